@@ -1,0 +1,1 @@
+"""The city knowledge graph: ontology, the `GraphStore` protocol and its adapters, records."""

@@ -1,0 +1,180 @@
+"""Cypher text shared by the adapters: filters, pages and hops over the ontology.
+
+Both LadybugDB and Neo4j speak this subset (MATCH, WHERE, IN, ORDER BY, LIMIT, count, and the
+trigonometric functions used for great-circle distance). Dialect differences stay in adapters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph.errors import UnknownLabel
+from graph.ontology import NODE_TYPES, REL_TYPES, NodeType
+from graph.query import Hop, NodeQuery
+
+EARTH_RADIUS_M = 6_371_008.8
+"""Mean earth radius (IUGG), used by the haversine distance."""
+
+
+def node_type(label: str) -> NodeType:
+    try:
+        return NODE_TYPES[label]
+    except KeyError:
+        raise UnknownLabel(f"unknown node label {label!r}") from None
+
+
+def check_property(kind: NodeType, name: str) -> str:
+    if name not in kind.property_names:
+        raise UnknownLabel(f"{kind.label} has no property {name!r}")
+    return name
+
+
+class Params:
+    """Collects query parameters under generated names."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def add(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
+
+
+def equals_conditions(
+    var: str, kind: NodeType, equals: Mapping[str, Sequence[Any]], params: Params
+) -> list[str]:
+    return [
+        f"{var}.{check_property(kind, prop)} IN {params.add(list(values))}"
+        for prop, values in equals.items()
+    ]
+
+
+def distance_expr(var: str, lat: str, lon: str) -> str:
+    """Haversine distance in metres from (lat, lon) parameters to the node's lat/lon."""
+    return (
+        f"{2 * EARTH_RADIUS_M} * asin(sqrt("
+        f"sin(radians({var}.lat - {lat}) / 2) * sin(radians({var}.lat - {lat}) / 2) + "
+        f"cos(radians({lat})) * cos(radians({var}.lat)) * "
+        f"sin(radians({var}.lon - {lon}) / 2) * sin(radians({var}.lon - {lon}) / 2)))"
+    )
+
+
+def where(var: str, query: NodeQuery, params: Params, *, paged: bool) -> str:
+    kind = node_type(query.label)
+    conditions = equals_conditions(var, kind, query.equals, params)
+    if query.bbox is not None:
+        box = query.bbox
+        conditions.append(
+            f"{var}.lat >= {params.add(box.south)} AND {var}.lat <= {params.add(box.north)} AND "
+            f"{var}.lon >= {params.add(box.west)} AND {var}.lon <= {params.add(box.east)}"
+        )
+    if query.near is not None:
+        near = query.near
+        # A bounding-box prefilter keeps the trigonometry to the few candidates near the point.
+        dlat = math.degrees(near.radius_m / EARTH_RADIUS_M)
+        dlon = dlat / max(math.cos(math.radians(near.lat)), 1e-6)
+        lat, lon = params.add(near.lat), params.add(near.lon)
+        conditions.append(
+            f"{var}.lat >= {params.add(near.lat - dlat)} AND "
+            f"{var}.lat <= {params.add(near.lat + dlat)} AND "
+            f"{var}.lon >= {params.add(near.lon - dlon)} AND "
+            f"{var}.lon <= {params.add(near.lon + dlon)} AND "
+            f"{distance_expr(var, lat, lon)} <= {params.add(near.radius_m)}"
+        )
+    if paged and query.after is not None:
+        conditions.append(f"{var}.{kind.key} > {params.add(query.after)}")
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+
+def find_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
+    kind = node_type(query.label)
+    params = Params()
+    text = f"MATCH (n:`{kind.label}`){where('n', query, params, paged=True)} RETURN n ORDER BY n.{kind.key}"
+    if query.limit is not None:
+        text += f" LIMIT {params.add(query.limit)}"
+    return text, params.values
+
+
+def count_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
+    kind = node_type(query.label)
+    params = Params()
+    return f"MATCH (n:`{kind.label}`){where('n', query, params, paged=False)} RETURN count(n)", params.values
+
+
+def get_nodes(label: str, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    kind = node_type(label)
+    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} IN $keys RETURN n", {"keys": list(keys)}
+
+
+def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    rel = REL_TYPES.get(hop.rel)
+    if rel is None:
+        raise UnknownLabel(f"unknown relationship {hop.rel!r}")
+    source, target = node_type(hop.source), node_type(hop.target)
+    pair = (source.label, target.label) if hop.direction == "out" else (target.label, source.label)
+    if pair not in rel.pairs:
+        raise UnknownLabel(f"{rel.name} does not connect {pair[0]} to {pair[1]}")
+    arrow = f"-[:`{rel.name}`]->" if hop.direction == "out" else f"<-[:`{rel.name}`]-"
+    params = Params()
+    conditions = [f"a.{source.key} IN {params.add(list(keys))}"]
+    conditions += equals_conditions("b", target, hop.target_equals, params)
+    text = (
+        f"MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) WHERE {' AND '.join(conditions)} "
+        f"RETURN a.{source.key}, b ORDER BY b.{target.key}"
+    )
+    return text, params.values
+
+
+def count_grouped(
+    label: str,
+    group_by: str,
+    equals: Mapping[str, Sequence[Any]],
+    ranges: Mapping[str, tuple[int | None, int | None]],
+) -> tuple[str, dict[str, Any]]:
+    kind = node_type(label)
+    params = Params()
+    conditions = equals_conditions("n", kind, equals, params)
+    for prop, (low, high) in ranges.items():
+        check_property(kind, prop)
+        if low is not None:
+            conditions.append(f"n.{prop} >= {params.add(low)}")
+        if high is not None:
+            conditions.append(f"n.{prop} <= {params.add(high)}")
+    clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    group = check_property(kind, group_by)
+    return f"MATCH (n:`{kind.label}`){clause} RETURN n.{group}, count(n)", params.values
+
+
+def create_node(label: str, properties: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    kind = node_type(label)
+    params = Params()
+    fields = ", ".join(
+        f"{check_property(kind, name)}: {params.add(value)}" for name, value in properties.items()
+    )
+    return f"CREATE (n:`{kind.label}` {{{fields}}})", params.values
+
+
+def update_node(label: str, key: str, properties: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    kind = node_type(label)
+    params = Params()
+    sets = ", ".join(
+        f"n.{check_property(kind, name)} = {params.add(value)}" for name, value in properties.items()
+    )
+    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = {params.add(key)} SET {sets}", params.values
+
+
+def create_rel(
+    rel: str, source: str, source_key: str, target: str, target_key: str
+) -> tuple[str, dict[str, Any]]:
+    relation = REL_TYPES.get(rel)
+    if relation is None or (source, target) not in relation.pairs:
+        raise UnknownLabel(f"{rel} does not connect {source} to {target}")
+    a, b = node_type(source), node_type(target)
+    return (
+        f"MATCH (a:`{a.label}`), (b:`{b.label}`) WHERE a.{a.key} = $a AND b.{b.key} = $b "
+        f"CREATE (a)-[:`{relation.name}`]->(b)",
+        {"a": source_key, "b": target_key},
+    )

@@ -1,0 +1,171 @@
+"""The embedded `GraphStore`: LadybugDB (PyPI `ladybug`, the maintained Kùzu fork) in one file.
+
+LadybugDB needs a schema up front (one table per label, one per relationship type with all its
+endpoint pairs) and loads bulk data through `COPY ... FROM <arrow table>`. One process holds the
+write lock on a file; other processes may open it read-only, which is what `civicgraph stats`
+does while the server runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ladybug
+import pyarrow as pa
+
+from graph import cypher
+from graph.errors import QueryFailed, StoreUnavailable
+from graph.ontology import NODE_TYPES, REL_TYPES, PropertyType
+from graph.query import Hop, NodeQuery
+from graph.store import Node
+
+_INTERNAL = ("_ID", "_LABEL")
+_TIMESTAMPS = {
+    label: frozenset(p.name for p in kind.properties if p.type is PropertyType.TIMESTAMP)
+    for label, kind in NODE_TYPES.items()
+}
+
+
+def _to_param(value: Any) -> Any:
+    """LadybugDB stores TIMESTAMP without a zone: we store UTC."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _from_node(raw: dict[str, Any]) -> Node:
+    label = raw.get("_LABEL", "")
+    node = {k: v for k, v in raw.items() if k not in _INTERNAL}
+    for name in _TIMESTAMPS.get(label, ()):
+        value = node.get(name)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            node[name] = value.replace(tzinfo=UTC)
+    return node
+
+
+def _utc_naive(table: pa.Table) -> pa.Table:
+    """Arrow timestamps with a zone become naive UTC, the way LadybugDB keeps them."""
+    for index, column in enumerate(table.schema):
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            naive = table.column(index).cast(pa.timestamp(column.type.unit))
+            table = table.set_column(index, column.name, naive)
+    return table
+
+
+class LadybugStore:
+    """`GraphStore` over a LadybugDB database file."""
+
+    backend = "ladybug"
+
+    def __init__(self, path: Path, *, read_only: bool = False, concurrency: int = 4) -> None:
+        if read_only and not path.exists():
+            raise StoreUnavailable(f"no graph at {path}: run `civicgraph seed` first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = ladybug.Database(str(path), read_only=read_only)
+        except RuntimeError as error:
+            raise StoreUnavailable(f"cannot open the graph at {path}: {error}") from None
+        self._conn = ladybug.AsyncConnection(self._db, max_concurrent_queries=concurrency)
+        self.read_only = read_only
+
+    async def close(self) -> None:
+        self._conn.close()
+        self._db.close()
+
+    async def _rows(self, text: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        """The one place a query reaches the driver."""
+        bound = {k: _to_param(v) for k, v in (params or {}).items()}
+        try:
+            result = await self._conn.execute(text, bound)
+        except RuntimeError as error:
+            raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
+        if isinstance(result, list):  # several statements: the last one answers
+            result = result[-1]
+        rows: list[list[Any]] = result.get_all()
+        return rows
+
+    async def create_schema(self) -> None:
+        for kind in NODE_TYPES.values():
+            columns = ", ".join(f"{p.name} {p.type.value}" for p in kind.properties)
+            await self._rows(
+                f"CREATE NODE TABLE IF NOT EXISTS `{kind.label}`({columns}, PRIMARY KEY ({kind.key}))"
+            )
+        for rel in REL_TYPES.values():
+            pairs = ", ".join(f"FROM `{a}` TO `{b}`" for a, b in rel.pairs)
+            await self._rows(f"CREATE REL TABLE IF NOT EXISTS `{rel.name}`({pairs})")
+
+    async def drop_schema(self) -> None:
+        for rel in REL_TYPES.values():
+            await self._rows(f"DROP TABLE IF EXISTS `{rel.name}`")
+        for kind in NODE_TYPES.values():
+            await self._rows(f"DROP TABLE IF EXISTS `{kind.label}`")
+
+    async def load_nodes(self, label: str, rows: pa.Table) -> None:
+        kind = cypher.node_type(label)
+        table = _utc_naive(rows.select(list(kind.property_names)))
+        await self._rows(f"COPY `{kind.label}` FROM $rows", {"rows": table})
+
+    async def load_rels(self, rel: str, source: str, target: str, rows: pa.Table) -> None:
+        relation = REL_TYPES[rel]
+        if (source, target) not in relation.pairs:
+            raise cypher.UnknownLabel(f"{rel} does not connect {source} to {target}")
+        table = rows.select(["from", "to"])
+        suffix = f' (from="{source}", to="{target}")' if len(relation.pairs) > 1 else ""
+        await self._rows(f"COPY `{relation.name}` FROM $rows{suffix}", {"rows": table})
+
+    async def get_nodes(self, label: str, keys: Sequence[str]) -> list[Node | None]:
+        if not keys:
+            return []
+        text, params = cypher.get_nodes(label, keys)
+        key = cypher.node_type(label).key
+        found = {node[key]: node for node in (_from_node(row[0]) for row in await self._rows(text, params))}
+        return [found.get(k) for k in keys]
+
+    async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
+        result: dict[str, list[Node]] = {k: [] for k in keys}
+        if not keys:
+            return result
+        text, params = cypher.neighbors(hop, keys)
+        for start, raw in await self._rows(text, params):
+            result[start].append(_from_node(raw))
+        return result
+
+    async def find_nodes(self, query: NodeQuery) -> list[Node]:
+        text, params = cypher.find_nodes(query)
+        return [_from_node(row[0]) for row in await self._rows(text, params)]
+
+    async def count_nodes(self, query: NodeQuery) -> int:
+        text, params = cypher.count_nodes(query)
+        rows = await self._rows(text, params)
+        return int(rows[0][0])
+
+    async def count_by_label(self) -> dict[str, int]:
+        counts = {}
+        for label in NODE_TYPES:
+            rows = await self._rows(f"MATCH (n:`{label}`) RETURN count(n)")
+            counts[label] = int(rows[0][0])
+        return counts
+
+    async def count_grouped(
+        self,
+        label: str,
+        group_by: str,
+        equals: Mapping[str, Sequence[str]],
+        where_range: Mapping[str, tuple[int | None, int | None]],
+    ) -> dict[str, int]:
+        text, params = cypher.count_grouped(label, group_by, equals, where_range)
+        return {str(group): int(count) for group, count in await self._rows(text, params)}
+
+    async def create_node(self, label: str, properties: Mapping[str, Any]) -> None:
+        await self._rows(*cypher.create_node(label, properties))
+
+    async def update_node(self, label: str, key: str, properties: Mapping[str, Any]) -> None:
+        await self._rows(*cypher.update_node(label, key, properties))
+
+    async def create_rel(
+        self, rel: str, source: str, source_key: str, target: str, target_key: str
+    ) -> None:
+        await self._rows(*cypher.create_rel(rel, source, source_key, target, target_key))

@@ -1,0 +1,55 @@
+"""Backend-neutral descriptions of what a caller wants from the graph."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Direction = Literal["out", "in"]
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A WGS84 bounding box. Requires south <= north and west <= east."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+@dataclass(frozen=True)
+class Near:
+    """A circle on the earth: centre and radius in metres."""
+
+    lat: float
+    lon: float
+    radius_m: float
+
+
+@dataclass(frozen=True)
+class NodeQuery:
+    """Nodes of one label, filtered, ordered by key, paged by key (keyset pagination).
+
+    `equals` maps a property to the values it may take (SQL's IN). `after` is the key of the
+    last node of the previous page; `limit` None means all.
+    """
+
+    label: str
+    equals: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    bbox: BBox | None = None
+    near: Near | None = None
+    after: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One relationship hop from a set of start nodes, e.g. Sensor -MOUNTED_ON-> Asset."""
+
+    rel: str
+    source: str
+    target: str
+    direction: Direction = "out"
+    target_equals: Mapping[str, Sequence[str]] = field(default_factory=dict)

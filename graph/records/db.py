@@ -1,0 +1,67 @@
+"""Opening the records database (Tortoise ORM; SQLite by default, PostgreSQL at scale)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.context import TortoiseContext
+
+from graph.errors import StoreUnavailable
+
+MODELS = "graph.records.models"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite://{path.resolve()}"
+
+
+class Records:
+    """An open records database. Raw SQL (for time-series work) goes through `query`."""
+
+    def __init__(self, context: TortoiseContext, client: BaseDBAsyncClient, url: str) -> None:
+        self.context = context
+        self.client = client
+        self.url = url
+        self.dialect: str = client.capabilities.dialect
+
+    def placeholders(self, count: int, start: int = 1) -> list[str]:
+        """Positional parameter markers for this dialect (`?` or `$n`)."""
+        if self.dialect == "sqlite":
+            return ["?"] * count
+        return [f"${i}" for i in range(start, start + count)]
+
+    async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The one place raw SQL reaches the driver."""
+        return await self.client.execute_query_dict(sql, list(params))
+
+    async def execute_many(self, sql: str, rows: list[list[Any]]) -> None:
+        await self.client.execute_many(sql, rows)
+
+    async def close(self) -> None:
+        await self.context.close_connections()
+
+
+async def open_records(url: str, *, create: bool = True) -> Records:
+    """Connect, and create the tables if `create` (idempotent)."""
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        context = await Tortoise.init(
+            db_url=url, modules={"models": [MODELS]}, _enable_global_fallback=True
+        )
+        if create:
+            await context.generate_schemas(safe=True)
+        client = context.connections.get("default")
+        await client.execute_query("SELECT 1")
+    except (OSError, ConnectionError) as error:
+        raise StoreUnavailable(f"cannot open records at {url}: {error}") from None
+    return Records(context, client, url)
+
+
+__all__ = ["Records", "Tortoise", "open_records", "sqlite_url"]

@@ -1,0 +1,87 @@
+"""Tortoise ORM models for facts over time, keyed by the same entity ids as the graph.
+
+Readings are wide (one row per sensor per 2-minute tick, one nullable column per data type), as
+S-DoT publishes them: 17x fewer rows than one row per value, and "latest per sensor" is one row.
+Their time is epoch seconds (UTC) so that bucketing is the same integer arithmetic on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Reading(Model):
+    id = fields.BigIntField(primary_key=True)
+    sensor_id = fields.CharField(max_length=64)
+    measured_at = fields.BigIntField(description="epoch seconds, UTC")
+    pm25 = fields.FloatField(null=True)
+    pm10 = fields.FloatField(null=True)
+    temperature = fields.FloatField(null=True)
+    humidity = fields.FloatField(null=True)
+    wind_speed = fields.FloatField(null=True)
+    wind_direction = fields.FloatField(null=True)
+    illuminance = fields.FloatField(null=True)
+    uv_index = fields.FloatField(null=True)
+    noise = fields.FloatField(null=True)
+    vibration = fields.FloatField(null=True)
+    globe_temperature = fields.FloatField(null=True)
+    no2 = fields.FloatField(null=True)
+    co = fields.FloatField(null=True)
+    so2 = fields.FloatField(null=True)
+    nh3 = fields.FloatField(null=True)
+    h2s = fields.FloatField(null=True)
+    o3 = fields.FloatField(null=True)
+    water_temperature = fields.FloatField(null=True)
+    ph = fields.FloatField(null=True)
+    dissolved_oxygen = fields.FloatField(null=True)
+    turbidity = fields.FloatField(null=True)
+    conductivity = fields.FloatField(null=True)
+
+    class Meta:
+        table = "reading"
+        unique_together = (("sensor_id", "measured_at"),)
+
+
+class CaseEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    case_id = fields.CharField(max_length=64, db_index=True)
+    kind = fields.CharField(max_length=32)  # received | assigned | status_changed | note
+    status = fields.CharField(max_length=16)
+    note = fields.TextField(default="")
+    department = fields.CharField(max_length=64, default="")
+    actor = fields.CharField(max_length=64, default="")
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "case_event"
+        indexes = (("case_id", "at"),)
+
+
+class ApiKey(Model):
+    id = fields.IntField(primary_key=True)
+    prefix = fields.CharField(max_length=16, unique=True)
+    hash = fields.CharField(max_length=64, unique=True)
+    tier = fields.CharField(max_length=16)
+    name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"
+
+
+class SeedState(Model):
+    """One row: what the stores hold, written last by a seed so a half-done seed is visible."""
+
+    id = fields.IntField(primary_key=True)
+    scale = fields.FloatField()
+    history_days = fields.IntField()
+    complete = fields.BooleanField(default=False)
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    counts = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "seed_state"

@@ -1,0 +1,59 @@
+"""The `GraphStore` protocol: everything the rest of CivicGraph may ask of the graph.
+
+Cypher stays inside the adapters; callers speak in labels, keys, `NodeQuery` and `Hop`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from graph.query import Hop, NodeQuery
+
+Node = dict[str, Any]
+
+
+class GraphStore(Protocol):
+    backend: str
+
+    async def close(self) -> None: ...
+
+    async def create_schema(self) -> None:
+        """Create node and relationship tables for the whole ontology (idempotent)."""
+
+    async def drop_schema(self) -> None:
+        """Remove every node and relationship of the ontology, and their tables."""
+
+    async def load_nodes(self, label: str, rows: pa.Table) -> None:
+        """Bulk-load nodes through the database's COPY path. Columns follow the ontology."""
+
+    async def load_rels(self, rel: str, source: str, target: str, rows: pa.Table) -> None:
+        """Bulk-load relationships; `rows` has columns `from` and `to` (node keys)."""
+
+    async def get_nodes(self, label: str, keys: Sequence[str]) -> list[Node | None]:
+        """Nodes by key, in the order of `keys`; None where there is no such node."""
+
+    async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
+        """For each start key, the nodes one hop away, ordered by their key."""
+
+    async def find_nodes(self, query: NodeQuery) -> list[Node]:
+        """Nodes matching `query`, ordered by key."""
+
+    async def count_nodes(self, query: NodeQuery) -> int:
+        """How many nodes match `query`, ignoring `after` and `limit`."""
+
+    async def count_by_label(self) -> dict[str, int]:
+        """Node counts for every label of the ontology."""
+
+    async def count_grouped(
+        self, label: str, group_by: str, equals: Mapping[str, Sequence[str]], where_range: Mapping[str, tuple[int | None, int | None]]
+    ) -> dict[str, int]:
+        """Counts of `label` nodes per value of `group_by`, filtered by `equals` and ranges."""
+
+    async def create_node(self, label: str, properties: Mapping[str, Any]) -> None: ...
+
+    async def update_node(self, label: str, key: str, properties: Mapping[str, Any]) -> None: ...
+
+    async def create_rel(self, rel: str, source: str, source_key: str, target: str, target_key: str) -> None: ...

@@ -1,0 +1,86 @@
+"""Seeding: generate the city, bulk-load it into the graph and the records, mark it complete.
+
+The seed state is written first (incomplete) and completed last, so a seed that stopped half
+way is seen as such and redone, never served. API keys are left alone: a reseed keeps them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.progress import Progress
+
+from graph.records import Records
+from graph.records import seed_state
+from graph.records.case_events import EVENT_COLUMNS, insert_events
+from graph.records.readings import insert_readings, reading_count
+from graph.store import GraphStore
+from seeds.generator import Generator
+from seeds.history import history
+
+
+async def is_seeded(store: GraphStore, scale: float | None = None) -> bool:
+    """True when a complete seed (at `scale`, if given) is in both stores."""
+    state = await seed_state.current()
+    if state is None or not state.complete:
+        return False
+    if scale is not None and abs(state.scale - scale) > 1e-12:
+        return False
+    counts = await store.count_by_label()
+    return counts.get("District", 0) > 0
+
+
+async def seed(
+    store: GraphStore,
+    records: Records,
+    *,
+    scale: float,
+    history_days: int,
+    until: datetime | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Replace the city in both stores with a fresh one. Requires 0 < scale <= 1."""
+    until = (until or datetime.now(UTC)).astimezone(UTC)
+    await seed_state.begin(scale, history_days)
+    await store.drop_schema()
+    await store.create_schema()
+    await records.query("DELETE FROM reading")
+    await records.query("DELETE FROM case_event")
+
+    generate = progress.add_task("Generating Seoul", total=1) if progress else None
+    rows = Generator(scale, until).build()
+    if progress and generate is not None:
+        progress.advance(generate)
+
+    load = progress.add_task("Loading the graph (COPY)", total=len(rows.nodes) + len(rows.rels)) if progress else None
+    for label, table in rows.nodes.items():
+        await store.load_nodes(label, table)
+        if progress and load is not None:
+            progress.advance(load)
+    for name, source, target, table in rows.rels:
+        await store.load_rels(name, source, target, table)
+        if progress and load is not None:
+            progress.advance(load)
+
+    sensors = rows.nodes["Sensor"]
+    pairs = list(zip(sensors["id"].to_pylist(), sensors["kind"].to_pylist(), strict=True))
+    readings = progress.add_task("Writing reading history", total=len(pairs)) if progress else None
+    for _sensor, batch in history(pairs, until, history_days):
+        await insert_readings(records, batch)
+        if progress and readings is not None:
+            progress.advance(readings)
+
+    assert rows.cases is not None, "the generator always builds case events"
+    events = rows.cases
+    columns = [events[name].to_pylist() for name in EVENT_COLUMNS if name != "actor"]
+    event_rows = [[c, k, s, n, d, "", at] for c, k, s, n, d, at in zip(*columns, strict=True)]
+    case_task = progress.add_task("Writing case events", total=1) if progress else None
+    await insert_events(records, event_rows)
+    if progress and case_task is not None:
+        progress.advance(case_task)
+
+    counts = await store.count_by_label()
+    counts["Reading"] = await reading_count(records)
+    counts["CaseEvent"] = events.num_rows
+    await seed_state.finish(counts)
+    return counts
