@@ -12,7 +12,7 @@ from typing import Any
 
 from graph.errors import UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType
-from graph.query import Hop, NodeQuery
+from graph.query import Hop, Link, NodeQuery
 
 EARTH_RADIUS_M = 6_371_008.8
 """Mean earth radius (IUGG), used by the haversine distance."""
@@ -62,9 +62,23 @@ def distance_expr(var: str, lat: str, lon: str) -> str:
     )
 
 
+def range_conditions(
+    var: str, kind: NodeType, ranges: Mapping[str, tuple[Any, Any]], params: Params
+) -> list[str]:
+    conditions = []
+    for prop, (low, high) in ranges.items():
+        check_property(kind, prop)
+        if low is not None:
+            conditions.append(f"{var}.{prop} >= {params.add(low)}")
+        if high is not None:
+            conditions.append(f"{var}.{prop} <= {params.add(high)}")
+    return conditions
+
+
 def where(var: str, query: NodeQuery, params: Params, *, paged: bool) -> str:
     kind = node_type(query.label)
     conditions = equals_conditions(var, kind, query.equals, params)
+    conditions += range_conditions(var, kind, query.ranges, params)
     if query.bbox is not None:
         box = query.bbox
         conditions.append(
@@ -137,24 +151,36 @@ def count_grouped(
     kind = node_type(label)
     params = Params()
     conditions = equals_conditions("n", kind, equals, params)
-    for prop, (low, high) in ranges.items():
-        check_property(kind, prop)
-        if low is not None:
-            conditions.append(f"n.{prop} >= {params.add(low)}")
-        if high is not None:
-            conditions.append(f"n.{prop} <= {params.add(high)}")
+    conditions += range_conditions("n", kind, ranges, params)
     clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     group = check_property(kind, group_by)
     return f"MATCH (n:`{kind.label}`){clause} RETURN n.{group}, count(n)", params.values
 
 
-def create_node(label: str, properties: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+def create_node(
+    label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
+) -> tuple[str, dict[str, Any]]:
+    """One statement that creates a node and its outgoing relationships, so all or none land.
+
+    Returns the number of nodes created: 0 when a link's target does not exist.
+    """
     kind = node_type(label)
     params = Params()
+    patterns, conditions, creates = [], [], []
+    for index, (rel, target, target_key) in enumerate(links):
+        relation = REL_TYPES.get(rel)
+        if relation is None or (kind.label, target) not in relation.pairs:
+            raise UnknownLabel(f"{rel} does not connect {kind.label} to {target}")
+        other = node_type(target)
+        patterns.append(f"(t{index}:`{other.label}`)")
+        conditions.append(f"t{index}.{other.key} = {params.add(target_key)}")
+        creates.append(f", (n)-[:`{relation.name}`]->(t{index})")
     fields = ", ".join(
         f"{check_property(kind, name)}: {params.add(value)}" for name, value in properties.items()
     )
-    return f"CREATE (n:`{kind.label}` {{{fields}}})", params.values
+    head = f"MATCH {', '.join(patterns)} WHERE {' AND '.join(conditions)} " if links else ""
+    text = f"{head}CREATE (n:`{kind.label}` {{{fields}}}){''.join(creates)} RETURN count(n)"
+    return text, params.values
 
 
 def update_node(label: str, key: str, properties: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -166,15 +192,6 @@ def update_node(label: str, key: str, properties: Mapping[str, Any]) -> tuple[st
     return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = {params.add(key)} SET {sets}", params.values
 
 
-def create_rel(
-    rel: str, source: str, source_key: str, target: str, target_key: str
-) -> tuple[str, dict[str, Any]]:
-    relation = REL_TYPES.get(rel)
-    if relation is None or (source, target) not in relation.pairs:
-        raise UnknownLabel(f"{rel} does not connect {source} to {target}")
-    a, b = node_type(source), node_type(target)
-    return (
-        f"MATCH (a:`{a.label}`), (b:`{b.label}`) WHERE a.{a.key} = $a AND b.{b.key} = $b "
-        f"CREATE (a)-[:`{relation.name}`]->(b)",
-        {"a": source_key, "b": target_key},
-    )
+def delete_node(label: str, key: str) -> tuple[str, dict[str, Any]]:
+    kind = node_type(label)
+    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = $key DETACH DELETE n", {"key": key}

@@ -19,7 +19,7 @@ import pyarrow as pa
 from graph import cypher
 from graph.errors import QueryFailed, StoreUnavailable
 from graph.ontology import NODE_TYPES, REL_TYPES, PropertyType
-from graph.query import Hop, NodeQuery
+from graph.query import Hop, Link, NodeQuery
 from graph.store import Node
 
 _INTERNAL = ("_ID", "_LABEL")
@@ -70,6 +70,7 @@ class LadybugStore:
             raise StoreUnavailable(f"cannot open the graph at {path}: {error}") from None
         self._conn = ladybug.AsyncConnection(self._db, max_concurrent_queries=concurrency)
         self.read_only = read_only
+        self.calls = 0
 
     async def close(self) -> None:
         self._conn.close()
@@ -78,6 +79,7 @@ class LadybugStore:
     async def _rows(self, text: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
         """The one place a query reaches the driver."""
         bound = {k: _to_param(v) for k, v in (params or {}).items()}
+        self.calls += 1
         try:
             result = await self._conn.execute(text, bound)
         except RuntimeError as error:
@@ -159,13 +161,14 @@ class LadybugStore:
         text, params = cypher.count_grouped(label, group_by, equals, where_range)
         return {str(group): int(count) for group, count in await self._rows(text, params)}
 
-    async def create_node(self, label: str, properties: Mapping[str, Any]) -> None:
-        await self._rows(*cypher.create_node(label, properties))
+    async def create_node(
+        self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
+    ) -> bool:
+        rows = await self._rows(*cypher.create_node(label, properties, links))
+        return bool(rows and rows[0][0])
 
     async def update_node(self, label: str, key: str, properties: Mapping[str, Any]) -> None:
         await self._rows(*cypher.update_node(label, key, properties))
 
-    async def create_rel(
-        self, rel: str, source: str, source_key: str, target: str, target_key: str
-    ) -> None:
-        await self._rows(*cypher.create_rel(rel, source, source_key, target, target_key))
+    async def delete_node(self, label: str, key: str) -> None:
+        await self._rows(*cypher.delete_node(label, key))

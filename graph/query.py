@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Direction = Literal["out", "in"]
 
@@ -32,8 +32,8 @@ class Near:
 class NodeQuery:
     """Nodes of one label, filtered, ordered by key, paged by key (keyset pagination).
 
-    `equals` maps a property to the values it may take (SQL's IN). `after` is the key of the
-    last node of the previous page; `limit` None means all.
+    `equals` maps a property to the values it may take (SQL's IN); `ranges` bounds a property.
+    `after` is the key of the last node of the previous page; `limit` None means all.
     """
 
     label: str
@@ -42,6 +42,8 @@ class NodeQuery:
     near: Near | None = None
     after: str | None = None
     limit: int | None = None
+    ranges: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
+    """Property -> (low, high), inclusive; None leaves that side open."""
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,7 @@ class Hop:
     target: str
     direction: Direction = "out"
     target_equals: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+Link = tuple[str, str, str]
+"""An outgoing relationship of a new node: (relationship type, target label, target key)."""

@@ -10,13 +10,15 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from graph.query import Hop, NodeQuery
+from graph.query import Hop, Link, NodeQuery
 
 Node = dict[str, Any]
 
 
 class GraphStore(Protocol):
     backend: str
+    calls: int
+    """Queries sent to the driver so far (for /metrics and the N+1 tests)."""
 
     async def close(self) -> None: ...
 
@@ -52,8 +54,15 @@ class GraphStore(Protocol):
     ) -> dict[str, int]:
         """Counts of `label` nodes per value of `group_by`, filtered by `equals` and ranges."""
 
-    async def create_node(self, label: str, properties: Mapping[str, Any]) -> None: ...
+    async def create_node(
+        self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
+    ) -> bool:
+        """Create a node with outgoing relationships in one atomic statement.
+
+        Returns False (and creates nothing) when a link's target does not exist.
+        """
 
     async def update_node(self, label: str, key: str, properties: Mapping[str, Any]) -> None: ...
 
-    async def create_rel(self, rel: str, source: str, source_key: str, target: str, target_key: str) -> None: ...
+    async def delete_node(self, label: str, key: str) -> None:
+        """Remove a node and its relationships."""

@@ -9,17 +9,15 @@ service.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
 
+from graph.catalogue import departments, gu_office_id, services
 from graph.ontology import ASSET_KINDS, DATASET_THEMES, SDOT_DATA_TYPES, WATER_DATA_TYPES
 from seeds.districts import Area, adjacent_pairs, seoul_dong, seoul_gu
 from seeds.figures import RANDOM_SEED, Scale
@@ -58,44 +56,6 @@ HOUR_WEIGHTS = np.array(
     [1, 1, 1, 1, 1, 2, 4, 6, 9, 11, 11, 10, 9, 10, 10, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=float
 )
 """Complaints by hour of day in city time: few at night, most in office hours (ours)."""
-
-
-@dataclass(frozen=True)
-class Service:
-    code: str
-    name: str
-    name_ko: str
-    group: str
-    department: str
-    keywords: tuple[str, ...]
-    deadline_hours: int
-
-
-@cache
-def services() -> tuple[Service, ...]:
-    text = (files("seeds") / "data" / "services.csv").read_text(encoding="utf-8")
-    return tuple(
-        Service(
-            r["service_code"],
-            r["service_name"],
-            r["name_ko"],
-            r["group"],
-            r["department"],
-            tuple(r["keywords"].split(";")),
-            int(r["deadline_hours"]),
-        )
-        for r in csv.DictReader(text.splitlines())
-    )
-
-
-@cache
-def departments() -> tuple[dict[str, str], ...]:
-    text = (files("seeds") / "data" / "departments.csv").read_text(encoding="utf-8")
-    return tuple(dict(r) for r in csv.DictReader(text.splitlines()))
-
-
-def gu_office_id(gu_code: str) -> str:
-    return f"gu-{gu_code}"
 
 
 @dataclass

@@ -27,6 +27,7 @@ class Records:
         self.client = client
         self.url = url
         self.dialect: str = client.capabilities.dialect
+        self.calls = 0
 
     def placeholders(self, count: int, start: int = 1) -> list[str]:
         """Positional parameter markers for this dialect (`?` or `$n`)."""
@@ -36,9 +37,11 @@ class Records:
 
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The one place raw SQL reaches the driver."""
+        self.calls += 1
         return await self.client.execute_query_dict(sql, list(params))
 
     async def execute_many(self, sql: str, rows: list[list[Any]]) -> None:
+        self.calls += 1
         await self.client.execute_many(sql, rows)
 
     async def close(self) -> None:

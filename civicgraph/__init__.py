@@ -1,0 +1,1 @@
+"""CivicGraph wiring: settings, the Starlette app factory and the CLI."""

@@ -1,0 +1,92 @@
+"""The Starlette app factory: GraphQL and its explorer, Open311, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from civicgraph.auth import TierMiddleware
+from civicgraph.explorer import Explorer
+from civicgraph.metrics import Metrics, MetricsMiddleware
+from civicgraph.settings import Settings
+from civicgraph.stores import Stores, open_seeded
+from graph.locate import DistrictLocator
+from graph.records.api_keys import Tier
+from resolvers.core.context import Context, Limits
+from resolvers.schema import build_schema
+from resolvers.services import open311
+
+log = logging.getLogger("civicgraph")
+
+
+class CivicGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our context and our self-hosted explorer."""
+
+    def __init__(self, state: Any, explorer: Explorer) -> None:
+        super().__init__(build_schema(), graphql_ide="graphiql")
+        self.state = state
+        self.explorer = explorer
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        context: Context = self.state.context_for(request)
+        context.response = response
+        return context
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return await self.explorer.page(request)
+
+
+def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
+    """The whole HTTP surface. With `stores` given, the caller owns them (tests, benchmarks)."""
+    limits = Limits(max_page_size=settings.max_page_size, max_window_days=settings.max_window_days)
+    explorer = Explorer(settings.node_modules)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = stores is None
+        opened = stores if stores is not None else await open_seeded(settings)
+        app.state.stores = opened
+        app.state.locator = await DistrictLocator.from_store(opened.graph)
+        try:
+            yield
+        finally:
+            if owned:
+                await opened.close()
+
+    def context_for(request: Request | WebSocket) -> Context:
+        opened: Stores = app.state.stores
+        tier = request.scope.get("state", {}).get("tier", Tier.PUBLIC)
+        return Context(opened.graph, opened.records, tier, limits, app.state.locator, request)
+
+    async def healthz(request: Request) -> JSONResponse:
+        opened: Stores = app.state.stores
+        counts = await opened.graph.count_by_label()
+        return JSONResponse({"status": "ok", "graph": opened.graph.backend, "nodes": counts})
+
+    metrics = Metrics(lambda: app.state.stores.calls() if hasattr(app.state, "stores") else {})
+    graphql = CivicGraphQL(None, explorer)
+    app = Starlette(
+        routes=[
+            Route("/", lambda r: JSONResponse({"graphql": "/graphql", "open311": "/open311/v2/services.json"})),
+            Route("/healthz", healthz),
+            Route("/metrics", metrics.endpoint),
+            Route("/explorer/assets/{name}", explorer.asset),
+            Mount("/open311/v2", routes=open311.routes),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(TierMiddleware)],
+        lifespan=lifespan,
+    )
+    app.state.context_for = context_for
+    graphql.state = app.state
+    return app

@@ -1,0 +1,166 @@
+"""`civicgraph`: seed the city, serve the API, count what is stored, manage API keys."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from civicgraph.settings import Settings
+from civicgraph.stores import Stores, open_stores
+from graph.errors import GraphError
+from graph.records import api_keys, seed_state
+from graph.records.api_keys import Tier
+from graph.records.readings import reading_count
+
+app = typer.Typer(help="CivicGraph: the open data layer of a city, modelled on Seoul.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+console = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run async work; a handled error prints one line and exits 1."""
+    try:
+        return asyncio.run(work())  # type: ignore[arg-type]
+    except GraphError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=1) from None
+
+
+async def _with_stores(settings: Settings, work: Callable[[Stores], Awaitable[T]], *, read_only: bool = False) -> T:
+    stores = await open_stores(settings, read_only=read_only)
+    try:
+        return await work(stores)
+    finally:
+        await stores.close()
+
+
+@app.command()
+def seed(
+    scale: Annotated[float, typer.Option(help="Scale factor: 1.0 is Seoul's figures.", envvar="CIVIC_SCALE", min=1e-6, max=1.0)] = 0.01,
+    history_days: Annotated[int, typer.Option(help="Days of 2-minute readings to write.", envvar="CIVIC_HISTORY_DAYS", min=1, max=31)] = 7,
+    reset: Annotated[bool, typer.Option("--reset", help="Reseed even if a complete seed is there (API keys are kept).")] = False,
+) -> None:
+    """Seed Seoul into the graph and the records, unless a complete seed at this scale is there."""
+    from seeds.seed import is_seeded
+    from seeds.seed import seed as run_seed
+
+    settings = Settings(scale=scale, history_days=history_days)
+
+    async def work(stores: Stores) -> None:
+        if not reset and await is_seeded(stores.graph, scale):
+            console.print(f"Seoul is already seeded at scale {scale} (use --reset to reseed).")
+            return
+        state = await seed_state.current()
+        if state is not None and not state.complete:
+            console.print("[yellow]A previous seed stopped half-way: seeding again.[/yellow]")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console) as progress:
+            counts = await run_seed(stores.graph, stores.records, scale=scale, history_days=history_days, progress=progress)
+        console.print(_counts_table(counts, f"Seeded Seoul at scale {scale}"))
+
+    _run(lambda: _with_stores(settings, work))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.", envvar="CIVIC_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.", envvar="CIVIC_PORT")] = 8000,
+) -> None:
+    """Serve the API: GraphQL and its explorer at /graphql, Open311, /healthz and /metrics."""
+    import uvicorn
+
+    from civicgraph.app import create_app
+    from seeds.seed import is_seeded
+
+    settings = Settings(host=host, port=port)
+    if not _run(lambda: _with_stores(settings, lambda s: is_seeded(s.graph))):
+        err.print("[red]error:[/red] the stores hold no complete seed: run `civicgraph seed` first")
+        raise typer.Exit(code=1)
+    console.print(f"CivicGraph on http://{host}:{port}  (explorer: http://{host}:{port}/graphql)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def stats(
+    url: Annotated[str, typer.Option(help="A running server to ask first.", envvar="CIVIC_SERVER_URL")] = "http://127.0.0.1:8000",
+) -> None:
+    """Count what the stores hold, per type: from the running server, else read-only from disk."""
+    try:
+        response = httpx.get(f"{url}/healthz", timeout=2.0)
+        response.raise_for_status()
+        counts = response.json()["nodes"]
+        console.print(_counts_table(counts, f"CivicGraph at {url}"))
+        return
+    except (httpx.HTTPError, KeyError, ValueError):
+        pass
+    settings = Settings()
+
+    async def work(stores: Stores) -> dict[str, int]:
+        counts = await stores.graph.count_by_label()
+        counts["Reading"] = await reading_count(stores.records)
+        return counts
+
+    counts = _run(lambda: _with_stores(settings, work, read_only=True))
+    console.print(_counts_table(counts, f"CivicGraph stores in {settings.data_dir}"))
+
+
+def _counts_table(counts: dict[str, int], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for name, value in counts.items():
+        table.add_row(name, f"{value:,}")
+    return table
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="Who or what the key is for.")],
+    tier: Annotated[Tier, typer.Option(help="developer, analyst or operator.")] = Tier.DEVELOPER,
+) -> None:
+    """Create a key. The secret is shown once: store it now."""
+
+    async def work(stores: Stores) -> api_keys.IssuedKey:
+        return await api_keys.create_key(name, tier)
+
+    issued = _run(lambda: _with_stores(Settings(), work))
+    console.print(f"Created {issued.tier.value} key {issued.prefix} for {issued.name!r}. It is shown only once:")
+    console.print(issued.secret, soft_wrap=True, highlight=False)
+    console.print("Send it as the header  X-API-Key: <key>")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (prefix, tier, name, state); secrets are never shown again."""
+
+    async def work(stores: Stores) -> list[api_keys.ApiKey]:
+        return await api_keys.list_keys()
+
+    table = Table(title="API keys")
+    for column in ("prefix", "tier", "name", "created", "state"):
+        table.add_column(column)
+    for key in _run(lambda: _with_stores(Settings(), work)):
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        table.add_row(key.prefix, key.tier, key.name, f"{key.created_at:%Y-%m-%d %H:%M}", state)
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix, as `keys list` shows it.")]) -> None:
+    """Revoke a key at once: its requests get 401 from then on."""
+
+    async def work(stores: Stores) -> api_keys.ApiKey:
+        return await api_keys.revoke_key(prefix)
+
+    key = _run(lambda: _with_stores(Settings(), work))
+    console.print(f"Revoked key {key.prefix} ({key.name}).")

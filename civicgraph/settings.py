@@ -1,0 +1,43 @@
+"""All configuration, from `CIVIC_*` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, computed_field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CIVIC_", extra="ignore")
+
+    data_dir: Path = Field(REPO_ROOT / "var", description="Where the embedded stores live.")
+    graph_url: str | None = Field(
+        None, description="Graph store URL; default: the LadybugDB file var/graph.lbug."
+    )
+    db_url: str | None = Field(
+        None, description="Records database URL; default: the SQLite file var/records.sqlite3."
+    )
+    host: str = Field("127.0.0.1", description="Address `civicgraph serve` binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `civicgraph serve` binds.")
+    scale: float = Field(0.01, gt=0, le=1, description="Seed scale factor (1.0 = Seoul's figures).")
+    history_days: int = Field(7, ge=1, le=31, description="Days of reading history to seed.")
+    node_modules: Path = Field(
+        REPO_ROOT / "gateway" / "node_modules",
+        description="npm packages (GraphiQL's bundle) installed by the Makefile.",
+    )
+    max_page_size: int = Field(100, ge=1, le=1000, description="Largest `first` of a connection.")
+    max_window_days: int = Field(31, ge=1, description="Longest reading window one query may ask.")
+    graph_concurrency: int = Field(4, ge=1, le=64, description="Parallel graph queries.")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def graph_location(self) -> str:
+        return self.graph_url or f"ladybug://{self.data_dir / 'graph.lbug'}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def records_location(self) -> str:
+        return self.db_url or f"sqlite://{(self.data_dir / 'records.sqlite3').resolve()}"

@@ -1,0 +1,44 @@
+"""Opening both stores the settings name, and checking they hold a complete seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from civicgraph.settings import Settings
+from graph.errors import StoreUnavailable
+from graph.open import open_graph
+from graph.records import Records, open_records
+from graph.store import GraphStore
+from seeds.seed import is_seeded
+
+
+@dataclass
+class Stores:
+    graph: GraphStore
+    records: Records
+
+    async def close(self) -> None:
+        await self.graph.close()
+        await self.records.close()
+
+    def calls(self) -> dict[str, int]:
+        return {"graph": self.graph.calls, "records": self.records.calls}
+
+
+async def open_stores(settings: Settings, *, read_only: bool = False) -> Stores:
+    graph = open_graph(settings.graph_location, read_only=read_only)
+    try:
+        records = await open_records(settings.records_location)
+    except BaseException:
+        await graph.close()
+        raise
+    return Stores(graph, records)
+
+
+async def open_seeded(settings: Settings) -> Stores:
+    """Both stores, or StoreUnavailable when they hold no complete seed."""
+    stores = await open_stores(settings)
+    if not await is_seeded(stores.graph):
+        await stores.close()
+        raise StoreUnavailable("the stores hold no complete seed: run `civicgraph seed` first")
+    return stores

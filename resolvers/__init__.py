@@ -1,0 +1,1 @@
+"""The GraphQL API: one folder per domain, composed into one schema (and, later, subgraphs)."""

@@ -1,0 +1,89 @@
+"""Queries of the city domain."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.city.dataloaders import CitizenByIdLoader
+from resolvers.city.filters import AssetFilter, CitizenFilter
+from resolvers.city.types import Asset, Citizen, CityInfo, District, DistrictLevel, asset_by_id
+from resolvers.core.arguments import checked_districts, equals_map, values
+from resolvers.core.errors import not_found
+from resolvers.core.listing import node_page
+from resolvers.core.pagination import Connection
+from graph.query import NodeQuery
+
+
+@strawberry.type
+class CityQuery:
+    @strawberry.field(description="The 25 gu (default), or the dong of one gu.")
+    async def districts(
+        self, info: CityInfo, level: DistrictLevel = DistrictLevel.GU, parent_code: str | None = None
+    ) -> list[District]:
+        equals = {"level": [level.value]}
+        if parent_code is not None:
+            equals["parent_code"] = [parent_code]
+        nodes = await info.context.store.find_nodes(NodeQuery("District", equals))
+        return [District.from_node(n) for n in nodes]
+
+    @strawberry.field(description="A gu or dong by its official code.")
+    async def district(self, info: CityInfo, code: str) -> District:
+        from resolvers.city.types import district_by_code
+
+        found = await district_by_code(info, code)
+        if found is None:
+            raise not_found("district", code, "code")
+        return found
+
+    @strawberry.field(description="City assets, filtered, as a Relay connection.")
+    async def assets(
+        self,
+        info: CityInfo,
+        filter: AssetFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Asset]:
+        f = filter or AssetFilter()
+        equals = equals_map(
+            district_code=await checked_districts(info.context, f.district or None),
+            kind=values(f.kind or None),
+            status=values(f.status or None),
+        )
+        return await node_page(
+            info.context,
+            "Asset",
+            Asset.from_node,
+            equals=equals,
+            bbox=f.bbox.to_query() if f.bbox else None,
+            near=f.near.to_query() if f.near else None,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field
+    async def asset(self, info: CityInfo, id: strawberry.ID) -> Asset:
+        found = await asset_by_id(info, id)
+        if found is None:
+            raise not_found("asset", id, "id")
+        return found
+
+    @strawberry.field(description="Residents under pseudonymous ids; personal fields need a tier.")
+    async def citizens(
+        self,
+        info: CityInfo,
+        filter: CitizenFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Citizen]:
+        f = filter or CitizenFilter()
+        equals = equals_map(district_code=await checked_districts(info.context, f.district or None))
+        return await node_page(
+            info.context, "Citizen", Citizen.from_node, equals=equals, first=first, after=after
+        )
+
+    @strawberry.field
+    async def citizen(self, info: CityInfo, id: strawberry.ID) -> Citizen:
+        node = await info.context.loader(CitizenByIdLoader).load(id)
+        if node is None:
+            raise not_found("citizen", id, "id")
+        return Citizen.from_node(node)

@@ -1,0 +1,216 @@
+"""GraphQL types of the city domain: districts (gu and dong), citizens and assets."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from graph.store import Node
+from resolvers.city.dataloaders import (
+    AdjacentDistrictsByCodeLoader,
+    AssetByIdLoader,
+    DistrictByCodeLoader,
+    DongByGuCodeLoader,
+    MountedAssetsByAssetIdLoader,
+    MountedOnByAssetIdLoader,
+    ResidentCountByDistrictLoader,
+)
+from resolvers.core.context import Context
+from resolvers.core.dataloaders import one
+from resolvers.core.errors import ApiError, ApiErrorCode
+from resolvers.core.filters import GeoPoint
+
+if TYPE_CHECKING:
+    from resolvers.sensing.types import Sensor
+
+MIN_AGGREGATE = 5
+"""Aggregates over fewer people are suppressed below the analyst tier."""
+
+CityInfo = Info[Context, None]
+
+
+@strawberry.enum(description="A gu (자치구) or a legal dong (법정동) inside one.")
+class DistrictLevel(StrEnum):
+    GU = "gu"
+    DONG = "dong"
+
+
+@strawberry.enum
+class AssetKind(StrEnum):
+    SMART_POLE = "smart_pole"
+    WIFI_AP = "wifi_ap"
+    CCTV = "cctv"
+    STRUCTURE = "structure"
+    PARKING_LOT = "parking_lot"
+    WASTE_BIN = "waste_bin"
+
+
+@strawberry.federation.type(keys=["code"], description="A gu or dong of Seoul, with its real boundary.")
+class District:
+    code: str = strawberry.field(description="Official code: 5 digits for a gu, 8 for a dong.")
+    level: DistrictLevel
+    name_ko: str
+    name_en: str = strawberry.field(description="English name (gu only; empty for a dong).")
+    parent_code: str | None
+    centroid: GeoPoint
+    area_km2: float
+    population: int | None = strawberry.field(description="Residents, 2020 census (gu only).")
+    _boundary: strawberry.Private[str]
+
+    @classmethod
+    def from_node(cls, node: Node) -> District:
+        return cls(
+            code=node["code"],
+            level=DistrictLevel(node["level"]),
+            name_ko=node["name_ko"],
+            name_en=node["name_en"],
+            parent_code=node["parent_code"] or None,
+            centroid=GeoPoint(lat=node["lat"], lon=node["lon"]),
+            area_km2=node["area_km2"],
+            population=node["population"],
+            _boundary=node["boundary"],
+        )
+
+    @strawberry.field(description="The boundary as a GeoJSON geometry (WGS84).")
+    def boundary(self) -> JSON:
+        return json.loads(self._boundary)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Gu sharing a border with this gu.")
+    async def adjacent(self, info: CityInfo) -> list[District]:
+        nodes = await info.context.loader(AdjacentDistrictsByCodeLoader).load(self.code)
+        return [District.from_node(n) for n in nodes]
+
+    @strawberry.field(description="The dong of this gu.")
+    async def dong(self, info: CityInfo) -> list[District]:
+        nodes = await info.context.loader(DongByGuCodeLoader).load(self.code)
+        return [District.from_node(n) for n in nodes]
+
+    @strawberry.field(description="The gu of this dong.")
+    async def parent(self, info: CityInfo) -> District | None:
+        if self.parent_code is None:
+            return None
+        node = await info.context.loader(DistrictByCodeLoader).load(self.parent_code)
+        return District.from_node(node) if node else None
+
+    @strawberry.field(
+        description="Residents in the graph, optionally born within [bornFrom, bornTo]. "
+        f"Null below the analyst tier when fewer than {MIN_AGGREGATE} (small-cell suppression)."
+    )
+    async def resident_count(
+        self, info: CityInfo, born_from: int | None = None, born_to: int | None = None
+    ) -> int | None:
+        if born_from is not None and born_to is not None and born_from > born_to:
+            raise ApiError(ApiErrorCode.INVALID, "bornFrom must not be after bornTo", "bornFrom")
+        count = await info.context.loader(ResidentCountByDistrictLoader).load(
+            (self.code, born_from, born_to)
+        )
+        if count < MIN_AGGREGATE and not info.context.sees_personal_data:
+            return None
+        return count
+
+    @strawberry.field(description="Sensors located in this gu.")
+    async def sensors(
+        self, info: CityInfo
+    ) -> list[Annotated[Sensor, strawberry.lazy("resolvers.sensing.types")]]:
+        from resolvers.sensing.dataloaders import SensorsByDistrictLoader
+        from resolvers.sensing.types import Sensor
+
+        nodes = await info.context.loader(SensorsByDistrictLoader).load(self.code)
+        return [Sensor.from_node(n) for n in nodes]
+
+
+async def district_by_code(info: CityInfo, code: str) -> District | None:
+    node = await info.context.loader(DistrictByCodeLoader).load(code)
+    return District.from_node(node) if node else None
+
+
+def _personal(info: CityInfo, value: object, name: str) -> object:
+    if not info.context.sees_personal_data:
+        raise ApiError(ApiErrorCode.FORBIDDEN, f"{name} is personal: analyst tier or above", name)
+    return value
+
+
+@strawberry.federation.type(keys=["id"], description="A resident, under a pseudonymous id.")
+class Citizen:
+    id: strawberry.ID
+    _node: strawberry.Private[Node]
+
+    @classmethod
+    def from_node(cls, node: Node) -> Citizen:
+        return cls(id=strawberry.ID(node["id"]), _node=node)
+
+    @strawberry.field(description="The resident's gu.")
+    async def district(self, info: CityInfo) -> District | None:
+        return await district_by_code(info, self._node["district_code"])
+
+    @strawberry.field(description="Personal: analyst tier or above.")
+    def birth_year(self, info: CityInfo) -> int:
+        return _personal(info, self._node["birth_year"], "birthYear")  # type: ignore[return-value]
+
+    @strawberry.field(description="Personal: analyst tier or above.")
+    def sex(self, info: CityInfo) -> str:
+        return _personal(info, self._node["sex"], "sex")  # type: ignore[return-value]
+
+    @strawberry.field(description="Personal: analyst tier or above.")
+    def welfare_eligible(self, info: CityInfo) -> bool:
+        return _personal(info, self._node["welfare_eligible"], "welfareEligible")  # type: ignore[return-value]
+
+    @strawberry.field(description="Personal: the dong the resident lives in.")
+    async def dong(self, info: CityInfo) -> District | None:
+        code = _personal(info, self._node["dong_code"], "dong")
+        return await district_by_code(info, str(code))
+
+
+@strawberry.federation.type(keys=["id"], description="A city asset: pole, access point, camera, ...")
+class Asset:
+    id: strawberry.ID
+    kind: AssetKind
+    name: str
+    location: GeoPoint
+    district_code: str
+    status: str
+    installed_year: int
+
+    @classmethod
+    def from_node(cls, node: Node) -> Asset:
+        return cls(
+            id=strawberry.ID(node["id"]),
+            kind=AssetKind(node["kind"]),
+            name=node["name"],
+            location=GeoPoint(lat=node["lat"], lon=node["lon"]),
+            district_code=node["district_code"],
+            status=node["status"],
+            installed_year=node["installed_year"],
+        )
+
+    @strawberry.field
+    async def district(self, info: CityInfo) -> District | None:
+        return await district_by_code(info, self.district_code)
+
+    @strawberry.field(description="The asset this one is mounted on (a WiFi AP on a smart pole).")
+    async def mounted_on(self, info: CityInfo) -> Asset | None:
+        node = one(await info.context.loader(MountedOnByAssetIdLoader).load(self.id))
+        return Asset.from_node(node) if node else None
+
+    @strawberry.field(description="Assets mounted on this one.")
+    async def mounted_assets(self, info: CityInfo) -> list[Asset]:
+        return [Asset.from_node(n) for n in await info.context.loader(MountedAssetsByAssetIdLoader).load(self.id)]
+
+    @strawberry.field(description="Sensors mounted on this asset.")
+    async def sensors(
+        self, info: CityInfo
+    ) -> list[Annotated[Sensor, strawberry.lazy("resolvers.sensing.types")]]:
+        from resolvers.sensing.dataloaders import SensorsByAssetLoader
+        from resolvers.sensing.types import Sensor
+
+        return [Sensor.from_node(n) for n in await info.context.loader(SensorsByAssetLoader).load(self.id)]
+
+
+async def asset_by_id(info: CityInfo, asset_id: str) -> Asset | None:
+    node = await info.context.loader(AssetByIdLoader).load(asset_id)
+    return Asset.from_node(node) if node else None

@@ -1,0 +1,1 @@
+"""What every domain shares: errors, pagination, filters, tiers and the request context."""

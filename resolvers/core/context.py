@@ -1,0 +1,50 @@
+"""The per-request context: the stores, the caller's tier and the request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+
+from graph.locate import DistrictLocator
+from graph.records import Records
+from graph.records.api_keys import Tier
+from graph.store import GraphStore
+from resolvers.core.errors import ApiError, ApiErrorCode
+
+L = TypeVar("L")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_page_size: int = 100
+    max_window_days: int = 31
+
+
+@dataclass
+class Context:
+    store: GraphStore
+    records: Records
+    tier: Tier
+    limits: Limits
+    locator: DistrictLocator
+    request: Request | WebSocket | None = None
+    response: Any = None
+    _loaders: dict[type[Any], Any] = field(default_factory=dict)
+
+    def loader(self, kind: type[L]) -> L:
+        """The request's one instance of a DataLoader class (built on first use)."""
+        found = self._loaders.get(kind)
+        if found is None:
+            found = self._loaders[kind] = kind(self)
+        return found  # type: ignore[no-any-return]
+
+    def require(self, tier: Tier, what: str) -> None:
+        if not self.tier.at_least(tier):
+            raise ApiError(ApiErrorCode.FORBIDDEN, f"{what} needs the {tier.value} tier or above")
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.tier.at_least(Tier.ANALYST)

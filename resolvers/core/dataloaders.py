@@ -1,0 +1,57 @@
+"""DataLoader bases over the graph: nodes by key and neighbours by key, batched per request."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from graph.query import Hop
+from graph.store import Node
+
+if TYPE_CHECKING:
+    from resolvers.core.context import Context
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class ContextLoader(DataLoader[K, V], ABC, Generic[K, V]):
+    """A DataLoader built once per request from the context (see `Context.loader`)."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        super().__init__(load_fn=self.batch_load)
+
+    @abstractmethod
+    async def batch_load(self, keys: list[K]) -> Sequence[V]:
+        """Values for `keys`, in key order."""
+
+
+class NodeByKeyLoader(ContextLoader[str, Node | None]):
+    """Nodes of `label` by key; None for a key with no node."""
+
+    label: ClassVar[str]
+
+    async def batch_load(self, keys: list[str]) -> Sequence[Node | None]:
+        return await self.context.store.get_nodes(self.label, keys)
+
+
+class NeighborsByKeyLoader(ContextLoader[str, list[Node]]):
+    """Nodes one `hop` away from each key, ordered by their key."""
+
+    hop: ClassVar[Hop]
+
+    async def batch_load(self, keys: list[str]) -> Sequence[list[Node]]:
+        found = await self.context.store.neighbors(self.hop, keys)
+        return [found[key] for key in keys]
+
+
+def one(nodes: list[Node]) -> Node | None:
+    """The single neighbour of a to-one relationship, if any."""
+    return nodes[0] if nodes else None
+
+
+__all__ = ["Any", "ContextLoader", "NeighborsByKeyLoader", "NodeByKeyLoader", "one"]

@@ -1,0 +1,35 @@
+"""Error codes the API promises, and the GraphQL errors that carry them in `extensions.code`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import strawberry
+from graphql import GraphQLError
+
+
+@strawberry.enum
+class ApiErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    BAD_CURSOR = "bad_cursor"
+    OUT_OF_RANGE = "out_of_range"
+    WINDOW_TOO_LARGE = "window_too_large"
+    FORBIDDEN = "forbidden"
+    UNAUTHENTICATED = "unauthenticated"
+
+
+class ApiError(GraphQLError):
+    """A user mistake in a query's arguments: shown to the caller with its code."""
+
+    def __init__(self, code: ApiErrorCode, message: str, field: str | None = None) -> None:
+        extensions: dict[str, object] = {"code": code.value}
+        if field is not None:
+            extensions["field"] = field
+        super().__init__(message, extensions=extensions)
+        self.code = code
+        self.field = field
+
+
+def not_found(kind: str, key: str, field: str) -> ApiError:
+    return ApiError(ApiErrorCode.NOT_FOUND, f"no {kind} {key!r}", field)

@@ -1,0 +1,1 @@
+"""The data catalogue domain (DCAT datasets)."""

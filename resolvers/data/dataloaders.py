@@ -1,0 +1,22 @@
+"""Loaders of the data-catalogue domain."""
+
+from __future__ import annotations
+
+from graph.query import Hop
+from resolvers.core.dataloaders import NeighborsByKeyLoader, NodeByKeyLoader
+
+
+class DatasetByIdLoader(NodeByKeyLoader):
+    label = "Dataset"
+
+
+class DepartmentByIdLoader(NodeByKeyLoader):
+    label = "Department"
+
+
+class DerivedFromByDatasetLoader(NeighborsByKeyLoader):
+    hop = Hop("DERIVED_FROM", "Dataset", "Dataset")
+
+
+class DatasetsByDepartmentLoader(NeighborsByKeyLoader):
+    hop = Hop("PUBLISHES", "Department", "Dataset")

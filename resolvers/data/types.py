@@ -1,0 +1,72 @@
+"""GraphQL types of the data catalogue: DCAT datasets and their distributions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graph.store import Node
+from resolvers.city.types import CityInfo
+from resolvers.data.dataloaders import DepartmentByIdLoader, DerivedFromByDatasetLoader
+
+if TYPE_CHECKING:
+    from resolvers.services.types import Department
+
+
+@strawberry.type(description="A DCAT distribution: one format the dataset is offered in.")
+class Distribution:
+    format: str
+    access_url: str
+
+
+@strawberry.federation.type(keys=["id"], description="A catalogue entry (DCAT 3 dcat:Dataset).")
+class Dataset:
+    id: strawberry.ID
+    title_ko: str
+    title_en: str
+    description: str
+    theme: str
+    license: str
+    accrual_periodicity: str
+    keywords: list[str]
+    issued: datetime
+    modified: datetime
+    landing_page: str
+    distributions: list[Distribution]
+    publisher_code: str
+
+    @classmethod
+    def from_node(cls, node: Node) -> Dataset:
+        return cls(
+            id=strawberry.ID(node["id"]),
+            title_ko=node["title_ko"],
+            title_en=node["title_en"],
+            description=node["description"],
+            theme=node["theme"],
+            license=node["license"],
+            accrual_periodicity=node["accrual_periodicity"],
+            keywords=list(node["keywords"]),
+            issued=node["issued"],
+            modified=node["modified"],
+            landing_page=node["landing_page"],
+            distributions=[
+                Distribution(format=f, access_url=f"{node['landing_page']}#{f.lower()}")
+                for f in node["formats"]
+            ],
+            publisher_code=node["publisher_code"],
+        )
+
+    @strawberry.field(description="The department that publishes it (dcterms:publisher).")
+    async def publisher(
+        self, info: CityInfo
+    ) -> Annotated[Department, strawberry.lazy("resolvers.services.types")] | None:
+        from resolvers.services.types import Department
+
+        node = await info.context.loader(DepartmentByIdLoader).load(self.publisher_code)
+        return Department.from_node(node) if node else None
+
+    @strawberry.field(description="Datasets this one is derived from (prov:wasDerivedFrom).")
+    async def derived_from(self, info: CityInfo) -> list[Dataset]:
+        return [Dataset.from_node(n) for n in await info.context.loader(DerivedFromByDatasetLoader).load(self.id)]

@@ -1,0 +1,56 @@
+"""The merged schema: every domain's queries and mutations in one GraphQL API."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from resolvers.city.schema import CityQuery
+from resolvers.core.errors import ApiError
+from resolvers.data.schema import DataQuery
+from resolvers.sensing.schema import SensingQuery
+from resolvers.services.schema import ServicesMutation, ServicesQuery
+
+log = logging.getLogger("civicgraph.graphql")
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+
+Query = merge_types("Query", (CityQuery, SensingQuery, ServicesQuery, DataQuery))
+Mutation = merge_types("Mutation", (ServicesMutation,))
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Hide unexpected failures (logged with their traceback); show user mistakes."""
+    original = error.original_error
+    if original is None or isinstance(original, ApiError | GraphQLError):
+        return False
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    return True
+
+
+class CivicSchema(strawberry.federation.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log what went wrong on our side; a user's mistake is an answer, not a log line."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, ApiError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema() -> CivicSchema:
+    return CivicSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            QueryDepthLimiter(max_depth=MAX_DEPTH),
+            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+        ],
+    )

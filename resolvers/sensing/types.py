@@ -1,0 +1,167 @@
+"""GraphQL types of the sensing domain: sensors, their readings and aggregates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from graph.ontology import DATA_TYPE_UNITS
+from graph.records.readings import DATA_TYPES, from_epoch
+from graph.store import Node
+from resolvers.city.types import Asset, CityInfo, District, district_by_code
+from resolvers.core.dataloaders import one
+from resolvers.core.errors import ApiError, ApiErrorCode
+from resolvers.core.filters import GeoPoint
+from resolvers.sensing.dataloaders import (
+    DatasetsBySensorLoader,
+    LatestReadingBySensorLoader,
+    MountedOnBySensorLoader,
+    ReadingBucketsLoader,
+)
+
+if TYPE_CHECKING:
+    from resolvers.data.types import Dataset
+
+DataType = strawberry.enum(
+    StrEnum("DataType", {name.upper(): name for name in DATA_TYPES}),  # type: ignore[misc]
+    description="What a sensor measures: the 17 S-DoT types and the water-quality ones.",
+)
+
+MAX_BUCKETS = 2000
+
+
+@strawberry.enum
+class SensorKind(StrEnum):
+    SDOT = "sdot"
+    WATER_QUALITY = "water_quality"
+
+
+@strawberry.type
+class Measurement:
+    data_type: DataType  # type: ignore[valid-type]
+    value: float
+    unit: str
+
+
+@strawberry.type(description="One 2-minute record of a sensor.")
+class Reading:
+    sensor_id: strawberry.ID
+    measured_at: datetime
+    values: list[Measurement]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Reading:
+        return cls(
+            sensor_id=strawberry.ID(row["sensor_id"]),
+            measured_at=from_epoch(int(row["measured_at"])),
+            values=[
+                Measurement(data_type=DataType(name), value=row[name], unit=DATA_TYPE_UNITS[name])
+                for name in DATA_TYPES
+                if row.get(name) is not None
+            ],
+        )
+
+    @strawberry.field(description="The value of one data type, if this reading has it.")
+    def value(self, data_type: DataType) -> float | None:  # type: ignore[valid-type]
+        for m in self.values:
+            if m.data_type == data_type:
+                return m.value
+        return None
+
+
+@strawberry.type(description="Aggregates of one data type over one time bucket.")
+class ReadingBucket:
+    start: datetime
+    avg: float | None
+    min: float | None
+    max: float | None
+    count: int
+
+
+@strawberry.federation.type(keys=["id"], description="An S-DoT sensor or a water-quality station.")
+class Sensor:
+    id: strawberry.ID
+    kind: SensorKind
+    model: str
+    serial: str
+    location: GeoPoint
+    district_code: str
+    data_types: list[DataType]  # type: ignore[valid-type]
+    status: str
+    installed_year: int
+
+    @classmethod
+    def from_node(cls, node: Node) -> Sensor:
+        return cls(
+            id=strawberry.ID(node["id"]),
+            kind=SensorKind(node["kind"]),
+            model=node["model"],
+            serial=node["serial"],
+            location=GeoPoint(lat=node["lat"], lon=node["lon"]),
+            district_code=node["district_code"],
+            data_types=[DataType(t) for t in node["data_types"]],
+            status=node["status"],
+            installed_year=node["installed_year"],
+        )
+
+    @strawberry.field
+    async def district(self, info: CityInfo) -> District | None:
+        return await district_by_code(info, self.district_code)
+
+    @strawberry.field(description="The smart pole the sensor is mounted on, if any.")
+    async def mounted_on(self, info: CityInfo) -> Asset | None:
+        node = one(await info.context.loader(MountedOnBySensorLoader).load(self.id))
+        return Asset.from_node(node) if node else None
+
+    @strawberry.field(description="Datasets this sensor's readings are published in.")
+    async def datasets(
+        self, info: CityInfo
+    ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
+        from resolvers.data.types import Dataset
+
+        return [Dataset.from_node(n) for n in await info.context.loader(DatasetsBySensorLoader).load(self.id)]
+
+    @strawberry.field(description="The newest reading.")
+    async def latest_reading(self, info: CityInfo) -> Reading | None:
+        row = await info.context.loader(LatestReadingBySensorLoader).load(self.id)
+        return Reading.from_row(row) if row else None
+
+    @strawberry.field(description="avg/min/max of one data type per bucket over [from, to).")
+    async def readings(
+        self,
+        info: CityInfo,
+        data_type: DataType,  # type: ignore[valid-type]
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        bucket_minutes: int = 60,
+    ) -> list[ReadingBucket]:
+        if data_type.value not in {t.value for t in self.data_types}:
+            raise ApiError(ApiErrorCode.INVALID, f"{self.id} does not measure {data_type.value}", "dataType")
+        start, end = _aware(from_, "from"), _aware(to, "to")
+        if start >= end:
+            raise ApiError(ApiErrorCode.INVALID, "from must be before to", "from")
+        if end - start > timedelta(days=info.context.limits.max_window_days):
+            raise ApiError(
+                ApiErrorCode.WINDOW_TOO_LARGE,
+                f"the window may span at most {info.context.limits.max_window_days} days",
+                "to",
+            )
+        if not 1 <= bucket_minutes <= 1440:
+            raise ApiError(ApiErrorCode.OUT_OF_RANGE, "bucketMinutes must be in [1, 1440]", "bucketMinutes")
+        if (end - start) / timedelta(minutes=bucket_minutes) > MAX_BUCKETS:
+            raise ApiError(
+                ApiErrorCode.WINDOW_TOO_LARGE, f"at most {MAX_BUCKETS} buckets per query", "bucketMinutes"
+            )
+        buckets = await info.context.loader(ReadingBucketsLoader).load(
+            (self.id, data_type.value, start, end, bucket_minutes * 60)
+        )
+        return [ReadingBucket(start=b.start, avg=b.avg, min=b.min, max=b.max, count=b.count) for b in buckets]
+
+
+def _aware(moment: datetime, field: str) -> datetime:
+    if moment.tzinfo is None:
+        raise ApiError(ApiErrorCode.INVALID, f"{field} needs a time zone (e.g. +09:00 or Z)", field)
+    return moment.astimezone(UTC)

@@ -1,0 +1,32 @@
+"""Loaders of the services domain: cases, departments and case events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.query import Hop
+from graph.records.case_events import events_by_case
+from graph.records.models import CaseEvent
+from resolvers.core.dataloaders import ContextLoader, NeighborsByKeyLoader, NodeByKeyLoader
+
+
+class CaseByIdLoader(NodeByKeyLoader):
+    label = "Case"
+
+
+class DepartmentByCaseLoader(NeighborsByKeyLoader):
+    hop = Hop("ASSIGNED_TO", "Case", "Department")
+
+
+class AssetByCaseLoader(NeighborsByKeyLoader):
+    hop = Hop("CONCERNS", "Case", "Asset")
+
+
+class FilerByCaseLoader(NeighborsByKeyLoader):
+    hop = Hop("FILED", "Case", "Citizen", direction="in")
+
+
+class EventsByCaseLoader(ContextLoader[str, list[CaseEvent]]):
+    async def batch_load(self, keys: list[str]) -> Sequence[list[CaseEvent]]:
+        found = await events_by_case(keys)
+        return [found[k] for k in keys]

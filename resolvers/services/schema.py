@@ -1,0 +1,70 @@
+"""Queries and mutations of the services domain."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.catalogue import services
+from graph.query import NodeQuery
+from resolvers.city.types import CityInfo
+from resolvers.core.arguments import checked_districts, equals_map, values
+from resolvers.core.errors import not_found
+from resolvers.core.listing import node_page
+from resolvers.core.pagination import Connection
+from resolvers.services import mutations
+from resolvers.services.dataloaders import CaseByIdLoader
+from resolvers.services.filters import CaseFilter
+from resolvers.services.types import Case, Department, Service
+
+
+@strawberry.type
+class ServicesQuery:
+    @strawberry.field(description="Complaints (Open311 requests), filtered, as a connection.")
+    async def cases(
+        self,
+        info: CityInfo,
+        filter: CaseFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Case]:
+        f = filter or CaseFilter()
+        equals = equals_map(
+            district_code=await checked_districts(info.context, f.district or None),
+            service_code=list(f.service_code or []) or None,
+            status=values(f.status or None),
+        )
+        return await node_page(
+            info.context,
+            "Case",
+            Case.from_node,
+            equals=equals,
+            bbox=f.bbox.to_query() if f.bbox else None,
+            near=f.near.to_query() if f.near else None,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(name="case")
+    async def case_(self, info: CityInfo, id: strawberry.ID) -> Case:
+        node = await info.context.loader(CaseByIdLoader).load(id)
+        if node is None:
+            raise not_found("case", id, "id")
+        return Case.from_node(node)
+
+    @strawberry.field(description="The Open311 services: what residents can report.")
+    def services(self) -> list[Service]:
+        return [Service.from_catalogue(s) for s in services()]
+
+    @strawberry.field(description="City bureaus and gu offices.")
+    async def departments(self, info: CityInfo) -> list[Department]:
+        return [Department.from_node(n) for n in await info.context.store.find_nodes(NodeQuery("Department"))]
+
+
+@strawberry.type
+class ServicesMutation:
+    file_case: mutations.FileCaseResult = strawberry.mutation(
+        resolver=mutations.file_case, description="File a complaint (no key needed)."
+    )
+    update_case_status: mutations.UpdateCaseStatusResult = strawberry.mutation(
+        resolver=mutations.update_case_status, description="Change a case's status (operator tier)."
+    )

@@ -1,0 +1,164 @@
+"""GraphQL types of the services domain: cases (Open311 requests), their events, departments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graph.catalogue import Service as CatalogueService
+from graph.records.models import CaseEvent as CaseEventRecord
+from graph.store import Node
+from resolvers.city.types import Asset, Citizen, CityInfo, District, district_by_code
+from resolvers.core.dataloaders import one
+from resolvers.core.errors import ApiError, ApiErrorCode
+from resolvers.core.filters import GeoPoint
+from resolvers.data.dataloaders import DatasetsByDepartmentLoader
+from resolvers.services.dataloaders import (
+    AssetByCaseLoader,
+    DepartmentByCaseLoader,
+    EventsByCaseLoader,
+    FilerByCaseLoader,
+)
+
+if TYPE_CHECKING:
+    from resolvers.data.types import Dataset
+
+
+@strawberry.enum(description="Open311 status of a request.")
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@strawberry.type(description="An Open311 service: a kind of complaint the city takes.")
+class Service:
+    code: str
+    name: str
+    name_ko: str
+    group: str
+    keywords: list[str]
+    department_id: str
+    deadline_hours: int
+
+    @classmethod
+    def from_catalogue(cls, svc: CatalogueService) -> Service:
+        return cls(
+            code=svc.code,
+            name=svc.name,
+            name_ko=svc.name_ko,
+            group=svc.group,
+            keywords=list(svc.keywords),
+            department_id=svc.department,
+            deadline_hours=svc.deadline_hours,
+        )
+
+
+@strawberry.federation.type(keys=["id"], description="A city bureau or gu office.")
+class Department:
+    id: strawberry.ID
+    name_en: str
+    name_ko: str
+    district_code: str | None
+
+    @classmethod
+    def from_node(cls, node: Node) -> Department:
+        return cls(
+            id=strawberry.ID(node["id"]),
+            name_en=node["name_en"],
+            name_ko=node["name_ko"],
+            district_code=node["district_code"] or None,
+        )
+
+    @strawberry.field(description="The gu of a gu office.")
+    async def district(self, info: CityInfo) -> District | None:
+        return await district_by_code(info, self.district_code) if self.district_code else None
+
+    @strawberry.field(description="Datasets this department publishes.")
+    async def datasets(
+        self, info: CityInfo
+    ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
+        from resolvers.data.types import Dataset
+
+        return [Dataset.from_node(n) for n in await info.context.loader(DatasetsByDepartmentLoader).load(self.id)]
+
+
+@strawberry.type(description="One change in a case's life, from the records.")
+class CaseEvent:
+    kind: str
+    status: CaseStatus
+    note: str
+    department: str
+    at: datetime
+
+    @classmethod
+    def from_record(cls, event: CaseEventRecord) -> CaseEvent:
+        return cls(
+            kind=event.kind,
+            status=CaseStatus(event.status),
+            note=event.note,
+            department=event.department,
+            at=event.at,
+        )
+
+
+@strawberry.federation.type(keys=["id"], description="A complaint (Open311 service request).")
+class Case:
+    id: strawberry.ID
+    service_code: str
+    service_name: str
+    description: str
+    status: CaseStatus
+    status_notes: str
+    agency_responsible: str
+    requested_at: datetime
+    updated_at: datetime
+    expected_at: datetime
+    location: GeoPoint
+    address: str
+    district_code: str
+
+    @classmethod
+    def from_node(cls, node: Node) -> Case:
+        return cls(
+            id=strawberry.ID(node["id"]),
+            service_code=node["service_code"],
+            service_name=node["service_name"],
+            description=node["description"],
+            status=CaseStatus(node["status"]),
+            status_notes=node["status_notes"],
+            agency_responsible=node["agency_responsible"],
+            requested_at=node["requested_at"],
+            updated_at=node["updated_at"],
+            expected_at=node["expected_at"],
+            location=GeoPoint(lat=node["lat"], lon=node["lon"]),
+            address=node["address"],
+            district_code=node["district_code"],
+        )
+
+    @strawberry.field
+    async def district(self, info: CityInfo) -> District | None:
+        return await district_by_code(info, self.district_code)
+
+    @strawberry.field(description="The department the case is assigned to.")
+    async def department(self, info: CityInfo) -> Department | None:
+        node = one(await info.context.loader(DepartmentByCaseLoader).load(self.id))
+        return Department.from_node(node) if node else None
+
+    @strawberry.field(description="The asset the complaint is about, if any.")
+    async def asset(self, info: CityInfo) -> Asset | None:
+        node = one(await info.context.loader(AssetByCaseLoader).load(self.id))
+        return Asset.from_node(node) if node else None
+
+    @strawberry.field(description="Personal: who filed it (analyst tier or above).")
+    async def filed_by(self, info: CityInfo) -> Citizen | None:
+        if not info.context.sees_personal_data:
+            raise ApiError(ApiErrorCode.FORBIDDEN, "filedBy is personal: analyst tier or above", "filedBy")
+        node = one(await info.context.loader(FilerByCaseLoader).load(self.id))
+        return Citizen.from_node(node) if node else None
+
+    @strawberry.field(description="The case's events in time order.")
+    async def events(self, info: CityInfo) -> list[CaseEvent]:
+        return [CaseEvent.from_record(e) for e in await info.context.loader(EventsByCaseLoader).load(self.id)]

@@ -1,0 +1,1 @@
+"""Seoul reference data and the scale-factor generator of synthetic operations."""
