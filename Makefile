@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+NPM_STAMP := gateway/node_modules/.package-lock.json
+
+.PHONY: run test lint types pytest seed clean chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+$(NPM_STAMP): gateway/package.json gateway/package-lock.json
+	npm ci --prefix gateway --no-audit --no-fund --loglevel=error
+
+## run: install, seed Seoul (once) and serve http://127.0.0.1:8000
+run: $(VENV)/.run-installed $(NPM_STAMP)
+	$(BIN)/civicgraph seed
+	$(BIN)/civicgraph serve
+
+## test: install what the tests need, then lint, types and the whole suite
+test: $(VENV)/.test-installed $(NPM_STAMP) chromium lint types pytest
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(VENV)/.test-installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.test-installed $(NPM_STAMP)
+	$(BIN)/pytest
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache .pytest_cache

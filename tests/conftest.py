@@ -1,0 +1,74 @@
+"""Shared fixtures: one small seeded city per test session, the app over it, HTTP clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from civicgraph.app import create_app
+from civicgraph.settings import Settings
+from civicgraph.stores import Stores, open_stores
+from graph.records import api_keys
+from graph.records.api_keys import Tier
+from seeds.seed import seed
+
+TEST_SCALE = 0.001
+TEST_HISTORY_DAYS = 2
+SEED_UNTIL = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+"""A fixed end of history, so readings windows in tests are stable."""
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CIVIC_REQUIRE_SERVICES=1 a skipped test fails the run."""
+    if os.environ.get("CIVIC_REQUIRE_SERVICES") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        if reporter:
+            reporter.write_line(f"CIVIC_REQUIRE_SERVICES=1: {len(skipped)} skipped test(s) fail the run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data = tmp_path_factory.mktemp("city")
+    return Settings(data_dir=data, scale=TEST_SCALE, history_days=TEST_HISTORY_DAYS)
+
+
+@pytest.fixture(scope="session")
+async def stores(settings: Settings) -> AsyncIterator[Stores]:
+    opened = await open_stores(settings)
+    await seed(opened.graph, opened.records, scale=TEST_SCALE, history_days=TEST_HISTORY_DAYS, until=SEED_UNTIL)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, stores: Stores) -> AsyncIterator[object]:
+    application = create_app(settings, stores)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+async def keys(stores: Stores) -> dict[Tier, str]:
+    """One live key per tier above public."""
+    return {
+        tier: (await api_keys.create_key(f"test {tier.value}", tier)).secret
+        for tier in (Tier.DEVELOPER, Tier.ANALYST, Tier.OPERATOR)
+    }

@@ -1,0 +1,31 @@
+"""Seeding end to end into both stores: completeness marker, reseed keeping keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from civicgraph.settings import Settings
+from civicgraph.stores import open_stores
+from graph.records import api_keys, seed_state
+from graph.records.api_keys import Tier
+from seeds.seed import is_seeded, seed
+from tests.conftest import SEED_UNTIL
+
+
+async def test_half_done_seed_is_not_taken_for_a_seed_and_reseed_keeps_keys(tmp_path: Path) -> None:
+    stores = await open_stores(Settings(data_dir=tmp_path))
+    try:
+        # given a seed that stopped after it began
+        await seed_state.begin(0.001, 1)
+        assert not await is_seeded(stores.graph)
+        key = await api_keys.create_key("kept", Tier.DEVELOPER)
+        # when the city is seeded (again)
+        counts = await seed(stores.graph, stores.records, scale=0.001, history_days=1, until=SEED_UNTIL)
+        # then it is complete, at that scale only, and the key still works
+        assert await is_seeded(stores.graph) and await is_seeded(stores.graph, 0.001)
+        assert not await is_seeded(stores.graph, 0.002)
+        assert counts["District"] == 25 + 467 and counts["Sensor"] >= 50
+        assert counts["Reading"] == counts["Sensor"] * 720
+        assert await api_keys.tier_for(key.secret) is Tier.DEVELOPER
+    finally:
+        await stores.close()
