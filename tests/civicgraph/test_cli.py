@@ -1,0 +1,63 @@
+"""The CLI through typer's CliRunner, on a data dir of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from civicgraph.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CIVIC_SERVER_URL", "http://127.0.0.1:9")  # nothing listens: read from disk
+    return tmp_path
+
+
+def test_help_explains_each_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("seed", "serve", "stats", "keys"):
+        assert command in result.output
+
+
+def test_seed_once_then_reuse_then_stats(data_dir: Path) -> None:
+    first = runner.invoke(app, ["seed", "--scale", "0.001", "--history-days", "1"])
+    assert first.exit_code == 0, first.output
+    assert "Seeded Seoul" in first.output
+    second = runner.invoke(app, ["seed", "--scale", "0.001", "--history-days", "1"])
+    assert second.exit_code == 0 and "already seeded" in second.output
+    stats = runner.invoke(app, ["stats"])
+    assert stats.exit_code == 0, stats.output
+    assert "District" in stats.output and "492" in stats.output
+
+
+def test_keys_create_list_revoke(data_dir: Path) -> None:
+    created = runner.invoke(app, ["keys", "create", "Mapo app", "--tier", "analyst"])
+    assert created.exit_code == 0, created.output
+    secret = next(line for line in created.output.splitlines() if line.startswith("cg_"))
+    prefix = secret.split("_")[1]
+    listed = runner.invoke(app, ["keys", "list"])
+    assert prefix in listed.output and "analyst" in listed.output and secret not in listed.output
+    revoked = runner.invoke(app, ["keys", "revoke", prefix])
+    assert revoked.exit_code == 0
+    assert "revoked" in runner.invoke(app, ["keys", "list"]).output
+
+
+def test_handled_errors_exit_1_and_usage_errors_exit_2(data_dir: Path) -> None:
+    unknown = runner.invoke(app, ["keys", "revoke", "ffffffff"])
+    assert unknown.exit_code == 1 and "no key" in unknown.output
+    public = runner.invoke(app, ["keys", "create", "x", "--tier", "public"])
+    assert public.exit_code == 1
+    bad_scale = runner.invoke(app, ["seed", "--scale", "2"])
+    assert bad_scale.exit_code == 2
+
+
+def test_serve_refuses_an_unseeded_store(data_dir: Path) -> None:
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1 and "civicgraph seed" in result.output

@@ -1,0 +1,87 @@
+"""GraphiQL in headless Chromium, with every request to another origin blocked.
+
+A real uvicorn serves the test app on a free loopback port; Playwright drives Debian's
+chromium (never a downloaded browser). The explorer must load, run its query and show data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.async_api import Route, async_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def server(app: object) -> AsyncIterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")  # type: ignore[arg-type]
+    running = uvicorn.Server(config)
+    task = asyncio.create_task(running.serve())
+    while not running.started:
+        await asyncio.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    await task
+
+
+async def test_explorer_runs_a_query_offline_under_csp(server: str, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    blocked: list[str] = []
+    csp_violations: list[str] = []
+
+    async def only_our_origin(route: Route) -> None:
+        if route.request.url.startswith(server):
+            await route.continue_()
+        else:
+            blocked.append(route.request.url)
+            await route.abort()
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
+            await page.route("**/*", only_our_origin)
+            await page.goto(f"{server}/graphql", wait_until="networkidle")
+            async with page.expect_response(lambda r: r.url == f"{server}/graphql" and r.request.method == "POST") as answer:
+                await page.locator(".graphiql-execute-button").click()
+            body = await (await answer.value).json()
+            # CodeMirror draws only the visible lines: the first gu is what a person sees.
+            response = page.locator(".graphiql-response")
+            await response.get_by_text("Jongno-gu").first.wait_for(timeout=15_000)
+            text = await response.inner_text()
+            await page.screenshot(path=str(tmp_path / "explorer.png"))
+        finally:
+            await browser.close()
+    assert "139858" in text  # Jongno-gu's 2020 census population, from the seeded graph
+    assert len(body["data"]["districts"]) == 25
+    assert body["data"]["sensors"]["totalCount"] >= 2
+    assert blocked == []
+    assert csp_violations == []
