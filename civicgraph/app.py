@@ -77,7 +77,12 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
     graphql = CivicGraphQL(None, explorer)
     app = Starlette(
         routes=[
-            Route("/", lambda r: JSONResponse({"graphql": "/graphql", "open311": "/open311/v2/services.json"})),
+            Route(
+                "/",
+                lambda r: JSONResponse(
+                    {"graphql": "/graphql", "open311": "/open311/v2/services.json"}
+                ),
+            ),
             Route("/healthz", healthz),
             Route("/metrics", metrics.endpoint),
             Route("/explorer/assets/{name}", explorer.asset),

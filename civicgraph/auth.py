@@ -37,13 +37,23 @@ class TierMiddleware:
                 await send({"type": "websocket.close", "code": 4401})
                 return
             body = json.dumps(
-                {"errors": [{"message": "unknown or revoked API key", "extensions": {"code": "unauthenticated"}}]}
+                {
+                    "errors": [
+                        {
+                            "message": "unknown or revoked API key",
+                            "extensions": {"code": "unauthenticated"},
+                        }
+                    ]
+                }
             ).encode()
             await send(
                 {
                     "type": "http.response.start",
                     "status": 401,
-                    "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"ApiKey")],
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"www-authenticate", b"ApiKey"),
+                    ],
                 }
             )
             await send({"type": "http.response.body", "body": body})

@@ -17,9 +17,12 @@ from civicgraph.stores import Stores, open_stores
 from graph.errors import GraphError
 from graph.records import api_keys, seed_state
 from graph.records.api_keys import Tier
+from graph.records.models import ApiKey
 from graph.records.readings import reading_count
 
-app = typer.Typer(help="CivicGraph: the open data layer of a city, modelled on Seoul.", no_args_is_help=True)
+app = typer.Typer(
+    help="CivicGraph: the open data layer of a city, modelled on Seoul.", no_args_is_help=True
+)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 console = Console()
@@ -36,7 +39,9 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
         raise typer.Exit(code=1) from None
 
 
-async def _with_stores(settings: Settings, work: Callable[[Stores], Awaitable[T]], *, read_only: bool = False) -> T:
+async def _with_stores(
+    settings: Settings, work: Callable[[Stores], Awaitable[T]], *, read_only: bool = False
+) -> T:
     stores = await open_stores(settings, read_only=read_only)
     try:
         return await work(stores)
@@ -46,9 +51,24 @@ async def _with_stores(settings: Settings, work: Callable[[Stores], Awaitable[T]
 
 @app.command()
 def seed(
-    scale: Annotated[float, typer.Option(help="Scale factor: 1.0 is Seoul's figures.", envvar="CIVIC_SCALE", min=1e-6, max=1.0)] = 0.01,
-    history_days: Annotated[int, typer.Option(help="Days of 2-minute readings to write.", envvar="CIVIC_HISTORY_DAYS", min=1, max=31)] = 7,
-    reset: Annotated[bool, typer.Option("--reset", help="Reseed even if a complete seed is there (API keys are kept).")] = False,
+    scale: Annotated[
+        float,
+        typer.Option(
+            help="Scale factor: 1.0 is Seoul's figures.", envvar="CIVIC_SCALE", min=1e-6, max=1.0
+        ),
+    ] = 0.01,
+    history_days: Annotated[
+        int,
+        typer.Option(
+            help="Days of 2-minute readings to write.", envvar="CIVIC_HISTORY_DAYS", min=1, max=31
+        ),
+    ] = 7,
+    reset: Annotated[
+        bool,
+        typer.Option(
+            "--reset", help="Reseed even if a complete seed is there (API keys are kept)."
+        ),
+    ] = False,
 ) -> None:
     """Seed Seoul into the graph and the records, unless a complete seed at this scale is there."""
     from seeds.seed import is_seeded
@@ -63,9 +83,20 @@ def seed(
         state = await seed_state.current()
         if state is not None and not state.complete:
             console.print("[yellow]A previous seed stopped half-way: seeding again.[/yellow]")
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=console) as progress:
-            counts = await run_seed(stores.graph, stores.records, scale=scale, history_days=history_days, progress=progress)
+            counts = await run_seed(
+                stores.graph,
+                stores.records,
+                scale=scale,
+                history_days=history_days,
+                progress=progress,
+            )
         console.print(_counts_table(counts, f"Seeded Seoul at scale {scale}"))
 
     _run(lambda: _with_stores(settings, work))
@@ -92,7 +123,9 @@ def serve(
 
 @app.command()
 def stats(
-    url: Annotated[str, typer.Option(help="A running server to ask first.", envvar="CIVIC_SERVER_URL")] = "http://127.0.0.1:8000",
+    url: Annotated[
+        str, typer.Option(help="A running server to ask first.", envvar="CIVIC_SERVER_URL")
+    ] = "http://127.0.0.1:8000",
 ) -> None:
     """Count what the stores hold, per type: from the running server, else read-only from disk."""
     try:
@@ -134,7 +167,10 @@ def keys_create(
         return await api_keys.create_key(name, tier)
 
     issued = _run(lambda: _with_stores(Settings(), work))
-    console.print(f"Created {issued.tier.value} key {issued.prefix} for {issued.name!r}. It is shown only once:")
+    console.print(
+        f"Created {issued.tier.value} key {issued.prefix} for {issued.name!r}. "
+        "It is shown only once:"
+    )
     console.print(issued.secret, soft_wrap=True, highlight=False)
     console.print("Send it as the header  X-API-Key: <key>")
 
@@ -143,7 +179,7 @@ def keys_create(
 def keys_list() -> None:
     """List keys (prefix, tier, name, state); secrets are never shown again."""
 
-    async def work(stores: Stores) -> list[api_keys.ApiKey]:
+    async def work(stores: Stores) -> list[ApiKey]:
         return await api_keys.list_keys()
 
     table = Table(title="API keys")
@@ -156,10 +192,12 @@ def keys_list() -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix, as `keys list` shows it.")]) -> None:
+def keys_revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix, as `keys list` shows it.")],
+) -> None:
     """Revoke a key at once: its requests get 401 from then on."""
 
-    async def work(stores: Stores) -> api_keys.ApiKey:
+    async def work(stores: Stores) -> ApiKey:
         return await api_keys.revoke_key(prefix)
 
     key = _run(lambda: _with_stores(Settings(), work))

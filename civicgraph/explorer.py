@@ -61,4 +61,6 @@ class Explorer:
             return PlainTextResponse("not found", status_code=404)
         if not path.is_file():
             return PlainTextResponse(f"{name} is not installed", status_code=503)
-        return FileResponse(path, headers={"cache-control": "public, max-age=3600", **SECURITY_HEADERS})
+        return FileResponse(
+            path, headers={"cache-control": "public, max-age=3600", **SECURITY_HEADERS}
+        )

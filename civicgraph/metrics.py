@@ -5,7 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 from starlette.requests import Request
@@ -21,7 +27,9 @@ class StoreCallCollector(Collector):
         self.counts = counts
 
     def collect(self) -> Iterable[CounterMetricFamily]:
-        family = CounterMetricFamily("civic_store_calls", "Queries sent to a store's driver", labels=["store"])
+        family = CounterMetricFamily(
+            "civic_store_calls", "Queries sent to a store's driver", labels=["store"]
+        )
         for store, value in self.counts().items():
             family.add_metric([store], value)
         yield family
@@ -31,11 +39,22 @@ class Metrics:
     def __init__(self, store_calls: Callable[[], dict[str, int]]) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "civic_http_requests", "HTTP requests", ["method", "route", "status"], registry=self.registry
+            "civic_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
-        self.errors = Counter("civic_http_errors", "HTTP responses with status >= 400", ["route", "status"], registry=self.registry)
+        self.errors = Counter(
+            "civic_http_errors",
+            "HTTP responses with status >= 400",
+            ["route", "status"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
-            "civic_http_request_seconds", "Request latency", ["route"], registry=self.registry,
+            "civic_http_request_seconds",
+            "Request latency",
+            ["route"],
+            registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
         self.registry.register(StoreCallCollector(store_calls))

@@ -106,7 +106,8 @@ def where(var: str, query: NodeQuery, params: Params, *, paged: bool) -> str:
 def find_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
     kind = node_type(query.label)
     params = Params()
-    text = f"MATCH (n:`{kind.label}`){where('n', query, params, paged=True)} RETURN n ORDER BY n.{kind.key}"
+    clause = where("n", query, params, paged=True)
+    text = f"MATCH (n:`{kind.label}`){clause} RETURN n ORDER BY n.{kind.key}"
     if query.limit is not None:
         text += f" LIMIT {params.add(query.limit)}"
     return text, params.values
@@ -115,7 +116,10 @@ def find_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
 def count_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
     kind = node_type(query.label)
     params = Params()
-    return f"MATCH (n:`{kind.label}`){where('n', query, params, paged=False)} RETURN count(n)", params.values
+    return (
+        f"MATCH (n:`{kind.label}`){where('n', query, params, paged=False)} RETURN count(n)",
+        params.values,
+    )
 
 
 def get_nodes(label: str, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
@@ -187,9 +191,13 @@ def update_node(label: str, key: str, properties: Mapping[str, Any]) -> tuple[st
     kind = node_type(label)
     params = Params()
     sets = ", ".join(
-        f"n.{check_property(kind, name)} = {params.add(value)}" for name, value in properties.items()
+        f"n.{check_property(kind, name)} = {params.add(value)}"
+        for name, value in properties.items()
     )
-    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = {params.add(key)} SET {sets}", params.values
+    return (
+        f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = {params.add(key)} SET {sets}",
+        params.values,
+    )
 
 
 def delete_node(label: str, key: str) -> tuple[str, dict[str, Any]]:

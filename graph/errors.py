@@ -16,4 +16,4 @@ class UnknownLabel(GraphError):
 
 
 class QueryFailed(GraphError):
-    """The database refused a query (a bug in an adapter, or a constraint such as a duplicate key)."""
+    """The database refused a query (an adapter bug, or a constraint such as a duplicate key)."""

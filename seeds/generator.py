@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -70,10 +71,6 @@ class CityRows:
         if pairs:
             a, b = zip(*pairs, strict=True)
             self.rels.append((name, source, target, pa.table({"from": list(a), "to": list(b)})))
-
-    @property
-    def row_count(self) -> int:
-        return sum(t.num_rows for t in self.nodes.values()) + sum(t.num_rows for *_, t in self.rels)
 
 
 def apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
@@ -136,12 +133,18 @@ class Generator:
         rows.nodes["Department"] = pa.table(
             {
                 "id": ids,
-                "name_en": [d["name_en"] for d in bureaus] + [f"{g.name_en} Office" for g in self.gu],
+                "name_en": [d["name_en"] for d in bureaus]
+                + [f"{g.name_en} Office" for g in self.gu],
                 "name_ko": [d["name_ko"] for d in bureaus] + [f"{g.name_ko}청" for g in self.gu],
                 "district_code": [""] * len(bureaus) + [g.code for g in self.gu],
             }
         )
-        rows.rel("LOCATED_IN", "Department", "District", [(gu_office_id(g.code), g.code) for g in self.gu])
+        rows.rel(
+            "LOCATED_IN",
+            "Department",
+            "District",
+            [(gu_office_id(g.code), g.code) for g in self.gu],
+        )
 
     # -- people ----------------------------------------------------------------------------
 
@@ -158,7 +161,11 @@ class Generator:
             gus.append(np.full(n, gu.code))
             options = self.dong_by_gu[gu.code]
             weights = np.array([d.area_km2 for d in options])
-            dongs.append(np.array([d.code for d in options])[self.rng.choice(len(options), n, p=weights / weights.sum())])
+            dongs.append(
+                np.array([d.code for d in options])[
+                    self.rng.choice(len(options), n, p=weights / weights.sum())
+                ]
+            )
             ages = np.clip(self.rng.normal(44, 21, n), 0, 100).astype(int)
             years.append(this_year - ages)
             sexes.append(np.where(self.rng.random(n) < 0.515, "F", "M"))
@@ -177,7 +184,13 @@ class Generator:
             "LIVES_IN",
             "Citizen",
             "District",
-            list(zip(rows.nodes["Citizen"]["id"].to_pylist(), np.concatenate(dongs).tolist(), strict=True)),
+            list(
+                zip(
+                    rows.nodes["Citizen"]["id"].to_pylist(),
+                    np.concatenate(dongs).tolist(),
+                    strict=True,
+                )
+            ),
         )
 
     # -- things ----------------------------------------------------------------------------
@@ -185,10 +198,24 @@ class Generator:
     def _placed(self, figure: str, minimum_per_gu: int) -> list[tuple[Area, np.ndarray]]:
         total = self.scale.count(figure)
         per_gu = apportion(total, [g.area_km2 for g in self.gu], minimum=minimum_per_gu)
-        return [(g, points_in(g.geometry, n, self.rng)) for g, n in zip(self.gu, per_gu, strict=True)]
+        return [
+            (g, points_in(g.geometry, n, self.rng)) for g, n in zip(self.gu, per_gu, strict=True)
+        ]
 
     def assets(self, rows: CityRows) -> None:
-        cols: dict[str, list[object]] = {k: [] for k in ("id", "kind", "name", "lat", "lon", "district_code", "status", "installed_year")}
+        cols: dict[str, list[object]] = {
+            k: []
+            for k in (
+                "id",
+                "kind",
+                "name",
+                "lat",
+                "lon",
+                "district_code",
+                "status",
+                "installed_year",
+            )
+        }
         located, mounted = [], []
         for kind in ASSET_KINDS:
             for gu, points in self._placed(ASSET_FIGURE[kind], 1):
@@ -220,7 +247,18 @@ class Generator:
     def sensors(self, rows: CityRows) -> None:
         cols: dict[str, list[object]] = {
             k: []
-            for k in ("id", "kind", "model", "serial", "lat", "lon", "district_code", "data_types", "status", "installed_year")
+            for k in (
+                "id",
+                "kind",
+                "model",
+                "serial",
+                "lat",
+                "lon",
+                "district_code",
+                "data_types",
+                "status",
+                "installed_year",
+            )
         }
         located, mounted, measures = [], [], []
         for kind, figure, prefix, types, model in (
@@ -242,7 +280,9 @@ class Generator:
                 cols["lon"] += points[:, 1].tolist()
                 cols["district_code"] += [gu.code] * len(ids)
                 cols["data_types"] += [list(types)] * len(ids)
-                cols["status"] += np.where(self.rng.random(len(ids)) < 0.02, "offline", "active").tolist()
+                cols["status"] += np.where(
+                    self.rng.random(len(ids)) < 0.02, "offline", "active"
+                ).tolist()
                 cols["installed_year"] += self.rng.integers(2020, 2026, len(ids)).tolist()
                 located += [(i, gu.code) for i in ids]
                 measures += [(i, "ds-sdot" if kind == "sdot" else "ds-water-quality") for i in ids]
@@ -257,13 +297,30 @@ class Generator:
         count = self.scale.count("datasets", minimum=len(DATASET_THEMES) * 2)
         bureaus = [d["code"] for d in departments()]
         fixed = [
-            ("ds-sdot", "S-DoT 도시데이터 센서", "S-DoT urban data sensors", "environment", "data", "realtime"),
-            ("ds-water-quality", "실시간 수질 정보", "Real-time water quality", "environment", "water", "realtime"),
+            (
+                "ds-sdot",
+                "S-DoT 도시데이터 센서",
+                "S-DoT urban data sensors",
+                "environment",
+                "data",
+                "realtime",
+            ),
+            (
+                "ds-water-quality",
+                "실시간 수질 정보",
+                "Real-time water quality",
+                "environment",
+                "water",
+                "realtime",
+            ),
         ]
-        ids, ko, en, desc, theme, publisher, period = [], [], [], [], [], [], []
-        for i, t, e, th, pub, per in fixed:
-            ids.append(i), ko.append(t), en.append(e), theme.append(th), publisher.append(pub), period.append(per)
-            desc.append(f"{e}, published by Seoul Metropolitan Government.")
+        ids = [f[0] for f in fixed]
+        ko = [f[1] for f in fixed]
+        en = [f[2] for f in fixed]
+        theme = [f[3] for f in fixed]
+        publisher = [f[4] for f in fixed]
+        period = [f[5] for f in fixed]
+        desc = [f"{e}, published by Seoul Metropolitan Government." for e in en]
         themes = self.rng.choice(len(DATASET_THEMES), count - len(fixed))
         pubs = self.rng.choice(len(bureaus), count - len(fixed))
         pers = self.rng.choice(len(PERIODICITY), count - len(fixed))
@@ -279,9 +336,14 @@ class Generator:
         total = len(ids)
         issued_days = self.rng.integers(30, 3650, total)
         issued = [self.until - timedelta(days=int(d)) for d in issued_days]
-        modified = [i + (self.until - i) * float(f) for i, f in zip(issued, self.rng.random(total), strict=True)]
+        modified = [
+            i + (self.until - i) * float(f)
+            for i, f in zip(issued, self.rng.random(total), strict=True)
+        ]
         fmt_counts = self.rng.integers(1, 4, total)
-        formats = [sorted({FORMATS[k] for k in self.rng.choice(len(FORMATS), int(c))}) for c in fmt_counts]
+        formats = [
+            sorted({FORMATS[k] for k in self.rng.choice(len(FORMATS), int(c))}) for c in fmt_counts
+        ]
         rows.nodes["Dataset"] = pa.table(
             {
                 "id": ids,
@@ -296,11 +358,15 @@ class Generator:
                 "keywords": [[t, "seoul"] for t in theme],
                 "issued": pa.array(issued, pa.timestamp("us", tz="UTC")),
                 "modified": pa.array(modified, pa.timestamp("us", tz="UTC")),
-                "landing_page": [f"https://data.seoul.go.kr/dataList/{i}/S/1/datasetView.do" for i in ids],
+                "landing_page": [
+                    f"https://data.seoul.go.kr/dataList/{i}/S/1/datasetView.do" for i in ids
+                ],
             }
         )
         rows.rel("PUBLISHES", "Department", "Dataset", list(zip(publisher, ids, strict=True)))
-        derived = [(i, "ds-sdot") for i, th in zip(ids[2:], theme[2:], strict=True) if th == "environment"]
+        derived = [
+            (i, "ds-sdot") for i, th in zip(ids[2:], theme[2:], strict=True) if th == "environment"
+        ]
         rows.rel("DERIVED_FROM", "Dataset", "Dataset", derived)
 
     # -- complaints ------------------------------------------------------------------------
@@ -312,24 +378,53 @@ class Generator:
         extra = max(total - floor, 0)
         # One case of every service in every gu, then the rest by population.
         gu_index = np.concatenate(
-            [np.repeat(np.arange(len(self.gu)), len(catalogue)),
-             self.rng.choice(len(self.gu), extra, p=self._population_weights())]
+            [
+                np.repeat(np.arange(len(self.gu)), len(catalogue)),
+                self.rng.choice(len(self.gu), extra, p=self._population_weights()),
+            ]
         )
         svc_index = np.concatenate(
-            [np.tile(np.arange(len(catalogue)), len(self.gu)), self.rng.choice(len(catalogue), extra)]
+            [
+                np.tile(np.arange(len(catalogue)), len(self.gu)),
+                self.rng.choice(len(catalogue), extra),
+            ]
         )
         n = len(gu_index)
         day = self.rng.integers(0, 365, n)
         hour = self.rng.choice(24, n, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
         minute = self.rng.integers(0, 60, n)
-        city_midnight = self.until.astimezone(CITY_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+        city_midnight = self.until.astimezone(CITY_TZ).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         requested = [
-            min((city_midnight - timedelta(days=int(d)) + timedelta(hours=int(h), minutes=int(m))).astimezone(UTC),
-                self.until - timedelta(minutes=5))
+            min(
+                (
+                    city_midnight - timedelta(days=int(d)) + timedelta(hours=int(h), minutes=int(m))
+                ).astimezone(UTC),
+                self.until - timedelta(minutes=5),
+            )
             for d, h, m in zip(day, hour, minute, strict=True)
         ]
         speed = self.rng.gamma(2.0, 0.5, n)  # fraction of the deadline a case takes
-        ids, cols = [], {k: [] for k in ("service_code", "service_name", "description", "status", "status_notes", "agency_responsible", "requested_at", "updated_at", "expected_at", "lat", "lon", "district_code", "address")}
+        ids: list[str] = []
+        cols: dict[str, list[Any]] = {
+            k: []
+            for k in (
+                "service_code",
+                "service_name",
+                "description",
+                "status",
+                "status_notes",
+                "agency_responsible",
+                "requested_at",
+                "updated_at",
+                "expected_at",
+                "lat",
+                "lon",
+                "district_code",
+                "address",
+            )
+        }
         located, concerns, assigned, filed, events = [], [], [], [], []
         order = np.argsort(np.array([r.timestamp() for r in requested]), kind="stable")
         for seq, k in enumerate(order):
@@ -369,7 +464,9 @@ class Generator:
             if self.rng.random() < 0.7:
                 filed.append((residents[int(self.rng.integers(len(residents)))], case_id))
             events.append((case_id, "received", "open", "", "", asked))
-            events.append((case_id, "assigned", "open", "", department, asked + timedelta(minutes=10)))
+            events.append(
+                (case_id, "assigned", "open", "", department, asked + timedelta(minutes=10))
+            )
             if closed:
                 events.append((case_id, "status_changed", "closed", "Resolved.", department, done))
         for name in ("requested_at", "updated_at", "expected_at"):
@@ -392,10 +489,19 @@ class Generator:
 
     def _population_weights(self) -> np.ndarray:
         w = np.array([g.population or 1 for g in self.gu], dtype=float)
-        return w / w.sum()
+        weights: np.ndarray = w / w.sum()
+        return weights
 
     def build(self) -> CityRows:
         rows = CityRows()
-        for step in (self.districts, self.departments, self.citizens, self.assets, self.sensors, self.datasets, self.cases):
+        for step in (
+            self.districts,
+            self.departments,
+            self.citizens,
+            self.assets,
+            self.sensors,
+            self.datasets,
+            self.cases,
+        ):
             step(rows)
         return rows

@@ -15,7 +15,7 @@ import numpy as np
 
 from graph.ontology import SDOT_DATA_TYPES, WATER_DATA_TYPES
 from graph.records.readings import DATA_TYPES
-from seeds.figures import READING_INTERVAL_S, RANDOM_SEED
+from seeds.figures import RANDOM_SEED, READING_INTERVAL_S
 
 CITY_UTC_OFFSET_H = 9  # Asia/Seoul has no daylight saving time
 
@@ -83,7 +83,9 @@ def sensor_rows(sensor_id: str, kind: str, times: np.ndarray, index: int) -> lis
     return [list(row) for row in zip(ids, times.tolist(), *lists, strict=True)]
 
 
-def history(sensors: list[tuple[str, str]], until: datetime, days: int) -> Iterator[tuple[str, list[list[object]]]]:
+def history(
+    sensors: list[tuple[str, str]], until: datetime, days: int
+) -> Iterator[tuple[str, list[list[object]]]]:
     """(sensor id, rows) for each (id, kind) in `sensors`."""
     times = ticks(until, days)
     for index, (sensor_id, kind) in enumerate(sensors):

@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 
 from rich.progress import Progress
 
-from graph.records import Records
-from graph.records import seed_state
+from graph.records import Records, seed_state
 from graph.records.case_events import EVENT_COLUMNS, insert_events
 from graph.records.readings import insert_readings, reading_count
 from graph.store import GraphStore
@@ -52,7 +51,11 @@ async def seed(
     if progress and generate is not None:
         progress.advance(generate)
 
-    load = progress.add_task("Loading the graph (COPY)", total=len(rows.nodes) + len(rows.rels)) if progress else None
+    load = (
+        progress.add_task("Loading the graph (COPY)", total=len(rows.nodes) + len(rows.rels))
+        if progress
+        else None
+    )
     for label, table in rows.nodes.items():
         await store.load_nodes(label, table)
         if progress and load is not None:

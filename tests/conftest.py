@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -31,7 +30,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
         if reporter:
-            reporter.write_line(f"CIVIC_REQUIRE_SERVICES=1: {len(skipped)} skipped test(s) fail the run", red=True)
+            reporter.write_line(
+                f"CIVIC_REQUIRE_SERVICES=1: {len(skipped)} skipped test(s) fail the run", red=True
+            )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -44,7 +45,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 async def stores(settings: Settings) -> AsyncIterator[Stores]:
     opened = await open_stores(settings)
-    await seed(opened.graph, opened.records, scale=TEST_SCALE, history_days=TEST_HISTORY_DAYS, until=SEED_UNTIL)
+    await seed(
+        opened.graph,
+        opened.records,
+        scale=TEST_SCALE,
+        history_days=TEST_HISTORY_DAYS,
+        until=SEED_UNTIL,
+    )
     try:
         yield opened
     finally:

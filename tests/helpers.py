@@ -8,10 +8,15 @@ import httpx
 
 
 async def graphql(
-    client: httpx.AsyncClient, query: str, variables: dict[str, object] | None = None, key: str | None = None
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, object] | None = None,
+    key: str | None = None,
 ) -> dict[str, object]:
     headers = {"X-API-Key": key} if key else {}
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
     assert response.status_code == 200, response.text
     body: dict[str, object] = response.json()
     return body

@@ -57,7 +57,11 @@ async def create_key(name: str, tier: Tier) -> IssuedKey:
     prefix = secrets.token_hex(4)
     secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     await ApiKey.create(
-        prefix=prefix, hash=hash_key(secret), tier=tier.value, name=name, created_at=datetime.now(UTC)
+        prefix=prefix,
+        hash=hash_key(secret),
+        tier=tier.value,
+        name=name,
+        created_at=datetime.now(UTC),
     )
     return IssuedKey(prefix, secret, tier, name)
 

@@ -20,10 +20,23 @@ async def insert_events(records: Records, rows: list[list[Any]]) -> None:
 
 
 async def record_event(
-    case_id: str, kind: str, status: str, at: datetime, *, note: str = "", department: str = "", actor: str = ""
+    case_id: str,
+    kind: str,
+    status: str,
+    at: datetime,
+    *,
+    note: str = "",
+    department: str = "",
+    actor: str = "",
 ) -> CaseEvent:
     return await CaseEvent.create(
-        case_id=case_id, kind=kind, status=status, note=note, department=department, actor=actor, at=at
+        case_id=case_id,
+        kind=kind,
+        status=status,
+        note=note,
+        department=department,
+        actor=actor,
+        at=at,
     )
 
 

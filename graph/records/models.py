@@ -81,7 +81,7 @@ class SeedState(Model):
     complete = fields.BooleanField(default=False)
     started_at = fields.DatetimeField()
     finished_at = fields.DatetimeField(null=True)
-    counts = fields.JSONField(default=dict)
+    counts: fields.Field[dict[str, int]] = fields.JSONField(default=dict)
 
     class Meta:
         table = "seed_state"

@@ -84,7 +84,14 @@ async def bucketed(
     params = [*sensor_ids, epoch(start), epoch(end), bucket_seconds]
     for row in await records.query(sql, params):
         result[row["sensor_id"]].append(
-            Bucket(row["sensor_id"], from_epoch(int(row["b"])), row["a"], row["lo"], row["hi"], int(row["n"]))
+            Bucket(
+                row["sensor_id"],
+                from_epoch(int(row["b"])),
+                row["a"],
+                row["lo"],
+                row["hi"],
+                int(row["n"]),
+            )
         )
     return result
 

@@ -50,7 +50,10 @@ class ResidentCountByDistrictLoader(ContextLoader[ResidentKey, int]):
             by_range[(low, high)].append(code)
         counts: dict[ResidentKey, int] = {}
         for (low, high), codes in by_range.items():
-            for column, group in (("district_code", [c for c in codes if len(c) == 5]), ("dong_code", [c for c in codes if len(c) != 5])):
+            for column, group in (
+                ("district_code", [c for c in codes if len(c) == 5]),
+                ("dong_code", [c for c in codes if len(c) != 5]),
+            ):
                 if not group:
                     continue
                 found = await self.context.store.count_grouped(

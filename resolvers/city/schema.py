@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from graph.query import NodeQuery
 from resolvers.city.dataloaders import CitizenByIdLoader
 from resolvers.city.filters import AssetFilter, CitizenFilter
 from resolvers.city.types import Asset, Citizen, CityInfo, District, DistrictLevel, asset_by_id
@@ -11,14 +12,16 @@ from resolvers.core.arguments import checked_districts, equals_map, values
 from resolvers.core.errors import not_found
 from resolvers.core.listing import node_page
 from resolvers.core.pagination import Connection
-from graph.query import NodeQuery
 
 
 @strawberry.type
 class CityQuery:
     @strawberry.field(description="The 25 gu (default), or the dong of one gu.")
     async def districts(
-        self, info: CityInfo, level: DistrictLevel = DistrictLevel.GU, parent_code: str | None = None
+        self,
+        info: CityInfo,
+        level: DistrictLevel = DistrictLevel.GU,
+        parent_code: str | None = None,
     ) -> list[District]:
         equals = {"level": [level.value]}
         if parent_code is not None:

@@ -50,7 +50,9 @@ class AssetKind(StrEnum):
     WASTE_BIN = "waste_bin"
 
 
-@strawberry.federation.type(keys=["code"], description="A gu or dong of Seoul, with its real boundary.")
+@strawberry.federation.type(
+    keys=["code"], description="A gu or dong of Seoul, with its real boundary."
+)
 class District:
     code: str = strawberry.field(description="Official code: 5 digits for a gu, 8 for a dong.")
     level: DistrictLevel
@@ -166,7 +168,9 @@ class Citizen:
         return await district_by_code(info, str(code))
 
 
-@strawberry.federation.type(keys=["id"], description="A city asset: pole, access point, camera, ...")
+@strawberry.federation.type(
+    keys=["id"], description="A city asset: pole, access point, camera, ..."
+)
 class Asset:
     id: strawberry.ID
     kind: AssetKind
@@ -199,7 +203,10 @@ class Asset:
 
     @strawberry.field(description="Assets mounted on this one.")
     async def mounted_assets(self, info: CityInfo) -> list[Asset]:
-        return [Asset.from_node(n) for n in await info.context.loader(MountedAssetsByAssetIdLoader).load(self.id)]
+        return [
+            Asset.from_node(n)
+            for n in await info.context.loader(MountedAssetsByAssetIdLoader).load(self.id)
+        ]
 
     @strawberry.field(description="Sensors mounted on this asset.")
     async def sensors(
@@ -208,7 +215,10 @@ class Asset:
         from resolvers.sensing.dataloaders import SensorsByAssetLoader
         from resolvers.sensing.types import Sensor
 
-        return [Sensor.from_node(n) for n in await info.context.loader(SensorsByAssetLoader).load(self.id)]
+        return [
+            Sensor.from_node(n)
+            for n in await info.context.loader(SensorsByAssetLoader).load(self.id)
+        ]
 
 
 async def asset_by_id(info: CityInfo, asset_id: str) -> Asset | None:

@@ -38,8 +38,8 @@ class Context:
         """The request's one instance of a DataLoader class (built on first use)."""
         found = self._loaders.get(kind)
         if found is None:
-            found = self._loaders[kind] = kind(self)
-        return found  # type: ignore[no-any-return]
+            found = self._loaders[kind] = kind(self)  # type: ignore[call-arg]
+        return found
 
     def require(self, tier: Tier, what: str) -> None:
         if not self.tier.at_least(tier):

@@ -9,8 +9,8 @@ from typing import TypeVar
 from graph.query import BBox, Near, NodeQuery
 from graph.store import Node
 from resolvers.core.context import Context
-from resolvers.core.pagination import Connection, connection, decode_cursor, page_size
 from resolvers.core.ontology_keys import key_of
+from resolvers.core.pagination import Connection, connection, decode_cursor, page_size
 
 T = TypeVar("T")
 

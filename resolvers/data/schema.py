@@ -29,9 +29,13 @@ class DataQuery:
         for theme in f.theme or []:
             if theme not in DATASET_THEMES:
                 raise ApiError(
-                    ApiErrorCode.INVALID, f"unknown theme {theme!r}; one of {', '.join(DATASET_THEMES)}", "theme"
+                    ApiErrorCode.INVALID,
+                    f"unknown theme {theme!r}; one of {', '.join(DATASET_THEMES)}",
+                    "theme",
                 )
-        equals = equals_map(theme=list(f.theme or []) or None, publisher_code=list(f.publisher or []) or None)
+        equals = equals_map(
+            theme=list(f.theme or []) or None, publisher_code=list(f.publisher or []) or None
+        )
         return await node_page(
             info.context, "Dataset", Dataset.from_node, equals=equals, first=first, after=after
         )

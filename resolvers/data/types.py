@@ -69,4 +69,7 @@ class Dataset:
 
     @strawberry.field(description="Datasets this one is derived from (prov:wasDerivedFrom).")
     async def derived_from(self, info: CityInfo) -> list[Dataset]:
-        return [Dataset.from_node(n) for n in await info.context.loader(DerivedFromByDatasetLoader).load(self.id)]
+        return [
+            Dataset.from_node(n)
+            for n in await info.context.loader(DerivedFromByDatasetLoader).load(self.id)
+        ]

@@ -25,10 +25,32 @@ from resolvers.sensing.dataloaders import (
 if TYPE_CHECKING:
     from resolvers.data.types import Dataset
 
-DataType = strawberry.enum(
-    StrEnum("DataType", {name.upper(): name for name in DATA_TYPES}),  # type: ignore[misc]
-    description="What a sensor measures: the 17 S-DoT types and the water-quality ones.",
-)
+
+@strawberry.enum(description="What a sensor measures: the 17 S-DoT types and the water ones.")
+class DataType(StrEnum):
+    PM25 = "pm25"
+    PM10 = "pm10"
+    TEMPERATURE = "temperature"
+    HUMIDITY = "humidity"
+    WIND_SPEED = "wind_speed"
+    WIND_DIRECTION = "wind_direction"
+    ILLUMINANCE = "illuminance"
+    UV_INDEX = "uv_index"
+    NOISE = "noise"
+    VIBRATION = "vibration"
+    GLOBE_TEMPERATURE = "globe_temperature"
+    NO2 = "no2"
+    CO = "co"
+    SO2 = "so2"
+    NH3 = "nh3"
+    H2S = "h2s"
+    O3 = "o3"
+    WATER_TEMPERATURE = "water_temperature"
+    PH = "ph"
+    DISSOLVED_OXYGEN = "dissolved_oxygen"
+    TURBIDITY = "turbidity"
+    CONDUCTIVITY = "conductivity"
+
 
 MAX_BUCKETS = 2000
 
@@ -41,7 +63,7 @@ class SensorKind(StrEnum):
 
 @strawberry.type
 class Measurement:
-    data_type: DataType  # type: ignore[valid-type]
+    data_type: DataType
     value: float
     unit: str
 
@@ -65,7 +87,7 @@ class Reading:
         )
 
     @strawberry.field(description="The value of one data type, if this reading has it.")
-    def value(self, data_type: DataType) -> float | None:  # type: ignore[valid-type]
+    def value(self, data_type: DataType) -> float | None:
         for m in self.values:
             if m.data_type == data_type:
                 return m.value
@@ -89,7 +111,7 @@ class Sensor:
     serial: str
     location: GeoPoint
     district_code: str
-    data_types: list[DataType]  # type: ignore[valid-type]
+    data_types: list[DataType]
     status: str
     installed_year: int
 
@@ -122,7 +144,10 @@ class Sensor:
     ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
         from resolvers.data.types import Dataset
 
-        return [Dataset.from_node(n) for n in await info.context.loader(DatasetsBySensorLoader).load(self.id)]
+        return [
+            Dataset.from_node(n)
+            for n in await info.context.loader(DatasetsBySensorLoader).load(self.id)
+        ]
 
     @strawberry.field(description="The newest reading.")
     async def latest_reading(self, info: CityInfo) -> Reading | None:
@@ -133,13 +158,15 @@ class Sensor:
     async def readings(
         self,
         info: CityInfo,
-        data_type: DataType,  # type: ignore[valid-type]
+        data_type: DataType,
         from_: Annotated[datetime, strawberry.argument(name="from")],
         to: datetime,
         bucket_minutes: int = 60,
     ) -> list[ReadingBucket]:
         if data_type.value not in {t.value for t in self.data_types}:
-            raise ApiError(ApiErrorCode.INVALID, f"{self.id} does not measure {data_type.value}", "dataType")
+            raise ApiError(
+                ApiErrorCode.INVALID, f"{self.id} does not measure {data_type.value}", "dataType"
+            )
         start, end = _aware(from_, "from"), _aware(to, "to")
         if start >= end:
             raise ApiError(ApiErrorCode.INVALID, "from must be before to", "from")
@@ -150,15 +177,22 @@ class Sensor:
                 "to",
             )
         if not 1 <= bucket_minutes <= 1440:
-            raise ApiError(ApiErrorCode.OUT_OF_RANGE, "bucketMinutes must be in [1, 1440]", "bucketMinutes")
+            raise ApiError(
+                ApiErrorCode.OUT_OF_RANGE, "bucketMinutes must be in [1, 1440]", "bucketMinutes"
+            )
         if (end - start) / timedelta(minutes=bucket_minutes) > MAX_BUCKETS:
             raise ApiError(
-                ApiErrorCode.WINDOW_TOO_LARGE, f"at most {MAX_BUCKETS} buckets per query", "bucketMinutes"
+                ApiErrorCode.WINDOW_TOO_LARGE,
+                f"at most {MAX_BUCKETS} buckets per query",
+                "bucketMinutes",
             )
         buckets = await info.context.loader(ReadingBucketsLoader).load(
             (self.id, data_type.value, start, end, bucket_minutes * 60)
         )
-        return [ReadingBucket(start=b.start, avg=b.avg, min=b.min, max=b.max, count=b.count) for b in buckets]
+        return [
+            ReadingBucket(start=b.start, avg=b.avg, min=b.min, max=b.max, count=b.count)
+            for b in buckets
+        ]
 
 
 def _aware(moment: datetime, field: str) -> datetime:

@@ -43,7 +43,9 @@ async def file_case(context: Context, request: NewCase) -> Node:
     description = request.description.strip()
     if not description or len(description) > MAX_DESCRIPTION:
         raise ServicesProblem(
-            ServicesErrorCode.INVALID, f"description must be 1-{MAX_DESCRIPTION} characters", "description"
+            ServicesErrorCode.INVALID,
+            f"description must be 1-{MAX_DESCRIPTION} characters",
+            "description",
         )
     if not (-90 <= request.lat <= 90 and -180 <= request.lon <= 180):
         raise ServicesProblem(ServicesErrorCode.INVALID, "lat/long out of range", "lat")
@@ -72,7 +74,9 @@ async def file_case(context: Context, request: NewCase) -> Node:
     if not await context.store.create_node("Case", properties, links):
         raise RuntimeError(f"case {case_id} was not created: a link target is missing")
     try:
-        await record_event(case_id, "received", CaseStatus.OPEN.value, now, department=svc.department)
+        await record_event(
+            case_id, "received", CaseStatus.OPEN.value, now, department=svc.department
+        )
     except Exception:
         await context.store.delete_node("Case", case_id)
         raise
@@ -84,7 +88,9 @@ async def change_status(
 ) -> Node:
     now = datetime.now(UTC)
     changes = {"status": status.value, "status_notes": note.strip()[:1000], "updated_at": now}
-    event = await record_event(case["id"], "status_changed", status.value, now, note=note, actor=actor)
+    event = await record_event(
+        case["id"], "status_changed", status.value, now, note=note, actor=actor
+    )
     try:
         await store.update_node("Case", case["id"], changes)
     except Exception:

@@ -83,7 +83,9 @@ def _parse_time(raw: str | None, name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise ServicesProblem(ServicesErrorCode.INVALID, f"{name} is not an ISO 8601 time", name) from None
+        raise ServicesProblem(
+            ServicesErrorCode.INVALID, f"{name} is not an ISO 8601 time", name
+        ) from None
     if moment.tzinfo is None:
         raise ServicesProblem(ServicesErrorCode.INVALID, f"{name} needs a time zone", name)
     return moment
@@ -98,15 +100,21 @@ async def list_requests(request: Request) -> JSONResponse:
             nodes = [n for n in await context.store.get_nodes("Case", ids) if n is not None]
             return JSONResponse([_as_request(n) for n in nodes])
         end = _parse_time(params.get("end_date"), "end_date") or datetime.now(UTC)
-        start = _parse_time(params.get("start_date"), "start_date") or end - timedelta(days=DEFAULT_DAYS)
+        start = _parse_time(params.get("start_date"), "start_date") or end - timedelta(
+            days=DEFAULT_DAYS
+        )
         if start > end:
-            raise ServicesProblem(ServicesErrorCode.INVALID, "start_date is after end_date", "start_date")
+            raise ServicesProblem(
+                ServicesErrorCode.INVALID, "start_date is after end_date", "start_date"
+            )
         equals: dict[str, list[str]] = {}
         if codes := [c for c in params.get("service_code", "").split(",") if c]:
             equals["service_code"] = codes
         if statuses := [s for s in params.get("status", "").split(",") if s]:
             if not set(statuses) <= STATUS:
-                raise ServicesProblem(ServicesErrorCode.INVALID, "status is open or closed", "status")
+                raise ServicesProblem(
+                    ServicesErrorCode.INVALID, "status is open or closed", "status"
+                )
             equals["status"] = statuses
     except ServicesProblem as problem:
         return _error(400, problem.message)
@@ -153,7 +161,8 @@ async def post_request(request: Request) -> JSONResponse:
         status = 404 if problem.code is ServicesErrorCode.UNKNOWN_SERVICE else 400
         return _error(status, problem.message)
     return JSONResponse(
-        [{"service_request_id": node["id"], "service_notice": None, "account_id": None}], status_code=201
+        [{"service_request_id": node["id"], "service_notice": None, "account_id": None}],
+        status_code=201,
     )
 
 

@@ -57,7 +57,10 @@ class ServicesQuery:
 
     @strawberry.field(description="City bureaus and gu offices.")
     async def departments(self, info: CityInfo) -> list[Department]:
-        return [Department.from_node(n) for n in await info.context.store.find_nodes(NodeQuery("Department"))]
+        return [
+            Department.from_node(n)
+            for n in await info.context.store.find_nodes(NodeQuery("Department"))
+        ]
 
 
 @strawberry.type

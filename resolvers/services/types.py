@@ -82,7 +82,10 @@ class Department:
     ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
         from resolvers.data.types import Dataset
 
-        return [Dataset.from_node(n) for n in await info.context.loader(DatasetsByDepartmentLoader).load(self.id)]
+        return [
+            Dataset.from_node(n)
+            for n in await info.context.loader(DatasetsByDepartmentLoader).load(self.id)
+        ]
 
 
 @strawberry.type(description="One change in a case's life, from the records.")
@@ -155,10 +158,15 @@ class Case:
     @strawberry.field(description="Personal: who filed it (analyst tier or above).")
     async def filed_by(self, info: CityInfo) -> Citizen | None:
         if not info.context.sees_personal_data:
-            raise ApiError(ApiErrorCode.FORBIDDEN, "filedBy is personal: analyst tier or above", "filedBy")
+            raise ApiError(
+                ApiErrorCode.FORBIDDEN, "filedBy is personal: analyst tier or above", "filedBy"
+            )
         node = one(await info.context.loader(FilerByCaseLoader).load(self.id))
         return Citizen.from_node(node) if node else None
 
     @strawberry.field(description="The case's events in time order.")
     async def events(self, info: CityInfo) -> list[CaseEvent]:
-        return [CaseEvent.from_record(e) for e in await info.context.loader(EventsByCaseLoader).load(self.id)]
+        return [
+            CaseEvent.from_record(e)
+            for e in await info.context.loader(EventsByCaseLoader).load(self.id)
+        ]

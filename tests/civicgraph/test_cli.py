@@ -31,10 +31,12 @@ def test_seed_once_then_reuse_then_stats(data_dir: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "Seeded Seoul" in first.output
     second = runner.invoke(app, ["seed", "--scale", "0.001", "--history-days", "1"])
-    assert second.exit_code == 0 and "already seeded" in second.output
+    assert second.exit_code == 0
+    assert "already seeded" in second.output
     stats = runner.invoke(app, ["stats"])
     assert stats.exit_code == 0, stats.output
-    assert "District" in stats.output and "492" in stats.output
+    assert "District" in stats.output
+    assert "492" in stats.output
 
 
 def test_keys_create_list_revoke(data_dir: Path) -> None:
@@ -43,7 +45,9 @@ def test_keys_create_list_revoke(data_dir: Path) -> None:
     secret = next(line for line in created.output.splitlines() if line.startswith("cg_"))
     prefix = secret.split("_")[1]
     listed = runner.invoke(app, ["keys", "list"])
-    assert prefix in listed.output and "analyst" in listed.output and secret not in listed.output
+    assert prefix in listed.output
+    assert "analyst" in listed.output
+    assert secret not in listed.output
     revoked = runner.invoke(app, ["keys", "revoke", prefix])
     assert revoked.exit_code == 0
     assert "revoked" in runner.invoke(app, ["keys", "list"]).output
@@ -51,7 +55,8 @@ def test_keys_create_list_revoke(data_dir: Path) -> None:
 
 def test_handled_errors_exit_1_and_usage_errors_exit_2(data_dir: Path) -> None:
     unknown = runner.invoke(app, ["keys", "revoke", "ffffffff"])
-    assert unknown.exit_code == 1 and "no key" in unknown.output
+    assert unknown.exit_code == 1
+    assert "no key" in unknown.output
     public = runner.invoke(app, ["keys", "create", "x", "--tier", "public"])
     assert public.exit_code == 1
     bad_scale = runner.invoke(app, ["seed", "--scale", "2"])
@@ -60,4 +65,5 @@ def test_handled_errors_exit_1_and_usage_errors_exit_2(data_dir: Path) -> None:
 
 def test_serve_refuses_an_unseeded_store(data_dir: Path) -> None:
     result = runner.invoke(app, ["serve"])
-    assert result.exit_code == 1 and "civicgraph seed" in result.output
+    assert result.exit_code == 1
+    assert "civicgraph seed" in result.output

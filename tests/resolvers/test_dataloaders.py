@@ -33,7 +33,10 @@ query ($first: Int!) {
 ASSETS = """
 query ($first: Int!, $after: String) {
   assets(first: $first, after: $after, filter: { kind: [CCTV, SMART_POLE, WIFI_AP] }) {
-    edges { node { id district { code } mountedOn { id } mountedAssets { id } sensors { id latestReading { measuredAt } datasets { id publisher { id } } } } }
+    edges { node {
+      id district { code } mountedOn { id } mountedAssets { id }
+      sensors { id latestReading { measuredAt } datasets { id publisher { id } } }
+    } }
   }
 }
 """
@@ -55,10 +58,12 @@ def driver_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[DriverCalls]:
 
         return wrapper
 
-    monkeypatch.setattr(ladybug.AsyncConnection, "execute", counting(ladybug.AsyncConnection.execute))
+    monkeypatch.setattr(
+        ladybug.AsyncConnection, "execute", counting(ladybug.AsyncConnection.execute)
+    )
     for name in ("execute_query", "execute_query_dict"):
         monkeypatch.setattr(SqliteClient, name, counting(getattr(SqliteClient, name)))
-    yield calls
+    return calls
 
 
 async def _calls_for(

@@ -19,7 +19,9 @@ query ($code: String!, $from: Int, $to: Int) {
 """
 
 
-async def test_personal_fields_are_forbidden_below_analyst(client: httpx.AsyncClient, keys: dict[Tier, str]) -> None:
+async def test_personal_fields_are_forbidden_below_analyst(
+    client: httpx.AsyncClient, keys: dict[Tier, str]
+) -> None:
     for key in (None, keys[Tier.DEVELOPER]):
         body = await graphql(client, CITIZEN, key=key)
         assert set(error_codes(body)) == {"forbidden"}
@@ -27,15 +29,20 @@ async def test_personal_fields_are_forbidden_below_analyst(client: httpx.AsyncCl
     assert "errors" not in public
 
 
-async def test_analysts_and_operators_see_personal_fields(client: httpx.AsyncClient, keys: dict[Tier, str]) -> None:
+async def test_analysts_and_operators_see_personal_fields(
+    client: httpx.AsyncClient, keys: dict[Tier, str]
+) -> None:
     for tier in (Tier.ANALYST, Tier.OPERATOR):
         body = await graphql(client, CITIZEN, key=keys[tier])
         assert "errors" not in body, body
         node = body["data"]["citizens"]["edges"][0]["node"]  # type: ignore[index]
-        assert isinstance(node["birthYear"], int) and node["sex"] in {"F", "M"}
+        assert isinstance(node["birthYear"], int)
+        assert node["sex"] in {"F", "M"}
 
 
-async def test_small_aggregates_are_suppressed_below_analyst(client: httpx.AsyncClient, keys: dict[Tier, str]) -> None:
+async def test_small_aggregates_are_suppressed_below_analyst(
+    client: httpx.AsyncClient, keys: dict[Tier, str]
+) -> None:
     # given a cell with fewer than 5 people: residents of Jung-gu born in one far year
     narrow = {"code": "11140", "from": 1926, "to": 1930}
     analyst = await graphql(client, RESIDENTS, narrow, key=keys[Tier.ANALYST])
@@ -50,22 +57,30 @@ async def test_small_aggregates_are_suppressed_below_analyst(client: httpx.Async
 
 
 async def test_unknown_key_gets_401(client: httpx.AsyncClient) -> None:
-    response = await client.post("/graphql", json={"query": "{ districts { code } }"}, headers={"X-API-Key": "cg_nope"})
+    response = await client.post(
+        "/graphql", json={"query": "{ districts { code } }"}, headers={"X-API-Key": "cg_nope"}
+    )
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "unauthenticated"
 
 
 async def test_revoked_key_gets_401_and_bearer_header_works(client: httpx.AsyncClient) -> None:
     issued = await api_keys.create_key("short-lived", Tier.DEVELOPER)
-    ok = await client.post("/graphql", json={"query": "{ districts { code } }"}, headers={"Authorization": f"Bearer {issued.secret}"})
+    ok = await client.post(
+        "/graphql",
+        json={"query": "{ districts { code } }"},
+        headers={"Authorization": f"Bearer {issued.secret}"},
+    )
     assert ok.status_code == 200
     await api_keys.revoke_key(issued.prefix)
-    refused = await client.post("/graphql", json={"query": "{ districts { code } }"}, headers={"X-API-Key": issued.secret})
+    refused = await client.post(
+        "/graphql", json={"query": "{ districts { code } }"}, headers={"X-API-Key": issued.secret}
+    )
     assert refused.status_code == 401
 
 
 async def test_keys_are_stored_hashed() -> None:
     issued = await api_keys.create_key("hash check", Tier.ANALYST)
-    stored = [k for k in await api_keys.list_keys() if k.prefix == issued.prefix][0]
+    stored = next(k for k in await api_keys.list_keys() if k.prefix == issued.prefix)
     assert issued.secret not in (stored.hash, stored.name, stored.prefix)
     assert stored.hash == api_keys.hash_key(issued.secret)

@@ -8,7 +8,8 @@ from seeds.districts import adjacent_pairs, census_population, seoul_dong, seoul
 def test_seoul_has_25_gu_with_official_codes() -> None:
     gu = seoul_gu()
     assert len(gu) == 25
-    assert gu[0].code == "11110" and gu[-1].code == "11740"
+    assert gu[0].code == "11110"
+    assert gu[-1].code == "11740"
     assert all(len(g.code) == 5 and g.code.startswith("11") for g in gu)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -30,9 +31,27 @@ def test_same_scale_gives_the_same_city(city: CityRows) -> None:
 
 def test_every_gu_has_each_kind_of_sensor_asset_and_case(city: CityRows) -> None:
     gu = [g.code for g in seoul_gu()]
-    sensors = Counter(zip(city.nodes["Sensor"]["district_code"].to_pylist(), city.nodes["Sensor"]["kind"].to_pylist(), strict=True))
-    assets = Counter(zip(city.nodes["Asset"]["district_code"].to_pylist(), city.nodes["Asset"]["kind"].to_pylist(), strict=True))
-    cases = Counter(zip(city.nodes["Case"]["district_code"].to_pylist(), city.nodes["Case"]["service_code"].to_pylist(), strict=True))
+    sensors = Counter(
+        zip(
+            city.nodes["Sensor"]["district_code"].to_pylist(),
+            city.nodes["Sensor"]["kind"].to_pylist(),
+            strict=True,
+        )
+    )
+    assets = Counter(
+        zip(
+            city.nodes["Asset"]["district_code"].to_pylist(),
+            city.nodes["Asset"]["kind"].to_pylist(),
+            strict=True,
+        )
+    )
+    cases = Counter(
+        zip(
+            city.nodes["Case"]["district_code"].to_pylist(),
+            city.nodes["Case"]["service_code"].to_pylist(),
+            strict=True,
+        )
+    )
     for code in gu:
         assert all(sensors[(code, kind)] >= 1 for kind in SENSOR_KINDS)
         assert all(assets[(code, kind)] >= 1 for kind in ASSET_KINDS)
@@ -43,7 +62,12 @@ def test_assets_and_sensors_lie_inside_their_gu(city: CityRows) -> None:
     boundary = {g.code: g.geometry for g in seoul_gu()}
     for label in ("Asset", "Sensor"):
         table = city.nodes[label]
-        for code, lat, lon in zip(table["district_code"].to_pylist(), table["lat"].to_pylist(), table["lon"].to_pylist(), strict=True):
+        for code, lat, lon in zip(
+            table["district_code"].to_pylist(),
+            table["lat"].to_pylist(),
+            table["lon"].to_pylist(),
+            strict=True,
+        ):
             assert shapely.contains_xy(boundary[code], lon, lat), (label, code)
 
 
@@ -78,4 +102,5 @@ def test_apportion(total: int, weights: list[float], minimum: int, expected: lis
 def test_ticks_are_two_minutes_apart_in_the_days_before_until() -> None:
     times = ticks(UNTIL, 1)
     assert len(times) == 720
-    assert times[-1] == int(UNTIL.timestamp()) and all(b - a == 120 for a, b in zip(times, times[1:], strict=False))
+    assert times[-1] == int(UNTIL.timestamp())
+    assert all(b - a == 120 for a, b in itertools.pairwise(times))

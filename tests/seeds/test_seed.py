@@ -20,11 +20,15 @@ async def test_half_done_seed_is_not_taken_for_a_seed_and_reseed_keeps_keys(tmp_
         assert not await is_seeded(stores.graph)
         key = await api_keys.create_key("kept", Tier.DEVELOPER)
         # when the city is seeded (again)
-        counts = await seed(stores.graph, stores.records, scale=0.001, history_days=1, until=SEED_UNTIL)
+        counts = await seed(
+            stores.graph, stores.records, scale=0.001, history_days=1, until=SEED_UNTIL
+        )
         # then it is complete, at that scale only, and the key still works
-        assert await is_seeded(stores.graph) and await is_seeded(stores.graph, 0.001)
+        assert await is_seeded(stores.graph)
+        assert await is_seeded(stores.graph, 0.001)
         assert not await is_seeded(stores.graph, 0.002)
-        assert counts["District"] == 25 + 467 and counts["Sensor"] >= 50
+        assert counts["District"] == 25 + 467
+        assert counts["Sensor"] >= 50
         assert counts["Reading"] == counts["Sensor"] * 720
         assert await api_keys.tier_for(key.secret) is Tier.DEVELOPER
     finally:

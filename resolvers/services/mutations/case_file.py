@@ -30,7 +30,9 @@ FileCaseResult = Annotated[FileCaseSuccess | ServicesError, strawberry.union("Fi
 
 
 async def file_case(info: CityInfo, input: FileCaseInput) -> FileCaseResult:
-    request = filing.NewCase(input.service_code, input.description, input.lat, input.lon, input.address)
+    request = filing.NewCase(
+        input.service_code, input.description, input.lat, input.lon, input.address
+    )
     try:
         node = await filing.file_case(info.context, request)
     except ServicesProblem as problem:

@@ -31,18 +31,30 @@ UpdateCaseStatusResult = Annotated[
 ]
 
 
-async def update_case_status(info: CityInfo, input: UpdateCaseStatusInput) -> UpdateCaseStatusResult:
+async def update_case_status(
+    info: CityInfo, input: UpdateCaseStatusInput
+) -> UpdateCaseStatusResult:
     if not info.context.tier.at_least(Tier.OPERATOR):
         return ServicesError(
-            code=ServicesErrorCode.FORBIDDEN, field=None, message="updating a case needs the operator tier"
+            code=ServicesErrorCode.FORBIDDEN,
+            field=None,
+            message="updating a case needs the operator tier",
         )
     if len(input.note) > 1000:
-        return ServicesError(code=ServicesErrorCode.INVALID, field="note", message="note is over 1000 characters")
+        return ServicesError(
+            code=ServicesErrorCode.INVALID, field="note", message="note is over 1000 characters"
+        )
     case = await info.context.loader(CaseByIdLoader).load(input.id)
     if case is None:
-        return ServicesError(code=ServicesErrorCode.NOT_FOUND, field="id", message=f"no case {input.id!r}")
+        return ServicesError(
+            code=ServicesErrorCode.NOT_FOUND, field="id", message=f"no case {input.id!r}"
+        )
     node = await filing.change_status(
-        info.context.store, case, CaseStatus(input.status), input.note, actor=info.context.tier.value
+        info.context.store,
+        case,
+        CaseStatus(input.status),
+        input.note,
+        actor=info.context.tier.value,
     )
     info.context.loader(CaseByIdLoader).clear(input.id)
     return UpdateCaseStatusSuccess(case=Case.from_node(node))
