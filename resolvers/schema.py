@@ -6,7 +6,8 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import max_aliases, query_depth_limiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -20,6 +21,11 @@ log = logging.getLogger("civicgraph.graphql")
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
+LIMIT_RULES = [
+    query_depth_limiter.create_validator(MAX_DEPTH, None, None),
+    max_aliases.create_validator(MAX_ALIASES),
+]
+"""Built once: the validation cache is keyed by the rule classes, so they must not change."""
 
 Query = merge_types("Query", (CityQuery, SensingQuery, ServicesQuery, DataQuery))
 Mutation = merge_types("Mutation", (ServicesMutation,))
@@ -49,8 +55,10 @@ def build_schema() -> CivicSchema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+            # Parsing and validating the same document again is wasted work; data never cached.
+            lambda: ParserCache(maxsize=1024),
+            lambda: ValidationCache(maxsize=1024),
         ],
     )

@@ -1,0 +1,34 @@
+"""The benchmark server: the CivicGraph app plus a raw ASGI hello at /hello, in one process.
+
+uvicorn --factory bench.asgi:app
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from civicgraph.app import create_app
+from civicgraph.settings import Settings
+
+
+async def hello(scope: Scope, receive: Receive, send: Send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/plain")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"hello"})
+
+
+def app() -> ASGIApp:
+    civic = create_app(Settings())
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/hello":
+            await hello(scope, receive, send)
+        else:
+            await civic(scope, receive, send)
+
+    return dispatch
