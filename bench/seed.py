@@ -34,9 +34,8 @@ def raw_copy(path: Path, rows: CityRows) -> float:
         cols = ", ".join(f"{p.name} {p.type.value}" for p in kind.properties)
         conn.execute(f"CREATE NODE TABLE `{kind.label}`({cols}, PRIMARY KEY ({kind.key}))")
     for rel in REL_TYPES.values():
-        conn.execute(
-            f"CREATE REL TABLE `{rel.name}`({', '.join(f'FROM `{a}` TO `{b}`' for a, b in rel.pairs)})"
-        )
+        pairs = ", ".join(f"FROM `{a}` TO `{b}`" for a, b in rel.pairs)
+        conn.execute(f"CREATE REL TABLE `{rel.name}`({pairs})")
     tables = {label: _utc_naive(t) for label, t in rows.nodes.items()}  # the shape COPY needs
     started = time.perf_counter()
     for label, table in tables.items():
@@ -88,18 +87,14 @@ def main() -> None:
         base = raw_copy(Path(tmp) / "raw.lbug", rows)
         mine = asyncio.run(ours(Path(tmp) / "ours.lbug", rows))
         seed_seconds, counts = asyncio.run(full_seed(Path(tmp) / "full", args.scale))
-    print(
-        f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}"
-    )
-    print(
-        f"scale {args.scale}: {total:,} graph rows (nodes + relationships), generated in {generated:.2f} s"
-    )
+    print(f"machine: {platform.machine()}, python {platform.python_version()}")
+    print(f"scale {args.scale}: {total:,} graph rows (nodes + relationships)")
+    print(f"generated in {generated:.2f} s")
     print(f"raw LadybugDB COPY : {total / base:12,.0f} rows/s ({base:.2f} s)")
     print(f"CivicGraph load    : {total / mine:12,.0f} rows/s ({mine:.2f} s)")
     print(f"ratio ours/raw     : {base / mine:.2f}x (target >= 0.5x)")
-    print(
-        f"full seed (generate + graph + {counts['Reading']:,} readings + events): {seed_seconds:.1f} s"
-    )
+    readings = counts["Reading"]
+    print(f"full seed (generate + graph + {readings:,} readings + events): {seed_seconds:.1f} s")
 
 
 if __name__ == "__main__":
