@@ -10,7 +10,7 @@ from resolvers.city.filters import AssetFilter, CitizenFilter
 from resolvers.city.types import Asset, Citizen, CityInfo, District, DistrictLevel, asset_by_id
 from resolvers.core.arguments import checked_districts, equals_map, values
 from resolvers.core.errors import not_found
-from resolvers.core.listing import node_page
+from resolvers.core.listing import located_page, node_page
 from resolvers.core.pagination import Connection
 
 
@@ -47,20 +47,16 @@ class CityQuery:
         after: str | None = None,
     ) -> Connection[Asset]:
         f = filter or AssetFilter()
-        equals = equals_map(
-            district_code=await checked_districts(info.context, f.district or None),
-            kind=values(f.kind or None),
-            status=values(f.status or None),
-        )
-        return await node_page(
+        kinds, statuses = values(f.kind or None), values(f.status or None)
+        return await located_page(
             info.context,
             "Asset",
             Asset.from_node,
-            equals=equals,
-            bbox=f.bbox.to_query() if f.bbox else None,
-            near=f.near.to_query() if f.near else None,
+            f,
             first=first,
             after=after,
+            kind=kinds,
+            status=statuses,
         )
 
     @strawberry.field

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from graph.query import BBox, Near, NodeQuery
 from graph.store import Node
+from resolvers.core.arguments import checked_districts
 from resolvers.core.context import Context
+from resolvers.core.filters import BBoxInput, NearInput
 from resolvers.core.ontology_keys import key_of
 from resolvers.core.pagination import Connection, connection, decode_cursor, page_size
 
@@ -37,4 +39,36 @@ async def node_page(
 
     return connection(
         [to_type(n) for n in nodes], [n[key] for n in nodes], size, after=after_key, count=count
+    )
+
+
+class LocatedFilter(Protocol):
+    """What every filter of things placed in the city has: gu codes and geography."""
+
+    district: list[str] | None
+    bbox: BBoxInput | None
+    near: NearInput | None
+
+
+async def located_page(
+    context: Context,
+    label: str,
+    to_type: Callable[[Node], T],
+    where: LocatedFilter,
+    *,
+    first: int | None,
+    after: str | None,
+    **equals: list[str] | None,
+) -> Connection[T]:
+    """A page of assets, sensors or cases: checked gu codes, other equalities, bbox and near."""
+    columns = {"district_code": await checked_districts(context, where.district or None), **equals}
+    return await node_page(
+        context,
+        label,
+        to_type,
+        equals={name: vals for name, vals in columns.items() if vals},
+        bbox=where.bbox.to_query() if where.bbox else None,
+        near=where.near.to_query() if where.near else None,
+        first=first,
+        after=after,
     )

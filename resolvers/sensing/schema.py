@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.city.types import CityInfo
-from resolvers.core.arguments import checked_districts, equals_map, values
+from resolvers.core.arguments import values
 from resolvers.core.errors import not_found
-from resolvers.core.listing import node_page
+from resolvers.core.listing import located_page
 from resolvers.core.pagination import Connection
 from resolvers.sensing.dataloaders import SensorByIdLoader
 from resolvers.sensing.filters import SensorFilter
@@ -25,20 +25,16 @@ class SensingQuery:
         after: str | None = None,
     ) -> Connection[Sensor]:
         f = filter or SensorFilter()
-        equals = equals_map(
-            district_code=await checked_districts(info.context, f.district or None),
-            kind=values(f.kind or None),
-            status=values(f.status or None),
-        )
-        return await node_page(
+        kinds, statuses = values(f.kind or None), values(f.status or None)
+        return await located_page(
             info.context,
             "Sensor",
             Sensor.from_node,
-            equals=equals,
-            bbox=f.bbox.to_query() if f.bbox else None,
-            near=f.near.to_query() if f.near else None,
+            f,
             first=first,
             after=after,
+            kind=kinds,
+            status=statuses,
         )
 
     @strawberry.field

@@ -7,9 +7,9 @@ import strawberry
 from graph.catalogue import services
 from graph.query import NodeQuery
 from resolvers.city.types import CityInfo
-from resolvers.core.arguments import checked_districts, equals_map, values
+from resolvers.core.arguments import values
 from resolvers.core.errors import not_found
-from resolvers.core.listing import node_page
+from resolvers.core.listing import located_page
 from resolvers.core.pagination import Connection
 from resolvers.services import mutations
 from resolvers.services.dataloaders import CaseByIdLoader
@@ -28,20 +28,16 @@ class ServicesQuery:
         after: str | None = None,
     ) -> Connection[Case]:
         f = filter or CaseFilter()
-        equals = equals_map(
-            district_code=await checked_districts(info.context, f.district or None),
-            service_code=list(f.service_code or []) or None,
-            status=values(f.status or None),
-        )
-        return await node_page(
+        codes, statuses = list(f.service_code or []) or None, values(f.status or None)
+        return await located_page(
             info.context,
             "Case",
             Case.from_node,
-            equals=equals,
-            bbox=f.bbox.to_query() if f.bbox else None,
-            near=f.near.to_query() if f.near else None,
+            f,
             first=first,
             after=after,
+            service_code=codes,
+            status=statuses,
         )
 
     @strawberry.field(name="case")
