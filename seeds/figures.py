@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-DEFAULT_SCALE = 0.01
-HISTORY_DAYS = 7
 READING_INTERVAL_S = 120
 RANDOM_SEED = 20261125
 

@@ -47,7 +47,3 @@ async def events_by_case(case_ids: Sequence[str]) -> dict[str, list[CaseEvent]]:
         for event in await CaseEvent.filter(case_id__in=list(case_ids)).order_by("at", "id"):
             result[event.case_id].append(event)
     return result
-
-
-async def event_count() -> int:
-    return await CaseEvent.all().count()

@@ -20,7 +20,3 @@ async def begin(scale: float, history_days: int) -> None:
 
 async def finish(counts: dict[str, int]) -> None:
     await SeedState.filter(id=1).update(complete=True, finished_at=datetime.now(UTC), counts=counts)
-
-
-async def forget() -> None:
-    await SeedState.filter(id=1).delete()

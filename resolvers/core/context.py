@@ -12,7 +12,6 @@ from graph.locate import DistrictLocator
 from graph.records import Records
 from graph.records.api_keys import Tier
 from graph.store import GraphStore
-from resolvers.core.errors import ApiError, ApiErrorCode
 
 L = TypeVar("L")
 
@@ -40,10 +39,6 @@ class Context:
         if found is None:
             found = self._loaders[kind] = kind(self)  # type: ignore[call-arg]
         return found
-
-    def require(self, tier: Tier, what: str) -> None:
-        if not self.tier.at_least(tier):
-            raise ApiError(ApiErrorCode.FORBIDDEN, f"{what} needs the {tier.value} tier or above")
 
     @property
     def sees_personal_data(self) -> bool:

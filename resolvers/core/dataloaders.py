@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -54,4 +54,4 @@ def one(nodes: list[Node]) -> Node | None:
     return nodes[0] if nodes else None
 
 
-__all__ = ["Any", "ContextLoader", "NeighborsByKeyLoader", "NodeByKeyLoader", "one"]
+__all__ = ["ContextLoader", "NeighborsByKeyLoader", "NodeByKeyLoader", "one"]

@@ -6,12 +6,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
+from graph.ontology import NODE_TYPES
 from graph.query import BBox, Near, NodeQuery
 from graph.store import Node
 from resolvers.core.arguments import checked_districts
 from resolvers.core.context import Context
 from resolvers.core.filters import BBoxInput, NearInput
-from resolvers.core.ontology_keys import key_of
 from resolvers.core.pagination import Connection, connection, decode_cursor, page_size
 
 T = TypeVar("T")
@@ -32,7 +32,7 @@ async def node_page(
     after_key = decode_cursor(after) if after is not None else None
     query = NodeQuery(label, {k: v for k, v in equals.items()}, bbox, near, after_key, size + 1)
     nodes = await context.store.find_nodes(query)
-    key = key_of(label)
+    key = NODE_TYPES[label].key
 
     async def count() -> int:
         return await context.store.count_nodes(replace(query, after=None, limit=None))
