@@ -35,14 +35,18 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(work())  # type: ignore[arg-type]
     except GraphError as error:
-        err.print(f"[red]error:[/red] {error}")
+        err.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
         raise typer.Exit(code=1) from None
 
 
 async def _with_stores(
-    settings: Settings, work: Callable[[Stores], Awaitable[T]], *, read_only: bool = False
+    settings: Settings,
+    work: Callable[[Stores], Awaitable[T]],
+    *,
+    read_only: bool = False,
+    migrate: bool = False,
 ) -> T:
-    stores = await open_stores(settings, read_only=read_only)
+    stores = await open_stores(settings, read_only=read_only, migrate=migrate)
     try:
         return await work(stores)
     finally:
@@ -99,7 +103,20 @@ def seed(
             )
         console.print(_counts_table(counts, f"Seeded Seoul at scale {scale}"))
 
-    _run(lambda: _with_stores(settings, work))
+    _run(lambda: _with_stores(settings, work, migrate=True))
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the stores' schemas up to date: records migrations and graph constraints/indexes."""
+
+    async def work(stores: Stores) -> list[str]:
+        await stores.graph.create_schema()
+        return stores.records.migrations_applied
+
+    applied = _run(lambda: _with_stores(Settings(), work, migrate=True))
+    names = ", ".join(applied) if applied else "none pending"
+    console.print(f"Records migrations applied: {names}. Graph constraints and indexes in place.")
 
 
 @app.command()

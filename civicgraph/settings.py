@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, computed_field
+from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(REPO_ROOT / "var", description="Where the embedded stores live.")
     graph_url: str | None = Field(
         None, description="Graph store URL; default: the LadybugDB file var/graph.lbug."
+    )
+    graph_user: str = Field("neo4j", description="Neo4j user (with a neo4j:// graph URL).")
+    graph_password: SecretStr = Field(
+        SecretStr(""), description="Neo4j password (with a neo4j:// graph URL)."
     )
     db_url: str | None = Field(
         None, description="Records database URL; default: the SQLite file var/records.sqlite3."

@@ -25,10 +25,22 @@ class Stores:
         return {"graph": self.graph.calls, "records": self.records.calls}
 
 
-async def open_stores(settings: Settings, *, read_only: bool = False) -> Stores:
-    graph = open_graph(settings.graph_location, read_only=read_only)
+async def open_stores(
+    settings: Settings, *, read_only: bool = False, migrate: bool = False
+) -> Stores:
+    """Open the graph and the records the settings name.
+
+    Only `migrate=True` (seed, migrate) changes the records schema; otherwise a schema that lacks
+    a migration is refused, so that several workers never race to migrate.
+    """
+    graph = await open_graph(
+        settings.graph_location,
+        read_only=read_only,
+        user=settings.graph_user,
+        password=settings.graph_password.get_secret_value(),
+    )
     try:
-        records = await open_records(settings.records_location)
+        records = await open_records(settings.records_location, migrate=migrate)
     except BaseException:
         await graph.close()
         raise

@@ -6,14 +6,26 @@ from pathlib import Path
 
 from graph.errors import StoreUnavailable
 from graph.ladybug_store import LadybugStore
+from graph.neo4j_store import Neo4jStore
 from graph.store import GraphStore
 
+NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 
-def open_graph(url: str, *, read_only: bool = False) -> GraphStore:
-    """`ladybug://<path>` (or a bare path) opens the embedded LadybugDB file."""
-    if url.startswith("ladybug://"):
-        return LadybugStore(Path(url.removeprefix("ladybug://")), read_only=read_only)
+
+async def open_graph(
+    url: str, *, read_only: bool = False, user: str = "neo4j", password: str = ""
+) -> GraphStore:
+    """`ladybug://<path>` (or a bare path): the embedded LadybugDB file.
+
+    `neo4j://host:port` or `bolt://host:port`: a Neo4j 5 server, checked to answer.
+    """
     if "://" not in url:
         return LadybugStore(Path(url), read_only=read_only)
-    scheme = url.split("://", 1)[0]
-    raise StoreUnavailable(f"no graph adapter for {scheme}:// URLs (supported: ladybug://)")
+    scheme, rest = url.split("://", 1)
+    if scheme == "ladybug":
+        return LadybugStore(Path(rest), read_only=read_only)
+    if scheme in NEO4J_SCHEMES:
+        return await Neo4jStore.connect(url, user=user, password=password)
+    raise StoreUnavailable(
+        f"no graph adapter for {scheme}:// URLs (supported: ladybug://PATH, neo4j://HOST:PORT)"
+    )

@@ -45,6 +45,7 @@ async def seed(
     await store.create_schema()
     await records.query("DELETE FROM reading")
     await records.query("DELETE FROM case_event")
+    await records.query("DELETE FROM reading_hourly")
 
     generate = progress.add_task("Generating Seoul", total=1) if progress else None
     rows = Generator(scale, until).build()

@@ -44,7 +44,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 async def stores(settings: Settings) -> AsyncIterator[Stores]:
-    opened = await open_stores(settings)
+    opened = await open_stores(settings, migrate=True)
     await seed(
         opened.graph,
         opened.records,

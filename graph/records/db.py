@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 from tortoise import context as tortoise_context
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from graph.errors import StoreUnavailable
 
 MODELS = "graph.records.models"
+MIGRATIONS = "graph.records.migrations"
+HISTORY_TABLE = "tortoise_migrations"
+SCHEMES = ("sqlite", "postgres", "postgresql")
 
 
 def sqlite_url(path: Path) -> str:
@@ -35,6 +43,8 @@ class Records:
         self.url = url
         self.dialect: str = client.capabilities.dialect
         self.calls = 0
+        self.migrations_applied: list[str] = []
+        """Migrations this connection applied when it opened."""
 
     def placeholders(self, count: int, start: int = 1) -> list[str]:
         """Positional parameter markers for this dialect (`?` or `$n`)."""
@@ -42,10 +52,31 @@ class Records:
             return ["?"] * count
         return [f"${i}" for i in range(start, start + count)]
 
+    @contextlib.contextmanager
+    def bound(self) -> Iterator[None]:
+        """Make this database the one Tortoise models use in the current task.
+
+        Several records databases may be open in one process (a test comparing SQLite with
+        PostgreSQL, a migration tool); each request is bound to its own.
+        """
+        token = tortoise_context._current_context.set(self.context)
+        try:
+            yield
+        finally:
+            tortoise_context._current_context.reset(token)
+
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The one place raw SQL reaches the driver."""
         self.calls += 1
         return await self.client.execute_query_dict(sql, list(params))
+
+    async def applied_count(self) -> int:
+        """How many schema migrations this database has applied (0 when it is new)."""
+        try:
+            rows = await self.query(f"SELECT count(*) AS n FROM {HISTORY_TABLE}")
+        except OperationalError:
+            return 0
+        return int(rows[0]["n"])
 
     async def execute_many(self, sql: str, rows: list[list[Any]]) -> None:
         self.calls += 1
@@ -64,9 +95,25 @@ class Records:
             tortoise_context._current_context.set(self._previous)
 
 
-async def open_records(url: str, *, create: bool = True) -> Records:
-    """Connect, and create the tables if `create` (idempotent)."""
-    if url.startswith("sqlite://"):
+def _apps() -> dict[str, dict[str, Any]]:
+    return {
+        "models": {"models": [MODELS], "default_connection": "default", "migrations": MIGRATIONS}
+    }
+
+
+def _unreachable(url: str, error: BaseException) -> StoreUnavailable:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return StoreUnavailable(f"cannot open records at {redact(url)}: {reason}")
+
+
+async def open_records(url: str, *, migrate: bool = True) -> Records:
+    """Connect, and bring the schema up to date with the migrations if `migrate`."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in SCHEMES:
+        raise StoreUnavailable(
+            f"no records backend for {redact(url)!r} (supported: sqlite://PATH, postgres://...)"
+        )
+    if scheme == "sqlite":
         path = url.removeprefix("sqlite://")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -76,14 +123,93 @@ async def open_records(url: str, *, create: bool = True) -> Records:
     tortoise_context._current_context.set(context)
     tortoise_context._global_context = None  # ours until close() hands it back
     try:
-        await context.init(db_url=url, modules={"models": [MODELS]}, _enable_global_fallback=True)
-        if create:
-            await context.generate_schemas(safe=True)
+        await context.init(
+            config={"connections": {"default": url}, "apps": _apps()},
+            _enable_global_fallback=True,
+        )
         client = context.connections.get("default")
         await client.execute_query("SELECT 1")
-    except (OSError, ConnectionError) as error:
-        raise StoreUnavailable(f"cannot open records at {url}: {error}") from None
-    return Records(context, client, url, previous)
+        records = Records(context, client, url, previous)
+        if migrate:
+            records.migrations_applied = await apply_migrations(records)
+        elif pending := await pending_migrations(records):
+            if await records.applied_count() == 0 and not await _predates_migrations(records):
+                raise StoreUnavailable(
+                    f"the records at {redact(url)} are empty: run `civicgraph seed` "
+                    "(or `civicgraph migrate` for the schema alone)"
+                )
+            raise StoreUnavailable(
+                f"the records schema at {redact(url)} lacks migration(s) {', '.join(pending)}: "
+                "run `civicgraph migrate`"
+            )
+    except StoreUnavailable:
+        await _restore(context, previous)
+        raise
+    except (
+        OSError,
+        ConnectionError,
+        DBConnectionError,
+        OperationalError,
+        ConfigurationError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+    ) as error:
+        await _restore(context, previous)
+        raise _unreachable(url, error) from None
+    return records
 
 
-__all__ = ["Records", "open_records", "sqlite_url"]
+async def _restore(context: TortoiseContext, previous: TortoiseContext | None) -> None:
+    with contextlib.suppress(Exception):
+        await context.close_connections()
+    tortoise_context._global_context = previous
+    tortoise_context._current_context.set(previous)
+
+
+async def _predates_migrations(records: Records) -> bool:
+    """A database made by `generate_schemas` before migrations existed: tables, no history."""
+    if records.dialect == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('reading', ?)"
+    else:
+        sql = "SELECT tablename AS name FROM pg_tables WHERE tablename IN ('reading', $1)"
+    names = {row["name"] for row in await records.query(sql, [HISTORY_TABLE])}
+    return names == {"reading"}
+
+
+async def apply_migrations(records: Records) -> list[str]:
+    """Apply every migration not yet applied; returns their names, in order.
+
+    A database from before migrations is adopted: its tables match `0001_initial`, which is
+    recorded as applied without running it.
+    """
+    executor = MigrationExecutor(records.client, _apps())
+    if await _predates_migrations(records):
+        await executor.migrate([MigrationTarget("models", "0001_initial")], fake=True)
+    applied: list[str] = []
+
+    def progress(event: str, app: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
+    await executor.migrate(progress=progress)
+    return applied
+
+
+async def pending_migrations(records: Records) -> list[str]:
+    """Names of the migrations this database has not applied yet."""
+    executor = MigrationExecutor(records.client, _apps())
+    if await _predates_migrations(records):
+        return ["0001_initial (adopt)"]
+    return [step.migration.name for step in await executor.plan() if not step.backward]
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+__all__ = ["Records", "apply_migrations", "open_records", "redact", "sqlite_url"]

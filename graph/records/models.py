@@ -44,6 +44,26 @@ class Reading(Model):
         unique_together = (("sensor_id", "measured_at"),)
 
 
+class ReadingHourly(Model):
+    """Hourly roll-up of one data type of one sensor, kept after raw readings expire.
+
+    Sum and count (not the mean) so that longer buckets average correctly.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    sensor_id = fields.CharField(max_length=64)
+    data_type = fields.CharField(max_length=32)
+    hour = fields.BigIntField(description="epoch seconds of the hour's start, UTC")
+    n = fields.IntField()
+    total = fields.FloatField()
+    lo = fields.FloatField()
+    hi = fields.FloatField()
+
+    class Meta:
+        table = "reading_hourly"
+        unique_together = (("sensor_id", "data_type", "hour"),)
+
+
 class CaseEvent(Model):
     id = fields.BigIntField(primary_key=True)
     case_id = fields.CharField(max_length=64, db_index=True)

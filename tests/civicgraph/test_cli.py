@@ -22,7 +22,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_help_explains_each_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("seed", "serve", "stats", "keys"):
+    for command in ("seed", "migrate", "serve", "stats", "keys"):
         assert command in result.output
 
 
@@ -39,7 +39,40 @@ def test_seed_once_then_reuse_then_stats(data_dir: Path) -> None:
     assert "492" in stats.output
 
 
+def test_migrate_is_needed_once_and_then_reports_nothing_pending(data_dir: Path) -> None:
+    refused = runner.invoke(app, ["keys", "list"])
+    assert refused.exit_code == 1
+    assert "civicgraph migrate" in refused.output
+    first = runner.invoke(app, ["migrate"])
+    assert first.exit_code == 0, first.output
+    assert "0001_initial, 0002_reading_hourly" in first.output
+    again = runner.invoke(app, ["migrate"])
+    assert "none pending" in again.output
+    assert runner.invoke(app, ["keys", "list"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("variable", "url", "says"),
+    [
+        ("CIVIC_GRAPH_URL", "neo4j://127.0.0.1:9", "cannot reach the graph"),
+        ("CIVIC_GRAPH_URL", "mongodb://127.0.0.1/x", "no graph adapter"),
+        ("CIVIC_DB_URL", "postgres://civic:secret@127.0.0.1:9/civic", "cannot open records"),
+        ("CIVIC_DB_URL", "mysql://127.0.0.1/x", "no records backend"),
+    ],
+)
+def test_a_wrong_or_unreachable_url_is_one_error_line_and_exit_1(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, variable: str, url: str, says: str
+) -> None:
+    monkeypatch.setenv(variable, url)
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == 1
+    assert says in result.output
+    assert "secret" not in result.output
+    assert "Traceback" not in result.output
+
+
 def test_keys_create_list_revoke(data_dir: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
     created = runner.invoke(app, ["keys", "create", "Mapo app", "--tier", "analyst"])
     assert created.exit_code == 0, created.output
     secret = next(line for line in created.output.splitlines() if line.startswith("cg_"))
@@ -54,6 +87,7 @@ def test_keys_create_list_revoke(data_dir: Path) -> None:
 
 
 def test_handled_errors_exit_1_and_usage_errors_exit_2(data_dir: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
     unknown = runner.invoke(app, ["keys", "revoke", "ffffffff"])
     assert unknown.exit_code == 1
     assert "no key" in unknown.output

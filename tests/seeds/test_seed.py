@@ -13,7 +13,7 @@ from tests.conftest import SEED_UNTIL
 
 
 async def test_half_done_seed_is_not_taken_for_a_seed_and_reseed_keeps_keys(tmp_path: Path) -> None:
-    stores = await open_stores(Settings(data_dir=tmp_path))
+    stores = await open_stores(Settings(data_dir=tmp_path), migrate=True)
     try:
         # given a seed that stopped after it began
         await seed_state.begin(0.001, 1)
