@@ -12,7 +12,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -45,21 +44,6 @@ class CivicGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return await self.explorer.page(request)
-
-
-class BindRecords:
-    """Binds each request to the app's records database (see `Records.bound`)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        stores: Stores | None = getattr(scope["app"].state, "stores", None)
-        if scope["type"] == "lifespan" or stores is None:
-            await self.app(scope, receive, send)
-            return
-        with stores.records.bound():
-            await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
@@ -106,7 +90,6 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         middleware=[
-            Middleware(BindRecords),
             Middleware(MetricsMiddleware, metrics=metrics),
             Middleware(TierMiddleware),
         ],

@@ -31,7 +31,9 @@ class TierMiddleware:
             await self.app(scope, receive, send)
             return
         key = _presented_key(scope)
-        tier = Tier.PUBLIC if key is None else await tier_for(key)
+        tier = (
+            Tier.PUBLIC if key is None else await tier_for(scope["app"].state.stores.records, key)
+        )
         if tier is None:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 4401})

@@ -81,10 +81,10 @@ def seed(
     settings = Settings(scale=scale, history_days=history_days)
 
     async def work(stores: Stores) -> None:
-        if not reset and await is_seeded(stores.graph, scale):
+        if not reset and await is_seeded(stores.graph, stores.records, scale):
             console.print(f"Seoul is already seeded at scale {scale} (use --reset to reseed).")
             return
-        state = await seed_state.current()
+        state = await seed_state.current(stores.records)
         if state is not None and not state.complete:
             console.print("[yellow]A previous seed stopped half-way: seeding again.[/yellow]")
         columns = (
@@ -131,7 +131,7 @@ def serve(
     from seeds.seed import is_seeded
 
     settings = Settings(host=host, port=port)
-    if not _run(lambda: _with_stores(settings, lambda s: is_seeded(s.graph))):
+    if not _run(lambda: _with_stores(settings, lambda s: is_seeded(s.graph, s.records))):
         err.print("[red]error:[/red] the stores hold no complete seed: run `civicgraph seed` first")
         raise typer.Exit(code=1)
     console.print(f"CivicGraph on http://{host}:{port}  (explorer: http://{host}:{port}/graphql)")
@@ -181,7 +181,7 @@ def keys_create(
     """Create a key. The secret is shown once: store it now."""
 
     async def work(stores: Stores) -> api_keys.IssuedKey:
-        return await api_keys.create_key(name, tier)
+        return await api_keys.create_key(stores.records, name, tier)
 
     issued = _run(lambda: _with_stores(Settings(), work))
     console.print(
@@ -197,7 +197,7 @@ def keys_list() -> None:
     """List keys (prefix, tier, name, state); secrets are never shown again."""
 
     async def work(stores: Stores) -> list[ApiKey]:
-        return await api_keys.list_keys()
+        return await api_keys.list_keys(stores.records)
 
     table = Table(title="API keys")
     for column in ("prefix", "tier", "name", "created", "state"):
@@ -215,7 +215,7 @@ def keys_revoke(
     """Revoke a key at once: its requests get 401 from then on."""
 
     async def work(stores: Stores) -> ApiKey:
-        return await api_keys.revoke_key(prefix)
+        return await api_keys.revoke_key(stores.records, prefix)
 
     key = _run(lambda: _with_stores(Settings(), work))
     console.print(f"Revoked key {key.prefix} ({key.name}).")

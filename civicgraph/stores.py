@@ -50,7 +50,7 @@ async def open_stores(
 async def open_seeded(settings: Settings) -> Stores:
     """Both stores, or StoreUnavailable when they hold no complete seed."""
     stores = await open_stores(settings)
-    if not await is_seeded(stores.graph):
+    if not await is_seeded(stores.graph, stores.records):
         await stores.close()
         raise StoreUnavailable("the stores hold no complete seed: run `civicgraph seed` first")
     return stores

@@ -100,6 +100,8 @@ def where(var: str, query: NodeQuery, params: Params, *, paged: bool) -> str:
         )
     if paged and query.after is not None:
         conditions.append(f"{var}.{kind.key} > {params.add(query.after)}")
+    if paged and query.before is not None:
+        conditions.append(f"{var}.{kind.key} < {params.add(query.before)}")
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
@@ -107,7 +109,8 @@ def find_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
     kind = node_type(query.label)
     params = Params()
     clause = where("n", query, params, paged=True)
-    text = f"MATCH (n:`{kind.label}`){clause} RETURN n ORDER BY n.{kind.key}"
+    order = " DESC" if query.descending else ""
+    text = f"MATCH (n:`{kind.label}`){clause} RETURN n ORDER BY n.{kind.key}{order}"
     if query.limit is not None:
         text += f" LIMIT {params.add(query.limit)}"
     return text, params.values

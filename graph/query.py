@@ -33,7 +33,8 @@ class NodeQuery:
     """Nodes of one label, filtered, ordered by key, paged by key (keyset pagination).
 
     `equals` maps a property to the values it may take (SQL's IN); `ranges` bounds a property.
-    `after` is the key of the last node of the previous page; `limit` None means all.
+    Only keys strictly between `after` and `before` are taken; `limit` None means all.
+    `descending` orders by key from the highest down (for pages taken from the end).
     """
 
     label: str
@@ -42,6 +43,8 @@ class NodeQuery:
     near: Near | None = None
     after: str | None = None
     limit: int | None = None
+    before: str | None = None
+    descending: bool = False
     ranges: Mapping[str, tuple[Any, Any]] = field(default_factory=dict)
     """Property -> (low, high), inclusive; None leaves that side open."""
 

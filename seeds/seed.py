@@ -18,9 +18,9 @@ from seeds.generator import Generator
 from seeds.history import history
 
 
-async def is_seeded(store: GraphStore, scale: float | None = None) -> bool:
+async def is_seeded(store: GraphStore, records: Records, scale: float | None = None) -> bool:
     """True when a complete seed (at `scale`, if given) is in both stores."""
-    state = await seed_state.current()
+    state = await seed_state.current(records)
     if state is None or not state.complete:
         return False
     if scale is not None and abs(state.scale - scale) > 1e-12:
@@ -40,7 +40,7 @@ async def seed(
 ) -> dict[str, int]:
     """Replace the city in both stores with a fresh one. Requires 0 < scale <= 1."""
     until = (until or datetime.now(UTC)).astimezone(UTC)
-    await seed_state.begin(scale, history_days)
+    await seed_state.begin(records, scale, history_days)
     await store.drop_schema()
     await store.create_schema()
     await records.query("DELETE FROM reading")
@@ -86,5 +86,5 @@ async def seed(
     counts = await store.count_by_label()
     counts["Reading"] = await reading_count(records)
     counts["CaseEvent"] = events.num_rows
-    await seed_state.finish(counts)
+    await seed_state.finish(records, counts)
     return counts

@@ -36,6 +36,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+async def seed_for_tests(stores: Stores) -> None:
+    """The same small city on every backend."""
+    await seed(
+        stores.graph,
+        stores.records,
+        scale=TEST_SCALE,
+        history_days=TEST_HISTORY_DAYS,
+        until=SEED_UNTIL,
+    )
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data = tmp_path_factory.mktemp("city")
@@ -45,13 +56,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 async def stores(settings: Settings) -> AsyncIterator[Stores]:
     opened = await open_stores(settings, migrate=True)
-    await seed(
-        opened.graph,
-        opened.records,
-        scale=TEST_SCALE,
-        history_days=TEST_HISTORY_DAYS,
-        until=SEED_UNTIL,
-    )
+    await seed_for_tests(opened)
     try:
         yield opened
     finally:
@@ -75,7 +80,11 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 async def keys(stores: Stores) -> dict[Tier, str]:
     """One live key per tier above public."""
+    return await keys_for(stores)
+
+
+async def keys_for(stores: Stores) -> dict[Tier, str]:
     return {
-        tier: (await api_keys.create_key(f"test {tier.value}", tier)).secret
+        tier: (await api_keys.create_key(stores.records, f"test {tier.value}", tier)).secret
         for tier in (Tier.DEVELOPER, Tier.ANALYST, Tier.OPERATOR)
     }

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from graph.errors import GraphError
+from graph.records.db import Records
 from graph.records.models import ApiKey
 
 KEY_PREFIX = "cg_"
@@ -51,7 +52,7 @@ def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def create_key(name: str, tier: Tier) -> IssuedKey:
+async def create_key(records: Records, name: str, tier: Tier) -> IssuedKey:
     if tier is Tier.PUBLIC:
         raise ApiKeyError("the public tier needs no key")
     prefix = secrets.token_hex(4)
@@ -62,25 +63,27 @@ async def create_key(name: str, tier: Tier) -> IssuedKey:
         tier=tier.value,
         name=name,
         created_at=datetime.now(UTC),
+        using_db=records.client,
     )
     return IssuedKey(prefix, secret, tier, name)
 
 
-async def list_keys() -> list[ApiKey]:
-    return await ApiKey.all().order_by("created_at", "id")
+async def list_keys(records: Records) -> list[ApiKey]:
+    return await ApiKey.all().using_db(records.client).order_by("created_at", "id")
 
 
-async def revoke_key(prefix: str) -> ApiKey:
-    key = await ApiKey.get_or_none(prefix=prefix)
+async def revoke_key(records: Records, prefix: str) -> ApiKey:
+    key = await ApiKey.filter(prefix=prefix).using_db(records.client).first()
     if key is None:
         raise ApiKeyError(f"no key with prefix {prefix!r}")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
-        await key.save(update_fields=["revoked_at"])
+        await key.save(update_fields=["revoked_at"], using_db=records.client)
     return key
 
 
-async def tier_for(secret: str) -> Tier | None:
+async def tier_for(records: Records, secret: str) -> Tier | None:
     """The tier of a live key, or None for an unknown or revoked key."""
-    key = await ApiKey.get_or_none(hash=hash_key(secret), revoked_at=None)
+    live = ApiKey.filter(hash=hash_key(secret), revoked_at=None).using_db(records.client)
+    key = await live.first()
     return Tier(key.tier) if key is not None else None

@@ -20,6 +20,7 @@ async def insert_events(records: Records, rows: list[list[Any]]) -> None:
 
 
 async def record_event(
+    records: Records,
     case_id: str,
     kind: str,
     status: str,
@@ -37,13 +38,15 @@ async def record_event(
         department=department,
         actor=actor,
         at=at,
+        using_db=records.client,
     )
 
 
-async def events_by_case(case_ids: Sequence[str]) -> dict[str, list[CaseEvent]]:
+async def events_by_case(records: Records, case_ids: Sequence[str]) -> dict[str, list[CaseEvent]]:
     """Events of each case in time order; one query for the batch."""
     result: dict[str, list[CaseEvent]] = {c: [] for c in case_ids}
     if case_ids:
-        for event in await CaseEvent.filter(case_id__in=list(case_ids)).order_by("at", "id"):
+        found = CaseEvent.filter(case_id__in=list(case_ids)).using_db(records.client)
+        for event in await found.order_by("at", "id"):
             result[event.case_id].append(event)
     return result

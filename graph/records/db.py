@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -12,7 +12,12 @@ import asyncpg
 from tortoise import context as tortoise_context
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext
-from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
+from tortoise.exceptions import (
+    ConfigurationError,
+    DBConnectionError,
+    IntegrityError,
+    OperationalError,
+)
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from graph.errors import StoreUnavailable
@@ -52,18 +57,23 @@ class Records:
             return ["?"] * count
         return [f"${i}" for i in range(start, start + count)]
 
-    @contextlib.contextmanager
-    def bound(self) -> Iterator[None]:
-        """Make this database the one Tortoise models use in the current task.
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[BaseDBAsyncClient]:
+        """A client whose statements commit together or not at all."""
+        async with self.client._in_transaction() as client:
+            self.calls += 1
+            yield client
 
-        Several records databases may be open in one process (a test comparing SQLite with
-        PostgreSQL, a migration tool); each request is bound to its own.
-        """
-        token = tortoise_context._current_context.set(self.context)
-        try:
-            yield
-        finally:
-            tortoise_context._current_context.reset(token)
+    async def copy_rows(self, table: str, columns: Sequence[str], rows: list[list[Any]]) -> None:
+        """PostgreSQL's COPY FROM STDIN: the fastest way in, all rows or none."""
+        if self.dialect != "postgres":
+            raise ValueError("COPY is PostgreSQL's")
+        self.calls += 1
+        async with self.client.acquire_connection() as connection:
+            try:
+                await connection.copy_records_to_table(table, records=rows, columns=list(columns))
+            except asyncpg.IntegrityConstraintViolationError as error:
+                raise IntegrityError(error) from error
 
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The one place raw SQL reaches the driver."""
@@ -95,9 +105,18 @@ class Records:
             tortoise_context._current_context.set(self._previous)
 
 
-def _apps() -> dict[str, dict[str, Any]]:
+def _connection_name(url: str) -> str:
+    """One connection name per dialect: Tortoise caches each model's SQL under this name.
+
+    With one shared name, a process that opens SQLite and then PostgreSQL (the contract suite)
+    would send SQLite's `?` placeholders to PostgreSQL.
+    """
+    return "postgres" if url.startswith("postgres") else "sqlite"
+
+
+def _apps(connection: str) -> dict[str, dict[str, Any]]:
     return {
-        "models": {"models": [MODELS], "default_connection": "default", "migrations": MIGRATIONS}
+        "models": {"models": [MODELS], "default_connection": connection, "migrations": MIGRATIONS}
     }
 
 
@@ -117,6 +136,7 @@ async def open_records(url: str, *, migrate: bool = True) -> Records:
         path = url.removeprefix("sqlite://")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+    name = _connection_name(url)
     previous = tortoise_context._global_context
     # A fresh context each time: Tortoise.init would re-initialise whichever context is current.
     context = TortoiseContext()
@@ -124,10 +144,10 @@ async def open_records(url: str, *, migrate: bool = True) -> Records:
     tortoise_context._global_context = None  # ours until close() hands it back
     try:
         await context.init(
-            config={"connections": {"default": url}, "apps": _apps()},
+            config={"connections": {name: url}, "apps": _apps(name)},
             _enable_global_fallback=True,
         )
-        client = context.connections.get("default")
+        client = context.connections.get(name)
         await client.execute_query("SELECT 1")
         records = Records(context, client, url, previous)
         if migrate:
@@ -182,7 +202,7 @@ async def apply_migrations(records: Records) -> list[str]:
     A database from before migrations is adopted: its tables match `0001_initial`, which is
     recorded as applied without running it.
     """
-    executor = MigrationExecutor(records.client, _apps())
+    executor = MigrationExecutor(records.client, _apps(records.client.connection_name))
     if await _predates_migrations(records):
         await executor.migrate([MigrationTarget("models", "0001_initial")], fake=True)
     applied: list[str] = []
@@ -197,7 +217,7 @@ async def apply_migrations(records: Records) -> list[str]:
 
 async def pending_migrations(records: Records) -> list[str]:
     """Names of the migrations this database has not applied yet."""
-    executor = MigrationExecutor(records.client, _apps())
+    executor = MigrationExecutor(records.client, _apps(records.client.connection_name))
     if await _predates_migrations(records):
         return ["0001_initial (adopt)"]
     return [step.migration.name for step in await executor.plan() if not step.backward]

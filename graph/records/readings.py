@@ -1,4 +1,9 @@
-"""Sensor readings: bulk insert, latest per sensor, and time-bucketed aggregates."""
+"""Sensor readings: bulk insert, latest per sensor, time-bucketed aggregates, and retention.
+
+Raw 2-minute readings are kept for a retention period; older ones are rolled up into hourly
+rows (`reading_hourly`) and deleted. Aggregates in whole-hour buckets read both, so a long
+window still answers after its raw readings are gone.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from graph.records.db import Records
 DATA_TYPES: tuple[str, ...] = SDOT_DATA_TYPES + WATER_DATA_TYPES
 COLUMNS: tuple[str, ...] = ("sensor_id", "measured_at", *DATA_TYPES)
 AGGREGATES = ("avg", "min", "max")
+HOUR = 3600
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,16 @@ def from_epoch(seconds: int) -> datetime:
 
 
 async def insert_readings(records: Records, rows: list[list[Any]]) -> None:
-    """Insert rows shaped like `COLUMNS` (measured_at in epoch seconds) in one transaction."""
+    """Insert rows shaped like `COLUMNS` (measured_at in epoch seconds), all or none.
+
+    PostgreSQL takes them through COPY, SQLite through one prepared statement in a transaction.
+    A reading already stored (same sensor and time) fails the whole batch on both.
+    """
+    if not rows:
+        return
+    if records.dialect == "postgres":
+        await records.copy_rows("reading", COLUMNS, rows)
+        return
     marks = ", ".join(records.placeholders(len(COLUMNS)))
     sql = f"INSERT INTO reading ({', '.join(COLUMNS)}) VALUES ({marks})"
     await records.execute_many(sql, rows)
@@ -65,23 +80,40 @@ async def bucketed(
     """avg/min/max of one data type per bucket over [start, end), for each sensor.
 
     Requires `data_type` in DATA_TYPES and bucket_seconds > 0; buckets align to the epoch.
+    Whole-hour buckets include rolled-up hours (counted by the hour's start); shorter buckets
+    see raw readings only, so they are empty beyond the retention period.
     """
     if data_type not in DATA_TYPES:
         raise ValueError(f"unknown data type {data_type!r}")
     result: dict[str, list[Bucket]] = {s: [] for s in sensor_ids}
     if not sensor_ids:
         return result
-    ids = records.placeholders(len(sensor_ids))
+    ids = ", ".join(records.placeholders(len(sensor_ids)))
     low, high, size = records.placeholders(3, start=len(sensor_ids) + 1)
-    bucket = f"(measured_at / {int(bucket_seconds)}) * {int(bucket_seconds)}"
-    sql = (
-        f"SELECT sensor_id, {bucket} AS b, avg({data_type}) AS a, min({data_type}) AS lo, "
-        f"max({data_type}) AS hi, count({data_type}) AS n FROM reading "
-        f"WHERE sensor_id IN ({', '.join(ids)}) AND measured_at >= {low} AND measured_at < {high} "
-        f"AND {data_type} IS NOT NULL AND {size} > 0 "
-        f"GROUP BY sensor_id, b ORDER BY sensor_id, b"
+    size_ = int(bucket_seconds)
+    raw = (
+        f"SELECT sensor_id, (measured_at / {size_}) * {size_} AS b, sum({data_type}) AS total, "
+        f"min({data_type}) AS lo, max({data_type}) AS hi, count({data_type}) AS n FROM reading "
+        f"WHERE sensor_id IN ({ids}) AND measured_at >= {low} AND measured_at < {high} "
+        f"AND {data_type} IS NOT NULL AND {size} > 0 GROUP BY sensor_id, b"
     )
-    params = [*sensor_ids, epoch(start), epoch(end), bucket_seconds]
+    params: list[Any] = [*sensor_ids, epoch(start), epoch(end), bucket_seconds]
+    parts = [raw]
+    if bucket_seconds % HOUR == 0:  # hourly roll-ups fit whole-hour buckets exactly
+        ids2 = ", ".join(records.placeholders(len(sensor_ids), start=len(params) + 1))
+        low2, high2, kind = records.placeholders(3, start=len(params) + len(sensor_ids) + 1)
+        parts.append(
+            f"SELECT sensor_id, (hour / {size_}) * {size_} AS b, sum(total) AS total, "
+            f"min(lo) AS lo, max(hi) AS hi, sum(n) AS n FROM reading_hourly "
+            f"WHERE sensor_id IN ({ids2}) AND hour >= {low2} AND hour < {high2} "
+            f"AND data_type = {kind} GROUP BY sensor_id, b"
+        )
+        params += [*sensor_ids, epoch(start), epoch(end), data_type]
+    union = " UNION ALL ".join(parts)
+    sql = (
+        f"SELECT sensor_id, b, sum(total) / sum(n) AS a, min(lo) AS lo, max(hi) AS hi, "
+        f"sum(n) AS n FROM ({union}) parts GROUP BY sensor_id, b ORDER BY sensor_id, b"
+    )
     for row in await records.query(sql, params):
         result[row["sensor_id"]].append(
             Bucket(
@@ -99,3 +131,53 @@ async def bucketed(
 async def reading_count(records: Records) -> int:
     rows = await records.query("SELECT count(*) AS n FROM reading")
     return int(rows[0]["n"])
+
+
+@dataclass(frozen=True)
+class RollUp:
+    cutoff: datetime
+    readings: int
+    """Raw readings rolled up and deleted."""
+    hours: int
+    """Hourly rows written or merged into."""
+
+
+def _merge_clause(dialect: str) -> str:
+    smaller, larger = ("LEAST", "GREATEST") if dialect == "postgres" else ("min", "max")
+    return (
+        "ON CONFLICT (sensor_id, data_type, hour) DO UPDATE SET "
+        "n = reading_hourly.n + excluded.n, total = reading_hourly.total + excluded.total, "
+        f"lo = {smaller}(reading_hourly.lo, excluded.lo), "
+        f"hi = {larger}(reading_hourly.hi, excluded.hi)"
+    )
+
+
+async def roll_up(records: Records, keep_days: int, now: datetime) -> RollUp:
+    """Roll raw readings older than `keep_days` (cut at a whole hour) into hourly rows.
+
+    One transaction: the hourly rows and the deletion of what they summarise land together,
+    so a crash never counts a reading twice or loses it. Readings that arrive late for an
+    hour already rolled up are merged into it the next time. Requires keep_days >= 1.
+    """
+    if keep_days < 1:
+        raise ValueError("raw readings are kept at least one day")
+    cutoff = (epoch(now) - keep_days * 86_400) // HOUR * HOUR
+    mark = records.placeholders(1)[0]
+    merge = _merge_clause(records.dialect)
+    async with records.transaction() as client:
+        found = await client.execute_query_dict(
+            f"SELECT count(*) AS n FROM reading WHERE measured_at < {mark}", [cutoff]
+        )
+        hours = 0
+        for data_type in DATA_TYPES:
+            count, _ = await client.execute_query(
+                f"INSERT INTO reading_hourly (sensor_id, data_type, hour, n, total, lo, hi) "
+                f"SELECT sensor_id, '{data_type}', (measured_at / {HOUR}) * {HOUR}, "
+                f"count({data_type}), sum({data_type}), min({data_type}), max({data_type}) "
+                f"FROM reading WHERE measured_at < {mark} AND {data_type} IS NOT NULL "
+                f"GROUP BY sensor_id, (measured_at / {HOUR}) * {HOUR} {merge}",
+                [cutoff],
+            )
+            hours += count
+        await client.execute_query(f"DELETE FROM reading WHERE measured_at < {mark}", [cutoff])
+    return RollUp(from_epoch(cutoff), int(found[0]["n"]), hours)

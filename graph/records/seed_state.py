@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from graph.records.db import Records
 from graph.records.models import SeedState
 
 
-async def current() -> SeedState | None:
-    return await SeedState.get_or_none(id=1)
+async def current(records: Records) -> SeedState | None:
+    return await SeedState.filter(id=1).using_db(records.client).first()
 
 
-async def begin(scale: float, history_days: int) -> None:
-    await SeedState.filter(id=1).delete()
+async def begin(records: Records, scale: float, history_days: int) -> None:
+    await SeedState.filter(id=1).using_db(records.client).delete()
     await SeedState.create(
-        id=1, scale=scale, history_days=history_days, complete=False, started_at=datetime.now(UTC)
+        id=1,
+        scale=scale,
+        history_days=history_days,
+        complete=False,
+        started_at=datetime.now(UTC),
+        using_db=records.client,
     )
 
 
-async def finish(counts: dict[str, int]) -> None:
-    await SeedState.filter(id=1).update(complete=True, finished_at=datetime.now(UTC), counts=counts)
+async def finish(records: Records, counts: dict[str, int]) -> None:
+    await (
+        SeedState.filter(id=1)
+        .using_db(records.client)
+        .update(complete=True, finished_at=datetime.now(UTC), counts=counts)
+    )

@@ -11,7 +11,7 @@ from resolvers.city.types import Asset, Citizen, CityInfo, District, DistrictLev
 from resolvers.core.arguments import checked_districts, equals_map, values
 from resolvers.core.errors import not_found
 from resolvers.core.listing import located_page, node_page
-from resolvers.core.pagination import Connection
+from resolvers.core.pagination import Connection, PageArgs
 
 
 @strawberry.type
@@ -45,6 +45,8 @@ class CityQuery:
         filter: AssetFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Asset]:
         f = filter or AssetFilter()
         kinds, statuses = values(f.kind or None), values(f.status or None)
@@ -53,8 +55,7 @@ class CityQuery:
             "Asset",
             Asset.from_node,
             f,
-            first=first,
-            after=after,
+            page=PageArgs(first, after, last, before),
             kind=kinds,
             status=statuses,
         )
@@ -73,11 +74,17 @@ class CityQuery:
         filter: CitizenFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Citizen]:
         f = filter or CitizenFilter()
         equals = equals_map(district_code=await checked_districts(info.context, f.district or None))
         return await node_page(
-            info.context, "Citizen", Citizen.from_node, equals=equals, first=first, after=after
+            info.context,
+            "Citizen",
+            Citizen.from_node,
+            equals=equals,
+            page=PageArgs(first, after, last, before),
         )
 
     @strawberry.field

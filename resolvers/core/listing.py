@@ -12,7 +12,7 @@ from graph.store import Node
 from resolvers.core.arguments import checked_districts
 from resolvers.core.context import Context
 from resolvers.core.filters import BBoxInput, NearInput
-from resolvers.core.pagination import Connection, connection, decode_cursor, page_size
+from resolvers.core.pagination import Connection, PageArgs, connection, page_request
 
 T = TypeVar("T")
 
@@ -25,21 +25,26 @@ async def node_page(
     equals: Mapping[str, Sequence[str]],
     bbox: BBox | None = None,
     near: Near | None = None,
-    first: int | None,
-    after: str | None,
+    page: PageArgs,
 ) -> Connection[T]:
-    size = page_size(first, context.limits.max_page_size)
-    after_key = decode_cursor(after) if after is not None else None
-    query = NodeQuery(label, {k: v for k, v in equals.items()}, bbox, near, after_key, size + 1)
+    request = page_request(page, context.limits.max_page_size)
+    query = NodeQuery(
+        label,
+        dict(equals),
+        bbox,
+        near,
+        after=request.after,
+        before=request.before,
+        limit=request.size + 1,
+        descending=request.backward,
+    )
     nodes = await context.store.find_nodes(query)
     key = NODE_TYPES[label].key
 
     async def count() -> int:
-        return await context.store.count_nodes(replace(query, after=None, limit=None))
+        return await context.store.count_nodes(replace(query, after=None, before=None, limit=None))
 
-    return connection(
-        [to_type(n) for n in nodes], [n[key] for n in nodes], size, after=after_key, count=count
-    )
+    return connection([to_type(n) for n in nodes], [n[key] for n in nodes], request, count=count)
 
 
 class LocatedFilter(Protocol):
@@ -56,8 +61,7 @@ async def located_page(
     to_type: Callable[[Node], T],
     where: LocatedFilter,
     *,
-    first: int | None,
-    after: str | None,
+    page: PageArgs,
     **equals: list[str] | None,
 ) -> Connection[T]:
     """A page of assets, sensors or cases: checked gu codes, other equalities, bbox and near."""
@@ -69,6 +73,5 @@ async def located_page(
         equals={name: vals for name, vals in columns.items() if vals},
         bbox=where.bbox.to_query() if where.bbox else None,
         near=where.near.to_query() if where.near else None,
-        first=first,
-        after=after,
+        page=page,
     )

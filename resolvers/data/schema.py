@@ -9,7 +9,7 @@ from resolvers.city.types import CityInfo
 from resolvers.core.arguments import equals_map
 from resolvers.core.errors import ApiError, ApiErrorCode, not_found
 from resolvers.core.listing import node_page
-from resolvers.core.pagination import Connection
+from resolvers.core.pagination import Connection, PageArgs
 from resolvers.data.dataloaders import DatasetByIdLoader
 from resolvers.data.filters import DatasetFilter
 from resolvers.data.types import Dataset
@@ -24,6 +24,8 @@ class DataQuery:
         filter: DatasetFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Dataset]:
         f = filter or DatasetFilter()
         for theme in f.theme or []:
@@ -37,7 +39,11 @@ class DataQuery:
             theme=list(f.theme or []) or None, publisher_code=list(f.publisher or []) or None
         )
         return await node_page(
-            info.context, "Dataset", Dataset.from_node, equals=equals, first=first, after=after
+            info.context,
+            "Dataset",
+            Dataset.from_node,
+            equals=equals,
+            page=PageArgs(first, after, last, before),
         )
 
     @strawberry.field(description="The theme names of the catalogue.")

@@ -8,7 +8,7 @@ from resolvers.city.types import CityInfo
 from resolvers.core.arguments import values
 from resolvers.core.errors import not_found
 from resolvers.core.listing import located_page
-from resolvers.core.pagination import Connection
+from resolvers.core.pagination import Connection, PageArgs
 from resolvers.sensing.dataloaders import SensorByIdLoader
 from resolvers.sensing.filters import SensorFilter
 from resolvers.sensing.types import Sensor
@@ -23,6 +23,8 @@ class SensingQuery:
         filter: SensorFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Sensor]:
         f = filter or SensorFilter()
         kinds, statuses = values(f.kind or None), values(f.status or None)
@@ -31,8 +33,7 @@ class SensingQuery:
             "Sensor",
             Sensor.from_node,
             f,
-            first=first,
-            after=after,
+            page=PageArgs(first, after, last, before),
             kind=kinds,
             status=statuses,
         )

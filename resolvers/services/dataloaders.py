@@ -28,5 +28,5 @@ class FilerByCaseLoader(NeighborsByKeyLoader):
 
 class EventsByCaseLoader(ContextLoader[str, list[CaseEvent]]):
     async def batch_load(self, keys: list[str]) -> Sequence[list[CaseEvent]]:
-        found = await events_by_case(keys)
+        found = await events_by_case(self.context.records, keys)
         return [found[k] for k in keys]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from graph.catalogue import service
 from graph.records.case_events import record_event
-from graph.store import GraphStore, Node
+from graph.store import Node
 from resolvers.core.context import Context
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
 from resolvers.services.types import CaseStatus
@@ -75,7 +75,12 @@ async def file_case(context: Context, request: NewCase) -> Node:
         raise RuntimeError(f"case {case_id} was not created: a link target is missing")
     try:
         await record_event(
-            case_id, "received", CaseStatus.OPEN.value, now, department=svc.department
+            context.records,
+            case_id,
+            "received",
+            CaseStatus.OPEN.value,
+            now,
+            department=svc.department,
         )
     except Exception:
         await context.store.delete_node("Case", case_id)
@@ -84,16 +89,16 @@ async def file_case(context: Context, request: NewCase) -> Node:
 
 
 async def change_status(
-    store: GraphStore, case: Node, status: CaseStatus, note: str, actor: str
+    context: Context, case: Node, status: CaseStatus, note: str, actor: str
 ) -> Node:
     now = datetime.now(UTC)
     changes = {"status": status.value, "status_notes": note.strip()[:1000], "updated_at": now}
     event = await record_event(
-        case["id"], "status_changed", status.value, now, note=note, actor=actor
+        context.records, case["id"], "status_changed", status.value, now, note=note, actor=actor
     )
     try:
-        await store.update_node("Case", case["id"], changes)
+        await context.store.update_node("Case", case["id"], changes)
     except Exception:
-        await event.delete()
+        await event.delete(using_db=context.records.client)
         raise
     return {**case, **changes}

@@ -10,7 +10,7 @@ from resolvers.city.types import CityInfo
 from resolvers.core.arguments import values
 from resolvers.core.errors import not_found
 from resolvers.core.listing import located_page
-from resolvers.core.pagination import Connection
+from resolvers.core.pagination import Connection, PageArgs
 from resolvers.services import mutations
 from resolvers.services.dataloaders import CaseByIdLoader
 from resolvers.services.filters import CaseFilter
@@ -26,6 +26,8 @@ class ServicesQuery:
         filter: CaseFilter | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Case]:
         f = filter or CaseFilter()
         codes, statuses = list(f.service_code or []) or None, values(f.status or None)
@@ -34,8 +36,7 @@ class ServicesQuery:
             "Case",
             Case.from_node,
             f,
-            first=first,
-            after=after,
+            page=PageArgs(first, after, last, before),
             service_code=codes,
             status=statuses,
         )

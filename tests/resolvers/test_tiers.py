@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from civicgraph.stores import Stores
 from graph.records import api_keys
 from graph.records.api_keys import Tier
 from tests.helpers import error_codes, graphql
@@ -64,23 +65,25 @@ async def test_unknown_key_gets_401(client: httpx.AsyncClient) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "unauthenticated"
 
 
-async def test_revoked_key_gets_401_and_bearer_header_works(client: httpx.AsyncClient) -> None:
-    issued = await api_keys.create_key("short-lived", Tier.DEVELOPER)
+async def test_revoked_key_gets_401_and_bearer_header_works(
+    client: httpx.AsyncClient, stores: Stores
+) -> None:
+    issued = await api_keys.create_key(stores.records, "short-lived", Tier.DEVELOPER)
     ok = await client.post(
         "/graphql",
         json={"query": "{ districts { code } }"},
         headers={"Authorization": f"Bearer {issued.secret}"},
     )
     assert ok.status_code == 200
-    await api_keys.revoke_key(issued.prefix)
+    await api_keys.revoke_key(stores.records, issued.prefix)
     refused = await client.post(
         "/graphql", json={"query": "{ districts { code } }"}, headers={"X-API-Key": issued.secret}
     )
     assert refused.status_code == 401
 
 
-async def test_keys_are_stored_hashed() -> None:
-    issued = await api_keys.create_key("hash check", Tier.ANALYST)
-    stored = next(k for k in await api_keys.list_keys() if k.prefix == issued.prefix)
+async def test_keys_are_stored_hashed(stores: Stores) -> None:
+    issued = await api_keys.create_key(stores.records, "hash check", Tier.ANALYST)
+    stored = next(k for k in await api_keys.list_keys(stores.records) if k.prefix == issued.prefix)
     assert issued.secret not in (stored.hash, stored.name, stored.prefix)
     assert stored.hash == api_keys.hash_key(issued.secret)

@@ -16,20 +16,20 @@ async def test_half_done_seed_is_not_taken_for_a_seed_and_reseed_keeps_keys(tmp_
     stores = await open_stores(Settings(data_dir=tmp_path), migrate=True)
     try:
         # given a seed that stopped after it began
-        await seed_state.begin(0.001, 1)
-        assert not await is_seeded(stores.graph)
-        key = await api_keys.create_key("kept", Tier.DEVELOPER)
+        await seed_state.begin(stores.records, 0.001, 1)
+        assert not await is_seeded(stores.graph, stores.records)
+        key = await api_keys.create_key(stores.records, "kept", Tier.DEVELOPER)
         # when the city is seeded (again)
         counts = await seed(
             stores.graph, stores.records, scale=0.001, history_days=1, until=SEED_UNTIL
         )
         # then it is complete, at that scale only, and the key still works
-        assert await is_seeded(stores.graph)
-        assert await is_seeded(stores.graph, 0.001)
-        assert not await is_seeded(stores.graph, 0.002)
+        assert await is_seeded(stores.graph, stores.records)
+        assert await is_seeded(stores.graph, stores.records, 0.001)
+        assert not await is_seeded(stores.graph, stores.records, 0.002)
         assert counts["District"] == 25 + 467
         assert counts["Sensor"] >= 50
         assert counts["Reading"] == counts["Sensor"] * 720
-        assert await api_keys.tier_for(key.secret) is Tier.DEVELOPER
+        assert await api_keys.tier_for(stores.records, key.secret) is Tier.DEVELOPER
     finally:
         await stores.close()

@@ -50,7 +50,7 @@ async def update_case_status(
             code=ServicesErrorCode.NOT_FOUND, field="id", message=f"no case {input.id!r}"
         )
     node = await filing.change_status(
-        info.context.store,
+        info.context,
         case,
         CaseStatus(input.status),
         input.note,

@@ -1,0 +1,201 @@
+"""The `GraphStore` contract: every node type, every relationship, every filter, on each backend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from graph.errors import QueryFailed, UnknownLabel
+from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
+from graph.query import BBox, Hop, Near, NodeQuery
+from graph.store import GraphStore
+from tests.contract.conftest import Backend, unique
+
+WHEN = datetime(2026, 11, 25, 3, 0, 7, 123456, tzinfo=UTC)
+SAMPLE: dict[PropertyType, Any] = {
+    PropertyType.STRING: "서울 value",
+    PropertyType.INT: 7,
+    PropertyType.FLOAT: 1.25,
+    PropertyType.BOOL: True,
+    PropertyType.TIMESTAMP: WHEN,
+    PropertyType.STRING_LIST: ["a", "b"],
+}
+
+
+def sample(kind: NodeType, key: str, district: str = "99999") -> dict[str, Any]:
+    """A node of `kind` with every property set to a value of its type."""
+    props = {p.name: SAMPLE[p.type] for p in kind.properties}
+    props[kind.key] = key
+    if "district_code" in props:
+        props["district_code"] = district
+    return props
+
+
+@pytest.fixture
+async def graph(backend: Backend) -> AsyncIterator[GraphStore]:
+    """The backend's graph; nodes a case made are deleted after it (see `made`)."""
+    store = backend.stores.graph
+    made.clear()
+    yield store
+    for label, key in made:
+        await store.delete_node(label, key)
+
+
+made: list[tuple[str, str]] = []
+
+
+async def create(
+    store: GraphStore, label: str, props: dict[str, Any], links: list[Any] | None = None
+) -> bool:
+    created = await store.create_node(label, props, links or [])
+    if created:
+        made.append((label, props[NODE_TYPES[label].key]))
+    return created
+
+
+@pytest.mark.parametrize("label", list(NODE_TYPES))
+async def test_create_read_update_delete_each_node_type(graph: GraphStore, label: str) -> None:
+    kind = NODE_TYPES[label]
+    key = unique(label.lower())
+    props = sample(kind, key)
+    assert await create(graph, label, props)
+    [stored] = await graph.get_nodes(label, [key])
+    assert stored == props  # every property, its type and its order, timestamps in UTC
+    assert list(stored) == list(kind.property_names)
+
+    changed = {
+        p.name: {"STRING": "바뀐 value", "INT64": 8, "DOUBLE": 2.5, "BOOL": False}.get(p.type.value)
+        for p in kind.properties
+        if p.name != kind.key and p.type.value in {"STRING", "INT64", "DOUBLE", "BOOL"}
+    }
+    await graph.update_node(label, key, changed)
+    [updated] = await graph.get_nodes(label, [key])
+    assert updated == {**props, **changed}
+
+    await graph.delete_node(label, key)
+    assert await graph.get_nodes(label, [key]) == [None]
+
+
+async def test_a_duplicate_key_is_refused(graph: GraphStore) -> None:
+    key = unique("sensor")
+    assert await create(graph, "Sensor", sample(NODE_TYPES["Sensor"], key))
+    with pytest.raises(QueryFailed):
+        await graph.create_node("Sensor", sample(NODE_TYPES["Sensor"], key))
+
+
+async def test_a_missing_property_reads_back_as_none(graph: GraphStore) -> None:
+    key = unique("district")
+    props = sample(NODE_TYPES["District"], key)
+    del props["population"]
+    assert await create(graph, "District", props)
+    [stored] = await graph.get_nodes("District", [key])
+    assert stored is not None
+    assert stored["population"] is None
+
+
+RELATIONSHIPS = [(rel.name, a, b) for rel in REL_TYPES.values() for a, b in rel.pairs]
+
+
+@pytest.mark.parametrize(("rel", "source", "target"), RELATIONSHIPS)
+async def test_every_relationship_links_and_is_walked_both_ways(
+    graph: GraphStore, rel: str, source: str, target: str
+) -> None:
+    target_key, source_key = unique(target.lower()), unique(source.lower())
+    assert await create(graph, target, sample(NODE_TYPES[target], target_key))
+    assert await create(
+        graph, source, sample(NODE_TYPES[source], source_key), [(rel, target, target_key)]
+    )
+    outward = await graph.neighbors(Hop(rel, source, target), [source_key])
+    inward = await graph.neighbors(Hop(rel, target, source, direction="in"), [target_key])
+    assert [n[NODE_TYPES[target].key] for n in outward[source_key]] == [target_key]
+    assert [n[NODE_TYPES[source].key] for n in inward[target_key]] == [source_key]
+
+
+async def test_a_link_to_a_missing_node_creates_nothing(graph: GraphStore) -> None:
+    key = unique("case")
+    links = [("LOCATED_IN", "District", unique("nowhere"))]
+    assert not await create(graph, "Case", sample(NODE_TYPES["Case"], key), links)
+    assert await graph.get_nodes("Case", [key]) == [None]
+
+
+@pytest.fixture
+async def three_sensors(graph: GraphStore) -> tuple[str, list[str]]:
+    """Three sensors of a district of their own, loaded through the bulk path."""
+    district = unique("gu")
+    await create(graph, "District", sample(NODE_TYPES["District"], district))
+    ids = [f"{district}-s{i}" for i in (1, 2, 3)]
+    spots = [(37.50, 127.00), (37.51, 127.01), (37.60, 127.10)]
+    rows = []
+    for sensor_id, (lat, lon), status in zip(
+        ids, spots, ("active", "active", "fault"), strict=True
+    ):
+        row = sample(NODE_TYPES["Sensor"], sensor_id, district)
+        rows.append({**row, "lat": lat, "lon": lon, "status": status})
+    await graph.load_nodes("Sensor", pa.Table.from_pylist(rows))
+    made.extend(("Sensor", i) for i in ids)
+    await graph.load_rels(
+        "LOCATED_IN", "Sensor", "District", pa.table({"from": ids, "to": [district] * 3})
+    )
+    return district, ids
+
+
+async def test_bulk_loaded_nodes_and_relationships_read_back(
+    graph: GraphStore, three_sensors: tuple[str, list[str]]
+) -> None:
+    district, ids = three_sensors
+    nodes = await graph.get_nodes("Sensor", [ids[2], "absent", ids[0]])
+    assert [n["id"] if n else None for n in nodes] == [ids[2], None, ids[0]]
+    inward = await graph.neighbors(Hop("LOCATED_IN", "District", "Sensor", "in"), [district])
+    assert [n["id"] for n in inward[district]] == ids
+
+
+def _queries(district: str, ids: list[str]) -> list[tuple[NodeQuery, list[str]]]:
+    mine = {"district_code": [district]}
+    return [
+        (NodeQuery("Sensor", mine), ids),
+        (NodeQuery("Sensor", {**mine, "status": ["fault"]}), [ids[2]]),
+        (NodeQuery("Sensor", mine, bbox=BBox(37.505, 127.005, 37.7, 127.2)), ids[1:]),
+        (NodeQuery("Sensor", mine, bbox=BBox(10, 10, 11, 11)), []),
+        (NodeQuery("Sensor", mine, near=Near(37.50, 127.00, 1500)), ids[:2]),
+        (NodeQuery("Sensor", mine, near=Near(37.50, 127.00, 100)), ids[:1]),
+        (NodeQuery("Sensor", mine, after=ids[0], limit=1), ids[1:2]),
+        (NodeQuery("Sensor", mine, before=ids[2], descending=True, limit=1), ids[1:2]),
+        (NodeQuery("Sensor", mine, after=ids[0], before=ids[2]), ids[1:2]),
+        (NodeQuery("Sensor", mine, descending=True), ids[::-1]),
+        (NodeQuery("Sensor", mine, after=ids[2]), []),
+        (NodeQuery("Sensor", mine, ranges={"lat": (37.505, None)}), ids[1:]),
+    ]
+
+
+async def test_filters_and_keyset_pages(
+    graph: GraphStore, three_sensors: tuple[str, list[str]]
+) -> None:
+    district, ids = three_sensors
+    for query, expected in _queries(district, ids):
+        assert [n["id"] for n in await graph.find_nodes(query)] == expected, query
+        assert await graph.count_nodes(query) == len(
+            await graph.find_nodes(
+                NodeQuery(query.label, query.equals, query.bbox, query.near, ranges=query.ranges)
+            )
+        )
+
+
+async def test_grouped_counts(graph: GraphStore, three_sensors: tuple[str, list[str]]) -> None:
+    district, _ = three_sensors
+    counts = await graph.count_grouped("Sensor", "status", {"district_code": [district]}, {})
+    assert counts == {"active": 2, "fault": 1}
+
+
+async def test_unknown_label_relationship_and_property_are_refused(graph: GraphStore) -> None:
+    with pytest.raises(UnknownLabel):
+        await graph.find_nodes(NodeQuery("Spaceship"))
+    with pytest.raises(UnknownLabel):
+        await graph.find_nodes(NodeQuery("Sensor", {"colour": ["red"]}))
+    with pytest.raises(UnknownLabel):
+        await graph.neighbors(Hop("ORBITS", "Sensor", "District"), ["x"])
+    with pytest.raises(UnknownLabel):
+        await graph.create_node("Sensor", {"id": unique(), "colour": "red"})

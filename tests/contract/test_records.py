@@ -1,0 +1,156 @@
+"""The records contract: readings, retention, case events and API keys, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from tortoise.exceptions import IntegrityError
+
+from graph.records import Records, api_keys, pending_migrations
+from graph.records.api_keys import Tier
+from graph.records.case_events import events_by_case, record_event
+from graph.records.readings import (
+    COLUMNS,
+    Bucket,
+    bucketed,
+    epoch,
+    insert_readings,
+    latest_readings,
+    roll_up,
+)
+from tests.conftest import SEED_UNTIL
+from tests.contract.conftest import Backend, unique
+
+T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def records(backend: Backend) -> Records:
+    return backend.stores.records
+
+
+def row(sensor: str, at: datetime, pm25: float | None, noise: float | None = None) -> list[Any]:
+    values: dict[str, Any] = {"sensor_id": sensor, "measured_at": epoch(at), "pm25": pm25}
+    values["noise"] = noise
+    return [values.get(column) for column in COLUMNS]
+
+
+async def test_the_schema_is_fully_migrated(records: Records) -> None:
+    assert await pending_migrations(records) == []
+
+
+async def test_latest_reading_per_sensor(records: Records) -> None:
+    a, b, silent = unique("s"), unique("s"), unique("s")
+    await insert_readings(
+        records,
+        [
+            row(a, T0, 10.0),
+            row(a, T0 + timedelta(minutes=4), 12.0),
+            row(a, T0 + timedelta(minutes=2), 11.0),
+            row(b, T0, 30.0, noise=55.5),
+        ],
+    )
+    latest = await latest_readings(records, [a, b, silent])
+    assert set(latest) == {a, b}
+    assert (latest[a]["measured_at"], latest[a]["pm25"]) == (epoch(T0) + 240, 12.0)
+    assert (latest[b]["pm25"], latest[b]["noise"], latest[b]["pm10"]) == (30.0, 55.5, None)
+
+
+async def test_a_batch_with_a_duplicate_is_refused_whole(records: Records) -> None:
+    sensor = unique("s")
+    with pytest.raises(IntegrityError):
+        await insert_readings(records, [row(sensor, T0, 1.0), row(sensor, T0, 2.0)])
+    assert await latest_readings(records, [sensor]) == {}
+
+
+def _summary(
+    buckets: list[Bucket],
+) -> list[tuple[datetime, float | None, float | None, float | None, int]]:
+    return [(b.start, b.avg, b.min, b.max, b.count) for b in buckets]
+
+
+async def test_time_window_aggregation_in_buckets(records: Records) -> None:
+    sensor = unique("s")
+    values = [1.0, 3.0, None, 8.0, 2.0, 4.0]  # every 2 minutes from T0; one tick has no PM2.5
+    rows = [row(sensor, T0 + timedelta(minutes=2 * i), v) for i, v in enumerate(values)]
+    await insert_readings(records, rows)
+    found = await bucketed(records, [sensor], "pm25", T0, T0 + timedelta(minutes=12), 360)
+    assert _summary(found[sensor]) == [
+        (T0, 2.0, 1.0, 3.0, 2),
+        (T0 + timedelta(minutes=6), 14 / 3, 2.0, 8.0, 3),
+    ]
+    narrow = await bucketed(records, [sensor], "pm25", T0, T0 + timedelta(minutes=2), 360)
+    assert _summary(narrow[sensor]) == [(T0, 1.0, 1.0, 1.0, 1)]
+    nothing = await bucketed(records, [sensor], "noise", T0, T0 + timedelta(hours=1), 360)
+    assert nothing == {sensor: []}
+
+
+async def test_retention_rolls_old_readings_into_hours_and_answers_the_same(
+    records: Records,
+) -> None:
+    sensor = unique("s")
+    old = datetime(2026, 11, 10, 5, 0, tzinfo=UTC)  # older than 7 days before SEED_UNTIL
+    values = [float(v) for v in range(60)]  # two hours of 2-minute PM2.5
+    await insert_readings(
+        records, [row(sensor, old + timedelta(minutes=2 * i), v) for i, v in enumerate(values)]
+    )
+    window = (old, old + timedelta(hours=2))
+    before = await bucketed(records, [sensor], "pm25", *window, 3600)
+
+    result = await roll_up(records, keep_days=7, now=SEED_UNTIL)
+
+    assert result.cutoff == SEED_UNTIL - timedelta(days=7)
+    assert result.readings >= 60
+    assert await latest_readings(records, [sensor]) == {}  # raw rows are gone
+    after = await bucketed(records, [sensor], "pm25", *window, 3600)
+    assert _summary(after[sensor]) == _summary(before[sensor])
+    assert _summary(after[sensor]) == [
+        (old, 14.5, 0.0, 29.0, 30),
+        (old + timedelta(hours=1), 44.5, 30.0, 59.0, 30),
+    ]
+    sub_hour = await bucketed(records, [sensor], "pm25", *window, 600)
+    assert sub_hour == {sensor: []}  # finer than an hour needs the raw readings
+
+    # a reading that arrives late for a rolled-up hour is merged into it next time
+    await insert_readings(records, [row(sensor, old + timedelta(minutes=1), 100.0)])
+    await roll_up(records, keep_days=7, now=SEED_UNTIL)
+    merged = await bucketed(records, [sensor], "pm25", *window, 3600)
+    assert _summary(merged[sensor])[0] == (old, (435.0 + 100.0) / 31, 0.0, 100.0, 31)
+
+
+async def test_recent_readings_are_kept_raw(records: Records) -> None:
+    sensor = unique("s")
+    await insert_readings(records, [row(sensor, SEED_UNTIL - timedelta(hours=1), 5.0)])
+    await roll_up(records, keep_days=7, now=SEED_UNTIL)
+    assert (await latest_readings(records, [sensor]))[sensor]["pm25"] == 5.0
+    with pytest.raises(ValueError, match="at least one day"):
+        await roll_up(records, keep_days=0, now=SEED_UNTIL)
+
+
+async def test_case_events_come_back_in_time_order(records: Records) -> None:
+    case = unique("case")
+    await record_event(records, case, "assigned", "open", T0 + timedelta(hours=1), department="d-1")
+    await record_event(records, case, "received", "open", T0, note="접수")
+    await record_event(
+        records, case, "status_changed", "closed", T0 + timedelta(hours=1), actor="op"
+    )
+    events = (await events_by_case(records, [case, unique("none")]))[case]
+    assert [(e.kind, e.at) for e in events] == [
+        ("received", T0),
+        ("assigned", T0 + timedelta(hours=1)),
+        ("status_changed", T0 + timedelta(hours=1)),
+    ]
+    assert events[0].note == "접수"
+    assert events[1].department == "d-1"
+
+
+async def test_api_keys_are_stored_hashed_and_revocable(records: Records) -> None:
+    issued = await api_keys.create_key(records, unique("app"), Tier.ANALYST)
+    assert await api_keys.tier_for(records, issued.secret) is Tier.ANALYST
+    stored = [k for k in await api_keys.list_keys(records) if k.prefix == issued.prefix]
+    assert len(stored) == 1
+    assert stored[0].hash != issued.secret
+    await api_keys.revoke_key(records, issued.prefix)
+    assert await api_keys.tier_for(records, issued.secret) is None
