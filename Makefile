@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM_STAMP := gateway/node_modules/.package-lock.json
 
-.PHONY: run test lint types pytest seed clean chromium
+.PHONY: run test lint types pytest seed clean chromium services services-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ run: $(VENV)/.run-installed $(NPM_STAMP)
 
 ## test: install what the tests need, then lint, types and the whole suite
 test: $(VENV)/.test-installed $(NPM_STAMP) chromium lint types pytest
+
+## services: start PostgreSQL, Redis, Mosquitto and Neo4j on loopback (see docs/operations.md)
+services:
+	tools/services/services.sh start dev
+
+## services-stop: stop them
+services-stop:
+	tools/services/services.sh stop
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 import httpx
@@ -18,13 +19,15 @@ from graph.errors import GraphError
 from graph.records import api_keys, seed_state
 from graph.records.api_keys import Tier
 from graph.records.models import ApiKey
-from graph.records.readings import reading_count
+from graph.records.readings import RollUp, reading_count, roll_up
 
 app = typer.Typer(
     help="CivicGraph: the open data layer of a city, modelled on Seoul.", no_args_is_help=True
 )
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+readings_app = typer.Typer(help="Sensor readings: retention.", no_args_is_help=True)
+app.add_typer(readings_app, name="readings")
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
@@ -171,6 +174,33 @@ def _counts_table(counts: dict[str, int], title: str) -> Table:
     for name, value in counts.items():
         table.add_row(name, f"{value:,}")
     return table
+
+
+@readings_app.command("roll-up")
+def readings_roll_up(
+    keep_days: Annotated[
+        int | None,
+        typer.Option(
+            help="Days of raw readings to keep (default: CIVIC_READINGS_RETENTION_DAYS).", min=1
+        ),
+    ] = None,
+) -> None:
+    """Fold raw readings older than the retention period into hourly rows, then delete them.
+
+    Run it from one place (cron, a scheduler): it is one transaction, safe to repeat, and
+    readings that arrive late for an hour already folded are merged into it the next time.
+    """
+    settings = Settings()
+    days = keep_days or settings.readings_retention_days
+
+    async def work(stores: Stores) -> RollUp:
+        return await roll_up(stores.records, days, datetime.now(UTC))
+
+    result = _run(lambda: _with_stores(settings, work))
+    console.print(
+        f"Rolled {result.readings:,} raw readings before {result.cutoff:%Y-%m-%d %H:%M} UTC "
+        f"into {result.hours:,} hourly rows (raw readings kept {days} days)."
+    )
 
 
 @keys_app.command("create")

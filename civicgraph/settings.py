@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     )
     max_page_size: int = Field(100, ge=1, le=1000, description="Largest `first` of a connection.")
     max_window_days: int = Field(31, ge=1, description="Longest reading window one query may ask.")
+    readings_retention_days: int = Field(
+        30,
+        ge=1,
+        description="Days raw 2-minute readings are kept before `civicgraph readings roll-up` "
+        "folds them into hourly rows.",
+    )
     graph_concurrency: int = Field(4, ge=1, le=64, description="Parallel graph queries.")
 
     @computed_field  # type: ignore[prop-decorator]

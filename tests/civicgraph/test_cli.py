@@ -101,3 +101,12 @@ def test_serve_refuses_an_unseeded_store(data_dir: Path) -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
     assert "civicgraph seed" in result.output
+
+
+def test_readings_roll_up_keeps_recent_readings(data_dir: Path) -> None:
+    assert runner.invoke(app, ["seed", "--scale", "0.001", "--history-days", "1"]).exit_code == 0
+    result = runner.invoke(app, ["readings", "roll-up", "--keep-days", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Rolled 0 raw readings" in result.output  # the seed's day is recent
+    refused = runner.invoke(app, ["readings", "roll-up", "--keep-days", "0"])
+    assert refused.exit_code == 2
