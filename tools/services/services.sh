@@ -134,8 +134,13 @@ ENV
 stop() {
   stop_pidfile "neo4j-dev" "$STATE/neo4j-dev.pid"
   stop_pidfile "neo4j-test" "$STATE/neo4j-test.pid"
+  # a launcher started from another checkout has its pid file there
+  if pkill -f "org.civicgraph.neo4j.Launcher"; then
+    for _ in $(seq 60); do pgrep -f org.civicgraph.neo4j.Launcher >/dev/null || break; sleep 1; done
+    say "other Neo4j launchers stopped"
+  fi
   if port_open 6379; then redis-cli -h 127.0.0.1 -p 6379 shutdown nosave >/dev/null 2>&1 || true; say "Redis stopped"; fi
-  if pkill -f "mosquitto -d -c $STATE/mosquitto.conf"; then say "Mosquitto stopped"; fi
+  if pkill -f "mosquitto -d -c .*/var/services/mosquitto.conf"; then say "Mosquitto stopped"; fi
   if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
     as_root pg_ctlcluster --skip-systemctl-redirect "$(pg_version)" main stop 2>/dev/null && say "PostgreSQL stopped" || true
   fi
