@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
@@ -28,6 +29,8 @@ keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help
 app.add_typer(keys_app, name="keys")
 readings_app = typer.Typer(help="Sensor readings: retention.", no_args_is_help=True)
 app.add_typer(readings_app, name="readings")
+# The Neo4j driver logs a warning for every failed routing attempt; our one error line says it.
+logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")

@@ -67,6 +67,7 @@ def test_a_wrong_or_unreachable_url_is_one_error_line_and_exit_1(
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == 1
     assert says in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
     assert "secret" not in result.output
     assert "Traceback" not in result.output
 
