@@ -59,7 +59,11 @@ class Records:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[BaseDBAsyncClient]:
-        """A client whose statements commit together or not at all."""
+        """A client whose statements commit together or not at all.
+
+        The same call `tortoise.transactions.in_transaction` makes, on our client rather than
+        one looked up by name in the current context.
+        """
         async with self.client._in_transaction() as client:
             self.calls += 1
             yield client
