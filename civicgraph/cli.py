@@ -19,7 +19,6 @@ from civicgraph.stores import Stores, open_stores
 from graph.errors import GraphError
 from graph.records import api_keys, seed_state
 from graph.records.api_keys import Tier
-from graph.records.models import ApiKey
 from graph.records.readings import RollUp, reading_count, roll_up
 
 app = typer.Typer(
@@ -122,7 +121,10 @@ def migrate() -> None:
 
     applied = _run(lambda: _with_stores(Settings(), work, migrate=True))
     names = ", ".join(applied) if applied else "none pending"
-    console.print(f"Records migrations applied: {names}. Graph constraints and indexes in place.")
+    console.print(
+        f"Records migrations applied: {names}. Graph constraints and indexes in place.",
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -229,7 +231,7 @@ def keys_create(
 def keys_list() -> None:
     """List keys (prefix, tier, name, state); secrets are never shown again."""
 
-    async def work(stores: Stores) -> list[ApiKey]:
+    async def work(stores: Stores) -> list[api_keys.StoredKey]:
         return await api_keys.list_keys(stores.records)
 
     table = Table(title="API keys")
@@ -237,7 +239,9 @@ def keys_list() -> None:
         table.add_column(column)
     for key in _run(lambda: _with_stores(Settings(), work)):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-        table.add_row(key.prefix, key.tier, key.name, f"{key.created_at:%Y-%m-%d %H:%M}", state)
+        table.add_row(
+            key.prefix, key.tier.value, key.name, f"{key.created_at:%Y-%m-%d %H:%M}", state
+        )
     console.print(table)
 
 
@@ -247,7 +251,7 @@ def keys_revoke(
 ) -> None:
     """Revoke a key at once: its requests get 401 from then on."""
 
-    async def work(stores: Stores) -> ApiKey:
+    async def work(stores: Stores) -> api_keys.StoredKey:
         return await api_keys.revoke_key(stores.records, prefix)
 
     key = _run(lambda: _with_stores(Settings(), work))

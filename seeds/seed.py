@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from rich.progress import Progress
 
 from graph.records import Records, seed_state
-from graph.records.case_events import EVENT_COLUMNS, insert_events
+from graph.records.case_events import insert_events
 from graph.records.readings import insert_readings, reading_count
 from graph.store import GraphStore
 from seeds.generator import Generator
@@ -76,8 +76,14 @@ async def seed(
 
     assert rows.cases is not None, "the generator always builds case events"
     events = rows.cases
-    columns = [events[name].to_pylist() for name in EVENT_COLUMNS if name != "actor"]
-    event_rows = [[c, k, s, n, d, "", at] for c, k, s, n, d, at in zip(*columns, strict=True)]
+    cases = rows.nodes["Case"]
+    gu_of = dict(zip(cases["id"].to_pylist(), cases["district_code"].to_pylist(), strict=True))
+    columns = [events[name].to_pylist() for name in ("case_id", "kind", "status", "note")]
+    columns += [events["department"].to_pylist(), events["at"].to_pylist()]
+    event_rows = [
+        [case, gu_of[case], kind, status, note, department, "", at]
+        for case, kind, status, note, department, at in zip(*columns, strict=True)
+    ]
     case_task = progress.add_task("Writing case events", total=1) if progress else None
     await insert_events(records, event_rows)
     if progress and case_task is not None:

@@ -12,10 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from graph.errors import GraphError
-from graph.records.db import Records
-from graph.records.models import ApiKey
+from graph.records.db import Records, as_datetime
 
 KEY_PREFIX = "cg_"
 
@@ -48,6 +48,33 @@ class IssuedKey:
     name: str
 
 
+@dataclass(frozen=True)
+class StoredKey:
+    """A key as the records keep it: never the secret, only its hash."""
+
+    prefix: str
+    hash: str
+    tier: Tier
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> StoredKey:
+        revoked = row["revoked_at"]
+        return cls(
+            row["prefix"],
+            row["hash"],
+            Tier(row["tier"]),
+            row["name"],
+            as_datetime(row["created_at"]),
+            as_datetime(revoked) if revoked is not None else None,
+        )
+
+
+COLUMNS = "prefix, hash, tier, name, created_at, revoked_at"
+
+
 def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -57,33 +84,36 @@ async def create_key(records: Records, name: str, tier: Tier) -> IssuedKey:
         raise ApiKeyError("the public tier needs no key")
     prefix = secrets.token_hex(4)
     secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    await ApiKey.create(
-        prefix=prefix,
-        hash=hash_key(secret),
-        tier=tier.value,
-        name=name,
-        created_at=datetime.now(UTC),
-        using_db=records.client,
+    marks = ", ".join(records.placeholders(5))
+    await records.query(
+        f"INSERT INTO api_key (prefix, hash, tier, name, created_at) VALUES ({marks})",
+        [prefix, hash_key(secret), tier.value, name, datetime.now(UTC)],
     )
     return IssuedKey(prefix, secret, tier, name)
 
 
-async def list_keys(records: Records) -> list[ApiKey]:
-    return await ApiKey.all().using_db(records.client).order_by("created_at", "id")
+async def list_keys(records: Records) -> list[StoredKey]:
+    rows = await records.query(f"SELECT {COLUMNS} FROM api_key ORDER BY created_at, id")
+    return [StoredKey.from_row(row) for row in rows]
 
 
-async def revoke_key(records: Records, prefix: str) -> ApiKey:
-    key = await ApiKey.filter(prefix=prefix).using_db(records.client).first()
-    if key is None:
+async def revoke_key(records: Records, prefix: str) -> StoredKey:
+    mark = records.placeholders(1)[0]
+    when, key_mark = records.placeholders(2)
+    await records.query(
+        f"UPDATE api_key SET revoked_at = {when} WHERE prefix = {key_mark} AND revoked_at IS NULL",
+        [datetime.now(UTC), prefix],
+    )
+    rows = await records.query(f"SELECT {COLUMNS} FROM api_key WHERE prefix = {mark}", [prefix])
+    if not rows:
         raise ApiKeyError(f"no key with prefix {prefix!r}")
-    if key.revoked_at is None:
-        key.revoked_at = datetime.now(UTC)
-        await key.save(update_fields=["revoked_at"], using_db=records.client)
-    return key
+    return StoredKey.from_row(rows[0])
 
 
 async def tier_for(records: Records, secret: str) -> Tier | None:
     """The tier of a live key, or None for an unknown or revoked key."""
-    live = ApiKey.filter(hash=hash_key(secret), revoked_at=None).using_db(records.client)
-    key = await live.first()
-    return Tier(key.tier) if key is not None else None
+    mark = records.placeholders(1)[0]
+    rows = await records.query(
+        f"SELECT tier FROM api_key WHERE hash = {mark} AND revoked_at IS NULL", [hash_key(secret)]
+    )
+    return Tier(rows[0]["tier"]) if rows else None

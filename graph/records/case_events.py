@@ -1,15 +1,46 @@
-"""Case events: every change to a case (received, assigned, status changed) as a fact in time."""
+"""Case events: every change to a case (received, assigned, status changed) as a fact in time.
+
+Their ids are the `id`s of the live `caseUpdates` stream.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graph.records.db import Records
-from graph.records.models import CaseEvent
+from graph.records.db import Records, as_datetime
 
-EVENT_COLUMNS = ("case_id", "kind", "status", "note", "department", "actor", "at")
+EVENT_COLUMNS = (
+    "case_id",
+    "district_code",
+    "kind",
+    "status",
+    "note",
+    "department",
+    "actor",
+    "at",
+)
+
+
+@dataclass(frozen=True)
+class CaseEventRow:
+    id: int
+    case_id: str
+    district_code: str
+    kind: str
+    status: str
+    note: str
+    department: str
+    actor: str
+    at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CaseEventRow:
+        values = {name: row[name] for name in EVENT_COLUMNS}
+        values["at"] = as_datetime(row["at"])
+        return cls(id=int(row["id"]), **values)
 
 
 async def insert_events(records: Records, rows: list[list[Any]]) -> None:
@@ -26,27 +57,41 @@ async def record_event(
     status: str,
     at: datetime,
     *,
+    district_code: str,
     note: str = "",
     department: str = "",
     actor: str = "",
-) -> CaseEvent:
-    return await CaseEvent.create(
-        case_id=case_id,
-        kind=kind,
-        status=status,
-        note=note,
-        department=department,
-        actor=actor,
-        at=at,
-        using_db=records.client,
+) -> CaseEventRow:
+    """Store one event and return it with its id."""
+    values = [case_id, district_code, kind, status, note, department, actor, at]
+    marks = ", ".join(records.placeholders(len(EVENT_COLUMNS)))
+    rows = await records.query(
+        f"INSERT INTO case_event ({', '.join(EVENT_COLUMNS)}) VALUES ({marks}) RETURNING id",
+        values,
+    )
+    return CaseEventRow(
+        int(rows[0]["id"]), case_id, district_code, kind, status, note, department, actor, at
     )
 
 
-async def events_by_case(records: Records, case_ids: Sequence[str]) -> dict[str, list[CaseEvent]]:
+async def delete_event(records: Records, event_id: int) -> None:
+    await records.query(
+        f"DELETE FROM case_event WHERE id = {records.placeholders(1)[0]}", [event_id]
+    )
+
+
+async def events_by_case(
+    records: Records, case_ids: Sequence[str]
+) -> dict[str, list[CaseEventRow]]:
     """Events of each case in time order; one query for the batch."""
-    result: dict[str, list[CaseEvent]] = {c: [] for c in case_ids}
+    result: dict[str, list[CaseEventRow]] = {c: [] for c in case_ids}
     if case_ids:
-        found = CaseEvent.filter(case_id__in=list(case_ids)).using_db(records.client)
-        for event in await found.order_by("at", "id"):
-            result[event.case_id].append(event)
+        marks = ", ".join(records.placeholders(len(case_ids)))
+        rows = await records.query(
+            f"SELECT id, {', '.join(EVENT_COLUMNS)} FROM case_event "
+            f"WHERE case_id IN ({marks}) ORDER BY at, id",
+            list(case_ids),
+        )
+        for row in rows:
+            result[row["case_id"]].append(CaseEventRow.from_row(row))
     return result

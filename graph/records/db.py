@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -28,12 +29,24 @@ HISTORY_TABLE = "tortoise_migrations"
 SCHEMES = ("sqlite", "postgres", "postgresql")
 
 
+def as_datetime(value: datetime | str) -> datetime:
+    """A timestamp as the driver returns it (SQLite: ISO text) as an aware UTC datetime."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite://{path.resolve()}"
 
 
 class Records:
-    """An open records database. Raw SQL (for time-series work) goes through `query`."""
+    """An open records database: every read and write is SQL through `query` and friends.
+
+    Tortoise gives us connections, pools, transactions and migrations from the models in
+    `graph.records.models`; its model query API is not used at run time, because a model class
+    binds to one database's dialect per process and a process may hold two (the contract suite
+    compares SQLite with PostgreSQL). Dialect differences stay in this package.
+    """
 
     def __init__(
         self,
@@ -78,6 +91,14 @@ class Records:
                 await connection.copy_records_to_table(table, records=rows, columns=list(columns))
             except asyncpg.IntegrityConstraintViolationError as error:
                 raise IntegrityError(error) from error
+
+    async def reserve_ids(self, table: str, count: int) -> list[int]:
+        """`count` fresh ids from a PostgreSQL table's id sequence, ascending."""
+        rows = await self.query(
+            "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)",
+            [table, count],
+        )
+        return sorted(int(row["id"]) for row in rows)
 
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The one place raw SQL reaches the driver."""

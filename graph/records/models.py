@@ -67,6 +67,8 @@ class ReadingHourly(Model):
 class CaseEvent(Model):
     id = fields.BigIntField(primary_key=True)
     case_id = fields.CharField(max_length=64, db_index=True)
+    district_code = fields.CharField(max_length=16, default="")
+    """The case's gu, so `caseUpdates(district:)` can replay missed events without the graph."""
     kind = fields.CharField(max_length=32)  # received | assigned | status_changed | note
     status = fields.CharField(max_length=16)
     note = fields.TextField(default="")
@@ -77,6 +79,25 @@ class CaseEvent(Model):
     class Meta:
         table = "case_event"
         indexes = (("case_id", "at"),)
+
+
+class Alert(Model):
+    """A sensor's value crossing a rule's band (raised, escalated, eased or cleared)."""
+
+    id = fields.BigIntField(primary_key=True)
+    sensor_id = fields.CharField(max_length=64)
+    district_code = fields.CharField(max_length=16)
+    data_type = fields.CharField(max_length=32)
+    severity = fields.CharField(max_length=16)  # warning | critical
+    state = fields.CharField(max_length=16)  # raised | escalated | eased | cleared
+    value = fields.FloatField()
+    threshold = fields.FloatField()
+    rule = fields.CharField(max_length=200)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "alert"
+        indexes = (("sensor_id", "data_type", "id"),)
 
 
 class ApiKey(Model):

@@ -40,20 +40,28 @@ def from_epoch(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-async def insert_readings(records: Records, rows: list[list[Any]]) -> None:
+async def insert_readings(records: Records, rows: list[list[Any]]) -> list[int]:
     """Insert rows shaped like `COLUMNS` (measured_at in epoch seconds), all or none.
 
-    PostgreSQL takes them through COPY, SQLite through one prepared statement in a transaction.
-    A reading already stored (same sensor and time) fails the whole batch on both.
+    Returns the rows' ids, in order: they are the `id`s of the live readings stream. PostgreSQL
+    takes the rows through COPY with ids drawn from the table's sequence; SQLite through one
+    prepared statement in a transaction, whose ids are consecutive (SQLite has one writer). A
+    reading already stored (same sensor and time) fails the whole batch on both.
     """
     if not rows:
-        return
+        return []
     if records.dialect == "postgres":
-        await records.copy_rows("reading", COLUMNS, rows)
-        return
+        ids = await records.reserve_ids("reading", len(rows))
+        with_ids = [[key, *row] for key, row in zip(ids, rows, strict=True)]
+        await records.copy_rows("reading", ("id", *COLUMNS), with_ids)
+        return ids
     marks = ", ".join(records.placeholders(len(COLUMNS)))
     sql = f"INSERT INTO reading ({', '.join(COLUMNS)}) VALUES ({marks})"
-    await records.execute_many(sql, rows)
+    async with records.transaction() as client:
+        await client.execute_many(sql, rows)
+        found = await client.execute_query_dict("SELECT last_insert_rowid() AS id")
+    last = int(found[0]["id"])
+    return list(range(last - len(rows) + 1, last + 1))
 
 
 async def latest_readings(records: Records, sensor_ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graph.query import Hop
-from graph.records.case_events import events_by_case
-from graph.records.models import CaseEvent
+from graph.records.case_events import CaseEventRow, events_by_case
 from resolvers.core.dataloaders import ContextLoader, NeighborsByKeyLoader, NodeByKeyLoader
 
 
@@ -26,7 +25,7 @@ class FilerByCaseLoader(NeighborsByKeyLoader):
     hop = Hop("FILED", "Case", "Citizen", direction="in")
 
 
-class EventsByCaseLoader(ContextLoader[str, list[CaseEvent]]):
-    async def batch_load(self, keys: list[str]) -> Sequence[list[CaseEvent]]:
+class EventsByCaseLoader(ContextLoader[str, list[CaseEventRow]]):
+    async def batch_load(self, keys: list[str]) -> Sequence[list[CaseEventRow]]:
         found = await events_by_case(self.context.records, keys)
         return [found[k] for k in keys]

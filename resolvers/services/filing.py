@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from graph.catalogue import service
-from graph.records.case_events import record_event
+from graph.records.case_events import delete_event, record_event
 from graph.store import Node
 from resolvers.core.context import Context
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
@@ -80,6 +80,7 @@ async def file_case(context: Context, request: NewCase) -> Node:
             "received",
             CaseStatus.OPEN.value,
             now,
+            district_code=gu,
             department=svc.department,
         )
     except Exception:
@@ -94,11 +95,18 @@ async def change_status(
     now = datetime.now(UTC)
     changes = {"status": status.value, "status_notes": note.strip()[:1000], "updated_at": now}
     event = await record_event(
-        context.records, case["id"], "status_changed", status.value, now, note=note, actor=actor
+        context.records,
+        case["id"],
+        "status_changed",
+        status.value,
+        now,
+        district_code=case["district_code"],
+        note=note,
+        actor=actor,
     )
     try:
         await context.store.update_node("Case", case["id"], changes)
     except Exception:
-        await event.delete(using_db=context.records.client)
+        await delete_event(context.records, event.id)
         raise
     return {**case, **changes}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from graph.catalogue import Service as CatalogueService
-from graph.records.models import CaseEvent as CaseEventRecord
+from graph.records.case_events import CaseEventRow
 from graph.store import Node
 from resolvers.city.types import Asset, Citizen, CityInfo, District, district_by_code
 from resolvers.core.dataloaders import one
@@ -97,7 +97,7 @@ class CaseEvent:
     at: datetime
 
     @classmethod
-    def from_record(cls, event: CaseEventRecord) -> CaseEvent:
+    def from_record(cls, event: CaseEventRow) -> CaseEvent:
         return cls(
             kind=event.kind,
             status=CaseStatus(event.status),

@@ -45,7 +45,7 @@ def test_migrate_is_needed_once_and_then_reports_nothing_pending(data_dir: Path)
     assert "civicgraph migrate" in refused.output
     first = runner.invoke(app, ["migrate"])
     assert first.exit_code == 0, first.output
-    assert "0001_initial, 0002_reading_hourly" in first.output
+    assert "0001_initial, 0002_reading_hourly, 0003_alerts" in first.output
     again = runner.invoke(app, ["migrate"])
     assert "none pending" in again.output
     assert runner.invoke(app, ["keys", "list"]).exit_code == 0

@@ -131,11 +131,11 @@ async def test_recent_readings_are_kept_raw(records: Records) -> None:
 
 async def test_case_events_come_back_in_time_order(records: Records) -> None:
     case = unique("case")
-    await record_event(records, case, "assigned", "open", T0 + timedelta(hours=1), department="d-1")
-    await record_event(records, case, "received", "open", T0, note="접수")
-    await record_event(
-        records, case, "status_changed", "closed", T0 + timedelta(hours=1), actor="op"
-    )
+    later = T0 + timedelta(hours=1)
+    gu = "11110"
+    await record_event(records, case, "assigned", "open", later, district_code=gu, department="d")
+    await record_event(records, case, "received", "open", T0, district_code=gu, note="접수")
+    await record_event(records, case, "status_changed", "closed", later, district_code=gu)
     events = (await events_by_case(records, [case, unique("none")]))[case]
     assert [(e.kind, e.at) for e in events] == [
         ("received", T0),
@@ -143,7 +143,8 @@ async def test_case_events_come_back_in_time_order(records: Records) -> None:
         ("status_changed", T0 + timedelta(hours=1)),
     ]
     assert events[0].note == "접수"
-    assert events[1].department == "d-1"
+    assert events[1].department == "d"
+    assert {e.district_code for e in events} == {gu}
 
 
 async def test_api_keys_are_stored_hashed_and_revocable(records: Records) -> None:
@@ -154,3 +155,20 @@ async def test_api_keys_are_stored_hashed_and_revocable(records: Records) -> Non
     assert stored[0].hash != issued.secret
     await api_keys.revoke_key(records, issued.prefix)
     assert await api_keys.tier_for(records, issued.secret) is None
+
+
+async def test_inserted_readings_get_increasing_ids_in_row_order(records: Records) -> None:
+    sensor = unique("s")
+    first = await insert_readings(
+        records, [row(sensor, T0, 1.0), row(sensor, T0 + timedelta(minutes=2), 2.0)]
+    )
+    second = await insert_readings(records, [row(sensor, T0 + timedelta(minutes=4), 3.0)])
+    assert len(first) == 2
+    assert first[0] < first[1] < second[0]
+    stored = await records.query(
+        f"SELECT id, pm25 FROM reading WHERE sensor_id = {records.placeholders(1)[0]} ORDER BY id",
+        [sensor],
+    )
+    assert [(r["id"], r["pm25"]) for r in stored] == list(
+        zip([*first, *second], [1.0, 2.0, 3.0], strict=True)
+    )

@@ -88,6 +88,7 @@ async def test_explorer_runs_a_query_offline_under_csp(server: str, tmp_path: Pa
         finally:
             await browser.close()
     assert "139858" in text  # Jongno-gu's 2020 census population, from the seeded graph
+    assert "errors" not in body, body
     assert len(body["data"]["districts"]) == 25
     assert body["data"]["sensors"]["totalCount"] >= 2
     assert blocked == []
