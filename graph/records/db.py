@@ -61,6 +61,7 @@ class Records:
         self.url = url
         self.dialect: str = client.capabilities.dialect
         self.calls = 0
+        self._sequences: dict[str, str] = {}
         self.migrations_applied: list[str] = []
         """Migrations this connection applied when it opened."""
 
@@ -94,11 +95,15 @@ class Records:
 
     async def reserve_ids(self, table: str, count: int) -> list[int]:
         """`count` fresh ids from a PostgreSQL table's id sequence, ascending."""
+        sequence = self._sequences.get(table)
+        if sequence is None:
+            found = await self.query("SELECT pg_get_serial_sequence($1, 'id') AS s", [table])
+            sequence = self._sequences[table] = str(found[0]["s"])
         rows = await self.query(
-            "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)",
-            [table, count],
+            "SELECT array_agg(nextval($1::regclass)) AS ids FROM generate_series(1, $2)",
+            [sequence, count],
         )
-        return sorted(int(row["id"]) for row in rows)
+        return sorted(int(key) for key in rows[0]["ids"])
 
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """The one place raw SQL reaches the driver."""

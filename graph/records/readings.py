@@ -44,9 +44,9 @@ async def insert_readings(records: Records, rows: list[list[Any]]) -> list[int]:
     """Insert rows shaped like `COLUMNS` (measured_at in epoch seconds), all or none.
 
     Returns the rows' ids, in order: they are the `id`s of the live readings stream. PostgreSQL
-    takes the rows through COPY with ids drawn from the table's sequence; SQLite through one
-    prepared statement in a transaction, whose ids are consecutive (SQLite has one writer). A
-    reading already stored (same sensor and time) fails the whole batch on both.
+    takes the rows through COPY with ids drawn from the table's sequence first; SQLite through
+    one prepared statement in a transaction, whose ids are consecutive (SQLite has one writer).
+    A reading already stored (same sensor and time) fails the whole batch on both.
     """
     if not rows:
         return []
