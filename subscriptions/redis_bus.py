@@ -1,0 +1,103 @@
+"""The bus shared by workers: Redis pub/sub, one channel per stream, fanned out locally.
+
+Each process holds one Redis subscription for all its clients, so Redis sees one connection
+per worker, not per client. Durability is the records' job (events are rows there first):
+Redis only carries them, which is what pub/sub is for. A worker that loses its Redis
+connection reconnects; its clients resume from the records by id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from graph.errors import StoreUnavailable
+from subscriptions.events import Event, Stream, decode, encode
+from subscriptions.fanout import DEFAULT_CAPACITY, Fanout, Predicate, Subscription
+
+log = logging.getLogger("civicgraph.bus")
+CHANNEL_PREFIX = "civic:events:"
+RECONNECT_S = 1.0
+READY_S = 10.0
+
+
+class RedisBus:
+    backend = "redis"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.fanout = Fanout()
+        self._client: redis.Redis | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        if self._client is not None:
+            return
+        client = redis.Redis.from_url(self.url)
+        try:
+            await client.ping()
+        except (RedisError, OSError) as error:
+            await client.aclose()
+            raise StoreUnavailable(f"cannot reach the bus at {self.url}: {error}") from None
+        self._client = client
+        self._listener = asyncio.create_task(self._listen(), name="redis-bus-listener")
+        try:
+            await asyncio.wait_for(self._ready.wait(), READY_S)
+        except TimeoutError:
+            await self.close()
+            raise StoreUnavailable(f"cannot subscribe on the bus at {self.url}") from None
+
+    async def _listen(self) -> None:
+        assert self._client is not None
+        channels = [CHANNEL_PREFIX + stream.value for stream in Stream]
+        while True:
+            pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(*channels)
+                self._ready.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self.fanout.deliver(decode(message["data"]))
+            except (RedisError, OSError) as error:
+                log.warning("bus connection lost (%s); reconnecting", error)
+                await asyncio.sleep(RECONNECT_S)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        if self._client is not None:
+            await self._client.aclose()
+        self._client = None
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        assert self._client is not None, "start() the bus first"
+        by_stream: dict[Stream, list[Event]] = {}
+        for event in events:
+            by_stream.setdefault(event.stream, []).append(event)
+        async with self._client.pipeline(transaction=False) as pipe:
+            for stream, batch in by_stream.items():
+                pipe.publish(CHANNEL_PREFIX + stream.value, encode(batch))
+            await pipe.execute()
+
+    def subscribe(
+        self,
+        stream: Stream,
+        *,
+        district: str | None = None,
+        accepts: Predicate = lambda _event: True,
+        capacity: int = DEFAULT_CAPACITY,
+    ) -> Subscription:
+        return self.fanout.add(stream, district=district, accepts=accepts, capacity=capacity)

@@ -1,0 +1,124 @@
+"""The bus contract, on the in-process bus and on Redis: order, routing, filters, back-pressure."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+
+from graph.errors import StoreUnavailable
+from subscriptions.bus import EventBus
+from subscriptions.events import Event, Stream
+from subscriptions.fanout import SubscriberTooSlow, Subscription
+from subscriptions.open import open_bus
+
+REDIS_URL = os.environ.get("CIVIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+WAIT_S = 10.0
+
+
+async def _open(kind: str) -> EventBus:
+    if kind == "memory":
+        return await open_bus(None)
+    try:
+        return await open_bus(REDIS_URL)
+    except StoreUnavailable as error:
+        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
+    opened = await _open(request.param)
+    yield opened
+    await opened.close()
+
+
+def reading(key: int, gu: str = "11680", kind: str = "sdot") -> Event:
+    return Event(Stream.READINGS, key, {"district_code": gu, "sensor_kind": kind})
+
+
+async def receive(subscription: Subscription, count: int) -> list[int]:
+    return [(await asyncio.wait_for(subscription.next(), WAIT_S)).id for _ in range(count)]
+
+
+async def test_subscribers_receive_what_is_published_after_they_subscribe_in_order(
+    bus: EventBus,
+) -> None:
+    await bus.publish([reading(1)])
+    subscription = bus.subscribe(Stream.READINGS)
+    await bus.publish([reading(2), reading(3)])
+    await bus.publish([reading(4)])
+    assert await receive(subscription, 3) == [2, 3, 4]
+    subscription.close()
+
+
+async def test_routing_by_gu_and_server_side_filters(bus: EventBus) -> None:
+    gangnam = bus.subscribe(Stream.READINGS, district="11680")
+    water = bus.subscribe(Stream.READINGS, accepts=lambda e: e.data["sensor_kind"] == "water")
+    alerts = bus.subscribe(Stream.ALERTS)
+    everything = bus.subscribe(Stream.READINGS)
+    await bus.publish(
+        [reading(1, "11110"), reading(2, "11680", "water"), reading(3, "11680"), reading(4)]
+    )
+    await bus.publish([Event(Stream.ALERTS, 1, {"district_code": "11110"})])
+    assert await receive(everything, 4) == [1, 2, 3, 4]
+    assert await receive(gangnam, 3) == [2, 3, 4]
+    assert await receive(water, 1) == [2]
+    assert await receive(alerts, 1) == [1]
+    for subscription in (gangnam, water, alerts, everything):
+        assert subscription.pending() == 0
+        subscription.close()
+    assert bus.fanout.count() == 0
+
+
+async def test_a_slow_subscriber_is_cut_off_and_never_holds_back_the_others(
+    bus: EventBus,
+) -> None:
+    stalled = bus.subscribe(Stream.READINGS, capacity=10)
+    others = [bus.subscribe(Stream.READINGS, capacity=1000) for _ in range(100)]
+    first = bus.subscribe(Stream.READINGS, capacity=10)
+    await bus.publish([reading(1)])
+    assert await receive(first, 1) == [1]  # `first` read one event, then stalled too
+    published = list(range(2, 302))
+    for key in published:
+        await bus.publish([reading(key)])
+    for subscription in others:
+        assert await receive(subscription, 301) == [1, *published]  # counted, every one
+    with pytest.raises(SubscriberTooSlow) as stalled_error:
+        await asyncio.wait_for(stalled.next(), WAIT_S)
+    assert stalled_error.value.last_id is None
+    with pytest.raises(SubscriberTooSlow) as first_error:
+        await asyncio.wait_for(first.next(), WAIT_S)
+    assert first_error.value.last_id == 1
+    assert "after: 1" in str(first_error.value)
+
+
+async def test_iterating_closes_the_subscription_when_the_consumer_stops(bus: EventBus) -> None:
+    subscription = bus.subscribe(Stream.CASES)
+    await bus.publish([Event(Stream.CASES, 7, {"district_code": "11110"})])
+    async with contextlib.aclosing(aiter(subscription)) as events:  # as Strawberry does
+        async for event in events:
+            assert event.id == 7
+            break
+    assert bus.fanout.count() == 0
+
+
+async def test_a_publish_on_one_redis_bus_reaches_another() -> None:
+    """Two buses on one Redis stand for two workers (tests/e2e runs two real processes)."""
+    one, two = await _open("redis"), await _open("redis")
+    try:
+        listener = two.subscribe(Stream.ALERTS)
+        await one.publish([Event(Stream.ALERTS, 41, {"district_code": "11680"})])
+        assert await receive(listener, 1) == [41]
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_an_unknown_bus_url_is_refused() -> None:
+    with pytest.raises(StoreUnavailable, match="no bus"):
+        await open_bus("kafka://127.0.0.1:9092")
+    with pytest.raises(StoreUnavailable, match="cannot reach the bus"):
+        await open_bus("redis://127.0.0.1:9/0")
