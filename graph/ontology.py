@@ -251,6 +251,35 @@ DATA_TYPE_UNITS: dict[str, str] = {
     "conductivity": "µS/cm",
 }
 
+DATA_TYPE_RANGES: dict[str, tuple[float, float]] = {
+    "pm25": (0, 1500),
+    "pm10": (0, 1500),
+    "temperature": (-30, 45),
+    "humidity": (0, 100),
+    "wind_speed": (0, 30),
+    "wind_direction": (0, 359.9),
+    "illuminance": (0, 120000),
+    "uv_index": (0, 15),
+    "noise": (35, 85),
+    "vibration": (0, 50),
+    "globe_temperature": (-30, 60),
+    "no2": (0, 1),
+    "co": (0, 50),
+    "so2": (0, 1),
+    "nh3": (0, 1),
+    "h2s": (0, 1),
+    "o3": (0, 1),
+    "water_temperature": (0, 35),
+    "ph": (5, 10),
+    "dissolved_oxygen": (0, 20),
+    "turbidity": (0, 1000),
+    "conductivity": (0, 2000),
+}
+"""Physically possible values: the S-DoT raw ranges (seoul-domain-facts.md §1) and water ones.
+
+Ingest refuses values outside them; the simulator and the history stay inside them.
+"""
+
 DATASET_THEMES = (
     "transportation",
     "environment",

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 
-from graph.ontology import SDOT_DATA_TYPES, WATER_DATA_TYPES
+from graph.ontology import DATA_TYPE_RANGES, SDOT_DATA_TYPES, WATER_DATA_TYPES
 from graph.records.readings import DATA_TYPES
 from seeds.figures import RANDOM_SEED, READING_INTERVAL_S
 
@@ -26,33 +26,31 @@ class Curve:
     daily_amplitude: float
     peak_hour: float
     noise: float
-    low: float
-    high: float
 
 
 CURVES: dict[str, Curve] = {
-    "pm25": Curve(22, 8, 8, 6, 0, 1500),
-    "pm10": Curve(38, 12, 8, 10, 0, 1500),
-    "temperature": Curve(6, 5, 15, 1.0, -30, 45),
-    "humidity": Curve(60, 15, 5, 5, 0, 100),
-    "wind_speed": Curve(2.2, 1.0, 14, 0.8, 0, 30),
-    "wind_direction": Curve(220, 40, 14, 60, 0, 359.9),
-    "illuminance": Curve(9000, 12000, 12.5, 1500, 0, 120000),
-    "uv_index": Curve(1.5, 2.0, 12.5, 0.3, 0, 15),
-    "noise": Curve(55, 10, 14, 4, 35, 85),
-    "vibration": Curve(0.15, 0.08, 14, 0.04, 0, 50),
-    "globe_temperature": Curve(8, 7, 14, 1.2, -30, 60),
-    "no2": Curve(0.025, 0.012, 8, 0.005, 0, 1),
-    "co": Curve(0.45, 0.15, 8, 0.06, 0, 50),
-    "so2": Curve(0.003, 0.001, 10, 0.0005, 0, 1),
-    "nh3": Curve(0.02, 0.008, 13, 0.004, 0, 1),
-    "h2s": Curve(0.001, 0.0005, 5, 0.0003, 0, 1),
-    "o3": Curve(0.025, 0.015, 15, 0.005, 0, 1),
-    "water_temperature": Curve(9, 1.0, 16, 0.2, 0, 35),
-    "ph": Curve(7.4, 0.2, 15, 0.05, 5, 10),
-    "dissolved_oxygen": Curve(10.5, 1.0, 15, 0.3, 0, 20),
-    "turbidity": Curve(2.5, 0.8, 12, 0.4, 0, 1000),
-    "conductivity": Curve(280, 20, 12, 8, 0, 2000),
+    "pm25": Curve(22, 8, 8, 6),
+    "pm10": Curve(38, 12, 8, 10),
+    "temperature": Curve(6, 5, 15, 1.0),
+    "humidity": Curve(60, 15, 5, 5),
+    "wind_speed": Curve(2.2, 1.0, 14, 0.8),
+    "wind_direction": Curve(220, 40, 14, 60),
+    "illuminance": Curve(9000, 12000, 12.5, 1500),
+    "uv_index": Curve(1.5, 2.0, 12.5, 0.3),
+    "noise": Curve(55, 10, 14, 4),
+    "vibration": Curve(0.15, 0.08, 14, 0.04),
+    "globe_temperature": Curve(8, 7, 14, 1.2),
+    "no2": Curve(0.025, 0.012, 8, 0.005),
+    "co": Curve(0.45, 0.15, 8, 0.06),
+    "so2": Curve(0.003, 0.001, 10, 0.0005),
+    "nh3": Curve(0.02, 0.008, 13, 0.004),
+    "h2s": Curve(0.001, 0.0005, 5, 0.0003),
+    "o3": Curve(0.025, 0.015, 15, 0.005),
+    "water_temperature": Curve(9, 1.0, 16, 0.2),
+    "ph": Curve(7.4, 0.2, 15, 0.05),
+    "dissolved_oxygen": Curve(10.5, 1.0, 15, 0.3),
+    "turbidity": Curve(2.5, 0.8, 12, 0.4),
+    "conductivity": Curve(280, 20, 12, 8),
 }
 
 
@@ -77,7 +75,8 @@ def sensor_rows(sensor_id: str, kind: str, times: np.ndarray, index: int) -> lis
         offset = rng.normal(0, c.noise)
         wave = np.cos((hours - c.peak_hour) / 24 * 2 * np.pi)
         values = c.mean + offset + c.daily_amplitude * wave + rng.normal(0, c.noise, len(times))
-        columns.append(np.round(np.clip(values, c.low, c.high), 4))
+        low, high = DATA_TYPE_RANGES[name]
+        columns.append(np.round(np.clip(values, low, high), 4))
     lists = [col.tolist() if col is not None else [None] * len(times) for col in columns]
     ids = [sensor_id] * len(times)
     return [list(row) for row in zip(ids, times.tolist(), *lists, strict=True)]
@@ -90,3 +89,30 @@ def history(
     times = ticks(until, days)
     for index, (sensor_id, kind) in enumerate(sensors):
         yield sensor_id, sensor_rows(sensor_id, kind, times, index)
+
+
+def live_rows(
+    sensors: list[tuple[str, str]], at: int, rng: np.random.Generator
+) -> list[list[object]]:
+    """One tick (epoch seconds `at`) of every sensor in `sensors` ((id, kind)), for a simulator.
+
+    The same curves as the history; each sensor keeps its own offset, the noise is fresh.
+    """
+    hour = (at / 3600.0 + CITY_UTC_OFFSET_H) % 24
+    rows = []
+    for index, (sensor_id, kind) in enumerate(sensors):
+        offsets = np.random.default_rng([RANDOM_SEED, index, 1])
+        measured = SDOT_DATA_TYPES if kind == "sdot" else WATER_DATA_TYPES
+        row: list[object] = [sensor_id, at]
+        for name in DATA_TYPES:
+            if name not in measured:
+                row.append(None)
+                continue
+            c = CURVES[name]
+            wave = np.cos((hour - c.peak_hour) / 24 * 2 * np.pi)
+            value = c.mean + offsets.normal(0, c.noise) + c.daily_amplitude * wave
+            value += rng.normal(0, c.noise)
+            low, high = DATA_TYPE_RANGES[name]
+            row.append(round(float(np.clip(value, low, high)), 4))
+        rows.append(row)
+    return rows

@@ -80,6 +80,17 @@ async def delete_event(records: Records, event_id: int) -> None:
     )
 
 
+async def events_after(
+    records: Records, after: int, *, districts: Sequence[str] | None, limit: int
+) -> list[CaseEventRow]:
+    """Events with an id above `after` (in `districts`, if given), oldest first, at most `limit`."""
+    where_in = ("district_code", districts) if districts else None
+    rows = await records.rows_after(
+        "case_event", EVENT_COLUMNS, after, limit=limit, where_in=where_in
+    )
+    return [CaseEventRow.from_row(row) for row in rows]
+
+
 async def events_by_case(
     records: Records, case_ids: Sequence[str]
 ) -> dict[str, list[CaseEventRow]]:

@@ -110,6 +110,36 @@ class Records:
         self.calls += 1
         return await self.client.execute_query_dict(sql, list(params))
 
+    async def rows_after(
+        self,
+        table: str,
+        columns: Sequence[str],
+        after: int,
+        *,
+        limit: int,
+        where_in: tuple[str, Sequence[str]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rows of `table` with an id above `after`, oldest first, at most `limit`.
+
+        `where_in` = (column, values) keeps rows whose column is one of the values. This is how
+        a live stream is replayed from the records for a client resuming by id.
+        """
+        params: list[Any] = [after]
+        where = f"id > {self.placeholders(1)[0]}"
+        if where_in is not None:
+            column, values = where_in
+            if not values:
+                return []
+            marks = self.placeholders(len(values), start=2)
+            where += f" AND {column} IN ({', '.join(marks)})"
+            params += list(values)
+        limit_mark = self.placeholders(1, start=len(params) + 1)[0]
+        return await self.query(
+            f"SELECT id, {', '.join(columns)} FROM {table} WHERE {where} "
+            f"ORDER BY id LIMIT {limit_mark}",
+            [*params, limit],
+        )
+
     async def applied_count(self) -> int:
         """How many schema migrations this database has applied (0 when it is new)."""
         try:

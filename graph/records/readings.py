@@ -64,6 +64,14 @@ async def insert_readings(records: Records, rows: list[list[Any]]) -> list[int]:
     return list(range(last - len(rows) + 1, last + 1))
 
 
+async def readings_after(
+    records: Records, after: int, *, sensor_ids: Sequence[str] | None, limit: int
+) -> list[dict[str, Any]]:
+    """Rows with an id above `after` (of `sensor_ids`, if given), oldest first, at most `limit`."""
+    where_in = ("sensor_id", sensor_ids) if sensor_ids is not None else None
+    return await records.rows_after("reading", COLUMNS, after, limit=limit, where_in=where_in)
+
+
 async def latest_readings(records: Records, sensor_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The newest reading of each sensor that has one; one query for the whole batch."""
     if not sensor_ids:

@@ -1,0 +1,153 @@
+"""Alert rules per data type, with hysteresis so that a value hovering at a limit raises once.
+
+Bands follow Korea's Comprehensive Air-quality Index (CAI) for PM2.5 and PM10 and the night
+noise standard (seoul-domain-facts.md §2): a band is entered at its `raise_at` and left only
+below its lower `clear_below`. The CAI is defined on 24-hour averages; these rules watch each
+2-minute reading, as an early warning for the place the sensor stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from graph.records.alerts import AlertRow
+
+SEOUL = timedelta(hours=9)
+
+
+class Severity(StrEnum):
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class AlertState(StrEnum):
+    RAISED = "raised"
+    ESCALATED = "escalated"
+    EASED = "eased"
+    CLEARED = "cleared"
+
+
+@dataclass(frozen=True)
+class Band:
+    severity: Severity
+    raise_at: float
+    clear_below: float
+
+
+def _always(_moment: datetime) -> bool:
+    return True
+
+
+def at_night(moment: datetime) -> bool:
+    """22:00 to 06:00 in Seoul, the night of the noise standard."""
+    hour = (moment.astimezone(UTC) + SEOUL).hour
+    return hour >= 22 or hour < 6
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    data_type: str
+    bands: tuple[Band, ...]
+    """Ascending: each band's raise_at above the previous one's."""
+    active: Callable[[datetime], bool] = _always
+
+    def level(self, current: int, value: float, moment: datetime) -> int:
+        """The band index (0 = no alert) after `value`, starting from `current`."""
+        if not self.active(moment):
+            return 0
+        level = current
+        while level < len(self.bands) and value >= self.bands[level].raise_at:
+            level += 1
+        if level == current:
+            while level > 0 and value < self.bands[level - 1].clear_below:
+                level -= 1
+        return level
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "CAI PM2.5 (unhealthy from 36, very unhealthy from 76 ㎍/㎥)",
+        "pm25",
+        (Band(Severity.WARNING, 36, 31), Band(Severity.CRITICAL, 76, 66)),
+    ),
+    Rule(
+        "CAI PM10 (unhealthy from 81, very unhealthy from 151 ㎍/㎥)",
+        "pm10",
+        (Band(Severity.WARNING, 81, 71), Band(Severity.CRITICAL, 151, 131)),
+    ),
+    Rule(
+        "night noise (residential 45, roadside 55 dB(A), 22:00-06:00)",
+        "noise",
+        (Band(Severity.WARNING, 45, 42), Band(Severity.CRITICAL, 55, 52)),
+        active=at_night,
+    ),
+)
+RULES_BY_TYPE = {rule.data_type: rule for rule in RULES}
+
+
+@dataclass(frozen=True)
+class Observation:
+    sensor_id: str
+    district_code: str
+    at: datetime
+    values: dict[str, float]
+
+
+class AlertTracker:
+    """The alert level of every (sensor, data type), and the changes a new reading makes."""
+
+    def __init__(self, rules: Iterable[Rule] = RULES) -> None:
+        self.rules = {rule.data_type: rule for rule in rules}
+        self.levels: dict[tuple[str, str], int] = {}
+
+    def restore(self, latest: Iterable[AlertRow]) -> None:
+        """Resume from the last alert of each (sensor, data type) in the records."""
+        for alert in latest:
+            rule = self.rules.get(alert.data_type)
+            if rule is None:
+                continue
+            level = 0
+            if alert.state != AlertState.CLEARED:
+                severities = [band.severity.value for band in rule.bands]
+                level = severities.index(alert.severity) + 1 if alert.severity in severities else 0
+            self.levels[(alert.sensor_id, alert.data_type)] = level
+
+    def observe(self, reading: Observation) -> list[AlertRow]:
+        changes = []
+        for data_type, value in reading.values.items():
+            rule = self.rules.get(data_type)
+            if rule is None:
+                continue
+            key = (reading.sensor_id, data_type)
+            before = self.levels.get(key, 0)
+            after = rule.level(before, value, reading.at)
+            if after == before:
+                continue
+            self.levels[key] = after
+            if after > before:
+                state = AlertState.RAISED if before == 0 else AlertState.ESCALATED
+                band = rule.bands[after - 1]
+                threshold = band.raise_at
+            else:
+                state = AlertState.CLEARED if after == 0 else AlertState.EASED
+                band = rule.bands[before - 1]
+                threshold = band.clear_below
+            severity = rule.bands[after - 1].severity if after else band.severity
+            changes.append(
+                AlertRow(
+                    reading.sensor_id,
+                    reading.district_code,
+                    data_type,
+                    severity.value,
+                    state.value,
+                    value,
+                    threshold,
+                    rule.name,
+                    reading.at,
+                )
+            )
+        return changes
