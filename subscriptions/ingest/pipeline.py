@@ -146,6 +146,9 @@ class Ingest:
             for a, b in zip(*[iter(self.records.placeholders(2 * len(rows)))] * 2, strict=True)
         )
         params = [value for row in rows for value in (row[0], row[1])]
-        sql = f"SELECT sensor_id, measured_at FROM reading WHERE (sensor_id, measured_at) IN ({pairs})"
+        sql = (
+            "SELECT sensor_id, measured_at FROM reading "
+            f"WHERE (sensor_id, measured_at) IN ({pairs})"
+        )
         found = await self.records.query(sql, params)
         return {(r["sensor_id"], int(r["measured_at"])) for r in found}
