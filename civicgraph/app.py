@@ -11,12 +11,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from civicgraph.auth import TierMiddleware
 from civicgraph.explorer import Explorer
+from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_seeded
@@ -25,6 +26,8 @@ from graph.records.api_keys import Tier
 from resolvers.core.context import Context, Limits
 from resolvers.schema import build_schema
 from resolvers.services import open311
+from subscriptions.fields import LiveSubscription
+from subscriptions.ingest.http import ingest_readings
 
 log = logging.getLogger("civicgraph")
 
@@ -33,7 +36,7 @@ class CivicGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context and our self-hosted explorer."""
 
     def __init__(self, state: Any, explorer: Explorer) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql")
+        super().__init__(build_schema(LiveSubscription), graphql_ide="graphiql")
         self.state = state
         self.explorer = explorer
 
@@ -58,7 +61,9 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
         app.state.stores = opened
         app.state.locator = await DistrictLocator.from_store(opened.graph)
         try:
-            yield
+            async with running_live(settings, opened) as live:
+                app.state.live = live
+                yield
         finally:
             if owned:
                 await opened.close()
@@ -66,14 +71,25 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
     def context_for(request: Request | WebSocket) -> Context:
         opened: Stores = app.state.stores
         tier = request.scope.get("state", {}).get("tier", Tier.PUBLIC)
-        return Context(opened.graph, opened.records, tier, limits, app.state.locator, request)
+        return Context(
+            opened.graph,
+            opened.records,
+            tier,
+            limits,
+            app.state.locator,
+            request,
+            live=app.state.live,
+        )
 
     async def healthz(request: Request) -> JSONResponse:
         opened: Stores = app.state.stores
         counts = await opened.graph.count_by_label()
         return JSONResponse({"status": "ok", "graph": opened.graph.backend, "nodes": counts})
 
-    metrics = Metrics(lambda: app.state.stores.calls() if hasattr(app.state, "stores") else {})
+    metrics = Metrics(
+        lambda: app.state.stores.calls() if hasattr(app.state, "stores") else {},
+        lambda: getattr(app.state, "live", None),
+    )
     graphql = CivicGraphQL(None, explorer)
     app = Starlette(
         routes=[
@@ -87,7 +103,9 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             Route("/metrics", metrics.endpoint),
             Route("/explorer/assets/{name}", explorer.asset),
             Mount("/open311/v2", routes=open311.routes),
+            Route("/ingest/readings", ingest_readings, methods=["POST"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
             Middleware(MetricsMiddleware, metrics=metrics),

@@ -12,12 +12,14 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from subscriptions.live import Live
 
 
 class StoreCallCollector(Collector):
@@ -35,8 +37,33 @@ class StoreCallCollector(Collector):
         yield family
 
 
+class LiveCollector(Collector):
+    """Ingest outcomes, subscribers and cut-off subscribers, read from the live side."""
+
+    def __init__(self, live: Callable[[], Live | None]) -> None:
+        self.live = live
+
+    def collect(self) -> Iterable[CounterMetricFamily | GaugeMetricFamily]:
+        live = self.live()
+        readings = CounterMetricFamily(
+            "civic_ingest_readings", "Readings by source and outcome", labels=["source", "outcome"]
+        )
+        subscribers = GaugeMetricFamily("civic_subscribers", "Live subscriptions in this process")
+        too_slow = CounterMetricFamily("civic_subscribers_too_slow", "Subscribers cut off")
+        if live is not None:
+            for (source, outcome), value in sorted(live.ingest.counts.items()):
+                readings.add_metric([source, outcome], value)
+            subscribers.add_metric([], live.bus.fanout.count())
+            too_slow.add_metric([], live.too_slow)
+        yield readings
+        yield subscribers
+        yield too_slow
+
+
 class Metrics:
-    def __init__(self, store_calls: Callable[[], dict[str, int]]) -> None:
+    def __init__(
+        self, store_calls: Callable[[], dict[str, int]], live: Callable[[], Live | None]
+    ) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "civic_http_requests",
@@ -58,6 +85,7 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
         self.registry.register(StoreCallCollector(store_calls))
+        self.registry.register(LiveCollector(live))
 
     async def endpoint(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

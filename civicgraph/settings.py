@@ -40,6 +40,25 @@ class Settings(BaseSettings):
         description="Days raw 2-minute readings are kept before `civicgraph readings roll-up` "
         "folds them into hourly rows.",
     )
+    bus_url: str | None = Field(
+        None, description="Event bus: unset or memory:// in-process; redis://HOST:PORT/DB shared."
+    )
+    mqtt_url: str | None = Field(
+        None, description="MQTT broker to take readings from (mqtt://HOST:PORT); unset: none."
+    )
+    simulator: bool = Field(True, description="Run the built-in S-DoT simulator in `serve`.")
+    simulator_speed: float = Field(
+        1.0, gt=0, le=120, description="Simulator speed-up: 10 sends a tick every 12 s."
+    )
+    subscriber_queue: int = Field(
+        1024,
+        ge=8,
+        le=100_000,
+        description="Events a subscriber may fall behind before it is cut off.",
+    )
+    replay_window: int = Field(
+        10_000, ge=1, description="Most events replayed to a client resubscribing with `after`."
+    )
     graph_concurrency: int = Field(4, ge=1, le=64, description="Parallel graph queries.")
 
     @computed_field  # type: ignore[prop-decorator]

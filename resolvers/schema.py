@@ -56,10 +56,12 @@ class CivicSchema(strawberry.federation.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema() -> CivicSchema:
+def build_schema(subscription: type | None = None) -> CivicSchema:
+    """The merged schema; `subscription` is the live fields' type (from `subscriptions/`)."""
     return CivicSchema(
         query=Query,
         mutation=Mutation,
+        subscription=subscription,
         extensions=[
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),

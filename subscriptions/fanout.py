@@ -45,6 +45,8 @@ class Subscription:
     _queue: asyncio.Queue[object] = field(init=False)
     last_id: int | None = None
     overflowed: bool = False
+    on_overflow: Callable[[Subscription], None] | None = None
+    """Called once, from the publisher, when the queue overflows (e.g. to close the socket)."""
 
     def __post_init__(self) -> None:
         self._queue = asyncio.Queue(self.capacity + 1)  # one slot kept for the overflow mark
@@ -58,6 +60,8 @@ class Subscription:
             while not self._queue.empty():
                 self._queue.get_nowait()
             self._queue.put_nowait(_OVERFLOW)
+            if self.on_overflow is not None:
+                self.on_overflow(self)
             return
         self._queue.put_nowait(event)
 

@@ -50,7 +50,9 @@ async def seed_for_tests(stores: Stores) -> None:
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data = tmp_path_factory.mktemp("city")
-    return Settings(data_dir=data, scale=TEST_SCALE, history_days=TEST_HISTORY_DAYS)
+    return Settings(
+        data_dir=data, scale=TEST_SCALE, history_days=TEST_HISTORY_DAYS, simulator=False
+    )
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ Their ids are the `id`s of the live `caseUpdates` stream.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -63,15 +63,21 @@ async def record_event(
     actor: str = "",
 ) -> CaseEventRow:
     """Store one event and return it with its id."""
-    values = [case_id, district_code, kind, status, note, department, actor, at]
+    row = CaseEventRow(0, case_id, district_code, kind, status, note, department, actor, at)
+    [stored] = await record_events(records, [row])
+    return stored
+
+
+async def record_events(records: Records, events: Sequence[CaseEventRow]) -> list[CaseEventRow]:
+    """Store events together (all or none); returns them with their ids, in order."""
     marks = ", ".join(records.placeholders(len(EVENT_COLUMNS)))
-    rows = await records.query(
-        f"INSERT INTO case_event ({', '.join(EVENT_COLUMNS)}) VALUES ({marks}) RETURNING id",
-        values,
-    )
-    return CaseEventRow(
-        int(rows[0]["id"]), case_id, district_code, kind, status, note, department, actor, at
-    )
+    sql = f"INSERT INTO case_event ({', '.join(EVENT_COLUMNS)}) VALUES ({marks}) RETURNING id"
+    stored = []
+    async with records.transaction() as client:
+        for event in events:
+            rows = await client.execute_query_dict(sql, [getattr(event, c) for c in EVENT_COLUMNS])
+            stored.append(replace(event, id=int(rows[0]["id"])))
+    return stored
 
 
 async def delete_event(records: Records, event_id: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -12,6 +12,9 @@ from graph.locate import DistrictLocator
 from graph.records import Records
 from graph.records.api_keys import Tier
 from graph.store import GraphStore
+
+if TYPE_CHECKING:
+    from subscriptions.live import Live
 
 L = TypeVar("L")
 
@@ -31,6 +34,8 @@ class Context:
     locator: DistrictLocator
     request: Request | WebSocket | None = None
     response: Any = None
+    live: Live | None = None
+    """The live side (bus, ingest); subscription fields and writers that publish use it."""
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
 
     def loader(self, kind: type[L]) -> L:

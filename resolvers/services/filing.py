@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from graph.catalogue import service
-from graph.records.case_events import delete_event, record_event
+from graph.records.case_events import CaseEventRow, delete_event, record_event, record_events
 from graph.store import Node
 from resolvers.core.context import Context
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
 from resolvers.services.types import CaseStatus
+from subscriptions.streams import case_event
 
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2
 
@@ -73,20 +74,24 @@ async def file_case(context: Context, request: NewCase) -> Node:
     links = [("LOCATED_IN", "District", gu), ("ASSIGNED_TO", "Department", svc.department)]
     if not await context.store.create_node("Case", properties, links):
         raise RuntimeError(f"case {case_id} was not created: a link target is missing")
+    opened = CaseStatus.OPEN.value
+    events = [
+        CaseEventRow(0, case_id, gu, "received", opened, "", "", "", now),
+        CaseEventRow(0, case_id, gu, "assigned", opened, "", svc.department, "", now),
+    ]
     try:
-        await record_event(
-            context.records,
-            case_id,
-            "received",
-            CaseStatus.OPEN.value,
-            now,
-            district_code=gu,
-            department=svc.department,
-        )
+        stored = await record_events(context.records, events)
     except Exception:
         await context.store.delete_node("Case", case_id)
         raise
+    await publish(context, stored)
     return properties
+
+
+async def publish(context: Context, events: list[CaseEventRow]) -> None:
+    """Tell `caseUpdates` subscribers; the events are already in the records."""
+    if context.live is not None:
+        await context.live.bus.publish([case_event(e) for e in events])
 
 
 async def change_status(
@@ -109,4 +114,5 @@ async def change_status(
     except Exception:
         await delete_event(context.records, event.id)
         raise
+    await publish(context, [event])
     return {**case, **changes}

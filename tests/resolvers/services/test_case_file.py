@@ -42,7 +42,7 @@ async def test_file_case_creates_a_routed_case_with_its_event(client: httpx.Asyn
     assert case["status"] == "OPEN"
     assert case["districtCode"] == "11680"
     assert case["department"]["id"] == "environment"
-    assert [e["kind"] for e in case["events"]] == ["received"]
+    assert [e["kind"] for e in case["events"]] == ["received", "assigned"]
 
 
 async def test_file_case_mistakes_are_typed_errors(client: httpx.AsyncClient) -> None:
@@ -82,6 +82,7 @@ async def test_operator_closes_a_case_and_lower_tiers_cannot(
     assert done["case"]["statusNotes"] == "Patched"
     assert [(e["kind"], e["status"]) for e in done["case"]["events"]] == [
         ("received", "OPEN"),
+        ("assigned", "OPEN"),
         ("status_changed", "CLOSED"),
     ]
     missing = {"input": {"id": "case-none", "status": "CLOSED"}}

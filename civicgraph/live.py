@@ -1,0 +1,44 @@
+"""Starting and stopping the live side with the app: bus, directory, ingest, simulator, MQTT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from civicgraph.settings import Settings
+from civicgraph.stores import Stores
+from subscriptions.directory import SensorDirectory
+from subscriptions.ingest.mqtt import MqttIngest
+from subscriptions.ingest.simulator import Simulator
+from subscriptions.live import Live
+from subscriptions.open import open_bus
+
+
+@contextlib.asynccontextmanager
+async def running_live(settings: Settings, stores: Stores) -> AsyncIterator[Live]:
+    bus = await open_bus(settings.bus_url)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        directory = await SensorDirectory(stores.graph).load()
+        live = await Live.start(
+            stores.records,
+            bus,
+            directory,
+            queue_size=settings.subscriber_queue,
+            replay_window=settings.replay_window,
+        )
+        if settings.simulator:
+            simulator = Simulator(live.ingest, directory, settings.simulator_speed)
+            tasks.append(asyncio.create_task(simulator.run(), name="sdot-simulator"))
+        if settings.mqtt_url:
+            mqtt = MqttIngest(settings.mqtt_url, live.ingest)
+            tasks.append(asyncio.create_task(mqtt.run(), name="mqtt-ingest"))
+        yield live
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await bus.close()

@@ -1,0 +1,217 @@
+"""The GraphQL subscription fields: `sensorReadings`, `caseUpdates` and `alerts`.
+
+Each takes server-side filters and an optional `after` (the id of the last event a client
+received): missed events are replayed from the records, then live ones follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from enum import StrEnum
+
+import strawberry
+from strawberry.types import Info
+
+from graph.ontology import DATA_TYPE_UNITS
+from graph.records.readings import from_epoch
+from resolvers.core.arguments import checked_districts
+from resolvers.core.context import Context
+from resolvers.core.errors import ApiError, ApiErrorCode
+from resolvers.sensing.types import DataType, Measurement, SensorKind
+from resolvers.services.types import CaseStatus
+from subscriptions.events import Event, Stream
+from subscriptions.fanout import Predicate
+from subscriptions.live import Live, ResumeTooOld
+
+LiveInfo = Info[Context, None]
+
+
+@strawberry.type(description="A sensor's reading, as it arrives.")
+class SensorReadingEvent:
+    id: strawberry.ID = strawberry.field(description="Resume after this id with `after`.")
+    sensor_id: strawberry.ID
+    district_code: str
+    sensor_kind: SensorKind
+    measured_at: datetime
+    values: list[Measurement]
+
+    @classmethod
+    def from_event(cls, event: Event, data_type: DataType | None) -> SensorReadingEvent:
+        data = event.data
+        values = data["values"]
+        shown = [data_type.value] if data_type else list(values)
+        return cls(
+            id=strawberry.ID(str(event.id)),
+            sensor_id=strawberry.ID(data["sensor_id"]),
+            district_code=data["district_code"],
+            sensor_kind=SensorKind(data["sensor_kind"]),
+            measured_at=from_epoch(int(data["measured_at"])),
+            values=[
+                Measurement(data_type=DataType(t), value=values[t], unit=DATA_TYPE_UNITS[t])
+                for t in shown
+                if t in values
+            ],
+        )
+
+
+@strawberry.type(description="A change to a complaint: received, assigned, status changed.")
+class CaseUpdate:
+    id: strawberry.ID
+    case_id: strawberry.ID
+    district_code: str
+    kind: str
+    status: CaseStatus
+    note: str
+    department: str
+    at: datetime
+
+    @classmethod
+    def from_event(cls, event: Event) -> CaseUpdate:
+        data = event.data
+        return cls(
+            id=strawberry.ID(str(event.id)),
+            case_id=strawberry.ID(data["case_id"]),
+            district_code=data["district_code"],
+            kind=data["kind"],
+            status=CaseStatus(data["status"]),
+            note=data["note"],
+            department=data["department"],
+            at=datetime.fromisoformat(data["at"]),
+        )
+
+
+@strawberry.enum
+class AlertSeverity(StrEnum):
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@strawberry.enum
+class AlertState(StrEnum):
+    RAISED = "raised"
+    ESCALATED = "escalated"
+    EASED = "eased"
+    CLEARED = "cleared"
+
+
+@strawberry.type(description="A sensor crossing an alert band (CAI for dust, night noise).")
+class AlertEvent:
+    id: strawberry.ID
+    sensor_id: strawberry.ID
+    district_code: str
+    data_type: DataType
+    severity: AlertSeverity
+    state: AlertState
+    value: float
+    threshold: float
+    rule: str
+    at: datetime
+
+    @classmethod
+    def from_event(cls, event: Event) -> AlertEvent:
+        data = event.data
+        return cls(
+            id=strawberry.ID(str(event.id)),
+            sensor_id=strawberry.ID(data["sensor_id"]),
+            district_code=data["district_code"],
+            data_type=DataType(data["data_type"]),
+            severity=AlertSeverity(data["severity"]),
+            state=AlertState(data["state"]),
+            value=data["value"],
+            threshold=data["threshold"],
+            rule=data["rule"],
+            at=datetime.fromisoformat(data["at"]),
+        )
+
+
+def _after(value: strawberry.ID | None) -> int | None:
+    if value is None:
+        return None
+    if not str(value).isdigit():
+        raise ApiError(ApiErrorCode.BAD_CURSOR, "after must be the id of an event", "after")
+    return int(value)
+
+
+async def _district(info: LiveInfo, district: str | None) -> str | None:
+    checked = await checked_districts(info.context, [district] if district else None)
+    return checked[0] if checked else None
+
+
+def _live(info: LiveInfo) -> Live:
+    live = info.context.live
+    if live is None:
+        raise ApiError(ApiErrorCode.INVALID, "subscriptions need a websocket connection")
+    return live
+
+
+async def _feed(
+    info: LiveInfo, stream: Stream, district: str | None, accepts: Predicate, after: int | None
+) -> AsyncGenerator[Event, None]:
+    try:
+        async for event in _live(info).events(
+            stream,
+            district=district,
+            accepts=accepts,
+            after=after,
+            connection=info.context.request,
+        ):
+            yield event
+    except ResumeTooOld as error:
+        raise ApiError(ApiErrorCode.OUT_OF_RANGE, str(error), "after") from None
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(description="Readings as sensors send them, filtered server-side.")
+    async def sensor_readings(
+        self,
+        info: LiveInfo,
+        district: str | None = None,
+        sensor_kind: SensorKind | None = None,
+        data_type: DataType | None = None,
+        after: strawberry.ID | None = None,
+    ) -> AsyncGenerator[SensorReadingEvent, None]:
+        gu, resume = await _district(info, district), _after(after)
+
+        def accepts(event: Event) -> bool:
+            data = event.data
+            if sensor_kind is not None and data["sensor_kind"] != sensor_kind.value:
+                return False
+            return data_type is None or data_type.value in data["values"]
+
+        async for event in _feed(info, Stream.READINGS, gu, accepts, resume):
+            yield SensorReadingEvent.from_event(event, data_type)
+
+    @strawberry.subscription(description="Case events: filed, assigned, status changed.")
+    async def case_updates(
+        self,
+        info: LiveInfo,
+        district: str | None = None,
+        status: CaseStatus | None = None,
+        after: strawberry.ID | None = None,
+    ) -> AsyncGenerator[CaseUpdate, None]:
+        gu, resume = await _district(info, district), _after(after)
+
+        def accepts(event: Event) -> bool:
+            return status is None or event.data["status"] == status.value
+
+        async for event in _feed(info, Stream.CASES, gu, accepts, resume):
+            yield CaseUpdate.from_event(event)
+
+    @strawberry.subscription(description="Alerts raised, escalated, eased and cleared.")
+    async def alerts(
+        self,
+        info: LiveInfo,
+        district: str | None = None,
+        severity: list[AlertSeverity] | None = None,
+        after: strawberry.ID | None = None,
+    ) -> AsyncGenerator[AlertEvent, None]:
+        gu, resume = await _district(info, district), _after(after)
+        wanted = {s.value for s in severity} if severity else None
+
+        def accepts(event: Event) -> bool:
+            return wanted is None or event.data["severity"] in wanted
+
+        async for event in _feed(info, Stream.ALERTS, gu, accepts, resume):
+            yield AlertEvent.from_event(event)
