@@ -6,14 +6,10 @@ chromium (never a downloaded browser). The explorer must load, run its query and
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Route, async_playwright
 
 pytestmark = pytest.mark.browser
@@ -29,25 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def server(app: object) -> AsyncIterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")  # type: ignore[arg-type]
-    running = uvicorn.Server(config)
-    task = asyncio.create_task(running.serve())
-    while not running.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    await task
 
 
 async def test_explorer_runs_a_query_offline_under_csp(server: str, tmp_path: Path) -> None:

@@ -1,0 +1,42 @@
+"""Real servers for end-to-end tests: uvicorn on a free loopback port, in the test's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+import uvicorn
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def serving(app: object, lifespan: str = "off") -> AsyncIterator[str]:
+    """Serve `app` until the block ends; yields its http:// base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan=lifespan, log_level="warning"
+    )  # type: ignore[arg-type]
+    running = uvicorn.Server(config)
+    task = asyncio.create_task(running.serve())
+    while not running.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def server(app: object) -> AsyncIterator[str]:
+    """The session's app (seeded embedded stores, simulator off) behind a real uvicorn."""
+    async with serving(app) as url:
+        yield url

@@ -1,0 +1,120 @@
+"""The ingest pipeline: what it refuses and why, what it stores, publishes and alerts on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from civicgraph.stores import Stores
+from graph.records import Records, open_records, sqlite_url
+from graph.records.readings import latest_readings
+from subscriptions.bus import MemoryBus
+from subscriptions.directory import SensorDirectory
+from subscriptions.events import Stream
+from subscriptions.ingest.payloads import ReadingIn
+from subscriptions.ingest.pipeline import Ingest
+from subscriptions.streams import replay
+
+SDOT = "sdot-11680-0000"
+WATER = "wq-11680-0000"
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture
+async def records(tmp_path: Path) -> AsyncIterator[Records]:
+    opened = await open_records(sqlite_url(tmp_path / "records.sqlite3"))
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def directory(stores: Stores) -> SensorDirectory:
+    return await SensorDirectory(stores.graph).load()
+
+
+@pytest.fixture
+async def ingest(records: Records, directory: SensorDirectory) -> Ingest:
+    return await Ingest.start(records, directory, MemoryBus())
+
+
+def reading(sensor: str = SDOT, minutes_ago: int = 10, **values: Any) -> ReadingIn:
+    at = NOW - timedelta(minutes=minutes_ago)
+    return ReadingIn(sensor_id=sensor, measured_at=at, values=values or {"pm25": 12.0})
+
+
+async def test_good_readings_are_stored_published_and_replayable(
+    ingest: Ingest, records: Records, directory: SensorDirectory
+) -> None:
+    live = ingest.bus.subscribe(Stream.READINGS, district="11680")
+    result = await ingest.accept(
+        [reading(minutes_ago=4, pm25=10.0, noise=50.0), reading(WATER, ph=7.1)], "http"
+    )
+    assert (result.accepted, result.duplicates, result.rejected) == (2, 0, [])
+    received = [await asyncio.wait_for(live.next(), 5) for _ in range(2)]
+    assert [e.id for e in received] == [e.id for e in result.events]
+    assert received[0].data["values"] == {"pm25": 10.0, "noise": 50.0}
+    assert received[1].data["sensor_kind"] == "water_quality"
+    stored = await latest_readings(records, [SDOT, WATER])
+    assert stored[SDOT]["pm25"] == 10.0
+    assert stored[WATER]["ph"] == 7.1
+    again = await replay(records, directory, Stream.READINGS, 0, district="11680", limit=10)
+    assert [(e.id, e.data) for e in again] == [(e.id, e.data) for e in received]
+    assert ingest.counts[("http", "accepted")] == 2
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (reading("sdot-nowhere"), "unknown sensor"),
+        (reading(WATER, pm25=10.0), "do not measure 'pm25'"),
+        (reading(pm25=2000.0), "outside 0..1500"),
+        (reading(minutes_ago=-30), "in the future"),
+        (reading(humidity=-1.0), "outside 0..100"),
+    ],
+)
+async def test_bad_readings_are_refused_with_a_reason_and_nothing_is_stored(
+    ingest: Ingest, records: Records, bad: ReadingIn, reason: str
+) -> None:
+    result = await ingest.accept([reading(minutes_ago=2), bad], "http")
+    assert result.accepted == 0
+    assert [(r.index, reason in r.reason) for r in result.rejected] == [(1, True)]
+    assert await latest_readings(records, [SDOT, WATER]) == {}
+    assert ingest.counts[("http", "refused")] == 1
+
+
+async def test_without_all_or_nothing_the_good_ones_go_in(ingest: Ingest) -> None:
+    result = await ingest.accept(
+        [reading(minutes_ago=2), reading("sdot-nowhere")], "mqtt", all_or_nothing=False
+    )
+    assert (result.accepted, len(result.rejected)) == (1, 1)
+
+
+async def test_a_retried_batch_is_not_stored_or_published_twice(ingest: Ingest) -> None:
+    batch = [reading(minutes_ago=6), reading(minutes_ago=8)]
+    first = await ingest.accept(batch, "http")
+    second = await ingest.accept(batch, "http")
+    assert (first.accepted, second.accepted, second.duplicates) == (2, 0, 2)
+    assert second.events == []
+    twice = await ingest.accept([reading(minutes_ago=12), reading(minutes_ago=12)], "http")
+    assert twice.rejected[0].reason == "the same sensor and time twice"
+
+
+async def test_alerts_follow_the_readings(ingest: Ingest, records: Records) -> None:
+    alerts = ingest.bus.subscribe(Stream.ALERTS, district="11680")
+    levels = [20.0, 40.0, 38.0, 80.0, 10.0]
+    for step, value in enumerate(levels):
+        await ingest.accept([reading(minutes_ago=30 - 2 * step, pm25=value)], "simulator")
+    got = [await asyncio.wait_for(alerts.next(), 5) for _ in range(3)]
+    assert [(e.data["state"], e.data["severity"]) for e in got] == [
+        ("raised", "warning"),
+        ("escalated", "critical"),
+        ("cleared", "critical"),
+    ]
+    assert got[0].data["rule"].startswith("CAI PM2.5")
+    restarted = await Ingest.start(records, ingest.directory, MemoryBus())
+    assert restarted.tracker.levels[(SDOT, "pm25")] == 0
