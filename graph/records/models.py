@@ -67,7 +67,7 @@ class ReadingHourly(Model):
 class CaseEvent(Model):
     id = fields.BigIntField(primary_key=True)
     case_id = fields.CharField(max_length=64, db_index=True)
-    district_code = fields.CharField(max_length=16, default="")
+    district_code = fields.CharField(max_length=16, default="", db_default="")
     """The case's gu, so `caseUpdates(district:)` can replay missed events without the graph."""
     kind = fields.CharField(max_length=32)  # received | assigned | status_changed | note
     status = fields.CharField(max_length=16)

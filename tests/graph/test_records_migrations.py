@@ -34,6 +34,10 @@ async def test_a_database_from_before_migrations_is_adopted_with_its_data(tmp_pa
     await made.query("DROP TABLE alert")
     await made.query("ALTER TABLE case_event DROP COLUMN district_code")
     await made.query("DROP TABLE tortoise_migrations")
+    await made.query(
+        "INSERT INTO case_event (case_id, kind, status, note, department, actor, at) "
+        "VALUES ('case-1', 'received', 'open', '', '', '', '2026-11-25 00:00:00+00:00')"
+    )
     await made.close()
 
     with pytest.raises(StoreUnavailable, match="civicgraph migrate"):
@@ -42,4 +46,6 @@ async def test_a_database_from_before_migrations_is_adopted_with_its_data(tmp_pa
     assert adopted.migrations_applied == ALL[1:]
     assert await adopted.query("SELECT pm25 FROM reading") == [{"pm25": 2.5}]
     assert await adopted.query("SELECT count(*) AS n FROM reading_hourly") == [{"n": 0}]
+    rows = await adopted.query("SELECT case_id, district_code FROM case_event")
+    assert rows == [{"case_id": "case-1", "district_code": ""}]  # a new column on old rows
     await adopted.close()

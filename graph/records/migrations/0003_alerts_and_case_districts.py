@@ -41,6 +41,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="CaseEvent",
             name="district_code",
-            field=fields.CharField(default="", max_length=16),
+            field=fields.CharField(default="", db_default="", max_length=16),
         ),
     ]
