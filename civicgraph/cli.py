@@ -139,7 +139,10 @@ def serve(
     from seeds.seed import is_seeded
 
     settings = Settings(host=host, port=port)
-    if not _run(lambda: _with_stores(settings, lambda s: is_seeded(s.graph, s.records))):
+    check = _with_stores(
+        settings, lambda s: is_seeded(s.graph, s.records), read_only=settings.graph_read_only
+    )
+    if not _run(lambda: check):
         err.print("[red]error:[/red] the stores hold no complete seed: run `civicgraph seed` first")
         raise typer.Exit(code=1)
     console.print(f"CivicGraph on http://{host}:{port}  (explorer: http://{host}:{port}/graphql)")
@@ -256,3 +259,7 @@ def keys_revoke(
 
     key = _run(lambda: _with_stores(Settings(), work))
     console.print(f"Revoked key {key.prefix} ({key.name}).")
+
+
+if __name__ == "__main__":
+    app()

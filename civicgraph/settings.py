@@ -17,6 +17,11 @@ class Settings(BaseSettings):
     graph_url: str | None = Field(
         None, description="Graph store URL; default: the LadybugDB file var/graph.lbug."
     )
+    graph_read_only: bool = Field(
+        False,
+        description="Open the graph read-only: several `serve` processes can then share one "
+        "LadybugDB file (writes such as fileCase are refused).",
+    )
     graph_user: str = Field("neo4j", description="Neo4j user (with a neo4j:// graph URL).")
     graph_password: SecretStr = Field(
         SecretStr(""), description="Neo4j password (with a neo4j:// graph URL)."

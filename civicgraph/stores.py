@@ -49,7 +49,7 @@ async def open_stores(
 
 async def open_seeded(settings: Settings) -> Stores:
     """Both stores, or StoreUnavailable when they hold no complete seed."""
-    stores = await open_stores(settings)
+    stores = await open_stores(settings, read_only=settings.graph_read_only)
     if not await is_seeded(stores.graph, stores.records):
         await stores.close()
         raise StoreUnavailable("the stores hold no complete seed: run `civicgraph seed` first")
