@@ -18,14 +18,23 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: object, lifespan: str = "off") -> AsyncIterator[str]:
-    """Serve `app` until the block ends; yields its http:// base URL."""
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan=lifespan, log_level="warning"
-    )  # type: ignore[arg-type]
+async def serving(
+    app: object, lifespan: str = "off", send_buffer: int | None = None
+) -> AsyncIterator[str]:
+    """Serve `app` until the block ends; yields its http:// base URL.
+
+    `send_buffer` fixes the kernel send buffer of every accepted connection (they inherit it
+    from the listening socket), so that a client that stops reading backs up quickly.
+    """
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer is not None:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    listener.bind(("127.0.0.1", 0))
+    port = int(listener.getsockname()[1])
+    config = uvicorn.Config(app, lifespan=lifespan, log_level="warning")  # type: ignore[arg-type]
     running = uvicorn.Server(config)
-    task = asyncio.create_task(running.serve())
+    task = asyncio.create_task(running.serve(sockets=[listener]))
     while not running.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.05)
     try:
