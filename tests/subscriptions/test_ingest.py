@@ -118,3 +118,22 @@ async def test_alerts_follow_the_readings(ingest: Ingest, records: Records) -> N
     assert got[0].data["rule"].startswith("CAI PM2.5")
     restarted = await Ingest.start(records, ingest.directory, MemoryBus())
     assert restarted.tracker.levels[(SDOT, "pm25")] == 0
+
+
+async def test_a_simulator_tick_sends_every_sensor_through_the_pipeline(
+    ingest: Ingest, directory: SensorDirectory, records: Records
+) -> None:
+    from subscriptions.ingest.simulator import Simulator
+
+    simulator = Simulator(ingest, directory, speed=60)
+    assert simulator.interval == 2.0
+    live = ingest.bus.subscribe(Stream.READINGS)
+    assert await simulator.tick() == len(directory.known())
+    assert await simulator.tick() == len(directory.known())  # a second tick, a later time
+    first = await asyncio.wait_for(live.next(), 5)
+    sensor = await directory.get(first.data["sensor_id"])
+    assert sensor is not None
+    assert set(first.data["values"]) == set(sensor.data_types)
+    latest = await latest_readings(records, [s.id for s in directory.known()])
+    assert len(latest) == len(directory.known())
+    assert ingest.counts[("simulator", "accepted")] == 2 * len(directory.known())
