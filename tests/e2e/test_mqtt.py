@@ -10,7 +10,7 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import aiomqtt
 import pytest
@@ -20,6 +20,7 @@ from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from subscriptions.ingest.mqtt import DEAD_LETTER_PREFIX, TOPIC_PREFIX, broker
+from tests.conftest import SEED_UNTIL
 from tests.e2e.conftest import serving
 from tests.e2e.test_subscriptions import READINGS, take
 
@@ -42,7 +43,7 @@ async def mqtt_server(settings: Settings, stores: Stores) -> AsyncIterator[str]:
 
 
 def reading(minutes_ago: int, **values: float) -> bytes:
-    at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=5, minutes=minutes_ago)
+    at = SEED_UNTIL - timedelta(days=12, minutes=minutes_ago)  # before the shared seed's history
     return json.dumps({"measured_at": at.isoformat(), "values": values}).encode()
 
 

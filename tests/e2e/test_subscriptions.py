@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
 
 from graph.records.api_keys import Tier
+from tests.conftest import SEED_UNTIL
 
 PROTOCOLS = {
     "graphql-transport-ws": WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL,
@@ -45,11 +46,12 @@ mutation ($input: FileCaseInput!) {
 }"""
 WAIT_S = 15
 _clock = iter(range(1, 100_000))
-_BASE = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+_BASE = SEED_UNTIL - timedelta(days=10)
 
 
 def moment() -> str:
-    """A distinct recent time for each reading this module sends."""
+    """A distinct time for each reading this module sends, before the seeded history: the
+    session's city is shared, and no other test's latest reading may move."""
     return (_BASE - timedelta(seconds=next(_clock))).isoformat()
 
 

@@ -1,0 +1,286 @@
+"""Subscription fan-out: N websocket subscribers on one server process vs a raw `websockets` server.
+
+    python -m bench.fanout [--subscribers 1000,10000] [--rates 1,10] [--seconds 20]
+
+Each subscriber asks for one gu and one data type, as a neighbourhood air-quality app would
+(`sensorReadings(district:, dataType:)`), spread evenly over the 25 gu and 17 S-DoT types.
+Readings are published on Redis, as another worker's ingest would, at the real S-DoT rate
+(1,100 sensors every 2 minutes: 9.2 readings/s, each to every subscriber of its gu) and at 10x.
+Both servers take them from the same Redis channel: ours (`civicgraph serve`, one process,
+CIVIC_BUS_URL, GraphQL execution per push) and the baseline, a bare `websockets` server that
+sends the same JSON message with `broadcast`. Latency is from the publish to the client's
+receipt, on one clock (publisher and clients share this process). The ratio compares server
+CPU per push (baseline / ours): how many pushes ours makes with the CPU the raw one needs.
+
+Needs `make services` (Redis) and seeded stores under var/ (`make run`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as redis
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.server import ServerConnection, broadcast, serve
+
+from bench.query import free_port, wait_until_up
+from graph.ontology import SDOT_DATA_TYPES
+from subscriptions.events import Event, Stream, encode
+from subscriptions.redis_bus import CHANNEL_PREFIX
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+SENSORS = 1_100
+REAL_RATE = SENSORS / 120  # readings per second across the network
+GU_FILE = Path(__file__).resolve().parents[1] / "seeds" / "data" / "gu_names_en.csv"
+QUERY = """subscription ($district: String, $dataType: DataType) {
+  sensorReadings(district: $district, dataType: $dataType) {
+    id sensorId districtCode sensorKind measuredAt values { dataType value unit }
+  }
+}"""
+
+
+def gu_codes() -> list[str]:
+    with GU_FILE.open(encoding="utf-8") as handle:
+        return [row["code"] for row in csv.DictReader(handle)]
+
+
+# -- the baseline: a bare websockets server fanning the same messages out ---------------------
+
+
+def raw_message(event: dict[str, Any], data_type: str) -> str:
+    data = event["data"]
+    reading = {
+        "id": str(event["id"]),
+        "sensorId": data["sensor_id"],
+        "districtCode": data["district_code"],
+        "sensorKind": "SDOT",
+        "measuredAt": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(data["measured_at"])),
+        "values": [{"dataType": data_type.upper(), "value": data["values"][data_type], "unit": ""}],
+    }
+    return json.dumps({"id": "1", "type": "next", "payload": {"data": {"sensorReadings": reading}}})
+
+
+async def raw_server(port: int) -> None:
+    groups: dict[tuple[str, str], set[ServerConnection]] = {}
+
+    async def handler(ws: ServerConnection) -> None:
+        wanted = json.loads(await ws.recv())
+        key = (wanted["district"], wanted["dataType"])
+        groups.setdefault(key, set()).add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            groups[key].discard(ws)
+
+    client = redis.Redis.from_url(REDIS_URL)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(CHANNEL_PREFIX + Stream.READINGS.value)
+    async with serve(handler, "127.0.0.1", port, compression=None, max_queue=None):
+        async for message in pubsub.listen():
+            for _stream, key, data in json.loads(message["data"]):
+                gu = data["district_code"]
+                for data_type in data["values"]:
+                    targets = groups.get((gu, data_type))
+                    if targets:
+                        broadcast(targets, raw_message({"id": key, "data": data}, data_type))
+
+
+# -- clients and the publisher -----------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    published: dict[int, float] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    pushes: int = 0
+    measuring: bool = False
+
+
+async def open_client(url: str, ours: bool, gu: str, data_type: str) -> ClientConnection:
+    ws = await connect(
+        url,
+        subprotocols=["graphql-transport-ws"] if ours else None,
+        compression=None,
+        max_size=None,
+        open_timeout=120,
+    )
+    if ours:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        await ws.recv()
+        variables = {"district": gu, "dataType": data_type.upper()}
+        payload = {"query": QUERY, "variables": variables}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    else:
+        await ws.send(json.dumps({"district": gu, "dataType": data_type}))
+    return ws
+
+
+async def read(ws: ClientConnection, tally: Tally) -> None:
+    async for message in ws:
+        received = time.perf_counter()
+        key = int(json.loads(message)["payload"]["data"]["sensorReadings"]["id"])
+        if tally.measuring and key in tally.published:
+            tally.latencies.append(received - tally.published[key])
+            tally.pushes += 1
+
+
+async def publish(rate: float, seconds: float, tally: Tally, gus: list[str], first_id: int) -> int:
+    client = redis.Redis.from_url(REDIS_URL)
+    rng = random.Random(3)
+    interval = 1 / (REAL_RATE * rate)
+    key = first_id
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < seconds:
+            key += 1
+            gu = gus[key % len(gus)]
+            values = {t: round(rng.uniform(0, 80), 2) for t in SDOT_DATA_TYPES}
+            data = {
+                "sensor_id": f"sdot-{gu}-{key % 44:04d}",
+                "district_code": gu,
+                "sensor_kind": "sdot",
+                "measured_at": int(time.time()),
+                "values": values,
+            }
+            tally.published[key] = time.perf_counter()
+            await client.publish(
+                CHANNEL_PREFIX + Stream.READINGS.value, encode([Event(Stream.READINGS, key, data)])
+            )
+            await asyncio.sleep(
+                max(0.0, started + (key - first_id) * interval - time.perf_counter())
+            )
+    finally:
+        await client.aclose()
+    return key - first_id
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    pushes: int
+    expected: int
+    p50_ms: float
+    p99_ms: float
+    pushes_per_s: float
+    cpu_s: float
+    connected: int
+
+
+def measure(ours: bool, subscribers: int, rate: float, seconds: float) -> Run:
+    """Start one server process, load it from this one, stop it."""
+    port = free_port()
+    env = os.environ | {
+        "CIVIC_BUS_URL": REDIS_URL,
+        "CIVIC_SIMULATOR": "0",
+        "CIVIC_SUBSCRIBER_QUEUE": "4096",
+    }
+    command = (
+        [sys.executable, "-m", "civicgraph.cli", "serve", "--port", str(port)]
+        if ours
+        else [sys.executable, "-m", "bench.fanout", "--raw-server", str(port)]
+    )
+    with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) as server:
+        try:
+            if ours:
+                wait_until_up(f"http://127.0.0.1:{port}/healthz")
+            else:
+                time.sleep(1.5)
+            url = f"ws://127.0.0.1:{port}" + ("/graphql" if ours else "")
+            return asyncio.run(drive(url, ours, server.pid, subscribers, rate, seconds))
+        finally:
+            server.terminate()
+
+
+async def drive(
+    url: str, ours: bool, pid: int, subscribers: int, rate: float, seconds: float
+) -> Run:
+    gus = gu_codes()
+    pairs = [(gus[i % 25], SDOT_DATA_TYPES[(i // 25) % 17]) for i in range(subscribers)]
+    tally = Tally()
+    clients: list[ClientConnection] = []
+    for start in range(0, subscribers, 250):
+        batch = pairs[start : start + 250]
+        clients += await asyncio.gather(*(open_client(url, ours, g, t) for g, t in batch))
+    readers = [asyncio.create_task(read(ws, tally)) for ws in clients]
+    await asyncio.sleep(3)  # subscriptions registered
+    per_gu = {g: sum(1 for p in pairs if p[0] == g) for g in gus}
+    await publish(rate, 2, tally, gus, 0)  # warm-up, not counted
+    await asyncio.sleep(1)
+    tally.measuring = True
+    cpu_before = cpu_seconds(pid)
+    started = time.perf_counter()
+    sent = await publish(rate, seconds, tally, gus, 1_000_000)
+    await asyncio.sleep(2)  # let the last pushes land
+    elapsed = time.perf_counter() - started
+    cpu = cpu_seconds(pid) - cpu_before
+    tally.measuring = False
+    expected = sum(per_gu[gus[k % len(gus)]] for k in range(1_000_001, 1_000_001 + sent))
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in clients), return_exceptions=True)
+    lat = sorted(tally.latencies) or [float("nan")]
+    return Run(
+        tally.pushes,
+        expected,
+        statistics.median(lat) * 1000,
+        lat[max(0, int(len(lat) * 0.99) - 1)] * 1000,
+        tally.pushes / elapsed,
+        cpu,
+        len(clients),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", default="1000,10000")
+    parser.add_argument("--rates", default="1,10", help="multiples of the real S-DoT rate")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--raw-server", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.raw_server:
+        asyncio.run(raw_server(args.raw_server))
+        return
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
+    )
+    header = (
+        "subs   rate  server     pushes/expected   pushes/s   p50 ms   p99 ms   CPU s  CPU/push µs"
+    )
+    print(header)
+    for subscribers in (int(n) for n in args.subscribers.split(",")):
+        for rate in (float(r) for r in args.rates.split(",")):
+            runs = {}
+            for ours in (False, True):
+                run = measure(ours, subscribers, rate, args.seconds)
+                runs[ours] = run
+                name = "CivicGraph" if ours else "raw ws"
+                per_push = run.cpu_s / max(run.pushes, 1) * 1e6
+                print(
+                    f"{subscribers:6d} {rate:4.0f}x  {name:10s} {run.pushes:8d}/{run.expected:<8d}"
+                    f" {run.pushes_per_s:9.0f} {run.p50_ms:8.1f} {run.p99_ms:8.1f}"
+                    f" {run.cpu_s:7.2f} {per_push:9.1f}"
+                )
+            raw, mine = runs[False], runs[True]
+            ratio = (raw.cpu_s / max(raw.pushes, 1)) / (mine.cpu_s / max(mine.pushes, 1))
+            print(f"{'':6s} {'':5s} ratio (raw CPU per push / ours): {ratio:.2f}x (target >= 0.5x)")
+
+
+if __name__ == "__main__":
+    main()
