@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -183,20 +184,25 @@ class Run:
     connected: int
 
 
-def measure(ours: bool, subscribers: int, rate: float, seconds: float) -> Run:
-    """Start one server process, load it from this one, stop it."""
+def measure(
+    ours: bool, subscribers: int, rate: float, seconds: float, profile: str | None = None
+) -> Run:
+    """Start one server process, load it from this one, stop it (with `profile`, under
+    cProfile, writing its statistics to that file)."""
     port = free_port()
     env = os.environ | {
         "CIVIC_BUS_URL": REDIS_URL,
         "CIVIC_SIMULATOR": "0",
         "CIVIC_SUBSCRIBER_QUEUE": "4096",
     }
+    profiler = ["-m", "cProfile", "-o", profile] if profile and ours else []
     command = (
-        [sys.executable, "-m", "civicgraph.cli", "serve", "--port", str(port)]
+        [sys.executable, *profiler, "-m", "civicgraph.cli", "serve", "--port", str(port)]
         if ours
         else [sys.executable, "-m", "bench.fanout", "--raw-server", str(port)]
     )
-    with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) as server:
+    quiet = subprocess.DEVNULL
+    with subprocess.Popen(command, env=env, stdout=quiet, stderr=quiet) as server:
         try:
             if ours:
                 wait_until_up(f"http://127.0.0.1:{port}/healthz")
@@ -205,7 +211,7 @@ def measure(ours: bool, subscribers: int, rate: float, seconds: float) -> Run:
             url = f"ws://127.0.0.1:{port}" + ("/graphql" if ours else "")
             return asyncio.run(drive(url, ours, server.pid, subscribers, rate, seconds))
         finally:
-            server.terminate()
+            server.send_signal(signal.SIGINT)  # a clean exit, so that cProfile writes
 
 
 async def drive(
@@ -252,6 +258,7 @@ def main() -> None:
     parser.add_argument("--subscribers", default="1000,10000")
     parser.add_argument("--rates", default="1,10", help="multiples of the real S-DoT rate")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--profile", help="run our server under cProfile, stats to this file")
     parser.add_argument("--raw-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_server:
@@ -268,7 +275,7 @@ def main() -> None:
         for rate in (float(r) for r in args.rates.split(",")):
             runs = {}
             for ours in (False, True):
-                run = measure(ours, subscribers, rate, args.seconds)
+                run = measure(ours, subscribers, rate, args.seconds, args.profile)
                 runs[ours] = run
                 name = "CivicGraph" if ours else "raw ws"
                 per_push = run.cpu_s / max(run.pushes, 1) * 1e6

@@ -28,6 +28,7 @@ from resolvers.schema import build_schema
 from resolvers.services import open311
 from subscriptions.fields import LiveSubscription
 from subscriptions.ingest.http import ingest_readings
+from subscriptions.multiplex import SharedEventExecutor
 
 log = logging.getLogger("civicgraph")
 
@@ -36,7 +37,8 @@ class CivicGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context and our self-hosted explorer."""
 
     def __init__(self, state: Any, explorer: Explorer) -> None:
-        super().__init__(build_schema(LiveSubscription), graphql_ide="graphiql")
+        schema = build_schema(LiveSubscription, SharedEventExecutor)
+        super().__init__(schema, graphql_ide="graphiql")
         self.state = state
         self.explorer = explorer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
@@ -56,12 +57,15 @@ class CivicSchema(strawberry.federation.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(subscription: type | None = None) -> CivicSchema:
+def build_schema(
+    subscription: type | None = None, execution_context_class: type[Any] | None = None
+) -> CivicSchema:
     """The merged schema; `subscription` is the live fields' type (from `subscriptions/`)."""
     return CivicSchema(
         query=Query,
         mutation=Mutation,
         subscription=subscription,
+        execution_context_class=execution_context_class,
         extensions=[
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),

@@ -28,6 +28,7 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from subscriptions.ingest.payloads import ReadingIn
 from subscriptions.live import CLOSE_TOO_SLOW, Live
+from subscriptions.multiplex import SharedEventExecutor
 from tests.conftest import SEED_UNTIL
 from tests.e2e.conftest import serving
 
@@ -71,6 +72,7 @@ async def collect(ws: ClientConnection, count: int) -> list[int]:
     while len(ids) < count:
         message = json.loads(await ws.recv())
         assert message["type"] == "next", message
+        assert not message["payload"].get("errors"), message
         ids.append(int(message["payload"]["data"]["sensorReadings"]["id"]))
     return ids
 
@@ -117,10 +119,13 @@ async def test_a_stalled_client_is_cut_off_and_the_others_get_every_event(
     others = [await subscribe(url, start) for _ in range(CLIENTS)]
     readers = [asyncio.create_task(collect(ws, EVENTS)) for ws in others]
 
+    executions = SharedEventExecutor.executions
     published = await send_readings(live, EVENTS)
 
     received = await asyncio.wait_for(asyncio.gather(*readers), WAIT_S)
     assert all(ids == published for ids in received)  # all 100, every event, in order
+    # the same operation and variables: each event was executed once, not once per client
+    assert SharedEventExecutor.executions - executions <= EVENTS
     assert live.too_slow >= 1
 
     stalled.transport.resume_reading()
