@@ -17,9 +17,10 @@ import ladybug
 import pyarrow as pa
 
 from graph import cypher
+from graph.cypher_store import CypherReads
 from graph.errors import QueryFailed, StoreUnavailable, UnknownLabel
-from graph.ontology import NODE_TYPES, REL_TYPES, PropertyType
-from graph.query import Hop, Link, NodeQuery
+from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
+from graph.query import Link
 from graph.store import Node
 
 _INTERNAL = ("_ID", "_LABEL")
@@ -55,7 +56,7 @@ def _utc_naive(table: pa.Table) -> pa.Table:
     return table
 
 
-class LadybugStore:
+class LadybugStore(CypherReads):
     """`GraphStore` over a LadybugDB database file."""
 
     backend = "ladybug"
@@ -89,6 +90,9 @@ class LadybugStore:
         rows: list[list[Any]] = list(result.get_all())  # type: ignore[arg-type]
         return rows
 
+    def _node(self, kind: NodeType, raw: Any) -> Node:
+        return _from_node(raw)
+
     async def create_schema(self) -> None:
         for kind in NODE_TYPES.values():
             columns = ", ".join(f"{p.name} {p.type.value}" for p in kind.properties)
@@ -118,52 +122,6 @@ class LadybugStore:
         table = rows.select(["from", "to"])
         suffix = f' (from="{source}", to="{target}")' if len(relation.pairs) > 1 else ""
         await self._rows(f"COPY `{relation.name}` FROM $rows{suffix}", {"rows": table})
-
-    async def get_nodes(self, label: str, keys: Sequence[str]) -> list[Node | None]:
-        if not keys:
-            return []
-        text, params = cypher.get_nodes(label, keys)
-        key = cypher.node_type(label).key
-        found = {
-            node[key]: node
-            for node in (_from_node(row[0]) for row in await self._rows(text, params))
-        }
-        return [found.get(k) for k in keys]
-
-    async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
-        result: dict[str, list[Node]] = {k: [] for k in keys}
-        if not keys:
-            return result
-        text, params = cypher.neighbors(hop, keys)
-        for start, raw in await self._rows(text, params):
-            result[start].append(_from_node(raw))
-        return result
-
-    async def find_nodes(self, query: NodeQuery) -> list[Node]:
-        text, params = cypher.find_nodes(query)
-        return [_from_node(row[0]) for row in await self._rows(text, params)]
-
-    async def count_nodes(self, query: NodeQuery) -> int:
-        text, params = cypher.count_nodes(query)
-        rows = await self._rows(text, params)
-        return int(rows[0][0])
-
-    async def count_by_label(self) -> dict[str, int]:
-        counts = {}
-        for label in NODE_TYPES:
-            rows = await self._rows(f"MATCH (n:`{label}`) RETURN count(n)")
-            counts[label] = int(rows[0][0])
-        return counts
-
-    async def count_grouped(
-        self,
-        label: str,
-        group_by: str,
-        equals: Mapping[str, Sequence[str]],
-        where_range: Mapping[str, tuple[int | None, int | None]],
-    ) -> dict[str, int]:
-        text, params = cypher.count_grouped(label, group_by, equals, where_range)
-        return {str(group): int(count) for group, count in await self._rows(text, params)}
 
     async def create_node(
         self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()

@@ -19,9 +19,10 @@ from neo4j import exceptions as neo4j_errors
 from neo4j.time import DateTime
 
 from graph import cypher
+from graph.cypher_store import CypherReads
 from graph.errors import QueryFailed, StoreUnavailable, UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
-from graph.query import Hop, Link, NodeQuery
+from graph.query import Link
 from graph.store import Node
 
 BATCH_ROWS = 10_000
@@ -68,7 +69,7 @@ def _typed(kind: NodeType, properties: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class Neo4jStore:
+class Neo4jStore(CypherReads):
     """`GraphStore` over a Neo4j 5 server (`neo4j://` or `bolt://` URL)."""
 
     backend = "neo4j"
@@ -98,6 +99,9 @@ class Neo4jStore:
 
     async def close(self) -> None:
         await self._driver.close()
+
+    def _node(self, kind: NodeType, raw: Any) -> Node:
+        return _from_node(kind, raw)
 
     async def _rows(
         self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False
@@ -172,54 +176,6 @@ class Neo4jStore:
         )
         for batch in rows.select(["from", "to"]).to_batches(max_chunksize=BATCH_ROWS):
             await self._rows(text, {"rows": batch.to_pylist()}, write=True)
-
-    async def get_nodes(self, label: str, keys: Sequence[str]) -> list[Node | None]:
-        if not keys:
-            return []
-        kind = cypher.node_type(label)
-        text, params = cypher.get_nodes(label, keys)
-        found = {
-            node[kind.key]: node
-            for node in (_from_node(kind, row[0]) for row in await self._rows(text, params))
-        }
-        return [found.get(k) for k in keys]
-
-    async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
-        result: dict[str, list[Node]] = {k: [] for k in keys}
-        if not keys:
-            return result
-        target = cypher.node_type(hop.target)
-        text, params = cypher.neighbors(hop, keys)
-        for start, raw in await self._rows(text, params):
-            result[start].append(_from_node(target, raw))
-        return result
-
-    async def find_nodes(self, query: NodeQuery) -> list[Node]:
-        kind = cypher.node_type(query.label)
-        text, params = cypher.find_nodes(query)
-        return [_from_node(kind, row[0]) for row in await self._rows(text, params)]
-
-    async def count_nodes(self, query: NodeQuery) -> int:
-        text, params = cypher.count_nodes(query)
-        rows = await self._rows(text, params)
-        return int(rows[0][0])
-
-    async def count_by_label(self) -> dict[str, int]:
-        counts = {}
-        for label in NODE_TYPES:
-            rows = await self._rows(f"MATCH (n:`{label}`) RETURN count(n)")
-            counts[label] = int(rows[0][0])
-        return counts
-
-    async def count_grouped(
-        self,
-        label: str,
-        group_by: str,
-        equals: Mapping[str, Sequence[str]],
-        where_range: Mapping[str, tuple[int | None, int | None]],
-    ) -> dict[str, int]:
-        text, params = cypher.count_grouped(label, group_by, equals, where_range)
-        return {str(group): int(count) for group, count in await self._rows(text, params)}
 
     async def create_node(
         self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()

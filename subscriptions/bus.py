@@ -32,22 +32,11 @@ class EventBus(Protocol):
         """Start receiving `stream` now (events published from here on), filtered server-side."""
 
 
-class MemoryBus:
-    """The bus of one process: publishing is handing events to the local fan-out."""
-
-    backend = "memory"
+class LocalSubscribers:
+    """Every bus hands events to the subscribers of its own process through a `Fanout`."""
 
     def __init__(self) -> None:
         self.fanout = Fanout()
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    async def publish(self, events: Sequence[Event]) -> None:
-        self.fanout.deliver(list(events))
 
     def subscribe(
         self,
@@ -58,3 +47,18 @@ class MemoryBus:
         capacity: int = DEFAULT_CAPACITY,
     ) -> Subscription:
         return self.fanout.add(stream, district=district, accepts=accepts, capacity=capacity)
+
+
+class MemoryBus(LocalSubscribers):
+    """The bus of one process: publishing is handing events to the local fan-out."""
+
+    backend = "memory"
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        self.fanout.deliver(list(events))

@@ -17,8 +17,8 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from graph.errors import StoreUnavailable
+from subscriptions.bus import LocalSubscribers
 from subscriptions.events import Event, Stream, decode, encode
-from subscriptions.fanout import DEFAULT_CAPACITY, Fanout, Predicate, Subscription
 
 log = logging.getLogger("civicgraph.bus")
 CHANNEL_PREFIX = "civic:events:"
@@ -26,12 +26,12 @@ RECONNECT_S = 1.0
 READY_S = 10.0
 
 
-class RedisBus:
+class RedisBus(LocalSubscribers):
     backend = "redis"
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         self.url = url
-        self.fanout = Fanout()
         self._client: redis.Redis | None = None
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -91,13 +91,3 @@ class RedisBus:
             for stream, batch in by_stream.items():
                 pipe.publish(CHANNEL_PREFIX + stream.value, encode(batch))
             await pipe.execute()
-
-    def subscribe(
-        self,
-        stream: Stream,
-        *,
-        district: str | None = None,
-        accepts: Predicate = lambda _event: True,
-        capacity: int = DEFAULT_CAPACITY,
-    ) -> Subscription:
-        return self.fanout.add(stream, district=district, accepts=accepts, capacity=capacity)

@@ -1,0 +1,72 @@
+"""The reads both graph adapters make the same way: shared Cypher, nodes rebuilt by the adapter."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph import cypher
+from graph.ontology import NODE_TYPES, NodeType
+from graph.query import Hop, NodeQuery
+from graph.store import Node
+
+
+class CypherReads(ABC):
+    """`GraphStore` reads over `_rows` (one query to the driver) and `_node` (one raw node)."""
+
+    @abstractmethod
+    async def _rows(self, text: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
+        """Run one query; its rows as lists of values."""
+
+    @abstractmethod
+    def _node(self, kind: NodeType, raw: Any) -> Node:
+        """A node as the driver returns it, as the ontology describes it."""
+
+    async def get_nodes(self, label: str, keys: Sequence[str]) -> list[Node | None]:
+        if not keys:
+            return []
+        kind = cypher.node_type(label)
+        text, params = cypher.get_nodes(label, keys)
+        found = {
+            node[kind.key]: node
+            for node in (self._node(kind, row[0]) for row in await self._rows(text, params))
+        }
+        return [found.get(k) for k in keys]
+
+    async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
+        result: dict[str, list[Node]] = {k: [] for k in keys}
+        if not keys:
+            return result
+        target = cypher.node_type(hop.target)
+        text, params = cypher.neighbors(hop, keys)
+        for start, raw in await self._rows(text, params):
+            result[start].append(self._node(target, raw))
+        return result
+
+    async def find_nodes(self, query: NodeQuery) -> list[Node]:
+        kind = cypher.node_type(query.label)
+        text, params = cypher.find_nodes(query)
+        return [self._node(kind, row[0]) for row in await self._rows(text, params)]
+
+    async def count_nodes(self, query: NodeQuery) -> int:
+        text, params = cypher.count_nodes(query)
+        rows = await self._rows(text, params)
+        return int(rows[0][0])
+
+    async def count_by_label(self) -> dict[str, int]:
+        counts = {}
+        for label in NODE_TYPES:
+            rows = await self._rows(f"MATCH (n:`{label}`) RETURN count(n)")
+            counts[label] = int(rows[0][0])
+        return counts
+
+    async def count_grouped(
+        self,
+        label: str,
+        group_by: str,
+        equals: Mapping[str, Sequence[str]],
+        where_range: Mapping[str, tuple[int | None, int | None]],
+    ) -> dict[str, int]:
+        text, params = cypher.count_grouped(label, group_by, equals, where_range)
+        return {str(group): int(count) for group, count in await self._rows(text, params)}
