@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -10,13 +9,13 @@ from typing import Annotated, TypeVar
 
 import httpx
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from civicgraph.cli_log import log_app
+from civicgraph.console import console, err, run
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_stores
-from graph.errors import GraphError
 from graph.records import api_keys, seed_state
 from graph.records.api_keys import Tier
 from graph.records.readings import RollUp, reading_count, roll_up
@@ -28,20 +27,10 @@ keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help
 app.add_typer(keys_app, name="keys")
 readings_app = typer.Typer(help="Sensor readings: retention.", no_args_is_help=True)
 app.add_typer(readings_app, name="readings")
+app.add_typer(log_app, name="log")
 # The Neo4j driver logs a warning for every failed routing attempt; our one error line says it.
 logging.getLogger("neo4j").setLevel(logging.CRITICAL)
-console = Console()
-err = Console(stderr=True)
 T = TypeVar("T")
-
-
-def _run(work: Callable[[], Awaitable[T]]) -> T:
-    """Run async work; a handled error prints one line and exits 1."""
-    try:
-        return asyncio.run(work())  # type: ignore[arg-type]
-    except GraphError as error:
-        err.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
-        raise typer.Exit(code=1) from None
 
 
 async def _with_stores(
@@ -108,7 +97,7 @@ def seed(
             )
         console.print(_counts_table(counts, f"Seeded Seoul at scale {scale}"))
 
-    _run(lambda: _with_stores(settings, work, migrate=True))
+    run(lambda: _with_stores(settings, work, migrate=True))
 
 
 @app.command()
@@ -119,7 +108,7 @@ def migrate() -> None:
         await stores.graph.create_schema()
         return stores.records.migrations_applied
 
-    applied = _run(lambda: _with_stores(Settings(), work, migrate=True))
+    applied = run(lambda: _with_stores(Settings(), work, migrate=True))
     names = ", ".join(applied) if applied else "none pending"
     console.print(
         f"Records migrations applied: {names}. Graph constraints and indexes in place.",
@@ -142,7 +131,7 @@ def serve(
     check = _with_stores(
         settings, lambda s: is_seeded(s.graph, s.records), read_only=settings.graph_read_only
     )
-    if not _run(lambda: check):
+    if not run(lambda: check):
         err.print("[red]error:[/red] the stores hold no complete seed: run `civicgraph seed` first")
         raise typer.Exit(code=1)
     console.print(f"CivicGraph on http://{host}:{port}  (explorer: http://{host}:{port}/graphql)")
@@ -171,7 +160,7 @@ def stats(
         counts["Reading"] = await reading_count(stores.records)
         return counts
 
-    counts = _run(lambda: _with_stores(settings, work, read_only=True))
+    counts = run(lambda: _with_stores(settings, work, read_only=True))
     console.print(_counts_table(counts, f"CivicGraph stores in {settings.data_dir}"))
 
 
@@ -204,7 +193,7 @@ def readings_roll_up(
     async def work(stores: Stores) -> RollUp:
         return await roll_up(stores.records, days, datetime.now(UTC))
 
-    result = _run(lambda: _with_stores(settings, work))
+    result = run(lambda: _with_stores(settings, work))
     console.print(
         f"Rolled {result.readings:,} raw readings before {result.cutoff:%Y-%m-%d %H:%M} UTC "
         f"into {result.hours:,} hourly rows (raw readings kept {days} days)."
@@ -221,7 +210,7 @@ def keys_create(
     async def work(stores: Stores) -> api_keys.IssuedKey:
         return await api_keys.create_key(stores.records, name, tier)
 
-    issued = _run(lambda: _with_stores(Settings(), work))
+    issued = run(lambda: _with_stores(Settings(), work))
     console.print(
         f"Created {issued.tier.value} key {issued.prefix} for {issued.name!r}. "
         "It is shown only once:"
@@ -240,7 +229,7 @@ def keys_list() -> None:
     table = Table(title="API keys")
     for column in ("prefix", "tier", "name", "created", "state"):
         table.add_column(column)
-    for key in _run(lambda: _with_stores(Settings(), work)):
+    for key in run(lambda: _with_stores(Settings(), work)):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         table.add_row(
             key.prefix, key.tier.value, key.name, f"{key.created_at:%Y-%m-%d %H:%M}", state
@@ -257,7 +246,7 @@ def keys_revoke(
     async def work(stores: Stores) -> api_keys.StoredKey:
         return await api_keys.revoke_key(stores.records, prefix)
 
-    key = _run(lambda: _with_stores(Settings(), work))
+    key = run(lambda: _with_stores(Settings(), work))
     console.print(f"Revoked key {key.prefix} ({key.name}).")
 
 

@@ -65,6 +65,16 @@ class Settings(BaseSettings):
         10_000, ge=1, description="Most events replayed to a client resubscribing with `after`."
     )
     graph_concurrency: int = Field(4, ge=1, le=64, description="Parallel graph queries.")
+    log_origin: str = Field(
+        "civicgraph.seoul.example/log",
+        pattern=r"^[^\s+]+$",
+        description="The verifiable log's origin line, also its signing key's name.",
+    )
+    log_key_file: Path | None = Field(
+        None,
+        description="The log's Ed25519 signing key (PEM); default var/keys/log-ed25519.pem, "
+        "made on first use. Back it up with the records: heads it signed verify only with it.",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -75,3 +85,8 @@ class Settings(BaseSettings):
     @property
     def records_location(self) -> str:
         return self.db_url or f"sqlite://{(self.data_dir / 'records.sqlite3').resolve()}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def log_key_path(self) -> Path:
+        return self.log_key_file or self.data_dir / "keys" / "log-ed25519.pem"

@@ -9,6 +9,8 @@ from graph.errors import StoreUnavailable
 from graph.open import open_graph
 from graph.records import Records, open_records
 from graph.store import GraphStore
+from ledger.keys import load_signer
+from ledger.log import Log
 from seeds.seed import is_seeded
 
 
@@ -54,3 +56,13 @@ async def open_seeded(settings: Settings) -> Stores:
         await stores.close()
         raise StoreUnavailable("the stores hold no complete seed: run `civicgraph seed` first")
     return stores
+
+
+async def open_log(settings: Settings, records: Records) -> Log:
+    """The city's log in `records`, signing with the key the settings name (made if missing).
+
+    Refuses (LogError) a log whose current head another key signed.
+    """
+    log = Log(records, load_signer(settings.log_key_path, settings.log_origin))
+    await log.check_key()
+    return log

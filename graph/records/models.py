@@ -126,3 +126,34 @@ class SeedState(Model):
 
     class Meta:
         table = "seed_state"
+
+
+class LogEntry(Model):
+    """One leaf of the verifiable log: the bytes hashed, what they record, the subtrees it closes.
+
+    `subtree_hashes` holds the hashes of the complete subtrees whose last leaf this is, level 1
+    upward, 32 bytes each (as Go's tlog stores hashes): one row per leaf holds the whole tree.
+    """
+
+    leaf_index = fields.BigIntField(primary_key=True, generated=False)
+    kind = fields.CharField(max_length=64)
+    subject = fields.CharField(max_length=128, db_index=True)
+    leaf_input = fields.BinaryField()
+    leaf_hash = fields.BinaryField()
+    subtree_hashes = fields.BinaryField()
+    appended_at = fields.BigIntField(description="epoch milliseconds, UTC")
+
+    class Meta:
+        table = "log_entry"
+
+
+class LogHead(Model):
+    """A signed tree head (a checkpoint note). The largest tree size is the current head."""
+
+    tree_size = fields.BigIntField(primary_key=True, generated=False)
+    root = fields.BinaryField()
+    signed_at = fields.BigIntField(description="epoch milliseconds, UTC")
+    checkpoint = fields.TextField()
+
+    class Meta:
+        table = "log_head"

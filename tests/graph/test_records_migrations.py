@@ -9,7 +9,12 @@ import pytest
 from graph.errors import StoreUnavailable
 from graph.records import open_records, pending_migrations, sqlite_url
 
-ALL = ["0001_initial", "0002_reading_hourly", "0003_alerts_and_case_districts"]
+ALL = [
+    "0001_initial",
+    "0002_reading_hourly",
+    "0003_alerts_and_case_districts",
+    "0004_verifiable_log",
+]
 
 
 async def test_a_new_database_gets_every_migration_once(tmp_path: Path) -> None:
@@ -32,6 +37,8 @@ async def test_a_database_from_before_migrations_is_adopted_with_its_data(tmp_pa
     # what `generate_schemas` left before there were migrations: the first model set, no history
     await made.query("DROP TABLE reading_hourly")
     await made.query("DROP TABLE alert")
+    await made.query("DROP TABLE log_entry")
+    await made.query("DROP TABLE log_head")
     await made.query("ALTER TABLE case_event DROP COLUMN district_code")
     await made.query("DROP TABLE tortoise_migrations")
     await made.query(

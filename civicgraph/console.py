@@ -1,0 +1,31 @@
+"""What every CLI command shares: the consoles and running async work with one-line errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from graph.errors import GraphError
+from ledger.errors import LedgerError
+
+console = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one error line; the caller raises what this returns."""
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
+    return typer.Exit(code=code)
+
+
+def run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run async work; a handled error (graph, records, log) prints one line and exits 1."""
+    try:
+        return asyncio.run(work())  # type: ignore[arg-type]
+    except (GraphError, LedgerError) as error:
+        raise fail(str(error)) from None

@@ -1,0 +1,74 @@
+"""What a leaf says: a kind, a subject and a body, as canonical JSON bytes.
+
+The leaf input is the JSON object {"body", "kind", "subject"} with sorted keys, no spaces and
+UTF-8, so anyone holding the same facts produces the same bytes. Bodies hold strings,
+integers, booleans, null, lists and objects: no floats, whose text is not canonical.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.errors import LedgerError
+
+
+class EntryError(LedgerError):
+    """A leaf that is not one of ours: bad JSON or a body that cannot be canonical."""
+
+
+def _check(value: Any, where: str) -> None:
+    if isinstance(value, bool | int | str) or value is None:
+        return
+    if isinstance(value, list):
+        for position, item in enumerate(value):
+            _check(item, f"{where}[{position}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise EntryError(f"{where} has a key that is not a string")
+            _check(item, f"{where}.{key}")
+        return
+    raise EntryError(f"{where} is a {type(value).__name__}; a log entry holds no floats or objects")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One fact for the log, e.g. kind `certificate.issued` about subject `cert-…`."""
+
+    kind: str
+    subject: str
+    body: Mapping[str, Any] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        """The canonical leaf input."""
+        if not self.kind or not self.subject:
+            raise EntryError("a log entry needs a kind and a subject")
+        document = {"body": dict(self.body), "kind": self.kind, "subject": self.subject}
+        _check(document["body"], "body")
+        return json.dumps(
+            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+
+    @classmethod
+    def decode(cls, leaf_input: bytes) -> Entry:
+        """The entry whose canonical encoding is `leaf_input`, or EntryError."""
+        try:
+            document = json.loads(leaf_input)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise EntryError(f"the leaf is not JSON: {error}") from None
+        if (
+            not isinstance(document, dict)
+            or set(document) != {"body", "kind", "subject"}
+            or not isinstance(document["body"], dict)
+            or not isinstance(document["kind"], str)
+            or not isinstance(document["subject"], str)
+        ):
+            raise EntryError("the leaf is not a {body, kind, subject} object")
+        entry = cls(document["kind"], document["subject"], document["body"])
+        if entry.encode() != leaf_input:
+            raise EntryError("the leaf is not in canonical form")
+        return entry

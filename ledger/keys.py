@@ -1,0 +1,52 @@
+"""The log's signing key on disk: created once, never replaced by a reseed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ledger.checkpoint import Signer
+from ledger.errors import LedgerError
+
+
+def load_signer(path: Path, name: str, *, create: bool = True) -> Signer:
+    """The Ed25519 key in `path` (PKCS#8 PEM) as the signer `name`; made there if missing.
+
+    A new key is written to a temporary file with mode 0600 and linked into place, so two
+    processes starting together agree on one key and a crash never leaves half a key.
+    """
+    if not path.exists():
+        if not create:
+            raise LedgerError(f"no log signing key at {path}")
+        _create(path)
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError) as error:
+        raise LedgerError(f"cannot read the log signing key at {path}: {error}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise LedgerError(f"the log signing key at {path} is not an Ed25519 key")
+    return Signer(name, key)
+
+
+def _create(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first: keep theirs
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

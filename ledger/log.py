@@ -1,0 +1,194 @@
+"""The city's append-only log over the records database: append in batches, sign, prove.
+
+Appending a batch reads the O(log n) complete subtrees on the tree's right edge, hashes the new
+leaves up into them, and writes the leaves, the subtrees they complete and the new signed head
+in one transaction. Proofs read the O(log n) stored subtrees they name (`ledger.proof`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from graph.records import log_tree
+from graph.records.db import Records
+from graph.records.log_tree import EntryRow, HeadRow
+from ledger.checkpoint import Checkpoint, Signer, open_checkpoint
+from ledger.entries import Entry
+from ledger.errors import CheckpointError, LogError
+from ledger.hashing import EMPTY_ROOT, hash_children, hash_leaf
+from ledger.proof import (
+    Element,
+    NodeID,
+    assemble,
+    consistency_nodes,
+    fold,
+    inclusion_nodes,
+    needed,
+    root_nodes,
+)
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    """A tree head, the signed note that carries it, and when it was signed."""
+
+    checkpoint: Checkpoint
+    note: str
+    signed_at: datetime
+
+    @property
+    def size(self) -> int:
+        return self.checkpoint.size
+
+    @property
+    def root(self) -> bytes:
+        return self.checkpoint.root
+
+    @classmethod
+    def from_row(cls, row: HeadRow, origin: str) -> SignedHead:
+        checkpoint = Checkpoint(origin, row.tree_size, row.root)
+        return cls(checkpoint, row.checkpoint, datetime.fromtimestamp(row.signed_at / 1000, UTC))
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where a batch landed: its first leaf index and the head that covers it."""
+
+    first_index: int
+    head: SignedHead
+
+    def index_of(self, position: int) -> int:
+        return self.first_index + position
+
+
+def _push(
+    stack: list[tuple[int, bytes]], leaf_inputs: Sequence[bytes]
+) -> list[tuple[bytes, bytes]]:
+    """Hash leaves onto the right edge; per leaf, its hash and the subtree hashes it closes.
+
+    `stack` holds (level, hash) of the edge's complete subtrees, largest first, and is updated
+    in place. A leaf closes one subtree per trailing 1 bit of its index.
+    """
+    hashes = []
+    for leaf_input in leaf_inputs:
+        leaf_hash = value = hash_leaf(leaf_input)
+        level = 0
+        closed = []
+        while stack and stack[-1][0] == level:
+            value = hash_children(stack.pop()[1], value)
+            level += 1
+            closed.append(value)
+        stack.append((level, value))
+        hashes.append((leaf_hash, b"".join(closed)))
+    return hashes
+
+
+class Log:
+    """One verifiable log in the records database, signing its heads with `signer`."""
+
+    def __init__(self, records: Records, signer: Signer) -> None:
+        self.records = records
+        self.signer = signer
+        self.origin = signer.name
+
+    async def check_key(self) -> None:
+        """Refuse to work on a log whose last head another key signed (a lost or swapped key)."""
+        row = await log_tree.current_head(self.records)
+        if row is None:
+            return
+        try:
+            open_checkpoint(row.checkpoint, self.signer.verifier)
+        except CheckpointError as error:
+            raise LogError(
+                f"the log's current head does not verify with this signing key ({error}): "
+                "restore the log key from its backup"
+            ) from None
+
+    async def head(self) -> SignedHead:
+        """The current signed tree head; the first call on an empty log signs the size-0 head."""
+        row = await log_tree.current_head(self.records)
+        if row is None:
+            return (await self.append([])).head
+        return SignedHead.from_row(row, self.origin)
+
+    async def append(self, entries: Sequence[Entry]) -> Appended:
+        """Append `entries` as consecutive leaves under one new signed head, all or nothing."""
+        inputs = [entry.encode() for entry in entries]
+        now = int(time.time() * 1000)
+        async with self.records.transaction() as client:
+            await log_tree.lock_for_append(self.records, client)
+            current = await log_tree.current_head(self.records, client)
+            size = current.tree_size if current else 0
+            if current is not None and not inputs:
+                return Appended(size, SignedHead.from_row(current, self.origin))
+            edge = root_nodes(size)
+            stored = await log_tree.node_hashes(
+                self.records, [(n.level, n.index) for n in edge], client
+            )
+            missing = [n for n in edge if (n.level, n.index) not in stored]
+            if missing:
+                raise LogError(f"the log's node {missing[0]} is missing: the store is damaged")
+            stack = [(node.level, stored[(node.level, node.index)]) for node in edge]
+            rows = [
+                EntryRow(size + offset, entry.kind, entry.subject, leaf_input, *hashes, now)
+                for offset, (entry, leaf_input, hashes) in enumerate(
+                    zip(entries, inputs, _push(stack, inputs), strict=True)
+                )
+            ]
+            new_size = size + len(inputs)
+            root = fold([value for _, value in stack]) if stack else EMPTY_ROOT
+            checkpoint = Checkpoint(self.origin, new_size, root)
+            note = self.signer.sign(checkpoint)
+            head = HeadRow(new_size, root, now, note)
+            await log_tree.insert_batch(self.records, client, rows, head)
+        return Appended(size, SignedHead.from_row(head, self.origin))
+
+    async def _size(self, tree_size: int | None) -> int:
+        current = (await self.head()).size
+        if tree_size is None:
+            return current
+        if tree_size > current:
+            raise LogError(f"the log has {current} leaves, not {tree_size}")
+        return tree_size
+
+    async def _hashes(self, elements: Sequence[Element]) -> list[bytes]:
+        keys = [(node.level, node.index) for node in needed(elements)]
+        found = await log_tree.node_hashes(self.records, keys)
+        try:
+            return assemble(elements, {NodeID(*key): value for key, value in found.items()})
+        except KeyError as missing:
+            raise LogError(f"the log's node {missing} is missing: the store is damaged") from None
+
+    async def root(self, tree_size: int) -> bytes:
+        """MTH of the first `tree_size` leaves, from O(log n) stored subtrees."""
+        size = await self._size(tree_size)
+        return (await self._hashes([root_nodes(size)]))[0] if size else EMPTY_ROOT
+
+    async def inclusion_proof(self, leaf_index: int, tree_size: int | None = None) -> list[bytes]:
+        """PATH(leaf_index, D[tree_size]); tree_size defaults to the current head's."""
+        size = await self._size(tree_size)
+        if not 0 <= leaf_index < size:
+            raise LogError(f"leaf {leaf_index} is not in a tree of {size} leaves")
+        return await self._hashes(inclusion_nodes(leaf_index, size))
+
+    async def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        """PROOF(size1, D[size2]); size2 defaults to the current head's. Requires 0 < size1."""
+        size = await self._size(size2)
+        if not 0 < size1 <= size:
+            raise LogError(f"no consistency proof from size {size1} to size {size}")
+        return await self._hashes(consistency_nodes(size1, size))
+
+    async def entry(self, leaf_index: int) -> EntryRow:
+        rows = await log_tree.entries_between(self.records, leaf_index, leaf_index + 1)
+        if not rows:
+            raise LogError(f"the log has no leaf {leaf_index}")
+        return rows[0]
+
+    async def entries(self, start: int, end: int) -> list[EntryRow]:
+        return await log_tree.entries_between(self.records, start, end)
+
+    async def entries_about(self, subject: str) -> list[EntryRow]:
+        return await log_tree.entries_about(self.records, subject)
