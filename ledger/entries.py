@@ -14,6 +14,9 @@ from typing import Any
 
 from ledger.errors import LedgerError
 
+MAX_KIND = 64
+MAX_SUBJECT = 128
+
 
 class EntryError(LedgerError):
     """A leaf that is not one of ours: bad JSON or a body that cannot be canonical."""
@@ -45,8 +48,11 @@ class Entry:
 
     def encode(self) -> bytes:
         """The canonical leaf input."""
-        if not self.kind or not self.subject:
-            raise EntryError("a log entry needs a kind and a subject")
+        if not 0 < len(self.kind) <= MAX_KIND or not 0 < len(self.subject) <= MAX_SUBJECT:
+            raise EntryError(
+                f"a log entry needs a kind (at most {MAX_KIND} characters) and a subject "
+                f"(at most {MAX_SUBJECT})"
+            )
         document = {"body": dict(self.body), "kind": self.kind, "subject": self.subject}
         _check(document["body"], "body")
         return json.dumps(
