@@ -20,7 +20,7 @@ from civicgraph.explorer import Explorer
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.settings import Settings
-from civicgraph.stores import Stores, open_seeded
+from civicgraph.stores import Stores, open_log, open_seeded
 from graph.locate import DistrictLocator
 from graph.records.api_keys import Tier
 from resolvers.core.context import Context, Limits
@@ -63,6 +63,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
         app.state.stores = opened
         app.state.locator = await DistrictLocator.from_store(opened.graph)
         try:
+            app.state.log = await open_log(settings, opened.records)
             async with running_live(settings, opened) as live:
                 app.state.live = live
                 yield
@@ -81,6 +82,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             app.state.locator,
             request,
             live=app.state.live,
+            log=app.state.log,
         )
 
     async def healthz(request: Request) -> JSONResponse:

@@ -14,6 +14,7 @@ from graph.records.api_keys import Tier
 from graph.store import GraphStore
 
 if TYPE_CHECKING:
+    from ledger.log import Log
     from subscriptions.live import Live
 
 L = TypeVar("L")
@@ -36,6 +37,8 @@ class Context:
     response: Any = None
     live: Live | None = None
     """The live side (bus, ingest); subscription fields and writers that publish use it."""
+    log: Log | None = None
+    """The city's verifiable log (the trust domain)."""
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
 
     def loader(self, kind: type[L]) -> L:
@@ -48,3 +51,8 @@ class Context:
     @property
     def sees_personal_data(self) -> bool:
         return self.tier.at_least(Tier.ANALYST)
+
+    def the_log(self) -> Log:
+        if self.log is None:
+            raise RuntimeError("this server runs without the verifiable log")
+        return self.log
