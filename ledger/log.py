@@ -7,10 +7,14 @@ in one transaction. Proofs read the O(log n) stored subtrees they name (`ledger.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from graph.records import log_tree
 from graph.records.db import Records
@@ -29,6 +33,9 @@ from ledger.proof import (
     needed,
     root_nodes,
 )
+
+CHUNK = 500
+"""Leaves encoded per step of an append, while the database writes the step before."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,19 @@ def _push(
     return hashes
 
 
+def _rows(
+    entries: Sequence[Entry], first_index: int, stack: list[tuple[int, bytes]], now: int
+) -> list[tuple[int, str, str, bytes, bytes, bytes, int]]:
+    """Leaf rows in log_tree.ENTRY_COLUMNS order, hashing them onto the right edge `stack`."""
+    inputs = [entry.encode() for entry in entries]
+    return [
+        (first_index + offset, entry.kind, entry.subject, leaf_input, leaf_hash, closed, now)
+        for offset, (entry, leaf_input, (leaf_hash, closed)) in enumerate(
+            zip(entries, inputs, _push(stack, inputs), strict=True)
+        )
+    ]
+
+
 class Log:
     """One verifiable log in the records database, signing its heads with `signer`."""
 
@@ -115,36 +135,53 @@ class Log:
         return SignedHead.from_row(row, self.origin)
 
     async def append(self, entries: Sequence[Entry]) -> Appended:
-        """Append `entries` as consecutive leaves under one new signed head, all or nothing."""
-        inputs = [entry.encode() for entry in entries]
+        """Append `entries` as consecutive leaves under one new signed head, all or nothing.
+
+        The batch is encoded and hashed in chunks: while the database writes one chunk (in its
+        driver's thread or server), the next is encoded, so a large batch uses both.
+        """
         now = int(time.time() * 1000)
         async with self.records.transaction() as client:
             await log_tree.lock_for_append(self.records, client)
             current = await log_tree.current_head(self.records, client)
             size = current.tree_size if current else 0
-            if current is not None and not inputs:
+            if current is not None and not entries:
                 return Appended(size, SignedHead.from_row(current, self.origin))
-            edge = root_nodes(size)
-            stored = await log_tree.node_hashes(
-                self.records, [(n.level, n.index) for n in edge], client
-            )
-            missing = [n for n in edge if (n.level, n.index) not in stored]
-            if missing:
-                raise LogError(f"the log's node {missing[0]} is missing: the store is damaged")
-            stack = [(node.level, stored[(node.level, node.index)]) for node in edge]
-            rows = [
-                EntryRow(size + offset, entry.kind, entry.subject, leaf_input, *hashes, now)
-                for offset, (entry, leaf_input, hashes) in enumerate(
-                    zip(entries, inputs, _push(stack, inputs), strict=True)
-                )
-            ]
-            new_size = size + len(inputs)
+            stack = await self._right_edge(size, client)
+            writing: asyncio.Future[None] | None = None
+            try:
+                for start in range(0, len(entries), CHUNK):
+                    rows = _rows(entries[start : start + CHUNK], size + start, stack, now)
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.ensure_future(
+                        log_tree.insert_leaves(self.records, client, rows)
+                    )
+                if writing is not None:
+                    await writing
+            except BaseException:
+                if writing is not None and not writing.done():
+                    writing.cancel()
+                    with contextlib.suppress(BaseException):
+                        await writing
+                raise
             root = fold([value for _, value in stack]) if stack else EMPTY_ROOT
-            checkpoint = Checkpoint(self.origin, new_size, root)
-            note = self.signer.sign(checkpoint)
+            new_size = size + len(entries)
+            note = self.signer.sign(Checkpoint(self.origin, new_size, root))
             head = HeadRow(new_size, root, now, note)
-            await log_tree.insert_batch(self.records, client, rows, head)
+            await log_tree.insert_head(self.records, client, head)
         return Appended(size, SignedHead.from_row(head, self.origin))
+
+    async def _right_edge(self, size: int, client: BaseDBAsyncClient) -> list[tuple[int, bytes]]:
+        """(level, hash) of the complete subtrees of a tree of `size` leaves, largest first."""
+        edge = root_nodes(size)
+        stored = await log_tree.node_hashes(
+            self.records, [(n.level, n.index) for n in edge], client
+        )
+        missing = [n for n in edge if (n.level, n.index) not in stored]
+        if missing:
+            raise LogError(f"the log's node {missing[0]} is missing: the store is damaged")
+        return [(node.level, stored[(node.level, node.index)]) for node in edge]
 
     async def _size(self, tree_size: int | None) -> int:
         current = (await self.head()).size

@@ -146,22 +146,24 @@ async def node_hashes(
     return found
 
 
-async def insert_batch(
-    records: Records,
-    client: BaseDBAsyncClient,
-    entries: Sequence[EntryRow],
-    head: HeadRow,
+async def insert_leaves(
+    records: Records, client: BaseDBAsyncClient, rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Write a batch's leaves and its head inside `client`'s transaction."""
-    entry_rows = [entry.values() for entry in entries]
+    """Write leaves (values in ENTRY_COLUMNS order) in `client`'s transaction."""
+    if not rows:
+        return
     if records.dialect == "postgres":
-        if entry_rows:
-            await records.copy_rows("log_entry", ENTRY_COLUMNS, entry_rows, client=client)
-    elif entry_rows:
-        marks = ", ".join(records.placeholders(len(ENTRY_COLUMNS)))
-        await client.execute_many(
-            f"INSERT INTO log_entry ({', '.join(ENTRY_COLUMNS)}) VALUES ({marks})", entry_rows
-        )
+        await records.copy_rows("log_entry", ENTRY_COLUMNS, rows, client=client)
+        return
+    marks = ", ".join(records.placeholders(len(ENTRY_COLUMNS)))
+    await client.execute_many(
+        f"INSERT INTO log_entry ({', '.join(ENTRY_COLUMNS)}) VALUES ({marks})",
+        [list(row) for row in rows],
+    )
+
+
+async def insert_head(records: Records, client: BaseDBAsyncClient, head: HeadRow) -> None:
+    """Write a signed head in `client`'s transaction, the last write of an append."""
     marks = ", ".join(records.placeholders(len(HEAD_COLUMNS)))
     await client.execute_query(
         f"INSERT INTO log_head ({', '.join(HEAD_COLUMNS)}) VALUES ({marks})", head.values()
