@@ -1,7 +1,7 @@
 """Log append and proofs: leaves/s appended durably vs raw SHA-256 of the same leaves.
 
     python -m bench.log [--leaves 200000] [--batch 1000] [--proof-sizes 1000000,10000000]
-                        [--postgres-url postgres://...]
+                        [--postgres-url postgres://...] [--tree var/bench/log10m.sqlite3]
 
 The leaves are certificate-like entries (about 190 bytes of canonical JSON), built once,
 untimed. The baseline hashes the same leaf inputs with hashlib (SHA-256 of 0x00 || input),
@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from graph.records import Records, open_records, sqlite_url
 from ledger.checkpoint import Signer
 from ledger.entries import Entry
+from ledger.keys import load_signer
 from ledger.log import Log
 
 TARGET_LEAVES_PER_S = 50_000
@@ -40,7 +41,8 @@ TARGET_PROOF_MS = 1.0
 GROWTH_BATCH = 20_000
 BENCH_DIR = Path("var") / "bench"
 """Large trees live here while measured (10 M leaves take about 3 GB), then are deleted."""
-SIGNER = Signer("bench.civicgraph.example/log", Ed25519PrivateKey.generate())
+ORIGIN = "bench.civicgraph.example/log"
+SIGNER = Signer(ORIGIN, Ed25519PrivateKey.generate())
 
 
 def entries(count: int, start: int = 0) -> list[Entry]:
@@ -81,9 +83,17 @@ async def fresh_postgres(url: str) -> tuple[str, str]:
 
 
 async def drop_postgres(url: str, name: str) -> None:
+    """Drop the benchmark's database (autovacuum may hold it a moment: retry)."""
     admin = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    await admin.close()
+    try:
+        for _ in range(20):
+            try:
+                await admin.execute(f'DROP DATABASE "{name}"')
+                return
+            except asyncpg.ObjectInUseError:
+                await asyncio.sleep(0.5)
+    finally:
+        await admin.close()
 
 
 async def durability(records: Records) -> str:
@@ -110,11 +120,14 @@ async def append_figure(name: str, url: str, work: list[Entry], batch: int, raw:
         await records.close()
 
 
-async def proof_figures(sizes: list[int], samples: int, under: Path) -> None:
+async def proof_figures(sizes: list[int], samples: int, under: Path, tree: Path | None) -> None:
     with tempfile.TemporaryDirectory(dir=under) as directory:
-        records = await open_records(sqlite_url(Path(directory) / "log.sqlite3"), migrate=True)
-        log = Log(records, SIGNER)
-        grown = 0
+        path = tree or Path(directory) / "log.sqlite3"
+        records = await open_records(sqlite_url(path), migrate=True)
+        log = Log(
+            records, SIGNER if tree is None else load_signer(path.with_suffix(".pem"), ORIGIN)
+        )
+        grown = (await log.head()).size
         try:
             for size in sizes:
                 started, before = time.perf_counter(), grown
@@ -147,6 +160,9 @@ async def main() -> None:
     parser.add_argument("--proof-sizes", default="1000000,10000000")
     parser.add_argument("--samples", type=int, default=2_000)
     parser.add_argument(
+        "--tree", type=Path, help="Keep the grown log in this SQLite file (and reuse it)."
+    )
+    parser.add_argument(
         "--postgres-url", default="postgres://civic:civic@127.0.0.1:5432/civic_test"
     )
     args = parser.parse_args()
@@ -177,7 +193,7 @@ async def main() -> None:
         print("|---|---|---|---|---|")
         under = BENCH_DIR.resolve()
         under.mkdir(parents=True, exist_ok=True)
-        await proof_figures(sizes, args.samples, under)
+        await proof_figures(sizes, args.samples, under, args.tree)
 
 
 if __name__ == "__main__":

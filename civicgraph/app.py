@@ -23,9 +23,10 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_log, open_seeded
 from graph.locate import DistrictLocator
 from graph.records.api_keys import Tier
-from resolvers.core.context import Context, Limits
+from resolvers.core.context import Context, Limits, TrustSettings
 from resolvers.schema import build_schema
 from resolvers.services import open311
+from resolvers.trust.http import certificate_proof
 from subscriptions.fields import LiveSubscription
 from subscriptions.ingest.http import ingest_readings
 from subscriptions.multiplex import SharedEventExecutor
@@ -55,6 +56,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
     """The whole HTTP surface. With `stores` given, the caller owns them (tests, benchmarks)."""
     limits = Limits(max_page_size=settings.max_page_size, max_window_days=settings.max_window_days)
     explorer = Explorer(settings.node_modules)
+    trust = TrustSettings(settings.public_base, settings.qr_max_bytes)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -83,6 +85,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             request,
             live=app.state.live,
             log=app.state.log,
+            trust=trust,
         )
 
     async def healthz(request: Request) -> JSONResponse:
@@ -108,6 +111,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             Route("/explorer/assets/{name}", explorer.asset),
             Mount("/open311/v2", routes=open311.routes),
             Route("/ingest/readings", ingest_readings, methods=["POST"]),
+            Route("/certificates/{cert_id}/proof", certificate_proof),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],

@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from civicgraph.cli_cert import cert_app
 from civicgraph.cli_log import log_app
 from civicgraph.console import console, err, run
 from civicgraph.settings import Settings
@@ -28,6 +29,7 @@ app.add_typer(keys_app, name="keys")
 readings_app = typer.Typer(help="Sensor readings: retention.", no_args_is_help=True)
 app.add_typer(readings_app, name="readings")
 app.add_typer(log_app, name="log")
+app.add_typer(cert_app, name="cert")
 # The Neo4j driver logs a warning for every failed routing attempt; our one error line says it.
 logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 T = TypeVar("T")

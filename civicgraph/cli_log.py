@@ -142,7 +142,8 @@ def _read_note(path: Path) -> str:
         raise fail(f"cannot read the tree head {path}: {error}") from None
 
 
-def _verifier(key_text: str | None, settings: Settings) -> Verifier:
+def verifier_from(key_text: str | None, settings: Settings) -> Verifier:
+    """The verifier key given (text or @FILE), else this installation's log key."""
     try:
         if key_text is None:
             return load_signer(settings.log_key_path, settings.log_origin, create=False).verifier
@@ -185,7 +186,7 @@ def audit(
 ) -> None:
     """Check both heads' signatures and that NEW extends OLD. Exit code 1 on any mismatch."""
     settings = Settings()
-    verifier = _verifier(key, settings)
+    verifier = verifier_from(key, settings)
     heads: list[Checkpoint] = []
     for path in (old, new):
         try:

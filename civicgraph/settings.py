@@ -70,6 +70,17 @@ class Settings(BaseSettings):
         pattern=r"^[^\s+]+$",
         description="The verifiable log's origin line, also its signing key's name.",
     )
+    public_url: str | None = Field(
+        None,
+        description="The server's address as the public sees it, for links in certificate "
+        "codes; default http://HOST:PORT.",
+    )
+    qr_max_bytes: int = Field(
+        1800,
+        ge=200,
+        le=2900,
+        description="Largest certificate payload put in one QR code; bigger ones link to it.",
+    )
     log_key_file: Path | None = Field(
         None,
         description="The log's Ed25519 signing key (PEM); default var/keys/log-ed25519.pem, "
@@ -90,3 +101,8 @@ class Settings(BaseSettings):
     @property
     def log_key_path(self) -> Path:
         return self.log_key_file or self.data_dir / "keys" / "log-ed25519.pem"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def public_base(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -44,6 +44,19 @@ def _check(value: Any, where: str) -> None:
     raise EntryError(f"{where} is a {type(value).__name__}; a log entry holds no floats or objects")
 
 
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError as error:  # e.g. an integer beyond 64 bits
+        raise EntryError(f"cannot be encoded: {error}") from None
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical JSON bytes of any value an entry body may hold (raises EntryError otherwise)."""
+    _check(value, "value")
+    return _dumps(value)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One fact for the log, e.g. kind `certificate.issued` about subject `cert-…`."""
@@ -59,12 +72,8 @@ class Entry:
                 f"a log entry needs a kind (at most {MAX_KIND} characters) and a subject "
                 f"(at most {MAX_SUBJECT})"
             )
-        document = {"body": dict(self.body), "kind": self.kind, "subject": self.subject}
-        _check(document["body"], "body")
-        try:
-            return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
-        except orjson.JSONEncodeError as error:  # e.g. an integer beyond 64 bits
-            raise EntryError(f"the entry cannot be encoded: {error}") from None
+        _check(self.body, "body")
+        return _dumps({"body": dict(self.body), "kind": self.kind, "subject": self.subject})
 
     @classmethod
     def decode(cls, leaf_input: bytes) -> Entry:

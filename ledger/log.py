@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,6 +34,8 @@ from ledger.proof import (
     root_nodes,
 )
 
+AlsoWrite = Callable[[BaseDBAsyncClient, int], Awaitable[None]]
+"""Writes that commit with an append, given its transaction and its first leaf index."""
 CHUNK = 500
 """Leaves encoded per step of an append, while the database writes the step before."""
 
@@ -134,8 +136,12 @@ class Log:
             return (await self.append([])).head
         return SignedHead.from_row(row, self.origin)
 
-    async def append(self, entries: Sequence[Entry]) -> Appended:
+    async def append(self, entries: Sequence[Entry], *, then: AlsoWrite | None = None) -> Appended:
         """Append `entries` as consecutive leaves under one new signed head, all or nothing.
+
+        `then(client, first_index)` runs inside the same transaction once the leaves and head
+        are written: rows that must commit with their leaves (a certificate, a contract's state)
+        go there, and if it raises, nothing is appended.
 
         The batch is encoded and hashed in chunks: while the database writes one chunk (in its
         driver's thread or server), the next is encoded, so a large batch uses both.
@@ -170,53 +176,60 @@ class Log:
             note = self.signer.sign(Checkpoint(self.origin, new_size, root))
             head = HeadRow(new_size, root, now, note)
             await log_tree.insert_head(self.records, client, head)
+            if then is not None:
+                await then(client, size)
         return Appended(size, SignedHead.from_row(head, self.origin))
 
     async def _right_edge(self, size: int, client: BaseDBAsyncClient) -> list[tuple[int, bytes]]:
         """(level, hash) of the complete subtrees of a tree of `size` leaves, largest first."""
         edge = root_nodes(size)
-        stored = await log_tree.node_hashes(
-            self.records, [(n.level, n.index) for n in edge], client
-        )
-        missing = [n for n in edge if (n.level, n.index) not in stored]
+        stored = await log_tree.node_hashes(self.records, edge, client)
+        missing = [node for node in edge if node not in stored]
         if missing:
             raise LogError(f"the log's node {missing[0]} is missing: the store is damaged")
-        return [(node.level, stored[(node.level, node.index)]) for node in edge]
+        return [(node.level, stored[node]) for node in edge]
 
     async def _size(self, tree_size: int | None) -> int:
-        current = (await self.head()).size
+        """The current head's size, or `tree_size` (which `_hashes` checks against the store)."""
         if tree_size is None:
-            return current
-        if tree_size > current:
-            raise LogError(f"the log has {current} leaves, not {tree_size}")
+            return (await self.head()).size
+        if tree_size < 0:
+            raise LogError(f"no tree of size {tree_size}")
         return tree_size
 
-    async def _hashes(self, elements: Sequence[Element]) -> list[bytes]:
-        keys = [(node.level, node.index) for node in needed(elements)]
-        found = await log_tree.node_hashes(self.records, keys)
+    async def _hashes(self, elements: Sequence[Element], size: int) -> list[bytes]:
+        """The elements' hashes in one read, which also shows the log has `size` leaves.
+
+        Leaves and heads commit together, so leaf size - 1 exists iff a head of at least
+        `size` does: no separate read of the head is needed.
+        """
+        last = NodeID(0, size - 1)
+        found = await log_tree.node_hashes(self.records, needed(elements) | {last})
+        if last not in found:
+            raise LogError(f"the log has fewer than {size} leaves")
         try:
-            return assemble(elements, {NodeID(*key): value for key, value in found.items()})
+            return assemble(elements, found)
         except KeyError as missing:
             raise LogError(f"the log's node {missing} is missing: the store is damaged") from None
 
     async def root(self, tree_size: int) -> bytes:
         """MTH of the first `tree_size` leaves, from O(log n) stored subtrees."""
         size = await self._size(tree_size)
-        return (await self._hashes([root_nodes(size)]))[0] if size else EMPTY_ROOT
+        return (await self._hashes([root_nodes(size)], size))[0] if size else EMPTY_ROOT
 
     async def inclusion_proof(self, leaf_index: int, tree_size: int | None = None) -> list[bytes]:
         """PATH(leaf_index, D[tree_size]); tree_size defaults to the current head's."""
         size = await self._size(tree_size)
         if not 0 <= leaf_index < size:
             raise LogError(f"leaf {leaf_index} is not in a tree of {size} leaves")
-        return await self._hashes(inclusion_nodes(leaf_index, size))
+        return await self._hashes(inclusion_nodes(leaf_index, size), size)
 
     async def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         """PROOF(size1, D[size2]); size2 defaults to the current head's. Requires 0 < size1."""
         size = await self._size(size2)
         if not 0 < size1 <= size:
             raise LogError(f"no consistency proof from size {size1} to size {size}")
-        return await self._hashes(consistency_nodes(size1, size))
+        return await self._hashes(consistency_nodes(size1, size), size)
 
     async def entry(self, leaf_index: int) -> EntryRow:
         rows = await log_tree.entries_between(self.records, leaf_index, leaf_index + 1)

@@ -8,25 +8,27 @@ one element of a proof is such a run, so a proof needs O(log n) stored hashes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ledger.hashing import EMPTY_ROOT, hash_children
 
 
-@dataclass(frozen=True, order=True)
-class NodeID:
-    """The complete subtree of 2**level leaves starting at leaf index * 2**level."""
+class NodeID(NamedTuple):
+    """The complete subtree of 2**level leaves starting at leaf position * 2**level.
+
+    A named tuple: equal to, and hashed as, the plain (level, index) the store returns.
+    """
 
     level: int
-    index: int
+    position: int
 
     @property
     def begin(self) -> int:
-        return self.index << self.level
+        return self.position << self.level
 
     @property
     def end(self) -> int:
-        return (self.index + 1) << self.level
+        return (self.position + 1) << self.level
 
 
 Element = tuple[NodeID, ...]
@@ -110,7 +112,9 @@ def consistency_nodes(size1: int, size2: int) -> list[Element]:
     return proof[::-1]
 
 
-def assemble(elements: Sequence[Element], hashes: Mapping[NodeID, bytes]) -> list[bytes]:
+def assemble(
+    elements: Sequence[Element], hashes: Mapping[NodeID, bytes] | Mapping[tuple[int, int], bytes]
+) -> list[bytes]:
     """The proof's hashes from the stored hashes of the nodes its elements name."""
     return [fold([hashes[node] for node in element]) for element in elements]
 

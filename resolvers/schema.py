@@ -23,7 +23,7 @@ from resolvers.core.errors import ApiError
 from resolvers.data.schema import DataQuery
 from resolvers.sensing.schema import SensingQuery
 from resolvers.services.schema import ServicesMutation, ServicesQuery
-from resolvers.trust.schema import TrustQuery
+from resolvers.trust.schema import TrustMutation, TrustQuery
 
 log = logging.getLogger("civicgraph.graphql")
 
@@ -36,7 +36,7 @@ LIMIT_RULES: list[type[ASTValidationRule]] = [
 """Built once: the validation cache is keyed by the rule classes, so they must not change."""
 
 Query = merge_types("Query", (CityQuery, SensingQuery, ServicesQuery, DataQuery, TrustQuery))
-Mutation = merge_types("Mutation", (ServicesMutation,))
+Mutation = merge_types("Mutation", (ServicesMutation, TrustMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -27,6 +27,7 @@ MODELS = "graph.records.models"
 MIGRATIONS = "graph.records.migrations"
 HISTORY_TABLE = "tortoise_migrations"
 SCHEMES = ("sqlite", "postgres", "postgresql")
+SQLITE_MMAP_BYTES = 1 << 31
 
 
 def as_datetime(value: datetime | str) -> datetime:
@@ -219,6 +220,10 @@ async def open_records(url: str, *, migrate: bool = True) -> Records:
         )
         client = context.connections.get(name)
         await client.execute_query("SELECT 1")
+        if scheme == "sqlite":
+            # Reads through the OS page cache without a copy per page: proofs in a large log
+            # read O(log n) scattered rows (SQLite caps the map at 2 GiB by default).
+            await client.execute_query(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         records = Records(context, client, url, previous)
         if migrate:
             records.migrations_applied = await apply_migrations(records)

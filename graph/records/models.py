@@ -157,3 +157,20 @@ class LogHead(Model):
 
     class Meta:
         table = "log_head"
+
+
+class Certificate(Model):
+    """A certificate the city issued: the document, the leaf that logs its hash, any revocation."""
+
+    cert_id = fields.CharField(max_length=40, primary_key=True)
+    kind = fields.CharField(max_length=32)
+    document = fields.TextField(description="canonical JSON, the bytes document_sha256 hashes")
+    document_sha256 = fields.CharField(max_length=64)
+    issued_at = fields.DatetimeField()
+    leaf_index = fields.BigIntField()
+    revoked_at = fields.DatetimeField(null=True)
+    revocation_reason = fields.CharField(max_length=500, default="")
+    revocation_leaf = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "certificate"

@@ -26,6 +26,14 @@ class Limits:
     max_window_days: int = 31
 
 
+@dataclass(frozen=True)
+class TrustSettings:
+    """What the trust domain needs from the settings: links and QR sizes."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    qr_max_bytes: int = 1800
+
+
 @dataclass
 class Context:
     store: GraphStore
@@ -39,6 +47,7 @@ class Context:
     """The live side (bus, ingest); subscription fields and writers that publish use it."""
     log: Log | None = None
     """The city's verifiable log (the trust domain)."""
+    trust: TrustSettings = field(default_factory=TrustSettings)
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
 
     def loader(self, kind: type[L]) -> L:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
+from ledger import certificates
+from ledger.certificates import CertificateError
 from ledger.errors import LedgerError
 from resolvers.city.types import CityInfo
+from resolvers.core.errors import not_found
+from resolvers.trust import mutations
 from resolvers.trust.errors import log_error
-from resolvers.trust.types import ConsistencyProof, LogEntry, SignedTreeHead, b64
+from resolvers.trust.types import Certificate, ConsistencyProof, LogEntry, SignedTreeHead, b64
 
 
 @strawberry.type
@@ -44,3 +48,22 @@ class TrustQuery:
             to_root=b64(to_root),
             hashes=[b64(h) for h in hashes],
         )
+
+    @strawberry.field(description="A certificate by id: its document, log leaves and QR code.")
+    async def certificate(self, info: CityInfo, id: strawberry.ID) -> Certificate:
+        try:
+            return Certificate.of(await certificates.certificate(info.context.the_log(), id))
+        except CertificateError:
+            raise not_found("certificate", id, "id") from None
+
+
+@strawberry.type
+class TrustMutation:
+    issue_certificate: mutations.IssueCertificateResult = strawberry.mutation(
+        resolver=mutations.issue_certificate,
+        description="Issue a certificate and log its document's hash (operator tier).",
+    )
+    revoke_certificate: mutations.RevokeCertificateResult = strawberry.mutation(
+        resolver=mutations.revoke_certificate,
+        description="Revoke a certificate with a log entry (operator tier).",
+    )

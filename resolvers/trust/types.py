@@ -6,15 +6,20 @@ Hashes are base64 (as in checkpoints and transparency-dev's probes); key ids are
 from __future__ import annotations
 
 import base64
+import json
 from datetime import UTC, datetime
 
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.records.certificates import CertificateRow
 from graph.records.log_tree import EntryRow
+from ledger import certificates
+from ledger.documents import CertificateKind
 from ledger.entries import Entry
 from ledger.errors import LedgerError
 from ledger.log import Log, SignedHead
+from ledger.qr import QrPayload
 from resolvers.city.types import CityInfo
 from resolvers.trust.errors import log_error
 
@@ -113,3 +118,63 @@ class LogEntry:
             appended_at=datetime.fromtimestamp(row.appended_at / 1000, UTC),
             row=row,
         )
+
+
+strawberry.enum(CertificateKind, description="What a certificate certifies.")
+
+
+@strawberry.type(description="A certificate the city issued, with its hash in the log.")
+class Certificate:
+    id: strawberry.ID
+    kind: CertificateKind
+    document_sha256: str = strawberry.field(description="SHA-256 of the canonical document, hex.")
+    issued_at: datetime
+    leaf_index: int = strawberry.field(description="The issuance leaf in the log.")
+    revoked_at: datetime | None
+    revocation_reason: str | None
+    row: strawberry.Private[CertificateRow]
+
+    @strawberry.field(description="The certified document (canonical JSON).")
+    def document(self) -> JSON:
+        return JSON(json.loads(self.row.document))
+
+    @strawberry.field(description="The issuance leaf, with its inclusion proof.")
+    async def issuance_entry(self, info: CityInfo) -> LogEntry:
+        return LogEntry.of(await info.context.the_log().entry(self.row.leaf_index))
+
+    @strawberry.field(description="The revocation leaf, if revoked.")
+    async def revocation_entry(self, info: CityInfo) -> LogEntry | None:
+        if self.row.revocation_leaf is None:
+            return None
+        return LogEntry.of(await info.context.the_log().entry(self.row.revocation_leaf))
+
+    @strawberry.field(description="What the certificate's QR code carries (ASCII JSON).")
+    async def qr_payload(self, info: CityInfo) -> str:
+        return (await payload_for(info, self.row)).encode()
+
+    @strawberry.field(description="The QR code as an SVG document.")
+    async def qr_svg(self, info: CityInfo) -> str:
+        return (await payload_for(info, self.row)).svg()
+
+    @classmethod
+    def of(cls, row: CertificateRow) -> Certificate:
+        return cls(
+            id=strawberry.ID(row.cert_id),
+            kind=CertificateKind(row.kind),
+            document_sha256=row.document_sha256,
+            issued_at=row.issued_at,
+            leaf_index=row.leaf_index,
+            revoked_at=row.revoked_at,
+            revocation_reason=row.revocation_reason or None,
+            row=row,
+        )
+
+
+async def payload_for(info: CityInfo, row: CertificateRow) -> QrPayload:
+    context = info.context
+    return await certificates.qr_payload(
+        context.the_log(),
+        row,
+        max_bytes=context.trust.qr_max_bytes,
+        proof_url=f"{context.trust.public_url}/certificates/{row.cert_id}/proof",
+    )

@@ -7,6 +7,7 @@ writer reported as committed. At the end, every leaf is re-hashed from its bytes
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
@@ -50,7 +51,12 @@ async def records_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
     try:
         yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        for _ in range(20):  # killed writers' sessions end a moment after their processes
+            try:
+                await admin.execute(f'DROP DATABASE "{name}"')
+                break
+            except asyncpg.ObjectInUseError:
+                await asyncio.sleep(0.5)
         await admin.close()
 
 

@@ -1,0 +1,189 @@
+"""`civicgraph cert`: issue and revoke certificates (operator key), verify their QR codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from civicgraph.cli_log import verifier_from
+from civicgraph.console import console, fail, run
+from civicgraph.settings import Settings
+from civicgraph.stores import open_log
+from graph.records import open_records
+from graph.records.api_keys import Tier, tier_for
+from graph.records.certificates import CertificateRow
+from graph.records.db import Records
+from ledger import certificates
+from ledger.cert_check import EXIT_CODES, Status, Verdict, check_offline, check_online
+from ledger.documents import CertificateKind
+from ledger.log import Log
+from ledger.qr import PayloadError, QrPayload, read_image
+from ledger.remote import GraphQLLogSource
+
+cert_app = typer.Typer(
+    help="Certificates (business registrations, building permits, event licences) with QR "
+    "codes checked against the log.",
+    no_args_is_help=True,
+)
+ApiKey = Annotated[
+    str,
+    typer.Option(envvar="CIVIC_API_KEY", help="An operator API key (`civicgraph keys create`)."),
+]
+STYLE = {
+    Status.VALID: "green",
+    Status.REVOKED: "yellow",
+    Status.TAMPERED: "red",
+    Status.UNKNOWN: "magenta",
+}
+
+
+async def _as_operator(settings: Settings, api_key: str, action: str) -> tuple[Log, Records]:
+    records = await open_records(settings.records_location, migrate=False)
+    try:
+        tier = await tier_for(records, api_key)
+        if tier is None or not tier.at_least(Tier.OPERATOR):
+            raise fail(f"{action} needs an operator key (--api-key or CIVIC_API_KEY)")
+        return await open_log(settings, records), records
+    except BaseException:
+        await records.close()
+        raise
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise fail(f"cannot read {path} as JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise fail(f"{path} holds no JSON object")
+    return value
+
+
+@cert_app.command("issue")
+def issue(
+    kind: Annotated[CertificateKind, typer.Argument(help="What the certificate certifies.")],
+    document: Annotated[Path, typer.Option(help="The document's fields, a JSON object.")],
+    api_key: ApiKey = "",
+    qr: Annotated[
+        Path | None, typer.Option(help="Where to write the QR code (PNG; default ID.png).")
+    ] = None,
+) -> None:
+    """Issue a certificate: store the document, log its hash, write its QR code."""
+    settings = Settings()
+    fields = _read_json(document)
+
+    async def work() -> tuple[certificates.Issued, QrPayload]:
+        log, records = await _as_operator(settings, api_key, "issuing a certificate")
+        try:
+            issued = await certificates.issue(log, kind, fields)
+            payload = await certificates.qr_payload(
+                log,
+                issued.certificate,
+                max_bytes=settings.qr_max_bytes,
+                proof_url=f"{settings.public_base}/certificates/{issued.certificate.cert_id}/proof",
+            )
+            return issued, payload
+        finally:
+            await records.close()
+
+    issued, payload = run(work)
+    cert = issued.certificate
+    target = qr or Path(f"{cert.cert_id}.png")
+    payload.save_png(target)
+    console.print(
+        f"Issued {cert.cert_id} ({cert.kind}): leaf {cert.leaf_index} of the log's "
+        f"{issued.head.size} leaves. QR code: {target}",
+        soft_wrap=True,
+        highlight=False,
+    )
+    typer.echo(payload.encode())
+
+
+@cert_app.command("revoke")
+def revoke(
+    cert_id: Annotated[str, typer.Argument(help="The certificate's id.")],
+    reason: Annotated[str, typer.Option(help="Why, as the public log will say it.")],
+    api_key: ApiKey = "",
+) -> None:
+    """Revoke a certificate: a log entry, for good."""
+    settings = Settings()
+
+    async def work() -> CertificateRow:
+        log, records = await _as_operator(settings, api_key, "revoking a certificate")
+        try:
+            return await certificates.revoke(log, cert_id, reason)
+        finally:
+            await records.close()
+
+    row = run(work)
+    console.print(f"Revoked {row.cert_id} (log leaf {row.revocation_leaf}).", highlight=False)
+
+
+def _payload(source: str) -> QrPayload | Verdict:
+    path = Path(source)
+    text = source
+    if path.is_file():
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise fail(f"cannot read {path}: {error}") from None
+        try:
+            text = raw.decode("utf-8") if raw.lstrip().startswith(b"{") else read_image(path)
+        except (PayloadError, UnicodeDecodeError) as error:
+            raise fail(str(error)) from None
+    elif not source.lstrip().startswith("{"):
+        raise fail(f"{source!r} is neither an image file nor a certificate payload")
+    try:
+        return QrPayload.decode(text)
+    except PayloadError as error:
+        return Verdict(Status.TAMPERED, str(error))
+
+
+@cert_app.command("verify")
+def verify(
+    source: Annotated[str, typer.Argument(help="A QR code image, or the payload it carries.")],
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Only check against the head the code carries.")
+    ] = False,
+    server: Annotated[
+        str, typer.Option(envvar="CIVIC_SERVER_URL", help="The log's server, for online checks.")
+    ] = "http://127.0.0.1:8000",
+    key: Annotated[
+        str | None,
+        typer.Option(help="The log's verifier key NAME+KEYID+KEY or @FILE (default: this log's)."),
+    ] = None,
+    document: Annotated[
+        Path | None, typer.Option(help="The document the holder shows (JSON), to match its hash.")
+    ] = None,
+) -> None:
+    """Say whether a certificate is valid, revoked, tampered or unknown.
+
+    Exit codes: 0 valid, 3 revoked, 4 tampered, 5 unknown, 1 could not check.
+    """
+    verifier = verifier_from(key, Settings())
+    fields = _read_json(document) if document is not None else None
+    payload = _payload(source)
+    if isinstance(payload, Verdict):
+        verdict = payload
+    elif offline:
+        verdict = check_offline(payload, verifier, fields)
+    else:
+
+        async def work() -> Verdict:
+            async with httpx.AsyncClient(timeout=30) as client:
+                source_ = GraphQLLogSource(client, server)
+                return await check_online(payload, verifier, source_, fields)
+
+        verdict = run(work)
+    style = STYLE[verdict.status]
+    where = " (online)" if verdict.online else ""
+    console.print(
+        f"[{style}]{verdict.status.value.upper()}[/{style}]{where}: {verdict.reason}",
+        soft_wrap=True,
+        highlight=False,
+    )
+    raise typer.Exit(code=EXIT_CODES[verdict.status])

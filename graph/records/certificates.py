@@ -1,0 +1,90 @@
+"""Certificates as records: the issued document and where the log holds its hash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from graph.records.db import Records, as_datetime
+
+COLUMNS = (
+    "cert_id",
+    "kind",
+    "document",
+    "document_sha256",
+    "issued_at",
+    "leaf_index",
+    "revoked_at",
+    "revocation_reason",
+    "revocation_leaf",
+)
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    cert_id: str
+    kind: str
+    document: str
+    document_sha256: str
+    issued_at: datetime
+    leaf_index: int
+    revoked_at: datetime | None = None
+    revocation_reason: str = ""
+    revocation_leaf: int | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> CertificateRow:
+        revoked = row["revoked_at"]
+        leaf = row["revocation_leaf"]
+        return cls(
+            cert_id=row["cert_id"],
+            kind=row["kind"],
+            document=row["document"],
+            document_sha256=row["document_sha256"],
+            issued_at=as_datetime(row["issued_at"]),
+            leaf_index=int(row["leaf_index"]),
+            revoked_at=as_datetime(revoked) if revoked is not None else None,
+            revocation_reason=row["revocation_reason"],
+            revocation_leaf=int(leaf) if leaf is not None else None,
+        )
+
+
+async def insert_certificate(
+    records: Records, client: BaseDBAsyncClient, certificate: CertificateRow
+) -> None:
+    """Store a newly issued certificate inside `client`'s transaction (its log append's)."""
+    marks = ", ".join(records.placeholders(len(COLUMNS)))
+    values = [getattr(certificate, name) for name in COLUMNS]
+    await client.execute_query(
+        f"INSERT INTO certificate ({', '.join(COLUMNS)}) VALUES ({marks})", values
+    )
+
+
+async def mark_revoked(
+    records: Records,
+    client: BaseDBAsyncClient,
+    cert_id: str,
+    at: datetime,
+    reason: str,
+    leaf_index: int,
+) -> bool:
+    """Record a revocation inside `client`'s transaction; False if it was already revoked."""
+    marks = records.placeholders(4)
+    rows = await client.execute_query_dict(
+        f"UPDATE certificate SET revoked_at = {marks[0]}, revocation_reason = {marks[1]}, "
+        f"revocation_leaf = {marks[2]} WHERE cert_id = {marks[3]} AND revoked_at IS NULL "
+        "RETURNING cert_id",
+        [at, reason, leaf_index, cert_id],
+    )
+    return bool(rows)
+
+
+async def find_certificate(records: Records, cert_id: str) -> CertificateRow | None:
+    mark = records.placeholders(1)[0]
+    rows = await records.query(
+        f"SELECT {', '.join(COLUMNS)} FROM certificate WHERE cert_id = {mark}", [cert_id]
+    )
+    return CertificateRow.from_row(rows[0]) if rows else None
