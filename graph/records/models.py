@@ -174,3 +174,62 @@ class Certificate(Model):
 
     class Meta:
         table = "certificate"
+
+
+class Vendor(Model):
+    """A supplier registered for standardised purchases. Its secret is stored hashed."""
+
+    vendor_id = fields.CharField(max_length=40, primary_key=True)
+    name = fields.CharField(max_length=200)
+    rating = fields.IntField(description="0 to 100, from past deliveries")
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    registered_at = fields.DatetimeField()
+
+    class Meta:
+        table = "procurement_vendor"
+
+
+class Contract(Model):
+    """A standardised purchase under 100,000,000 KRW and where its state machine stands."""
+
+    contract_id = fields.CharField(max_length=40, primary_key=True)
+    title = fields.CharField(max_length=200)
+    department = fields.CharField(max_length=64)
+    receiving_department = fields.CharField(max_length=64)
+    ceiling_krw = fields.BigIntField()
+    state = fields.CharField(max_length=16, db_index=True)
+    weight_price = fields.IntField(default=0)
+    weight_delivery = fields.IntField(default=0)
+    weight_rating = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+    published_at = fields.DatetimeField(null=True)
+    bid_deadline = fields.DatetimeField(null=True)
+    reveal_deadline = fields.DatetimeField(null=True)
+    evaluated_at = fields.DatetimeField(null=True)
+    awarded_at = fields.DatetimeField(null=True)
+    awarded_vendor = fields.CharField(max_length=40, null=True)
+    awarded_price_krw = fields.BigIntField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    paid_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "procurement_contract"
+
+
+class Bid(Model):
+    """A sealed bid: its commitment first, its price and delivery once revealed."""
+
+    id = fields.BigIntField(primary_key=True)
+    contract_id = fields.CharField(max_length=40)
+    vendor_id = fields.CharField(max_length=40)
+    commitment = fields.CharField(max_length=64)
+    committed_at = fields.DatetimeField()
+    price_krw = fields.BigIntField(null=True)
+    delivery_days = fields.IntField(null=True)
+    revealed_at = fields.DatetimeField(null=True)
+    score = fields.IntField(null=True, description="0 to 1,000,000 (parts per million)")
+    rank = fields.IntField(null=True)
+
+    class Meta:
+        table = "procurement_bid"
+        unique_together = (("contract_id", "vendor_id"),)
