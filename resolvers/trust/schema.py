@@ -7,10 +7,14 @@ import strawberry
 from ledger import certificates
 from ledger.certificates import CertificateError
 from ledger.errors import LedgerError
+from ledger.procurement import contracts as procurement
+from ledger.procurement.rules import ProcurementError
 from resolvers.city.types import CityInfo
 from resolvers.core.errors import not_found
 from resolvers.trust import mutations
 from resolvers.trust.errors import log_error
+from resolvers.trust.mutations import bids, procurement_steps
+from resolvers.trust.procurement_types import Contract, ContractStepResult
 from resolvers.trust.types import Certificate, ConsistencyProof, LogEntry, SignedTreeHead, b64
 
 
@@ -56,6 +60,13 @@ class TrustQuery:
         except CertificateError:
             raise not_found("certificate", id, "id") from None
 
+    @strawberry.field(description="A procurement contract by id, with its bids and log history.")
+    async def contract(self, info: CityInfo, id: strawberry.ID) -> Contract:
+        try:
+            return Contract.of(await procurement.contract(info.context.the_log(), id))
+        except ProcurementError:
+            raise not_found("contract", id, "id") from None
+
 
 @strawberry.type
 class TrustMutation:
@@ -66,4 +77,39 @@ class TrustMutation:
     revoke_certificate: mutations.RevokeCertificateResult = strawberry.mutation(
         resolver=mutations.revoke_certificate,
         description="Revoke a certificate with a log entry (operator tier).",
+    )
+    register_vendor: bids.RegisterVendorResult = strawberry.mutation(
+        resolver=bids.register_vendor, description="Register a supplier (operator tier)."
+    )
+    create_contract: ContractStepResult = strawberry.mutation(
+        resolver=procurement_steps.create_contract,
+        description="Draft a purchase under 100,000,000 KRW (operator tier).",
+    )
+    publish_contract: ContractStepResult = strawberry.mutation(
+        resolver=procurement_steps.publish_contract,
+        description="Publish criteria weights and deadlines (operator tier).",
+    )
+    commit_bid: ContractStepResult = strawberry.mutation(
+        resolver=bids.commit_bid,
+        description="A vendor's sealed bid, before the bid deadline (vendor secret).",
+    )
+    reveal_bid: bids.RevealBidResult = strawberry.mutation(
+        resolver=bids.reveal_bid,
+        description="Open a sealed bid between the two deadlines (vendor secret).",
+    )
+    evaluate_contract: ContractStepResult = strawberry.mutation(
+        resolver=procurement_steps.evaluate_contract,
+        description="Score revealed bids by the published formula (operator tier).",
+    )
+    award_contract: ContractStepResult = strawberry.mutation(
+        resolver=procurement_steps.award_contract,
+        description="Award to the best score, once (operator tier).",
+    )
+    confirm_delivery: ContractStepResult = strawberry.mutation(
+        resolver=procurement_steps.confirm_delivery,
+        description="The receiving department confirms delivery (operator tier).",
+    )
+    pay_contract: ContractStepResult = strawberry.mutation(
+        resolver=procurement_steps.pay_contract,
+        description="Release payment after delivery (operator tier).",
     )
