@@ -2,8 +2,8 @@
 
 The body is c2sp.org/tlog-checkpoint: the origin line, the tree size, the base64 root hash.
 The signature lines are c2sp.org/signed-note: `— <key name> <base64(key id || signature)>`,
-where the key id is the first 4 bytes of SHA-256(name || 0x0A || 0x01 || public key). Go's
-`golang.org/x/mod/sumdb/note` and the tools around Tessera read the same bytes.
+where the key id is the first 4 bytes of SHA-256(name || 0x0A || 0x01 || public key). The
+tests check our notes and keys against the vectors of Go's `golang.org/x/mod/sumdb/note`.
 """
 
 from __future__ import annotations
@@ -128,10 +128,13 @@ class Signer:
 
     def sign(self, checkpoint: Checkpoint) -> str:
         """The signed note of `checkpoint`: its body, a blank line, one signature line."""
-        body = checkpoint.body()
-        signature = self._key.sign(body.encode())
+        return self.sign_note(checkpoint.body())
+
+    def sign_note(self, text: str) -> str:
+        """A signed note of any text ending in a newline (c2sp.org/signed-note)."""
+        signature = self._key.sign(text.encode())
         blob = base64.b64encode(self.verifier.key_id + signature).decode()
-        return f"{body}\n{SIGNATURE_PREFIX}{self.name} {blob}\n"
+        return f"{text}\n{SIGNATURE_PREFIX}{self.name} {blob}\n"
 
 
 def open_checkpoint(note: str, verifier: Verifier, *, origin: str | None = None) -> Checkpoint:
@@ -140,8 +143,8 @@ def open_checkpoint(note: str, verifier: Verifier, *, origin: str | None = None)
     `origin` defaults to the verifier's name. Raises CheckpointError: MALFORMED (layout),
     WRONG_ORIGIN, UNKNOWN_KEY (no signature line by this key), BAD_SIGNATURE.
     """
-    body, separator, signatures = note.partition("\n\n")
-    if not separator or not signatures.endswith("\n"):
+    body, separator, _ = note.partition("\n\n")
+    if not separator:
         raise CheckpointError(
             CheckpointErrorCode.MALFORMED, "a signed note is text, a blank line, signatures"
         )
@@ -152,6 +155,18 @@ def open_checkpoint(note: str, verifier: Verifier, *, origin: str | None = None)
             CheckpointErrorCode.WRONG_ORIGIN,
             f"the checkpoint is for {checkpoint.origin!r}, not {expected_origin!r}",
         )
+    open_note(note, verifier)
+    return checkpoint
+
+
+def open_note(note: str, verifier: Verifier) -> str:
+    """The text of a signed note, once `verifier`'s signature line on it checks out."""
+    text, separator, signatures = note.partition("\n\n")
+    if not separator or not signatures.endswith("\n"):
+        raise CheckpointError(
+            CheckpointErrorCode.MALFORMED, "a signed note is text, a blank line, signatures"
+        )
+    text += "\n"
     for line in signatures[:-1].split("\n"):
         if not line.startswith(SIGNATURE_PREFIX):
             raise CheckpointError(CheckpointErrorCode.MALFORMED, f"not a signature line: {line!r}")
@@ -165,15 +180,13 @@ def open_checkpoint(note: str, verifier: Verifier, *, origin: str | None = None)
         if name != verifier.name or blob[:4] != verifier.key_id:
             continue
         try:
-            Ed25519PublicKey.from_public_bytes(verifier.public_key).verify(
-                blob[4:], (body + "\n").encode()
-            )
+            Ed25519PublicKey.from_public_bytes(verifier.public_key).verify(blob[4:], text.encode())
         except InvalidSignature:
             raise CheckpointError(
                 CheckpointErrorCode.BAD_SIGNATURE,
                 f"the signature by {verifier.name} ({verifier.key_id.hex()}) does not verify",
             ) from None
-        return checkpoint
+        return text
     raise CheckpointError(
         CheckpointErrorCode.UNKNOWN_KEY,
         f"no signature by {verifier.name} with key id {verifier.key_id.hex()}",

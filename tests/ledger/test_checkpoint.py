@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger.checkpoint import Checkpoint, Signer, Verifier, key_id, open_checkpoint
+from ledger.checkpoint import Checkpoint, Signer, Verifier, key_id, open_checkpoint, open_note
 from ledger.errors import CheckpointError, CheckpointErrorCode, LedgerError
 from ledger.keys import load_signer
 
@@ -129,3 +129,43 @@ def test_a_verifier_key_whose_base64_holds_a_plus_decodes() -> None:
     keys = (Ed25519PrivateKey.from_private_bytes(seed) for seed in seeds)
     signer = next(s for s in (Signer(ORIGIN, k) for k in keys) if "+" in s.verifier.encode()[-44:])
     assert Verifier.decode(signer.verifier.encode()) == signer.verifier
+
+
+# Vectors of Go's signed-note package: golang/mod sumdb/note/note_test.go (commit fe2ec04),
+# TestNewVerifier, TestNewSigner and TestSign. Ed25519 signatures are deterministic, so signing
+# the same text with the same seed must give Go's note byte for byte.
+GO_VERIFIER_KEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+GO_SIGNER_KEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+GO_TEXT = (
+    "If you think cryptography is the answer to your problem,\n"
+    "then you don't know what your problem is.\n"
+)
+GO_NOTE = (
+    GO_TEXT + "\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSN"
+    "XgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+)
+
+
+def go_signer() -> Signer:
+    seed = base64.b64decode(GO_SIGNER_KEY.split("+", 4)[4])
+    assert seed[:1] == b"\x01"
+    return Signer("PeterNeumann", Ed25519PrivateKey.from_private_bytes(seed[1:]))
+
+
+def test_our_key_id_and_verifier_key_match_gos() -> None:
+    assert go_signer().verifier.encode() == GO_VERIFIER_KEY
+    assert Verifier.decode(GO_VERIFIER_KEY).key_id.hex() == "c74f20a3"
+
+
+def test_we_sign_gos_note_byte_for_byte_and_open_it() -> None:
+    assert go_signer().sign_note(GO_TEXT) == GO_NOTE
+    assert open_note(GO_NOTE, Verifier.decode(GO_VERIFIER_KEY)) == GO_TEXT
+
+
+def test_gos_bad_verifier_keys_are_refused_here_too() -> None:
+    for bad in (
+        "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==",
+        "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+    ):
+        with pytest.raises(CheckpointError):
+            Verifier.decode(bad)
