@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -18,12 +20,14 @@ from seeds.seed import seed
 
 TEST_SCALE = 0.001
 TEST_HISTORY_DAYS = 2
+EXIT_STATUS = pytest.StashKey[int]()
 SEED_UNTIL = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 """A fixed end of history, so readings windows in tests are stable."""
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under CIVIC_REQUIRE_SERVICES=1 a skipped test fails the run."""
+    session.config.stash[EXIT_STATUS] = int(session.exitstatus)
     if os.environ.get("CIVIC_REQUIRE_SERVICES") != "1":
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -34,6 +38,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 f"CIVIC_REQUIRE_SERVICES=1: {len(skipped)} skipped test(s) fail the run", red=True
             )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        session.config.stash[EXIT_STATUS] = int(session.exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Exit even if a failed test left a records connection open.
+
+    aiosqlite's worker thread is not a daemon: a test that fails before closing its connection
+    would make the interpreter wait for that thread forever, turning a failure into a hang.
+    """
+    stray = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if stray and EXIT_STATUS in config.stash:
+        sys.stdout.flush()
+        sys.stderr.write(f"{len(stray)} thread(s) left running by the tests; exiting anyway\n")
+        sys.stderr.flush()
+        os._exit(config.stash[EXIT_STATUS])
 
 
 async def seed_for_tests(stores: Stores) -> None:
