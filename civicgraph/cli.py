@@ -9,13 +9,12 @@ from typing import Annotated, TypeVar
 
 import httpx
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from civicgraph.cli_cert import cert_app
 from civicgraph.cli_log import log_app
 from civicgraph.cli_procurement import procurement_app
-from civicgraph.console import console, err, run
+from civicgraph.console import console, err, progress_bar, run
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_stores
 from graph.records import api_keys, seed_state
@@ -85,13 +84,7 @@ def seed(
         state = await seed_state.current(stores.records)
         if state is not None and not state.complete:
             console.print("[yellow]A previous seed stopped half-way: seeding again.[/yellow]")
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=console) as progress:
+        with progress_bar() as progress:
             counts = await run_seed(
                 stores.graph,
                 stores.records,

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from civicgraph.console import console, run
+from civicgraph.console import console, progress_bar, run
 from graph.records import open_records, sqlite_url
 from ledger.keys import load_signer
 from ledger.log import Log
@@ -37,13 +36,7 @@ def simulate(
         records = await open_records(sqlite_url(directory / "records.sqlite3"))
         try:
             log = Log(records, load_signer(directory / "log.pem", "simulation.civicgraph/log"))
-            columns = (
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            )
-            with Progress(*columns, console=console) as progress:
+            with progress_bar() as progress:
                 task = progress.add_task(f"Purchases of {year}", total=purchases)
                 return await simulate_year(
                     log,

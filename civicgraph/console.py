@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.errors import GraphError
 from ledger.errors import LedgerError
@@ -29,3 +30,14 @@ def run(work: Callable[[], Awaitable[T]]) -> T:
         return asyncio.run(work())  # type: ignore[arg-type]
     except (GraphError, LedgerError) as error:
         raise fail(str(error)) from None
+
+
+def progress_bar() -> Progress:
+    """The progress bar of long work (seeding, simulating): label, bar, n/total, time."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    return Progress(*columns, console=console)

@@ -24,7 +24,7 @@ from graph.records.certificates import (
 )
 from ledger.documents import CertificateKind, canonical_document, document_hash
 from ledger.entries import Entry
-from ledger.errors import LedgerError
+from ledger.errors import CodedError
 from ledger.log import Log, SignedHead
 from ledger.qr import CertificateClaim, QrPayload
 
@@ -43,11 +43,8 @@ class CertificateErrorCode(StrEnum):
     INVALID = "invalid"
 
 
-class CertificateError(LedgerError):
-    def __init__(self, code: CertificateErrorCode, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
+class CertificateError(CodedError[CertificateErrorCode]):
+    """A certificate that cannot be issued or revoked as asked."""
 
 
 @dataclass(frozen=True)

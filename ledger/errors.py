@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Generic, TypeVar
+
+C = TypeVar("C", bound=StrEnum)
 
 
 class LedgerError(Exception):
     """The base of every expected error in `ledger`."""
+
+
+class CodedError(LedgerError, Generic[C]):
+    """An expected error with a code from its domain's enum and, for a bad input, its field."""
+
+    def __init__(self, code: C, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
 
 
 class ProofErrorCode(StrEnum):
@@ -18,12 +30,8 @@ class ProofErrorCode(StrEnum):
     ROOT_MISMATCH = "root_mismatch"
 
 
-class ProofError(LedgerError):
+class ProofError(CodedError[ProofErrorCode]):
     """A proof that does not prove what it claims."""
-
-    def __init__(self, code: ProofErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class RootMismatch(ProofError):
@@ -45,12 +53,8 @@ class CheckpointErrorCode(StrEnum):
     BAD_SIGNATURE = "bad_signature"
 
 
-class CheckpointError(LedgerError):
+class CheckpointError(CodedError[CheckpointErrorCode]):
     """A signed tree head that cannot be parsed or whose signature does not verify."""
-
-    def __init__(self, code: CheckpointErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class LogError(LedgerError):

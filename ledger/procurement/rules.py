@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from ledger.errors import LedgerError
+from ledger.errors import CodedError
 
 THRESHOLD_KRW = 100_000_000
 """Purchases below this run as smart contracts (Seoul's threshold)."""
@@ -49,11 +49,8 @@ class ProcurementErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
 
 
-class ProcurementError(LedgerError):
-    def __init__(self, code: ProcurementErrorCode, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
+class ProcurementError(CodedError[ProcurementErrorCode]):
+    """A procurement step the rules refuse: an illegal transition or a bad input."""
 
 
 def require_move(current: str, target: ContractState) -> None:
