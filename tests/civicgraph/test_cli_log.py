@@ -17,9 +17,9 @@ from civicgraph.stores import open_log
 from graph.records import open_records
 from ledger.checkpoint import Signer
 from ledger.entries import Entry
+from tests.vectors import MERKLE
 
 runner = CliRunner()
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "merkle"
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def save_head(path: Path) -> Path:
 
 
 def test_check_vectors_passes_every_upstream_probe() -> None:
-    result = runner.invoke(app, ["log", "check-vectors", str(VECTORS)])
+    result = runner.invoke(app, ["log", "check-vectors", str(MERKLE)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert sum(line.startswith("PASS ") for line in lines) == 122
@@ -59,7 +59,7 @@ def test_check_vectors_passes_every_upstream_probe() -> None:
 
 def test_check_vectors_names_a_probe_it_disagrees_with(tmp_path: Path) -> None:
     copy = tmp_path / "testdata"
-    shutil.copytree(VECTORS, copy)
+    shutil.copytree(MERKLE, copy)
     probe = copy / "inclusion" / "1" / "wrong-leaf.json"
     document = json.loads(probe.read_text())
     probe.write_text(json.dumps({**document, "wantErr": False}))

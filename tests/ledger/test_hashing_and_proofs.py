@@ -7,7 +7,6 @@ The reference tree (`../shared/vectors/merkle/reference-tree.json`) is transpare
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -25,9 +24,10 @@ from ledger.proof import (
 )
 from ledger.verify import verify_consistency, verify_inclusion
 from tests.ledger import reference
+from tests.vectors import MERKLE
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "merkle"
-TREE = json.loads((VECTORS / "reference-tree.json").read_text())
+
+TREE = json.loads((MERKLE / "reference-tree.json").read_text())
 LEAVES = [bytes.fromhex(leaf) for leaf in TREE["leaf_inputs"]]
 
 
