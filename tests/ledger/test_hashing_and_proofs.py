@@ -26,7 +26,6 @@ from ledger.verify import verify_consistency, verify_inclusion
 from tests.ledger import reference
 from tests.vectors import MERKLE
 
-
 TREE = json.loads((MERKLE / "reference-tree.json").read_text())
 LEAVES = [bytes.fromhex(leaf) for leaf in TREE["leaf_inputs"]]
 
