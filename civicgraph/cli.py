@@ -17,7 +17,7 @@ from civicgraph.cli_procurement import procurement_app
 from civicgraph.console import console, err, progress_bar, run
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_stores
-from graph.records import api_keys, seed_state
+from graph.records import Records, api_keys, open_records, seed_state
 from graph.records.api_keys import Tier
 from graph.records.readings import RollUp, reading_count, roll_up
 
@@ -48,6 +48,15 @@ async def _with_stores(
         return await work(stores)
     finally:
         await stores.close()
+
+
+async def _with_records(settings: Settings, work: Callable[[Records], Awaitable[T]]) -> T:
+    """The records alone: key management works while `serve` holds the embedded graph."""
+    records = await open_records(settings.records_location, migrate=False)
+    try:
+        return await work(records)
+    finally:
+        await records.close()
 
 
 @app.command()
@@ -204,10 +213,10 @@ def keys_create(
 ) -> None:
     """Create a key. The secret is shown once: store it now."""
 
-    async def work(stores: Stores) -> api_keys.IssuedKey:
-        return await api_keys.create_key(stores.records, name, tier)
+    async def work(records: Records) -> api_keys.IssuedKey:
+        return await api_keys.create_key(records, name, tier)
 
-    issued = run(lambda: _with_stores(Settings(), work))
+    issued = run(lambda: _with_records(Settings(), work))
     console.print(
         f"Created {issued.tier.value} key {issued.prefix} for {issued.name!r}. "
         "It is shown only once:"
@@ -220,13 +229,13 @@ def keys_create(
 def keys_list() -> None:
     """List keys (prefix, tier, name, state); secrets are never shown again."""
 
-    async def work(stores: Stores) -> list[api_keys.StoredKey]:
-        return await api_keys.list_keys(stores.records)
+    async def work(records: Records) -> list[api_keys.StoredKey]:
+        return await api_keys.list_keys(records)
 
     table = Table(title="API keys")
     for column in ("prefix", "tier", "name", "created", "state"):
         table.add_column(column)
-    for key in run(lambda: _with_stores(Settings(), work)):
+    for key in run(lambda: _with_records(Settings(), work)):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         table.add_row(
             key.prefix, key.tier.value, key.name, f"{key.created_at:%Y-%m-%d %H:%M}", state
@@ -240,10 +249,10 @@ def keys_revoke(
 ) -> None:
     """Revoke a key at once: its requests get 401 from then on."""
 
-    async def work(stores: Stores) -> api_keys.StoredKey:
-        return await api_keys.revoke_key(stores.records, prefix)
+    async def work(records: Records) -> api_keys.StoredKey:
+        return await api_keys.revoke_key(records, prefix)
 
-    key = run(lambda: _with_stores(Settings(), work))
+    key = run(lambda: _with_records(Settings(), work))
     console.print(f"Revoked key {key.prefix} ({key.name}).")
 
 
