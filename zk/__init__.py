@@ -1,0 +1,1 @@
+"""Zero-knowledge identity: BBS signatures, credentials, pseudonyms and polls."""

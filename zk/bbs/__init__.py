@@ -1,0 +1,1 @@
+"""BBS signatures (draft-irtf-cfrg-bbs-signatures), both BLS12-381 ciphersuites."""

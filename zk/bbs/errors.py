@@ -1,0 +1,7 @@
+"""What can go wrong in BBS: one base error (the draft's INVALID and ABORT)."""
+
+from __future__ import annotations
+
+
+class BbsError(Exception):
+    """An input the draft says is INVALID, or a step it says to ABORT."""
