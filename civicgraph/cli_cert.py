@@ -92,14 +92,22 @@ def issue(
 
     issued, payload = run(work)
     cert = issued.certificate
-    target = qr or Path(f"{cert.cert_id}.png")
-    payload.save_png(target)
     console.print(
         f"Issued {cert.cert_id} ({cert.kind}): leaf {cert.leaf_index} of the log's "
-        f"{issued.head.size} leaves. QR code: {target}",
+        f"{issued.head.size} leaves.",
         soft_wrap=True,
         highlight=False,
     )
+    target = qr or Path(f"{cert.cert_id}.png")
+    try:
+        payload.save_png(target)
+    except OSError as error:
+        typer.echo(payload.encode())
+        raise fail(
+            f"{cert.cert_id} is issued, but its QR code could not be written to {target}: "
+            f"{error}. The payload is above; `certificate(id:)` serves it again."
+        ) from None
+    console.print(f"QR code: {target}", highlight=False)
     typer.echo(payload.encode())
 
 
@@ -124,19 +132,20 @@ def revoke(
 
 
 def _payload(source: str) -> QrPayload | Verdict:
-    path = Path(source)
+    """The payload pasted as text, or read from a file: JSON text or a QR image."""
     text = source
-    if path.is_file():
+    if not source.lstrip().startswith("{"):
+        path = Path(source)
         try:
             raw = path.read_bytes()
         except OSError as error:
-            raise fail(f"cannot read {path}: {error}") from None
+            raise fail(
+                f"{source!r} is neither a readable image file nor a certificate payload: {error}"
+            ) from None
         try:
             text = raw.decode("utf-8") if raw.lstrip().startswith(b"{") else read_image(path)
         except (PayloadError, UnicodeDecodeError) as error:
             raise fail(str(error)) from None
-    elif not source.lstrip().startswith("{"):
-        raise fail(f"{source!r} is neither an image file nor a certificate payload")
     try:
         return QrPayload.decode(text)
     except PayloadError as error:

@@ -19,6 +19,7 @@ from ledger.checkpoint import Checkpoint, Verifier, open_checkpoint
 from ledger.errors import CheckpointError, LedgerError, ProofError
 from ledger.keys import load_signer
 from ledger.log import Log
+from ledger.remote import GraphQLLogSource
 from ledger.vectors import VectorDirectoryError, run_probes
 from ledger.verify import verify_consistency
 
@@ -150,25 +151,13 @@ def verifier_from(key_text: str | None, settings: Settings) -> Verifier:
         if key_text.startswith("@"):
             key_text = Path(key_text[1:]).read_text(encoding="utf-8")
         return Verifier.decode(key_text)
-    except (LedgerError, OSError) as error:
+    except (LedgerError, OSError, UnicodeDecodeError) as error:
         raise fail(f"no verifier key: {error}") from None
 
 
-def _remote_proof(server: str, size1: int, size2: int) -> list[bytes]:
-    query = "query($a: Int!, $b: Int!) { logConsistency(fromSize: $a, toSize: $b) { hashes } }"
-    try:
-        response = httpx.post(
-            f"{server.rstrip('/')}/graphql",
-            json={"query": query, "variables": {"a": size1, "b": size2}},
-            timeout=30,
-        )
-        response.raise_for_status()
-        answer = response.json()
-        if answer.get("errors"):
-            raise fail(f"the server refused the proof: {answer['errors'][0]['message']}")
-        return [base64.b64decode(h) for h in answer["data"]["logConsistency"]["hashes"]]
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
-        raise fail(f"cannot fetch a consistency proof from {server}: {error}") from None
+async def _remote_proof(server: str, size1: int, size2: int) -> list[bytes]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        return await GraphQLLogSource(client, server).consistency(size1, size2)
 
 
 @log_app.command("audit")
@@ -200,7 +189,7 @@ def audit(
         console.print("consistent: the empty tree is a prefix of every tree")
         return
     if server is not None:
-        proof = _remote_proof(server, first.size, second.size)
+        proof = run(lambda: _remote_proof(server, first.size, second.size))
     else:
         proof = run(
             lambda: _with_log(settings, lambda log: log.consistency_proof(first.size, second.size))

@@ -63,6 +63,15 @@ async def open_log(settings: Settings, records: Records) -> Log:
 
     Refuses (LogError) a log whose current head another key signed.
     """
-    log = Log(records, load_signer(settings.log_key_path, settings.log_origin))
+    from graph.records.log_tree import current_head
+    from ledger.errors import LogError
+
+    path = settings.log_key_path
+    if not path.exists() and await current_head(records) is not None:
+        raise LogError(
+            f"no log signing key at {path}, but the log has signed heads: restore the key from "
+            "its backup (a new key would look like a forked log)"
+        )
+    log = Log(records, load_signer(path, settings.log_origin))
     await log.check_key()
     return log

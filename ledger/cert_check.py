@@ -17,10 +17,8 @@ from ledger.documents import CertificateKind, DocumentError, canonical_document,
 from ledger.entries import Entry
 from ledger.errors import CheckpointError, CheckpointErrorCode, LedgerError, ProofError
 from ledger.hashing import hash_leaf
-from ledger.qr import PayloadError, QrPayload
+from ledger.qr import REVOKED, PayloadError, QrPayload
 from ledger.verify import verify_consistency, verify_inclusion
-
-REVOKED = "certificate.revoked"
 
 
 class Status(StrEnum):
@@ -107,7 +105,7 @@ def check_offline(
     if document is not None:
         try:
             digest = document_digest(payload.claim.kind, document)
-        except (DocumentError, ValueError) as error:
+        except (DocumentError, ValueError, TypeError) as error:
             return _tampered(f"the document shown is not a valid {payload.claim.kind}: {error}")
         if digest != payload.claim.document_sha256:
             return _tampered("the document shown is not the one certified", head.size)
@@ -126,7 +124,7 @@ async def check_online(
     document: dict[str, object] | None = None,
 ) -> Verdict:
     """The offline check, then a fresh head consistent with the carried one, then revocation."""
-    if payload.by_reference and payload.url is not None:
+    if payload.url is not None:
         try:
             fetched = QrPayload.decode(await source.full_payload(payload.url))
         except PayloadError as error:
@@ -143,13 +141,17 @@ async def check_online(
         return fresh
     if fresh.size < payload.tree_size:
         return _tampered("the log's fresh head is older than the code's", fresh.size)
-    if fresh.size > payload.tree_size:
-        try:
-            proof = await source.consistency(payload.tree_size, fresh.size)
-            old_root = _carried_root(payload, verifier)
-            verify_consistency(payload.tree_size, fresh.size, proof, old_root, fresh.root)
-        except (ProofError, LedgerError) as error:
-            return _tampered(f"the log's heads are inconsistent: {error}", fresh.size)
+    proof = (
+        []
+        if fresh.size == payload.tree_size
+        else await source.consistency(payload.tree_size, fresh.size)
+    )
+    try:  # equal sizes compare the roots: two heads of one size must be one head
+        verify_consistency(
+            payload.tree_size, fresh.size, proof, _carried_root(payload, verifier), fresh.root
+        )
+    except ProofError as error:
+        return _tampered(f"the log's heads are inconsistent: {error}", fresh.size)
     registered = await source.registered(payload.claim.cert_id, fresh.size)
     if registered is None:
         return Verdict(

@@ -26,9 +26,8 @@ from ledger.documents import CertificateKind, canonical_document, document_hash
 from ledger.entries import Entry
 from ledger.errors import CodedError
 from ledger.log import Log, SignedHead
-from ledger.qr import CertificateClaim, QrPayload
+from ledger.qr import REVOKED, CertificateClaim, QrPayload
 
-REVOKED = "certificate.revoked"
 PREFIX = {
     CertificateKind.BUSINESS_REGISTRATION: "BR",
     CertificateKind.BUILDING_PERMIT: "BP",

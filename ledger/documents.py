@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ledger.entries import EntryError, canonical_json
 from ledger.errors import LedgerError
@@ -62,8 +62,8 @@ class EventLicence(_Document):
     event_name: Text
     venue: Text
     district_code: DistrictCode
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
     expected_attendance: int = Field(ge=1, le=5_000_000)
 
     @model_validator(mode="after")

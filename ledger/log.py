@@ -163,6 +163,7 @@ class Log:
                     writing = asyncio.ensure_future(
                         log_tree.insert_leaves(self.records, client, rows)
                     )
+                    await asyncio.sleep(0)  # let the write reach the driver before encoding more
                 if writing is not None:
                     await writing
             except BaseException:
@@ -193,7 +194,7 @@ class Log:
         """The current head's size, or `tree_size` (which `_hashes` checks against the store)."""
         if tree_size is None:
             return (await self.head()).size
-        if tree_size < 0:
+        if not 0 <= tree_size < 1 << 62:
             raise LogError(f"no tree of size {tree_size}")
         return tree_size
 

@@ -23,6 +23,7 @@ from ledger.errors import LedgerError
 MARK = "civicgraph-certificate"
 VERSION = 1
 ISSUED = "certificate.issued"
+REVOKED = "certificate.revoked"
 
 
 class PayloadError(LedgerError):
@@ -95,6 +96,7 @@ class QrPayload:
                 _text(fields, "doc"),
                 _text(fields, "at"),
             )
+            claim.entry().encode()  # an id or kind no leaf could hold is not ours
             if "url" in fields:
                 return cls(claim=claim, url=_text(fields, "url"))
             proof = fields["proof"]
@@ -107,7 +109,14 @@ class QrPayload:
                 proof=tuple(base64.b64decode(_str(h), validate=True) for h in proof),
                 checkpoint=_text(fields, "head"),
             )
-        except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            binascii.Error,
+            RecursionError,
+            LedgerError,
+        ) as error:
             if isinstance(error, PayloadError):
                 raise
             raise PayloadError(f"not a valid certificate payload ({error})") from None

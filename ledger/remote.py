@@ -32,9 +32,11 @@ class GraphQLLogSource:
             response = await self.client.post(
                 f"{self.base_url}/graphql", json={"query": query, "variables": variables}
             )
-            body: dict[str, Any] = response.json()
+            body = response.json()
         except (httpx.HTTPError, ValueError) as error:
             raise RemoteError(f"cannot ask {self.base_url}: {error}") from None
+        if not isinstance(body, dict):
+            raise RemoteError(f"{self.base_url} did not answer with a GraphQL response")
         return body
 
     async def head(self) -> str:
@@ -61,8 +63,15 @@ class GraphQLLogSource:
     async def registered(self, cert_id: str, tree_size: int) -> Registered | None:
         body = await self._query(REGISTERED, {"id": cert_id, "size": tree_size})
         errors = body.get("errors") or []
-        if any(e.get("extensions", {}).get("code") == "not_found" for e in errors):
+        codes = [
+            e.get("extensions", {}).get("code") if isinstance(e, dict) else None for e in errors
+        ]
+        if codes == ["not_found"]:
             return None
+        if errors:  # a half answer could hide a revocation: not knowing is not "valid"
+            raise RemoteError(
+                f"{self.base_url} could not say whether {cert_id} is revoked: {errors}"
+            )
         try:
             found = body["data"]["certificate"]
             revoked = found["revocationEntry"]
@@ -74,7 +83,7 @@ class GraphQLLogSource:
                     proof=[base64.b64decode(h) for h in revoked["inclusionProof"]["hashes"]],
                 )
             return Registered(str(found["documentSha256"]), revocation)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise RemoteError(f"{self.base_url} gave no certificate: {errors}") from None
 
     async def full_payload(self, url: str) -> str:

@@ -61,9 +61,6 @@ class EntryRow:
             appended_at=int(row["appended_at"]),
         )
 
-    def values(self) -> list[Any]:
-        return [getattr(self, name) for name in ENTRY_COLUMNS]
-
 
 @dataclass(frozen=True)
 class HeadRow:
@@ -102,15 +99,6 @@ async def current_head(records: Records, client: BaseDBAsyncClient | None = None
         rows = await records.query(sql)
     else:
         rows = await client.execute_query_dict(sql)
-    return HeadRow.from_row(rows[0]) if rows else None
-
-
-async def head_at(records: Records, tree_size: int) -> HeadRow | None:
-    """The head signed at exactly `tree_size`, if the log signed one there."""
-    mark = records.placeholders(1)[0]
-    rows = await records.query(
-        f"SELECT {', '.join(HEAD_COLUMNS)} FROM log_head WHERE tree_size = {mark}", [tree_size]
-    )
     return HeadRow.from_row(rows[0]) if rows else None
 
 

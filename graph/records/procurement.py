@@ -192,11 +192,17 @@ async def rank_bids(
         )
 
 
-async def bids_for(records: Records, contract_id: str) -> list[BidRow]:
+async def bids_for(
+    records: Records, contract_id: str, client: BaseDBAsyncClient | None = None
+) -> list[BidRow]:
+    """A contract's bids; with `client`, as its transaction sees them."""
     mark = records.placeholders(1)[0]
-    rows = await records.query(
+    sql = (
         f"SELECT {', '.join(BID_COLUMNS)} FROM procurement_bid WHERE contract_id = {mark} "
-        "ORDER BY committed_at, vendor_id",
-        [contract_id],
+        "ORDER BY committed_at, vendor_id"
     )
+    if client is None:
+        rows = await records.query(sql, [contract_id])
+    else:
+        rows = await client.execute_query_dict(sql, [contract_id])
     return [_bid(row) for row in rows]

@@ -93,15 +93,18 @@ async def _step(
     changes: dict[str, Any],
     lost: ProcurementErrorCode = Code.WRONG_STATE,
     also: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None,
+    from_states: tuple[ContractState, ...] | None = None,
 ) -> ContractRow:
-    """Log `kind` about the contract and move it to `target`, if it has not moved meanwhile."""
+    """Log `kind` about the contract and move it to `target`, if it has not moved meanwhile
+    (to a state other than `from_states`, by default the state it was checked in)."""
     require_move(row.state, target)
+    allowed = [state.value for state in from_states] if from_states else [row.state]
 
     async def move(client: BaseDBAsyncClient, leaf_index: int) -> None:
         if also is not None:
             await also(client)
         moved = await store.move_contract(
-            log.records, client, row.contract_id, [row.state], {"state": target.value, **changes}
+            log.records, client, row.contract_id, allowed, {"state": target.value, **changes}
         )
         if not moved:
             raise ProcurementError(lost, f"{row.contract_id} changed meanwhile: try again")
@@ -175,6 +178,12 @@ async def publish(
     now = _now(at)
     if not weights.valid():
         raise ProcurementError(Code.INVALID, "weights are whole numbers summing to 100", "weights")
+    if bid_deadline.tzinfo is None or reveal_deadline.tzinfo is None:
+        raise ProcurementError(
+            Code.INVALID,
+            "deadlines need a time zone (e.g. 2026-05-01T10:00:00+09:00)",
+            "bidDeadline",
+        )
     bid_deadline, reveal_deadline = _now(bid_deadline), _now(reveal_deadline)
     if not now < bid_deadline < reveal_deadline:
         raise ProcurementError(
@@ -226,7 +235,16 @@ async def commit_bid(
             ) from None
 
     body = {"vendor_id": vendor.vendor_id, "commitment": sealed, "at": stamp(now)}
-    return await _step(log, row, "bid_committed", body, S.BIDDING, {}, also=insert)
+    return await _step(
+        log,
+        row,
+        "bid_committed",
+        body,
+        S.BIDDING,
+        {},
+        also=insert,
+        from_states=(S.PUBLISHED, S.BIDDING),
+    )
 
 
 async def reveal_bid(
@@ -351,20 +369,17 @@ async def award(log: Log, contract_id: str, at: datetime | None = None) -> Contr
         )
     if row.state in (S.PUBLISHED, S.BIDDING):
         raise ProcurementError(Code.BEFORE_DEADLINE, "bids are not evaluated yet")
-    bids = [b for b in await store.bids_for(log.records, contract_id) if b.rank == 1]
-    if row.state == S.EVALUATED and not bids:
+    require_move(row.state, S.AWARDED)
+    winners = [b for b in await store.bids_for(log.records, contract_id) if b.rank == 1]
+    if not winners:
         raise ProcurementError(Code.NO_VALID_BIDS, "no revealed bid to award")
-    winner = bids[0] if bids else None
+    winner = winners[0]
     changes = {
         "awarded_at": now,
-        "awarded_vendor": winner.vendor_id if winner else None,
-        "awarded_price_krw": winner.price_krw if winner else None,
+        "awarded_vendor": winner.vendor_id,
+        "awarded_price_krw": winner.price_krw,
     }
-    body = {
-        "vendor_id": winner.vendor_id if winner else "",
-        "price_krw": winner.price_krw if winner else 0,
-        "at": stamp(now),
-    }
+    body = {"vendor_id": winner.vendor_id, "price_krw": winner.price_krw, "at": stamp(now)}
     return await _step(log, row, "awarded", body, S.AWARDED, changes, lost=Code.ALREADY_AWARDED)
 
 

@@ -144,3 +144,13 @@ def test_proofs_beyond_the_log_are_a_clear_error(data_dir: Path, arguments: list
     result = runner.invoke(app, ["log", *arguments])
     assert result.exit_code == 1
     assert result.output.startswith("error:")
+
+
+def test_a_lost_key_is_never_silently_replaced(data_dir: Path) -> None:
+    append(2)
+    key_file = data_dir / "keys" / "log-ed25519.pem"
+    key_file.unlink()
+    result = runner.invoke(app, ["log", "head"])
+    assert result.exit_code == 1
+    assert "restore the key" in result.output
+    assert not key_file.exists()

@@ -25,6 +25,7 @@ from ledger.documents import CertificateKind, DocumentError
 from ledger.entries import Entry
 from ledger.log import Log
 from ledger.qr import PayloadError, QrPayload, read_image
+from ledger.remote import RemoteError
 
 BAKERY: dict[str, Any] = {
     "business_name": "Gangnam Bakery",
@@ -263,3 +264,54 @@ async def test_a_failed_row_write_logs_nothing(log: Log) -> None:
     with pytest.raises(IntegrityError):
         await log.append([Entry("test.fact", "doomed", {})], then=clash)
     assert (await log.head()).size == size
+
+
+class SplitView(RecordsSource):
+    """A log server showing a second head of the same size with another root."""
+
+    async def head(self) -> str:
+        real = await self.log.head()
+        return SIGNER.sign(Checkpoint(ORIGIN, real.size, bytes(32)))
+
+
+class Unsure(RecordsSource):
+    async def registered(self, cert_id: str, tree_size: int) -> Registered | None:
+        raise RemoteError("the server could not say")
+
+
+async def test_a_split_view_of_the_same_size_is_tampered(log: Log) -> None:
+    payload = await issued_payload(log)
+    verdict = await check_online(payload, SIGNER.verifier, SplitView(log))
+    assert verdict.status == Status.TAMPERED
+    assert "inconsistent" in verdict.reason
+
+
+async def test_a_server_that_cannot_say_is_an_error_not_valid(log: Log) -> None:
+    payload = await issued_payload(log)
+    with pytest.raises(RemoteError):
+        await check_online(payload, SIGNER.verifier, Unsure(log))
+
+
+def test_a_payload_whose_id_no_leaf_could_hold_is_refused() -> None:
+    text = (
+        '{"t":"civicgraph-certificate","v":1,"id":"' + "X" * 200 + '","kind":"k","doc":"d",'
+        '"at":"a","url":"http://x"}'
+    )
+    with pytest.raises(PayloadError):
+        QrPayload.decode(text)
+    with pytest.raises(PayloadError):
+        QrPayload.decode("[" * 5000)
+
+
+async def test_an_event_licence_needs_times_with_a_zone(log: Log) -> None:
+    festival = {
+        "event_name": "Lantern Festival",
+        "venue": "Cheonggyecheon",
+        "district_code": "11110",
+        "starts_at": "2026-11-06T18:00:00",
+        "ends_at": "2026-11-22T23:00:00+09:00",
+        "expected_attendance": 1000,
+    }
+    with pytest.raises(DocumentError) as refused:
+        await certificates.issue(log, CertificateKind.EVENT_LICENCE, festival)
+    assert refused.value.field == "starts_at"

@@ -241,3 +241,30 @@ async def test_a_simulated_year_reports_cycle_times_near_seouls_figures(log: Log
     mean, _median, _p90 = report.summary(report.to_award_days)
     assert 6.0 < mean < 7.5  # publication within a day, 5 days of bids, 1 of reveals
     assert report.log_entries > 12 * 8
+
+
+async def test_two_first_bids_at_once_are_both_taken(log: Log) -> None:
+    vendors = [await contracts.register_vendor(log, f"Co {n}", 70) for n in range(2)]
+    contract_id = await published(log)
+    await asyncio.gather(*(bid(log, contract_id, v, 40_000_000, 5) for v in vendors))
+    assert len(await bids_for(log.records, contract_id)) == 2
+
+
+async def test_deadlines_without_a_time_zone_are_refused(log: Log) -> None:
+    row = await contracts.create(log, "Salt", "Roads", "Roads", 9_000_000, at=T0)
+    naive = datetime(2026, 3, 9, 9)
+    with pytest.raises(ProcurementError) as refused:
+        await contracts.publish(
+            log, row.contract_id, WEIGHTS, naive, naive + timedelta(days=1), at=T0
+        )
+    assert refused.value.code == Code.INVALID
+
+
+async def test_an_evaluated_contract_without_revealed_bids_cannot_be_awarded(log: Log) -> None:
+    vendor = await contracts.register_vendor(log, "Shy Co", 70)
+    contract_id = await published(log)
+    await bid(log, contract_id, vendor, 40_000_000, 5)
+    await contracts.evaluate(log, contract_id, at=REVEALS_CLOSE)
+    with pytest.raises(ProcurementError) as refused:
+        await contracts.award(log, contract_id, at=REVEALS_CLOSE)
+    assert refused.value.code == Code.NO_VALID_BIDS
