@@ -17,7 +17,7 @@ from zk.bbs.curves.arkworks import ArkworksCurve
 from zk.bbs.errors import BbsError
 from zk.bbs.expand import expand_message_xmd, expand_message_xof
 from zk.bbs.keys import key_gen, sk_to_pk
-from zk.bbs.suites import sha256_suite
+from zk.bbs.suites import Ciphersuite, sha256_suite
 
 FIXTURES = VECTORS / "bbs" / "bls12-381-sha-256"
 SUITE = sha256_suite(ArkworksCurve())
@@ -60,16 +60,16 @@ def test_a_dst_over_255_bytes_is_refused() -> None:
         SUITE.hash_to_scalar(b"", b"d" * 256)
 
 
-def test_key_gen_and_sk_to_pk_match_the_keypair_fixture() -> None:
+def test_key_gen_and_sk_to_pk_match_the_keypair_fixture(suite: Ciphersuite) -> None:
     data = fixture("keypair.json")
     sk = key_gen(
-        SUITE,
+        suite,
         bytes.fromhex(data["keyMaterial"]),
         bytes.fromhex(data["keyInfo"]),
         bytes.fromhex(data["keyDst"]),
     )
     assert sk.to_bytes(32, "big").hex() == data["keyPair"]["secretKey"]
-    assert sk_to_pk(SUITE, sk).hex() == data["keyPair"]["publicKey"]
+    assert sk_to_pk(suite, sk).hex() == data["keyPair"]["publicKey"]
 
 
 def test_key_gen_refuses_short_key_material() -> None:
@@ -77,11 +77,11 @@ def test_key_gen_refuses_short_key_material() -> None:
         key_gen(SUITE, b"short")
 
 
-def test_generators_match_the_fixture() -> None:
+def test_generators_match_the_fixture(suite: Ciphersuite) -> None:
     data = fixture("generators.json")
-    curve = SUITE.curve
-    assert curve.g1_to_bytes(SUITE.p1).hex() == data["P1"]
-    made = SUITE.create_generators(1 + len(data["MsgGenerators"]), SUITE.api_id)
+    curve = suite.curve
+    assert curve.g1_to_bytes(suite.p1).hex() == data["P1"]
+    made = suite.create_generators(1 + len(data["MsgGenerators"]), suite.api_id)
     assert curve.g1_to_bytes(made[0]).hex() == data["Q1"]
     assert [curve.g1_to_bytes(point).hex() for point in made[1:]] == data["MsgGenerators"]
 
@@ -98,3 +98,16 @@ def test_messages_to_scalars_match_the_fixture() -> None:
     messages = [bytes.fromhex(case["message"]) for case in data["cases"]]
     scalars = SUITE.messages_to_scalars(messages, SUITE.api_id)
     assert [s.to_bytes(32, "big").hex() for s in scalars] == [c["scalar"] for c in data["cases"]]
+
+
+def test_points_outside_the_subgroup_are_refused_on_both_backends(suite: Ciphersuite) -> None:
+    from py_ecc.bls.hash_to_curve import map_to_curve_G1
+    from py_ecc.bls.point_compression import compress_G1
+    from py_ecc.fields import optimized_bls12_381_FQ as FQ
+
+    on_curve_only = map_to_curve_G1(FQ(7))  # no cofactor clearing: not in G1's subgroup
+    encoded = int(compress_G1(on_curve_only)).to_bytes(48, "big")
+    with pytest.raises(BbsError):
+        suite.curve.g1_from_bytes(encoded)
+    with pytest.raises(BbsError):
+        suite.curve.g1_from_bytes(b"\x00" * 47)
