@@ -14,6 +14,7 @@ from rich.table import Table
 from civicgraph.cli_cert import cert_app
 from civicgraph.cli_log import log_app
 from civicgraph.cli_procurement import procurement_app
+from civicgraph.cli_zk import zk_app
 from civicgraph.console import console, err, progress_bar, run
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_stores
@@ -31,6 +32,7 @@ app.add_typer(readings_app, name="readings")
 app.add_typer(log_app, name="log")
 app.add_typer(cert_app, name="cert")
 app.add_typer(procurement_app, name="procurement")
+app.add_typer(zk_app, name="zk")
 # The Neo4j driver logs a warning for every failed routing attempt; our one error line says it.
 logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 T = TypeVar("T")

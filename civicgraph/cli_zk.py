@@ -1,0 +1,60 @@
+"""`civicgraph zk`: BBS signatures; `check-vectors` runs the CFRG fixtures on a curve backend."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from civicgraph.console import console, fail
+from zk.bbs.curves import Curve
+from zk.bbs.fixtures import FixtureDirectoryError, run_fixtures
+
+zk_app = typer.Typer(help="Zero-knowledge identity: BBS signatures.", no_args_is_help=True)
+
+
+class Backend(StrEnum):
+    ARKWORKS = "arkworks"
+    PY_ECC = "py-ecc"
+
+
+def curve_for(backend: Backend) -> Curve:
+    """The backend's curve, imported only when chosen (each runs without the other installed)."""
+    if backend is Backend.ARKWORKS:
+        from zk.bbs.curves.arkworks import ArkworksCurve
+
+        return ArkworksCurve()
+    from zk.bbs.curves.pyecc import PyEccCurve
+
+    return PyEccCurve()
+
+
+@zk_app.command("check-vectors")
+def check_vectors(
+    directory: Annotated[
+        Path, typer.Argument(help="A folder laid out like the CFRG fixture_data (suite folders).")
+    ],
+    backend: Annotated[
+        Backend, typer.Option(help="The curve backend to run on.")
+    ] = Backend.ARKWORKS,
+) -> None:
+    """Run every BBS fixture under DIRECTORY: one line per file and a summary.
+
+    Exit code 1 when any fixture fails, or when DIRECTORY holds none.
+    """
+    curve = curve_for(backend)
+    passed = failed = 0
+    try:
+        for result in run_fixtures(directory, curve):
+            name = result.path.relative_to(directory)
+            mark = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
+            console.print(f"{mark} {name}: {result.detail}", soft_wrap=True, highlight=False)
+            passed += result.passed
+            failed += not result.passed
+    except FixtureDirectoryError as error:
+        raise fail(str(error)) from None
+    console.print(f"{passed + failed} fixtures on {curve.name}: {passed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(code=1)

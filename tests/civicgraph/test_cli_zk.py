@@ -1,0 +1,73 @@
+"""`civicgraph zk check-vectors` on each backend, and with the other backend's package blocked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from civicgraph.cli import app
+from tests.vectors import REPO, VECTORS
+
+runner = CliRunner()
+BBS = VECTORS / "bbs"
+
+
+def test_check_vectors_passes_every_fixture() -> None:
+    result = runner.invoke(app, ["zk", "check-vectors", str(BBS)])
+    assert result.exit_code == 0, result.output
+    assert sum(line.startswith("PASS ") for line in result.output.splitlines()) == 30
+    assert result.output.splitlines()[-1] == "30 fixtures on arkworks: 30 passed, 0 failed"
+
+
+BLOCK = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == {blocked!r} or name.startswith({blocked!r} + "."):
+            raise ImportError("blocked by the test: " + name)
+sys.meta_path.insert(0, Block())
+from civicgraph.cli import app
+sys.argv = ["civicgraph", "zk", "check-vectors", {directory!r}, "--backend", {backend!r}]
+app()
+"""
+
+
+@pytest.mark.parametrize(
+    ("backend", "blocked"), [("arkworks", "py_ecc"), ("py-ecc", "py_arkworks_bls12381")]
+)
+def test_each_backend_passes_with_the_other_blocked(backend: str, blocked: str) -> None:
+    script = BLOCK.format(blocked=blocked, directory=str(BBS), backend=backend)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == f"30 fixtures on {backend}: 30 passed, 0 failed"
+
+
+def test_check_vectors_names_a_fixture_it_disagrees_with(tmp_path: Path) -> None:
+    copy = tmp_path / "fixture_data"
+    shutil.copytree(BBS, copy)
+    fixture = copy / "bls12-381-sha-256" / "signature" / "signature002.json"
+    data = json.loads(fixture.read_text())
+    fixture.write_text(json.dumps({**data, "result": {"valid": True}}))
+    result = runner.invoke(app, ["zk", "check-vectors", str(copy)])
+    assert result.exit_code == 1
+    assert "FAIL bls12-381-sha-256/signature/signature002.json" in result.output
+
+
+@pytest.mark.parametrize("layout", ["missing", "no-suite-folder", "empty-suite-folder"])
+def test_check_vectors_refuses_a_directory_without_fixtures(tmp_path: Path, layout: str) -> None:
+    directory = tmp_path / "fixtures"
+    if layout != "missing":
+        directory.mkdir()
+    if layout == "empty-suite-folder":
+        (directory / "bls12-381-sha-256").mkdir()
+    result = runner.invoke(app, ["zk", "check-vectors", str(directory)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error:")
