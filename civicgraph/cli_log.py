@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import httpx
 import typer
 
-from civicgraph.console import console, err, fail, run
+from civicgraph.console import console, err, fail, print_checks, run
 from civicgraph.settings import Settings
 from civicgraph.stores import open_log
 from graph.records import open_records
@@ -52,14 +52,8 @@ def check_vectors(
 
     Exit code 1 when any probe fails, or when DIRECTORY holds no probes.
     """
-    passed = failed = 0
     try:
-        for result in run_probes(directory):
-            name = result.path.relative_to(directory)
-            mark = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
-            console.print(f"{mark} {name}: {result.detail}", soft_wrap=True, highlight=False)
-            passed += result.passed
-            failed += not result.passed
+        passed, failed = print_checks(run_probes(directory), directory)
     except VectorDirectoryError as error:
         raise fail(str(error)) from None
     console.print(f"{passed + failed} probes: {passed} passed, {failed} failed")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from civicgraph.console import console, fail
+from civicgraph.console import console, fail, print_checks
 from zk.bbs.curves import Curve
 from zk.bbs.fixtures import FixtureDirectoryError, run_fixtures
 
@@ -45,14 +45,8 @@ def check_vectors(
     Exit code 1 when any fixture fails, or when DIRECTORY holds none.
     """
     curve = curve_for(backend)
-    passed = failed = 0
     try:
-        for result in run_fixtures(directory, curve):
-            name = result.path.relative_to(directory)
-            mark = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
-            console.print(f"{mark} {name}: {result.detail}", soft_wrap=True, highlight=False)
-            passed += result.passed
-            failed += not result.passed
+        passed, failed = print_checks(run_fixtures(directory, curve), directory)
     except FixtureDirectoryError as error:
         raise fail(str(error)) from None
     console.print(f"{passed + failed} fixtures on {curve.name}: {passed} passed, {failed} failed")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Protocol, TypeVar
 
 import typer
 from rich.console import Console
@@ -41,3 +42,28 @@ def progress_bar() -> Progress:
         TimeElapsedColumn(),
     )
     return Progress(*columns, console=console)
+
+
+class CheckResult(Protocol):
+    """One checked vector file: `ledger.vectors.ProbeResult`, `zk.bbs.fixtures.FixtureResult`."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def passed(self) -> bool: ...
+
+    @property
+    def detail(self) -> str: ...
+
+
+def print_checks(results: Iterable[CheckResult], root: Path) -> tuple[int, int]:
+    """One PASS/FAIL line per file (relative to `root`); returns (passed, failed)."""
+    passed = failed = 0
+    for result in results:
+        mark = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
+        name = result.path.relative_to(root)
+        console.print(f"{mark} {name}: {result.detail}", soft_wrap=True, highlight=False)
+        passed += result.passed
+        failed += not result.passed
+    return passed, failed
