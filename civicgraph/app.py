@@ -20,7 +20,7 @@ from civicgraph.explorer import Explorer
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.settings import Settings
-from civicgraph.stores import Stores, open_log, open_seeded
+from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
 from graph.locate import DistrictLocator
 from graph.records.api_keys import Tier
 from resolvers.core.context import Context, Limits, TrustSettings
@@ -66,6 +66,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
         app.state.locator = await DistrictLocator.from_store(opened.graph)
         try:
             app.state.log = await open_log(settings, opened.records)
+            app.state.issuer_keys = await open_issuer_keys(settings, opened.records)
             async with running_live(settings, opened) as live:
                 app.state.live = live
                 yield
@@ -86,6 +87,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             live=app.state.live,
             log=app.state.log,
             trust=trust,
+            issuer_keys=app.state.issuer_keys,
         )
 
     async def healthz(request: Request) -> JSONResponse:

@@ -14,18 +14,25 @@ from rich.table import Table
 from civicgraph.cli_cert import cert_app
 from civicgraph.cli_log import log_app
 from civicgraph.cli_procurement import procurement_app
+from civicgraph.cli_wallet import wallet_app
 from civicgraph.cli_zk import zk_app
-from civicgraph.console import console, err, progress_bar, run
+from civicgraph.console import console, err, fail, progress_bar, run
 from civicgraph.settings import Settings
-from civicgraph.stores import Stores, open_stores
+from civicgraph.stores import Stores, open_issuer_keys, open_log, open_stores
 from graph.records import Records, api_keys, open_records, seed_state
 from graph.records.api_keys import Tier
+from graph.records.identity import IssuerKeyRow, issuer_keys
 from graph.records.readings import RollUp, reading_count, roll_up
+from zk.credentials import codes
+from zk.credentials.epochs import Epoch
+from zk.credentials.errors import CredentialError, IssuerKeyError
 
 app = typer.Typer(
     help="CivicGraph: the open data layer of a city, modelled on Seoul.", no_args_is_help=True
 )
-keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys; residents' enrolment codes; credential issuer keys.", no_args_is_help=True
+)
 app.add_typer(keys_app, name="keys")
 readings_app = typer.Typer(help="Sensor readings: retention.", no_args_is_help=True)
 app.add_typer(readings_app, name="readings")
@@ -33,6 +40,7 @@ app.add_typer(log_app, name="log")
 app.add_typer(cert_app, name="cert")
 app.add_typer(procurement_app, name="procurement")
 app.add_typer(zk_app, name="zk")
+app.add_typer(wallet_app, name="wallet")
 # The Neo4j driver logs a warning for every failed routing attempt; our one error line says it.
 logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 T = TypeVar("T")
@@ -256,6 +264,53 @@ def keys_revoke(
 
     key = run(lambda: _with_records(Settings(), work))
     console.print(f"Revoked key {key.prefix} ({key.name}).")
+
+
+@keys_app.command("enrol")
+def keys_enrol(
+    resident_id: Annotated[str, typer.Argument(help="The resident's id in the graph (cz-…).")],
+    days: Annotated[int, typer.Option(help="Days the code stays valid.", min=1, max=365)] = 30,
+) -> None:
+    """A one-time enrolment code for a resident's wallet. Shown once: hand it to the resident."""
+
+    async def work(stores: Stores) -> codes.EnrolmentCode:
+        try:
+            return await codes.create_code(stores.records, stores.graph, resident_id, days)
+        except CredentialError as error:
+            raise fail(str(error)) from None
+
+    made = run(lambda: _with_stores(Settings(), work, read_only=True))
+    console.print(f"Enrolment code for {made.resident_id}, valid until {made.expires_at:%Y-%m-%d}:")
+    console.print(made.code, highlight=False)
+    console.print("The resident runs: civicgraph wallet request --code <code>")
+
+
+@keys_app.command("issuer")
+def keys_issuer(
+    epoch: Annotated[
+        str | None, typer.Option(help="The month (YYYY-MM); default the current one.")
+    ] = None,
+) -> None:
+    """Make and publish a month's credential issuer key (idempotent), and list the published."""
+    settings = Settings()
+
+    async def work(records: Records) -> list[IssuerKeyRow]:
+        try:
+            month = Epoch.parse(epoch) if epoch else Epoch.at(datetime.now(UTC))
+            keyring = await open_issuer_keys(settings, records)
+            await keyring.key(await open_log(settings, records), month)
+        except (CredentialError, IssuerKeyError) as error:
+            raise fail(str(error)) from None
+        return await issuer_keys(records)
+
+    table = Table(title=f"Credential issuer keys (secrets in {settings.issuer_key_path})")
+    for column in ("key id", "ciphersuite", "log leaf", "public key"):
+        table.add_column(column)
+    for row in run(lambda: _with_records(settings, work)):
+        table.add_row(
+            row.key_id, row.ciphersuite, str(row.leaf_index), row.public_key.hex()[:24] + "…"
+        )
+    console.print(table)
 
 
 if __name__ == "__main__":

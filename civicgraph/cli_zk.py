@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from civicgraph.console import console, fail, print_checks
-from zk.bbs.curves import Curve
+from zk.bbs.curves import Backend, curve_for
 from zk.bbs.fixtures import FixtureDirectoryError, run_fixtures
 
 zk_app = typer.Typer(help="Zero-knowledge identity: BBS signatures.", no_args_is_help=True)
-
-
-class Backend(StrEnum):
-    ARKWORKS = "arkworks"
-    PY_ECC = "py-ecc"
-
-
-def curve_for(backend: Backend) -> Curve:
-    """The backend's curve, imported only when chosen (each runs without the other installed)."""
-    if backend is Backend.ARKWORKS:
-        from zk.bbs.curves.arkworks import ArkworksCurve
-
-        return ArkworksCurve()
-    from zk.bbs.curves.pyecc import PyEccCurve
-
-    return PyEccCurve()
 
 
 @zk_app.command("check-vectors")

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zk.bbs.curves import Backend
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -86,6 +88,15 @@ class Settings(BaseSettings):
         description="The log's Ed25519 signing key (PEM); default var/keys/log-ed25519.pem, "
         "made on first use. Back it up with the records: heads it signed verify only with it.",
     )
+    issuer_key_dir: Path | None = Field(
+        None,
+        description="Folder of the credential issuer's secret keys, one per month; default "
+        "var/keys/issuer. Back it up: without the month's key, issuance stops until it is "
+        "restored or the next month begins.",
+    )
+    bbs_backend: Backend = Field(
+        Backend.ARKWORKS, description="BLS12-381 library for BBS: arkworks (fast) or py-ecc."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -101,6 +112,11 @@ class Settings(BaseSettings):
     @property
     def log_key_path(self) -> Path:
         return self.log_key_file or self.data_dir / "keys" / "log-ed25519.pem"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def issuer_key_path(self) -> Path:
+        return self.issuer_key_dir or self.data_dir / "keys" / "issuer"
 
     @computed_field  # type: ignore[prop-decorator]
     @property

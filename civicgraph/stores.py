@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from civicgraph.settings import Settings
 from graph.errors import StoreUnavailable
@@ -12,6 +14,13 @@ from graph.store import GraphStore
 from ledger.keys import load_signer
 from ledger.log import Log
 from seeds.seed import is_seeded
+from zk.bbs.curves import curve_for
+from zk.bbs.suites import sha256_suite
+from zk.credentials.epochs import Epoch
+from zk.credentials.errors import IssuerKeyError
+from zk.credentials.issuer_keys import IssuerKeyring
+
+log = logging.getLogger("civicgraph")
 
 
 @dataclass
@@ -75,3 +84,17 @@ async def open_log(settings: Settings, records: Records) -> Log:
     log = Log(records, load_signer(path, settings.log_origin))
     await log.check_key()
     return log
+
+
+async def open_issuer_keys(settings: Settings, records: Records) -> IssuerKeyring:
+    """The credential issuer's keyring; says loudly when this month's published key is missing.
+
+    The server still starts (everything else works) and `requestCredential` answers
+    ISSUER_UNAVAILABLE until the key is restored.
+    """
+    keyring = IssuerKeyring(settings.issuer_key_path, sha256_suite(curve_for(settings.bbs_backend)))
+    try:
+        await keyring.check(records, Epoch.at(datetime.now(UTC)))
+    except IssuerKeyError as error:
+        log.error("credential issuance is paused: %s", error)
+    return keyring

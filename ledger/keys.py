@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -16,13 +15,12 @@ from ledger.errors import LedgerError
 def load_signer(path: Path, name: str, *, create: bool = True) -> Signer:
     """The Ed25519 key in `path` (PKCS#8 PEM) as the signer `name`; made there if missing.
 
-    A new key is written to a temporary file with mode 0600 and linked into place, so two
-    processes starting together agree on one key and a crash never leaves half a key.
+    A new key is written once (`write_once`): two processes starting together agree on one.
     """
     if not path.exists():
         if not create:
             raise LedgerError(f"no log signing key at {path}")
-        _create(path)
+        write_once(path, _new_pem())
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError) as error:
@@ -32,21 +30,32 @@ def load_signer(path: Path, name: str, *, create: bool = True) -> Signer:
     return Signer(name, key)
 
 
-def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = Ed25519PrivateKey.generate().private_bytes(
+def _new_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+
+
+def write_once(path: Path, secret: bytes) -> bool:
+    """Write `secret` to `path` with mode 0600 unless the file exists; True if this call wrote it.
+
+    The bytes go to a temporary file that is linked into place, so two processes starting
+    together agree on one file (the first link wins) and a crash never leaves half a key.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(pem)
+            handle.write(secret)
             handle.flush()
             os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):  # another process made it first: keep theirs
+        try:
             os.link(temporary, path)
+        except FileExistsError:  # another process made it first: keep theirs
+            return False
+        return True
     finally:
         temporary.unlink(missing_ok=True)

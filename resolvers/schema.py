@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from resolvers.city.schema import CityQuery
 from resolvers.core.errors import ApiError
 from resolvers.data.schema import DataQuery
+from resolvers.identity.schema import IdentityMutation, IdentityQuery
 from resolvers.sensing.schema import SensingQuery
 from resolvers.services.schema import ServicesMutation, ServicesQuery
 from resolvers.trust.schema import TrustMutation, TrustQuery
@@ -35,8 +36,10 @@ LIMIT_RULES: list[type[ASTValidationRule]] = [
 ]
 """Built once: the validation cache is keyed by the rule classes, so they must not change."""
 
-Query = merge_types("Query", (CityQuery, SensingQuery, ServicesQuery, DataQuery, TrustQuery))
-Mutation = merge_types("Mutation", (ServicesMutation, TrustMutation))
+Query = merge_types(
+    "Query", (CityQuery, SensingQuery, ServicesQuery, DataQuery, IdentityQuery, TrustQuery)
+)
+Mutation = merge_types("Mutation", (ServicesMutation, IdentityMutation, TrustMutation))
 
 
 def should_mask(error: GraphQLError) -> bool:

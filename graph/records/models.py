@@ -233,3 +233,68 @@ class Bid(Model):
     class Meta:
         table = "procurement_bid"
         unique_together = (("contract_id", "vendor_id"),)
+
+
+class IssuerKey(Model):
+    """The public half of one epoch's credential issuer key, and the log leaf that published it."""
+
+    key_id = fields.CharField(max_length=40, primary_key=True)
+    epoch = fields.CharField(max_length=7, unique=True, description="YYYY-MM, Asia/Seoul")
+    ciphersuite = fields.CharField(max_length=64)
+    public_key = fields.BinaryField()
+    created_at = fields.DatetimeField()
+    leaf_index = fields.BigIntField()
+
+    class Meta:
+        table = "issuer_key"
+
+
+class EnrolmentCode(Model):
+    """A one-time code the city hands a resident to enrol a wallet. Stored hashed."""
+
+    code_sha256 = fields.CharField(max_length=64, primary_key=True)
+    resident_id = fields.CharField(max_length=40, db_index=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "enrolment_code"
+
+
+class ResidentWallet(Model):
+    """The wallet key a resident enrolled with: it signs the resident's later credential requests."""
+
+    resident_id = fields.CharField(max_length=40, primary_key=True)
+    wallet_key = fields.CharField(max_length=64, unique=True, description="Ed25519 key, hex")
+    enrolled_at = fields.DatetimeField()
+
+    class Meta:
+        table = "resident_wallet"
+
+
+class CredentialIssued(Model):
+    """That a resident received the credential of an epoch (never what it said)."""
+
+    id = fields.BigIntField(primary_key=True)
+    resident_id = fields.CharField(max_length=40)
+    epoch = fields.CharField(max_length=7)
+    issued_at = fields.DatetimeField()
+
+    class Meta:
+        table = "credential_issued"
+        unique_together = (("resident_id", "epoch"),)
+
+
+class PresentationRequest(Model):
+    """A verifier's request for attributes: its nonce is answered once, before it expires."""
+
+    nonce = fields.CharField(max_length=64, primary_key=True)
+    verifier = fields.CharField(max_length=64)
+    request = fields.TextField(description="the request as canonical JSON, as the wallet sees it")
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "presentation_request"

@@ -16,6 +16,7 @@ from graph.store import GraphStore
 if TYPE_CHECKING:
     from ledger.log import Log
     from subscriptions.live import Live
+    from zk.credentials.issuer_keys import IssuerKeyring
 
 L = TypeVar("L")
 
@@ -48,6 +49,8 @@ class Context:
     log: Log | None = None
     """The city's verifiable log (the trust domain)."""
     trust: TrustSettings = field(default_factory=TrustSettings)
+    issuer_keys: IssuerKeyring | None = None
+    """The credential issuer's keys (the identity domain)."""
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
 
     def loader(self, kind: type[L]) -> L:
@@ -65,3 +68,8 @@ class Context:
         if self.log is None:
             raise RuntimeError("this server runs without the verifiable log")
         return self.log
+
+    def the_issuer_keys(self) -> IssuerKeyring:
+        if self.issuer_keys is None:
+            raise RuntimeError("this server runs without credential issuer keys")
+        return self.issuer_keys

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any, Protocol
 
 R = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
@@ -62,3 +63,19 @@ class Curve(Protocol):
     def pairing_product_is_one(self, pairs: Sequence[tuple[G1, G2]]) -> bool:
         """Whether the product of e(P_i, Q_i) is the identity of GT."""
         ...
+
+
+class Backend(StrEnum):
+    ARKWORKS = "arkworks"
+    PY_ECC = "py-ecc"
+
+
+def curve_for(backend: Backend = Backend.ARKWORKS) -> Curve:
+    """The backend's curve, imported only when chosen (each runs without the other installed)."""
+    if backend is Backend.ARKWORKS:
+        from zk.bbs.curves.arkworks import ArkworksCurve
+
+        return ArkworksCurve()
+    from zk.bbs.curves.pyecc import PyEccCurve
+
+    return PyEccCurve()

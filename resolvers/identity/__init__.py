@@ -1,0 +1,1 @@
+"""The identity domain: issuer keys, enrolment, credentials and presentations."""

@@ -1,0 +1,37 @@
+"""Queries and mutations of the identity domain."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.records.identity import issuer_keys
+from resolvers.city.types import CityInfo
+from resolvers.identity import mutations
+from resolvers.identity.types import IssuerKey
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="Every credential issuer key the city has published, by month.")
+    async def issuer_keys(self, info: CityInfo) -> list[IssuerKey]:
+        return [IssuerKey.of(row) for row in await issuer_keys(info.context.records)]
+
+
+@strawberry.type
+class IdentityMutation:
+    create_enrolment_code: mutations.EnrolmentCodeResult = strawberry.mutation(
+        resolver=mutations.create_enrolment_code,
+        description="A one-time code a resident's wallet enrols with (operator tier).",
+    )
+    request_credential: mutations.CredentialResult = strawberry.mutation(
+        resolver=mutations.request_credential,
+        description="This month's credential for an enrolled wallet (or one with a code).",
+    )
+    presentation_request: mutations.PresentationRequestResult = strawberry.mutation(
+        resolver=mutations.presentation_request,
+        description="A verifier asks for attributes with a fresh nonce (developer tier).",
+    )
+    verify_presentation: mutations.VerifyPresentationResult = strawberry.mutation(
+        resolver=mutations.verify_presentation,
+        description="Check a wallet's answer to one of your requests, once (developer tier).",
+    )

@@ -1,0 +1,119 @@
+"""The wallet's side of the identity API over GraphQL: published keys, credential requests, and
+(for a verifier with a key) presentation checks."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from zk.bbs.signatures import verify as verify_signature
+from zk.bbs.suites import Ciphersuite
+from zk.credentials.attributes import ResidentAttributes, header, messages
+from zk.credentials.epochs import Epoch
+from zk.credentials.issuance import request_message
+from zk.credentials.issuer_keys import b64
+from zk.wallet import StoredCredential, Wallet
+
+KEYS = "{ issuerKeys { keyId epoch ciphersuite publicKey logIndex } }"
+REQUEST = """mutation($input: CredentialRequestInput!) { requestCredential(input: $input) {
+  __typename
+  ... on Credential { keyId epoch publicKey header signature
+    attributes { district over19 over65 welfare } }
+  ... on IdentityError { code field message }
+} }"""
+VERIFY = """mutation($presentation: JSON!) { verifyPresentation(presentation: $presentation) {
+  __typename
+  ... on VerifiedPresentation { keyId epoch disclosed { district over19 over65 welfare } }
+  ... on IdentityError { code field message }
+} }"""
+
+
+class RemoteError(Exception):
+    """The server could not be asked, or answered something a wallet must not accept."""
+
+
+class Refused(Exception):
+    """The server refused with a typed IdentityError (code, field, message)."""
+
+    def __init__(self, code: str, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+class IdentityClient:
+    def __init__(
+        self, client: httpx.AsyncClient, base_url: str, api_key: str | None = None
+    ) -> None:
+        self.client = client
+        self.base_url = base_url.rstrip("/")
+        self.headers = {"X-API-Key": api_key} if api_key else {}
+
+    async def _ask(self, query: str, variables: Mapping[str, Any], field: str) -> Any:
+        try:
+            response = await self.client.post(
+                f"{self.base_url}/graphql",
+                json={"query": query, "variables": dict(variables)},
+                headers=self.headers,
+            )
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise RemoteError(f"cannot ask {self.base_url}: {error}") from None
+        if not isinstance(body, dict) or body.get("errors") or not body.get("data"):
+            errors = body.get("errors") if isinstance(body, dict) else body
+            raise RemoteError(f"{self.base_url} answered with errors: {errors}")
+        answer = body["data"][field]
+        if isinstance(answer, dict) and answer.get("__typename") == "IdentityError":
+            raise Refused(str(answer["code"]), answer.get("field"), str(answer["message"]))
+        return answer
+
+    async def issuer_keys(self) -> dict[str, bytes]:
+        """Key id -> public key, for every key the city has published."""
+        answer = await self._ask(KEYS, {}, "issuerKeys")
+        try:
+            return {k["keyId"]: base64.b64decode(k["publicKey"]) for k in answer}
+        except (KeyError, TypeError, binascii.Error):
+            raise RemoteError(f"{self.base_url} sent malformed issuer keys") from None
+
+    async def request_credential(
+        self, wallet: Wallet, suite: Ciphersuite, epoch: Epoch, code: str | None
+    ) -> StoredCredential:
+        """Ask for `epoch`'s credential and accept it only if it verifies under the published
+        key with our holder secret and says what its header claims."""
+        secret, key = wallet.holder_secret, wallet.wallet_key
+        signature = wallet.signing_key.sign(request_message(str(epoch), secret, key))
+        fields: dict[str, Any] = {
+            "epoch": str(epoch),
+            "holderSecret": b64(secret),
+            "walletKey": b64(key),
+            "signature": b64(signature),
+        }
+        if code:
+            fields["enrolmentCode"] = code
+        answer = await self._ask(REQUEST, {"input": fields}, "requestCredential")
+        published = await self.issuer_keys()
+        try:
+            key_id = str(answer["keyId"])
+            attributes = ResidentAttributes(**answer["attributes"])
+            public_key = base64.b64decode(answer["publicKey"])
+            signed = base64.b64decode(answer["signature"])
+        except (KeyError, TypeError, binascii.Error):
+            raise RemoteError(f"{self.base_url} sent a malformed credential") from None
+        if key_id != epoch.key_id or published.get(key_id) != public_key:
+            raise RemoteError(f"the credential is not under the published key {epoch.key_id}")
+        if not verify_signature(
+            suite, public_key, signed, header(key_id), messages(attributes, secret)
+        ):
+            raise RemoteError("the credential's signature does not verify: not stored")
+        return StoredCredential(key_id, public_key, attributes, signed, self.base_url)
+
+    async def verify_presentation(self, presentation: Mapping[str, Any]) -> dict[str, Any]:
+        """The server's verdict (needs a developer key); spends the request's nonce."""
+        answer: dict[str, Any] = await self._ask(
+            VERIFY, {"presentation": dict(presentation)}, "verifyPresentation"
+        )
+        return answer
