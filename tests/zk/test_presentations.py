@@ -43,7 +43,9 @@ def request(**changes: Any) -> PresentationRequest:
     return PresentationRequest.build(**fields)
 
 
-def refused(code: CredentialErrorCode, presentation: Presentation, asked: PresentationRequest) -> None:
+def refused(
+    code: CredentialErrorCode, presentation: Presentation, asked: PresentationRequest
+) -> None:
     with pytest.raises(CredentialError) as caught:
         verify_presentation(SUITE, presentation, asked, PK)
     assert caught.value.code is code, caught.value

@@ -30,7 +30,8 @@ def test_a_wallet_round_trips_and_holds_nothing_in_the_clear(tmp_path: Path) -> 
     assert opened.wallet_key == wallet.wallet_key
     assert opened.credentials == [stored()]
     raw = path.read_bytes()
-    assert b"11680" not in raw and wallet.holder_secret.hex().encode() not in raw
+    assert b"11680" not in raw
+    assert wallet.holder_secret.hex().encode() not in raw
     assert json.loads(raw)["cipher"] == "AES-256-GCM"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["wallet.json"]  # no temporary left

@@ -40,7 +40,11 @@ class EnrolmentCode:
 
 
 async def create_code(
-    records: Records, graph: GraphStore, resident_id: str, days: int = CODE_DAYS
+    records: Records,
+    graph: GraphStore,
+    resident_id: str,
+    days: int = CODE_DAYS,
+    now: datetime | None = None,
 ) -> EnrolmentCode:
     """A fresh code for a resident in the graph (any earlier unused code stays valid)."""
     if not 0 < days <= 365:
@@ -50,7 +54,7 @@ async def create_code(
         raise CredentialError(
             CredentialErrorCode.UNKNOWN_RESIDENT, f"no resident {resident_id!r}", "residentId"
         )
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
     code = new_code()
     row = EnrolmentCodeRow(code_hash(code), resident_id, now, now + timedelta(days=days), None)
     await insert_enrolment_code(records, row)
