@@ -50,7 +50,9 @@ async def create_enrolment_code(
         made = await codes.create_code(context.records, context.store, str(resident_id), days)
     except CredentialError as error:
         return IdentityError.of(error)
-    return EnrolmentCode(code=made.code, resident_id=resident_id, expires_at=made.expires_at)
+    return EnrolmentCode(
+        enrolment_code=made.code, resident_id=resident_id, expires_at=made.expires_at
+    )
 
 
 @strawberry.input(description="Signed by the wallet key over epoch, holder secret and wallet key.")

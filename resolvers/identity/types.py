@@ -111,7 +111,7 @@ class Credential:
 
 @strawberry.type(description="A one-time code to hand a resident; shown only this once.")
 class EnrolmentCode:
-    code: str
+    enrolment_code: str = strawberry.field(description="Hand it to the resident, e.g. by post.")
     resident_id: strawberry.ID
     expires_at: datetime
 

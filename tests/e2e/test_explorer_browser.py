@@ -55,9 +55,11 @@ async def test_explorer_runs_a_query_offline_under_csp(server: str, tmp_path: Pa
             # GraphiQL may still be fetching its schema (an introspection POST) when the
             # button is clicked: wait for the answer to the explorer's own query.
             async with page.expect_response(
-                lambda r: r.url == f"{server}/graphql"
-                and r.request.method == "POST"
-                and "__schema" not in (r.request.post_data or "")
+                lambda r: (
+                    r.url == f"{server}/graphql"
+                    and r.request.method == "POST"
+                    and "__schema" not in (r.request.post_data or "")
+                )
             ) as answer:
                 await page.locator(".graphiql-execute-button").click()
             body = await (await answer.value).json()

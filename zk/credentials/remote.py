@@ -111,9 +111,12 @@ class IdentityClient:
             raise RemoteError("the credential's signature does not verify: not stored")
         return StoredCredential(key_id, public_key, attributes, signed, self.base_url)
 
-    async def verify_presentation(self, presentation: Mapping[str, Any]) -> dict[str, Any]:
-        """The server's verdict (needs a developer key); spends the request's nonce."""
+    async def verify_presentation(self, presentation: Any) -> dict[str, Any]:
+        """The server's verdict (needs a developer key); spends the request's nonce.
+
+        `presentation` is sent as read (any JSON): the server says what is wrong with it.
+        """
         answer: dict[str, Any] = await self._ask(
-            VERIFY, {"presentation": dict(presentation)}, "verifyPresentation"
+            VERIFY, {"presentation": presentation}, "verifyPresentation"
         )
         return answer
