@@ -263,7 +263,7 @@ class EnrolmentCode(Model):
 
 
 class ResidentWallet(Model):
-    """The wallet key a resident enrolled with: it signs the resident's later credential requests."""
+    """The wallet key a resident enrolled with: it signs their later credential requests."""
 
     resident_id = fields.CharField(max_length=40, primary_key=True)
     wallet_key = fields.CharField(max_length=64, unique=True, description="Ed25519 key, hex")

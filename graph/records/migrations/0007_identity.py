@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
                 "table": "resident_wallet",
                 "app": "models",
                 "pk_attr": "resident_id",
-                "table_description": "The wallet key a resident enrolled with: it signs the resident's later credential requests.",
+                "table_description": "The wallet key a resident enrolled with: it signs their later credential requests.",
             },
             bases=["Model"],
         ),
