@@ -1,0 +1,80 @@
+"""`civicgraph keys enrol|issuer`: enrolment codes and issuer keys from the operator's shell."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from civicgraph.cli import app
+from civicgraph.settings import Settings
+from civicgraph.stores import open_stores
+from zk.credentials.epochs import Epoch
+
+runner = CliRunner()
+CODE = re.compile(r"^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$", re.MULTILINE)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "200")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    return tmp_path
+
+
+def add_resident(resident: str) -> None:
+    async def work() -> None:
+        stores = await open_stores(Settings())
+        try:
+            props = {
+                "id": resident,
+                "district_code": "11440",
+                "dong_code": None,
+                "birth_year": 1970,
+                "sex": "M",
+                "welfare_eligible": True,
+            }
+            assert await stores.graph.create_node("Citizen", props)
+        finally:
+            await stores.close()
+
+    asyncio.run(work())
+
+
+def test_keys_enrol_shows_a_code_once_for_a_known_resident(data_dir: Path) -> None:
+    add_resident("cz-mapo-1")
+    made = runner.invoke(app, ["keys", "enrol", "cz-mapo-1", "--days", "7"])
+    assert made.exit_code == 0, made.output
+    assert CODE.search(made.output)
+    assert "wallet request --code" in made.output
+
+    unknown = runner.invoke(app, ["keys", "enrol", "cz-nobody"])
+    assert unknown.exit_code == 1
+    assert "no resident 'cz-nobody'" in unknown.output
+    assert runner.invoke(app, ["keys", "enrol", "cz-mapo-1", "--days", "0"]).exit_code == 2
+
+
+def test_keys_issuer_publishes_each_month_once_and_refuses_a_lost_key(data_dir: Path) -> None:
+    this_month = Epoch.at(datetime.now(UTC))
+    first = runner.invoke(app, ["keys", "issuer"])
+    assert first.exit_code == 0, first.output
+    assert this_month.key_id in first.output
+    ahead = runner.invoke(app, ["keys", "issuer", "--epoch", str(this_month.next())])
+    assert ahead.exit_code == 0, ahead.output
+    again = runner.invoke(app, ["keys", "issuer"])
+    assert again.output.count("resident-") == 2  # no second key for a month
+
+    bad = runner.invoke(app, ["keys", "issuer", "--epoch", "2026-13"])
+    assert bad.exit_code == 1
+    assert "YYYY-MM" in bad.output
+
+    (data_dir / "keys" / "issuer" / f"{this_month.key_id}.key").unlink()
+    lost = runner.invoke(app, ["keys", "issuer"])
+    assert lost.exit_code == 1
+    assert "restore the issuer keys from their backup" in lost.output
+    assert "Traceback" not in lost.output
