@@ -56,7 +56,7 @@ Passphrase = Annotated[
 ]
 Server = Annotated[
     str,
-    typer.Option(envvar="CIVIC_SERVER", help="The city's CivicGraph server."),
+    typer.Option(envvar="CIVIC_SERVER_URL", help="The city's CivicGraph server."),
 ]
 DEFAULT_WALLET = Path.home() / ".civicgraph" / "wallet.json"
 DEFAULT_SERVER = "http://127.0.0.1:8000"
