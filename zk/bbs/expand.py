@@ -37,9 +37,10 @@ def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
     l_i_b_str = i2osp(len_in_bytes, 2)
     msg_prime = z_pad + msg + l_i_b_str + i2osp(0, 1) + dst_prime
     b_0 = hashlib.sha256(msg_prime).digest()
+    b_0_int = int.from_bytes(b_0, "big")
     b = [hashlib.sha256(b_0 + i2osp(1, 1) + dst_prime).digest()]
     for i in range(2, ell + 1):
-        mixed = bytes(x ^ y for x, y in zip(b_0, b[-1], strict=True))
+        mixed = i2osp(b_0_int ^ int.from_bytes(b[-1], "big"), SHA256_OUT)  # strxor(b_0, b_i-1)
         b.append(hashlib.sha256(mixed + i2osp(i, 1) + dst_prime).digest())
     return b"".join(b)[:len_in_bytes]
 
