@@ -55,6 +55,21 @@ class _Init:
     domain: int
 
 
+@dataclass(frozen=True)
+class Extension:
+    """More statements proven under the same challenge (the pseudonym draft's): points hashed
+    between T2 and the domain, and octets hashed after the presentation header."""
+
+    points: Sequence[G1] = ()
+    suffix: bytes = b""
+
+
+ExtendProof = Callable[[list[int], list[int]], Extension]
+"""At proof generation: (undisclosed scalars, their random m~) -> the extension."""
+ExtendVerify = Callable[[list[int], int], Extension]
+"""At verification: (the proof's m^ of the undisclosed messages, challenge) -> the extension."""
+
+
 def _indexes(disclosed: Sequence[int], count: int) -> list[int]:
     ordered = list(disclosed)
     if ordered != sorted(set(ordered)) or any(not 0 <= i < count for i in ordered):
@@ -68,14 +83,16 @@ def _challenge(
     disclosed: Sequence[int],
     disclosed_scalars: Sequence[int],
     ph: bytes,
+    api_id: bytes,
+    extension: Extension,
 ) -> int:
-    """ProofChallengeCalculate (draft §4.3.4)."""
+    """ProofChallengeCalculate (draft §4.3.4), extended as the pseudonym draft does."""
     items: list[object] = [Count(len(disclosed))]
     for index, scalar in zip(disclosed, disclosed_scalars, strict=True):
         items += [Count(index), scalar]
-    items += [init.abar, init.bbar, init.d, init.t1, init.t2, init.domain]
-    c_octs = serialize(suite, items) + i2osp(len(ph), 8) + ph
-    return suite.hash_to_scalar(c_octs, suite.api_id + b"H2S_")
+    items += [init.abar, init.bbar, init.d, init.t1, init.t2, *extension.points, init.domain]
+    c_octs = serialize(suite, items) + i2osp(len(ph), 8) + ph + extension.suffix
+    return suite.hash_to_scalar(c_octs, api_id + b"H2S_")
 
 
 def proof_gen(
@@ -88,14 +105,44 @@ def proof_gen(
     disclosed_indexes: Sequence[int],
     random_scalars: RandomScalars = calculate_random_scalars,
 ) -> bytes:
-    """ProofGen (draft §3.4.5) with CoreProofGen, ProofInit and ProofFinalize."""
-    curve = suite.curve
-    a, e = octets_to_signature(suite, signature)
+    """ProofGen (draft §3.4.5): CoreProofGen over the messages' scalars and generators."""
     api_id = suite.api_id
     scalars = suite.messages_to_scalars(messages, api_id)
     generators = suite.create_generators(len(messages) + 1, api_id)
-    disclosed = _indexes(disclosed_indexes, len(messages))
-    undisclosed = [j for j in range(len(messages)) if j not in set(disclosed)]
+    return core_proof_gen(
+        suite,
+        pk,
+        signature,
+        generators,
+        header,
+        ph,
+        scalars,
+        disclosed_indexes,
+        api_id,
+        random_scalars,
+    )
+
+
+def core_proof_gen(
+    suite: Ciphersuite,
+    pk: bytes,
+    signature: bytes,
+    generators: Sequence[G1],
+    header: bytes,
+    ph: bytes,
+    scalars: Sequence[int],
+    disclosed_indexes: Sequence[int],
+    api_id: bytes,
+    random_scalars: RandomScalars = calculate_random_scalars,
+    extend: ExtendProof | None = None,
+) -> bytes:
+    """CoreProofGen (draft §4.3.1) with ProofInit and ProofFinalize; raises BbsError."""
+    curve = suite.curve
+    if len(generators) != len(scalars) + 1:
+        raise BbsError("ProofGen needs one generator more than messages")
+    a, e = octets_to_signature(suite, signature)
+    disclosed = _indexes(disclosed_indexes, len(scalars))
+    undisclosed = [j for j in range(len(scalars)) if j not in set(disclosed)]
     randoms = random_scalars(5 + len(undisclosed))
     r1, r2, e_t, r1_t, r3_t, *m_t = randoms
     q1, h = generators[0], generators[1:]
@@ -107,19 +154,28 @@ def proof_gen(
     t1 = curve.g1_multiexp([abar, d], [e_t, r1_t])
     t2 = curve.g1_multiexp([d, *(h[j] for j in undisclosed)], [r3_t, *m_t])
     init = _Init(abar, bbar, d, t1, t2, domain)
-    c = _challenge(suite, init, disclosed, [scalars[i] for i in disclosed], ph)
+    hidden = [scalars[j] for j in undisclosed]
+    extension = extend(hidden, m_t) if extend is not None else Extension()
+    c = _challenge(suite, init, disclosed, [scalars[i] for i in disclosed], ph, api_id, extension)
     r3 = pow(r2, -1, R)
     e_hat = (e_t + e * c) % R
     r1_hat = (r1_t - r1 * c) % R
     r3_hat = (r3_t - r3 * c) % R
-    m_hat = [(m_t[k] + scalars[j] * c) % R for k, j in enumerate(undisclosed)]
+    m_hat = [(m_t[k] + hidden[k] * c) % R for k in range(len(undisclosed))]
     return serialize(suite, [abar, bbar, d, e_hat, r1_hat, r3_hat, *m_hat, c])
+
+
+def undisclosed_count(proof: bytes) -> int:
+    """U, the number of undisclosed messages a proof of this length covers; BbsError if the
+    length is not 272 + 32·U bytes."""
+    if len(proof) < PROOF_FLOOR or (len(proof) - 3 * POINT_LEN) % SCALAR_LEN:
+        raise BbsError("a proof is 272 + 32·U bytes")
+    return (len(proof) - PROOF_FLOOR) // SCALAR_LEN
 
 
 def _octets_to_proof(suite: Ciphersuite, proof: bytes) -> tuple[list[G1], list[int]]:
     """Draft §4.2.4.5: three non-identity G1 points, then scalars each in 1..r-1."""
-    if len(proof) < PROOF_FLOOR or (len(proof) - 3 * POINT_LEN) % SCALAR_LEN:
-        raise BbsError("a proof is 272 + 32·U bytes")
+    undisclosed_count(proof)
     points = []
     for k in range(3):
         point = suite.curve.g1_from_bytes(proof[k * POINT_LEN : (k + 1) * POINT_LEN])
@@ -144,7 +200,32 @@ def proof_verify(
     disclosed_messages: Sequence[bytes],
     disclosed_indexes: Sequence[int],
 ) -> bool:
-    """ProofVerify (draft §3.4.6) with CoreProofVerify and ProofVerifyInit."""
+    """ProofVerify (draft §3.4.6): CoreProofVerify over the disclosed messages' scalars."""
+    try:
+        total = len(disclosed_indexes) + undisclosed_count(proof)
+    except BbsError:
+        return False
+    api_id = suite.api_id
+    disclosed_scalars = suite.messages_to_scalars(disclosed_messages, api_id)
+    generators = suite.create_generators(total + 1, api_id)
+    return core_proof_verify(
+        suite, pk, proof, generators, header, ph, disclosed_scalars, disclosed_indexes, api_id
+    )
+
+
+def core_proof_verify(
+    suite: Ciphersuite,
+    pk: bytes,
+    proof: bytes,
+    generators: Sequence[G1],
+    header: bytes,
+    ph: bytes,
+    disclosed_scalars: Sequence[int],
+    disclosed_indexes: Sequence[int],
+    api_id: bytes,
+    extend: ExtendVerify | None = None,
+) -> bool:
+    """CoreProofVerify (draft §4.3.2) with ProofVerifyInit; False for anything malformed."""
     curve = suite.curve
     try:
         (abar, bbar, d), scalars = _octets_to_proof(suite, proof)
@@ -154,11 +235,8 @@ def proof_verify(
         disclosed = _indexes(disclosed_indexes, total)
     except BbsError:
         return False
-    if len(disclosed_messages) != len(disclosed):
+    if len(disclosed_scalars) != len(disclosed) or len(generators) != total + 1:
         return False
-    api_id = suite.api_id
-    disclosed_scalars = suite.messages_to_scalars(disclosed_messages, api_id)
-    generators = suite.create_generators(total + 1, api_id)
     q1, h = generators[0], generators[1:]
     undisclosed = [j for j in range(total) if j not in set(disclosed)]
     domain = calculate_domain(suite, pk, q1, h, header, api_id)
@@ -168,6 +246,10 @@ def proof_verify(
     )
     t2 = curve.g1_multiexp([bv, d, *(h[j] for j in undisclosed)], [c, r3_hat, *m_hat])
     init = _Init(abar, bbar, d, t1, t2, domain)
-    if _challenge(suite, init, disclosed, disclosed_scalars, ph) != c:
+    try:
+        extension = extend(m_hat, c) if extend is not None else Extension()
+    except BbsError:
+        return False
+    if _challenge(suite, init, disclosed, disclosed_scalars, ph, api_id, extension) != c:
         return False
     return curve.pairing_product_is_one([(abar, w), (curve.g1_neg(bbar), curve.g2_generator())])

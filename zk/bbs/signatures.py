@@ -94,16 +94,32 @@ def sign(suite: Ciphersuite, sk: int, pk: bytes, header: bytes, messages: Sequen
 def verify(
     suite: Ciphersuite, pk: bytes, signature: bytes, header: bytes, messages: Sequence[bytes]
 ) -> bool:
-    """Verify (draft §3.4.4) and CoreVerify (§4.2.2): h(A, W) * h(A * e - B, BP2) == 1."""
+    """Verify (draft §3.4.4): CoreVerify over the messages' scalars and generators."""
+    api_id = suite.api_id
+    scalars = suite.messages_to_scalars(messages, api_id)
+    generators = suite.create_generators(len(messages) + 1, api_id)
+    return core_verify(suite, pk, signature, generators, header, scalars, api_id)
+
+
+def core_verify(
+    suite: Ciphersuite,
+    pk: bytes,
+    signature: bytes,
+    generators: Sequence[G1],
+    header: bytes,
+    scalars: Sequence[int],
+    api_id: bytes,
+) -> bool:
+    """CoreVerify (draft §4.2.2): h(A, W) * h(A * e - B, BP2) == 1. Interfaces built on BBS
+    (blind signatures, pseudonyms) call it with their own generators, scalars and api_id."""
     curve = suite.curve
+    if len(generators) != len(scalars) + 1:
+        return False
     try:
         a, e = octets_to_signature(suite, signature)
         w = octets_to_pubkey(suite, pk)
     except BbsError:
         return False
-    api_id = suite.api_id
-    scalars = suite.messages_to_scalars(messages, api_id)
-    generators = suite.create_generators(len(messages) + 1, api_id)
     domain = calculate_domain(suite, pk, generators[0], generators[1:], header, api_id)
     b = _b(suite, generators, domain, scalars)
     left = curve.g1_add(curve.g1_mul(a, e), curve.g1_neg(b))
