@@ -16,13 +16,18 @@ from tests.vectors import REPO, VECTORS
 
 runner = CliRunner()
 BBS = VECTORS / "bbs"
+FIXTURE_SETS = {"bbs": 30, "bbs-blind": 16, "bbs-pseudonym": 22}
+"""Each CFRG fixture folder and how many fixture files it holds."""
 
 
-def test_check_vectors_passes_every_fixture() -> None:
-    result = runner.invoke(app, ["zk", "check-vectors", str(BBS)])
+@pytest.mark.parametrize(("folder", "count"), FIXTURE_SETS.items())
+def test_check_vectors_passes_every_fixture(folder: str, count: int) -> None:
+    result = runner.invoke(app, ["zk", "check-vectors", str(VECTORS / folder)])
     assert result.exit_code == 0, result.output
-    assert sum(line.startswith("PASS ") for line in result.output.splitlines()) == 30
-    assert result.output.splitlines()[-1] == "30 fixtures on arkworks: 30 passed, 0 failed"
+    assert sum(line.startswith("PASS ") for line in result.output.splitlines()) == count
+    assert result.output.splitlines()[-1] == (
+        f"{count} fixtures on arkworks: {count} passed, 0 failed"
+    )
 
 
 BLOCK = """
@@ -38,16 +43,21 @@ app()
 """
 
 
+@pytest.mark.parametrize(("folder", "count"), FIXTURE_SETS.items())
 @pytest.mark.parametrize(
     ("backend", "blocked"), [("arkworks", "py_ecc"), ("py-ecc", "py_arkworks_bls12381")]
 )
-def test_each_backend_passes_with_the_other_blocked(backend: str, blocked: str) -> None:
-    script = BLOCK.format(blocked=blocked, directory=str(BBS), backend=backend)
+def test_each_backend_passes_with_the_other_blocked(
+    backend: str, blocked: str, folder: str, count: int
+) -> None:
+    script = BLOCK.format(blocked=blocked, directory=str(VECTORS / folder), backend=backend)
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines()[-1] == f"30 fixtures on {backend}: 30 passed, 0 failed"
+    assert done.stdout.splitlines()[-1] == (
+        f"{count} fixtures on {backend}: {count} passed, 0 failed"
+    )
 
 
 def test_check_vectors_names_a_fixture_it_disagrees_with(tmp_path: Path) -> None:
@@ -59,6 +69,28 @@ def test_check_vectors_names_a_fixture_it_disagrees_with(tmp_path: Path) -> None
     result = runner.invoke(app, ["zk", "check-vectors", str(copy)])
     assert result.exit_code == 1
     assert "FAIL bls12-381-sha-256/signature/signature002.json" in result.output
+
+
+@pytest.mark.parametrize(
+    ("folder", "fixture", "change"),
+    [
+        ("bbs-blind", "proof/proof004.json", {"presentationHeader": "00"}),
+        ("bbs-blind", "commit/commit002.json", {"proverBlind": "01"}),
+        ("bbs-pseudonym", "nymProof/nymProof004.json", {"context_id": "00"}),
+        ("bbs-pseudonym", "nymSignature/nymSignature002.json", {"signer_nym_entropy": "02"}),
+    ],
+)
+def test_check_vectors_names_a_blind_or_pseudonym_fixture_it_disagrees_with(
+    tmp_path: Path, folder: str, fixture: str, change: dict[str, str]
+) -> None:
+    copy = tmp_path / folder
+    shutil.copytree(VECTORS / folder, copy)
+    path = copy / "bls12-381-sha-256" / fixture
+    path.write_text(json.dumps({**json.loads(path.read_text()), **change}))
+    result = runner.invoke(app, ["zk", "check-vectors", str(copy)])
+    assert result.exit_code == 1
+    assert f"FAIL bls12-381-sha-256/{fixture}" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("layout", ["missing", "no-suite-folder", "empty-suite-folder"])

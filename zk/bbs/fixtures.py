@@ -2,7 +2,9 @@
 
 The suite comes from the folder name (`bls12-381-sha-256`, `bls12-381-shake-256`); the kind of
 fixture from its fields. Valid signatures and proofs are also re-made and compared byte for
-byte (proofs with the draft's mocked scalars from the folder's `mockedRng.json`).
+byte (proofs with the draft's mocked scalars from the folder's `mockedRng.json`). The Blind BBS
+and pseudonym drafts' fixtures (`fixtures_blind.py`) are recognised the same way, with the
+shared `messages.json` next to the suite folders.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zk.bbs import fixtures_blind
 from zk.bbs.curves import Curve
 from zk.bbs.errors import BbsError
 from zk.bbs.keys import key_gen, sk_to_pk
@@ -49,8 +52,15 @@ def _mocked(folder: Path, suite: Ciphersuite) -> RandomScalars | None:
     return seeded_random_scalars(suite, _hex(data["seed"]), _hex(data["dst"]))
 
 
-def _check(data: dict[str, Any], suite: Ciphersuite, mocked: RandomScalars | None) -> str:
+def _check(
+    data: dict[str, Any],
+    suite: Ciphersuite,
+    mocked: RandomScalars | None,
+    shared: fixtures_blind.Shared,
+) -> str:
     """What the fixture shows, reproduced; ValueError names the first mismatch."""
+    if fixtures_blind.is_blind_or_nym(data):
+        return fixtures_blind.check(data, suite, shared)
     curve = suite.curve
     if "keyMaterial" in data:
         sk = key_gen(suite, _hex(data["keyMaterial"]), _hex(data["keyInfo"]), _hex(data["keyDst"]))
@@ -120,6 +130,20 @@ def _check(data: dict[str, Any], suite: Ciphersuite, mocked: RandomScalars | Non
     raise ValueError("not a fixture this runner knows")
 
 
+def _shared_messages(directory: Path) -> fixtures_blind.Shared:
+    """The messages the blind and pseudonym fixtures share (`messages.json`), if any."""
+    path = directory / "messages.json"
+    if not path.is_file():
+        return {"messages": [], "committedMessages": []}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise FixtureDirectoryError(f"cannot read {path}: {error}") from None
+    if not isinstance(data, dict):  # the core draft's messages.json is a plain list
+        return {"messages": [], "committedMessages": []}
+    return data
+
+
 def run_fixtures(directory: Path, curve: Curve) -> Iterator[FixtureResult]:
     """Every fixture under each ciphersuite folder of `directory`, in path order."""
     if not directory.is_dir():
@@ -127,6 +151,7 @@ def run_fixtures(directory: Path, curve: Curve) -> Iterator[FixtureResult]:
     folders = [directory / name for name in SUITES if (directory / name).is_dir()]
     if not folders:
         raise FixtureDirectoryError(f"{directory} has no ciphersuite folder ({', '.join(SUITES)})")
+    shared = _shared_messages(directory)
     found = False
     for folder in folders:
         suite = SUITES[folder.name](curve)
@@ -137,7 +162,7 @@ def run_fixtures(directory: Path, curve: Curve) -> Iterator[FixtureResult]:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 if not isinstance(data, dict):
                     raise ValueError("not a JSON object")
-                yield FixtureResult(path, True, _check(data, suite, mocked))
+                yield FixtureResult(path, True, _check(data, suite, mocked, shared))
             except (OSError, ValueError, KeyError, TypeError, BbsError) as error:
                 reason = f"missing field {error}" if isinstance(error, KeyError) else str(error)
                 yield FixtureResult(path, False, reason)
