@@ -187,7 +187,7 @@ def present_command(
             "request` first"
         )
     try:
-        answer = present(_suite(), credential.held(), held.holder_secret, asked)
+        answer = present(_suite(), credential.held(), asked)
     except CredentialError as error:
         raise fail(str(error)) from None
     shown = ", ".join(f"{k.value}={v}" for k, v in answer.disclosed.items())

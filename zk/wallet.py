@@ -1,5 +1,5 @@
-"""A resident's wallet: the holder secret, the wallet's signing key and its credentials, in one
-file encrypted at rest with a passphrase.
+"""A resident's wallet: the wallet's signing key and its credentials (each with the nym secrets
+and blind only the wallet knows), in one file encrypted at rest with a passphrase.
 
 Encryption is `cryptography`'s: scrypt (n=2^15, r=8, p=1) stretches the passphrase into an
 AES-256-GCM key; the file's header (format, KDF parameters, salt) is the associated data, so
@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from zk.credentials.attributes import HOLDER_SECRET_LEN, ResidentAttributes
+from zk.credentials.attributes import ResidentAttributes
 from zk.credentials.epochs import Epoch
 from zk.credentials.presentation import HeldCredential
 
@@ -53,6 +53,8 @@ class StoredCredential:
     public_key: bytes
     attributes: ResidentAttributes
     signature: bytes
+    nym_secrets: tuple[int, ...]
+    prover_blind: int
     issuer: str
     """The server that issued it."""
 
@@ -61,7 +63,14 @@ class StoredCredential:
         return str(Epoch.of_key(self.key_id))
 
     def held(self) -> HeldCredential:
-        return HeldCredential(self.key_id, self.public_key, self.attributes, self.signature)
+        return HeldCredential(
+            self.key_id,
+            self.public_key,
+            self.attributes,
+            self.signature,
+            self.nym_secrets,
+            self.prover_blind,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +78,8 @@ class StoredCredential:
             "publicKey": _b64(self.public_key),
             "attributes": self.attributes.as_dict(),
             "signature": _b64(self.signature),
+            "nymSecrets": [f"{value:064x}" for value in self.nym_secrets],
+            "proverBlind": f"{self.prover_blind:064x}",
             "issuer": self.issuer,
         }
 
@@ -80,22 +91,23 @@ class StoredCredential:
                 public_key=_unb64(data["publicKey"]),
                 attributes=ResidentAttributes(**data["attributes"]),
                 signature=_unb64(data["signature"]),
+                nym_secrets=tuple(int(value, 16) for value in data["nymSecrets"]),
+                prover_blind=int(data["proverBlind"], 16),
                 issuer=str(data["issuer"]),
             )
-        except (KeyError, TypeError):
+        except (KeyError, TypeError, ValueError):
             raise WalletError("the wallet's contents are damaged") from None
 
 
 @dataclass
 class Wallet:
-    holder_secret: bytes
     wallet_seed: bytes
     """The Ed25519 private key (32 bytes) that signs credential requests."""
     credentials: list[StoredCredential] = field(default_factory=list)
 
     @classmethod
     def new(cls) -> Wallet:
-        return cls(secrets.token_bytes(HOLDER_SECRET_LEN), secrets.token_bytes(32))
+        return cls(secrets.token_bytes(32))
 
     @property
     def signing_key(self) -> Ed25519PrivateKey:
@@ -118,7 +130,6 @@ class Wallet:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "holderSecret": _b64(self.holder_secret),
             "walletSeed": _b64(self.wallet_seed),
             "credentials": [c.to_json() for c in self.credentials],
         }
@@ -127,7 +138,6 @@ class Wallet:
     def from_json(cls, data: Any) -> Wallet:
         try:
             return cls(
-                holder_secret=_unb64(data["holderSecret"]),
                 wallet_seed=_unb64(data["walletSeed"]),
                 credentials=[StoredCredential.from_json(c) for c in data["credentials"]],
             )

@@ -55,10 +55,13 @@ async def create_enrolment_code(
     )
 
 
-@strawberry.input(description="Signed by the wallet key over epoch, holder secret and wallet key.")
+@strawberry.input(description="Signed by the wallet key over epoch, commitment and wallet key.")
 class CredentialRequestInput:
     epoch: str = strawberry.field(description="The current month, YYYY-MM (Seoul).")
-    holder_secret: str = strawberry.field(description="32 bytes, base64; never disclosed.")
+    commitment: str = strawberry.field(
+        description="BBS CommitWithNym to the wallet's nym secrets, with its proof; base64."
+    )
+    nym_count: int = strawberry.field(description="Nym secrets committed (always 4).")
     wallet_key: str = strawberry.field(description="The wallet's Ed25519 public key, base64.")
     signature: str = strawberry.field(description="Ed25519 signature, base64.")
     enrolment_code: str | None = strawberry.field(
@@ -72,7 +75,8 @@ async def request_credential(info: CityInfo, input: CredentialRequestInput) -> C
     try:
         request = CredentialRequest.parse(
             input.epoch,
-            input.holder_secret,
+            input.commitment,
+            input.nym_count,
             input.wallet_key,
             input.signature,
             input.enrolment_code,

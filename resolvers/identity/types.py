@@ -94,7 +94,11 @@ class Credential:
     public_key: str = strawberry.field(description="The issuer key, base64.")
     header: str = strawberry.field(description="The signed BBS header, base64.")
     attributes: CredentialAttributes
-    signature: str = strawberry.field(description="The BBS signature, base64.")
+    signature: str = strawberry.field(description="The blind BBS signature, base64.")
+    signer_nym_entropy: str = strawberry.field(
+        description="The city's share of the last nym secret (32 bytes, base64): the wallet "
+        "adds it to its own to finalize the credential."
+    )
 
     @classmethod
     def of(cls, issued: IssuedCredential) -> Credential:
@@ -106,6 +110,7 @@ class Credential:
             header=b64(issued.header),
             attributes=CredentialAttributes.all_of(issued.attributes),
             signature=b64(issued.signature),
+            signer_nym_entropy=b64(issued.signer_nym_entropy.to_bytes(32, "big")),
         )
 
 

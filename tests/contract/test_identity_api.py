@@ -121,7 +121,7 @@ async def test_a_resident_enrols_and_proves_only_what_a_service_asks(
     assert info["attributes"] == ["OVER65"]
     assert info["epochs"] == [str(epoch)]
     request = PresentationRequest.from_json(info["request"])
-    presentation = present(SUITE, credential.held(), wallet.holder_secret, request).to_json()
+    presentation = present(SUITE, credential.held(), request).to_json()
     assert presentation["disclosed"] == {"over65": True}
 
     verifier = IdentityClient(client, "http://civicgraph.test", backend.keys[Tier.DEVELOPER])
@@ -190,12 +190,17 @@ async def test_identity_mutations_refuse_with_typed_errors(
       ... on IdentityError { code field } } }"""
     fields = {
         "epoch": str(Epoch.at(datetime.now(UTC))),
-        "holderSecret": "short",
+        "commitment": "short",
+        "nymCount": 4,
         "walletKey": "A" * 43 + "=",
         "signature": "A" * 86 + "==",
     }
     answer = (await gql(client, backend, request, None, input=fields))["requestCredential"]
-    assert answer == {"code": "INVALID", "field": "holderSecret"}
+    assert answer == {"code": "INVALID", "field": "commitment"}
+    answer = (await gql(client, backend, request, None, input={**fields, "nymCount": 9}))[
+        "requestCredential"
+    ]
+    assert answer == {"code": "INVALID", "field": "nymCount"}
 
 
 async def test_one_code_raced_from_many_wallets_issues_once(

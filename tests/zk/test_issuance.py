@@ -7,6 +7,7 @@ from today's, so cases never share an epoch's one-credential-per-resident rule b
 from __future__ import annotations
 
 import asyncio
+import base64
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -19,16 +20,27 @@ from civicgraph.stores import Stores, open_issuer_keys, open_log
 from graph.records.identity import issuer_key_for
 from ledger.entries import Entry
 from ledger.log import Log
-from zk.bbs.signatures import verify as verify_signature
+from zk.bbs.curves.arkworks import ArkworksCurve
+from zk.bbs.proofs import calculate_random_scalars
+from zk.bbs.pseudonyms import commit_with_nym, verify_finalize_with_nym
+from zk.bbs.suites import sha256_suite
 from zk.credentials import codes
-from zk.credentials.attributes import header, messages
+from zk.credentials.attributes import NYM_COUNT, header, messages
 from zk.credentials.epochs import SEOUL, Epoch
 from zk.credentials.errors import CredentialError, CredentialErrorCode, IssuerKeyError
-from zk.credentials.issuance import CredentialRequest, IssuedCredential, Issuer, request_message
+from zk.credentials.issuance import (
+    COMMITMENT_LEN,
+    CredentialRequest,
+    IssuedCredential,
+    Issuer,
+    request_message,
+)
 from zk.credentials.issuer_keys import ISSUER_KEY, IssuerKeyring
 from zk.credentials.presentation import HeldCredential, present
 from zk.credentials.verifier import Verifier
 from zk.wallet import Wallet
+
+SUITE = sha256_suite(ArkworksCurve())
 
 
 def clock_at(moment: datetime) -> Callable[[], datetime]:
@@ -58,10 +70,44 @@ async def new_resident(
     return resident
 
 
+KEPT: dict[CredentialRequest, tuple[list[int], int]] = {}
+"""What each request's wallet keeps to finalize the answer: its prover nyms and blind."""
+
+
 def signed(wallet: Wallet, epoch: Epoch, code: str | None = None) -> CredentialRequest:
     key = wallet.wallet_key
-    signature = wallet.signing_key.sign(request_message(str(epoch), wallet.holder_secret, key))
-    return CredentialRequest(str(epoch), wallet.holder_secret, key, signature, code)
+    nyms = calculate_random_scalars(NYM_COUNT)
+    made = commit_with_nym(SUITE, [], nyms)
+    signature = wallet.signing_key.sign(
+        request_message(str(epoch), made.commitment_with_proof, key)
+    )
+    request = CredentialRequest(str(epoch), made.commitment_with_proof, key, signature, code)
+    KEPT[request] = (nyms, made.secret_prover_blind)
+    return request
+
+
+def finalize(issued: IssuedCredential, asked: CredentialRequest) -> HeldCredential:
+    """The wallet's check on receipt: BBS VerifyFinalizeWithNym (BbsError if it fails)."""
+    prover_nyms, blind = KEPT[asked]
+    secrets = verify_finalize_with_nym(
+        SUITE,
+        issued.public_key,
+        issued.signature,
+        header(issued.key_id),
+        messages(issued.attributes),
+        [],
+        prover_nyms,
+        issued.signer_nym_entropy,
+        blind,
+    )
+    return HeldCredential(
+        issued.key_id,
+        issued.public_key,
+        issued.attributes,
+        issued.signature,
+        tuple(secrets),
+        blind,
+    )
 
 
 @pytest.fixture
@@ -82,16 +128,6 @@ def refused(error: pytest.ExceptionInfo[CredentialError], code: CredentialErrorC
     assert error.value.code is code, error.value
 
 
-def verifies(keyring: IssuerKeyring, issued: IssuedCredential, wallet: Wallet) -> bool:
-    return verify_signature(
-        keyring.suite,
-        issued.public_key,
-        issued.signature,
-        header(issued.key_id),
-        messages(issued.attributes, wallet.holder_secret),
-    )
-
-
 async def test_one_credential_per_resident_per_epoch_and_changes_wait_for_the_next(
     stores: Stores, log: Log, keyring: IssuerKeyring
 ) -> None:
@@ -100,9 +136,8 @@ async def test_one_credential_per_resident_per_epoch_and_changes_wait_for_the_ne
     code = await codes.create_code(stores.records, stores.graph, resident, now=december)
     wallet = Wallet.new()
 
-    issued = await issuer_at(log, stores, keyring, december).issue(
-        signed(wallet, Epoch.at(december), code.code)
-    )
+    first = signed(wallet, Epoch.at(december), code.code)
+    issued = await issuer_at(log, stores, keyring, december).issue(first)
     assert issued.key_id == "resident-2033-12"
     assert issued.attributes.as_dict() == {
         "district": "11680",
@@ -110,7 +145,7 @@ async def test_one_credential_per_resident_per_epoch_and_changes_wait_for_the_ne
         "over65": False,
         "welfare": False,
     }
-    assert verifies(keyring, issued, wallet)
+    finalize(issued, first)  # the wallet's check: the blind signature over its nyms verifies
 
     # the resident moves house: the same month gives no second credential, with or without code
     await stores.graph.update_node("Citizen", resident, {"district_code": "11110"})
@@ -126,12 +161,11 @@ async def test_one_credential_per_resident_per_epoch_and_changes_wait_for_the_ne
 
     # next month the enrolled wallet renews without a code and gets the new district; the
     # refused request did not spend the fresh code
-    renewed = await issuer_at(log, stores, keyring, january).issue(
-        signed(wallet, Epoch.at(january))
-    )
+    renewal = signed(wallet, Epoch.at(january))
+    renewed = await issuer_at(log, stores, keyring, january).issue(renewal)
     assert (renewed.key_id, renewed.attributes.district) == ("resident-2034-01", "11110")
     assert renewed.attributes.over19  # 19 in 2034 by year
-    assert verifies(keyring, renewed, wallet)
+    finalize(renewed, renewal)
     row = await stores.records.query(
         "SELECT * FROM credential_issued WHERE resident_id = ? ORDER BY epoch", [resident]
     )
@@ -183,6 +217,17 @@ async def test_requests_that_cannot_be_honoured_are_refused_with_their_reason(
         good.epoch, b"\x00" * 32, good.wallet_key, good.signature, good.enrolment_code
     )
     cases.append((forged, CredentialErrorCode.BAD_SIGNATURE))
+    # a commitment whose proof fails, properly signed, is refused and spends nothing
+    broken = bytearray(good.commitment)
+    broken[-1] ^= 1
+    key = wallet.wallet_key
+    signature = wallet.signing_key.sign(request_message(good.epoch, bytes(broken), key))
+    cases.append(
+        (
+            CredentialRequest(good.epoch, bytes(broken), key, signature, code.code),
+            CredentialErrorCode.INVALID,
+        )
+    )
     for request, code_expected in cases:
         with pytest.raises(CredentialError) as caught:
             await issuer.issue(request)
@@ -218,19 +263,26 @@ async def test_requests_that_cannot_be_honoured_are_refused_with_their_reason(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("holderSecret", "AAAA"), ("walletKey", "not base64"), ("signature", ""), ("epoch", "2031-6")],
+    [
+        ("commitment", "AAAA"),
+        ("walletKey", "not base64"),
+        ("signature", ""),
+        ("epoch", "2031-6"),
+        ("nymCount", 1),
+    ],
 )
-def test_malformed_request_fields_are_named(field: str, value: str) -> None:
-    fields = {
+def test_malformed_request_fields_are_named(field: str, value: object) -> None:
+    fields: dict[str, object] = {
         "epoch": "2031-06",
-        "holder_secret": "A" * 43 + "=",
+        "commitment": base64.b64encode(bytes(COMMITMENT_LEN)).decode(),
+        "nym_count": NYM_COUNT,
         "wallet_key": "A" * 43 + "=",
         "signature": "A" * 86 + "==",
     }
-    python_name = {"holderSecret": "holder_secret", "walletKey": "wallet_key"}.get(field, field)
+    python_name = {"walletKey": "wallet_key", "nymCount": "nym_count"}.get(field, field)
     fields[python_name] = value
     with pytest.raises(CredentialError) as caught:
-        CredentialRequest.parse(**fields)
+        CredentialRequest.parse(**fields)  # type: ignore[arg-type]
     assert caught.value.code is CredentialErrorCode.INVALID
     assert caught.value.field == field
 
@@ -265,15 +317,12 @@ async def test_a_verifier_accepts_each_request_once_and_only_while_it_lives(
     moment = mid(2031, 7)
     resident = await new_resident(stores, welfare=True)
     code = await codes.create_code(stores.records, stores.graph, resident, now=moment)
-    wallet = Wallet.new()
-    issued = await issuer_at(log, stores, keyring, moment).issue(
-        signed(wallet, Epoch.at(moment), code.code)
-    )
-    held = HeldCredential(issued.key_id, issued.public_key, issued.attributes, issued.signature)
+    request = signed(Wallet.new(), Epoch.at(moment), code.code)
+    held = finalize(await issuer_at(log, stores, keyring, moment).issue(request), request)
     now = datetime.now(UTC)
     verifier = Verifier(stores.records, keyring.suite, clock_at(now))
     asked = await verifier.request("welfare-office", ["welfare"], epochs=["2031-07"])
-    answer = present(keyring.suite, held, wallet.holder_secret, asked).to_json()
+    answer = present(keyring.suite, held, asked).to_json()
 
     accepted = await verifier.accept(answer)
     assert (accepted.key_id, dict(accepted.disclosed)) == ("resident-2031-07", {"welfare": True})
@@ -283,7 +332,7 @@ async def test_a_verifier_accepts_each_request_once_and_only_while_it_lives(
 
     # an answer after the request's five minutes is refused; a forged proof does not spend it
     late_request = await verifier.request("welfare-office", ["welfare"], epochs=["2031-07"])
-    late_answer = present(keyring.suite, held, wallet.holder_secret, late_request).to_json()
+    late_answer = present(keyring.suite, held, late_request).to_json()
     with pytest.raises(CredentialError) as forged:
         await verifier.accept({**late_answer, "disclosed": {"welfare": False}})
     refused(forged, CredentialErrorCode.INVALID_PROOF)

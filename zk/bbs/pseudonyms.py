@@ -313,3 +313,84 @@ def proof_verify_with_nym(
         api_id,
         extend,
     )
+
+
+def proof_gen_hiding_nyms(
+    suite: Ciphersuite,
+    pk: bytes,
+    signature: bytes,
+    header: bytes,
+    ph: bytes,
+    nym_secrets: Sequence[int],
+    messages: Sequence[bytes],
+    disclosed_indexes: Sequence[int],
+    secret_prover_blind: int,
+    api_id: bytes | None = None,
+    random_scalars: RandomScalars = calculate_random_scalars,
+) -> bytes:
+    """A proof from a pseudonym-capable signature that shows no pseudonym at all.
+
+    It is CoreProofGen over the very messages ProofGenWithNym proves (the signer's, the
+    prover's blind, the nym secrets; no other committed messages), under the same combined
+    header and api_id, without the pseudonym extension. Every context a pseudonym is shown in
+    counts against the draft's limited everlasting unlinkability (N > contexts); a
+    presentation that needs no pseudonym should not spend one."""
+    api_id = nym_api_id(suite) if api_id is None else api_id
+    count = len(nym_secrets)
+    _check_count(count)
+    scalars, generators = prepare_parameters(
+        suite, messages, [], len(messages) + 1, count + 1, secret_prover_blind, api_id
+    )
+    indexes = combined_indexes(len(messages), disclosed_indexes, [])
+    return core_proof_gen(
+        suite,
+        pk,
+        signature,
+        generators,
+        _combined_header(header, count),
+        ph,
+        [*scalars, *nym_secrets],
+        indexes,
+        api_id,
+        random_scalars,
+    )
+
+
+def proof_verify_hiding_nyms(
+    suite: Ciphersuite,
+    pk: bytes,
+    proof: bytes,
+    header: bytes,
+    ph: bytes,
+    nym_count: int,
+    signer_count: int,
+    disclosed_messages: Sequence[bytes],
+    disclosed_indexes: Sequence[int],
+    api_id: bytes | None = None,
+) -> bool:
+    """Verify `proof_gen_hiding_nyms`: the signer's `signer_count` messages, a blind and
+    `nym_count` nym secrets were signed; False for anything that does not verify."""
+    api_id = nym_api_id(suite) if api_id is None else api_id
+    try:
+        _check_count(nym_count)
+        if undisclosed_count(proof) + len(disclosed_indexes) != signer_count + 1 + nym_count:
+            return False
+        if len(disclosed_messages) != len(disclosed_indexes):
+            return False
+        scalars, generators = prepare_parameters(
+            suite, disclosed_messages, [], signer_count + 1, nym_count + 1, None, api_id
+        )
+        indexes = combined_indexes(signer_count, disclosed_indexes, [])
+    except BbsError:
+        return False
+    return core_proof_verify(
+        suite,
+        pk,
+        proof,
+        generators,
+        _combined_header(header, nym_count),
+        ph,
+        scalars,
+        indexes,
+        api_id,
+    )

@@ -1,9 +1,11 @@
 """What a resident credential says, and how it becomes BBS messages.
 
-The messages, in signing order: district code, over 19, over 65, welfare eligibility, and the
-holder's secret (never disclosed: a credential is useless without the wallet that holds it).
-The BBS header names the schema and the issuer key, so a proof always shows which epoch's key
-signed it and nothing else about when.
+The signer's messages, in signing order: district code, over 19, over 65, welfare
+eligibility. After them the signature covers the wallet's blind factor and its NYM_COUNT nym
+secrets, committed blindly at issuance (BBS pseudonyms): the city never learns them, so a
+credential is useless without the wallet that holds them, and they give the wallet one
+pseudonym per poll. The BBS header names the schema and the issuer key, so a proof always
+shows which epoch's key signed it and nothing else about when.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from ledger.entries import canonical_json
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError, CredentialErrorCode
 
-SCHEMA = "civicgraph.resident/1"
-HOLDER_SECRET_LEN = 32
+SCHEMA = "civicgraph.resident/2"
+NYM_COUNT = 4
+"""Nym secrets per credential, the same for everyone (a different N would tell residents
+apart). Pseudonyms stay unlinkable even to a quantum adversary while a credential shows
+pseudonyms in fewer than N contexts (the draft's limited everlasting unlinkability): four
+covers the polls a resident meets in one month's credential; presentations show none."""
 _DISTRICT = re.compile(r"11\d{3}")
 
 
@@ -31,8 +37,7 @@ class Attribute(StrEnum):
 
 
 ORDER: tuple[Attribute, ...] = tuple(Attribute)
-"""Message index of each attribute; the holder secret comes last."""
-HOLDER_INDEX = len(ORDER)
+"""Message index of each attribute."""
 
 
 def attribute(name: str, field: str = "attributes") -> Attribute:
@@ -89,14 +94,9 @@ def encode_value(name: Attribute, value: object, field: str = "disclosed") -> by
     return b"true" if value else b"false"
 
 
-def messages(attributes: ResidentAttributes, holder_secret: bytes) -> list[bytes]:
-    if len(holder_secret) != HOLDER_SECRET_LEN:
-        raise CredentialError(
-            CredentialErrorCode.INVALID,
-            f"the holder secret is {HOLDER_SECRET_LEN} bytes",
-            "holderSecret",
-        )
-    return [encode_value(name, attributes.value(name)) for name in ORDER] + [holder_secret]
+def messages(attributes: ResidentAttributes) -> list[bytes]:
+    """The signer's messages: every attribute, in ORDER."""
+    return [encode_value(name, attributes.value(name)) for name in ORDER]
 
 
 def header(key_id: str) -> bytes:

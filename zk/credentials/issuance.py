@@ -1,17 +1,20 @@
 """Issuing resident credentials: one per resident per epoch, to the wallet that enrolled.
 
-A request is signed by the wallet's Ed25519 key over the epoch, the holder secret and the key
-itself. The first request carries a one-time enrolment code, which binds the wallet key to the
-resident; later epochs' requests need only the signature. The issuer reads the resident's
-attributes from the graph at that moment (a changed attribute takes effect next epoch), signs
-them with the epoch's key and records that the resident has this epoch's credential: never
-the attributes, the holder secret or the signature.
+A request carries the wallet's blind commitment to its nym secrets (BBS CommitWithNym) and is
+signed by the wallet's Ed25519 key over the epoch, the commitment and the key itself. The
+first request carries a one-time enrolment code, which binds the wallet key to the resident;
+later epochs' requests need only the signature. The issuer reads the resident's attributes
+from the graph at that moment (a changed attribute takes effect next epoch), signs them over
+the commitment with the epoch's key (BlindSignWithNym, with fresh signer entropy) and records
+that the resident has this epoch's credential: never the attributes, the commitment, the
+entropy or the signature.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,8 +34,12 @@ from graph.records.identity import (
 from graph.store import GraphStore
 from ledger.entries import canonical_json
 from ledger.log import Log
-from zk.bbs.signatures import sign
-from zk.credentials.attributes import HOLDER_SECRET_LEN, ResidentAttributes, header, messages
+from zk.bbs.blind import COMMIT_FLOOR
+from zk.bbs.curves import R
+from zk.bbs.errors import BbsError
+from zk.bbs.keys import SCALAR_LEN
+from zk.bbs.pseudonyms import blind_sign_with_nym
+from zk.credentials.attributes import NYM_COUNT, ResidentAttributes, header, messages
 from zk.credentials.codes import code_hash
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError, CredentialErrorCode
@@ -59,17 +66,27 @@ def decode_b64(text: object, length: int, field: str) -> bytes:
     return octets
 
 
-def request_message(epoch: str, holder_secret: bytes, wallet_key: bytes) -> bytes:
+COMMITMENT_LEN = COMMIT_FLOOR + NYM_COUNT * SCALAR_LEN
+"""A commitment to exactly NYM_COUNT nym secrets and nothing else."""
+
+
+def request_message(epoch: str, commitment: bytes, wallet_key: bytes) -> bytes:
     """What the wallet signs: bound to one epoch, so a captured request is useless later."""
     return REQUEST_CONTEXT + canonical_json(
-        {"epoch": epoch, "holderSecret": b64(holder_secret), "walletKey": b64(wallet_key)}
+        {
+            "commitment": b64(commitment),
+            "epoch": epoch,
+            "nymCount": NYM_COUNT,
+            "walletKey": b64(wallet_key),
+        }
     )
 
 
 @dataclass(frozen=True)
 class CredentialRequest:
     epoch: str
-    holder_secret: bytes
+    commitment: bytes
+    """CommitWithNym over no messages and NYM_COUNT prover nyms, with its proof."""
     wallet_key: bytes
     signature: bytes
     enrolment_code: str | None = None
@@ -78,16 +95,23 @@ class CredentialRequest:
     def parse(
         cls,
         epoch: str,
-        holder_secret: str,
+        commitment: str,
+        nym_count: int,
         wallet_key: str,
         signature: str,
         enrolment_code: str | None = None,
     ) -> CredentialRequest:
         """From the wire (base64 fields), checking every length."""
         Epoch.parse(epoch)
+        if nym_count != NYM_COUNT:
+            raise CredentialError(
+                CredentialErrorCode.INVALID,
+                f"every credential holds {NYM_COUNT} nym secrets",
+                "nymCount",
+            )
         return cls(
             epoch=epoch,
-            holder_secret=decode_b64(holder_secret, HOLDER_SECRET_LEN, "holderSecret"),
+            commitment=decode_b64(commitment, COMMITMENT_LEN, "commitment"),
             wallet_key=decode_b64(wallet_key, WALLET_KEY_LEN, "walletKey"),
             signature=decode_b64(signature, 64, "signature"),
             enrolment_code=enrolment_code,
@@ -96,7 +120,7 @@ class CredentialRequest:
     def check_signature(self) -> None:
         try:
             Ed25519PublicKey.from_public_bytes(self.wallet_key).verify(
-                self.signature, request_message(self.epoch, self.holder_secret, self.wallet_key)
+                self.signature, request_message(self.epoch, self.commitment, self.wallet_key)
             )
         except (InvalidSignature, ValueError):
             raise CredentialError(
@@ -108,7 +132,7 @@ class CredentialRequest:
 
 @dataclass(frozen=True)
 class IssuedCredential:
-    """What the wallet keeps: enough to verify the signature and to prove from it."""
+    """What the wallet gets back: with its prover nyms and blind it finalizes the credential."""
 
     key_id: str
     epoch: str
@@ -117,6 +141,7 @@ class IssuedCredential:
     header: bytes
     attributes: ResidentAttributes
     signature: bytes
+    signer_nym_entropy: int
 
 
 class Issuer:
@@ -154,15 +179,25 @@ class Issuer:
             )
         attributes = ResidentAttributes.of_citizen(citizen, epoch)
         key = await self.keyring.key(self.log, epoch)
-        suite = self.keyring.suite
         signed_header = header(key.key_id)
-        signature = sign(
-            suite,
-            key.secret,
-            key.published.public_key,
-            signed_header,
-            messages(attributes, request.holder_secret),
-        )
+        entropy = secrets.randbelow(R - 1) + 1
+        try:
+            signature = blind_sign_with_nym(
+                self.keyring.suite,
+                key.secret,
+                key.published.public_key,
+                request.commitment,
+                NYM_COUNT,
+                entropy,
+                signed_header,
+                messages(attributes),
+            )
+        except BbsError:
+            raise CredentialError(
+                CredentialErrorCode.INVALID,
+                "the commitment or its proof is invalid",
+                "commitment",
+            ) from None
         await self._record(request, resident, str(epoch), now)
         return IssuedCredential(
             key_id=key.key_id,
@@ -172,6 +207,7 @@ class Issuer:
             header=signed_header,
             attributes=attributes,
             signature=signature,
+            signer_nym_entropy=entropy,
         )
 
     async def _resident(self, request: CredentialRequest, now: datetime) -> str:

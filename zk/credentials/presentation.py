@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from ledger.entries import canonical_json
-from zk.bbs.errors import BbsError
-from zk.bbs.proofs import proof_gen, proof_verify
+from zk.bbs.pseudonyms import proof_gen_hiding_nyms, proof_verify_hiding_nyms
 from zk.bbs.suites import Ciphersuite
 from zk.credentials.attributes import (
+    NYM_COUNT,
     ORDER,
     Attribute,
     ResidentAttributes,
@@ -36,7 +36,7 @@ from zk.credentials.issuer_keys import b64
 MAX_VERIFIER = 64
 NONCE_LEN = 32
 MAX_PROOF = 4096
-"""A proof over our five messages is at most 272 + 4 × 32 bytes; anything far larger is junk."""
+"""A proof over our messages is at most 272 + 9 × 32 bytes; anything far larger is junk."""
 
 
 def _bad(message: str, where: str) -> CredentialError:
@@ -188,12 +188,14 @@ class Presentation:
 
 @dataclass(frozen=True)
 class HeldCredential:
-    """A credential as the wallet holds it (with the wallet's holder secret)."""
+    """A credential as the wallet holds it: with the nym secrets and blind only it knows."""
 
     key_id: str
     public_key: bytes
     attributes: ResidentAttributes
     signature: bytes
+    nym_secrets: tuple[int, ...]
+    prover_blind: int
 
     @property
     def epoch(self) -> str:
@@ -201,10 +203,7 @@ class HeldCredential:
 
 
 def present(
-    suite: Ciphersuite,
-    credential: HeldCredential,
-    holder_secret: bytes,
-    request: PresentationRequest,
+    suite: Ciphersuite, credential: HeldCredential, request: PresentationRequest
 ) -> Presentation:
     """A proof disclosing exactly what `request` asks, bound to its verifier and nonce."""
     if credential.epoch not in request.epochs:
@@ -221,14 +220,16 @@ def present(
                 f"{request.verifier} requires {name.value} = {wanted}",
                 "require",
             )
-    proof = proof_gen(
+    proof = proof_gen_hiding_nyms(
         suite,
         credential.public_key,
         credential.signature,
         header(credential.key_id),
         presentation_header(request.verifier, request.nonce),
-        messages(credential.attributes, holder_secret),
+        credential.nym_secrets,
+        messages(credential.attributes),
         indexes(request.attributes),
+        credential.prover_blind,
     )
     disclosed = {name: credential.attributes.value(name) for name in request.attributes}
     return Presentation(credential.key_id, request.verifier, request.nonce, disclosed, proof)
@@ -272,18 +273,17 @@ def verify(
                 "disclosed",
             )
     order = [name for name in ORDER if name in presentation.disclosed]
-    try:
-        valid = proof_verify(
-            suite,
-            public_key,
-            presentation.proof,
-            header(presentation.key_id),
-            presentation_header(presentation.verifier, presentation.nonce),
-            [encode_value(name, presentation.disclosed[name]) for name in order],
-            indexes(order),
-        )
-    except BbsError:
-        valid = False
+    valid = proof_verify_hiding_nyms(
+        suite,
+        public_key,
+        presentation.proof,
+        header(presentation.key_id),
+        presentation_header(presentation.verifier, presentation.nonce),
+        NYM_COUNT,
+        len(ORDER),
+        [encode_value(name, presentation.disclosed[name]) for name in order],
+        indexes(order),
+    )
     if not valid:
         raise CredentialError(
             CredentialErrorCode.INVALID_PROOF, "the proof does not verify", "proof"

@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 
-from zk.bbs.signatures import verify as verify_signature
+from zk.bbs.errors import BbsError
+from zk.bbs.proofs import calculate_random_scalars
+from zk.bbs.pseudonyms import commit_with_nym, verify_finalize_with_nym
 from zk.bbs.suites import Ciphersuite
-from zk.credentials.attributes import ResidentAttributes, header, messages
+from zk.credentials.attributes import NYM_COUNT, ResidentAttributes, header, messages
 from zk.credentials.epochs import Epoch
 from zk.credentials.issuance import request_message
 from zk.credentials.issuer_keys import b64
@@ -21,7 +23,7 @@ from zk.wallet import StoredCredential, Wallet
 KEYS = "{ issuerKeys { keyId epoch ciphersuite publicKey logIndex } }"
 REQUEST = """mutation($input: CredentialRequestInput!) { requestCredential(input: $input) {
   __typename
-  ... on Credential { keyId epoch publicKey header signature
+  ... on Credential { keyId epoch publicKey header signature signerNymEntropy
     attributes { district over19 over65 welfare } }
   ... on IdentityError { code field message }
 } }"""
@@ -82,13 +84,18 @@ class IdentityClient:
     async def request_credential(
         self, wallet: Wallet, suite: Ciphersuite, epoch: Epoch, code: str | None
     ) -> StoredCredential:
-        """Ask for `epoch`'s credential and accept it only if it verifies under the published
-        key with our holder secret and says what its header claims."""
-        secret, key = wallet.holder_secret, wallet.wallet_key
-        signature = wallet.signing_key.sign(request_message(str(epoch), secret, key))
+        """Ask for `epoch`'s credential over a fresh blind commitment to new nym secrets, and
+        accept it only if it verifies under the published key and says what it claims."""
+        prover_nyms = calculate_random_scalars(NYM_COUNT)
+        made = commit_with_nym(suite, [], prover_nyms)
+        key = wallet.wallet_key
+        signature = wallet.signing_key.sign(
+            request_message(str(epoch), made.commitment_with_proof, key)
+        )
         fields: dict[str, Any] = {
             "epoch": str(epoch),
-            "holderSecret": b64(secret),
+            "commitment": b64(made.commitment_with_proof),
+            "nymCount": NYM_COUNT,
             "walletKey": b64(key),
             "signature": b64(signature),
         }
@@ -101,15 +108,34 @@ class IdentityClient:
             attributes = ResidentAttributes(**answer["attributes"])
             public_key = base64.b64decode(answer["publicKey"])
             signed = base64.b64decode(answer["signature"])
+            entropy = int.from_bytes(base64.b64decode(answer["signerNymEntropy"]), "big")
         except (KeyError, TypeError, binascii.Error):
             raise RemoteError(f"{self.base_url} sent a malformed credential") from None
         if key_id != epoch.key_id or published.get(key_id) != public_key:
             raise RemoteError(f"the credential is not under the published key {epoch.key_id}")
-        if not verify_signature(
-            suite, public_key, signed, header(key_id), messages(attributes, secret)
-        ):
-            raise RemoteError("the credential's signature does not verify: not stored")
-        return StoredCredential(key_id, public_key, attributes, signed, self.base_url)
+        try:
+            nym_secrets = verify_finalize_with_nym(
+                suite,
+                public_key,
+                signed,
+                header(key_id),
+                messages(attributes),
+                [],
+                prover_nyms,
+                entropy,
+                made.secret_prover_blind,
+            )
+        except BbsError:
+            raise RemoteError("the credential's signature does not verify: not stored") from None
+        return StoredCredential(
+            key_id,
+            public_key,
+            attributes,
+            signed,
+            tuple(nym_secrets),
+            made.secret_prover_blind,
+            self.base_url,
+        )
 
     async def verify_presentation(self, presentation: Any) -> dict[str, Any]:
         """The server's verdict (needs a developer key); spends the request's nonce.
