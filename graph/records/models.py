@@ -298,3 +298,36 @@ class PresentationRequest(Model):
 
     class Meta:
         table = "presentation_request"
+
+
+class Poll(Model):
+    """A neighbourhood poll: its definition is also the body of its poll.created log leaf."""
+
+    poll_id = fields.CharField(max_length=40, primary_key=True)
+    question = fields.CharField(max_length=300)
+    options = fields.TextField(description="JSON list of the options, in order")
+    eligibility = fields.TextField(description="JSON: districts and required flags")
+    epoch = fields.CharField(max_length=7, description="the one issuer-key month it accepts")
+    opens_at = fields.DatetimeField()
+    closes_at = fields.DatetimeField()
+    created_at = fields.DatetimeField()
+    leaf_index = fields.BigIntField()
+
+    class Meta:
+        table = "poll"
+
+
+class Ballot(Model):
+    """An accepted ballot: its pseudonym (unique per poll), option, district and log leaf."""
+
+    id = fields.BigIntField(primary_key=True)
+    poll_id = fields.CharField(max_length=40, db_index=True)
+    nullifier = fields.CharField(max_length=96, description="the pseudonym, hex")
+    option_index = fields.IntField()
+    district = fields.CharField(max_length=5)
+    leaf_index = fields.BigIntField()
+    cast_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ballot"
+        unique_together = (("poll_id", "nullifier"),)

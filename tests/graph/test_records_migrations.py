@@ -17,6 +17,7 @@ ALL = [
     "0005_certificates",
     "0006_procurement",
     "0007_identity",
+    "0008_polls",
 ]
 LATER_TABLES = (
     "reading_hourly",
@@ -32,6 +33,8 @@ LATER_TABLES = (
     "resident_wallet",
     "credential_issued",
     "presentation_request",
+    "poll",
+    "ballot",
 )
 """Tables the migrations after 0001 create."""
 

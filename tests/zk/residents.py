@@ -1,0 +1,114 @@
+"""Residents, their wallets and their credentials for tests, against the session's city.
+
+The fixtures `log` and `keyring` (in tests/zk/conftest.py) open the city's log and issuer keys.
+Clocks are injected so that cases can use months of their own, far from today's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from civicgraph.stores import Stores
+from ledger.log import Log
+from zk.bbs.curves.arkworks import ArkworksCurve
+from zk.bbs.proofs import calculate_random_scalars
+from zk.bbs.pseudonyms import commit_with_nym, verify_finalize_with_nym
+from zk.bbs.suites import sha256_suite
+from zk.credentials import codes
+from zk.credentials.attributes import NYM_COUNT, header, messages
+from zk.credentials.epochs import SEOUL, Epoch
+from zk.credentials.issuance import CredentialRequest, IssuedCredential, Issuer, request_message
+from zk.credentials.issuer_keys import IssuerKeyring
+from zk.credentials.presentation import HeldCredential
+from zk.wallet import Wallet
+
+SUITE = sha256_suite(ArkworksCurve())
+
+
+def clock_at(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
+def mid(year: int, month: int) -> datetime:
+    return datetime(year, month, 15, 12, tzinfo=SEOUL)
+
+
+async def new_resident(
+    stores: Stores, district: str = "11680", born: int = 1990, welfare: bool = False
+) -> str:
+    resident = f"cz-test-{uuid.uuid4().hex[:10]}"
+    created = await stores.graph.create_node(
+        "Citizen",
+        {
+            "id": resident,
+            "district_code": district,
+            "dong_code": None,
+            "birth_year": born,
+            "sex": "F",
+            "welfare_eligible": welfare,
+        },
+    )
+    assert created
+    return resident
+
+
+KEPT: dict[CredentialRequest, tuple[list[int], int]] = {}
+"""What each request's wallet keeps to finalize the answer: its prover nyms and blind."""
+
+
+def signed(wallet: Wallet, epoch: Epoch, code: str | None = None) -> CredentialRequest:
+    key = wallet.wallet_key
+    nyms = calculate_random_scalars(NYM_COUNT)
+    made = commit_with_nym(SUITE, [], nyms)
+    signature = wallet.signing_key.sign(
+        request_message(str(epoch), made.commitment_with_proof, key)
+    )
+    request = CredentialRequest(str(epoch), made.commitment_with_proof, key, signature, code)
+    KEPT[request] = (nyms, made.secret_prover_blind)
+    return request
+
+
+def finalize(issued: IssuedCredential, asked: CredentialRequest) -> HeldCredential:
+    """The wallet's check on receipt: BBS VerifyFinalizeWithNym (BbsError if it fails)."""
+    prover_nyms, blind = KEPT[asked]
+    secrets = verify_finalize_with_nym(
+        SUITE,
+        issued.public_key,
+        issued.signature,
+        header(issued.key_id),
+        messages(issued.attributes),
+        [],
+        prover_nyms,
+        issued.signer_nym_entropy,
+        blind,
+    )
+    return HeldCredential(
+        issued.key_id,
+        issued.public_key,
+        issued.attributes,
+        issued.signature,
+        tuple(secrets),
+        blind,
+    )
+
+
+def issuer_at(log: Log, stores: Stores, keyring: IssuerKeyring, moment: datetime) -> Issuer:
+    return Issuer(log, stores.graph, keyring, clock_at(moment))
+
+
+async def credential_for(
+    log: Log,
+    stores: Stores,
+    keyring: IssuerKeyring,
+    moment: datetime,
+    district: str = "11680",
+    born: int = 1980,
+    welfare: bool = False,
+) -> HeldCredential:
+    """A new resident, enrolled and holding the credential of `moment`'s month."""
+    resident = await new_resident(stores, district, born, welfare)
+    code = await codes.create_code(stores.records, stores.graph, resident, now=moment)
+    request = signed(Wallet.new(), Epoch.at(moment), code.code)
+    return finalize(await issuer_at(log, stores, keyring, moment).issue(request), request)

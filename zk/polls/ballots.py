@@ -1,0 +1,95 @@
+"""Making a ballot (the wallet) and checking one (the city, and every auditor), without storage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from zk.bbs.pseudonyms import proof_gen_with_nym, proof_verify_with_nym
+from zk.bbs.suites import Ciphersuite
+from zk.credentials.attributes import NYM_COUNT, ORDER, encode_value, header, indexes, messages
+from zk.credentials.epochs import Epoch
+from zk.credentials.presentation import HeldCredential
+from zk.polls.errors import PollError, PollErrorCode
+from zk.polls.model import Ballot, Poll, ballot_header
+
+
+def make_ballot(suite: Ciphersuite, credential: HeldCredential, poll: Poll, option: str) -> Ballot:
+    """A ballot for `option`, from a credential of the poll's epoch; PollError if it cannot be."""
+    if option not in poll.options:
+        raise PollError(PollErrorCode.INVALID, f"{option!r} is not an option", "option")
+    if credential.epoch != poll.epoch:
+        raise PollError(
+            PollErrorCode.NOT_ELIGIBLE,
+            f"the poll takes credentials of {poll.epoch}; this one is of {credential.epoch}",
+            "keyId",
+        )
+    values = credential.attributes.as_dict()
+    shown = {name: credential.attributes.value(name) for name in poll.eligibility.disclosed()}
+    if not poll.eligibility.admits(shown):
+        raise PollError(
+            PollErrorCode.NOT_ELIGIBLE,
+            f"the poll is for {poll.eligibility.to_json()}; the credential says {values}",
+            "eligibility",
+        )
+    made = proof_gen_with_nym(
+        suite,
+        credential.public_key,
+        credential.signature,
+        header(credential.key_id),
+        ballot_header(poll.poll_id, option),
+        credential.nym_secrets,
+        poll.context_id,
+        messages(credential.attributes),
+        [],
+        indexes(list(shown)),
+        [],
+        credential.prover_blind,
+    )
+    return Ballot(poll.poll_id, option, credential.key_id, shown, made.pseudonym, made.proof)
+
+
+def check_ballot(suite: Ciphersuite, poll: Poll, ballot: Ballot, public_key: bytes) -> None:
+    """Everything about a ballot but time and uniqueness; PollError says what is wrong."""
+    if ballot.poll_id != poll.poll_id:
+        raise PollError(PollErrorCode.INVALID, "the ballot is for another poll", "poll")
+    if ballot.option not in poll.options:
+        raise PollError(PollErrorCode.INVALID, f"{ballot.option!r} is not an option", "option")
+    if str(Epoch.of_key(ballot.key_id)) != poll.epoch:
+        raise PollError(
+            PollErrorCode.NOT_ELIGIBLE, f"the poll takes credentials of {poll.epoch}", "keyId"
+        )
+    if tuple(ballot.disclosed) != poll.eligibility.disclosed():
+        wanted = ", ".join(name.value for name in poll.eligibility.disclosed())
+        raise PollError(PollErrorCode.INVALID, f"a ballot discloses exactly: {wanted}", "disclosed")
+    if not poll.eligibility.admits(ballot.disclosed):
+        raise PollError(
+            PollErrorCode.NOT_ELIGIBLE, "the disclosed attributes are not eligible", "disclosed"
+        )
+    order = [name for name in ORDER if name in ballot.disclosed]
+    if not proof_verify_with_nym(
+        suite,
+        public_key,
+        ballot.proof,
+        header(ballot.key_id),
+        ballot_header(ballot.poll_id, ballot.option),
+        ballot.pseudonym,
+        poll.context_id,
+        NYM_COUNT,
+        len(ORDER),
+        [encode_value(name, ballot.disclosed[name]) for name in order],
+        [],
+        indexes(order),
+        [],
+    ):
+        raise PollError(PollErrorCode.INVALID_PROOF, "the ballot's proof does not verify", "proof")
+
+
+def check_open(poll: Poll, now: datetime) -> None:
+    if now < poll.opens_at:
+        raise PollError(
+            PollErrorCode.NOT_OPEN, f"the poll opens at {poll.opens_at.isoformat()}", "poll"
+        )
+    if now >= poll.closes_at:
+        raise PollError(
+            PollErrorCode.POLL_CLOSED, f"the poll closed at {poll.closes_at.isoformat()}", "poll"
+        )
