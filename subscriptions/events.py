@@ -17,6 +17,8 @@ class Stream(StrEnum):
     READINGS = "readings"
     CASES = "cases"
     ALERTS = "alerts"
+    POLLS = "polls"
+    """A poll's tally after each accepted ballot (id: the ballot's log leaf)."""
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,15 @@ from graph.ontology import DATA_TYPE_UNITS
 from graph.records.readings import from_epoch
 from resolvers.core.arguments import checked_districts
 from resolvers.core.context import Context
-from resolvers.core.errors import ApiError, ApiErrorCode
+from resolvers.core.errors import ApiError, ApiErrorCode, not_found
+from resolvers.identity.polls import PollTally
 from resolvers.sensing.types import DataType, Measurement, SensorKind
 from resolvers.services.types import CaseStatus
 from subscriptions.events import Event, Stream
 from subscriptions.fanout import Predicate
 from subscriptions.live import Live, ResumeTooOld
+from zk.polls.errors import PollError
+from zk.polls.service import tally
 
 LiveInfo = Info[Context, None]
 
@@ -215,3 +218,34 @@ class LiveSubscription:
 
         async for event in _feed(info, Stream.ALERTS, gu, accepts, resume):
             yield AlertEvent.from_event(event)
+
+    @strawberry.subscription(
+        description="A poll's tally: the current one, then a new one after each ballot."
+    )
+    async def poll_tally(
+        self, info: LiveInfo, poll_id: strawberry.ID
+    ) -> AsyncGenerator[PollTally, None]:
+        """Each update carries the whole tally, so one missed or late update is repaired by
+        the next; updates older than one already sent (two workers racing) are skipped."""
+        live = _live(info)
+        try:
+            current = await tally(info.context.records, str(poll_id))
+        except PollError:
+            raise not_found("poll", str(poll_id), "pollId") from None
+        sent = current.total
+        yield PollTally.of(current)
+
+        def accepts(event: Event) -> bool:
+            return bool(event.data["poll_id"] == str(poll_id))
+
+        async for event in live.events(
+            Stream.POLLS,
+            district=None,
+            accepts=accepts,
+            after=None,
+            connection=info.context.request,
+        ):
+            update = PollTally.from_event(event)
+            if update.total_ballots > sent:
+                sent = update.total_ballots
+                yield update

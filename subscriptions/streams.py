@@ -74,6 +74,8 @@ async def replay(
 ) -> list[Event]:
     """Events of `stream` (of one gu, if given) with ids above `after`, at most `limit`."""
     districts = [district] if district else None
+    if stream is Stream.POLLS:
+        return []  # `pollTally` starts from the current tally: there is nothing to resume
     if stream is Stream.CASES:
         return [
             case_event(r)

@@ -6,7 +6,7 @@ import strawberry
 
 from graph.records.identity import issuer_keys
 from resolvers.city.types import CityInfo
-from resolvers.identity import mutations
+from resolvers.identity import mutations, polls
 from resolvers.identity.types import IssuerKey
 
 
@@ -15,6 +15,10 @@ class IdentityQuery:
     @strawberry.field(description="Every credential issuer key the city has published, by month.")
     async def issuer_keys(self, info: CityInfo) -> list[IssuerKey]:
         return [IssuerKey.of(row) for row in await issuer_keys(info.context.records)]
+
+    poll: polls.PollInfo = strawberry.field(
+        resolver=polls.poll, description="A poll with its tally and turnout by district."
+    )
 
 
 @strawberry.type
@@ -34,4 +38,12 @@ class IdentityMutation:
     verify_presentation: mutations.VerifyPresentationResult = strawberry.mutation(
         resolver=mutations.verify_presentation,
         description="Check a wallet's answer to one of your requests, once (developer tier).",
+    )
+    create_poll: polls.PollResult = strawberry.mutation(
+        resolver=polls.create_poll_resolver,
+        description="A neighbourhood poll, logged (operator tier).",
+    )
+    cast_ballot: polls.BallotResult = strawberry.mutation(
+        resolver=polls.cast_ballot_resolver,
+        description="An anonymous ballot (a pseudonym proof from a resident credential).",
     )

@@ -27,6 +27,7 @@ from ledger.log import Log
 from zk.bbs.suites import Ciphersuite
 from zk.credentials.attributes import Attribute
 from zk.credentials.epochs import Epoch
+from zk.credentials.errors import CredentialError
 from zk.polls.ballots import check_ballot, check_open
 from zk.polls.errors import PollError, PollErrorCode
 from zk.polls.model import BALLOT, MAX_TEXT, POLL_CREATED, Ballot, Eligibility, Poll, check_options
@@ -73,12 +74,16 @@ async def create_poll(
         raise PollError(PollErrorCode.INVALID, "times need a time zone", "opensAt")
     if closes_at <= opens_at:
         raise PollError(PollErrorCode.INVALID, "a poll closes after it opens", "closesAt")
+    try:
+        month = Epoch.parse(epoch)
+    except CredentialError as error:
+        raise PollError(PollErrorCode.INVALID, str(error), "epoch") from None
     poll = Poll(
         poll_id=f"poll-{secrets.token_hex(6)}",
         question=question,
         options=check_options(options),
         eligibility=eligibility,
-        epoch=str(Epoch.parse(epoch)),
+        epoch=str(month),
         opens_at=opens_at,
         closes_at=closes_at,
     )
