@@ -26,6 +26,9 @@ from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError
 from zk.credentials.presentation import Presentation, PresentationRequest, present, verify
 from zk.credentials.remote import IdentityClient, Refused, RemoteError
+from zk.polls.ballots import make_ballot
+from zk.polls.errors import PollError
+from zk.polls.model import Poll
 from zk.wallet import Wallet, WalletError, create, open_wallet, save
 
 wallet_app = typer.Typer(
@@ -241,3 +244,34 @@ def verify_command(
     shown = {k.value: v for k, v in disclosed.items()}
     console.print_json(json.dumps({"accepted": True, "keyId": answer.key_id, **shown}))
     err.print("Checked offline: proof, binding and epoch. Only the server can refuse a replay.")
+
+
+@wallet_app.command("vote")
+def vote(
+    poll_id: Annotated[str, typer.Argument(help="The poll's id (poll-…).")],
+    option: Annotated[str, typer.Argument(help="The option, exactly as the poll lists it.")],
+    wallet: WalletPath = DEFAULT_WALLET,
+    passphrase: Passphrase = None,
+    server: Server = DEFAULT_SERVER,
+) -> None:
+    """Vote anonymously: a ballot from the credential of the poll's month, counted once."""
+    held, _ = _open(wallet, passphrase)
+    suite = _suite()
+
+    async def cast(client: IdentityClient) -> tuple[Poll, dict[str, Any]]:
+        poll = await client.poll(poll_id)
+        credential = next((c for c in held.credentials if c.epoch == poll.epoch), None)
+        if credential is None:
+            raise fail(
+                f"the poll takes credentials of {poll.epoch}; the wallet has none: "
+                "`civicgraph wallet request` in that month"
+            )
+        try:
+            ballot = make_ballot(suite, credential.held(), poll, option)
+        except PollError as error:
+            raise fail(f"{error.code.value}: {error}", EXIT_REFUSED) from None
+        return poll, await client.cast_ballot(ballot)
+
+    poll, receipt = _ask(cast, server, None)
+    err.print(f"Voted {option!r} in {poll.question!r}.")
+    console.print_json(json.dumps(receipt))

@@ -18,6 +18,8 @@ from zk.credentials.attributes import NYM_COUNT, ResidentAttributes, header, mes
 from zk.credentials.epochs import Epoch
 from zk.credentials.issuance import request_message
 from zk.credentials.issuer_keys import b64
+from zk.polls.errors import PollError
+from zk.polls.model import Ballot, Poll
 from zk.wallet import StoredCredential, Wallet
 
 KEYS = "{ issuerKeys { keyId epoch ciphersuite publicKey logIndex } }"
@@ -31,6 +33,17 @@ VERIFY = """mutation($presentation: JSON!) { verifyPresentation(presentation: $p
   __typename
   ... on VerifiedPresentation { keyId epoch disclosed { district over19 over65 welfare } }
   ... on IdentityError { code field message }
+} }"""
+
+
+POLL = """query($id: ID!) { poll(id: $id) {
+  id question options epoch opensAt closesAt
+  eligibility { districts over19 over65 welfare }
+} }"""
+CAST = """mutation($ballot: JSON!) { castBallot(ballot: $ballot) {
+  __typename
+  ... on BallotReceipt { pollId leafIndex pseudonym }
+  ... on PollError { code field message }
 } }"""
 
 
@@ -69,7 +82,7 @@ class IdentityClient:
             errors = body.get("errors") if isinstance(body, dict) else body
             raise RemoteError(f"{self.base_url} answered with errors: {errors}")
         answer = body["data"][field]
-        if isinstance(answer, dict) and answer.get("__typename") == "IdentityError":
+        if isinstance(answer, dict) and answer.get("__typename") in ("IdentityError", "PollError"):
             raise Refused(str(answer["code"]), answer.get("field"), str(answer["message"]))
         return answer
 
@@ -146,3 +159,26 @@ class IdentityClient:
             VERIFY, {"presentation": presentation}, "verifyPresentation"
         )
         return answer
+
+    async def poll(self, poll_id: str) -> Poll:
+        """The poll's definition, as the wallet needs it to make a ballot."""
+        answer = await self._ask(POLL, {"id": poll_id}, "poll")
+        try:
+            return Poll.from_definition(
+                str(answer["id"]),
+                {
+                    "question": answer["question"],
+                    "options": answer["options"],
+                    "eligibility": answer["eligibility"],
+                    "epoch": answer["epoch"],
+                    "opens_at": answer["opensAt"],
+                    "closes_at": answer["closesAt"],
+                },
+            )
+        except (KeyError, TypeError, PollError):
+            raise RemoteError(f"{self.base_url} sent a malformed poll") from None
+
+    async def cast_ballot(self, ballot: Ballot) -> dict[str, Any]:
+        """The receipt of an accepted ballot; Refused (with the PollError code) otherwise."""
+        receipt: dict[str, Any] = await self._ask(CAST, {"ballot": ballot.to_json()}, "castBallot")
+        return receipt
