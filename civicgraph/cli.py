@@ -13,6 +13,7 @@ from rich.table import Table
 
 from civicgraph.cli_cert import cert_app
 from civicgraph.cli_log import log_app
+from civicgraph.cli_poll import poll_app
 from civicgraph.cli_procurement import procurement_app
 from civicgraph.cli_wallet import wallet_app
 from civicgraph.cli_zk import zk_app
@@ -41,6 +42,7 @@ app.add_typer(cert_app, name="cert")
 app.add_typer(procurement_app, name="procurement")
 app.add_typer(zk_app, name="zk")
 app.add_typer(wallet_app, name="wallet")
+app.add_typer(poll_app, name="poll")
 # The Neo4j driver logs a warning for every failed routing attempt; our one error line says it.
 logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 T = TypeVar("T")

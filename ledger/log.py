@@ -73,7 +73,7 @@ class Appended:
         return self.first_index + position
 
 
-def _push(
+def push_leaves(
     stack: list[tuple[int, bytes]], leaf_inputs: Sequence[bytes]
 ) -> list[tuple[bytes, bytes]]:
     """Hash leaves onto the right edge; per leaf, its hash and the subtree hashes it closes.
@@ -103,7 +103,7 @@ def _rows(
     return [
         (first_index + offset, entry.kind, entry.subject, leaf_input, leaf_hash, closed, now)
         for offset, (entry, leaf_input, (leaf_hash, closed)) in enumerate(
-            zip(entries, inputs, _push(stack, inputs), strict=True)
+            zip(entries, inputs, push_leaves(stack, inputs), strict=True)
         )
     ]
 

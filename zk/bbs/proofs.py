@@ -25,6 +25,8 @@ from zk.bbs.signatures import (
 from zk.bbs.suites import EXPAND_LEN, Ciphersuite
 
 RandomScalars = Callable[[int], list[int]]
+DeferPairing = Callable[[G1, G1], None]
+"""Receives (Abar, Bbar) of a proof whose pairing check is left to a batch."""
 PROOF_FLOOR = 3 * POINT_LEN + 4 * SCALAR_LEN
 
 
@@ -224,12 +226,20 @@ def core_proof_verify(
     disclosed_indexes: Sequence[int],
     api_id: bytes,
     extend: ExtendVerify | None = None,
+    *,
+    domain: int | None = None,
+    defer_pairing: DeferPairing | None = None,
 ) -> bool:
-    """CoreProofVerify (draft §4.3.2) with ProofVerifyInit; False for anything malformed."""
+    """CoreProofVerify (draft §4.3.2) with ProofVerifyInit; False for anything malformed.
+
+    For many proofs under one key and generator set (a poll's ballots), the caller may pass
+    the `domain` it computed once, and `defer_pairing`: then the final pairing equation is
+    not checked here but handed over as (Abar, Bbar), for one randomised batch check of all
+    (`batch_pairing_check`), and True means "valid if that check passes"."""
     curve = suite.curve
     try:
         (abar, bbar, d), scalars = _octets_to_proof(suite, proof)
-        w = octets_to_pubkey(suite, pk)
+        w = octets_to_pubkey(suite, pk) if defer_pairing is None else None
         e_hat, r1_hat, r3_hat, *m_hat, c = scalars
         total = len(disclosed_indexes) + len(m_hat)
         disclosed = _indexes(disclosed_indexes, total)
@@ -239,7 +249,8 @@ def core_proof_verify(
         return False
     q1, h = generators[0], generators[1:]
     undisclosed = [j for j in range(total) if j not in set(disclosed)]
-    domain = calculate_domain(suite, pk, q1, h, header, api_id)
+    if domain is None:
+        domain = calculate_domain(suite, pk, q1, h, header, api_id)
     t1 = curve.g1_multiexp([bbar, abar, d], [c, e_hat, r1_hat])
     bv = curve.g1_add(
         suite.p1, curve.g1_multiexp([q1, *(h[i] for i in disclosed)], [domain, *disclosed_scalars])
@@ -252,4 +263,29 @@ def core_proof_verify(
         return False
     if _challenge(suite, init, disclosed, disclosed_scalars, ph, api_id, extension) != c:
         return False
+    if defer_pairing is not None:
+        defer_pairing(abar, bbar)
+        return True
+    return curve.pairing_product_is_one([(abar, w), (curve.g1_neg(bbar), curve.g2_generator())])
+
+
+def batch_pairing_check(
+    suite: Ciphersuite, pk: bytes, pairs: Sequence[tuple[G1, G1]], weights: Sequence[int]
+) -> bool:
+    """e(Σρ_i·Abar_i, W) · e(−Σρ_i·Bbar_i, BP2) == 1: the pairing equations of many proofs
+    under one key at the cost of one, with random nonzero weights ρ_i drawn by the verifier.
+
+    Without the weights, two forged proofs whose errors cancel (Bbar_1 + Δ, Bbar_2 − Δ) would
+    pass together; with them, a forger must guess ρ_1/ρ_2, a chance of 1 in r."""
+    curve = suite.curve
+    if not pairs:
+        return True
+    if len(weights) != len(pairs) or any(not 0 < rho < R for rho in weights):
+        raise BbsError("one weight in 1..r-1 per proof")
+    try:
+        w = octets_to_pubkey(suite, pk)
+    except BbsError:
+        return False
+    abar = curve.g1_multiexp([a for a, _ in pairs], list(weights))
+    bbar = curve.g1_multiexp([b for _, b in pairs], list(weights))
     return curve.pairing_product_is_one([(abar, w), (curve.g1_neg(bbar), curve.g2_generator())])

@@ -33,6 +33,7 @@ from zk.bbs.errors import BbsError
 from zk.bbs.expand import i2osp
 from zk.bbs.keys import sk_to_pk
 from zk.bbs.proofs import (
+    DeferPairing,
     Extension,
     RandomScalars,
     calculate_random_scalars,
@@ -40,7 +41,7 @@ from zk.bbs.proofs import (
     core_proof_verify,
     undisclosed_count,
 )
-from zk.bbs.signatures import POINT_LEN, core_verify
+from zk.bbs.signatures import POINT_LEN, calculate_domain, core_verify
 from zk.bbs.suites import Ciphersuite
 
 NYM_API = b"H2G_HM2S_PSEUDONYM_"
@@ -242,6 +243,91 @@ def proof_gen_with_nym(
     return NymProof(proof, made[0])
 
 
+class NymVerifier:
+    """ProofVerifyWithNym prepared once for many proofs of one shape: one key, header and
+    context, `signer_count` signer messages, `committed_count` other committed messages and
+    `nym_count` nym secrets. The generators, domain, OP and z are computed here, once (the
+    draft lets an implementation precompute generators); each `verify` then does the rest."""
+
+    def __init__(
+        self,
+        suite: Ciphersuite,
+        pk: bytes,
+        header: bytes,
+        context_id: bytes,
+        nym_count: int,
+        signer_count: int,
+        committed_count: int = 0,
+        api_id: bytes | None = None,
+    ) -> None:
+        _check_count(nym_count)
+        if signer_count < 0 or committed_count < 0:
+            raise BbsError("message counts are not negative")
+        self.suite = suite
+        self.pk = pk
+        self.api_id = nym_api_id(suite) if api_id is None else api_id
+        self.nym_count = nym_count
+        self.signer_count = signer_count
+        self.committed_count = committed_count
+        self.header = _combined_header(header, nym_count)
+        self.context_id = context_id
+        self.generators = suite.create_generators(signer_count + 1, self.api_id)
+        self.generators += blind_generators(suite, committed_count + nym_count + 1, self.api_id)
+        q1, h = self.generators[0], self.generators[1:]
+        self.domain = calculate_domain(suite, pk, q1, h, self.header, self.api_id)
+        self.op, self.z = _op_and_z(suite, context_id, self.api_id)
+        self._suffix = i2osp(len(context_id), 8) + context_id
+        self._generator_octets = suite.curve.g1_to_bytes(suite.curve.g1_generator())
+
+    def verify(
+        self,
+        proof: bytes,
+        ph: bytes,
+        pseudonym_octets: bytes,
+        disclosed_scalars: Sequence[int],
+        indexes: Sequence[int],
+        defer_pairing: DeferPairing | None = None,
+    ) -> bool:
+        """One proof, its disclosed messages already as scalars, at `indexes` (combined:
+        signer i as i, committed j as L + 1 + j); False for anything that does not verify."""
+        suite, curve = self.suite, self.suite.curve
+        total = self.signer_count + 1 + self.committed_count + self.nym_count
+        try:
+            if len(pseudonym_octets) != POINT_LEN or pseudonym_octets == self._generator_octets:
+                return False
+            nym = curve.g1_from_bytes(pseudonym_octets)
+            if curve.g1_is_identity(nym):
+                return False
+            if undisclosed_count(proof) + len(indexes) != total:
+                return False
+        except BbsError:
+            return False
+        count, op, z, suffix = self.nym_count, self.op, self.z, self._suffix
+
+        def extend(m_hats: list[int], c: int) -> Extension:
+            uv = curve.g1_add(
+                curve.g1_mul(op, _poly(m_hats[-count:], z)), curve.g1_mul(nym, (-c) % R)
+            )
+            if curve.g1_is_identity(uv):
+                raise BbsError("Uv is the identity")
+            return Extension((nym, uv), suffix)
+
+        return core_proof_verify(
+            suite,
+            self.pk,
+            proof,
+            self.generators,
+            self.header,
+            ph,
+            disclosed_scalars,
+            indexes,
+            self.api_id,
+            extend,
+            domain=self.domain,
+            defer_pairing=defer_pairing,
+        )
+
+
 def proof_verify_with_nym(
     suite: Ciphersuite,
     pk: bytes,
@@ -260,59 +346,27 @@ def proof_verify_with_nym(
 ) -> bool:
     """ProofVerifyWithNym; False for anything that does not verify, malformed input included."""
     api_id = nym_api_id(suite) if api_id is None else api_id
-    curve = suite.curve
     try:
-        _check_count(nym_count)
-        if len(pseudonym_octets) != POINT_LEN:
-            return False
-        nym = curve.g1_from_bytes(pseudonym_octets)
-        if curve.g1_is_identity(nym) or pseudonym_octets == curve.g1_to_bytes(curve.g1_generator()):
-            return False
         hidden = undisclosed_count(proof)
-        if hidden < nym_count + 1:
-            return False
         total = len(disclosed_messages) + len(disclosed_committed_messages) + hidden - 1
         committed = total - signer_count - nym_count
-        if committed < 0 or len(disclosed_messages) != len(disclosed_indexes):
+        if committed < 0 or hidden < nym_count + 1:
+            return False
+        if len(disclosed_messages) != len(disclosed_indexes):
             return False
         if len(disclosed_committed_messages) != len(disclosed_committed_indexes):
             return False
         if any(not 0 <= j < committed for j in disclosed_committed_indexes):
             return False
-        scalars, generators = prepare_parameters(
-            suite,
-            disclosed_messages,
-            disclosed_committed_messages,
-            signer_count + 1,
-            committed + nym_count + 1,
-            None,
-            api_id,
-        )
         indexes = combined_indexes(signer_count, disclosed_indexes, disclosed_committed_indexes)
+        verifier = NymVerifier(
+            suite, pk, header, context_id, nym_count, signer_count, committed, api_id
+        )
     except BbsError:
         return False
-    op, z = _op_and_z(suite, context_id, api_id)
-
-    def extend(m_hats: list[int], c: int) -> Extension:
-        uv = curve.g1_add(
-            curve.g1_mul(op, _poly(m_hats[-nym_count:], z)), curve.g1_mul(nym, (-c) % R)
-        )
-        if curve.g1_is_identity(uv):
-            raise BbsError("Uv is the identity")
-        return Extension((nym, uv), i2osp(len(context_id), 8) + context_id)
-
-    return core_proof_verify(
-        suite,
-        pk,
-        proof,
-        generators,
-        _combined_header(header, nym_count),
-        ph,
-        scalars,
-        indexes,
-        api_id,
-        extend,
-    )
+    scalars = suite.messages_to_scalars(disclosed_messages, api_id)
+    scalars += suite.messages_to_scalars(disclosed_committed_messages, api_id)
+    return verifier.verify(proof, ph, pseudonym_octets, scalars, indexes)
 
 
 def proof_gen_hiding_nyms(
