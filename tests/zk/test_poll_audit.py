@@ -5,38 +5,31 @@ each other in a batch caught by the random weights."""
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from graph.records import Records, open_records, sqlite_url
+from graph.records import sqlite_url
 from ledger.entries import Entry
 from ledger.keys import load_signer
-from ledger.log import Log
+from tests.zk.city import City, own_city
 from tests.zk.residents import SUITE, mid
 from zk.bbs.curves import Backend
-from zk.bbs.proofs import batch_pairing_check, calculate_random_scalars, seeded_random_scalars
+from zk.bbs.proofs import batch_pairing_check, seeded_random_scalars
 from zk.bbs.pseudonyms import (
-    blind_sign_with_nym,
-    commit_with_nym,
     proof_gen_with_nym,
-    verify_finalize_with_nym,
 )
 from zk.credentials.attributes import (
     NYM_COUNT,
     ORDER,
-    ResidentAttributes,
     encode_value,
     header,
     indexes,
     messages,
 )
 from zk.credentials.epochs import Epoch
-from zk.credentials.issuer_keys import IssuerKeyring
 from zk.credentials.presentation import HeldCredential
 from zk.polls import audit as auditing
 from zk.polls.audit import audit_poll
@@ -47,56 +40,14 @@ from zk.polls.service import cast_ballot, create_poll
 MONTH = mid(2035, 5)
 
 
-@dataclass
-class City:
-    records: Records
-    log: Log
-    keyring: IssuerKeyring
-
-
 @pytest.fixture
 async def city(tmp_path: Path) -> AsyncIterator[City]:
-    records = await open_records(sqlite_url(tmp_path / "records.sqlite3"), migrate=True)
-    log = Log(records, load_signer(tmp_path / "log.pem", "audit.test/log"))
-    try:
-        yield City(records, log, IssuerKeyring(tmp_path / "issuer", SUITE))
-    finally:
-        await records.close()
+    async with own_city(sqlite_url(tmp_path / "records.sqlite3"), tmp_path) as made:
+        yield made
 
 
 async def resident(city: City, district: str = "11680") -> HeldCredential:
-    """A credential issued as the city does (blind, with nyms), without the enrolment steps."""
-    epoch = Epoch.at(MONTH)
-    key = await city.keyring.key(city.log, epoch)
-    attributes = ResidentAttributes(district=district, over19=True, over65=False, welfare=False)
-    nyms = calculate_random_scalars(NYM_COUNT)
-    made = commit_with_nym(SUITE, [], nyms)
-    entropy = secrets.randbelow(2**200) + 1
-    pk = key.published.public_key
-    signed = blind_sign_with_nym(
-        SUITE,
-        key.secret,
-        pk,
-        made.commitment_with_proof,
-        NYM_COUNT,
-        entropy,
-        header(key.key_id),
-        messages(attributes),
-    )
-    nym_secrets = verify_finalize_with_nym(
-        SUITE,
-        pk,
-        signed,
-        header(key.key_id),
-        messages(attributes),
-        [],
-        nyms,
-        entropy,
-        made.secret_prover_blind,
-    )
-    return HeldCredential(
-        key.key_id, pk, attributes, signed, tuple(nym_secrets), made.secret_prover_blind
-    )
+    return await city.credential(Epoch.at(MONTH), district)
 
 
 async def open_poll(city: City) -> Poll:
