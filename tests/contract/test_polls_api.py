@@ -1,0 +1,95 @@
+"""Polls through the API on SQLite and PostgreSQL: create, vote with a wallet's credential,
+refusals as PollError, the tally and turnout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from graph.records.api_keys import Tier
+from tests.contract.conftest import Backend
+from tests.contract.test_identity_api import SUITE, enrolment_code, gql, resident
+from zk.credentials.epochs import Epoch
+from zk.credentials.remote import IdentityClient, Refused
+from zk.polls.ballots import make_ballot
+from zk.wallet import Wallet
+
+CREATE = """mutation($input: CreatePollInput!) { createPoll(input: $input) {
+  __typename
+  ... on PollInfo { id question options epoch eligibility { districts over19 } totalBallots }
+  ... on PollError { code field message }
+} }"""
+LOOKUP = """query($id: ID!) { poll(id: $id) {
+  id totalBallots tally { option ballots } turnout { district ballots }
+} }"""
+
+
+def poll_input(**changes: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    fields: dict[str, Any] = {
+        "question": "Open the Gangnam library on Sundays?",
+        "options": ["yes", "no"],
+        "eligibility": {"districts": ["11680"], "over19": True},
+        "epoch": str(Epoch.at(now)),
+        "opensAt": (now - timedelta(minutes=5)).isoformat(),
+        "closesAt": (now + timedelta(days=7)).isoformat(),
+    }
+    fields.update(changes)
+    return fields
+
+
+async def test_residents_vote_once_each_and_the_tally_counts_them(
+    backend: Backend, client: httpx.AsyncClient
+) -> None:
+    made = (await gql(client, backend, CREATE, Tier.OPERATOR, input=poll_input()))["createPoll"]
+    assert made["__typename"] == "PollInfo", made
+    assert made["eligibility"] == {"districts": ["11680"], "over19": True}
+    identity = IdentityClient(client, "http://civicgraph.test")
+    poll = await identity.poll(made["id"])
+
+    epoch = Epoch.at(datetime.now(UTC))
+    for choice in ("yes", "no", "yes"):
+        wallet = Wallet.new()
+        code = await enrolment_code(client, backend, await resident(backend))
+        credential = await identity.request_credential(wallet, SUITE, epoch, code)
+        ballot = make_ballot(SUITE, credential.held(), poll, choice)
+        receipt = await identity.cast_ballot(ballot)
+        assert receipt["pollId"] == made["id"]
+        assert receipt["pseudonym"] == ballot.pseudonym.hex()
+        if choice == "no":
+            again = make_ballot(SUITE, credential.held(), poll, "yes")
+            with pytest.raises(Refused) as twice:
+                await identity.cast_ballot(again)
+            assert twice.value.code == "ALREADY_VOTED"
+
+    counted = (await gql(client, backend, LOOKUP, None, id=made["id"]))["poll"]
+    assert counted["totalBallots"] == 3
+    assert counted["tally"] == [{"option": "yes", "ballots": 2}, {"option": "no", "ballots": 1}]
+    assert counted["turnout"] == [{"district": "11680", "ballots": None}]  # under 5: hidden
+
+
+async def test_poll_mutations_refuse_with_typed_errors(
+    backend: Backend, client: httpx.AsyncClient
+) -> None:
+    refused = await gql(client, backend, CREATE, Tier.DEVELOPER, input=poll_input())
+    assert refused["createPoll"]["code"] == "FORBIDDEN"
+    for changes, field in (
+        ({"options": ["only"]}, "options"),
+        ({"epoch": "2026-13"}, "epoch"),
+        ({"eligibility": {"districts": ["Gangnam"]}}, "eligibility"),
+        ({"closesAt": "2020-01-01T00:00:00+09:00"}, "closesAt"),
+    ):
+        answer = await gql(client, backend, CREATE, Tier.OPERATOR, input=poll_input(**changes))
+        assert answer["createPoll"]["field"] == field, answer
+    cast = """mutation($b: JSON!) { castBallot(ballot: $b) {
+      ... on PollError { code field } ... on BallotReceipt { leafIndex } } }"""
+    for junk, code in (({"poll": "poll-none"}, "INVALID"), ([1], "INVALID")):
+        answer = (await gql(client, backend, cast, None, b=junk))["castBallot"]
+        assert answer["code"] == code
+    missing = await client.post(
+        "/graphql", json={"query": LOOKUP, "variables": {"id": "poll-none"}}
+    )
+    assert missing.json()["errors"][0]["extensions"]["code"] == "not_found"
