@@ -44,7 +44,8 @@ async def gql(
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     assert "errors" not in body, body
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 async def resident(backend: Backend, born: int = 1950, welfare: bool = True) -> str:
