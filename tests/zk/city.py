@@ -65,11 +65,14 @@ class City:
 
 
 @contextlib.asynccontextmanager
-async def own_city(url: str, folder: Path) -> AsyncIterator[City]:
-    """Records at `url` (migrated), a log key and issuer keys under `folder`."""
+async def own_city(
+    url: str, folder: Path, key: Path | None = None, origin: str = ORIGIN
+) -> AsyncIterator[City]:
+    """Records at `url` (migrated), a log key (`key`, default under `folder`) and issuer keys
+    under `folder`."""
     records = await open_records(url, migrate=True)
-    key = folder / "log.pem"
-    log = Log(records, load_signer(key, ORIGIN))
+    key = key or folder / "log.pem"
+    log = Log(records, load_signer(key, origin))
     try:
         yield City(records, log, IssuerKeyring(folder / "issuer", SUITE), key)
     finally:

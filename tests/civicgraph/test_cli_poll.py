@@ -1,0 +1,98 @@
+"""`civicgraph poll verify` from the operator's shell: the tally; exit 1 naming a changed leaf."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from civicgraph.cli import app
+from civicgraph.settings import Settings
+from graph.records import open_records
+from ledger.entries import Entry
+from tests.zk.city import own_city
+from tests.zk.residents import SUITE, mid
+from zk.credentials.epochs import Epoch
+from zk.polls.ballots import make_ballot
+from zk.polls.model import BALLOT, Eligibility
+from zk.polls.service import cast_ballot, create_poll
+
+runner = CliRunner()
+MONTH = mid(2035, 7)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "200")
+    return tmp_path
+
+
+def run_poll(data_dir: Path, choices: list[str]) -> tuple[str, list[int]]:
+    """A poll in the data dir's records, with one ballot per choice; (poll id, ballot leaves)."""
+
+    async def work() -> tuple[str, list[int]]:
+        settings = Settings()
+        async with own_city(
+            settings.records_location, data_dir, settings.log_key_path, settings.log_origin
+        ) as city:
+            poll = await create_poll(
+                city.log,
+                "A new crossing at Gangnam station?",
+                ["yes", "no"],
+                Eligibility(),
+                "2035-07",
+                MONTH - timedelta(hours=1),
+                MONTH + timedelta(hours=1),
+            )
+            leaves = []
+            for choice in choices:
+                voter = await city.credential(Epoch.at(MONTH))
+                ballot = make_ballot(SUITE, voter, poll, choice).to_json()
+                leaves.append((await cast_ballot(city.log, SUITE, ballot, MONTH)).leaf_index)
+            return poll.poll_id, leaves
+
+    return asyncio.run(work())
+
+
+def test_poll_verify_prints_the_tally_and_exits_0(data_dir: Path) -> None:
+    poll_id, _ = run_poll(data_dir, ["yes", "no", "no"])
+    result = runner.invoke(app, ["poll", "verify", poll_id, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "3 ballots counted of 3 in the log; 0 problems" in result.output
+    assert "│ no     │       2 │" in result.output
+
+
+def test_poll_verify_names_a_changed_leaf_and_exits_1(data_dir: Path) -> None:
+    poll_id, leaves = run_poll(data_dir, ["yes", "no"])
+
+    async def tamper() -> None:
+        records = await open_records(Settings().records_location, migrate=False)
+        try:
+            rows = await records.query(
+                "SELECT leaf_input FROM log_entry WHERE leaf_index = ?", [leaves[0]]
+            )
+            body = dict(Entry.decode(bytes(rows[0]["leaf_input"])).body)
+            changed = Entry(BALLOT, poll_id, {**body, "option": "no"}).encode()
+            await records.query(
+                "UPDATE log_entry SET leaf_input = ? WHERE leaf_index = ?", [changed, leaves[0]]
+            )
+        finally:
+            await records.close()
+
+    asyncio.run(tamper())
+    result = runner.invoke(app, ["poll", "verify", poll_id, "--workers", "1"])
+    assert result.exit_code == 1
+    assert f"leaf {leaves[0]}: the leaf's bytes were changed" in result.output
+    assert "log: the leaves do not hash to the signed tree head" in result.output
+
+
+def test_poll_verify_of_an_unknown_poll_exits_1(data_dir: Path) -> None:
+    run_poll(data_dir, [])
+    result = runner.invoke(app, ["poll", "verify", "poll-none", "--workers", "1"])
+    assert result.exit_code == 1
+    assert "no poll.created leaf for poll-none" in result.output
+    assert "Traceback" not in result.output
