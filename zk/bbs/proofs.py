@@ -229,13 +229,16 @@ def core_proof_verify(
     *,
     domain: int | None = None,
     defer_pairing: DeferPairing | None = None,
+    disclosed_point: Callable[[int], G1] | None = None,
 ) -> bool:
     """CoreProofVerify (draft §4.3.2) with ProofVerifyInit; False for anything malformed.
 
     For many proofs under one key and generator set (a poll's ballots), the caller may pass
     the `domain` it computed once, and `defer_pairing`: then the final pairing equation is
     not checked here but handed over as (Abar, Bbar), for one randomised batch check of all
-    (`batch_pairing_check`), and True means "valid if that check passes"."""
+    (`batch_pairing_check`), and True means "valid if that check passes". Ballots disclosing
+    the same values share P1 + Q_1·domain + ΣH_i·msg_i: `disclosed_point(domain)` may return
+    it from the caller's cache."""
     curve = suite.curve
     try:
         (abar, bbar, d), scalars = _octets_to_proof(suite, proof)
@@ -252,9 +255,13 @@ def core_proof_verify(
     if domain is None:
         domain = calculate_domain(suite, pk, q1, h, header, api_id)
     t1 = curve.g1_multiexp([bbar, abar, d], [c, e_hat, r1_hat])
-    bv = curve.g1_add(
-        suite.p1, curve.g1_multiexp([q1, *(h[i] for i in disclosed)], [domain, *disclosed_scalars])
-    )
+    if disclosed_point is not None:
+        bv = disclosed_point(domain)
+    else:
+        bv = curve.g1_add(
+            suite.p1,
+            curve.g1_multiexp([q1, *(h[i] for i in disclosed)], [domain, *disclosed_scalars]),
+        )
     t2 = curve.g1_multiexp([bv, d, *(h[j] for j in undisclosed)], [c, r3_hat, *m_hat])
     init = _Init(abar, bbar, d, t1, t2, domain)
     try:

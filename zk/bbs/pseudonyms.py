@@ -278,6 +278,22 @@ class NymVerifier:
         self.op, self.z = _op_and_z(suite, context_id, self.api_id)
         self._suffix = i2osp(len(context_id), 8) + context_id
         self._generator_octets = suite.curve.g1_to_bytes(suite.curve.g1_generator())
+        self._disclosed_points: dict[tuple[tuple[int, ...], tuple[int, ...]], G1] = {}
+
+    def _disclosed_point(self, indexes: Sequence[int], scalars: Sequence[int]) -> G1:
+        """P1 + Q_1·domain + ΣH_i·msg_i for these disclosed values, computed once per set."""
+        key = (tuple(indexes), tuple(scalars))
+        point = self._disclosed_points.get(key)
+        if point is None:
+            curve, h = self.suite.curve, self.generators[1:]
+            point = curve.g1_add(
+                self.suite.p1,
+                curve.g1_multiexp(
+                    [self.generators[0], *(h[i] for i in indexes)], [self.domain, *scalars]
+                ),
+            )
+            self._disclosed_points[key] = point
+        return point
 
     def verify(
         self,
@@ -325,6 +341,7 @@ class NymVerifier:
             extend,
             domain=self.domain,
             defer_pairing=defer_pairing,
+            disclosed_point=lambda _: self._disclosed_point(indexes, disclosed_scalars),
         )
 
 
