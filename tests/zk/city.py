@@ -13,12 +13,13 @@ from graph.records import Records, open_records
 from ledger.keys import load_signer
 from ledger.log import Log
 from tests.zk.residents import SUITE
-from zk.bbs.proofs import calculate_random_scalars
-from zk.bbs.pseudonyms import blind_sign_with_nym, commit_with_nym, verify_finalize_with_nym
+from zk.bbs.pseudonyms import blind_sign_with_nym
 from zk.credentials.attributes import NYM_COUNT, ResidentAttributes, header, messages
 from zk.credentials.epochs import Epoch
+from zk.credentials.holder import finalize, prepare_request
 from zk.credentials.issuer_keys import IssuerKeyring
 from zk.credentials.presentation import HeldCredential
+from zk.wallet import Wallet
 
 ORIGIN = "own-city.test/log"
 
@@ -34,34 +35,20 @@ class City:
         """A credential issued as the city does (blind, with nyms), without enrolment."""
         key = await self.keyring.key(self.log, epoch)
         attributes = ResidentAttributes(district=district, over19=True, over65=False, welfare=False)
-        nyms = calculate_random_scalars(NYM_COUNT)
-        made = commit_with_nym(SUITE, [], nyms)
+        pending = prepare_request(SUITE, Wallet.new(), epoch)
         entropy = secrets.randbelow(2**200) + 1
         pk = key.published.public_key
         signed = blind_sign_with_nym(
             SUITE,
             key.secret,
             pk,
-            made.commitment_with_proof,
+            pending.request.commitment,
             NYM_COUNT,
             entropy,
             header(key.key_id),
             messages(attributes),
         )
-        nym_secrets = verify_finalize_with_nym(
-            SUITE,
-            pk,
-            signed,
-            header(key.key_id),
-            messages(attributes),
-            [],
-            nyms,
-            entropy,
-            made.secret_prover_blind,
-        )
-        return HeldCredential(
-            key.key_id, pk, attributes, signed, tuple(nym_secrets), made.secret_prover_blind
-        )
+        return finalize(SUITE, pending, key.key_id, pk, attributes, signed, entropy)
 
 
 @contextlib.asynccontextmanager

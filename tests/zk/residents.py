@@ -13,13 +13,11 @@ from datetime import datetime
 from civicgraph.stores import Stores
 from ledger.log import Log
 from zk.bbs.curves.arkworks import ArkworksCurve
-from zk.bbs.proofs import calculate_random_scalars
-from zk.bbs.pseudonyms import commit_with_nym, verify_finalize_with_nym
 from zk.bbs.suites import sha256_suite
-from zk.credentials import codes
-from zk.credentials.attributes import NYM_COUNT, header, messages
+from zk.credentials import codes, holder
 from zk.credentials.epochs import SEOUL, Epoch
-from zk.credentials.issuance import CredentialRequest, IssuedCredential, Issuer, request_message
+from zk.credentials.holder import Pending, prepare_request
+from zk.credentials.issuance import CredentialRequest, IssuedCredential, Issuer
 from zk.credentials.issuer_keys import IssuerKeyring
 from zk.credentials.presentation import HeldCredential
 from zk.wallet import Wallet
@@ -54,43 +52,26 @@ async def new_resident(
     return resident
 
 
-KEPT: dict[CredentialRequest, tuple[list[int], int]] = {}
+KEPT: dict[CredentialRequest, Pending] = {}
 """What each request's wallet keeps to finalize the answer: its prover nyms and blind."""
 
 
 def signed(wallet: Wallet, epoch: Epoch, code: str | None = None) -> CredentialRequest:
-    key = wallet.wallet_key
-    nyms = calculate_random_scalars(NYM_COUNT)
-    made = commit_with_nym(SUITE, [], nyms)
-    signature = wallet.signing_key.sign(
-        request_message(str(epoch), made.commitment_with_proof, key)
-    )
-    request = CredentialRequest(str(epoch), made.commitment_with_proof, key, signature, code)
-    KEPT[request] = (nyms, made.secret_prover_blind)
-    return request
+    pending = prepare_request(SUITE, wallet, epoch, code)
+    KEPT[pending.request] = pending
+    return pending.request
 
 
 def finalize(issued: IssuedCredential, asked: CredentialRequest) -> HeldCredential:
     """The wallet's check on receipt: BBS VerifyFinalizeWithNym (BbsError if it fails)."""
-    prover_nyms, blind = KEPT[asked]
-    secrets = verify_finalize_with_nym(
+    return holder.finalize(
         SUITE,
-        issued.public_key,
-        issued.signature,
-        header(issued.key_id),
-        messages(issued.attributes),
-        [],
-        prover_nyms,
-        issued.signer_nym_entropy,
-        blind,
-    )
-    return HeldCredential(
+        KEPT[asked],
         issued.key_id,
         issued.public_key,
         issued.attributes,
         issued.signature,
-        tuple(secrets),
-        blind,
+        issued.signer_nym_entropy,
     )
 
 

@@ -11,12 +11,10 @@ from typing import Any
 import httpx
 
 from zk.bbs.errors import BbsError
-from zk.bbs.proofs import calculate_random_scalars
-from zk.bbs.pseudonyms import commit_with_nym, verify_finalize_with_nym
 from zk.bbs.suites import Ciphersuite
-from zk.credentials.attributes import NYM_COUNT, ResidentAttributes, header, messages
+from zk.credentials.attributes import NYM_COUNT, ResidentAttributes
 from zk.credentials.epochs import Epoch
-from zk.credentials.issuance import request_message
+from zk.credentials.holder import finalize, prepare_request
 from zk.credentials.issuer_keys import b64
 from zk.polls.errors import PollError
 from zk.polls.model import Ballot, Poll
@@ -99,18 +97,14 @@ class IdentityClient:
     ) -> StoredCredential:
         """Ask for `epoch`'s credential over a fresh blind commitment to new nym secrets, and
         accept it only if it verifies under the published key and says what it claims."""
-        prover_nyms = calculate_random_scalars(NYM_COUNT)
-        made = commit_with_nym(suite, [], prover_nyms)
-        key = wallet.wallet_key
-        signature = wallet.signing_key.sign(
-            request_message(str(epoch), made.commitment_with_proof, key)
-        )
+        pending = prepare_request(suite, wallet, epoch, code)
+        request = pending.request
         fields: dict[str, Any] = {
-            "epoch": str(epoch),
-            "commitment": b64(made.commitment_with_proof),
+            "epoch": request.epoch,
+            "commitment": b64(request.commitment),
             "nymCount": NYM_COUNT,
-            "walletKey": b64(key),
-            "signature": b64(signature),
+            "walletKey": b64(request.wallet_key),
+            "signature": b64(request.signature),
         }
         if code:
             fields["enrolmentCode"] = code
@@ -127,17 +121,7 @@ class IdentityClient:
         if key_id != epoch.key_id or published.get(key_id) != public_key:
             raise RemoteError(f"the credential is not under the published key {epoch.key_id}")
         try:
-            nym_secrets = verify_finalize_with_nym(
-                suite,
-                public_key,
-                signed,
-                header(key_id),
-                messages(attributes),
-                [],
-                prover_nyms,
-                entropy,
-                made.secret_prover_blind,
-            )
+            held = finalize(suite, pending, key_id, public_key, attributes, signed, entropy)
         except BbsError:
             raise RemoteError("the credential's signature does not verify: not stored") from None
         return StoredCredential(
@@ -145,8 +129,8 @@ class IdentityClient:
             public_key,
             attributes,
             signed,
-            tuple(nym_secrets),
-            made.secret_prover_blind,
+            held.nym_secrets,
+            held.prover_blind,
             self.base_url,
         )
 
