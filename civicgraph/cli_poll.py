@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,9 +13,13 @@ from rich.table import Table
 from civicgraph.cli_log import verifier_from
 from civicgraph.console import console, fail, progress_bar, run
 from civicgraph.settings import Settings
+from civicgraph.stores import open_stores
 from graph.records import open_records
-from zk.bbs.curves import Backend
+from zk.bbs.curves import Backend, curve_for
+from zk.bbs.suites import sha256_suite
 from zk.polls.audit import Audit, audit_poll
+from zk.polls.errors import PollError
+from zk.polls.simulate import Simulation, simulate
 
 poll_app = typer.Typer(
     help="Neighbourhood polls: anonymous ballots in the log.", no_args_is_help=True
@@ -77,4 +83,68 @@ def verify(
         f"{len(audit.findings)} problems"
     )
     if not audit.ok:
+        raise typer.Exit(code=1)
+
+
+@poll_app.command("simulate")
+def simulate_command(
+    district: Annotated[str, typer.Option(help="The gu whose residents vote (code).")] = "11680",
+    turnout: Annotated[
+        float, typer.Option(help="Share of the gu's residents who vote.", min=0.0001, max=1.0)
+    ] = 0.18,
+    keep: Annotated[
+        Path | None,
+        typer.Option(help="Keep the simulation's records, log and keys in this folder."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of who votes for what.")] = 2026,
+) -> None:
+    """A poll of a gu's residents at the seed's scale, through the real code: each enrols,
+    gets this month's credential and votes; then the poll is re-tallied from its log.
+
+    The city's side runs in a scratch folder (deleted unless --keep), never in the live
+    records: the real month's credentials are not spent. The graph is only read."""
+    settings = Settings()
+
+    async def work(folder: Path) -> Simulation:
+        stores = await open_stores(settings, read_only=True)
+        try:
+            with progress_bar() as bar:
+                task = bar.add_task(f"residents of {district} voting", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                suite = sha256_suite(curve_for(settings.bbs_backend))
+                return await simulate(
+                    stores.graph, suite, folder, district, turnout, seed=seed, progress=progress
+                )
+        except PollError as error:
+            raise fail(str(error)) from None
+        finally:
+            await stores.close()
+
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        result = run(lambda: work(keep))
+    else:
+        with tempfile.TemporaryDirectory(prefix="civicgraph-poll-") as scratch:
+            result = run(lambda: work(Path(scratch)))
+    counted = result.tally
+    table = Table(title=f"{counted.poll.question} ({district}, turnout {turnout:.0%})")
+    table.add_column("option")
+    table.add_column("ballots", justify="right")
+    for option, count in zip(counted.poll.options, counted.counts, strict=True):
+        table.add_row(option, f"{count:,}")
+    console.print(table)
+    refused = ", ".join(f"{n:,} {code}" for code, n in result.refused.items()) or "none"
+    console.print(
+        f"{result.residents:,} residents of {district} in the graph; {result.voters:,} voted; "
+        f"{counted.total:,} ballots counted; refused: {refused}"
+    )
+    console.print(
+        f"{result.per_ballot_ms:.0f} ms per voter (enrol, credential, ballot, cast); "
+        f"re-tally from the log: {'ok' if result.audit.ok else 'FAILED'} "
+        f"({result.audit.counted:,} ballots)"
+    )
+    if not result.audit.ok or list(counted.counts) != result.audit.counts:
         raise typer.Exit(code=1)

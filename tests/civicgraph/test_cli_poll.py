@@ -96,3 +96,32 @@ def test_poll_verify_of_an_unknown_poll_exits_1(data_dir: Path) -> None:
     assert result.exit_code == 1
     assert "no poll.created leaf for poll-none" in result.output
     assert "Traceback" not in result.output
+
+
+def test_poll_simulate_votes_a_gu_through_the_real_code_and_re_tallies(data_dir: Path) -> None:
+    seeded = runner.invoke(app, ["seed", "--scale", "0.001", "--history-days", "1"])
+    assert seeded.exit_code == 0, seeded.output
+    kept = data_dir / "simulation"
+    result = runner.invoke(
+        app, ["poll", "simulate", "--district", "11680", "--turnout", "0.03", "--keep", str(kept)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "re-tally from the log: ok" in result.output
+    counted = int(result.output.split(" ballots counted")[0].rsplit(" ", 1)[-1].replace(",", ""))
+    assert counted > 0
+    assert (kept / "records.sqlite3").is_file()
+
+    # the live records were not touched: no poll, no credential issued there
+    async def live_counts() -> tuple[int, int]:
+        records = await open_records(Settings().records_location, migrate=False)
+        try:
+            polls = await records.query("SELECT COUNT(*) AS n FROM poll")
+            issued = await records.query("SELECT COUNT(*) AS n FROM credential_issued")
+            return int(polls[0]["n"]), int(issued[0]["n"])
+        finally:
+            await records.close()
+
+    assert asyncio.run(live_counts()) == (0, 0)
+    bad = runner.invoke(app, ["poll", "simulate", "--district", "99999", "--turnout", "0.5"])
+    assert bad.exit_code == 1
+    assert "no residents of 99999" in bad.output
