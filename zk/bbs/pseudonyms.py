@@ -321,9 +321,7 @@ class NymVerifier:
         count, op, z, suffix = self.nym_count, self.op, self.z, self._suffix
 
         def extend(m_hats: list[int], c: int) -> Extension:
-            uv = curve.g1_add(
-                curve.g1_mul(op, _poly(m_hats[-count:], z)), curve.g1_mul(nym, (-c) % R)
-            )
+            uv = curve.g1_multiexp([op, nym], [_poly(m_hats[-count:], z), (-c) % R])
             if curve.g1_is_identity(uv):
                 raise BbsError("Uv is the identity")
             return Extension((nym, uv), suffix)
