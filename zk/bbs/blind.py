@@ -281,6 +281,25 @@ def blind_proof_gen(
     )
 
 
+def committed_in_proof(
+    proof: bytes,
+    signer_count: int,
+    disclosed_indexes: Sequence[int],
+    disclosed_committed_indexes: Sequence[int],
+    nym_count: int = 0,
+) -> int:
+    """M, the prover's committed messages a proof covers besides the blind and `nym_count` nym
+    secrets (all undisclosed), from its length; BbsError when the counts cannot add up."""
+    hidden = undisclosed_count(proof)
+    total = len(disclosed_indexes) + len(disclosed_committed_indexes) + hidden - 1
+    committed = total - signer_count - nym_count
+    if committed < 0 or hidden < nym_count + 1:
+        raise BbsError("the proof covers fewer messages than disclosed")
+    if any(not 0 <= j < committed for j in disclosed_committed_indexes):
+        raise BbsError("a disclosed committed index is out of range")
+    return committed
+
+
 def blind_proof_verify(
     suite: Ciphersuite,
     pk: bytes,
@@ -296,14 +315,14 @@ def blind_proof_verify(
 ) -> bool:
     """BlindProofVerify; `signer_count` is L, the number of the signer's messages."""
     api_id = blind_api_id(suite) if api_id is None else api_id
+    if len(disclosed_messages) != len(disclosed_indexes):
+        return False
+    if len(disclosed_committed_messages) != len(disclosed_committed_indexes):
+        return False
     try:
-        hidden = undisclosed_count(proof)
-        total = len(disclosed_messages) + len(disclosed_committed_messages) + hidden - 1
-        committed = total - signer_count
-        if committed < 0 or len(disclosed_messages) != len(disclosed_indexes):
-            return False
-        if len(disclosed_committed_messages) != len(disclosed_committed_indexes):
-            return False
+        committed = committed_in_proof(
+            proof, signer_count, disclosed_indexes, disclosed_committed_indexes
+        )
         scalars, generators = prepare_parameters(
             suite,
             disclosed_messages,

@@ -23,6 +23,7 @@ from zk.bbs.blind import (
     blind_generators,
     combined_indexes,
     committed_count,
+    committed_in_proof,
     core_commit,
     finalize_blind_sign,
     prepare_parameters,
@@ -361,18 +362,15 @@ def proof_verify_with_nym(
 ) -> bool:
     """ProofVerifyWithNym; False for anything that does not verify, malformed input included."""
     api_id = nym_api_id(suite) if api_id is None else api_id
+    if len(disclosed_messages) != len(disclosed_indexes):
+        return False
+    if len(disclosed_committed_messages) != len(disclosed_committed_indexes):
+        return False
     try:
-        hidden = undisclosed_count(proof)
-        total = len(disclosed_messages) + len(disclosed_committed_messages) + hidden - 1
-        committed = total - signer_count - nym_count
-        if committed < 0 or hidden < nym_count + 1:
-            return False
-        if len(disclosed_messages) != len(disclosed_indexes):
-            return False
-        if len(disclosed_committed_messages) != len(disclosed_committed_indexes):
-            return False
-        if any(not 0 <= j < committed for j in disclosed_committed_indexes):
-            return False
+        _check_count(nym_count)
+        committed = committed_in_proof(
+            proof, signer_count, disclosed_indexes, disclosed_committed_indexes, nym_count
+        )
         indexes = combined_indexes(signer_count, disclosed_indexes, disclosed_committed_indexes)
         verifier = NymVerifier(
             suite, pk, header, context_id, nym_count, signer_count, committed, api_id
