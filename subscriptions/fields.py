@@ -6,6 +6,7 @@ received): missed events are replayed from the records, then live ones follow.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from enum import StrEnum
@@ -225,27 +226,37 @@ class LiveSubscription:
     async def poll_tally(
         self, info: LiveInfo, poll_id: strawberry.ID
     ) -> AsyncGenerator[PollTally, None]:
-        """Each update carries the whole tally, so one missed or late update is repaired by
-        the next; updates older than one already sent (two workers racing) are skipped."""
+        """Subscribed to the bus before the current tally is read, so no ballot falls in
+        between; each update carries the whole tally, and ones older than an update already
+        sent (two workers racing) are skipped."""
         live = _live(info)
-        try:
-            current = await tally(info.context.records, str(poll_id))
-        except PollError:
-            raise not_found("poll", str(poll_id), "pollId") from None
-        sent = current.total
-        yield PollTally.of(current)
 
         def accepts(event: Event) -> bool:
             return bool(event.data["poll_id"] == str(poll_id))
 
-        async for event in live.events(
-            Stream.POLLS,
-            district=None,
-            accepts=accepts,
-            after=None,
-            connection=info.context.request,
-        ):
-            update = PollTally.from_event(event)
-            if update.total_ballots > sent:
-                sent = update.total_ballots
-                yield update
+        connection = info.context.request
+        feed = live.events(
+            Stream.POLLS, district=None, accepts=accepts, after=None, connection=connection
+        )
+        # run the feed up to its first wait: from here on the bus queues this poll's events
+        first = asyncio.ensure_future(anext(feed))
+        await asyncio.sleep(0)
+        try:
+            current = await tally(info.context.records, str(poll_id))
+        except PollError:
+            first.cancel()
+            await feed.aclose()
+            raise not_found("poll", str(poll_id), "pollId") from None
+        sent = current.total
+        yield PollTally.of(current)
+        try:
+            event = await first
+            while True:
+                update = PollTally.from_event(event)
+                if update.total_ballots > sent:
+                    sent = update.total_ballots
+                    yield update
+                event = await anext(feed)
+        finally:
+            first.cancel()
+            await feed.aclose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +53,7 @@ class Live:
         accepts: Predicate,
         after: int | None,
         connection: Any = None,
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Events of `stream` for one subscriber: those missed since `after`, then live ones.
 
         Live events are queued from the moment of the call, before the replay reads the

@@ -194,7 +194,10 @@ async def cast_ballot_resolver(info: CityInfo, ballot: JSON) -> BallotResult:
         cast = await cast_ballot(context.the_log(), suite, ballot, datetime.now(UTC))
     except PollError as error:
         return PollRefusal.of(error)
-    await publish(context, cast.poll.poll_id, cast.leaf_index)
+    try:
+        await publish(context, cast.poll.poll_id, cast.leaf_index)
+    except Exception:  # the ballot is counted: a bus failure must not turn that into an error
+        log.exception("could not publish the tally of %s", cast.poll.poll_id)
     return BallotReceipt(
         poll_id=strawberry.ID(cast.poll.poll_id),
         leaf_index=cast.leaf_index,

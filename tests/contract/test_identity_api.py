@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +40,9 @@ async def gql(
 ) -> dict[str, Any]:
     headers = {"X-API-Key": backend.keys[tier]} if tier else {}
     response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
+        "/graphql",
+        content=json.dumps({"query": query, "variables": variables}),  # ASCII, surrogates too
+        headers={**headers, "content-type": "application/json"},
     )
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
@@ -181,6 +184,16 @@ async def test_identity_mutations_refuse_with_typed_errors(
                 "proof": "AAAA",
             },
             "UNKNOWN_REQUEST",
+        ),
+        (
+            {
+                "keyId": "resident-2026-11",
+                "verifier": "x",
+                "nonce": "\ud800",
+                "disclosed": {},
+                "proof": "AAAA",
+            },
+            "INVALID",
         ),
     ):
         with pytest.raises(Refused) as caught:

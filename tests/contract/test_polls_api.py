@@ -81,12 +81,19 @@ async def test_poll_mutations_refuse_with_typed_errors(
         ({"epoch": "2026-13"}, "epoch"),
         ({"eligibility": {"districts": ["Gangnam"]}}, "eligibility"),
         ({"closesAt": "2020-01-01T00:00:00+09:00"}, "closesAt"),
+        ({"opensAt": "0001-01-01T00:00:00+14:00"}, "opensAt"),
+        ({"epoch": "0000-01"}, "epoch"),
+        ({"question": "lone \ud800 surrogate"}, "question"),
     ):
         answer = await gql(client, backend, CREATE, Tier.OPERATOR, input=poll_input(**changes))
         assert answer["createPoll"]["field"] == field, answer
     cast = """mutation($b: JSON!) { castBallot(ballot: $b) {
       ... on PollError { code field } ... on BallotReceipt { leafIndex } } }"""
-    for junk, code in (({"poll": "poll-none"}, "INVALID"), ([1], "INVALID")):
+    for junk, code in (
+        ({"poll": "poll-none"}, "INVALID"),
+        ([1], "INVALID"),
+        ({"poll": "\ud800", "option": "yes"}, "INVALID"),
+    ):
         answer = (await gql(client, backend, cast, None, b=junk))["castBallot"]
         assert answer["code"] == code
     missing = await client.post(

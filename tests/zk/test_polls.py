@@ -108,8 +108,9 @@ async def test_ineligible_closed_and_tampered_ballots_are_refused(
     with pytest.raises(PollError) as early:
         await cast_ballot(log, SUITE, ballot, MONTH - timedelta(hours=2))
     refused(early, PollErrorCode.NOT_OPEN)
-    # none of that spent the vote
-    await cast_ballot(log, SUITE, ballot, MONTH)
+    # none of that spent the vote; the order of the disclosed attributes does not matter
+    reordered = dict(reversed(list(ballot["disclosed"].items())))
+    await cast_ballot(log, SUITE, {**ballot, "disclosed": reordered}, MONTH)
     assert (await tally(stores.records, poll.poll_id)).counts == (1, 0, 0)
 
 

@@ -309,6 +309,12 @@ class NymVerifier:
         signer i as i, committed j as L + 1 + j); False for anything that does not verify."""
         suite, curve = self.suite, self.suite.curve
         total = self.signer_count + 1 + self.committed_count + self.nym_count
+        blind = self.signer_count
+        committed_end = blind + 1 + self.committed_count
+        # only a signer or committed message may be disclosed: never the blind or a nym secret
+        # (a disclosed nym secret would shift which responses make the pseudonym)
+        if any(not (0 <= i < blind or blind < i < committed_end) for i in indexes):
+            return False
         try:
             if len(pseudonym_octets) != POINT_LEN or pseudonym_octets == self._generator_octets:
                 return False

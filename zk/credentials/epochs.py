@@ -13,6 +13,8 @@ from zk.credentials.errors import CredentialError, CredentialErrorCode
 SEOUL = ZoneInfo("Asia/Seoul")
 KEY_PREFIX = "resident-"
 _EPOCH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+FIRST_YEAR, LAST_YEAR = 2000, 9998
+"""Months outside these years cannot be a credential's (and their bounds would overflow)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +26,7 @@ class Epoch:
     def parse(cls, text: str, field: str = "epoch") -> Epoch:
         """`2026-11`, or CredentialError INVALID."""
         match = _EPOCH.fullmatch(text) if isinstance(text, str) else None
-        if match is None:
+        if match is None or not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
             raise CredentialError(
                 CredentialErrorCode.INVALID, f"an epoch is a month as YYYY-MM, not {text!r}", field
             )

@@ -44,6 +44,7 @@ from zk.credentials.codes import code_hash
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError, CredentialErrorCode
 from zk.credentials.issuer_keys import IssuerKeyring, b64
+from zk.text import encodable
 
 WALLET_KEY_LEN = 32
 REQUEST_CONTEXT = b"civicgraph credential request\n"
@@ -103,6 +104,10 @@ class CredentialRequest:
     ) -> CredentialRequest:
         """From the wire (base64 fields), checking every length."""
         Epoch.parse(epoch)
+        if enrolment_code is not None and not encodable(enrolment_code):
+            raise CredentialError(
+                CredentialErrorCode.INVALID_CODE, "no such enrolment code", "enrolmentCode"
+            )
         if nym_count != NYM_COUNT:
             raise CredentialError(
                 CredentialErrorCode.INVALID,

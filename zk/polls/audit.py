@@ -34,13 +34,13 @@ from ledger.errors import CheckpointError
 from ledger.log import push_leaves
 from ledger.proof import fold
 from zk.bbs.curves import Backend, R, curve_for
-from zk.bbs.errors import BbsError
 from zk.bbs.proofs import batch_pairing_check
 from zk.bbs.pseudonyms import NymVerifier
 from zk.bbs.suites import Ciphersuite, sha256_suite
 from zk.credentials.attributes import NYM_COUNT, ORDER, encode_value, header, indexes
 from zk.credentials.epochs import Epoch
 from zk.credentials.issuer_keys import ISSUER_KEY
+from zk.polls.ballots import check_shape
 from zk.polls.errors import PollError
 from zk.polls.model import BALLOT, POLL_CREATED, Ballot, Poll, ballot_header
 
@@ -264,13 +264,8 @@ def _ballot_work(
         audit.ballots_seen += 1
         try:
             ballot = Ballot.from_json(entry.body)
-            if ballot.poll_id != poll.poll_id or ballot.option not in poll.options:
-                raise ValueError("another poll's ballot, or an unknown option")
-            if str(Epoch.of_key(ballot.key_id)) != poll.epoch:
-                raise ValueError("a credential of another month")
-            if tuple(ballot.disclosed) != shown or not poll.eligibility.admits(ballot.disclosed):
-                raise ValueError("disclosure does not show eligibility")
-        except (PollError, ValueError, BbsError) as error:
+            check_shape(poll, ballot)
+        except PollError as error:
             audit.findings.append(Finding(index, f"not a valid ballot: {error}"))
             continue
         ballots[index] = ballot

@@ -48,8 +48,15 @@ def make_ballot(suite: Ciphersuite, credential: HeldCredential, poll: Poll, opti
     return Ballot(poll.poll_id, option, credential.key_id, shown, made.pseudonym, made.proof)
 
 
-def check_ballot(suite: Ciphersuite, poll: Poll, ballot: Ballot, public_key: bytes) -> None:
-    """Everything about a ballot but time and uniqueness; PollError says what is wrong."""
+def proof_length(poll: Poll) -> int:
+    """The one length a ballot's proof has in this poll: 272 bytes and a scalar for each
+    undisclosed message (attributes, the blind, the nym secrets)."""
+    hidden = len(ORDER) - len(poll.eligibility.disclosed()) + 1 + NYM_COUNT
+    return 3 * 48 + (4 + hidden) * 32
+
+
+def check_shape(poll: Poll, ballot: Ballot) -> None:
+    """Everything about a ballot that needs no cryptography; PollError says what is wrong."""
     if ballot.poll_id != poll.poll_id:
         raise PollError(PollErrorCode.INVALID, "the ballot is for another poll", "poll")
     if ballot.option not in poll.options:
@@ -58,13 +65,20 @@ def check_ballot(suite: Ciphersuite, poll: Poll, ballot: Ballot, public_key: byt
         raise PollError(
             PollErrorCode.NOT_ELIGIBLE, f"the poll takes credentials of {poll.epoch}", "keyId"
         )
-    if tuple(ballot.disclosed) != poll.eligibility.disclosed():
+    if set(ballot.disclosed) != set(poll.eligibility.disclosed()):
         wanted = ", ".join(name.value for name in poll.eligibility.disclosed())
         raise PollError(PollErrorCode.INVALID, f"a ballot discloses exactly: {wanted}", "disclosed")
     if not poll.eligibility.admits(ballot.disclosed):
         raise PollError(
             PollErrorCode.NOT_ELIGIBLE, "the disclosed attributes are not eligible", "disclosed"
         )
+    if len(ballot.proof) != proof_length(poll):
+        raise PollError(PollErrorCode.INVALID_PROOF, "the proof has the wrong length", "proof")
+
+
+def check_ballot(suite: Ciphersuite, poll: Poll, ballot: Ballot, public_key: bytes) -> None:
+    """Everything about a ballot but time and uniqueness; PollError says what is wrong."""
+    check_shape(poll, ballot)
     order = [name for name in ORDER if name in ballot.disclosed]
     if not proof_verify_with_nym(
         suite,

@@ -21,6 +21,7 @@ from zk.credentials.attributes import ORDER, Attribute, attribute, encode_value
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError
 from zk.polls.errors import PollError, PollErrorCode
+from zk.text import encodable
 
 MAX_OPTIONS = 20
 MAX_TEXT = 300
@@ -167,6 +168,8 @@ class Ballot:
         """The wire form (also a `poll.ballot` leaf's body), or PollError INVALID."""
         if not isinstance(data, Mapping):
             raise _invalid("a ballot is a JSON object", "ballot")
+        if not encodable(*(v for v in data.values() if isinstance(v, str))):
+            raise _invalid("a ballot's text is not valid Unicode", "ballot")
         try:
             disclosed_raw = data["disclosed"]
             if not isinstance(disclosed_raw, Mapping):

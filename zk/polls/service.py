@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -31,7 +31,9 @@ from zk.credentials.errors import CredentialError
 from zk.polls.ballots import check_ballot, check_open
 from zk.polls.errors import PollError, PollErrorCode
 from zk.polls.model import BALLOT, MAX_TEXT, POLL_CREATED, Ballot, Eligibility, Poll, check_options
+from zk.text import encodable
 
+MAX_OPEN = timedelta(days=366)
 SMALL_CELL = 5
 """Turnout in a district with fewer voters than this is not shown."""
 
@@ -49,7 +51,7 @@ def _poll_of(row: PollRow) -> Poll:
 
 
 async def load_poll(records: Records, poll_id: str) -> Poll:
-    row = await find_poll(records, poll_id)
+    row = await find_poll(records, poll_id) if encodable(poll_id) else None
     if row is None:
         raise PollError(PollErrorCode.NOT_FOUND, f"no poll {poll_id!r}", "poll")
     return _poll_of(row)
@@ -65,6 +67,8 @@ async def create_poll(
     closes_at: datetime,
 ) -> Poll:
     """A new poll, logged as a `poll.created` leaf together with its row."""
+    if not encodable(question, *options):
+        raise PollError(PollErrorCode.INVALID, "the text is not valid Unicode", "question")
     question = question.strip()
     if not 0 < len(question) <= MAX_TEXT:
         raise PollError(
@@ -72,8 +76,14 @@ async def create_poll(
         )
     if opens_at.tzinfo is None or closes_at.tzinfo is None:
         raise PollError(PollErrorCode.INVALID, "times need a time zone", "opensAt")
+    try:
+        opens_at, closes_at = opens_at.astimezone(UTC), closes_at.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise PollError(PollErrorCode.INVALID, "a time out of range", "opensAt") from None
     if closes_at <= opens_at:
         raise PollError(PollErrorCode.INVALID, "a poll closes after it opens", "closesAt")
+    if closes_at - opens_at > MAX_OPEN:
+        raise PollError(PollErrorCode.INVALID, "a poll is open at most a year", "closesAt")
     try:
         month = Epoch.parse(epoch)
     except CredentialError as error:
