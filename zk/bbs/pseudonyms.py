@@ -35,6 +35,7 @@ from zk.bbs.expand import i2osp
 from zk.bbs.keys import sk_to_pk
 from zk.bbs.proofs import (
     DeferPairing,
+    ExtendProof,
     Extension,
     RandomScalars,
     calculate_random_scalars,
@@ -204,18 +205,6 @@ def proof_gen_with_nym(
     api_id = nym_api_id(suite) if api_id is None else api_id
     count = len(nym_secrets)
     _check_count(count)
-    if any(not 0 <= j < len(committed_messages) for j in disclosed_committed_indexes):
-        raise BbsError("a disclosed committed index is out of range")
-    scalars, generators = prepare_parameters(
-        suite,
-        messages,
-        committed_messages,
-        len(messages) + 1,
-        len(committed_messages) + count + 1,
-        secret_prover_blind,
-        api_id,
-    )
-    indexes = combined_indexes(len(messages), disclosed_indexes, disclosed_committed_indexes)
     op, z = _op_and_z(suite, context_id, api_id)
     curve = suite.curve
     made: list[bytes] = []
@@ -228,7 +217,57 @@ def proof_gen_with_nym(
         made.append(curve.g1_to_bytes(nym))
         return Extension((nym, ut), i2osp(len(context_id), 8) + context_id)
 
-    proof = core_proof_gen(
+    proof = _nym_core_proof(
+        suite,
+        pk,
+        signature,
+        header,
+        ph,
+        nym_secrets,
+        messages,
+        committed_messages,
+        disclosed_indexes,
+        disclosed_committed_indexes,
+        secret_prover_blind,
+        api_id,
+        random_scalars,
+        extend,
+    )
+    return NymProof(proof, made[0])
+
+
+def _nym_core_proof(
+    suite: Ciphersuite,
+    pk: bytes,
+    signature: bytes,
+    header: bytes,
+    ph: bytes,
+    nym_secrets: Sequence[int],
+    messages: Sequence[bytes],
+    committed_messages: Sequence[bytes],
+    disclosed_indexes: Sequence[int],
+    disclosed_committed_indexes: Sequence[int],
+    secret_prover_blind: int,
+    api_id: bytes,
+    random_scalars: RandomScalars,
+    extend: ExtendProof | None = None,
+) -> bytes:
+    """CoreProofGen over the signer's messages, the blind, the committed messages and the nym
+    secrets, under the combined header: with `extend`, the pseudonym part too."""
+    if any(not 0 <= j < len(committed_messages) for j in disclosed_committed_indexes):
+        raise BbsError("a disclosed committed index is out of range")
+    count = len(nym_secrets)
+    scalars, generators = prepare_parameters(
+        suite,
+        messages,
+        committed_messages,
+        len(messages) + 1,
+        len(committed_messages) + count + 1,
+        secret_prover_blind,
+        api_id,
+    )
+    indexes = combined_indexes(len(messages), disclosed_indexes, disclosed_committed_indexes)
+    return core_proof_gen(
         suite,
         pk,
         signature,
@@ -241,7 +280,6 @@ def proof_gen_with_nym(
         random_scalars,
         extend,
     )
-    return NymProof(proof, made[0])
 
 
 class NymVerifier:
@@ -409,21 +447,19 @@ def proof_gen_hiding_nyms(
     counts against the draft's limited everlasting unlinkability (N > contexts); a
     presentation that needs no pseudonym should not spend one."""
     api_id = nym_api_id(suite) if api_id is None else api_id
-    count = len(nym_secrets)
-    _check_count(count)
-    scalars, generators = prepare_parameters(
-        suite, messages, [], len(messages) + 1, count + 1, secret_prover_blind, api_id
-    )
-    indexes = combined_indexes(len(messages), disclosed_indexes, [])
-    return core_proof_gen(
+    _check_count(len(nym_secrets))
+    return _nym_core_proof(
         suite,
         pk,
         signature,
-        generators,
-        _combined_header(header, count),
+        header,
         ph,
-        [*scalars, *nym_secrets],
-        indexes,
+        nym_secrets,
+        messages,
+        [],
+        disclosed_indexes,
+        [],
+        secret_prover_blind,
         api_id,
         random_scalars,
     )
