@@ -208,10 +208,11 @@ def readings_roll_up(
     settings = Settings()
     days = keep_days or settings.readings_retention_days
 
-    async def work(stores: Stores) -> RollUp:
-        return await roll_up(stores.records, days, datetime.now(UTC))
+    async def work(records: Records) -> RollUp:
+        return await roll_up(records, days, datetime.now(UTC))
 
-    result = run(lambda: _with_stores(settings, work))
+    # the records alone: cron runs it while `serve` holds the embedded graph's lock
+    result = run(lambda: _with_records(settings, work))
     console.print(
         f"Rolled {result.readings:,} raw readings before {result.cutoff:%Y-%m-%d %H:%M} UTC "
         f"into {result.hours:,} hourly rows (raw readings kept {days} days)."
