@@ -1,9 +1,20 @@
-"""Errors raised by the graph package."""
+"""Errors raised by the graph package, and `CivicGraphError`, the base of every package's errors.
+
+The base lives here, in the bottom layer, so that every package can sit under it.
+"""
 
 from __future__ import annotations
 
 
-class GraphError(Exception):
+class CivicGraphError(Exception):
+    """Base of every error CivicGraph raises on purpose: a user's mistake or a known condition.
+
+    Each boundary (HTTP, websocket, CLI) catches it once and turns it into that door's own
+    error format; anything else that escapes is a bug, logged with its traceback.
+    """
+
+
+class GraphError(CivicGraphError):
     """Base of every error the graph package raises on purpose."""
 
 

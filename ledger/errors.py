@@ -5,10 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from graph.errors import CivicGraphError
+
 C = TypeVar("C", bound=StrEnum)
 
 
-class LedgerError(Exception):
+class LedgerError(CivicGraphError):
     """The base of every expected error in `ledger`."""
 
 

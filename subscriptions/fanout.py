@@ -14,13 +14,14 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from graph.errors import CivicGraphError
 from subscriptions.events import Event, Stream
 
 Predicate = Callable[[Event], bool]
 DEFAULT_CAPACITY = 1024
 
 
-class SubscriberTooSlow(Exception):
+class SubscriberTooSlow(CivicGraphError):
     """The subscriber's queue overflowed; `last_id` is the last event it received."""
 
     def __init__(self, stream: Stream, last_id: int | None) -> None:

@@ -10,6 +10,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
+from graph.errors import CivicGraphError
 from graph.records import Records
 from subscriptions.bus import EventBus
 from subscriptions.directory import SensorDirectory
@@ -24,7 +25,7 @@ CLOSE_TOO_SLOW = 4429
 """WebSocket close code for a subscriber that fell too far behind (see docs/api.md)."""
 
 
-class ResumeTooOld(Exception):
+class ResumeTooOld(CivicGraphError):
     """More events were missed since `after` than the replay window holds."""
 
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from graph.errors import CivicGraphError
 from zk.credentials.attributes import ResidentAttributes
 from zk.credentials.epochs import Epoch
 from zk.credentials.presentation import HeldCredential
@@ -32,7 +33,7 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSPHRASE = 8
 
 
-class WalletError(Exception):
+class WalletError(CivicGraphError):
     """A wallet that cannot be opened or written as asked."""
 
 

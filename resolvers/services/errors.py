@@ -6,6 +6,8 @@ from enum import StrEnum
 
 import strawberry
 
+from graph.errors import CivicGraphError
+
 
 @strawberry.enum
 class ServicesErrorCode(StrEnum):
@@ -23,7 +25,7 @@ class ServicesError:
     message: str
 
 
-class ServicesProblem(Exception):
+class ServicesProblem(CivicGraphError):
     """Raised by the filing logic; turned into `ServicesError` or an Open311 error."""
 
     def __init__(self, code: ServicesErrorCode, message: str, field: str | None = None) -> None:

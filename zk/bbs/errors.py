@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from graph.errors import CivicGraphError
 
-class BbsError(Exception):
+
+class BbsError(CivicGraphError):
     """An input the draft says is INVALID, or a step it says to ABORT."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from graph.errors import CivicGraphError
 from ledger.errors import CodedError
 
 
@@ -34,6 +35,6 @@ class CredentialError(CodedError[CredentialErrorCode]):
     """A credential, request or presentation that cannot be accepted as it is."""
 
 
-class IssuerKeyError(Exception):
+class IssuerKeyError(CivicGraphError):
     """The issuer's secret keys on disk do not match what the city published: an operator's
     problem (restore the keys from their backup), never a caller's."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from graph.errors import CivicGraphError
 from zk.bbs.errors import BbsError
 from zk.bbs.suites import Ciphersuite
 from zk.credentials.attributes import NYM_COUNT, ResidentAttributes
@@ -46,11 +47,11 @@ CAST = """mutation($ballot: JSON!) { castBallot(ballot: $ballot) {
 } }"""
 
 
-class RemoteError(Exception):
+class RemoteError(CivicGraphError):
     """The server could not be asked, or answered something a wallet must not accept."""
 
 
-class Refused(Exception):
+class Refused(CivicGraphError):
     """The server refused with a typed IdentityError (code, field, message)."""
 
     def __init__(self, code: str, field: str | None, message: str) -> None:
