@@ -15,7 +15,8 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from civicgraph.auth import TierMiddleware
+from civicgraph.auth import TierMiddleware, door_policy
+from civicgraph.client_ip import proxy_middleware
 from civicgraph.explorer import Explorer
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
@@ -100,6 +101,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
         lambda: getattr(app.state, "live", None),
     )
     graphql = CivicGraphQL(None, explorer)
+    door = door_policy(settings)
     app = Starlette(
         routes=[
             Route(
@@ -118,11 +120,13 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
+            *proxy_middleware(settings.trusted_proxies),
             Middleware(MetricsMiddleware, metrics=metrics),
-            Middleware(TierMiddleware),
+            Middleware(TierMiddleware, policy=door),
         ],
         lifespan=lifespan,
     )
     app.state.context_for = context_for
+    app.state.door = door
     graphql.state = app.state
     return app

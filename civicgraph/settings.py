@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, computed_field
+from pydantic import AfterValidator, Field, SecretStr, computed_field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from civicgraph.rate_limits import parse_quota
 from zk.bbs.curves import Backend
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _quota(text: str) -> str:
+    parse_quota(text)
+    return text
+
+
+def _proxies(text: str) -> str:
+    for entry in filter(None, (e.strip() for e in text.split(","))):
+        ipaddress.ip_network(entry, strict=False)
+    return text
+
+
+Quota = Annotated[str, AfterValidator(_quota)]
+ProxyList = Annotated[str, AfterValidator(_proxies)]
 
 
 class Settings(BaseSettings):
@@ -96,6 +114,42 @@ class Settings(BaseSettings):
     )
     bbs_backend: Backend = Field(
         Backend.ARKWORKS, description="BLS12-381 library for BBS: arkworks (fast) or py-ecc."
+    )
+    rate_limit_public: Quota = Field(
+        "60/minute",
+        description="Requests per client IP without a key (`limits` notation: N/second|minute|"
+        "hour|day). Counted in Redis when the bus is Redis, else per process.",
+    )
+    rate_limit_developer: Quota = Field("600/minute", description="Requests per developer key.")
+    rate_limit_analyst: Quota = Field("1200/minute", description="Requests per analyst key.")
+    rate_limit_operator: Quota = Field("6000/minute", description="Requests per operator key.")
+    rate_limit_auth_failures: Quota = Field(
+        "20/minute",
+        description="Unknown, revoked or malformed keys per client IP before it gets 429.",
+    )
+    key_cache_seconds: float = Field(
+        10,
+        ge=0,
+        le=300,
+        description="How long a worker trusts a key lookup: a revoked key stops working within "
+        "this time. 0 looks every key up on every request.",
+    )
+    ws_connections_public: int = Field(
+        10, ge=1, description="Open websockets per client IP without a key (per process)."
+    )
+    ws_connections_per_key: int = Field(
+        100, ge=1, description="Open websockets per API key (per process)."
+    )
+    subscriptions_public: int = Field(
+        20, ge=1, description="Running subscriptions per client IP without a key (per process)."
+    )
+    subscriptions_per_key: int = Field(
+        1000, ge=1, description="Running subscriptions per API key (per process)."
+    )
+    trusted_proxies: ProxyList = Field(
+        "",
+        description="Comma-separated IPs or networks of reverse proxies whose X-Forwarded-For "
+        "names the client; default none: the peer address is the client.",
     )
 
     @computed_field  # type: ignore[prop-decorator]

@@ -3,7 +3,8 @@
 LadybugDB needs a schema up front (one table per label, one per relationship type with all its
 endpoint pairs) and loads bulk data through `COPY ... FROM <arrow table>`. One process holds the
 write lock on a file; other processes may open it read-only, which is what `civicgraph stats`
-does while the server runs.
+does while the server runs. Inside the process, LadybugDB runs one write transaction at a time and
+refuses (rather than waits for) a second: writes queue on a `WriteLock`, reads run beside them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from graph.errors import QueryFailed, StoreUnavailable, UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
 from graph.query import Link
 from graph.store import Node
+from graph.write_lock import WriteLock
 
 _INTERNAL = ("_ID", "_LABEL")
 _TIMESTAMPS = {
@@ -72,17 +74,24 @@ class LadybugStore(CypherReads):
         self._conn = ladybug.AsyncConnection(self._db, max_concurrent_queries=concurrency)
         self.read_only = read_only
         self.calls = 0
+        self._writes = WriteLock()
 
     async def close(self) -> None:
         self._conn.close()
         self._db.close()
 
-    async def _rows(self, text: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
-        """The one place a query reaches the driver."""
+    async def _rows(
+        self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False
+    ) -> list[list[Any]]:
+        """The one place a query reaches the driver; a `write` waits for the one writer's turn."""
         bound = {k: _to_param(v) for k, v in (params or {}).items()}
         self.calls += 1
         try:
-            result = await self._conn.execute(text, bound)
+            if write:
+                async with self._writes.hold():
+                    result = await self._conn.execute(text, bound)
+            else:
+                result = await self._conn.execute(text, bound)
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
         if isinstance(result, list):  # several statements: the last one answers
@@ -94,26 +103,31 @@ class LadybugStore(CypherReads):
         return _from_node(raw)
 
     async def create_schema(self) -> None:
-        for kind in NODE_TYPES.values():
-            columns = ", ".join(f"{p.name} {p.type.value}" for p in kind.properties)
-            await self._rows(
-                f"CREATE NODE TABLE IF NOT EXISTS `{kind.label}`"
-                f"({columns}, PRIMARY KEY ({kind.key}))"
-            )
-        for rel in REL_TYPES.values():
-            pairs = ", ".join(f"FROM `{a}` TO `{b}`" for a, b in rel.pairs)
-            await self._rows(f"CREATE REL TABLE IF NOT EXISTS `{rel.name}`({pairs})")
+        async with self._writes.hold():  # one composed write: no statement of another between
+            for kind in NODE_TYPES.values():
+                columns = ", ".join(f"{p.name} {p.type.value}" for p in kind.properties)
+                await self._rows(
+                    f"CREATE NODE TABLE IF NOT EXISTS `{kind.label}`"
+                    f"({columns}, PRIMARY KEY ({kind.key}))",
+                    write=True,
+                )
+            for rel in REL_TYPES.values():
+                pairs = ", ".join(f"FROM `{a}` TO `{b}`" for a, b in rel.pairs)
+                await self._rows(
+                    f"CREATE REL TABLE IF NOT EXISTS `{rel.name}`({pairs})", write=True
+                )
 
     async def drop_schema(self) -> None:
-        for rel in REL_TYPES.values():
-            await self._rows(f"DROP TABLE IF EXISTS `{rel.name}`")
-        for kind in NODE_TYPES.values():
-            await self._rows(f"DROP TABLE IF EXISTS `{kind.label}`")
+        async with self._writes.hold():
+            for rel in REL_TYPES.values():
+                await self._rows(f"DROP TABLE IF EXISTS `{rel.name}`", write=True)
+            for kind in NODE_TYPES.values():
+                await self._rows(f"DROP TABLE IF EXISTS `{kind.label}`", write=True)
 
     async def load_nodes(self, label: str, rows: pa.Table) -> None:
         kind = cypher.node_type(label)
         table = _utc_naive(rows.select(list(kind.property_names)))
-        await self._rows(f"COPY `{kind.label}` FROM $rows", {"rows": table})
+        await self._rows(f"COPY `{kind.label}` FROM $rows", {"rows": table}, write=True)
 
     async def load_rels(self, rel: str, source: str, target: str, rows: pa.Table) -> None:
         relation = REL_TYPES[rel]
@@ -121,16 +135,16 @@ class LadybugStore(CypherReads):
             raise UnknownLabel(f"{rel} does not connect {source} to {target}")
         table = rows.select(["from", "to"])
         suffix = f' (from="{source}", to="{target}")' if len(relation.pairs) > 1 else ""
-        await self._rows(f"COPY `{relation.name}` FROM $rows{suffix}", {"rows": table})
+        await self._rows(f"COPY `{relation.name}` FROM $rows{suffix}", {"rows": table}, write=True)
 
     async def create_node(
         self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
     ) -> bool:
-        rows = await self._rows(*cypher.create_node(label, properties, links))
+        rows = await self._rows(*cypher.create_node(label, properties, links), write=True)
         return bool(rows and rows[0][0])
 
     async def update_node(self, label: str, key: str, properties: Mapping[str, Any]) -> None:
-        await self._rows(*cypher.update_node(label, key, properties))
+        await self._rows(*cypher.update_node(label, key, properties), write=True)
 
     async def delete_node(self, label: str, key: str) -> None:
-        await self._rows(*cypher.delete_node(label, key))
+        await self._rows(*cypher.delete_node(label, key), write=True)

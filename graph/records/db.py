@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,13 +12,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 from tortoise import context as tortoise_context
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionContext
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import (
     ConfigurationError,
     DBConnectionError,
     IntegrityError,
     OperationalError,
+    TransactionManagementError,
 )
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
@@ -28,6 +35,8 @@ MIGRATIONS = "graph.records.migrations"
 HISTORY_TABLE = "tortoise_migrations"
 SCHEMES = ("sqlite", "postgres", "postgresql")
 SQLITE_MMAP_BYTES = 1 << 31
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite statement waits for another process's write lock before it fails."""
 
 
 def as_datetime(value: datetime | str) -> datetime:
@@ -38,6 +47,23 @@ def as_datetime(value: datetime | str) -> datetime:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite://{path.resolve()}"
+
+
+class _ImmediateTransaction(SqliteTransactionWrapper):
+    """A SQLite transaction that takes the database's write lock when it begins.
+
+    Tortoise begins with a deferred `BEGIN`: the write lock is then taken at the first write,
+    and if another process committed since this transaction's first read, SQLite answers
+    "database is locked" at once, without waiting for the busy timeout. `BEGIN IMMEDIATE`
+    waits its turn (up to `SQLITE_BUSY_TIMEOUT_MS`) before reading anything.
+    """
+
+    async def begin(self) -> None:
+        try:
+            await self._connection.commit()
+            await self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise TransactionManagementError(error) from error
 
 
 class Records:
@@ -77,9 +103,19 @@ class Records:
         """A client whose statements commit together or not at all.
 
         The same call `tortoise.transactions.in_transaction` makes, on our client rather than
-        one looked up by name in the current context.
+        one looked up by name in the current context. Every transaction here writes, so on
+        SQLite it holds the write lock from its first statement (`_ImmediateTransaction`); in
+        the process, Tortoise's one SQLite connection already runs one transaction at a time.
         """
-        async with self.client._in_transaction() as client:
+        context: TransactionContext
+        if isinstance(self.client, SqliteClient):
+            context = SqliteTransactionContext(
+                _ImmediateTransaction(self.client),
+                self.client._lock,  # the lock Tortoise's own transactions take
+            )
+        else:
+            context = self.client._in_transaction()
+        async with context as client:
             self.calls += 1
             yield client
 
@@ -224,6 +260,8 @@ async def open_records(url: str, *, migrate: bool = True) -> Records:
             # Reads through the OS page cache without a copy per page: proofs in a large log
             # read O(log n) scattered rows (SQLite caps the map at 2 GiB by default).
             await client.execute_query(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+            # Another process (a CLI command beside the server) may hold the write lock.
+            await client.execute_query(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         records = Records(context, client, url, previous)
         if migrate:
             records.migrations_applied = await apply_migrations(records)
