@@ -1,64 +1,310 @@
-"""API keys at the door: resolve the caller's tier once per request, refuse bad keys with 401."""
+"""The door: who is calling (key or IP), with which tier, and whether they may call now.
+
+Runs before routing, so a refused request costs a header scan, at most one key lookup (cached
+for `key_cache_seconds`) and one or two rate-limit counts: its body is never read and no
+other store is touched. Order: the presented key (one, well-formed, Bearer), the failed-key
+budget of the client's IP, the key lookup, the tier's quota (per key, or per IP for public),
+then for websockets the connection slots of the caller. Over a websocket every operation
+message (`subscribe`, legacy `start`) counts against the same quota as an HTTP request.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import string
+import time
+from dataclasses import dataclass, field
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.records.api_keys import Tier, tier_for
+from civicgraph.rate_limits import AUTH_POLICY, RateLimits, Verdict
+from civicgraph.refusals import (
+    CLOSE_TRY_AGAIN_LATER,
+    CLOSE_UNAUTHORIZED,
+    RATE_LIMITED,
+    UNAUTHENTICATED,
+    refuse_http,
+    refuse_websocket,
+)
+from civicgraph.settings import Settings
+from graph.records import Records
+from graph.records.api_keys import StoredKey, Tier, live_key
+from subscriptions.slots import OwnerSlots, Slots, SlotsExhausted
 
 HEADER = b"x-api-key"
+MAX_KEY_LENGTH = 128
+KEY_ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
+OPERATION_MESSAGES = ("subscribe", "start")
+"""Messages that start an operation: graphql-transport-ws `subscribe`, legacy graphql-ws `start`."""
 
 
-def _presented_key(scope: Scope) -> str | None:
+class KeyProblem(Exception):
+    """The request's key headers cannot name one well-formed key."""
+
+
+def _well_formed(raw: bytes) -> str:
+    key = raw.decode("latin-1").strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not KEY_ALPHABET.issuperset(key):
+        raise KeyProblem("malformed API key")
+    return key
+
+
+def presented_key(scope: Scope) -> str | None:
+    """The one key the request presents in `X-API-Key` or `Authorization: Bearer`, or None.
+
+    Raises KeyProblem when the headers name different keys, when `Authorization` uses another
+    scheme than Bearer, or when a key is empty, longer than MAX_KEY_LENGTH or has characters
+    outside the URL-safe alphabet that keys are made of.
+    """
+    found: set[str] = set()
     for name, value in scope.get("headers", []):
         if name == HEADER:
-            return value.decode("latin-1").strip() or None
-        if name == b"authorization" and value[:7].lower() == b"bearer ":
-            return value[7:].decode("latin-1").strip() or None
-    return None
+            found.add(_well_formed(value))
+        elif name == b"authorization":
+            scheme, _, credentials = value.strip().partition(b" ")
+            if scheme.lower() != b"bearer":
+                raise KeyProblem("only `Authorization: Bearer <API key>` is accepted")
+            found.add(_well_formed(credentials))
+    if len(found) > 1:
+        raise KeyProblem("the request names different API keys (X-API-Key, Authorization)")
+    return found.pop() if found else None
+
+
+@dataclass
+class KeyCache:
+    """Live keys by the hash of their secret, each kept `ttl_s` seconds (0: no cache).
+
+    Only found keys are kept, so unknown keys cannot fill it; a key revoked elsewhere (the CLI,
+    another worker) stops working here within `ttl_s`.
+    """
+
+    ttl_s: float
+    max_entries: int = 10_000
+    _entries: dict[str, tuple[float, StoredKey]] = field(default_factory=dict)
+
+    async def lookup(self, records: Records, secret: str) -> StoredKey | None:
+        if self.ttl_s <= 0:
+            return await live_key(records, secret)
+        digest, now = hashlib.sha256(secret.encode()).hexdigest(), time.monotonic()
+        cached = self._entries.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        found = await live_key(records, secret)
+        if found is None:
+            self._entries.pop(digest, None)
+            return None
+        if len(self._entries) >= self.max_entries:
+            self._entries = {d: e for d, e in self._entries.items() if e[0] > now}
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+        self._entries[digest] = (now + self.ttl_s, found)
+        return found
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request comes from: `ip` always, the key's public prefix when it has one."""
+
+    tier: Tier
+    ip: str
+    key_prefix: str | None = None
+
+    @property
+    def owner(self) -> str:
+        """The name its quotas and slots are counted under (never the key's secret)."""
+        return f"key:{self.key_prefix}" if self.key_prefix else f"ip:{self.ip}"
+
+
+@dataclass(frozen=True)
+class SlotsPerCaller:
+    """Concurrency slots of one kind: one limit per IP for public callers, one per key."""
+
+    public: Slots
+    keyed: Slots
+
+    def of(self, caller: Caller) -> OwnerSlots:
+        slots = self.keyed if caller.key_prefix else self.public
+        return OwnerSlots(slots, caller.owner)
+
+
+@dataclass(frozen=True)
+class DoorPolicy:
+    """What the door enforces; built from the settings by the app factory."""
+
+    rate_limits: RateLimits
+    keys: KeyCache
+    connections: SlotsPerCaller
+    subscriptions: SlotsPerCaller
+    unmetered: frozenset[str] = frozenset({"/healthz", "/metrics"})
+    """Paths not counted against a quota (operators' probes); keys are still checked."""
 
 
 class TierMiddleware:
-    """Puts `tier` into `scope["state"]`; a key that is unknown or revoked gets a 401."""
+    """Puts `tier`, `caller` and `subscription_slots` into `scope["state"]`, or refuses.
 
-    def __init__(self, app: ASGIApp) -> None:
+    HTTP: 401 for a bad key, 429 over a quota, in the endpoint's format with `Retry-After` and
+    RateLimit fields; served responses carry the RateLimit fields too. Websocket: close 4401 for
+    a bad key, 1013 (try again later) over a quota or the caller's connection limit.
+    """
+
+    def __init__(self, app: ASGIApp, policy: DoorPolicy) -> None:
         self.app = app
+        self.policy = policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        key = _presented_key(scope)
-        tier = (
-            Tier.PUBLIC if key is None else await tier_for(scope["app"].state.stores.records, key)
-        )
-        if tier is None:
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 4401})
-                return
-            body = json.dumps(
-                {
-                    "errors": [
-                        {
-                            "message": "unknown or revoked API key",
-                            "extensions": {"code": "unauthenticated"},
-                        }
-                    ]
-                }
-            ).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 401,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"www-authenticate", b"ApiKey"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+        caller = await self._identify(scope, receive, send)
+        if caller is None:
             return
-        scope.setdefault("state", {})["tier"] = tier
-        await self.app(scope, receive, send)
+        state = scope.setdefault("state", {})
+        state["tier"], state["caller"] = caller.tier, caller
+        state["subscription_slots"] = self.policy.subscriptions.of(caller)
+        if scope.get("path") in self.policy.unmetered:
+            await self.app(scope, receive, send)
+            return
+        verdict = await self._count(caller)
+        if not verdict.allowed:
+            await self._refuse_rate(scope, receive, send, verdict)
+            return
+        if scope["type"] == "http":
+            await self.app(scope, receive, _with_headers(send, verdict.headers()))
+            return
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(self.policy.connections.of(caller).hold())
+            except SlotsExhausted as full:
+                await refuse_websocket(scope, receive, send, CLOSE_TRY_AGAIN_LATER, str(full))
+                return
+            await self.app(scope, self._metered(receive, send, caller), send)
+
+    async def _identify(self, scope: Scope, receive: Receive, send: Send) -> Caller | None:
+        """The caller, or None once a refusal has been sent."""
+        client = scope.get("client")
+        ip = client[0] if client else "unknown"
+        try:
+            secret = presented_key(scope)
+        except KeyProblem as problem:
+            await self._refuse_key(scope, receive, send, ip, str(problem))
+            return None
+        if secret is None:
+            return Caller(Tier.PUBLIC, ip)
+        guard = await self.policy.rate_limits.test(AUTH_POLICY, ip)
+        if not guard.allowed:
+            await self._refuse_rate(scope, receive, send, guard)
+            return None
+        key = await self.policy.keys.lookup(scope["app"].state.stores.records, secret)
+        if key is None:
+            await self._refuse_key(scope, receive, send, ip, "unknown or revoked API key")
+            return None
+        return Caller(key.tier, ip, key.prefix)
+
+    async def _count(self, caller: Caller) -> Verdict:
+        policy = self.policy.rate_limits.policy_for(caller.tier)
+        return await self.policy.rate_limits.hit(policy, caller.owner)
+
+    async def _refuse_key(
+        self, scope: Scope, receive: Receive, send: Send, ip: str, message: str
+    ) -> None:
+        guard = await self.policy.rate_limits.hit(AUTH_POLICY, ip)
+        if not guard.allowed:
+            await self._refuse_rate(scope, receive, send, guard)
+        elif scope["type"] == "websocket":
+            await refuse_websocket(scope, receive, send, CLOSE_UNAUTHORIZED, message)
+        else:
+            await refuse_http(scope, send, UNAUTHENTICATED, message, [])
+
+    @staticmethod
+    async def _refuse_rate(scope: Scope, receive: Receive, send: Send, verdict: Verdict) -> None:
+        message = (
+            f"rate limited: {verdict.quota} requests per {verdict.window_s} s "
+            f"({verdict.policy}); retry after {verdict.reset_s} s"
+        )
+        if scope["type"] == "websocket":
+            await refuse_websocket(scope, receive, send, CLOSE_TRY_AGAIN_LATER, message)
+            return
+        await refuse_http(
+            scope,
+            send,
+            RATE_LIMITED,
+            message,
+            verdict.headers(),
+            policy=verdict.policy,
+            retryAfter=verdict.reset_s,
+        )
+
+    def _metered(self, receive: Receive, send: Send, caller: Caller) -> Receive:
+        """`receive` that counts each operation message; one over quota gets an `error`."""
+
+        async def metered() -> Message:
+            while True:
+                message = await receive()
+                operation = _operation_id(message)
+                if operation is None:
+                    return message
+                verdict = await self._count(caller)
+                if verdict.allowed:
+                    return message
+                await send({"type": "websocket.send", "text": _over_quota(operation, verdict)})
+
+        return metered
+
+
+def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
+
+
+def _operation_id(message: Message) -> tuple[str, str] | None:
+    """(protocol message type, id) of a websocket message that starts an operation."""
+    text = message.get("text") if message["type"] == "websocket.receive" else None
+    if not text or not any(f'"{kind}"' in text for kind in OPERATION_MESSAGES):
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None  # the protocol handler refuses it (close 4400)
+    if not isinstance(parsed, dict) or parsed.get("type") not in OPERATION_MESSAGES:
+        return None
+    return parsed["type"], str(parsed.get("id"))
+
+
+def _over_quota(operation: tuple[str, str], verdict: Verdict) -> str:
+    """The protocol's `error` message for one operation refused over the quota."""
+    kind, operation_id = operation
+    error = {
+        "message": f"rate limited ({verdict.policy}); retry after {verdict.reset_s} s",
+        "extensions": {"code": RATE_LIMITED, "retryAfter": verdict.reset_s},
+    }
+    payload: object = [error] if kind == "subscribe" else error
+    return json.dumps({"type": "error", "id": operation_id, "payload": payload})
+
+
+def door_policy(settings: Settings) -> DoorPolicy:
+    """The door's limits from the settings (see the README's configuration table)."""
+    quotas = {
+        Tier.PUBLIC.value: settings.rate_limit_public,
+        Tier.DEVELOPER.value: settings.rate_limit_developer,
+        Tier.ANALYST.value: settings.rate_limit_analyst,
+        Tier.OPERATOR.value: settings.rate_limit_operator,
+        AUTH_POLICY: settings.rate_limit_auth_failures,
+    }
+    return DoorPolicy(
+        RateLimits.from_quotas(quotas, settings.bus_url),
+        KeyCache(settings.key_cache_seconds),
+        SlotsPerCaller(
+            Slots("websocket connections", settings.ws_connections_public),
+            Slots("websocket connections", settings.ws_connections_per_key),
+        ),
+        SlotsPerCaller(
+            Slots("subscriptions", settings.subscriptions_public),
+            Slots("subscriptions", settings.subscriptions_per_key),
+        ),
+    )

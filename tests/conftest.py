@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +24,19 @@ TEST_HISTORY_DAYS = 2
 EXIT_STATUS = pytest.StashKey[int]()
 SEED_UNTIL = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 """A fixed end of history, so readings windows in tests are stable."""
+UNLIMITED: dict[str, Any] = {
+    **{f"rate_limit_{tier.value}": "1000000/second" for tier in Tier},
+    "rate_limit_auth_failures": "1000000/second",
+    "key_cache_seconds": 0,
+    "ws_connections_public": 100_000,
+    "ws_connections_per_key": 100_000,
+    "subscriptions_public": 100_000,
+    "subscriptions_per_key": 100_000,
+}
+"""Door limits no test run reaches: many tests call as one public client from one IP.
+tests/civicgraph/test_door*.py test the limits on apps of their own."""
+UNLIMITED_ENV = {f"CIVIC_{name.upper()}": str(value) for name, value in UNLIMITED.items()}
+"""The same for `civicgraph serve` processes started by tests."""
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -71,7 +85,11 @@ async def seed_for_tests(stores: Stores) -> None:
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data = tmp_path_factory.mktemp("city")
     return Settings(
-        data_dir=data, scale=TEST_SCALE, history_days=TEST_HISTORY_DAYS, simulator=False
+        data_dir=data,
+        scale=TEST_SCALE,
+        history_days=TEST_HISTORY_DAYS,
+        simulator=False,
+        **UNLIMITED,
     )
 
 

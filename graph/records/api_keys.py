@@ -117,3 +117,13 @@ async def tier_for(records: Records, secret: str) -> Tier | None:
         f"SELECT tier FROM api_key WHERE hash = {mark} AND revoked_at IS NULL", [hash_key(secret)]
     )
     return Tier(rows[0]["tier"]) if rows else None
+
+
+async def live_key(records: Records, secret: str) -> StoredKey | None:
+    """The stored key whose hash is that of `secret`, or None if unknown or revoked."""
+    mark = records.placeholders(1)[0]
+    rows = await records.query(
+        f"SELECT {COLUMNS} FROM api_key WHERE hash = {mark} AND revoked_at IS NULL",
+        [hash_key(secret)],
+    )
+    return StoredKey.from_row(rows[0]) if rows else None

@@ -1,0 +1,131 @@
+"""Request quotas per tier, counted with the `limits` library, and their IETF RateLimit fields.
+
+Each tier has one quota policy ("public" per client IP, "developer", "analyst", "operator" per
+API key), plus "auth" for failed key checks per IP. Counts use the sliding window counter
+(no double burst at window edges, two numbers per client), in Redis when the event bus is Redis
+(every worker shares them) and in this process otherwise. Header syntax follows
+draft-ietf-httpapi-ratelimit-headers-11 §3 and §4 (structured-field lists, RFC 9651):
+`RateLimit-Policy: "public";q=60;w=60` and `RateLimit: "public";r=12;t=40`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+
+from graph.records.api_keys import Tier
+
+log = logging.getLogger("civicgraph.rate_limits")
+
+NAMESPACE = "civicgraph"
+AUTH_POLICY = "auth"
+"""The policy counting failed key checks per IP (unknown, revoked or malformed keys)."""
+
+
+def parse_quota(text: str) -> RateLimitItem:
+    """A quota in the `limits` notation ("60/minute", "600 per 1 minute").
+
+    Raises ValueError for text `limits` cannot parse or a zero amount.
+    """
+    item = parse(text)
+    if item.amount < 1:
+        raise ValueError(f"a quota needs at least one request: {text!r}")
+    return item
+
+
+def storage_for(bus_url: str | None) -> Storage:
+    """Redis (shared by every worker) when the bus is Redis, else this process's memory."""
+    if bus_url and bus_url.startswith(("redis://", "rediss://")):
+        shared = storage_from_string(
+            f"async+{bus_url}", implementation="redispy", wrap_exceptions=True
+        )
+        assert isinstance(shared, Storage)  # the async+ scheme gives the asyncio storage
+        return shared
+    return MemoryStorage()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One client's standing under one policy, after counting (or testing) a request."""
+
+    policy: str
+    quota: int
+    window_s: int
+    remaining: int
+    reset_s: int
+    allowed: bool
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """`RateLimit-Policy` and `RateLimit` (and `Retry-After` when refused)."""
+        fields = [
+            (b"ratelimit-policy", f'"{self.policy}";q={self.quota};w={self.window_s}'.encode()),
+            (b"ratelimit", f'"{self.policy}";r={self.remaining};t={self.reset_s}'.encode()),
+        ]
+        if not self.allowed:
+            fields.append((b"retry-after", str(self.reset_s).encode()))
+        return fields
+
+
+class RateLimits:
+    """The quotas of every tier over one storage.
+
+    `policies` maps a policy name (a tier's value, or AUTH_POLICY) to its quota.
+    """
+
+    def __init__(self, policies: dict[str, RateLimitItem], storage: Storage) -> None:
+        self.policies = policies
+        self.storage = storage
+        self.limiter = SlidingWindowCounterRateLimiter(storage)
+
+    @classmethod
+    def from_quotas(cls, quotas: dict[str, str], bus_url: str | None) -> RateLimits:
+        """From quota texts per policy name (see `parse_quota`)."""
+        return cls({name: parse_quota(text) for name, text in quotas.items()}, storage_for(bus_url))
+
+    @staticmethod
+    def policy_for(tier: Tier) -> str:
+        return tier.value
+
+    async def hit(self, policy: str, client: str) -> Verdict:
+        """Count one request of `client` (an IP or a key's prefix) under `policy`."""
+        item = self.policies[policy]
+        try:
+            allowed = await self.limiter.hit(item, NAMESPACE, policy, client)
+        except StorageError as error:  # the counts are down: serve, do not refuse everyone
+            log.warning("rate limit storage unavailable, request not counted: %s", error)
+            return self._unknown(policy, item)
+        return await self._verdict(policy, item, client, allowed)
+
+    async def test(self, policy: str, client: str) -> Verdict:
+        """The standing of `client` under `policy` without counting a request."""
+        item = self.policies[policy]
+        try:
+            allowed = await self.limiter.test(item, NAMESPACE, policy, client)
+        except StorageError as error:
+            log.warning("rate limit storage unavailable, request not counted: %s", error)
+            return self._unknown(policy, item)
+        return await self._verdict(policy, item, client, allowed)
+
+    async def _verdict(
+        self, policy: str, item: RateLimitItem, client: str, allowed: bool
+    ) -> Verdict:
+        try:
+            stats = await self.limiter.get_window_stats(item, NAMESPACE, policy, client)
+        except StorageError:
+            return self._unknown(policy, item, allowed)
+        reset = max(1, math.ceil(stats.reset_time - time.time()))
+        window = int(item.get_expiry())
+        return Verdict(policy, item.amount, window, stats.remaining, min(reset, window), allowed)
+
+    @staticmethod
+    def _unknown(policy: str, item: RateLimitItem, allowed: bool = True) -> Verdict:
+        window = int(item.get_expiry())
+        return Verdict(policy, item.amount, window, item.amount, window, allowed)

@@ -1,0 +1,71 @@
+"""Refusals at the door (bad keys, rate limits), each in the format of the endpoint asked.
+
+HTTP: Open311 paths get Open311's error list (`[{"code": 429, "description": ...}]`), the
+ingest and certificate endpoints their own `{"error": ...}` objects, everything else (GraphQL,
+the explorer) a GraphQL error response whose `extensions.code` names the refusal. Websockets
+are accepted (with the client's graphql-ws subprotocol) and then closed, so that the client
+sees a close code and a reason, not a failed handshake.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import Receive, Scope, Send
+
+UNAUTHENTICATED = "unauthenticated"
+RATE_LIMITED = "rate_limited"
+STATUS = {UNAUTHENTICATED: 401, RATE_LIMITED: 429}
+
+CLOSE_UNAUTHORIZED = 4401
+"""graphql-ws `Unauthorized`: a missing-the-mark key (the code this server always used)."""
+CLOSE_TRY_AGAIN_LATER = 1013
+"""RFC 6455 registry `Try Again Later`: over a rate or connection limit. graphql-ws clients
+retry it with their randomised exponential back-off, unlike 4429 (`Too many initialisation
+requests`, fatal in that protocol) or 4400 (`Bad request`, fatal)."""
+SUBPROTOCOLS = ("graphql-transport-ws", "graphql-ws")
+
+
+def _body(path: str, code: str, message: str, extra: dict[str, object]) -> object:
+    status = STATUS[code]
+    if path.startswith("/open311/"):
+        return [{"code": status, "description": message}]
+    if path.startswith(("/ingest/", "/certificates/")):
+        return {"error": message, "code": code, **extra}
+    return {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}
+
+
+async def refuse_http(
+    scope: Scope,
+    send: Send,
+    code: str,
+    message: str,
+    headers: list[tuple[bytes, bytes]],
+    **extra: object,
+) -> None:
+    """Answer 401 (`code` UNAUTHENTICATED) or 429 (RATE_LIMITED) without reading the body."""
+    body = json.dumps(_body(scope.get("path", ""), code, message, extra)).encode()
+    start = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *headers,
+    ]
+    if code == UNAUTHENTICATED:
+        start.append((b"www-authenticate", b'Bearer realm="civicgraph", ApiKey'))
+    await send({"type": "http.response.start", "status": STATUS[code], "headers": start})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def refuse_websocket(
+    scope: Scope, receive: Receive, send: Send, close_code: int, reason: str
+) -> None:
+    """Accept the handshake with the client's subprotocol, then close with `close_code`.
+
+    The caller must not pass the connection on; the client's messages are never read.
+    """
+    if (await receive())["type"] != "websocket.connect":
+        return
+    asked = scope.get("subprotocols") or []
+    chosen = next((p for p in asked if p in SUBPROTOCOLS), None)
+    await send({"type": "websocket.accept", "subprotocol": chosen})
+    await send({"type": "websocket.close", "code": close_code, "reason": reason[:120]})
