@@ -6,6 +6,8 @@ Errors follow the spec: a JSON list of {"code", "description"} with the HTTP sta
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +21,7 @@ from graph.store import Node
 from resolvers.core.context import Context
 from resolvers.services import filing
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
+from resolvers.services.open311_input import Open311Problem, read_body, read_query
 
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
@@ -77,84 +80,140 @@ async def list_services(request: Request) -> JSONResponse:
     )
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Dates outside this range are refused: their UTC time, or 90 days before, may not exist."""
+JURISDICTION = "seoul.go.kr"
+"""The one jurisdiction served: `jurisdiction_id` may be omitted or must be this."""
+MAX_IDS = 100
+CASE_ID = re.compile(r"case-[0-9a-z-]{1,48}")
+
+
 def _parse_time(raw: str | None, name: str) -> datetime | None:
+    """An ISO 8601 time with its offset, between EARLIEST and LATEST (else Open311Problem)."""
     if raw is None:
         return None
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise ServicesProblem(
-            ServicesErrorCode.INVALID, f"{name} is not an ISO 8601 time", name
-        ) from None
+        raise Open311Problem(400, f"{name} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
-        raise ServicesProblem(ServicesErrorCode.INVALID, f"{name} needs a time zone", name)
-    return moment
+        raise Open311Problem(400, f"{name} needs a time zone")
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise Open311Problem(400, f"{name} must be between {_iso(EARLIEST)} and {_iso(LATEST)}")
+    return utc
+
+
+def _listed(params: dict[str, str], name: str) -> list[str]:
+    values = [v for v in params.get(name, "").split(",") if v]
+    if len(values) > MAX_IDS:
+        raise Open311Problem(400, f"at most {MAX_IDS} values of {name}")
+    if any(len(v) > 64 for v in values):
+        raise Open311Problem(400, f"a value of {name} is longer than 64 characters")
+    return values
+
+
+def _check_jurisdiction(fields: Mapping[str, object]) -> None:
+    given = fields.get("jurisdiction_id")
+    if given is not None and given != JURISDICTION:
+        raise Open311Problem(404, f"jurisdiction_id is {JURISDICTION!r} here")
+
+
+def _case_ids(params: dict[str, str]) -> list[str] | None:
+    """The service_request_id list, or None when absent; a malformed id is refused."""
+    if "service_request_id" not in params:
+        return None
+    ids = _listed(params, "service_request_id")
+    if not ids or not all(CASE_ID.fullmatch(i) for i in ids):
+        raise Open311Problem(400, "service_request_id is a comma-separated list of case-… ids")
+    return list(dict.fromkeys(ids))
 
 
 async def list_requests(request: Request) -> JSONResponse:
-    params = request.query_params
+    """GET requests.json: by service_request_id, or filtered (GeoReport v2 "GET Service
+    Requests"); every parameter at most once."""
     context = _context(request)
     try:
-        ids = [i for i in params.get("service_request_id", "").split(",") if i]
-        if ids:
+        params = read_query(request)
+        _check_jurisdiction(params)
+        ids = _case_ids(params)
+        if ids is not None:
             nodes = [n for n in await context.store.get_nodes("Case", ids) if n is not None]
             return JSONResponse([_as_request(n) for n in nodes])
         end = _parse_time(params.get("end_date"), "end_date") or datetime.now(UTC)
-        start = _parse_time(params.get("start_date"), "start_date") or end - timedelta(
-            days=DEFAULT_DAYS
+        start = _parse_time(params.get("start_date"), "start_date") or max(
+            EARLIEST, end - timedelta(days=DEFAULT_DAYS)
         )
         if start > end:
-            raise ServicesProblem(
-                ServicesErrorCode.INVALID, "start_date is after end_date", "start_date"
-            )
+            raise Open311Problem(400, "start_date is after end_date")
         equals: dict[str, list[str]] = {}
-        if codes := [c for c in params.get("service_code", "").split(",") if c]:
+        if codes := _listed(params, "service_code"):
             equals["service_code"] = codes
-        if statuses := [s for s in params.get("status", "").split(",") if s]:
+        if statuses := _listed(params, "status"):
             if not set(statuses) <= STATUS:
-                raise ServicesProblem(
-                    ServicesErrorCode.INVALID, "status is open or closed", "status"
-                )
+                raise Open311Problem(400, "status is open or closed")
             equals["status"] = statuses
-    except ServicesProblem as problem:
-        return _error(400, problem.message)
+    except Open311Problem as problem:
+        return _error(problem.status, problem.description)
     query = NodeQuery("Case", equals, ranges={"requested_at": (start, end)}, limit=MAX_RESULTS)
     return JSONResponse([_as_request(n) for n in await context.store.find_nodes(query)])
 
 
 async def get_request(request: Request) -> JSONResponse:
     case_id = request.path_params["request_id"]
+    try:
+        _check_jurisdiction(read_query(request))
+    except Open311Problem as problem:
+        return _error(problem.status, problem.description)
+    if not CASE_ID.fullmatch(case_id):
+        return _error(404, "no such service request")
     nodes = await _context(request).store.get_nodes("Case", [case_id])
     if nodes[0] is None:
         return _error(404, f"no service request {case_id!r}")
     return JSONResponse([_as_request(nodes[0])])
 
 
-async def post_request(request: Request) -> JSONResponse:
-    form: dict[str, Any]
-    if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            body = await request.json()
-        except ValueError:
-            return _error(400, "the body is not valid JSON")
-        if not isinstance(body, dict):
-            return _error(400, "the body must be a JSON object")
-        form = body
-    else:
-        form = dict(await request.form())
+def _coordinate(fields: Mapping[str, object], name: str, low: float, high: float) -> float:
+    value = fields.get(name)
+    if value is None or value == "":
+        raise Open311Problem(400, "lat and long are required")
     try:
-        lat, lon = float(form.get("lat", "nan")), float(form.get("long", "nan"))
-    except (TypeError, ValueError):
-        return _error(400, "lat and long must be numbers")
-    if lat != lat or lon != lon:  # NaN: missing
-        return _error(400, "lat and long are required")
-    new = filing.NewCase(
-        service_code=str(form.get("service_code", "")),
-        description=str(form.get("description", "")),
-        lat=lat,
-        lon=lon,
-        address=str(form.get("address_string", "")),
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise Open311Problem(400, f"{name} must be a number") from None
+    if not low <= number <= high:  # NaN and ±inf fail too
+        raise Open311Problem(400, f"{name} must be between {low} and {high}")
+    return number
+
+
+def _text_field(fields: Mapping[str, object], name: str) -> str:
+    value = fields.get(name, "")
+    if not isinstance(value, str):
+        raise Open311Problem(400, f"{name} must be text")
+    return value
+
+
+def _new_case(fields: Mapping[str, object]) -> filing.NewCase:
+    _check_jurisdiction(fields)
+    return filing.NewCase(
+        service_code=_text_field(fields, "service_code"),
+        description=_text_field(fields, "description"),
+        lat=_coordinate(fields, "lat", -90, 90),
+        lon=_coordinate(fields, "long", -180, 180),
+        address=_text_field(fields, "address_string"),
     )
+
+
+async def post_request(request: Request) -> JSONResponse:
+    """POST requests.json (GeoReport v2 "POST Service Request"): 201, or a 4xx error list."""
+    try:
+        new = _new_case(await read_body(request))
+    except Open311Problem as problem:
+        return _error(problem.status, problem.description)
     try:
         node = await filing.file_case(_context(request), new)
     except ServicesProblem as problem:
