@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from civicgraph.auth import TierMiddleware, door_policy
 from civicgraph.client_ip import proxy_middleware
 from civicgraph.explorer import Explorer
+from civicgraph.graphql_door import CivicGraphQL, DoorLimits
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.settings import Settings
@@ -25,37 +24,23 @@ from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
 from graph.locate import DistrictLocator
 from graph.records.api_keys import Tier
 from resolvers.core.context import Context, Limits, TrustSettings
-from resolvers.schema import build_schema
+from resolvers.core.cost.bounds import measure as measure_list_bounds
+from resolvers.core.rounding_key import load_rounding
 from resolvers.services import open311
+from resolvers.services.repair import repair_case_writes
 from resolvers.trust.http import certificate_proof
-from subscriptions.fields import LiveSubscription
 from subscriptions.ingest.http import ingest_readings
-from subscriptions.multiplex import SharedEventExecutor
 
 log = logging.getLogger("civicgraph")
 
 
-class CivicGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our context and our self-hosted explorer."""
-
-    def __init__(self, state: Any, explorer: Explorer) -> None:
-        schema = build_schema(LiveSubscription, SharedEventExecutor)
-        super().__init__(schema, graphql_ide="graphiql")
-        self.state = state
-        self.explorer = explorer
-
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        context: Context = self.state.context_for(request)
-        context.response = response
-        return context
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        return await self.explorer.page(request)
-
-
 def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
     """The whole HTTP surface. With `stores` given, the caller owns them (tests, benchmarks)."""
-    limits = Limits(max_page_size=settings.max_page_size, max_window_days=settings.max_window_days)
+    limits = Limits(
+        max_page_size=settings.max_page_size,
+        max_window_days=settings.max_window_days,
+        cost_budgets=settings.cost_budgets(),
+    )
     explorer = Explorer(settings.node_modules)
     trust = TrustSettings(settings.public_base, settings.qr_max_bytes)
 
@@ -65,9 +50,13 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
         opened = stores if stores is not None else await open_seeded(settings)
         app.state.stores = opened
         app.state.locator = await DistrictLocator.from_store(opened.graph)
+        app.state.list_bounds = await measure_list_bounds(opened.graph)
         try:
+            if not settings.graph_read_only:  # a killed worker's half-done case writes
+                await repair_case_writes(opened.graph, opened.records)
             app.state.log = await open_log(settings, opened.records)
             app.state.issuer_keys = await open_issuer_keys(settings, opened.records)
+            app.state.rounding = load_rounding(settings.rounding_key_path)
             async with running_live(settings, opened) as live:
                 app.state.live = live
                 yield
@@ -89,18 +78,33 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             log=app.state.log,
             trust=trust,
             issuer_keys=app.state.issuer_keys,
+            rounding=app.state.rounding,
+            list_bounds=app.state.list_bounds,
         )
 
     async def healthz(request: Request) -> JSONResponse:
         opened: Stores = app.state.stores
         counts = await opened.graph.count_by_label()
+        if not request.scope.get("state", {}).get("tier", Tier.PUBLIC).at_least(Tier.ANALYST):
+            del counts["Citizen"]  # an exact count of people: analyst tier or above
         return JSONResponse({"status": "ok", "graph": opened.graph.backend, "nodes": counts})
 
     metrics = Metrics(
         lambda: app.state.stores.calls() if hasattr(app.state, "stores") else {},
         lambda: getattr(app.state, "live", None),
     )
-    graphql = CivicGraphQL(None, explorer)
+    graphql = CivicGraphQL(
+        None,
+        explorer,
+        DoorLimits(
+            max_body_bytes=settings.graphql_max_body_bytes,
+            max_document_chars=settings.graphql_max_document_chars,
+            max_tokens=settings.graphql_max_tokens,
+            max_json_depth=settings.graphql_max_json_depth,
+            max_response_bytes=settings.graphql_max_response_bytes,
+            timeout_seconds=settings.graphql_timeout_seconds,
+        ),
+    )
     door = door_policy(settings)
     app = Starlette(
         routes=[
@@ -116,7 +120,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             Mount("/open311/v2", routes=open311.routes),
             Route("/ingest/readings", ingest_readings, methods=["POST"]),
             Route("/certificates/{cert_id}/proof", certificate_proof),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # every method: the view answers 405 itself
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[

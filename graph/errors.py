@@ -28,3 +28,7 @@ class UnknownLabel(GraphError):
 
 class QueryFailed(GraphError):
     """The database refused a query (an adapter bug, or a constraint such as a duplicate key)."""
+
+
+class WriteAbandoned(GraphError):
+    """A write to both stores outlived its grace period: repair undid it, so it did not happen."""

@@ -5,10 +5,12 @@ Their ids are the `id`s of the live `caseUpdates` stream.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from graph.records.db import Records, as_datetime
 
@@ -68,8 +70,17 @@ async def record_event(
     return stored
 
 
-async def record_events(records: Records, events: Sequence[CaseEventRow]) -> list[CaseEventRow]:
-    """Store events together (all or none); returns them with their ids, in order."""
+async def record_events(
+    records: Records,
+    events: Sequence[CaseEventRow],
+    *,
+    then: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None,
+) -> list[CaseEventRow]:
+    """Store events together (all or none); returns them with their ids, in order.
+
+    `then(client)` runs in the same transaction after the inserts; if it raises, no event is
+    stored (a write intent ends there, see `graph.records.write_intents`).
+    """
     marks = ", ".join(records.placeholders(len(EVENT_COLUMNS)))
     sql = f"INSERT INTO case_event ({', '.join(EVENT_COLUMNS)}) VALUES ({marks}) RETURNING id"
     stored = []
@@ -77,6 +88,8 @@ async def record_events(records: Records, events: Sequence[CaseEventRow]) -> lis
         for event in events:
             rows = await client.execute_query_dict(sql, [getattr(event, c) for c in EVENT_COLUMNS])
             stored.append(replace(event, id=int(rows[0]["id"])))
+        if then is not None:
+            await then(client)
     return stored
 
 

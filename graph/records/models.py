@@ -331,3 +331,16 @@ class Ballot(Model):
     class Meta:
         table = "ballot"
         unique_together = (("poll_id", "nullifier"),)
+
+
+class WriteIntent(Model):
+    """A write to both the graph and the records under way, which start-up repair settles."""
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=32, description="what is written: case.filed, case.status")
+    subject = fields.CharField(max_length=64, description="the entity id, as in the graph")
+    state = fields.CharField(max_length=16, description="open, or repairing once claimed")
+    started_at = fields.BigIntField(description="epoch milliseconds, UTC", db_index=True)
+
+    class Meta:
+        table = "write_intent"

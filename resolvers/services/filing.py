@@ -1,18 +1,28 @@
 """Filing a complaint and changing its status: shared by GraphQL and the Open311 endpoint.
 
-The case and its relationships are created by one graph statement; the case event follows in
-the records. Should the event fail, the case is removed again, so a case never exists without
-its "received" event.
+A case lives in the graph and its events in the records, two stores that commit separately.
+Each write to both first notes a write intent in the records (`graph.records.write_intents`)
+and ends it in the transaction of its last records write. Filing: intent, then the case node
+with its relationships (one graph statement), then the "received" and "assigned" events with
+the end of the intent. A status change: the event with its intent, then the graph, then the end
+of the intent. A failure on the way undoes what was written; a process killed on the way leaves
+an intent that start-up repair settles (`resolvers.services.repair`), so a case never stays
+without its "received" event and a stored status change always reaches the graph.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from graph.catalogue import service
-from graph.records.case_events import CaseEventRow, delete_event, record_event, record_events
+from graph.errors import WriteAbandoned
+from graph.records import write_intents
+from graph.records.case_events import CaseEventRow, delete_event, record_events
 from graph.store import Node
 from resolvers.core.context import Context
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
@@ -20,6 +30,12 @@ from resolvers.services.types import CaseStatus
 from subscriptions.streams import case_event
 
 MAX_DESCRIPTION = 4000  # Open311 GeoReport v2
+CASE_FILED = "case.filed"
+"""Write intent of a filing: the case node, then its first events."""
+CASE_STATUS = "case.status"
+"""Write intent of a status change: the event, then the case node."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,20 +88,35 @@ async def file_case(context: Context, request: NewCase) -> Node:
         "address": request.address.strip()[:500],
     }
     links = [("LOCATED_IN", "District", gu), ("ASSIGNED_TO", "Department", svc.department)]
-    if not await context.store.create_node("Case", properties, links):
-        raise RuntimeError(f"case {case_id} was not created: a link target is missing")
     opened = CaseStatus.OPEN.value
     events = [
         CaseEventRow(0, case_id, gu, "received", opened, "", "", "", now),
         CaseEventRow(0, case_id, gu, "assigned", opened, "", svc.department, "", now),
     ]
+    intent = await write_intents.begin(context.records, CASE_FILED, case_id)
+
+    async def end_intent(client: BaseDBAsyncClient) -> None:
+        if not await write_intents.finish(context.records, client, intent):
+            raise WriteAbandoned(f"filing {case_id} outlived its grace period and was undone")
+
     try:
-        stored = await record_events(context.records, events)
-    except Exception:
-        await context.store.delete_node("Case", case_id)
+        if not await context.store.create_node("Case", properties, links):
+            raise RuntimeError(f"case {case_id} was not created: a link target is missing")
+        stored = await record_events(context.records, events, then=end_intent)
+    except BaseException:  # also a cancelled request: undo now rather than at the next start
+        await _undo_filing(context, case_id, intent)
         raise
     await publish(context, stored)
     return properties
+
+
+async def _undo_filing(context: Context, case_id: str, intent: int) -> None:
+    """Remove a case whose events were not stored; if that fails too, repair will."""
+    try:
+        await context.store.delete_node("Case", case_id)
+        await write_intents.drop(context.records, intent)
+    except Exception as error:
+        log.warning("case %s left to start-up repair: %s", case_id, error)
 
 
 async def publish(context: Context, events: list[CaseEventRow]) -> None:
@@ -99,20 +130,28 @@ async def change_status(
 ) -> Node:
     now = datetime.now(UTC)
     changes = {"status": status.value, "status_notes": note.strip()[:1000], "updated_at": now}
-    event = await record_event(
-        context.records,
-        case["id"],
-        "status_changed",
-        status.value,
-        now,
-        district_code=case["district_code"],
-        note=note,
-        actor=actor,
+    row = CaseEventRow(
+        0, case["id"], case["district_code"], "status_changed", status.value, note, "", actor, now
     )
+    intent = 0
+
+    async def note_intent(client: BaseDBAsyncClient) -> None:
+        nonlocal intent
+        intent = await write_intents.begin(context.records, CASE_STATUS, case["id"], client=client)
+
+    [event] = await record_events(context.records, [row], then=note_intent)
     try:
         await context.store.update_node("Case", case["id"], changes)
-    except Exception:
-        await delete_event(context.records, event.id)
+    except BaseException:
+        try:
+            await delete_event(context.records, event.id)
+            await write_intents.drop(context.records, intent)
+        except Exception as error:
+            log.warning("status change of %s left to start-up repair: %s", case["id"], error)
         raise
+    try:
+        await write_intents.drop(context.records, intent)
+    except Exception as error:  # the change is whole; repair would only apply it again
+        log.warning("write intent %d of %s not dropped: %s", intent, case["id"], error)
     await publish(context, [event])
     return {**case, **changes}

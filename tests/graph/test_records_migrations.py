@@ -18,6 +18,7 @@ ALL = [
     "0006_procurement",
     "0007_identity",
     "0008_polls",
+    "0009_write_intents",
 ]
 LATER_TABLES = (
     "reading_hourly",
@@ -35,6 +36,7 @@ LATER_TABLES = (
     "presentation_request",
     "poll",
     "ballot",
+    "write_intent",
 )
 """Tables the migrations after 0001 create."""
 
