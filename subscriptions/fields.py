@@ -7,7 +7,8 @@ received): missed events are replayed from the records, then live ones follow.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from enum import StrEnum
 
@@ -25,6 +26,7 @@ from resolvers.services.types import CaseStatus
 from subscriptions.events import Event, Stream
 from subscriptions.fanout import Predicate
 from subscriptions.live import Live, ResumeTooOld
+from subscriptions.slots import OwnerSlots, SlotsExhausted
 from zk.polls.errors import PollError
 from zk.polls.service import tally
 
@@ -149,20 +151,36 @@ def _live(info: LiveInfo) -> Live:
     return live
 
 
+@contextmanager
+def _subscription_slot(info: LiveInfo) -> Iterator[None]:
+    """Holds one of the caller's subscription slots (put in the request state by the door)
+    while the block runs, however it ends; none free is a `too_many_subscriptions` error."""
+    request = info.context.request
+    slots = request.scope.get("state", {}).get("subscription_slots") if request else None
+    with ExitStack() as held:
+        if isinstance(slots, OwnerSlots):
+            try:
+                held.enter_context(slots.hold())
+            except SlotsExhausted as full:
+                raise ApiError(ApiErrorCode.TOO_MANY_SUBSCRIPTIONS, str(full)) from None
+        yield
+
+
 async def _feed(
     info: LiveInfo, stream: Stream, district: str | None, accepts: Predicate, after: int | None
 ) -> AsyncGenerator[Event, None]:
-    try:
-        async for event in _live(info).events(
-            stream,
-            district=district,
-            accepts=accepts,
-            after=after,
-            connection=info.context.request,
-        ):
-            yield event
-    except ResumeTooOld as error:
-        raise ApiError(ApiErrorCode.OUT_OF_RANGE, str(error), "after") from None
+    with _subscription_slot(info):
+        try:
+            async for event in _live(info).events(
+                stream,
+                district=district,
+                accepts=accepts,
+                after=after,
+                connection=info.context.request,
+            ):
+                yield event
+        except ResumeTooOld as error:
+            raise ApiError(ApiErrorCode.OUT_OF_RANGE, str(error), "after") from None
 
 
 @strawberry.type
@@ -229,34 +247,35 @@ class LiveSubscription:
         """Subscribed to the bus before the current tally is read, so no ballot falls in
         between; each update carries the whole tally, and ones older than an update already
         sent (two workers racing) are skipped."""
-        live = _live(info)
+        with _subscription_slot(info):
+            live = _live(info)
 
-        def accepts(event: Event) -> bool:
-            return bool(event.data["poll_id"] == str(poll_id))
+            def accepts(event: Event) -> bool:
+                return bool(event.data["poll_id"] == str(poll_id))
 
-        connection = info.context.request
-        feed = live.events(
-            Stream.POLLS, district=None, accepts=accepts, after=None, connection=connection
-        )
-        # run the feed up to its first wait: from here on the bus queues this poll's events
-        first = asyncio.ensure_future(anext(feed))
-        await asyncio.sleep(0)
-        try:
-            current = await tally(info.context.records, str(poll_id))
-        except PollError:
-            first.cancel()
-            await feed.aclose()
-            raise not_found("poll", str(poll_id), "pollId") from None
-        sent = current.total
-        yield PollTally.of(current)
-        try:
-            event = await first
-            while True:
-                update = PollTally.from_event(event)
-                if update.total_ballots > sent:
-                    sent = update.total_ballots
-                    yield update
-                event = await anext(feed)
-        finally:
-            first.cancel()
-            await feed.aclose()
+            connection = info.context.request
+            feed = live.events(
+                Stream.POLLS, district=None, accepts=accepts, after=None, connection=connection
+            )
+            # run the feed up to its first wait: from here on the bus queues this poll's events
+            first = asyncio.ensure_future(anext(feed))
+            await asyncio.sleep(0)
+            try:
+                current = await tally(info.context.records, str(poll_id))
+            except PollError:
+                first.cancel()
+                await feed.aclose()
+                raise not_found("poll", str(poll_id), "pollId") from None
+            sent = current.total
+            yield PollTally.of(current)
+            try:
+                event = await first
+                while True:
+                    update = PollTally.from_event(event)
+                    if update.total_ballots > sent:
+                        sent = update.total_ballots
+                        yield update
+                    event = await anext(feed)
+            finally:
+                first.cancel()
+                await feed.aclose()

@@ -17,6 +17,8 @@ class ApiErrorCode(StrEnum):
     WINDOW_TOO_LARGE = "window_too_large"
     FORBIDDEN = "forbidden"
     UNAUTHENTICATED = "unauthenticated"
+    RATE_LIMITED = "rate_limited"
+    TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
 
 
 class ApiError(GraphQLError):

@@ -1,0 +1,98 @@
+"""Keys at the door: one well-formed, live key per request, or 401 in the endpoint's format."""
+
+from __future__ import annotations
+
+import asyncio
+
+from civicgraph.settings import Settings
+from civicgraph.stores import Stores
+from graph.records import api_keys
+from graph.records.api_keys import Tier
+from tests.civicgraph.door import client, door_app
+
+QUERY = {"query": "{ districts(level: GU) { code } }"}
+
+
+def bad_headers(keys: dict[Tier, str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    good, other = keys[Tier.DEVELOPER], keys[Tier.ANALYST]
+    return [
+        ("bearer-and-garbage", [("authorization", f"Bearer {good}"), ("x-api-key", "garbage")]),
+        ("garbage-and-bearer", [("x-api-key", "garbage"), ("authorization", f"Bearer {good}")]),
+        ("two-live-keys", [("x-api-key", good), ("authorization", f"Bearer {other}")]),
+        ("two-x-api-keys", [("x-api-key", good), ("x-api-key", other)]),
+        ("basic-scheme", [("authorization", "Basic dXNlcjpwYXNz")]),
+        ("bare-key-no-scheme", [("authorization", good)]),
+        ("empty-bearer", [("authorization", "Bearer ")]),
+        ("empty-x-api-key", [("x-api-key", "")]),
+        ("not-url-safe", [("x-api-key", "cg_12345678_ab/cd+ef==")]),
+        ("too-long", [("x-api-key", "a" * 129)]),
+        ("unknown", [("x-api-key", "cg_00000000_" + "A" * 43)]),
+    ]
+
+
+async def test_every_bad_key_combination_gets_401(
+    settings: Settings, stores: Stores, keys: dict[Tier, str]
+) -> None:
+    limits = {"rate_limit_auth_failures": "100/day"}
+    async with door_app(settings, stores, **limits) as app, client(app) as http:
+        for name, headers in bad_headers(keys):
+            graphql = await http.post("/graphql", json=QUERY, headers=headers)
+            assert graphql.status_code == 401, name
+            assert graphql.json()["errors"][0]["extensions"]["code"] == "unauthenticated"
+            assert "bearer" in graphql.headers["www-authenticate"].lower()
+            open311 = await http.get("/open311/v2/services.json", headers=headers)
+            assert open311.status_code == 401, name
+            assert open311.json()[0]["code"] == 401
+
+
+async def test_the_same_key_in_both_headers_is_served(
+    settings: Settings, stores: Stores, keys: dict[Tier, str]
+) -> None:
+    key = keys[Tier.DEVELOPER]
+    headers = {"x-api-key": key, "authorization": f"bearer {key}"}
+    async with door_app(settings, stores) as app, client(app) as http:
+        response = await http.post("/graphql", json=QUERY, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["ratelimit-policy"].startswith('"developer"')
+
+
+async def test_unknown_keys_are_limited_per_ip(
+    settings: Settings, stores: Stores, keys: dict[Tier, str]
+) -> None:
+    limits = {"rate_limit_auth_failures": "3/day"}
+    guesses = [{"x-api-key": f"cg_0000000{n}_{'A' * 43}"} for n in range(5)]
+    async with (
+        door_app(settings, stores, **limits) as app,
+        client(app, "198.51.100.66") as guesser,
+        client(app) as neighbour,
+    ):
+        statuses = [
+            (await guesser.post("/graphql", json=QUERY, headers=g)).status_code for g in guesses
+        ]
+        # the guesser's IP is now refused before any key is looked up, even a good one
+        records_before = stores.records.calls
+        good = {"x-api-key": keys[Tier.DEVELOPER]}
+        blocked = await guesser.post("/graphql", json=QUERY, headers=good)
+        assert stores.records.calls == records_before
+        # other IPs are not
+        served = await neighbour.post("/graphql", json=QUERY, headers=good)
+    assert statuses == [401, 401, 401, 429, 429]
+    assert blocked.status_code == 429
+    assert blocked.json()["errors"][0]["extensions"]["policy"] == "auth"
+    assert served.status_code == 200
+
+
+async def test_a_revoked_key_stops_working_when_its_cache_entry_expires(
+    settings: Settings, stores: Stores
+) -> None:
+    issued = await api_keys.create_key(stores.records, "cached", Tier.DEVELOPER)
+    headers = {"x-api-key": issued.secret}
+    async with door_app(settings, stores, key_cache_seconds=0.5) as app, client(app) as http:
+        assert (await http.post("/graphql", json=QUERY, headers=headers)).status_code == 200
+        lookups = stores.records.calls
+        assert (await http.get("/", headers=headers)).status_code == 200
+        assert stores.records.calls == lookups  # the second request was not looked up
+        await api_keys.revoke_key(stores.records, issued.prefix)
+        await asyncio.sleep(0.6)
+        refused = await http.get("/", headers=headers)
+    assert refused.status_code == 401
