@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from subscriptions.directory import SensorDirectory
 from subscriptions.ingest.mqtt import MqttIngest
 from subscriptions.ingest.simulator import Simulator
+from subscriptions.ingest.window import ReadingWindow
 from subscriptions.live import Live
 from subscriptions.open import open_bus
 
@@ -25,6 +27,11 @@ async def running_live(settings: Settings, stores: Stores) -> AsyncIterator[Live
             stores.records,
             bus,
             directory,
+            ReadingWindow(
+                max_age=timedelta(days=settings.readings_retention_days),
+                future_slack=timedelta(seconds=settings.readings_future_slack_s),
+                live=timedelta(seconds=settings.alerts_live_window_s),
+            ),
             queue_size=settings.subscriber_queue,
             replay_window=settings.replay_window,
         )

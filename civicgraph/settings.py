@@ -6,10 +6,11 @@ import ipaddress
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, SecretStr, computed_field
+from pydantic import AfterValidator, Field, SecretStr, computed_field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from civicgraph.rate_limits import parse_quota
+from resolvers.core.cost.budgets import CostBudgets
 from zk.bbs.curves import Backend
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +64,20 @@ class Settings(BaseSettings):
         30,
         ge=1,
         description="Days raw 2-minute readings are kept before `civicgraph readings roll-up` "
-        "folds them into hourly rows.",
+        "folds them into hourly rows. Older readings are refused at ingest.",
+    )
+    readings_future_slack_s: int = Field(
+        300,
+        ge=0,
+        le=86_400,
+        description="Seconds a reading's measured_at may be ahead of the server's clock "
+        "before ingest refuses it (in_the_future).",
+    )
+    alerts_live_window_s: int = Field(
+        600,
+        ge=60,
+        description="Readings older than this many seconds are stored as history but never "
+        "raise, ease or clear an alert.",
     )
     bus_url: str | None = Field(
         None, description="Event bus: unset or memory:// in-process; redis://HOST:PORT/DB shared."
@@ -112,9 +126,25 @@ class Settings(BaseSettings):
         "var/keys/issuer. Back it up: without the month's key, issuance stops until it is "
         "restored or the next month begins.",
     )
+    rounding_key_file: Path | None = Field(
+        None,
+        description="The secret (32 random bytes) that fixes the random rounding of published "
+        "counts of people; default var/keys/rounding-hmac.key, made on first use. Every worker "
+        "must use the same file, and it must never change: another key gives fresh draws, and "
+        "two draws of one count narrow it. Back it up with the records.",
+    )
     bbs_backend: Backend = Field(
         Backend.ARKWORKS, description="BLS12-381 library for BBS: arkworks (fast) or py-ecc."
     )
+    cost_budget_public: int = Field(
+        1_000,
+        ge=1,
+        description="Largest static cost of one GraphQL operation without a key "
+        "(docs/security.md, Query cost and limits).",
+    )
+    cost_budget_developer: int = Field(5_000, ge=1, description="Cost budget of a developer key.")
+    cost_budget_analyst: int = Field(20_000, ge=1, description="Cost budget of an analyst key.")
+    cost_budget_operator: int = Field(50_000, ge=1, description="Cost budget of an operator key.")
     rate_limit_public: Quota = Field(
         "60/minute",
         description="Requests per client IP without a key (`limits` notation: N/second|minute|"
@@ -152,6 +182,54 @@ class Settings(BaseSettings):
         "names the client; default none: the peer address is the client.",
     )
 
+    @model_validator(mode="after")
+    def _cost_budgets_grow(self) -> Settings:
+        try:
+            self.cost_budgets()
+        except ValueError:
+            raise ValueError(
+                "CIVIC_COST_BUDGET_PUBLIC <= _DEVELOPER <= _ANALYST <= _OPERATOR must hold"
+            ) from None
+        return self
+
+    def cost_budgets(self) -> CostBudgets:
+        """The four `CIVIC_COST_BUDGET_*` as one value."""
+        return CostBudgets(
+            self.cost_budget_public,
+            self.cost_budget_developer,
+            self.cost_budget_analyst,
+            self.cost_budget_operator,
+        )
+
+    graphql_max_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest /graphql POST body and websocket message (bytes); larger: 413.",
+    )
+    graphql_max_document_chars: int = Field(
+        32 * 1024, ge=256, description="Longest GraphQL document (characters), checked unparsed."
+    )
+    graphql_max_tokens: int = Field(
+        5000, ge=100, description="Most tokens in a GraphQL document; parsing stops past it."
+    )
+    graphql_max_json_depth: int = Field(
+        32, ge=4, le=512, description="Deepest nesting of a request's JSON (variables included)."
+    )
+    graphql_max_response_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest GraphQL response (bytes); a larger result is refused with "
+        "`response_too_large`.",
+    )
+    graphql_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=600,
+        description="Longest a GraphQL query or mutation over HTTP may run before it is "
+        "cancelled with `timeout`.",
+    )
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def graph_location(self) -> str:
@@ -171,6 +249,11 @@ class Settings(BaseSettings):
     @property
     def issuer_key_path(self) -> Path:
         return self.issuer_key_dir or self.data_dir / "keys" / "issuer"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rounding_key_path(self) -> Path:
+        return self.rounding_key_file or self.data_dir / "keys" / "rounding-hmac.key"
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -98,11 +98,17 @@ class Observation:
 
 
 class AlertTracker:
-    """The alert level of every (sensor, data type), and the changes a new reading makes."""
+    """The alert level of every (sensor, data type), and the changes a new reading makes.
+
+    Only a reading newer than the last one observed for its (sensor, data type) can change
+    a level: a late or replayed reading never clears (or raises) what a newer one set.
+    """
 
     def __init__(self, rules: Iterable[Rule] = RULES) -> None:
         self.rules = {rule.data_type: rule for rule in rules}
         self.levels: dict[tuple[str, str], int] = {}
+        self.newest: dict[tuple[str, str], datetime] = {}
+        """The time of the newest reading observed per (sensor, data type)."""
 
     def restore(self, latest: Iterable[AlertRow]) -> None:
         """Resume from the last alert of each (sensor, data type) in the records."""
@@ -115,6 +121,7 @@ class AlertTracker:
                 severities = [band.severity.value for band in rule.bands]
                 level = severities.index(alert.severity) + 1 if alert.severity in severities else 0
             self.levels[(alert.sensor_id, alert.data_type)] = level
+            self.newest[(alert.sensor_id, alert.data_type)] = alert.at
 
     def observe(self, reading: Observation) -> list[AlertRow]:
         changes = []
@@ -123,6 +130,10 @@ class AlertTracker:
             if rule is None:
                 continue
             key = (reading.sensor_id, data_type)
+            newest = self.newest.get(key)
+            if newest is not None and reading.at <= newest:
+                continue  # late: history only
+            self.newest[key] = reading.at
             before = self.levels.get(key, 0)
             after = rule.level(before, value, reading.at)
             if after == before:

@@ -47,7 +47,7 @@ async def ingest_readings(request: Request) -> JSONResponse:
     result = await live.ingest.accept(batch.readings, "http")
     if result.rejected:
         refused = [
-            {"index": r.index, "sensor_id": r.sensor_id, "reason": r.reason}
+            {"index": r.index, "sensor_id": r.sensor_id, "code": r.code.value, "reason": r.reason}
             for r in result.rejected
         ]
         return _problem(422, "some readings were refused; none were stored", rejected=refused)

@@ -2,7 +2,7 @@
 
 Topic layout (QoS 1):
     civic/readings/<sensor id>              {"measured_at": "...+09:00", "values": {"pm25": 18.5}}
-    civic/dead-letter/readings/<sensor id>  what was refused: {"reason", "topic", "payload"}
+    civic/dead-letter/readings/<sensor id>  what was refused: {"code", "reason", "topic", "payload"}
 
 A bad message never stops the subscriber: it is counted, and republished with its reason on
 the dead-letter topic, where an operator (or the sensor's maintainer) can see it.
@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 import aiomqtt
 from pydantic import ValidationError
 
+from graph.errors import StoreUnavailable
 from subscriptions.ingest.payloads import MqttReading, ReadingIn
 from subscriptions.ingest.pipeline import Ingest
+from subscriptions.ingest.window import RefusalCode
 
 log = logging.getLogger("civicgraph.mqtt")
 TOPIC_PREFIX = "civic/readings/"
@@ -28,10 +30,15 @@ RECONNECT_S = 2.0
 
 
 def broker(url: str) -> tuple[str, int]:
-    parts = urlsplit(url)
+    """(host, port) of `mqtt://HOST[:PORT]` (port 1883 by default); StoreUnavailable otherwise."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 1883
+    except ValueError as error:  # a port that is not a number, or out of range
+        raise StoreUnavailable(f"not an MQTT URL: {url!r} ({error})") from None
     if parts.scheme != "mqtt" or not parts.hostname:
-        raise ValueError(f"not an MQTT URL: {url!r} (mqtt://HOST:PORT)")
-    return parts.hostname, parts.port or 1883
+        raise StoreUnavailable(f"not an MQTT URL: {url!r} (mqtt://HOST:PORT)")
+    return parts.hostname, port
 
 
 def _first_error(error: ValidationError) -> str:
@@ -60,6 +67,7 @@ class MqttIngest:
 
     async def handle(self, client: aiomqtt.Client, topic: str, payload: bytes) -> None:
         parsed = parse(topic, payload)
+        code = RefusalCode.MALFORMED
         if isinstance(parsed, str):
             self.ingest.counts[("mqtt", "refused")] += 1
             reason = parsed
@@ -67,9 +75,14 @@ class MqttIngest:
             result = await self.ingest.accept([parsed], "mqtt")
             if not result.rejected:
                 return
-            reason = result.rejected[0].reason
+            code, reason = result.rejected[0].code, result.rejected[0].reason
         self.dead_letters += 1
-        letter = {"reason": reason, "topic": topic, "payload": payload.decode("utf-8", "replace")}
+        letter = {
+            "code": code.value,
+            "reason": reason,
+            "topic": topic,
+            "payload": payload.decode("utf-8", "replace"),
+        }
         suffix = topic.removeprefix(TOPIC_PREFIX) or "unknown"
         await client.publish(DEAD_LETTER_PREFIX + suffix, json.dumps(letter), qos=1)
 

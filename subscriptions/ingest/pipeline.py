@@ -2,16 +2,17 @@
 
 Every source (simulator, MQTT, HTTP) hands readings to `Ingest.accept`. A reading is checked
 against what the graph knows (the sensor exists and measures those types) and what is
-physically possible; a bad one is counted and refused with its reason, never stored. Good ones
-are stored in one transaction, then published on the bus with their record ids; alert rules
-run over them and their changes are stored and published too.
+physically possible, and measured inside the plausible window (`window.py`); a bad one is
+counted and refused with its code and reason, never stored. Good ones are stored in one
+transaction, then published on the bus with their record ids; alert rules run over the live
+ones (late readings are history only) and their changes are stored and published too.
 """
 
 from __future__ import annotations
 
 import collections
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from graph.ontology import DATA_TYPE_RANGES
@@ -23,10 +24,8 @@ from subscriptions.bus import EventBus
 from subscriptions.directory import SensorDirectory, SensorInfo
 from subscriptions.events import Event
 from subscriptions.ingest.payloads import ReadingIn
+from subscriptions.ingest.window import ReadingWindow, RefusalCode
 from subscriptions.streams import alert_event, reading_event
-
-FUTURE_SLACK = timedelta(minutes=5)
-"""How far ahead of our clock a sensor's clock may run."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,7 @@ class Rejection:
     index: int
     sensor_id: str
     reason: str
+    code: RefusalCode = RefusalCode.MALFORMED
 
 
 @dataclass
@@ -55,36 +55,55 @@ class Checked:
 
 class Ingest:
     def __init__(
-        self, records: Records, directory: SensorDirectory, bus: EventBus, tracker: AlertTracker
+        self,
+        records: Records,
+        directory: SensorDirectory,
+        bus: EventBus,
+        tracker: AlertTracker,
+        window: ReadingWindow | None = None,
     ) -> None:
         self.records = records
         self.directory = directory
         self.bus = bus
         self.tracker = tracker
+        self.window = window or ReadingWindow()
         self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
         """(source, outcome) -> readings; outcome is accepted, duplicate or a refusal reason."""
 
     @classmethod
-    async def start(cls, records: Records, directory: SensorDirectory, bus: EventBus) -> Ingest:
+    async def start(
+        cls,
+        records: Records,
+        directory: SensorDirectory,
+        bus: EventBus,
+        window: ReadingWindow | None = None,
+    ) -> Ingest:
         tracker = AlertTracker()
         tracker.restore(await current_levels(records))
-        return cls(records, directory, bus, tracker)
+        return cls(records, directory, bus, tracker, window)
 
     async def check(self, index: int, reading: ReadingIn, now: datetime) -> Checked | Rejection:
         sensor = await self.directory.get(reading.sensor_id)
         if sensor is None:
-            return Rejection(index, reading.sensor_id, "unknown sensor")
-        if reading.measured_at > now + FUTURE_SLACK:
-            return Rejection(index, reading.sensor_id, "measured_at is in the future")
+            return Rejection(index, reading.sensor_id, "unknown sensor", RefusalCode.UNKNOWN_SENSOR)
+        refused = self.window.refusal(reading.measured_at, now)
+        if refused is not None:
+            return Rejection(index, reading.sensor_id, refused[1], refused[0])
         for data_type, value in reading.values.items():
             if data_type not in sensor.data_types:
                 return Rejection(
-                    index, reading.sensor_id, f"{sensor.kind} sensors do not measure {data_type!r}"
+                    index,
+                    reading.sensor_id,
+                    f"{sensor.kind} sensors do not measure {data_type!r}",
+                    RefusalCode.NOT_MEASURED,
                 )
             low, high = DATA_TYPE_RANGES[data_type]
             if not low <= value <= high:
                 return Rejection(
-                    index, reading.sensor_id, f"{data_type} {value} is outside {low}..{high}"
+                    index,
+                    reading.sensor_id,
+                    f"{data_type} {value} is outside {low}..{high}",
+                    RefusalCode.OUT_OF_RANGE,
                 )
         fields = {"sensor_id": sensor.id, "measured_at": epoch(reading.measured_at)}
         fields |= reading.values
@@ -103,7 +122,12 @@ class Ingest:
             if isinstance(checked, Checked):
                 key = (checked.sensor.id, checked.row[1])
                 if key in seen:
-                    checked = Rejection(index, reading.sensor_id, "the same sensor and time twice")
+                    checked = Rejection(
+                        index,
+                        reading.sensor_id,
+                        "the same sensor and time twice",
+                        RefusalCode.REPEATED,
+                    )
                 seen.add(key)
             if isinstance(checked, Rejection):
                 result.rejected.append(checked)
@@ -126,6 +150,7 @@ class Ingest:
         changes = [
             change
             for c in fresh
+            if self.window.is_live(c.reading.measured_at, now)
             for change in self.tracker.observe(
                 Observation(
                     c.sensor.id, c.sensor.district_code, c.reading.measured_at, c.reading.values

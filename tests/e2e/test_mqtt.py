@@ -73,6 +73,13 @@ async def test_readings_published_over_mqtt_reach_subscribers(mqtt_server: str) 
         (SENSOR, json.dumps({"values": {"pm25": 1}}).encode(), "measured_at"),
         ("sdot-nowhere", reading(1, pm25=1.0), "unknown sensor"),
         (SENSOR, reading(2, ph=7.0), "do not measure 'ph'"),
+        (
+            SENSOR,
+            json.dumps(
+                {"measured_at": "0001-01-01T00:00:00+14:00", "values": {"pm25": 3.0}}
+            ).encode(),
+            "older than",
+        ),
     ],
 )
 async def test_bad_messages_go_to_the_dead_letter_topic_with_a_reason(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -61,8 +61,10 @@ class Gateway:
     def __init__(self, http: httpx.AsyncClient, key: str) -> None:
         self.http, self.key = http, key
 
-    async def send(self, sensor: str, **values: float) -> int:
-        body = {"readings": [{"sensor_id": sensor, "measured_at": moment(), "values": values}]}
+    async def send(self, sensor: str, at: str | None = None, **values: float) -> int:
+        """Send one reading measured `at` (default: a distinct moment before the seed)."""
+        reading = {"sensor_id": sensor, "measured_at": at or moment(), "values": values}
+        body = {"readings": [reading]}
         response = await self.http.post(
             "/ingest/readings", json=body, headers={"X-API-Key": self.key}
         )
@@ -171,11 +173,15 @@ async def test_case_updates_follow_a_filed_case(server: str) -> None:
 
 
 async def test_alerts_are_raised_once_for_a_polluted_sensor(server: str, gateway: Gateway) -> None:
-    start = await gateway.send("sdot-11215-0000", pm25=20.0)
+    # alerts follow live readings only: these are from the last minute, in order (no other
+    # test reads this sensor's latest reading)
+    live = (datetime.now(UTC) - timedelta(minutes=1)).replace(microsecond=0)
+    start = await gateway.send("sdot-11215-0000", live.isoformat(), pm25=20.0)
     variables = {"district": "11215", "after": str(start)}
     listening = asyncio.create_task(take(server, "graphql-transport-ws", ALERTS, variables, 2))
-    for value in (40.0, 37.0, 39.0, 90.0):
-        await gateway.send("sdot-11215-0000", pm25=value)
+    for step, value in enumerate((40.0, 37.0, 39.0, 90.0), start=1):
+        at = (live + timedelta(seconds=step)).isoformat()
+        await gateway.send("sdot-11215-0000", at, pm25=value)
     got = [r["alerts"] for r in await asyncio.wait_for(listening, WAIT_S)]
     assert [(a["state"], a["severity"]) for a in got] == [
         ("RAISED", "WARNING"),

@@ -55,5 +55,27 @@ def test_levels_resume_from_the_last_alert_of_each_sensor() -> None:
     tracker.restore(
         [AlertRow("s-1", "11680", "pm25", "critical", "raised", 90.0, 76.0, "CAI", NOON_KST)]
     )
-    assert states(tracker, "pm25", [80], NOON_KST) == []  # still critical: nothing new
-    assert states(tracker, "pm25", [10], NOON_KST) == ["cleared:critical"]
+    later = NOON_KST + timedelta(minutes=2)
+    assert states(tracker, "pm25", [80], later) == []  # still critical: nothing new
+    assert states(tracker, "pm25", [10], later + timedelta(minutes=2)) == ["cleared:critical"]
+
+
+def test_a_reading_not_newer_than_the_last_one_changes_no_level() -> None:
+    # given: a warning raised by the 12:02 reading
+    tracker = AlertTracker()
+    assert states(tracker, "pm25", [20, 40], NOON_KST) == ["raised:warning"]
+    # when: readings from before it arrive, clean ones
+    backfill = states(tracker, "pm25", [5, 5, 5], NOON_KST - timedelta(hours=1))
+    # then: the warning stands; the next live reading still clears it
+    assert backfill == []
+    assert tracker.levels[("s-1", "pm25")] == 1
+    assert states(tracker, "pm25", [5], NOON_KST + timedelta(minutes=4)) == ["cleared:warning"]
+
+
+def test_a_restored_level_is_not_cleared_by_a_reading_older_than_its_alert() -> None:
+    tracker = AlertTracker()
+    tracker.restore(
+        [AlertRow("s-1", "11680", "pm25", "warning", "raised", 40.0, 36.0, "CAI", NOON_KST)]
+    )
+    assert states(tracker, "pm25", [5], NOON_KST - timedelta(days=4)) == []
+    assert tracker.levels[("s-1", "pm25")] == 1

@@ -62,6 +62,19 @@ async def test_a_batch_is_stored_once_and_counted(
         (batch(10, sensor="sdot-nowhere"), 422, "unknown sensor"),
         (batch(10, turbidity=3.0), 422, "do not measure 'turbidity'"),
         (batch(10, pm25=-3.0), 422, "outside 0..1500"),
+        (
+            {
+                "readings": [
+                    {
+                        "sensor_id": "sdot-11110-0000",
+                        "measured_at": "0001-01-01T00:00:00+14:00",
+                        "values": {"pm25": 3.0},
+                    }
+                ]
+            },
+            422,
+            '"code":"too_old"',
+        ),
     ],
 )
 async def test_bad_batches_are_refused_with_reasons(

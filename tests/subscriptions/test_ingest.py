@@ -18,6 +18,7 @@ from subscriptions.directory import SensorDirectory
 from subscriptions.events import Stream
 from subscriptions.ingest.payloads import ReadingIn
 from subscriptions.ingest.pipeline import Ingest
+from subscriptions.ingest.window import RefusalCode
 from subscriptions.streams import replay
 
 SDOT = "sdot-11680-0000"
@@ -108,7 +109,7 @@ async def test_alerts_follow_the_readings(ingest: Ingest, records: Records) -> N
     alerts = ingest.bus.subscribe(Stream.ALERTS, district="11680")
     levels = [20.0, 40.0, 38.0, 80.0, 10.0]
     for step, value in enumerate(levels):
-        await ingest.accept([reading(minutes_ago=30 - 2 * step, pm25=value)], "simulator")
+        await ingest.accept([reading(minutes_ago=9 - 2 * step, pm25=value)], "simulator")
     got = [await asyncio.wait_for(alerts.next(), 5) for _ in range(3)]
     assert [(e.data["state"], e.data["severity"]) for e in got] == [
         ("raised", "warning"),
@@ -137,3 +138,63 @@ async def test_a_simulator_tick_sends_every_sensor_through_the_pipeline(
     latest = await latest_readings(records, [s.id for s in directory.known()])
     assert len(latest) == len(directory.known())
     assert ingest.counts[("simulator", "accepted")] == 2 * len(directory.known())
+
+
+@pytest.mark.parametrize(
+    ("measured_at", "code"),
+    [
+        pytest.param("0001-01-01T00:00:00+14:00", RefusalCode.TOO_OLD, id="year-1-plus-14"),
+        pytest.param("0001-01-01T00:00:00-14:00", RefusalCode.TOO_OLD, id="year-1-minus-14"),
+        pytest.param("9999-12-31T23:59:59-14:00", RefusalCode.IN_THE_FUTURE, id="year-9999"),
+        pytest.param(
+            (NOW - timedelta(days=31)).isoformat(), RefusalCode.TOO_OLD, id="past-retention"
+        ),
+        pytest.param(
+            (NOW + timedelta(minutes=6)).isoformat(), RefusalCode.IN_THE_FUTURE, id="6-min-ahead"
+        ),
+    ],
+)
+async def test_readings_outside_the_plausible_window_are_refused_with_a_code(
+    ingest: Ingest, records: Records, measured_at: str, code: RefusalCode
+) -> None:
+    # given
+    bad = ReadingIn.model_validate(
+        {"sensor_id": SDOT, "measured_at": measured_at, "values": {"pm25": 5.0}}
+    )
+    # when
+    result = await ingest.accept([bad], "http")
+    # then
+    assert [(r.code, r.index) for r in result.rejected] == [(code, 0)]
+    assert await latest_readings(records, [SDOT]) == {}
+
+
+async def _warning_raised(ingest: Ingest) -> None:
+    await ingest.accept([reading(minutes_ago=4, pm25=20.0)], "http")
+    raised = await ingest.accept([reading(minutes_ago=2, pm25=40.0)], "http")
+    assert [a.data["state"] for a in raised.alerts] == ["raised"]
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        pytest.param(timedelta(days=4), id="4-days-old-backfill"),
+        pytest.param(timedelta(minutes=11), id="older-than-the-live-window"),
+        pytest.param(timedelta(minutes=3), id="older-than-the-newest"),
+    ],
+)
+async def test_late_readings_are_stored_but_never_clear_a_live_alert(
+    ingest: Ingest, records: Records, late: timedelta
+) -> None:
+    # given: a live PM2.5 warning
+    await _warning_raised(ingest)
+    alerts = ingest.bus.subscribe(Stream.ALERTS)
+    # when: a clean reading from before arrives
+    backfill = ReadingIn(sensor_id=SDOT, measured_at=NOW - late, values={"pm25": 3.0})
+    result = await ingest.accept([backfill], "http")
+    # then: stored, published as a reading, no alert change and none on the bus
+    assert (result.accepted, result.alerts) == (1, [])
+    assert len(result.events) == 1
+    assert alerts.pending() == 0
+    assert ingest.tracker.levels[(SDOT, "pm25")] == 1
+    cleared = await ingest.accept([reading(minutes_ago=1, pm25=3.0)], "http")
+    assert [a.data["state"] for a in cleared.alerts] == ["cleared"]
