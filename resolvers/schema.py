@@ -10,16 +10,19 @@ from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    ParserCache,
     ValidationCache,
     max_aliases,
     query_depth_limiter,
 )
+from strawberry.federation.schema import FederationAny
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, Info
 
 from resolvers.city.schema import CityQuery
+from resolvers.core.entities import checked_representation
 from resolvers.core.errors import ApiError
+from resolvers.core.operation_guard import DEFAULT_MAX_TOKENS, OperationGuard
+from resolvers.core.request_errors import code_of
 from resolvers.data.schema import DataQuery
 from resolvers.identity.schema import IdentityMutation, IdentityQuery
 from resolvers.sensing.schema import SensingQuery
@@ -42,12 +45,20 @@ Query = merge_types(
 Mutation = merge_types("Mutation", (ServicesMutation, IdentityMutation, TrustMutation))
 
 
+def is_server_fault(error: GraphQLError) -> bool:
+    """An error a client did not cause: an exception that is neither a GraphQL error nor
+    coded. Coded errors (`extensions.code`: ApiError, request errors) are answers."""
+    original = error.original_error
+    if code_of(error) is not None or original is None:
+        return False
+    return not isinstance(original, ApiError | GraphQLError)
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Hide unexpected failures (logged with their traceback); show user mistakes."""
-    original = error.original_error
-    if original is None or isinstance(original, ApiError | GraphQLError):
+    if not is_server_fault(error):
         return False
-    log.error("unexpected error in %s", error.path, exc_info=original)
+    log.error("unexpected error in %s", error.path, exc_info=error.original_error)
     return True
 
 
@@ -56,15 +67,32 @@ class CivicSchema(strawberry.federation.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Log what went wrong on our side; a user's mistake is an answer, not a log line."""
-        unexpected = [e for e in errors if not isinstance(e.original_error, ApiError)]
+        unexpected = [e for e in errors if is_server_fault(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Federation's `_entities`, each representation checked first (a bad one is an
+        INVALID error in its slot, never a TypeError)."""
+        results: list[FederationAny] = []
+        for representation in representations:
+            checked = checked_representation(self.schema_converter, representation)
+            if isinstance(checked, ApiError):
+                results.append(FederationAny(checked))
+            else:
+                results.extend(super().entities_resolver(info, [FederationAny(checked)]))
+        return results
+
 
 def build_schema(
-    subscription: type | None = None, execution_context_class: type[Any] | None = None
+    subscription: type | None = None,
+    execution_context_class: type[Any] | None = None,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> CivicSchema:
-    """The merged schema; `subscription` is the live fields' type (from `subscriptions/`)."""
+    """The merged schema; `subscription` is the live fields' type (from `subscriptions/`);
+    documents longer than `max_tokens` tokens are refused before they are parsed whole."""
     return CivicSchema(
         query=Query,
         mutation=Mutation,
@@ -73,8 +101,9 @@ def build_schema(
         extensions=[
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
-            # Parsing and validating the same document again is wasted work; data never cached.
-            lambda: ParserCache(maxsize=1024),
+            # Parsing (cached there) and validating the same document again is wasted work;
+            # data never cached.
+            lambda: OperationGuard(max_tokens),
             lambda: ValidationCache(maxsize=1024),
         ],
     )

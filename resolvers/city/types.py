@@ -22,6 +22,7 @@ from resolvers.city.dataloaders import (
 )
 from resolvers.core.context import Context
 from resolvers.core.dataloaders import one
+from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.filters import GeoPoint
 
@@ -63,6 +64,13 @@ class District:
     area_km2: float
     population: int | None = strawberry.field(description="Residents, 2020 census (gu only).")
     _boundary: strawberry.Private[str]
+
+    @classmethod
+    async def resolve_reference(cls, info: CityInfo, code: str) -> District:
+        """Federation's `_entities` door: the district by its code (NOT_FOUND if none)."""
+        return cls.from_node(
+            await load_reference(info, DistrictByCodeLoader, str(code), "district", "code")
+        )
 
     @classmethod
     def from_node(cls, node: Node) -> District:
@@ -179,6 +187,11 @@ class Asset:
     district_code: str
     status: str
     installed_year: int
+
+    @classmethod
+    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Asset:
+        """Federation's `_entities` door: the asset by its id (NOT_FOUND if none)."""
+        return cls.from_node(await load_reference(info, AssetByIdLoader, str(id), "asset", "id"))
 
     @classmethod
     def from_node(cls, node: Node) -> Asset:

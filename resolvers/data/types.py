@@ -9,7 +9,11 @@ import strawberry
 
 from graph.store import Node
 from resolvers.city.types import CityInfo
-from resolvers.data.dataloaders import DepartmentByIdLoader, DerivedFromByDatasetLoader
+from resolvers.data.dataloaders import (
+    DatasetByIdLoader,
+    DepartmentByIdLoader,
+    DerivedFromByDatasetLoader,
+)
 
 if TYPE_CHECKING:
     from resolvers.services.types import Department
@@ -36,6 +40,13 @@ class Dataset:
     landing_page: str
     distributions: list[Distribution]
     publisher_code: str
+
+    @classmethod
+    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Dataset:
+        """Federation's `_entities` door: the dataset by its id (NOT_FOUND if none)."""
+        return cls.from_node(
+            await load_reference(info, DatasetByIdLoader, str(id), "dataset", "id")
+        )
 
     @classmethod
     def from_node(cls, node: Node) -> Dataset:

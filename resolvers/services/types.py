@@ -13,11 +13,13 @@ from graph.records.case_events import CaseEventRow
 from graph.store import Node
 from resolvers.city.types import Asset, Citizen, CityInfo, District, district_by_code
 from resolvers.core.dataloaders import one
+from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.filters import GeoPoint
-from resolvers.data.dataloaders import DatasetsByDepartmentLoader
+from resolvers.data.dataloaders import DatasetsByDepartmentLoader, DepartmentByIdLoader
 from resolvers.services.dataloaders import (
     AssetByCaseLoader,
+    CaseByIdLoader,
     DepartmentByCaseLoader,
     EventsByCaseLoader,
     FilerByCaseLoader,
@@ -62,6 +64,13 @@ class Department:
     name_en: str
     name_ko: str
     district_code: str | None
+
+    @classmethod
+    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Department:
+        """Federation's `_entities` door: the department by its id (NOT_FOUND if none)."""
+        return cls.from_node(
+            await load_reference(info, DepartmentByIdLoader, str(id), "department", "id")
+        )
 
     @classmethod
     def from_node(cls, node: Node) -> Department:
@@ -122,6 +131,11 @@ class Case:
     location: GeoPoint
     address: str
     district_code: str
+
+    @classmethod
+    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Case:
+        """Federation's `_entities` door: the case by its id (NOT_FOUND if none)."""
+        return cls.from_node(await load_reference(info, CaseByIdLoader, str(id), "case", "id"))
 
     @classmethod
     def from_node(cls, node: Node) -> Case:
