@@ -1,0 +1,232 @@
+"""The two websocket protocols with every input mistake answered in the protocol's own terms.
+
+graphql-transport-ws (enisdenjo/graphql-ws, PROTOCOL.md): a frame that is not a JSON object
+with a known `type`, a `subscribe` without an id and a payload holding a `query` string, a
+document that does not parse, is too large, or names no operation to run: close 4400 (Bad
+request). Validation, variable and execution errors of one operation: its `error` message.
+
+Legacy graphql-ws (apollographql/subscriptions-transport-ws, PROTOCOL.md): queries and mutations
+run too (`data` then `complete`); a frame that is not JSON gets `connection_error`, an unknown
+`type` or a `start` without a good payload an `error` for that id; the socket stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, cast
+
+from graphql import GraphQLError
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+
+from civicgraph.graphql_door.http import is_request_error
+from resolvers.core.context import Context
+from resolvers.core.operation_guard import get_operation, parse_document
+from resolvers.core.request_errors import RequestErrorCode, request_error
+
+if TYPE_CHECKING:
+    from strawberry.schema.schema import StreamResult
+
+    from civicgraph.graphql_door.view import CivicGraphQL
+
+MAX_CLOSE_REASON = 123
+"""RFC 6455 §5.5: a close frame's body is at most 125 bytes, 2 of them the code."""
+
+
+def close_reason(text: str) -> str:
+    """`text` cut to what a close frame can carry (whole UTF-8 characters)."""
+    encoded = text.encode("utf-8", "replace")[:MAX_CLOSE_REASON]
+    return encoded.decode("utf-8", "ignore")
+
+
+class WebSocketAdapter(ASGIWebSocketAdapter):
+    """Strawberry's adapter, with close reasons cut to fit a close frame (a longer one made
+    the server drop the socket without a close code)."""
+
+    async def close(self, code: int, reason: str) -> None:
+        await super().close(code, close_reason(reason))
+
+
+def _subscribe_payload_problem(payload: object) -> str | None:
+    """Why a subscribe/start payload is not a GraphQL request, or None if it is one."""
+    if not isinstance(payload, dict):
+        return "the payload must be an object"
+    if not isinstance(payload.get("query"), str):
+        return "the payload needs a `query` string"
+    if payload.get("operationName") is not None and not isinstance(payload["operationName"], str):
+        return "`operationName` must be a string or null"
+    for name in ("variables", "extensions"):
+        if payload.get(name) is not None and not isinstance(payload[name], dict):
+            return f"`{name}` must be an object or null"
+    return None
+
+
+def check_document(view: CivicGraphQL, payload: Mapping[str, Any]) -> str | None:
+    """Why the payload's document cannot run (too long, not parsed, GetOperation failed),
+    checked before Strawberry sees it; None when it can."""
+    query: str = payload["query"]
+    if len(query) > view.limits.max_document_chars:
+        return f"the document is longer than {view.limits.max_document_chars} characters"
+    try:
+        get_operation(
+            parse_document(query, view.limits.max_tokens), payload.get("operationName") or None
+        )
+    except GraphQLError as error:
+        return error.message
+    return None
+
+
+def _refused_first(result: object) -> list[GraphQLError] | None:
+    """The errors of a first result that refuses the operation before it ran, else None."""
+    if isinstance(result, PreExecutionError) or (
+        isinstance(result, ExecutionResult) and is_request_error(result)
+    ):
+        return list(result.errors or []) or None
+    return None
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, refusing malformed messages with 4400 instead of crashing."""
+
+    view: CivicGraphQL
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.handle_invalid_message("a message must be an object with a string `type`")
+            return
+        if message["type"] == "subscribe":
+            problem = (
+                "a subscribe needs a string `id`"
+                if not isinstance(message.get("id"), str)
+                else _subscribe_payload_problem(message.get("payload"))
+            )
+            if problem is None and self.connection_acknowledged:
+                problem = check_document(self.view, message["payload"])
+            if problem is not None:
+                await self.handle_invalid_message(problem)
+                return
+        await super().handle_message(cast("Any", message))
+
+    async def _send_result_stream(
+        self, operation: Operation[Context, None], result_source: StreamResult
+    ) -> None:
+        first = True
+        async for result in result_source:
+            if first and (errors := _refused_first(result)) is not None:
+                await operation.send_initial_errors(errors)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            await operation.send_next(result)
+            first = False
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """Legacy graphql-ws: runs queries and mutations as well, answers every bad frame."""
+
+    view: CivicGraphQL
+
+    async def handle(self) -> None:
+        try:
+            while True:
+                try:
+                    async for message in self.websocket.iter_json():
+                        await self.handle_message(cast("OperationMessage", message))
+                    break
+                except NonJsonMessageReceived:
+                    frame = {"type": "connection_error", "payload": {"message": "not JSON"}}
+                    await self.send_message(cast("OperationMessage", frame))
+        except NonTextMessageReceived:
+            await self.websocket.close(code=1002, reason="WebSocket message type must be text")
+        except WebSocketDisconnected:
+            pass
+        finally:
+            if self.keep_alive_task:
+                self.keep_alive_task.cancel()
+                with suppress(BaseException):
+                    await self.keep_alive_task
+            await self.cleanup()
+
+    async def _send_error(self, operation_id: object, message: str) -> None:
+        error = request_error(RequestErrorCode.BAD_REQUEST, message)
+        frame: dict[str, object] = {"type": "error", "payload": error.formatted}
+        if isinstance(operation_id, str | int):
+            frame["id"] = str(operation_id)
+        await self.send_message(cast("OperationMessage", frame))
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self._send_error(None, "a message must be an object with a string `type`")
+            return
+        kind = message["type"]
+        if kind in ("connection_init", "connection_terminate"):
+            await super().handle_message(cast("Any", message))
+            return
+        if kind not in ("start", "stop"):
+            await self._send_error(message.get("id"), f"unknown message type {kind!r}")
+            return
+        if not isinstance(message.get("id"), str):
+            await self._send_error(None, f"a {kind} needs a string `id`")
+            return
+        if kind == "start":
+            problem = _subscribe_payload_problem(message.get("payload"))
+            if problem is None and self.connection_acknowledged:
+                problem = check_document(self.view, message["payload"])
+            if problem is not None:
+                await self._send_error(message["id"], problem)
+                return
+        await super().handle_message(cast("Any", message))
+
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        """As Strawberry's, but through `stream`, which runs queries and mutations too."""
+        try:
+            result_source = await self.schema.stream(
+                query=query,
+                variable_values=variables,
+                operation_name=operation_name,
+                context_value=self.context,
+                root_value=self.root_value,
+            )
+            self.subscriptions[operation_id] = result_source
+            first = True
+            async for result in result_source:
+                if first and (errors := _refused_first(result)) is not None:
+                    await self.send_message(
+                        cast(
+                            "OperationMessage",
+                            {"type": "error", "id": operation_id, "payload": errors[0].formatted},
+                        )
+                    )
+                    return
+                await self.send_data_message(cast("ExecutionResult", result), operation_id)
+                first = False
+            await self.send_message(
+                cast("OperationMessage", {"type": "complete", "id": operation_id})
+            )
+        except asyncio.CancelledError:
+            await self.send_message(
+                cast("OperationMessage", {"type": "complete", "id": operation_id})
+            )
+        finally:
+            self.subscriptions.pop(operation_id, None)
+            self.tasks.pop(operation_id, None)

@@ -1,0 +1,171 @@
+"""Request errors found before execution: the document parsed within a token limit, the operation
+chosen as the GraphQL spec's GetOperation says, variables coerced before any resolver runs; every
+such error carries its `extensions.code` (see `request_errors`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import suppress
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
+from graphql.execution.values import get_variable_values
+from strawberry.extensions import SchemaExtension
+
+from resolvers.core.request_errors import (
+    TOO_MANY_TOKENS,
+    RequestErrorCode,
+    request_error,
+    tag,
+)
+
+DEFAULT_MAX_TOKENS = 5000
+MAX_VARIABLE_ERRORS = 20
+PARSE_CACHE_SIZE = 1024
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_cached(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+def parse_document(query: str, max_tokens: int = DEFAULT_MAX_TOKENS) -> DocumentNode:
+    """The parsed document (cached by text). Raises a GraphQLError coded DOCUMENT_TOO_LARGE past
+    `max_tokens` tokens, GRAPHQL_PARSE_FAILED on a syntax error (graphql-core's message and
+    location kept)."""
+    try:
+        return _parse_cached(query, max_tokens)
+    except GraphQLError as error:
+        tag([error], _parse_failure_code(error))
+        raise
+
+
+def _parse_failure_code(error: GraphQLError) -> RequestErrorCode:
+    if TOO_MANY_TOKENS in error.message:
+        return RequestErrorCode.DOCUMENT_TOO_LARGE
+    return RequestErrorCode.GRAPHQL_PARSE_FAILED
+
+
+def get_operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
+    """GetOperation (GraphQL spec, October 2021, §6.1): the operation named `operation_name`,
+    or the document's only operation when no name is given. Raises a GraphQLError coded
+    OPERATION_NOT_FOUND otherwise."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        if len(operations) == 1:
+            return operations[0]
+        if not operations:
+            raise request_error(
+                RequestErrorCode.OPERATION_NOT_FOUND, "the document has no operation"
+            )
+        raise request_error(
+            RequestErrorCode.OPERATION_NOT_FOUND,
+            "the document has several operations: say which one with operationName",
+        )
+    for operation in operations:
+        if operation.name is not None and operation.name.value == operation_name:
+            return operation
+    raise request_error(
+        RequestErrorCode.OPERATION_NOT_FOUND,
+        f"no operation named {operation_name!r} in the document",
+    )
+
+
+def unencodable_path(value: object) -> str | None:
+    """Where in `value` (a JSON-like tree) a string holds a lone UTF-16 surrogate, which no
+    database, hash or JSON encoder here can take; None if nowhere. Iterative: any depth."""
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return path or "value"
+        elif isinstance(item, dict):
+            stack.extend((f"{path}.{key}" if path else str(key), v) for key, v in item.items())
+        elif isinstance(item, list | tuple):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(item))
+    return None
+
+
+def coerce_variables(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any] | None
+) -> list[GraphQLError]:
+    """CoerceVariableValues (GraphQL spec §6.1.2) ahead of execution, plus text that UTF-8 cannot
+    hold; the errors are coded BAD_USER_INPUT (empty when the variables are fine)."""
+    coerced = get_variable_values(
+        schema, operation.variable_definitions or (), variables or {}, MAX_VARIABLE_ERRORS
+    )
+    if isinstance(coerced, list):
+        errors = coerced
+    else:
+        where = unencodable_path(coerced)
+        errors = (
+            []
+            if where is None
+            else [
+                GraphQLError(
+                    f"Variable ${where} holds a lone UTF-16 surrogate, which is not text",
+                    operation.variable_definitions or None,
+                )
+            ]
+        )
+    tag(errors, RequestErrorCode.BAD_USER_INPUT)
+    return errors
+
+
+class OperationGuard(SchemaExtension):
+    """Parses through the shared cache within the token limit, codes parse and validation
+    errors, and coerces variables before execution so that a bad value is a coded request error
+    (never a resolver's fault, never logged as one)."""
+
+    def __init__(self, max_tokens: int = DEFAULT_MAX_TOKENS) -> None:
+        super().__init__()
+        self.max_tokens = max_tokens
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = self.max_tokens
+        if context.graphql_document is None and context.query:
+            # on a failure Strawberry parses again (same limit) and reports the error itself
+            with suppress(GraphQLError):
+                context.graphql_document = parse_document(context.query, self.max_tokens)
+        yield
+        if context.pre_execution_errors:
+            for error in context.pre_execution_errors:
+                tag([error], _parse_failure_code(error))
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        if self.execution_context.pre_execution_errors:
+            tag(
+                self.execution_context.pre_execution_errors,
+                RequestErrorCode.GRAPHQL_VALIDATION_FAILED,
+            )
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.result is None:
+            try:
+                operation = get_operation(document, context.operation_name)
+            except GraphQLError:
+                operation = None  # graphql-core reports it in its own words
+            if operation is not None:
+                errors = coerce_variables(context.schema._schema, operation, context.variables)
+                if errors:
+                    if operation.operation is OperationType.SUBSCRIPTION:
+                        # the subscription path ignores a preset result: refuse by raising
+                        raise errors[0]
+                    context.result = ExecutionResult(data=None, errors=errors)
+        yield

@@ -1,0 +1,67 @@
+"""Codes for mistakes in a whole GraphQL request (not in one field's arguments), and how to tag
+the errors graphql-core raises for them, so clients get `extensions.code` on every refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from graphql import GraphQLError
+
+
+class RequestErrorCode(StrEnum):
+    """`extensions.code` of request errors: the request was refused before execution (or, for
+    TIMEOUT and RESPONSE_TOO_LARGE, its result was). Listed with their HTTP statuses in
+    docs/api.md."""
+
+    JSON_INVALID = "json_invalid"
+    """The body (or a `variables`/`extensions` parameter) is not UTF-8 JSON within limits."""
+    BAD_REQUEST = "bad_request"
+    """Not a well-formed GraphQL request: no `query` string, parameters of the wrong type."""
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_ACCEPTABLE = "not_acceptable"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    DOCUMENT_TOO_LARGE = "document_too_large"
+    """The document has more characters or tokens than the server parses."""
+    GRAPHQL_PARSE_FAILED = "graphql_parse_failed"
+    GRAPHQL_VALIDATION_FAILED = "graphql_validation_failed"
+    OPERATION_NOT_FOUND = "operation_not_found"
+    """GetOperation failed: `operationName` names no operation, or several and no name."""
+    OPERATION_NOT_SUPPORTED = "operation_not_supported"
+    """A subscription over plain HTTP, or a mutation by GET."""
+    BAD_USER_INPUT = "bad_user_input"
+    """Variables that cannot be coerced to their declared types (or text UTF-8 cannot hold)."""
+    TIMEOUT = "timeout"
+    """The operation ran past the server's time limit and was cancelled."""
+    RESPONSE_TOO_LARGE = "response_too_large"
+    """The result, encoded, is larger than the server sends."""
+
+
+PARSE_FAILURES = frozenset(
+    {RequestErrorCode.GRAPHQL_PARSE_FAILED, RequestErrorCode.DOCUMENT_TOO_LARGE}
+)
+"""Codes answered with HTTP 400 under application/graphql-response+json; other request
+errors get 422 (GraphQL-over-HTTP, "Status Codes")."""
+
+TOO_MANY_TOKENS = "Document contains more than"
+"""How graphql-core's parser starts the message of its `max_tokens` refusal."""
+
+
+def code_of(error: GraphQLError) -> str | None:
+    """The error's `extensions.code`, if it has one."""
+    extensions = error.extensions or {}
+    code = extensions.get("code")
+    return code if isinstance(code, str) else None
+
+
+def tag(errors: Iterable[GraphQLError], code: RequestErrorCode) -> None:
+    """Give every error without a code `code` (errors already coded keep theirs)."""
+    for error in errors:
+        if code_of(error) is None:
+            error.extensions = {**(error.extensions or {}), "code": code.value}
+
+
+def request_error(code: RequestErrorCode, message: str) -> GraphQLError:
+    """A GraphQL error for a refused request, carrying `code`."""
+    return GraphQLError(message, extensions={"code": code.value})
