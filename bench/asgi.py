@@ -23,7 +23,9 @@ async def hello(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 def app() -> ASGIApp:
-    civic = create_app(Settings())
+    # one load generator on one IP: the door's quotas would answer 429 instead of the query
+    unmetered = {f"rate_limit_{tier}": "1000000/second" for tier in ("public", "developer")}
+    civic = create_app(Settings(**unmetered))
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == "/hello":

@@ -25,7 +25,7 @@ from graph.records import api_keys
 from graph.records.api_keys import Tier
 from seeds.seed import seed
 from subscriptions.open import open_bus
-from tests.conftest import SEED_UNTIL
+from tests.conftest import SEED_UNTIL, UNLIMITED_ENV
 from tests.contract.test_bus import REDIS_URL
 from tests.e2e.conftest import free_port
 from tests.e2e.test_subscriptions import READINGS, take
@@ -40,6 +40,7 @@ async def worker(data: Path, port: int) -> AsyncIterator[str]:
         "CIVIC_GRAPH_READ_ONLY": "1",
         "CIVIC_BUS_URL": REDIS_URL,
         "CIVIC_SIMULATOR": "0",
+        **UNLIMITED_ENV,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
