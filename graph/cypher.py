@@ -164,6 +164,18 @@ def count_grouped(
     return f"MATCH (n:`{kind.label}`){clause} RETURN n.{group}, count(n)", params.values
 
 
+def count_cells(
+    label: str, group_by: Sequence[str], equals: Mapping[str, Sequence[Any]]
+) -> tuple[str, dict[str, Any]]:
+    """One aggregate: `label` nodes matching `equals`, counted per combination of `group_by`."""
+    kind = node_type(label)
+    params = Params()
+    conditions = equals_conditions("n", kind, equals, params)
+    clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    columns = ", ".join(f"n.{check_property(kind, name)}" for name in group_by)
+    return f"MATCH (n:`{kind.label}`){clause} RETURN {columns}, count(n)", params.values
+
+
 def create_node(
     label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
 ) -> tuple[str, dict[str, Any]]:

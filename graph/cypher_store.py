@@ -70,3 +70,9 @@ class CypherReads(ABC):
     ) -> dict[str, int]:
         text, params = cypher.count_grouped(label, group_by, equals, where_range)
         return {str(group): int(count) for group, count in await self._rows(text, params)}
+
+    async def count_cells(
+        self, label: str, group_by: Sequence[str], equals: Mapping[str, Sequence[str]]
+    ) -> dict[tuple[Any, ...], int]:
+        text, params = cypher.count_cells(label, group_by, equals)
+        return {tuple(row[:-1]): int(row[-1]) for row in await self._rows(text, params)}

@@ -58,6 +58,12 @@ class GraphStore(Protocol):
     ) -> dict[str, int]:
         """Counts of `label` nodes per value of `group_by`, filtered by `equals` and ranges."""
 
+    async def count_cells(
+        self, label: str, group_by: Sequence[str], equals: Mapping[str, Sequence[str]]
+    ) -> dict[tuple[Any, ...], int]:
+        """Counts of `label` nodes matching `equals` per combination of the `group_by` values
+        (the cells of a contingency table), as one aggregate query; empty cells are absent."""
+
     async def create_node(
         self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
     ) -> bool:

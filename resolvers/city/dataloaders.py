@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from graph.query import Hop
+from resolvers.city.residents import ResidentCell
 from resolvers.core.dataloaders import ContextLoader, NeighborsByKeyLoader, NodeByKeyLoader
 
 
@@ -37,27 +37,15 @@ class MountedAssetsByAssetIdLoader(NeighborsByKeyLoader):
     hop = Hop("MOUNTED_ON", "Asset", "Asset", direction="in")
 
 
-ResidentKey = tuple[str, int | None, int | None]
-"""(district code, born from, born to)."""
+class ResidentCellsByGuLoader(ContextLoader[str, list[ResidentCell]]):
+    """The resident cells (dong x birth year, true counts) of each gu: one aggregate query per
+    batch, whatever the number of gu, dong and year ranges asked."""
 
-
-class ResidentCountByDistrictLoader(ContextLoader[ResidentKey, int]):
-    """Residents per gu or dong, optionally within birth years; one query per year range."""
-
-    async def batch_load(self, keys: list[ResidentKey]) -> Sequence[int]:
-        by_range: dict[tuple[int | None, int | None], list[str]] = defaultdict(list)
-        for code, low, high in keys:
-            by_range[(low, high)].append(code)
-        counts: dict[ResidentKey, int] = {}
-        for (low, high), codes in by_range.items():
-            for column, group in (
-                ("district_code", [c for c in codes if len(c) == 5]),
-                ("dong_code", [c for c in codes if len(c) != 5]),
-            ):
-                if not group:
-                    continue
-                found = await self.context.store.count_grouped(
-                    "Citizen", column, {column: group}, {"birth_year": (low, high)}
-                )
-                counts.update({(code, low, high): found.get(code, 0) for code in group})
-        return [counts[key] for key in keys]
+    async def batch_load(self, keys: list[str]) -> Sequence[list[ResidentCell]]:
+        found = await self.context.store.count_cells(
+            "Citizen", ("district_code", "dong_code", "birth_year"), {"district_code": keys}
+        )
+        cells: dict[str, list[ResidentCell]] = {key: [] for key in keys}
+        for (gu, dong, year), count in found.items():
+            cells[str(gu)].append(ResidentCell(str(gu), dong, year, count))
+        return [cells[key] for key in keys]

@@ -5,9 +5,17 @@ from __future__ import annotations
 import strawberry
 
 from graph.query import NodeQuery
-from resolvers.city.dataloaders import CitizenByIdLoader
 from resolvers.city.filters import AssetFilter, CitizenFilter
-from resolvers.city.types import Asset, Citizen, CityInfo, District, DistrictLevel, asset_by_id
+from resolvers.city.types import (
+    Asset,
+    Citizen,
+    CityInfo,
+    District,
+    DistrictLevel,
+    asset_by_id,
+    citizen_by_id,
+    require_personal,
+)
 from resolvers.core.arguments import checked_districts, equals_map, values
 from resolvers.core.errors import not_found
 from resolvers.core.listing import located_page, node_page
@@ -67,7 +75,10 @@ class CityQuery:
             raise not_found("asset", id, "id")
         return found
 
-    @strawberry.field(description="Residents under pseudonymous ids; personal fields need a tier.")
+    @strawberry.field(
+        description="Residents under pseudonymous ids: analyst tier or above (listing people "
+        "counts them; public counts are `District.residentCount`)."
+    )
     async def citizens(
         self,
         info: CityInfo,
@@ -77,6 +88,7 @@ class CityQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Citizen]:
+        require_personal(info, "citizens")
         f = filter or CitizenFilter()
         equals = equals_map(district_code=await checked_districts(info.context, f.district or None))
         return await node_page(
@@ -87,9 +99,6 @@ class CityQuery:
             page=PageArgs(first, after, last, before),
         )
 
-    @strawberry.field
+    @strawberry.field(description="A resident by pseudonymous id: analyst tier or above.")
     async def citizen(self, info: CityInfo, id: strawberry.ID) -> Citizen:
-        node = await info.context.loader(CitizenByIdLoader).load(id)
-        if node is None:
-            raise not_found("citizen", id, "id")
-        return Citizen.from_node(node)
+        return await citizen_by_id(info, str(id))

@@ -14,23 +14,23 @@ from graph.store import Node
 from resolvers.city.dataloaders import (
     AdjacentDistrictsByCodeLoader,
     AssetByIdLoader,
+    CitizenByIdLoader,
     DistrictByCodeLoader,
     DongByGuCodeLoader,
     MountedAssetsByAssetIdLoader,
     MountedOnByAssetIdLoader,
-    ResidentCountByDistrictLoader,
+    ResidentCellsByGuLoader,
 )
+from resolvers.city.residents import resident_count
 from resolvers.core.context import Context
 from resolvers.core.dataloaders import one
 from resolvers.core.entities import load_reference
-from resolvers.core.errors import ApiError, ApiErrorCode
+from resolvers.core.errors import ApiError, ApiErrorCode, not_found
 from resolvers.core.filters import GeoPoint
+from resolvers.core.rounding import ROUNDING_BASE
 
 if TYPE_CHECKING:
     from resolvers.sensing.types import Sensor
-
-MIN_AGGREGATE = 5
-"""Aggregates over fewer people are suppressed below the analyst tier."""
 
 CityInfo = Info[Context, None]
 
@@ -108,20 +108,22 @@ class District:
         return District.from_node(node) if node else None
 
     @strawberry.field(
-        description="Residents in the graph, optionally born within [bornFrom, bornTo]. "
-        f"Null below the analyst tier when fewer than {MIN_AGGREGATE} (small-cell suppression)."
+        description="Residents in the graph, optionally born within [bornFrom, bornTo] (years). "
+        "Below the analyst tier: the sum of published cells (dong x birth year), each randomly "
+        f"rounded to a multiple of {ROUNDING_BASE} with a fixed draw, so always a multiple of "
+        f"{ROUNDING_BASE}; a published cell v means a true count within v-4..v+4. Exact for "
+        "analysts and operators."
     )
     async def resident_count(
         self, info: CityInfo, born_from: int | None = None, born_to: int | None = None
-    ) -> int | None:
+    ) -> int:
         if born_from is not None and born_to is not None and born_from > born_to:
             raise ApiError(ApiErrorCode.INVALID, "bornFrom must not be after bornTo", "bornFrom")
-        count = await info.context.loader(ResidentCountByDistrictLoader).load(
-            (self.code, born_from, born_to)
-        )
-        if count < MIN_AGGREGATE and not info.context.sees_personal_data:
-            return None
-        return count
+        context = info.context
+        cells = await context.loader(ResidentCellsByGuLoader).load(self.parent_code or self.code)
+        dong = self.code if self.level is DistrictLevel.DONG else None
+        rounding = None if context.sees_personal_data else context.the_rounding()
+        return resident_count(cells, dong, born_from, born_to, rounding)
 
     @strawberry.field(description="Sensors located in this gu.")
     async def sensors(
@@ -139,13 +141,20 @@ async def district_by_code(info: CityInfo, code: str) -> District | None:
     return District.from_node(node) if node else None
 
 
-def _personal(info: CityInfo, value: object, name: str) -> object:
+def require_personal(info: CityInfo, name: str) -> None:
+    """Raises FORBIDDEN below the analyst tier: `name` shows or counts people."""
     if not info.context.sees_personal_data:
         raise ApiError(ApiErrorCode.FORBIDDEN, f"{name} is personal: analyst tier or above", name)
+
+
+def _personal(info: CityInfo, value: object, name: str) -> object:
+    require_personal(info, name)
     return value
 
 
-@strawberry.federation.type(keys=["id"], description="A resident, under a pseudonymous id.")
+@strawberry.federation.type(
+    keys=["id"], description="A resident, under a pseudonymous id: analyst tier or above."
+)
 class Citizen:
     id: strawberry.ID
     _node: strawberry.Private[Node]
@@ -153,6 +162,11 @@ class Citizen:
     @classmethod
     def from_node(cls, node: Node) -> Citizen:
         return cls(id=strawberry.ID(node["id"]), _node=node)
+
+    @classmethod
+    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Citizen:
+        """The `_entities` door: analyst tier or above, like every way to a citizen."""
+        return await citizen_by_id(info, str(id))
 
     @strawberry.field(description="The resident's gu.")
     async def district(self, info: CityInfo) -> District | None:
@@ -174,6 +188,16 @@ class Citizen:
     async def dong(self, info: CityInfo) -> District | None:
         code = _personal(info, self._node["dong_code"], "dong")
         return await district_by_code(info, str(code))
+
+
+async def citizen_by_id(info: CityInfo, citizen_id: str) -> Citizen:
+    """A citizen by id. Raises FORBIDDEN below the analyst tier (listing or looking up people
+    below it would count them exactly), NOT_FOUND when there is no such citizen."""
+    require_personal(info, "citizen")
+    node = await info.context.loader(CitizenByIdLoader).load(citizen_id)
+    if node is None:
+        raise not_found("citizen", citizen_id, "id")
+    return Citizen.from_node(node)
 
 
 @strawberry.federation.type(

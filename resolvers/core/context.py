@@ -12,6 +12,7 @@ from graph.locate import DistrictLocator
 from graph.records import Records
 from graph.records.api_keys import Tier
 from graph.store import GraphStore
+from resolvers.core.rounding import RandomRounding
 
 if TYPE_CHECKING:
     from ledger.log import Log
@@ -51,6 +52,8 @@ class Context:
     trust: TrustSettings = field(default_factory=TrustSettings)
     issuer_keys: IssuerKeyring | None = None
     """The credential issuer's keys (the identity domain)."""
+    rounding: RandomRounding | None = None
+    """The keyed random rounding of published counts of people (docs/security.md)."""
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
 
     def loader(self, kind: type[L]) -> L:
@@ -68,6 +71,11 @@ class Context:
         if self.log is None:
             raise RuntimeError("this server runs without the verifiable log")
         return self.log
+
+    def the_rounding(self) -> RandomRounding:
+        if self.rounding is None:
+            raise RuntimeError("this server runs without a rounding key for counts of people")
+        return self.rounding
 
     def the_issuer_keys(self) -> IssuerKeyring:
         if self.issuer_keys is None:

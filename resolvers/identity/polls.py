@@ -43,7 +43,9 @@ class OptionCount:
 @strawberry.type
 class DistrictTurnout:
     district: str
-    ballots: int | None = strawberry.field(description="null when fewer than 5 voted there")
+    ballots: int = strawberry.field(
+        description="Exact, as a re-count of the public ballot leaves gives (docs/security.md)."
+    )
 
 
 @strawberry.type

@@ -87,7 +87,9 @@ async def scale_out(
     try:
         await seed_for_tests(stores)
         data = Path(tmp_path_factory.mktemp("scale-out"))
-        application = create_app(settings.model_copy(update={"data_dir": data}), stores)
+        # one deployment's rounding key, so both backends publish the same resident cells
+        shared = {"data_dir": data, "rounding_key_file": settings.rounding_key_path}
+        application = create_app(settings.model_copy(update=shared), stores)
         async with application.router.lifespan_context(application):
             yield Backend("scale_out", stores, application, await keys_for(stores))
     finally:

@@ -190,6 +190,30 @@ async def test_grouped_counts(graph: GraphStore, three_sensors: tuple[str, list[
     assert counts == {"active": 2, "fault": 1}
 
 
+async def test_cell_counts(graph: GraphStore, three_sensors: tuple[str, list[str]]) -> None:
+    district, _ = three_sensors
+    counts = await graph.count_cells(
+        "Sensor", ("district_code", "status"), {"district_code": [district]}
+    )
+    assert counts == {(district, "active"): 2, (district, "fault"): 1}
+
+
+async def test_cell_counts_keep_missing_values_as_cells_of_their_own(graph: GraphStore) -> None:
+    gu = unique("gu")
+    people = [("d1", 1990), ("d1", 1990), ("d1", None), (None, 1990)]
+    for dong, year in people:
+        props = {
+            **sample(NODE_TYPES["Citizen"], unique("cz"), gu),
+            "dong_code": dong,
+            "birth_year": year,
+        }
+        assert await create(graph, "Citizen", props)
+    counts = await graph.count_cells(
+        "Citizen", ("dong_code", "birth_year"), {"district_code": [gu]}
+    )
+    assert counts == {("d1", 1990): 2, ("d1", None): 1, (None, 1990): 1}
+
+
 async def test_unknown_label_relationship_and_property_are_refused(graph: GraphStore) -> None:
     with pytest.raises(UnknownLabel):
         await graph.find_nodes(NodeQuery("Spaceship"))

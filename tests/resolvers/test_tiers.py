@@ -1,4 +1,5 @@
-"""API keys and tiers: personal fields, small-cell suppression, bad and revoked keys."""
+"""API keys and tiers: personal fields, listing people, bad and revoked keys (resident counts
+per tier: test_privacy.py)."""
 
 from __future__ import annotations
 
@@ -12,22 +13,17 @@ from tests.helpers import error_codes, graphql
 CITIZEN = """
 { citizens(first: 1) { edges { node { id district { code } birthYear sex welfareEligible } } } }
 """
-PUBLIC_CITIZEN = "{ citizens(first: 1) { totalCount edges { node { id district { code } } } } }"
-RESIDENTS = """
-query ($code: String!, $from: Int, $to: Int) {
-  district(code: $code) { residentCount(bornFrom: $from, bornTo: $to) }
-}
-"""
+LISTING = "{ citizens(first: 1) { totalCount edges { node { id district { code } } } } }"
 
 
-async def test_personal_fields_are_forbidden_below_analyst(
+async def test_personal_fields_and_listing_people_are_forbidden_below_analyst(
     client: httpx.AsyncClient, keys: dict[Tier, str]
 ) -> None:
     for key in (None, keys[Tier.DEVELOPER]):
-        body = await graphql(client, CITIZEN, key=key)
-        assert set(error_codes(body)) == {"forbidden"}
-    public = await graphql(client, PUBLIC_CITIZEN)
-    assert "errors" not in public
+        for query in (CITIZEN, LISTING):
+            body = await graphql(client, query, key=key)
+            assert set(error_codes(body)) == {"forbidden"}
+            assert body["data"] is None  # citizens is non-null: the refusal nulls the whole answer
 
 
 async def test_analysts_and_operators_see_personal_fields(
@@ -39,22 +35,6 @@ async def test_analysts_and_operators_see_personal_fields(
         node = body["data"]["citizens"]["edges"][0]["node"]  # type: ignore[index]
         assert isinstance(node["birthYear"], int)
         assert node["sex"] in {"F", "M"}
-
-
-async def test_small_aggregates_are_suppressed_below_analyst(
-    client: httpx.AsyncClient, keys: dict[Tier, str]
-) -> None:
-    # given a cell with fewer than 5 people: residents of Jung-gu born in one far year
-    narrow = {"code": "11140", "from": 1926, "to": 1930}
-    analyst = await graphql(client, RESIDENTS, narrow, key=keys[Tier.ANALYST])
-    true_count = analyst["data"]["district"]["residentCount"]  # type: ignore[index]
-    assert 0 <= true_count < 5
-    for key in (None, keys[Tier.DEVELOPER]):
-        body = await graphql(client, RESIDENTS, narrow, key=key)
-        assert body["data"]["district"]["residentCount"] is None  # type: ignore[index]
-    # and a large cell is shown to everyone
-    wide = await graphql(client, RESIDENTS, {"code": "11140"})
-    assert wide["data"]["district"]["residentCount"] >= 5  # type: ignore[index]
 
 
 async def test_unknown_key_gets_401(client: httpx.AsyncClient) -> None:

@@ -34,8 +34,6 @@ from zk.polls.model import BALLOT, MAX_TEXT, POLL_CREATED, Ballot, Eligibility, 
 from zk.text import encodable
 
 MAX_OPEN = timedelta(days=366)
-SMALL_CELL = 5
-"""Turnout in a district with fewer voters than this is not shown."""
 
 
 def _poll_of(row: PollRow) -> Poll:
@@ -168,8 +166,9 @@ class Tally:
     poll: Poll
     counts: tuple[int, ...]
     """Ballots per option, in the poll's order."""
-    turnout: dict[str, int | None]
-    """Ballots per district; None where fewer than SMALL_CELL voted."""
+    turnout: dict[str, int]
+    """Ballots per district, exact: every ballot's leaf shows its district (docs/security.md),
+    so anyone re-counting the log gets these numbers; hiding small ones would protect nothing."""
 
     @property
     def total(self) -> int:
@@ -181,8 +180,5 @@ async def tally(records: Records, poll_id: str) -> Tally:
     by_option = await counts_by(records, poll_id, "option_index")
     by_district = await counts_by(records, poll_id, "district")
     counts = tuple(by_option.get(i, 0) for i in range(len(poll.options)))
-    turnout = {
-        str(district): (n if n >= SMALL_CELL else None)
-        for district, n in sorted(by_district.items())
-    }
+    turnout = {str(district): n for district, n in sorted(by_district.items())}
     return Tally(poll, counts, turnout)
