@@ -11,13 +11,14 @@ import httpx
 import typer
 from rich.table import Table
 
+from civicgraph.boundary import BoundaryGroup
 from civicgraph.cli_cert import cert_app
 from civicgraph.cli_log import log_app
 from civicgraph.cli_poll import poll_app
 from civicgraph.cli_procurement import procurement_app
 from civicgraph.cli_wallet import wallet_app
 from civicgraph.cli_zk import zk_app
-from civicgraph.console import console, err, fail, progress_bar, run
+from civicgraph.console import console, fail, progress_bar, run, settings_from
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_stores
 from graph.records import Records, api_keys, open_records, seed_state
@@ -29,7 +30,10 @@ from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError, IssuerKeyError
 
 app = typer.Typer(
-    help="CivicGraph: the open data layer of a city, modelled on Seoul.", no_args_is_help=True
+    help="CivicGraph: the open data layer of a city, modelled on Seoul.",
+    no_args_is_help=True,
+    cls=BoundaryGroup,  # the one error boundary: one line and an exit code, never a traceback
+    pretty_exceptions_show_locals=False,  # CIVIC_DEBUG=1 tracebacks must not print secrets
 )
 keys_app = typer.Typer(
     help="API keys; residents' enrolment codes; credential issuer keys.", no_args_is_help=True
@@ -74,17 +78,23 @@ async def _with_records(settings: Settings, work: Callable[[Records], Awaitable[
 @app.command()
 def seed(
     scale: Annotated[
-        float,
+        float | None,
         typer.Option(
-            help="Scale factor: 1.0 is Seoul's figures.", envvar="CIVIC_SCALE", min=1e-6, max=1.0
+            help="Scale factor: 1.0 is Seoul's figures (default: CIVIC_SCALE, else 0.01).",
+            min=1e-6,
+            max=1.0,
+            show_default=False,
         ),
-    ] = 0.01,
+    ] = None,
     history_days: Annotated[
-        int,
+        int | None,
         typer.Option(
-            help="Days of 2-minute readings to write.", envvar="CIVIC_HISTORY_DAYS", min=1, max=31
+            help="Days of 2-minute readings to write (default: CIVIC_HISTORY_DAYS, else 7).",
+            min=1,
+            max=31,
+            show_default=False,
         ),
-    ] = 7,
+    ] = None,
     reset: Annotated[
         bool,
         typer.Option(
@@ -96,7 +106,8 @@ def seed(
     from seeds.seed import is_seeded
     from seeds.seed import seed as run_seed
 
-    settings = Settings(scale=scale, history_days=history_days)
+    settings = settings_from(scale=scale, history_days=history_days)
+    scale, history_days = settings.scale, settings.history_days
 
     async def work(stores: Stores) -> None:
         if not reset and await is_seeded(stores.graph, stores.records, scale):
@@ -136,24 +147,29 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind.", envvar="CIVIC_HOST")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind.", envvar="CIVIC_PORT")] = 8000,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Address to bind (default: CIVIC_HOST, else 127.0.0.1).", show_default=False
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port to bind (default: CIVIC_PORT, else 8000).",
+            min=1,
+            max=65535,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API: GraphQL and its explorer at /graphql, Open311, /healthz and /metrics."""
-    import uvicorn
+    """Serve the API: GraphQL and its explorer at /graphql, Open311, /healthz and /metrics.
 
-    from civicgraph.app import create_app
-    from seeds.seed import is_seeded
+    Exit code 3, with the reason in one line, when the server cannot start.
+    """
+    from civicgraph.serving import serve as serve_settings
 
-    settings = Settings(host=host, port=port)
-    check = _with_stores(
-        settings, lambda s: is_seeded(s.graph, s.records), read_only=settings.graph_read_only
-    )
-    if not run(lambda: check):
-        err.print("[red]error:[/red] the stores hold no complete seed: run `civicgraph seed` first")
-        raise typer.Exit(code=1)
-    console.print(f"CivicGraph on http://{host}:{port}  (explorer: http://{host}:{port}/graphql)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    serve_settings(settings_from(host=host, port=port))
 
 
 @app.command()

@@ -1,18 +1,18 @@
-"""What every CLI command shares: the consoles and running async work with one-line errors."""
+"""What every CLI command shares: the consoles, one-line errors, running async work."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph.errors import GraphError
-from ledger.errors import LedgerError
+from civicgraph.settings import Settings
 
 console = Console()
 err = Console(stderr=True)
@@ -20,17 +20,23 @@ T = TypeVar("T")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one error line; the caller raises what this returns."""
-    err.print(f"[red]error:[/red] {message}", soft_wrap=True, highlight=False)
+    """Print one error line (`message` is text, not rich markup); the caller raises the Exit."""
+    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, highlight=False)
     return typer.Exit(code=code)
 
 
+def settings_from(**flags: Any) -> Settings:
+    """The settings from `CIVIC_*` variables, under the command-line flags given (not None).
+
+    Flags carry their own ranges (Click's usage errors); a bad variable raises pydantic's
+    ValidationError, which the CLI boundary prints as one line naming the variable.
+    """
+    return Settings(**{name: value for name, value in flags.items() if value is not None})
+
+
 def run(work: Callable[[], Awaitable[T]]) -> T:
-    """Run async work; a handled error (graph, records, log) prints one line and exits 1."""
-    try:
-        return asyncio.run(work())  # type: ignore[arg-type]
-    except (GraphError, LedgerError) as error:
-        raise fail(str(error)) from None
+    """Run async work to its end. Its errors are the CLI boundary's (`civicgraph.boundary`)."""
+    return asyncio.run(work())  # type: ignore[arg-type]
 
 
 def progress_bar() -> Progress:

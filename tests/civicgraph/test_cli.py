@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from civicgraph.cli import app
+from tests.civicgraph.runner import BoundaryRunner
 
-runner = CliRunner()
+runner = BoundaryRunner()
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_a_wrong_or_unreachable_url_is_one_error_line_and_exit_1(
     assert says in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "secret" not in result.output
-    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # handled, not escaped
 
 
 def test_keys_create_list_revoke(data_dir: Path) -> None:
@@ -98,10 +98,12 @@ def test_handled_errors_exit_1_and_usage_errors_exit_2(data_dir: Path) -> None:
     assert bad_scale.exit_code == 2
 
 
-def test_serve_refuses_an_unseeded_store(data_dir: Path) -> None:
+def test_serve_refuses_an_unseeded_store_with_exit_3(data_dir: Path) -> None:
     result = runner.invoke(app, ["serve"])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
+    assert isinstance(result.exception, SystemExit)
     assert "civicgraph seed" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
 
 
 def test_readings_roll_up_keeps_recent_readings(data_dir: Path) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from typer.testing import CliRunner
 
 from civicgraph.cli import app
 from civicgraph.settings import Settings
@@ -17,9 +16,10 @@ from civicgraph.stores import open_log
 from graph.records import open_records
 from ledger.checkpoint import Signer
 from ledger.entries import Entry
+from tests.civicgraph.runner import BoundaryRunner
 from tests.vectors import MERKLE
 
-runner = CliRunner()
+runner = BoundaryRunner()
 
 
 @pytest.fixture

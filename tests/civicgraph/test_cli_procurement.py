@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
-
 from civicgraph.cli import app
+from tests.civicgraph.runner import BoundaryRunner
 
-runner = CliRunner()
+runner = BoundaryRunner()
 
 
 def test_simulate_reports_cycle_times_against_seouls_figures() -> None:
