@@ -137,13 +137,13 @@ class Settings(BaseSettings):
         Backend.ARKWORKS, description="BLS12-381 library for BBS: arkworks (fast) or py-ecc."
     )
     cost_budget_public: int = Field(
-        1_000,
+        2_000,
         ge=1,
         description="Largest static cost of one GraphQL operation without a key "
         "(docs/security.md, Query cost and limits).",
     )
-    cost_budget_developer: int = Field(5_000, ge=1, description="Cost budget of a developer key.")
-    cost_budget_analyst: int = Field(20_000, ge=1, description="Cost budget of an analyst key.")
+    cost_budget_developer: int = Field(10_000, ge=1, description="Cost budget of a developer key.")
+    cost_budget_analyst: int = Field(25_000, ge=1, description="Cost budget of an analyst key.")
     cost_budget_operator: int = Field(50_000, ge=1, description="Cost budget of an operator key.")
     rate_limit_public: Quota = Field(
         "60/minute",

@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, Info
 
 from resolvers.city.schema import CityQuery
+from resolvers.core.cost.extension import QueryCost
 from resolvers.core.entities import checked_representation
 from resolvers.core.errors import ApiError
 from resolvers.core.operation_guard import DEFAULT_MAX_TOKENS, OperationGuard
@@ -105,5 +106,7 @@ def build_schema(
             # data never cached.
             lambda: OperationGuard(max_tokens),
             lambda: ValidationCache(maxsize=1024),
+            # After the validation cache: prices the validated document per request.
+            QueryCost,
         ],
     )

@@ -12,6 +12,8 @@ from graph.locate import DistrictLocator
 from graph.records import Records
 from graph.records.api_keys import Tier
 from graph.store import GraphStore
+from resolvers.core.cost.bounds import ListBounds
+from resolvers.core.cost.budgets import CostBudgets
 from resolvers.core.rounding import RandomRounding
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ L = TypeVar("L")
 class Limits:
     max_page_size: int = 100
     max_window_days: int = 31
+    cost_budgets: CostBudgets = field(default_factory=CostBudgets)
+    """Largest static cost of one operation per tier (resolvers/core/cost)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class Context:
     """The credential issuer's keys (the identity domain)."""
     rounding: RandomRounding | None = None
     """The keyed random rounding of published counts of people (docs/security.md)."""
+    list_bounds: ListBounds = field(default_factory=ListBounds)
+    """Most items of each unpaged list, measured at start-up (the cost analysis)."""
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
 
     def loader(self, kind: type[L]) -> L:

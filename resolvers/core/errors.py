@@ -19,6 +19,7 @@ class ApiErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
+    QUERY_TOO_COSTLY = "query_too_costly"
 
 
 class ApiError(GraphQLError):

@@ -6,7 +6,7 @@ records client's query methods.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -14,6 +14,9 @@ import ladybug
 import pytest
 from tortoise.backends.sqlite.client import SqliteClient
 
+from civicgraph.app import create_app
+from civicgraph.settings import Settings
+from civicgraph.stores import Stores
 from resolvers.core.pagination import encode_cursor
 from tests.helpers import graphql
 
@@ -40,6 +43,20 @@ query ($first: Int!, $after: String) {
   }
 }
 """
+
+
+@pytest.fixture(scope="module")
+async def client(settings: Settings, stores: Stores) -> AsyncIterator[httpx.AsyncClient]:
+    """The API with no cost budget in the way: these pages are heavy on purpose (100 cases
+    with every relation cost ~63,000); what is measured here is driver calls."""
+    budgets = {f"cost_budget_{tier}": 10**9 for tier in ("public", "developer", "analyst")}
+    app = create_app(settings.model_copy(update={**budgets, "cost_budget_operator": 10**9}), stores)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://civicgraph.test"
+        ) as http:
+            yield http
 
 
 class DriverCalls:

@@ -1,0 +1,169 @@
+"""The one table of what each field costs: weights of heavy fields and sizes of lists.
+
+The model is GitHub's and Shopify's (docs.github.com/graphql/overview/rate-limits-and-query-limits,
+shopify.dev/docs/api/usage/limits#cost-calculation): every object a query can return costs 1,
+a scalar, an enum or a value embedded in its parent (`EMBEDDED_TYPES`) 0, and a list
+multiplies the cost of one item by the most items it can hold.
+A connection holds `first` or `last` items (default `DEFAULT_PAGE_SIZE`); an unpaged list holds
+at most its bound from the data model (`ListBounds`). On top of that, a field listed here adds
+its weight each time it is resolved: geometry, aggregates, proofs and cryptography. Any field
+not listed costs the default, and every list of objects must have a size here (a test checks).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from resolvers.core.cost.bounds import ListBounds
+
+
+@dataclass(frozen=True)
+class SizeEnv:
+    """What list sizes are computed from: the bounds, and the enclosing connection's page."""
+
+    bounds: ListBounds
+    page: int
+    max_page_size: int
+    max_buckets: int
+    max_window_days: int
+
+
+Size = Callable[[Mapping[str, Any], SizeEnv], int]
+"""The most items a list field returns, given its coerced arguments."""
+
+
+def bound(name: str) -> Size:
+    """A size taken from `ListBounds`."""
+    return lambda args, env: int(getattr(env.bounds, name))
+
+
+def page(args: Mapping[str, Any], env: SizeEnv) -> int:
+    """The page of the enclosing connection (its `first` or `last`)."""
+    return env.page
+
+
+def argument_length(name: str) -> Size:
+    """As many items as the list argument `name` has."""
+    return lambda args, env: len(args.get(name) or ())
+
+
+def districts(args: Mapping[str, Any], env: SizeEnv) -> int:
+    """`districts(level, parentCode)`: the gu, the dong of one gu, or every dong."""
+    level = str(getattr(args.get("level"), "value", args.get("level")) or "gu").lower()
+    if level != "dong":
+        return env.bounds.gu
+    return env.bounds.dong_per_gu if args.get("parentCode") is not None else env.bounds.dong
+
+
+def buckets(args: Mapping[str, Any], env: SizeEnv) -> int:
+    """`readings(from, to, bucketMinutes)`: one bucket per `bucketMinutes` of the window.
+
+    A window the resolver refuses (over `max_window_days` or `max_buckets`, reversed, without
+    a zone) reads nothing: it costs no bucket, so its own error code reaches the client.
+    """
+    start, end, minutes = args.get("from"), args.get("to"), args.get("bucketMinutes", 60)
+    if not (isinstance(start, datetime) and isinstance(end, datetime) and isinstance(minutes, int)):
+        return env.max_buckets
+    if start.tzinfo is None or end.tzinfo is None or not 1 <= minutes <= 1440:
+        return 0
+    if not timedelta(0) < end - start <= timedelta(days=env.max_window_days):
+        return 0
+    count = math.ceil((end - start) / timedelta(minutes=minutes))
+    return count if count <= env.max_buckets else 0
+
+
+@dataclass(frozen=True)
+class FieldCost:
+    """A field's own weight (added per resolution) and, for a list, its size."""
+
+    weight: int = 0
+    size: Size | None = None
+
+
+EMBEDDED_TYPES = frozenset(
+    {"GeoPoint", "Measurement", "Distribution", "PageInfo", "CredentialAttributes"}
+    | {"PollEligibility", "OptionCount", "DistrictTurnout"}
+)
+"""Values carried inside their parent's row (a location, a reading's values, a dataset's
+formats, a tally's counts): no fetch of their own and a few bytes, so they cost like scalars.
+Lists of them still need a size below (their fields may one day be more than values)."""
+
+MUTATION_WEIGHT = 10
+"""Any mutation not listed: a write to the graph or the records (Shopify charges 10)."""
+INTROSPECTION_WEIGHT = 10
+"""`__schema` or `__type`: answered from the schema in memory; its nesting is limited apart
+(graphql's MaxIntrospectionDepthRule)."""
+
+FIELD_COSTS: dict[str, FieldCost] = {
+    # -- city: geometry and aggregates ------------------------------------------------
+    # A dong's GeoJSON has ~160 vertices (6 KB, up to 800), a gu's ~50: one point per ~40.
+    "District.boundary": FieldCost(weight=4),
+    # A grouped COUNT over the residents (9.6 million at scale 1.0).
+    "District.residentCount": FieldCost(weight=10),
+    "Query.districts": FieldCost(size=districts),
+    "District.adjacent": FieldCost(size=bound("adjacent_gu")),
+    "District.dong": FieldCost(size=bound("dong_per_gu")),
+    "District.sensors": FieldCost(size=bound("sensors_per_gu")),
+    "Asset.mountedAssets": FieldCost(size=bound("assets_per_asset")),
+    "Asset.sensors": FieldCost(size=bound("sensors_per_asset")),
+    # -- connections: a COUNT over every match of the filter ----------------------------
+    "AssetConnection.totalCount": FieldCost(weight=10),
+    "CaseConnection.totalCount": FieldCost(weight=10),
+    "CitizenConnection.totalCount": FieldCost(weight=10),
+    "DatasetConnection.totalCount": FieldCost(weight=10),
+    "SensorConnection.totalCount": FieldCost(weight=10),
+    # -- sensing: readings are aggregated over a window ---------------------------------
+    "Sensor.readings": FieldCost(weight=5, size=buckets),
+    "Sensor.datasets": FieldCost(size=bound("datasets_per_sensor")),
+    "Reading.values": FieldCost(size=bound("values_per_reading")),
+    "SensorReadingEvent.values": FieldCost(size=bound("values_per_reading")),
+    # -- services and data --------------------------------------------------------------
+    "Query.services": FieldCost(size=bound("services")),
+    "Query.departments": FieldCost(size=bound("departments")),
+    "Department.datasets": FieldCost(size=bound("datasets_per_department")),
+    "Case.events": FieldCost(size=bound("events_per_case")),
+    "Dataset.distributions": FieldCost(size=bound("distributions_per_dataset")),
+    "Dataset.derivedFrom": FieldCost(size=bound("datasets_per_dataset")),
+    # -- trust: proofs read log2(n) tree nodes; a QR code is drawn ----------------------
+    "Query.logHead": FieldCost(weight=2),
+    "Query.logConsistency": FieldCost(weight=5),
+    "LogEntry.inclusionProof": FieldCost(weight=5),
+    "Certificate.qrPayload": FieldCost(weight=5),
+    "Certificate.qrSvg": FieldCost(weight=20),
+    "Contract.bids": FieldCost(size=bound("bids_per_contract")),
+    "Contract.history": FieldCost(size=bound("entries_per_contract")),
+    # -- identity: polls and keys ----------------------------------------------------------
+    "Query.issuerKeys": FieldCost(size=bound("issuer_keys")),
+    "PollInfo.tally": FieldCost(size=bound("poll_options")),
+    "PollInfo.turnout": FieldCost(size=bound("gu")),
+    "PollTally.tally": FieldCost(size=bound("poll_options")),
+    # -- federation: one lookup per representation ----------------------------------------
+    "Query._entities": FieldCost(size=argument_length("representations")),
+    "Query._service": FieldCost(weight=5),
+    # -- mutations with cryptography (the rest cost MUTATION_WEIGHT) -------------------------
+    # BBS: a blind signature or a proof check with pairings takes 2-5 ms on arkworks, the
+    # time of ~100 resolved objects (20-50 us each).
+    "Mutation.requestCredential": FieldCost(weight=100),
+    "Mutation.castBallot": FieldCost(weight=100),
+    "Mutation.verifyPresentation": FieldCost(weight=100),
+    # A log append with a signed tree head (Ed25519) and, for certificates, a QR payload.
+    "Mutation.issueCertificate": FieldCost(weight=20),
+    "Mutation.revokeCertificate": FieldCost(weight=20),
+    "Mutation.createPoll": FieldCost(weight=20),
+}
+"""Keyed by `Type.field` as the schema spells them."""
+
+
+def field_cost(parent: str, field: str, is_mutation_root: bool) -> FieldCost:
+    """The table's entry for `parent.field`, or the default (mutations: `MUTATION_WEIGHT`)."""
+    found = FIELD_COSTS.get(f"{parent}.{field}")
+    if found is not None:
+        return found
+    return FieldCost(weight=MUTATION_WEIGHT) if is_mutation_root else DEFAULT
+
+
+DEFAULT = FieldCost()
