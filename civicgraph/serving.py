@@ -83,7 +83,9 @@ def serve(settings: Settings) -> None:
     def started() -> None:
         console.print(f"CivicGraph on {where}  (explorer: {where}/graphql)", highlight=False)
 
-    serve_app(create_app(settings), sock, on_started=started, log_level="info")
+    # the app believes X-Forwarded-For from CIVIC_TRUSTED_PROXIES only (civicgraph/client_ip.py);
+    # uvicorn's own proxy headers would trust 127.0.0.1 whatever the setting says
+    serve_app(create_app(settings), sock, on_started=started, log_level="info", proxy_headers=False)
 
 
 async def _check_stores(settings: Settings) -> None:
@@ -117,7 +119,7 @@ def serve_app(
     """
     import uvicorn
 
-    guard = StartupGuard(app, quiet=not debug_enabled(), on_started=on_started)
+    guard = StartupGuard(app, quiet=False, on_started=on_started)
     config = uvicorn.Config(guard, lifespan="on", **uvicorn_options)
     server = uvicorn.Server(config)
     try:
