@@ -119,7 +119,7 @@ def serve_app(
     """
     import uvicorn
 
-    guard = StartupGuard(app, quiet=False, on_started=on_started)
+    guard = StartupGuard(app, quiet=not debug_enabled(), on_started=on_started)
     config = uvicorn.Config(guard, lifespan="on", **uvicorn_options)
     server = uvicorn.Server(config)
     try:

@@ -1,0 +1,143 @@
+"""`civicgraph serve` start-up failures: one line and exit code 3, never a traceback.
+
+The real executable on a small seeded city of this module (a missing log key, a port in use,
+a graph file another process holds, an unreachable database), and `serve_app` in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+
+from civicgraph.boundary import ExitCode
+from civicgraph.cli import app
+from civicgraph.serving import StartupFailed, listen, serve_app
+from graph.ladybug_store import LadybugStore
+from ledger.errors import LogError
+from tests.civicgraph.runner import BoundaryRunner
+
+runner = BoundaryRunner()
+CIVICGRAPH = Path(sys.executable).with_name("civicgraph")
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded data folder whose log has a signed head (so its key must not go missing)."""
+    data = tmp_path_factory.mktemp("serve-city")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIVIC_DATA_DIR", str(data))
+        seeded = runner.invoke(app, ["seed", "--scale", "0.001", "--history-days", "1"])
+        assert seeded.exit_code == 0, seeded.output
+        assert runner.invoke(app, ["log", "head"]).exit_code == 0
+    return data
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(data: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CIVIC_")}
+    return subprocess.run(
+        [str(CIVICGRAPH), "serve", "--port", env.pop("port", str(free_port()))],
+        env={**clean, "CIVIC_DATA_DIR": str(data), "CIVIC_SIMULATOR": "0", "COLUMNS": "300", **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def assert_one_line_exit_3(done: subprocess.CompletedProcess[str], says: str) -> None:
+    assert done.returncode == ExitCode.STARTUP_FAILED, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, done.stderr
+    assert says in errors[0]
+    assert "CivicGraph on http" not in done.stdout  # never announced as serving
+
+
+def test_a_missing_log_key_at_start_up_is_one_line_and_exit_3(city: Path) -> None:
+    # given
+    key = city / "keys" / "log-ed25519.pem"
+    saved = key.read_bytes()
+    key.unlink()
+    try:
+        # when
+        done = serve(city)
+    finally:
+        key.write_bytes(saved)
+    # then
+    assert_one_line_exit_3(done, f"no log signing key at {key}, but the log has signed heads")
+
+
+def test_a_port_in_use_is_one_line_and_exit_3(city: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = serve(city, port=str(port))
+    assert_one_line_exit_3(done, f"cannot listen on 127.0.0.1:{port}: Address already in use")
+
+
+async def test_a_graph_file_another_process_holds_is_one_line_and_exit_3(city: Path) -> None:
+    store = LadybugStore(city / "graph.lbug")  # this process now holds the write lock
+    try:
+        done = await asyncio.to_thread(serve, city)
+    finally:
+        await store.close()
+    assert_one_line_exit_3(done, "cannot open the graph")
+
+
+def test_an_unreachable_database_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    done = serve(tmp_path, CIVIC_DB_URL="postgres://civic:secret@127.0.0.1:9/civic")
+    assert_one_line_exit_3(done, "cannot open records at postgres://civic:***@127.0.0.1:9/civic")
+    assert "secret" not in done.stderr
+
+
+def failing_app(error: BaseException) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        raise error
+        yield
+
+    return Starlette(lifespan=lifespan)
+
+
+def test_a_handled_start_up_error_is_kept_and_its_traceback_not_logged(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(StartupFailed) as failed:
+        serve_app(failing_app(LogError("no log signing key at k.pem")), listen("127.0.0.1", 0))
+    assert failed.value.exit_code == ExitCode.STARTUP_FAILED
+    assert str(failed.value) == "the server could not start: no log signing key at k.pem"
+    logged = capfd.readouterr().err
+    assert "Application startup failed" in logged
+    assert "Traceback" not in logged
+
+
+def test_an_unexpected_start_up_error_is_one_line_with_its_traceback_in_the_log_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    with pytest.raises(StartupFailed) as failed:
+        serve_app(failing_app(AttributeError("planted")), listen("127.0.0.1", 0))
+    log = tmp_path / "logs" / "civicgraph.log"
+    assert "unexpected AttributeError at start-up: planted" in str(failed.value)
+    assert str(log) in str(failed.value)
+    assert "Traceback" not in capfd.readouterr().err
+    assert "AttributeError: planted" in log.read_text()
+
+
+def test_listen_refuses_a_host_it_cannot_resolve() -> None:
+    with pytest.raises(StartupFailed, match=r"cannot listen on no-such-host\.invalid:8000"):
+        listen("no-such-host.invalid", 8000)
