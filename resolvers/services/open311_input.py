@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import codecs
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
+
+from graph.errors import CivicGraphError
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_BODY = 64 * 1024
 """Bytes per POST body: a 4,000-character description is at most 16 KB of UTF-8."""
@@ -25,7 +30,7 @@ FORM_CHARSETS = frozenset({"utf-8", "ascii", "iso8859-1", "euc_kr", "cp949"})
 """ASCII-compatible charsets a form body may declare (codecs' names); UTF-8 when none is."""
 
 
-class Open311Problem(Exception):
+class Open311Problem(CivicGraphError):
     """A request an Open311 endpoint refuses: `status` (4xx) and a `description` for the
     GeoReport error list `[{"code": status, "description": ...}]`."""
 
@@ -134,7 +139,7 @@ class _Parts:
         self._value = b""
         self._data = bytearray()
 
-    def callbacks(self) -> dict[str, Any]:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self._begin,
             "on_part_data": self._part_data,
