@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import datetime
 from enum import StrEnum
 
@@ -32,6 +32,15 @@ from zk.polls.service import tally
 
 LiveInfo = Info[Context, None]
 
+
+
+async def _close_feed(first: asyncio.Future[Event], feed: AsyncGenerator[Event, None]) -> None:
+    """Cancels the pending first read of `feed`, waits until it has ended, then closes the feed
+    (closing an async generator while a read of it still runs raises RuntimeError)."""
+    first.cancel()
+    with suppress(Exception, asyncio.CancelledError):
+        await first
+    await feed.aclose()
 
 @strawberry.type(description="A sensor's reading, as it arrives.")
 class SensorReadingEvent:
@@ -263,8 +272,7 @@ class LiveSubscription:
             try:
                 current = await tally(info.context.records, str(poll_id))
             except PollError:
-                first.cancel()
-                await feed.aclose()
+                await _close_feed(first, feed)
                 raise not_found("poll", str(poll_id), "pollId") from None
             sent = current.total
             yield PollTally.of(current)
@@ -277,5 +285,4 @@ class LiveSubscription:
                         yield update
                     event = await anext(feed)
             finally:
-                first.cancel()
-                await feed.aclose()
+                await _close_feed(first, feed)
