@@ -113,6 +113,9 @@ class MetricsMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        # Before the app runs: a Mount rewrites scope["root_path"] on its way in, after which
+        # the template no longer matches the scope (every Open311 request was "unmatched").
+        route = route_name(scope)
 
         async def record_status(message: Message) -> None:
             nonlocal status
@@ -123,7 +126,6 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            route = route_name(scope)
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(route).observe(time.perf_counter() - started)
             if status >= 400:

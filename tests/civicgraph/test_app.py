@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import graphql
 
@@ -13,17 +14,36 @@ async def test_healthz_reports_the_graph(client: httpx.AsyncClient) -> None:
     assert response.json()["nodes"]["District"] == 492
 
 
+def sample(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in a Prometheus text exposition; 0 when it is not there yet."""
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == name and found.labels == labels:
+                return float(found.value)
+    return 0.0
+
+
 async def test_metrics_count_requests_errors_and_store_calls(client: httpx.AsyncClient) -> None:
+    # given
+    before = (await client.get("/metrics")).text
+    ok = {"method": "POST", "route": "/graphql", "status": "200"}
+    missing = {"route": "/open311/v2", "status": "404"}
+    # when
     await graphql(client, "{ districts { code } }")
-    await client.get("/open311/v2/requests/case-none.json")
-    text = (await client.get("/metrics")).text
-    assert 'civic_http_requests_total{method="POST",route="/graphql",status="200"}' in text
-    assert (
-        'civic_http_errors_total{route="/open311/v2",status="404"}' in text
-        or "civic_http_errors_total" in text
+    not_found = await client.get("/open311/v2/requests/case-none.json")
+    after = (await client.get("/metrics")).text
+    # then: each request counted once, under its route template and status
+    assert not_found.status_code == 404
+    assert sample(after, "civic_http_requests_total", **ok) == (
+        sample(before, "civic_http_requests_total", **ok) + 1
     )
-    assert 'civic_store_calls_total{store="graph"}' in text
-    assert "civic_http_request_seconds_bucket" in text
+    assert sample(after, "civic_http_errors_total", **missing) == (
+        sample(before, "civic_http_errors_total", **missing) + 1
+    )
+    assert sample(after, "civic_store_calls_total", store="graph") > sample(
+        before, "civic_store_calls_total", store="graph"
+    )
+    assert "civic_http_request_seconds_bucket" in after
 
 
 async def test_explorer_page_has_a_strict_csp_and_own_assets(client: httpx.AsyncClient) -> None:
