@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+import logging
 
+import httpx
+import pytest
+
+from civicgraph.stores import Stores
 from tests.helpers import error_codes, graphql
 
 DISTRICTS = """
@@ -150,8 +154,36 @@ async def test_readings_window_limits(client: httpx.AsyncClient) -> None:
     assert error_codes(backwards) == ["invalid"]
 
 
-async def test_unexpected_errors_are_masked_not_500(client: httpx.AsyncClient) -> None:
+async def test_a_body_that_is_not_json_is_400_not_500(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/graphql", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 400
+
+
+async def test_unexpected_errors_are_masked_not_500(
+    client: httpx.AsyncClient,
+    stores: Stores,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given: the graph store fails inside a resolver, as a bug would
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("planted store failure")
+
+    monkeypatch.setattr(stores.graph, "find_nodes", broken)
+    caplog.set_level(logging.ERROR)
+    # when
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ districts { code } }"},
+        headers={"accept": "application/json"},
+    )
+    # then: the caller sees a masked error, the log has the traceback
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert [error["message"] for error in body["errors"]] == ["Internal error."]
+    assert "planted" not in response.text
+    assert "Traceback (most recent call last)" in caplog.text
+    assert "RuntimeError: planted store failure" in caplog.text
