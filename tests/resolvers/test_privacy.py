@@ -74,7 +74,11 @@ def below_analyst(keys: dict[Tier, str]) -> list[str | None]:
 
 
 async def count(client: httpx.AsyncClient, code: str, key: str | None, **years: int) -> int:
-    variables = {"code": code, "from": years.get("born_from"), "to": years.get("born_to")}
+    variables: dict[str, object] = {
+        "code": code,
+        "from": years.get("born_from"),
+        "to": years.get("born_to"),
+    }
     body = await graphql(client, COUNT, variables, key)
     assert "errors" not in body, body
     return int(body["data"]["district"]["residentCount"])  # type: ignore[index]
@@ -85,12 +89,21 @@ async def test_differencing_attack_recovers_no_hidden_cell_of_the_dong(
 ) -> None:
     # given the dong's true cells, most of them 1 to 4 people
     cells = await true_cells(stores, GU)
-    hidden = {year: n for (dong, year), n in cells.items() if dong == DONG and 0 < n < 5}
+    hidden = {
+        year: n
+        for (dong, year), n in cells.items()
+        if dong == DONG and year is not None and 0 < n < 5
+    }
     assert len(hidden) >= 15
     for key in below_analyst(keys):
-        for year, n in sorted(hidden.items()):  # type: ignore[type-var]
+        for year, n in sorted(hidden.items()):
             # when the attack, and its mirror through bornTo, is run on each hidden cell
-            variables = {"code": DONG, "year": year, "next": year + 1, "prev": year - 1}
+            variables: dict[str, object] = {
+                "code": DONG,
+                "year": year,
+                "next": year + 1,
+                "prev": year - 1,
+            }
             body = await graphql(client, ATTACK, variables, key)
             assert "errors" not in body, body
             got = body["data"]["district"]  # type: ignore[index]
@@ -244,7 +257,7 @@ async def test_people_cannot_be_listed_or_counted_below_analyst(
     client: httpx.AsyncClient, stores: Stores, keys: dict[Tier, str]
 ) -> None:
     someone = (await stores.graph.find_nodes(NodeQuery("Citizen", limit=1)))[0]["id"]
-    doors = {
+    doors: dict[str, tuple[str, dict[str, object]]] = {
         "citizens": ('{ citizens(filter: {district: ["11680"]}) { totalCount } }', {}),
         "pages": ("{ citizens(first: 100) { edges { node { id district { code } } } } }", {}),
         "citizen": ("query ($id: ID!) { citizen(id: $id) { id district { code } } }", {}),
