@@ -116,7 +116,7 @@ def coerce_variables(
             else [
                 GraphQLError(
                     f"Variable ${where} holds a lone UTF-16 surrogate, which is not text",
-                    operation.variable_definitions or None,
+                    list(operation.variable_definitions or ()) or None,
                 )
             ]
         )

@@ -1,0 +1,350 @@
+"""Every argument of every query, mutation and subscription, and every Open311 and ingest input,
+takes arbitrary values (strings with surrogates and control characters, huge strings, ±2^31 and
+±2^63, NaN and Infinity as JSON tokens, calendar-edge dates, wrong types, nulls) as variables
+and as literals, at the public and operator tiers: none gets a 5xx, a masked `Internal error.`
+or an ERROR log line. The schema is read by introspection, so new arguments are covered."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.requests import Request
+
+from graph.records.api_keys import Tier
+
+EXAMPLES = 120
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+MASKED = "Internal error."
+INTROSPECTION = """{ __schema {
+  queryType { name } mutationType { name } subscriptionType { name }
+  types { name kind
+    fields { name type { ...T } args { name type { ...T } } }
+    inputFields { name type { ...T } }
+    enumValues { name } } } }
+fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name
+  ofType { kind name } } } } }"""
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    """An enum value: a bare name as a literal, a string as a variable."""
+
+    name: str
+
+
+TEXT = st.one_of(
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=40),
+    st.sampled_from(["", "\ud800", "a\udc00b", "\x00", "\u202e", "11680", "case-0", "x" * 70_000]),
+)
+INTS = st.one_of(
+    st.integers(-(2**64), 2**64),
+    st.sampled_from([0, -1, 2**31 - 1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1]),
+)
+FLOATS = st.floats(allow_nan=True, allow_infinity=True)
+DATES = st.one_of(
+    st.sampled_from(
+        [
+            "0001-01-01T00:00:00Z",
+            "0001-01-01T00:00:00+14:00",
+            "9999-12-31T23:59:59-14:00",
+            "9999-12-31T23:59:59Z",
+            "2026-11-24T00:00:00",
+            "2026-02-30T00:00:00Z",
+            "0001-01-01",
+            "9999-12-31",
+            "now",
+        ]
+    ),
+    st.tuples(st.datetimes(), st.sampled_from(["Z", "+14:00", "-14:00", ""])).map(
+        lambda moment: moment[0].isoformat() + moment[1]
+    ),
+)
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | INTS | FLOATS | TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@dataclass
+class Schema:
+    types: dict[str, dict[str, Any]]
+    roots: dict[str, list[dict[str, Any]]]
+
+
+def named(type_ref: dict[str, Any]) -> dict[str, Any]:
+    while type_ref.get("ofType"):
+        type_ref = type_ref["ofType"]
+    return type_ref
+
+
+def type_text(type_ref: dict[str, Any]) -> str:
+    if type_ref["kind"] == "NON_NULL":
+        return type_text(type_ref["ofType"]) + "!"
+    if type_ref["kind"] == "LIST":
+        return f"[{type_text(type_ref['ofType'])}]"
+    return str(type_ref["name"])
+
+
+def values_for(schema: Schema, type_ref: dict[str, Any], depth: int = 0) -> st.SearchStrategy[Any]:
+    """Values for `type_ref`: mostly of its shape, sometimes of another type or null."""
+    wrong = st.one_of(st.none(), st.booleans(), INTS, TEXT, st.lists(INTS, max_size=2))
+    return st.one_of(_shaped(schema, type_ref, depth), wrong) if depth < 3 else wrong
+
+
+def _shaped(schema: Schema, type_ref: dict[str, Any], depth: int) -> st.SearchStrategy[Any]:
+    kind = type_ref["kind"]
+    if kind == "NON_NULL":
+        return _shaped(schema, type_ref["ofType"], depth)
+    if kind == "LIST":
+        return st.lists(values_for(schema, type_ref["ofType"], depth + 1), max_size=3)
+    name = type_ref["name"]
+    definition = schema.types[name]
+    if definition["kind"] == "ENUM":
+        return st.sampled_from([EnumValue(v["name"]) for v in definition["enumValues"]])
+    if definition["kind"] == "INPUT_OBJECT":
+        fields = {
+            f["name"]: values_for(schema, f["type"], depth + 1) for f in definition["inputFields"]
+        }
+        return st.fixed_dictionaries({}, optional=fields)
+    return {
+        "Int": INTS,
+        "Float": FLOATS | INTS,
+        "Boolean": st.booleans(),
+        "DateTime": DATES,
+        "Date": DATES,
+        "JSON": ANY_JSON,
+    }.get(name, TEXT)
+
+
+def literal(value: Any) -> str:
+    """`value` written as a GraphQL literal."""
+    if value is None:
+        return "null"
+    if isinstance(value, EnumValue):
+        return value.name
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)  # NaN/Infinity come out as names: a validation error
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    return "{" + ", ".join(f"{k}: {literal(v)}" for k, v in value.items() if k.isidentifier()) + "}"
+
+
+def as_json(value: Any) -> Any:
+    if isinstance(value, EnumValue):
+        return value.name
+    if isinstance(value, list):
+        return [as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    return value
+
+
+def selection(schema: Schema, type_ref: dict[str, Any]) -> str:
+    kind = schema.types[named(type_ref)["name"]]["kind"]
+    return " { __typename }" if kind in ("OBJECT", "INTERFACE", "UNION") else ""
+
+
+@pytest.fixture(scope="module")
+async def schema(app: object) -> Schema:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as http:
+        body = (await http.post("/graphql", json={"query": INTROSPECTION})).json()
+    data = body["data"]["__schema"]
+    types = {t["name"]: t for t in data["types"]}
+    roots = {
+        operation: types[data[f"{operation}Type"]["name"]]["fields"]
+        for operation in ("query", "mutation", "subscription")
+        if data[f"{operation}Type"]
+    }
+    return Schema(types, roots)
+
+
+@st.composite
+def operations(draw: st.DrawFn, schema: Schema, kind: str) -> tuple[str, dict[str, Any], str]:
+    """A document calling one root field of `kind` with drawn arguments, its variables (JSON
+    text, NaN and Infinity as tokens) and how the arguments were passed."""
+    field = draw(st.sampled_from(schema.roots[kind]))
+    as_literals = draw(st.booleans())
+    definitions, arguments, variables = [], [], {}
+    for index, arg in enumerate(field["args"]):
+        if arg["type"]["kind"] != "NON_NULL" and draw(st.booleans()):
+            continue
+        value = draw(values_for(schema, arg["type"]))
+        if as_literals:
+            arguments.append(f"{arg['name']}: {literal(value)}")
+        else:
+            definitions.append(f"$v{index}: {type_text(arg['type'])}")
+            arguments.append(f"{arg['name']}: $v{index}")
+            variables[f"v{index}"] = as_json(value)
+    head = f"{kind}({', '.join(definitions)})" if definitions else kind
+    call = f"{field['name']}({', '.join(arguments)})" if arguments else field["name"]
+    document = f"{head} {{ {call}{selection(schema, field['type'])} }}"
+    return document, variables, "literals" if as_literals else "variables"
+
+
+def assert_no_fault(response: httpx.Response, caplog: pytest.LogCaptureFixture, what: str) -> None:
+    assert response.status_code < 500, (what, response.status_code, response.text[:500])
+    assert MASKED not in response.text, (what, response.text[:500])
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, (what, [r.getMessage()[:300] for r in errors])
+
+
+def headers_for(tier: Tier, keys: dict[Tier, str]) -> dict[str, str]:
+    return {} if tier is Tier.PUBLIC else {"x-api-key": keys[tier]}
+
+
+TIERS = st.sampled_from([Tier.PUBLIC, Tier.OPERATOR])
+
+
+@pytest.mark.parametrize("kind", ["query", "mutation"])
+@FUZZ
+@given(data=st.data())
+async def test_no_argument_value_is_a_server_fault(
+    client: httpx.AsyncClient,
+    schema: Schema,
+    keys: dict[Tier, str],
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    data: st.DataObject,
+) -> None:
+    document, variables, how = data.draw(operations(schema, kind))
+    tier = data.draw(TIERS)
+    caplog.clear()
+    body = json.dumps({"query": document, "variables": variables}, allow_nan=True).encode()
+    response = await client.post(
+        "/graphql",
+        content=body,
+        headers={"content-type": "application/json", **headers_for(tier, keys)},
+    )
+    assert_no_fault(response, caplog, f"{tier} {how}: {document} {str(variables)[:300]}")
+
+
+@FUZZ
+@given(data=st.data())
+async def test_no_subscription_argument_is_a_server_fault_at_subscribe_time(
+    app: Any, schema: Schema, caplog: pytest.LogCaptureFixture, data: st.DataObject
+) -> None:
+    document, variables, how = data.draw(operations(schema, "subscription"))
+    tier = data.draw(TIERS)
+    caplog.clear()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/graphql",
+        "headers": [],
+        "state": {"tier": tier},
+    }
+    context = app.state.context_for(Request(scope))
+    view = next(r.app for r in app.routes if getattr(r, "path", "") == "/graphql")
+    stream = await view.schema.subscribe(document, variable_values=variables, context_value=context)
+    try:
+        first = await asyncio.wait_for(anext(stream), 0.5)
+    except (TimeoutError, StopAsyncIteration):
+        first = None  # subscribed, waiting for events: fine
+    finally:
+        await stream.aclose()
+    for error in getattr(first, "errors", None) or []:
+        assert error.message != MASKED, (how, document, variables)
+        assert (error.extensions or {}).get("code"), (how, document, variables, error.message)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, (how, document, [r.getMessage()[:300] for r in errors])
+
+
+OPEN311_PARAMS = [
+    "service_request_id",
+    "service_code",
+    "start_date",
+    "end_date",
+    "status",
+    "jurisdiction_id",
+]
+OPEN311_FIELDS = [
+    "service_code",
+    "lat",
+    "long",
+    "address_string",
+    "description",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "jurisdiction_id",
+    "media_url",
+    "device_id",
+    "account_id",
+]
+SCALARS = st.one_of(TEXT, INTS, FLOATS, DATES, st.none(), st.booleans())
+
+
+@FUZZ
+@given(data=st.data())
+async def test_no_open311_or_ingest_input_is_a_server_fault(
+    client: httpx.AsyncClient,
+    keys: dict[Tier, str],
+    caplog: pytest.LogCaptureFixture,
+    data: st.DataObject,
+) -> None:
+    caplog.clear()
+    door = data.draw(st.sampled_from(["list", "one", "post-json", "post-form", "ingest"]))
+    text = TEXT.filter(lambda t: len(t) < 2000)
+    if door == "list":
+        params = data.draw(st.dictionaries(st.sampled_from(OPEN311_PARAMS), DATES | text))
+        query = urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in params.items()})
+        response = await client.get(f"/open311/v2/requests.json?{query}")
+    elif door == "one":
+        case_id = quote(data.draw(text).encode("utf-8", "surrogatepass"), safe="")
+        response = await client.get(f"/open311/v2/requests/{case_id}.json")
+    elif door == "post-json":
+        fields = data.draw(st.dictionaries(st.sampled_from(OPEN311_FIELDS), SCALARS))
+        body = json.dumps(fields, allow_nan=True).encode()
+        response = await client.post(
+            "/open311/v2/requests.json", content=body, headers={"content-type": "application/json"}
+        )
+    elif door == "post-form":
+        fields = data.draw(st.dictionaries(st.sampled_from(OPEN311_FIELDS), text))
+        # raw UTF-8 percent-encoded; a lone surrogate becomes bytes that are not UTF-8
+        form = urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in fields.items()})
+        response = await client.post(
+            "/open311/v2/requests.json",
+            content=form.encode(),
+            headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
+    else:
+        reading = data.draw(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "sensor_id": text | INTS,
+                    "measured_at": DATES | INTS,
+                    "values": st.dictionaries(text, FLOATS | INTS | text, max_size=3) | text,
+                },
+            )
+        )
+        body = json.dumps({"readings": [reading]}, allow_nan=True).encode()
+        response = await client.post(
+            "/ingest/readings",
+            content=body,
+            headers={"content-type": "application/json", "x-api-key": keys[Tier.OPERATOR]},
+        )
+    assert_no_fault(response, caplog, door)
