@@ -9,6 +9,7 @@ graph, and end every write intent; and it must not touch a write younger than it
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
@@ -97,9 +98,9 @@ def run_desk_until_killed(city: CrashCity, seed: int) -> tuple[set[str], set[str
     time.sleep(random.Random(seed).uniform(0.1, 0.5))
     os.kill(desk.pid, signal.SIGKILL)
     desk.wait()
-    said = [line.split() for line in desk.stdout.read().splitlines() if line.strip()]
-    filed = {case for verb, case in said if verb == "filed"}
-    closed = {case for verb, case in said if verb == "closed"}
+    said = [line.split() for line in desk.stdout.read().splitlines()]
+    filed = {words[1] for words in said if len(words) == 2 and words[0] == "filed"}
+    closed = {words[1] for words in said if len(words) == 2 and words[0] == "closed"}
     return filed, closed
 
 
@@ -164,3 +165,40 @@ async def test_start_up_repairs_only_writes_older_than_the_grace_period(tmp_path
         assert fresh_node is not None
         pending = await write_intents.pending(opened.records)
         assert [(i.subject, i.state) for i in pending] == [(fresh, write_intents.OPEN)]
+
+
+async def test_two_desk_processes_on_neo4j_and_postgresql_file_at_once(
+    scale_out: Backend,
+) -> None:
+    # given two worker processes sharing Neo4j and PostgreSQL (LadybugDB has one writer process)
+    per_desk = 40
+    desks = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.contract.crash_filer",
+            NEO4J_URL,
+            POSTGRES_URL,
+            str(per_desk),
+            cwd=REPO,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    # when each files and closes its cases, many at once, at the same time as the other
+    outputs = await asyncio.wait_for(
+        asyncio.gather(*(desk.communicate() for desk in desks)), timeout=300
+    )
+
+    # then both finish, and every case each acknowledged is whole and closed
+    assert [desk.returncode for desk in desks] == [0, 0]
+    said = [line.split() for out, _ in outputs for line in out.decode().splitlines()]
+    filed = {words[1] for words in said if words[0] == "filed"}
+    closed = {words[1] for words in said if words[0] == "closed"}
+    assert len(filed) == len(closed) == 2 * per_desk
+    nodes = await scale_out.stores.graph.get_nodes("Case", sorted(filed))
+    assert all(node is not None and node["status"] == "closed" for node in nodes)
+    events = await events_by_case(scale_out.stores.records, sorted(filed))
+    assert all(
+        [e.kind for e in events[c]] == ["received", "assigned", "status_changed"] for c in filed
+    )
