@@ -15,6 +15,7 @@ from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
+from resolvers.city.types import parsed_geometry
 from resolvers.core.cost import analysis
 from resolvers.core.cost.budgets import CostBudgets
 from resolvers.core.cost.weights import FIELD_COSTS, FieldCost
@@ -166,3 +167,19 @@ async def test_costly_subscription_is_refused_at_subscribe(frugal_server: str) -
     assert error["extensions"] == {"code": "query_too_costly", "cost": 21, "budget": 10}
     cheap = await subscribe(frugal_server, CHEAP)
     assert cheap["type"] == "waiting"  # accepted: no error; events come when alerts do
+
+
+async def test_boundaries_are_parsed_once_per_process_not_per_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    # given
+    parsed_geometry.cache_clear()
+    await post(client, "{ districts { boundary } }")
+    first = parsed_geometry.cache_info()
+    # when the same boundaries are asked twice more
+    body = await post(client, "{ a: districts { boundary } b: districts { boundary } }")
+    # then nothing is parsed again
+    again = parsed_geometry.cache_info()
+    assert len(body["data"]["a"]) == 25
+    assert first.misses == again.misses == 25
+    assert again.hits == first.hits + 50
