@@ -90,10 +90,11 @@ class Settings(BaseSettings):
         1.0, gt=0, le=120, description="Simulator speed-up: 10 sends a tick every 12 s."
     )
     subscriber_queue: int = Field(
-        1024,
+        5_000,
         ge=8,
         le=100_000,
-        description="Events a subscriber may fall behind before it is cut off.",
+        description="Events from earlier batches a subscriber may still hold when a new batch "
+        "arrives before it is cut off (close 1013); the batch itself is always queued whole.",
     )
     replay_window: int = Field(
         10_000, ge=1, description="Most events replayed to a client resubscribing with `after`."

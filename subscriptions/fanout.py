@@ -4,8 +4,12 @@ Subscribers are indexed by stream and gu, so a reading of a sensor in Gangnam-gu
 only to those who asked for Gangnam-gu (or for every gu); their remaining filter (sensor kind,
 data type, status, severity) is a predicate checked before the event is queued.
 
-A subscriber whose queue is full has fallen too far behind: its queue is dropped and it is told
-so (`SubscriberTooSlow`) with the last id it was given, so that it can resume from there.
+Each `deliver` call is one batch (one publish: an HTTP ingest batch of up to 5,000 readings, a
+simulator tick, one MQTT reading). A batch is always queued whole, so a client that reads
+everything is never dropped by a burst; a subscriber is too slow when, as a new batch arrives,
+it still holds more than `capacity` events from earlier batches. Its queue is then dropped and
+it is told so (`SubscriberTooSlow`), with the id of the first event it missed, so that it can
+resume from just before it. A subscriber holds at most `capacity` + one batch of events.
 """
 
 from __future__ import annotations
@@ -18,17 +22,19 @@ from graph.errors import CivicGraphError
 from subscriptions.events import Event, Stream
 
 Predicate = Callable[[Event], bool]
-DEFAULT_CAPACITY = 1024
+DEFAULT_CAPACITY = 5_000
+"""Events from earlier batches a subscriber may hold: one largest ingest batch (MAX_BATCH)."""
 
 
 class SubscriberTooSlow(CivicGraphError):
-    """The subscriber's queue overflowed; `last_id` is the last event it received."""
+    """The subscriber fell behind; `first_missed` is the id of the first event it lost."""
 
-    def __init__(self, stream: Stream, last_id: int | None) -> None:
+    def __init__(self, stream: Stream, first_missed: int) -> None:
         self.stream = stream
-        self.last_id = last_id
-        resume = f"resubscribe with after: {last_id}" if last_id is not None else "resubscribe"
-        super().__init__(f"too slow for the {stream.value} stream: {resume}")
+        self.first_missed = first_missed
+        super().__init__(
+            f"too slow for the {stream.value} stream: resubscribe with after: {first_missed - 1}"
+        )
 
 
 _OVERFLOW = object()
@@ -45,31 +51,45 @@ class Subscription:
     _fanout: Fanout
     _queue: asyncio.Queue[object] = field(init=False)
     last_id: int | None = None
+    """The last event taken from the queue."""
     overflowed: bool = False
+    first_missed: int | None = None
+    """Once overflowed: the id of the oldest event dropped."""
+    _batch: int = -1
+    _carried: int = 0
     on_overflow: Callable[[Subscription], None] | None = None
     """Called once, from the publisher, when the queue overflows (e.g. to close the socket)."""
 
     def __post_init__(self) -> None:
-        self._queue = asyncio.Queue(self.capacity + 1)  # one slot kept for the overflow mark
+        self._queue = asyncio.Queue()  # bounded by `offer`: capacity + one batch
 
-    def offer(self, event: Event) -> None:
-        """Queue `event` if it matches; never blocks. Called by the fan-out."""
+    def offer(self, event: Event, batch: int = 0) -> None:
+        """Queue `event` of delivery `batch` if it matches; never blocks. Called by the fan-out."""
         if self.overflowed or not self.accepts(event):
             return
-        if self._queue.qsize() >= self.capacity:
-            self.overflowed = True
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(_OVERFLOW)
-            if self.on_overflow is not None:
-                self.on_overflow(self)
+        if batch != self._batch:
+            self._batch, self._carried = batch, self._queue.qsize()
+        if self._carried > self.capacity:
+            self._overflow(event)
             return
         self._queue.put_nowait(event)
+
+    def _overflow(self, event: Event) -> None:
+        first = event.id
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if isinstance(item, Event):
+                first = min(first, item.id)
+        self.overflowed, self.first_missed = True, first
+        self._queue.put_nowait(_OVERFLOW)
+        if self.on_overflow is not None:
+            self.on_overflow(self)
 
     async def next(self) -> Event:
         item = await self._queue.get()
         if item is _OVERFLOW:
-            raise SubscriberTooSlow(self.stream, self.last_id)
+            assert self.first_missed is not None
+            raise SubscriberTooSlow(self.stream, self.first_missed)
         assert isinstance(item, Event)
         self.last_id = item.id
         return item
@@ -96,6 +116,7 @@ class Fanout:
 
     def __init__(self) -> None:
         self._subscribers: dict[tuple[Stream, str | None], set[Subscription]] = {}
+        self._batches = 0
 
     def add(
         self,
@@ -117,10 +138,12 @@ class Fanout:
                 del self._subscribers[(subscription.stream, subscription.district)]
 
     def deliver(self, events: list[Event]) -> None:
+        """Offer one batch of events (one publish) to their subscribers."""
+        self._batches += 1
         for event in events:
             for key in {(event.stream, None), (event.stream, event.district)}:
                 for subscription in tuple(self._subscribers.get(key, ())):
-                    subscription.offer(event)
+                    subscription.offer(event, self._batches)
 
     def count(self) -> int:
         return sum(len(group) for group in self._subscribers.values())

@@ -15,14 +15,35 @@ from graph.records import Records
 from subscriptions.bus import EventBus
 from subscriptions.directory import SensorDirectory
 from subscriptions.events import Event, Stream
-from subscriptions.fanout import Predicate, SubscriberTooSlow, Subscription
+from subscriptions.fanout import DEFAULT_CAPACITY, Predicate, SubscriberTooSlow, Subscription
 from subscriptions.ingest.pipeline import Ingest
+from subscriptions.ingest.window import ReadingWindow
 from subscriptions.streams import replay
 
 log = logging.getLogger("civicgraph.live")
 
-CLOSE_TOO_SLOW = 4429
-"""WebSocket close code for a subscriber that fell too far behind (see docs/api.md)."""
+CLOSE_TOO_SLOW = 1013
+"""WebSocket close code for a subscriber that fell too far behind: RFC 6455's registered
+"Try Again Later", which the graphql-ws client retries (its `isFatalInternalCloseCode` treats
+1013 as non-fatal, while 4429, 4400, 4401, 4406, 4409, 4500 and other 1xxx codes are fatal).
+See docs/api.md."""
+
+
+@dataclass
+class Cursor:
+    """Where one subscriber can resume: the id of the last event handed to its connection
+    (ASGI servers buffer a send before they wait for the socket, so a handed event is written
+    ahead of the close frame)."""
+
+    sent: int | None = None
+
+    def resume_after(self, subscription: Subscription) -> int:
+        """The `after` that loses nothing: the last id handed over (`after` itself before any);
+        with none, the id just before the first event dropped."""
+        if self.sent is not None:
+            return self.sent
+        assert subscription.first_missed is not None
+        return subscription.first_missed - 1
 
 
 class ResumeTooOld(CivicGraphError):
@@ -35,16 +56,23 @@ class Live:
     bus: EventBus
     directory: SensorDirectory
     ingest: Ingest
-    queue_size: int = 1024
+    queue_size: int = DEFAULT_CAPACITY
     replay_window: int = 10_000
     too_slow: int = 0
     """Subscribers cut off so far (for /metrics)."""
 
     @classmethod
     async def start(
-        cls, records: Records, bus: EventBus, directory: SensorDirectory, **limits: Any
+        cls,
+        records: Records,
+        bus: EventBus,
+        directory: SensorDirectory,
+        window: ReadingWindow | None = None,
+        **limits: Any,
     ) -> Live:
-        return cls(records, bus, directory, await Ingest.start(records, directory, bus), **limits)
+        """`window` bounds the readings ingest accepts; `limits` are the fields below."""
+        ingest = await Ingest.start(records, directory, bus, window)
+        return cls(records, bus, directory, ingest, **limits)
 
     async def events(
         self,
@@ -64,7 +92,8 @@ class Live:
         subscription = self.bus.subscribe(
             stream, district=district, accepts=accepts, capacity=self.queue_size
         )
-        subscription.on_overflow = lambda sub: self._cut_off(sub, connection)
+        cursor = Cursor(after)
+        subscription.on_overflow = lambda sub: self._cut_off(sub, connection, cursor)
         try:
             last = None
             if after is not None:
@@ -83,25 +112,26 @@ class Live:
                     )
                 for event in missed:
                     last = event.id
+                    cursor.sent = event.id
                     if accepts(event):
                         yield event
             while True:
                 event = await subscription.next()
                 if last is not None and event.id <= last:
                     continue
+                cursor.sent = event.id
                 yield event
         except SubscriberTooSlow:
             return
         finally:
             subscription.close()
 
-    def _cut_off(self, subscription: Subscription, connection: Any) -> None:
+    def _cut_off(self, subscription: Subscription, connection: Any, cursor: Cursor) -> None:
         self.too_slow += 1
         close = getattr(connection, "close", None)
         if close is None:
             return
-        resume = f"resubscribe with after: your last id (server sent {subscription.last_id})"
-        reason = f"too slow; {resume}"[:120]
+        reason = f"too slow; resubscribe with after: {cursor.resume_after(subscription)}"
         asyncio.get_running_loop().create_task(self._close(connection, reason))
 
     @staticmethod

@@ -13,6 +13,7 @@ from graph.errors import StoreUnavailable
 from subscriptions.bus import EventBus
 from subscriptions.events import Event, Stream
 from subscriptions.fanout import SubscriberTooSlow, Subscription
+from subscriptions.ingest.payloads import MAX_BATCH
 from subscriptions.open import open_bus
 
 REDIS_URL = os.environ.get("CIVIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -88,20 +89,52 @@ async def test_a_slow_subscriber_is_cut_off_and_never_holds_back_the_others(
         assert await receive(subscription, 301) == [1, *published]  # counted, every one
     with pytest.raises(SubscriberTooSlow) as stalled_error:
         await asyncio.wait_for(stalled.next(), WAIT_S)
-    assert stalled_error.value.last_id is None
+    assert stalled_error.value.first_missed == 1  # it received nothing: resume after 0
+    assert "after: 0" in str(stalled_error.value)
     with pytest.raises(SubscriberTooSlow) as first_error:
         await asyncio.wait_for(first.next(), WAIT_S)
-    assert first_error.value.last_id == 1
+    assert first_error.value.first_missed == 2
     assert "after: 1" in str(first_error.value)
+
+
+async def test_one_whole_batch_reaches_a_subscriber_that_keeps_up(bus: EventBus) -> None:
+    # given: a queue far smaller than the largest legal ingest batch
+    fast = bus.subscribe(Stream.READINGS, district="11680", capacity=16)
+    # when: two such batches of one gu, one after the other
+    first = [reading(key, "11680") for key in range(1, MAX_BATCH + 1)]
+    await bus.publish(first)
+    got = await receive(fast, MAX_BATCH)
+    await bus.publish([reading(key, "11680") for key in range(MAX_BATCH + 1, MAX_BATCH + 1101)])
+    got += await receive(fast, 1100)
+    # then: every event, in order, and no cut-off
+    assert got == list(range(1, MAX_BATCH + 1101))
+    assert not fast.overflowed
+    fast.close()
+
+
+async def test_a_subscriber_still_holding_a_batch_when_the_next_comes_is_cut_off(
+    bus: EventBus,
+) -> None:
+    slow = bus.subscribe(Stream.READINGS, capacity=16)
+    await bus.publish([reading(key) for key in range(1, 18)])  # 17 > 16 held
+    await bus.publish([reading(18)])
+    with pytest.raises(SubscriberTooSlow) as error:
+        await asyncio.wait_for(slow.next(), WAIT_S)
+    assert error.value.first_missed == 1
 
 
 async def test_iterating_closes_the_subscription_when_the_consumer_stops(bus: EventBus) -> None:
     subscription = bus.subscribe(Stream.CASES)
     await bus.publish([Event(Stream.CASES, 7, {"district_code": "11110"})])
-    async with contextlib.aclosing(aiter(subscription)) as events:  # as Strawberry does
+    received: list[int] = []
+    async with (
+        asyncio.timeout(WAIT_S),
+        contextlib.aclosing(aiter(subscription)) as events,  # as Strawberry does
+    ):
         async for event in events:
-            assert event.id == 7
+            received.append(event.id)
             break
+    assert received == [7]  # the loop ran: an iterator that yields nothing fails here
     assert bus.fanout.count() == 0
 
 
