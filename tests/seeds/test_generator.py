@@ -25,7 +25,9 @@ def city() -> CityRows:
 
 def test_same_scale_gives_the_same_city(city: CityRows) -> None:
     again = Generator(0.001, UNTIL).build()
+    assert set(again.nodes) == set(city.nodes) >= {"District", "Sensor", "Asset", "Case"}
     for label, table in city.nodes.items():
+        assert table.num_rows > 0, label
         assert again.nodes[label].equals(table), label
 
 
