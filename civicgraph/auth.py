@@ -29,6 +29,7 @@ from civicgraph.refusals import (
     refuse_websocket,
 )
 from civicgraph.settings import Settings
+from graph.errors import CivicGraphError
 from graph.records import Records
 from graph.records.api_keys import StoredKey, Tier, live_key
 from subscriptions.slots import OwnerSlots, Slots, SlotsExhausted
@@ -40,7 +41,7 @@ OPERATION_MESSAGES = ("subscribe", "start")
 """Messages that start an operation: graphql-transport-ws `subscribe`, legacy graphql-ws `start`."""
 
 
-class KeyProblem(Exception):
+class KeyProblem(CivicGraphError):
     """The request's key headers cannot name one well-formed key."""
 
 

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
+from graph.errors import CivicGraphError
 
-class SlotsExhausted(Exception):
+
+class SlotsExhausted(CivicGraphError):
     """The owner already holds `limit` slots."""
 
     def __init__(self, kind: str, limit: int) -> None:
