@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
 from civicgraph.cli_log import verifier_from
 from civicgraph.console import console, fail, run
 from civicgraph.settings import Settings
 from civicgraph.stores import open_log
+from civicgraph.trusted_logs import resolve_trusted_logs
 from graph.records import open_records
 from graph.records.api_keys import Tier, tier_for
 from graph.records.certificates import CertificateRow
 from graph.records.db import Records
-from ledger import certificates
-from ledger.cert_check import EXIT_CODES, Status, Verdict, check_offline, check_online
+from ledger import cert_check, certificates
+from ledger.cert_check import EXIT_CODES, Status, Verdict
+from ledger.checkpoint import Verifier
 from ledger.documents import CertificateKind
+from ledger.errors import LedgerError
+from ledger.keys import load_signer
 from ledger.log import Log
 from ledger.qr import PayloadError, QrPayload, read_image
-from ledger.remote import GraphQLLogSource
+from ledger.remote import open_source
+from ledger.trusted_logs import TrustedLog
 
 cert_app = typer.Typer(
     help="Certificates (business registrations, building permits, event licences) with QR "
@@ -152,6 +157,34 @@ def _payload(source: str) -> QrPayload | Verdict:
         return Verdict(Status.TAMPERED, str(error))
 
 
+def _trusted(settings: Settings, server: str | None, key: str | None) -> dict[str, TrustedLog]:
+    """The logs this verifier trusts: CIVIC_TRUSTED_LOGS and its own (`--server`, `--key`)."""
+    own_verifier = verifier_from(key, settings) if key is not None else None
+    local: Verifier | None = None
+    if own_verifier is None:
+        try:
+            local = load_signer(settings.log_key_path, settings.log_origin, create=False).verifier
+        except (LedgerError, OSError) as error:
+            if not settings.trusted_logs:
+                raise fail(
+                    f"no trusted log: pass --key, or set CIVIC_TRUSTED_LOGS ({error})"
+                ) from None
+    try:
+        trusted = resolve_trusted_logs(
+            settings.trusted_logs,
+            own_origin=own_verifier.name if own_verifier is not None else settings.log_origin,
+            own_url=server,
+            own_verifier=own_verifier,
+            local_verifier=local,
+            default_url=settings.public_base,
+        )
+    except ValueError as error:
+        raise fail(str(error)) from None
+    if not trusted:
+        raise fail("no trusted log: pass --key, or give every CIVIC_TRUSTED_LOGS entry a key")
+    return trusted
+
+
 @cert_app.command("verify")
 def verify(
     source: Annotated[str, typer.Argument(help="A QR code image, or the payload it carries.")],
@@ -159,11 +192,19 @@ def verify(
         bool, typer.Option("--offline", help="Only check against the head the code carries.")
     ] = False,
     server: Annotated[
-        str, typer.Option(envvar="CIVIC_SERVER_URL", help="The log's server, for online checks.")
-    ] = "http://127.0.0.1:8000",
+        str | None,
+        typer.Option(
+            envvar="CIVIC_SERVER_URL",
+            help="This log's server, for online checks (default: CIVIC_PUBLIC_URL). Other "
+            "logs' servers come from CIVIC_TRUSTED_LOGS; a code's own link is never used.",
+        ),
+    ] = None,
     key: Annotated[
         str | None,
-        typer.Option(help="The log's verifier key NAME+KEYID+KEY or @FILE (default: this log's)."),
+        typer.Option(
+            help="The verifier key NAME+KEYID+KEY or @FILE of the log at --server (default: "
+            "this log's); its NAME is that log's origin."
+        ),
     ] = None,
     document: Annotated[
         Path | None, typer.Option(help="The document the holder shows (JSON), to match its hash.")
@@ -171,23 +212,23 @@ def verify(
 ) -> None:
     """Say whether a certificate is valid, revoked, tampered or unknown.
 
+    Only trusted logs are asked: the one the code names by origin, at its configured server.
+    A code naming no trusted log is unknown, and nothing is asked.
     Exit codes: 0 valid, 3 revoked, 4 tampered, 5 unknown, 1 could not check.
     """
-    verifier = verifier_from(key, Settings())
+    trusted = _trusted(Settings(), server, key)
     fields = _read_json(document) if document is not None else None
     payload = _payload(source)
     if isinstance(payload, Verdict):
         verdict = payload
-    elif offline:
-        verdict = check_offline(payload, verifier, fields)
     else:
 
-        async def work() -> Verdict:
-            async with httpx.AsyncClient(timeout=30) as client:
-                source_ = GraphQLLogSource(client, server)
-                return await check_online(payload, verifier, source_, fields)
+        def connect(log: TrustedLog) -> AbstractAsyncContextManager[cert_check.LogSource]:
+            return open_source(log.url)
 
-        verdict = run(work)
+        verdict = run(
+            lambda: cert_check.check(payload, trusted, fields, connect=None if offline else connect)
+        )
     style = STYLE[verdict.status]
     where = " (online)" if verdict.online else ""
     console.print(

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import httpx
 import typer
 
 from civicgraph.console import console, err, fail, print_checks, run
@@ -19,7 +18,7 @@ from ledger.checkpoint import Checkpoint, Verifier, open_checkpoint
 from ledger.errors import CheckpointError, LedgerError, ProofError
 from ledger.keys import load_signer
 from ledger.log import Log
-from ledger.remote import GraphQLLogSource
+from ledger.remote import open_source
 from ledger.vectors import VectorDirectoryError, run_probes
 from ledger.verify import verify_consistency
 
@@ -150,8 +149,8 @@ def verifier_from(key_text: str | None, settings: Settings) -> Verifier:
 
 
 async def _remote_proof(server: str, size1: int, size2: int) -> list[bytes]:
-    async with httpx.AsyncClient(timeout=30) as client:
-        return await GraphQLLogSource(client, server).consistency(size1, size2)
+    async with open_source(server) as source:
+        return await source.consistency(size1, size2)
 
 
 @log_app.command("audit")

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, SecretStr, computed_field, model_val
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from civicgraph.rate_limits import parse_quota
+from civicgraph.trusted_logs import TrustedLogs
 from resolvers.core.cost.budgets import CostBudgets
 from zk.bbs.curves import Backend
 
@@ -115,6 +116,11 @@ class Settings(BaseSettings):
         ge=200,
         le=2900,
         description="Largest certificate payload put in one QR code; bigger ones link to it.",
+    )
+    trusted_logs: TrustedLogs = Field(
+        default_factory=dict,
+        description="Logs `cert verify` trusts besides this one: a JSON object from log origin "
+        'to {"url": its server, "key": its verifier key}. Only these servers are asked.',
     )
     log_key_file: Path | None = Field(
         None,

@@ -132,7 +132,7 @@ async def qr_payload(log: Log, row: CertificateRow, *, max_bytes: int, proof_url
     full = await full_payload(log, row)
     if len(full.encode()) <= max_bytes:
         return full
-    return QrPayload(claim=claim_of(row), url=proof_url)
+    return QrPayload(claim=claim_of(row), url=proof_url, origin=log.origin)
 
 
 async def full_payload(log: Log, row: CertificateRow) -> QrPayload:

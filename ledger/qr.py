@@ -2,7 +2,9 @@
 
 The payload is ASCII JSON: the claim the issuance leaf makes (id, kind, document hash, time),
 and either the proof (leaf index, tree size, inclusion proof, the signed head it leads to) or,
-when that is too big for one comfortable code, a URL serving the full payload.
+when that is too big for one comfortable code, a URL serving the full payload and the origin of
+the log that holds it. A verifier fetches the full payload from the server it trusts for that
+origin, never from the URL (ledger/trusted_logs.py).
 """
 
 from __future__ import annotations
@@ -55,7 +57,11 @@ class QrPayload:
     proof: tuple[bytes, ...] = ()
     checkpoint: str | None = None
     url: str | None = None
-    """Set instead of the proof when the full payload is served at this URL."""
+    """Set instead of the proof when the full payload is served at this URL (informative only:
+    verifiers fetch from the server they trust for `origin`)."""
+    origin: str | None = None
+    """With `url`: the origin line of the log holding the claim (c2sp.org/tlog-checkpoint).
+    Codes issued before it existed lack it."""
 
     @property
     def by_reference(self) -> bool:
@@ -73,6 +79,8 @@ class QrPayload:
         }
         if self.url is not None:
             fields["url"] = self.url
+            if self.origin is not None:
+                fields["origin"] = self.origin
         else:
             fields |= {
                 "leaf": self.leaf_index,
@@ -98,7 +106,8 @@ class QrPayload:
             )
             claim.entry().encode()  # an id or kind no leaf could hold is not ours
             if "url" in fields:
-                return cls(claim=claim, url=_text(fields, "url"))
+                origin = _text(fields, "origin") if "origin" in fields else None
+                return cls(claim=claim, url=_text(fields, "url"), origin=origin)
             proof = fields["proof"]
             if not isinstance(proof, list):
                 raise PayloadError("proof is not a list")

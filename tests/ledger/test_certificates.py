@@ -53,6 +53,7 @@ class RecordsSource:
 
     def __init__(self, log: Log) -> None:
         self.log = log
+        self.proofs_asked: list[str] = []
 
     async def head(self) -> str:
         return (await self.log.head()).note
@@ -71,8 +72,8 @@ class RecordsSource:
             revocation = Revocation(row.revocation_leaf, entry.leaf_input, proof)
         return Registered(row.document_sha256, revocation)
 
-    async def full_payload(self, url: str) -> str:
-        cert_id = url.rstrip("/").split("/")[-2]
+    async def full_payload(self, cert_id: str) -> str:
+        self.proofs_asked.append(cert_id)
         row = await certificates.certificate(self.log, cert_id)
         return (await certificates.full_payload(self.log, row)).encode()
 
@@ -185,10 +186,14 @@ async def test_a_big_payload_becomes_a_link_that_an_online_check_follows(log: Lo
     url = f"http://civicgraph.test/certificates/{issued.certificate.cert_id}/proof"
     payload = await certificates.qr_payload(log, issued.certificate, max_bytes=200, proof_url=url)
     assert payload.by_reference
+    assert payload.origin == ORIGIN
+    assert QrPayload.decode(payload.encode()) == payload
     assert len(payload.encode()) < 400
     assert check_offline(payload, SIGNER.verifier).status == Status.UNKNOWN
-    online = await check_online(payload, SIGNER.verifier, RecordsSource(log))
+    source = RecordsSource(log)
+    online = await check_online(payload, SIGNER.verifier, source)
     assert online.status == Status.VALID
+    assert source.proofs_asked == [issued.certificate.cert_id]  # by id, from the source's log
 
 
 @pytest.mark.parametrize(
