@@ -202,17 +202,31 @@ def create_node(
     return text, params.values
 
 
-def update_node(label: str, key: str, properties: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+def update_node(
+    label: str,
+    key: str,
+    properties: Mapping[str, Any],
+    *,
+    unless_newer: str | None = None,
+    lock: str = "",
+) -> tuple[str, dict[str, Any]]:
+    """SET `properties` on the node `key`; with `unless_newer` (one of `properties`, e.g.
+    updated_at), only when the stored value of that property is not after the new one, so the
+    later of two racing updates wins whatever order they arrive in.
+
+    `lock` is the adapter's clause that takes the node's write lock before that comparison reads
+    it (Neo4j reads without locks, so two updates could both pass the check); LadybugDB runs one
+    write at a time and needs none.
+    """
     kind = node_type(label)
     params = Params()
-    sets = ", ".join(
-        f"n.{check_property(kind, name)} = {params.add(value)}"
-        for name, value in properties.items()
-    )
-    return (
-        f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = {params.add(key)} SET {sets}",
-        params.values,
-    )
+    names = {name: params.add(value) for name, value in properties.items()}
+    sets = ", ".join(f"n.{check_property(kind, name)} = {ref}" for name, ref in names.items())
+    match = f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = {params.add(key)}"
+    if unless_newer is None:
+        return f"{match} SET {sets}", params.values
+    newer = f"n.{check_property(kind, unless_newer)} <= {names[unless_newer]}"
+    return f"{match} {lock} WITH n WHERE {newer} SET {sets}", params.values
 
 
 def delete_node(label: str, key: str) -> tuple[str, dict[str, Any]]:

@@ -143,8 +143,16 @@ class LadybugStore(CypherReads):
         rows = await self._rows(*cypher.create_node(label, properties, links), write=True)
         return bool(rows and rows[0][0])
 
-    async def update_node(self, label: str, key: str, properties: Mapping[str, Any]) -> None:
-        await self._rows(*cypher.update_node(label, key, properties), write=True)
+    async def update_node(
+        self,
+        label: str,
+        key: str,
+        properties: Mapping[str, Any],
+        *,
+        unless_newer: str | None = None,
+    ) -> None:
+        statement = cypher.update_node(label, key, properties, unless_newer=unless_newer)
+        await self._rows(*statement, write=True)
 
     async def delete_node(self, label: str, key: str) -> None:
         await self._rows(*cypher.delete_node(label, key), write=True)

@@ -69,6 +69,10 @@ def _typed(kind: NodeType, properties: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+_LOCK_NODE = "SET n.`_lock` = true REMOVE n.`_lock`"
+"""Takes the node's write lock (held to commit) before a conditional update reads it."""
+
+
 class Neo4jStore(CypherReads):
     """`GraphStore` over a Neo4j 5 server (`neo4j://` or `bolt://` URL)."""
 
@@ -191,9 +195,19 @@ class Neo4jStore(CypherReads):
             raise
         return bool(rows and rows[0][0])
 
-    async def update_node(self, label: str, key: str, properties: Mapping[str, Any]) -> None:
+    async def update_node(
+        self,
+        label: str,
+        key: str,
+        properties: Mapping[str, Any],
+        *,
+        unless_newer: str | None = None,
+    ) -> None:
         kind = cypher.node_type(label)
-        await self._rows(*cypher.update_node(label, key, _typed(kind, properties)), write=True)
+        statement = cypher.update_node(
+            label, key, _typed(kind, properties), unless_newer=unless_newer, lock=_LOCK_NODE
+        )
+        await self._rows(*statement, write=True)
 
     async def delete_node(self, label: str, key: str) -> None:
         await self._rows(*cypher.delete_node(label, key), write=True)

@@ -72,7 +72,17 @@ class GraphStore(Protocol):
         Returns False (and creates nothing) when a link's target does not exist.
         """
 
-    async def update_node(self, label: str, key: str, properties: Mapping[str, Any]) -> None: ...
+    async def update_node(
+        self,
+        label: str,
+        key: str,
+        properties: Mapping[str, Any],
+        *,
+        unless_newer: str | None = None,
+    ) -> None:
+        """Set `properties` on the node `key` (nothing if there is none). With `unless_newer`
+        (the name of one of `properties`, e.g. "updated_at"), skip the update when the node's
+        value of that property is already after the new one: the later of racing writes wins."""
 
     async def delete_node(self, label: str, key: str) -> None:
         """Remove a node and its relationships."""

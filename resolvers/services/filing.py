@@ -141,7 +141,7 @@ async def change_status(
 
     [event] = await record_events(context.records, [row], then=note_intent)
     try:
-        await context.store.update_node("Case", case["id"], changes)
+        await context.store.update_node("Case", case["id"], changes, unless_newer="updated_at")
     except BaseException:
         try:
             await delete_event(context.records, event.id)

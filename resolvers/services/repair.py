@@ -71,7 +71,7 @@ async def repair_case_writes(
                 changes["status_notes"] = latest.note.strip()[:1000]
             [node] = await store.get_nodes("Case", [case_id])
             if node is not None:
-                await store.update_node("Case", case_id, changes)
+                await store.update_node("Case", case_id, changes, unless_newer="updated_at")
                 done.carried.append(case_id)
         await write_intents.drop(records, intent.id)
     if done:

@@ -352,3 +352,27 @@ async def test_fifty_of_each_identity_and_poll_write_at_once_all_land(
         client, backend, "query($id: ID!) { poll(id: $id) { totalBallots } }", id=poll.poll_id
     )
     assert counted["totalBallots"] == N
+
+
+async def test_fifty_status_changes_of_one_case_at_once_leave_the_graph_at_the_latest_event(
+    backend: Backend, client: httpx.AsyncClient
+) -> None:
+    # given one case
+    case = {"serviceCode": "noise", "description": "Drums, again", **GANGNAM_STATION}
+    case_id = (await mutate(client, backend, FILE_CASE, input=case))["case"]["id"]
+
+    # when fifty operators change its status at once
+    async def change(i: int) -> dict[str, Any]:
+        update = {"id": case_id, "status": ("OPEN", "CLOSED")[i % 2], "note": f"change {i}"}
+        return await mutate(client, backend, UPDATE, input=update)
+
+    changed = await together(change)
+
+    # then all land, and the graph shows the last event (by time, then id), not the last write
+    assert {c["__typename"] for c in changed} == {"UpdateCaseStatusSuccess"}, changed[:3]
+    events = (await events_by_case(backend.stores.records, [case_id]))[case_id]
+    assert [e.kind for e in events].count("status_changed") == N
+    latest = events[-1]
+    [node] = await backend.stores.graph.get_nodes("Case", [case_id])
+    assert node is not None
+    assert (node["status"], node["status_notes"]) == (latest.status, latest.note)
