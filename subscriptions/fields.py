@@ -33,7 +33,6 @@ from zk.polls.service import tally
 LiveInfo = Info[Context, None]
 
 
-
 async def _close_feed(first: asyncio.Future[Event], feed: AsyncGenerator[Event, None]) -> None:
     """Cancels the pending first read of `feed`, waits until it has ended, then closes the feed
     (closing an async generator while a read of it still runs raises RuntimeError)."""
@@ -41,6 +40,7 @@ async def _close_feed(first: asyncio.Future[Event], feed: AsyncGenerator[Event, 
     with suppress(Exception, asyncio.CancelledError):
         await first
     await feed.aclose()
+
 
 @strawberry.type(description="A sensor's reading, as it arrives.")
 class SensorReadingEvent:
