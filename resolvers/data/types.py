@@ -9,6 +9,7 @@ import strawberry
 
 from graph.store import Node
 from resolvers.city.types import CityInfo
+from resolvers.core.entities import load_reference
 from resolvers.data.dataloaders import (
     DatasetByIdLoader,
     DepartmentByIdLoader,
