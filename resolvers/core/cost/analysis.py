@@ -37,9 +37,9 @@ from graphql.execution.values import (
 )
 
 from resolvers.core.cost.bounds import ListBounds
+from resolvers.core.cost.introspection import IntrospectionCost
 from resolvers.core.cost.weights import (
     EMBEDDED_TYPES,
-    INTROSPECTION_WEIGHT,
     FieldCost,
     SizeEnv,
     field_cost,
@@ -121,6 +121,7 @@ class _Walk:
         self.mutation_root = root if kind is OperationType.MUTATION else None
         self.memo: dict[tuple[str, str, int], int] = {}
         self.visiting: set[tuple[str, str, int]] = set()
+        self.introspection = IntrospectionCost(schema, fragments, self.included)
 
     def selection_set(
         self, selections: SelectionSetNode, parent: GraphQLNamedType, size: int
@@ -194,7 +195,7 @@ class _Walk:
         if name == "__typename":
             return 0
         if name in ("__schema", "__type"):
-            return INTROSPECTION_WEIGHT
+            return self.introspection.root(node)
         shape = _shape(self.schema, parent.name, name, parent is self.mutation_root)
         if shape is None:
             return 0

@@ -94,9 +94,6 @@ Lists of them still need a size below (their fields may one day be more than val
 
 MUTATION_WEIGHT = 10
 """Any mutation not listed: a write to the graph or the records (Shopify charges 10)."""
-INTROSPECTION_WEIGHT = 10
-"""`__schema` or `__type`: answered from the schema in memory; its nesting is limited apart
-(graphql's MaxIntrospectionDepthRule)."""
 
 FIELD_COSTS: dict[str, FieldCost] = {
     # -- city: geometry and aggregates ------------------------------------------------
