@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -10,7 +11,6 @@ from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    ValidationCache,
     max_aliases,
     query_depth_limiter,
 )
@@ -20,8 +20,10 @@ from strawberry.types import ExecutionContext, Info
 
 from resolvers.city.schema import CityQuery
 from resolvers.core.cost.extension import QueryCost
+from resolvers.core.document_limits import BoundedValidation
 from resolvers.core.entities import checked_representation
 from resolvers.core.errors import ApiError
+from resolvers.core.moments import DateTime
 from resolvers.core.operation_guard import DEFAULT_MAX_TOKENS, OperationGuard
 from resolvers.core.request_errors import code_of
 from resolvers.data.schema import DataQuery
@@ -99,13 +101,16 @@ def build_schema(
         mutation=Mutation,
         subscription=subscription,
         execution_context_class=execution_context_class,
+        # every DateTime argument and input field is checked once, here (range, offset)
+        scalar_overrides={datetime: DateTime},
         extensions=[
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
             # Parsing (cached there) and validating the same document again is wasted work;
             # data never cached.
             lambda: OperationGuard(max_tokens),
-            lambda: ValidationCache(maxsize=1024),
+            # Selections and list lengths bounded before validating (cached) and coercing.
+            lambda: BoundedValidation(maxsize=1024),
             # After the validation cache: prices the validated document per request.
             QueryCost,
         ],

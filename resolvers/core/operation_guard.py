@@ -21,6 +21,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
+from resolvers.core.moments import name_fields
 from resolvers.core.request_errors import (
     TOO_MANY_TOKENS,
     RequestErrorCode,
@@ -120,6 +121,8 @@ def coerce_variables(
                 )
             ]
         )
+    if errors:
+        name_fields(operation, errors)  # a DateTime's own code (out_of_range) names its argument
     tag(errors, RequestErrorCode.BAD_USER_INPUT)
     return errors
 
@@ -148,6 +151,11 @@ class OperationGuard(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         yield
         if self.execution_context.pre_execution_errors:
+            if self.execution_context.graphql_document is not None:
+                name_fields(
+                    self.execution_context.graphql_document,
+                    self.execution_context.pre_execution_errors,
+                )
             tag(
                 self.execution_context.pre_execution_errors,
                 RequestErrorCode.GRAPHQL_VALIDATION_FAILED,

@@ -19,6 +19,7 @@ from graph.catalogue import services
 from graph.query import NodeQuery
 from graph.store import Node
 from resolvers.core.context import Context
+from resolvers.core.moments import EARLIEST, LATEST
 from resolvers.services import filing
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
 from resolvers.services.open311_input import Open311Problem, read_body, read_query
@@ -80,9 +81,6 @@ async def list_services(request: Request) -> JSONResponse:
     )
 
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(9999, 1, 1, tzinfo=UTC)
-"""Dates outside this range are refused: their UTC time, or 90 days before, may not exist."""
 JURISDICTION = "seoul.go.kr"
 """The one jurisdiction served: `jurisdiction_id` may be omitted or must be this."""
 MAX_IDS = 100

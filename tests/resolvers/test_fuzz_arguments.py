@@ -55,24 +55,40 @@ INTS = st.one_of(
     st.sampled_from([0, -1, 2**31 - 1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1]),
 )
 FLOATS = st.floats(allow_nan=True, allow_infinity=True)
+CALENDAR_EDGES = st.sampled_from(
+    [
+        "0001-01-01T00:00:00+14:00",
+        "0001-01-01T13:59:59+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "9999-12-31T00:00:00-14:00",
+    ]
+)
+"""Times whose UTC time is outside Python's calendar (year 0 or 10000)."""
 DATES = st.one_of(
+    CALENDAR_EDGES,
     st.sampled_from(
         [
             "0001-01-01T00:00:00Z",
-            "0001-01-01T00:00:00+14:00",
-            "9999-12-31T23:59:59-14:00",
             "9999-12-31T23:59:59Z",
             "2026-11-24T00:00:00",
             "2026-02-30T00:00:00Z",
             "0001-01-01",
             "9999-12-31",
+            "0001-01-02T00:00:00+14:00",
+            "2016-12-31T23:59:60Z",
+            "2016-12-31T23:59:60.5+09:00",
             "now",
         ]
     ),
     st.tuples(st.datetimes(), st.sampled_from(["Z", "+14:00", "-14:00", ""])).map(
         lambda moment: moment[0].isoformat() + moment[1]
     ),
+    st.tuples(
+        st.sampled_from([1, 2, 1969, 1970, 2026, 9998, 9999]), st.sampled_from(["+14:00", "-14:00"])
+    ).map(lambda edge: f"{edge[0]:04d}-{'01-01' if edge[0] < 5000 else '12-31'}T00:00:00{edge[1]}"),
 )
+"""Calendar edges (year 1 at +14:00 and year 9999 at -14:00 have no UTC time), naive times,
+leap seconds (23:59:60, which Python has not), impossible dates and arbitrary times."""
 ANY_JSON = st.recursive(
     st.none() | st.booleans() | INTS | FLOATS | TEXT,
     lambda inner: (
@@ -86,6 +102,47 @@ ANY_JSON = st.recursive(
 class Schema:
     types: dict[str, dict[str, Any]]
     roots: dict[str, list[dict[str, Any]]]
+    nested: list[tuple[list[str], dict[str, Any]]]
+    """Fields with arguments below the query root (`Sensor.readings`), each with the selection
+    path that reaches it from the root through fields that need no argument."""
+
+
+MAX_NESTING = 5
+
+
+def nested_fields(
+    types: dict[str, dict[str, Any]], roots: list[dict[str, Any]]
+) -> list[tuple[list[str], dict[str, Any]]]:
+    """Breadth first from the query root, each object type reached once by its shortest path of
+    fields without required arguments (lists asked for `first: 1`): every field of those types
+    that takes arguments, with its path."""
+
+    def needs_nothing(field: dict[str, Any]) -> bool:
+        return all(a["type"]["kind"] != "NON_NULL" for a in field["args"])
+
+    def step(field: dict[str, Any]) -> str:
+        return (
+            f"{field['name']}(first: 1)"
+            if any(a["name"] == "first" for a in field["args"])
+            else field["name"]
+        )
+
+    seen: set[str] = set()
+    found: list[tuple[list[str], dict[str, Any]]] = []
+    frontier = [([step(f)], f) for f in roots if needs_nothing(f)]
+    while frontier:
+        path, via = frontier.pop(0)
+        name = named(via["type"])["name"]
+        definition = types[name]
+        if name in seen or definition["kind"] != "OBJECT" or len(path) > MAX_NESTING:
+            continue
+        seen.add(name)
+        for field in definition["fields"] or []:
+            if field["args"]:
+                found.append((path, field))
+            if needs_nothing(field):
+                frontier.append(([*path, step(field)], field))
+    return found
 
 
 def named(type_ref: dict[str, Any]) -> dict[str, Any]:
@@ -177,14 +234,20 @@ async def schema(app: object) -> Schema:
         for operation in ("query", "mutation", "subscription")
         if data[f"{operation}Type"]
     }
-    return Schema(types, roots)
+    return Schema(types, roots, nested_fields(types, roots["query"]))
 
 
 @st.composite
 def operations(draw: st.DrawFn, schema: Schema, kind: str) -> tuple[str, dict[str, Any], str]:
-    """A document calling one root field of `kind` with drawn arguments, its variables (JSON
-    text, NaN and Infinity as tokens) and how the arguments were passed."""
-    field = draw(st.sampled_from(schema.roots[kind]))
+    """A document calling one root field of `kind` (or, for `nested`, a query's field below the
+    root) with drawn arguments, its variables (JSON text, NaN and Infinity as tokens) and how
+    the arguments were passed."""
+    path: list[str] = []
+    if kind == "nested":
+        path, field = draw(st.sampled_from(schema.nested))
+        kind = "query"
+    else:
+        field = draw(st.sampled_from(schema.roots[kind]))
     as_literals = draw(st.booleans())
     definitions, arguments, variables = [], [], {}
     for index, arg in enumerate(field["args"]):
@@ -199,7 +262,10 @@ def operations(draw: st.DrawFn, schema: Schema, kind: str) -> tuple[str, dict[st
             variables[f"v{index}"] = as_json(value)
     head = f"{kind}({', '.join(definitions)})" if definitions else kind
     call = f"{field['name']}({', '.join(arguments)})" if arguments else field["name"]
-    document = f"{head} {{ {call}{selection(schema, field['type'])} }}"
+    body = f"{call}{selection(schema, field['type'])}"
+    for step in reversed(path):
+        body = f"{step} {{ __typename {body} }}"
+    document = f"{head} {{ {body} }}"
     return document, variables, "literals" if as_literals else "variables"
 
 
@@ -217,7 +283,7 @@ def headers_for(tier: Tier, keys: dict[Tier, str]) -> dict[str, str]:
 TIERS = st.sampled_from([Tier.PUBLIC, Tier.OPERATOR])
 
 
-@pytest.mark.parametrize("kind", ["query", "mutation"])
+@pytest.mark.parametrize("kind", ["query", "mutation", "nested"])
 @FUZZ
 @given(data=st.data())
 async def test_no_argument_value_is_a_server_fault(
