@@ -9,8 +9,7 @@ sees a close code and a reason, not a failed handshake.
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from starlette.types import Receive, Scope, Send
 
 UNAUTHENTICATED = "unauthenticated"
@@ -44,7 +43,7 @@ async def refuse_http(
     **extra: object,
 ) -> None:
     """Answer 401 (`code` UNAUTHENTICATED) or 429 (RATE_LIMITED) without reading the body."""
-    body = json.dumps(_body(scope.get("path", ""), code, message, extra)).encode()
+    body = orjson.dumps(_body(scope.get("path", ""), code, message, extra))
     start = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -85,7 +85,14 @@ def serve(settings: Settings) -> None:
 
     # the app believes X-Forwarded-For from CIVIC_TRUSTED_PROXIES only (civicgraph/client_ip.py);
     # uvicorn's own proxy headers would trust 127.0.0.1 whatever the setting says
-    serve_app(create_app(settings), sock, on_started=started, log_level="info", proxy_headers=False)
+    serve_app(
+        create_app(settings),
+        sock,
+        on_started=started,
+        log_level="info",
+        proxy_headers=False,
+        access_log=settings.access_log,
+    )
 
 
 async def _check_stores(settings: Settings) -> None:

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `civicgraph serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `civicgraph serve` binds.")
+    access_log: bool = Field(
+        False,
+        description="uvicorn's line per HTTP request. Off: `/metrics` counts requests by route "
+        "and status, and a line per refused request would make abuse cost logging work.",
+    )
     scale: float = Field(0.01, gt=0, le=1, description="Seed scale factor (1.0 = Seoul's figures).")
     history_days: int = Field(7, ge=1, le=31, description="Days of reading history to seed.")
     node_modules: Path = Field(
