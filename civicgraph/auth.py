@@ -5,18 +5,22 @@ for `key_cache_seconds`) and one or two rate-limit counts: its body is never rea
 other store is touched. Order: the presented key (one, well-formed, Bearer), the failed-key
 budget of the client's IP, the key lookup, the tier's quota (per key, or per IP for public),
 then for websockets the connection slots of the caller. Over a websocket every operation
-message (`subscribe`, legacy `start`) counts against the same quota as an HTTP request.
+message (`subscribe`, legacy `start`) counts against the same quota as an HTTP request: the
+door puts the caller's counter in the scope (`OPERATION_QUOTA`) and the protocol handler,
+which parses each message once and knows what it will act on, counts it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-import json
 import string
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from graphql import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicgraph.rate_limits import AUTH_POLICY, RateLimits, Verdict
@@ -37,8 +41,11 @@ from subscriptions.slots import OwnerSlots, Slots, SlotsExhausted
 HEADER = b"x-api-key"
 MAX_KEY_LENGTH = 128
 KEY_ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
-OPERATION_MESSAGES = ("subscribe", "start")
-"""Messages that start an operation: graphql-transport-ws `subscribe`, legacy graphql-ws `start`."""
+OPERATION_QUOTA = "operation_quota"
+"""Key in a websocket's `scope["state"]` of its caller's `OperationQuota`."""
+
+OperationQuota = Callable[[], Awaitable[Verdict]]
+"""Counts one websocket operation (`subscribe`, legacy `start`) against the caller's quota."""
 
 
 class KeyProblem(CivicGraphError):
@@ -143,7 +150,8 @@ class DoorPolicy:
 
 
 class TierMiddleware:
-    """Puts `tier`, `caller` and `subscription_slots` into `scope["state"]`, or refuses.
+    """Puts `tier`, `caller` and `subscription_slots` (and for a websocket its
+    OPERATION_QUOTA) into `scope["state"]`, or refuses.
 
     HTTP: 401 for a bad key, 429 over a quota, in the endpoint's format with `Retry-After` and
     RateLimit fields; served responses carry the RateLimit fields too. Websocket: close 4401 for
@@ -180,7 +188,8 @@ class TierMiddleware:
             except SlotsExhausted as full:
                 await refuse_websocket(scope, receive, send, CLOSE_TRY_AGAIN_LATER, str(full))
                 return
-            await self.app(scope, self._metered(receive, send, caller), send)
+            state[OPERATION_QUOTA] = functools.partial(self._count, caller)
+            await self.app(scope, receive, send)
 
     async def _identify(self, scope: Scope, receive: Receive, send: Send) -> Caller | None:
         """The caller, or None once a refusal has been sent."""
@@ -237,22 +246,6 @@ class TierMiddleware:
             retryAfter=verdict.reset_s,
         )
 
-    def _metered(self, receive: Receive, send: Send, caller: Caller) -> Receive:
-        """`receive` that counts each operation message; one over quota gets an `error`."""
-
-        async def metered() -> Message:
-            while True:
-                message = await receive()
-                operation = _operation_id(message)
-                if operation is None:
-                    return message
-                verdict = await self._count(caller)
-                if verdict.allowed:
-                    return message
-                await send({"type": "websocket.send", "text": _over_quota(operation, verdict)})
-
-        return metered
-
 
 def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
     async def sending(message: Message) -> None:
@@ -263,29 +256,12 @@ def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
     return sending
 
 
-def _operation_id(message: Message) -> tuple[str, str] | None:
-    """(protocol message type, id) of a websocket message that starts an operation."""
-    text = message.get("text") if message["type"] == "websocket.receive" else None
-    if not text or not any(f'"{kind}"' in text for kind in OPERATION_MESSAGES):
-        return None
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        return None  # the protocol handler refuses it (close 4400)
-    if not isinstance(parsed, dict) or parsed.get("type") not in OPERATION_MESSAGES:
-        return None
-    return parsed["type"], str(parsed.get("id"))
-
-
-def _over_quota(operation: tuple[str, str], verdict: Verdict) -> str:
-    """The protocol's `error` message for one operation refused over the quota."""
-    kind, operation_id = operation
-    error = {
-        "message": f"rate limited ({verdict.policy}); retry after {verdict.reset_s} s",
-        "extensions": {"code": RATE_LIMITED, "retryAfter": verdict.reset_s},
-    }
-    payload: object = [error] if kind == "subscribe" else error
-    return json.dumps({"type": "error", "id": operation_id, "payload": payload})
+def rate_limited(verdict: Verdict) -> GraphQLError:
+    """The error of one websocket operation refused over the quota (`rate_limited`)."""
+    return GraphQLError(
+        f"rate limited ({verdict.policy}); retry after {verdict.reset_s} s",
+        extensions={"code": RATE_LIMITED, "retryAfter": verdict.reset_s},
+    )
 
 
 def door_policy(settings: Settings) -> DoorPolicy:

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     readings_retention_days: int = Field(
         30,
         ge=1,
+        le=36_500,
         description="Days raw 2-minute readings are kept before `civicgraph readings roll-up` "
         "folds them into hourly rows. Older readings are refused at ingest.",
     )
@@ -238,8 +239,8 @@ class Settings(BaseSettings):
         10.0,
         gt=0,
         le=600,
-        description="Longest a GraphQL query or mutation over HTTP may run before it is "
-        "cancelled with `timeout`.",
+        description="Longest a GraphQL query or mutation (HTTP or websocket) may run before "
+        "it is cancelled with `timeout`.",
     )
 
     @computed_field  # type: ignore[prop-decorator]

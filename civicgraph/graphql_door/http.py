@@ -13,7 +13,6 @@ statuses as transport failures and would lose the errors.
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 from civicgraph.graphql_door.body import BodyTooLarge, JsonInvalid, decode_json, read_body
 from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.negotiation import JSON, is_json_request, negotiate
+from civicgraph.graphql_door.results import response_too_large, timed_out
 from graph.errors import CivicGraphError
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import (
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from strawberry.types import ExecutionResult
 
     from civicgraph.graphql_door.view import CivicGraphQL
-
-log = logging.getLogger("civicgraph.graphql")
 
 PARTIAL_SUCCESS = 294
 """GraphQL-over-HTTP, "Partial success": data (even null) with errors."""
@@ -226,12 +224,7 @@ class GraphQLOverHTTP:
                     operation_extensions=params.extensions,
                 )
         except TimeoutError:
-            log.warning("GraphQL operation cancelled after %ss", self.limits.timeout_seconds)
-            error = request_error(
-                RequestErrorCode.TIMEOUT,
-                f"the operation ran longer than {self.limits.timeout_seconds:g} s and was "
-                "cancelled; ask for less (smaller `first`, fewer fields)",
-            )
+            error = timed_out(self.limits.timeout_seconds)
             return await self._respond({"data": None, "errors": [error.formatted]}, None, media)
         body: dict[str, Any] = {}
         if not is_request_error(result):
@@ -287,12 +280,7 @@ class GraphQLOverHTTP:
         None: an executed operation, 200 without errors, else 294 (200 for legacy clients)."""
         encoded = await encode_json(body, self.limits.max_response_bytes)
         if encoded is None:
-            log.warning("GraphQL response over %s bytes refused", self.limits.max_response_bytes)
-            error = request_error(
-                RequestErrorCode.RESPONSE_TOO_LARGE,
-                f"the result is larger than {self.limits.max_response_bytes} bytes; ask for "
-                "less (smaller `first`, fewer fields or aliases)",
-            )
+            error = response_too_large(self.limits.max_response_bytes)
             body = {"data": None, "errors": [error.formatted]}
             encoded = await encode_json(body, self.limits.max_response_bytes) or b""
             status = PARTIAL_SUCCESS if media != JSON else 200

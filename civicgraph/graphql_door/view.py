@@ -58,8 +58,9 @@ class CivicGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         """A websocket message: strict JSON within the body limits (json.JSONDecodeError
-        otherwise, which the protocol handlers answer)."""
-        if len(data) > self.limits.max_body_bytes:
+        otherwise, which the protocol handlers answer). Its size in UTF-8 bytes is checked
+        before anything parses it."""
+        if _utf8_size(data) > self.limits.max_body_bytes:
             raise json.JSONDecodeError("the message is too large", "", 0)
         try:
             return decode_json(data, self.limits.max_json_depth)
@@ -69,3 +70,10 @@ class CivicGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         """A websocket message, as text (graphql-ws clients read text frames)."""
         return orjson.dumps(data).decode()
+
+
+def _utf8_size(data: str | bytes) -> int:
+    """Bytes of `data` in UTF-8 (a lone surrogate counts 3, as `surrogatepass` writes it)."""
+    if isinstance(data, bytes) or data.isascii():
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))

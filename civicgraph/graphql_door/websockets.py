@@ -8,6 +8,11 @@ request). Validation, variable and execution errors of one operation: its `error
 Legacy graphql-ws (apollographql/subscriptions-transport-ws, PROTOCOL.md): queries and mutations
 run too (`data` then `complete`); a frame that is not JSON gets `connection_error`, an unknown
 `type` or a `start` without a good payload an `error` for that id; the socket stays open.
+
+On both: each operation message counts against the caller's quota once parsed (an `error`
+coded `rate_limited` when over), a query or mutation runs within the HTTP time limit (an
+`error` coded `timeout`), and every message is encoded as HTTP answers are: in slices, with a
+result over the response limit replaced by a `response_too_large` error (see `results`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, Any, cast
 
 from graphql import GraphQLError
+from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import (
     NonJsonMessageReceived,
@@ -33,6 +39,8 @@ from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from civicgraph.graphql_door.http import is_request_error
+from civicgraph.graphql_door.results import encode_message, timed_out
+from civicgraph.graphql_door.ws_operations import next_result, over_quota, time_limit
 from resolvers.core.context import Context
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import RequestErrorCode, request_error
@@ -54,10 +62,19 @@ def close_reason(text: str) -> str:
 
 class WebSocketAdapter(ASGIWebSocketAdapter):
     """Strawberry's adapter, with close reasons cut to fit a close frame (a longer one made
-    the server drop the socket without a close code)."""
+    the server drop the socket without a close code) and messages encoded by `results`
+    (sliced, within the response limit) instead of in one blocking call."""
 
     async def close(self, code: int, reason: str) -> None:
         await super().close(code, close_reason(reason))
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        view = cast("CivicGraphQL", self.view)
+        encoded = await encode_message(message, view.limits.max_response_bytes)
+        try:
+            await self.ws.send_text(encoded.decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 def _subscribe_payload_problem(payload: object) -> str | None:
@@ -114,6 +131,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 else _subscribe_payload_problem(message.get("payload"))
             )
             if problem is None and self.connection_acknowledged:
+                if (refused := await over_quota(self.context)) is not None:
+                    frame = {"type": "error", "id": message["id"], "payload": [refused.formatted]}
+                    await self.send_message(cast("Any", frame))
+                    return
                 problem = check_document(self.view, message["payload"])
             if problem is not None:
                 await self.handle_invalid_message(problem)
@@ -123,8 +144,17 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def _send_result_stream(
         self, operation: Operation[Context, None], result_source: StreamResult
     ) -> None:
+        seconds = time_limit(self.view.limits, operation.query, operation.operation_name)
         first = True
-        async for result in result_source:
+        while True:
+            try:
+                result = await next_result(result_source, seconds)
+            except TimeoutError:
+                assert seconds is not None
+                await operation.send_initial_errors([timed_out(seconds)])
+                return
+            if result is None:
+                return
             if first and (errors := _refused_first(result)) is not None:
                 await operation.send_initial_errors(errors)
                 return
@@ -183,6 +213,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await self._send_error(None, f"a {kind} needs a string `id`")
             return
         if kind == "start":
+            refused = await over_quota(self.context) if self.connection_acknowledged else None
+            if refused is not None:
+                frame = {"type": "error", "id": message["id"], "payload": refused.formatted}
+                await self.send_message(cast("OperationMessage", frame))
+                return
             problem = _subscribe_payload_problem(message.get("payload"))
             if problem is None and self.connection_acknowledged:
                 problem = check_document(self.view, message["payload"])
@@ -208,8 +243,19 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 root_value=self.root_value,
             )
             self.subscriptions[operation_id] = result_source
+            seconds = time_limit(self.view.limits, query, operation_name)
             first = True
-            async for result in result_source:
+            while True:
+                try:
+                    result = await next_result(result_source, seconds)
+                except TimeoutError:
+                    assert seconds is not None
+                    error = timed_out(seconds).formatted
+                    frame = {"type": "error", "id": operation_id, "payload": error}
+                    await self.send_message(cast("OperationMessage", frame))
+                    return
+                if result is None:
+                    break
                 if first and (errors := _refused_first(result)) is not None:
                     await self.send_message(
                         cast(

@@ -1,0 +1,230 @@
+"""The websocket door's limits on both protocols, as a hostile client tries them: the quota
+counts what the server acts on (however the JSON spells it), deep or oversized frames are
+refused in the protocol's terms without an ERROR log, and results keep the HTTP door's size
+and time limits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from civicgraph.settings import Settings
+from civicgraph.stores import Stores
+from graph.records.api_keys import Tier
+from tests.civicgraph.door import door_app
+from tests.e2e.conftest import serving
+
+WAIT_S = 10
+TRANSPORT = "graphql-transport-ws"
+LEGACY = "graphql-ws"
+START = {TRANSPORT: "subscribe", LEGACY: "start"}
+RESULT = {TRANSPORT: "next", LEGACY: "data"}
+TIMEOUT_S = 0.3
+MAX_RESPONSE = 64 * 1024
+
+
+def ws_url(http_url: str) -> str:
+    return http_url.replace("http://", "ws://") + "/graphql"
+
+
+async def opened(url: str, protocol: str, key: str | None = None) -> ClientConnection:
+    headers = {"x-api-key": key} if key else {}
+    ws = await connect(url, subprotocols=[protocol], additional_headers=headers, max_size=None)  # type: ignore[list-item]
+    await ws.send(json.dumps({"type": "connection_init"}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    return ws
+
+
+async def next_frame(ws: ClientConnection) -> dict[str, Any]:
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            frame: dict[str, Any] = json.loads(await ws.recv(decode=True))
+            if frame["type"] != "ka":
+                return frame
+
+
+async def closed_with(ws: ClientConnection) -> int | None:
+    """The close code the server sent (None: the socket dropped without one)."""
+    try:
+        async with asyncio.timeout(WAIT_S):
+            while True:
+                await ws.recv()
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+
+
+def start(protocol: str, operation: str, payload: dict[str, Any]) -> str:
+    return json.dumps({"type": START[protocol], "id": operation, "payload": payload})
+
+
+def escaped(kind: str) -> str:
+    """`kind` as a JSON string whose first letter is a \\u escape: the same value once parsed."""
+    return f'"\\u{ord(kind[0]):04x}{kind[1:]}"'
+
+
+# -- the quota counts every operation message, however its JSON is written ----------------
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT, LEGACY])
+@pytest.mark.parametrize("spelling", ["plain", "escaped"])
+async def test_operations_count_against_the_quota_however_the_type_is_spelled(
+    settings: Settings, stores: Stores, protocol: str, spelling: str
+) -> None:
+    # given a quota of 4: the handshake takes one, three operations are served
+    kind = escaped(START[protocol]) if spelling == "escaped" else f'"{START[protocol]}"'
+    async with door_app(settings, stores, rate_limit_public="4/day") as app, serving(app) as url:
+        ws = await opened(ws_url(url), protocol)
+        # when five operations are sent, their `type` written as the test row says
+        for n in range(5):
+            frame = f'{{"type":{kind},"id":"{n}","payload":{{"query":"{{ __typename }}"}}}}'
+            await ws.send(frame)
+        answers: dict[str, dict[str, Any]] = {}
+        while len(answers) < 5:
+            frame_ = await next_frame(ws)
+            if frame_["type"] in ("next", "data", "error"):
+                answers[frame_["id"]] = frame_
+        await ws.close()
+    # then three ran and two were refused as rate limited
+    ran = [i for i, a in answers.items() if a["type"] == RESULT[protocol]]
+    refused = [a for a in answers.values() if a["type"] == "error"]
+    assert len(ran) == 3
+    assert len(refused) == 2
+    for error in refused:
+        payload = error["payload"][0] if protocol == TRANSPORT else error["payload"]
+        assert payload["extensions"]["code"] == "rate_limited"
+
+
+# -- frames the server cannot take: the protocol's answer, never a drop or an ERROR log -----
+
+DEEP = '{"type":"%s","id":"1","payload":{"query":"{ __typename }","variables":{"a":%s}}}'
+WIDE_CHARS = json.dumps(
+    {
+        "type": "%s",
+        "id": "1",
+        "payload": {"query": "{ __typename }", "variables": {"x": "가" * 400_000}},
+    },
+    ensure_ascii=False,
+)
+"""400,000 characters, 1.2 MB in UTF-8: over the 1 MiB message limit in bytes, not characters."""
+
+BAD_FRAMES = [
+    ("nested-5000-deep", lambda kind: DEEP % (kind, "[" * 5000 + "]" * 5000)),
+    ("nested-100000-deep", lambda kind: DEEP % (kind, "[" * 100_000 + "]" * 100_000)),
+    ("nested-past-the-depth-limit", lambda kind: DEEP % (kind, "[" * 40 + "]" * 40)),
+    ("over-1MiB-in-bytes", lambda kind: WIDE_CHARS.replace('"%s"', f'"{kind}"', 1)),
+]
+
+
+@pytest.mark.parametrize("make", [r[1] for r in BAD_FRAMES], ids=[r[0] for r in BAD_FRAMES])
+async def test_a_frame_too_deep_or_too_large_closes_4400_on_graphql_transport_ws(
+    server: str, make: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    ws = await opened(ws_url(server), TRANSPORT)
+    await ws.send(make("subscribe"))
+    assert await closed_with(ws) == 4400
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("make", [r[1] for r in BAD_FRAMES], ids=[r[0] for r in BAD_FRAMES])
+async def test_a_frame_too_deep_or_too_large_is_a_connection_error_on_legacy_graphql_ws(
+    server: str, make: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    ws = await opened(ws_url(server), LEGACY)
+    await ws.send(make("start"))
+    assert (await next_frame(ws))["type"] == "connection_error"
+    # the socket still serves
+    await ws.send(start(LEGACY, "q", {"query": "{ __typename }"}))
+    assert (await next_frame(ws))["type"] == "data"
+    await ws.close()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+# -- results: the HTTP door's response size and time limits, on both protocols ---------------
+
+
+@pytest.fixture
+async def small_results(settings: Settings, stores: Stores) -> AsyncIterator[str]:
+    limits = {"graphql_max_response_bytes": MAX_RESPONSE, "rate_limit_developer": "1000/day"}
+    async with door_app(settings, stores, **limits) as app, serving(app) as url:
+        yield ws_url(url)
+
+
+@pytest.fixture
+async def short_time(settings: Settings, stores: Stores) -> AsyncIterator[str]:
+    limits = {"graphql_timeout_seconds": TIMEOUT_S, "rate_limit_public": "1000/day"}
+    async with door_app(settings, stores, **limits) as app, serving(app) as url:
+        yield ws_url(url)
+
+
+def errors_of(frame: dict[str, Any]) -> list[str]:
+    payload = frame["payload"]
+    listed = payload if isinstance(payload, list) else payload.get("errors", [payload])
+    return [e["extensions"]["code"] for e in listed]
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT, LEGACY])
+async def test_a_result_over_the_response_limit_is_refused_with_response_too_large(
+    small_results: str, keys: dict[Tier, str], protocol: str
+) -> None:
+    # given a query whose result is larger than the limit (a dong boundary is ~6 KB)
+    query = "{ a: districts(level: DONG) { code boundary } b: districts(level: DONG) { code } }"
+    ws = await opened(small_results, protocol, keys[Tier.DEVELOPER])
+    # when it runs over the socket
+    await ws.send(start(protocol, "big", {"query": query}))
+    frame = await next_frame(ws)
+    # then its result message carries no data, only the typed refusal, and the operation ends
+    assert (frame["type"], frame["id"]) == (RESULT[protocol], "big")
+    assert frame["payload"]["data"] is None
+    assert errors_of(frame) == ["response_too_large"]
+    assert await next_frame(ws) == {"type": "complete", "id": "big"}
+    # and a small one is still served whole
+    await ws.send(start(protocol, "small", {"query": '{ district(code: "11680") { code } }'}))
+    small = await next_frame(ws)
+    assert small["payload"]["data"] == {"district": {"code": "11680"}}
+    await ws.close()
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT, LEGACY])
+async def test_a_query_past_the_time_limit_is_cancelled_with_timeout(
+    short_time: str, stores: Stores, monkeypatch: pytest.MonkeyPatch, protocol: str
+) -> None:
+    # given a store that never answers
+    cancelled = asyncio.Event()
+
+    async def stuck(*args: Any, **kwargs: Any) -> Any:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            cancelled.set()
+
+    monkeypatch.setattr(stores.graph, "get_nodes", stuck)
+    ws = await opened(short_time, protocol)
+    # when a query needs it
+    await ws.send(start(protocol, "slow", {"query": '{ district(code: "11680") { code } }'}))
+    frame = await next_frame(ws)
+    # then the operation is cancelled and ends with a typed timeout error
+    assert (frame["type"], frame["id"]) == ("error", "slow")
+    assert errors_of(frame) == ["timeout"]
+    await asyncio.wait_for(cancelled.wait(), WAIT_S)
+    # and the socket serves the next operation
+    monkeypatch.undo()
+    await ws.send(start(protocol, "fast", {"query": '{ district(code: "11680") { code } }'}))
+    assert (await next_frame(ws))["payload"]["data"] == {"district": {"code": "11680"}}
+    await ws.close()
+
+
+async def test_a_subscription_has_no_time_limit(short_time: str) -> None:
+    # a subscription waits for events longer than the time limit without being cancelled
+    ws = await opened(short_time, TRANSPORT)
+    await ws.send(start(TRANSPORT, "live", {"query": "subscription { alerts { id } }"}))
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(TIMEOUT_S * 4):
+            await ws.recv()
+    await ws.close()
