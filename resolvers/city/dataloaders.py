@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graph.query import Hop
-from resolvers.city.residents import ResidentCell
+from resolvers.city.residents import ResidentCell, ResidentTable, resident_table
 from resolvers.core.dataloaders import ContextLoader, NeighborsByKeyLoader, NodeByKeyLoader
 
 
@@ -49,3 +49,15 @@ class ResidentCellsByGuLoader(ContextLoader[str, list[ResidentCell]]):
         for (gu, dong, year), count in found.items():
             cells[str(gu)].append(ResidentCell(str(gu), dong, year, count))
         return [cells[key] for key in keys]
+
+
+class ResidentTableByGuLoader(ContextLoader[str, ResidentTable]):
+    """Each gu's cells as one table, published for the caller's tier (exact for analysts):
+    looked up once per gu and request (aliases share it), built once per process for each
+    distinct cell set (`resident_table`)."""
+
+    async def batch_load(self, keys: list[str]) -> Sequence[ResidentTable]:
+        cells = await self.context.loader(ResidentCellsByGuLoader).load_many(keys)
+        context = self.context
+        rounding = None if context.sees_personal_data else context.the_rounding()
+        return [resident_table(found, rounding) for found in cells]

@@ -20,9 +20,8 @@ from resolvers.city.dataloaders import (
     DongByGuCodeLoader,
     MountedAssetsByAssetIdLoader,
     MountedOnByAssetIdLoader,
-    ResidentCellsByGuLoader,
+    ResidentTableByGuLoader,
 )
-from resolvers.city.residents import resident_count
 from resolvers.core.context import Context
 from resolvers.core.dataloaders import one
 from resolvers.core.entities import load_reference
@@ -131,11 +130,10 @@ class District:
     ) -> int:
         if born_from is not None and born_to is not None and born_from > born_to:
             raise ApiError(ApiErrorCode.INVALID, "bornFrom must not be after bornTo", "bornFrom")
-        context = info.context
-        cells = await context.loader(ResidentCellsByGuLoader).load(self.parent_code or self.code)
+        loader = info.context.loader(ResidentTableByGuLoader)
+        table = await loader.load(self.parent_code or self.code)
         dong = self.code if self.level is DistrictLevel.DONG else None
-        rounding = None if context.sees_personal_data else context.the_rounding()
-        return resident_count(cells, dong, born_from, born_to, rounding)
+        return table.count(dong, born_from, born_to)
 
     @strawberry.field(description="Sensors located in this gu.")
     async def sensors(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 
 ROUNDING_BASE = 5
@@ -21,6 +22,10 @@ ROUNDING_BASE = 5
 
 KEY_BYTES = 32
 """Length of a rounding key: 256 bits, the HMAC-SHA256 block's security."""
+
+PUBLISHED_CACHE_SIZE = 131_072
+"""Published values remembered per process: every cell of Seoul at scale 1.0 (467 dong x about
+100 birth years, ~47,000) with room for the gu's cells of unknown dong or year (~10 MB)."""
 
 CellId = Sequence[str | int | None]
 """A cell's coordinates, e.g. ("residents", gu, dong, birth year); the table name comes first."""
@@ -41,6 +46,7 @@ class RandomRounding:
             raise ValueError("the rounding base is at least 2")
         self._key = key
         self.base = base
+        self._published: OrderedDict[tuple[tuple[str | int | None, ...], int], int] = OrderedDict()
 
     def draw(self, cell: CellId, count: int) -> int:
         """The cell's fixed draw, uniform in [0, base): HMAC-SHA256(key, JSON([*cell, count])).
@@ -55,10 +61,21 @@ class RandomRounding:
         """The published value of a cell whose true count is `count` (>= 0).
 
         A multiple of `base` within base-1 of `count`; `count` itself when it is a multiple.
-        Requires count >= 0; ValueError otherwise.
+        Requires count >= 0; ValueError otherwise. A pure function of (cell, count) under the
+        key, so it is remembered (a bounded LRU of `PUBLISHED_CACHE_SIZE` values): an HMAC and
+        a JSON encoding per cell and answer held the event loop 0.5 s for 30 aliases.
         """
         if count < 0:
             raise ValueError("a cell count is never negative")
+        key = (tuple(cell), count)
+        found = self._published.get(key)
+        if found is not None:
+            self._published.move_to_end(key)
+            return found
         low, remainder = divmod(count, self.base)
         up = self.draw(cell, count) < remainder
-        return (low + up) * self.base
+        value = (low + up) * self.base
+        self._published[key] = value
+        if len(self._published) > PUBLISHED_CACHE_SIZE:
+            self._published.popitem(last=False)
+        return value

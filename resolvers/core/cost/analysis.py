@@ -40,6 +40,7 @@ from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.cost.introspection import IntrospectionCost
 from resolvers.core.cost.weights import (
     EMBEDDED_TYPES,
+    SHARED_COSTS,
     FieldCost,
     SizeEnv,
     field_cost,
@@ -89,7 +90,14 @@ def operation_cost(
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     walk = _Walk(schema, fragments, coerced, limits, operation.operation, root)
-    return walk.selection_set(operation.selection_set, root, DEFAULT_PAGE_SIZE)
+    cost = walk.selection_set(operation.selection_set, root, DEFAULT_PAGE_SIZE)
+    for key in sorted(walk.shared):
+        # the cost is linear in the field's weight: without it, the difference counts its
+        # resolutions (one more walk, only for documents that select such a field)
+        again = _Walk(schema, fragments, coerced, limits, operation.operation, root, key)
+        resolutions = cost - again.selection_set(operation.selection_set, root, DEFAULT_PAGE_SIZE)
+        cost += SHARED_COSTS[key].charge(resolutions, walk.size_env(DEFAULT_PAGE_SIZE))
+    return cost
 
 
 def select_operation(
@@ -113,7 +121,9 @@ class _Walk:
         limits: CostLimits,
         kind: OperationType,
         root: GraphQLObjectType,
+        unweighted: str | None = None,
     ) -> None:
+        """`unweighted`: a `SHARED_COSTS` field priced 0 (to count its resolutions)."""
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
@@ -122,6 +132,9 @@ class _Walk:
         self.memo: dict[tuple[str, str, int], int] = {}
         self.visiting: set[tuple[str, str, int]] = set()
         self.introspection = IntrospectionCost(schema, fragments, self.included)
+        self.unweighted = unweighted
+        self.shared: set[str] = set()
+        """The `SHARED_COSTS` fields the operation selects."""
 
     def selection_set(
         self, selections: SelectionSetNode, parent: GraphQLNamedType, size: int
@@ -201,6 +214,10 @@ class _Walk:
             return 0
         entry = shape.entry
         if shape.named is None:
+            key = f"{parent.name}.{name}"
+            if key in SHARED_COSTS:
+                self.shared.add(key)
+                return 0 if key == self.unweighted else entry.weight
             return entry.weight
         needs_args = shape.connection or (shape.listed and entry.size is not None)
         args = self.arguments(shape.definition, node) if needs_args and node.arguments else {}
@@ -214,20 +231,19 @@ class _Walk:
         if not shape.listed:
             return entry.weight + own + children
         if entry.size is not None:
-            limits = self.limits
-            env = SizeEnv(
-                limits.bounds,
-                size,
-                limits.max_page_size,
-                limits.max_buckets,
-                limits.max_window_days,
-            )
-            items = entry.size(args, env)
+            items = entry.size(args, self.size_env(size))
         elif shape.edges:
             items = size
         else:
             items = UNLISTED_LIST_SIZE
         return entry.weight + max(items, 0) * (own + children)
+
+    def size_env(self, page: int) -> SizeEnv:
+        """What sizes are computed from, in a connection page of `page` items."""
+        limits = self.limits
+        return SizeEnv(
+            limits.bounds, page, limits.max_page_size, limits.max_buckets, limits.max_window_days
+        )
 
     def arguments(self, definition: GraphQLField, node: FieldNode) -> dict[str, Any]:
         try:

