@@ -14,6 +14,7 @@ from graph.records.api_keys import Tier
 from graph.store import GraphStore
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.cost.budgets import CostBudgets
+from resolvers.core.cost.writes import WriteLimits
 from resolvers.core.rounding import RandomRounding
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class Limits:
     max_window_days: int = 31
     cost_budgets: CostBudgets = field(default_factory=CostBudgets)
     """Largest static cost of one operation per tier (resolvers/core/cost)."""
+    write_limits: WriteLimits = field(default_factory=WriteLimits)
+    """Most mutation root fields of one operation per tier."""
 
 
 @dataclass(frozen=True)

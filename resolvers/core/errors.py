@@ -20,6 +20,7 @@ class ApiErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
     QUERY_TOO_COSTLY = "query_too_costly"
+    TOO_MANY_WRITES = "too_many_writes"
 
 
 class ApiError(GraphQLError):

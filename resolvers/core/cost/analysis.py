@@ -45,6 +45,7 @@ from resolvers.core.cost.weights import (
     SizeEnv,
     field_cost,
 )
+from resolvers.core.cost.writes import writes
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 
 UNLISTED_LIST_SIZE = 1_000
@@ -61,6 +62,14 @@ class CostLimits:
     max_buckets: int = 2000
 
 
+@dataclass(frozen=True)
+class Price:
+    """What one operation would spend: its cost, and its writes (mutation root fields)."""
+
+    cost: int
+    writes: int
+
+
 def operation_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -68,7 +77,20 @@ def operation_cost(
     operation_name: str | None,
     limits: CostLimits,
 ) -> int | None:
-    """The cost of the operation `operation_name` selects, with `variables`, as a whole number.
+    """The cost of the operation `operation_name` selects, with `variables`, as a whole number
+    (see `operation_price`)."""
+    price = operation_price(schema, document, variables, operation_name, limits)
+    return None if price is None else price.cost
+
+
+def operation_price(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any] | None,
+    operation_name: str | None,
+    limits: CostLimits,
+) -> Price | None:
+    """The cost and writes of the operation `operation_name` selects, with `variables`.
 
     Requires a document that passed validation. Returns None when execution would refuse the
     request anyway before running a resolver (no such operation, variables that do not
@@ -97,7 +119,7 @@ def operation_cost(
         again = _Walk(schema, fragments, coerced, limits, operation.operation, root, key)
         resolutions = cost - again.selection_set(operation.selection_set, root, DEFAULT_PAGE_SIZE)
         cost += SHARED_COSTS[key].charge(resolutions, walk.size_env(DEFAULT_PAGE_SIZE))
-    return cost
+    return Price(cost, writes(operation, fragments, walk.included))
 
 
 def select_operation(

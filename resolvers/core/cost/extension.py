@@ -10,7 +10,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from resolvers.core.context import Context
-from resolvers.core.cost.analysis import CostLimits, operation_cost
+from resolvers.core.cost.analysis import CostLimits, operation_price
+from resolvers.core.cost.writes import too_many_writes
 from resolvers.core.errors import ApiError, ApiErrorCode
 
 
@@ -32,7 +33,8 @@ class QueryCost(SchemaExtension):
     here when nothing validated it before), so a refusal is a request error: no resolver runs,
     over HTTP as over websockets, for queries, mutations and subscriptions alike (a
     subscription is priced once, at subscribe, for one pushed event). Every answer, and every
-    pushed event, carries `extensions.cost = {requested, budget, tier}`.
+    pushed event, carries `extensions.cost = {requested, budget, tier}`. A mutation with more
+    root fields than the tier's `WriteLimits` is refused the same way (`too_many_writes`).
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -57,15 +59,18 @@ class QueryCost(SchemaExtension):
         limits = CostLimits(
             context.list_bounds, context.limits.max_page_size, context.limits.max_window_days
         )
-        cost = operation_cost(
+        price = operation_price(
             ec.schema._schema, ec.graphql_document, ec.variables, ec.operation_name, limits
         )
-        if cost is None:
+        if price is None:
             return
         budget = context.limits.cost_budgets.for_tier(context.tier)
-        self.report = {"requested": cost, "budget": budget, "tier": context.tier.value}
-        if cost > budget:
-            ec.pre_execution_errors = [too_costly(cost, budget)]
+        self.report = {"requested": price.cost, "budget": budget, "tier": context.tier.value}
+        most_writes = context.limits.write_limits.for_tier(context.tier)
+        if price.cost > budget:
+            ec.pre_execution_errors = [too_costly(price.cost, budget)]
+        elif price.writes > most_writes:
+            ec.pre_execution_errors = [too_many_writes(price.writes, most_writes)]
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report is not None else {}
