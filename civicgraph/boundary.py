@@ -29,6 +29,7 @@ from rich.markup import escape
 from typer._click import Context  # typer >= 0.29 vendors Click: its Context type
 from typer.core import TyperGroup
 
+from civicgraph.cli_bounds import bound_text_parameters
 from civicgraph.console import err
 from civicgraph.settings import REPO_ROOT, Settings
 from graph.errors import CivicGraphError
@@ -168,8 +169,13 @@ def exit_for(error: Exception) -> typer.Exit:
 class BoundaryGroup(TyperGroup):
     """The root command group: runs every (sub)command inside the one error boundary.
 
-    Typer's own exceptions (usage errors, `typer.Exit`, aborts) pass through untouched.
+    Typer's own exceptions (usage errors, `typer.Exit`, aborts) pass through untouched. Every
+    text argument and option of every command gets the bounds of `cli_bounds` (usage errors).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_text_parameters(self)
 
     def invoke(self, ctx: Context) -> Any:
         try:

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from civicgraph.boundary import BoundaryGroup
+from civicgraph.cli_bounds import MAX_DAYS
 from civicgraph.cli_cert import cert_app
 from civicgraph.cli_log import log_app
 from civicgraph.cli_poll import poll_app
@@ -212,7 +213,9 @@ def readings_roll_up(
     keep_days: Annotated[
         int | None,
         typer.Option(
-            help="Days of raw readings to keep (default: CIVIC_READINGS_RETENTION_DAYS).", min=1
+            help="Days of raw readings to keep (default: CIVIC_READINGS_RETENTION_DAYS).",
+            min=1,
+            max=MAX_DAYS,
         ),
     ] = None,
 ) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from civicgraph.cli_bounds import MAX_INT64
 from civicgraph.console import console, err, fail, print_checks, run
 from civicgraph.settings import Settings
 from civicgraph.stores import open_log
@@ -84,9 +85,12 @@ def key() -> None:
 
 @log_app.command("prove-inclusion")
 def prove_inclusion(
-    index: Annotated[int, typer.Argument(help="The leaf's index (from 0).", min=0)],
+    index: Annotated[int, typer.Argument(help="The leaf's index (from 0).", min=0, max=MAX_INT64)],
     size: Annotated[
-        int | None, typer.Option(help="Tree size to prove against (default: the current head).")
+        int | None,
+        typer.Option(
+            help="Tree size to prove against (default: the current head).", min=1, max=MAX_INT64
+        ),
     ] = None,
 ) -> None:
     """Print an inclusion proof as JSON (the fields of transparency-dev's probes)."""
@@ -108,9 +112,14 @@ def prove_inclusion(
 
 @log_app.command("prove-consistency")
 def prove_consistency(
-    size1: Annotated[int, typer.Argument(help="The older tree size (at least 1).", min=1)],
+    size1: Annotated[
+        int, typer.Argument(help="The older tree size (at least 1).", min=1, max=MAX_INT64)
+    ],
     size2: Annotated[
-        int | None, typer.Argument(help="The newer tree size (default: the current head).")
+        int | None,
+        typer.Argument(
+            help="The newer tree size (default: the current head).", min=1, max=MAX_INT64
+        ),
     ] = None,
 ) -> None:
     """Print a consistency proof as JSON (the fields of transparency-dev's probes)."""

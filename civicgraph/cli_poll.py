@@ -10,6 +10,7 @@ import typer
 from rich.progress import TaskID
 from rich.table import Table
 
+from civicgraph.cli_bounds import MAX_INT64
 from civicgraph.cli_log import verifier_from
 from civicgraph.console import console, fail, progress_bar, run
 from civicgraph.settings import Settings
@@ -96,7 +97,9 @@ def simulate_command(
         Path | None,
         typer.Option(help="Keep the simulation's records, log and keys in this folder."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of who votes for what.")] = 2026,
+    seed: Annotated[
+        int, typer.Option(help="Seed of who votes for what.", min=0, max=MAX_INT64)
+    ] = 2026,
 ) -> None:
     """A poll of a gu's residents at the seed's scale, through the real code: each enrols,
     gets this month's credential and votes; then the poll is re-tallied from its log.

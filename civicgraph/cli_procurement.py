@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from civicgraph.cli_bounds import MAX_INT64
 from civicgraph.console import console, progress_bar, run
 from graph.records import open_records, sqlite_url
 from ledger.keys import load_signer
@@ -26,7 +27,9 @@ def simulate(
         int, typer.Option(help="Purchases in the year.", min=1, max=100_000)
     ] = 1200,
     year: Annotated[int, typer.Option(help="The simulated year.", min=2000, max=2100)] = 2026,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same year).")] = 1,
+    seed: Annotated[
+        int, typer.Option(help="Random seed (same seed, same year).", min=0, max=MAX_INT64)
+    ] = 1,
 ) -> None:
     """Run a year of purchases (create, publish, sealed bids, reveal, evaluate, award, deliver,
     pay) on a simulated clock, in a scratch log, and compare cycle times with Seoul's figures.

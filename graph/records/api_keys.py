@@ -36,6 +36,10 @@ class Tier(StrEnum):
         return self.rank >= other.rank
 
 
+MAX_NAME = 200
+"""Characters in a key's name (who or what it is for)."""
+
+
 class ApiKeyError(GraphError):
     """A key operation that cannot be done (unknown prefix, key tier not grantable)."""
 
@@ -80,8 +84,12 @@ def hash_key(secret: str) -> str:
 
 
 async def create_key(records: Records, name: str, tier: Tier) -> IssuedKey:
+    """A new key for `name` (1 to MAX_NAME characters, not blank) at `tier`; its secret is in
+    the result only. Raises ApiKeyError for the public tier or a blank or overlong name."""
     if tier is Tier.PUBLIC:
         raise ApiKeyError("the public tier needs no key")
+    if not name.strip() or len(name) > MAX_NAME:
+        raise ApiKeyError(f"a key's name is 1 to {MAX_NAME} characters, not blank")
     prefix = secrets.token_hex(4)
     secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     marks = ", ".join(records.placeholders(5))
