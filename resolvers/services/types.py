@@ -16,6 +16,7 @@ from resolvers.core.dataloaders import one
 from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.filters import GeoPoint
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 from resolvers.data.dataloaders import DatasetsByDepartmentLoader, DepartmentByIdLoader
 from resolvers.services.dataloaders import (
     AssetByCaseLoader,
@@ -27,6 +28,9 @@ from resolvers.services.dataloaders import (
 
 if TYPE_CHECKING:
     from resolvers.data.types import Dataset
+
+DEFAULT_EVENTS = DEFAULT_PAGE_SIZE
+"""Events `Case.events` returns without `first` (what its cost is computed with)."""
 
 
 @strawberry.enum(description="Open311 status of a request.")
@@ -178,9 +182,16 @@ class Case:
         node = one(await info.context.loader(FilerByCaseLoader).load(self.id))
         return Citizen.from_node(node) if node else None
 
-    @strawberry.field(description="The case's events in time order.")
-    async def events(self, info: CityInfo) -> list[CaseEvent]:
-        return [
-            CaseEvent.from_record(e)
-            for e in await info.context.loader(EventsByCaseLoader).load(self.id)
-        ]
+    @strawberry.field(
+        description="The case's first events in time order: `first` of them (default "
+        f"{DEFAULT_EVENTS}, at most the page size limit, 100). A case gains an event per status "
+        "change, so ask for more when a case has more."
+    )
+    async def events(self, info: CityInfo, first: int | None = None) -> list[CaseEvent]:
+        wanted = DEFAULT_EVENTS if first is None else first
+        maximum = info.context.limits.max_page_size
+        if not 1 <= wanted <= maximum:
+            message = f"first must be between 1 and {maximum}"
+            raise ApiError(ApiErrorCode.OUT_OF_RANGE, message, "first")
+        rows = await info.context.loader(EventsByCaseLoader).load(self.id)
+        return [CaseEvent.from_record(e) for e in rows[:wanted]]

@@ -24,6 +24,7 @@ from resolvers.core.cost.analysis import CostLimits, operation_cost
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.cost.budgets import CostBudgets
 from resolvers.core.cost.weights import FIELD_COSTS, MUTATION_WEIGHT
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 from resolvers.schema import build_schema
 from subscriptions.fields import LiveSubscription
 from tests.helpers import REPO
@@ -106,7 +107,7 @@ def test_cost_of_a_union_is_its_costliest_member() -> None:
       ... on ServicesError { code } } }"""
     variables = {"input": {"serviceCode": "noise", "description": "x", "lat": 37.5, "lon": 127.0}}
     # mutation weight + result 1 + success: case 1 + department 1 + events
-    assert cost(query, variables) == MUTATION_WEIGHT + 1 + 1 + 1 + B.events_per_case
+    assert cost(query, variables) == MUTATION_WEIGHT + 1 + 1 + 1 + DEFAULT_PAGE_SIZE
 
 
 def test_cost_of_readings_is_one_per_bucket_of_the_window() -> None:
@@ -255,3 +256,10 @@ def test_budgets_grow_from_public_to_operator() -> None:
         CostBudgets(public=60_000)
     with pytest.raises(ValueError, match="positive"):
         CostBudgets(0, 1, 2, 3)
+
+
+def test_cost_of_case_events_follows_first() -> None:
+    events = '{{ case(id: "c") {{ events{args} {{ status }} }} }}'
+    assert cost(events.format(args="")) == 1 + DEFAULT_PAGE_SIZE
+    assert cost(events.format(args="(first: 60)")) == 1 + 60
+    assert cost(events.format(args="(first: 1000)")) == 1  # refused by the resolver: reads none

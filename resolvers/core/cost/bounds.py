@@ -14,9 +14,9 @@ class ListBounds:
 
     Defaults are the seed's figures at the largest scale (`CIVIC_SCALE` <= 1), so a smaller
     city never costs less than it is charged; `measure` raises a bound the store exceeds (real
-    imports, more data). Lists that grow with use (a case's events, a contract's bids, the
-    issuer's monthly keys) are bounded by generous figures: their growth is slow and their
-    items small.
+    imports, more data). Lists that grow with use (a contract's bids, the issuer's monthly
+    keys) are bounded by generous figures: their growth is slow and their items small. A
+    case's events are cut at `Case.events(first:)` instead (a case reached 28 events).
     """
 
     gu: int = 25
@@ -49,8 +49,6 @@ class ListBounds:
     """Open311 services in the catalogue (graph.catalogue.services)."""
     departments: int = 36
     """11 bureaus and 25 gu offices (graph.catalogue.departments)."""
-    events_per_case: int = 20
-    """received, assigned and each status change: grows with use."""
     bids_per_contract: int = 50
     """Sealed bids on one small purchase: grows with use."""
     entries_per_contract: int = 110

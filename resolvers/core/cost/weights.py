@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from resolvers.core.cost.bounds import ListBounds
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,14 @@ def page(args: Mapping[str, Any], env: SizeEnv) -> int:
 def argument_length(name: str) -> Size:
     """As many items as the list argument `name` has."""
     return lambda args, env: len(args.get(name) or ())
+
+
+def first_or_page(args: Mapping[str, Any], env: SizeEnv) -> int:
+    """An unpaged list cut at `first` (default one page); 0 when the resolver refuses it."""
+    wanted = args.get("first")
+    if wanted is None:
+        return DEFAULT_PAGE_SIZE
+    return wanted if isinstance(wanted, int) and 1 <= wanted <= env.max_page_size else 0
 
 
 def districts(args: Mapping[str, Any], env: SizeEnv) -> int:
@@ -161,7 +170,7 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Query.services": FieldCost(size=bound("services")),
     "Query.departments": FieldCost(size=bound("departments")),
     "Department.datasets": FieldCost(size=bound("datasets_per_department")),
-    "Case.events": FieldCost(size=bound("events_per_case")),
+    "Case.events": FieldCost(size=first_or_page),
     "Dataset.distributions": FieldCost(size=bound("distributions_per_dataset")),
     "Dataset.derivedFrom": FieldCost(size=bound("datasets_per_dataset")),
     # -- trust: proofs read log2(n) tree nodes; a QR code is drawn ----------------------
