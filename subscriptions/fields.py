@@ -7,6 +7,7 @@ received): missed events are replayed from the records, then live ones follow.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncGenerator, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from datetime import datetime
@@ -16,6 +17,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph.ontology import DATA_TYPE_UNITS
+from graph.records.db import MAX_ROW_ID
 from graph.records.readings import from_epoch
 from resolvers.core.arguments import checked_districts
 from resolvers.core.context import Context
@@ -140,12 +142,24 @@ class AlertEvent:
         )
 
 
+EVENT_ID = re.compile(r"[0-9]{1,19}")
+"""An event id as clients send it back: ASCII digits only (`str.isdigit` also takes "²",
+which `int` refuses), at most 19 of them."""
+
+
 def _after(value: strawberry.ID | None) -> int | None:
+    """The event id `after` names. Raises `bad_cursor` for anything but a decimal integer in
+    [0, MAX_ROW_ID] (a larger one overflowed the records drivers)."""
     if value is None:
         return None
-    if not str(value).isdigit():
-        raise ApiError(ApiErrorCode.BAD_CURSOR, "after must be the id of an event", "after")
-    return int(value)
+    text = str(value)
+    if EVENT_ID.fullmatch(text) is None or int(text) > MAX_ROW_ID:
+        raise ApiError(
+            ApiErrorCode.BAD_CURSOR,
+            f"after must be the id of an event: a whole number from 0 to {MAX_ROW_ID}",
+            "after",
+        )
+    return int(text)
 
 
 async def _district(info: LiveInfo, district: str | None) -> str | None:

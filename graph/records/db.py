@@ -37,6 +37,9 @@ SCHEMES = ("sqlite", "postgres", "postgresql")
 SQLITE_MMAP_BYTES = 1 << 31
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite statement waits for another process's write lock before it fails."""
+MAX_ROW_ID = 2**63 - 1
+"""The largest integer both SQLite (INTEGER) and PostgreSQL (BIGINT) hold: an id or bound past
+it must be refused before it reaches a query (the drivers raise OverflowError)."""
 
 
 def as_datetime(value: datetime | str) -> datetime:
