@@ -123,8 +123,9 @@ async def request_params(request: Request, media: str, limits: DoorLimits) -> Gr
         query_params = request.query_params
         return _params(
             {
-                "query": query_params.get("query"),
-                "operationName": query_params.get("operationName"),
+                # an empty parameter counts as absent (docs/api.md): `?query=` is no query
+                "query": query_params.get("query") or None,
+                "operationName": query_params.get("operationName") or None,
                 "variables": _json_param(
                     query_params.get("variables"), "variables", limits.max_json_depth
                 ),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -10,6 +11,8 @@ JSON = "application/json"
 SERVED = (GRAPHQL_RESPONSE_JSON, JSON)
 """The response media types served, in the server's order of preference."""
 UTF8 = ("utf-8", "utf8")
+QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+"""RFC 9110 §12.4.2: `qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )`."""
 
 
 @dataclass(frozen=True)
@@ -39,19 +42,21 @@ def _split_params(text: str) -> tuple[str, dict[str, str]]:
     return head.strip().lower(), params
 
 
+def weight(text: str) -> float:
+    """The weight a `q` parameter gives: its qvalue (RFC 9110 §12.4.2: 0 to 1, at most three
+    decimals). A malformed one (`q=2`, `q=0.5555`, `q=nan`, `q=1_0`) is ignored: weight 1, as if
+    the parameter were absent, so a sloppy client is served rather than refused."""
+    return float(text) if QVALUE.fullmatch(text) else 1.0
+
+
 def media_ranges(accept: str) -> list[MediaRange]:
-    """The ranges of an `Accept` header value; ranges with a malformed `q` get weight 0."""
+    """The ranges of an `Accept` header value, each weighted by `weight`."""
     ranges = []
     for element in accept.split(","):
         if not element.strip():
             continue
         media_type, params = _split_params(element)
-        weight = params.pop("q", "1")
-        try:
-            q = float(weight)
-        except ValueError:
-            q = 0.0
-        ranges.append(MediaRange(media_type, params, q if 0.0 <= q <= 1.0 else 0.0))
+        ranges.append(MediaRange(media_type, params, weight(params.pop("q", "1"))))
     return ranges
 
 

@@ -6,6 +6,7 @@ Errors follow the spec: a JSON list of {"code", "description"} with the HTTP sta
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -13,11 +14,12 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from graph.catalogue import services
 from graph.query import NodeQuery
 from graph.store import Node
+from graph.strict_numbers import parse_decimal
 from resolvers.core.context import Context
 from resolvers.core.moments import EARLIEST, LATEST
 from resolvers.services import filing
@@ -179,10 +181,14 @@ def _coordinate(fields: Mapping[str, object], name: str, low: float, high: float
     value = fields.get(name)
     if value is None or value == "":
         raise Open311Problem(400, "lat and long are required")
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
-        raise Open311Problem(400, f"{name} must be a number") from None
+    # JSON numbers come parsed; text (a form field, a JSON string) must write a decimal number:
+    # float() would also take "3_7.5", Devanagari digits, " 37.5 " and "nan"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = parse_decimal(json.dumps(value))  # 10**400 and NaN write no finite float
+    else:
+        number = parse_decimal(value) if isinstance(value, str) else None
+    if number is None:
+        raise Open311Problem(400, f"{name} must be a decimal number")
     if not low <= number <= high:  # NaN and ±inf fail too
         raise Open311Problem(400, f"{name} must be between {low} and {high}")
     return number
@@ -223,9 +229,36 @@ async def post_request(request: Request) -> JSONResponse:
     )
 
 
-routes = [
+SERVED = [
     Route("/services.json", list_services, methods=["GET"]),
     Route("/requests.json", list_requests, methods=["GET"]),
     Route("/requests.json", post_request, methods=["POST"]),
     Route("/requests/{request_id}.json", get_request, methods=["GET"]),
 ]
+
+
+async def unrouted(request: Request) -> JSONResponse:
+    """Any other path or method under /open311/v2, in the GeoReport error format: 405 with
+    `Allow` for a served path asked with another method, else 404."""
+    allowed = sorted(
+        {
+            method
+            for route in SERVED
+            if route.matches(request.scope)[0] is Match.PARTIAL
+            for method in route.methods or ()
+        }
+    )
+    if allowed:
+        response = _error(405, f"{request.method} is not served here: use {', '.join(allowed)}")
+        response.headers["allow"] = ", ".join(allowed)
+        return response
+    return _error(
+        404, "no such Open311 resource (services.json, requests.json, requests/<id>.json)"
+    )
+
+
+HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+"""RFC 9110 §9 and RFC 5789: a function route without methods would take GET alone."""
+routes = [*SERVED, Route("/{path:path}", unrouted, methods=HTTP_METHODS)]
+"""Served routes first; the catch-all fully matches any path and method, so Starlette prefers
+it to a served route's partial (path-only) match and its plain-text 405."""

@@ -19,6 +19,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from graph.errors import CivicGraphError
+from graph.strict_numbers import parse_length
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -208,7 +209,10 @@ async def read_body(request: Request) -> dict[str, str | float]:
     anything unreadable.
     """
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+    length = None if declared is None else parse_length(declared)
+    if declared is not None and length is None:
+        raise Open311Problem(400, "Content-Length is not a number")
+    if length is not None and length > MAX_BODY:
         raise Open311Problem(413, f"at most {MAX_BODY} bytes per request")
     raw = bytearray()
     async for chunk in request.stream():

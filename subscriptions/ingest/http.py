@@ -1,7 +1,8 @@
 """`POST /ingest/readings`: a batch of readings from a gateway, all stored or none.
 
 Needs an operator key. Answers 200 with what was stored (a retried batch's readings count as
-duplicates, not errors), 400 for a body that is not JSON, 413 for a body over 4 MiB, 422 with
+duplicates, not errors), 400 for a body that is not JSON, 413 for a body over 4 MiB, 415 for a
+`Content-Type` other than `application/json` (UTF-8), 422 with
 every refused reading and its reason (nothing stored), 401/403 without a good enough key.
 """
 
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from graph.records.api_keys import Tier
+from graph.strict_numbers import parse_length
 from subscriptions.ingest.payloads import ReadingBatch
 from subscriptions.live import Live
 
@@ -22,14 +24,29 @@ def _problem(status: int, message: str, **extra: object) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status)
 
 
+def is_json(content_type: str | None) -> bool:
+    """True for `application/json` with no charset or UTF-8 (RFC 8259 §8.1: JSON between
+    systems is UTF-8), parameters and case aside."""
+    if content_type is None:
+        return False
+    media_type, *params = (part.strip().lower() for part in content_type.split(";"))
+    charsets = [p.partition("=")[2].strip('"') for p in params if p.startswith("charset=")]
+    return media_type == "application/json" and all(c in ("utf-8", "utf8") for c in charsets)
+
+
 async def ingest_readings(request: Request) -> JSONResponse:
     tier = request.scope.get("state", {}).get("tier", Tier.PUBLIC)
     if tier is Tier.PUBLIC:
         return _problem(401, "an operator API key is needed (X-API-Key)")
     if not tier.at_least(Tier.OPERATOR):
         return _problem(403, "ingest needs an operator API key")
+    if not is_json(request.headers.get("content-type")):
+        return _problem(415, "send the batch as application/json (UTF-8)")
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+    length = None if declared is None else parse_length(declared)
+    if declared is not None and length is None:
+        return _problem(400, "Content-Length is not a number")
+    if length is not None and length > MAX_BODY:
         return _problem(413, f"at most {MAX_BODY} bytes per batch")
     body = await request.body()
     if len(body) > MAX_BODY:

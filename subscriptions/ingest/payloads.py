@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, FiniteFloat
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, FiniteFloat, Strict
 
 MAX_BATCH = 5_000
 """Readings per HTTP batch: four and a half ticks of the whole S-DoT network."""
+Value = Annotated[FiniteFloat, Strict()]
+"""A reading's value: a number (JSON's, or an int or float), never `"18"` or `true`, which
+pydantic's lax mode would turn into 18.0 and 1.0."""
 
 
 class ReadingIn(BaseModel):
@@ -19,7 +24,7 @@ class ReadingIn(BaseModel):
 
     sensor_id: str = Field(min_length=1, max_length=64)
     measured_at: AwareDatetime
-    values: dict[str, FiniteFloat] = Field(min_length=1, max_length=32)
+    values: dict[str, Value] = Field(min_length=1, max_length=32)
 
 
 class ReadingBatch(BaseModel):
@@ -34,4 +39,4 @@ class MqttReading(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     measured_at: AwareDatetime
-    values: dict[str, FiniteFloat] = Field(min_length=1, max_length=32)
+    values: dict[str, Value] = Field(min_length=1, max_length=32)

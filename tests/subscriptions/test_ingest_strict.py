@@ -1,0 +1,94 @@
+"""Ingest reads readings strictly: a value is a JSON number (not `"18"`, not `true`, which
+pydantic's lax mode would turn into 18.0 and 1.0), over HTTP and MQTT alike; HTTP takes only an
+`application/json` body (415 otherwise) with a `Content-Length` in ASCII digits, and answers in
+its own error format (`{"error": …}`)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from graph.records.api_keys import Tier
+from subscriptions.ingest.http import is_json
+from subscriptions.ingest.payloads import MqttReading
+from tests.subscriptions.test_http_ingest import batch
+
+NOT_NUMBERS = ["18", "18.5", True, False, None, [18], {"v": 18}, "1_8"]
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS, ids=repr)
+async def test_http_reading_value_must_be_a_json_number(
+    client: httpx.AsyncClient, keys: dict[Tier, str], value: object
+) -> None:
+    body = batch(0)
+    body["readings"][0]["values"] = {"pm25": value}  # type: ignore[index]
+    response = await client.post(
+        "/ingest/readings", json=body, headers={"X-API-Key": keys[Tier.OPERATOR]}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"][0]["at"].endswith("values.pm25")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1"],
+)
+async def test_http_body_that_is_not_json_media_is_415(
+    client: httpx.AsyncClient, keys: dict[Tier, str], content_type: str | None
+) -> None:
+    headers = {"X-API-Key": keys[Tier.OPERATOR]}
+    if content_type is not None:
+        headers["content-type"] = content_type
+    request = client.build_request(
+        "POST", "/ingest/readings", content=json.dumps(batch(0)).encode(), headers=headers
+    )
+    if content_type is None:
+        request.headers.pop("content-type", None)
+    response = await client.send(request)
+    assert response.status_code == 415, response.text
+    assert set(response.json()) == {"error"}
+
+
+@pytest.mark.parametrize("length", ["²", "١٠", "-1", "1_0"])
+async def test_http_content_length_not_ascii_digits_is_400(
+    client: httpx.AsyncClient, keys: dict[Tier, str], length: str
+) -> None:
+    request = client.build_request(
+        "POST",
+        "/ingest/readings",
+        json=batch(0),
+        headers={"X-API-Key": keys[Tier.OPERATOR]},
+    )
+    request.headers["content-length"] = length
+    response = await client.send(request)
+    assert response.status_code == 400, response.text
+    assert set(response.json()) == {"error"}
+
+
+@pytest.mark.parametrize(
+    ("content_type", "taken"),
+    [
+        ("application/json", True),
+        ("Application/JSON; charset=UTF-8", True),
+        ('application/json; charset="utf-8"', True),
+        ("application/json; charset=utf-16", False),
+        ("application/jsonx", False),
+    ],
+)
+def test_is_json(content_type: str, taken: bool) -> None:
+    assert is_json(content_type) is taken
+
+
+@pytest.mark.parametrize("value", NOT_NUMBERS, ids=repr)
+def test_mqtt_reading_value_must_be_a_json_number(value: object) -> None:
+    payload = json.dumps({"measured_at": "2026-11-25T09:00:00+09:00", "values": {"pm25": value}})
+    with pytest.raises(ValidationError):
+        MqttReading.model_validate_json(payload)
+
+
+def test_mqtt_reading_takes_numbers() -> None:
+    payload = '{"measured_at": "2026-11-25T09:00:00Z", "values": {"pm25": 18, "noise": 52.5}}'
+    assert MqttReading.model_validate_json(payload).values == {"pm25": 18.0, "noise": 52.5}
