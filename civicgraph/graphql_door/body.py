@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import orjson
 
 from graph.errors import CivicGraphError
+from graph.strict_numbers import parse_length
 
 
 class BodyTooLarge(CivicGraphError):
@@ -25,9 +26,10 @@ async def read_body(
     `Content-Length` or the bytes received (chunked bodies) pass the limit, without reading
     the rest; JsonInvalid for a `Content-Length` that is not a number."""
     if declared_length is not None:
-        if not declared_length.strip().isdigit():
+        length = parse_length(declared_length.strip())
+        if length is None:  # `str.isdigit` takes "²", which `int` refuses
             raise JsonInvalid("Content-Length is not a number")
-        if int(declared_length) > max_bytes:
+        if length > max_bytes:
             raise BodyTooLarge(f"the body is larger than {max_bytes} bytes")
     received: list[bytes] = []
     size = 0

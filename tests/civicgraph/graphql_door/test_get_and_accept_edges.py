@@ -67,3 +67,20 @@ async def test_accept_with_q_2_is_served_not_406(client: httpx.AsyncClient) -> N
     )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(JSON)
+
+
+@pytest.mark.parametrize("length", [b"\xb2", b"\xb9\xb2", b"1_0", b"-1", b"0x10"])
+async def test_post_content_length_not_ascii_digits_is_json_invalid(
+    client: httpx.AsyncClient, length: bytes
+) -> None:
+    request = client.build_request(
+        "POST", "/graphql", json={"query": "{ districts { code } }"}, headers={"accept": GQL}
+    )
+    # raw bytes: a server reads header bytes as Latin-1, where 0xB2 is "²" (`str.isdigit` says yes)
+    request.headers = httpx.Headers(
+        [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
+        + [(b"content-length", length)]
+    )
+    response = await client.send(request)
+    assert response.status_code == 400, response.text
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["json_invalid"]
