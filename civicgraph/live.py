@@ -34,6 +34,7 @@ async def running_live(settings: Settings, stores: Stores) -> AsyncIterator[Live
             ),
             queue_size=settings.subscriber_queue,
             replay_window=settings.replay_window,
+            replay_window_public=settings.replay_window_public,
         )
         if settings.simulator:
             simulator = Simulator(live.ingest, directory, settings.simulator_speed)

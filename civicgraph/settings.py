@@ -104,7 +104,17 @@ class Settings(BaseSettings):
         "arrives before it is cut off (close 1013); the batch itself is always queued whole.",
     )
     replay_window: int = Field(
-        10_000, ge=1, description="Most events replayed to a client resubscribing with `after`."
+        10_000,
+        ge=1,
+        le=1_000_000,
+        description="Most events replayed to a client with a key resubscribing with `after`.",
+    )
+    replay_window_public: int = Field(
+        1_000,
+        ge=1,
+        le=1_000_000,
+        description="Most events replayed to a client without a key resubscribing with "
+        "`after`; further behind: `out_of_range`.",
     )
     graph_concurrency: int = Field(4, ge=1, le=64, description="Parallel graph queries.")
     log_origin: str = Field(

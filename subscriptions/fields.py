@@ -193,13 +193,15 @@ async def _feed(
     info: LiveInfo, stream: Stream, district: str | None, accepts: Predicate, after: int | None
 ) -> AsyncGenerator[Event, None]:
     with _subscription_slot(info):
+        live = _live(info)
         try:
-            async for event in _live(info).events(
+            async for event in live.events(
                 stream,
                 district=district,
                 accepts=accepts,
                 after=after,
                 connection=info.context.request,
+                replay_window=live.replay_window_for(info.context.tier),
             ):
                 yield event
         except ResumeTooOld as error:

@@ -12,15 +12,20 @@ from typing import Any
 
 from graph.errors import CivicGraphError
 from graph.records import Records
+from graph.records.api_keys import Tier
 from subscriptions.bus import EventBus
 from subscriptions.directory import SensorDirectory
 from subscriptions.events import Event, Stream
 from subscriptions.fanout import DEFAULT_CAPACITY, Predicate, SubscriberTooSlow, Subscription
 from subscriptions.ingest.pipeline import Ingest
 from subscriptions.ingest.window import ReadingWindow
-from subscriptions.streams import replay
+from subscriptions.streams import replay_exceeds, replay_page
 
 log = logging.getLogger("civicgraph.live")
+
+REPLAY_PAGE = 500
+"""Rows read per replay query: a page is a few hundred KB, and the loop serves others between
+pages (the query runs off the loop) and between events."""
 
 CLOSE_TOO_SLOW = 1013
 """WebSocket close code for a subscriber that fell too far behind: RFC 6455's registered
@@ -58,6 +63,9 @@ class Live:
     ingest: Ingest
     queue_size: int = DEFAULT_CAPACITY
     replay_window: int = 10_000
+    """Most events replayed to a caller with a key (`CIVIC_REPLAY_WINDOW`)."""
+    replay_window_public: int = 1_000
+    """Most events replayed to a caller without a key (`CIVIC_REPLAY_WINDOW_PUBLIC`)."""
     too_slow: int = 0
     """Subscribers cut off so far (for /metrics)."""
 
@@ -74,6 +82,10 @@ class Live:
         ingest = await Ingest.start(records, directory, bus, window)
         return cls(records, bus, directory, ingest, **limits)
 
+    def replay_window_for(self, tier: Tier) -> int:
+        """Most events replayed to a subscriber of `tier` resuming with `after`."""
+        return self.replay_window_public if tier is Tier.PUBLIC else self.replay_window
+
     async def events(
         self,
         stream: Stream,
@@ -82,13 +94,19 @@ class Live:
         accepts: Predicate,
         after: int | None,
         connection: Any = None,
+        replay_window: int | None = None,
     ) -> AsyncGenerator[Event, None]:
         """Events of `stream` for one subscriber: those missed since `after`, then live ones.
 
         Live events are queued from the moment of the call, before the replay reads the
-        records, and any already replayed are skipped: no gap and no duplicate. A subscriber
-        whose queue overflows has its `connection` (a WebSocket) closed with CLOSE_TOO_SLOW.
+        records, and any already replayed are skipped: no gap and no duplicate. The replay is
+        refused with ResumeTooOld, before any row is loaded, when more than `replay_window`
+        (default: this Live's `replay_window`) events were missed; otherwise it is read
+        REPLAY_PAGE rows at a time. The loop serves others after every event handed over. A
+        subscriber whose queue overflows has its `connection` (a WebSocket) closed with
+        CLOSE_TOO_SLOW.
         """
+        window = self.replay_window if replay_window is None else replay_window
         subscription = self.bus.subscribe(
             stream, district=district, accepts=accepts, capacity=self.queue_size
         )
@@ -97,34 +115,47 @@ class Live:
         try:
             last = None
             if after is not None:
-                missed = await replay(
-                    self.records,
-                    self.directory,
-                    stream,
-                    after,
-                    district=district,
-                    limit=self.replay_window + 1,
-                )
-                if len(missed) > self.replay_window:
+                if await replay_exceeds(
+                    self.records, self.directory, stream, after, district=district, window=window
+                ):
                     raise ResumeTooOld(
-                        f"more than {self.replay_window} {stream.value} events since {after}: "
+                        f"more than {window} {stream.value} events since {after}: "
                         "query the current state, then subscribe without `after`"
                     )
-                for event in missed:
+                async for event in self._replay(stream, after, district, window):
                     last = event.id
                     cursor.sent = event.id
                     if accepts(event):
                         yield event
+                        await asyncio.sleep(0)
             while True:
                 event = await subscription.next()
                 if last is not None and event.id <= last:
                     continue
                 cursor.sent = event.id
                 yield event
+                await asyncio.sleep(0)
         except SubscriberTooSlow:
             return
         finally:
             subscription.close()
+
+    async def _replay(
+        self, stream: Stream, after: int, district: str | None, window: int
+    ) -> AsyncGenerator[Event, None]:
+        """The events above `after`, page by page, at most `window` of them."""
+        left, next_after = window, after
+        while left > 0:
+            size = min(REPLAY_PAGE, left)
+            page = await replay_page(
+                self.records, self.directory, stream, next_after, district=district, limit=size
+            )
+            for event in page.events:
+                yield event
+            if page.next_after is None:
+                return
+            left -= size
+            next_after = page.next_after
 
     def _cut_off(self, subscription: Subscription, connection: Any, cursor: Cursor) -> None:
         self.too_slow += 1

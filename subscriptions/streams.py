@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graph.records import Records
@@ -63,6 +64,80 @@ def alert_event(row: AlertRow) -> Event:
     )
 
 
+TABLES = {Stream.READINGS: "reading", Stream.CASES: "case_event", Stream.ALERTS: "alert"}
+"""The records table each replayable stream's events are rows of (the row id is the event id)."""
+
+
+@dataclass(frozen=True)
+class ReplayPage:
+    """Events read from one page of rows, and the id to read the next page after (None when
+    the page was the last: fewer rows than asked)."""
+
+    events: list[Event]
+    next_after: int | None
+
+
+def _where_in(
+    directory: SensorDirectory, stream: Stream, district: str | None
+) -> tuple[str, Sequence[str]] | None:
+    if not district:
+        return None
+    if stream is Stream.READINGS:
+        return ("sensor_id", directory.ids(district=district))
+    return ("district_code", [district])
+
+
+async def replay_exceeds(
+    records: Records,
+    directory: SensorDirectory,
+    stream: Stream,
+    after: int,
+    *,
+    district: str | None,
+    window: int,
+) -> bool:
+    """True when `stream` (of one gu, if given) has more than `window` events above `after`:
+    one query over ids (at most `window + 1` of them), no event is loaded or built."""
+    if stream not in TABLES:
+        return False
+    where_in = _where_in(directory, stream, district)
+    return await records.has_more_than(TABLES[stream], after, window, where_in=where_in)
+
+
+async def replay_page(
+    records: Records,
+    directory: SensorDirectory,
+    stream: Stream,
+    after: int,
+    *,
+    district: str | None,
+    limit: int,
+) -> ReplayPage:
+    """Events of `stream` (of one gu, if given) with ids above `after`, from at most `limit`
+    rows, oldest first. Requires limit >= 1."""
+    districts = [district] if district else None
+    if stream is Stream.POLLS:
+        return ReplayPage([], None)  # `pollTally` starts from the current tally
+    if stream is Stream.CASES:
+        cases = await events_after(records, after, districts=districts, limit=limit)
+        return _page([case_event(r) for r in cases], [r.id for r in cases], limit)
+    if stream is Stream.ALERTS:
+        alerts = await alerts_after(records, after, districts=districts, limit=limit)
+        return _page([alert_event(r) for r in alerts], [r.id for r in alerts], limit)
+    sensors = directory.ids(district=district) if district else None
+    rows = await readings_after(records, after, sensor_ids=sensors, limit=limit)
+    events = []
+    for row in rows:
+        sensor = await directory.get(row["sensor_id"])
+        if sensor is not None:
+            events.append(reading_event(int(row["id"]), row, sensor))
+    return _page(events, [int(row["id"]) for row in rows], limit)
+
+
+def _page(events: list[Event], row_ids: list[int], limit: int) -> ReplayPage:
+    return ReplayPage(events, row_ids[-1] if len(row_ids) >= limit else None)
+
+
 async def replay(
     records: Records,
     directory: SensorDirectory,
@@ -73,26 +148,8 @@ async def replay(
     limit: int,
 ) -> list[Event]:
     """Events of `stream` (of one gu, if given) with ids above `after`, at most `limit`."""
-    districts = [district] if district else None
-    if stream is Stream.POLLS:
-        return []  # `pollTally` starts from the current tally: there is nothing to resume
-    if stream is Stream.CASES:
-        return [
-            case_event(r)
-            for r in await events_after(records, after, districts=districts, limit=limit)
-        ]
-    if stream is Stream.ALERTS:
-        return [
-            alert_event(r)
-            for r in await alerts_after(records, after, districts=districts, limit=limit)
-        ]
-    sensors = directory.ids(district=district) if district else None
-    events = []
-    for row in await readings_after(records, after, sensor_ids=sensors, limit=limit):
-        sensor = await directory.get(row["sensor_id"])
-        if sensor is not None:
-            events.append(reading_event(int(row["id"]), row, sensor))
-    return events
+    page = await replay_page(records, directory, stream, after, district=district, limit=limit)
+    return page.events
 
 
 def measured_at(event: Event) -> str:

@@ -174,21 +174,54 @@ class Records:
         `where_in` = (column, values) keeps rows whose column is one of the values. This is how
         a live stream is replayed from the records for a client resuming by id.
         """
-        params: list[Any] = [after]
-        where = f"id > {self.placeholders(1)[0]}"
-        if where_in is not None:
-            column, values = where_in
-            if not values:
-                return []
-            marks = self.placeholders(len(values), start=2)
-            where += f" AND {column} IN ({', '.join(marks)})"
-            params += list(values)
+        clause = self._after_clause(after, where_in)
+        if clause is None:
+            return []
+        where, params = clause
         limit_mark = self.placeholders(1, start=len(params) + 1)[0]
         return await self.query(
             f"SELECT id, {', '.join(columns)} FROM {table} WHERE {where} "
             f"ORDER BY id LIMIT {limit_mark}",
             [*params, limit],
         )
+
+    def _after_clause(
+        self, after: int, where_in: tuple[str, Sequence[str]] | None
+    ) -> tuple[str, list[Any]] | None:
+        """`id > after` (and `column IN (values)`) with its parameters; None when `where_in`
+        has no values (no row can match)."""
+        params: list[Any] = [after]
+        where = f"id > {self.placeholders(1)[0]}"
+        if where_in is not None:
+            column, values = where_in
+            if not values:
+                return None
+            marks = self.placeholders(len(values), start=2)
+            where += f" AND {column} IN ({', '.join(marks)})"
+            params += list(values)
+        return where, params
+
+    async def has_more_than(
+        self,
+        table: str,
+        after: int,
+        count: int,
+        *,
+        where_in: tuple[str, Sequence[str]] | None = None,
+    ) -> bool:
+        """True when `table` has more than `count` rows with an id above `after` (and, with
+        `where_in`, that column in the values). Reads ids only, at most `count + 1` of them, so
+        a replay can be refused before any row is loaded. Requires 0 <= count."""
+        clause = self._after_clause(after, where_in)
+        if clause is None:
+            return False
+        where, params = clause
+        offset_mark = self.placeholders(1, start=len(params) + 1)[0]
+        rows = await self.query(
+            f"SELECT id FROM {table} WHERE {where} ORDER BY id LIMIT 1 OFFSET {offset_mark}",
+            [*params, count],
+        )
+        return bool(rows)
 
     async def applied_count(self) -> int:
         """How many schema migrations this database has applied (0 when it is new)."""

@@ -228,3 +228,65 @@ async def test_a_subscription_has_no_time_limit(short_time: str) -> None:
         async with asyncio.timeout(TIMEOUT_S * 4):
             await ws.recv()
     await ws.close()
+
+
+# -- resuming with `after`: priced by the replay window, and a smaller window without a key --
+
+
+async def ids_from_the_end(stores: Stores, count: int) -> list[int]:
+    rows = await stores.records.query(f"SELECT id FROM reading ORDER BY id DESC LIMIT {count}")
+    return sorted(int(row["id"]) for row in rows)
+
+
+def resuming(after: int) -> dict[str, Any]:
+    return {"query": f'subscription {{ sensorReadings(after: "{after}") {{ id }} }}'}
+
+
+async def test_a_resume_is_priced_by_the_replay_window_of_the_tier(
+    settings: Settings, stores: Stores, keys: dict[Tier, str]
+) -> None:
+    # given a public budget under the public replay window (one event costs 1)
+    limits = {"cost_budget_public": 500, "replay_window_public": 1000, "replay_window": 2000}
+    after = (await ids_from_the_end(stores, 1))[0]
+    async with door_app(settings, stores, **limits) as app, serving(app) as url:
+        # when a public client resumes, it is refused before anything is read
+        ws = await opened(ws_url(url), TRANSPORT)
+        await ws.send(start(TRANSPORT, "r", resuming(after)))
+        refused = await next_frame(ws)
+        await ws.close()
+        # while a developer (budget 10,000) may resume with its 2,000-event window
+        keyed = await opened(ws_url(url), TRANSPORT, keys[Tier.DEVELOPER])
+        await keyed.send(start(TRANSPORT, "r", resuming(after)))
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(1):
+                await next_frame(keyed)  # nothing newer: no event, and no error
+        await keyed.close()
+    assert (refused["type"], errors_of(refused)) == ("error", ["query_too_costly"])
+    extensions = refused["payload"][0]["extensions"]
+    assert (extensions["cost"], extensions["budget"]) == (1000, 500)
+
+
+async def test_a_client_without_a_key_has_a_smaller_replay_window(
+    settings: Settings, stores: Stores, keys: dict[Tier, str]
+) -> None:
+    # given ten missed readings and a public replay window of three
+    missed = await ids_from_the_end(stores, 10)
+    async with (
+        door_app(settings, stores, replay_window_public=3) as app,
+        serving(app) as url,
+    ):
+        # when a public client resumes, it is told to query the current state instead
+        ws = await opened(ws_url(url), LEGACY)
+        await ws.send(start(LEGACY, "r", resuming(missed[0] - 1)))
+        refused = await next_frame(ws)
+        await ws.close()
+        # while a developer gets the ten it missed
+        keyed = await opened(ws_url(url), LEGACY, keys[Tier.DEVELOPER])
+        await keyed.send(start(LEGACY, "r", resuming(missed[0] - 1)))
+        got = [
+            int((await next_frame(keyed))["payload"]["data"]["sensorReadings"]["id"])
+            for _ in missed
+        ]
+        await keyed.close()
+    assert (refused["type"], errors_of(refused)) == ("error", ["out_of_range"])
+    assert got == missed

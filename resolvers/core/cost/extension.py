@@ -11,6 +11,7 @@ from strawberry.schema.schema import validate_document
 
 from resolvers.core.context import Context
 from resolvers.core.cost.analysis import CostLimits, operation_price
+from resolvers.core.cost.replay import events_at_once
 from resolvers.core.cost.writes import too_many_writes
 from resolvers.core.errors import ApiError, ApiErrorCode
 
@@ -32,7 +33,8 @@ class QueryCost(SchemaExtension):
     Runs in the validation step, after the document is validated (by the validation cache, or
     here when nothing validated it before), so a refusal is a request error: no resolver runs,
     over HTTP as over websockets, for queries, mutations and subscriptions alike (a
-    subscription is priced once, at subscribe, for one pushed event). Every answer, and every
+    subscription is priced once, at subscribe, for one pushed event, times the caller's replay
+    window when it resumes with `after`). Every answer, and every
     pushed event, carries `extensions.cost = {requested, budget, tier}`. A mutation with more
     root fields than the tier's `WriteLimits` is refused the same way (`too_many_writes`).
     """
@@ -64,11 +66,15 @@ class QueryCost(SchemaExtension):
         )
         if price is None:
             return
+        window = context.live.replay_window_for(context.tier) if context.live else 1
+        cost = price.cost * events_at_once(
+            ec.schema._schema, ec.graphql_document, ec.variables, ec.operation_name, window
+        )
         budget = context.limits.cost_budgets.for_tier(context.tier)
-        self.report = {"requested": price.cost, "budget": budget, "tier": context.tier.value}
+        self.report = {"requested": cost, "budget": budget, "tier": context.tier.value}
         most_writes = context.limits.write_limits.for_tier(context.tier)
-        if price.cost > budget:
-            ec.pre_execution_errors = [too_costly(price.cost, budget)]
+        if cost > budget:
+            ec.pre_execution_errors = [too_costly(cost, budget)]
         elif price.writes > most_writes:
             ec.pre_execution_errors = [too_many_writes(price.writes, most_writes)]
 
