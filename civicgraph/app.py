@@ -98,6 +98,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
         explorer,
         DoorLimits(
             max_body_bytes=settings.graphql_max_body_bytes,
+            max_message_bytes=settings.graphql_max_ws_message_bytes,
             max_document_chars=settings.graphql_max_document_chars,
             max_tokens=settings.graphql_max_tokens,
             max_json_depth=settings.graphql_max_json_depth,

@@ -228,7 +228,14 @@ class Settings(BaseSettings):
         1024 * 1024,
         ge=1024,
         le=64 * 1024 * 1024,
-        description="Largest /graphql POST body and websocket message (bytes); larger: 413.",
+        description="Largest /graphql POST body (bytes); larger: 413.",
+    )
+    graphql_max_ws_message_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest websocket message (bytes, UTF-8); larger: close 4400. Every message "
+        "is parsed before its type is known and pings are not counted, so keep it small.",
     )
     graphql_max_document_chars: int = Field(
         32 * 1024, ge=256, description="Longest GraphQL document (characters), checked unparsed."

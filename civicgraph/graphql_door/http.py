@@ -49,7 +49,10 @@ class DoorLimits:
     """What one request may send and get (settings `CIVIC_GRAPHQL_*`, docs/security.md)."""
 
     max_body_bytes: int = 1024 * 1024
-    """Largest POST body, and largest websocket message."""
+    """Largest POST body."""
+    max_message_bytes: int = 64 * 1024
+    """Largest websocket message: a message is parsed before its type is known, and pings are
+    not counted against the quota, so each must stay cheap (1 MiB of `{}` is 60 ms of parsing)."""
     max_document_chars: int = 32 * 1024
     max_tokens: int = 5000
     max_json_depth: int = 32

@@ -60,8 +60,10 @@ class CivicGraphQL(GraphQL[Context, None]):
         """A websocket message: strict JSON within the body limits (json.JSONDecodeError
         otherwise, which the protocol handlers answer). Its size in UTF-8 bytes is checked
         before anything parses it."""
-        if _utf8_size(data) > self.limits.max_body_bytes:
-            raise json.JSONDecodeError("the message is too large", "", 0)
+        if _utf8_size(data) > self.limits.max_message_bytes:
+            limit = self.limits.max_message_bytes
+            message = f"payload_too_large: the message is over {limit} bytes"
+            raise json.JSONDecodeError(message, "", 0)
         try:
             return decode_json(data, self.limits.max_json_depth)
         except JsonInvalid as error:

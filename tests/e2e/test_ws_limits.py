@@ -112,13 +112,17 @@ WIDE_CHARS = json.dumps(
     },
     ensure_ascii=False,
 )
-"""400,000 characters, 1.2 MB in UTF-8: over the 1 MiB message limit in bytes, not characters."""
+"""400,000 characters, 1.2 MB in UTF-8: over the message limit in bytes, not characters."""
+FLAT_PING = '{"type":"%s","payload":{"x":[' + ",".join(["{}"] * 30_000) + "]}}"
+"""90 KB of empty objects: over the 64 KiB message limit, whatever its type (each was 1.5 s of
+the loop at 1 MiB, and pings are not counted against the quota)."""
 
 BAD_FRAMES = [
     ("nested-5000-deep", lambda kind: DEEP % (kind, "[" * 5000 + "]" * 5000)),
     ("nested-100000-deep", lambda kind: DEEP % (kind, "[" * 100_000 + "]" * 100_000)),
     ("nested-past-the-depth-limit", lambda kind: DEEP % (kind, "[" * 40 + "]" * 40)),
-    ("over-1MiB-in-bytes", lambda kind: WIDE_CHARS.replace('"%s"', f'"{kind}"', 1)),
+    ("over-the-limit-in-bytes", lambda kind: WIDE_CHARS.replace('"%s"', f'"{kind}"', 1)),
+    ("a-wide-ping", lambda kind: FLAT_PING % "ping"),
 ]
 
 
