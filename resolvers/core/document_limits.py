@@ -35,6 +35,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     ValueNode,
+    VariableDefinitionNode,
     is_input_type,
     type_from_ast,
 )
@@ -239,6 +240,13 @@ def list_too_long(
                 found = _literal_too_long(argument.value, definition.type, position)
                 if found is not None:
                     return found
+    for definition in _variable_definitions(document):  # defaults stand in for variables
+        kind = type_from_ast(schema, definition.type)
+        if definition.default_value is not None and kind is not None and is_input_type(kind):
+            name = f"${definition.variable.name.value}"
+            found = _literal_too_long(definition.default_value, kind, name)
+            if found is not None:
+                return found
     if operation is None or not variables:
         return None
     by_type = _limits_by_type(schema)
@@ -260,6 +268,12 @@ def list_too_long(
             if found is not None:
                 return found
     return None
+
+
+def _variable_definitions(document: DocumentNode) -> Iterator[VariableDefinitionNode]:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            yield from definition.variable_definitions or ()
 
 
 def too_complex(error: GraphQLError) -> bool:

@@ -149,6 +149,25 @@ async def test_long_filter_variable_is_refused_before_coercion(
     assert stores.calls() == before
 
 
+async def test_long_default_value_of_a_variable_is_refused_too(
+    client: httpx.AsyncClient, stores: Stores
+) -> None:
+    # given the second reviewer's probe: the list in the variable's default, no variables sent
+    codes = ", ".join(['"11680"'] * 2_000)
+    selection = "cases(first:1, filter:{district:$v}) { totalCount }"
+    query = f"query($v:[String!]=[{codes}]){{ {selection} }}"
+    before = stores.calls()
+    # when
+    body = await post(client, query, {})
+    # then
+    [error] = body["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["maxLength"]) == (
+        "bad_user_input",
+        100,
+    )
+    assert stores.calls() == before
+
+
 @pytest.mark.parametrize("count", [MAX_SELECTIONS + 1, 1_000, 4_900])
 async def test_many_selections_are_refused_before_validation(
     client: httpx.AsyncClient, count: int
