@@ -71,8 +71,8 @@ def writes(
 def too_many_writes(count: int, limit: int) -> GraphQLError:
     """The refusal: `extensions {code: "too_many_writes", writes, limit}`; nothing ran."""
     message = (
-        f"this operation makes {count} writes, over the {limit} one operation of your tier may "
-        "make: send them as separate requests, or use a key of a higher tier"
+        f"this operation makes {count} writes; your tier may make at most {limit} per "
+        "operation: send them as separate requests, or use a key of a higher tier"
     )
     reason = ApiError(ApiErrorCode.TOO_MANY_WRITES, message)
     extensions = {"code": ApiErrorCode.TOO_MANY_WRITES.value, "writes": count, "limit": limit}
