@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -19,6 +20,7 @@ from civicgraph.explorer import Explorer
 from civicgraph.graphql_door import CivicGraphQL, DoorLimits
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
+from civicgraph.refusals import http_error
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
 from graph.locate import DistrictLocator
@@ -130,6 +132,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             Middleware(TierMiddleware, policy=door),
         ],
         lifespan=lifespan,
+        exception_handlers={HTTPException: http_error},
     )
     app.state.context_for = context_for
     app.state.door = door

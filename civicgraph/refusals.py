@@ -10,6 +10,9 @@ sees a close code and a reason, not a failed handshake.
 from __future__ import annotations
 
 import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 UNAUTHENTICATED = "unauthenticated"
@@ -25,8 +28,10 @@ requests`, fatal in that protocol) or 4400 (`Bad request`, fatal)."""
 SUBPROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 
-def _body(path: str, code: str, message: str, extra: dict[str, object]) -> object:
-    status = STATUS[code]
+def _body(
+    path: str, code: str, message: str, extra: dict[str, object], status: int | None = None
+) -> object:
+    status = status or STATUS[code]
     if path.startswith("/open311/"):
         return [{"code": status, "description": message}]
     if path.startswith(("/ingest/", "/certificates/")):
@@ -53,6 +58,21 @@ async def refuse_http(
         start.append((b"www-authenticate", b'Bearer realm="civicgraph", ApiKey'))
     await send({"type": "http.response.start", "status": STATUS[code], "headers": start})
     await send({"type": "http.response.body", "body": body})
+
+
+HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (no such path, a method the path does not take) in the format of
+    the endpoint asked, as every other refusal here, instead of its plain text."""
+    assert isinstance(error, HTTPException)
+    code = HTTP_ERROR_CODES.get(error.status_code, "bad_request")
+    message = {404: "no such path", 405: f"{request.method} is not allowed here"}.get(
+        error.status_code, str(error.detail)
+    )
+    body = orjson.dumps(_body(request.url.path, code, message, {}, error.status_code))
+    return Response(body, error.status_code, headers=error.headers, media_type="application/json")
 
 
 async def refuse_websocket(

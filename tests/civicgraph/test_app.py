@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.helpers import graphql
@@ -57,3 +58,25 @@ async def test_explorer_page_has_a_strict_csp_and_own_assets(client: httpx.Async
         response = await client.get(f"/explorer/assets/{asset}")
         assert response.status_code == 200, asset
     assert (await client.get("/explorer/assets/../../etc/passwd")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "shape"),
+    [
+        ("GET", "/ingest/readings", 405, "error"),
+        ("POST", "/certificates/x/proof", 405, "error"),
+        ("GET", "/no/such/path", 404, "errors"),
+        ("DELETE", "/healthz", 405, "errors"),
+    ],
+)
+async def test_unknown_paths_and_methods_are_refused_in_json_not_plain_text(
+    client: httpx.AsyncClient, method: str, path: str, status: int, shape: str
+) -> None:
+    response = await client.request(method, path)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()  # ingest and certificates: their own shape; elsewhere GraphQL's
+    code = body["code"] if shape == "error" else body["errors"][0]["extensions"]["code"]
+    assert code == {404: "not_found", 405: "method_not_allowed"}[status]
+    if status == 405:
+        assert "allow" in response.headers
