@@ -14,8 +14,9 @@ from civicgraph.graphql_door.body import JsonInvalid, decode_json, nesting_depth
 TRICKY_TEXT = st.text(alphabet='[]{}"\\\\ab\\n', max_size=12)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | TRICKY_TEXT,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(TRICKY_TEXT, children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(TRICKY_TEXT, children, max_size=4)
+    ),
     max_leaves=30,
 )
 
