@@ -15,14 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
 
 from graph.records.db import MAX_ROW_ID
-
-WAIT_S = 10
-TRANSPORT = "graphql-transport-ws"
-LEGACY = "graphql-ws"
-START = {TRANSPORT: "subscribe", LEGACY: "start"}
+from tests.e2e.websocket_client import LEGACY, START, TRANSPORT, next_frame, opened, ws_url
 
 STREAMS = {
     "sensorReadings": "sensorReadings(after: $after) { id }",
@@ -79,22 +74,6 @@ QUERY_ROWS = [
 ]
 
 
-async def opened(server: str, protocol: str) -> ClientConnection:
-    url = server.replace("http://", "ws://") + "/graphql"
-    ws = await connect(url, subprotocols=[protocol])  # type: ignore[list-item]
-    await ws.send(json.dumps({"type": "connection_init"}))
-    assert json.loads(await ws.recv())["type"] == "connection_ack"
-    return ws
-
-
-async def first_answer(ws: ClientConnection) -> dict[str, Any]:
-    async with asyncio.timeout(WAIT_S):
-        while True:
-            frame: dict[str, Any] = json.loads(await ws.recv(decode=True))
-            if frame["type"] != "ka":
-                return frame
-
-
 def codes(frame: dict[str, Any]) -> list[str]:
     payload = frame["payload"]
     errors = payload if isinstance(payload, list) else payload.get("errors", [payload])
@@ -102,10 +81,10 @@ def codes(frame: dict[str, Any]) -> list[str]:
 
 
 async def run_over(server: str, protocol: str, query: str, variables: dict[str, Any]) -> list[str]:
-    ws = await opened(server, protocol)
+    ws = await opened(ws_url(server), protocol)
     payload = {"query": query, "variables": variables}
     await ws.send(json.dumps({"type": START[protocol], "id": "1", "payload": payload}))
-    frame = await first_answer(ws)
+    frame = await next_frame(ws)
     await ws.close()
     return codes(frame)
 
@@ -123,13 +102,13 @@ async def test_a_subscription_after_outside_the_id_range_is_bad_cursor(
 @pytest.mark.parametrize("field", list(STREAMS))
 async def test_the_largest_id_is_a_good_after(server: str, protocol: str, field: str) -> None:
     # 2^63 - 1 reaches the records (nothing is newer) and the subscription waits for live events
-    ws = await opened(server, protocol)
+    ws = await opened(ws_url(server), protocol)
     query = f"subscription($after: ID) {{ {STREAMS[field]} }}"
     payload = {"query": query, "variables": {"after": str(MAX_ROW_ID)}}
     await ws.send(json.dumps({"type": START[protocol], "id": "1", "payload": payload}))
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(1):
-            await first_answer(ws)
+            await next_frame(ws)
     await ws.close()
 
 

@@ -4,45 +4,30 @@ queries and mutations too."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import ClientConnection
 
-WAIT_S = 10
-TRANSPORT = "graphql-transport-ws"
-LEGACY = "graphql-ws"
+from tests.e2e.websocket_client import (
+    LEGACY,
+    TRANSPORT,
+    closed_with,
+    next_frame,
+    opened,
+    ws_url,
+)
 
 
 @asynccontextmanager
 async def session(server: str, protocol: str) -> AsyncIterator[ClientConnection]:
-    url = server.replace("http://", "ws://") + "/graphql"
-    async with connect(url, subprotocols=[protocol], max_size=None) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        assert json.loads(await ws.recv())["type"] == "connection_ack"
-        yield ws
-
-
-async def next_frame(ws: ClientConnection) -> dict[str, Any]:
-    while True:
-        frame: dict[str, Any] = json.loads(await ws.recv(decode=True))
-        if frame["type"] != "ka":
-            return frame
-
-
-async def closed_with(ws: ClientConnection) -> int | None:
-    """The close code the server sent (None: the socket dropped without one)."""
+    ws = await opened(ws_url(server), protocol)
     try:
-        async with asyncio.timeout(WAIT_S):
-            while True:
-                await ws.recv()
-    except ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd else None
+        yield ws
+    finally:
+        await ws.close()
 
 
 CLOSING = [

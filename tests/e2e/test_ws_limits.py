@@ -12,52 +12,26 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
 from tests.civicgraph.door import door_app
 from tests.e2e.conftest import serving
+from tests.e2e.websocket_client import (
+    LEGACY,
+    START,
+    TRANSPORT,
+    WAIT_S,
+    closed_with,
+    next_frame,
+    opened,
+    ws_url,
+)
 
-WAIT_S = 10
-TRANSPORT = "graphql-transport-ws"
-LEGACY = "graphql-ws"
-START = {TRANSPORT: "subscribe", LEGACY: "start"}
 RESULT = {TRANSPORT: "next", LEGACY: "data"}
 TIMEOUT_S = 0.3
 MAX_RESPONSE = 64 * 1024
-
-
-def ws_url(http_url: str) -> str:
-    return http_url.replace("http://", "ws://") + "/graphql"
-
-
-async def opened(url: str, protocol: str, key: str | None = None) -> ClientConnection:
-    headers = {"x-api-key": key} if key else {}
-    ws = await connect(url, subprotocols=[protocol], additional_headers=headers, max_size=None)  # type: ignore[list-item]
-    await ws.send(json.dumps({"type": "connection_init"}))
-    assert json.loads(await ws.recv())["type"] == "connection_ack"
-    return ws
-
-
-async def next_frame(ws: ClientConnection) -> dict[str, Any]:
-    async with asyncio.timeout(WAIT_S):
-        while True:
-            frame: dict[str, Any] = json.loads(await ws.recv(decode=True))
-            if frame["type"] != "ka":
-                return frame
-
-
-async def closed_with(ws: ClientConnection) -> int | None:
-    """The close code the server sent (None: the socket dropped without one)."""
-    try:
-        async with asyncio.timeout(WAIT_S):
-            while True:
-                await ws.recv()
-    except ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd else None
 
 
 def start(protocol: str, operation: str, payload: dict[str, Any]) -> str:
