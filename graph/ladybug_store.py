@@ -74,6 +74,7 @@ class LadybugStore(CypherReads):
         self._conn = ladybug.AsyncConnection(self._db, max_concurrent_queries=concurrency)
         self.read_only = read_only
         self.calls = 0
+        self.writes = 0
         self._writes = WriteLock()
 
     async def close(self) -> None:
@@ -86,6 +87,7 @@ class LadybugStore(CypherReads):
         """The one place a query reaches the driver; a `write` waits for the one writer's turn."""
         bound = {k: _to_param(v) for k, v in (params or {}).items()}
         self.calls += 1
+        self.writes += write
         try:
             if write:
                 async with self._writes.hold():

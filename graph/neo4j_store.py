@@ -83,6 +83,7 @@ class Neo4jStore(CypherReads):
         self._database = database
         self.url = url
         self.calls = 0
+        self.writes = 0
 
     @classmethod
     async def connect(
@@ -112,6 +113,7 @@ class Neo4jStore(CypherReads):
     ) -> list[list[Any]]:
         """The one place a query reaches the driver."""
         self.calls += 1
+        self.writes += write
         try:
             result = await self._driver.execute_query(
                 Query(text),
@@ -128,6 +130,7 @@ class Neo4jStore(CypherReads):
     async def _auto_commit(self, text: str) -> None:
         """Statements that manage their own transactions (`CALL {} IN TRANSACTIONS`)."""
         self.calls += 1
+        self.writes += 1
         try:
             async with self._driver.session(database=self._database) as session:
                 result = await session.run(Query(text))

@@ -19,6 +19,9 @@ class GraphStore(Protocol):
     backend: str
     calls: int
     """Queries sent to the driver so far (for /metrics and the N+1 tests)."""
+    writes: int
+    """Writing statements sent through this object so far: a version for caches of what was
+    read through it (writes by other processes are not counted)."""
 
     async def close(self) -> None: ...
 

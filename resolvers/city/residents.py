@@ -122,18 +122,37 @@ def _prefix(years: dict[int | None, int]) -> _Scope:
 
 _tables: OrderedDict[tuple[RandomRounding | None, frozenset[tuple[object, ...]]], ResidentTable]
 _tables = OrderedDict()
+_by_list: OrderedDict[int, tuple[Sequence[ResidentCell], RandomRounding | None, ResidentTable]] = (
+    OrderedDict()
+)
 
 
 def resident_table(cells: Sequence[ResidentCell], rounding: RandomRounding | None) -> ResidentTable:
     """The table of one gu's `cells`, built once per process for each distinct cell set and
     rounding (a bounded LRU of `TABLES_CACHED`): a request pays for reading the cells and
     recognising them, not for publishing them again. A changed cell is a new cell set."""
+    same = _by_list.get(id(cells))
+    if same is not None and same[0] is cells and same[1] is rounding:
+        return same[2]  # the very cells a store read was remembered for (ResidentCellsByGuLoader)
     key = (rounding, frozenset((c.gu, c.dong, c.birth_year, c.count) for c in cells))
     found = _tables.get(key)
     if found is not None:
         _tables.move_to_end(key)
+        _remember_list(cells, rounding, found)
         return found
     table = _tables[key] = ResidentTable(cells, rounding)
     if len(_tables) > TABLES_CACHED:
         _tables.popitem(last=False)
+    _remember_list(cells, rounding, table)
     return table
+
+
+def _remember_list(
+    cells: Sequence[ResidentCell], rounding: RandomRounding | None, table: ResidentTable
+) -> None:
+    """Recognise the same cells list object next time without hashing its cells (the entry
+    holds the list, so its id cannot be reused while it is remembered)."""
+    _by_list[id(cells)] = (cells, rounding, table)
+    _by_list.move_to_end(id(cells))
+    while len(_by_list) > TABLES_CACHED:
+        _by_list.popitem(last=False)

@@ -15,6 +15,7 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.query import NodeQuery
 from graph.records.api_keys import Tier
+from resolvers.city.dataloaders import forget_read_cells
 from resolvers.city.residents import TABLE
 from resolvers.core.rounding import RandomRounding
 from resolvers.core.rounding_key import load_rounding
@@ -245,12 +246,38 @@ async def test_counts_of_every_district_cost_one_aggregate_per_level(
                  dong { a: residentCount b: residentCount(bornTo: 1960) } } }"""
     costs = []
     for text in (one_gu, query):
+        forget_read_cells()  # each query reads its cells from the store
         start = stores.graph.calls
         body = await graphql(client, text, key=keys[Tier.OPERATOR])  # a budget for 492 districts
         assert "errors" not in body, body
         costs.append(stores.graph.calls - start)
     # then all 25 gu and 467 dong cost what one gu and its dong cost: no query per district
     assert costs[0] == costs[1] <= 3
+
+
+async def test_cells_are_read_again_only_after_a_write_through_the_store(
+    client: httpx.AsyncClient, stores: Stores
+) -> None:
+    # given every dong's count asked once
+    query = "{ districts(level: DONG) { residentCount } }"
+    forget_read_cells()
+    first = await graphql(client, query)
+    # when it is asked again, nothing having changed
+    start = stores.graph.calls
+    again = await graphql(client, query)
+    # then the cells are not read again (only the dong list is), and the answer is the same
+    assert (again, stores.graph.calls - start) == (first, 1)
+    # when a resident is registered through the store, the next answer reads the cells again
+    resident = unique("cz")
+    props = {"id": resident, "district_code": GU, "dong_code": DONG, "birth_year": 1990,
+             "sex": "F", "welfare_eligible": False}  # fmt: skip
+    assert await stores.graph.create_node("Citizen", props)
+    try:
+        start = stores.graph.calls
+        await graphql(client, query)
+        assert stores.graph.calls - start == 2
+    finally:
+        await stores.graph.delete_node("Citizen", resident)
 
 
 async def test_people_cannot_be_listed_or_counted_below_analyst(
