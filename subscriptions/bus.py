@@ -19,7 +19,11 @@ class EventBus(Protocol):
     async def close(self) -> None: ...
 
     async def publish(self, events: Sequence[Event]) -> None:
-        """Hand events (in id order) to every subscriber of every worker. Never waits for one."""
+        """Hand events (in id order) to every subscriber of every worker. Never waits for one.
+
+        Returns once this worker's own subscribers have been handed them, so a subscription
+        opened after `publish` returns never receives them.
+        """
 
     def subscribe(
         self,

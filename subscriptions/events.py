@@ -34,12 +34,20 @@ class Event:
         return str(value) if value is not None else None
 
 
-def encode(events: list[Event]) -> bytes:
-    """Events of one stream as one message (the Redis bus sends a batch per publish)."""
+def encode(events: list[Event], echo: str = "") -> bytes:
+    """Events of one stream as one message (the Redis bus sends a batch per publish).
+
+    `echo` tags the message so that its publisher recognises it when the bus hands it back
+    (the Redis bus: the worker's token and a sequence number); empty for nobody.
+    """
     return json.dumps(
-        [[e.stream.value, e.id, e.data] for e in events], separators=(",", ":")
+        {"echo": echo, "events": [[e.stream.value, e.id, e.data] for e in events]},
+        separators=(",", ":"),
     ).encode()
 
 
-def decode(message: bytes | str) -> list[Event]:
-    return [Event(Stream(stream), int(key), data) for stream, key, data in json.loads(message)]
+def decode(message: bytes | str) -> tuple[str, list[Event]]:
+    """`(echo, events)` of a message `encode` made."""
+    body = json.loads(message)
+    events = [Event(Stream(stream), int(key), data) for stream, key, data in body["events"]]
+    return str(body["echo"]), events

@@ -4,13 +4,19 @@ Each process holds one Redis subscription for all its clients, so Redis sees one
 per worker, not per client. Durability is the records' job (events are rows there first):
 Redis only carries them, which is what pub/sub is for. A worker that loses its Redis
 connection reconnects; its clients resume from the records by id.
+
+`publish` returns once the worker's own listener has handed the batch to its subscribers (it
+waits for the echo of its message), as the in-process bus does: a client that subscribes
+after a publish on the same worker never receives what was published before it subscribed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
+import secrets
 from collections.abc import Sequence
 
 import redis.asyncio as redis
@@ -24,6 +30,8 @@ log = logging.getLogger("civicgraph.bus")
 CHANNEL_PREFIX = "civic:events:"
 RECONNECT_S = 1.0
 READY_S = 10.0
+ECHO_S = 2.0
+"""Longest a publish waits for its own echo; a listener that is reconnecting is not waited for."""
 
 
 class RedisBus(LocalSubscribers):
@@ -35,6 +43,9 @@ class RedisBus(LocalSubscribers):
         self._client: redis.Redis | None = None
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._token = secrets.token_hex(8)
+        self._sequence = itertools.count()
+        self._echoes: dict[str, asyncio.Future[None]] = {}
 
     async def start(self) -> None:
         if self._client is not None:
@@ -63,13 +74,21 @@ class RedisBus(LocalSubscribers):
                 self._ready.set()
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
-                        self.fanout.deliver(decode(message["data"]))
+                        echo, events = decode(message["data"])
+                        self.fanout.deliver(events)
+                        self._heard(echo)
             except (RedisError, OSError) as error:
+                self._ready.clear()
                 log.warning("bus connection lost (%s); reconnecting", error)
                 await asyncio.sleep(RECONNECT_S)
             finally:
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    def _heard(self, echo: str) -> None:
+        waiting = self._echoes.pop(echo, None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
 
     async def close(self) -> None:
         if self._listener is not None:
@@ -87,7 +106,19 @@ class RedisBus(LocalSubscribers):
         by_stream: dict[Stream, list[Event]] = {}
         for event in events:
             by_stream.setdefault(event.stream, []).append(event)
-        async with self._client.pipeline(transaction=False) as pipe:
-            for stream, batch in by_stream.items():
-                pipe.publish(CHANNEL_PREFIX + stream.value, encode(batch))
-            await pipe.execute()
+        loop = asyncio.get_running_loop()
+        echoes = [f"{self._token}:{next(self._sequence)}" for _ in by_stream]
+        waits = [loop.create_future() for _ in echoes]
+        self._echoes.update(zip(echoes, waits, strict=True))
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for echo, (stream, batch) in zip(echoes, by_stream.items(), strict=True):
+                    pipe.publish(CHANNEL_PREFIX + stream.value, encode(batch, echo))
+                await pipe.execute()
+            if self._ready.is_set():
+                await asyncio.wait_for(asyncio.gather(*waits), ECHO_S)
+        except TimeoutError:
+            log.warning("no echo of a publish within %.0f s; subscribers resume by id", ECHO_S)
+        finally:
+            for echo in echoes:
+                self._echoes.pop(echo, None)

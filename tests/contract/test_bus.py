@@ -55,6 +55,19 @@ async def test_subscribers_receive_what_is_published_after_they_subscribe_in_ord
     subscription.close()
 
 
+async def test_a_subscription_never_receives_what_was_published_before_it(
+    bus: EventBus,
+) -> None:
+    """The Redis bus's echo of a publish must not still be in flight when `publish` returns."""
+    bulky = {"district_code": "11680", "sensor_kind": "sdot", "note": "x" * 200_000}
+    for key in range(1, 21):
+        await bus.publish([Event(Stream.READINGS, key, bulky)])
+        subscription = bus.subscribe(Stream.READINGS)
+        await bus.publish([reading(1000 + key)])
+        assert await receive(subscription, 1) == [1000 + key]
+        subscription.close()
+
+
 async def test_routing_by_gu_and_server_side_filters(bus: EventBus) -> None:
     gangnam = bus.subscribe(Stream.READINGS, district="11680")
     water = bus.subscribe(Stream.READINGS, accepts=lambda e: e.data["sensor_kind"] == "water")
