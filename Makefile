@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM_STAMP := gateway/node_modules/.package-lock.json
 
-.PHONY: run test lint types pytest seed clean chromium services services-stop
+.PHONY: run test lint layers types pytest seed clean chromium services services-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,8 @@ run: $(VENV)/.run-installed $(NPM_STAMP)
 	$(BIN)/civicgraph seed
 	$(BIN)/civicgraph serve
 
-## test: install what the tests need, then lint, types and the whole suite
-test: $(VENV)/.test-installed $(NPM_STAMP) chromium lint types pytest
+## test: install what the tests need, then lint, layers, types and the whole suite
+test: $(VENV)/.test-installed $(NPM_STAMP) chromium lint layers types pytest
 
 ## services: start PostgreSQL, Redis, Mosquitto and Neo4j on loopback (see docs/operations.md)
 services:
@@ -45,6 +45,10 @@ chromium:
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## layers: the import contracts of pyproject's [tool.importlinter] (docs/architecture.md)
+layers: $(VENV)/.test-installed
+	$(BIN)/lint-imports --no-cache --no-logo
 
 types: $(VENV)/.test-installed
 	$(BIN)/mypy
