@@ -36,8 +36,14 @@ from subscriptions.ingest.http import ingest_readings
 log = logging.getLogger("civicgraph")
 
 
-def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
-    """The whole HTTP surface. With `stores` given, the caller owns them (tests, benchmarks)."""
+def create_app(
+    settings: Settings, stores: Stores | None = None, subgraph: str | None = None
+) -> Starlette:
+    """The whole HTTP surface. With `stores` given, the caller owns them (tests, benchmarks).
+
+    With `subgraph`, the app serves that one subgraph (resolvers/subgraphs.py) at /graphql,
+    with /healthz and /metrics, for a federation gateway; the other doors (Open311, ingest,
+    certificate proofs) stay with the merged server. Raises UnknownSubgraph."""
     limits = Limits(
         max_page_size=settings.max_page_size,
         max_window_days=settings.max_window_days,
@@ -59,7 +65,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             app.state.log = await open_log(settings, opened.records)
             app.state.issuer_keys = await open_issuer_keys(settings, opened.records)
             app.state.rounding = load_rounding(settings.rounding_key_path)
-            async with running_live(settings, opened) as live:
+            async with running_live(settings, opened, ingest=subgraph in (None, "sensing")) as live:
                 app.state.live = live
                 yield
         finally:
@@ -107,8 +113,14 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             max_response_bytes=settings.graphql_max_response_bytes,
             timeout_seconds=settings.graphql_timeout_seconds,
         ),
+        subgraph,
     )
     door = door_policy(settings)
+    merged_only = [
+        Mount("/open311/v2", routes=open311.routes),
+        Route("/ingest/readings", ingest_readings, methods=["POST"]),
+        Route("/certificates/{cert_id}/proof", certificate_proof),
+    ]
     app = Starlette(
         routes=[
             Route(
@@ -120,9 +132,7 @@ def create_app(settings: Settings, stores: Stores | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/metrics", metrics.endpoint),
             Route("/explorer/assets/{name}", explorer.asset),
-            Mount("/open311/v2", routes=open311.routes),
-            Route("/ingest/readings", ingest_readings, methods=["POST"]),
-            Route("/certificates/{cert_id}/proof", certificate_proof),
+            *(merged_only if subgraph is None else []),
             Route("/graphql", graphql),  # every method: the view answers 405 itself
             WebSocketRoute("/graphql", graphql),
         ],

@@ -163,14 +163,29 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    subgraph: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Serve one subgraph (city, sensing, services, data, identity, trust) instead "
+            "of the merged API; repeat as NAME:PORT to serve several from one process.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the API: GraphQL and its explorer at /graphql, Open311, /healthz and /metrics.
 
     Exit code 3, with the reason in one line, when the server cannot start.
     """
     from civicgraph.serving import serve as serve_settings
+    from civicgraph.serving import serve_subgraphs, subgraph_ports
 
-    serve_settings(settings_from(host=host, port=port))
+    settings = settings_from(host=host, port=port)
+    if not subgraph:
+        serve_settings(settings)
+    elif len(subgraph) == 1 and ":" not in subgraph[0]:
+        serve_settings(settings, subgraph[0])
+    else:
+        serve_subgraphs(settings, subgraph_ports(subgraph))
 
 
 @app.command()

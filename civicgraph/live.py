@@ -18,7 +18,11 @@ from subscriptions.open import open_bus
 
 
 @contextlib.asynccontextmanager
-async def running_live(settings: Settings, stores: Stores) -> AsyncIterator[Live]:
+async def running_live(
+    settings: Settings, stores: Stores, *, ingest: bool = True
+) -> AsyncIterator[Live]:
+    """The live side (bus, subscriptions); with `ingest`, also the S-DoT simulator and the MQTT
+    ingest as configured (run by one server only: the merged one or the sensing subgraph)."""
     bus = await open_bus(settings.bus_url)
     tasks: list[asyncio.Task[None]] = []
     try:
@@ -36,10 +40,10 @@ async def running_live(settings: Settings, stores: Stores) -> AsyncIterator[Live
             replay_window=settings.replay_window,
             replay_window_public=settings.replay_window_public,
         )
-        if settings.simulator:
+        if ingest and settings.simulator:
             simulator = Simulator(live.ingest, directory, settings.simulator_speed)
             tasks.append(asyncio.create_task(simulator.run(), name="sdot-simulator"))
-        if settings.mqtt_url:
+        if ingest and settings.mqtt_url:
             mqtt = MqttIngest(settings.mqtt_url, live.ingest)
             tasks.append(asyncio.create_task(mqtt.run(), name="mqtt-ingest"))
         yield live

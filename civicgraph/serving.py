@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import typer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicgraph.app import create_app
@@ -22,6 +23,7 @@ from civicgraph.console import console
 from civicgraph.settings import Settings
 from civicgraph.stores import open_seeded
 from graph.errors import CivicGraphError
+from resolvers.subgraphs import subgraph_named
 
 
 class StartupFailed(CliError):
@@ -68,31 +70,118 @@ class StartupGuard:
             raise
 
 
-def serve(settings: Settings) -> None:
-    """Check the stores, listen, and serve the app until interrupted (Ctrl-C).
+def serve(settings: Settings, subgraph: str | None = None) -> None:
+    """Check the stores, listen, and serve the app until interrupted (Ctrl-C): the merged API,
+    or one subgraph (resolvers/subgraphs.py) for a federation gateway.
 
     Raises StartupFailed (exit code 3) for every reason the server cannot start.
     """
     try:
+        if subgraph is not None:
+            subgraph_named(subgraph)
         asyncio.run(_check_stores(settings))
     except CivicGraphError as error:
         raise StartupFailed(f"the server could not start: {one_line(str(error))}") from None
     sock = listen(settings.host, settings.port)
     where = f"http://{settings.host}:{settings.port}"
+    what = "CivicGraph" if subgraph is None else f"CivicGraph subgraph {subgraph}"
 
     def started() -> None:
-        console.print(f"CivicGraph on {where}  (explorer: {where}/graphql)", highlight=False)
+        console.print(f"{what} on {where}  (explorer: {where}/graphql)", highlight=False)
 
     # the app believes X-Forwarded-For from CIVIC_TRUSTED_PROXIES only (civicgraph/client_ip.py);
     # uvicorn's own proxy headers would trust 127.0.0.1 whatever the setting says
     serve_app(
-        create_app(settings),
+        create_app(settings, subgraph=subgraph),
         sock,
         on_started=started,
         log_level="info",
         proxy_headers=False,
         access_log=settings.access_log,
     )
+
+
+def subgraph_ports(values: list[str]) -> dict[str, int]:
+    """`["city:4001", "sensing:4002"]` as `{"city": 4001, "sensing": 4002}`. Raises
+    typer.BadParameter (a usage error, exit code 2) for a value without a port in 1..65535 or a
+    name or port given twice."""
+    ports: dict[str, int] = {}
+    for value in values:
+        name, _, port = value.partition(":")
+        if not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise typer.BadParameter(
+                f"{value!r}: several subgraphs need NAME:PORT each, the port in 1..65535",
+                param_hint="--subgraph",
+            )
+        if name in ports or int(port) in ports.values():
+            raise typer.BadParameter(
+                f"{value!r}: name or port given twice", param_hint="--subgraph"
+            )
+        ports[name] = int(port)
+    return ports
+
+
+def serve_subgraphs(settings: Settings, ports: Mapping[str, int]) -> None:
+    """Serve several subgraphs from one process, each on its own port at /graphql, sharing one
+    set of stores: the embedded graph (LadybugDB) can be opened by one process only. Stops them
+    all when one stops (Ctrl-C, SIGTERM). Raises StartupFailed (exit code 3)."""
+    try:
+        for name in ports:
+            subgraph_named(name)
+    except CivicGraphError as error:
+        raise StartupFailed(f"the server could not start: {one_line(str(error))}") from None
+    sockets = {name: listen(settings.host, port) for name, port in ports.items()}
+    try:
+        asyncio.run(_serve_together(settings, sockets))
+    except KeyboardInterrupt:
+        return
+    except StartupFailed:
+        raise
+    except CivicGraphError as error:
+        raise StartupFailed(f"the servers could not start: {one_line(str(error))}") from None
+    finally:
+        for sock in sockets.values():
+            sock.close()
+
+
+async def _serve_together(settings: Settings, sockets: Mapping[str, socket.socket]) -> None:
+    import uvicorn
+
+    stores = await open_seeded(settings)
+    try:
+        servers = {
+            name: uvicorn.Server(
+                uvicorn.Config(
+                    create_app(settings, stores, subgraph=name),
+                    lifespan="on",
+                    log_level="info",
+                    proxy_headers=False,
+                    access_log=settings.access_log,
+                )
+            )
+            for name in sockets
+        }
+        running = [
+            asyncio.create_task(server.serve(sockets=[sockets[name]]), name=f"subgraph-{name}")
+            for name, server in servers.items()
+        ]
+        while not all(s.started for s in servers.values()) and not any(  # noqa: ASYNC110
+            task.done() for task in running
+        ):
+            await asyncio.sleep(0.05)  # uvicorn sets `started` and signals nothing
+        if all(s.started for s in servers.values()):
+            for name, sock in sockets.items():
+                where = f"http://{settings.host}:{sock.getsockname()[1]}/graphql"
+                console.print(f"CivicGraph subgraph {name} on {where}", highlight=False)
+        _done, pending = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for server in servers.values():
+            server.should_exit = True
+        await asyncio.gather(*pending, return_exceptions=True)
+        failed = [name for name, server in servers.items() if not server.started]
+        if failed:
+            raise StartupFailed(f"subgraph {failed[0]} could not start (its log above says why)")
+    finally:
+        await stores.close()
 
 
 async def _check_stores(settings: Settings) -> None:

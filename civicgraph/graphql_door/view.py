@@ -18,9 +18,9 @@ from civicgraph.graphql_door.body import JsonInvalid, decode_json
 from civicgraph.graphql_door.http import DoorLimits, GraphQLOverHTTP
 from civicgraph.graphql_door.websockets import LegacyWSHandler, TransportWSHandler, WebSocketAdapter
 from resolvers.core.context import Context
+from resolvers.core.shared_events import SharedEventExecutor
 from resolvers.schema import build_schema
-from subscriptions.fields import LiveSubscription
-from subscriptions.multiplex import SharedEventExecutor
+from resolvers.subgraphs import subgraph_schema
 
 
 class CivicGraphQL(GraphQL[Context, None]):
@@ -31,10 +31,20 @@ class CivicGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = LegacyWSHandler
     websocket_adapter_class = WebSocketAdapter
 
-    def __init__(self, state: Any, explorer: Explorer, limits: DoorLimits | None = None) -> None:
+    def __init__(
+        self,
+        state: Any,
+        explorer: Explorer,
+        limits: DoorLimits | None = None,
+        subgraph: str | None = None,
+    ) -> None:
+        """Serves the merged schema, or the one subgraph named `subgraph` (UnknownSubgraph)."""
         self.limits = limits or DoorLimits()
-        schema = build_schema(
-            LiveSubscription, SharedEventExecutor, max_tokens=self.limits.max_tokens
+        max_tokens = self.limits.max_tokens
+        schema = (
+            subgraph_schema(subgraph, SharedEventExecutor, max_tokens)
+            if subgraph is not None
+            else build_schema(SharedEventExecutor, max_tokens)
         )
         super().__init__(schema, graphql_ide="graphiql")
         self.state = state

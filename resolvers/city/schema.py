@@ -9,7 +9,6 @@ from resolvers.city.filters import AssetFilter, CitizenFilter
 from resolvers.city.types import (
     Asset,
     Citizen,
-    CityInfo,
     District,
     DistrictLevel,
     asset_by_id,
@@ -18,16 +17,17 @@ from resolvers.city.types import (
 )
 from resolvers.core.arguments import checked_districts, equals_map, values
 from resolvers.core.errors import not_found
+from resolvers.core.info import Info
 from resolvers.core.listing import located_page, node_page
 from resolvers.core.pagination import Connection, PageArgs
 
 
-@strawberry.type
+@strawberry.type(name="Query")
 class CityQuery:
     @strawberry.field(description="The 25 gu (default), or the dong of one gu.")
     async def districts(
         self,
-        info: CityInfo,
+        info: Info,
         level: DistrictLevel = DistrictLevel.GU,
         parent_code: str | None = None,
     ) -> list[District]:
@@ -38,7 +38,7 @@ class CityQuery:
         return [District.from_node(n) for n in nodes]
 
     @strawberry.field(description="A gu or dong by its official code.")
-    async def district(self, info: CityInfo, code: str) -> District:
+    async def district(self, info: Info, code: str) -> District:
         from resolvers.city.types import district_by_code
 
         found = await district_by_code(info, code)
@@ -49,7 +49,7 @@ class CityQuery:
     @strawberry.field(description="City assets, filtered, as a Relay connection.")
     async def assets(
         self,
-        info: CityInfo,
+        info: Info,
         filter: AssetFilter | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -69,7 +69,7 @@ class CityQuery:
         )
 
     @strawberry.field
-    async def asset(self, info: CityInfo, id: strawberry.ID) -> Asset:
+    async def asset(self, info: Info, id: strawberry.ID) -> Asset:
         found = await asset_by_id(info, id)
         if found is None:
             raise not_found("asset", id, "id")
@@ -81,7 +81,7 @@ class CityQuery:
     )
     async def citizens(
         self,
-        info: CityInfo,
+        info: Info,
         filter: CitizenFilter | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -100,5 +100,5 @@ class CityQuery:
         )
 
     @strawberry.field(description="A resident by pseudonymous id: analyst tier or above.")
-    async def citizen(self, info: CityInfo, id: strawberry.ID) -> Citizen:
+    async def citizen(self, info: Info, id: strawberry.ID) -> Citizen:
         return await citizen_by_id(info, str(id))

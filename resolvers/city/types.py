@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from graph.store import Node
 from resolvers.city.dataloaders import (
@@ -22,17 +20,12 @@ from resolvers.city.dataloaders import (
     MountedOnByAssetIdLoader,
     ResidentTableByGuLoader,
 )
-from resolvers.core.context import Context
 from resolvers.core.dataloaders import one
 from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode, not_found
 from resolvers.core.filters import GeoPoint
+from resolvers.core.info import Info
 from resolvers.core.rounding import ROUNDING_BASE
-
-if TYPE_CHECKING:
-    from resolvers.sensing.types import Sensor
-
-CityInfo = Info[Context, None]
 
 
 @lru_cache(maxsize=1024)
@@ -77,7 +70,7 @@ class District:
     _boundary: strawberry.Private[str]
 
     @classmethod
-    async def resolve_reference(cls, info: CityInfo, code: str) -> District:
+    async def resolve_reference(cls, info: Info, code: str) -> District:
         """Federation's `_entities` door: the district by its code (NOT_FOUND if none)."""
         return cls.from_node(
             await load_reference(info, DistrictByCodeLoader, str(code), "district", "code")
@@ -102,17 +95,17 @@ class District:
         return parsed_geometry(self._boundary)
 
     @strawberry.field(description="Gu sharing a border with this gu.")
-    async def adjacent(self, info: CityInfo) -> list[District]:
+    async def adjacent(self, info: Info) -> list[District]:
         nodes = await info.context.loader(AdjacentDistrictsByCodeLoader).load(self.code)
         return [District.from_node(n) for n in nodes]
 
     @strawberry.field(description="The dong of this gu.")
-    async def dong(self, info: CityInfo) -> list[District]:
+    async def dong(self, info: Info) -> list[District]:
         nodes = await info.context.loader(DongByGuCodeLoader).load(self.code)
         return [District.from_node(n) for n in nodes]
 
     @strawberry.field(description="The gu of this dong.")
-    async def parent(self, info: CityInfo) -> District | None:
+    async def parent(self, info: Info) -> District | None:
         if self.parent_code is None:
             return None
         node = await info.context.loader(DistrictByCodeLoader).load(self.parent_code)
@@ -126,7 +119,7 @@ class District:
         "analysts and operators."
     )
     async def resident_count(
-        self, info: CityInfo, born_from: int | None = None, born_to: int | None = None
+        self, info: Info, born_from: int | None = None, born_to: int | None = None
     ) -> int:
         if born_from is not None and born_to is not None and born_from > born_to:
             raise ApiError(ApiErrorCode.INVALID, "bornFrom must not be after bornTo", "bornFrom")
@@ -135,29 +128,19 @@ class District:
         dong = self.code if self.level is DistrictLevel.DONG else None
         return table.count(dong, born_from, born_to)
 
-    @strawberry.field(description="Sensors located in this gu.")
-    async def sensors(
-        self, info: CityInfo
-    ) -> list[Annotated[Sensor, strawberry.lazy("resolvers.sensing.types")]]:
-        from resolvers.sensing.dataloaders import SensorsByDistrictLoader
-        from resolvers.sensing.types import Sensor
 
-        nodes = await info.context.loader(SensorsByDistrictLoader).load(self.code)
-        return [Sensor.from_node(n) for n in nodes]
-
-
-async def district_by_code(info: CityInfo, code: str) -> District | None:
+async def district_by_code(info: Info, code: str) -> District | None:
     node = await info.context.loader(DistrictByCodeLoader).load(code)
     return District.from_node(node) if node else None
 
 
-def require_personal(info: CityInfo, name: str) -> None:
+def require_personal(info: Info, name: str) -> None:
     """Raises FORBIDDEN below the analyst tier: `name` shows or counts people."""
     if not info.context.sees_personal_data:
         raise ApiError(ApiErrorCode.FORBIDDEN, f"{name} is personal: analyst tier or above", name)
 
 
-def _personal(info: CityInfo, value: object, name: str) -> object:
+def _personal(info: Info, value: object, name: str) -> object:
     require_personal(info, name)
     return value
 
@@ -174,33 +157,33 @@ class Citizen:
         return cls(id=strawberry.ID(node["id"]), _node=node)
 
     @classmethod
-    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Citizen:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Citizen:
         """The `_entities` door: analyst tier or above, like every way to a citizen."""
         return await citizen_by_id(info, str(id))
 
     @strawberry.field(description="The resident's gu.")
-    async def district(self, info: CityInfo) -> District | None:
+    async def district(self, info: Info) -> District | None:
         return await district_by_code(info, self._node["district_code"])
 
     @strawberry.field(description="Personal: analyst tier or above.")
-    def birth_year(self, info: CityInfo) -> int:
+    def birth_year(self, info: Info) -> int:
         return _personal(info, self._node["birth_year"], "birthYear")  # type: ignore[return-value]
 
     @strawberry.field(description="Personal: analyst tier or above.")
-    def sex(self, info: CityInfo) -> str:
+    def sex(self, info: Info) -> str:
         return _personal(info, self._node["sex"], "sex")  # type: ignore[return-value]
 
     @strawberry.field(description="Personal: analyst tier or above.")
-    def welfare_eligible(self, info: CityInfo) -> bool:
+    def welfare_eligible(self, info: Info) -> bool:
         return _personal(info, self._node["welfare_eligible"], "welfareEligible")  # type: ignore[return-value]
 
     @strawberry.field(description="Personal: the dong the resident lives in.")
-    async def dong(self, info: CityInfo) -> District | None:
+    async def dong(self, info: Info) -> District | None:
         code = _personal(info, self._node["dong_code"], "dong")
         return await district_by_code(info, str(code))
 
 
-async def citizen_by_id(info: CityInfo, citizen_id: str) -> Citizen:
+async def citizen_by_id(info: Info, citizen_id: str) -> Citizen:
     """A citizen by id. Raises FORBIDDEN below the analyst tier (listing or looking up people
     below it would count them exactly), NOT_FOUND when there is no such citizen."""
     require_personal(info, "citizen")
@@ -223,7 +206,7 @@ class Asset:
     installed_year: int
 
     @classmethod
-    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Asset:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Asset:
         """Federation's `_entities` door: the asset by its id (NOT_FOUND if none)."""
         return cls.from_node(await load_reference(info, AssetByIdLoader, str(id), "asset", "id"))
 
@@ -240,34 +223,22 @@ class Asset:
         )
 
     @strawberry.field
-    async def district(self, info: CityInfo) -> District | None:
+    async def district(self, info: Info) -> District | None:
         return await district_by_code(info, self.district_code)
 
     @strawberry.field(description="The asset this one is mounted on (a WiFi AP on a smart pole).")
-    async def mounted_on(self, info: CityInfo) -> Asset | None:
+    async def mounted_on(self, info: Info) -> Asset | None:
         node = one(await info.context.loader(MountedOnByAssetIdLoader).load(self.id))
         return Asset.from_node(node) if node else None
 
     @strawberry.field(description="Assets mounted on this one.")
-    async def mounted_assets(self, info: CityInfo) -> list[Asset]:
+    async def mounted_assets(self, info: Info) -> list[Asset]:
         return [
             Asset.from_node(n)
             for n in await info.context.loader(MountedAssetsByAssetIdLoader).load(self.id)
         ]
 
-    @strawberry.field(description="Sensors mounted on this asset.")
-    async def sensors(
-        self, info: CityInfo
-    ) -> list[Annotated[Sensor, strawberry.lazy("resolvers.sensing.types")]]:
-        from resolvers.sensing.dataloaders import SensorsByAssetLoader
-        from resolvers.sensing.types import Sensor
 
-        return [
-            Sensor.from_node(n)
-            for n in await info.context.loader(SensorsByAssetLoader).load(self.id)
-        ]
-
-
-async def asset_by_id(info: CityInfo, asset_id: str) -> Asset | None:
+async def asset_by_id(info: Info, asset_id: str) -> Asset | None:
     node = await info.context.loader(AssetByIdLoader).load(asset_id)
     return Asset.from_node(node) if node else None

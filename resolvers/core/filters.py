@@ -41,7 +41,7 @@ class NearInput:
         return Near(self.lat, self.lon, self.radius_m)
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True, description="A WGS84 point.")
 class GeoPoint:
     lat: float
     lon: float

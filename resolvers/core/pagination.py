@@ -72,7 +72,7 @@ def page_request(args: PageArgs, maximum: int) -> PageRequest:
     )
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True, description="Where a page sits (Relay).")
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool

@@ -10,13 +10,13 @@ class DatasetByIdLoader(NodeByKeyLoader):
     label = "Dataset"
 
 
-class DepartmentByIdLoader(NodeByKeyLoader):
-    label = "Department"
-
-
 class DerivedFromByDatasetLoader(NeighborsByKeyLoader):
     hop = Hop("DERIVED_FROM", "Dataset", "Dataset")
 
 
 class DatasetsByDepartmentLoader(NeighborsByKeyLoader):
     hop = Hop("PUBLISHES", "Department", "Dataset")
+
+
+class DatasetsBySensorLoader(NeighborsByKeyLoader):
+    hop = Hop("MEASURES", "Sensor", "Dataset")

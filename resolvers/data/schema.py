@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from graph.ontology import DATASET_THEMES
-from resolvers.city.types import CityInfo
 from resolvers.core.arguments import equals_map
 from resolvers.core.errors import ApiError, ApiErrorCode, not_found
+from resolvers.core.info import Info
 from resolvers.core.listing import node_page
 from resolvers.core.pagination import Connection, PageArgs
 from resolvers.data.dataloaders import DatasetByIdLoader
@@ -15,12 +15,12 @@ from resolvers.data.filters import DatasetFilter
 from resolvers.data.types import Dataset
 
 
-@strawberry.type
+@strawberry.type(name="Query")
 class DataQuery:
     @strawberry.field(description="The open-data catalogue, filtered by theme and publisher.")
     async def datasets(
         self,
-        info: CityInfo,
+        info: Info,
         filter: DatasetFilter | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -51,7 +51,7 @@ class DataQuery:
         return list(DATASET_THEMES)
 
     @strawberry.field
-    async def dataset(self, info: CityInfo, id: strawberry.ID) -> Dataset:
+    async def dataset(self, info: Info, id: strawberry.ID) -> Dataset:
         node = await info.context.loader(DatasetByIdLoader).load(id)
         if node is None:
             raise not_found("dataset", id, "id")

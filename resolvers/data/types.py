@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from graph.store import Node
-from resolvers.city.types import CityInfo
 from resolvers.core.entities import load_reference
+from resolvers.core.info import Info
 from resolvers.data.dataloaders import (
     DatasetByIdLoader,
-    DepartmentByIdLoader,
     DerivedFromByDatasetLoader,
 )
-
-if TYPE_CHECKING:
-    from resolvers.services.types import Department
+from resolvers.data.views import Department
 
 
 @strawberry.type(description="A DCAT distribution: one format the dataset is offered in.")
@@ -43,7 +39,7 @@ class Dataset:
     publisher_code: str
 
     @classmethod
-    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Dataset:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Dataset:
         """Federation's `_entities` door: the dataset by its id (NOT_FOUND if none)."""
         return cls.from_node(
             await load_reference(info, DatasetByIdLoader, str(id), "dataset", "id")
@@ -71,16 +67,11 @@ class Dataset:
         )
 
     @strawberry.field(description="The department that publishes it (dcterms:publisher).")
-    async def publisher(
-        self, info: CityInfo
-    ) -> Annotated[Department, strawberry.lazy("resolvers.services.types")] | None:
-        from resolvers.services.types import Department
-
-        node = await info.context.loader(DepartmentByIdLoader).load(self.publisher_code)
-        return Department.from_node(node) if node else None
+    def publisher(self) -> Department | None:
+        return Department(id=strawberry.ID(self.publisher_code))
 
     @strawberry.field(description="Datasets this one is derived from (prov:wasDerivedFrom).")
-    async def derived_from(self, info: CityInfo) -> list[Dataset]:
+    async def derived_from(self, info: Info) -> list[Dataset]:
         return [
             Dataset.from_node(n)
             for n in await info.context.loader(DerivedFromByDatasetLoader).load(self.id)

@@ -28,10 +28,6 @@ class MountedOnBySensorLoader(NeighborsByKeyLoader):
     hop = Hop("MOUNTED_ON", "Sensor", "Asset")
 
 
-class DatasetsBySensorLoader(NeighborsByKeyLoader):
-    hop = Hop("MEASURES", "Sensor", "Dataset")
-
-
 class LatestReadingBySensorLoader(ContextLoader[str, dict[str, Any] | None]):
     async def batch_load(self, keys: list[str]) -> Sequence[dict[str, Any] | None]:
         found = await latest_readings(self.context.records, keys)

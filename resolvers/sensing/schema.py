@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.city.types import CityInfo
 from resolvers.core.arguments import values
 from resolvers.core.errors import not_found
+from resolvers.core.info import Info
 from resolvers.core.listing import located_page
 from resolvers.core.pagination import Connection, PageArgs
 from resolvers.sensing.dataloaders import SensorByIdLoader
@@ -14,12 +14,12 @@ from resolvers.sensing.filters import SensorFilter
 from resolvers.sensing.types import Sensor
 
 
-@strawberry.type
+@strawberry.type(name="Query")
 class SensingQuery:
     @strawberry.field(description="S-DoT sensors and water-quality stations, filtered.")
     async def sensors(
         self,
-        info: CityInfo,
+        info: Info,
         filter: SensorFilter | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -39,7 +39,7 @@ class SensingQuery:
         )
 
     @strawberry.field
-    async def sensor(self, info: CityInfo, id: strawberry.ID) -> Sensor:
+    async def sensor(self, info: Info, id: strawberry.ID) -> Sensor:
         node = await info.context.loader(SensorByIdLoader).load(id)
         if node is None:
             raise not_found("sensor", id, "id")

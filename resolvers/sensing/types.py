@@ -4,28 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 
 from graph.ontology import DATA_TYPE_UNITS
 from graph.records.readings import DATA_TYPES, from_epoch
 from graph.store import Node
-from resolvers.city.types import Asset, CityInfo, District, district_by_code
 from resolvers.core.dataloaders import one
 from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.filters import GeoPoint
+from resolvers.core.info import Info
 from resolvers.sensing.dataloaders import (
-    DatasetsBySensorLoader,
     LatestReadingBySensorLoader,
     MountedOnBySensorLoader,
     ReadingBucketsLoader,
     SensorByIdLoader,
 )
-
-if TYPE_CHECKING:
-    from resolvers.data.types import Dataset
+from resolvers.sensing.views import Asset, District
 
 
 @strawberry.enum(description="What a sensor measures: the 17 S-DoT types and the water ones.")
@@ -118,7 +115,7 @@ class Sensor:
     installed_year: int
 
     @classmethod
-    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Sensor:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Sensor:
         """Federation's `_entities` door: the sensor by its id (NOT_FOUND if none)."""
         return cls.from_node(await load_reference(info, SensorByIdLoader, str(id), "sensor", "id"))
 
@@ -137,34 +134,23 @@ class Sensor:
         )
 
     @strawberry.field
-    async def district(self, info: CityInfo) -> District | None:
-        return await district_by_code(info, self.district_code)
+    def district(self) -> District | None:
+        return District(code=self.district_code)
 
     @strawberry.field(description="The smart pole the sensor is mounted on, if any.")
-    async def mounted_on(self, info: CityInfo) -> Asset | None:
+    async def mounted_on(self, info: Info) -> Asset | None:
         node = one(await info.context.loader(MountedOnBySensorLoader).load(self.id))
-        return Asset.from_node(node) if node else None
-
-    @strawberry.field(description="Datasets this sensor's readings are published in.")
-    async def datasets(
-        self, info: CityInfo
-    ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
-        from resolvers.data.types import Dataset
-
-        return [
-            Dataset.from_node(n)
-            for n in await info.context.loader(DatasetsBySensorLoader).load(self.id)
-        ]
+        return Asset(id=strawberry.ID(node["id"])) if node else None
 
     @strawberry.field(description="The newest reading.")
-    async def latest_reading(self, info: CityInfo) -> Reading | None:
+    async def latest_reading(self, info: Info) -> Reading | None:
         row = await info.context.loader(LatestReadingBySensorLoader).load(self.id)
         return Reading.from_row(row) if row else None
 
     @strawberry.field(description="avg/min/max of one data type per bucket over [from, to).")
     async def readings(
         self,
-        info: CityInfo,
+        info: Info,
         data_type: DataType,
         from_: Annotated[datetime, strawberry.argument(name="from")],
         to: datetime,

@@ -13,6 +13,10 @@ class CaseByIdLoader(NodeByKeyLoader):
     label = "Case"
 
 
+class DepartmentByIdLoader(NodeByKeyLoader):
+    label = "Department"
+
+
 class DepartmentByCaseLoader(NeighborsByKeyLoader):
     hop = Hop("ASSIGNED_TO", "Case", "Department")
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 import strawberry
 
 from graph.errors import CivicGraphError
+from resolvers.core.error_interface import Error, code_field
 
 
 @strawberry.enum
@@ -19,10 +20,8 @@ class ServicesErrorCode(StrEnum):
 
 
 @strawberry.type(description="A user mistake in a services mutation.")
-class ServicesError:
-    code: ServicesErrorCode
-    field: str | None
-    message: str
+class ServicesError(Error):
+    code: str = code_field("ServicesErrorCode")
 
 
 class ServicesProblem(CivicGraphError):

@@ -6,9 +6,9 @@ import strawberry
 
 from graph.catalogue import services
 from graph.query import NodeQuery
-from resolvers.city.types import CityInfo
 from resolvers.core.arguments import values
 from resolvers.core.errors import not_found
+from resolvers.core.info import Info
 from resolvers.core.listing import located_page
 from resolvers.core.pagination import Connection, PageArgs
 from resolvers.services import mutations
@@ -17,12 +17,12 @@ from resolvers.services.filters import CaseFilter
 from resolvers.services.types import Case, Department, Service
 
 
-@strawberry.type
+@strawberry.type(name="Query")
 class ServicesQuery:
     @strawberry.field(description="Complaints (Open311 requests), filtered, as a connection.")
     async def cases(
         self,
-        info: CityInfo,
+        info: Info,
         filter: CaseFilter | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -42,7 +42,7 @@ class ServicesQuery:
         )
 
     @strawberry.field(name="case")
-    async def case_(self, info: CityInfo, id: strawberry.ID) -> Case:
+    async def case_(self, info: Info, id: strawberry.ID) -> Case:
         node = await info.context.loader(CaseByIdLoader).load(id)
         if node is None:
             raise not_found("case", id, "id")
@@ -53,14 +53,14 @@ class ServicesQuery:
         return [Service.from_catalogue(s) for s in services()]
 
     @strawberry.field(description="City bureaus and gu offices.")
-    async def departments(self, info: CityInfo) -> list[Department]:
+    async def departments(self, info: Info) -> list[Department]:
         return [
             Department.from_node(n)
             for n in await info.context.store.find_nodes(NodeQuery("Department"))
         ]
 
 
-@strawberry.type
+@strawberry.type(name="Mutation")
 class ServicesMutation:
     file_case: mutations.FileCaseResult = strawberry.mutation(
         resolver=mutations.file_case, description="File a complaint (no key needed)."

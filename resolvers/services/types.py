@@ -4,30 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from graph.catalogue import Service as CatalogueService
 from graph.records.case_events import CaseEventRow
 from graph.store import Node
-from resolvers.city.types import Asset, Citizen, CityInfo, District, district_by_code
 from resolvers.core.dataloaders import one
 from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.filters import GeoPoint
+from resolvers.core.info import Info
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE
-from resolvers.data.dataloaders import DatasetsByDepartmentLoader, DepartmentByIdLoader
 from resolvers.services.dataloaders import (
     AssetByCaseLoader,
     CaseByIdLoader,
     DepartmentByCaseLoader,
+    DepartmentByIdLoader,
     EventsByCaseLoader,
     FilerByCaseLoader,
 )
-
-if TYPE_CHECKING:
-    from resolvers.data.types import Dataset
+from resolvers.services.views import Asset, Citizen, District
 
 DEFAULT_EVENTS = DEFAULT_PAGE_SIZE
 """Events `Case.events` returns without `first` (what its cost is computed with)."""
@@ -70,7 +67,7 @@ class Department:
     district_code: str | None
 
     @classmethod
-    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Department:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Department:
         """Federation's `_entities` door: the department by its id (NOT_FOUND if none)."""
         return cls.from_node(
             await load_reference(info, DepartmentByIdLoader, str(id), "department", "id")
@@ -86,19 +83,8 @@ class Department:
         )
 
     @strawberry.field(description="The gu of a gu office.")
-    async def district(self, info: CityInfo) -> District | None:
-        return await district_by_code(info, self.district_code) if self.district_code else None
-
-    @strawberry.field(description="Datasets this department publishes.")
-    async def datasets(
-        self, info: CityInfo
-    ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
-        from resolvers.data.types import Dataset
-
-        return [
-            Dataset.from_node(n)
-            for n in await info.context.loader(DatasetsByDepartmentLoader).load(self.id)
-        ]
+    def district(self) -> District | None:
+        return District(code=self.district_code) if self.district_code else None
 
 
 @strawberry.type(description="One change in a case's life, from the records.")
@@ -137,7 +123,7 @@ class Case:
     district_code: str
 
     @classmethod
-    async def resolve_reference(cls, info: CityInfo, id: strawberry.ID) -> Case:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Case:
         """Federation's `_entities` door: the case by its id (NOT_FOUND if none)."""
         return cls.from_node(await load_reference(info, CaseByIdLoader, str(id), "case", "id"))
 
@@ -160,34 +146,34 @@ class Case:
         )
 
     @strawberry.field
-    async def district(self, info: CityInfo) -> District | None:
-        return await district_by_code(info, self.district_code)
+    def district(self) -> District | None:
+        return District(code=self.district_code)
 
     @strawberry.field(description="The department the case is assigned to.")
-    async def department(self, info: CityInfo) -> Department | None:
+    async def department(self, info: Info) -> Department | None:
         node = one(await info.context.loader(DepartmentByCaseLoader).load(self.id))
         return Department.from_node(node) if node else None
 
     @strawberry.field(description="The asset the complaint is about, if any.")
-    async def asset(self, info: CityInfo) -> Asset | None:
+    async def asset(self, info: Info) -> Asset | None:
         node = one(await info.context.loader(AssetByCaseLoader).load(self.id))
-        return Asset.from_node(node) if node else None
+        return Asset(id=strawberry.ID(node["id"])) if node else None
 
     @strawberry.field(description="Personal: who filed it (analyst tier or above).")
-    async def filed_by(self, info: CityInfo) -> Citizen | None:
+    async def filed_by(self, info: Info) -> Citizen | None:
         if not info.context.sees_personal_data:
             raise ApiError(
                 ApiErrorCode.FORBIDDEN, "filedBy is personal: analyst tier or above", "filedBy"
             )
         node = one(await info.context.loader(FilerByCaseLoader).load(self.id))
-        return Citizen.from_node(node) if node else None
+        return Citizen(id=strawberry.ID(node["id"])) if node else None
 
     @strawberry.field(
         description="The case's first events in time order: `first` of them (default "
         f"{DEFAULT_EVENTS}, at most the page size limit, 100). A case gains an event per status "
         "change, so ask for more when a case has more."
     )
-    async def events(self, info: CityInfo, first: int | None = None) -> list[CaseEvent]:
+    async def events(self, info: Info, first: int | None = None) -> list[CaseEvent]:
         wanted = DEFAULT_EVENTS if first is None else first
         maximum = info.context.limits.max_page_size
         if not 1 <= wanted <= maximum:

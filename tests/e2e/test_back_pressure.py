@@ -29,9 +29,9 @@ from websockets.exceptions import ConnectionClosed
 from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
+from resolvers.core.shared_events import SharedEventExecutor
 from subscriptions.ingest.payloads import MAX_BATCH, ReadingIn
 from subscriptions.live import CLOSE_TOO_SLOW, Live
-from subscriptions.multiplex import SharedEventExecutor
 from tests.conftest import SEED_UNTIL
 from tests.e2e.conftest import serving
 

@@ -131,7 +131,7 @@ async def frugal_server(
     Every event of today's schema costs 1 (one object of values), so the weight is set here:
     what is tested is the websocket door, not the table.
     """
-    monkeypatch.setitem(FIELD_COSTS, "LiveSubscription.sensorReadings", FieldCost(weight=20))
+    monkeypatch.setitem(FIELD_COSTS, "Subscription.sensorReadings", FieldCost(weight=20))
     analysis._shape.cache_clear()
     frugal = settings.model_copy(update={"cost_budget_public": 10})
     app = create_app(frugal, stores)

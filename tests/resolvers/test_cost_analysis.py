@@ -26,10 +26,9 @@ from resolvers.core.cost.budgets import CostBudgets
 from resolvers.core.cost.weights import FIELD_COSTS, MUTATION_WEIGHT
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 from resolvers.schema import build_schema
-from subscriptions.fields import LiveSubscription
 from tests.helpers import REPO
 
-SCHEMA = build_schema(LiveSubscription)._schema
+SCHEMA = build_schema()._schema
 LIMITS = CostLimits(ListBounds())
 """Seoul at scale 1.0: what production is charged, whatever the test city's size."""
 PUBLIC = CostBudgets().public

@@ -113,7 +113,7 @@ def test_every_list_of_the_schema_is_found() -> None:
     assert "CaseFilter.district" in names
     assert "Query._entities(representations)" in names
     assert "CreatePollInput.options" in names
-    assert "LiveSubscription.alerts(severity)" in names
+    assert "Subscription.alerts(severity)" in names
     assert len(names) >= 18
 
 

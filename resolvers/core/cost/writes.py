@@ -33,7 +33,7 @@ class WriteLimits:
     developer: int = 10
     analyst: int = 10
     operator: int = 30
-    """The alias limit (resolvers.schema.MAX_ALIASES) bounds it anyway."""
+    """The alias limit (resolvers.core.civic_schema.MAX_ALIASES) bounds it anyway."""
 
     def for_tier(self, tier: Tier) -> int:
         """The limit of `tier`."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.city.types import CityInfo
+from resolvers.core.info import Info
 from resolvers.services import filing
 from resolvers.services.errors import ServicesError, ServicesProblem
 from resolvers.services.types import Case
@@ -29,7 +29,7 @@ class FileCaseSuccess:
 FileCaseResult = Annotated[FileCaseSuccess | ServicesError, strawberry.union("FileCaseResult")]
 
 
-async def file_case(info: CityInfo, input: FileCaseInput) -> FileCaseResult:
+async def file_case(info: Info, input: FileCaseInput) -> FileCaseResult:
     request = filing.NewCase(
         input.service_code, input.description, input.lat, input.lon, input.address
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graph.records.api_keys import Tier
-from resolvers.city.types import CityInfo
+from resolvers.core.info import Info
 from resolvers.services import filing
 from resolvers.services.dataloaders import CaseByIdLoader
 from resolvers.services.errors import ServicesError, ServicesErrorCode
@@ -31,9 +31,7 @@ UpdateCaseStatusResult = Annotated[
 ]
 
 
-async def update_case_status(
-    info: CityInfo, input: UpdateCaseStatusInput
-) -> UpdateCaseStatusResult:
+async def update_case_status(info: Info, input: UpdateCaseStatusInput) -> UpdateCaseStatusResult:
     if not info.context.tier.at_least(Tier.OPERATOR):
         return ServicesError(
             code=ServicesErrorCode.FORBIDDEN,

@@ -9,9 +9,8 @@ from graphql import parse
 
 from resolvers.core.cost.replay import events_at_once
 from resolvers.schema import build_schema
-from subscriptions.fields import LiveSubscription
 
-SCHEMA = build_schema(LiveSubscription)._schema
+SCHEMA = build_schema()._schema
 WINDOW = 1_000
 
 ROWS = [

@@ -4,8 +4,8 @@ With thousands of clients on one gu and data type, each event used to be execute
 subscriber by graphql-core (about 0.7 ms each, most of a push's cost). The result only depends
 on the operation, its variables and the event, so an executor remembers the last results by
 that key: the first subscriber's execution answers the others. Every subscriber still gets its
-own push; only identical work is shared. Only the live event types are shared: none of their
-fields depends on who asks.
+own push; only identical work is shared. Only event types that declare
+`SHARED_WITH_EVERY_SUBSCRIBER = True` are shared: none of their fields may depend on who asks.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from typing import Any, ClassVar, cast
 from graphql.execution import ExecutionResult
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from subscriptions.fields import AlertEvent, CaseUpdate, SensorReadingEvent
-
-SHAREABLE = (SensorReadingEvent, CaseUpdate, AlertEvent)
+MARK = "SHARED_WITH_EVERY_SUBSCRIBER"
 MAX_ENTRIES = 4096
 
 
@@ -31,7 +29,7 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         payload = self.root_value
-        if not isinstance(payload, SHAREABLE):
+        if not getattr(type(payload), MARK, False):
             return super().execute_operation(serially)
         coerced: dict[str, Any] = cast(Any, self.variable_values).coerced
         variables = repr(sorted(coerced.items()))

@@ -1,0 +1,109 @@
+"""What every CivicGraph schema shares, the merged one and each subgraph: limits checked before
+execution, the cost analysis, error masking, and `_entities` that checks what it is given."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from graphql import ASTValidationRule, GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    SchemaExtension,
+    max_aliases,
+    query_depth_limiter,
+)
+from strawberry.federation.schema import FederationAny
+from strawberry.types import ExecutionContext, Info
+
+from resolvers.core.cost.extension import QueryCost
+from resolvers.core.document_limits import BoundedValidation
+from resolvers.core.entities import checked_representation
+from resolvers.core.errors import ApiError
+from resolvers.core.moments import DateTime
+from resolvers.core.operation_guard import DEFAULT_MAX_TOKENS, OperationGuard
+from resolvers.core.request_errors import code_of
+
+log = logging.getLogger("civicgraph.graphql")
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    query_depth_limiter.create_validator(MAX_DEPTH, None, None),
+    max_aliases.create_validator(MAX_ALIASES),
+]
+"""Built once: the validation cache is keyed by the rule classes, so they must not change."""
+
+SCALAR_OVERRIDES: dict[object, Any] = {datetime: DateTime}
+"""Every DateTime argument and input field is checked once, here (range, offset)."""
+
+
+def is_server_fault(error: GraphQLError) -> bool:
+    """An error a client did not cause: an exception that is neither a GraphQL error nor
+    coded. Coded errors (`extensions.code`: ApiError, request errors) are answers."""
+    original = error.original_error
+    if code_of(error) is not None or original is None:
+        return False
+    return not isinstance(original, ApiError | GraphQLError)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Hide unexpected failures (logged with their traceback); show user mistakes."""
+    if not is_server_fault(error):
+        return False
+    log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+    return True
+
+
+def schema_extensions(max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Callable[[], SchemaExtension]]:
+    """The extensions of every schema, in order; documents longer than `max_tokens` tokens are
+    refused before they are parsed whole."""
+    return [
+        lambda: AddValidationRules(LIMIT_RULES),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+        # Parsing (cached there) and validating the same document again is wasted work;
+        # data never cached.
+        lambda: OperationGuard(max_tokens),
+        # Selections and list lengths bounded before validating (cached) and coercing.
+        lambda: BoundedValidation(maxsize=1024),
+        # After the validation cache: prices the validated document per request.
+        QueryCost,
+    ]
+
+
+def log_server_faults(
+    errors: list[GraphQLError],
+    execution_context: ExecutionContext | None,
+    process: Callable[[list[GraphQLError], ExecutionContext | None], None],
+) -> None:
+    """Log what went wrong on our side; a user's mistake is an answer, not a log line."""
+    unexpected = [e for e in errors if is_server_fault(e)]
+    if unexpected:
+        process(unexpected, execution_context)
+
+
+class CivicSchema(strawberry.federation.Schema):
+    """A subgraph's schema (Apollo Federation v2: `_service`, `_entities`)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_server_faults(errors, execution_context, super().process_errors)
+
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Federation's `_entities`, each representation checked first (a bad one is an
+        INVALID error in its slot, never a TypeError)."""
+        results: list[FederationAny] = []
+        for representation in representations:
+            checked = checked_representation(self.schema_converter, representation)
+            if isinstance(checked, ApiError):
+                results.append(FederationAny(checked))
+            else:
+                results.extend(super().entities_resolver(info, [FederationAny(checked)]))
+        return results

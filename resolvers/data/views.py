@@ -1,0 +1,44 @@
+"""The data catalogue's views of entities other domains own: a department (services), which
+publishes datasets, and a sensor (sensing), whose readings datasets carry (resolvers/core/
+federation.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers.core.federation import extends
+from resolvers.core.info import Info
+from resolvers.data.dataloaders import DatasetsByDepartmentLoader, DatasetsBySensorLoader
+
+if TYPE_CHECKING:
+    from resolvers.data.types import Dataset
+
+
+@extends("Department", keys=["id"])
+class Department:
+    id: strawberry.ID
+
+    @strawberry.field(description="Datasets this department publishes.")
+    async def datasets(
+        self, info: Info
+    ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
+        from resolvers.data.types import Dataset
+
+        nodes = await info.context.loader(DatasetsByDepartmentLoader).load(self.id)
+        return [Dataset.from_node(n) for n in nodes]
+
+
+@extends("Sensor", keys=["id"])
+class Sensor:
+    id: strawberry.ID
+
+    @strawberry.field(description="Datasets this sensor's readings are published in.")
+    async def datasets(
+        self, info: Info
+    ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
+        from resolvers.data.types import Dataset
+
+        nodes = await info.context.loader(DatasetsBySensorLoader).load(self.id)
+        return [Dataset.from_node(n) for n in nodes]
