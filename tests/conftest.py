@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,6 +122,23 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as http:
         yield http
+
+
+@pytest.fixture
+def subgraph_client(
+    settings: Settings, stores: Stores
+) -> Callable[[str], contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """`async with subgraph_client("city") as http:` a client of one subgraph's app."""
+
+    @contextlib.asynccontextmanager
+    async def open_client(name: str) -> AsyncIterator[httpx.AsyncClient]:
+        application = create_app(settings, stores, subgraph=name)
+        async with application.router.lifespan_context(application):
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://sub.test") as http:
+                yield http
+
+    return open_client
 
 
 @pytest.fixture(scope="session")

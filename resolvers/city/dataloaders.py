@@ -13,10 +13,6 @@ from resolvers.city.residents import ResidentCell, ResidentTable, resident_table
 from resolvers.core.dataloaders import ContextLoader, NeighborsByKeyLoader, NodeByKeyLoader
 
 
-class DistrictByCodeLoader(NodeByKeyLoader):
-    label = "District"
-
-
 class AssetByIdLoader(NodeByKeyLoader):
     label = "Asset"
 

@@ -14,13 +14,12 @@ from resolvers.city.dataloaders import (
     AdjacentDistrictsByCodeLoader,
     AssetByIdLoader,
     CitizenByIdLoader,
-    DistrictByCodeLoader,
     DongByGuCodeLoader,
     MountedAssetsByAssetIdLoader,
     MountedOnByAssetIdLoader,
     ResidentTableByGuLoader,
 )
-from resolvers.core.dataloaders import one
+from resolvers.core.dataloaders import DistrictByCodeLoader, one
 from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode, not_found
 from resolvers.core.filters import GeoPoint

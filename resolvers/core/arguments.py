@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 
 from resolvers.core.context import Context
+from resolvers.core.dataloaders import DistrictByCodeLoader
 from resolvers.core.errors import ApiError, ApiErrorCode
 
 
@@ -19,8 +20,6 @@ async def checked_districts(context: Context, codes: Sequence[str] | None) -> li
     """Requires every code to name a gu; raises not_found for the first that does not."""
     if not codes:
         return None
-    from resolvers.city.dataloaders import DistrictByCodeLoader
-
     nodes = await context.loader(DistrictByCodeLoader).load_many(list(codes))
     for code, node in zip(codes, nodes, strict=True):
         if node is None or node["level"] != "gu":

@@ -55,3 +55,9 @@ def one(nodes: list[Node]) -> Node | None:
 
 
 __all__ = ["ContextLoader", "NeighborsByKeyLoader", "NodeByKeyLoader", "one"]
+
+
+class DistrictByCodeLoader(NodeByKeyLoader):
+    """Districts (gu and dong) by code: every domain checks the gu codes its filters name."""
+
+    label = "District"
