@@ -19,7 +19,7 @@ from graph.records import open_records
 from zk.bbs.curves import Backend, curve_for
 from zk.bbs.suites import sha256_suite
 from zk.polls.audit import Audit, audit_poll
-from zk.polls.errors import PollError
+from zk.polls.errors import PollRefusal
 from zk.polls.simulate import Simulation, simulate
 
 poll_app = typer.Typer(
@@ -121,7 +121,7 @@ def simulate_command(
                 return await simulate(
                     stores.graph, suite, folder, district, turnout, seed=seed, progress=progress
                 )
-        except PollError as error:
+        except PollRefusal as error:
             raise fail(str(error)) from None
         finally:
             await stores.close()

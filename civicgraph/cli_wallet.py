@@ -27,7 +27,7 @@ from zk.credentials.errors import CredentialError
 from zk.credentials.presentation import Presentation, PresentationRequest, present, verify
 from zk.credentials.remote import IdentityClient, Refused, RemoteError
 from zk.polls.ballots import make_ballot
-from zk.polls.errors import PollError
+from zk.polls.errors import PollRefusal
 from zk.polls.model import Poll
 from zk.wallet import Wallet, WalletError, create, open_wallet, save
 
@@ -268,7 +268,7 @@ def vote(
             )
         try:
             ballot = make_ballot(suite, credential.held(), poll, option)
-        except PollError as error:
+        except PollRefusal as error:
             raise fail(f"{error.code.value}: {error}", EXIT_REFUSED) from None
         return poll, await client.cast_ballot(ballot)
 

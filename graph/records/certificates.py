@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,3 +89,15 @@ async def find_certificate(records: Records, cert_id: str) -> CertificateRow | N
         f"SELECT {', '.join(COLUMNS)} FROM certificate WHERE cert_id = {mark}", [cert_id]
     )
     return CertificateRow.from_row(rows[0]) if rows else None
+
+
+async def find_certificates(records: Records, cert_ids: Sequence[str]) -> dict[str, CertificateRow]:
+    """The certificates among `cert_ids` that exist, by id: one query for the whole batch."""
+    wanted = list(dict.fromkeys(cert_ids))
+    if not wanted:
+        return {}
+    marks = ", ".join(records.placeholders(len(wanted)))
+    rows = await records.query(
+        f"SELECT {', '.join(COLUMNS)} FROM certificate WHERE cert_id IN ({marks})", wanted
+    )
+    return {row["cert_id"]: CertificateRow.from_row(row) for row in rows}

@@ -169,6 +169,18 @@ async def entries_between(records: Records, start: int, end: int) -> list[EntryR
     return [EntryRow.from_row(row) for row in rows]
 
 
+async def entries_at(records: Records, indices: Sequence[int]) -> dict[int, EntryRow]:
+    """The leaves among `indices` that exist, by index: one query for the whole batch."""
+    wanted = list(dict.fromkeys(indices))
+    if not wanted:
+        return {}
+    marks = ", ".join(records.placeholders(len(wanted)))
+    rows = await records.query(
+        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM log_entry WHERE leaf_index IN ({marks})", wanted
+    )
+    return {entry.leaf_index: entry for entry in map(EntryRow.from_row, rows)}
+
+
 async def entries_about(records: Records, subject: str) -> list[EntryRow]:
     """Every leaf recording something about `subject` (a certificate, a contract), in order."""
     mark = records.placeholders(1)[0]

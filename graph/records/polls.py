@@ -6,6 +6,7 @@ ballots themselves, proofs included, are leaves of the verifiable log.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,13 +101,49 @@ async def has_voted(records: Records, poll_id: str, nullifier: str) -> bool:
     return bool(rows)
 
 
-async def counts_by(records: Records, poll_id: str, column: str) -> dict[Any, int]:
-    """Ballots per option (`option_index`) or per district (`district`)."""
-    if column not in ("option_index", "district"):
-        raise ValueError(column)
+async def find_polls(records: Records, poll_ids: Sequence[str]) -> dict[str, PollRow]:
+    """The polls among `poll_ids` that exist, by id: one query for the whole batch."""
+    wanted = list(dict.fromkeys(poll_ids))
+    if not wanted:
+        return {}
+    marks = ", ".join(records.placeholders(len(wanted)))
+    rows = await records.query(f"SELECT {_POLL} FROM poll WHERE poll_id IN ({marks})", wanted)
+    return {row["poll_id"]: PollRow.from_row(row) for row in rows}
+
+
+async def polls_closing_after(records: Records, at: datetime) -> list[PollRow]:
+    """Every poll that has not closed at `at` (open or yet to open), closing soonest first.
+
+    Bounded by what operators create: a poll is open at most a year (zk.polls.service)."""
     mark = records.placeholders(1)[0]
     rows = await records.query(
-        f"SELECT {column} AS k, COUNT(*) AS n FROM ballot WHERE poll_id = {mark} GROUP BY {column}",
-        [poll_id],
+        f"SELECT {_POLL} FROM poll WHERE closes_at > {mark} ORDER BY closes_at, poll_id", [at]
     )
-    return {row["k"]: int(row["n"]) for row in rows}
+    return [PollRow.from_row(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class BallotCount:
+    """Ballots of one poll for one option from one district."""
+
+    poll_id: str
+    option_index: int
+    district: str
+    ballots: int
+
+
+async def ballot_counts(records: Records, poll_ids: Sequence[str]) -> list[BallotCount]:
+    """Ballots per poll, option and district for every poll in `poll_ids`: one query."""
+    wanted = list(dict.fromkeys(poll_ids))
+    if not wanted:
+        return []
+    marks = ", ".join(records.placeholders(len(wanted)))
+    rows = await records.query(
+        "SELECT poll_id, option_index, district, COUNT(*) AS n FROM ballot "
+        f"WHERE poll_id IN ({marks}) GROUP BY poll_id, option_index, district",
+        wanted,
+    )
+    return [
+        BallotCount(row["poll_id"], int(row["option_index"]), str(row["district"]), int(row["n"]))
+        for row in rows
+    ]

@@ -135,6 +135,20 @@ async def find_contract(records: Records, contract_id: str) -> ContractRow | Non
     return _contract(rows[0]) if rows else None
 
 
+async def find_contracts(records: Records, contract_ids: Sequence[str]) -> dict[str, ContractRow]:
+    """The contracts among `contract_ids` that exist, by id: one query for the whole batch."""
+    wanted = list(dict.fromkeys(contract_ids))
+    if not wanted:
+        return {}
+    marks = ", ".join(records.placeholders(len(wanted)))
+    rows = await records.query(
+        f"SELECT {', '.join(CONTRACT_COLUMNS)} FROM procurement_contract "
+        f"WHERE contract_id IN ({marks})",
+        wanted,
+    )
+    return {row["contract_id"]: _contract(row) for row in rows}
+
+
 async def move_contract(
     records: Records,
     client: BaseDBAsyncClient,

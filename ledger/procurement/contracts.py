@@ -24,8 +24,8 @@ from ledger.log import Log
 from ledger.procurement.rules import (
     THRESHOLD_KRW,
     ContractState,
-    ProcurementError,
     ProcurementErrorCode,
+    ProcurementRefusal,
     require_move,
 )
 from ledger.procurement.sealing import NONCE, Offer, Weights, commitment, rank
@@ -57,9 +57,9 @@ async def register_vendor(
     log: Log, name: str, rating: int, at: datetime | None = None
 ) -> RegisteredVendor:
     if not name.strip() or len(name) > 200:
-        raise ProcurementError(Code.INVALID, "a vendor name of 1 to 200 characters", "name")
+        raise ProcurementRefusal(Code.INVALID, "a vendor name of 1 to 200 characters", "name")
     if not 0 <= rating <= 100:
-        raise ProcurementError(Code.INVALID, "rating is 0 to 100", "rating")
+        raise ProcurementRefusal(Code.INVALID, "rating is 0 to 100", "rating")
     secret = f"vs_{secrets.token_urlsafe(24)}"
     vendor = VendorRow(
         f"V-{secrets.token_hex(5).upper()}", name.strip(), rating, _hash(secret), _now(at)
@@ -71,7 +71,7 @@ async def register_vendor(
 async def _vendor(log: Log, vendor_id: str, secret: str) -> VendorRow:
     vendor = await store.find_vendor(log.records, vendor_id)
     if vendor is None or not secrets.compare_digest(vendor.secret_hash, _hash(secret)):
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.UNAUTHENTICATED, "unknown vendor or wrong vendor secret", "vendorSecret"
         )
     return vendor
@@ -80,7 +80,7 @@ async def _vendor(log: Log, vendor_id: str, secret: str) -> VendorRow:
 async def contract(log: Log, contract_id: str) -> ContractRow:
     found = await store.find_contract(log.records, contract_id)
     if found is None:
-        raise ProcurementError(Code.NOT_FOUND, f"no contract {contract_id!r}", "id")
+        raise ProcurementRefusal(Code.NOT_FOUND, f"no contract {contract_id!r}", "id")
     return found
 
 
@@ -107,7 +107,7 @@ async def _step(
             log.records, client, row.contract_id, allowed, {"state": target.value, **changes}
         )
         if not moved:
-            raise ProcurementError(lost, f"{row.contract_id} changed meanwhile: try again")
+            raise ProcurementRefusal(lost, f"{row.contract_id} changed meanwhile: try again")
 
     await log.append([Entry(f"procurement.{kind}", row.contract_id, body)], then=move)
     return await contract(log, row.contract_id)
@@ -128,11 +128,11 @@ async def create(
         ("receivingDepartment", receiving_department),
     ):
         if not value.strip() or len(value) > 200:
-            raise ProcurementError(Code.INVALID, f"{name} must be 1 to 200 characters", name)
+            raise ProcurementRefusal(Code.INVALID, f"{name} must be 1 to 200 characters", name)
     if ceiling_krw <= 0:
-        raise ProcurementError(Code.INVALID, "the ceiling is a positive amount", "ceilingKrw")
+        raise ProcurementRefusal(Code.INVALID, "the ceiling is a positive amount", "ceilingKrw")
     if ceiling_krw >= THRESHOLD_KRW:
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.OVER_THRESHOLD,
             f"{ceiling_krw:,} KRW is not under the {THRESHOLD_KRW:,} KRW threshold",
             "ceilingKrw",
@@ -177,16 +177,18 @@ async def publish(
     row = await contract(log, contract_id)
     now = _now(at)
     if not weights.valid():
-        raise ProcurementError(Code.INVALID, "weights are whole numbers summing to 100", "weights")
+        raise ProcurementRefusal(
+            Code.INVALID, "weights are whole numbers summing to 100", "weights"
+        )
     if bid_deadline.tzinfo is None or reveal_deadline.tzinfo is None:
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.INVALID,
             "deadlines need a time zone (e.g. 2026-05-01T10:00:00+09:00)",
             "bidDeadline",
         )
     bid_deadline, reveal_deadline = _now(bid_deadline), _now(reveal_deadline)
     if not now < bid_deadline < reveal_deadline:
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.INVALID,
             "the bid deadline must be ahead, and the reveal deadline after it",
             "bidDeadline",
@@ -216,12 +218,12 @@ async def commit_bid(
     vendor = await _vendor(log, vendor_id, secret)
     now = _now(at)
     if row.state not in (S.PUBLISHED, S.BIDDING):
-        raise ProcurementError(Code.WRONG_STATE, f"a {row.state} contract takes no bids")
+        raise ProcurementRefusal(Code.WRONG_STATE, f"a {row.state} contract takes no bids")
     assert row.bid_deadline is not None
     if now >= row.bid_deadline:
-        raise ProcurementError(Code.LATE_BID, f"bids closed at {stamp(row.bid_deadline)}")
+        raise ProcurementRefusal(Code.LATE_BID, f"bids closed at {stamp(row.bid_deadline)}")
     if not NONCE.match(sealed):
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.INVALID, "a commitment is 64 lowercase hex digits", "commitment"
         )
     bid = BidRow(contract_id, vendor.vendor_id, sealed, now)
@@ -230,7 +232,7 @@ async def commit_bid(
         try:
             await store.insert_bid(log.records, client, bid)
         except IntegrityError:
-            raise ProcurementError(
+            raise ProcurementRefusal(
                 Code.DUPLICATE_BID, f"{vendor.vendor_id} already bid on {contract_id}"
             ) from None
 
@@ -262,27 +264,29 @@ async def reveal_bid(
     vendor = await _vendor(log, vendor_id, secret)
     now = _now(at)
     if row.state != S.BIDDING:
-        raise ProcurementError(Code.WRONG_STATE, f"a {row.state} contract has no bids to reveal")
+        raise ProcurementRefusal(Code.WRONG_STATE, f"a {row.state} contract has no bids to reveal")
     assert row.bid_deadline is not None
     assert row.reveal_deadline is not None
     if now < row.bid_deadline:
-        raise ProcurementError(Code.BEFORE_DEADLINE, f"bids open at {stamp(row.bid_deadline)}")
+        raise ProcurementRefusal(Code.BEFORE_DEADLINE, f"bids open at {stamp(row.bid_deadline)}")
     if now >= row.reveal_deadline:
-        raise ProcurementError(Code.LATE_REVEAL, f"reveals closed at {stamp(row.reveal_deadline)}")
+        raise ProcurementRefusal(
+            Code.LATE_REVEAL, f"reveals closed at {stamp(row.reveal_deadline)}"
+        )
     bids = {bid.vendor_id: bid for bid in await store.bids_for(log.records, contract_id)}
     bid = bids.get(vendor.vendor_id)
     if bid is None:
-        raise ProcurementError(Code.NOT_FOUND, f"{vendor.vendor_id} did not bid on {contract_id}")
+        raise ProcurementRefusal(Code.NOT_FOUND, f"{vendor.vendor_id} did not bid on {contract_id}")
     if not 1 <= delivery_days <= 365:
-        raise ProcurementError(Code.INVALID, "delivery takes 1 to 365 days", "deliveryDays")
+        raise ProcurementRefusal(Code.INVALID, "delivery takes 1 to 365 days", "deliveryDays")
     if (
         not NONCE.match(nonce)
         or commitment(contract_id, vendor.vendor_id, price_krw, delivery_days, nonce)
         != bid.commitment
     ):
-        raise ProcurementError(Code.BAD_REVEAL, "the values do not match the sealed commitment")
+        raise ProcurementRefusal(Code.BAD_REVEAL, "the values do not match the sealed commitment")
     if not 0 < price_krw <= row.ceiling_krw:
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.OVER_THRESHOLD,
             f"{price_krw:,} KRW is over the ceiling of {row.ceiling_krw:,} KRW",
             "priceKrw",
@@ -299,7 +303,7 @@ async def reveal_bid(
 
     async def record(client: BaseDBAsyncClient) -> None:
         if not await store.reveal_bid(log.records, client, opened):
-            raise ProcurementError(Code.BAD_REVEAL, "this bid is already revealed")
+            raise ProcurementRefusal(Code.BAD_REVEAL, "this bid is already revealed")
 
     body = {
         "vendor_id": vendor.vendor_id,
@@ -317,13 +321,13 @@ async def evaluate(log: Log, contract_id: str, at: datetime | None = None) -> Co
     row = await contract(log, contract_id)
     now = _now(at)
     if row.state in (S.DRAFT,):
-        raise ProcurementError(Code.WRONG_STATE, "a draft has no bids")
+        raise ProcurementRefusal(Code.WRONG_STATE, "a draft has no bids")
     if (
         row.reveal_deadline is not None
         and now < row.reveal_deadline
         and row.state in (S.PUBLISHED, S.BIDDING)
     ):
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.BEFORE_DEADLINE, f"bids are evaluated after {stamp(row.reveal_deadline)}"
         )
     revealed = [b for b in await store.bids_for(log.records, contract_id) if b.revealed_at]
@@ -364,15 +368,15 @@ async def award(log: Log, contract_id: str, at: datetime | None = None) -> Contr
     row = await contract(log, contract_id)
     now = _now(at)
     if row.state in (S.AWARDED, S.DELIVERED, S.PAID):
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.ALREADY_AWARDED, f"{contract_id} was awarded to {row.awarded_vendor}"
         )
     if row.state in (S.PUBLISHED, S.BIDDING):
-        raise ProcurementError(Code.BEFORE_DEADLINE, "bids are not evaluated yet")
+        raise ProcurementRefusal(Code.BEFORE_DEADLINE, "bids are not evaluated yet")
     require_move(row.state, S.AWARDED)
     winners = [b for b in await store.bids_for(log.records, contract_id) if b.rank == 1]
     if not winners:
-        raise ProcurementError(Code.NO_VALID_BIDS, "no revealed bid to award")
+        raise ProcurementRefusal(Code.NO_VALID_BIDS, "no revealed bid to award")
     winner = winners[0]
     changes = {
         "awarded_at": now,
@@ -390,7 +394,7 @@ async def confirm_delivery(
     row = await contract(log, contract_id)
     now = _now(at)
     if department != row.receiving_department:
-        raise ProcurementError(
+        raise ProcurementRefusal(
             Code.WRONG_DEPARTMENT,
             f"only {row.receiving_department} confirms this delivery",
             "department",
@@ -404,7 +408,7 @@ async def pay(log: Log, contract_id: str, at: datetime | None = None) -> Contrac
     row = await contract(log, contract_id)
     now = _now(at)
     if row.state in (S.EVALUATED, S.AWARDED, S.PUBLISHED, S.BIDDING, S.DRAFT):
-        raise ProcurementError(Code.NOT_DELIVERED, f"{contract_id} is {row.state}, not delivered")
+        raise ProcurementRefusal(Code.NOT_DELIVERED, f"{contract_id} is {row.state}, not delivered")
     body = {
         "vendor_id": row.awarded_vendor or "",
         "amount_krw": row.awarded_price_krw or 0,

@@ -49,7 +49,7 @@ class ProcurementErrorCode(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
 
 
-class ProcurementError(CodedError[ProcurementErrorCode]):
+class ProcurementRefusal(CodedError[ProcurementErrorCode]):
     """A procurement step the rules refuse: an illegal transition or a bad input."""
 
 
@@ -57,7 +57,7 @@ def require_move(current: str, target: ContractState) -> None:
     """Raise WRONG_STATE unless `current` may move to `target`."""
     state = ContractState(current)
     if target not in NEXT[state]:
-        raise ProcurementError(
+        raise ProcurementRefusal(
             ProcurementErrorCode.WRONG_STATE,
             f"a {state.value} contract cannot become {target.value}",
         )

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from ledger.log import Log
 from ledger.procurement import contracts
-from ledger.procurement.rules import ProcurementError
+from ledger.procurement.rules import ProcurementRefusal
 from ledger.procurement.sealing import Weights, commitment, new_nonce
 
 MANUAL_DAYS = 23
@@ -131,7 +131,7 @@ async def simulate_year(
             awarded = await contracts.award(
                 log, row.contract_id, at=reveal_deadline + timedelta(minutes=1)
             )
-        except ProcurementError:
+        except ProcurementRefusal:
             report.without_bids += 1
             advance(1)
             continue

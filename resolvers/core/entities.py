@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from graphql import get_named_type
 from strawberry.federation.schema_directives import Key
 
 from graph.store import Node
@@ -31,11 +32,30 @@ def entity_keys(converter: GraphQLCoreConverter, type_name: object) -> list[str]
     return None
 
 
+INT_RANGE = range(-(2**31), 2**31)
+"""GraphQL's Int: a signed 32-bit integer (GraphQL spec, "Int")."""
+
+
+def key_kind(converter: GraphQLCoreConverter, type_name: str, key: str) -> str:
+    """The GraphQL scalar of entity `type_name`'s key field `key` ("Int", "String", "ID")."""
+    implementation = converter.type_map[type_name].implementation
+    field = getattr(implementation, "fields", {}).get(key)
+    return get_named_type(field.type).name if field is not None else "String"
+
+
+def is_key_value(value: object, kind: str) -> bool:
+    """Whether `value`, from a representation's JSON, is a value of key scalar `kind`: an
+    integer in Int's range for an Int key (not a boolean), a string for any other."""
+    if kind == "Int":
+        return isinstance(value, int) and not isinstance(value, bool) and value in INT_RANGE
+    return isinstance(value, str)
+
+
 def checked_representation(
     converter: GraphQLCoreConverter, representation: object
 ) -> dict[str, Any] | ApiError:
-    """`{"__typename": T, key: value, ...}` with only T's key fields (strings), or the coded
-    error saying what is wrong with `representation`."""
+    """`{"__typename": T, key: value, ...}` with only T's key fields (strings; integers for an
+    Int key), or the coded error saying what is wrong with `representation`."""
     if not isinstance(representation, dict):
         return ApiError(
             ApiErrorCode.INVALID, "a representation is an object with __typename", FIELD
@@ -44,11 +64,13 @@ def checked_representation(
     keys = entity_keys(converter, type_name)
     if keys is None:
         return ApiError(ApiErrorCode.INVALID, f"{type_name!r} is not an entity type", FIELD)
-    missing = [k for k in keys if not isinstance(representation.get(k), str)]
-    if missing:
-        return ApiError(
-            ApiErrorCode.INVALID, f"a {type_name} representation needs string {missing[0]!r}", FIELD
-        )
+    for key in keys:
+        kind = key_kind(converter, str(type_name), key)
+        if not is_key_value(representation.get(key), kind):
+            wanted = "an Int (32-bit integer)" if kind == "Int" else "string"
+            return ApiError(
+                ApiErrorCode.INVALID, f"a {type_name} representation needs {wanted} {key!r}", FIELD
+            )
     checked: dict[str, Any] = {"__typename": type_name}
     checked.update((k, representation[k]) for k in keys)
     return checked

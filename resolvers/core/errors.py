@@ -7,6 +7,8 @@ from enum import StrEnum
 import strawberry
 from graphql import GraphQLError
 
+from graph.errors import CivicGraphError
+
 
 @strawberry.enum
 class ApiErrorCode(StrEnum):
@@ -23,8 +25,10 @@ class ApiErrorCode(StrEnum):
     TOO_MANY_WRITES = "too_many_writes"
 
 
-class ApiError(GraphQLError):
-    """A user mistake in a query's arguments: shown to the caller with its code."""
+class ApiError(GraphQLError, CivicGraphError):
+    """A user mistake in a query's arguments: shown to the caller with its code. A GraphQL
+    error (graphql-core shows its message and extensions) and, like every project error, a
+    CivicGraphError."""
 
     def __init__(self, code: ApiErrorCode, message: str, field: str | None = None) -> None:
         extensions: dict[str, object] = {"code": code.value}

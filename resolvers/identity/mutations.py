@@ -11,7 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.records.api_keys import Tier
-from resolvers.city.types import CityInfo
+from resolvers.core.info import Info
 from resolvers.identity.types import (
     Credential,
     CredentialAttributes,
@@ -41,7 +41,7 @@ VerifyPresentationResult = Annotated[
 
 
 async def create_enrolment_code(
-    info: CityInfo, resident_id: strawberry.ID, days: int = codes.CODE_DAYS
+    info: Info, resident_id: strawberry.ID, days: int = codes.CODE_DAYS
 ) -> EnrolmentCodeResult:
     context = info.context
     if not context.tier.at_least(Tier.OPERATOR):
@@ -69,7 +69,7 @@ class CredentialRequestInput:
     )
 
 
-async def request_credential(info: CityInfo, input: CredentialRequestInput) -> CredentialResult:
+async def request_credential(info: Info, input: CredentialRequestInput) -> CredentialResult:
     context = info.context
     issuer = Issuer(context.the_log(), context.store, context.the_issuer_keys())
     try:
@@ -110,7 +110,7 @@ class PresentationRequestInput:
 
 
 async def presentation_request(
-    info: CityInfo, input: PresentationRequestInput
+    info: Info, input: PresentationRequestInput
 ) -> PresentationRequestResult:
     context = info.context
     if not context.tier.at_least(Tier.DEVELOPER):
@@ -133,7 +133,7 @@ async def presentation_request(
     return PresentationRequestInfo.of(made)
 
 
-async def verify_presentation(info: CityInfo, presentation: JSON) -> VerifyPresentationResult:
+async def verify_presentation(info: Info, presentation: JSON) -> VerifyPresentationResult:
     context = info.context
     if not context.tier.at_least(Tier.DEVELOPER):
         return IdentityError.forbidden("verifying a presentation", "developer")

@@ -10,11 +10,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.records.api_keys import Tier
-from resolvers.city.types import CityInfo
 from resolvers.core.context import Context
+from resolvers.core.error_interface import Error, code_field
 from resolvers.core.errors import not_found
+from resolvers.core.info import Info
+from resolvers.identity.dataloaders import PollByIdLoader, PollTallyLoader
 from subscriptions.events import Event, Stream
-from zk.polls.errors import PollError, PollErrorCode
+from zk.polls import model
+from zk.polls.errors import PollErrorCode, PollRefusal
 from zk.polls.model import Eligibility
 from zk.polls.service import Tally, cast_ballot, create_poll, tally
 
@@ -23,14 +26,12 @@ log = logging.getLogger("civicgraph.polls")
 strawberry.enum(PollErrorCode, name="PollErrorCode")
 
 
-@strawberry.type(name="PollError", description="A poll or ballot refused, with the reason.")
-class PollRefusal:
-    code: PollErrorCode
-    field: str | None
-    message: str
+@strawberry.type(description="A poll or ballot refused, with the reason.")
+class PollError(Error):
+    code: str = code_field("PollErrorCode")
 
     @classmethod
-    def of(cls, error: PollError) -> PollRefusal:
+    def of(cls, error: PollRefusal) -> PollError:
         return cls(code=error.code, field=error.field, message=str(error))
 
 
@@ -56,22 +57,47 @@ class PollEligibility:
     welfare: bool
 
 
-@strawberry.type(description="A neighbourhood poll and its count so far.")
-class PollInfo:
+@strawberry.federation.type(keys=["id"], description="A neighbourhood poll and its count so far.")
+class Poll:
     id: strawberry.ID
     question: str
     options: list[str]
-    eligibility: PollEligibility
+    eligibility: PollEligibility = strawberry.field(
+        description="Who may vote; a wallet checks its own flags against it, so asking which "
+        "polls a resident may vote in reveals nothing about the resident."
+    )
     epoch: str = strawberry.field(description="The one issuer-key month whose credentials vote.")
     opens_at: datetime
     closes_at: datetime
-    tally: list[OptionCount]
-    total_ballots: int
-    turnout: list[DistrictTurnout]
+    definition: strawberry.Private[model.Poll]
+
+    @strawberry.field(description="Ballots per option, in the poll's order.")
+    async def tally(self, info: Info) -> list[OptionCount]:
+        counted = await info.context.loader(PollTallyLoader).load(self.definition)
+        return [
+            OptionCount(option=o, ballots=n)
+            for o, n in zip(self.definition.options, counted.counts, strict=True)
+        ]
+
+    @strawberry.field(description="Ballots cast so far.")
+    async def total_ballots(self, info: Info) -> int:
+        return (await info.context.loader(PollTallyLoader).load(self.definition)).total
+
+    @strawberry.field(description="Ballots per voter's gu.")
+    async def turnout(self, info: Info) -> list[DistrictTurnout]:
+        counted = await info.context.loader(PollTallyLoader).load(self.definition)
+        return [DistrictTurnout(district=d, ballots=n) for d, n in counted.turnout.items()]
 
     @classmethod
-    def of(cls, counted: Tally) -> PollInfo:
-        poll = counted.poll
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Poll:
+        """Federation's `_entities` door: the poll by its id (NOT_FOUND if none)."""
+        found = await info.context.loader(PollByIdLoader).load(str(id))
+        if found is None:
+            raise not_found("poll", str(id), "id")
+        return cls.of(found)
+
+    @classmethod
+    def of(cls, poll: model.Poll) -> Poll:
         return cls(
             id=strawberry.ID(poll.poll_id),
             question=poll.question,
@@ -80,12 +106,7 @@ class PollInfo:
             epoch=poll.epoch,
             opens_at=poll.opens_at,
             closes_at=poll.closes_at,
-            tally=[
-                OptionCount(option=o, ballots=n)
-                for o, n in zip(poll.options, counted.counts, strict=True)
-            ],
-            total_ballots=counted.total,
-            turnout=[DistrictTurnout(district=d, ballots=n) for d, n in counted.turnout.items()],
+            definition=poll,
         )
 
 
@@ -147,21 +168,18 @@ class CreatePollInput:
     closes_at: datetime
 
 
-PollResult = Annotated[PollInfo | PollRefusal, strawberry.union("PollResult")]
-BallotResult = Annotated[BallotReceipt | PollRefusal, strawberry.union("BallotResult")]
+PollResult = Annotated[Poll | PollError, strawberry.union("PollResult")]
+BallotResult = Annotated[BallotReceipt | PollError, strawberry.union("BallotResult")]
 
 
-async def poll(info: CityInfo, id: strawberry.ID) -> PollInfo:
-    try:
-        return PollInfo.of(await tally(info.context.records, str(id)))
-    except PollError:
-        raise not_found("poll", str(id), "id") from None
+async def poll(info: Info, id: strawberry.ID) -> Poll:
+    return await Poll.resolve_reference(info, id)
 
 
-async def create_poll_resolver(info: CityInfo, input: CreatePollInput) -> PollResult:
+async def create_poll_resolver(info: Info, input: CreatePollInput) -> PollResult:
     context = info.context
     if not context.tier.at_least(Tier.OPERATOR):
-        return PollRefusal(
+        return PollError(
             code=PollErrorCode.FORBIDDEN,
             field=None,
             message="creating a poll needs the operator tier",
@@ -184,18 +202,19 @@ async def create_poll_resolver(info: CityInfo, input: CreatePollInput) -> PollRe
             input.opens_at,
             input.closes_at,
         )
-        return PollInfo.of(await tally(context.records, made.poll_id))
-    except PollError as error:
-        return PollRefusal.of(error)
+    except PollRefusal as error:
+        return PollError.of(error)
+    context.loader(PollByIdLoader).prime(made.poll_id, made)
+    return Poll.of(made)
 
 
-async def cast_ballot_resolver(info: CityInfo, ballot: JSON) -> BallotResult:
+async def cast_ballot_resolver(info: Info, ballot: JSON) -> BallotResult:
     context = info.context
     suite = context.the_issuer_keys().suite
     try:
         cast = await cast_ballot(context.the_log(), suite, ballot, datetime.now(UTC))
-    except PollError as error:
-        return PollRefusal.of(error)
+    except PollRefusal as error:
+        return PollError.of(error)
     try:
         await publish(context, cast.poll.poll_id, cast.leaf_index)
     except Exception:  # the ballot is counted: a bus failure must not turn that into an error

@@ -5,23 +5,23 @@ from __future__ import annotations
 import strawberry
 
 from graph.records.identity import issuer_keys
-from resolvers.city.types import CityInfo
+from resolvers.core.info import Info
 from resolvers.identity import mutations, polls
 from resolvers.identity.types import IssuerKey
 
 
-@strawberry.type
+@strawberry.type(name="Query")
 class IdentityQuery:
     @strawberry.field(description="Every credential issuer key the city has published, by month.")
-    async def issuer_keys(self, info: CityInfo) -> list[IssuerKey]:
+    async def issuer_keys(self, info: Info) -> list[IssuerKey]:
         return [IssuerKey.of(row) for row in await issuer_keys(info.context.records)]
 
-    poll: polls.PollInfo = strawberry.field(
+    poll: polls.Poll = strawberry.field(
         resolver=polls.poll, description="A poll with its tally and turnout by district."
     )
 
 
-@strawberry.type
+@strawberry.type(name="Mutation")
 class IdentityMutation:
     create_enrolment_code: mutations.EnrolmentCodeResult = strawberry.mutation(
         resolver=mutations.create_enrolment_code,

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.records.identity import IssuerKeyRow
+from resolvers.core.error_interface import Error, code_field
 from zk.credentials.attributes import Attribute, ResidentAttributes
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError, CredentialErrorCode
@@ -23,10 +24,8 @@ strawberry.enum(Attribute, name="CredentialAttribute", description="What a crede
 
 
 @strawberry.type(description="A user mistake or a refusal in an identity mutation.")
-class IdentityError:
-    code: CredentialErrorCode
-    field: str | None
-    message: str
+class IdentityError(Error):
+    code: str = code_field("IdentityErrorCode")
 
     @classmethod
     def of(cls, error: CredentialError) -> IdentityError:

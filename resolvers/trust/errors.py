@@ -9,6 +9,7 @@ import strawberry
 from ledger.certificates import CertificateError
 from ledger.documents import DocumentError
 from ledger.errors import LedgerError
+from resolvers.core.error_interface import Error, code_field
 from resolvers.core.errors import ApiError, ApiErrorCode
 
 
@@ -26,10 +27,8 @@ class TrustErrorCode(StrEnum):
 
 
 @strawberry.type(description="A user mistake in a trust mutation.")
-class TrustError:
-    code: TrustErrorCode
-    field: str | None
-    message: str
+class TrustError(Error):
+    code: str = code_field("TrustErrorCode")
 
     @classmethod
     def of(cls, error: CertificateError | DocumentError) -> TrustError:

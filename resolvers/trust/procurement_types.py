@@ -9,7 +9,10 @@ import strawberry
 
 from graph.records.procurement import BidRow, ContractRow, VendorRow, bids_for
 from ledger.procurement.rules import ContractState, ProcurementErrorCode
-from resolvers.city.types import CityInfo
+from resolvers.core.error_interface import Error, code_field
+from resolvers.core.errors import not_found
+from resolvers.core.info import Info
+from resolvers.trust.dataloaders import ContractByIdLoader
 from resolvers.trust.types import LogEntry
 
 strawberry.enum(ContractState, description="Where a purchase stands.")
@@ -17,10 +20,8 @@ strawberry.enum(ProcurementErrorCode, description="Why a procurement step was re
 
 
 @strawberry.type(description="A refused procurement step: an illegal transition or bad input.")
-class ProcurementError:
-    code: ProcurementErrorCode
-    field: str | None
-    message: str
+class ProcurementError(Error):
+    code: str = code_field("ProcurementErrorCode")
 
 
 @strawberry.type(description="A sealed bid: the commitment, and its values once revealed.")
@@ -59,7 +60,9 @@ class Vendor:
         return cls(id=strawberry.ID(row.vendor_id), name=row.name, rating=row.rating)
 
 
-@strawberry.type(description="A standardised purchase under 100,000,000 KRW.")
+@strawberry.federation.type(
+    keys=["id"], description="A standardised purchase under 100,000,000 KRW."
+)
 class Contract:
     id: strawberry.ID
     title: str
@@ -82,14 +85,22 @@ class Contract:
     paid_at: datetime | None
 
     @strawberry.field(description="Sealed bids, in commitment order.")
-    async def bids(self, info: CityInfo) -> list[Bid]:
+    async def bids(self, info: Info) -> list[Bid]:
         return [Bid.of(row) for row in await bids_for(info.context.records, str(self.id))]
 
     @strawberry.field(description="Every logged step of this contract, oldest first.")
-    async def history(self, info: CityInfo) -> list[LogEntry]:
+    async def history(self, info: Info) -> list[LogEntry]:
         return [
             LogEntry.of(row) for row in await info.context.the_log().entries_about(str(self.id))
         ]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Contract:
+        """Federation's `_entities` door: the contract by its id (NOT_FOUND if none)."""
+        found = await info.context.loader(ContractByIdLoader).load(str(id))
+        if found is None:
+            raise not_found("contract", str(id), "id")
+        return cls.of(found)
 
     @classmethod
     def of(cls, row: ContractRow) -> Contract:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from ledger import certificates
-from ledger.certificates import CertificateError
 from ledger.errors import LedgerError
-from ledger.procurement import contracts as procurement
-from ledger.procurement.rules import ProcurementError
-from resolvers.city.types import CityInfo
-from resolvers.core.errors import not_found
+from resolvers.core.info import Info
 from resolvers.trust import mutations
 from resolvers.trust.errors import log_error
 from resolvers.trust.mutations import bids, procurement_steps
@@ -18,15 +13,15 @@ from resolvers.trust.procurement_types import Contract, ContractStepResult
 from resolvers.trust.types import Certificate, ConsistencyProof, LogEntry, SignedTreeHead, b64
 
 
-@strawberry.type
+@strawberry.type(name="Query")
 class TrustQuery:
     @strawberry.field(description="The verifiable log's current signed tree head.")
-    async def log_head(self, info: CityInfo) -> SignedTreeHead:
+    async def log_head(self, info: Info) -> SignedTreeHead:
         log = info.context.the_log()
         return SignedTreeHead.of(await log.head(), log)
 
     @strawberry.field(description="One leaf of the log by index (from 0), with its proof.")
-    async def log_entry(self, info: CityInfo, index: int) -> LogEntry:
+    async def log_entry(self, info: Info, index: int) -> LogEntry:
         try:
             return LogEntry.of(await info.context.the_log().entry(index))
         except LedgerError as error:
@@ -36,7 +31,7 @@ class TrustQuery:
         description="Proof that the tree at toSize (default: the head) extends fromSize."
     )
     async def log_consistency(
-        self, info: CityInfo, from_size: int, to_size: int | None = None
+        self, info: Info, from_size: int, to_size: int | None = None
     ) -> ConsistencyProof:
         log = info.context.the_log()
         try:
@@ -54,21 +49,15 @@ class TrustQuery:
         )
 
     @strawberry.field(description="A certificate by id: its document, log leaves and QR code.")
-    async def certificate(self, info: CityInfo, id: strawberry.ID) -> Certificate:
-        try:
-            return Certificate.of(await certificates.certificate(info.context.the_log(), id))
-        except CertificateError:
-            raise not_found("certificate", id, "id") from None
+    async def certificate(self, info: Info, id: strawberry.ID) -> Certificate:
+        return await Certificate.resolve_reference(info, id)
 
     @strawberry.field(description="A procurement contract by id, with its bids and log history.")
-    async def contract(self, info: CityInfo, id: strawberry.ID) -> Contract:
-        try:
-            return Contract.of(await procurement.contract(info.context.the_log(), id))
-        except ProcurementError:
-            raise not_found("contract", id, "id") from None
+    async def contract(self, info: Info, id: strawberry.ID) -> Contract:
+        return await Contract.resolve_reference(info, id)
 
 
-@strawberry.type
+@strawberry.type(name="Mutation")
 class TrustMutation:
     issue_certificate: mutations.IssueCertificateResult = strawberry.mutation(
         resolver=mutations.issue_certificate,

@@ -20,7 +20,9 @@ from ledger.entries import Entry
 from ledger.errors import LedgerError
 from ledger.log import Log, SignedHead
 from ledger.qr import QrPayload
-from resolvers.city.types import CityInfo
+from resolvers.core.errors import not_found
+from resolvers.core.info import Info
+from resolvers.trust.dataloaders import CertificateByIdLoader, LogEntryByIndexLoader
 from resolvers.trust.errors import log_error
 
 
@@ -76,7 +78,7 @@ class ConsistencyProof:
     hashes: list[str] = strawberry.field(description="PROOF(fromSize, D[toSize]).")
 
 
-@strawberry.type(description="One leaf of the verifiable log.")
+@strawberry.federation.type(keys=["index"], description="One leaf of the verifiable log.")
 class LogEntry:
     index: int
     kind: str
@@ -91,7 +93,7 @@ class LogEntry:
         return JSON(dict(Entry.decode(self.row.leaf_input).body))
 
     @strawberry.field(description="Proof of this leaf against a tree size (default: the head).")
-    async def inclusion_proof(self, info: CityInfo, tree_size: int | None = None) -> InclusionProof:
+    async def inclusion_proof(self, info: Info, tree_size: int | None = None) -> InclusionProof:
         log = info.context.the_log()
         try:
             size = tree_size if tree_size is not None else (await log.head()).size
@@ -106,6 +108,11 @@ class LogEntry:
             root_hash=b64(root),
             hashes=[b64(h) for h in hashes],
         )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, index: int) -> LogEntry:
+        """Federation's `_entities` door: the leaf at `index` (NOT_FOUND past the log's end)."""
+        return cls.of(await entry_at(info, index))
 
     @classmethod
     def of(cls, row: EntryRow) -> LogEntry:
@@ -123,7 +130,9 @@ class LogEntry:
 strawberry.enum(CertificateKind, description="What a certificate certifies.")
 
 
-@strawberry.type(description="A certificate the city issued, with its hash in the log.")
+@strawberry.federation.type(
+    keys=["id"], description="A certificate the city issued, with its hash in the log."
+)
 class Certificate:
     id: strawberry.ID
     kind: CertificateKind
@@ -139,22 +148,30 @@ class Certificate:
         return JSON(json.loads(self.row.document))
 
     @strawberry.field(description="The issuance leaf, with its inclusion proof.")
-    async def issuance_entry(self, info: CityInfo) -> LogEntry:
-        return LogEntry.of(await info.context.the_log().entry(self.row.leaf_index))
+    async def issuance_entry(self, info: Info) -> LogEntry:
+        return LogEntry.of(await entry_at(info, self.row.leaf_index))
 
     @strawberry.field(description="The revocation leaf, if revoked.")
-    async def revocation_entry(self, info: CityInfo) -> LogEntry | None:
+    async def revocation_entry(self, info: Info) -> LogEntry | None:
         if self.row.revocation_leaf is None:
             return None
-        return LogEntry.of(await info.context.the_log().entry(self.row.revocation_leaf))
+        return LogEntry.of(await entry_at(info, self.row.revocation_leaf))
 
     @strawberry.field(description="What the certificate's QR code carries (ASCII JSON).")
-    async def qr_payload(self, info: CityInfo) -> str:
+    async def qr_payload(self, info: Info) -> str:
         return (await payload_for(info, self.row)).encode()
 
     @strawberry.field(description="The QR code as an SVG document.")
-    async def qr_svg(self, info: CityInfo) -> str:
+    async def qr_svg(self, info: Info) -> str:
         return (await payload_for(info, self.row)).svg()
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Certificate:
+        """Federation's `_entities` door: the certificate by its id (NOT_FOUND if none)."""
+        found = await info.context.loader(CertificateByIdLoader).load(str(id))
+        if found is None:
+            raise not_found("certificate", str(id), "id")
+        return cls.of(found)
 
     @classmethod
     def of(cls, row: CertificateRow) -> Certificate:
@@ -170,7 +187,15 @@ class Certificate:
         )
 
 
-async def payload_for(info: CityInfo, row: CertificateRow) -> QrPayload:
+async def entry_at(info: Info, index: int) -> EntryRow:
+    """The log's leaf at `index`, through the request's loader. Raises NOT_FOUND."""
+    found = await info.context.loader(LogEntryByIndexLoader).load(index)
+    if found is None:
+        raise not_found("log entry", str(index), "index")
+    return found
+
+
+async def payload_for(info: Info, row: CertificateRow) -> QrPayload:
     context = info.context
     return await certificates.qr_payload(
         context.the_log(),

@@ -339,7 +339,7 @@ async def test_fifty_of_each_identity_and_poll_write_at_once_all_land(
     assert [v["disclosed"]["over65"] for v in verdicts] == [True] * N
 
     polls = await together(lambda i: mutate(client, backend, CREATE_POLL, input=poll_input()))
-    assert {p["__typename"] for p in polls} == {"PollInfo"}, polls[:3]
+    assert {p["__typename"] for p in polls} == {"Poll"}, polls[:3]
     assert await rows(backend, "poll") == counts["poll"] + N
     await watch.check({"poll.created": N})
 

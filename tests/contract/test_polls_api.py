@@ -20,7 +20,7 @@ from zk.wallet import Wallet
 
 CREATE = """mutation($input: CreatePollInput!) { createPoll(input: $input) {
   __typename
-  ... on PollInfo { id question options epoch eligibility { districts over19 } totalBallots }
+  ... on Poll { id question options epoch eligibility { districts over19 } totalBallots }
   ... on PollError { code field message }
 } }"""
 LOOKUP = """query($id: ID!) { poll(id: $id) {
@@ -46,7 +46,7 @@ async def test_residents_vote_once_each_and_the_tally_counts_them(
     backend: Backend, client: httpx.AsyncClient
 ) -> None:
     made = (await gql(client, backend, CREATE, Tier.OPERATOR, input=poll_input()))["createPoll"]
-    assert made["__typename"] == "PollInfo", made
+    assert made["__typename"] == "Poll", made
     assert made["eligibility"] == {"districts": ["11680"], "over19": True}
     identity = IdentityClient(client, "http://civicgraph.test")
     poll = await identity.poll(made["id"])

@@ -25,7 +25,7 @@ from zk.credentials.epochs import Epoch
 TALLY = """subscription($id: ID!) { pollTally(pollId: $id) { pollId totalBallots
   tally { option ballots } } }"""
 CREATE = """mutation($input: CreatePollInput!) { createPoll(input: $input) {
-  ... on PollInfo { id } ... on PollError { code message } } }"""
+  ... on Poll { id } ... on PollError { code message } } }"""
 ENROL = """mutation($id: ID!) { createEnrolmentCode(residentId: $id) {
   ... on EnrolmentCode { enrolmentCode } } }"""
 

@@ -17,7 +17,7 @@ from ledger.entries import Entry
 from ledger.log import Log
 from ledger.procurement import contracts
 from ledger.procurement.contracts import RegisteredVendor
-from ledger.procurement.rules import ContractState, ProcurementError, ProcurementErrorCode
+from ledger.procurement.rules import ContractState, ProcurementErrorCode, ProcurementRefusal
 from ledger.procurement.sealing import Weights, commitment, new_nonce
 from ledger.procurement.simulate import simulate_year
 
@@ -122,7 +122,7 @@ async def test_a_purchase_runs_from_draft_to_paid_and_logs_every_step(log: Log) 
 
 
 async def test_a_purchase_at_or_over_the_threshold_is_refused(log: Log) -> None:
-    with pytest.raises(ProcurementError) as refused:
+    with pytest.raises(ProcurementRefusal) as refused:
         await contracts.create(log, "Fire engine", "Safety", "Safety", 100_000_000, at=T0)
     assert refused.value.code == Code.OVER_THRESHOLD
 
@@ -130,7 +130,7 @@ async def test_a_purchase_at_or_over_the_threshold_is_refused(log: Log) -> None:
 async def test_a_late_bid_is_refused(log: Log) -> None:
     vendor = await contracts.register_vendor(log, "Slow Co", 70)
     contract_id = await published(log)
-    with pytest.raises(ProcurementError) as refused:
+    with pytest.raises(ProcurementRefusal) as refused:
         await bid(log, contract_id, vendor, 1_000_000, 5, hours=5 * 24)
     assert refused.value.code == Code.LATE_BID
 
@@ -139,7 +139,7 @@ async def test_a_bid_over_the_ceiling_is_refused_at_reveal(log: Log) -> None:
     vendor = await contracts.register_vendor(log, "Greedy Co", 70)
     contract_id = await published(log)
     nonce = await bid(log, contract_id, vendor, 60_000_000, 5)
-    with pytest.raises(ProcurementError) as refused:
+    with pytest.raises(ProcurementRefusal) as refused:
         await reveal(log, contract_id, vendor, 60_000_000, 5, nonce)
     assert refused.value.code == Code.OVER_THRESHOLD
 
@@ -148,7 +148,7 @@ async def test_a_reveal_that_does_not_match_its_commitment_is_refused(log: Log) 
     vendor = await contracts.register_vendor(log, "Sly Co", 70)
     contract_id = await published(log)
     nonce = await bid(log, contract_id, vendor, 40_000_000, 5)
-    with pytest.raises(ProcurementError) as refused:
+    with pytest.raises(ProcurementRefusal) as refused:
         await reveal(log, contract_id, vendor, 39_000_000, 5, nonce)
     assert refused.value.code == Code.BAD_REVEAL
 
@@ -157,7 +157,7 @@ async def test_an_early_reveal_or_a_second_bid_is_refused(log: Log) -> None:
     vendor = await contracts.register_vendor(log, "Eager Co", 70)
     contract_id = await published(log)
     nonce = await bid(log, contract_id, vendor, 40_000_000, 5)
-    with pytest.raises(ProcurementError) as early:
+    with pytest.raises(ProcurementRefusal) as early:
         await contracts.reveal_bid(
             log,
             contract_id,
@@ -169,7 +169,7 @@ async def test_an_early_reveal_or_a_second_bid_is_refused(log: Log) -> None:
             at=T0 + timedelta(days=1),
         )
     assert early.value.code == Code.BEFORE_DEADLINE
-    with pytest.raises(ProcurementError) as twice:
+    with pytest.raises(ProcurementRefusal) as twice:
         await bid(log, contract_id, vendor, 30_000_000, 5)
     assert twice.value.code == Code.DUPLICATE_BID
 
@@ -178,10 +178,10 @@ async def test_award_before_the_deadline_is_refused(log: Log) -> None:
     vendor = await contracts.register_vendor(log, "Co", 70)
     contract_id = await published(log)
     await bid(log, contract_id, vendor, 40_000_000, 5)
-    with pytest.raises(ProcurementError) as evaluate:
+    with pytest.raises(ProcurementRefusal) as evaluate:
         await contracts.evaluate(log, contract_id, at=BIDS_CLOSE)
     assert evaluate.value.code == Code.BEFORE_DEADLINE
-    with pytest.raises(ProcurementError) as award:
+    with pytest.raises(ProcurementRefusal) as award:
         await contracts.award(log, contract_id, at=BIDS_CLOSE)
     assert award.value.code == Code.BEFORE_DEADLINE
 
@@ -193,13 +193,13 @@ async def test_payment_before_delivery_and_a_second_award_are_refused(log: Log) 
     await reveal(log, contract_id, vendor, 40_000_000, 5, nonce)
     await contracts.evaluate(log, contract_id, at=REVEALS_CLOSE)
     await contracts.award(log, contract_id, at=REVEALS_CLOSE)
-    with pytest.raises(ProcurementError) as again:
+    with pytest.raises(ProcurementRefusal) as again:
         await contracts.award(log, contract_id, at=REVEALS_CLOSE)
     assert again.value.code == Code.ALREADY_AWARDED
-    with pytest.raises(ProcurementError) as unpaid:
+    with pytest.raises(ProcurementRefusal) as unpaid:
         await contracts.pay(log, contract_id, at=REVEALS_CLOSE)
     assert unpaid.value.code == Code.NOT_DELIVERED
-    with pytest.raises(ProcurementError) as stranger:
+    with pytest.raises(ProcurementRefusal) as stranger:
         await contracts.confirm_delivery(log, contract_id, "General Affairs", at=REVEALS_CLOSE)
     assert stranger.value.code == Code.WRONG_DEPARTMENT
 
@@ -215,7 +215,7 @@ async def test_racing_awards_award_once_and_log_once(log: Log) -> None:
         return_exceptions=True,
     )
     assert sum(not isinstance(r, BaseException) for r in results) == 1
-    assert all(r.code == Code.ALREADY_AWARDED for r in results if isinstance(r, ProcurementError))
+    assert all(r.code == Code.ALREADY_AWARDED for r in results if isinstance(r, ProcurementRefusal))
     kinds = [e.kind for e in await log.entries_about(contract_id)]
     assert kinds.count("procurement.awarded") == 1
 
@@ -223,11 +223,11 @@ async def test_racing_awards_award_once_and_log_once(log: Log) -> None:
 async def test_a_wrong_vendor_secret_or_a_draft_bid_is_refused(log: Log) -> None:
     vendor = await contracts.register_vendor(log, "Co", 70)
     draft = await contracts.create(log, "Salt", "Roads", "Roads", 9_000_000, at=T0)
-    with pytest.raises(ProcurementError) as wrong_state:
+    with pytest.raises(ProcurementRefusal) as wrong_state:
         await bid(log, draft.contract_id, vendor, 1_000_000, 3)
     assert wrong_state.value.code == Code.WRONG_STATE
     contract_id = await published(log)
-    with pytest.raises(ProcurementError) as impostor:
+    with pytest.raises(ProcurementRefusal) as impostor:
         await contracts.commit_bid(
             log, contract_id, vendor.vendor.vendor_id, "vs_guess", "0" * 64, at=T0
         )
@@ -253,7 +253,7 @@ async def test_two_first_bids_at_once_are_both_taken(log: Log) -> None:
 async def test_deadlines_without_a_time_zone_are_refused(log: Log) -> None:
     row = await contracts.create(log, "Salt", "Roads", "Roads", 9_000_000, at=T0)
     naive = datetime(2026, 3, 9, 9)
-    with pytest.raises(ProcurementError) as refused:
+    with pytest.raises(ProcurementRefusal) as refused:
         await contracts.publish(
             log, row.contract_id, WEIGHTS, naive, naive + timedelta(days=1), at=T0
         )
@@ -265,6 +265,6 @@ async def test_an_evaluated_contract_without_revealed_bids_cannot_be_awarded(log
     contract_id = await published(log)
     await bid(log, contract_id, vendor, 40_000_000, 5)
     await contracts.evaluate(log, contract_id, at=REVEALS_CLOSE)
-    with pytest.raises(ProcurementError) as refused:
+    with pytest.raises(ProcurementRefusal) as refused:
         await contracts.award(log, contract_id, at=REVEALS_CLOSE)
     assert refused.value.code == Code.NO_VALID_BIDS

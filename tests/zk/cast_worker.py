@@ -18,7 +18,7 @@ from ledger.keys import load_signer
 from ledger.log import Log
 from tests.zk.city import ORIGIN
 from tests.zk.residents import SUITE
-from zk.polls.errors import PollError
+from zk.polls.errors import PollRefusal
 from zk.polls.service import cast_ballot
 
 
@@ -30,7 +30,7 @@ async def main(url: str, key: str, ballot: object, start_at: float, cast_at: str
         try:
             await cast_ballot(log, SUITE, ballot, datetime.fromisoformat(cast_at))
             print("accepted", flush=True)
-        except PollError as error:
+        except PollRefusal as error:
             print(error.code.value, flush=True)
     finally:
         await records.close()

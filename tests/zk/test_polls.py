@@ -13,7 +13,7 @@ from ledger.log import Log
 from tests.zk.residents import SUITE, credential_for, mid
 from zk.credentials.issuer_keys import IssuerKeyring
 from zk.polls.ballots import make_ballot
-from zk.polls.errors import PollError, PollErrorCode
+from zk.polls.errors import PollErrorCode, PollRefusal
 from zk.polls.model import BALLOT, Ballot, Eligibility, Poll
 from zk.polls.service import cast_ballot, create_poll, tally
 
@@ -36,7 +36,7 @@ async def new_poll(log: Log, eligibility: Eligibility = EVERYONE, hours: int = 4
     )
 
 
-def refused(error: pytest.ExceptionInfo[PollError], code: PollErrorCode) -> None:
+def refused(error: pytest.ExceptionInfo[PollRefusal], code: PollErrorCode) -> None:
     assert error.value.code is code, error.value
 
 
@@ -57,7 +57,7 @@ async def test_a_resident_votes_once_and_the_vote_is_logged_and_counted(
     again = make_ballot(SUITE, voter, poll, "playground")
     assert again.proof != ballot.proof
     assert again.pseudonym == ballot.pseudonym
-    with pytest.raises(PollError) as twice:
+    with pytest.raises(PollRefusal) as twice:
         await cast_ballot(log, SUITE, again.to_json(), MONTH)
     refused(twice, PollErrorCode.ALREADY_VOTED)
 
@@ -74,7 +74,7 @@ async def test_ineligible_closed_and_tampered_ballots_are_refused(
     minor = await credential_for(log, stores, keyring, MONTH, born=2020)
     voter = await credential_for(log, stores, keyring, MONTH)
     for resident in (elsewhere, minor):
-        with pytest.raises(PollError) as made:
+        with pytest.raises(PollRefusal) as made:
             make_ballot(SUITE, resident, poll, "wetland")
         refused(made, PollErrorCode.NOT_ELIGIBLE)
 
@@ -99,13 +99,13 @@ async def test_ineligible_closed_and_tampered_ballots_are_refused(
         ({"poll": poll.poll_id}, PollErrorCode.INVALID),
     ]
     for data, code in cases:
-        with pytest.raises(PollError) as caught:
+        with pytest.raises(PollRefusal) as caught:
             await cast_ballot(log, SUITE, data, MONTH)
         refused(caught, code)
-    with pytest.raises(PollError) as late:
+    with pytest.raises(PollRefusal) as late:
         await cast_ballot(log, SUITE, ballot, MONTH + timedelta(hours=2))
     refused(late, PollErrorCode.POLL_CLOSED)
-    with pytest.raises(PollError) as early:
+    with pytest.raises(PollRefusal) as early:
         await cast_ballot(log, SUITE, ballot, MONTH - timedelta(hours=2))
     refused(early, PollErrorCode.NOT_OPEN)
     # none of that spent the vote; the order of the disclosed attributes does not matter
@@ -150,7 +150,7 @@ async def test_polls_refuse_a_bad_definition(log: Log) -> None:
         (["a", "a"], 1, "options"),
         (["a", "b"], -1, "closesAt"),
     ):
-        with pytest.raises(PollError) as caught:
+        with pytest.raises(PollRefusal) as caught:
             await create_poll(
                 log, "Q?", options, Eligibility(), "2035-03", MONTH, MONTH + timedelta(hours=hours)
             )

@@ -18,7 +18,7 @@ from zk.credentials.attributes import NYM_COUNT, ResidentAttributes
 from zk.credentials.epochs import Epoch
 from zk.credentials.holder import finalize, prepare_request
 from zk.credentials.issuer_keys import b64
-from zk.polls.errors import PollError
+from zk.polls.errors import PollRefusal
 from zk.polls.model import Ballot, Poll
 from zk.wallet import StoredCredential, Wallet
 
@@ -162,7 +162,7 @@ class IdentityClient:
                     "closes_at": answer["closesAt"],
                 },
             )
-        except (KeyError, TypeError, PollError):
+        except (KeyError, TypeError, PollRefusal):
             raise RemoteError(f"{self.base_url} sent a malformed poll") from None
 
     async def cast_ballot(self, ballot: Ballot) -> dict[str, Any]:

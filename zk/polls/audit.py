@@ -41,7 +41,7 @@ from zk.credentials.attributes import NYM_COUNT, ORDER, encode_value, header, in
 from zk.credentials.epochs import Epoch
 from zk.credentials.issuer_keys import ISSUER_KEY
 from zk.polls.ballots import check_shape
-from zk.polls.errors import PollError
+from zk.polls.errors import PollRefusal
 from zk.polls.model import BALLOT, POLL_CREATED, Ballot, Poll, ballot_header
 
 READ_CHUNK = 20_000
@@ -231,7 +231,7 @@ def _poll_and_key(
         return None
     try:
         poll = Poll.from_definition(poll_id, definition.body)
-    except PollError as error:
+    except PollRefusal as error:
         audit.findings.append(Finding(None, f"the poll's definition is unreadable: {error}"))
         return None
     audit.poll = poll
@@ -265,7 +265,7 @@ def _ballot_work(
         try:
             ballot = Ballot.from_json(entry.body)
             check_shape(poll, ballot)
-        except PollError as error:
+        except PollRefusal as error:
             audit.findings.append(Finding(index, f"not a valid ballot: {error}"))
             continue
         ballots[index] = ballot

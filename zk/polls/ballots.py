@@ -9,16 +9,16 @@ from zk.bbs.suites import Ciphersuite
 from zk.credentials.attributes import NYM_COUNT, ORDER, encode_value, header, indexes, messages
 from zk.credentials.epochs import Epoch
 from zk.credentials.presentation import HeldCredential
-from zk.polls.errors import PollError, PollErrorCode
+from zk.polls.errors import PollErrorCode, PollRefusal
 from zk.polls.model import Ballot, Poll, ballot_header
 
 
 def make_ballot(suite: Ciphersuite, credential: HeldCredential, poll: Poll, option: str) -> Ballot:
-    """A ballot for `option`, from a credential of the poll's epoch; PollError if it cannot be."""
+    """A ballot for `option`, from a credential of the poll's epoch; PollRefusal if it cannot be."""
     if option not in poll.options:
-        raise PollError(PollErrorCode.INVALID, f"{option!r} is not an option", "option")
+        raise PollRefusal(PollErrorCode.INVALID, f"{option!r} is not an option", "option")
     if credential.epoch != poll.epoch:
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.NOT_ELIGIBLE,
             f"the poll takes credentials of {poll.epoch}; this one is of {credential.epoch}",
             "keyId",
@@ -26,7 +26,7 @@ def make_ballot(suite: Ciphersuite, credential: HeldCredential, poll: Poll, opti
     values = credential.attributes.as_dict()
     shown = {name: credential.attributes.value(name) for name in poll.eligibility.disclosed()}
     if not poll.eligibility.admits(shown):
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.NOT_ELIGIBLE,
             f"the poll is for {poll.eligibility.to_json()}; the credential says {values}",
             "eligibility",
@@ -56,28 +56,30 @@ def proof_length(poll: Poll) -> int:
 
 
 def check_shape(poll: Poll, ballot: Ballot) -> None:
-    """Everything about a ballot that needs no cryptography; PollError says what is wrong."""
+    """Everything about a ballot that needs no cryptography; PollRefusal says what is wrong."""
     if ballot.poll_id != poll.poll_id:
-        raise PollError(PollErrorCode.INVALID, "the ballot is for another poll", "poll")
+        raise PollRefusal(PollErrorCode.INVALID, "the ballot is for another poll", "poll")
     if ballot.option not in poll.options:
-        raise PollError(PollErrorCode.INVALID, f"{ballot.option!r} is not an option", "option")
+        raise PollRefusal(PollErrorCode.INVALID, f"{ballot.option!r} is not an option", "option")
     if str(Epoch.of_key(ballot.key_id)) != poll.epoch:
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.NOT_ELIGIBLE, f"the poll takes credentials of {poll.epoch}", "keyId"
         )
     if set(ballot.disclosed) != set(poll.eligibility.disclosed()):
         wanted = ", ".join(name.value for name in poll.eligibility.disclosed())
-        raise PollError(PollErrorCode.INVALID, f"a ballot discloses exactly: {wanted}", "disclosed")
+        raise PollRefusal(
+            PollErrorCode.INVALID, f"a ballot discloses exactly: {wanted}", "disclosed"
+        )
     if not poll.eligibility.admits(ballot.disclosed):
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.NOT_ELIGIBLE, "the disclosed attributes are not eligible", "disclosed"
         )
     if len(ballot.proof) != proof_length(poll):
-        raise PollError(PollErrorCode.INVALID_PROOF, "the proof has the wrong length", "proof")
+        raise PollRefusal(PollErrorCode.INVALID_PROOF, "the proof has the wrong length", "proof")
 
 
 def check_ballot(suite: Ciphersuite, poll: Poll, ballot: Ballot, public_key: bytes) -> None:
-    """Everything about a ballot but time and uniqueness; PollError says what is wrong."""
+    """Everything about a ballot but time and uniqueness; PollRefusal says what is wrong."""
     check_shape(poll, ballot)
     order = [name for name in ORDER if name in ballot.disclosed]
     if not proof_verify_with_nym(
@@ -95,15 +97,17 @@ def check_ballot(suite: Ciphersuite, poll: Poll, ballot: Ballot, public_key: byt
         indexes(order),
         [],
     ):
-        raise PollError(PollErrorCode.INVALID_PROOF, "the ballot's proof does not verify", "proof")
+        raise PollRefusal(
+            PollErrorCode.INVALID_PROOF, "the ballot's proof does not verify", "proof"
+        )
 
 
 def check_open(poll: Poll, now: datetime) -> None:
     if now < poll.opens_at:
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.NOT_OPEN, f"the poll opens at {poll.opens_at.isoformat()}", "poll"
         )
     if now >= poll.closes_at:
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.POLL_CLOSED, f"the poll closed at {poll.closes_at.isoformat()}", "poll"
         )

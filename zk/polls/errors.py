@@ -18,5 +18,5 @@ class PollErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
 
 
-class PollError(CodedError[PollErrorCode]):
+class PollRefusal(CodedError[PollErrorCode]):
     """A poll that cannot be created, or a ballot that cannot be counted."""

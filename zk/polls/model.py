@@ -20,7 +20,7 @@ from ledger.entries import canonical_json
 from zk.credentials.attributes import ORDER, Attribute, attribute, encode_value
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError
-from zk.polls.errors import PollError, PollErrorCode
+from zk.polls.errors import PollErrorCode, PollRefusal
 from zk.text import encodable
 
 MAX_OPTIONS = 20
@@ -30,8 +30,8 @@ BALLOT = "poll.ballot"
 """Log entry kinds: a poll's definition, and each accepted ballot (subject: the poll's id)."""
 
 
-def _invalid(message: str, field_name: str) -> PollError:
-    return PollError(PollErrorCode.INVALID, message, field_name)
+def _invalid(message: str, field_name: str) -> PollRefusal:
+    return PollRefusal(PollErrorCode.INVALID, message, field_name)
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class Ballot:
 
     @classmethod
     def from_json(cls, data: object) -> Ballot:
-        """The wire form (also a `poll.ballot` leaf's body), or PollError INVALID."""
+        """The wire form (also a `poll.ballot` leaf's body), or PollRefusal INVALID."""
         if not isinstance(data, Mapping):
             raise _invalid("a ballot is a JSON object", "ballot")
         if not encodable(*(v for v in data.values() if isinstance(v, str))):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -14,13 +15,16 @@ from tortoise.exceptions import IntegrityError
 from graph.records import Records
 from graph.records.identity import issuer_key_for
 from graph.records.polls import (
+    BallotCount,
     BallotRow,
     PollRow,
-    counts_by,
+    ballot_counts,
     find_poll,
+    find_polls,
     has_voted,
     insert_ballot,
     insert_poll,
+    polls_closing_after,
 )
 from ledger.entries import Entry
 from ledger.log import Log
@@ -29,14 +33,15 @@ from zk.credentials.attributes import Attribute
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError
 from zk.polls.ballots import check_ballot, check_open
-from zk.polls.errors import PollError, PollErrorCode
+from zk.polls.errors import PollErrorCode, PollRefusal
 from zk.polls.model import BALLOT, MAX_TEXT, POLL_CREATED, Ballot, Eligibility, Poll, check_options
 from zk.text import encodable
 
 MAX_OPEN = timedelta(days=366)
 
 
-def _poll_of(row: PollRow) -> Poll:
+def poll_of(row: PollRow) -> Poll:
+    """A poll as data, from its row."""
     return Poll(
         poll_id=row.poll_id,
         question=row.question,
@@ -51,8 +56,20 @@ def _poll_of(row: PollRow) -> Poll:
 async def load_poll(records: Records, poll_id: str) -> Poll:
     row = await find_poll(records, poll_id) if encodable(poll_id) else None
     if row is None:
-        raise PollError(PollErrorCode.NOT_FOUND, f"no poll {poll_id!r}", "poll")
-    return _poll_of(row)
+        raise PollRefusal(PollErrorCode.NOT_FOUND, f"no poll {poll_id!r}", "poll")
+    return poll_of(row)
+
+
+async def load_polls(records: Records, poll_ids: Sequence[str]) -> dict[str, Poll]:
+    """The polls among `poll_ids` that exist, by id (one records call; an id that is not
+    valid Unicode names no poll)."""
+    found = await find_polls(records, [i for i in poll_ids if encodable(i)])
+    return {poll_id: poll_of(row) for poll_id, row in found.items()}
+
+
+async def polls_not_closed(records: Records, at: datetime) -> list[Poll]:
+    """Polls open at `at` or yet to open, closing soonest first (one records call)."""
+    return [poll_of(row) for row in await polls_closing_after(records, at.astimezone(UTC))]
 
 
 async def create_poll(
@@ -66,26 +83,26 @@ async def create_poll(
 ) -> Poll:
     """A new poll, logged as a `poll.created` leaf together with its row."""
     if not encodable(question, *options):
-        raise PollError(PollErrorCode.INVALID, "the text is not valid Unicode", "question")
+        raise PollRefusal(PollErrorCode.INVALID, "the text is not valid Unicode", "question")
     question = question.strip()
     if not 0 < len(question) <= MAX_TEXT:
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.INVALID, f"a question of 1 to {MAX_TEXT} characters", "question"
         )
     if opens_at.tzinfo is None or closes_at.tzinfo is None:
-        raise PollError(PollErrorCode.INVALID, "times need a time zone", "opensAt")
+        raise PollRefusal(PollErrorCode.INVALID, "times need a time zone", "opensAt")
     try:
         opens_at, closes_at = opens_at.astimezone(UTC), closes_at.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise PollError(PollErrorCode.INVALID, "a time out of range", "opensAt") from None
+        raise PollRefusal(PollErrorCode.INVALID, "a time out of range", "opensAt") from None
     if closes_at <= opens_at:
-        raise PollError(PollErrorCode.INVALID, "a poll closes after it opens", "closesAt")
+        raise PollRefusal(PollErrorCode.INVALID, "a poll closes after it opens", "closesAt")
     if closes_at - opens_at > MAX_OPEN:
-        raise PollError(PollErrorCode.INVALID, "a poll is open at most a year", "closesAt")
+        raise PollRefusal(PollErrorCode.INVALID, "a poll is open at most a year", "closesAt")
     try:
         month = Epoch.parse(epoch)
     except CredentialError as error:
-        raise PollError(PollErrorCode.INVALID, str(error), "epoch") from None
+        raise PollRefusal(PollErrorCode.INVALID, str(error), "epoch") from None
     poll = Poll(
         poll_id=f"poll-{secrets.token_hex(6)}",
         question=question,
@@ -131,12 +148,12 @@ async def cast_ballot(log: Log, suite: Ciphersuite, data: object, now: datetime)
     check_open(poll, now)
     published = await issuer_key_for(records, poll.epoch)
     if published is None:
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.NOT_ELIGIBLE, f"no credentials were issued for {poll.epoch}", "keyId"
         )
     nullifier = ballot.pseudonym.hex()
     if await has_voted(records, poll.poll_id, nullifier):
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.ALREADY_VOTED, "this credential has voted in this poll", "ballot"
         )
     check_ballot(suite, poll, ballot, published.public_key)
@@ -155,7 +172,7 @@ async def cast_ballot(log: Log, suite: Ciphersuite, data: object, now: datetime)
     try:
         appended = await log.append([Entry(BALLOT, poll.poll_id, ballot.to_json())], then=store)
     except IntegrityError:
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.ALREADY_VOTED, "this credential has voted in this poll", "ballot"
         ) from None
     return Cast(poll, ballot, appended.first_index)
@@ -176,9 +193,23 @@ class Tally:
 
 
 async def tally(records: Records, poll_id: str) -> Tally:
-    poll = await load_poll(records, poll_id)
-    by_option = await counts_by(records, poll_id, "option_index")
-    by_district = await counts_by(records, poll_id, "district")
-    counts = tuple(by_option.get(i, 0) for i in range(len(poll.options)))
-    turnout = {str(district): n for district, n in sorted(by_district.items())}
-    return Tally(poll, counts, turnout)
+    """Poll `poll_id`'s count so far. Raises PollRefusal (NOT_FOUND)."""
+    return (await tallies(records, [await load_poll(records, poll_id)]))[0]
+
+
+async def tallies(records: Records, polls: Sequence[Poll]) -> list[Tally]:
+    """The count of each of `polls`, in their order: one records call for all of them."""
+    counted = await ballot_counts(records, [poll.poll_id for poll in polls])
+    by_poll: dict[str, list[BallotCount]] = {}
+    for count in counted:
+        by_poll.setdefault(count.poll_id, []).append(count)
+    return [_tally(poll, by_poll.get(poll.poll_id, [])) for poll in polls]
+
+
+def _tally(poll: Poll, counted: Sequence[BallotCount]) -> Tally:
+    options = [0] * len(poll.options)
+    turnout: dict[str, int] = {}
+    for count in counted:
+        options[count.option_index] += count.ballots
+        turnout[count.district] = turnout.get(count.district, 0) + count.ballots
+    return Tally(poll, tuple(options), dict(sorted(turnout.items())))

@@ -27,7 +27,7 @@ from zk.credentials.issuance import Issuer
 from zk.credentials.issuer_keys import IssuerKeyring
 from zk.polls.audit import Audit, audit_poll
 from zk.polls.ballots import make_ballot
-from zk.polls.errors import PollError, PollErrorCode
+from zk.polls.errors import PollErrorCode, PollRefusal
 from zk.polls.model import Eligibility
 from zk.polls.service import Tally, cast_ballot, create_poll, tally
 from zk.wallet import Wallet
@@ -65,10 +65,10 @@ async def simulate(
 
     The city's records, log and keys go to `folder` (an existing, empty folder)."""
     if not 0 < turnout <= 1:
-        raise PollError(PollErrorCode.INVALID, "turnout is a share in (0, 1]", "turnout")
+        raise PollRefusal(PollErrorCode.INVALID, "turnout is a share in (0, 1]", "turnout")
     people = await graph.find_nodes(NodeQuery("Citizen", equals={"district_code": [district]}))
     if not people:
-        raise PollError(
+        raise PollRefusal(
             PollErrorCode.INVALID, f"no residents of {district} in the graph", "district"
         )
     chance = random.Random(seed)
@@ -106,7 +106,7 @@ async def simulate(
             try:
                 ballot = make_ballot(suite, credential, poll, chance.choice(poll.options))
                 await cast_ballot(log, suite, ballot.to_json(), datetime.now(UTC))
-            except PollError as error:
+            except PollRefusal as error:
                 refused[error.code.value] = refused.get(error.code.value, 0) + 1
             if progress:
                 progress(done, len(voters))

@@ -183,8 +183,9 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Contract.history": FieldCost(size=bound("entries_per_contract")),
     # -- identity: polls and keys ----------------------------------------------------------
     "Query.issuerKeys": FieldCost(size=bound("issuer_keys")),
-    "PollInfo.tally": FieldCost(size=bound("poll_options")),
-    "PollInfo.turnout": FieldCost(size=bound("gu")),
+    "Poll.tally": FieldCost(size=bound("poll_options")),
+    "Poll.turnout": FieldCost(size=bound("gu")),
+    "District.polls": FieldCost(size=first_or_page),
     "PollTally.tally": FieldCost(size=bound("poll_options")),
     # -- federation: one lookup per representation ----------------------------------------
     "Query._entities": FieldCost(size=argument_length("representations")),

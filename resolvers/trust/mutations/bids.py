@@ -9,9 +9,9 @@ import strawberry
 
 from graph.records.api_keys import Tier
 from ledger.procurement import contracts
-from ledger.procurement.rules import ProcurementError as Refusal
 from ledger.procurement.rules import ProcurementErrorCode
-from resolvers.city.types import CityInfo
+from ledger.procurement.rules import ProcurementRefusal as Refusal
+from resolvers.core.info import Info
 from resolvers.trust.mutations.procurement_steps import refused, step
 from resolvers.trust.procurement_types import Bid, ContractStepResult, ProcurementError, Vendor
 
@@ -27,7 +27,7 @@ class CommitBidInput:
     )
 
 
-async def commit_bid(info: CityInfo, input: CommitBidInput) -> ContractStepResult:
+async def commit_bid(info: Info, input: CommitBidInput) -> ContractStepResult:
     return await step(
         info,
         "bidding",
@@ -58,7 +58,7 @@ RevealBidResult = Annotated[
 ]
 
 
-async def reveal_bid(info: CityInfo, input: RevealBidInput) -> RevealBidResult:
+async def reveal_bid(info: Info, input: RevealBidInput) -> RevealBidResult:
     try:
         row = await contracts.reveal_bid(
             info.context.the_log(),
@@ -91,7 +91,7 @@ RegisterVendorResult = Annotated[
 ]
 
 
-async def register_vendor(info: CityInfo, input: RegisterVendorInput) -> RegisterVendorResult:
+async def register_vendor(info: Info, input: RegisterVendorInput) -> RegisterVendorResult:
     if not info.context.tier.at_least(Tier.OPERATOR):
         return ProcurementError(
             code=ProcurementErrorCode.UNAUTHENTICATED,

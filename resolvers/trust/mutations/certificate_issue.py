@@ -11,7 +11,7 @@ from graph.records.api_keys import Tier
 from ledger import certificates
 from ledger.certificates import CertificateError
 from ledger.documents import CertificateKind, DocumentError
-from resolvers.city.types import CityInfo
+from resolvers.core.info import Info
 from resolvers.trust.errors import TrustError, TrustErrorCode, forbidden
 from resolvers.trust.types import Certificate
 
@@ -32,7 +32,7 @@ IssueCertificateResult = Annotated[
 ]
 
 
-async def issue_certificate(info: CityInfo, input: IssueCertificateInput) -> IssueCertificateResult:
+async def issue_certificate(info: Info, input: IssueCertificateInput) -> IssueCertificateResult:
     if not info.context.tier.at_least(Tier.OPERATOR):
         return forbidden("issuing a certificate")
     if not isinstance(input.document, dict):

@@ -9,7 +9,7 @@ import strawberry
 from graph.records.api_keys import Tier
 from ledger import certificates
 from ledger.certificates import CertificateError
-from resolvers.city.types import CityInfo
+from resolvers.core.info import Info
 from resolvers.trust.errors import TrustError, forbidden
 from resolvers.trust.types import Certificate
 
@@ -30,9 +30,7 @@ RevokeCertificateResult = Annotated[
 ]
 
 
-async def revoke_certificate(
-    info: CityInfo, input: RevokeCertificateInput
-) -> RevokeCertificateResult:
+async def revoke_certificate(info: Info, input: RevokeCertificateInput) -> RevokeCertificateResult:
     if not info.context.tier.at_least(Tier.OPERATOR):
         return forbidden("revoking a certificate")
     try:

@@ -15,10 +15,10 @@ from graph.records.api_keys import Tier
 from graph.records.procurement import ContractRow
 from ledger.log import Log
 from ledger.procurement import contracts
-from ledger.procurement.rules import ProcurementError as Refusal
 from ledger.procurement.rules import ProcurementErrorCode
+from ledger.procurement.rules import ProcurementRefusal as Refusal
 from ledger.procurement.sealing import Weights
-from resolvers.city.types import CityInfo
+from resolvers.core.info import Info
 from resolvers.trust.procurement_types import (
     Contract,
     ContractStepResult,
@@ -32,7 +32,7 @@ def refused(error: Refusal) -> ProcurementError:
 
 
 async def step(
-    info: CityInfo,
+    info: Info,
     action: str,
     work: Callable[[Log], Awaitable[ContractRow]],
     operator: bool = True,
@@ -57,7 +57,7 @@ class CreateContractInput:
     ceiling_krw: int = strawberry.field(description="Under 100,000,000 KRW.")
 
 
-async def create_contract(info: CityInfo, input: CreateContractInput) -> ContractStepResult:
+async def create_contract(info: Info, input: CreateContractInput) -> ContractStepResult:
     return await step(
         info,
         "creating a contract",
@@ -77,7 +77,7 @@ class PublishContractInput:
     reveal_deadline: datetime
 
 
-async def publish_contract(info: CityInfo, input: PublishContractInput) -> ContractStepResult:
+async def publish_contract(info: Info, input: PublishContractInput) -> ContractStepResult:
     weights = Weights(input.weight_price, input.weight_delivery, input.weight_rating)
     return await step(
         info,
@@ -88,17 +88,15 @@ async def publish_contract(info: CityInfo, input: PublishContractInput) -> Contr
     )
 
 
-async def evaluate_contract(info: CityInfo, id: strawberry.ID) -> ContractStepResult:
+async def evaluate_contract(info: Info, id: strawberry.ID) -> ContractStepResult:
     return await step(info, "evaluating", lambda log: contracts.evaluate(log, str(id)))
 
 
-async def award_contract(info: CityInfo, id: strawberry.ID) -> ContractStepResult:
+async def award_contract(info: Info, id: strawberry.ID) -> ContractStepResult:
     return await step(info, "awarding", lambda log: contracts.award(log, str(id)))
 
 
-async def confirm_delivery(
-    info: CityInfo, id: strawberry.ID, department: str
-) -> ContractStepResult:
+async def confirm_delivery(info: Info, id: strawberry.ID, department: str) -> ContractStepResult:
     return await step(
         info,
         "confirming delivery",
@@ -106,5 +104,5 @@ async def confirm_delivery(
     )
 
 
-async def pay_contract(info: CityInfo, id: strawberry.ID) -> ContractStepResult:
+async def pay_contract(info: Info, id: strawberry.ID) -> ContractStepResult:
     return await step(info, "paying", lambda log: contracts.pay(log, str(id)))
