@@ -1,0 +1,156 @@
+// Apollo's gateway (@apollo/gateway + @apollo/server) in front of the subgraphs: queries and
+// mutations (it carries no subscriptions).
+//   node scripts/apollo-gateway.mjs --supergraph FILE [--port 4000] [--host 127.0.0.1]
+// Serves POST/GET /graphql and GET /healthz ({"status": "ok"} once the supergraph is loaded);
+// every other path is a JSON 404. Forwards X-API-Key, Authorization and X-Forwarded-For (with the
+// client's address appended) to every subgraph. Stops cleanly on SIGTERM/SIGINT (exit 0).
+// Fails fast (exit 1, one line on stderr) without a readable supergraph or a free port.
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { ApolloServer, HeaderMap } from "@apollo/server";
+import { headersForSubgraph } from "./forwarding.mjs";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function readArguments(argv) {
+  const options = { supergraph: null, port: 4000, host: "127.0.0.1" };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === "--supergraph") options.supergraph = value;
+    else if (flag === "--host") options.host = value;
+    else if (flag === "--port") {
+      options.port = Number(value);
+      if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
+        throw new Error(`--port must be 1..65535, not ${value}`);
+      }
+    } else throw new Error(`unknown option ${flag}`);
+  }
+  if (!options.supergraph) throw new Error("--supergraph FILE is required");
+  return options;
+}
+
+function sendJson(res, status, value, extra = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...extra });
+  res.end(JSON.stringify(value));
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(Object.assign(new Error("request body too large"), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+async function handleGraphQL(server, req, res) {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+  }
+  let body;
+  if (req.method === "POST") {
+    const text = await readBody(req);
+    if ((headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        sendJson(res, 400, { errors: [{ message: "the body is not JSON" }] });
+        return;
+      }
+    } else {
+      body = text;
+    }
+  }
+  const search = new URL(req.url, "http://gateway").search;
+  const response = await server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search, body },
+    context: async () => ({
+      forwarded: headersForSubgraph(req.headers, req.socket.remoteAddress),
+    }),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status || 200;
+  if (response.body.kind === "complete") {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+async function main() {
+  const options = readArguments(process.argv.slice(2));
+  const supergraphSdl = readFileSync(options.supergraph, "utf8");
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ url }) =>
+      new RemoteGraphQLDataSource({
+        url,
+        willSendRequest({ request, context }) {
+          for (const [name, value] of Object.entries(context?.forwarded ?? {})) {
+            request.http?.headers.set(name, value);
+          }
+        },
+      }),
+  });
+  const server = new ApolloServer({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+  });
+  await server.start();
+
+  const httpServer = http.createServer((req, res) => {
+    const path = new URL(req.url, "http://gateway").pathname;
+    if (path === "/healthz") {
+      sendJson(res, 200, { status: "ok", gateway: "apollo" });
+    } else if (path === "/graphql") {
+      handleGraphQL(server, req, res).catch((error) => {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        const status = error.status ?? 500;
+        if (status === 500) console.error(`apollo-gateway: ${error.message}`);
+        sendJson(res, status, { errors: [{ message: status === 500 ? "Internal error." : error.message }] });
+      });
+    } else {
+      sendJson(res, 404, { errors: [{ message: `no route ${path}` }] });
+    }
+  });
+  await new Promise((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port, options.host, resolve);
+  });
+  console.log(`apollo-gateway on http://${options.host}:${options.port}/graphql`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    httpServer.close();
+    httpServer.closeIdleConnections();
+    await server.stop();
+    httpServer.closeAllConnections();
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((error) => {
+  console.error(`apollo-gateway: ${error.message}`);
+  process.exit(1);
+});

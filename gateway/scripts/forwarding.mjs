@@ -1,0 +1,29 @@
+// What both gateways send on to a subgraph from the client's request: the API key headers, and
+// X-Forwarded-For with the client's own address appended, as a reverse proxy does (the subgraphs
+// believe it only from CIVIC_TRUSTED_PROXIES: docs/security.md).
+
+/** Headers that carry the caller's API key (civicgraph/auth.py reads both). */
+export const KEY_HEADERS = ["x-api-key", "authorization"];
+
+/** `x-forwarded-for` as received, with `peer` (the client's socket address) appended. */
+export function forwardedFor(received, peer) {
+  const chain = typeof received === "string" && received.trim() !== "" ? received.trim() : "";
+  if (!peer) return chain || undefined;
+  const address = peer.startsWith("::ffff:") ? peer.slice("::ffff:".length) : peer;
+  return chain ? `${chain}, ${address}` : address;
+}
+
+/**
+ * The headers to send to a subgraph, from the client's headers (a plain object with lower-case
+ * names) and its socket address. Headers the client did not send are left out.
+ */
+export function headersForSubgraph(headers, peer) {
+  const out = {};
+  for (const name of KEY_HEADERS) {
+    const value = headers?.[name];
+    if (typeof value === "string" && value !== "") out[name] = value;
+  }
+  const chain = forwardedFor(headers?.["x-forwarded-for"], peer);
+  if (chain) out["x-forwarded-for"] = chain;
+  return out;
+}
