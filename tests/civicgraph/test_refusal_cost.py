@@ -52,7 +52,7 @@ def test_serve_access_log_follows_setting(
 
     monkeypatch.setattr(serving, "_check_stores", stores_fine)
     monkeypatch.setattr(serving, "listen", lambda host, port: None)
-    monkeypatch.setattr(serving, "create_app", lambda settings: None)
+    monkeypatch.setattr(serving, "create_app", lambda settings, **named: None)
     monkeypatch.setattr(serving, "serve_app", lambda app, sock, **options: seen.update(options))
     settings = (
         Settings(data_dir=tmp_path, access_log=True) if access_log else Settings(data_dir=tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -257,16 +258,17 @@ async def test_legacy_json_clients_get_200_for_well_formed_requests(
     assert codes(response) == [code]
 
 
-async def test_partial_success_is_294_with_data(client: httpx.AsyncClient) -> None:
+async def test_partial_success_is_294_with_data(subgraph_client: Any) -> None:
     query = (
         '{ _entities(representations: [{__typename: "District", code: "00000"}]) { __typename } }'
     )
-    response = await client.post("/graphql", json={"query": query}, headers={"accept": GQL})
-    assert response.status_code == 294
-    assert response.json()["data"] == {"_entities": [None]}
-    assert codes(response) == ["not_found"]
-    legacy = await client.post("/graphql", json={"query": query}, headers={"accept": JSON})
-    assert legacy.status_code == 200
+    async with subgraph_client("city") as client:  # the door a gateway's subgraph call meets
+        response = await client.post("/graphql", json={"query": query}, headers={"accept": GQL})
+        assert response.status_code == 294
+        assert response.json()["data"] == {"_entities": [None]}
+        assert codes(response) == ["not_found"]
+        legacy = await client.post("/graphql", json={"query": query}, headers={"accept": JSON})
+        assert legacy.status_code == 200
 
 
 @pytest.mark.parametrize(
