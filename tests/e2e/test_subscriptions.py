@@ -17,6 +17,8 @@ from gql import Client, gql
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
 
+from civicgraph.stores import Stores
+from graph.records.alerts import alerts_after
 from graph.records.api_keys import Tier
 from tests.conftest import SEED_UNTIL
 
@@ -172,12 +174,17 @@ async def test_case_updates_follow_a_filed_case(server: str) -> None:
     assert len(seen) > 2  # the gu's earlier events came first
 
 
-async def test_alerts_are_raised_once_for_a_polluted_sensor(server: str, gateway: Gateway) -> None:
+async def test_alerts_are_raised_once_for_a_polluted_sensor(
+    server: str, gateway: Gateway, stores: Stores
+) -> None:
     # alerts follow live readings only: these are from the last minute, in order (no other
     # test reads this sensor's latest reading)
     live = (datetime.now(UTC) - timedelta(minutes=1)).replace(microsecond=0)
-    start = await gateway.send("sdot-11215-0000", live.isoformat(), pm25=20.0)
-    variables = {"district": "11215", "after": str(start)}
+    await gateway.send("sdot-11215-0000", live.isoformat(), pm25=20.0)
+    # resume after the gu's last alert so far: alerts raised before the subscription is
+    # registered are replayed, not missed (`after` is an alert id, not a reading id)
+    earlier = await alerts_after(stores.records, 0, districts=["11215"], limit=10_000)
+    variables = {"district": "11215", "after": str(max((a.id for a in earlier), default=0))}
     listening = asyncio.create_task(take(server, "graphql-transport-ws", ALERTS, variables, 2))
     for step, value in enumerate((40.0, 37.0, 39.0, 90.0), start=1):
         at = (live + timedelta(seconds=step)).isoformat()
