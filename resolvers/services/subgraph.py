@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from resolvers.core.federation import Subgraph
+from resolvers.services.errors import ServicesErrorCode
 from resolvers.services.schema import ServicesMutation, ServicesQuery
 from resolvers.services.subscriptions import ServicesSubscription
 from resolvers.services.views import District
@@ -12,5 +13,6 @@ SERVICES = Subgraph(
     query=ServicesQuery,
     mutation=ServicesMutation,
     subscription=ServicesSubscription,
-    types=(District,),
+    # the code enum names the values of ServicesError's `code` (resolvers/core/error_interface)
+    types=(District, ServicesErrorCode),
 )
