@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from graph.errors import UnknownLabel
@@ -114,6 +115,29 @@ def find_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
     if query.limit is not None:
         text += f" LIMIT {params.add(query.limit)}"
     return text, params.values
+
+
+def find_nodes_each(
+    query: NodeQuery, prop: str, values: Sequence[str]
+) -> tuple[str, dict[str, Any]]:
+    """One statement for many pages: for each of `values`, the page `query` describes among the
+    nodes whose `prop` equals it, each ordered and limited on its own (one `UNION ALL` branch
+    per value). Rows are (value of `prop`, node). `values` must not be empty."""
+    kind = node_type(query.label)
+    group = check_property(kind, prop)
+    params = Params()
+    order = " DESC" if query.descending else ""
+    branches = []
+    for value in values:
+        one = replace(query, equals={**query.equals, group: [value]})
+        text = (
+            f"MATCH (n:`{kind.label}`){where('n', one, params, paged=True)} "
+            f"RETURN n.{group} AS g, n ORDER BY n.{kind.key}{order}"
+        )
+        if query.limit is not None:
+            text += f" LIMIT {params.add(query.limit)}"
+        branches.append(text)
+    return " UNION ALL ".join(branches), params.values
 
 
 def count_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:

@@ -49,6 +49,18 @@ class CypherReads(ABC):
         text, params = cypher.find_nodes(query)
         return [self._node(kind, row[0]) for row in await self._rows(text, params)]
 
+    async def find_nodes_each(
+        self, query: NodeQuery, prop: str, values: Sequence[str]
+    ) -> dict[str, list[Node]]:
+        result: dict[str, list[Node]] = {value: [] for value in values}
+        if not values:
+            return result
+        kind = cypher.node_type(query.label)
+        text, params = cypher.find_nodes_each(query, prop, list(result))
+        for value, raw in await self._rows(text, params):
+            result[value].append(self._node(kind, raw))
+        return result
+
     async def count_nodes(self, query: NodeQuery) -> int:
         text, params = cypher.count_nodes(query)
         rows = await self._rows(text, params)

@@ -46,6 +46,14 @@ class GraphStore(Protocol):
     async def find_nodes(self, query: NodeQuery) -> list[Node]:
         """Nodes matching `query`, ordered by key."""
 
+    async def find_nodes_each(
+        self, query: NodeQuery, prop: str, values: Sequence[str]
+    ) -> dict[str, list[Node]]:
+        """For each of `values`, the nodes `query` finds among those whose `prop` equals it
+        (its own page: ordered by key, cut at `query.limit`), in one query to the driver;
+        an empty list for a value without any. One page per value of a to-one property:
+        the first cases of each of many districts."""
+
     async def count_nodes(self, query: NodeQuery) -> int:
         """How many nodes match `query`, ignoring `after` and `limit`."""
 

@@ -10,8 +10,13 @@ import strawberry
 from resolvers.core.arguments import values
 from resolvers.core.federation import extends
 from resolvers.core.info import Info
-from resolvers.core.listing import node_page
-from resolvers.core.pagination import Connection, PageArgs
+from resolvers.core.pagination import Connection, PageArgs, connection, page_request
+from resolvers.services.dataloaders import (
+    CaseCountByDistrictLoader,
+    CaseFilters,
+    CasePageByDistrictLoader,
+    DistrictCasesKey,
+)
 
 if TYPE_CHECKING:
     from resolvers.services.types import Case, CaseStatus
@@ -38,17 +43,17 @@ class District:
     ) -> Connection[Annotated[Case, strawberry.lazy("resolvers.services.types")]]:
         from resolvers.services.types import Case
 
-        equals = {
-            "district_code": [self.code],
-            "service_code": list(service_code or []),
-            "status": values(status or None) or [],
-        }
-        return await node_page(
-            info.context,
-            "Case",
-            Case.from_node,
-            equals={name: vals for name, vals in equals.items() if vals},
-            page=PageArgs(first, after, last, before),
+        context = info.context
+        request = page_request(PageArgs(first, after, last, before), context.limits.max_page_size)
+        filters = CaseFilters(tuple(service_code or ()), tuple(values(status or None) or ()))
+        key = DistrictCasesKey(self.code, filters, request)
+        nodes = await context.loader(CasePageByDistrictLoader).load(key)
+
+        async def count() -> int:
+            return await context.loader(CaseCountByDistrictLoader).load((self.code, filters))
+
+        return connection(
+            [Case.from_node(n) for n in nodes], [n["id"] for n in nodes], request, count=count
         )
 
 
