@@ -271,3 +271,21 @@ def test_cost_of_case_events_follows_first() -> None:
     assert cost(events.format(args="")) == 1 + DEFAULT_PAGE_SIZE
     assert cost(events.format(args="(first: 60)")) == 1 + 60
     assert cost(events.format(args="(first: 1000)")) == 1  # refused by the resolver: reads none
+
+
+def test_cost_of_district_cases_is_a_connection_priced_by_its_page() -> None:
+    query = """query ($n: Int) { district(code: "11680") {
+      cases(first: $n, status: [OPEN]) { edges { node { id district { code } } } } } }"""
+    # district 1 + connection 1 + n edges x (edge 1 + node 1 + district 1)
+    assert cost(query, {"n": 7}) == 1 + 1 + 7 * 3
+    assert cost(query, {}) == 1 + 1 + DEFAULT_PAGE_SIZE * 3
+    assert cost(query.replace("first", "last"), {"n": 7}) == 1 + 1 + 7 * 3
+    # a page the resolver refuses (out_of_range) reads nothing
+    assert cost(query, {"n": 101}) == cost(query, {"n": 0}) == 1 + 1
+    # totalCount is a COUNT over every match of the filter
+    assert cost('{ district(code: "11680") { cases { totalCount } } }') == 1 + 1 + 10
+    # through the services subgraph's _entities: that, once per representation
+    entities = """query ($r: [_Any!]!) { _entities(representations: $r) {
+      ... on District { cases(first: 5) { edges { node { id } } } } } }"""
+    reps = [{"__typename": "District", "code": "11680"}] * 3
+    assert cost(entities, {"r": reps}, schema=SUBGRAPH_SCHEMAS["services"]) == 3 * (1 + 1 + 5 * 2)
