@@ -1,0 +1,57 @@
+"""The two gateways `federation up` can put in front of the subgraphs, as Node.js commands.
+
+- `apollo`: `@apollo/gateway` under `@apollo/server` (`gateway/scripts/apollo-gateway.mjs`):
+  queries and mutations; healthy when GET /healthz answers (it loads the supergraph first).
+- `hive`: Hive Gateway (`@graphql-hive/gateway`'s CLI with `gateway/hive/gateway.config.mjs`):
+  queries, mutations and subscriptions over graphql-transport-ws; ready when GET /readiness
+  answers (its /healthz answers as soon as it listens).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from civicgraph.federation.node import (
+    APOLLO_GATEWAY_SCRIPT,
+    HIVE_GATEWAY_BIN,
+    HIVE_GATEWAY_CONFIG,
+    script_path,
+)
+
+
+class GatewayKind(StrEnum):
+    """Which gateway: Hive Gateway (subscriptions too) or Apollo's (queries and mutations)."""
+
+    HIVE = "hive"
+    APOLLO = "apollo"
+
+
+@dataclass(frozen=True)
+class GatewayCommand:
+    """How to start a gateway (`argv` after `node`) and the path that says it is ready."""
+
+    argv: list[str]
+    ready_path: str
+    subscriptions: bool
+
+
+def gateway_command(kind: GatewayKind, supergraph: Path, host: str, port: int) -> GatewayCommand:
+    """The command serving `supergraph` at http://host:port/graphql through gateway `kind`.
+
+    Raises NodeUnavailable when the gateway's script or package is missing.
+    """
+    where = ["--host", host, "--port", str(port)]
+    if kind is GatewayKind.APOLLO:
+        script = str(script_path(APOLLO_GATEWAY_SCRIPT))
+        return GatewayCommand([script, "--supergraph", str(supergraph), *where], "/healthz", False)
+    argv = [
+        str(script_path(HIVE_GATEWAY_BIN)),
+        "supergraph",
+        str(supergraph),
+        "--config-path",
+        str(script_path(HIVE_GATEWAY_CONFIG)),
+        *where,
+    ]
+    return GatewayCommand(argv, "/readiness", True)

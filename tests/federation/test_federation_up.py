@@ -1,0 +1,274 @@
+"""`civicgraph federation up` with every process real: the subgraphs, then Hive Gateway or
+Apollo's gateway in front of them; a query across subgraphs, a subscription through Hive, the
+caller's API key reaching the subgraphs, and SIGTERM leaving no process behind."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from resolvers.subgraphs import SUBGRAPHS
+from tests.conftest import UNLIMITED_ENV
+from tests.e2e.websocket_client import TRANSPORT, next_frame, opened, ws_url
+
+START_S = 300
+STOP_S = 60
+READY_LINE = "Ctrl-C stops them all."
+ACROSS_SUBGRAPHS = """{
+  district(code: "11680") {
+    code nameEn
+    sensors { id }
+    cases(first: 2) { edges { node { id district { code nameEn } } } }
+  }
+}"""
+SENSORS_OF_DISTRICT = """query ($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on District { sensors { id } } }
+}"""
+FILE_CASE = """mutation ($input: FileCaseInput!) {
+  fileCase(input: $input) { __typename ... on FileCaseSuccess { case { id } } }
+}"""
+CASE_UPDATES = 'subscription { caseUpdates(district: "11680") { caseId districtCode kind } }'
+GANGNAM = {
+    "serviceCode": "noise",
+    "description": "Night construction",
+    "lat": 37.5115,
+    "lon": 127.0595,
+}
+
+
+def free_block(size: int) -> int:
+    """The first of `size` consecutive free loopback ports."""
+    for _ in range(200):
+        first = random.randrange(20_000, 60_000 - size)
+        try:
+            for port in range(first, first + size):
+                with socket.create_server(("127.0.0.1", port)):
+                    pass
+        except OSError:
+            continue
+        return first
+    raise AssertionError("no block of free ports")
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def seeded(data: Path) -> Path:
+    """`data` holding a small seeded city (LadybugDB lets one process at a time open it)."""
+    env = os.environ | {"CIVIC_DATA_DIR": str(data)}
+    subprocess.run(
+        [sys.executable, "-m", "civicgraph.cli", "seed", "--scale", "0.001", "--history-days", "1"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return data
+
+
+class Federation:
+    """A running `civicgraph federation up`: its process, gateway kind and URL, and the base URL
+    of each subgraph in SUBGRAPHS order."""
+
+    def __init__(self, process: subprocess.Popen[bytes], kind: str, port: int) -> None:
+        self.process = process
+        self.kind = kind
+        self.gateway = f"http://127.0.0.1:{port}"
+        self.subgraphs = [f"http://127.0.0.1:{port + 1 + i}" for i in range(len(SUBGRAPHS))]
+
+
+def start_federation(city: Path, gateway: str, log: Path) -> Iterator[Federation]:
+    port = free_block(1 + len(SUBGRAPHS))
+    env = os.environ | UNLIMITED_ENV | {"CIVIC_DATA_DIR": str(city), "CIVIC_SIMULATOR": "0"}
+    argv = [sys.executable, "-m", "civicgraph.cli", "federation", "up", "--gateway", gateway]
+    argv += ["--port", str(port), "--first-subgraph-port", str(port + 1)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_S
+        while READY_LINE not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield Federation(process, gateway, port)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def hive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
+    """Hive Gateway in front of the subgraphs, on a city of its own."""
+    folder = tmp_path_factory.mktemp("hive")
+    yield from start_federation(seeded(folder / "city"), "hive", folder / "up.log")
+
+
+@pytest.fixture(scope="module")
+def apollo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
+    """Apollo's gateway in front of the subgraphs, on a city of its own."""
+    folder = tmp_path_factory.mktemp("apollo")
+    yield from start_federation(seeded(folder / "city"), "apollo", folder / "up.log")
+
+
+@pytest.fixture(params=["hive", "apollo"])
+def federation(request: pytest.FixtureRequest) -> Federation:
+    """Each gateway in turn."""
+    found: Federation = request.getfixturevalue(request.param)
+    return found
+
+
+def post(url: str, query: str, variables: dict[str, Any] | None = None, **headers: str) -> Any:
+    response = httpx.post(
+        f"{url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"accept": "application/json", **headers},
+        timeout=30,
+    )
+    return response.json()
+
+
+def test_a_query_across_subgraphs_answers_through_the_gateway(federation: Federation) -> None:
+    # when a query spans city, sensing and services through the gateway
+    body = post(federation.gateway, ACROSS_SUBGRAPHS)
+
+    # then each part comes from its subgraph
+    assert "errors" not in body, body
+    district = body["data"]["district"]
+    assert (district["code"], district["nameEn"]) == ("11680", "Gangnam-gu")
+    assert [edge["node"]["district"]["code"] for edge in district["cases"]["edges"]] == [
+        "11680",
+        "11680",
+    ]
+    sensing = federation.subgraphs[list(SUBGRAPHS).index("sensing")]
+    direct = post(
+        sensing,
+        SENSORS_OF_DISTRICT,
+        {"representations": [{"__typename": "District", "code": "11680"}]},
+    )
+    assert district["sensors"] == direct["data"]["_entities"][0]["sensors"]
+    assert district["sensors"]
+
+
+def test_the_callers_key_reaches_the_subgraphs(federation: Federation) -> None:
+    # a key the subgraphs do not know: only they can refuse it, so the refusal proves it arrived
+    body = post(federation.gateway, ACROSS_SUBGRAPHS, **{"x-api-key": "no-such-key"})
+    assert body.get("data") is None or body["data"].get("district") is None
+    assert "unknown or revoked API key" in json.dumps(body)
+    bearer = post(federation.gateway, ACROSS_SUBGRAPHS, authorization="Bearer no-such-key")
+    assert "unknown or revoked API key" in json.dumps(bearer)
+
+
+async def case_update_after_filing(ws: ClientConnection, gateway: str) -> dict[str, Any]:
+    """Subscribe to Gangnam's case updates on `ws`, then file cases through `gateway` until one
+    arrives (Hive opens its own subscription to the subgraph lazily); the first frame, with
+    the ids filed under "filed"."""
+    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": CASE_UPDATES}}
+    await ws.send(json.dumps(subscribe))
+    filed: list[str] = []
+    async with httpx.AsyncClient(base_url=gateway, timeout=30) as http, asyncio.timeout(START_S):
+        while True:
+            variables = {"input": GANGNAM}
+            response = await http.post(
+                "/graphql", json={"query": FILE_CASE, "variables": variables}
+            )
+            filed.append(response.json()["data"]["fileCase"]["case"]["id"])
+            try:
+                frame = await asyncio.wait_for(next_frame(ws), 1.0)
+            except TimeoutError:
+                continue
+            return frame | {"filed": filed}
+
+
+async def test_a_subscription_through_hive_delivers_a_case_filed_through_it(
+    hive: Federation,
+) -> None:
+    # given a subscriber whose connection_init payload names a key: not a key source, as on
+    # the merged server (docs/security.md), so neither the gateway nor the subgraph refuses it
+    async with connect(ws_url(hive.gateway), subprotocols=[TRANSPORT]) as ws:  # type: ignore[list-item]
+        init = {"type": "connection_init", "payload": {"X-API-Key": "no-such-key"}}
+        await ws.send(json.dumps(init))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+
+        # when a case is filed through the gateway
+        frame = await case_update_after_filing(ws, hive.gateway)
+
+    # then its event arrives through the gateway from the services subgraph
+    assert frame["type"] == "next", frame
+    event = frame["payload"]["data"]["caseUpdates"]
+    assert event["caseId"] in frame["filed"]
+    assert event["districtCode"] == "11680"
+
+
+async def test_a_key_in_the_upgrade_headers_reaches_the_subgraphs_websocket(
+    hive: Federation,
+) -> None:
+    # a key the subgraph does not know, on the client's websocket upgrade to the gateway
+    ws = await opened(ws_url(hive.gateway), TRANSPORT, key="no-such-key")
+    try:
+        subscribe = {"id": "1", "type": "subscribe", "payload": {"query": CASE_UPDATES}}
+        await ws.send(json.dumps(subscribe))
+        frame = await next_frame(ws)
+    finally:
+        await ws.close()
+    # the subgraph refused the gateway's socket (close 4401): an error, never an event
+    assert frame["type"] in ("next", "error"), frame
+    payload = frame["payload"]
+    errors = payload if frame["type"] == "error" else payload.get("errors")
+    assert errors, frame
+    assert frame["type"] == "error" or payload.get("data") is None, frame
+
+
+def test_sigterm_stops_the_gateway_and_every_subgraph(tmp_path: Path) -> None:
+    # given a running federation and every process it started
+    city = seeded(tmp_path / "city")
+    for started in start_federation(city, "hive", tmp_path / "up.log"):
+        below = descendants(started.process.pid)
+        assert len(below) >= 2, below  # the subgraphs' process and the gateway
+
+        # when it is sent SIGTERM
+        started.process.send_signal(signal.SIGTERM)
+        code = started.process.wait(timeout=STOP_S)
+
+        # then it exits cleanly and nothing it started is left
+        assert code == 0, (tmp_path / "up.log").read_text()
+        assert [pid for pid in below if running(pid)] == []
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{started.gateway}/healthz", timeout=2)
