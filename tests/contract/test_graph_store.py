@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -182,6 +183,26 @@ async def test_filters_and_keyset_pages(
                 NodeQuery(query.label, query.equals, query.bbox, query.near, ranges=query.ranges)
             )
         )
+
+
+async def test_pages_of_many_values_in_one_query(
+    graph: GraphStore, three_sensors: tuple[str, list[str]]
+) -> None:
+    # given our three sensors' district, a seeded gu with sensors of its own, and no district
+    district, ids = three_sensors
+    values = [district, "11680", "absent", district]
+    for query, _ in _queries(district, ids):
+        # when each value's page is asked at once
+        before = graph.calls
+        found = await graph.find_nodes_each(query, "district_code", values)
+        # then it is one query, and each value's page is what find_nodes gives for it alone
+        assert graph.calls - before == 1
+        for value in values:
+            alone = replace(query, equals={**query.equals, "district_code": [value]})
+            expected = [n["id"] for n in await graph.find_nodes(alone)]
+            assert [n["id"] for n in found[value]] == expected, (query, value)
+        assert list(found) == [district, "11680", "absent"]
+    assert await graph.find_nodes_each(NodeQuery("Sensor"), "district_code", []) == {}
 
 
 async def test_grouped_counts(graph: GraphStore, three_sensors: tuple[str, list[str]]) -> None:
