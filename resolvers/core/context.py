@@ -11,7 +11,7 @@ from starlette.websockets import WebSocket
 from graph.locate import DistrictLocator
 from graph.records import Records
 from graph.records.api_keys import Tier
-from graph.store import GraphStore
+from graph.store import GraphStore, Node
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.cost.budgets import CostBudgets
 from resolvers.core.cost.writes import WriteLimits
@@ -63,6 +63,8 @@ class Context:
     """The keyed random rounding of published counts of people (docs/security.md)."""
     list_bounds: ListBounds = field(default_factory=ListBounds)
     """Most items of each unpaged list, measured at start-up (the cost analysis)."""
+    known_nodes: dict[tuple[str, str], Node] = field(default_factory=dict)
+    """Nodes this request read by a relationship, by (label, key) (resolvers/core/dataloaders)."""
     _loaders: dict[type[Any], Any] = field(default_factory=dict)
 
     def loader(self, kind: type[L]) -> L:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from graph.ontology import NODE_TYPES
 from graph.query import Hop
 from graph.store import Node
 
@@ -31,21 +32,35 @@ class ContextLoader(DataLoader[K, V], ABC, Generic[K, V]):
 
 
 class NodeByKeyLoader(ContextLoader[str, Node | None]):
-    """Nodes of `label` by key; None for a key with no node."""
+    """Nodes of `label` by key; None for a key with no node. A node the request already
+    loaded as a neighbour (`Context.known_nodes`) is not read again: a domain that returns its
+    view of another domain's entity it found by a relationship (`Case.asset`) costs the owner's
+    `resolve_reference` no store call."""
 
     label: ClassVar[str]
 
     async def batch_load(self, keys: list[str]) -> Sequence[Node | None]:
-        return await self.context.store.get_nodes(self.label, keys)
+        known = self.context.known_nodes
+        missing = [key for key in keys if (self.label, key) not in known]
+        read = await self.context.store.get_nodes(self.label, missing) if missing else []
+        found = dict(zip(missing, read, strict=True))
+        return [known[(self.label, key)] if key not in found else found[key] for key in keys]
 
 
 class NeighborsByKeyLoader(ContextLoader[str, list[Node]]):
-    """Nodes one `hop` away from each key, ordered by their key."""
+    """Nodes one `hop` away from each key, ordered by their key; each remembered in
+    `Context.known_nodes` by its label and key."""
 
     hop: ClassVar[Hop]
 
     async def batch_load(self, keys: list[str]) -> Sequence[list[Node]]:
         found = await self.context.store.neighbors(self.hop, keys)
+        label = self.hop.target
+        key_name = NODE_TYPES[label].key
+        known = self.context.known_nodes
+        for nodes in found.values():
+            for node in nodes:
+                known[(label, str(node[key_name]))] = node
         return [found[key] for key in keys]
 
 

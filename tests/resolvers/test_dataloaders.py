@@ -116,3 +116,18 @@ async def test_assets_page_of_100_costs_what_a_page_of_10_costs(
     large = await _calls_for(client, driver_calls, ASSETS, 100)
     assert small == large
     assert small <= 10
+
+
+async def test_an_entity_found_by_a_relationship_is_not_read_again_by_its_owner(
+    client: httpx.AsyncClient, driver_calls: DriverCalls
+) -> None:
+    # services finds a case's asset by CONCERNS and returns its view (an id); the merged
+    # server turns it into the city's Asset through the city's loader, which finds the node
+    # the request already read: one call for the relationship, none for the owner
+    plain = "query ($first: Int!) { cases(first: $first) { edges { node { id } } } }"
+    with_asset = (
+        "query ($first: Int!) { cases(first: $first) { edges { node { id asset { kind } } } } }"
+    )
+    assert await _calls_for(client, driver_calls, with_asset, 10) == (
+        await _calls_for(client, driver_calls, plain, 10) + 1
+    )
