@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from civicgraph.federation.errors import CompositionFailed, FederationError
-from civicgraph.federation.node import COMPOSE_SCRIPT, node_executable, script_path
+from civicgraph.federation.node import (
+    API_SCHEMA_SCRIPT,
+    COMPOSE_SCRIPT,
+    node_executable,
+    script_path,
+)
 from civicgraph.federation.plan import SubgraphAddress
 
 COMPOSE_TIMEOUT_S = 300
@@ -87,6 +93,27 @@ def compose(sources: list[SubgraphSource]) -> Composition:
     if not isinstance(sdl, str) or not sdl.strip():
         raise FederationError("the composer gave no supergraph")
     return Composition(supergraph_sdl=sdl, hints=hints)
+
+
+def api_schema(supergraph_sdl: str) -> str:
+    """The API schema a gateway serves for `supergraph_sdl` (federation's own types, directives
+    and join metadata removed), types sorted by name, as SDL: `gateway/scripts/api-schema.mjs`
+    over `@apollo/federation-internals`. Raises FederationError, NodeUnavailable."""
+    node = node_executable()
+    with tempfile.NamedTemporaryFile("w", suffix=".graphql", encoding="utf-8") as file:
+        file.write(supergraph_sdl)
+        file.flush()
+        done = subprocess.run(
+            [node, str(script_path(API_SCHEMA_SCRIPT)), file.name],
+            capture_output=True,
+            text=True,
+            timeout=COMPOSE_TIMEOUT_S,
+            check=False,
+        )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise FederationError(f"api-schema.mjs failed (exit {done.returncode}): {last}")
+    return done.stdout
 
 
 def _report(done: subprocess.CompletedProcess[str]) -> dict[str, list[dict[str, object]]]:

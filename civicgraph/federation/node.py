@@ -12,6 +12,7 @@ GATEWAY_DIR = REPO_ROOT / "gateway"
 """The npm package: `package.json`, its lock, `scripts/`, `hive/` and `node_modules/`."""
 
 COMPOSE_SCRIPT = GATEWAY_DIR / "scripts" / "compose.mjs"
+API_SCHEMA_SCRIPT = GATEWAY_DIR / "scripts" / "api-schema.mjs"
 APOLLO_GATEWAY_SCRIPT = GATEWAY_DIR / "scripts" / "apollo-gateway.mjs"
 HIVE_GATEWAY_BIN = GATEWAY_DIR / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"
 HIVE_GATEWAY_CONFIG = GATEWAY_DIR / "hive" / "gateway.config.mjs"
