@@ -141,3 +141,33 @@ def test_an_unexpected_start_up_error_is_one_line_with_its_traceback_in_the_log_
 def test_listen_refuses_a_host_it_cannot_resolve() -> None:
     with pytest.raises(StartupFailed, match=r"cannot listen on no-such-host\.invalid:8000"):
         listen("no-such-host.invalid", 8000)
+
+
+def test_an_unknown_subgraph_is_one_line_and_exit_3(city: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CIVIC_")}
+    done = subprocess.run(
+        [str(CIVICGRAPH), "serve", "--subgraph", "weather", "--port", str(free_port())],
+        env={**clean, "CIVIC_DATA_DIR": str(city), "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert_one_line_exit_3(done, "no subgraph 'weather' (one of: city, sensing, services,")
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        (["city:0", "data:4002"], "'city:0': several subgraphs need NAME:PORT each"),
+        (["city:4001", "data"], "'data': several subgraphs need NAME:PORT each"),
+        (["city:4001", "city:4002"], "'city:4002': name or port given twice"),
+        (["city:4001", "data:4001"], "'data:4001': name or port given twice"),
+    ],
+)
+def test_several_subgraphs_need_distinct_names_and_ports(values: list[str], says: str) -> None:
+    arguments = [part for value in values for part in ("--subgraph", value)]
+    result = runner.invoke(app, ["serve", *arguments], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert says in result.output
