@@ -8,12 +8,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from resolvers.core.dataloaders import NeighborsByKeyLoader
 from resolvers.core.federation import extends
 from resolvers.core.info import Info
 from resolvers.data.dataloaders import DatasetsByDepartmentLoader, DatasetsBySensorLoader
 
 if TYPE_CHECKING:
     from resolvers.data.types import Dataset
+
+
+async def datasets_by(info: Info, loader: type[NeighborsByKeyLoader], key: str) -> list[Dataset]:
+    """The datasets one hop from `key` by `loader`'s relationship (PUBLISHES, MEASURES)."""
+    from resolvers.data.types import Dataset
+
+    return [Dataset.from_node(n) for n in await info.context.loader(loader).load(key)]
 
 
 @extends("Department", keys=["id"])
@@ -24,10 +32,7 @@ class Department:
     async def datasets(
         self, info: Info
     ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
-        from resolvers.data.types import Dataset
-
-        nodes = await info.context.loader(DatasetsByDepartmentLoader).load(self.id)
-        return [Dataset.from_node(n) for n in nodes]
+        return await datasets_by(info, DatasetsByDepartmentLoader, self.id)
 
 
 @extends("Sensor", keys=["id"])
@@ -38,7 +43,4 @@ class Sensor:
     async def datasets(
         self, info: Info
     ) -> list[Annotated[Dataset, strawberry.lazy("resolvers.data.types")]]:
-        from resolvers.data.types import Dataset
-
-        nodes = await info.context.loader(DatasetsBySensorLoader).load(self.id)
-        return [Dataset.from_node(n) for n in nodes]
+        return await datasets_by(info, DatasetsBySensorLoader, self.id)
