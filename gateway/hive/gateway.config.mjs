@@ -10,6 +10,13 @@
 // GET /healthz answers once the server listens, GET /readiness once the supergraph is loaded.
 import { defineConfig } from "@graphql-hive/gateway";
 import { headersForSubgraph, KEY_HEADERS } from "../scripts/forwarding.mjs";
+import {
+  DOOR_STATUSES,
+  doorRefusal,
+  isRequestError,
+  requestErrorStatus,
+  withOurCodes,
+} from "../scripts/refusals.mjs";
 
 const FORWARD = "civicForward";
 
@@ -37,6 +44,47 @@ const forwardingPlugin = {
   },
 };
 
+/** Door refusals of the subgraphs, by the client's request they were met for. */
+const refusals = new WeakMap();
+
+/** The merged server's refusals (refusals.mjs): a subgraph's door refusal refuses the client's
+ * whole request with its status, headers and body; the gateway's own request errors carry our
+ * codes. */
+const refusalsPlugin = {
+  onFetch({ context }) {
+    return async ({ response, setResponse }) => {
+      if (!DOOR_STATUSES.has(response.status) || !context?.request) return;
+      const text = await response.text();
+      const refusal = doorRefusal(response.status, response.headers, text);
+      if (refusal && !refusals.has(context.request)) refusals.set(context.request, refusal);
+      setResponse(new Response(text, { status: response.status, headers: response.headers }));
+    };
+  },
+  onResultProcess({ request, result, setResultProcessor }) {
+    const refusal = refusals.get(request);
+    if (refusal) {
+      const headers = { "content-type": "application/json", ...refusal.headers };
+      setResultProcessor(
+        (_result, fetchAPI) =>
+          new fetchAPI.Response(refusal.body, { status: refusal.status, headers }),
+        "application/json",
+      );
+      return;
+    }
+    const accept = request.headers.get("accept");
+    for (const one of Array.isArray(result) ? result : [result]) {
+      const errors = one?.errors;
+      if (!errors?.length) continue;
+      withOurCodes(errors);
+      if (one.data === undefined && errors.every(isRequestError)) {
+        // Yoga takes the response's status from extensions.http (and leaves it out of the body)
+        const status = requestErrorStatus(errors, accept);
+        for (const error of errors) error.extensions.http = { status };
+      }
+    }
+  },
+};
+
 const wsHeaders = [...KEY_HEADERS, "x-forwarded-for"].map((name) => [
   name,
   `{context.${FORWARD}.${name}}`,
@@ -46,7 +94,7 @@ export const gatewayConfig = defineConfig({
   healthCheckEndpoint: "/healthz",
   readinessCheckEndpoint: "/readiness",
   graphqlEndpoint: "/graphql",
-  plugins: () => [forwardingPlugin],
+  plugins: () => [forwardingPlugin, refusalsPlugin],
   propagateHeaders: {
     fromClientToSubgraphs: ({ context }) => context[FORWARD] ?? {},
   },

@@ -9,7 +9,9 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, HeaderMap } from "@apollo/server";
+import { GraphQLError } from "graphql";
 import { headersForSubgraph } from "./forwarding.mjs";
+import { doorRefusal, isRequestError, requestErrorStatus, withOurCodes } from "./refusals.mjs";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -54,6 +56,20 @@ function readBody(req) {
   });
 }
 
+/** The merged server's status for an answer holding only request errors (refusals.mjs);
+ * `status` for any other answer. */
+function statusOf(text, status, accept) {
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return status;
+  }
+  const errors = body?.errors;
+  if (body?.data !== undefined || !Array.isArray(errors) || !errors.length) return status;
+  return errors.every(isRequestError) ? requestErrorStatus(errors, accept) : status;
+}
+
 async function handleGraphQL(server, req, res) {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -74,15 +90,25 @@ async function handleGraphQL(server, req, res) {
     }
   }
   const search = new URL(req.url, "http://gateway").search;
+  const context = {
+    forwarded: headersForSubgraph(req.headers, req.socket.remoteAddress),
+    refused: { refusal: null }, // a box: Apollo Server may copy the context object
+  };
   const response = await server.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search, body },
-    context: async () => ({
-      forwarded: headersForSubgraph(req.headers, req.socket.remoteAddress),
-    }),
+    context: async () => context,
   });
+  if (context.refused.refusal) {
+    // a subgraph's door refused the caller: so does the gateway, whole, as the merged server
+    const { status, headers: passed, body: text } = context.refused.refusal;
+    res.writeHead(status, { "content-type": "application/json", ...passed });
+    res.end(text);
+    return;
+  }
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status || 200;
   if (response.body.kind === "complete") {
+    res.statusCode = statusOf(response.body.string, res.statusCode, headers.get("accept"));
     res.end(response.body.string);
     return;
   }
@@ -103,11 +129,28 @@ async function main() {
             request.http?.headers.set(name, value);
           }
         },
+        // a non-2xx answer: our error (message, extensions) rather than "401: Unauthorized"
+        // with the body under extensions.response; a door refusal is kept for handleGraphQL
+        async errorFromResponse(response) {
+          const text = await response.text();
+          const refusal = doorRefusal(response.status, response.headers, text);
+          const first = refusal?.errors[0];
+          const error = first
+            ? new GraphQLError(first.message, { extensions: first.extensions })
+            : new GraphQLError(`${response.status}: ${response.statusText}`);
+          return Object.assign(error, { refusal });
+        },
+        didEncounterError(error, _request, _response, context) {
+          const box = context?.refused;
+          if (error?.refusal && box && !box.refusal) box.refusal = error.refusal;
+        },
       }),
   });
   const server = new ApolloServer({
     gateway,
     includeStacktraceInErrorResponses: false,
+    // errors the gateway raises itself carry the merged server's codes (refusals.mjs)
+    formatError: (formatted) => withOurCodes([{ ...formatted }])[0],
     stopOnTerminationSignals: false,
   });
   await server.start();
