@@ -20,7 +20,7 @@ from civicgraph.cli_poll import poll_app
 from civicgraph.cli_procurement import procurement_app
 from civicgraph.cli_wallet import wallet_app
 from civicgraph.cli_zk import zk_app
-from civicgraph.console import console, fail, progress_bar, run, settings_from
+from civicgraph.console import console, progress_bar, run, settings_from
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_stores
 from graph.records import Records, api_keys, open_records, seed_state
@@ -29,7 +29,6 @@ from graph.records.identity import IssuerKeyRow, issuer_keys
 from graph.records.readings import RollUp, reading_count, roll_up
 from zk.credentials import codes
 from zk.credentials.epochs import Epoch
-from zk.credentials.errors import CredentialError, IssuerKeyError
 
 app = typer.Typer(
     help="CivicGraph: the open data layer of a city, modelled on Seoul.",
@@ -314,10 +313,7 @@ def keys_enrol(
     """A one-time enrolment code for a resident's wallet. Shown once: hand it to the resident."""
 
     async def work(stores: Stores) -> codes.EnrolmentCode:
-        try:
-            return await codes.create_code(stores.records, stores.graph, resident_id, days)
-        except CredentialError as error:
-            raise fail(str(error)) from None
+        return await codes.create_code(stores.records, stores.graph, resident_id, days)
 
     made = run(lambda: _with_stores(Settings(), work, read_only=True))
     console.print(f"Enrolment code for {made.resident_id}, valid until {made.expires_at:%Y-%m-%d}:")
@@ -335,12 +331,9 @@ def keys_issuer(
     settings = Settings()
 
     async def work(records: Records) -> list[IssuerKeyRow]:
-        try:
-            month = Epoch.parse(epoch) if epoch else Epoch.at(datetime.now(UTC))
-            keyring = await open_issuer_keys(settings, records)
-            await keyring.key(await open_log(settings, records), month)
-        except (CredentialError, IssuerKeyError) as error:
-            raise fail(str(error)) from None
+        month = Epoch.parse(epoch) if epoch else Epoch.at(datetime.now(UTC))
+        keyring = await open_issuer_keys(settings, records)
+        await keyring.key(await open_log(settings, records), month)
         return await issuer_keys(records)
 
     table = Table(title=f"Credential issuer keys (secrets in {settings.issuer_key_path})")

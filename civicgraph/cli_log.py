@@ -20,7 +20,7 @@ from ledger.errors import CheckpointError, LedgerError, ProofError
 from ledger.keys import load_signer
 from ledger.log import Log
 from ledger.remote import open_source
-from ledger.vectors import VectorDirectoryError, run_probes
+from ledger.vectors import run_probes
 from ledger.verify import verify_consistency
 
 log_app = typer.Typer(
@@ -52,10 +52,7 @@ def check_vectors(
 
     Exit code 1 when any probe fails, or when DIRECTORY holds no probes.
     """
-    try:
-        passed, failed = print_checks(run_probes(directory), directory)
-    except VectorDirectoryError as error:
-        raise fail(str(error)) from None
+    passed, failed = print_checks(run_probes(directory), directory)
     console.print(f"{passed + failed} probes: {passed} passed, {failed} failed")
     if failed:
         raise typer.Exit(code=1)
@@ -76,10 +73,7 @@ async def _note(log: Log) -> str:
 def key() -> None:
     """Print the log's verifier key (NAME+KEYID+KEY): what an auditor needs to check heads."""
     settings = Settings()
-    try:
-        signer = load_signer(settings.log_key_path, settings.log_origin, create=False)
-    except LedgerError as error:
-        raise fail(str(error)) from None
+    signer = load_signer(settings.log_key_path, settings.log_origin, create=False)
     typer.echo(signer.verifier.encode())
 
 

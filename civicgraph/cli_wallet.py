@@ -25,7 +25,7 @@ from zk.bbs.suites import Ciphersuite, sha256_suite
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError
 from zk.credentials.presentation import Presentation, PresentationRequest, present, verify
-from zk.credentials.remote import IdentityClient, Refused, RemoteError
+from zk.credentials.remote import IdentityClient, Refused
 from zk.polls.ballots import make_ballot
 from zk.polls.errors import PollRefusal
 from zk.polls.model import Poll
@@ -85,18 +85,13 @@ def _ask(work: Callable[[IdentityClient], Awaitable[T]], server: str, api_key: s
 
     try:
         return asyncio.run(go())
-    except RemoteError as error:
-        raise fail(str(error)) from None
     except Refused as refused:
         raise fail(f"{refused.code}: {refused}", EXIT_REFUSED) from None
 
 
 def _open(path: Path, passphrase: str | None) -> tuple[Wallet, str]:
     secret = _passphrase(passphrase)
-    try:
-        return open_wallet(path, secret), secret
-    except WalletError as error:
-        raise fail(str(error)) from None
+    return open_wallet(path, secret), secret
 
 
 def _read_json(source: str) -> Any:
