@@ -1,28 +1,46 @@
-"""GraphQL req/s for the app query "latest readings of the sensors in a gu" vs a raw ASGI hello.
+"""GraphQL req/s for the app query "latest readings of the sensors in a gu": the merged server vs a
+raw ASGI hello and, with --gateways, vs the same query through each federation gateway.
 
     python -m bench.query [--seconds 10] [--connections 32]
+    python -m bench.query --gateways [--profile DIR] [--data-dir DIR]
 
-Starts one uvicorn worker (bench.asgi) on the seeded stores under var/ (run `make run` or
-`civicgraph seed` first) and loads it with wrk from the same machine: the hello baseline, then
-the GraphQL query by GET. Both figures come from the same server in the same run.
+Starts one uvicorn worker (bench.asgi) on the seeded stores (CIVIC_DATA_DIR, default var/: run
+`make run` or `civicgraph seed` first) and loads it with wrk from the same machine: the hello
+baseline, then the GraphQL query by GET. With --gateways the merged server is stopped (LadybugDB
+lets one process open the graph) and the subgraphs are served on the same stores by
+`civicgraph.federation` (as `civicgraph federation up` does), with Hive Gateway, then Apollo's
+gateway, in front; each gateway's figures are ratios against the merged server of the same run.
+Per client request it also reports the subgraph requests and their time (each subgraph's
+`/metrics`), store calls, and CPU of every process (/proc). --profile DIR repeats each load with
+the servers under cProfile and the gateways under `node --cpu-prof` and prints where time went.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import re
-import shutil
+import resource
 import socket
 import subprocess
-import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.wrk import WrkRun, require_wrk, run_wrk
 
 QUERY = """{ district(code: "11680") { sensors { id kind
   latestReading { measuredAt values { dataType value unit } } } } }"""
+HEADERS = {"apollo-require-preflight": "true"}
+"""Apollo Server refuses a GET without a header a browser would preflight (its CSRF guard)."""
+WARM_UP_S = 2
 
 
 def free_port() -> int:
@@ -44,63 +62,239 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
 
 
 def wrk(url: str, seconds: int, connections: int) -> tuple[float, str]:
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if match is None or "Non-2xx" in out:
-        raise SystemExit(f"wrk failed or saw errors:\n{out}")
-    latency = re.search(r"99%\s+(\S+)", out)
-    return float(match.group(1)), latency.group(1) if latency else "?"
+    """(req/s, p99 as wrk prints it) of GETting `url`; kept for the other benches."""
+    run = run_wrk(url, seconds, connections)
+    return run.rps, f"{run.p99_ms:.2f}ms"
+
+
+def app_url(base: str) -> str:
+    return f"{base}/graphql?query={urllib.parse.quote(QUERY)}"
+
+
+def answer(base: str) -> object:
+    """The app query's `data` from the server at `base`; SystemExit if it has errors."""
+    request = urllib.request.Request(app_url(base), headers=HEADERS)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = json.loads(response.read())
+    if body.get("errors") or "latestReading" not in json.dumps(body):
+        raise SystemExit(f"the app query failed at {base}: {json.dumps(body)[:300]}")
+    return body["data"]
+
+
+@dataclass
+class Figures:
+    """One target under load, per client request: the wrk run, GraphQL requests the CivicGraph
+    processes served (by server), their time inside the apps (ms), store calls, CPU ms (by
+    process, wrk included)."""
+
+    run: WrkRun
+    served: dict[str, float] = field(default_factory=dict)
+    served_ms: float = 0.0
+    store_calls: float = 0.0
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+
+
+def measure(
+    base: str,
+    seconds: int,
+    connections: int,
+    servers: dict[str, str],
+    pids: dict[str, int],
+    shared_stores: bool = True,
+) -> Figures:
+    """Load `base`'s app query (after a warm-up) and divide what every process did by requests.
+
+    `servers` maps a name to a CivicGraph base URL whose /metrics is read; `pids` a name to a
+    process whose CPU is read. With `shared_stores` the servers share one set of stores (one
+    process), so store calls are read from the first only.
+    """
+    from bench.process_cpu import cpu_seconds
+    from bench.server_metrics import scrape
+
+    run_wrk(app_url(base), WARM_UP_S, connections, HEADERS)
+    drained(servers)
+    work_before = {name: scrape(url) for name, url in servers.items()}
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = run_wrk(app_url(base), seconds, connections, HEADERS)
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    drained(servers)
+    cpu_after = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    work = {name: scrape(url) - work_before[name] for name, url in servers.items()}
+    # the servers finish the requests still in flight when wrk stops: one per connection
+    n = run.requests + connections
+    figures = Figures(run)
+    figures.served = {name: w.requests / n for name, w in work.items()}
+    figures.served_ms = sum(w.seconds for w in work.values()) * 1000 / n
+    calls = [w.store_calls for w in work.values()]
+    figures.store_calls = (calls[0] if shared_stores else sum(calls)) / n
+    figures.cpu_ms = {name: (cpu_after[name] - cpu_before[name]) * 1000 / n for name in pids}
+    wrk_cpu = wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime
+    figures.cpu_ms["wrk"] = wrk_cpu * 1000 / n
+    return figures
+
+
+def drained(servers: dict[str, str], quiet_s: float = 1.0, at_most_s: float = 60) -> None:
+    """Return once no server's GraphQL request count has moved for `quiet_s`."""
+    from bench.server_metrics import scrape
+
+    deadline = time.monotonic() + at_most_s
+    last = [scrape(url).requests for url in servers.values()]
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = [scrape(url).requests for url in servers.values()]
+        if now == last:
+            return
+        last = now
+
+
+@contextmanager
+def merged_server(env: dict[str, str], profile_file: Path | None = None) -> Iterator[str]:
+    """One uvicorn worker of bench.asgi (the merged app + /hello) on a free port: its base URL."""
+    from bench.federation_run import interrupt, python_server
+
+    port = free_port()
+    argv = ["uvicorn", "--factory", "bench.asgi:app", "--port", str(port)]
+    argv += ["--log-level", "warning", "--no-access-log"]
+    server = subprocess.Popen(python_server(argv, profile_file), env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/hello")
+        yield base
+    finally:
+        interrupt(server)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def merged_pid(base: str) -> int:
+    """The pid listening at `base` (our uvicorn child), from the bench's own children."""
+    from bench.process_cpu import descendants
+
+    port = base.rsplit(":", 1)[1]
+    for pid in descendants(os.getpid()):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"bench.asgi:app" in cmdline and port.encode() in cmdline:
+            return pid
+    raise SystemExit(f"cannot find the server process listening at {base}")
+
+
+def print_figures(label: str, figures: Figures, merged: Figures | None) -> None:
+    run = figures.run
+    line = f"{label:<28}: {run.rps:8,.0f} req/s  p50 {run.p50_ms:7.1f} ms  p99 {run.p99_ms:7.1f} ms"
+    if merged is not None:
+        ratio = merged.run
+        line += (
+            f"  | x merged: req/s {run.rps / ratio.rps:.3f}  p50 {run.p50_ms / ratio.p50_ms:.2f}"
+            f"  p99 {run.p99_ms / ratio.p99_ms:.2f}"
+        )
+    print(line)
+    if figures.served:
+        served = ", ".join(f"{name} {count:.2f}" for name, count in figures.served.items() if count)
+        print(f"{'':30}GraphQL requests served per client request: {served}")
+        print(
+            f"{'':30}time inside the CivicGraph apps {figures.served_ms:.1f} ms, "
+            f"store calls {figures.store_calls:.2f}"
+        )
+        cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in figures.cpu_ms.items())
+        print(f"{'':30}CPU ms per client request: {cpu}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--gateways",
+        nargs="?",
+        const="hive,apollo,hive-dedupe",
+        default="",
+        help="also through these gateways over the subgraphs (hive, apollo, hive-dedupe; "
+        "default when given: all three)",
+    )
+    parser.add_argument("--profile", type=Path, help="profile each side into this folder")
+    parser.add_argument("--data-dir", type=Path, help="the seeded city (default CIVIC_DATA_DIR)")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk")
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "bench.asgi:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env={**os.environ},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/hello")
-        app_url = f"{base}/graphql?query={urllib.parse.quote(QUERY)}"
-        with urllib.request.urlopen(app_url) as response:
-            body = response.read().decode()
-        if '"errors"' in body or '"latestReading"' not in body:
-            raise SystemExit(f"the app query failed: {body[:300]}")
-        wrk(f"{base}/hello", 2, args.connections)  # warm-up
-        hello_rps, hello_p99 = wrk(f"{base}/hello", args.seconds, args.connections)
-        wrk(app_url, 2, args.connections)
-        app_rps, app_p99 = wrk(app_url, args.seconds, args.connections)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    require_wrk()
+    from bench.federation_run import GATEWAY_VARIANTS, bench_environment
+
+    env = bench_environment(args.data_dir)
+    os.environ.update(env)  # Settings() and every child read the same stores and limits
+    kinds = [kind for kind in args.gateways.split(",") if kind]
+    unknown = sorted(set(kinds) - set(GATEWAY_VARIANTS))
+    if unknown:
+        parser.error(f"--gateways: unknown {', '.join(unknown)} (hive, apollo, hive-dedupe)")
+    started = datetime.now(UTC)
+    with merged_server(env) as base:
+        merged_data = answer(base)
+        run_wrk(f"{base}/hello", WARM_UP_S, args.connections)
+        hello = run_wrk(f"{base}/hello", args.seconds, args.connections)
+        pids = {"server": merged_pid(base)}
+        merged = measure(base, args.seconds, args.connections, {"merged": base}, pids)
+    federated = {kind: gateway_figures(kind, merged_data, args) for kind in kinds}
     print(
-        f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}"
+        f"{started:%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} cores, "
+        f"python {platform.python_version()}, wrk -t1 -c{args.connections} -d{args.seconds}s"
     )
-    print(f"raw ASGI hello     : {hello_rps:10,.0f} req/s  p99 {hello_p99}")
-    print(f"GraphQL app query  : {app_rps:10,.0f} req/s  p99 {app_p99}  (target >= 1,100)")
-    print(f"ratio app/hello    : {app_rps / hello_rps:.3f}")
+    print(f"{'raw ASGI hello':<28}: {hello.rps:8,.0f} req/s  p99 {hello.p99_ms:7.1f} ms")
+    print_figures("merged server (app query)", merged, None)
+    print(f"{'ratio app/hello':<28}: {merged.run.rps / hello.rps:.3f}")
+    for kind, figures in federated.items():
+        print_figures(f"{kind} gateway + subgraphs", figures, merged)
+    if args.profile is not None:
+        profile(args, env, kinds)
+
+
+def gateway_figures(kind: str, merged_data: object, args: argparse.Namespace) -> Figures:
+    """The app query through gateway `kind` over freshly started subgraphs; SystemExit when its
+    answer differs from the merged server's."""
+    from bench.federation_run import GATEWAY_VARIANTS, gateway_up, subgraphs_up
+    from civicgraph.settings import Settings
+
+    with ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{kind}-")))
+        subgraphs = stack.enter_context(subgraphs_up(Settings(), os.environ, work))
+        base, gateway = stack.enter_context(gateway_up(subgraphs, GATEWAY_VARIANTS[kind]))
+        if answer(base) != merged_data:
+            raise SystemExit(f"the {kind} gateway's answer differs from the merged server's")
+        servers = {a.name: a.base_url for a in subgraphs.addresses}
+        pids = {"gateway": gateway.process.pid}
+        pids |= {c.name: c.process.pid for c in subgraphs.processes}
+        shared_stores = len(subgraphs.processes) == 1
+        return measure(base, args.seconds, args.connections, servers, pids, shared_stores)
+
+
+def profile(args: argparse.Namespace, env: dict[str, str], kinds: list[str]) -> None:
+    """Repeat each load with the Python servers under cProfile and the gateways under
+    `node --cpu-prof` (files in args.profile), then print where each spent its time."""
+    from bench import cpuprofile, pyprofile
+    from bench.federation_run import GATEWAY_VARIANTS, gateway_up, subgraphs_up
+    from civicgraph.settings import Settings
+
+    out: Path = args.profile.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    merged_file = out / "merged.prof"
+    with merged_server(env, merged_file) as base:
+        run_wrk(app_url(base), args.seconds, args.connections, HEADERS)
+    print(pyprofile.summary(merged_file))
+    for kind in kinds:
+        subgraph_file = out / f"subgraphs-{kind}.prof"
+        node_dir = out / f"gateway-{kind}"
+        with ExitStack() as stack:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{kind}-")))
+            subgraphs = stack.enter_context(
+                subgraphs_up(Settings(), os.environ, work, subgraph_file)
+            )
+            gateway = gateway_up(subgraphs, GATEWAY_VARIANTS[kind], node_dir)
+            base, _process = stack.enter_context(gateway)
+            run_wrk(app_url(base), args.seconds, args.connections, HEADERS)
+        for node_profile in sorted(node_dir.glob("*.cpuprofile")):
+            print(cpuprofile.summary(node_profile))
+        print(pyprofile.summary(subgraph_file))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,177 @@
+"""The subgraphs and a gateway for the query bench, started by `civicgraph.federation`'s own code.
+
+The same steps as `civicgraph federation up`: each subgraph's SDL composed by Apollo's composer,
+the subgraphs served (one process for all of them on the embedded stores, one per subgraph on
+Neo4j), health-checked, then the gateway on the supergraph. Optionally each process is profiled:
+the subgraph process under cProfile, the gateway under `node --cpu-prof`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from civicgraph.federation.compose import compose, subgraph_sources
+from civicgraph.federation.files import SUPERGRAPH_FILE, write_supergraph
+from civicgraph.federation.gateways import GatewayKind, gateway_command
+from civicgraph.federation.node import GATEWAY_DIR, node_executable
+from civicgraph.federation.plan import SubgraphAddress, subgraph_addresses
+from civicgraph.federation.processes import Child, Supervisor
+from civicgraph.federation.up import child_environment, subgraph_commands
+from civicgraph.settings import Settings
+
+WAIT_S = 180.0
+HIVE_NO_DEDUPE_CONFIG = Path(__file__).with_name("hive-no-dedupe.config.mjs")
+
+
+@dataclass(frozen=True)
+class GatewayVariant:
+    """A gateway as the bench runs it: its kind, and for Hive the configuration file to use."""
+
+    kind: GatewayKind
+    hive_config: Path | None = None
+
+
+GATEWAY_VARIANTS = {
+    "hive": GatewayVariant(GatewayKind.HIVE, HIVE_NO_DEDUPE_CONFIG),
+    "hive-dedupe": GatewayVariant(GatewayKind.HIVE),
+    "apollo": GatewayVariant(GatewayKind.APOLLO),
+}
+"""`hive`: the project's Hive configuration with in-flight deduplication of identical subgraph
+requests off (each client request does its own work, as Apollo's gateway does);
+`hive-dedupe`: the project's configuration as it is (shares identical in-flight fetches)."""
+
+
+def free_block(size: int) -> int:
+    """The first of `size` consecutive free loopback ports."""
+    for _ in range(200):
+        first = random.randrange(20_000, 60_000 - size)
+        try:
+            for port in range(first, first + size):
+                with socket.create_server(("127.0.0.1", port)):
+                    pass
+        except OSError:
+            continue
+        return first
+    raise SystemExit("no block of free loopback ports")
+
+
+@dataclass
+class Subgraphs:
+    """Running subgraphs: their addresses, the supergraph composed over them, their processes."""
+
+    addresses: list[SubgraphAddress]
+    supergraph: Path
+    processes: list[Child]
+    env: dict[str, str]
+    log_dir: Path
+
+
+def _profiled(argv: list[str], profile_file: Path | None) -> list[str]:
+    """`python -m X …` as `python -m cProfile -o FILE -m X …` when `profile_file` is given."""
+    if profile_file is None:
+        return argv
+    return [argv[0], "-m", "cProfile", "-o", str(profile_file), *argv[1:]]
+
+
+@contextmanager
+def subgraphs_up(
+    settings: Settings,
+    environ: Mapping[str, str],
+    work_dir: Path,
+    profile_file: Path | None = None,
+) -> Iterator[Subgraphs]:
+    """Compose and serve every subgraph on loopback; all stopped (SIGTERM) on leaving.
+
+    With `profile_file`, the (first) subgraph process runs under cProfile, which writes the file
+    when it stops. Raises CivicGraphError subclasses as `federation up` does (composition,
+    Node.js missing, a process that does not become healthy).
+    """
+    from resolvers.subgraphs import SUBGRAPHS
+
+    addresses = subgraph_addresses(SUBGRAPHS, first_port=free_block(len(SUBGRAPHS)))
+    sources = subgraph_sources(addresses)
+    write_supergraph(work_dir, sources, compose(sources))
+    env = child_environment(settings, environ)
+    log_dir = work_dir / "logs"
+    with Supervisor(log_dir) as supervisor:
+        started = []
+        for index, (name, argv, health) in enumerate(subgraph_commands(settings, addresses)):
+            argv = _profiled(argv, profile_file if index == 0 else None)
+            child = supervisor.start(name, argv, env=env, health_urls=health)
+            supervisor.wait_healthy(child, WAIT_S)
+            started.append(child)
+        try:
+            yield Subgraphs(addresses, work_dir / SUPERGRAPH_FILE, started, env, log_dir)
+        finally:
+            if profile_file is not None:
+                interrupt(started[0].process)
+
+
+def interrupt(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+    """Stop a profiled Python server with SIGINT and wait (60 s at most) for it to exit.
+
+    uvicorn re-raises the SIGTERM it caught once it has shut down, which kills the process before
+    cProfile writes its file; after SIGINT the KeyboardInterrupt unwinds through cProfile.
+    """
+    process.send_signal(signal.SIGINT)
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=60)
+
+
+@contextmanager
+def gateway_up(
+    subgraphs: Subgraphs, variant: GatewayVariant, cpu_profile_dir: Path | None = None
+) -> Iterator[tuple[str, Child]]:
+    """The gateway on a free loopback port in front of `subgraphs`: (its base URL, process).
+
+    With `cpu_profile_dir`, Node writes a `.cpuprofile` there when the gateway stops.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    kind = variant.kind
+    command = gateway_command(kind, subgraphs.supergraph, "127.0.0.1", port)
+    if variant.hive_config is not None:
+        at = command.argv.index("--config-path") + 1
+        command.argv[at] = str(variant.hive_config)
+    node = [node_executable()]
+    if cpu_profile_dir is not None:
+        node += ["--cpu-prof", "--cpu-prof-dir", str(cpu_profile_dir)]
+    base = f"http://127.0.0.1:{port}"
+    with Supervisor(subgraphs.log_dir) as supervisor:
+        child = supervisor.start(
+            f"gateway-{kind}",
+            [*node, *command.argv],
+            env=subgraphs.env,
+            health_urls=[base + command.ready_path],
+            cwd=GATEWAY_DIR,
+        )
+        supervisor.wait_healthy(child, WAIT_S)
+        yield base, child
+
+
+def python_server(argv: list[str], profile_file: Path | None) -> list[str]:
+    """`[python, -m, …argv]`, under cProfile writing `profile_file` when one is given."""
+    return _profiled([sys.executable, "-m", *argv], profile_file)
+
+
+def bench_environment(data_dir: Path | None) -> dict[str, str]:
+    """This process's environment with the door's quotas lifted (one load generator on one IP
+    would be answered 429), the S-DoT simulator off (no writes during the run, on either side),
+    and CIVIC_DATA_DIR set when `data_dir` is given."""
+    env = dict(os.environ)
+    for tier in ("PUBLIC", "DEVELOPER"):
+        env[f"CIVIC_RATE_LIMIT_{tier}"] = "1000000/second"
+    env["CIVIC_SIMULATOR"] = "0"
+    if data_dir is not None:
+        env["CIVIC_DATA_DIR"] = str(data_dir)
+    return env
