@@ -63,16 +63,16 @@ def door_settings(settings: Settings) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def serving_app(settings: Settings, stores: Stores, subgraph: str | None) -> AsyncIterator[str]:
+async def serving_app(
+    settings: Settings, stores: Stores, subgraph: str | None
+) -> AsyncIterator[str]:
     """The merged app (`subgraph` None) or one subgraph's, with its lifespan, on a free port."""
     application = create_app(settings, stores, subgraph=subgraph)
     async with application.router.lifespan_context(application), serving(application) as url:
         yield url
 
 
-async def start_gateway(
-    supervisor: Supervisor, kind: GatewayKind, supergraph: Path
-) -> str:
+async def start_gateway(supervisor: Supervisor, kind: GatewayKind, supergraph: Path) -> str:
     """Start gateway `kind` on `supergraph` at a free port; its base URL once it is ready."""
     port = free_port()
     command = gateway_command(kind, supergraph, "127.0.0.1", port)

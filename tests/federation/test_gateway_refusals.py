@@ -1,0 +1,174 @@
+"""Refusals and tiers through both gateways as on the merged server: a bad key and the failed-key
+rate limit refuse the whole request with the same status, body and headers; request errors,
+NOT_FOUND and cost refusals keep `extensions.code`; each tier reads what it reads on the merged
+server, and a public request reaches no personal field and no small aggregate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from graph.records.api_keys import Tier
+from tests.federation.conftest import AUTH_FAILURES_PER_MINUTE, Doors
+from tests.federation.test_same_answers import DOORS, GATEWAYS, comparable, poll_input
+from tests.resolvers.test_cost_analysis import nested_adjacent
+
+ACROSS = '{ district(code: "11680") { code sensors { id } cases(first: 1) { totalCount } } }'
+PERSONAL = """{
+  citizens(first: 2) { edges { node { id birthYear sex welfareEligible district { code } } } }
+}"""
+FILED_BY = """{ cases(first: 3, filter: { district: ["11680"] }) { edges { node { id
+  filedBy { id birthYear } district { code } } } } }"""
+RESIDENTS = """{ district(code: "11680") { residentCount
+  dong { code residentCount(bornFrom: 1990, bornTo: 1990) } } }"""
+CREATE_POLL = """mutation($input: CreatePollInput!) { createPoll(input: $input) {
+  __typename ... on PollError { code field message } } }"""
+TIERS = [None, Tier.DEVELOPER, Tier.ANALYST, Tier.OPERATOR]
+
+
+async def post(
+    base: str, query: str, variables: dict[str, Any] | None = None, **headers: str
+) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=60) as http:
+        return await http.post(
+            f"{base}/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"accept": "application/json", **headers},
+        )
+
+
+def refusal(response: httpx.Response) -> tuple[int, Any, str | None, str | None]:
+    """Status, body, and the WWW-Authenticate and Retry-After headers of a door refusal."""
+    return (
+        response.status_code,
+        response.json(),
+        response.headers.get("www-authenticate"),
+        "present" if response.headers.get("retry-after") else None,
+    )
+
+
+@pytest.mark.parametrize("door", DOORS)
+async def test_a_bad_key_is_refused_whole_then_rate_limited_as_on_the_merged_server(
+    doors: Doors, door: str
+) -> None:
+    # given a client address of its own (its failed-key budget is AUTH_FAILURES_PER_MINUTE)
+    client = {"x-forwarded-for": f"198.51.100.{DOORS.index(door) + 10}"}
+    answers = [
+        refusal(await post(getattr(doors, door), ACROSS, **client, **{"x-api-key": "no-such"}))
+        for _ in range(AUTH_FAILURES_PER_MINUTE + 1)
+    ]
+
+    # then each bad key is a 401 with our body, and the one over the budget a 429
+    unauthenticated = {
+        "errors": [
+            {"message": "unknown or revoked API key", "extensions": {"code": "unauthenticated"}}
+        ]
+    }
+    challenge = 'Bearer realm="civicgraph", ApiKey'
+    assert answers[:-1] == [(401, unauthenticated, challenge, None)] * AUTH_FAILURES_PER_MINUTE
+    status, body, _, retry_after = answers[-1]
+    assert (status, retry_after) == (429, "present")
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["rate_limited"]
+    assert "data" not in body
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        pytest.param('{ district(code: "11680") { nope } }', {}, "graphql_validation_failed"),
+        pytest.param('{ district(code: "11680") { code ', {}, "graphql_parse_failed"),
+        pytest.param(
+            "query ($c: String!) { district(code: $c) { code } }", {"c": 5}, "bad_user_input"
+        ),
+        pytest.param(
+            "query A { logHead { treeSize } } query B { logHead { treeSize } }",
+            {},
+            "operation_not_found",
+        ),
+    ],
+    ids=["validation", "parse", "variables", "operation-selection"],
+)
+async def test_a_request_error_keeps_the_merged_servers_code_and_status(
+    doors: Doors, query: str, variables: dict[str, Any], code: str
+) -> None:
+    for base in (doors.merged, doors.apollo, doors.hive):
+        response = await post(base, query, variables)
+        assert response.status_code == 200, (base, response.text)
+        body = response.json()
+        assert [e["extensions"]["code"] for e in body["errors"]] == [code], (base, body)
+        assert "data" not in body
+
+
+async def test_not_found_is_the_same_error_through_each_gateway(doors: Doors) -> None:
+    query = '{ district(code: "99999") { code sensors { id } } }'
+    answers = [comparable((await post(getattr(doors, d), query)).json()) for d in DOORS]
+    assert answers[0]["errors"] == [
+        {"message": "no district '99999'", "path": ["district"], "code": "not_found"}
+    ]
+    assert answers[1:] == [answers[0]] * 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        nested_adjacent(10),
+        "{ districts(level: DONG) { code sensors { id datasets { id publisher { datasets { id"
+        " derivedFrom { id } } } } } } }",
+    ],
+    ids=["one-subgraph", "across-subgraphs"],
+)
+async def test_a_costly_query_is_refused_query_too_costly_through_each_gateway(
+    doors: Doors, query: str
+) -> None:
+    for base in (doors.merged, doors.apollo, doors.hive):
+        body = (await post(base, query)).json()
+        assert body.get("data") is None, (base, body)
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["query_too_costly"]
+
+
+@pytest.mark.parametrize("tier", TIERS, ids=lambda t: t.value if t else "public")
+@pytest.mark.parametrize(
+    "query", [PERSONAL, FILED_BY, RESIDENTS], ids=["citizens", "filedBy", "residentCount"]
+)
+async def test_each_tier_reads_the_same_through_each_gateway(
+    doors: Doors, keys: dict[Tier, str], tier: Tier | None, query: str
+) -> None:
+    key = {"x-api-key": keys[tier]} if tier else {}
+    answers = [comparable((await post(getattr(doors, d), query, **key)).json()) for d in DOORS]
+    assert answers[1:] == [answers[0]] * 2
+
+
+@pytest.mark.parametrize("kind", GATEWAYS)
+async def test_a_public_request_through_a_gateway_reaches_no_personal_field(
+    doors: Doors, kind: str
+) -> None:
+    gateway = doors.gateway(kind)
+    citizens = (await post(gateway, PERSONAL)).json()
+    assert citizens.get("data") is None
+    assert [e["extensions"]["code"] for e in citizens["errors"]] == ["forbidden"]
+    filed = (await post(gateway, FILED_BY)).json()
+    assert {e["extensions"]["code"] for e in filed["errors"]} == {"forbidden"}
+    assert all(
+        edge["node"]["filedBy"] is None
+        for edge in (filed.get("data") or {"cases": {"edges": []}})["cases"]["edges"]
+    )
+    residents = (await post(gateway, RESIDENTS)).json()["data"]["district"]
+    counts = [residents["residentCount"]] + [d["residentCount"] for d in residents["dong"]]
+    assert all(count % 5 == 0 for count in counts), counts  # published bands, never exact
+
+
+@pytest.mark.parametrize("tier", TIERS[:-1], ids=lambda t: t.value if t else "public")
+async def test_an_operator_mutation_is_refused_the_same_below_operator(
+    doors: Doors, keys: dict[Tier, str], tier: Tier | None
+) -> None:
+    # (an operator's createPoll succeeds: test_same_answers makes its poll with one)
+    key = {"x-api-key": keys[tier]} if tier else {}
+    variables = {"input": poll_input()}
+    answers = [
+        comparable((await post(getattr(doors, d), CREATE_POLL, variables, **key)).json())
+        for d in DOORS
+    ]
+    assert answers[0]["data"]["createPoll"]["code"] == "FORBIDDEN"
+    assert answers[1:] == [answers[0]] * 2
