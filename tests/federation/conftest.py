@@ -29,6 +29,7 @@ from civicgraph.federation.processes import Supervisor
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from resolvers.subgraphs import SUBGRAPHS
+from subscriptions.live import Live
 from tests.e2e.conftest import free_port, serving
 
 START_S = 180.0
@@ -46,6 +47,8 @@ class Doors:
     apollo: str
     hive: str
     subgraphs: dict[str, str]
+    live: dict[str, Live]
+    """The live side (bus, ingest) of each subgraph's app, to publish on."""
 
     def gateway(self, kind: str) -> str:
         """The base URL of gateway `kind` ("apollo" or "hive")."""
@@ -65,11 +68,12 @@ def door_settings(settings: Settings) -> Settings:
 @contextlib.asynccontextmanager
 async def serving_app(
     settings: Settings, stores: Stores, subgraph: str | None
-) -> AsyncIterator[str]:
-    """The merged app (`subgraph` None) or one subgraph's, with its lifespan, on a free port."""
+) -> AsyncIterator[tuple[str, Live]]:
+    """The merged app (`subgraph` None) or one subgraph's, with its lifespan, on a free port:
+    its base URL and its live side."""
     application = create_app(settings, stores, subgraph=subgraph)
     async with application.router.lifespan_context(application), serving(application) as url:
-        yield url
+        yield url, application.state.live
 
 
 async def start_gateway(supervisor: Supervisor, kind: GatewayKind, supergraph: Path) -> str:
@@ -96,11 +100,12 @@ async def doors(
     folder = tmp_path_factory.mktemp("federation")
     configured = door_settings(settings)
     async with contextlib.AsyncExitStack() as stack:
-        merged = await stack.enter_async_context(serving_app(configured, stores, None))
-        subgraphs = {
+        merged, _ = await stack.enter_async_context(serving_app(configured, stores, None))
+        served = {
             name: await stack.enter_async_context(serving_app(configured, stores, name))
             for name in SUBGRAPHS
         }
+        subgraphs = {name: url for name, (url, _) in served.items()}
         addresses = [
             SubgraphAddress(name, "127.0.0.1", int(url.rsplit(":", 1)[1]))
             for name, url in subgraphs.items()
@@ -113,4 +118,4 @@ async def doors(
             await start_gateway(supervisor, kind, folder / SUPERGRAPH_FILE)
             for kind in (GatewayKind.APOLLO, GatewayKind.HIVE)
         ]
-        yield Doors(merged, apollo, hive, subgraphs)
+        yield Doors(merged, apollo, hive, subgraphs, {n: live for n, (_, live) in served.items()})

@@ -22,6 +22,7 @@ from zk.bbs.suites import sha256_suite
 from zk.credentials.epochs import Epoch
 from zk.credentials.remote import IdentityClient
 from zk.polls.ballots import make_ballot
+from zk.polls.model import Ballot
 from zk.wallet import Wallet
 
 DOORS = ("merged", "apollo", "hive")
@@ -117,6 +118,33 @@ def poll_input() -> dict[str, Any]:
         "opensAt": (now - timedelta(minutes=5)).isoformat(),
         "closesAt": (now + timedelta(days=7)).isoformat(),
     }
+
+
+async def ballot_for(base: str, stores: Stores, operator: str, poll: str) -> Ballot:
+    """A "yes" ballot in `poll` of a new Gangnam resident, who enrols (an operator's code) and
+    gets this month's credential through the door at `base`."""
+    resident = f"cz-{uuid.uuid4().hex[:12]}"
+    assert await stores.graph.create_node(
+        "Citizen",
+        {
+            "id": resident,
+            "district_code": "11680",
+            "dong_code": None,
+            "birth_year": 1970,
+            "sex": "F",
+            "welfare_eligible": False,
+        },
+    )
+    code = (await ask(base, ENROL, {"id": resident}, operator))["data"]
+    async with httpx.AsyncClient(timeout=60) as http:
+        identity = IdentityClient(http, base)
+        credential = await identity.request_credential(
+            Wallet.new(),
+            SUITE,
+            Epoch.at(datetime.now(UTC)),
+            code["createEnrolmentCode"]["enrolmentCode"],
+        )
+        return make_ballot(SUITE, credential.held(), await identity.poll(poll), "yes")
 
 
 @pytest.fixture(scope="module")
@@ -270,36 +298,16 @@ async def test_cast_ballot_through_each_door_counts_in_one_tally(
     doors: Doors, stores: Stores, keys: dict[Tier, str], seeded: Seeded
 ) -> None:
     operator = keys[Tier.OPERATOR]
-    epoch = Epoch.at(datetime.now(UTC))
     receipts = []
     before = await ask(doors.merged, OPERATIONS["poll-tally-turnout"], {"poll": seeded.poll})
     for door in DOORS:
         # given a resident who enrols, gets a credential and casts a ballot through this door
-        base = getattr(doors, door)
-        resident = f"cz-{uuid.uuid4().hex[:12]}"
-        assert await stores.graph.create_node(
-            "Citizen",
-            {
-                "id": resident,
-                "district_code": "11680",
-                "dong_code": None,
-                "birth_year": 1970,
-                "sex": "F",
-                "welfare_eligible": False,
-            },
-        )
-        code = (await ask(base, ENROL, {"id": resident}, operator))["data"]
-        async with httpx.AsyncClient(timeout=60) as http:
-            identity = IdentityClient(http, base)
-            credential = await identity.request_credential(
-                Wallet.new(), SUITE, epoch, code["createEnrolmentCode"]["enrolmentCode"]
-            )
-            ballot = make_ballot(SUITE, credential.held(), await identity.poll(seeded.poll), "yes")
-        cast = await ask(base, CAST, {"ballot": ballot.to_json()})
+        ballot = await ballot_for(getattr(doors, door), stores, operator, seeded.poll)
+        cast = await ask(getattr(doors, door), CAST, {"ballot": ballot.to_json()})
         receipts.append(cast["data"]["castBallot"])
 
         # and the same ballot again through this door: the same typed refusal everywhere
-        again = await ask(base, CAST, {"ballot": ballot.to_json()})
+        again = await ask(getattr(doors, door), CAST, {"ballot": ballot.to_json()})
         assert again["data"]["castBallot"]["code"] == "ALREADY_VOTED", again
 
     # then each door gave the same receipt, and every door reads one tally of three more
