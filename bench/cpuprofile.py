@@ -47,13 +47,21 @@ def package_of(url: str, function_name: str) -> str:
     return url
 
 
-def self_time(profile: dict[str, Any]) -> SelfTime:
-    """Sum each tick's time onto the frame it sampled, by package and by function."""
+def self_time(profile: dict[str, Any], window_us: tuple[float, float] | None = None) -> SelfTime:
+    """Sum each tick's time onto the frame it sampled, by package and by function.
+
+    With `window_us` (start, end), only ticks inside it count. V8 stamps ticks with
+    CLOCK_MONOTONIC in µs, the clock of Python's `time.monotonic()`.
+    """
     frames = {node["id"]: node["callFrame"] for node in profile["nodes"]}
     by_package: Counter[str] = Counter()
     by_function: Counter[str] = Counter()
     idle = 0.0
+    at = float(profile["startTime"])
     for node_id, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+        at += delta
+        if window_us is not None and not window_us[0] <= at <= window_us[1]:
+            continue
         frame = frames[node_id]
         name = frame["functionName"] or "(anonymous)"
         package = package_of(frame["url"], name)
@@ -65,9 +73,10 @@ def self_time(profile: dict[str, Any]) -> SelfTime:
     return SelfTime(float(sum(by_package.values())), idle, by_package, by_function)
 
 
-def summary(path: Path, top: int = 15) -> str:
-    """Lines: busy and idle time, then the `top` packages and functions by share of busy time."""
-    result = self_time(json.loads(path.read_text()))
+def summary(path: Path, top: int = 15, window_us: tuple[float, float] | None = None) -> str:
+    """Lines: busy and idle time, then the `top` packages and functions by share of busy time
+    (inside `window_us` when given, see `self_time`)."""
+    result = self_time(json.loads(path.read_text()), window_us)
     busy = result.busy_us or 1.0
     lines = [f"{path.name}: busy {result.busy_us / 1e6:.1f} s, idle {result.idle_us / 1e6:.1f} s"]
     lines.append("  self time by package:")

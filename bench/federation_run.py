@@ -2,20 +2,16 @@
 
 The same steps as `civicgraph federation up`: each subgraph's SDL composed by Apollo's composer,
 the subgraphs served (one process for all of them on the embedded stores, one per subgraph on
-Neo4j), health-checked, then the gateway on the supergraph. Optionally each process is profiled:
-the subgraph process under cProfile, the gateway under `node --cpu-prof`.
+Neo4j), health-checked, then the gateway on the supergraph, optionally under `node --cpu-prof`.
 """
 
 from __future__ import annotations
 
 import os
 import random
-import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,25 +71,16 @@ class Subgraphs:
     log_dir: Path
 
 
-def _profiled(argv: list[str], profile_file: Path | None) -> list[str]:
-    """`python -m X …` as `python -m cProfile -o FILE -m X …` when `profile_file` is given."""
-    if profile_file is None:
-        return argv
-    return [argv[0], "-m", "cProfile", "-o", str(profile_file), *argv[1:]]
-
-
 @contextmanager
 def subgraphs_up(
     settings: Settings,
     environ: Mapping[str, str],
     work_dir: Path,
-    profile_file: Path | None = None,
 ) -> Iterator[Subgraphs]:
     """Compose and serve every subgraph on loopback; all stopped (SIGTERM) on leaving.
 
-    With `profile_file`, the (first) subgraph process runs under cProfile, which writes the file
-    when it stops. Raises CivicGraphError subclasses as `federation up` does (composition,
-    Node.js missing, a process that does not become healthy).
+    Raises CivicGraphError subclasses as `federation up` does (composition, Node.js missing, a
+    process that does not become healthy).
     """
     from resolvers.subgraphs import SUBGRAPHS
 
@@ -104,27 +91,11 @@ def subgraphs_up(
     log_dir = work_dir / "logs"
     with Supervisor(log_dir) as supervisor:
         started = []
-        for index, (name, argv, health) in enumerate(subgraph_commands(settings, addresses)):
-            argv = _profiled(argv, profile_file if index == 0 else None)
+        for name, argv, health in subgraph_commands(settings, addresses):
             child = supervisor.start(name, argv, env=env, health_urls=health)
             supervisor.wait_healthy(child, WAIT_S)
             started.append(child)
-        try:
-            yield Subgraphs(addresses, work_dir / SUPERGRAPH_FILE, started, env, log_dir)
-        finally:
-            if profile_file is not None:
-                interrupt(started[0].process)
-
-
-def interrupt(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
-    """Stop a profiled Python server with SIGINT and wait (60 s at most) for it to exit.
-
-    uvicorn re-raises the SIGTERM it caught once it has shut down, which kills the process before
-    cProfile writes its file; after SIGINT the KeyboardInterrupt unwinds through cProfile.
-    """
-    process.send_signal(signal.SIGINT)
-    with suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=60)
+        yield Subgraphs(addresses, work_dir / SUPERGRAPH_FILE, started, env, log_dir)
 
 
 @contextmanager
@@ -157,11 +128,6 @@ def gateway_up(
         )
         supervisor.wait_healthy(child, WAIT_S)
         yield base, child
-
-
-def python_server(argv: list[str], profile_file: Path | None) -> list[str]:
-    """`[python, -m, …argv]`, under cProfile writing `profile_file` when one is given."""
-    return _profiled([sys.executable, "-m", *argv], profile_file)
 
 
 def bench_environment(data_dir: Path | None) -> dict[str, str]:

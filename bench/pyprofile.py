@@ -1,56 +1,93 @@
-"""Own time by package and by function in a cProfile file (`python -m cProfile -o FILE …`).
+"""Where a Python server spends its CPU under load: py-spy samples, by package and by function.
 
-Only the profiled process's main thread is seen: time the event loop spends waiting for the
-drivers' threads (LadybugDB's pool, aiosqlite) shows as `select.epoll.poll`.
+`py-spy record --format raw` writes one line per distinct stack, `frame;frame;…;leaf COUNT`, each
+frame `function (file:line)`. Every thread is sampled (the event loop and the drivers' threads:
+LadybugDB's pool, aiosqlite's thread) and idle threads are left out, so the counts are CPU.
 
-    python -m bench.pyprofile FILE.prof [--top 15]
+    python -m bench.pyprofile FILE.txt [--top 15]
 """
 
 from __future__ import annotations
 
 import argparse
-import pstats
 import re
+import subprocess
+import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
+_FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 _SITE = re.compile(r"(?:site|dist)-packages/([^/]+)")
 _OURS = ("civicgraph", "graph", "resolvers", "subscriptions", "ledger", "seeds", "zk", "bench")
 
 
+@dataclass(frozen=True)
+class Samples:
+    """Samples on CPU: in all, and on top of the stack by package and by function."""
+
+    total: int
+    by_package: Counter[str]
+    by_function: Counter[str]
+
+
 def package_of(filename: str) -> str:
-    """The installed package, our top-level folder, 'stdlib' or '~' (C builtins) of a file."""
+    """Where a frame's code lives: our top-level folder (`graph/`), an installed package, or a
+    standard-library module (`asyncio (stdlib)`). py-spy names files relative to sys.path."""
     match = _SITE.search(filename)
-    if match:
-        return match.group(1).removesuffix(".py")
-    if filename == "~":
-        return "~ (builtins)"
-    parts = Path(filename).parts
-    for ours in _OURS:
-        if ours in parts and "lib" not in parts[: parts.index(ours)]:
-            return f"{ours}/"
-    return "stdlib"
+    first = match.group(1) if match else filename.split("/", 1)[0]
+    first = first.removesuffix(".py")
+    if not first or first.startswith("<"):
+        return "native" if not first else first
+    if first in _OURS and not match:
+        return f"{first}/"
+    if first in sys.stdlib_module_names:
+        return f"{first} (stdlib)"
+    return first
+
+
+def read_samples(text: str) -> Samples:
+    """Count each stack's samples onto its leaf frame."""
+    by_package: Counter[str] = Counter()
+    by_function: Counter[str] = Counter()
+    for line in text.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        leaf = stack.rsplit(";", 1)[-1]
+        match = _FRAME.match(leaf)
+        function, filename = (match["function"], match["file"]) if match else (leaf, "")
+        package = package_of(filename)
+        by_package[package] += int(count)
+        by_function[f"{function} ({package})"] += int(count)
+    return Samples(sum(by_package.values()), by_package, by_function)
 
 
 def summary(path: Path, top: int = 15) -> str:
-    """Lines: total own time, then the `top` packages and functions by share of it."""
-    stats = pstats.Stats(str(path))
-    table = stats.stats  # type: ignore[attr-defined]
-    by_package: Counter[str] = Counter()
-    by_function: Counter[str] = Counter()
-    for (filename, line, name), (_calls, _primitive, own, _cumulative, _callers) in table.items():
-        package = package_of(filename)
-        by_package[package] += own
-        by_function[f"{name} ({package}{'' if filename == '~' else f':{line}'})"] += own
-    total = sum(by_package.values()) or 1.0
-    lines = [f"{path.name}: {total:.1f} s of own time (main thread)"]
-    lines.append("  own time by package:")
-    for package, seconds in by_package.most_common(top):
-        lines.append(f"    {100 * seconds / total:5.1f}%  {package}")
-    lines.append("  own time by function:")
-    for function, seconds in by_function.most_common(top):
-        lines.append(f"    {100 * seconds / total:5.1f}%  {function}")
+    """Lines: the samples on CPU, then the `top` packages and functions by share of them."""
+    samples = read_samples(path.read_text())
+    total = samples.total or 1
+    lines = [f"{path.name}: {samples.total} samples on CPU (every thread)"]
+    lines.append("  on CPU, by package of the running frame:")
+    for package, count in samples.by_package.most_common(top):
+        lines.append(f"    {100 * count / total:5.1f}%  {package}")
+    lines.append("  on CPU, by function:")
+    for function, count in samples.by_function.most_common(top):
+        lines.append(f"    {100 * count / total:5.1f}%  {function}")
     return "\n".join(lines)
+
+
+def record(pid: int, seconds: int, out: Path) -> subprocess.Popen[bytes]:
+    """Start py-spy sampling `pid` for `seconds` into `out` (raw format), without pausing it.
+
+    SystemExit when py-spy is not installed (`pip install -e '.[bench]'`).
+    """
+    spy = Path(sys.executable).with_name("py-spy")
+    if not spy.is_file():
+        raise SystemExit("--profile needs py-spy: pip install -e '.[bench]'")
+    argv = [str(spy), "record", "--pid", str(pid), "--duration", str(seconds), "--nonblocking"]
+    argv += ["--format", "raw", "--output", str(out)]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main() -> None:

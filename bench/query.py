@@ -12,7 +12,8 @@ lets one process open the graph) and the subgraphs are served on the same stores
 gateway, in front; each gateway's figures are ratios against the merged server of the same run.
 Per client request it also reports the subgraph requests and their time (each subgraph's
 `/metrics`), store calls, and CPU of every process (/proc). --profile DIR repeats each load with
-the servers under cProfile and the gateways under `node --cpu-prof` and prints where time went.
+py-spy sampling the Python servers (`pip install -e '.[bench]'`) and the gateways under
+`node --cpu-prof`, and prints where each spent its CPU during the load.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import platform
 import resource
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -149,23 +151,19 @@ def drained(servers: dict[str, str], quiet_s: float = 1.0, at_most_s: float = 60
 
 
 @contextmanager
-def merged_server(env: dict[str, str], profile_file: Path | None = None) -> Iterator[str]:
+def merged_server(env: dict[str, str]) -> Iterator[str]:
     """One uvicorn worker of bench.asgi (the merged app + /hello) on a free port: its base URL."""
-    from bench.federation_run import interrupt, python_server
-
     port = free_port()
-    argv = ["uvicorn", "--factory", "bench.asgi:app", "--port", str(port)]
+    argv = [sys.executable, "-m", "uvicorn", "--factory", "bench.asgi:app", "--port", str(port)]
     argv += ["--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(python_server(argv, profile_file), env=env)
+    server = subprocess.Popen(argv, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/hello")
         yield base
     finally:
-        interrupt(server)
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def merged_pid(base: str) -> int:
@@ -269,32 +267,42 @@ def gateway_figures(kind: str, merged_data: object, args: argparse.Namespace) ->
 
 
 def profile(args: argparse.Namespace, env: dict[str, str], kinds: list[str]) -> None:
-    """Repeat each load with the Python servers under cProfile and the gateways under
-    `node --cpu-prof` (files in args.profile), then print where each spent its time."""
+    """Repeat each load (after a warm-up) while py-spy samples the Python servers and the gateway
+    runs under `node --cpu-prof` (files in args.profile); print where each spent its CPU during
+    the load."""
     from bench import cpuprofile, pyprofile
     from bench.federation_run import GATEWAY_VARIANTS, gateway_up, subgraphs_up
     from civicgraph.settings import Settings
 
     out: Path = args.profile.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    merged_file = out / "merged.prof"
-    with merged_server(env, merged_file) as base:
+    with merged_server(env) as base:
+        run_wrk(app_url(base), WARM_UP_S, args.connections, HEADERS)
+        spy = pyprofile.record(merged_pid(base), args.seconds, out / "merged.txt")
         run_wrk(app_url(base), args.seconds, args.connections, HEADERS)
-    print(pyprofile.summary(merged_file))
+        spy.wait()
+    print(pyprofile.summary(out / "merged.txt"))
     for kind in kinds:
-        subgraph_file = out / f"subgraphs-{kind}.prof"
         node_dir = out / f"gateway-{kind}"
         with ExitStack() as stack:
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{kind}-")))
-            subgraphs = stack.enter_context(
-                subgraphs_up(Settings(), os.environ, work, subgraph_file)
-            )
+            subgraphs = stack.enter_context(subgraphs_up(Settings(), os.environ, work))
             gateway = gateway_up(subgraphs, GATEWAY_VARIANTS[kind], node_dir)
             base, _process = stack.enter_context(gateway)
+            run_wrk(app_url(base), WARM_UP_S, args.connections, HEADERS)
+            spies = [
+                pyprofile.record(c.process.pid, args.seconds, out / f"{kind}-{c.name}.txt")
+                for c in subgraphs.processes
+            ]
+            window = (time.monotonic() * 1e6, 0.0)
             run_wrk(app_url(base), args.seconds, args.connections, HEADERS)
+            window = (window[0], time.monotonic() * 1e6)
+            for spy in spies:
+                spy.wait()
         for node_profile in sorted(node_dir.glob("*.cpuprofile")):
-            print(cpuprofile.summary(node_profile))
-        print(pyprofile.summary(subgraph_file))
+            print(cpuprofile.summary(node_profile, window_us=window))
+        for c in subgraphs.processes:
+            print(pyprofile.summary(out / f"{kind}-{c.name}.txt"))
 
 
 if __name__ == "__main__":
