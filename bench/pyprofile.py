@@ -38,7 +38,7 @@ def package_of(filename: str) -> str:
     first = match.group(1) if match else filename.split("/", 1)[0]
     first = first.removesuffix(".py")
     if not first or first.startswith("<"):
-        return "native" if not first else first
+        return first or "native"
     if first in _OURS and not match:
         return f"{first}/"
     if first in sys.stdlib_module_names:
