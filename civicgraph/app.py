@@ -18,6 +18,7 @@ from civicgraph.auth import TierMiddleware, door_policy
 from civicgraph.client_ip import proxy_middleware
 from civicgraph.explorer import Explorer
 from civicgraph.graphql_door import CivicGraphQL, DoorLimits
+from civicgraph.graphql_door.check import CHECK_PATH, OperationCheck
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.refusals import http_error
@@ -42,8 +43,10 @@ def create_app(
     """The whole HTTP surface. With `stores` given, the caller owns them (tests, benchmarks).
 
     With `subgraph`, the app serves that one subgraph (resolvers/subgraphs.py) at /graphql,
-    with /healthz and /metrics, for a federation gateway; the other doors (Open311, ingest,
-    certificate proofs) stay with the merged server. Raises UnknownSubgraph."""
+    with /healthz, /metrics and /graphql/check (the merged server's pre-execution checks of a
+    whole operation: civicgraph/graphql_door/check.py), for a federation gateway; the other
+    doors (Open311, ingest, certificate proofs) stay with the merged server.
+    Raises UnknownSubgraph."""
     limits = Limits(
         max_page_size=settings.max_page_size,
         max_window_days=settings.max_window_days,
@@ -116,6 +119,10 @@ def create_app(
         subgraph,
     )
     door = door_policy(settings)
+    # a gateway asks it once per client operation before planning (docs/federation.md)
+    subgraph_only = (
+        [Route(CHECK_PATH, OperationCheck(graphql, graphql.limits))] if subgraph is not None else []
+    )
     merged_only = [
         Mount("/open311/v2", routes=open311.routes),
         Route("/ingest/readings", ingest_readings, methods=["POST"]),
@@ -132,7 +139,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/metrics", metrics.endpoint),
             Route("/explorer/assets/{name}", explorer.asset),
-            *(merged_only if subgraph is None else []),
+            *(merged_only if subgraph is None else subgraph_only),
             Route("/graphql", graphql),  # every method: the view answers 405 itself
             WebSocketRoute("/graphql", graphql),
         ],

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from strawberry.types import ExecutionResult
 
     from civicgraph.graphql_door.view import CivicGraphQL
+    from resolvers.core.context import Context
 
 PARTIAL_SUCCESS = 294
 """GraphQL-over-HTTP, "Partial success": data (even null) with errors."""
@@ -174,6 +175,9 @@ def is_request_error(result: ExecutionResult) -> bool:
 class GraphQLOverHTTP:
     """Answers one HTTP request to `/graphql` for `view` (the explorer page included)."""
 
+    serves_subscriptions = False
+    """Subscriptions are refused (`operation_not_supported`): they run over websockets."""
+
     def __init__(self, view: CivicGraphQL, limits: DoorLimits) -> None:
         self.view = view
         self.limits = limits
@@ -216,17 +220,7 @@ class GraphQLOverHTTP:
         context = await self.view.get_context(request, sub_response)
         try:
             async with asyncio.timeout(self.limits.timeout_seconds):
-                result = await self.view.schema.execute(
-                    params.query,
-                    variable_values=params.variables,
-                    context_value=context,
-                    operation_name=params.operation_name,
-                    allowed_operation_types={
-                        StrawberryOperationType.QUERY,
-                        StrawberryOperationType.MUTATION,
-                    },
-                    operation_extensions=params.extensions,
-                )
+                result = await self._execute(params, context)
         except TimeoutError:
             error = timed_out(self.limits.timeout_seconds)
             return await self._respond({"data": None, "errors": [error.formatted]}, None, media)
@@ -241,6 +235,20 @@ class GraphQLOverHTTP:
         if "data" not in body:
             status = 200 if media == JSON else _request_error_status(result.errors or [])
         return await self._respond(body, status, media, dict(sub_response.headers))
+
+    async def _execute(self, params: GraphQLParams, context: Context) -> ExecutionResult:
+        """Runs the operation on the view's schema (queries and mutations)."""
+        return await self.view.schema.execute(
+            params.query,
+            variable_values=params.variables,
+            context_value=context,
+            operation_name=params.operation_name,
+            allowed_operation_types={
+                StrawberryOperationType.QUERY,
+                StrawberryOperationType.MUTATION,
+            },
+            operation_extensions=params.extensions,
+        )
 
     def _prepare(self, request: Request, params: GraphQLParams) -> list[GraphQLError]:
         """Request errors found before execution: the document's size, parse, GetOperation
@@ -257,7 +265,7 @@ class GraphQLOverHTTP:
             operation = get_operation(document, params.operation_name)
         except GraphQLError as error:
             return [error]
-        if operation.operation is OperationType.SUBSCRIPTION:
+        if operation.operation is OperationType.SUBSCRIPTION and not self.serves_subscriptions:
             return [
                 request_error(
                     RequestErrorCode.OPERATION_NOT_SUPPORTED,
