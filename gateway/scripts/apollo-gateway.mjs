@@ -3,13 +3,16 @@
 //   node scripts/apollo-gateway.mjs --supergraph FILE [--port 4000] [--host 127.0.0.1]
 // Serves POST/GET /graphql and GET /healthz ({"status": "ok"} once the supergraph is loaded);
 // every other path is a JSON 404. Forwards X-API-Key, Authorization and X-Forwarded-For (with the
-// client's address appended) to every subgraph. Stops cleanly on SIGTERM/SIGINT (exit 0).
+// client's address appended) to every subgraph. Each client request is first checked whole by a
+// subgraph's /graphql/check (check.mjs): a refusal is passed on as the merged server gives it,
+// and an accepted answer gets `extensions.cost`. Stops cleanly on SIGTERM/SIGINT (exit 0).
 // Fails fast (exit 1, one line on stderr) without a readable supergraph or a free port.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
+import { checkOperation, checkUrls, withCost } from "./check.mjs";
 import { headersForSubgraph } from "./forwarding.mjs";
 import { doorRefusal, isRequestError, requestErrorStatus, withOurCodes } from "./refusals.mjs";
 
@@ -70,14 +73,35 @@ function statusOf(text, status, accept) {
   return errors.every(isRequestError) ? requestErrorStatus(errors, accept) : status;
 }
 
-async function handleGraphQL(server, req, res) {
+/** Sends a refusal `{status, headers, body}` (a subgraph's, as received) to the client. */
+function sendRefusal(res, refusal) {
+  res.writeHead(refusal.status, { "content-type": "application/json", ...refusal.headers });
+  res.end(refusal.body);
+}
+
+async function handleGraphQL(server, checks, req, res) {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
   }
+  const search = new URL(req.url, "http://gateway").search;
+  const forwarded = headersForSubgraph(req.headers, req.socket.remoteAddress);
+  const text = req.method === "POST" ? await readBody(req) : undefined;
+  // the whole operation, before Apollo parses or plans it (check.mjs)
+  const verdict = await checkOperation(checks, {
+    method: req.method.toUpperCase(),
+    search,
+    contentType: headers.get("content-type"),
+    accept: headers.get("accept"),
+    body: text,
+    forwarded,
+  });
+  if (verdict.refusal) {
+    sendRefusal(res, verdict.refusal);
+    return;
+  }
   let body;
   if (req.method === "POST") {
-    const text = await readBody(req);
     if ((headers.get("content-type") ?? "").toLowerCase().startsWith("application/json")) {
       try {
         body = JSON.parse(text);
@@ -89,9 +113,9 @@ async function handleGraphQL(server, req, res) {
       body = text;
     }
   }
-  const search = new URL(req.url, "http://gateway").search;
   const context = {
-    forwarded: headersForSubgraph(req.headers, req.socket.remoteAddress),
+    forwarded,
+    cost: verdict.cost, // added to the answer by costPlugin
     refused: { refusal: null }, // a box: Apollo Server may copy the context object
   };
   const response = await server.executeHTTPGraphQLRequest({
@@ -100,9 +124,7 @@ async function handleGraphQL(server, req, res) {
   });
   if (context.refused.refusal) {
     // a subgraph's door refused the caller: so does the gateway, whole, as the merged server
-    const { status, headers: passed, body: text } = context.refused.refusal;
-    res.writeHead(status, { "content-type": "application/json", ...passed });
-    res.end(text);
+    sendRefusal(res, context.refused.refusal);
     return;
   }
   for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -116,9 +138,21 @@ async function handleGraphQL(server, req, res) {
   res.end();
 }
 
+/** Adds the check's `extensions.cost` to every answer, as the merged server does. */
+const costPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (response.body.kind === "single") withCost(response.body.singleResult, contextValue?.cost);
+      },
+    };
+  },
+};
+
 async function main() {
   const options = readArguments(process.argv.slice(2));
   const supergraphSdl = readFileSync(options.supergraph, "utf8");
+  const checks = checkUrls(supergraphSdl);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ url }) =>
@@ -151,6 +185,7 @@ async function main() {
     includeStacktraceInErrorResponses: false,
     // errors the gateway raises itself carry the merged server's codes (refusals.mjs)
     formatError: (formatted) => withOurCodes([{ ...formatted }])[0],
+    plugins: [costPlugin],
     stopOnTerminationSignals: false,
   });
   await server.start();
@@ -160,7 +195,7 @@ async function main() {
     if (path === "/healthz") {
       sendJson(res, 200, { status: "ok", gateway: "apollo" });
     } else if (path === "/graphql") {
-      handleGraphQL(server, req, res).catch((error) => {
+      handleGraphQL(server, checks, req, res).catch((error) => {
         if (res.headersSent) {
           res.destroy();
           return;
