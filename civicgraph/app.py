@@ -44,9 +44,9 @@ def create_app(
 
     With `subgraph`, the app serves that one subgraph (resolvers/subgraphs.py) at /graphql,
     with /healthz, /metrics and /graphql/check (the merged server's pre-execution checks of a
-    whole operation: civicgraph/graphql_door/check.py), for a federation gateway; the other
-    doors (Open311, ingest, certificate proofs) stay with the merged server.
-    Raises UnknownSubgraph."""
+    whole operation: civicgraph/graphql_door/check.py), for a federation gateway, and the REST
+    doors of its domain (services: Open311; sensing: /ingest/readings; trust: certificate
+    proofs). Raises UnknownSubgraph."""
     limits = Limits(
         max_page_size=settings.max_page_size,
         max_window_days=settings.max_window_days,
@@ -123,23 +123,27 @@ def create_app(
     subgraph_only = (
         [Route(CHECK_PATH, OperationCheck(graphql, graphql.limits))] if subgraph is not None else []
     )
-    merged_only = [
-        Mount("/open311/v2", routes=open311.routes),
-        Route("/ingest/readings", ingest_readings, methods=["POST"]),
-        Route("/certificates/{cert_id}/proof", certificate_proof),
-    ]
+    rest_doors = {
+        "services": Mount("/open311/v2", routes=open311.routes),
+        "sensing": Route("/ingest/readings", ingest_readings, methods=["POST"]),
+        "trust": Route("/certificates/{cert_id}/proof", certificate_proof),
+    }
+    """The REST doors, each served by the subgraph of the domain that owns its data."""
+    serves_open311 = subgraph in (None, "services")
     app = Starlette(
         routes=[
             Route(
                 "/",
                 lambda r: JSONResponse(
-                    {"graphql": "/graphql", "open311": "/open311/v2/services.json"}
+                    {"graphql": "/graphql"}
+                    | ({"open311": "/open311/v2/services.json"} if serves_open311 else {})
                 ),
             ),
             Route("/healthz", healthz),
             Route("/metrics", metrics.endpoint),
             Route("/explorer/assets/{name}", explorer.asset),
-            *(merged_only if subgraph is None else subgraph_only),
+            *(door for owner, door in rest_doors.items() if subgraph in (None, owner)),
+            *subgraph_only,
             Route("/graphql", graphql),  # every method: the view answers 405 itself
             WebSocketRoute("/graphql", graphql),
         ],

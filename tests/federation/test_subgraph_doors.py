@@ -1,0 +1,26 @@
+"""Each REST door is served by the subgraph of the domain that owns its data, so a city run as
+subgraphs behind a gateway (`federation up`) still has Open311, reading ingest and certificate
+proofs; the other subgraphs do not answer them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+DOORS = {
+    "services": ("GET", "/open311/v2/services.json"),
+    "sensing": ("POST", "/ingest/readings"),
+    "trust": ("GET", "/certificates/nope/proof"),
+}
+
+
+@pytest.mark.parametrize("owner", sorted(DOORS))
+async def test_a_rest_door_is_served_by_its_owner_only(owner: str, subgraph_client: Any) -> None:
+    method, path = DOORS[owner]
+    for name in ("city", "sensing", "services", "data", "identity", "trust"):
+        async with subgraph_client(name) as http:
+            response = await http.request(method, path, json={} if method == "POST" else None)
+            # a door the app does not serve is the app's own "no such path"
+            unserved = response.json().get("error") == "no such path"
+            assert unserved is (name != owner), (name, path, response.text)
