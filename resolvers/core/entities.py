@@ -11,7 +11,7 @@ from strawberry.federation.schema_directives import Key
 
 from graph.store import Node
 from resolvers.core.dataloaders import NodeByKeyLoader
-from resolvers.core.errors import ApiError, ApiErrorCode, not_found
+from resolvers.core.errors import ApiError, ApiErrorCode, not_found, quoted
 
 if TYPE_CHECKING:
     from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -56,14 +56,14 @@ def checked_representation(
 ) -> dict[str, Any] | ApiError:
     """`{"__typename": T, key: value, ...}` with only T's key fields (strings; integers for an
     Int key), or the coded error saying what is wrong with `representation`."""
-    if not isinstance(representation, dict):
+    type_name = representation.get("__typename") if isinstance(representation, dict) else None
+    if not isinstance(representation, dict) or not isinstance(type_name, str):
         return ApiError(
             ApiErrorCode.INVALID, "a representation is an object with __typename", FIELD
         )
-    type_name = representation.get("__typename")
     keys = entity_keys(converter, type_name)
     if keys is None:
-        return ApiError(ApiErrorCode.INVALID, f"{type_name!r} is not an entity type", FIELD)
+        return ApiError(ApiErrorCode.INVALID, f"{quoted(type_name)} is not an entity type", FIELD)
     for key in keys:
         kind = key_kind(converter, str(type_name), key)
         if not is_key_value(representation.get(key), kind):

@@ -25,6 +25,11 @@ class ApiErrorCode(StrEnum):
     TOO_MANY_WRITES = "too_many_writes"
 
 
+MAX_MESSAGE_CHARS = 1000
+"""Longest message of an ApiError: whatever value of the caller's it quotes, an answer's errors
+stay small."""
+
+
 class ApiError(GraphQLError, CivicGraphError):
     """A user mistake in a query's arguments: shown to the caller with its code. A GraphQL
     error (graphql-core shows its message and extensions) and, like every project error, a
@@ -34,10 +39,18 @@ class ApiError(GraphQLError, CivicGraphError):
         extensions: dict[str, object] = {"code": code.value}
         if field is not None:
             extensions["field"] = field
+        if len(message) > MAX_MESSAGE_CHARS:  # a message quoting a caller's huge value
+            message = message[: MAX_MESSAGE_CHARS - 1] + "…"
         super().__init__(message, extensions=extensions)
         self.code = code
         self.field = field
 
 
+def quoted(value: object, limit: int = 80) -> str:
+    """`repr(value)` for a message, at most `limit` characters (a caller's value may be 1 MB)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def not_found(kind: str, key: str, field: str) -> ApiError:
-    return ApiError(ApiErrorCode.NOT_FOUND, f"no {kind} {key!r}", field)
+    return ApiError(ApiErrorCode.NOT_FOUND, f"no {kind} {quoted(key)}", field)

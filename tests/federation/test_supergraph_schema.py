@@ -67,5 +67,11 @@ def test_every_composition_hint_is_explained_in_the_federation_docs(
     composition: Composition,
 ) -> None:
     docs = (REPO / "docs" / "federation.md").read_text(encoding="utf-8")
-    explained = set(re.findall(r"^\| `([A-Z_]+)` \|", docs, flags=re.MULTILINE))
-    assert {hint.code for hint in composition.hints} <= explained
+    rows = {
+        code: row for code, row in re.findall(r"^\| `([A-Z_]+)` \|(.*)$", docs, flags=re.MULTILINE)
+    }
+    for hint in composition.hints:
+        assert hint.code in rows, hint.message
+        # the row names what the hint is about (the first quoted name of its message)
+        subject = re.search(r'"([A-Za-z_][A-Za-z0-9_.]*)"', hint.message)
+        assert subject is None or f"`{subject.group(1)}`" in rows[hint.code], hint.message
