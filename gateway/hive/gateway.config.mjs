@@ -1,5 +1,5 @@
 // Hive Gateway in front of the subgraphs: queries, mutations and subscriptions.
-//   hive-gateway supergraph SUPERGRAPH_FILE -c hive/gateway.config.mjs --host 127.0.0.1 --port 4000
+//   CIVIC_SUPERGRAPH_FILE=FILE hive-gateway supergraph -c hive/gateway.config.mjs --host 127.0.0.1 --port 4000
 // Clients subscribe over graphql-transport-ws at /graphql; the gateway subscribes to each subgraph
 // over graphql-transport-ws at the subgraph's own /graphql. The caller's API key (X-API-Key or
 // Authorization headers, of the HTTP request or of the websocket's upgrade request) and
@@ -12,16 +12,20 @@
 // subgraph's /graphql/check (../scripts/check.mjs): a refusal is passed on as the merged server
 // gives it (over a websocket: a bad key closes the socket 4401 with the reason, as the merged
 // server does; any other refusal is the operation's errors), and an accepted answer, and each
-// subscription event, gets `extensions.cost`. The subgraph URLs are read from the supergraph
-// file named after `supergraph` on the command line.
+// subscription event, gets `extensions.cost`. A POST body over the merged server's limit is
+// refused 413 before it is read whole (../scripts/body.mjs); a subgraph's door refusal met after
+// the check is an error of that part of the answer (../scripts/refusals.mjs). The supergraph is the file CIVIC_SUPERGRAPH_FILE
+// names, read once here at start-up and served as read: neither watched nor polled (Hive watches
+// a file named on the command line and reloads whatever is written to it), so a gateway's
+// supergraph changes only by restarting it.
 import { readFileSync } from "node:fs";
 import { defineConfig } from "@graphql-hive/gateway";
-import { GraphQLError } from "graphql";
+import { GraphQLError, parse } from "graphql";
 import { checkOperation, checkUrls, eventsWithCost, withCost } from "../scripts/check.mjs";
 import { headersForSubgraph, KEY_HEADERS } from "../scripts/forwarding.mjs";
+import { maxBodyBytes, readBody } from "../scripts/body.mjs";
 import {
-  DOOR_STATUSES,
-  doorRefusal,
+  asPartAnswer,
   isRequestError,
   requestErrorStatus,
   withOurCodes,
@@ -53,33 +57,16 @@ const forwardingPlugin = {
   },
 };
 
-/** Door refusals of the subgraphs, by the client's request they were met for. */
-const refusals = new WeakMap();
-
-/** The merged server's refusals (refusals.mjs): a subgraph's door refusal refuses the client's
- * whole request with its status, headers and body; the gateway's own request errors carry our
- * codes. */
+/** The merged server's refusals (refusals.mjs): a subgraph's door refusal met after the check
+ * is an error of that part of the answer; the gateway's own request errors carry our codes. */
 const refusalsPlugin = {
-  onFetch({ context }) {
+  onFetch() {
     return async ({ response, setResponse }) => {
-      if (!DOOR_STATUSES.has(response.status) || !context?.request) return;
-      const text = await response.text();
-      const refusal = doorRefusal(response.status, response.headers, text);
-      if (refusal && !refusals.has(context.request)) refusals.set(context.request, refusal);
-      setResponse(new Response(text, { status: response.status, headers: response.headers }));
+      const answer = await asPartAnswer(response);
+      if (answer !== response) setResponse(answer);
     };
   },
-  onResultProcess({ request, result, setResultProcessor }) {
-    const refusal = refusals.get(request);
-    if (refusal) {
-      const headers = { "content-type": "application/json", ...refusal.headers };
-      setResultProcessor(
-        (_result, fetchAPI) =>
-          new fetchAPI.Response(refusal.body, { status: refusal.status, headers }),
-        "application/json",
-      );
-      return;
-    }
+  onResultProcess({ request, result }) {
     const accept = request.headers.get("accept");
     for (const one of Array.isArray(result) ? result : [result]) {
       const errors = one?.errors;
@@ -94,15 +81,23 @@ const refusalsPlugin = {
   },
 };
 
-/** The check URLs of the supergraph file `hive-gateway supergraph FILE` serves. */
-function supergraphChecks(argv) {
+/** The supergraph SDL of the file `env.CIVIC_SUPERGRAPH_FILE`, read once. Refuses a file named
+ * on the command line (`hive-gateway supergraph FILE`): Hive would watch and reload it. */
+function readSupergraph(env, argv) {
   const at = argv.indexOf("supergraph");
-  const file = at >= 0 ? argv[at + 1] : undefined;
-  if (!file || file.startsWith("-")) {
-    throw new Error("run as `hive-gateway supergraph FILE`: the operation check needs the file");
+  const named = at >= 0 ? argv[at + 1] : undefined;
+  if (named && !named.startsWith("-")) {
+    throw new Error(
+      `name the supergraph in CIVIC_SUPERGRAPH_FILE, not on the command line (${named}): ` +
+        "Hive Gateway would reload whatever is later written to a file named there",
+    );
   }
-  return checkUrls(readFileSync(file, "utf8"));
+  const file = env.CIVIC_SUPERGRAPH_FILE;
+  if (!file) throw new Error("CIVIC_SUPERGRAPH_FILE must name the supergraph file to serve");
+  return readFileSync(file, "utf8");
 }
+
+const SUPERGRAPH = readSupergraph(process.env, process.argv);
 
 /** A GraphQLError that serialises as `error`, the merged server's error as JSON. */
 function asReceived(error) {
@@ -117,18 +112,34 @@ const costs = new WeakMap();
 /** HTTP requests already checked (in onRequest), so that onParams leaves them alone. */
 const checked = new WeakSet();
 
-function checkPlugin(checks) {
+function checkPlugin(checks, maxBytes) {
   return {
     // HTTP: the client's request as it came, before Yoga parses it
     async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       if (url.pathname !== "/graphql") return;
       const method = request.method.toUpperCase();
+      let body;
+      if (method !== "GET" && method !== "HEAD") {
+        // at most the merged server's limit is read, before Yoga parses anything (body.mjs)
+        const read = await readBody(
+          request.headers.get("content-length"),
+          request.clone().body,
+          maxBytes,
+          request.headers.get("accept"),
+        );
+        if (read.refusal) {
+          const { status, headers, body: text } = read.refusal;
+          endResponse(new fetchAPI.Response(text, { status, headers }));
+          return;
+        }
+        body = read.text;
+      }
       const verdict = await checkOperation(checks, {
         method,
         search: url.search,
         contentType: request.headers.get("content-type"),
         accept: request.headers.get("accept"),
-        body: method === "GET" || method === "HEAD" ? undefined : await request.clone().text(),
+        body,
         forwarded: headersForSubgraph(
           requestHeaders({ req: serverContext?.req, request }),
           serverContext?.req?.socket?.remoteAddress,
@@ -182,7 +193,13 @@ export const gatewayConfig = defineConfig({
   healthCheckEndpoint: "/healthz",
   readinessCheckEndpoint: "/readiness",
   graphqlEndpoint: "/graphql",
-  plugins: () => [checkPlugin(supergraphChecks(process.argv)), forwardingPlugin, refusalsPlugin],
+  // a document, not a path: served as read, neither watched nor polled
+  supergraph: parse(SUPERGRAPH),
+  plugins: () => [
+    checkPlugin(checkUrls(SUPERGRAPH), maxBodyBytes()),
+    forwardingPlugin,
+    refusalsPlugin,
+  ],
   propagateHeaders: {
     fromClientToSubgraphs: ({ context }) => context[FORWARD] ?? {},
   },

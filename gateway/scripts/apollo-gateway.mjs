@@ -5,18 +5,20 @@
 // every other path is a JSON 404. Forwards X-API-Key, Authorization and X-Forwarded-For (with the
 // client's address appended) to every subgraph. Each client request is first checked whole by a
 // subgraph's /graphql/check (check.mjs): a refusal is passed on as the merged server gives it,
-// and an accepted answer gets `extensions.cost`. Stops cleanly on SIGTERM/SIGINT (exit 0).
+// and an accepted answer gets `extensions.cost`. A POST body over the merged server's limit is
+// refused 413 before it is read whole (body.mjs); a subgraph's door refusal met after the check
+// is an error of that part of the answer (refusals.mjs). Stops cleanly on SIGTERM/SIGINT (exit 0).
 // Fails fast (exit 1, one line on stderr) without a readable supergraph or a free port.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, HeaderMap } from "@apollo/server";
-import { GraphQLError } from "graphql";
+import { maxBodyBytes, readBody } from "./body.mjs";
 import { checkOperation, checkUrls, withCost } from "./check.mjs";
 import { headersForSubgraph } from "./forwarding.mjs";
-import { doorRefusal, isRequestError, requestErrorStatus, withOurCodes } from "./refusals.mjs";
+import { isRequestError, partRefused, requestErrorStatus, withOurCodes } from "./refusals.mjs";
 
-const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = maxBodyBytes();
 
 function readArguments(argv) {
   const options = { supergraph: null, port: 4000, host: "127.0.0.1" };
@@ -39,24 +41,6 @@ function readArguments(argv) {
 function sendJson(res, status, value, extra = {}) {
   res.writeHead(status, { "content-type": "application/json", ...extra });
   res.end(JSON.stringify(value));
-}
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on("data", (chunk) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(Object.assign(new Error("request body too large"), { status: 413 }));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 /** The merged server's status for an answer holding only request errors (refusals.mjs);
@@ -86,7 +70,16 @@ async function handleGraphQL(server, checks, req, res) {
   }
   const search = new URL(req.url, "http://gateway").search;
   const forwarded = headersForSubgraph(req.headers, req.socket.remoteAddress);
-  const text = req.method === "POST" ? await readBody(req) : undefined;
+  let text;
+  if (req.method === "POST") {
+    // at most the merged server's limit is read, before anything parses it (body.mjs)
+    const read = await readBody(req.headers["content-length"], req, MAX_BODY_BYTES, req.headers.accept);
+    if (read.refusal) {
+      sendRefusal(res, read.refusal);
+      return;
+    }
+    text = read.text;
+  }
   // the whole operation, before Apollo parses or plans it (check.mjs)
   const verdict = await checkOperation(checks, {
     method: req.method.toUpperCase(),
@@ -116,17 +109,11 @@ async function handleGraphQL(server, checks, req, res) {
   const context = {
     forwarded,
     cost: verdict.cost, // added to the answer by costPlugin
-    refused: { refusal: null }, // a box: Apollo Server may copy the context object
   };
   const response = await server.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search, body },
     context: async () => context,
   });
-  if (context.refused.refusal) {
-    // a subgraph's door refused the caller: so does the gateway, whole, as the merged server
-    sendRefusal(res, context.refused.refusal);
-    return;
-  }
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status || 200;
   if (response.body.kind === "complete") {
@@ -163,21 +150,8 @@ async function main() {
             request.http?.headers.set(name, value);
           }
         },
-        // a non-2xx answer: our error (message, extensions) rather than "401: Unauthorized"
-        // with the body under extensions.response; a door refusal is kept for handleGraphQL
-        async errorFromResponse(response) {
-          const text = await response.text();
-          const refusal = doorRefusal(response.status, response.headers, text);
-          const first = refusal?.errors[0];
-          const error = first
-            ? new GraphQLError(first.message, { extensions: first.extensions })
-            : new GraphQLError(`${response.status}: ${response.statusText}`);
-          return Object.assign(error, { refusal });
-        },
-        didEncounterError(error, _request, _response, context) {
-          const box = context?.refused;
-          if (error?.refusal && box && !box.refusal) box.refusal = error.refusal;
-        },
+        // a door refusal met after the check (refusals.mjs): an error of that part only
+        fetcher: partRefused(fetch),
       }),
   });
   const server = new ApolloServer({

@@ -1,8 +1,11 @@
 // What both gateways do so that a client sees the merged server's refusals (docs/federation.md,
 // "Refusals through a gateway"):
-// - a subgraph's door refusal (HTTP 401 `unauthenticated`, 429 `rate_limited`, in our GraphQL
-//   error format) refuses the client's whole request, as the merged server's door does: the
-//   same status, body and headers (Retry-After, RateLimit, WWW-Authenticate), no partial data;
+// - the door (key, failed-key and request rate limits) is applied to the whole request by the
+//   operation check (check.mjs) before anything runs; a subgraph's door refusal met AFTER it
+//   (HTTP 401 `unauthenticated`, 429 `rate_limited`: a quota used up by the calls of this very
+//   request) is an error of that subgraph call only: its fields are null with the error (and its
+//   path where the gateway sets one), and the parts that ran, a mutation's above all, keep their
+//   data; the client is never told "nothing happened" about a mutation that ran;
 // - errors the gateway raises itself before planning (parse, validation, variables, operation
 //   selection) carry the merged server's lower_snake `extensions.code`
 //   (resolvers/core/request_errors.py) instead of the gateway's upper-case one.
@@ -29,26 +32,28 @@ export const REQUEST_CODES = {
 };
 
 /**
- * A subgraph's door refusal as `{status, headers, body}` (headers a plain object of
- * REFUSAL_HEADERS, body the JSON text as received), or null when the response is not one:
- * a status outside DOOR_STATUSES, or a body that is not a GraphQL error list whose first error
- * has a string `extensions.code`. `headers` is a Fetch API Headers object.
+ * A subgraph's `response` (Fetch API), or for a door refusal (a status of DOOR_STATUSES whose
+ * body is our GraphQL error list) the same errors as a 200 GraphQL answer, so that the gateway
+ * reports them on that call's fields and keeps the rest of the answer. Other responses are
+ * returned as they are.
  */
-export function doorRefusal(status, headers, text) {
-  if (!DOOR_STATUSES.has(status)) return null;
+export async function asPartAnswer(response) {
+  if (!DOOR_STATUSES.has(response.status)) return response;
+  const text = await response.text();
   let body;
   try {
     body = JSON.parse(text);
   } catch {
-    return null;
+    body = undefined;
   }
-  if (typeof body?.errors?.[0]?.extensions?.code !== "string") return null;
-  const passed = {};
-  for (const name of REFUSAL_HEADERS) {
-    const value = headers?.get?.(name);
-    if (value) passed[name] = value;
-  }
-  return { status, headers: passed, body: text, errors: body.errors };
+  const ours = typeof body?.errors?.[0]?.extensions?.code === "string";
+  const headers = { "content-type": response.headers.get("content-type") ?? "application/json" };
+  return new Response(text, { status: ours ? 200 : response.status, headers });
+}
+
+/** `fetcher` (a Fetch API function) whose door refusals are answers (asPartAnswer). */
+export function partRefused(fetcher) {
+  return async (...args) => asPartAnswer(await fetcher(...args));
 }
 
 /** The merged server's code for a request error `code`, else `code` unchanged. */

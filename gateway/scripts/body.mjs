@@ -1,0 +1,66 @@
+// The request body limit of both gateways, as the merged server's (civicgraph/graphql_door/
+// body.py, docs/security.md): a /graphql POST body over CIVIC_GRAPHQL_MAX_BODY_BYTES (default
+// 1 MiB) is refused 413 `payload_too_large` in our error format, judged by Content-Length first
+// and else by counting the bytes as they come, so that no more than the limit is ever read and
+// nothing is parsed.
+import { prefersGraphQLResponse } from "./refusals.mjs";
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** The body limit in bytes: CIVIC_GRAPHQL_MAX_BODY_BYTES (an integer, 1024..64 MiB, as
+ * civicgraph/settings.py takes it). Throws Error for any other value (the gateway exits 1). */
+export function maxBodyBytes(env = process.env) {
+  const raw = env.CIVIC_GRAPHQL_MAX_BODY_BYTES;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_MAX_BODY_BYTES;
+  const value = Number(raw.trim());
+  if (!Number.isInteger(value) || value < 1024 || value > 64 * 1024 * 1024) {
+    throw new Error(`CIVIC_GRAPHQL_MAX_BODY_BYTES must be an integer 1024..67108864, not ${raw}`);
+  }
+  return value;
+}
+
+/** A refusal `{status, headers, body, errors}` of the merged server's format (http.py). */
+function refusal(status, code, message, accept) {
+  const errors = [{ message, extensions: { code } }];
+  const media = prefersGraphQLResponse(accept)
+    ? "application/graphql-response+json"
+    : "application/json";
+  // the rest of the body is left unread: the connection cannot carry another request
+  const headers = { "content-type": media, connection: "close" };
+  return { status, headers, body: JSON.stringify({ errors }), errors };
+}
+
+/** The 413 `payload_too_large` refusal for a body over `limit` bytes. */
+export function payloadTooLarge(limit, accept) {
+  return refusal(413, "payload_too_large", `the body is larger than ${limit} bytes`, accept);
+}
+
+/**
+ * Reads a request body of at most `limit` bytes. `declaredLength` is the Content-Length header
+ * (or null), `chunks` an async iterable of Uint8Array (node's request, a Fetch API body stream),
+ * `accept` the client's Accept header. Resolves to `{text}` (UTF-8), or `{refusal}`: 413 as soon
+ * as Content-Length or the bytes received pass `limit`, 400 `json_invalid` for a Content-Length
+ * that is not a number.
+ */
+export async function readBody(declaredLength, chunks, limit, accept) {
+  if (declaredLength !== null && declaredLength !== undefined) {
+    const trimmed = String(declaredLength).trim();
+    if (!/^[0-9]+$/.test(trimmed)) {
+      return {
+        refusal: refusal(400, "json_invalid", "Content-Length is not a number", accept),
+      };
+    }
+    if (Number(trimmed) > limit) return { refusal: payloadTooLarge(limit, accept) };
+  }
+  const received = [];
+  let size = 0;
+  // stepped by hand: leaving a `for await` would destroy node's request, and with it the
+  // socket the refusal is to be written to
+  const iterator = chunks ? chunks[Symbol.asyncIterator]() : null;
+  for (let step = await iterator?.next(); step && !step.done; step = await iterator.next()) {
+    size += step.value.length;
+    if (size > limit) return { refusal: payloadTooLarge(limit, accept) };
+    received.push(step.value);
+  }
+  return { text: Buffer.concat(received).toString("utf8") };
+}
