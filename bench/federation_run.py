@@ -122,7 +122,7 @@ def gateway_up(
         child = supervisor.start(
             f"gateway-{kind}",
             [*node, *command.argv],
-            env=subgraphs.env,
+            env=subgraphs.env | command.env,
             health_urls=[base + command.ready_path],
             cwd=GATEWAY_DIR,
         )

@@ -187,7 +187,7 @@ def serve(
     elif len(subgraph) == 1 and ":" not in subgraph[0]:
         serve_settings(settings, subgraph[0])
     else:
-        serve_subgraphs(settings, subgraph_ports(subgraph))
+        serve_subgraphs(settings, subgraph_ports(subgraph, port=port))
 
 
 @app.command()

@@ -101,23 +101,33 @@ def serve(settings: Settings, subgraph: str | None = None) -> None:
     )
 
 
-def subgraph_ports(values: list[str]) -> dict[str, int]:
+def subgraph_ports(values: list[str], *, port: int | None = None) -> dict[str, int]:
     """`["city:4001", "sensing:4002"]` as `{"city": 4001, "sensing": 4002}`. Raises
-    typer.BadParameter (a usage error, exit code 2) for a value without a port in 1..65535 or a
-    name or port given twice."""
+    typer.BadParameter (a usage error, exit code 2) for a `port` (`--port`) given as well (each
+    value names its own), a value without a port when there are several, a port outside
+    1..65535, or a name or port given twice."""
+    if port is not None:
+        raise typer.BadParameter(
+            f"--port {port} cannot be given with NAME:PORT values: each names its own port "
+            "(or serve one subgraph as --subgraph NAME --port P)",
+            param_hint="--subgraph",
+        )
     ports: dict[str, int] = {}
     for value in values:
-        name, _, port = value.partition(":")
-        if not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+        name, colon, number = value.partition(":")
+        if not colon:
             raise typer.BadParameter(
-                f"{value!r}: several subgraphs need NAME:PORT each, the port in 1..65535",
-                param_hint="--subgraph",
+                f"{value!r}: several subgraphs need NAME:PORT each", param_hint="--subgraph"
             )
-        if name in ports or int(port) in ports.values():
+        if not number.isascii() or not number.isdigit() or not 1 <= int(number) <= 65535:
+            raise typer.BadParameter(
+                f"{value!r}: the port of NAME:PORT must be in 1..65535", param_hint="--subgraph"
+            )
+        if name in ports or int(number) in ports.values():
             raise typer.BadParameter(
                 f"{value!r}: name or port given twice", param_hint="--subgraph"
             )
-        ports[name] = int(port)
+        ports[name] = int(number)
     return ports
 
 
@@ -130,8 +140,10 @@ def serve_subgraphs(settings: Settings, ports: Mapping[str, int]) -> None:
             subgraph_named(name)
     except CivicGraphError as error:
         raise StartupFailed(f"the server could not start: {one_line(str(error))}") from None
-    sockets = {name: listen(settings.host, port) for name, port in ports.items()}
+    sockets: dict[str, socket.socket] = {}
     try:
+        for name, port in ports.items():
+            sockets[name] = listen(settings.host, port)
         asyncio.run(_serve_together(settings, sockets))
     except KeyboardInterrupt:
         return

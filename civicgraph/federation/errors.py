@@ -28,3 +28,8 @@ class ProcessFailed(FederationError):
 
 class PortUnavailable(FederationError):
     """A port that `federation up` needs is in use or cannot be bound."""
+
+
+class StoresUnavailable(FederationError):
+    """The stores cannot be opened (unreachable, unseeded, or a LadybugDB file another process
+    holds), so the subgraphs could not start."""

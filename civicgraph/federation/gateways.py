@@ -4,12 +4,17 @@
   queries and mutations; healthy when GET /healthz answers (it loads the supergraph first).
 - `hive`: Hive Gateway (`@graphql-hive/gateway`'s CLI with `gateway/hive/gateway.config.mjs`):
   queries, mutations and subscriptions over graphql-transport-ws; ready when GET /readiness
-  answers (its /healthz answers as soon as it listens).
+  answers (its /healthz answers as soon as it listens). The supergraph file is named in the
+  environment (`CIVIC_SUPERGRAPH_FILE`), not on the command line: Hive Gateway watches a file
+  named there and reloads whatever is later written to it.
+
+Each gateway reads its supergraph once, at start-up: a gateway's supergraph changes by restarting
+it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -19,6 +24,9 @@ from civicgraph.federation.node import (
     HIVE_GATEWAY_CONFIG,
     script_path,
 )
+
+SUPERGRAPH_VARIABLE = "CIVIC_SUPERGRAPH_FILE"
+"""The variable naming Hive Gateway's supergraph file to `gateway/hive/gateway.config.mjs`."""
 
 
 class GatewayKind(StrEnum):
@@ -30,15 +38,18 @@ class GatewayKind(StrEnum):
 
 @dataclass(frozen=True)
 class GatewayCommand:
-    """How to start a gateway (`argv` after `node`) and the path that says it is ready."""
+    """How to start a gateway (`argv` after `node`, with `env` added to the environment) and the
+    path that says it is ready."""
 
     argv: list[str]
     ready_path: str
     subscriptions: bool
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def gateway_command(kind: GatewayKind, supergraph: Path, host: str, port: int) -> GatewayCommand:
-    """The command serving `supergraph` at http://host:port/graphql through gateway `kind`.
+    """The command serving `supergraph` at http://host:port/graphql through gateway `kind`;
+    `supergraph` is read once when the gateway starts.
 
     Raises NodeUnavailable when the gateway's script or package is missing.
     """
@@ -49,9 +60,8 @@ def gateway_command(kind: GatewayKind, supergraph: Path, host: str, port: int) -
     argv = [
         str(script_path(HIVE_GATEWAY_BIN)),
         "supergraph",
-        str(supergraph),
         "--config-path",
         str(script_path(HIVE_GATEWAY_CONFIG)),
         *where,
     ]
-    return GatewayCommand(argv, "/readiness", True)
+    return GatewayCommand(argv, "/readiness", True, {SUPERGRAPH_VARIABLE: str(supergraph)})

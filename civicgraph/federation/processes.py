@@ -88,10 +88,15 @@ class Supervisor:
         health_urls: Sequence[str],
         cwd: Path | None = None,
     ) -> Child:
-        """Start `argv` with its output in `<log_dir>/<name>.log`; ProcessFailed if it cannot."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        """Start `argv` with its output appended to `<log_dir>/<name>.log` (never truncated: a
+        log another run still writes keeps its lines); ProcessFailed if it cannot."""
         log_path = self.log_dir / f"{name}.log"
-        with log_path.open("wb") as log:
+        try:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            log = log_path.open("ab")
+        except OSError as error:
+            raise ProcessFailed(f"cannot open {log_path}: {error.strerror or error}") from None
+        with log:
             try:
                 process = subprocess.Popen(
                     list(argv),

@@ -1,30 +1,39 @@
 """`civicgraph federation up`: the subgraphs and one gateway, started, checked and stopped together.
 
-Order: compose the subgraphs' SDL (a composition error starts nothing), check every port is
-free, start the subgraphs (one process per subgraph on Neo4j, else one process serving them all
-on the embedded stores), wait for each `/healthz`, start the gateway on the supergraph, wait for
-it, print the URLs, then wait. Ctrl-C or SIGTERM stops the gateway, then the subgraphs; a child
-that exits on its own stops the rest and fails the command.
+Order: Ctrl-C and SIGTERM are taken over first (also when the shell started the command with
+SIGINT ignored); then the checks, which write nothing: Node.js and the npm packages present,
+every port free (the gateway's and the subgraphs', held together so that a collision between
+them is found), the stores openable and seeded, the subgraphs composed. Only then is anything
+written: the supergraph into a private folder of this run (removed at exit, read once by the
+gateway, never watched: another `civicgraph supergraph` or `federation up` cannot change what a
+running gateway serves), and each process's log into a log folder of this run. Then start the
+subgraphs (one process per subgraph on Neo4j, else one process serving them all on the embedded
+stores), wait for each `/healthz`, start the gateway, wait for it, print the URLs, and wait.
+Ctrl-C or SIGTERM stops the gateway, then the subgraphs; a child that exits on its own stops the
+rest and fails the command.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from rich.table import Table
 
+from civicgraph.boundary import one_line
 from civicgraph.console import console
 from civicgraph.federation.compose import compose, subgraph_sources
-from civicgraph.federation.errors import PortUnavailable, ProcessFailed
+from civicgraph.federation.errors import PortUnavailable, ProcessFailed, StoresUnavailable
 from civicgraph.federation.files import SUPERGRAPH_FILE, write_supergraph
 from civicgraph.federation.gateways import GatewayKind, gateway_command
 from civicgraph.federation.node import GATEWAY_DIR, node_executable
@@ -37,11 +46,14 @@ from civicgraph.federation.plan import (
 )
 from civicgraph.federation.processes import Supervisor
 from civicgraph.settings import Settings
+from civicgraph.stores import open_seeded
+from graph.errors import CivicGraphError
 from graph.open import NEO4J_SCHEMES
 
 LOOPBACK_PROXIES = ("127.0.0.1", "::1")
 DEFAULT_WAIT_S = 180.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 
 
 @dataclass(frozen=True)
@@ -77,17 +89,66 @@ def child_environment(settings: Settings, environ: Mapping[str, str]) -> dict[st
     return dict(environ) | {"CIVIC_TRUSTED_PROXIES": ",".join(trusted), "NO_COLOR": "1"}
 
 
-def check_ports_free(host: str, ports: list[tuple[str, int]]) -> None:
-    """PortUnavailable naming the first (who, port) that cannot be bound on `host`."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    for who, port in ports:
-        try:
-            with socket.create_server((host, port), family=family):
-                pass
-        except OSError as error:
-            raise PortUnavailable(
-                f"cannot listen on {host}:{port} for {who}: {error.strerror or error}"
-            ) from None
+def check_ports_free(listeners: list[tuple[str, str, int]]) -> None:
+    """PortUnavailable naming the first (who, host, port) that cannot be bound.
+
+    Every port is held until all are bound, so two listeners that would collide (the gateway on
+    a subgraph's port) are refused as well as a port another process holds.
+    """
+    _check_distinct(listeners)
+    with ExitStack() as held:
+        for who, host, port in listeners:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            try:
+                held.enter_context(socket.create_server((host, port), family=family))
+            except OSError as error:
+                raise PortUnavailable(
+                    f"cannot listen on {host}:{port} for {who}: {error.strerror or error}"
+                ) from None
+
+
+def _check_distinct(listeners: list[tuple[str, str, int]]) -> None:
+    """PortUnavailable when two listeners want one port on the same (or a wildcard) host."""
+    for at, (who, host, port) in enumerate(listeners):
+        for other, other_host, other_port in listeners[:at]:
+            same_host = host == other_host or host in WILDCARD_HOSTS
+            if port == other_port and (same_host or other_host in WILDCARD_HOSTS):
+                raise PortUnavailable(
+                    f"port {port} is asked for both {other} and {who}: the subgraphs take "
+                    "--first-subgraph-port and the ports counting up from it, so give the "
+                    "gateway's --port another"
+                )
+
+
+def check_stores(settings: Settings) -> None:
+    """StoresUnavailable unless the stores open and hold a seed (then closed again).
+
+    On the embedded stores this also finds the LadybugDB file held by another process (a
+    running `make run`/`civicgraph serve`, or another `federation up` on this data folder).
+    """
+    try:
+        asyncio.run(_open_and_close(settings))
+    except CivicGraphError as error:
+        reason = one_line(str(error))
+        held = not shares_graph(settings) and "lock" in reason.lower()
+        advice = (
+            ": one process at a time opens the embedded stores, so stop the server using this "
+            "CIVIC_DATA_DIR (`make run`, `civicgraph serve`, another `federation up`) or use "
+            "another CIVIC_DATA_DIR"
+        )
+        raise StoresUnavailable(
+            f"the stores cannot be opened ({reason}){advice if held else ''}"
+        ) from None
+
+
+async def _open_and_close(settings: Settings) -> None:
+    stores = await open_seeded(settings)
+    await stores.close()
+
+
+def run_id() -> str:
+    """This run's name: its start time (UTC, to the second) and pid, e.g. 20261125T101500-4242."""
+    return f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}"
 
 
 def subgraph_commands(
@@ -115,9 +176,10 @@ def _at(address: SubgraphAddress) -> list[str]:
 
 @contextmanager
 def signals_stop() -> Iterator[None]:
-    """While inside, SIGINT and SIGTERM raise Stop in the main thread.
+    """While inside, SIGINT and SIGTERM raise Stop in the main thread; as before on leaving.
 
-    SIGINT too, because a process started in the background by a shell inherits SIGINT ignored.
+    SIGINT too, and whatever its disposition was: a process started in the background by a
+    shell inherits SIGINT ignored, and would otherwise not stop on it.
     """
 
     def handler(signal_number: int, frame: FrameType | None) -> None:
@@ -134,27 +196,43 @@ def signals_stop() -> Iterator[None]:
 def federation_up(settings: Settings, options: UpOptions) -> None:
     """Run the subgraphs and a gateway until Ctrl-C or SIGTERM; every child stopped on return.
 
-    Raises CompositionFailed, NodeUnavailable, PortUnavailable, ProcessFailed (a child did not
-    become healthy in `options.wait_s`, or exited while running).
+    Ctrl-C or SIGTERM at any point (during the checks and composition too) stops what was
+    started and returns. Raises, having written and started nothing: NodeUnavailable,
+    PortUnavailable, StoresUnavailable, CompositionFailed; and ProcessFailed (a child did not
+    become healthy in `options.wait_s`, or exited while running) after stopping the others.
     """
+    with signals_stop():
+        try:
+            _up(settings, options)
+        except Stop:
+            console.print("Stopped.")
+
+
+def _up(settings: Settings, options: UpOptions) -> None:
     from resolvers.subgraphs import SUBGRAPHS
 
     node = node_executable()
     addresses = subgraph_addresses(
         SUBGRAPHS, host=options.subgraph_host, first_port=options.first_subgraph_port
     )
+    gateway_name = f"the {options.gateway} gateway"
+    check_ports_free(
+        [(gateway_name, options.host, options.port)]
+        + [(f"subgraph {a.name}", a.host, a.port) for a in addresses]
+    )
+    check_stores(settings)
     sources = subgraph_sources(addresses)
     composition = compose(sources)
-    out_dir = settings.data_dir / "federation"
-    write_supergraph(out_dir, sources, composition)
-    supergraph = out_dir / SUPERGRAPH_FILE
-    gateway = gateway_command(options.gateway, supergraph, options.host, options.port)
-    check_ports_free(options.subgraph_host, [(a.name, a.port) for a in addresses])
-    check_ports_free(options.host, [(f"the {options.gateway} gateway", options.port)])
     env = child_environment(settings, os.environ)
     gateway_url = f"http://{_url_host(options.host)}:{options.port}"
-    log_dir = settings.data_dir / "logs" / "federation"
-    with signals_stop(), Supervisor(log_dir) as supervisor:
+    log_dir = settings.data_dir / "logs" / "federation" / run_id()
+    with (
+        tempfile.TemporaryDirectory(prefix="civicgraph-federation-") as private,
+        Supervisor(log_dir) as supervisor,
+    ):
+        supergraph = Path(private) / SUPERGRAPH_FILE
+        gateway = gateway_command(options.gateway, supergraph, options.host, options.port)
+        write_supergraph(Path(private), sources, composition)
         try:
             for name, argv, health in subgraph_commands(settings, addresses):
                 supervisor.wait_healthy(
@@ -163,17 +241,19 @@ def federation_up(settings: Settings, options: UpOptions) -> None:
             started = supervisor.start(
                 f"gateway-{options.gateway}",
                 [node, *gateway.argv],
-                env=env,
+                env=env | gateway.env,
                 health_urls=[gateway_url + gateway.ready_path],
                 cwd=GATEWAY_DIR,
             )
             supervisor.wait_healthy(started, options.wait_s)
             table = _urls_table(options, gateway_url, gateway.subscriptions, addresses, log_dir)
+            table.add_row("supergraph (this run's)", str(supergraph))
             console.print(table)
             console.print("Ctrl-C stops them all.")
             _watch(supervisor)
         except Stop:
             console.print("Stopping the gateway and the subgraphs ...")
+            raise
 
 
 def _watch(supervisor: Supervisor) -> None:
@@ -201,7 +281,7 @@ def _urls_table(
 ) -> Table:
     table = Table(title=f"CivicGraph federation ({options.gateway} gateway)")
     table.add_column("serves")
-    table.add_column("URL")
+    table.add_column("URL", overflow="fold")  # paths whole, on as many lines as they need
     table.add_row(f"gateway ({options.gateway})", f"{gateway_url}/graphql")
     if subscriptions:
         table.add_row("subscriptions", f"ws://{gateway_url.removeprefix('http://')}/graphql")

@@ -14,10 +14,10 @@
 // server does; any other refusal is the operation's errors), and an accepted answer, and each
 // subscription event, gets `extensions.cost`. A POST body over the merged server's limit is
 // refused 413 before it is read whole (../scripts/body.mjs); a subgraph's door refusal met after
-// the check is an error of that part of the answer (../scripts/refusals.mjs). The supergraph is the file CIVIC_SUPERGRAPH_FILE
-// names, read once here at start-up and served as read: neither watched nor polled (Hive watches
-// a file named on the command line and reloads whatever is written to it), so a gateway's
-// supergraph changes only by restarting it.
+// the check is an error of that part of the answer (../scripts/refusals.mjs).
+// The supergraph is the file CIVIC_SUPERGRAPH_FILE names, read once here at start-up and served
+// as read: neither watched nor polled (Hive watches a file named on the command line and reloads
+// whatever is written to it), so a gateway's supergraph changes only by restarting it.
 import { readFileSync } from "node:fs";
 import { defineConfig } from "@graphql-hive/gateway";
 import { GraphQLError, parse } from "graphql";

@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
+from civicgraph import serving
 from civicgraph.boundary import ExitCode
 from civicgraph.cli import app
 from civicgraph.serving import StartupFailed, listen, serve_app
+from civicgraph.settings import Settings
 from graph.ladybug_store import LadybugStore
 from ledger.errors import LogError
 from tests.civicgraph.runner import BoundaryRunner
@@ -159,7 +161,9 @@ def test_an_unknown_subgraph_is_one_line_and_exit_3(city: Path) -> None:
 @pytest.mark.parametrize(
     ("values", "says"),
     [
-        (["city:0", "data:4002"], "'city:0': several subgraphs need NAME:PORT each"),
+        (["city:0", "data:4002"], "'city:0': the port of NAME:PORT must be in 1..65535"),
+        (["city:0"], "'city:0': the port of NAME:PORT must be in 1..65535"),
+        (["city:"], "'city:': the port of NAME:PORT must be in 1..65535"),
         (["city:4001", "data"], "'data': several subgraphs need NAME:PORT each"),
         (["city:4001", "city:4002"], "'city:4002': name or port given twice"),
         (["city:4001", "data:4001"], "'data:4001': name or port given twice"),
@@ -171,3 +175,41 @@ def test_several_subgraphs_need_distinct_names_and_ports(values: list[str], says
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
     assert says in result.output
+    if len(values) == 1:
+        assert "several" not in result.output
+
+
+@pytest.mark.parametrize("values", [["city:4170"], ["city:4170", "data:4172"]])
+def test_port_with_name_port_values_is_a_usage_error(values: list[str]) -> None:
+    # --port would be ignored: each NAME:PORT names its own
+    arguments = [part for value in values for part in ("--subgraph", value)]
+    result = runner.invoke(app, ["serve", *arguments, "--port", "4171"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "--port 4171 cannot be given with NAME:PORT values" in result.output
+
+
+def test_serve_subgraphs_closes_the_sockets_it_opened_when_a_later_port_is_taken(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # given the second subgraph's port taken
+    opened: list[socket.socket] = []
+
+    def listening(host: str, port: int) -> socket.socket:
+        sock = listen(host, port)
+        opened.append(sock)
+        return sock
+
+    monkeypatch.setattr(serving, "listen", listening)
+    first, taken = free_port(), free_port()
+    settings = Settings(data_dir=tmp_path)
+    # when both are to be served from one process
+    with (
+        socket.create_server(("127.0.0.1", taken)),
+        pytest.raises(StartupFailed, match=f"cannot listen on 127.0.0.1:{taken}"),
+    ):
+        serving.serve_subgraphs(settings, {"city": first, "sensing": taken})
+
+    # then the first one's socket, opened before the refusal, is closed
+    assert len(opened) == 1
+    assert opened[0].fileno() == -1

@@ -84,7 +84,7 @@ async def start_gateway(supervisor: Supervisor, kind: GatewayKind, supergraph: P
     child = supervisor.start(
         f"gateway-{kind}",
         [node_executable(), *command.argv],
-        env=os.environ | {"NO_COLOR": "1"},
+        env=os.environ | {"NO_COLOR": "1"} | command.env,
         health_urls=[url + command.ready_path],
         cwd=GATEWAY_DIR,
     )

@@ -22,10 +22,13 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from civicgraph.cli import app
 from resolvers.subgraphs import SUBGRAPHS
+from tests.civicgraph.runner import BoundaryRunner, assert_refused
 from tests.conftest import UNLIMITED_ENV
 from tests.e2e.websocket_client import TRANSPORT, next_frame, opened, ws_url
 
+runner = BoundaryRunner()
 START_S = 300
 STOP_S = 60
 READY_LINE = "Ctrl-C stops them all."
@@ -105,11 +108,12 @@ def seeded(data: Path) -> Path:
 
 
 class Federation:
-    """A running `civicgraph federation up`: its process, gateway kind and URL, and the base URL
-    of each subgraph in SUBGRAPHS order."""
+    """A running `civicgraph federation up`: its process, data folder, gateway kind and URL, and
+    the base URL of each subgraph in SUBGRAPHS order."""
 
-    def __init__(self, process: subprocess.Popen[bytes], kind: str, port: int) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], city: Path, kind: str, port: int) -> None:
         self.process = process
+        self.city = city
         self.kind = kind
         self.gateway = f"http://127.0.0.1:{port}"
         self.subgraphs = [f"http://127.0.0.1:{port + 1 + i}" for i in range(len(SUBGRAPHS))]
@@ -128,11 +132,15 @@ def start_federation(city: Path, gateway: str, log: Path) -> Iterator[Federation
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
-        yield Federation(process, gateway, port)
+        yield Federation(process, city, gateway, port)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if process.poll() is None:  # SIGTERM lets it stop its children and remove its run folder
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -270,3 +278,69 @@ def test_sigterm_stops_the_gateway_and_every_subgraph(tmp_path: Path) -> None:
         assert [pid for pid in below if running(pid)] == []
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{started.gateway}/healthz", timeout=2)
+
+
+DISTRICT_SENSORS = '{ district(code: "11680") { code nameEn sensors { id } } }'
+
+
+def get(url: str, query: str) -> Any:
+    """`query` answered over GET (GraphQL over HTTP): the body the gateway gives."""
+    params = {"query": query}
+    response = httpx.get(f"{url}/graphql", params=params, headers={"accept": "application/json"})
+    return response.json()
+
+
+def gateway_supergraph(federation: Federation) -> Path:
+    """The supergraph file the running gateway was started on (its CIVIC_SUPERGRAPH_FILE)."""
+    for pid in descendants(federation.process.pid):
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for entry in environ:
+            if entry.startswith(b"CIVIC_SUPERGRAPH_FILE="):
+                return Path(entry.split(b"=", 1)[1].decode())
+    raise AssertionError("no process below federation up names CIVIC_SUPERGRAPH_FILE")
+
+
+def test_supergraphs_written_while_it_runs_change_nothing_it_serves(
+    hive: Federation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the running gateway's answer and its run's logs
+    before = get(hive.gateway, DISTRICT_SENSORS)
+    assert before["data"]["district"]["sensors"], before
+    logs = {path: path.read_bytes() for path in hive.city.glob("logs/federation/*/*.log")}
+    assert {path.name for path in logs} == {"subgraphs.log", "gateway-hive.log"}
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(hive.city))
+    elsewhere = free_block(8)
+    other_ports = ["--port", str(elsewhere), "--first-subgraph-port", str(elsewhere + 1)]
+    same_ports = ["--port", hive.gateway.rsplit(":", 1)[1]]
+    same_ports += ["--first-subgraph-port", hive.subgraphs[0].rsplit(":", 1)[1]]
+
+    # when `civicgraph supergraph` composes for other ports into the data folder's default place
+    composed = runner.invoke(app, ["supergraph", "--first-subgraph-port", str(elsewhere + 1)])
+    assert composed.exit_code == 0, composed.output
+    # and a second `federation up` is started, on the same ports, then on others
+    again = runner.invoke(app, ["federation", "up", *same_ports])
+    assert_refused(again)
+    assert "cannot listen on" in again.stderr
+    other = runner.invoke(app, ["federation", "up", *other_ports])
+    assert_refused(other)
+    assert "the stores cannot be opened" in other.stderr
+    assert "stop the server using this CIVIC_DATA_DIR" in other.stderr
+    # and even the running gateway's own supergraph file is rewritten in place
+    served = gateway_supergraph(hive)
+    original = served.read_text()
+    try:
+        served.write_text((hive.city / "federation" / "supergraph.graphql").read_text())
+
+        # then the gateway keeps answering from the subgraphs it started with
+        for _ in range(10):
+            assert get(hive.gateway, DISTRICT_SENSORS) == before
+            time.sleep(0.3)
+    finally:
+        served.write_text(original)
+    # and the running stack's logs keep every line they had
+    for path, content in logs.items():
+        assert path.read_bytes().startswith(content), path
+    assert not list(hive.city.glob("logs/federation/*/gateway-apollo.log"))

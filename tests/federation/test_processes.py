@@ -165,3 +165,31 @@ def test_wait_healthy_gives_up_after_the_timeout(tmp_path: Path) -> None:
         with pytest.raises(ProcessFailed, match="was not healthy"):
             supervisor.wait_healthy(child, timeout_s=0.5)
     assert child.process.returncode is not None
+
+
+def test_start_appends_to_a_log_another_run_writes(tmp_path: Path) -> None:
+    # given a log that a running child of another run still writes
+    log = tmp_path / "subgraphs.log"
+    log.write_text("the running stack's line\n")
+
+    # when a child of the same name starts with the same log folder
+    with Supervisor(tmp_path) as supervisor:
+        child = supervisor.start(
+            "subgraphs",
+            [sys.executable, "-c", "print('the new run')"],
+            env=os.environ,
+            health_urls=[],
+        )
+        child.process.wait()
+
+    # then the earlier lines are kept, the new ones after them
+    assert log.read_text().splitlines() == ["the running stack's line", "the new run"]
+
+
+def test_start_names_a_log_folder_it_cannot_make(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with (
+        Supervisor(tmp_path / "file" / "logs") as supervisor,
+        pytest.raises(ProcessFailed, match=r"cannot open .*subgraphs\.log"),
+    ):
+        supervisor.start("subgraphs", [sys.executable, "-c", ""], env=os.environ, health_urls=[])
