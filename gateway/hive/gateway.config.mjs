@@ -111,6 +111,9 @@ const WS_CLOSE = { 401: 4401 };
 const costs = new WeakMap();
 /** HTTP requests already checked (in onRequest), so that onParams leaves them alone. */
 const checked = new WeakSet();
+/** The body text onRequest read (within the limit), by request: Yoga parses it from here,
+ * since the stream it would read has been drained. */
+const bodies = new WeakMap();
 
 function checkPlugin(checks, maxBytes) {
   return {
@@ -151,7 +154,13 @@ function checkPlugin(checks, maxBytes) {
         return;
       }
       checked.add(request);
+      if (body !== undefined) bodies.set(request, body);
       if (verdict.cost) costs.set(request, verdict.cost);
+    },
+    // the body onRequest read, parsed once (the check has refused a body that is not JSON)
+    onRequestParse({ request, setRequestParser }) {
+      const text = bodies.get(request);
+      if (text !== undefined) setRequestParser(async () => JSON.parse(text));
     },
     // a websocket operation (graphql-transport-ws `subscribe`): its payload as a POST body
     async onParams({ params, request, context, setResult }) {
