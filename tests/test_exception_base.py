@@ -19,7 +19,9 @@ PACKAGES = ("civicgraph", "graph", "ledger", "zk", "seeds", "subscriptions")
 
 
 def exception_classes(package: str) -> list[type[BaseException]]:
-    """Every exception class defined at module level in `package` and its submodules."""
+    """Every exception class defined at module level in `package` and its submodules. Errors are
+    `Exception`s; a BaseException that is not one is a signal (like KeyboardInterrupt: `federation
+    up`'s Stop), not an error, and no boundary catches it as one."""
     root = importlib.import_module(package)
     names = [package, *(m.name for m in pkgutil.walk_packages(root.__path__, f"{package}."))]
     found: list[type[BaseException]] = []
@@ -28,9 +30,7 @@ def exception_classes(package: str) -> list[type[BaseException]]:
         found += [
             value
             for value in vars(module).values()
-            if inspect.isclass(value)
-            and issubclass(value, BaseException)
-            and value.__module__ == name
+            if inspect.isclass(value) and issubclass(value, Exception) and value.__module__ == name
         ]
     return found
 

@@ -58,9 +58,11 @@ async def test_a_body_over_the_limit_is_refused_413_as_on_the_merged_server(
     }
 
 
-@pytest.mark.skip(
+@pytest.mark.xfail(
+    run=False,
+    strict=True,
     reason="unfinished (issue 14 note): the quota set-up between the check and the later part "
-    "does not reach the refused part yet, and the test waits forever on Apollo's gateway"
+    "does not reach the refused part yet, and the test waits forever on Apollo's gateway",
 )
 @pytest.mark.parametrize("gateway", GATEWAYS)
 async def test_a_refusal_after_the_check_is_an_error_of_that_part_only(
