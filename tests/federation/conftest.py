@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from civicgraph.app import create_app
+from civicgraph.auth import DoorPolicy
 from civicgraph.federation.compose import compose, subgraph_sources
 from civicgraph.federation.files import SUPERGRAPH_FILE, write_supergraph
 from civicgraph.federation.gateways import GatewayKind, gateway_command
@@ -49,6 +50,8 @@ class Doors:
     subgraphs: dict[str, str]
     live: dict[str, Live]
     """The live side (bus, ingest) of each subgraph's app, to publish on."""
+    policies: dict[str, DoorPolicy]
+    """The door limits of each subgraph's app (a test may lower a quota for a while)."""
 
     def gateway(self, kind: str) -> str:
         """The base URL of gateway `kind` ("apollo" or "hive")."""
@@ -68,12 +71,12 @@ def door_settings(settings: Settings) -> Settings:
 @contextlib.asynccontextmanager
 async def serving_app(
     settings: Settings, stores: Stores, subgraph: str | None
-) -> AsyncIterator[tuple[str, Live]]:
+) -> AsyncIterator[tuple[str, Live, DoorPolicy]]:
     """The merged app (`subgraph` None) or one subgraph's, with its lifespan, on a free port:
-    its base URL and its live side."""
+    its base URL, its live side and its door limits."""
     application = create_app(settings, stores, subgraph=subgraph)
     async with application.router.lifespan_context(application), serving(application) as url:
-        yield url, application.state.live
+        yield url, application.state.live, application.state.door
 
 
 async def start_gateway(supervisor: Supervisor, kind: GatewayKind, supergraph: Path) -> str:
@@ -100,12 +103,12 @@ async def doors(
     folder = tmp_path_factory.mktemp("federation")
     configured = door_settings(settings)
     async with contextlib.AsyncExitStack() as stack:
-        merged, _ = await stack.enter_async_context(serving_app(configured, stores, None))
+        merged, *_ = await stack.enter_async_context(serving_app(configured, stores, None))
         served = {
             name: await stack.enter_async_context(serving_app(configured, stores, name))
             for name in SUBGRAPHS
         }
-        subgraphs = {name: url for name, (url, _) in served.items()}
+        subgraphs = {name: url for name, (url, *_) in served.items()}
         addresses = [
             SubgraphAddress(name, "127.0.0.1", int(url.rsplit(":", 1)[1]))
             for name, url in subgraphs.items()
@@ -118,4 +121,11 @@ async def doors(
             await start_gateway(supervisor, kind, folder / SUPERGRAPH_FILE)
             for kind in (GatewayKind.APOLLO, GatewayKind.HIVE)
         ]
-        yield Doors(merged, apollo, hive, subgraphs, {n: live for n, (_, live) in served.items()})
+        yield Doors(
+            merged,
+            apollo,
+            hive,
+            subgraphs,
+            live={name: live for name, (_, live, _) in served.items()},
+            policies={name: door for name, (*_, door) in served.items()},
+        )
