@@ -157,6 +157,11 @@ async function main() {
   const server = new ApolloServer({
     gateway,
     includeStacktraceInErrorResponses: false,
+    // GET answers queries as on the merged server, with no preflight header: the check has
+    // already refused what CSRF prevention guards against (a POST that is not
+    // application/json: 415; a mutation over GET: 405), and keys travel in headers, never in
+    // cookies, so a cross-site page has no credential to ride on (docs/security.md)
+    csrfPrevention: false,
     // errors the gateway raises itself carry the merged server's codes (refusals.mjs)
     formatError: (formatted) => withOurCodes([{ ...formatted }])[0],
     plugins: [costPlugin],

@@ -101,6 +101,54 @@ async def test_a_request_error_keeps_the_merged_servers_code_and_status(
         assert "data" not in body
 
 
+HTTP_SHAPES = {
+    "get-query": ("GET", {"query": '{ district(code: "11680") { code nameEn } }'}, None, {}),
+    "get-variables": (
+        "GET",
+        {
+            "query": "query($c: String!) { district(code: $c) { code } }",
+            "variables": '{"c": "11680"}',
+        },
+        None,
+        {},
+    ),
+    "get-mutation": ("GET", {"query": "mutation { __typename }"}, None, {}),
+    "get-no-query": ("GET", {"variables": "{}"}, None, {"accept": "application/json"}),
+    "text-plain": ("POST", {}, b'{"query": "{ __typename }"}', {"content-type": "text/plain"}),
+    "form": (
+        "POST",
+        {},
+        b"query=%7B__typename%7D",
+        {"content-type": "application/x-www-form-urlencoded"},
+    ),
+    "not-json": ("POST", {}, b'{"query":', {"content-type": "application/json"}),
+    "empty": ("POST", {}, b"", {"content-type": "application/json"}),
+    "batch": ("POST", {}, b'[{"query": "{ __typename }"}]', {"content-type": "application/json"}),
+    "put": ("PUT", {}, b"{}", {"content-type": "application/json"}),
+}
+"""HTTP requests of every shape the merged server answers or refuses (GraphQL over HTTP):
+method, query string, body, headers."""
+
+
+@pytest.mark.parametrize("shape", HTTP_SHAPES)
+async def test_each_http_request_shape_is_answered_as_on_the_merged_server(
+    doors: Doors, shape: str
+) -> None:
+    # given one request, sent as it is to each door (a browser's GET needs no preflight header)
+    method, params, content, headers = HTTP_SHAPES[shape]
+    answers = []
+    async with httpx.AsyncClient(timeout=60) as http:
+        for base in (doors.merged, doors.apollo, doors.hive):
+            response = await http.request(
+                method, f"{base}/graphql", params=params, content=content, headers=headers
+            )
+            body = response.json()
+            answers.append((response.status_code, comparable(body) if "data" in body else body))
+
+    # then each gateway answers with the merged server's status and body
+    assert answers[1:] == [answers[0]] * 2, answers
+
+
 async def test_not_found_is_the_same_error_through_each_gateway(doors: Doors) -> None:
     query = '{ district(code: "99999") { code sensors { id } } }'
     answers = [comparable((await post(getattr(doors, d), query)).json()) for d in DOORS]
