@@ -9,13 +9,15 @@ with `functionName` and `url`), `samples` (the node on top of the stack at each 
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench import profile_summary
+from bench.profile_summary import ranked
 
 IDLE = "(idle)"
 _PACKAGE = re.compile(r"node_modules/((?:@[^/]+/)?[^/]+)/")
@@ -80,21 +82,15 @@ def summary(path: Path, top: int = 15, window_us: tuple[float, float] | None = N
     busy = result.busy_us or 1.0
     lines = [f"{path.name}: busy {result.busy_us / 1e6:.1f} s, idle {result.idle_us / 1e6:.1f} s"]
     lines.append("  self time by package:")
-    for package, us in result.by_package.most_common(top):
-        lines.append(f"    {100 * us / busy:5.1f}%  {package}")
+    lines += ranked(result.by_package, busy, top)
     lines.append("  self time by function:")
-    for function, us in result.by_function.most_common(top):
-        lines.append(f"    {100 * us / busy:5.1f}%  {function}")
+    lines += ranked(result.by_function, busy, top)
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("profiles", nargs="+", type=Path)
-    parser.add_argument("--top", type=int, default=15)
-    args = parser.parse_args()
-    for path in args.profiles:
-        print(summary(path, args.top))
+    """`python -m bench.cpuprofile FILE... [--top 15]`: each file's summary."""
+    profile_summary.main(summary, __doc__)
 
 
 if __name__ == "__main__":

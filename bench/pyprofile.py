@@ -9,13 +9,15 @@ LadybugDB's pool, aiosqlite's thread) and idle threads are left out, so the coun
 
 from __future__ import annotations
 
-import argparse
 import re
 import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench import profile_summary
+from bench.profile_summary import ranked
 
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 _SITE = re.compile(r"(?:site|dist)-packages/([^/]+)")
@@ -69,11 +71,9 @@ def summary(path: Path, top: int = 15) -> str:
     total = samples.total or 1
     lines = [f"{path.name}: {samples.total} samples on CPU (every thread)"]
     lines.append("  on CPU, by package of the running frame:")
-    for package, count in samples.by_package.most_common(top):
-        lines.append(f"    {100 * count / total:5.1f}%  {package}")
+    lines += ranked(samples.by_package, total, top)
     lines.append("  on CPU, by function:")
-    for function, count in samples.by_function.most_common(top):
-        lines.append(f"    {100 * count / total:5.1f}%  {function}")
+    lines += ranked(samples.by_function, total, top)
     return "\n".join(lines)
 
 
@@ -91,12 +91,8 @@ def record(pid: int, seconds: int, out: Path) -> subprocess.Popen[bytes]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("profiles", nargs="+", type=Path)
-    parser.add_argument("--top", type=int, default=15)
-    args = parser.parse_args()
-    for path in args.profiles:
-        print(summary(path, args.top))
+    """`python -m bench.pyprofile FILE... [--top 15]`: each file's summary."""
+    profile_summary.main(summary, __doc__)
 
 
 if __name__ == "__main__":
