@@ -62,16 +62,23 @@ def _well_formed(raw: bytes) -> str:
 def presented_key(scope: Scope) -> str | None:
     """The one key the request presents in `X-API-Key` or `Authorization: Bearer`, or None.
 
-    Raises KeyProblem when the headers name different keys, when `Authorization` uses another
+    Each header may be sent more than once or hold several comma-separated values (RFC 9110
+    §5.3: the same thing); every value must name the same key. Raises KeyProblem when the
+    headers name different keys, when `Authorization` uses another
     scheme than Bearer, or when a key is empty, longer than MAX_KEY_LENGTH or has characters
     outside the URL-safe alphabet that keys are made of.
     """
     found: set[str] = set()
     for name, value in scope.get("headers", []):
-        if name == HEADER:
-            found.add(_well_formed(value))
-        elif name == b"authorization":
-            scheme, _, credentials = value.strip().partition(b" ")
+        if name not in (HEADER, b"authorization"):
+            continue
+        # a header sent twice means what its values joined by commas mean (RFC 9110 §5.3), as
+        # a proxy or gateway may forward it; no key or Bearer token holds a comma
+        for item in value.split(b","):
+            if name == HEADER:
+                found.add(_well_formed(item))
+                continue
+            scheme, _, credentials = item.strip().partition(b" ")
             if scheme.lower() != b"bearer":
                 raise KeyProblem("only `Authorization: Bearer <API key>` is accepted")
             found.add(_well_formed(credentials))

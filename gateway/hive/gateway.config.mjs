@@ -22,7 +22,7 @@ import { readFileSync } from "node:fs";
 import { defineConfig } from "@graphql-hive/gateway";
 import { GraphQLError, parse } from "graphql";
 import { checkOperation, checkUrls, eventsWithCost, withCost } from "../scripts/check.mjs";
-import { headersForSubgraph, KEY_HEADERS } from "../scripts/forwarding.mjs";
+import { headersForSubgraph, joinedHeaders, KEY_HEADERS } from "../scripts/forwarding.mjs";
 import { maxBodyBytes, readBody } from "../scripts/body.mjs";
 import {
   asPartAnswer,
@@ -33,15 +33,13 @@ import {
 
 const FORWARD = "civicForward";
 
-/** The client's own request headers, lower-cased: node's request (HTTP, or a websocket's
- * upgrade), else the Fetch API request; never connection_init's payload. */
+/** The client's own request headers, lower-cased, a repeated one joined (forwarding.mjs):
+ * node's request (HTTP, or a websocket's upgrade), else the Fetch API request (whose Headers
+ * join repeated ones too); never connection_init's payload. */
 function requestHeaders(context) {
+  if (context.req?.rawHeaders) return joinedHeaders(context.req.rawHeaders);
   const out = {};
-  if (context.req?.headers) {
-    for (const [name, value] of Object.entries(context.req.headers)) {
-      if (typeof value === "string") out[name.toLowerCase()] = value;
-    }
-  } else if (context.request?.headers?.forEach) {
+  if (context.request?.headers?.forEach) {
     context.request.headers.forEach((value, name) => {
       out[name.toLowerCase()] = value;
     });

@@ -15,7 +15,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { maxBodyBytes, readBody } from "./body.mjs";
 import { checkOperation, checkUrls, withCost } from "./check.mjs";
-import { headersForSubgraph } from "./forwarding.mjs";
+import { headersForSubgraph, joinedHeaders } from "./forwarding.mjs";
 import { isRequestError, partRefused, requestErrorStatus, withOurCodes } from "./refusals.mjs";
 
 const MAX_BODY_BYTES = maxBodyBytes();
@@ -69,7 +69,7 @@ async function handleGraphQL(server, checks, req, res) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
   }
   const search = new URL(req.url, "http://gateway").search;
-  const forwarded = headersForSubgraph(req.headers, req.socket.remoteAddress);
+  const forwarded = headersForSubgraph(joinedHeaders(req.rawHeaders), req.socket.remoteAddress);
   let text;
   if (req.method === "POST") {
     // at most the merged server's limit is read, before anything parses it (body.mjs)

@@ -5,6 +5,21 @@
 /** Headers that carry the caller's API key (civicgraph/auth.py reads both). */
 export const KEY_HEADERS = ["x-api-key", "authorization"];
 
+/**
+ * A node request's headers (`rawHeaders`: name, value, name, value, …) as a plain object with
+ * lower-case names, each header sent more than once joined by ", " (RFC 9110 §5.3), as the
+ * subgraphs read them. Node's own `req.headers` keeps only the first of some (Authorization),
+ * which would hide from a subgraph the second key the merged server refuses.
+ */
+export function joinedHeaders(rawHeaders) {
+  const out = {};
+  for (let i = 0; i + 1 < (rawHeaders?.length ?? 0); i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    out[name] = name in out ? `${out[name]}, ${rawHeaders[i + 1]}` : rawHeaders[i + 1];
+  }
+  return out;
+}
+
 /** `x-forwarded-for` as received, with `peer` (the client's socket address) appended. */
 export function forwardedFor(received, peer) {
   const chain = typeof received === "string" && received.trim() !== "" ? received.trim() : "";

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records import api_keys
@@ -20,6 +22,14 @@ def bad_headers(keys: dict[Tier, str]) -> list[tuple[str, list[tuple[str, str]]]
         ("garbage-and-bearer", [("x-api-key", "garbage"), ("authorization", f"Bearer {good}")]),
         ("two-live-keys", [("x-api-key", good), ("authorization", f"Bearer {other}")]),
         ("two-x-api-keys", [("x-api-key", good), ("x-api-key", other)]),
+        ("two-x-api-keys-joined", [("x-api-key", f"{good}, {other}")]),
+        (
+            "two-bearers",
+            [("authorization", f"Bearer {good}"), ("authorization", f"Bearer {other}")],
+        ),
+        ("two-bearers-joined", [("authorization", f"Bearer {good}, Bearer {other}")]),
+        ("bearer-then-basic-joined", [("authorization", f"Bearer {good}, Basic dXNlcjpwYXNz")]),
+        ("trailing-comma", [("x-api-key", f"{good},")]),
         ("basic-scheme", [("authorization", "Basic dXNlcjpwYXNz")]),
         ("bare-key-no-scheme", [("authorization", good)]),
         ("empty-bearer", [("authorization", "Bearer ")]),
@@ -45,11 +55,22 @@ async def test_every_bad_key_combination_gets_401(
             assert open311.json()[0]["code"] == 401
 
 
-async def test_the_same_key_in_both_headers_is_served(
-    settings: Settings, stores: Stores, keys: dict[Tier, str]
+@pytest.mark.parametrize(
+    "shape",
+    ["both-headers", "x-api-key-twice", "x-api-key-joined", "bearer-twice", "bearer-joined"],
+)
+async def test_the_same_key_sent_more_than_once_is_served(
+    settings: Settings, stores: Stores, keys: dict[Tier, str], shape: str
 ) -> None:
+    # given one key, in both headers, or in one header twice, as lines or joined by a comma
     key = keys[Tier.DEVELOPER]
-    headers = {"x-api-key": key, "authorization": f"bearer {key}"}
+    headers = {
+        "both-headers": [("x-api-key", key), ("authorization", f"bearer {key}")],
+        "x-api-key-twice": [("x-api-key", key), ("x-api-key", key)],
+        "x-api-key-joined": [("x-api-key", f"{key}, {key}")],
+        "bearer-twice": [("authorization", f"Bearer {key}"), ("authorization", f"Bearer {key}")],
+        "bearer-joined": [("authorization", f"Bearer {key},Bearer {key}")],
+    }[shape]
     async with door_app(settings, stores) as app, client(app) as http:
         response = await http.post("/graphql", json=QUERY, headers=headers)
     assert response.status_code == 200

@@ -149,6 +149,37 @@ async def test_each_http_request_shape_is_answered_as_on_the_merged_server(
     assert answers[1:] == [answers[0]] * 2, answers
 
 
+@pytest.mark.parametrize(
+    "shape", ["x-api-key-twice", "bearer-twice", "two-bearers", "two-x-api-keys", "key-and-bearer"]
+)
+async def test_a_key_header_sent_twice_means_the_same_through_each_gateway(
+    doors: Doors, keys: dict[Tier, str], shape: str
+) -> None:
+    # given key headers repeated as separate lines (node keeps only the first Authorization)
+    good, other = keys[Tier.DEVELOPER], keys[Tier.ANALYST]
+    headers = {
+        "x-api-key-twice": [("x-api-key", good), ("x-api-key", good)],
+        "bearer-twice": [("authorization", f"Bearer {good}"), ("authorization", f"Bearer {good}")],
+        "two-bearers": [("authorization", f"Bearer {good}"), ("authorization", f"Bearer {other}")],
+        "two-x-api-keys": [("x-api-key", good), ("x-api-key", other)],
+        "key-and-bearer": [("x-api-key", good), ("authorization", f"Bearer {other}")],
+    }[shape]
+    answers = []
+    async with httpx.AsyncClient(timeout=60) as http:
+        for base in (doors.merged, doors.apollo, doors.hive):
+            response = await http.post(
+                f"{base}/graphql",
+                json={"query": '{ district(code: "11680") { code } }'},
+                headers=[("accept", "application/json"), *headers],
+            )
+            body = response.json()
+            answers.append((response.status_code, comparable(body) if "data" in body else body))
+
+    # then each door serves one key sent twice and refuses two different keys, alike
+    assert answers[0][0] == (401 if shape.startswith(("two", "key-and")) else 200)
+    assert answers[1:] == [answers[0]] * 2, answers
+
+
 async def test_not_found_is_the_same_error_through_each_gateway(doors: Doors) -> None:
     query = '{ district(code: "99999") { code sensors { id } } }'
     answers = [comparable((await post(getattr(doors, d), query)).json()) for d in DOORS]
