@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from graphql import parse
 
 from bench.abuse_probes import ABUSE, ALIASES, NESTED, NORMAL, PROBES, Probe, outcome
 from bench.abuse_profile import Profiled, profile_probe
+from bench.ports import free_port
 from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import open_stores
@@ -60,12 +60,6 @@ LIFTED = "1000000/second"
 SERVER_CORE = 0
 CLIENT_CORE = 1
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def p99(samples: list[float]) -> float:

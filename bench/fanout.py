@@ -37,7 +37,8 @@ import redis.asyncio as redis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
-from bench.query import free_port, wait_until_up
+from bench.ports import free_port
+from bench.query import wait_until_up
 from graph.ontology import SDOT_DATA_TYPES
 from subscriptions.events import Event, Stream, encode
 from subscriptions.redis_bus import CHANNEL_PREFIX

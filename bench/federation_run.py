@@ -8,13 +8,13 @@ Neo4j), health-checked, then the gateway on the supergraph, optionally under `no
 from __future__ import annotations
 
 import os
-import random
 import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.ports import free_block
 from civicgraph.federation.compose import compose, subgraph_sources
 from civicgraph.federation.files import SUPERGRAPH_FILE, write_supergraph
 from civicgraph.federation.gateways import GatewayKind, gateway_command
@@ -44,20 +44,6 @@ GATEWAY_VARIANTS = {
 """`hive`: the project's Hive configuration with in-flight deduplication of identical subgraph
 requests off (each client request does its own work, as Apollo's gateway does);
 `hive-dedupe`: the project's configuration as it is (shares identical in-flight fetches)."""
-
-
-def free_block(size: int) -> int:
-    """The first of `size` consecutive free loopback ports."""
-    for _ in range(200):
-        first = random.randrange(20_000, 60_000 - size)
-        try:
-            for port in range(first, first + size):
-                with socket.create_server(("127.0.0.1", port)):
-                    pass
-        except OSError:
-            continue
-        return first
-    raise SystemExit("no block of free loopback ports")
 
 
 @dataclass

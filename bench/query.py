@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.ports import free_port
 from bench.wrk import WrkRun, require_wrk, run_wrk
 
 QUERY = """{ district(code: "11680") { sensors { id kind
@@ -43,12 +43,6 @@ QUERY = """{ district(code: "11680") { sensors { id kind
 HEADERS = {"apollo-require-preflight": "true"}
 """Apollo Server refuses a GET without a header a browser would preflight (its CSRF guard)."""
 WARM_UP_S = 2
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until_up(url: str, seconds: float = 60) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
+from bench.ports import free_port
 from civicgraph import serving
 from civicgraph.boundary import ExitCode
 from civicgraph.cli import app
@@ -41,12 +42,6 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert seeded.exit_code == 0, seeded.output
         assert runner.invoke(app, ["log", "head"]).exit_code == 0
     return data
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve(data: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -11,12 +11,6 @@ import pytest
 import uvicorn
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def serving(
     app: object, lifespan: str = "off", send_buffer: int | None = None

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.ports import free_port
 from civicgraph.settings import Settings
 from civicgraph.stores import open_stores
 from graph.errors import StoreUnavailable
@@ -27,7 +28,6 @@ from seeds.seed import seed
 from subscriptions.open import open_bus
 from tests.conftest import SEED_UNTIL, UNLIMITED_ENV
 from tests.contract.test_bus import REDIS_URL
-from tests.e2e.conftest import free_port
 from tests.e2e.test_subscriptions import READINGS, take
 
 WAIT_S = 60

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.ports import free_port
 from civicgraph.app import create_app
 from civicgraph.auth import DoorPolicy
 from civicgraph.federation.compose import compose, subgraph_sources
@@ -31,7 +32,7 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from resolvers.subgraphs import SUBGRAPHS
 from subscriptions.live import Live
-from tests.e2e.conftest import free_port, serving
+from tests.e2e.conftest import serving
 
 START_S = 180.0
 AUTH_FAILURES_PER_MINUTE = 6
@@ -51,7 +52,8 @@ class Doors:
     live: dict[str, Live]
     """The live side (bus, ingest) of each subgraph's app, to publish on."""
     policies: dict[str, DoorPolicy]
-    """The door limits of each subgraph's app (a test may lower a quota for a while)."""
+    """The door limits of each subgraph's app, and of the merged app under "merged" (a test may
+    lower a limit for a while)."""
 
     def gateway(self, kind: str) -> str:
         """The base URL of gateway `kind` ("apollo" or "hive")."""
@@ -103,7 +105,9 @@ async def doors(
     folder = tmp_path_factory.mktemp("federation")
     configured = door_settings(settings)
     async with contextlib.AsyncExitStack() as stack:
-        merged, *_ = await stack.enter_async_context(serving_app(configured, stores, None))
+        merged, _, merged_door = await stack.enter_async_context(
+            serving_app(configured, stores, None)
+        )
         served = {
             name: await stack.enter_async_context(serving_app(configured, stores, name))
             for name in SUBGRAPHS
@@ -127,5 +131,5 @@ async def doors(
             hive,
             subgraphs,
             live={name: live for name, (_, live, _) in served.items()},
-            policies={name: door for name, (*_, door) in served.items()},
+            policies={"merged": merged_door} | {name: door for name, (*_, door) in served.items()},
         )

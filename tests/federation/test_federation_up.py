@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from bench.ports import free_block
 from civicgraph.cli import app
 from resolvers.subgraphs import SUBGRAPHS
 from tests.civicgraph.runner import BoundaryRunner, assert_refused
@@ -52,20 +51,6 @@ GANGNAM = {
     "lat": 37.5115,
     "lon": 127.0595,
 }
-
-
-def free_block(size: int) -> int:
-    """The first of `size` consecutive free loopback ports."""
-    for _ in range(200):
-        first = random.randrange(20_000, 60_000 - size)
-        try:
-            for port in range(first, first + size):
-                with socket.create_server(("127.0.0.1", port)):
-                    pass
-        except OSError:
-            continue
-        return first
-    raise AssertionError("no block of free ports")
 
 
 def descendants(pid: int) -> set[int]:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.ports import free_block
 from civicgraph.cli import app
 from tests.civicgraph.runner import BoundaryRunner, assert_refused
-from tests.federation.test_federation_up import descendants, free_block, seeded
+from tests.federation.test_federation_up import descendants, seeded
 
 runner = BoundaryRunner()
 WAIT_S = 120
