@@ -15,13 +15,11 @@ import pytest
 from graph.ontology import NODE_TYPES
 from graph.query import NodeQuery
 from graph.records.api_keys import Tier
-from resolvers.core.context import Context, Limits
-from resolvers.core.cost.budgets import CostBudgets
 from resolvers.schema import build_schema
 from resolvers.subgraphs import subgraph_schema
 from tests.contract.conftest import Backend
+from tests.contract.entities import BATCH, context_of, entities
 
-ENTITIES = "query ($r: [_Any!]!) { _entities(representations: $r) { %s } }"
 OWNED = {
     "District": ("city", "... on District { code nameEn level parentCode }"),
     "Asset": ("city", "... on Asset { id kind name }"),
@@ -40,23 +38,7 @@ MISSING = {
     "Department": "department-nothing",
     "Dataset": "ds-nothing",
 }
-BATCH = 100
 GANGNAM = "11680"
-
-
-def context_of(backend: Backend, tier: Tier = Tier.OPERATOR) -> Context:
-    """A request's context on `backend`, with no cost budget in the way of 100 entities."""
-    state = backend.app.state
-    limits = Limits(cost_budgets=CostBudgets(10**9, 10**9, 10**9, 10**9))
-    return Context(
-        backend.stores.graph,
-        backend.stores.records,
-        tier,
-        limits,
-        state.locator,
-        log=state.log,
-        list_bounds=state.list_bounds,
-    )
 
 
 def store_calls(backend: Backend) -> int:
@@ -75,18 +57,6 @@ async def keys_of(backend: Backend, label: str, query: NodeQuery | None = None) 
 
 def representations(label: str, keys: list[str]) -> list[dict[str, Any]]:
     return [{"__typename": label, NODE_TYPES[label].key: key} for key in keys]
-
-
-async def entities(
-    backend: Backend,
-    subgraph: str,
-    selection: str,
-    reps: list[dict[str, Any]],
-    tier: Tier = Tier.OPERATOR,
-) -> Any:
-    return await subgraph_schema(subgraph).execute(
-        ENTITIES % selection, variable_values={"r": reps}, context_value=context_of(backend, tier)
-    )
 
 
 async def merged(backend: Backend, query: str, variables: dict[str, Any] | None = None) -> Any:

@@ -18,17 +18,14 @@ from ledger import certificates
 from ledger.documents import CertificateKind
 from ledger.log import Log
 from ledger.procurement import contracts
-from resolvers.core.context import Context, Limits
-from resolvers.core.cost.budgets import CostBudgets
 from resolvers.schema import build_schema
-from resolvers.subgraphs import subgraph_schema
 from tests.contract.conftest import Backend, unique
+from tests.contract.entities import BATCH, context_of, entities
 from tests.contract.test_certificates_api import PERMIT
 from zk.credentials.epochs import Epoch
 from zk.polls.model import Eligibility
 from zk.polls.service import create_poll
 
-ENTITIES = "query ($r: [_Any!]!) { _entities(representations: $r) { %s } }"
 SELECTIONS = {
     "Poll": "... on Poll { id question totalBallots tally { option ballots } }",
     "Certificate": "... on Certificate { id kind issuanceEntry { index kind subject } }",
@@ -36,7 +33,6 @@ SELECTIONS = {
     "LogEntry": "... on LogEntry { index kind subject leafHash }",
 }
 SUBGRAPH = {"Poll": "identity", "Certificate": "trust", "Contract": "trust", "LogEntry": "trust"}
-BATCH = 100
 NOW = datetime.now(UTC)
 GANGNAM, JONGNO, GANGDONG = "11680", "11110", "11740"
 
@@ -57,21 +53,6 @@ MADE: dict[str, Made] = {}
 def log_of(backend: Backend) -> Log:
     log: Log = backend.app.state.log
     return log
-
-
-def context_of(backend: Backend, tier: Tier = Tier.OPERATOR) -> Context:
-    """A request's context on `backend`, with no cost budget in the way of 100 entities."""
-    state = backend.app.state
-    limits = Limits(cost_budgets=CostBudgets(10**9, 10**9, 10**9, 10**9))
-    return Context(
-        backend.stores.graph,
-        backend.stores.records,
-        tier,
-        limits,
-        state.locator,
-        log=state.log,
-        list_bounds=state.list_bounds,
-    )
 
 
 async def new_poll(
@@ -121,13 +102,9 @@ def representations(made: Made, type_name: str) -> list[dict[str, Any]]:
     return [{"__typename": type_name, "id": key} for key in ids[type_name]]
 
 
-async def entities(backend: Backend, type_name: str, reps: list[dict[str, Any]]) -> Any:
-    schema = subgraph_schema(SUBGRAPH[type_name])
-    return await schema.execute(
-        ENTITIES % SELECTIONS[type_name],
-        variable_values={"r": reps},
-        context_value=context_of(backend),
-    )
+async def owned_entities(backend: Backend, type_name: str, reps: list[dict[str, Any]]) -> Any:
+    """`_entities` of `type_name` on the subgraph that owns it, selecting SELECTIONS[type_name]."""
+    return await entities(backend, SUBGRAPH[type_name], SELECTIONS[type_name], reps)
 
 
 @pytest.mark.parametrize("type_name", list(SUBGRAPH))
@@ -140,7 +117,7 @@ async def test_entities_resolve_100_representations_with_at_most_2_records_calls
     records = backend.stores.records
     # when a gateway asks the owner subgraph for all of them at once
     before = records.calls
-    result = await entities(backend, type_name, reps)
+    result = await owned_entities(backend, type_name, reps)
     calls = records.calls - before
     # then each comes back in its slot, for at most 2 records calls in all
     assert result.errors is None, result.errors
@@ -167,7 +144,7 @@ async def test_entities_missing_one_is_not_found_in_its_slot(
     made = await made_on(backend)
     real = representations(made, type_name)[0]
     # when both are asked
-    result = await entities(backend, type_name, [real, {"__typename": type_name, **missing}])
+    result = await owned_entities(backend, type_name, [real, {"__typename": type_name, **missing}])
     # then the real one resolves and the missing one is NOT_FOUND in slot 1
     assert result.data["_entities"][0] is not None
     assert result.data["_entities"][1] is None
@@ -179,7 +156,7 @@ async def test_entities_missing_one_is_not_found_in_its_slot(
 @pytest.mark.parametrize("index", [True, "3", 2**31, 10**30, 1.5])
 async def test_entities_log_entry_index_is_an_int(backend: Backend, index: object) -> None:
     # when a LogEntry representation's key is not a GraphQL Int
-    result = await entities(backend, "LogEntry", [{"__typename": "LogEntry", "index": index}])
+    result = await owned_entities(backend, "LogEntry", [{"__typename": "LogEntry", "index": index}])
     # then it is refused as invalid in its slot, before any SQL
     assert [(e.extensions or {}).get("code") for e in result.errors] == ["invalid"]
 
