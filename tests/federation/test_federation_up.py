@@ -21,11 +21,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.ports import free_block
+from bench.process_cpu import descendants
 from civicgraph.cli import app
 from resolvers.subgraphs import SUBGRAPHS
 from tests.civicgraph.runner import BoundaryRunner, assert_refused
 from tests.conftest import UNLIMITED_ENV
-from tests.e2e.websocket_client import TRANSPORT, next_frame, opened, ws_url
+from tests.e2e.websocket_client import TRANSPORT, next_frame, ws_url
 
 runner = BoundaryRunner()
 START_S = 300
@@ -51,25 +52,6 @@ GANGNAM = {
     "lat": 37.5115,
     "lon": 127.0595,
 }
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below `pid`, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
 
 
 def running(pid: int) -> bool:
@@ -233,13 +215,15 @@ async def test_a_subscription_through_hive_delivers_a_case_filed_through_it(
 
 async def test_a_key_in_the_upgrade_headers_reaches_the_subgraphs(hive: Federation) -> None:
     # a key the subgraphs do not know, on the client's websocket upgrade to the gateway
-    ws = await opened(ws_url(hive.gateway), TRANSPORT, key="no-such-key")
-    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": CASE_UPDATES}}
-    await ws.send(json.dumps(subscribe))
-    with pytest.raises(ConnectionClosed) as closed:
-        await next_frame(ws)
-    # a subgraph's door refused the key (the operation check): the socket closes as the
-    # merged server closes it, 4401 with the reason; never an event
+    async with connect(
+        ws_url(hive.gateway),
+        subprotocols=[TRANSPORT],  # type: ignore[list-item]
+        additional_headers={"x-api-key": "no-such-key"},
+    ) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await next_frame(ws)
+    # a subgraph's door refused the key (the connection's seat): the socket closes as the
+    # merged server closes it, at connect, 4401 with the reason
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
         4401,

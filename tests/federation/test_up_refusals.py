@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from bench.ports import free_block
+from bench.process_cpu import descendants
 from civicgraph.cli import app
 from tests.civicgraph.runner import BoundaryRunner, assert_refused
-from tests.federation.test_federation_up import descendants, seeded
+from tests.federation.test_federation_up import seeded
 
 runner = BoundaryRunner()
 WAIT_S = 120
