@@ -19,6 +19,7 @@ from civicgraph.client_ip import proxy_middleware
 from civicgraph.explorer import Explorer
 from civicgraph.graphql_door import CivicGraphQL, DoorLimits
 from civicgraph.graphql_door.check import CHECK_PATH, OperationCheck
+from civicgraph.graphql_door.seat import connection_seat
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.refusals import http_error
@@ -121,7 +122,12 @@ def create_app(
     door = door_policy(settings)
     # a gateway asks it once per client operation before planning (docs/federation.md)
     subgraph_only = (
-        [Route(CHECK_PATH, OperationCheck(graphql, graphql.limits))] if subgraph is not None else []
+        [
+            Route(CHECK_PATH, OperationCheck(graphql, graphql.limits)),
+            WebSocketRoute(CHECK_PATH, connection_seat),
+        ]
+        if subgraph is not None
+        else []
     )
     rest_doors = {
         "services": Mount("/open311/v2", routes=open311.routes),

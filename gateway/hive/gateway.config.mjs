@@ -8,6 +8,8 @@
 // server (civicgraph/auth.py), a key is read from headers only: Hive Gateway merges
 // connection_init's payload into `context.headers`, so that is not where they are taken from.
 // GET /healthz answers once the server listens, GET /readiness once the supergraph is loaded.
+// Each client websocket first holds a seat at a subgraph's door (../scripts/seat.mjs): a bad key
+// closes it 4401, and one over the caller's connection limit 1013, as on the merged server.
 // Each client operation (HTTP request, or websocket `subscribe`) is first checked whole by a
 // subgraph's /graphql/check (../scripts/check.mjs): a refusal is passed on as the merged server
 // gives it (over a websocket: a bad key closes the socket 4401 with the reason, as the merged
@@ -24,6 +26,8 @@ import { GraphQLError, parse } from "graphql";
 import { checkOperation, checkUrls, eventsWithCost, withCost } from "../scripts/check.mjs";
 import { headersForSubgraph, joinedHeaders, KEY_HEADERS } from "../scripts/forwarding.mjs";
 import { maxBodyBytes, readBody } from "../scripts/body.mjs";
+import { seatEveryConnection, seatUrls } from "../scripts/seat.mjs";
+import { WebSocketServer } from "ws";
 import {
   asPartAnswer,
   isRequestError,
@@ -195,6 +199,11 @@ const wsHeaders = [...KEY_HEADERS, "x-forwarded-for"].map((name) => [
   name,
   `{context.${FORWARD}.${name}}`,
 ]);
+
+// every client websocket holds a seat at a subgraph's door first (../scripts/seat.mjs)
+seatEveryConnection(WebSocketServer, seatUrls(checkUrls(SUPERGRAPH)), (request) =>
+  headersForSubgraph(joinedHeaders(request.rawHeaders), request.socket.remoteAddress),
+);
 
 export const gatewayConfig = defineConfig({
   healthCheckEndpoint: "/healthz",

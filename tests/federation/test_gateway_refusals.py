@@ -149,14 +149,17 @@ async def test_each_http_request_shape_is_answered_as_on_the_merged_server(
     assert answers[1:] == [answers[0]] * 2, answers
 
 
-@pytest.mark.parametrize(
-    "shape", ["x-api-key-twice", "bearer-twice", "two-bearers", "two-x-api-keys", "key-and-bearer"]
-)
+SENT_TWICE = ["x-api-key-twice", "bearer-twice", "two-bearers", "two-x-api-keys", "key-and-bearer"]
+
+
+@pytest.mark.parametrize("shape", SENT_TWICE)
 async def test_a_key_header_sent_twice_means_the_same_through_each_gateway(
     doors: Doors, keys: dict[Tier, str], shape: str
 ) -> None:
-    # given key headers repeated as separate lines (node keeps only the first Authorization)
+    # given key headers repeated as separate lines (node keeps only the first Authorization),
+    # from a client address of its own (a refused key counts against its failed-key budget)
     good, other = keys[Tier.DEVELOPER], keys[Tier.ANALYST]
+    client = ("x-forwarded-for", f"198.51.100.{70 + SENT_TWICE.index(shape)}")
     headers = {
         "x-api-key-twice": [("x-api-key", good), ("x-api-key", good)],
         "bearer-twice": [("authorization", f"Bearer {good}"), ("authorization", f"Bearer {good}")],
@@ -170,7 +173,7 @@ async def test_a_key_header_sent_twice_means_the_same_through_each_gateway(
             response = await http.post(
                 f"{base}/graphql",
                 json={"query": '{ district(code: "11680") { code } }'},
-                headers=[("accept", "application/json"), *headers],
+                headers=[("accept", "application/json"), client, *headers],
             )
             body = response.json()
             answers.append((response.status_code, comparable(body) if "data" in body else body))

@@ -1,0 +1,98 @@
+"""A client's websockets through Hive Gateway meet the merged server's connection rules: each
+holds a seat at a subgraph's door (civicgraph/graphql_door/seat.py, gateway/scripts/seat.mjs),
+so a bad key closes it 4401 at connect and one over the caller's connection limit closes 1013
+with the merged server's reason, and a closed connection gives its seat back."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from civicgraph.auth import DoorPolicy
+from tests.e2e.websocket_client import TRANSPORT, WAIT_S, opened, ws_url
+from tests.federation.conftest import Doors
+
+LIMIT = 2
+CLIENT = {"x-forwarded-for": "198.51.100.62"}
+
+
+@contextlib.contextmanager
+def public_connections(doors: Doors, limit: int) -> Iterator[None]:
+    """At most `limit` public websockets per client IP on the merged server and at `city`
+    (whose door seats Hive's clients) for the block, then as before."""
+    policies: list[DoorPolicy] = [doors.policies["merged"], doors.policies["city"]]
+    before = [policy.connections.public.limit for policy in policies]
+    for policy in policies:
+        policy.connections.public.limit = limit
+    try:
+        yield
+    finally:
+        for policy, was in zip(policies, before, strict=True):
+            policy.connections.public.limit = was
+
+
+@contextlib.asynccontextmanager
+async def upgraded(base: str, headers: dict[str, str]) -> AsyncIterator[ClientConnection]:
+    """A websocket to `base`'s /graphql with `headers` on its upgrade, not yet initialised."""
+    async with connect(
+        ws_url(base),
+        subprotocols=[TRANSPORT],  # type: ignore[list-item]
+        additional_headers=headers,
+    ) as ws:
+        yield ws
+
+
+async def close_of(ws: ClientConnection) -> tuple[int, str] | None:
+    """The close code and reason the server sent (None: it did not close within WAIT_S)."""
+    try:
+        async with asyncio.timeout(WAIT_S):
+            while True:
+                await ws.recv()
+    except TimeoutError:
+        return None
+    except ConnectionClosed as closed:
+        return (closed.rcvd.code, closed.rcvd.reason) if closed.rcvd else None
+
+
+@pytest.mark.parametrize("door", ["merged", "hive"])
+async def test_a_websocket_over_the_connection_limit_closes_1013_with_the_reason(
+    doors: Doors, door: str
+) -> None:
+    client = {"x-forwarded-for": f"198.51.100.{60 + (door == 'hive')}"}
+    base = getattr(doors, door)
+    with public_connections(doors, LIMIT):
+        async with contextlib.AsyncExitStack() as held:
+            # given a client holding its LIMIT connections, each acknowledged
+            for _ in range(LIMIT):
+                ws = await held.enter_async_context(upgraded(base, client))
+                await ws.send('{"type": "connection_init", "payload": {}}')
+                assert '"connection_ack"' in str(await ws.recv())
+
+            # when it opens one more, that one is closed with the merged server's code and reason
+            async with upgraded(base, client) as extra:
+                assert await close_of(extra) == (
+                    1013,
+                    f"at most {LIMIT} concurrent websocket connections per client",
+                )
+
+            # and another client is not affected
+            other = await opened(ws_url(base), TRANSPORT)
+            await other.close()
+
+        # then once its connections are closed, the client connects again
+        again = await opened(ws_url(base), TRANSPORT)
+        await again.close()
+
+
+async def test_a_bad_key_closes_a_websocket_through_hive_4401_at_connect(doors: Doors) -> None:
+    closes = []
+    for base in (doors.merged, doors.hive):
+        # from a client address of its own (a bad key counts against its failed-key budget)
+        async with upgraded(base, {"x-api-key": "no-such-key", **CLIENT}) as ws:
+            closes.append(await close_of(ws))
+    assert closes == [(4401, "unknown or revoked API key")] * 2
