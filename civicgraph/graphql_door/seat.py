@@ -10,16 +10,14 @@ closes 1013 with the reason. The gateway closes its client's websocket with the 
 reason, so a client through the gateway meets the merged server's connection limits
 (docs/federation.md, "The operation check").
 
-Protocol: the seat accepts with the subprotocol the gateway asked for (of
-`civicgraph.refusals.SUBPROTOCOLS`), sends one text message `ADMITTED` once the door let it in,
-then waits for the gateway to close it. It takes no message: one closes it 4400.
+Protocol: the gateway asks for no subprotocol; the seat sends one text message `ADMITTED` once
+the door let it in, then waits for the gateway to close it. It takes no message: one closes it
+4400.
 """
 
 from __future__ import annotations
 
 from starlette.websockets import WebSocket
-
-from civicgraph.refusals import SUBPROTOCOLS
 
 ADMITTED = "admitted"
 """The one message a seat sends: the door admitted the connection."""
@@ -28,8 +26,7 @@ CLOSE_BAD_REQUEST = 4400
 
 async def connection_seat(websocket: WebSocket) -> None:
     """Websocket endpoint: hold one connection slot until the gateway closes the seat."""
-    asked = websocket.scope.get("subprotocols") or []
-    await websocket.accept(subprotocol=next((p for p in asked if p in SUBPROTOCOLS), None))
+    await websocket.accept()
     await websocket.send_text(ADMITTED)
     message = await websocket.receive()
     if message["type"] == "websocket.receive":

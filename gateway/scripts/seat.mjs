@@ -28,9 +28,10 @@ export function seatUrls(checkUrls) {
 
 /** One attempt at `url`: resolves to `{seat}` once admitted, `{refusal: {code, reason}}` when
  * the door closes it, or `{unreachable: reason}` when it cannot be opened. */
-function trySeat(url, headers, subprotocol) {
+function trySeat(url, headers) {
   return new Promise((resolve) => {
-    const seat = new WebSocket(url, subprotocol ? [subprotocol] : [], { headers });
+    // no subprotocol: the seat speaks none, and a client's unknown one is graphql-ws's to refuse
+    const seat = new WebSocket(url, [], { headers });
     const timer = setTimeout(() => {
       seat.terminate();
       resolve({ unreachable: "timed out" });
@@ -59,10 +60,10 @@ function trySeat(url, headers, subprotocol) {
  * of `urls` that answers. Resolves to `{seat}` (an open `ws` WebSocket) or `{refusal: {code,
  * reason}}` to close the client's websocket with.
  */
-export async function takeSeat(urls, headers, subprotocol) {
+export async function takeSeat(urls, headers) {
   let reason = "no subgraph";
   for (const url of urls) {
-    const attempt = await trySeat(url, headers, subprotocol);
+    const attempt = await trySeat(url, headers);
     if (!attempt.unreachable) return attempt;
     reason = attempt.unreachable;
   }
@@ -91,11 +92,10 @@ export function seatEveryConnection(WebSocketServer, urls, headersOf) {
   const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
   WebSocketServer.prototype.handleUpgrade = function (request, socket, head, done) {
     if (!this.shouldHandle(request)) return handleUpgrade.call(this, request, socket, head, done);
-    const asked = String(request.headers["sec-websocket-protocol"] ?? "").split(",")[0].trim();
     // until ws takes the socket over, a reset while the seat is asked for is not a crash
     const ignore = () => {};
     socket.on("error", ignore);
-    takeSeat(urls, headersOf(request), asked).then(({ seat, refusal }) => {
+    takeSeat(urls, headersOf(request)).then(({ seat, refusal }) => {
       socket.off("error", ignore);
       if (socket.destroyed) {
         seat?.close(1000);

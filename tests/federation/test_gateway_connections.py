@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from civicgraph.auth import DoorPolicy
 from tests.e2e.websocket_client import TRANSPORT, WAIT_S, opened, ws_url
@@ -96,3 +96,20 @@ async def test_a_bad_key_closes_a_websocket_through_hive_4401_at_connect(doors: 
         async with upgraded(base, {"x-api-key": "no-such-key", **CLIENT}) as ws:
             closes.append(await close_of(ws))
     assert closes == [(4401, "unknown or revoked API key")] * 2
+
+
+async def test_an_unknown_subprotocol_is_refused_through_hive_as_on_the_merged_server(
+    doors: Doors,
+) -> None:
+    outcomes = []
+    for base in (doors.merged, doors.hive):
+        try:
+            async with connect(
+                ws_url(base),
+                subprotocols=["not-graphql"],  # type: ignore[list-item]
+                additional_headers={"x-forwarded-for": "198.51.100.63"},
+            ) as ws:
+                outcomes.append(("open", ws.subprotocol, await close_of(ws)))
+        except InvalidHandshake as refused:
+            outcomes.append(("refused", type(refused).__name__, None))
+    assert outcomes[1] == outcomes[0], outcomes
