@@ -10,7 +10,9 @@ variable coercion, and the static cost and writes against the caller's tier (`Qu
 this server's list bounds). It executes nothing. A refusal is answered exactly as the merged
 server's `/graphql` answers it (status, body, `extensions.cost` included); an operation that
 passes gets 200 `{"data": null, "extensions": {"cost": {requested, budget, tier}}}`.
-Subscriptions are checked too (the merged server checks them at `subscribe`).
+Subscriptions are checked too, as the merged server checks them at `subscribe`, when the gateway
+says the operation came over a websocket (`x-civicgraph-transport: websocket`); over HTTP they
+are refused `operation_not_supported` as on the merged server.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from resolvers.core.context import Context
 
 CHECK_PATH = "/graphql/check"
+TRANSPORT_HEADER = "x-civicgraph-transport"
+"""Set to WEBSOCKET by a gateway checking an operation its client sent over a websocket."""
+WEBSOCKET = "websocket"
 EVERY_OPERATION = frozenset(StrawberryOperationType)
 
 
@@ -68,7 +73,11 @@ def check_schema(max_tokens: int) -> CheckSchema:
 class OperationCheck(GraphQLOverHTTP):
     """The ASGI endpoint of `CHECK_PATH`: `GraphQLOverHTTP` over `CheckSchema`."""
 
-    serves_subscriptions = True
+    def serves_subscriptions(self, request: Request) -> bool:
+        """True for an operation a gateway received over a websocket (the TRANSPORT_HEADER
+        says so); over HTTP a subscription is refused as the merged server's `/graphql`
+        refuses it."""
+        return request.headers.get(TRANSPORT_HEADER) == WEBSOCKET
 
     def __init__(self, view: CivicGraphQL, limits: DoorLimits) -> None:
         super().__init__(view, limits)

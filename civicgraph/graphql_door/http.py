@@ -175,8 +175,10 @@ def is_request_error(result: ExecutionResult) -> bool:
 class GraphQLOverHTTP:
     """Answers one HTTP request to `/graphql` for `view` (the explorer page included)."""
 
-    serves_subscriptions = False
-    """Subscriptions are refused (`operation_not_supported`): they run over websockets."""
+    def serves_subscriptions(self, request: Request) -> bool:
+        """False: a subscription is refused (`operation_not_supported`), it runs over a
+        websocket."""
+        return False
 
     def __init__(self, view: CivicGraphQL, limits: DoorLimits) -> None:
         self.view = view
@@ -265,7 +267,8 @@ class GraphQLOverHTTP:
             operation = get_operation(document, params.operation_name)
         except GraphQLError as error:
             return [error]
-        if operation.operation is OperationType.SUBSCRIPTION and not self.serves_subscriptions:
+        subscription = operation.operation is OperationType.SUBSCRIPTION
+        if subscription and not self.serves_subscriptions(request):
             return [
                 request_error(
                     RequestErrorCode.OPERATION_NOT_SUPPORTED,

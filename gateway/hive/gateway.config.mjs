@@ -23,9 +23,16 @@
 import { readFileSync } from "node:fs";
 import { defineConfig } from "@graphql-hive/gateway";
 import { GraphQLError, parse } from "graphql";
-import { checkOperation, checkUrls, eventsWithCost, withCost } from "../scripts/check.mjs";
+import {
+  checkOperation,
+  checkUrls,
+  eventsWithCost,
+  EXPLORER_ASSETS,
+  explorerAsset,
+  withCost,
+} from "../scripts/check.mjs";
 import { headersForSubgraph, joinedHeaders, KEY_HEADERS } from "../scripts/forwarding.mjs";
-import { maxBodyBytes, readBody } from "../scripts/body.mjs";
+import { maxBodyBytes, maxMessageBytes, readBody } from "../scripts/body.mjs";
 import { seatEveryConnection, seatUrls } from "../scripts/seat.mjs";
 import { WebSocketServer } from "ws";
 import {
@@ -36,6 +43,8 @@ import {
 } from "../scripts/refusals.mjs";
 
 const FORWARD = "civicForward";
+/** Paths Hive Gateway answers itself (health and readiness). */
+const OWN_PATHS = new Set(["/healthz", "/readiness"]);
 
 /** The client's own request headers, lower-cased, a repeated one joined (forwarding.mjs):
  * node's request (HTTP, or a websocket's upgrade), else the Fetch API request (whose Headers
@@ -121,7 +130,20 @@ function checkPlugin(checks, maxBytes) {
   return {
     // HTTP: the client's request as it came, before Yoga parses it
     async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
-      if (url.pathname !== "/graphql") return;
+      if (OWN_PATHS.has(url.pathname)) return;
+      if (url.pathname.startsWith(EXPLORER_ASSETS)) {
+        const { status, headers, body } = await explorerAsset(checks, url.pathname);
+        endResponse(new fetchAPI.Response(body, { status, headers }));
+        return;
+      }
+      if (url.pathname !== "/graphql") {
+        // Yoga would also serve /graphql/ and //graphql, past every check here: as Apollo's
+        // gateway, only /graphql is GraphQL
+        const message = JSON.stringify({ errors: [{ message: `no route ${url.pathname}` }] });
+        const headers = { "content-type": "application/json" };
+        endResponse(new fetchAPI.Response(message, { status: 404, headers }));
+        return;
+      }
       const method = request.method.toUpperCase();
       let body;
       if (method !== "GET" && method !== "HEAD") {
@@ -150,8 +172,10 @@ function checkPlugin(checks, maxBytes) {
           serverContext?.req?.socket?.remoteAddress,
         ),
       });
-      if (verdict.refusal) {
-        const { status, headers, body } = verdict.refusal;
+      const whole = verdict.refusal ?? verdict.answer;
+      if (whole) {
+        // a refusal, or the check's answer that is no verdict (the explorer page)
+        const { status, headers, body } = whole;
         endResponse(new fetchAPI.Response(body, { status, headers }));
         return;
       }
@@ -173,8 +197,14 @@ function checkPlugin(checks, maxBytes) {
         contentType: "application/json",
         accept: "application/json",
         body: JSON.stringify(params),
+        websocket: true,
         forwarded: headersForSubgraph(requestHeaders(context), context.req?.socket?.remoteAddress),
       });
+      if (verdict.answer) {
+        // a POST body is always given a verdict; anything else is not run
+        setResult({ errors: [new GraphQLError("the operation could not be checked")] });
+        return;
+      }
       if (verdict.refusal) {
         const close = WS_CLOSE[verdict.refusal.status];
         const message = verdict.refusal.errors[0]?.message;
@@ -201,14 +231,22 @@ const wsHeaders = [...KEY_HEADERS, "x-forwarded-for"].map((name) => [
 ]);
 
 // every client websocket holds a seat at a subgraph's door first (../scripts/seat.mjs)
-seatEveryConnection(WebSocketServer, seatUrls(checkUrls(SUPERGRAPH)), (request) =>
-  headersForSubgraph(joinedHeaders(request.rawHeaders), request.socket.remoteAddress),
+seatEveryConnection(
+  WebSocketServer,
+  seatUrls(checkUrls(SUPERGRAPH)),
+  (request) => headersForSubgraph(joinedHeaders(request.rawHeaders), request.socket.remoteAddress),
+  maxMessageBytes(),
 );
 
 export const gatewayConfig = defineConfig({
   healthCheckEndpoint: "/healthz",
   readinessCheckEndpoint: "/readiness",
   graphqlEndpoint: "/graphql",
+  // the explorer is the merged server's, passed on by the check (../scripts/check.mjs)
+  graphiql: false,
+  landingPage: false,
+  // as the merged server: no CORS headers (a page of another site reads nothing)
+  cors: false,
   // a document, not a path: served as read, neither watched nor polled
   supergraph: parse(SUPERGRAPH),
   plugins: () => [

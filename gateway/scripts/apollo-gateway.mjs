@@ -13,8 +13,9 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { maxBodyBytes, readBody } from "./body.mjs";
-import { checkOperation, checkUrls, withCost } from "./check.mjs";
+import { checkOperation, checkUrls, EXPLORER_ASSETS, explorerAsset, withCost } from "./check.mjs";
 import { headersForSubgraph, joinedHeaders } from "./forwarding.mjs";
 import { isRequestError, partRefused, requestErrorStatus, withOurCodes } from "./refusals.mjs";
 
@@ -36,6 +37,16 @@ function readArguments(argv) {
   }
   if (!options.supergraph) throw new Error("--supergraph FILE is required");
   return options;
+}
+
+/** The request's URL (a path taken as it is: `//graphql` is not the host `graphql`), or null
+ * when the request target is not a URL. */
+function requestUrl(req) {
+  try {
+    return new URL(req.url.startsWith("/") ? `http://gateway${req.url}` : req.url);
+  } catch {
+    return null;
+  }
 }
 
 function sendJson(res, status, value, extra = {}) {
@@ -68,7 +79,7 @@ async function handleGraphQL(server, checks, req, res) {
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
   }
-  const search = new URL(req.url, "http://gateway").search;
+  const search = requestUrl(req).search;
   const forwarded = headersForSubgraph(joinedHeaders(req.rawHeaders), req.socket.remoteAddress);
   let text;
   if (req.method === "POST") {
@@ -89,8 +100,10 @@ async function handleGraphQL(server, checks, req, res) {
     body: text,
     forwarded,
   });
-  if (verdict.refusal) {
-    sendRefusal(res, verdict.refusal);
+  const whole = verdict.refusal ?? verdict.answer;
+  if (whole) {
+    // a refusal, or the check's answer that is no verdict (the explorer page): never run
+    sendRefusal(res, whole);
     return;
   }
   let body;
@@ -157,6 +170,12 @@ async function main() {
   const server = new ApolloServer({
     gateway,
     includeStacktraceInErrorResponses: false,
+    // automatic persisted queries stay on (Apollo Client may send a hash beside the document,
+    // as the merged server accepts), but a hash-only request never runs: the check refuses a
+    // request without a document, or answers a browser's GET with the explorer page, and the
+    // gateway runs nothing the check gave no cost for (check.mjs)
+    // the explorer is the merged server's, passed on by the check (check.mjs)
+    plugins: [costPlugin, ApolloServerPluginLandingPageDisabled()],
     // GET answers queries as on the merged server, with no preflight header: the check has
     // already refused what CSRF prevention guards against (a POST that is not
     // application/json: 415; a mutation over GET: 405), and keys travel in headers, never in
@@ -164,15 +183,24 @@ async function main() {
     csrfPrevention: false,
     // errors the gateway raises itself carry the merged server's codes (refusals.mjs)
     formatError: (formatted) => withOurCodes([{ ...formatted }])[0],
-    plugins: [costPlugin],
     stopOnTerminationSignals: false,
   });
   await server.start();
 
   const httpServer = http.createServer((req, res) => {
-    const path = new URL(req.url, "http://gateway").pathname;
+    const url = requestUrl(req);
+    if (!url) {
+      sendJson(res, 400, { errors: [{ message: "the request target is not a URL" }] });
+      return;
+    }
+    const path = url.pathname;
     if (path === "/healthz") {
       sendJson(res, 200, { status: "ok", gateway: "apollo" });
+    } else if (path.startsWith(EXPLORER_ASSETS) && req.method === "GET") {
+      explorerAsset(checks, path).then(({ status, headers, body }) => {
+        res.writeHead(status, headers);
+        res.end(typeof body === "string" ? body : Buffer.from(body));
+      });
     } else if (path === "/graphql") {
       handleGraphQL(server, checks, req, res).catch((error) => {
         if (res.headersSent) {

@@ -10,11 +10,22 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The body limit in bytes: CIVIC_GRAPHQL_MAX_BODY_BYTES (an integer, 1024..64 MiB, as
  * civicgraph/settings.py takes it). Throws Error for any other value (the gateway exits 1). */
 export function maxBodyBytes(env = process.env) {
-  const raw = env.CIVIC_GRAPHQL_MAX_BODY_BYTES;
-  if (raw === undefined || raw.trim() === "") return DEFAULT_MAX_BODY_BYTES;
+  return byteLimit(env, "CIVIC_GRAPHQL_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES);
+}
+
+/** The merged server's largest websocket message, in bytes: CIVIC_GRAPHQL_MAX_WS_MESSAGE_BYTES
+ * (civicgraph/settings.py, 1024..64 MiB), else 64 KiB. Throws on a value the merged server
+ * would refuse. */
+export function maxMessageBytes(env = process.env) {
+  return byteLimit(env, "CIVIC_GRAPHQL_MAX_WS_MESSAGE_BYTES", 64 * 1024);
+}
+
+function byteLimit(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw.trim());
   if (!Number.isInteger(value) || value < 1024 || value > 64 * 1024 * 1024) {
-    throw new Error(`CIVIC_GRAPHQL_MAX_BODY_BYTES must be an integer 1024..67108864, not ${raw}`);
+    throw new Error(`${name} must be an integer 1024..67108864, not ${raw}`);
   }
   return value;
 }

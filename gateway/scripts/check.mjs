@@ -44,13 +44,19 @@ function unavailable(reason) {
 
 /**
  * Checks one client request. `request` is `{method, search, contentType, accept, body,
- * forwarded}`: the client's method, query string ("" or "?…"), Content-Type and Accept headers,
- * body text (POST), and the headers to forward (headersForSubgraph). Resolves to
+ * forwarded, websocket}`: the client's method, query string ("" or "?…"), Content-Type and
+ * Accept headers, body text (POST), the headers to forward (headersForSubgraph), and true for
+ * an operation that came over a websocket (its `subscribe` payload as a POST body). Resolves to
  * `{refusal: {status, headers, body, errors}}` to pass on whole, `{cost}` for an accepted
- * operation, or `{}` when the answer is no verdict on an operation (a GET for the explorer page).
+ * operation, or `{answer: {status, headers, body}}` to pass on whole when the check's answer is
+ * no verdict on an operation (the explorer page, for a browser's GET): a gateway runs an
+ * operation only with a cost.
  */
 export async function checkOperation(urls, request) {
   const headers = { ...request.forwarded };
+  // a subscription is checked as the merged server checks it at a websocket's `subscribe`;
+  // over HTTP it is refused as there (civicgraph/graphql_door/check.py TRANSPORT_HEADER)
+  if (request.websocket) headers["x-civicgraph-transport"] = "websocket";
   if (request.contentType) headers["content-type"] = request.contentType;
   if (request.accept) headers.accept = request.accept;
   let response;
@@ -84,7 +90,53 @@ export async function checkOperation(urls, request) {
   if (response.status !== 200 || errors.length) {
     return { refusal: { status: response.status, headers: passed, body: text, errors } };
   }
-  return body?.extensions?.cost ? { cost: body.extensions.cost } : {};
+  if (body?.extensions?.cost) return { cost: body.extensions.cost };
+  // not a verdict on an operation (the explorer page, for a browser's GET): the merged
+  // server's answer, never a licence to run anything
+  return { answer: { status: response.status, headers: endToEndHeaders(response), body: text } };
+}
+
+/** Headers of `response` a gateway may pass on as they are (not hop-by-hop, not framing). */
+function endToEndHeaders(response) {
+  const out = {};
+  response.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name)) out[name] = value;
+  });
+  return out;
+}
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "content-encoding",
+  "date",
+  "server",
+]);
+
+/** Path prefix of the explorer page's own assets (civicgraph/app.py). */
+export const EXPLORER_ASSETS = "/explorer/assets/";
+
+/**
+ * The explorer asset at `path` (under EXPLORER_ASSETS), fetched from the first of the check
+ * `urls` whose server answers: `{status, headers, body}` (body an ArrayBuffer), so that the
+ * explorer page the check passes on works through a gateway as on the merged server.
+ */
+export async function explorerAsset(urls, path) {
+  for (const url of urls) {
+    try {
+      const response = await fetch(new URL(path, url));
+      return {
+        status: response.status,
+        headers: endToEndHeaders(response),
+        body: await response.arrayBuffer(),
+      };
+    } catch {
+      // the next subgraph server
+    }
+  }
+  return unavailable("no subgraph");
 }
 
 /** `result` (an execution result as JSON, changed in place) with `extensions.cost`. */

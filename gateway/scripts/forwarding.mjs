@@ -30,13 +30,15 @@ export function forwardedFor(received, peer) {
 
 /**
  * The headers to send to a subgraph, from the client's headers (a plain object with lower-case
- * names) and its socket address. Headers the client did not send are left out.
+ * names) and its socket address. Headers the client did not send are left out; an empty key
+ * header is sent on.
  */
 export function headersForSubgraph(headers, peer) {
   const out = {};
   for (const name of KEY_HEADERS) {
     const value = headers?.[name];
-    if (typeof value === "string" && value !== "") out[name] = value;
+    // an empty one too: the subgraphs refuse it (malformed) as the merged server does
+    if (typeof value === "string") out[name] = value;
   }
   const chain = forwardedFor(headers?.["x-forwarded-for"], peer);
   if (chain) out["x-forwarded-for"] = chain;

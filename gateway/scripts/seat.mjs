@@ -86,11 +86,13 @@ export function holdSeat(client, seat) {
  * `handleUpgrade` (ws's public API, which Hive Gateway's server calls for each upgrade) asks a
  * seat for the client's headers (`headersOf(request)`), then completes the upgrade and either
  * passes the client on, tied to its seat, or closes it with the seat's refusal (the merged
- * server too accepts, then closes).
+ * server too accepts, then closes). Each socket takes messages of at most `maxPayload` bytes.
  */
-export function seatEveryConnection(WebSocketServer, urls, headersOf) {
+export function seatEveryConnection(WebSocketServer, urls, headersOf, maxPayload) {
   const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
   WebSocketServer.prototype.handleUpgrade = function (request, socket, head, done) {
+    // a message over the merged server's limit closes the socket (1009) before it is read whole
+    this.options.maxPayload = maxPayload;
     if (!this.shouldHandle(request)) return handleUpgrade.call(this, request, socket, head, done);
     // until ws takes the socket over, a reset while the seat is asked for is not a crash
     const ignore = () => {};

@@ -9,11 +9,13 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 
+import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from civicgraph.auth import DoorPolicy
+from civicgraph.settings import Settings
 from tests.e2e.websocket_client import TRANSPORT, WAIT_S, opened, ws_url
 from tests.federation.conftest import Doors
 
@@ -113,3 +115,21 @@ async def test_an_unknown_subprotocol_is_refused_through_hive_as_on_the_merged_s
         except InvalidHandshake as refused:
             outcomes.append(("refused", type(refused).__name__, None))
     assert outcomes[1] == outcomes[0], outcomes
+
+
+@pytest.mark.parametrize("door", ["merged", "hive"])
+async def test_a_websocket_message_over_the_limit_closes_the_socket_unread(
+    doors: Doors, settings: Settings, door: str
+) -> None:
+    # given a connection_init of one byte over the merged server's message limit
+    over = settings.graphql_max_ws_message_bytes + 1
+    padding = " " * (over - len('{"type": "connection_init", "payload": {}}'))
+    message = '{"type": "connection_init", "payload": {}' + padding + "}"
+    base = getattr(doors, door)
+    async with upgraded(base, {"x-forwarded-for": "198.51.100.64"}) as ws:
+        await ws.send(message)
+        # then the socket is closed: 4400 by the merged server, 1009 (message too big) by the
+        # websocket library under Hive Gateway, before the message is read whole
+        assert (await close_of(ws) or (0, ""))[0] == (4400 if door == "merged" else 1009)
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(f"{base}/healthz")).status_code == 200

@@ -5,6 +5,9 @@ server, and a public request reaches no personal field and no small aggregate.""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from typing import Any
 
 import httpx
@@ -125,6 +128,19 @@ HTTP_SHAPES = {
     "empty": ("POST", {}, b"", {"content-type": "application/json"}),
     "batch": ("POST", {}, b'[{"query": "{ __typename }"}]', {"content-type": "application/json"}),
     "put": ("PUT", {}, b"{}", {"content-type": "application/json"}),
+    "post-subscription": (
+        "POST",
+        {},
+        b'{"query": "subscription { alerts { id } }"}',
+        {"content-type": "application/json", "accept": "application/json"},
+    ),
+    "get-subscription": ("GET", {"query": "subscription { alerts { id } }"}, None, {}),
+    "persisted-hash-only": (
+        "GET",
+        {"extensions": '{"persistedQuery": {"version": 1, "sha256Hash": "' + "ab" * 32 + '"}}'},
+        None,
+        {"accept": "application/json"},
+    ),
 }
 """HTTP requests of every shape the merged server answers or refuses (GraphQL over HTTP):
 method, query string, body, headers."""
@@ -149,7 +165,14 @@ async def test_each_http_request_shape_is_answered_as_on_the_merged_server(
     assert answers[1:] == [answers[0]] * 2, answers
 
 
-SENT_TWICE = ["x-api-key-twice", "bearer-twice", "two-bearers", "two-x-api-keys", "key-and-bearer"]
+SENT_TWICE = [
+    "x-api-key-twice",
+    "bearer-twice",
+    "two-bearers",
+    "two-x-api-keys",
+    "key-and-bearer",
+    "empty-and-bearer",
+]
 
 
 @pytest.mark.parametrize("shape", SENT_TWICE)
@@ -166,6 +189,7 @@ async def test_a_key_header_sent_twice_means_the_same_through_each_gateway(
         "two-bearers": [("authorization", f"Bearer {good}"), ("authorization", f"Bearer {other}")],
         "two-x-api-keys": [("x-api-key", good), ("x-api-key", other)],
         "key-and-bearer": [("x-api-key", good), ("authorization", f"Bearer {other}")],
+        "empty-and-bearer": [("x-api-key", ""), ("authorization", f"Bearer {good}")],
     }[shape]
     answers = []
     async with httpx.AsyncClient(timeout=60) as http:
@@ -179,7 +203,7 @@ async def test_a_key_header_sent_twice_means_the_same_through_each_gateway(
             answers.append((response.status_code, comparable(body) if "data" in body else body))
 
     # then each door serves one key sent twice and refuses two different keys, alike
-    assert answers[0][0] == (401 if shape.startswith(("two", "key-and")) else 200)
+    assert answers[0][0] == (401 if shape.startswith(("two", "key-and", "empty")) else 200)
     assert answers[1:] == [answers[0]] * 2, answers
 
 
@@ -254,3 +278,93 @@ async def test_an_operator_mutation_is_refused_the_same_below_operator(
     ]
     assert answers[0]["data"]["createPoll"]["code"] == "FORBIDDEN"
     assert answers[1:] == [answers[0]] * 2
+
+
+async def test_a_persisted_query_hash_runs_nothing_the_check_did_not_price(
+    doors: Doors,
+) -> None:
+    # given a costly query registered by its hash through Apollo's automatic persisted queries
+    # with cheap variables (priced 1,028: accepted)
+    query = (
+        "query W($n: Int!, $m: Int!) { a: districts { boundary adjacent { boundary } } "
+        "s: sensors(first: $n) { edges { node { id datasets { id } } } } "
+        "c: cases(first: $m) { edges { node { id events { kind } } } } }"
+    )
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    async with httpx.AsyncClient(timeout=60) as http:
+        registered = await http.post(
+            f"{doors.apollo}/graphql",
+            json={"query": query, "variables": {"n": 1, "m": 1}, "extensions": persisted},
+            headers={"accept": "application/json"},
+        )
+        assert "data" in registered.json(), registered.text
+
+        # when the hash alone is sent with costly variables, by a browser-like Accept
+        answers = []
+        for base in (doors.merged, doors.apollo, doors.hive):
+            response = await http.get(
+                f"{base}/graphql",
+                params={"extensions": json.dumps(persisted), "variables": '{"n": 100, "m": 40}'},
+                headers={"accept": "application/json, text/html"},
+            )
+            answers.append((response.status_code, response.headers["content-type"]))
+            # then nothing runs: the answer is the merged server's explorer page, no data
+            assert '"data"' not in response.text, (base, response.text[:300])
+    assert answers[1:] == [answers[0]] * 2, answers
+    assert answers[0][1].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/graphql/", "//graphql", "/graphql/check", "/other"])
+async def test_only_graphql_is_graphql_through_each_gateway(doors: Doors, path: str) -> None:
+    # a form POST of a mutation (no browser preflight) at a path that is not /graphql
+    mutation = (
+        'mutation { fileCase(input: {serviceCode: "noise", description: "x", lat: 37.5, '
+        "lon: 127.0}) { __typename } }"
+    )
+    async with httpx.AsyncClient(timeout=60) as http:
+        for base in (doors.apollo, doors.hive):
+            response = await http.post(
+                base + path,
+                content=f"query={mutation}".encode(),
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            )
+            assert response.status_code == 404, (base, response.text)
+            assert response.json() == {"errors": [{"message": f"no route {path}"}]}
+
+
+async def test_the_explorer_through_each_gateway_is_the_merged_servers(doors: Doors) -> None:
+    pages = []
+    async with httpx.AsyncClient(timeout=60) as http:
+        for base in (doors.merged, doors.apollo, doors.hive):
+            page = await http.get(f"{base}/graphql", headers={"accept": "text/html"})
+            assets = [
+                (await http.get(f"{base}{src}")).status_code
+                for src in sorted(
+                    set(re.findall(r'(?:src|href)="(/explorer/assets/[^"]+)"', page.text))
+                )
+            ]
+            pages.append(
+                (page.status_code, page.text, page.headers.get("content-security-policy"), assets)
+            )
+    assert pages[0][3], "the explorer page names no asset"
+    assert set(pages[0][3]) == {200}, pages[0][3]
+    assert pages[1:] == [pages[0]] * 2
+
+
+async def test_no_gateway_answers_a_cross_site_preflight(doors: Doors) -> None:
+    preflight = {
+        "origin": "http://evil.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type, x-api-key",
+    }
+    async with httpx.AsyncClient(timeout=60) as http:
+        for base in (doors.merged, doors.apollo, doors.hive):
+            response = await http.options(f"{base}/graphql", headers=preflight)
+            assert "access-control-allow-origin" not in response.headers, (base, response.headers)
+            answer = await http.post(
+                f"{base}/graphql",
+                json={"query": "{ __typename }"},
+                headers={"origin": "http://evil.example"},
+            )
+            assert "access-control-allow-origin" not in answer.headers, (base, answer.headers)

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from civicgraph.graphql_door.check import TRANSPORT_HEADER, WEBSOCKET
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
 from resolvers.core.civic_schema import MAX_ALIASES, MAX_DEPTH
@@ -160,12 +161,26 @@ async def test_an_accepted_operation_gets_the_merged_servers_cost_and_runs_nothi
     assert checked.json()["extensions"]["cost"]["tier"] == (tier or Tier.PUBLIC).value
 
 
-async def test_a_subscription_is_priced_as_at_subscribe(subgraph_client: Any) -> None:
+async def test_a_subscription_from_a_websocket_is_priced_as_at_subscribe(
+    subgraph_client: Any,
+) -> None:
     query = 'subscription { sensorReadings(district: "11680") { sensorId } }'
+    from_websocket = {"accept": GQL, TRANSPORT_HEADER: WEBSOCKET}
     async with subgraph_client("identity") as checker:
-        checked = await checker.post(CHECK, json={"query": query}, headers={"accept": GQL})
+        checked = await checker.post(CHECK, json={"query": query}, headers=from_websocket)
     assert checked.status_code == 200, checked.text
     assert checked.json()["extensions"]["cost"]["tier"] == "public"
+
+
+async def test_a_subscription_over_http_is_refused_as_by_the_merged_server(
+    subgraph_client: Any, client: httpx.AsyncClient
+) -> None:
+    query = {"query": 'subscription { sensorReadings(district: "11680") { sensorId } }'}
+    merged = await client.post("/graphql", json=query, headers={"accept": JSON})
+    async with subgraph_client("identity") as checker:
+        checked = await checker.post(CHECK, json=query, headers={"accept": JSON})
+    assert (checked.status_code, checked.json()) == (merged.status_code, merged.json())
+    assert merged.json()["errors"][0]["extensions"]["code"] == "operation_not_supported"
 
 
 async def test_the_merged_server_has_no_check_route(client: httpx.AsyncClient) -> None:
