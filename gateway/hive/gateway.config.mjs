@@ -23,6 +23,7 @@
 import { readFileSync } from "node:fs";
 import { defineConfig } from "@graphql-hive/gateway";
 import { GraphQLError, parse } from "graphql";
+import { maskError } from "graphql-yoga";
 import {
   checkOperation,
   checkUrls,
@@ -113,6 +114,21 @@ const SUPERGRAPH = readSupergraph(process.env, process.argv);
 /** A GraphQLError that serialises as `error`, the merged server's error as JSON. */
 function asReceived(error) {
   return Object.assign(new GraphQLError(String(error?.message ?? "")), { toJSON: () => error });
+}
+
+/**
+ * Yoga's error masking, except for a subgraph's refusal of a subscription: the subgraph sends
+ * a graphql-transport-ws `error` message (`not_found`, `bad_cursor`, `too_many_subscriptions`,
+ * …), which Hive's websocket executor throws as the message's array of errors (as JSON); the
+ * first of them is passed on as the subgraph sent it, as the merged server sends it.
+ */
+function maskUnlessRefused(error, message, isDev) {
+  const sent = Array.isArray(error) ? error : error?.originalError;
+  const first = Array.isArray(sent) ? sent[0] : undefined;
+  if (typeof first?.message === "string" && typeof first?.extensions?.code === "string") {
+    return asReceived(first);
+  }
+  return maskError(error, message, isDev);
 }
 
 /** The merged server's websocket close code of a door refusal's HTTP status. */
@@ -247,6 +263,8 @@ export const gatewayConfig = defineConfig({
   landingPage: false,
   // as the merged server: no CORS headers (a page of another site reads nothing)
   cors: false,
+  // a subgraph's typed refusal of a subscription keeps its code (Yoga's default masks it)
+  maskedErrors: { maskError: maskUnlessRefused },
   // a document, not a path: served as read, neither watched nor polled
   supergraph: parse(SUPERGRAPH),
   plugins: () => [

@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from websockets.asyncio.client import ClientConnection
 
 from civicgraph.stores import Stores
@@ -115,3 +116,34 @@ async def test_poll_tally_through_hive_is_the_subgraphs_in_order(
     through_hive, direct = firsts[0] + rest[0], firsts[1] + rest[1]
     assert through_hive == direct
     assert [p["data"]["pollTally"]["totalBallots"] for p in direct] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("subscription", "code"),
+    [
+        ('subscription { pollTally(pollId: "nope") { pollId } }', "not_found"),
+        ('subscription { sensorReadings(district: "99999") { id } }', "not_found"),
+        ('subscription { caseUpdates(after: "not-an-id") { id } }', "bad_cursor"),
+    ],
+    ids=["unknown-poll", "unknown-district", "bad-cursor"],
+)
+async def test_a_subscription_the_subgraph_refuses_keeps_its_code_through_hive(
+    doors: Doors, subscription: str, code: str
+) -> None:
+    errors = []
+    for base in (doors.merged, doors.hive):
+        ws = await opened(ws_url(base), TRANSPORT)
+        try:
+            subscribe = {"id": "1", "type": "subscribe", "payload": {"query": subscription}}
+            await ws.send(json.dumps(subscribe))
+            frame = await next_frame(ws)
+        finally:
+            await ws.close()
+        # the merged server sends `error`; Hive Gateway `next` with the errors (docs/federation.md)
+        payload = frame["payload"]
+        errors.append(payload if isinstance(payload, list) else payload["errors"])
+    merged, hive = errors
+    assert [(e["message"], e["extensions"]["code"]) for e in hive] == [
+        (e["message"], e["extensions"]["code"]) for e in merged
+    ]
+    assert merged[0]["extensions"]["code"] == code
