@@ -21,6 +21,7 @@
 // as read: neither watched nor polled (Hive watches a file named on the command line and reloads
 // whatever is written to it), so a gateway's supergraph changes only by restarting it.
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import { defineConfig } from "@graphql-hive/gateway";
 import { GraphQLError, parse } from "graphql";
 import { maskError } from "graphql-yoga";
@@ -33,7 +34,7 @@ import {
   withCost,
 } from "../scripts/check.mjs";
 import { headersForSubgraph, joinedHeaders, KEY_HEADERS } from "../scripts/forwarding.mjs";
-import { maxBodyBytes, maxMessageBytes, readBody } from "../scripts/body.mjs";
+import { maxBodyBytes, maxJsonDepth, maxMessageBytes, readBody } from "../scripts/body.mjs";
 import { seatEveryConnection, seatUrls } from "../scripts/seat.mjs";
 import { WebSocketServer } from "ws";
 import {
@@ -251,8 +252,21 @@ seatEveryConnection(
   WebSocketServer,
   seatUrls(checkUrls(SUPERGRAPH)),
   (request) => headersForSubgraph(joinedHeaders(request.rawHeaders), request.socket.remoteAddress),
-  maxMessageBytes(),
+  { maxPayload: maxMessageBytes(), maxJsonDepth: maxJsonDepth() },
 );
+
+// A request target that is not a path ("*", an absolute URL) made Hive's server adapter answer
+// 500 with a stack trace: it is refused 400 here, before the adapter, as Apollo's gateway
+// refuses it. (Node's `Server.emit("request")` is the one way in; Hive builds the server.)
+const emitEvent = http.Server.prototype.emit;
+http.Server.prototype.emit = function (event, request, response, ...rest) {
+  if (event === "request" && !String(request?.url ?? "").startsWith("/")) {
+    response.writeHead(400, { "content-type": "application/json" });
+    response.end(JSON.stringify({ errors: [{ message: "the request target is not a path" }] }));
+    return true;
+  }
+  return emitEvent.call(this, event, request, response, ...rest);
+};
 
 export const gatewayConfig = defineConfig({
   healthCheckEndpoint: "/healthz",

@@ -40,10 +40,11 @@ function readArguments(argv) {
 }
 
 /** The request's URL (a path taken as it is: `//graphql` is not the host `graphql`), or null
- * when the request target is not a URL. */
+ * when the request target is not a path ("*", an absolute URL). */
 function requestUrl(req) {
+  if (!req.url.startsWith("/")) return null;
   try {
-    return new URL(req.url.startsWith("/") ? `http://gateway${req.url}` : req.url);
+    return new URL(`http://gateway${req.url}`);
   } catch {
     return null;
   }
@@ -190,7 +191,7 @@ async function main() {
   const httpServer = http.createServer((req, res) => {
     const url = requestUrl(req);
     if (!url) {
-      sendJson(res, 400, { errors: [{ message: "the request target is not a URL" }] });
+      sendJson(res, 400, { errors: [{ message: "the request target is not a path" }] });
       return;
     }
     const path = url.pathname;

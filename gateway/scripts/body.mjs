@@ -20,6 +20,38 @@ export function maxMessageBytes(env = process.env) {
   return byteLimit(env, "CIVIC_GRAPHQL_MAX_WS_MESSAGE_BYTES", 64 * 1024);
 }
 
+/** The merged server's deepest JSON nesting: CIVIC_GRAPHQL_MAX_JSON_DEPTH (4..512), else 32. */
+export function maxJsonDepth(env = process.env) {
+  const raw = env.CIVIC_GRAPHQL_MAX_JSON_DEPTH;
+  if (raw === undefined || raw.trim() === "") return 32;
+  const value = Number(raw.trim());
+  if (!Number.isInteger(value) || value < 4 || value > 512) {
+    throw new Error(`CIVIC_GRAPHQL_MAX_JSON_DEPTH must be an integer 4..512, not ${raw}`);
+  }
+  return value;
+}
+
+/**
+ * True when the JSON text `text` nests arrays and objects deeper than `maxDepth`, judged on
+ * the characters before anything parses it (brackets inside strings do not count), as the
+ * merged server judges a body or a websocket message (civicgraph/graphql_door/body.py).
+ */
+export function nestsDeeper(text, maxDepth) {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 function byteLimit(env, name, fallback) {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;

@@ -6,6 +6,7 @@
 // client's websocket is closed with the same code and reason: through the gateway, a client
 // meets the merged server's connection limits.
 import { WebSocket } from "ws";
+import { nestsDeeper } from "./body.mjs";
 import { CHECK_PATH } from "./check.mjs";
 
 /** The one message a seat sends once the door admitted it (seat.py ADMITTED). */
@@ -14,6 +15,8 @@ const ADMITTED = "admitted";
 const SEAT_TIMEOUT_MS = 10_000;
 /** Close code when no seat could be had (no subgraph answered): try again later. */
 const TRY_AGAIN_LATER = 1013;
+/** Close code of a message the merged server refuses (graphql-transport-ws: bad request). */
+const BAD_REQUEST = 4400;
 /** Close code when the seat closes under an open client (its subgraph went away). */
 const SERVICE_RESTART = 1012;
 
@@ -82,17 +85,35 @@ export function holdSeat(client, seat) {
 }
 
 /**
+ * Closes `client` 4400 on a message whose JSON nests deeper than `maxDepth` (body.mjs
+ * nestsDeeper), before the protocol server parses it, as the merged server closes it: deep
+ * variables otherwise overflowed a recursive walk in the gateway (close 4500 "Maximum call
+ * stack size exceeded").
+ */
+function refuseDeepMessages(client, maxDepth) {
+  const emit = client.emit;
+  client.emit = function (event, data, ...rest) {
+    if (event === "message" && nestsDeeper(String(data), maxDepth)) {
+      client.close(BAD_REQUEST, `the JSON nests deeper than ${maxDepth} levels`);
+      return true;
+    }
+    return emit.call(this, event, data, ...rest);
+  };
+}
+
+/**
  * Gives every websocket `WebSocketServer` (the `ws` class) accepts a seat first: its
  * `handleUpgrade` (ws's public API, which Hive Gateway's server calls for each upgrade) asks a
  * seat for the client's headers (`headersOf(request)`), then completes the upgrade and either
  * passes the client on, tied to its seat, or closes it with the seat's refusal (the merged
- * server too accepts, then closes). Each socket takes messages of at most `maxPayload` bytes.
+ * server too accepts, then closes). `limits` is `{maxPayload, maxJsonDepth}`: each socket takes
+ * messages of at most `maxPayload` bytes, nesting JSON at most `maxJsonDepth` levels.
  */
-export function seatEveryConnection(WebSocketServer, urls, headersOf, maxPayload) {
+export function seatEveryConnection(WebSocketServer, urls, headersOf, limits) {
   const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
   WebSocketServer.prototype.handleUpgrade = function (request, socket, head, done) {
     // a message over the merged server's limit closes the socket (1009) before it is read whole
-    this.options.maxPayload = maxPayload;
+    this.options.maxPayload = limits.maxPayload;
     if (!this.shouldHandle(request)) return handleUpgrade.call(this, request, socket, head, done);
     // until ws takes the socket over, a reset while the seat is asked for is not a crash
     const ignore = () => {};
@@ -109,6 +130,7 @@ export function seatEveryConnection(WebSocketServer, urls, headersOf, maxPayload
           return;
         }
         holdSeat(client, seat);
+        refuseDeepMessages(client, limits.maxJsonDepth);
         done(client, ...rest);
       });
     });

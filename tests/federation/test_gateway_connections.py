@@ -133,3 +133,25 @@ async def test_a_websocket_message_over_the_limit_closes_the_socket_unread(
         assert (await close_of(ws) or (0, ""))[0] == (4400 if door == "merged" else 1009)
     async with httpx.AsyncClient() as http:
         assert (await http.get(f"{base}/healthz")).status_code == 200
+
+
+@pytest.mark.parametrize("door", ["merged", "hive"])
+async def test_a_websocket_message_nesting_too_deep_closes_4400(
+    doors: Doors, settings: Settings, door: str
+) -> None:
+    # given a subscribe whose variables nest 5,000 levels, well under the size limit
+    deep = "[" * 5000 + "]" * 5000
+    subscribe = (
+        '{"id": "1", "type": "subscribe", "payload": {"query": "subscription { alerts { id } }", '
+        f'"variables": {{"a": {deep}}}}}}}'
+    )
+    assert len(subscribe) < settings.graphql_max_ws_message_bytes
+    ws = await opened(ws_url(getattr(doors, door)), TRANSPORT)
+    try:
+        await ws.send(subscribe)
+        closed = await close_of(ws)
+    finally:
+        await ws.close()
+    # then the socket is closed 4400, as a client's mistake, never an internal error
+    assert closed is not None
+    assert closed[0] == 4400, closed

@@ -5,6 +5,7 @@ parts that ran keeping their data."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 
@@ -133,3 +134,33 @@ async def test_a_refusal_after_the_check_is_an_error_of_that_part_only(
                 json={"query": CASE_BACK, "variables": {"id": made["id"]}},
             )
             assert back.json()["data"]["case"]["description"] == NOISE_CASE["description"]
+
+
+async def raw_status(base: str, request_line: str) -> tuple[int, bytes]:
+    """The status and body of a request sent as raw bytes, `request_line` as it is."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    body = b'{"query": "{ __typename }"}'
+    writer.write(
+        f"{request_line}\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 30)
+    writer.close()
+    head, _, content = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), content
+
+
+@pytest.mark.parametrize("gateway", GATEWAYS)
+@pytest.mark.parametrize(
+    "request_line", ["OPTIONS * HTTP/1.1", "POST http://evil.example/graphql HTTP/1.1"]
+)
+async def test_a_request_target_that_is_not_a_path_is_refused_400(
+    doors: Doors, gateway: str, request_line: str
+) -> None:
+    status, content = await raw_status(doors.gateway(gateway), request_line)
+    assert status == 400, content
+    assert b"at " not in content  # no stack trace
+    assert b"the request target is not a path" in content
