@@ -22,13 +22,7 @@ export function maxMessageBytes(env = process.env) {
 
 /** The merged server's deepest JSON nesting: CIVIC_GRAPHQL_MAX_JSON_DEPTH (4..512), else 32. */
 export function maxJsonDepth(env = process.env) {
-  const raw = env.CIVIC_GRAPHQL_MAX_JSON_DEPTH;
-  if (raw === undefined || raw.trim() === "") return 32;
-  const value = Number(raw.trim());
-  if (!Number.isInteger(value) || value < 4 || value > 512) {
-    throw new Error(`CIVIC_GRAPHQL_MAX_JSON_DEPTH must be an integer 4..512, not ${raw}`);
-  }
-  return value;
+  return integerSetting(env, "CIVIC_GRAPHQL_MAX_JSON_DEPTH", 32, 4, 512);
 }
 
 /**
@@ -53,11 +47,17 @@ export function nestsDeeper(text, maxDepth) {
 }
 
 function byteLimit(env, name, fallback) {
+  return integerSetting(env, name, fallback, 1024, 64 * 1024 * 1024);
+}
+
+/** The integer setting `name` of `env` within min..max (as civicgraph/settings.py bounds it),
+ * else `fallback` when unset; throws Error for any other value (the gateway exits 1). */
+function integerSetting(env, name, fallback, min, max) {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw.trim());
-  if (!Number.isInteger(value) || value < 1024 || value > 64 * 1024 * 1024) {
-    throw new Error(`${name} must be an integer 1024..67108864, not ${raw}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer ${min}..${max}, not ${raw}`);
   }
   return value;
 }
