@@ -134,7 +134,7 @@ class FieldCost:
 
 EMBEDDED_TYPES = frozenset(
     {"GeoPoint", "Measurement", "Distribution", "PageInfo", "CredentialAttributes"}
-    | {"PollEligibility", "OptionCount", "DistrictTurnout"}
+    | {"PollEligibility", "OptionCount", "DistrictTurnout", "KeyCount"}
 )
 """Values carried inside their parent's row (a location, a reading's values, a dataset's
 formats, a tally's counts): no fetch of their own and a few bytes, so they cost like scalars.
