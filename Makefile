@@ -38,9 +38,10 @@ services-stop:
 	tools/services/services.sh stop
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && test -d /usr/share/fonts/opentype/noto || { \
+	  echo "Installing Debian's chromium and Noto CJK fonts (Korean) for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	    fonts-noto-cjk >/dev/null; }
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import string
 import time
 from collections.abc import Awaitable, Callable
@@ -33,9 +32,10 @@ from civicgraph.refusals import (
     refuse_websocket,
 )
 from civicgraph.settings import Settings
+from dashboards.session import Sessions, load_session_key, session_cookie
 from graph.errors import CivicGraphError
 from graph.records import Records
-from graph.records.api_keys import StoredKey, Tier, live_key
+from graph.records.api_keys import StoredKey, Tier, hash_key, live_key_by_hash
 from subscriptions.slots import OwnerSlots, Slots, SlotsExhausted
 
 HEADER = b"x-api-key"
@@ -52,7 +52,9 @@ class KeyProblem(CivicGraphError):
     """The request's key headers cannot name one well-formed key."""
 
 
-def _well_formed(raw: bytes) -> str:
+def well_formed_key(raw: bytes) -> str:
+    """The key in `raw` (one header value), stripped. Raises KeyProblem when it is empty,
+    longer than MAX_KEY_LENGTH or has characters outside the URL-safe alphabet of keys."""
     key = raw.decode("latin-1").strip()
     if not key or len(key) > MAX_KEY_LENGTH or not KEY_ALPHABET.issuperset(key):
         raise KeyProblem("malformed API key")
@@ -76,12 +78,12 @@ def presented_key(scope: Scope) -> str | None:
         # a proxy or gateway may forward it; no key or Bearer token holds a comma
         for item in value.split(b","):
             if name == HEADER:
-                found.add(_well_formed(item))
+                found.add(well_formed_key(item))
                 continue
             scheme, _, credentials = item.strip().partition(b" ")
             if scheme.lower() != b"bearer":
                 raise KeyProblem("only `Authorization: Bearer <API key>` is accepted")
-            found.add(_well_formed(credentials))
+            found.add(well_formed_key(credentials))
     if len(found) > 1:
         raise KeyProblem("the request names different API keys (X-API-Key, Authorization)")
     return found.pop() if found else None
@@ -100,13 +102,17 @@ class KeyCache:
     _entries: dict[str, tuple[float, StoredKey]] = field(default_factory=dict)
 
     async def lookup(self, records: Records, secret: str) -> StoredKey | None:
+        return await self.lookup_hash(records, hash_key(secret))
+
+    async def lookup_hash(self, records: Records, digest: str) -> StoredKey | None:
+        """The live key whose secret's SHA-256 (hex) is `digest` (a dashboard session)."""
         if self.ttl_s <= 0:
-            return await live_key(records, secret)
-        digest, now = hashlib.sha256(secret.encode()).hexdigest(), time.monotonic()
+            return await live_key_by_hash(records, digest)
+        now = time.monotonic()
         cached = self._entries.get(digest)
         if cached is not None and cached[0] > now:
             return cached[1]
-        found = await live_key(records, secret)
+        found = await live_key_by_hash(records, digest)
         if found is None:
             self._entries.pop(digest, None)
             return None
@@ -154,6 +160,16 @@ class DoorPolicy:
     subscriptions: SlotsPerCaller
     unmetered: frozenset[str] = frozenset({"/healthz", "/metrics"})
     """Paths not counted against a quota (operators' probes); keys are still checked."""
+    unmetered_prefixes: tuple[str, ...] = (
+        "/dashboard/_dash-component-suites/",
+        "/dashboard/assets/",
+        "/dashboard/vendor/",
+        "/dashboard/_favicon.ico",
+    )
+    """Static files of the dashboards (fingerprinted, cached): a page load fetches a dozen,
+    which would spend a public caller's quota before the first figure."""
+    sessions: Sessions | None = None
+    """Reads dashboard session cookies on `/dashboard` paths (civicgraph/dashboard_door.py)."""
 
 
 class TierMiddleware:
@@ -179,7 +195,8 @@ class TierMiddleware:
         state = scope.setdefault("state", {})
         state["tier"], state["caller"] = caller.tier, caller
         state["subscription_slots"] = self.policy.subscriptions.of(caller)
-        if scope.get("path") in self.policy.unmetered:
+        path = scope.get("path", "")
+        if path in self.policy.unmetered or path.startswith(self.policy.unmetered_prefixes):
             await self.app(scope, receive, send)
             return
         verdict = await self._count(caller)
@@ -208,7 +225,7 @@ class TierMiddleware:
             await self._refuse_key(scope, receive, send, ip, str(problem))
             return None
         if secret is None:
-            return Caller(Tier.PUBLIC, ip)
+            return await self._session_caller(scope, ip)
         guard = await self.policy.rate_limits.test(AUTH_POLICY, ip)
         if not guard.allowed:
             await self._refuse_rate(scope, receive, send, guard)
@@ -218,6 +235,19 @@ class TierMiddleware:
             await self._refuse_key(scope, receive, send, ip, "unknown or revoked API key")
             return None
         return Caller(key.tier, ip, key.prefix)
+
+    async def _session_caller(self, scope: Scope, ip: str) -> Caller:
+        """A dashboard request's caller: its session's key when the cookie is good and the key
+        still live, else public (an expired or forged cookie just means signing in again)."""
+        sessions = self.policy.sessions
+        if sessions is None or not scope.get("path", "").startswith("/dashboard"):
+            return Caller(Tier.PUBLIC, ip)
+        token = session_cookie(scope)
+        digest = sessions.key_hash(token) if token else None
+        if digest is None:
+            return Caller(Tier.PUBLIC, ip)
+        key = await self.policy.keys.lookup_hash(scope["app"].state.stores.records, digest)
+        return Caller(key.tier, ip, key.prefix) if key else Caller(Tier.PUBLIC, ip)
 
     async def _count(self, caller: Caller) -> Verdict:
         policy = self.policy.rate_limits.policy_for(caller.tier)
@@ -290,5 +320,8 @@ def door_policy(settings: Settings) -> DoorPolicy:
         SlotsPerCaller(
             Slots("subscriptions", settings.subscriptions_public),
             Slots("subscriptions", settings.subscriptions_per_key),
+        ),
+        sessions=Sessions(
+            load_session_key(settings.session_key_path), settings.dashboard_session_hours * 3600
         ),
     )

@@ -1,10 +1,10 @@
 """Refusals at the door (bad keys, rate limits), each in the format of the endpoint asked.
 
 HTTP: Open311 paths get Open311's error list (`[{"code": 429, "description": ...}]`), the
-ingest and certificate endpoints their own `{"error": ...}` objects, everything else (GraphQL,
-the explorer) a GraphQL error response whose `extensions.code` names the refusal. Websockets
-are accepted (with the client's graphql-ws subprotocol) and then closed, so that the client
-sees a close code and a reason, not a failed handshake.
+ingest, certificate and dashboard endpoints their own `{"error": ...}` objects, everything
+else (GraphQL, the explorer) a GraphQL error response whose `extensions.code` names the
+refusal. Websockets are accepted (with the client's graphql-ws subprotocol) and then closed,
+so that the client sees a close code and a reason, not a failed handshake.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _body(
     status = status or STATUS[code]
     if path.startswith("/open311/"):
         return [{"code": status, "description": message}]
-    if path.startswith(("/ingest/", "/certificates/")):
+    if path.startswith(("/ingest/", "/certificates/", "/dashboard")):
         return {"error": message, "code": code, **extra}
     return {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}
 

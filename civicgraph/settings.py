@@ -149,6 +149,15 @@ class Settings(BaseSettings):
         "var/keys/issuer. Back it up: without the month's key, issuance stops until it is "
         "restored or the next month begins.",
     )
+    session_key_file: Path | None = Field(
+        None,
+        description="The secret (32 random bytes) that signs dashboard session cookies; default "
+        "var/keys/session-hmac.key, made on first use. Every worker must use the same file; "
+        "replacing it signs everybody out.",
+    )
+    dashboard_session_hours: int = Field(
+        8, ge=1, le=24 * 30, description="How long a dashboard sign-in lasts (hours)."
+    )
     rounding_key_file: Path | None = Field(
         None,
         description="The secret (32 random bytes) that fixes the random rounding of published "
@@ -284,6 +293,11 @@ class Settings(BaseSettings):
     @property
     def rounding_key_path(self) -> Path:
         return self.rounding_key_file or self.data_dir / "keys" / "rounding-hmac.key"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def session_key_path(self) -> Path:
+        return self.session_key_file or self.data_dir / "keys" / "session-hmac.key"
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -20,15 +20,21 @@
     "}",
     "",
   ].join("\n");
+  // A dashboard figure's "source" link opens its query: /graphql#query=...&variables=...
+  // (a fragment: /graphql?query= would run the query, and the fragment never leaves the browser)
+  var params = new URLSearchParams(window.location.hash.slice(1));
+  var linked = {};
+  if (params.get("query")) linked.query = params.get("query");
+  if (params.get("variables")) linked.variables = params.get("variables");
   var fetcher = GraphiQL.createFetcher({ url: window.location.origin + "/graphql" });
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(
-    React.createElement(GraphiQL, {
+    React.createElement(GraphiQL, Object.assign({
       fetcher: fetcher,
       defaultQuery: defaultQuery,
       defaultEditorToolsVisibility: true,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: true,
-    })
+    }, linked))
   );
 })();

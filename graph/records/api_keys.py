@@ -129,9 +129,13 @@ async def tier_for(records: Records, secret: str) -> Tier | None:
 
 async def live_key(records: Records, secret: str) -> StoredKey | None:
     """The stored key whose hash is that of `secret`, or None if unknown or revoked."""
+    return await live_key_by_hash(records, hash_key(secret))
+
+
+async def live_key_by_hash(records: Records, digest: str) -> StoredKey | None:
+    """The stored key whose secret's SHA-256 (hex) is `digest`, or None if unknown or revoked."""
     mark = records.placeholders(1)[0]
     rows = await records.query(
-        f"SELECT {COLUMNS} FROM api_key WHERE hash = {mark} AND revoked_at IS NULL",
-        [hash_key(secret)],
+        f"SELECT {COLUMNS} FROM api_key WHERE hash = {mark} AND revoked_at IS NULL", [digest]
     )
     return StoredKey.from_row(rows[0]) if rows else None

@@ -1,0 +1,113 @@
+"""The dashboards' door: signing in and out with an API key, and the session cookie read back.
+
+`POST /dashboard/session` takes a form (`key`, `next`, `lang`) from our own sign-in page,
+checks the key like the API door does (well-formed, live, the failed-key budget of the IP),
+sets the session cookie (dashboards/session.py) and sends the browser on to `next` (a
+`/dashboard` path only: no open redirect). A refused key is a 401 page in the reader's
+language; a form from another origin is 403 (login CSRF); a body over 4 KB is 413; anything
+but a URL-encoded form is 415. `POST /dashboard/session/end` clears the cookie.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from civicgraph.auth import DoorPolicy, KeyProblem, well_formed_key
+from civicgraph.rate_limits import AUTH_POLICY
+from dashboards.i18n import lang_of, t
+from dashboards.session import Sessions
+from graph.records.api_keys import StoredKey
+
+MAX_FORM_BYTES = 4096
+DEFAULT_NEXT = "/dashboard/"
+
+
+def safe_next(value: str | None) -> str:
+    """`value` when it is a path under /dashboard on this origin, else the landing page."""
+    if not value or len(value) > 200 or "\\" in value:
+        return DEFAULT_NEXT
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/dashboard"):
+        return DEFAULT_NEXT
+    if "//" in parts.path or any(ord(c) < 0x20 for c in value):
+        return DEFAULT_NEXT
+    return value
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None  # a form with no Origin (old browsers, curl) is allowed
+    parts = urlsplit(origin)
+    return parts.netloc == request.headers.get("host", "")
+
+
+def _page(status: int, lang_value: str | None, message_key: str) -> HTMLResponse:
+    lang = lang_of(lang_value)
+    body = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(t('signin.title', lang))}</title></head><body><main>"
+        f"<h1>{html.escape(t('signin.title', lang))}</h1>"
+        f'<p role="alert">{html.escape(t(message_key, lang))}</p>'
+        f'<p><a href="/dashboard/signin">{html.escape(t("signin.title", lang))}</a></p>'
+        "</main></body></html>"
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+@dataclass(frozen=True)
+class DashboardDoor:
+    """Sign-in and sign-out for the dashboards (routes added by the app factory)."""
+
+    policy: DoorPolicy
+    sessions: Sessions
+
+    async def sign_in(self, request: Request) -> Response:
+        if not _same_origin(request):
+            return _page(403, None, "signin.failed")
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/x-www-form-urlencoded":
+            return _page(415, None, "signin.failed")
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                return _page(413, None, "signin.failed")
+        form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=5)
+        lang = (form.get("lang") or [None])[0]
+        ip = request.client.host if request.client else "unknown"
+        guard = await self.policy.rate_limits.test(AUTH_POLICY, ip)
+        if not guard.allowed:
+            return _page(429, lang, "signin.failed")
+        key = await self._key((form.get("key") or [""])[0], request)
+        if key is None:
+            await self.policy.rate_limits.hit(AUTH_POLICY, ip)
+            return _page(401, lang, "signin.failed")
+        target = safe_next((form.get("next") or [None])[0])
+        response = RedirectResponse(target, status_code=303)
+        secure = request.url.scheme == "https"
+        response.headers["set-cookie"] = self.sessions.cookie_header(
+            self.sessions.token(key.hash), secure=secure
+        )
+        response.headers["cache-control"] = "no-store"
+        return response
+
+    async def _key(self, presented: str, request: Request) -> StoredKey | None:
+        try:
+            secret = well_formed_key(presented.encode("latin-1", "replace"))
+        except KeyProblem:
+            return None
+        return await self.policy.keys.lookup(request.app.state.stores.records, secret)
+
+    async def sign_out(self, request: Request) -> Response:
+        if not _same_origin(request):
+            return _page(403, None, "signin.failed")
+        response = RedirectResponse(DEFAULT_NEXT, status_code=303)
+        secure = request.url.scheme == "https"
+        response.headers["set-cookie"] = Sessions.clearing_header(secure=secure)
+        return response

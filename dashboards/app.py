@@ -1,0 +1,227 @@
+"""The Dash app: one page frame, a router callback that renders the page for the viewer's
+tier, language and gu, re-rendered on live events, and the chrome's label callbacks.
+
+Built on Dash's FastAPI backend (ASGI, the server's own event loop) so that callbacks await the
+platform's GraphQL schema directly; `dashboards/mount.py` mounts it under `/dashboard`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
+from dash.exceptions import PreventUpdate
+
+from dashboards import frame
+from dashboards.i18n import Lang, lang_of, t
+from dashboards.pages import Page, View, overview, public, signin
+from dashboards.pages.common import DISTRICTS
+from dashboards.sources import CURRENT, Reader
+from graph.errors import CivicGraphError
+from graph.records.api_keys import Tier
+
+log = logging.getLogger("civicgraph.dashboards")
+
+ASSETS = Path(__file__).parent / "assets"
+PAGES: dict[str, Page] = {
+    page.slug: page
+    for page in (
+        overview.PAGE,
+        public.PAGE,
+        signin.PAGE,
+    )
+}
+"""Every page by its slug (`/dashboard/<slug>`)."""
+
+INDEX = """<!DOCTYPE html>
+<html lang="ko">
+  <head>
+    {%metas%}
+    <title>{%title%}</title>
+    {%favicon%}
+    {%css%}
+  </head>
+  <body>
+    {%app_entry%}
+    <footer>
+      {%config%}
+      {%scripts%}
+      {%renderer%}
+    </footer>
+  </body>
+</html>"""
+
+
+def viewer_tier() -> Tier:
+    """The tier of the request being served (the door put it in the scope)."""
+    try:
+        connection = CURRENT.get()
+    except LookupError:
+        return Tier.PUBLIC
+    tier = connection.scope.get("state", {}).get("tier", Tier.PUBLIC)
+    return tier if isinstance(tier, Tier) else Tier.PUBLIC
+
+
+def page_for(pathname: str | None, tier: Tier) -> Page:
+    """The page a path names as `tier` sees it: the landing page is the overview for the
+    mayor's office and the public page for everyone else; a page above the viewer's tier is the
+    sign-in page. An unknown path is the landing page."""
+    slug = (pathname or "/dashboard/").removeprefix("/dashboard").strip("/")
+    if slug == "":
+        return PAGES[""] if tier.at_least(PAGES[""].min_tier) else PAGES["public"]
+    page = PAGES.get(slug, PAGES[""])
+    return page if tier.at_least(page.min_tier) else PAGES["signin"]
+
+
+async def render_page(reader: Reader, page: Page, lang: Lang, gu: str | None) -> list[Any]:
+    """The page's content; a fault of ours becomes a notice on the page (logged with its
+    traceback), never a broken dashboard."""
+    view = View(lang, gu, viewer_tier(), reader)
+    try:
+        return await page.render(view)
+    except CivicGraphError as error:
+        log.warning("dashboard page %r: %s", page.slug, error)
+    except Exception:
+        log.exception("dashboard page %r failed", page.slug)
+    return [html.H1(t(page.title_key, lang)), html.P(t("panel.error", lang), role="alert")]
+
+
+class CivicDash(Dash):
+    """Dash without its own callback websocket: the dashboards push over `/dashboard/live`, and
+    Dash 4.4.1's renderer opens its websocket whenever the config names one, even with
+    websocket callbacks off (plotly/dash#3939), retrying into the console."""
+
+    def _config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super()._config()  # type: ignore[misc]
+        config.pop("websocket", None)
+        return config
+
+
+def build_dash(reader: Reader) -> Dash:
+    """A new Dash app at `/dashboard/` reading through `reader` (one per server app)."""
+    app = CivicDash(
+        __name__,
+        backend="fastapi",
+        url_base_pathname="/dashboard/",
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        title=t("app.title", "ko"),
+        update_title=None,  # type: ignore[arg-type]
+        index_string=INDEX,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = frame.layout()
+    _callbacks(app, reader)
+    return app
+
+
+def _callbacks(app: Dash, reader: Reader) -> None:
+    @app.callback(
+        Output("lang", "data"),
+        Input("lang-ko", "n_clicks"),
+        Input("lang-en", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def choose_language(_ko: int, _en: int) -> str:
+        return "en" if ctx.triggered_id == "lang-en" else "ko"
+
+    @app.callback(
+        Output("page", "children"),
+        Input("url", "pathname"),
+        Input("lang", "data"),
+        Input("gu-select", "value"),
+        Input("live", "data"),
+        State("paused", "data"),
+    )
+    async def route(pathname: str | None, lang: Any, gu: Any, live: Any, paused: Any) -> list[Any]:
+        page = page_for(pathname, viewer_tier())
+        if ctx.triggered_id == "live":
+            topics = set(live.get("topics", [])) if isinstance(live, dict) else set()
+            if paused or not (topics & page.topics or "*" in topics):
+                raise PreventUpdate
+        return await render_page(reader, page, lang_of(lang), gu if isinstance(gu, str) else None)
+
+    @app.callback(
+        Output("gu-select", "options"),
+        Output("gu-select", "placeholder"),
+        Output("gu-label", "children"),
+        Input("lang", "data"),
+    )
+    async def gu_options(lang: Any) -> tuple[list[dict[str, str]], str, str]:
+        chosen = lang_of(lang)
+        answer = await reader.read(DISTRICTS)
+        rows = (answer.data or {}).get("districts") or []
+        options = [
+            {"label": r["nameKo"] if chosen == "ko" else r["nameEn"], "value": r["code"]}
+            for r in rows
+        ]
+        return options, t("gu.all", chosen), t("gu.label", chosen)
+
+    nav_outputs = [Output(f"nav-{slug or 'overview'}", "children") for slug in frame.NAV]
+    nav_hidden = [Output(f"navitem-{slug or 'overview'}", "hidden") for slug in frame.NAV]
+
+    @app.callback(
+        *nav_outputs,
+        *nav_hidden,
+        Output("app-title", "children"),
+        Output("nav", "aria-label"),
+        Output("lang-ko", "aria-pressed"),
+        Output("lang-en", "aria-pressed"),
+        Output("account", "children"),
+        Input("lang", "data"),
+    )
+    def chrome(lang: Any) -> tuple[Any, ...]:
+        chosen = lang_of(lang)
+        tier = viewer_tier()
+        staff = tier.at_least(Tier.ANALYST)
+        labels = [t(frame.NAV_KEYS[slug], chosen) for slug in frame.NAV]
+        hidden = [not staff and slug != "" for slug in frame.NAV]
+        title = t("app.title" if staff else "app.public_title", chosen)
+        return (
+            *labels,
+            *hidden,
+            title,
+            t("nav.label", chosen),
+            str(chosen == "ko").lower(),
+            str(chosen == "en").lower(),
+            signin.account(tier, chosen),
+        )
+
+    @app.callback(
+        Output("paused", "data"),
+        Input("pause", "n_clicks"),
+        State("paused", "data"),
+        prevent_initial_call=True,
+    )
+    def toggle_pause(_clicks: int, paused: Any) -> bool:
+        return not bool(paused)
+
+    @app.callback(
+        Output("live-status", "children"),
+        Output("live-status", "data-state"),
+        Output("pause", "children"),
+        Output("pause", "aria-pressed"),
+        Input("live-state", "data"),
+        Input("paused", "data"),
+        Input("lang", "data"),
+    )
+    def live_status(state: Any, paused: Any, lang: Any) -> tuple[str, str, str, str]:
+        chosen = lang_of(lang)
+        shown = "paused" if paused else str(state if state in ("open", "closed") else "connecting")
+        button = t("live.resume" if paused else "live.pause", chosen)
+        return t(f"live.{shown}", chosen), shown, button, str(bool(paused)).lower()
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="civic", function_name="documentLanguage"),
+        Output("sink-lang", "data"),
+        Input("lang", "data"),
+        Input("app-title", "children"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="civic", function_name="pauseLive"),
+        Output("sink-pause", "data"),
+        Input("paused", "data"),
+    )

@@ -1,0 +1,64 @@
+// Live updates for the dashboards: one websocket to /dashboard/live, reconnected with backoff.
+// Each message names the topics that changed ({"topics": [...], "at": ...}); it is handed to
+// the `live` store, whose callback re-renders the current page if the page shows one of them.
+// The socket's state goes to the `live-state` store (the on-screen status line, role=status).
+// While paused, messages are dropped; resuming asks for one render. The socket is opened by the
+// first run of the `pauseLive` clientside callback, once Dash has rendered the layout (stores set
+// before that are lost).
+(function () {
+  "use strict";
+  var paused = false;
+  var delay = 1000;
+  var MAX_DELAY = 30000;
+  var socket = null;
+
+  function setProps(id, props) {
+    if (window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props(id, props);
+    }
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    socket = new WebSocket(scheme + "//" + window.location.host + "/dashboard/live");
+    socket.onopen = function () {
+      delay = 1000;
+      setProps("live-state", { data: "open" });
+    };
+    socket.onmessage = function (event) {
+      if (paused) return;
+      var message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      setProps("live", { data: message });
+    };
+    socket.onclose = function () {
+      setProps("live-state", { data: "closed" });
+      var wait = delay + Math.floor(Math.random() * 500);
+      delay = Math.min(delay * 2, MAX_DELAY);
+      window.setTimeout(connect, wait);
+    };
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    civic: {
+      documentLanguage: function (lang, title) {
+        document.documentElement.lang = lang === "en" ? "en" : "ko";
+        if (title) document.title = title;
+        return lang || "ko";
+      },
+      pauseLive: function (isPaused) {
+        if (socket === null) connect();
+        var was = paused;
+        paused = Boolean(isPaused);
+        if (was && !paused) {
+          setProps("live", { data: { topics: ["*"], at: Date.now() } });
+        }
+        return paused;
+      },
+    },
+  });
+})();

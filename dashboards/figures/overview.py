@@ -1,0 +1,331 @@
+"""The overview's indicators: tiles (one number each, with a note) and two charts by gu.
+
+Inputs are the `data` of the overview's sources (dashboards/pages/overview.py), any of which may
+be None (a refused or failed source): its tiles then read "–". Output values are text in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from statistics import fmean
+from typing import Any
+
+from dashboards import theme
+from dashboards.i18n import Lang, number, t, when
+
+Data = Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One indicator: its id, label, value text, note and the source it comes from."""
+
+    id: str
+    label: str
+    value: str
+    source: str
+    note: str = ""
+
+
+LABELS: dict[str, tuple[str, str]] = {
+    "open_cases": ("처리 중인 민원", "Open cases"),
+    "filed_today": ("오늘 접수된 민원", "Cases filed today"),
+    "closed_today": ("오늘 처리된 민원", "Cases closed today"),
+    "median_resolution": ("처리 시간 중앙값 (30일)", "Median resolution time (30 days)"),
+    "alerts_now": ("현재 경보", "Alerts now"),
+    "alerts_today": ("오늘 발령된 경보", "Alerts raised today"),
+    "pm25": ("초미세먼지 PM2.5 (자치구 평균)", "PM2.5 (mean of gu)"),
+    "pm10": ("미세먼지 PM10 (자치구 평균)", "PM10 (mean of gu)"),
+    "noise": ("소음 (자치구 평균)", "Noise (mean of gu)"),
+    "readings_minute": ("최근 1분 수집 측정값", "Readings ingested, last minute"),
+    "readings_today": ("오늘 수집 측정값", "Readings ingested today"),
+    "sensors_reporting": ("보고 중인 센서 (10분)", "Sensors reporting (10 min)"),
+    "datasets": ("공개 데이터셋", "Datasets published"),
+    "datasets_today": ("오늘 갱신된 데이터셋", "Datasets updated today"),
+    "open_polls": ("진행 중인 투표", "Open polls"),
+    "ballots": ("진행 중인 투표의 투표 수", "Ballots in open polls"),
+    "certs_issued": ("발급된 증명서", "Certificates issued"),
+    "certs_revoked": ("폐기된 증명서", "Certificates revoked"),
+    "certs_verified": ("오늘 검증된 증명서", "Certificates verified today"),
+    "contracts_in_flight": ("진행 중인 조달 계약", "Contracts in flight"),
+    "cycle_time": ("조달 소요일 중앙값", "Procurement cycle time (median)"),
+    "log_size": ("검증 로그 크기", "Verifiable log size"),
+    "log_signed": ("마지막 서명된 로그 헤드", "Last signed tree head"),
+    "baseline": ("수작업 기준", "manual baseline"),
+}
+UNITS: dict[str, tuple[str, str]] = {
+    "hours": ("시간", "h"),
+    "days": ("일", "days"),
+    "ugm3": ("µg/m³", "µg/m³"),
+    "db": ("dB", "dB"),
+    "leaves": ("개 항목", "entries"),
+}
+
+
+def label(key: str, lang: Lang) -> str:
+    ko, en = LABELS[key]
+    return ko if lang == "ko" else en
+
+
+def unit(key: str, lang: Lang) -> str:
+    ko, en = UNITS[key]
+    return ko if lang == "ko" else en
+
+
+def _get(data: Data, *path: str) -> Any:
+    value: Any = data
+    for step in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(step)
+    return value
+
+
+def _with_unit(value: float | None, lang: Lang, unit_key: str, digits: int = 0) -> str:
+    return "–" if value is None else f"{number(value, lang, digits=digits)} {unit(unit_key, lang)}"
+
+
+def mean_of(rows: Sequence[Mapping[str, Any]] | None, field: str) -> float | None:
+    """The mean of `field` over the rows that have it (None when none has)."""
+    values = [float(r[field]) for r in rows or [] if r.get(field) is not None]
+    return fmean(values) if values else None
+
+
+def _count(value: Any, lang: Lang) -> str:
+    """A count, or the withheld-cell mark when the API withheld it (None)."""
+    return t("panel.suppressed", lang) if value is None else number(value, lang)
+
+
+def tiles(
+    cases: Data, sensing: Data, polls: Data, catalogue: Data, trust: Data, lang: Lang
+) -> list[Tile]:
+    """The overview's 23 indicator tiles in reading order; a missing answer reads "–"."""
+    stats = _get(cases, "caseStatistics")
+    air = _get(sensing, "airQuality")
+    alerts = _get(sensing, "alertStatistics")
+    ingest = _get(sensing, "ingestStatistics")
+    open_polls = _get(polls, "polls")
+    cat = _get(catalogue, "catalogueStatistics")
+    certs = _get(trust, "certificateStatistics")
+    proc = _get(trust, "procurementStatistics")
+    head = _get(trust, "logHead")
+    L = lambda key: label(key, lang)  # noqa: E731
+    dash = "–"
+    baseline = _get(proc, "manualBaselineDays")
+    result = [
+        Tile(
+            "open_cases",
+            L("open_cases"),
+            _count(_get(stats, "open"), lang) if stats else dash,
+            "cases",
+        ),
+        Tile(
+            "filed_today",
+            L("filed_today"),
+            _count(_get(stats, "filedToday"), lang) if stats else dash,
+            "cases",
+        ),
+        Tile(
+            "closed_today",
+            L("closed_today"),
+            _count(_get(stats, "closedToday"), lang) if stats else dash,
+            "cases",
+        ),
+        Tile(
+            "median_resolution",
+            L("median_resolution"),
+            _with_unit(_get(stats, "medianResolutionHours"), lang, "hours", 1),
+            "cases",
+        ),
+        Tile("alerts_now", L("alerts_now"), number(_get(alerts, "activeNow"), lang), "sensing"),
+        Tile(
+            "alerts_today", L("alerts_today"), number(_get(alerts, "raisedToday"), lang), "sensing"
+        ),
+        Tile("pm25", L("pm25"), _with_unit(mean_of(air, "pm25"), lang, "ugm3", 1), "sensing"),
+        Tile("pm10", L("pm10"), _with_unit(mean_of(air, "pm10"), lang, "ugm3", 1), "sensing"),
+        Tile("noise", L("noise"), _with_unit(mean_of(air, "noise"), lang, "db", 1), "sensing"),
+        Tile(
+            "readings_minute",
+            L("readings_minute"),
+            number(_get(ingest, "readingsLastMinute"), lang),
+            "sensing",
+        ),
+        Tile(
+            "readings_today",
+            L("readings_today"),
+            number(_get(ingest, "readingsToday"), lang),
+            "sensing",
+        ),
+        Tile(
+            "sensors_reporting",
+            L("sensors_reporting"),
+            number(_get(ingest, "sensorsReporting"), lang),
+            "sensing",
+        ),
+        Tile("datasets", L("datasets"), number(_get(cat, "datasets"), lang), "catalogue"),
+        Tile(
+            "datasets_today",
+            L("datasets_today"),
+            number(_get(cat, "modifiedToday"), lang),
+            "catalogue",
+        ),
+        Tile(
+            "open_polls",
+            L("open_polls"),
+            number(len(open_polls) if open_polls is not None else None, lang),
+            "polls",
+        ),
+        Tile(
+            "ballots",
+            L("ballots"),
+            number(
+                sum(p.get("totalBallots") or 0 for p in open_polls)
+                if open_polls is not None
+                else None,
+                lang,
+            ),
+            "polls",
+        ),
+        Tile("certs_issued", L("certs_issued"), number(_get(certs, "issued"), lang), "trust"),
+        Tile("certs_revoked", L("certs_revoked"), number(_get(certs, "revoked"), lang), "trust"),
+        Tile(
+            "certs_verified",
+            L("certs_verified"),
+            number(_get(certs, "verifiedToday"), lang),
+            "trust",
+        ),
+        Tile(
+            "contracts_in_flight",
+            L("contracts_in_flight"),
+            number(_get(proc, "inFlight"), lang),
+            "trust",
+        ),
+        Tile(
+            "cycle_time",
+            L("cycle_time"),
+            _with_unit(_get(proc, "medianCycleDays"), lang, "days", 1),
+            "trust",
+            note=(
+                f"{label('baseline', lang)}: {_with_unit(baseline, lang, 'days')}"
+                if baseline is not None
+                else ""
+            ),
+        ),
+        Tile(
+            "log_size", L("log_size"), _with_unit(_get(head, "treeSize"), lang, "leaves"), "trust"
+        ),
+        Tile("log_signed", L("log_signed"), when(_get(head, "signedAt"), lang), "trust"),
+    ]
+    return result
+
+
+def gu_names(districts: Data, lang: Lang) -> dict[str, str]:
+    """Gu code → name in `lang`, from a `districts(level: GU)` answer."""
+    rows = _get(districts, "districts") or []
+    return {r["code"]: r["nameKo"] if lang == "ko" else r["nameEn"] for r in rows}
+
+
+def open_cases_by_gu(
+    cases: Data, names: Mapping[str, str], lang: Lang
+) -> tuple[dict[str, Any] | None, list[list[str]]]:
+    """Bar chart of open cases per gu (withheld cells drawn as 0 and marked in the table) and
+    its table rows `[gu, open, median hours]`."""
+    rows = _get(cases, "caseStatistics", "byDistrict") or []
+    if not rows:
+        return None, []
+    names_ = [names.get(r["districtCode"], r["districtCode"]) for r in rows]
+    counts = [_get(r, "open", "count") for r in rows]
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "x": names_,
+                "y": [c or 0 for c in counts],
+                "marker": {"color": theme.CATEGORICAL[0]},
+                "hovertemplate": "%{x}: %{y}<extra></extra>",
+            }
+        ],
+        "layout": theme.layout(xaxis={"tickangle": -45, "automargin": True}),
+    }
+    table = [
+        [name, _count(count, lang), number(r.get("medianResolutionHours"), lang, digits=1)]
+        for name, count, r in zip(names_, counts, rows, strict=True)
+    ]
+    return figure, table
+
+
+def air_header(lang: Lang) -> list[str]:
+    """The columns of `air_by_gu`'s table."""
+    band = "등급" if lang == "ko" else "band"
+    return [t("col.district", lang), "PM2.5", band, "PM10", band, label("noise", lang), band]
+
+
+def air_by_gu(
+    sensing: Data, bands: Sequence[Mapping[str, Any]], names: Mapping[str, str], lang: Lang
+) -> tuple[dict[str, Any] | None, list[list[str]]]:
+    """PM2.5 per gu as bars with the band boundaries drawn as lines, and table rows
+    `[gu, PM2.5, band, PM10, band, noise, band]`."""
+    rows = [r for r in _get(sensing, "airQuality") or []]
+    if not any(r.get("pm25") is not None for r in rows):
+        return None, []
+    x = [names.get(r["districtCode"], r["districtCode"]) for r in rows]
+    pm25_bands = [b for b in bands if b.get("dataType") == "PM25"]
+    shapes = [
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": b["lower"],
+            "y1": b["lower"],
+            "line": {"color": theme.band_colour(i), "dash": "dash", "width": 2},
+        }
+        for i, b in enumerate(pm25_bands)
+        if b["lower"] > 0
+    ]
+    annotations = [
+        {
+            "xref": "paper",
+            "x": 1,
+            "xanchor": "right",
+            "y": b["lower"],
+            "yanchor": "bottom",
+            "text": b["name"],
+            "showarrow": False,
+            "font": {"color": theme.TEXT, "size": 11},
+        }
+        for b in pm25_bands
+        if b["lower"] > 0
+    ]
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "x": x,
+                "y": [r.get("pm25") for r in rows],
+                "marker": {"color": theme.CATEGORICAL[0]},
+                "hovertemplate": "%{x}: %{y:.1f} µg/m³<extra></extra>",
+            }
+        ],
+        "layout": theme.layout(
+            xaxis={"tickangle": -45, "automargin": True},
+            yaxis={"title": {"text": "PM2.5 µg/m³"}, "gridcolor": theme.GRID},
+            shapes=shapes,
+            annotations=annotations,
+        ),
+    }
+    table = [
+        [
+            name,
+            number(r.get("pm25"), lang, digits=1),
+            r.get("pm25Band") or "–",
+            number(r.get("pm10"), lang, digits=1),
+            r.get("pm10Band") or "–",
+            number(r.get("noise"), lang, digits=1),
+            r.get("noiseBand") or "–",
+        ]
+        for name, r in zip(x, rows, strict=True)
+    ]
+    return figure, table

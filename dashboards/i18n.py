@@ -1,0 +1,121 @@
+"""Korean and English labels, and numbers and times in the reader's locale (Asia/Seoul time).
+
+Labels live in one catalogue keyed by a short id; `t(key, lang)` picks the language and falls
+back to English for a key without Korean (a test checks there is none). Numbers and dates are
+formatted by Babel (CLDR data: `ko_KR`, `en_GB`), times always in Asia/Seoul.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, TypeGuard
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
+Lang = Literal["ko", "en"]
+LANGS: tuple[Lang, ...] = ("ko", "en")
+DEFAULT_LANG: Lang = "ko"
+SEOUL = ZoneInfo("Asia/Seoul")
+LOCALES: dict[Lang, str] = {"ko": "ko_KR", "en": "en_GB"}
+MOMENT_PATTERNS: dict[Lang, str] = {"ko": "yyyy. M. d. HH:mm", "en": "d MMM yyyy, HH:mm"}
+"""24-hour clock in both: CLDR's Korean short day periods are "AM"/"PM" in Latin letters."""
+
+
+def is_lang(value: object) -> TypeGuard[Lang]:
+    return value in LANGS
+
+
+def lang_of(value: object) -> Lang:
+    """`value` when it names a language, else the default (Korean)."""
+    return value if is_lang(value) else DEFAULT_LANG
+
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # chrome
+    "app.title": ("서울 시장실 대시보드", "Seoul Mayor's Dashboard"),
+    "app.public_title": ("서울 공개 지표", "Seoul public indicators"),
+    "nav.label": ("대시보드 페이지", "Dashboard pages"),
+    "nav.overview": ("개요", "Overview"),
+    "nav.map": ("지도", "Map"),
+    "nav.sensors": ("센서", "Sensors"),
+    "nav.cases": ("민원", "Cases"),
+    "nav.polls": ("투표", "Polls"),
+    "nav.trust": ("신뢰", "Trust"),
+    "nav.public": ("공개 지표", "Public indicators"),
+    "lang.label": ("언어", "Language"),
+    "gu.label": ("자치구", "District (gu)"),
+    "gu.all": ("서울 전체", "All of Seoul"),
+    "live.pause": ("실시간 갱신 일시정지", "Pause live updates"),
+    "live.resume": ("실시간 갱신 재개", "Resume live updates"),
+    "live.connecting": ("실시간 연결 중…", "Connecting to live updates…"),
+    "live.open": ("실시간 연결됨", "Live: connected"),
+    "live.closed": (
+        "실시간 연결이 끊겼습니다. 다시 연결하는 중…",
+        "Live connection lost. Reconnecting…",
+    ),
+    "live.paused": ("실시간 갱신 일시정지됨", "Live updates paused"),
+    "live.updated": ("갱신", "Updated"),
+    "signin.title": ("로그인", "Sign in"),
+    "signin.intro": (
+        "운영자와 분석가는 API 키로 로그인합니다. 키가 없으면 공개 지표를 볼 수 있습니다.",
+        "Operators and analysts sign in with their API key. Without one, see the public "
+        "indicators.",
+    ),
+    "signin.key": ("API 키", "API key"),
+    "signin.submit": ("로그인", "Sign in"),
+    "signin.out": ("로그아웃", "Sign out"),
+    "signin.as": ("로그인 등급", "Signed in as"),
+    "signin.needed": (
+        "이 페이지는 분석가 또는 운영자 키가 필요합니다.",
+        "This page needs an analyst or operator key.",
+    ),
+    "signin.failed": ("키가 올바르지 않거나 폐기되었습니다.", "Unknown or revoked key."),
+    "tier.public": ("공개", "public"),
+    "tier.developer": ("개발자", "developer"),
+    "tier.analyst": ("분석가", "analyst"),
+    "tier.operator": ("운영자", "operator"),
+    # panels
+    "panel.source": ("출처 쿼리", "Source query"),
+    "panel.table": ("데이터 표", "Data table"),
+    "panel.suppressed": ("5 미만 비공개", "under 5, withheld"),
+    "panel.none": ("자료 없음", "no data"),
+    "panel.error": ("이 지표를 불러오지 못했습니다", "This indicator could not be loaded"),
+    "col.key": ("항목", "Item"),
+    "col.value": ("값", "Value"),
+    "col.district": ("자치구", "District"),
+    "col.time": ("시각", "Time"),
+    # indicator groups
+    "group.services": ("민원", "Cases"),
+    "group.sensing": ("환경 센서", "Environment sensors"),
+    "group.identity": ("주민 투표", "Resident polls"),
+    "group.data": ("열린데이터", "Open data"),
+    "group.trust": ("신뢰 (증명서·조달·로그)", "Trust (certificates, procurement, log)"),
+}
+
+
+def t(key: str, lang: Lang) -> str:
+    """The label `key` in `lang`. Raises KeyError for a key not in the catalogue."""
+    ko, en = CATALOGUE[key]
+    return ko if lang == "ko" else en
+
+
+def number(value: float | int | None, lang: Lang, *, digits: int = 0) -> str:
+    """`value` with the locale's grouping and `digits` decimals; an en dash for None."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def when(value: datetime | str | None, lang: Lang) -> str:
+    """A moment in Asia/Seoul to the minute (MOMENT_PATTERNS); an en dash for None.
+
+    Accepts the API's ISO 8601 strings (offset required; naive values are UTC)."""
+    if value is None:
+        return "–"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return format_datetime(moment, MOMENT_PATTERNS[lang], tzinfo=SEOUL, locale=LOCALES[lang])

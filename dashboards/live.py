@@ -1,0 +1,133 @@
+"""Live dashboards: which topics changed, pushed to every open dashboard over a websocket.
+
+One `Pulse` per server process watches every bus stream (readings, cases, alerts, polls, the
+log) and, at most every `period_s` seconds, tells each connected dashboard which topics (and
+gu) changed since its last message: `{"topics": ["cases"], "districts": ["11680"], "at": …}`.
+The browser (assets/live.js) hands that to the page's router callback, which re-renders the
+page if it shows one of those topics. A burst of 150 readings a second is one message per
+period, and a slow dashboard only ever owes its next message: nothing queues up behind it.
+
+The Pulse never queues an event: its subscriptions' predicate notes the event and declines it,
+so a fast stream costs one set insertion per event, whatever the number of dashboards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from subscriptions.bus import EventBus
+from subscriptions.events import Event, Stream
+from subscriptions.fanout import Subscription
+
+log = logging.getLogger("civicgraph.dashboards.live")
+
+TOPICS: dict[Stream, str] = {stream: stream.value for stream in Stream}
+"""The live topic each bus stream changes (pages list the topics they show)."""
+
+
+@dataclass(eq=False)
+class Watcher:
+    """One open dashboard: what changed since its last message, and a flag to wake it."""
+
+    topics: set[str] = field(default_factory=set)
+    districts: set[str] = field(default_factory=set)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def message(self) -> str:
+        body = {
+            "topics": sorted(self.topics),
+            "districts": sorted(self.districts),
+            "at": round(time.time() * 1000),
+        }
+        self.topics.clear()
+        self.districts.clear()
+        return json.dumps(body, separators=(",", ":"))
+
+
+@dataclass(eq=False)
+class Pulse:
+    """Notes bus events and tells the open dashboards every `period_s` seconds (default 0.5)."""
+
+    bus: EventBus
+    period_s: float = 0.5
+    watchers: set[Watcher] = field(default_factory=set)
+    _changed: set[str] = field(default_factory=set)
+    _districts: set[str] = field(default_factory=set)
+    _subscriptions: list[Subscription] = field(default_factory=list)
+    _task: asyncio.Task[None] | None = None
+
+    def _note(self, event: Event) -> bool:
+        self._changed.add(TOPICS[event.stream])
+        if event.district is not None:
+            self._districts.add(event.district)
+        return False  # noted: never queued
+
+    def start(self) -> None:
+        """Subscribe to every stream and start the ticker (idempotent)."""
+        if self._task is not None:
+            return
+        self._subscriptions = [self.bus.subscribe(stream, accepts=self._note) for stream in TOPICS]
+        self._task = asyncio.create_task(self._tick(), name="dashboard-pulse")
+
+    async def stop(self) -> None:
+        for subscription in self._subscriptions:
+            subscription.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.period_s)
+            if not self._changed:
+                continue
+            changed, districts = self._changed, self._districts
+            self._changed, self._districts = set(), set()
+            for watcher in self.watchers:
+                watcher.topics |= changed
+                watcher.districts |= districts
+                watcher.wake.set()
+
+    async def serve(self, websocket: WebSocket) -> None:
+        """One dashboard's socket: accept, then send its changes until either side closes.
+
+        Whatever the client sends is read and dropped (the socket only pushes)."""
+        await websocket.accept()
+        self.start()
+        watcher = Watcher()
+        self.watchers.add(watcher)
+        reader = asyncio.create_task(_drain(websocket))
+        try:
+            while not reader.done():
+                waiting = asyncio.create_task(watcher.wake.wait())
+                await asyncio.wait({waiting, reader}, return_when=asyncio.FIRST_COMPLETED)
+                waiting.cancel()
+                if reader.done():
+                    break
+                watcher.wake.clear()
+                await websocket.send_text(watcher.message())
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            self.watchers.discard(watcher)
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read until the client closes."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return

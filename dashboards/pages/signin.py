@@ -1,0 +1,66 @@
+"""Sign-in: a plain HTML form (works without script) that posts the API key to
+`/dashboard/session` (dashboards/session_routes.py), and the account line of the header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from dashboards.i18n import Lang, t
+from dashboards.pages import Page, View
+from graph.records.api_keys import Tier
+
+
+def form(lang: Lang, next_path: str = "/dashboard/") -> html.Form:
+    return html.Form(
+        [
+            html.Label(t("signin.key", lang), htmlFor="signin-key"),
+            html.Input(
+                id="signin-key",
+                name="key",
+                type="password",
+                autoComplete="current-password",
+                required=True,
+                maxLength=128,
+            ),
+            html.Input(type="hidden", name="next", value=next_path),
+            html.Input(type="hidden", name="lang", value=lang),
+            html.Button(t("signin.submit", lang), type="submit"),
+        ],
+        action="/dashboard/session",
+        method="post",
+    )
+
+
+async def render(view: View) -> list[Any]:
+    lang = view.lang
+    intro = t("signin.needed" if view.tier is not Tier.PUBLIC else "signin.intro", lang)
+    return [
+        html.Div(
+            [
+                html.H1(t("signin.title", lang)),
+                html.P(intro),
+                form(lang),
+                html.P(html.A(t("nav.public", lang), href="/dashboard/public")),
+            ],
+            className="signin",
+        )
+    ]
+
+
+def account(tier: Tier, lang: Lang) -> Any:
+    """The header's account line: the tier and a sign-out button, or a sign-in link."""
+    if tier is Tier.PUBLIC:
+        return html.A(t("signin.title", lang), href="/dashboard/signin")
+    return [
+        html.Span(f"{t('signin.as', lang)}: {t(f'tier.{tier.value}', lang)} "),
+        html.Form(
+            html.Button(t("signin.out", lang), type="submit"),
+            action="/dashboard/session/end",
+            method="post",
+        ),
+    ]
+
+
+PAGE = Page("signin", "signin.title", frozenset(), Tier.PUBLIC, render)

@@ -1,0 +1,109 @@
+"""The building blocks of a page: an indicator tile, a chart panel with its data table, and
+the "source" link every figure carries.
+
+Every chart has a data table alternative (WCAG 2.2 SC 1.1.1: a text alternative for non-text
+content) in a `<details>` element under it, and every figure links to the GraphQL query that
+produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from dash import dcc, html
+
+from dashboards.i18n import Lang, t
+
+Row = Sequence[str]
+
+
+def source_link(href: str, lang: Lang) -> html.A:
+    return html.A(t("panel.source", lang), href=href, className="source", target="_blank")
+
+
+def kpi(kpi_id: str, label: str, value: str, href: str, lang: Lang, note: str = "") -> html.Div:
+    """An indicator tile: its label, its value as text and an optional note (a band, a
+    baseline), with the source link."""
+    return html.Div(
+        [
+            html.H3(label, className="kpi-label"),
+            html.P(value, className="kpi-value", id=f"kpi-{kpi_id}"),
+            html.P(note, className="kpi-note") if note else None,
+            source_link(href, lang),
+        ],
+        className="kpi",
+        **{"data-kpi": kpi_id},
+    )
+
+
+def table(header: Row, rows: Sequence[Row], caption: str) -> html.Table:
+    """A plain data table (first column a row header)."""
+    return html.Table(
+        [
+            html.Caption(caption),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+            html.Tbody(
+                [
+                    html.Tr([html.Th(row[0], scope="row"), *[html.Td(c) for c in row[1:]]])
+                    for row in rows
+                ]
+            ),
+        ],
+        className="data-table",
+    )
+
+
+def chart(
+    panel_id: str,
+    title: str,
+    figure: dict[str, Any] | None,
+    header: Row,
+    rows: Sequence[Row],
+    href: str,
+    lang: Lang,
+    note: str = "",
+) -> html.Section:
+    """A chart panel: heading, the plotly figure (or "no data"), its data table and source.
+
+    The graph is labelled by the heading (`aria-labelledby`), and its table repeats every
+    value the chart shows."""
+    heading = f"{panel_id}-title"
+    body: Any = (
+        html.Div(
+            dcc.Graph(
+                id=f"graph-{panel_id}",
+                figure=figure,
+                config={"displaylogo": False, "responsive": True},
+                className="graph",
+            ),
+            role="figure",
+            **{"aria-labelledby": heading},
+        )
+        if figure is not None and rows
+        else html.P(t("panel.none", lang), className="none")
+    )
+    return html.Section(
+        [
+            html.H2(title, id=heading),
+            html.P(note, className="panel-note") if note else None,
+            body,
+            html.Details(
+                [html.Summary(t("panel.table", lang)), table(header, rows, title)],
+                className="table-alternative",
+            ),
+            source_link(href, lang),
+        ],
+        className="panel",
+        id=f"panel-{panel_id}",
+        **{"aria-labelledby": heading},
+    )
+
+
+def failed(title: str, codes: set[str], lang: Lang) -> html.Section:
+    """A panel whose source was refused or failed: says so, with the error codes."""
+    return html.Section(
+        [html.H2(title), html.P(f"{t('panel.error', lang)} ({', '.join(sorted(codes))})")],
+        className="panel panel-error",
+        role="alert",
+    )
