@@ -8,15 +8,17 @@ platform's GraphQL schema directly; `dashboards/mount.py` mounts it under `/dash
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
 from dashboards import frame
 from dashboards.i18n import Lang, lang_of, t
-from dashboards.pages import Page, View, overview, public, signin
+from dashboards.pages import PARAM, Page, View, overview, public, signin
 from dashboards.pages.common import DISTRICTS
 from dashboards.sources import CURRENT, Reader
 from graph.errors import CivicGraphError
@@ -75,10 +77,35 @@ def page_for(pathname: str | None, tier: Tier) -> Page:
     return page if tier.at_least(page.min_tier) else PAGES["signin"]
 
 
-async def render_page(reader: Reader, page: Page, lang: Lang, gu: str | None) -> list[Any]:
+def query_of(search: str | None) -> dict[str, str]:
+    """The query parameters of a `?a=1&b=2` string (the first value of each; blanks dropped)."""
+    params: dict[str, str] = {}
+    for name, value in parse_qsl((search or "").removeprefix("?")):
+        params.setdefault(name, value)
+    return params
+
+
+def search_with(search: str | None, changes: Mapping[str, object]) -> str:
+    """`search` with each of `changes` set (None or "" removes it), as `?…` ("" when empty)."""
+    params = query_of(search)
+    for name, value in changes.items():
+        if value is None or value == "":
+            params.pop(name, None)
+        else:
+            params[name] = str(value)
+    return "?" + urlencode(params) if params else ""
+
+
+async def render_page(
+    reader: Reader,
+    page: Page,
+    lang: Lang,
+    gu: str | None,
+    query: Mapping[str, str] | None = None,
+) -> list[Any]:
     """The page's content; a fault of ours becomes a notice on the page (logged with its
     traceback), never a broken dashboard."""
-    view = View(lang, gu, viewer_tier(), reader)
+    view = View(lang, gu, viewer_tier(), reader, dict(query or {}))
     try:
         return await page.render(view)
     except CivicGraphError as error:
@@ -115,6 +142,9 @@ def build_dash(reader: Reader) -> Dash:
     )
     app.layout = frame.layout()
     _callbacks(app, reader)
+    for page in PAGES.values():
+        if page.callbacks is not None:
+            page.callbacks(app, reader)
     return app
 
 
@@ -134,15 +164,38 @@ def _callbacks(app: Dash, reader: Reader) -> None:
         Input("lang", "data"),
         Input("gu-select", "value"),
         Input("live", "data"),
+        Input("url", "search"),
         State("paused", "data"),
     )
-    async def route(pathname: str | None, lang: Any, gu: Any, live: Any, paused: Any) -> list[Any]:
+    async def route(
+        pathname: str | None, lang: Any, gu: Any, live: Any, search: Any, paused: Any
+    ) -> list[Any]:
         page = page_for(pathname, viewer_tier())
         if ctx.triggered_id == "live":
             topics = set(live.get("topics", [])) if isinstance(live, dict) else set()
             if paused or not (topics & page.topics or "*" in topics):
                 raise PreventUpdate
-        return await render_page(reader, page, lang_of(lang), gu if isinstance(gu, str) else None)
+        query = query_of(search if isinstance(search, str) else None)
+        return await render_page(
+            reader, page, lang_of(lang), gu if isinstance(gu, str) else None, query
+        )
+
+    @app.callback(
+        Output("url", "search"),
+        Input({"type": PARAM, "name": ALL}, "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def set_query(_values: list[Any], search: Any) -> str:
+        """A page control changed: its value goes to the address's query string (the router
+        then re-renders the page from it). Controls rendered by the router call nothing."""
+        if not isinstance(ctx.triggered_id, Mapping):
+            raise PreventUpdate
+        changes = {item["id"]["name"]: item.get("value") for item in ctx.inputs_list[0]}
+        new = search_with(search if isinstance(search, str) else None, changes)
+        if new == (search or ""):
+            raise PreventUpdate
+        return new
 
     @app.callback(
         Output("gu-select", "options"),

@@ -1,12 +1,19 @@
 """The dashboard's pages: each a `Page` with its path, title, the live topics that change it,
 the lowest tier that may see it and an async `render(view)` that reads its sources and returns
-its content. To add a page, copy a sibling module and list it in `PAGES`."""
+its content. To add a page, copy a sibling module and list it in `PAGES`.
+
+A page's own controls (a data type, a sensor) set query parameters: a control whose id is
+`param_id(name)` writes its value to the address's query string (`?name=value`, dashboards/app.py)
+and the page renders from `View.query`, so a live re-render keeps the reader's choice and a
+link keeps it too."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+
+from dash import Dash
 
 from dashboards.i18n import Lang
 from dashboards.sources import Reader
@@ -16,15 +23,30 @@ from graph.records.api_keys import Tier
 @dataclass(frozen=True)
 class View:
     """What one render sees: the reader's language, the gu drilled into (None: all Seoul),
-    the viewer's tier and the reader of sources."""
+    the viewer's tier, the reader of sources and the query parameters."""
 
     lang: Lang
     gu: str | None
     tier: Tier
     reader: Reader
+    query: Mapping[str, str] = field(default_factory=dict)
+    """The page URL's query parameters (first value of each), e.g. `poll` on the polls page:
+    a page's own choices that links can carry and readers can bookmark."""
+
+
+PARAM = "page-param"
+"""The id type of a control that sets a query parameter (dashboards/app.py writes its value
+to the address's query string)."""
+
+
+def param_id(name: str) -> dict[str, str]:
+    """The id of the control that sets query parameter `name` (its `value` becomes `?name=`)."""
+    return {"type": PARAM, "name": name}
 
 
 Render = Callable[[View], Awaitable[list[Any]]]
+Callbacks = Callable[[Dash, Reader], None]
+"""Registers a page's own callbacks (buttons that act, not parameters) on the app."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +60,7 @@ class Page:
     """Live topics (dashboards/live.py) whose events change its figures."""
     min_tier: Tier
     render: Render
+    callbacks: Callbacks | None = None
 
     @property
     def path(self) -> str:
