@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -118,6 +118,34 @@ async def polls_closing_after(records: Records, at: datetime) -> list[PollRow]:
     mark = records.placeholders(1)[0]
     rows = await records.query(
         f"SELECT {_POLL} FROM poll WHERE closes_at > {mark} ORDER BY closes_at, poll_id", [at]
+    )
+    return [PollRow.from_row(row) for row in rows]
+
+
+PollWindow = Literal["open", "closed", "upcoming", "all"]
+"""Which polls a listing takes at an instant `at`: open (opened at or before `at`, closing
+after it), closed (closed at or before `at`), upcoming (opening after `at`), or all."""
+
+_WINDOW_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "open": ("opens_at <= {}", "closes_at > {}"),
+    "closed": ("closes_at <= {}",),
+    "upcoming": ("opens_at > {}",),
+    "all": (),
+}
+
+
+async def newest_polls(
+    records: Records, window: PollWindow, at: datetime, limit: int
+) -> list[PollRow]:
+    """At most `limit` polls in `window` at `at`, newest first (opens_at descending, then
+    poll_id descending): one query. Requires limit >= 1 and an aware `at`."""
+    conditions = _WINDOW_CONDITIONS[window]
+    marks = records.placeholders(len(conditions) + 1)
+    where = " AND ".join(c.format(m) for c, m in zip(conditions, marks, strict=False))
+    rows = await records.query(
+        f"SELECT {_POLL} FROM poll {f'WHERE {where} ' if where else ''}"
+        f"ORDER BY opens_at DESC, poll_id DESC LIMIT {marks[-1]}",
+        [*(at for _ in conditions), limit],
     )
     return [PollRow.from_row(row) for row in rows]
 

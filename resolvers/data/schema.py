@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import strawberry
 
 from graph.ontology import DATASET_THEMES
@@ -12,6 +14,7 @@ from resolvers.core.listing import node_page
 from resolvers.core.pagination import Connection, PageArgs
 from resolvers.data.dataloaders import DatasetByIdLoader
 from resolvers.data.filters import DatasetFilter
+from resolvers.data.statistics import CatalogueStatistics, catalogue_statistics
 from resolvers.data.types import Dataset
 
 
@@ -45,6 +48,12 @@ class DataQuery:
             equals=equals,
             page=PageArgs(first, after, last, before),
         )
+
+    @strawberry.field(
+        description="Catalogue indicators: datasets published, by theme (and by publisher)."
+    )
+    def catalogue_statistics(self) -> CatalogueStatistics:
+        return catalogue_statistics(datetime.now(UTC))
 
     @strawberry.field(description="The theme names of the catalogue.")
     def dataset_themes(self) -> list[str]:

@@ -12,18 +12,27 @@ from strawberry.scalars import JSON
 from graph.records.api_keys import Tier
 from resolvers.core.context import Context
 from resolvers.core.error_interface import Error, code_field
-from resolvers.core.errors import not_found
+from resolvers.core.errors import ApiError, ApiErrorCode, not_found
 from resolvers.core.info import Info
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 from resolvers.identity.dataloaders import PollByIdLoader, PollTallyLoader
+from resolvers.identity.turnout import turnout_cells
 from subscriptions.events import Event, Stream
 from zk.polls import model
 from zk.polls.errors import PollErrorCode, PollRefusal
 from zk.polls.model import Eligibility
 from zk.polls.service import Tally, cast_ballot, create_poll, tally
+from zk.polls.states import PollState, polls_in_state, state_of
 
 log = logging.getLogger("civicgraph.polls")
 
 strawberry.enum(PollErrorCode, name="PollErrorCode")
+strawberry.enum(
+    PollState,
+    name="PollState",
+    description="Where a poll stands now: OPEN takes ballots, CLOSED is final, UPCOMING has "
+    "not opened; ALL (a filter only) takes every poll.",
+)
 
 
 @strawberry.type(description="A poll or ballot refused, with the reason.")
@@ -41,12 +50,15 @@ class OptionCount:
     ballots: int
 
 
-@strawberry.type
+@strawberry.type(
+    description="Ballots cast by voters of one gu. Below the analyst tier a gu with 1 to 4 "
+    "ballots is withheld (`ballots: null`, `suppressed: true`), with as many others as keep "
+    "`totalBallots` from giving it back (docs/security.md)."
+)
 class DistrictTurnout:
     district: str
-    ballots: int = strawberry.field(
-        description="Exact, as a re-count of the public ballot leaves gives (docs/security.md)."
-    )
+    ballots: int | None = strawberry.field(description="Null when withheld.")
+    suppressed: bool
 
 
 @strawberry.type
@@ -70,6 +82,12 @@ class Poll:
     opens_at: datetime
     closes_at: datetime
     definition: strawberry.Private[model.Poll]
+    seen_at: strawberry.Private[datetime | None] = None
+    """The instant a listing chose it at (its state is read at the same instant)."""
+
+    @strawberry.field(description="OPEN, CLOSED or UPCOMING at the time of the request.")
+    def state(self) -> PollState:
+        return state_of(self.definition, self.seen_at or datetime.now(UTC))
 
     @strawberry.field(description="Ballots per option, in the poll's order.")
     async def tally(self, info: Info) -> list[OptionCount]:
@@ -83,10 +101,14 @@ class Poll:
     async def total_ballots(self, info: Info) -> int:
         return (await info.context.loader(PollTallyLoader).load(self.definition)).total
 
-    @strawberry.field(description="Ballots per voter's gu.")
+    @strawberry.field(
+        description="Ballots per voter's gu, in gu-code order; gu without ballots are absent. "
+        "Below the analyst tier small cells are withheld (see DistrictTurnout)."
+    )
     async def turnout(self, info: Info) -> list[DistrictTurnout]:
         counted = await info.context.loader(PollTallyLoader).load(self.definition)
-        return [DistrictTurnout(district=d, ballots=n) for d, n in counted.turnout.items()]
+        shown = turnout_cells(counted.turnout, sees_small_cells=info.context.sees_personal_data)
+        return [DistrictTurnout(district=d, ballots=n, suppressed=n is None) for d, n in shown]
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Poll:
@@ -97,7 +119,7 @@ class Poll:
         return cls.of(found)
 
     @classmethod
-    def of(cls, poll: model.Poll) -> Poll:
+    def of(cls, poll: model.Poll, seen_at: datetime | None = None) -> Poll:
         return cls(
             id=strawberry.ID(poll.poll_id),
             question=poll.question,
@@ -107,6 +129,7 @@ class Poll:
             opens_at=poll.opens_at,
             closes_at=poll.closes_at,
             definition=poll,
+            seen_at=seen_at,
         )
 
 
@@ -174,6 +197,23 @@ BallotResult = Annotated[BallotReceipt | PollError, strawberry.union("BallotResu
 
 async def poll(info: Info, id: strawberry.ID) -> Poll:
     return await Poll.resolve_reference(info, id)
+
+
+async def polls_resolver(
+    info: Info, state: PollState | None = PollState.OPEN, first: int | None = 20
+) -> list[Poll]:
+    """At most `first` (1 to the page maximum) polls in `state` now (null: OPEN), newest
+    first; OUT_OF_RANGE otherwise. One records call, and one for every listed poll's tally."""
+    wanted = DEFAULT_PAGE_SIZE if first is None else first
+    maximum = info.context.limits.max_page_size
+    if not 1 <= wanted <= maximum:
+        raise ApiError(ApiErrorCode.OUT_OF_RANGE, f"first must be between 1 and {maximum}", "first")
+    now = datetime.now(UTC)
+    found = await polls_in_state(info.context.records, state or PollState.OPEN, now, wanted)
+    by_id = info.context.loader(PollByIdLoader)
+    for each in found:
+        by_id.prime(each.poll_id, each)
+    return [Poll.of(each, seen_at=now) for each in found]
 
 
 async def create_poll_resolver(info: Info, input: CreatePollInput) -> PollResult:

@@ -7,6 +7,7 @@ import strawberry
 from graph.records.identity import issuer_keys
 from resolvers.core.info import Info
 from resolvers.identity import mutations, polls
+from resolvers.identity.polls import Poll
 from resolvers.identity.types import IssuerKey
 
 
@@ -16,8 +17,13 @@ class IdentityQuery:
     async def issuer_keys(self, info: Info) -> list[IssuerKey]:
         return [IssuerKey.of(row) for row in await issuer_keys(info.context.records)]
 
-    poll: polls.Poll = strawberry.field(
+    poll: Poll = strawberry.field(
         resolver=polls.poll, description="A poll with its tally and turnout by district."
+    )
+    polls: list[Poll] = strawberry.field(
+        resolver=polls.polls_resolver,
+        description="Polls, newest first (opensAt descending), in `state` at the time of the "
+        "request (default OPEN); at most `first` (default 20, 1 to 100).",
     )
 
 

@@ -69,8 +69,10 @@ async def test_residents_vote_once_each_and_the_tally_counts_them(
     counted = (await gql(client, backend, LOOKUP, None, id=made["id"]))["poll"]
     assert counted["totalBallots"] == 3
     assert counted["tally"] == [{"option": "yes", "ballots": 2}, {"option": "no", "ballots": 1}]
-    # exact: the public ballot leaves show each ballot's district, so anyone re-counts this
-    assert counted["turnout"] == [{"district": "11680", "ballots": 3}]
+    # a gu's 3 voters are a small cell: withheld from the public, exact for an analyst
+    assert counted["turnout"] == [{"district": "11680", "ballots": None}]
+    exact = (await gql(client, backend, LOOKUP, Tier.ANALYST, id=made["id"]))["poll"]
+    assert exact["turnout"] == [{"district": "11680", "ballots": 3}]
 
 
 async def test_poll_mutations_refuse_with_typed_errors(

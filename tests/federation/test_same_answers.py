@@ -183,8 +183,12 @@ OPERATIONS = {
     "datasets-of-a-publisher": """query($department: String!) { datasets(first: 5,
       filter: { publisher: [$department] }) { edges { node { id publisher { nameKo
       district { code } } } } } }""",
-    "poll-tally-turnout": """query($poll: ID!) { poll(id: $poll) { id question options
-      totalBallots tally { option ballots } turnout { district ballots } } }""",
+    "poll-tally-turnout": """query($poll: ID!) { poll(id: $poll) { id question options state
+      totalBallots tally { option ballots } turnout { district ballots suppressed } } }""",
+    "polls-of-every-state-with-turnout": """query { polls(state: ALL, first: 5) { id state
+      opensAt totalBallots turnout { district ballots suppressed } } }""",
+    "catalogue-statistics": """query { catalogueStatistics { datasets publishedToday
+      modifiedToday byTheme { key count suppressed } byPublisher { key count suppressed } } }""",
     "district-polls": """query { district(code: "11680") { code polls { id question } } }""",
     "certificate-log-entry": """query($certificate: ID!) { certificate(id: $certificate) {
       id kind documentSha256 leafIndex issuanceEntry { index kind subject leafHash } } }""",

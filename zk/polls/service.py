@@ -184,8 +184,9 @@ class Tally:
     counts: tuple[int, ...]
     """Ballots per option, in the poll's order."""
     turnout: dict[str, int]
-    """Ballots per district, exact: every ballot's leaf shows its district (docs/security.md),
-    so anyone re-counting the log gets these numbers; hiding small ones would protect nothing."""
+    """Ballots per district, exact, as anyone re-counting the log's leaves gets them (each
+    shows its district, docs/security.md); the API withholds small ones below the analyst
+    tier (resolvers/identity/turnout.py)."""
 
     @property
     def total(self) -> int:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from graph.ontology import DATASET_THEMES
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 
@@ -173,6 +174,12 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Case.events": FieldCost(size=first_or_page),
     "Dataset.distributions": FieldCost(size=bound("distributions_per_dataset")),
     "Dataset.derivedFrom": FieldCost(size=bound("datasets_per_dataset")),
+    # catalogueStatistics: each figure is one COUNT over the catalogue's datasets
+    "CatalogueStatistics.datasets": FieldCost(weight=10),
+    "CatalogueStatistics.publishedToday": FieldCost(weight=10),
+    "CatalogueStatistics.modifiedToday": FieldCost(weight=10),
+    "CatalogueStatistics.byTheme": FieldCost(weight=10, size=lambda args, env: len(DATASET_THEMES)),
+    "CatalogueStatistics.byPublisher": FieldCost(weight=10, size=bound("departments")),
     # -- trust: proofs read log2(n) tree nodes; a QR code is drawn ----------------------
     "Query.logHead": FieldCost(weight=2),
     "Query.logConsistency": FieldCost(weight=5),
@@ -186,6 +193,7 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Poll.tally": FieldCost(size=bound("poll_options")),
     "Poll.turnout": FieldCost(size=bound("gu")),
     "District.polls": FieldCost(size=first_or_page),
+    "Query.polls": FieldCost(size=first_or_page),
     "PollTally.tally": FieldCost(size=bound("poll_options")),
     # -- federation: one lookup per representation ----------------------------------------
     "Query._entities": FieldCost(size=argument_length("representations")),
