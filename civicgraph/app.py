@@ -27,6 +27,7 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
 from graph.locate import DistrictLocator
 from graph.records.api_keys import Tier
+from ledger.verification_tally import tallying_verifications
 from resolvers.core.context import Context, Limits, TrustSettings
 from resolvers.core.cost.bounds import measure as measure_list_bounds
 from resolvers.core.rounding_key import load_rounding
@@ -34,6 +35,7 @@ from resolvers.services import open311
 from resolvers.services.repair import repair_case_writes
 from resolvers.trust.http import certificate_proof
 from subscriptions.ingest.http import ingest_readings
+from subscriptions.log_feed import publishing_appends
 
 log = logging.getLogger("civicgraph")
 
@@ -69,9 +71,14 @@ def create_app(
             app.state.log = await open_log(settings, opened.records)
             app.state.issuer_keys = await open_issuer_keys(settings, opened.records)
             app.state.rounding = load_rounding(settings.rounding_key_path)
-            async with running_live(settings, opened, ingest=subgraph in (None, "sensing")) as live:
+            async with (
+                running_live(settings, opened, ingest=subgraph in (None, "sensing")) as live,
+                tallying_verifications(opened.records) as checks,
+            ):
                 app.state.live = live
-                yield
+                app.state.certificate_checks = checks
+                with publishing_appends(app.state.log, live.bus):  # Stream.LOG
+                    yield
         finally:
             if owned:
                 await opened.close()
@@ -89,6 +96,7 @@ def create_app(
             live=app.state.live,
             log=app.state.log,
             trust=trust,
+            certificate_checks=app.state.certificate_checks,
             issuer_keys=app.state.issuer_keys,
             rounding=app.state.rounding,
             list_bounds=app.state.list_bounds,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ from ledger.proof import (
 
 AlsoWrite = Callable[[BaseDBAsyncClient, int], Awaitable[None]]
 """Writes that commit with an append, given its transaction and its first leaf index."""
+AppendListener = Callable[["Appended", Sequence[Entry]], Awaitable[None]]
+"""Told of each append once it has committed: where the batch landed, and its entries."""
+logger = logging.getLogger("civicgraph.log")
 CHUNK = 500
 """Leaves encoded per step of an append, while the database writes the step before."""
 
@@ -115,6 +119,8 @@ class Log:
         self.records = records
         self.signer = signer
         self.origin = signer.name
+        self.listeners: list[AppendListener] = []
+        """Told of every append that added leaves, after it commits (the server's live bus)."""
 
     async def check_key(self) -> None:
         """Refuse to work on a log whose last head another key signed (a lost or swapped key)."""
@@ -142,6 +148,9 @@ class Log:
         `then(client, first_index)` runs inside the same transaction once the leaves and head
         are written: rows that must commit with their leaves (a certificate, a contract's state)
         go there, and if it raises, nothing is appended.
+
+        Once the batch has committed, each of `listeners` is told of it, in turn; a listener
+        that fails is logged and does not undo or fail the append.
 
         The batch is encoded and hashed in chunks: while the database writes one chunk (in its
         driver's thread or server), the next is encoded, so a large batch uses both.
@@ -179,7 +188,18 @@ class Log:
             await log_tree.insert_head(self.records, client, head)
             if then is not None:
                 await then(client, size)
-        return Appended(size, SignedHead.from_row(head, self.origin))
+        appended = Appended(size, SignedHead.from_row(head, self.origin))
+        if entries:
+            await self._tell(appended, entries)
+        return appended
+
+    async def _tell(self, appended: Appended, entries: Sequence[Entry]) -> None:
+        """Hand a committed batch to every listener; the leaves stay appended whatever they do."""
+        for listener in tuple(self.listeners):
+            try:
+                await listener(appended, entries)
+            except Exception:
+                logger.exception("could not announce leaves from %d", appended.first_index)
 
     async def _right_edge(self, size: int, client: BaseDBAsyncClient) -> list[tuple[int, bytes]]:
         """(level, hash) of the complete subtrees of a tree of `size` leaves, largest first."""

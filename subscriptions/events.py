@@ -19,6 +19,8 @@ class Stream(StrEnum):
     ALERTS = "alerts"
     POLLS = "polls"
     """A poll's tally after each accepted ballot (id: the ballot's log leaf)."""
+    LOG = "log"
+    """Each leaf the verifiable log appends (id: its leaf index), once its append commits."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 from graph.records import Records
 from graph.records.alerts import AlertRow, alerts_after
 from graph.records.case_events import CaseEventRow, events_after
+from graph.records.log_tree import LeafNotice, current_head, leaves_after
 from graph.records.readings import COLUMNS, DATA_TYPES, from_epoch, readings_after
 from subscriptions.directory import SensorDirectory, SensorInfo
 from subscriptions.events import Event, Stream
@@ -64,8 +65,19 @@ def alert_event(row: AlertRow) -> Event:
     )
 
 
+def log_event(leaf: LeafNotice) -> Event:
+    """A leaf of the verifiable log as a log event: its index is the event id, `tree_size`
+    the size of the signed head its append published. Log events name no gu."""
+    return Event(
+        Stream.LOG,
+        leaf.leaf_index,
+        {"kind": leaf.kind, "subject": leaf.subject, "tree_size": leaf.tree_size},
+    )
+
+
 TABLES = {Stream.READINGS: "reading", Stream.CASES: "case_event", Stream.ALERTS: "alert"}
-"""The records table each replayable stream's events are rows of (the row id is the event id)."""
+"""The records table each replayable stream's events are rows of (the row id is the event id).
+The log stream replays from the log's own leaves (their index is the event id)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,11 @@ async def replay_exceeds(
 ) -> bool:
     """True when `stream` (of one gu, if given) has more than `window` events above `after`:
     one query over ids (at most `window + 1` of them), no event is loaded or built."""
+    if stream is Stream.LOG:
+        if district:
+            return False  # log events name no gu: a gu's replay is empty
+        head = await current_head(records)
+        return head is not None and head.tree_size - 1 - after > window
     if stream not in TABLES:
         return False
     where_in = _where_in(directory, stream, district)
@@ -118,12 +135,19 @@ async def replay_page(
     districts = [district] if district else None
     if stream is Stream.POLLS:
         return ReplayPage([], None)  # `pollTally` starts from the current tally
+    if stream is Stream.LOG:
+        if district:
+            return ReplayPage([], None)  # log events name no gu
+        leaves = await leaves_after(records, after, limit)
+        return _page([log_event(leaf) for leaf in leaves], [x.leaf_index for x in leaves], limit)
     if stream is Stream.CASES:
         cases = await events_after(records, after, districts=districts, limit=limit)
         return _page([case_event(r) for r in cases], [r.id for r in cases], limit)
     if stream is Stream.ALERTS:
         alerts = await alerts_after(records, after, districts=districts, limit=limit)
         return _page([alert_event(r) for r in alerts], [r.id for r in alerts], limit)
+    if stream is not Stream.READINGS:
+        raise ValueError(f"no replay for the {stream.value} stream")
     sensors = directory.ids(district=district) if district else None
     rows = await readings_after(records, after, sensor_ids=sensors, limit=limit)
     events = []

@@ -101,3 +101,40 @@ async def find_certificates(records: Records, cert_ids: Sequence[str]) -> dict[s
         f"SELECT {', '.join(COLUMNS)} FROM certificate WHERE cert_id IN ({marks})", wanted
     )
     return {row["cert_id"]: CertificateRow.from_row(row) for row in rows}
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    """Certificates of one kind: issued and revoked, ever and within one period."""
+
+    kind: str
+    issued: int
+    issued_within: int
+    revoked: int
+    revoked_within: int
+
+
+async def counts_by_kind(records: Records, start: datetime, end: datetime) -> list[KindCounts]:
+    """Per kind (kinds with certificates only), the certificates issued and revoked ever and
+    in [start, end) (aware datetimes): one query."""
+    marks = records.placeholders(4)
+    issued = f"issued_at >= {marks[0]} AND issued_at < {marks[1]}"
+    revoked = f"revoked_at >= {marks[2]} AND revoked_at < {marks[3]}"
+    rows = await records.query(
+        "SELECT kind, COUNT(*) AS issued, "
+        f"SUM(CASE WHEN {issued} THEN 1 ELSE 0 END) AS issued_within, "
+        "SUM(CASE WHEN revoked_at IS NOT NULL THEN 1 ELSE 0 END) AS revoked, "
+        f"SUM(CASE WHEN {revoked} THEN 1 ELSE 0 END) AS revoked_within "
+        "FROM certificate GROUP BY kind ORDER BY kind",
+        [start, end, start, end],
+    )
+    return [
+        KindCounts(
+            row["kind"],
+            int(row["issued"]),
+            int(row["issued_within"] or 0),
+            int(row["revoked"] or 0),
+            int(row["revoked_within"] or 0),
+        )
+        for row in rows
+    ]

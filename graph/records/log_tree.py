@@ -63,6 +63,16 @@ class EntryRow:
 
 
 @dataclass(frozen=True)
+class LeafNotice:
+    """What a leaf records, and the size of the first signed head that covers it."""
+
+    leaf_index: int
+    kind: str
+    subject: str
+    tree_size: int
+
+
+@dataclass(frozen=True)
 class HeadRow:
     tree_size: int
     root: bytes
@@ -190,3 +200,29 @@ async def entries_about(records: Records, subject: str) -> list[EntryRow]:
         [subject],
     )
     return [EntryRow.from_row(row) for row in rows]
+
+
+async def leaves_after(records: Records, after: int, limit: int) -> list[LeafNotice]:
+    """At most `limit` leaves with an index above `after`, in order, each with the size of
+    the first signed head covering it (the head its append signed): one query."""
+    first, most = records.placeholders(2)
+    rows = await records.query(
+        "SELECT e.leaf_index, e.kind, e.subject, "
+        "(SELECT MIN(h.tree_size) FROM log_head h WHERE h.tree_size > e.leaf_index) AS tree_size "
+        f"FROM log_entry e WHERE e.leaf_index > {first} ORDER BY e.leaf_index LIMIT {most}",
+        [after, limit],
+    )
+    return [
+        LeafNotice(int(r["leaf_index"]), r["kind"], r["subject"], int(r["tree_size"])) for r in rows
+    ]
+
+
+async def heads_newest_first(records: Records, limit: int) -> list[HeadRow]:
+    """The `limit` latest signed tree heads, largest tree size first (every append keeps its
+    head: the history of the log's checkpoints)."""
+    mark = records.placeholders(1)[0]
+    rows = await records.query(
+        f"SELECT {', '.join(HEAD_COLUMNS)} FROM log_head ORDER BY tree_size DESC LIMIT {mark}",
+        [limit],
+    )
+    return [HeadRow.from_row(row) for row in rows]

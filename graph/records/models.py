@@ -176,6 +176,16 @@ class Certificate(Model):
         table = "certificate"
 
 
+class CertificateVerificationDay(Model):
+    """How many certificate verifications the platform served on one Seoul calendar day."""
+
+    day = fields.CharField(max_length=10, primary_key=True, description="YYYY-MM-DD, Asia/Seoul")
+    served = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "certificate_verification_day"
+
+
 class Vendor(Model):
     """A supplier registered for standardised purchases. Its secret is stored hashed."""
 

@@ -220,3 +220,52 @@ async def bids_for(
     else:
         rows = await client.execute_query_dict(sql, [contract_id])
     return [_bid(row) for row in rows]
+
+
+async def latest_contracts(
+    records: Records, states: Sequence[str] | None, limit: int
+) -> list[ContractRow]:
+    """The `limit` most recently created contracts (in `states`, if given), newest first."""
+    params: list[Any] = list(states or ())
+    where = ""
+    if states is not None:
+        if not states:
+            return []
+        where = f"WHERE state IN ({', '.join(records.placeholders(len(states)))}) "
+    mark = records.placeholders(1, start=len(params) + 1)[0]
+    rows = await records.query(
+        f"SELECT {', '.join(CONTRACT_COLUMNS)} FROM procurement_contract {where}"
+        f"ORDER BY created_at DESC, contract_id DESC LIMIT {mark}",
+        [*params, limit],
+    )
+    return [_contract(row) for row in rows]
+
+
+async def count_by_state(records: Records) -> dict[str, int]:
+    """How many contracts stand in each state (states with none are absent): one query."""
+    rows = await records.query(
+        "SELECT state, COUNT(*) AS n FROM procurement_contract GROUP BY state"
+    )
+    return {row["state"]: int(row["n"]) for row in rows}
+
+
+async def median_cycle_days(records: Records) -> float | None:
+    """The median, over paid contracts, of the days from creation to payment; None if none is
+    paid. One query, computed by the database (PostgreSQL's percentile_cont; on SQLite the
+    middle one or two of the ordered cycle times)."""
+    if records.dialect == "postgres":
+        rows = await records.query(
+            "SELECT percentile_cont(0.5) WITHIN GROUP ("
+            "ORDER BY EXTRACT(EPOCH FROM (paid_at - created_at)) / 86400.0) AS median "
+            "FROM procurement_contract WHERE paid_at IS NOT NULL"
+        )
+    else:
+        rows = await records.query(
+            "WITH c AS (SELECT julianday(paid_at) - julianday(created_at) AS d "
+            "FROM procurement_contract WHERE paid_at IS NOT NULL), "
+            "n AS (SELECT COUNT(*) AS n FROM c) "
+            "SELECT AVG(d) AS median FROM (SELECT d FROM c ORDER BY d "
+            "LIMIT 2 - (SELECT n FROM n) % 2 OFFSET ((SELECT n FROM n) - 1) / 2)"
+        )
+    median = rows[0]["median"] if rows else None
+    return float(median) if median is not None else None

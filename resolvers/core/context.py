@@ -19,6 +19,7 @@ from resolvers.core.rounding import RandomRounding
 
 if TYPE_CHECKING:
     from ledger.log import Log
+    from ledger.verification_tally import VerificationTally
     from subscriptions.live import Live
     from zk.credentials.issuer_keys import IssuerKeyring
 
@@ -57,6 +58,8 @@ class Context:
     log: Log | None = None
     """The city's verifiable log (the trust domain)."""
     trust: TrustSettings = field(default_factory=TrustSettings)
+    certificate_checks: VerificationTally | None = None
+    """Counts the certificate verifications served (`certificateStatistics.verified`)."""
     issuer_keys: IssuerKeyring | None = None
     """The credential issuer's keys (the identity domain)."""
     rounding: RandomRounding | None = None

@@ -1,4 +1,8 @@
-"""`GET /certificates/{id}/proof`: the full QR payload a by-reference code links to."""
+"""`GET /certificates/{id}/proof`: the full QR payload a by-reference code links to.
+
+Serving it is a certificate verification (a verifier follows the code's link): it is counted
+in `certificateStatistics.verified`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from ledger import certificates
 from ledger.certificates import CertificateError
+from ledger.verification_tally import VerificationTally
 
 
 async def certificate_proof(request: Request) -> Response:
@@ -16,4 +21,7 @@ async def certificate_proof(request: Request) -> Response:
     except CertificateError as error:
         return JSONResponse({"error": error.code.value, "message": str(error)}, status_code=404)
     payload = await certificates.full_payload(log, row)
+    checks: VerificationTally | None = getattr(request.app.state, "certificate_checks", None)
+    if checks is not None:
+        checks.record()
     return Response(payload.encode(), media_type="application/json")

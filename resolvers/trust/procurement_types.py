@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import strawberry
@@ -84,6 +84,12 @@ class Contract:
     delivered_at: datetime | None
     paid_at: datetime | None
 
+    @strawberry.field(
+        description="Days from creation to payment, or to now while the contract is in flight."
+    )
+    def cycle_days(self) -> float:
+        return cycle_days(self.created_at, self.paid_at, datetime.now(UTC))
+
     @strawberry.field(description="Sealed bids, in commitment order.")
     async def bids(self, info: Info) -> list[Bid]:
         return [Bid.of(row) for row in await bids_for(info.context.records, str(self.id))]
@@ -108,6 +114,11 @@ class Contract:
         values["id"] = strawberry.ID(values.pop("contract_id"))
         values["state"] = ContractState(row.state)
         return cls(**values)
+
+
+def cycle_days(created_at: datetime, paid_at: datetime | None, now: datetime) -> float:
+    """Days (fractional) from `created_at` to `paid_at`, or to `now` if unpaid."""
+    return ((paid_at or now) - created_at) / timedelta(days=1)
 
 
 @strawberry.type

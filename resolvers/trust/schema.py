@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import strawberry
 
+from graph.records.log_tree import heads_newest_first
+from graph.records.procurement import latest_contracts
 from ledger.errors import LedgerError
+from ledger.log import SignedHead
+from ledger.procurement.rules import ContractState
+from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.info import Info
+from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 from resolvers.trust import mutations
 from resolvers.trust.errors import log_error
 from resolvers.trust.mutations import bids, procurement_steps
 from resolvers.trust.procurement_types import Contract, ContractStepResult
+from resolvers.trust.statistics import (
+    CertificateStatistics,
+    ProcurementStatistics,
+    certificate_statistics,
+    procurement_statistics,
+)
 from resolvers.trust.types import Certificate, ConsistencyProof, LogEntry, SignedTreeHead, b64
 
 
@@ -55,6 +67,53 @@ class TrustQuery:
     @strawberry.field(description="A procurement contract by id, with its bids and log history.")
     async def contract(self, info: Info, id: strawberry.ID) -> Contract:
         return await Contract.resolve_reference(info, id)
+
+    @strawberry.field(
+        description="Signed tree heads the log has published, newest first: `first` of them "
+        "(default 20, 1 to 100). Every append signs one, and every one is kept."
+    )
+    async def log_checkpoints(
+        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE
+    ) -> list[SignedTreeHead]:
+        wanted = checked_first(info, first)
+        log = info.context.the_log()
+        rows = await heads_newest_first(info.context.records, wanted)
+        return [SignedTreeHead.of(SignedHead.from_row(row, log.origin), log) for row in rows]
+
+    @strawberry.field(
+        description="Procurement contracts, newest first: `first` of them (default 20, 1 to "
+        "100), in the given states (none given or an empty list: every state)."
+    )
+    async def contracts(
+        self,
+        info: Info,
+        state: list[ContractState] | None = None,
+        first: int | None = DEFAULT_PAGE_SIZE,
+    ) -> list[Contract]:
+        wanted = checked_first(info, first)
+        states = [s.value for s in dict.fromkeys(state)] if state else None
+        rows = await latest_contracts(info.context.records, states, wanted)
+        return [Contract.of(row) for row in rows]
+
+    certificate_statistics: CertificateStatistics = strawberry.field(
+        resolver=certificate_statistics,
+        description="Certificates issued, revoked and verified, ever and today (Asia/Seoul).",
+    )
+    procurement_statistics: ProcurementStatistics = strawberry.field(
+        resolver=procurement_statistics,
+        description="Procurement in flight and completed, with the median cycle time in days "
+        "beside Seoul's 23-day manual baseline.",
+    )
+
+
+def checked_first(info: Info, first: int | None) -> int:
+    """`first` (null: the default page) if 1 <= first <= the page size limit; else
+    OUT_OF_RANGE on `first`."""
+    maximum = info.context.limits.max_page_size
+    first = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= first <= maximum:
+        raise ApiError(ApiErrorCode.OUT_OF_RANGE, f"first must be between 1 and {maximum}", "first")
+    return first
 
 
 @strawberry.type(name="Mutation")

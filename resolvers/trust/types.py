@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 
 import strawberry
+from graphql import OperationType
 from strawberry.scalars import JSON
 
 from graph.records.certificates import CertificateRow
@@ -151,8 +152,12 @@ class Certificate:
     async def issuance_entry(self, info: Info) -> LogEntry:
         return LogEntry.of(await entry_at(info, self.row.leaf_index))
 
-    @strawberry.field(description="The revocation leaf, if revoked.")
+    @strawberry.field(
+        description="The revocation leaf, if revoked: what an online check asks (a query asking "
+        "it counts once per certificate in `certificateStatistics.verified`)."
+    )
     async def revocation_entry(self, info: Info) -> LogEntry | None:
+        count_verification(info, self.row.cert_id)
         if self.row.revocation_leaf is None:
             return None
         return LogEntry.of(await entry_at(info, self.row.revocation_leaf))
@@ -185,6 +190,26 @@ class Certificate:
             revocation_reason=row.revocation_reason or None,
             row=row,
         )
+
+
+class CountedChecks:
+    """The certificates whose verification one request has counted (built per request by
+    `Context.loader`, so aliases of one certificate count once)."""
+
+    def __init__(self, context: object) -> None:
+        self.cert_ids: set[str] = set()
+
+
+def count_verification(info: Info, cert_id: str) -> None:
+    """Count a verification of `cert_id` served by a query (not a mutation's answer), once per
+    request; writing the count happens in the background (ledger.verification_tally)."""
+    checks = info.context.certificate_checks
+    if checks is None or info.operation.operation is not OperationType.QUERY:
+        return
+    counted = info.context.loader(CountedChecks).cert_ids
+    if cert_id not in counted:
+        counted.add(cert_id)
+        checks.record()
 
 
 async def entry_at(info: Info, index: int) -> EntryRow:

@@ -19,6 +19,7 @@ ALL = [
     "0007_identity",
     "0008_polls",
     "0009_write_intents",
+    "0010_certificate_verifications",
 ]
 LATER_TABLES = (
     "reading_hourly",
@@ -37,6 +38,7 @@ LATER_TABLES = (
     "poll",
     "ballot",
     "write_intent",
+    "certificate_verification_day",
 )
 """Tables the migrations after 0001 create."""
 

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graph.ontology import DATASET_THEMES
+from ledger.documents import CertificateKind
+from ledger.procurement.rules import ContractState
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 
@@ -188,6 +190,13 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Certificate.qrSvg": FieldCost(weight=20),
     "Contract.bids": FieldCost(size=bound("bids_per_contract")),
     "Contract.history": FieldCost(size=bound("entries_per_contract")),
+    # indicators: each figure group is two aggregate queries over the trust records
+    "Query.certificateStatistics": FieldCost(weight=10),
+    "CertificateStatistics.byKind": FieldCost(size=lambda args, env: len(CertificateKind)),
+    "Query.procurementStatistics": FieldCost(weight=10),
+    "ProcurementStatistics.byState": FieldCost(size=lambda args, env: len(ContractState)),
+    "Query.contracts": FieldCost(size=first_or_page),
+    "Query.logCheckpoints": FieldCost(size=first_or_page),
     # -- identity: polls and keys ----------------------------------------------------------
     "Query.issuerKeys": FieldCost(size=bound("issuer_keys")),
     "Poll.tally": FieldCost(size=bound("poll_options")),

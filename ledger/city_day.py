@@ -1,0 +1,19 @@
+"""The city's calendar day: "today" of an indicator is the day in Asia/Seoul (UTC+9, no DST)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def city_day(at: datetime) -> date:
+    """The Seoul calendar day of the aware instant `at`."""
+    return at.astimezone(SEOUL).date()
+
+
+def day_span(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of the Seoul day `day`, as aware UTC instants."""
+    start = datetime.combine(day, time(), SEOUL)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
