@@ -1,9 +1,10 @@
 """Alert rules per data type, with hysteresis so that a value hovering at a limit raises once.
 
 Bands follow Korea's Comprehensive Air-quality Index (CAI) for PM2.5 and PM10 and the night
-noise standard (seoul-domain-facts.md §2): a band is entered at its `raise_at` and left only
-below its lower `clear_below`. The CAI is defined on 24-hour averages; these rules watch each
-2-minute reading, as an early warning for the place the sensor stands.
+noise standard, as subscriptions/bands.py defines them (seoul-domain-facts.md §2): a band
+is entered at its `raise_at` and left only below its lower `clear_below`. The CAI is defined
+on 24-hour averages; these rules watch each 2-minute reading, as an early warning for the
+place the sensor stands.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from graph.records.alerts import AlertRow
+from subscriptions import bands
+from subscriptions.bands import lower_of
 
 SEOUL = timedelta(hours=9)
 
@@ -68,24 +71,34 @@ class Rule:
         return level
 
 
+def _cai_rule(data_type: str, label: str, clear_warning: float, clear_critical: float) -> Rule:
+    """Warn from the CAI's Unhealthy band, go critical from its Very unhealthy band."""
+    warn, critical = lower_of(data_type, bands.UNHEALTHY), lower_of(data_type, bands.VERY_UNHEALTHY)
+    return Rule(
+        f"CAI {label} (unhealthy from {warn:g}, very unhealthy from {critical:g} ㎍/㎥)",
+        data_type,
+        (
+            Band(Severity.WARNING, warn, clear_warning),
+            Band(Severity.CRITICAL, critical, clear_critical),
+        ),
+    )
+
+
+_RESIDENTIAL = lower_of("noise", bands.OVER_RESIDENTIAL_NIGHT)
+_ROADSIDE = lower_of("noise", bands.OVER_ROADSIDE_NIGHT)
+
 RULES: tuple[Rule, ...] = (
+    _cai_rule("pm25", "PM2.5", 31, 66),
+    _cai_rule("pm10", "PM10", 71, 131),
     Rule(
-        "CAI PM2.5 (unhealthy from 36, very unhealthy from 76 ㎍/㎥)",
-        "pm25",
-        (Band(Severity.WARNING, 36, 31), Band(Severity.CRITICAL, 76, 66)),
-    ),
-    Rule(
-        "CAI PM10 (unhealthy from 81, very unhealthy from 151 ㎍/㎥)",
-        "pm10",
-        (Band(Severity.WARNING, 81, 71), Band(Severity.CRITICAL, 151, 131)),
-    ),
-    Rule(
-        "night noise (residential 45, roadside 55 dB(A), 22:00-06:00)",
+        f"night noise (residential {_RESIDENTIAL:g}, roadside {_ROADSIDE:g} dB(A), 22:00-06:00)",
         "noise",
-        (Band(Severity.WARNING, 45, 42), Band(Severity.CRITICAL, 55, 52)),
+        (Band(Severity.WARNING, _RESIDENTIAL, 42), Band(Severity.CRITICAL, _ROADSIDE, 52)),
         active=at_night,
     ),
 )
+"""Raise points are the bands' starts (subscriptions/bands.py, the one table of bands); the
+clear points below them are this module's hysteresis."""
 RULES_BY_TYPE = {rule.data_type: rule for rule in RULES}
 
 

@@ -9,6 +9,7 @@ PostgreSQL.
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 
@@ -42,6 +43,8 @@ class Reading(Model):
     class Meta:
         table = "reading"
         unique_together = (("sensor_id", "measured_at"),)
+        indexes = (Index(fields=["measured_at"], name="reading_measured_at"),)
+        """The ingest figures select by time across every sensor."""
 
 
 class ReadingHourly(Model):

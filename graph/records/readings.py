@@ -85,25 +85,18 @@ async def latest_readings(records: Records, sensor_ids: Sequence[str]) -> dict[s
     return {row["sensor_id"]: row for row in await records.query(sql, list(sensor_ids))}
 
 
-async def bucketed(
+def _bucket_parts(
     records: Records,
     sensor_ids: Sequence[str],
     data_type: str,
     start: datetime,
     end: datetime,
     bucket_seconds: int,
-) -> dict[str, list[Bucket]]:
-    """avg/min/max of one data type per bucket over [start, end), for each sensor.
-
-    Requires `data_type` in DATA_TYPES and bucket_seconds > 0; buckets align to the epoch.
-    Whole-hour buckets include rolled-up hours (counted by the hour's start); shorter buckets
-    see raw readings only, so they are empty beyond the retention period.
-    """
+) -> tuple[str, list[Any]]:
+    """SQL of (sensor_id, b, total, lo, hi, n) per sensor and bucket from raw readings and,
+    for whole-hour buckets, the hourly roll-ups; with its parameters."""
     if data_type not in DATA_TYPES:
         raise ValueError(f"unknown data type {data_type!r}")
-    result: dict[str, list[Bucket]] = {s: [] for s in sensor_ids}
-    if not sensor_ids:
-        return result
     ids = ", ".join(records.placeholders(len(sensor_ids)))
     low, high, size = records.placeholders(3, start=len(sensor_ids) + 1)
     size_ = int(bucket_seconds)
@@ -125,7 +118,29 @@ async def bucketed(
             f"AND data_type = {kind} GROUP BY sensor_id, b"
         )
         params += [*sensor_ids, epoch(start), epoch(end), data_type]
-    union = " UNION ALL ".join(parts)
+    return " UNION ALL ".join(parts), params
+
+
+async def bucketed(
+    records: Records,
+    sensor_ids: Sequence[str],
+    data_type: str,
+    start: datetime,
+    end: datetime,
+    bucket_seconds: int,
+) -> dict[str, list[Bucket]]:
+    """avg/min/max of one data type per bucket over [start, end), for each sensor.
+
+    Requires `data_type` in DATA_TYPES and bucket_seconds > 0; buckets align to the epoch.
+    Whole-hour buckets include rolled-up hours (counted by the hour's start); shorter buckets
+    see raw readings only, so they are empty beyond the retention period.
+    """
+    if data_type not in DATA_TYPES:
+        raise ValueError(f"unknown data type {data_type!r}")
+    result: dict[str, list[Bucket]] = {s: [] for s in sensor_ids}
+    if not sensor_ids:
+        return result
+    union, params = _bucket_parts(records, sensor_ids, data_type, start, end, bucket_seconds)
     sql = (
         f"SELECT sensor_id, b, sum(total) / sum(n) AS a, min(lo) AS lo, max(hi) AS hi, "
         f"sum(n) AS n FROM ({union}) parts GROUP BY sensor_id, b ORDER BY sensor_id, b"
@@ -142,6 +157,36 @@ async def bucketed(
             )
         )
     return result
+
+
+POOLED = ""
+"""The `sensor_id` of a bucket that pools several sensors' readings."""
+
+
+async def pooled_buckets(
+    records: Records,
+    sensor_ids: Sequence[str],
+    data_type: str,
+    start: datetime,
+    end: datetime,
+    bucket_seconds: int,
+) -> list[Bucket]:
+    """avg/min/max of one data type per bucket over [start, end), every reading of the
+    sensors pooled (the mean of readings, not of sensors' means), as `bucketed` per sensor;
+    buckets without a reading are absent, `sensor_id` is POOLED. One query."""
+    if data_type not in DATA_TYPES:
+        raise ValueError(f"unknown data type {data_type!r}")
+    if not sensor_ids:
+        return []
+    union, params = _bucket_parts(records, sensor_ids, data_type, start, end, bucket_seconds)
+    sql = (
+        f"SELECT b, sum(total) / sum(n) AS a, min(lo) AS lo, max(hi) AS hi, sum(n) AS n "
+        f"FROM ({union}) parts GROUP BY b ORDER BY b"
+    )
+    return [
+        Bucket(POOLED, from_epoch(int(r["b"])), r["a"], r["lo"], r["hi"], int(r["n"]))
+        for r in await records.query(sql, params)
+    ]
 
 
 async def reading_count(records: Records) -> int:

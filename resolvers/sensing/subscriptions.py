@@ -10,6 +10,7 @@ from typing import ClassVar
 import strawberry
 
 from graph.ontology import DATA_TYPE_UNITS
+from graph.records.alerts import AlertRow
 from graph.records.readings import from_epoch
 from resolvers.core.feeds import event_after, feed, feed_district
 from resolvers.core.info import Info
@@ -92,6 +93,22 @@ class AlertEvent:
             threshold=data["threshold"],
             rule=data["rule"],
             at=datetime.fromisoformat(data["at"]),
+        )
+
+    @classmethod
+    def from_row(cls, row: AlertRow) -> AlertEvent:
+        """The alert as the records hold it (`alerts` query): the same fields, the same id."""
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            sensor_id=strawberry.ID(row.sensor_id),
+            district_code=row.district_code,
+            data_type=DataType(row.data_type),
+            severity=AlertSeverity(row.severity),
+            state=AlertState(row.state),
+            value=row.value,
+            threshold=row.threshold,
+            rule=row.rule,
+            at=row.at,
         )
 
 

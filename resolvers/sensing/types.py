@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ from resolvers.sensing.dataloaders import (
     SensorByIdLoader,
 )
 from resolvers.sensing.views import Asset, District
+from resolvers.sensing.windows import checked_window
 
 
 @strawberry.enum(description="What a sensor measures: the 17 S-DoT types and the water ones.")
@@ -49,9 +50,6 @@ class DataType(StrEnum):
     DISSOLVED_OXYGEN = "dissolved_oxygen"
     TURBIDITY = "turbidity"
     CONDUCTIVITY = "conductivity"
-
-
-MAX_BUCKETS = 2000
 
 
 @strawberry.enum
@@ -160,25 +158,7 @@ class Sensor:
             raise ApiError(
                 ApiErrorCode.INVALID, f"{self.id} does not measure {data_type.value}", "dataType"
             )
-        start, end = _aware(from_, "from"), _aware(to, "to")
-        if start >= end:
-            raise ApiError(ApiErrorCode.INVALID, "from must be before to", "from")
-        if end - start > timedelta(days=info.context.limits.max_window_days):
-            raise ApiError(
-                ApiErrorCode.WINDOW_TOO_LARGE,
-                f"the window may span at most {info.context.limits.max_window_days} days",
-                "to",
-            )
-        if not 1 <= bucket_minutes <= 1440:
-            raise ApiError(
-                ApiErrorCode.OUT_OF_RANGE, "bucketMinutes must be in [1, 1440]", "bucketMinutes"
-            )
-        if (end - start) / timedelta(minutes=bucket_minutes) > MAX_BUCKETS:
-            raise ApiError(
-                ApiErrorCode.WINDOW_TOO_LARGE,
-                f"at most {MAX_BUCKETS} buckets per query",
-                "bucketMinutes",
-            )
+        start, end = checked_window(info, from_, to, bucket_minutes)
         buckets = await info.context.loader(ReadingBucketsLoader).load(
             (self.id, data_type.value, start, end, bucket_minutes * 60)
         )
@@ -186,9 +166,3 @@ class Sensor:
             ReadingBucket(start=b.start, avg=b.avg, min=b.min, max=b.max, count=b.count)
             for b in buckets
         ]
-
-
-def _aware(moment: datetime, field: str) -> datetime:
-    if moment.tzinfo is None:
-        raise ApiError(ApiErrorCode.INVALID, f"{field} needs a time zone (e.g. +09:00 or Z)", field)
-    return moment.astimezone(UTC)

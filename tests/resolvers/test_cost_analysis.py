@@ -205,7 +205,7 @@ def test_every_table_entry_names_a_field_of_the_schema() -> None:
 def test_list_bounds_are_never_below_the_seed_at_scale_one() -> None:
     from graph.catalogue import departments, services
     from graph.ontology import SDOT_DATA_TYPES
-    from resolvers.sensing.types import MAX_BUCKETS
+    from resolvers.sensing.windows import MAX_BUCKETS
     from seeds.districts import adjacent_pairs, seoul_dong, seoul_gu
     from seeds.figures import Scale
     from seeds.generator import FORMATS, apportion

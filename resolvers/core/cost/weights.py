@@ -23,6 +23,8 @@ from ledger.documents import CertificateKind
 from ledger.procurement.rules import ContractState
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE
+from subscriptions.alerts import RULES, Severity
+from subscriptions.bands import READING_BANDS
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,11 @@ def buckets(args: Mapping[str, Any], env: SizeEnv) -> int:
         return 0
     count = math.ceil((end - start) / timedelta(minutes=minutes))
     return count if count <= env.max_buckets else 0
+
+
+def one_gu_or_all(args: Mapping[str, Any], env: SizeEnv) -> int:
+    """`airQuality(district)`: the gu named, or every gu."""
+    return 1 if args.get("district") is not None else env.bounds.gu
 
 
 def gu_cells(env: SizeEnv) -> int:
@@ -169,6 +176,15 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Sensor.datasets": FieldCost(size=bound("datasets_per_sensor")),
     "Reading.values": FieldCost(size=bound("values_per_reading")),
     "SensorReadingEvent.values": FieldCost(size=bound("values_per_reading")),
+    # sensing indicators: one aggregate query per figure over the readings or the alerts
+    "Query.airQuality": FieldCost(weight=10, size=one_gu_or_all),
+    "Query.districtReadings": FieldCost(weight=10, size=buckets),
+    "Query.readingBands": FieldCost(size=lambda args, env: len(READING_BANDS)),
+    "Query.alertStatistics": FieldCost(weight=10),
+    "AlertStatistics.bySeverity": FieldCost(size=lambda args, env: len(Severity)),
+    "AlertStatistics.byDataType": FieldCost(size=lambda args, env: len(RULES)),
+    "Query.alerts": FieldCost(weight=5, size=first_or_page),
+    "Query.ingestStatistics": FieldCost(weight=10),
     # -- services and data --------------------------------------------------------------
     "Query.services": FieldCost(size=bound("services")),
     "Query.departments": FieldCost(size=bound("departments")),
