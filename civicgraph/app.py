@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from civicgraph.auth import TierMiddleware, door_policy
 from civicgraph.client_ip import proxy_middleware
+from civicgraph.dashboard_door import DashboardDoor
+from civicgraph.dashboard_gate import DashboardGate
 from civicgraph.explorer import Explorer
 from civicgraph.graphql_door import CivicGraphQL, DoorLimits
 from civicgraph.graphql_door.check import CHECK_PATH, OperationCheck
@@ -25,6 +28,9 @@ from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.refusals import http_error
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
+from dashboards.live import Pulse
+from dashboards.mount import Dashboards
+from dashboards.sources import Answer
 from graph.locate import DistrictLocator
 from graph.records.api_keys import Tier
 from ledger.verification_tally import tallying_verifications
@@ -38,6 +44,7 @@ from subscriptions.ingest.http import ingest_readings
 from subscriptions.log_feed import publishing_appends
 
 log = logging.getLogger("civicgraph")
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def create_app(
@@ -77,8 +84,12 @@ def create_app(
             ):
                 app.state.live = live
                 app.state.certificate_checks = checks
-                with publishing_appends(app.state.log, live.bus):  # Stream.LOG
-                    yield
+                app.state.pulse = Pulse(live.bus)  # the dashboards' live topics
+                try:
+                    with publishing_appends(app.state.log, live.bus):  # Stream.LOG
+                        yield
+                finally:
+                    await app.state.pulse.stop()
         finally:
             if owned:
                 await opened.close()
@@ -128,6 +139,35 @@ def create_app(
         subgraph,
     )
     door = door_policy(settings)
+
+    async def execute(
+        connection: HTTPConnection, document: str, variables: dict[str, Any]
+    ) -> Answer:
+        """A dashboard figure's GraphQL document, run as the viewer (dashboards/sources.py)."""
+        result = await graphql.schema.execute(
+            document,
+            variable_values=variables,
+            context_value=context_for(Request(connection.scope)),
+        )
+        errors = [dict(error.formatted) for error in result.errors or []]
+        return Answer(result.data, errors)
+
+    async def live_dashboard(websocket: WebSocket) -> None:
+        await app.state.pulse.serve(websocket)
+
+    dashboards = Dashboards(execute) if subgraph is None else None
+    dashboard_door = DashboardDoor(door, door.sessions) if door.sessions else None
+    dashboard_routes = (
+        [
+            # every method: the door answers 405 in the dashboards' format itself
+            Route("/dashboard/session", dashboard_door.sign_in, methods=ANY_METHOD),
+            Route("/dashboard/session/end", dashboard_door.sign_out, methods=ANY_METHOD),
+            WebSocketRoute("/dashboard/live", live_dashboard),
+            Mount("/dashboard", app=DashboardGate(dashboards)),
+        ]
+        if dashboards is not None and dashboard_door is not None
+        else []
+    )
     # a gateway asks it once per client operation before planning (docs/federation.md)
     subgraph_only = (
         [
@@ -158,6 +198,7 @@ def create_app(
             Route("/explorer/assets/{name}", explorer.asset),
             *(door for owner, door in rest_doors.items() if subgraph in (None, owner)),
             *subgraph_only,
+            *dashboard_routes,
             Route("/graphql", graphql),  # every method: the view answers 405 itself
             WebSocketRoute("/graphql", graphql),
         ],
@@ -170,6 +211,7 @@ def create_app(
         exception_handlers={HTTPException: http_error},
     )
     app.state.context_for = context_for
+    app.state.dashboards = dashboards
     app.state.door = door
     graphql.state = app.state
     return app

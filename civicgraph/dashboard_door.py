@@ -4,8 +4,9 @@
 checks the key like the API door does (well-formed, live, the failed-key budget of the IP),
 sets the session cookie (dashboards/session.py) and sends the browser on to `next` (a
 `/dashboard` path only: no open redirect). A refused key is a 401 page in the reader's
-language; a form from another origin is 403 (login CSRF); a body over 4 KB is 413; anything
-but a URL-encoded form is 415. `POST /dashboard/session/end` clears the cookie.
+language; a form from another origin is 403 (login CSRF); a body over 4 KB is 413, one of
+more than 5 fields 400; anything but a URL-encoded form is 415. `POST /dashboard/session/end`
+clears the cookie.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from civicgraph.auth import DoorPolicy, KeyProblem, well_formed_key
 from civicgraph.rate_limits import AUTH_POLICY
@@ -24,6 +25,7 @@ from dashboards.session import Sessions
 from graph.records.api_keys import StoredKey
 
 MAX_FORM_BYTES = 4096
+MAX_FIELDS = 5
 DEFAULT_NEXT = "/dashboard/"
 
 
@@ -60,6 +62,19 @@ def _page(status: int, lang_value: str | None, message_key: str) -> HTMLResponse
     return HTMLResponse(body, status_code=status)
 
 
+def _field(form: dict[str, list[str]], name: str) -> str | None:
+    values = form.get(name)
+    return values[0] if values else None
+
+
+def _not_post(request: Request) -> Response:
+    return JSONResponse(
+        {"error": f"{request.method} is not allowed here", "code": "method_not_allowed"},
+        status_code=405,
+        headers={"allow": "POST"},
+    )
+
+
 @dataclass(frozen=True)
 class DashboardDoor:
     """Sign-in and sign-out for the dashboards (routes added by the app factory)."""
@@ -68,6 +83,8 @@ class DashboardDoor:
     sessions: Sessions
 
     async def sign_in(self, request: Request) -> Response:
+        if request.method != "POST":
+            return _not_post(request)
         if not _same_origin(request):
             return _page(403, None, "signin.failed")
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -78,17 +95,20 @@ class DashboardDoor:
             body += chunk
             if len(body) > MAX_FORM_BYTES:
                 return _page(413, None, "signin.failed")
-        form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=5)
-        lang = (form.get("lang") or [None])[0]
+        try:
+            form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=MAX_FIELDS)
+        except ValueError:  # more fields than the form has
+            return _page(400, None, "signin.failed")
+        lang = _field(form, "lang")
         ip = request.client.host if request.client else "unknown"
         guard = await self.policy.rate_limits.test(AUTH_POLICY, ip)
         if not guard.allowed:
             return _page(429, lang, "signin.failed")
-        key = await self._key((form.get("key") or [""])[0], request)
+        key = await self._key(_field(form, "key") or "", request)
         if key is None:
             await self.policy.rate_limits.hit(AUTH_POLICY, ip)
             return _page(401, lang, "signin.failed")
-        target = safe_next((form.get("next") or [None])[0])
+        target = safe_next(_field(form, "next"))
         response = RedirectResponse(target, status_code=303)
         secure = request.url.scheme == "https"
         response.headers["set-cookie"] = self.sessions.cookie_header(
@@ -105,6 +125,8 @@ class DashboardDoor:
         return await self.policy.keys.lookup(request.app.state.stores.records, secret)
 
     async def sign_out(self, request: Request) -> Response:
+        if request.method != "POST":
+            return _not_post(request)
         if not _same_origin(request):
             return _page(403, None, "signin.failed")
         response = RedirectResponse(DEFAULT_NEXT, status_code=303)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboards.i18n import DEFAULT_LANG, t
+from dashboards.panels import attrs
 
 NAV = ("", "map", "sensors", "cases", "polls", "trust")
 NAV_KEYS = {
@@ -55,7 +56,7 @@ def layout() -> html.Div:
                             ]
                         ),
                         id="nav",
-                        **{"aria-label": t("nav.label", lang)},
+                        **attrs(aria_label=t("nav.label", lang)),
                     ),
                     html.Div(
                         [
@@ -67,7 +68,7 @@ def layout() -> html.Div:
                                 role="group",
                                 id="lang-group",
                                 className="lang",
-                                **{"aria-label": "언어 / Language"},
+                                **attrs(aria_label="언어 / Language"),
                             ),
                             html.Label(t("gu.label", lang), htmlFor="gu-select", id="gu-label"),
                             dcc.Dropdown(
@@ -85,14 +86,14 @@ def layout() -> html.Div:
                                 id="pause",
                                 n_clicks=0,
                                 className="pause",
-                                **{"aria-pressed": "false"},
+                                **attrs(aria_pressed="false"),
                             ),
                             html.P(
                                 t("live.connecting", lang),
                                 id="live-status",
                                 role="status",
                                 className="live-status",
-                                **{"data-state": "connecting"},
+                                **attrs(data_state="connecting"),
                             ),
                             html.Div(id="account", className="account"),
                         ],

@@ -18,6 +18,12 @@ from dashboards.i18n import Lang, t
 Row = Sequence[str]
 
 
+def attrs(**values: str) -> dict[str, Any]:
+    """HTML attributes whose names have dashes (`aria-*`, `data-*`), given with underscores:
+    `html.Nav(..., **attrs(aria_label="Pages"))`."""
+    return {name.replace("_", "-"): value for name, value in values.items()}
+
+
 def source_link(href: str, lang: Lang) -> html.A:
     return html.A(t("panel.source", lang), href=href, className="source", target="_blank")
 
@@ -33,7 +39,7 @@ def kpi(kpi_id: str, label: str, value: str, href: str, lang: Lang, note: str = 
             source_link(href, lang),
         ],
         className="kpi",
-        **{"data-kpi": kpi_id},
+        **attrs(data_kpi=kpi_id),
     )
 
 
@@ -78,7 +84,7 @@ def chart(
                 className="graph",
             ),
             role="figure",
-            **{"aria-labelledby": heading},
+            **attrs(aria_labelledby=heading),
         )
         if figure is not None and rows
         else html.P(t("panel.none", lang), className="none")
@@ -96,7 +102,7 @@ def chart(
         ],
         className="panel",
         id=f"panel-{panel_id}",
-        **{"aria-labelledby": heading},
+        **attrs(aria_labelledby=heading),
     )
 
 

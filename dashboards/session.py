@@ -34,7 +34,7 @@ def session_cookie(scope: Scope) -> str | None:
         for part in value.decode("latin-1").split(";"):
             key, _, found = part.strip().partition("=")
             if key == COOKIE and found:
-                return found
+                return str(found)
     return None
 
 

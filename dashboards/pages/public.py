@@ -26,8 +26,8 @@ query PublicCases($district: String) {
   }
 }""",
 )
-PUBLIC_TILES = ("open_cases", "median_resolution", "alerts_now", "pm25", "pm10", "noise")
-PUBLIC_TILES += ("sensors_reporting", "datasets")
+PUBLIC_TILES: tuple[str, ...] = ("open_cases", "median_resolution", "alerts_now", "pm25")
+PUBLIC_TILES += ("pm10", "noise", "sensors_reporting", "datasets")
 
 
 async def render(view: View) -> list[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import html
+from dash import dcc, html
 
 from dashboards.i18n import Lang, t
 from dashboards.pages import Page, View
@@ -16,7 +16,7 @@ def form(lang: Lang, next_path: str = "/dashboard/") -> html.Form:
     return html.Form(
         [
             html.Label(t("signin.key", lang), htmlFor="signin-key"),
-            html.Input(
+            dcc.Input(
                 id="signin-key",
                 name="key",
                 type="password",
@@ -24,8 +24,8 @@ def form(lang: Lang, next_path: str = "/dashboard/") -> html.Form:
                 required=True,
                 maxLength=128,
             ),
-            html.Input(type="hidden", name="next", value=next_path),
-            html.Input(type="hidden", name="lang", value=lang),
+            dcc.Input(type="hidden", name="next", value=next_path, id="signin-next"),
+            dcc.Input(type="hidden", name="lang", value=lang, id="signin-lang"),
             html.Button(t("signin.submit", lang), type="submit"),
         ],
         action="/dashboard/session",

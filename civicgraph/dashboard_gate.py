@@ -1,0 +1,170 @@
+"""The gate in front of the Dash app: only requests Dash is built to answer reach it.
+
+Dash answers a malformed callback request, a wrong method or a file it does not serve with a
+500 ("InternalServerError") or FastAPI's `{"detail": ...}`. The gate answers those itself, in
+the dashboards' error format (`{"error": ..., "code": ...}`, civicgraph/refusals.py):
+
+- GET/HEAD only for pages, Dash's layout and dependencies, its component scripts that the app
+  registered (the fingerprint stripped as Dash does) and our assets; unknown paths 404, other
+  methods 405;
+- POST only to `_dash-update-component`: a JSON body of at most MAX_CALLBACK_BYTES (413),
+  nested at most MAX_CALLBACK_DEPTH (400), naming a callback of the app (`output`) with as
+  many inputs and states as it declares, each the component and property it declares (400
+  `bad_callback_request`). The values themselves are whatever a browser may send: every
+  callback takes any JSON value (tests/dashboards/test_callbacks_fuzz.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from dash.fingerprint import check_fingerprint
+from starlette.types import Message, Receive, Scope, Send
+
+from civicgraph.graphql_door.body import BodyTooLarge, JsonInvalid, decode_json, read_body
+from dashboards.mount import Dashboards
+
+MAX_CALLBACK_BYTES = 256 * 1024
+"""Largest callback request: a page's inputs and states are a few KB."""
+MAX_CALLBACK_DEPTH = 32
+PREFIX = "/dashboard/"
+CALLBACK = PREFIX + "_dash-update-component"
+READS = frozenset({PREFIX + "_dash-layout", PREFIX + "_dash-dependencies"})
+SUITES = PREFIX + "_dash-component-suites/"
+ASSETS = PREFIX + "assets/"
+VENDOR = PREFIX + "vendor/"
+"""Browser bundles from npm (dashboards/vendor.py: deck.gl for the map)."""
+STATIC = (ASSETS, VENDOR)
+
+
+class BadCallback(ValueError):
+    """The callback request does not match a callback of the app."""
+
+
+def _same_dependencies(sent: Any, declared: list[dict[str, Any]], what: str) -> None:
+    if not isinstance(sent, list) or len(sent) != len(declared):
+        raise BadCallback(f"`{what}` must list the callback's {len(declared)} {what}")
+    for item, expected in zip(sent, declared, strict=True):
+        if isinstance(expected.get("id"), dict):  # pattern-matching: a list or one item
+            matches = item if isinstance(item, list) else [item]
+            if not all(
+                isinstance(m, dict)
+                and isinstance(m.get("id"), dict)
+                and m.get("property") == expected["property"]
+                for m in matches
+            ):
+                raise BadCallback(f"`{what}` items must name components of the declared pattern")
+            continue
+        if not isinstance(item, dict) or (item.get("id"), item.get("property")) != (
+            expected["id"],
+            expected["property"],
+        ):
+            raise BadCallback(f"`{what}` names another component or property than declared")
+
+
+def check_callback(body: object, callbacks: dict[str, dict[str, Any]]) -> None:
+    """Raises BadCallback unless `body` calls one of `callbacks` (Dash's `callback_map`) with
+    its declared inputs and states."""
+    if not isinstance(body, dict):
+        raise BadCallback("a callback request is a JSON object")
+    output = body.get("output")
+    declared = callbacks.get(output) if isinstance(output, str) else None
+    if declared is None or declared.get("callback") is None:  # none, or one run in the browser
+        raise BadCallback("`output` names no callback of this dashboard")
+    if not isinstance(body.get("outputs"), dict | list):
+        raise BadCallback("`outputs` must be an object or a list")
+    _same_dependencies(body.get("inputs"), declared["inputs"], "inputs")
+    _same_dependencies(body.get("state", []), declared["state"], "state")
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        raise BadCallback("`changedPropIds` must be a list of strings")
+
+
+async def _answer(send: Send, status: int, code: str, message: str, **headers: str) -> None:
+    body = orjson.dumps({"error": message, "code": code})
+    start = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    start += [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": body})
+
+
+class DashboardGate:
+    """Wraps the dashboards' ASGI app (dashboards/mount.py) with the checks above."""
+
+    def __init__(self, dashboards: Dashboards) -> None:
+        self.dashboards = dashboards
+
+    def _serves(self, path: str) -> bool:
+        if path in self.dashboards.page_paths or path in READS or path.startswith(STATIC):
+            return True
+        if path == PREFIX + "_favicon.ico":
+            return True
+        if not path.startswith(SUITES):
+            return False
+        package, _, fingerprinted = path.removeprefix(SUITES).partition("/")
+        in_package, _ = check_fingerprint(fingerprinted)
+        return in_package in self.dashboards.dash.registered_paths.get(package, ())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.dashboards(scope, receive, send)
+            return
+        path, method = scope["path"], scope["method"]
+        if path == CALLBACK:
+            if method != "POST":
+                await _answer(
+                    send, 405, "method_not_allowed", f"{method} is not allowed here", allow="POST"
+                )
+                return
+            await self._callback(scope, receive, send)
+            return
+        if not self._serves(path):
+            await _answer(send, 404, "not_found", "no such path")
+            return
+        if method not in ("GET", "HEAD"):
+            await _answer(
+                send, 405, "method_not_allowed", f"{method} is not allowed here", allow="GET, HEAD"
+            )
+            return
+        await self.dashboards(scope, receive, send)
+
+    async def _callback(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers", []))
+        kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if kind != b"application/json":
+            await _answer(send, 415, "unsupported_media_type", "a callback request is JSON")
+            return
+
+        async def chunks() -> AsyncIterator[bytes]:
+            while True:
+                message = await receive()
+                yield message.get("body", b"")
+                if not message.get("more_body"):
+                    return
+
+        length = headers.get(b"content-length")
+        try:
+            raw = await read_body(
+                length.decode("latin-1") if length is not None else None,
+                chunks(),
+                MAX_CALLBACK_BYTES,
+            )
+            check_callback(decode_json(raw, MAX_CALLBACK_DEPTH), self.dashboards.dash.callback_map)
+        except BodyTooLarge as error:
+            await _answer(send, 413, "body_too_large", str(error))
+            return
+        except (JsonInvalid, BadCallback) as error:
+            await _answer(send, 400, "bad_callback_request", str(error))
+            return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        await self.dashboards(scope, replay, send)
