@@ -1,0 +1,190 @@
+// The map page's deck.gl canvas (dashboards/pages/map.py builds its spec in Python with pydeck).
+// deck.gl (2 MB) is loaded from our own origin, /dashboard/vendor/deck.gl.min.js, the first time
+// a map is drawn, so no other page pays for it and nothing comes from another origin. No
+// mapStyle: the base layer is our own polygons. Accessors in the spec are "@@=a.b" paths into
+// each datum, "{measure}" naming the chosen measure; nothing is evaluated. A click on a gu sets
+// the header's gu selector, which every page (this one too: it then shows the gu's dong) reads.
+(function () {
+  "use strict";
+  var loading = null;
+  var state = { deck: null, host: null, boundsKey: null, measure: null, spec: null };
+
+  function base() {
+    var config = document.getElementById("_dash-config");
+    try {
+      return JSON.parse(config.textContent).requests_pathname_prefix || "/dashboard/";
+    } catch (e) {
+      return "/dashboard/";
+    }
+  }
+
+  function loadDeck() {
+    if (window.deck && window.deck.Deck) return Promise.resolve(window.deck);
+    if (loading) return loading;
+    loading = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = base() + "vendor/deck.gl.min.js";
+      script.onload = function () {
+        resolve(window.deck);
+      };
+      script.onerror = function () {
+        loading = null;
+        reject(new Error("deck.gl could not be loaded"));
+      };
+      document.head.appendChild(script);
+    });
+    return loading;
+  }
+
+  function path(text) {
+    var steps = text.split(".");
+    return function (datum) {
+      var value = datum;
+      for (var i = 0; i < steps.length && value != null; i++) value = value[steps[i]];
+      return value;
+    };
+  }
+
+  function layerOf(deck, spec, measure) {
+    var props = {};
+    Object.keys(spec).forEach(function (key) {
+      var value = spec[key];
+      if (key === "@@type") return;
+      if (typeof value === "string" && value.indexOf("@@=") === 0) {
+        props[key] = path(value.slice(3).replace("{measure}", measure));
+      } else {
+        props[key] = value;
+      }
+    });
+    props.updateTriggers = { getFillColor: measure };
+    var Layer = deck[spec["@@type"]];
+    return Layer ? new Layer(props) : null;
+  }
+
+  function layers(deck, spec, measure) {
+    return spec.layers
+      .map(function (layer) {
+        return layerOf(deck, layer, measure);
+      })
+      .filter(Boolean);
+  }
+
+  function tooltip(info) {
+    var object = info.object;
+    if (!object) return null;
+    if (object.properties) {
+      var shown = object.properties.text ? object.properties.text[state.measure] : "";
+      return { text: object.properties.name + "\n" + (shown || "") };
+    }
+    if (object.label) return { text: object.label };
+    var count = object.colorValue != null ? object.colorValue : object.count;
+    if (count != null && state.spec) return { text: state.spec.labels.cases + ": " + count };
+    return null;
+  }
+
+  function click(info) {
+    var properties = info.object && info.object.properties;
+    if (!properties || properties.level !== "GU" || properties.code === state.spec.gu) return;
+    if (window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props("gu-select", { value: properties.code });
+    }
+  }
+
+  function viewOf(deck, host, bounds) {
+    var width = host.clientWidth || 800;
+    var height = host.clientHeight || 500;
+    var fitted = new deck.WebMercatorViewport({ width: width, height: height }).fitBounds(
+      [
+        [bounds[0], bounds[1]],
+        [bounds[2], bounds[3]],
+      ],
+      { padding: Math.min(24, Math.floor(Math.min(width, height) / 4)) }
+    );
+    return { longitude: fitted.longitude, latitude: fitted.latitude, zoom: fitted.zoom };
+  }
+
+  // The canvas is the image: role "img" named by the measure (and gu) it shows; the page's
+  // table holds the same values (WCAG 2.2 SC 1.1.1).
+  function label(host, spec, measure) {
+    var canvas = host.querySelector("canvas");
+    if (!canvas) return;
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", canvasLabel(spec, measure));
+  }
+
+  function canvasLabel(spec, measure) {
+    var labels = (spec && spec.labels) || {};
+    var name = (labels.measures && labels.measures[measure]) || measure;
+    return (labels.canvas || "") + name + (labels.gu ? " · " + labels.gu : "");
+  }
+
+  function draw(spec, measure) {
+    var container = document.getElementById("map-canvas");
+    if (!container || !spec) return;
+    loadDeck()
+      .then(function (deck) {
+        var host = state.host;
+        if (!state.deck || !host || !host.isConnected || host.parentNode !== container) {
+          if (state.deck) state.deck.finalize();
+          host = document.createElement("div");
+          host.className = "map-host";
+          container.appendChild(host);
+          state.host = host;
+          state.deck = null;
+          state.boundsKey = null;
+        }
+        state.spec = spec;
+        state.measure = measure;
+        var key = JSON.stringify(spec.bounds);
+        var props = { layers: layers(deck, spec, measure) };
+        if (key !== state.boundsKey) {
+          props.initialViewState = spec.bounds
+            ? viewOf(deck, host, spec.bounds)
+            : spec.initialViewState;
+          state.boundsKey = key;
+        }
+        if (state.deck) {
+          state.deck.setProps(props);
+          label(host, spec, measure);
+          return;
+        }
+        state.deck = new deck.Deck(
+          Object.assign(
+            {
+              parent: host,
+              width: "100%",
+              height: "100%",
+              controller: true,
+              getTooltip: tooltip,
+              onClick: click,
+              onAfterRender: function () {
+                container.setAttribute("data-drawn", "true");
+              },
+              onError: function (error) {
+                container.setAttribute("data-error", String(error && error.message));
+              },
+            },
+            props
+          )
+        );
+        label(host, spec, measure);
+      })
+      .catch(function (error) {
+        container.setAttribute("data-error", String(error && error.message));
+      });
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    civicMap: {
+      draw: function (spec, measure) {
+        var ctx = window.dash_clientside.callback_context;
+        var legends = (ctx && ctx.outputs_list && ctx.outputs_list[0]) || [];
+        var hidden = legends.map(function (output) {
+          return output.id.measure !== measure;
+        });
+        draw(spec, measure);
+        return [hidden, measure];
+      },
+    },
+  });
+})();
