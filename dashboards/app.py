@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboards import frame
 from dashboards.i18n import Lang, lang_of, t
-from dashboards.pages import PARAM, Page, View, overview, public, signin
+from dashboards.pages import PARAM, Page, View, overview, polls, public, signin, trust
 from dashboards.pages.common import DISTRICTS
 from dashboards.sources import CURRENT, Reader
 from graph.errors import CivicGraphError
@@ -31,6 +31,8 @@ PAGES: dict[str, Page] = {
     page.slug: page
     for page in (
         overview.PAGE,
+        polls.PAGE,
+        trust.PAGE,
         public.PAGE,
         signin.PAGE,
     )
