@@ -18,7 +18,18 @@ from dash.exceptions import PreventUpdate
 
 from dashboards import frame
 from dashboards.i18n import Lang, lang_of, t
-from dashboards.pages import PARAM, Page, View, overview, polls, public, signin, trust
+from dashboards.pages import (
+    PARAM,
+    Page,
+    View,
+    cases,
+    overview,
+    polls,
+    public,
+    sensors,
+    signin,
+    trust,
+)
 from dashboards.pages.common import DISTRICTS
 from dashboards.sources import CURRENT, Reader
 from graph.errors import CivicGraphError
@@ -31,6 +42,8 @@ PAGES: dict[str, Page] = {
     page.slug: page
     for page in (
         overview.PAGE,
+        sensors.PAGE,
+        cases.PAGE,
         polls.PAGE,
         trust.PAGE,
         public.PAGE,
@@ -85,6 +98,19 @@ def query_of(search: str | None) -> dict[str, str]:
     for name, value in parse_qsl((search or "").removeprefix("?")):
         params.setdefault(name, value)
     return params
+
+
+def controls(items: Any) -> dict[str, object]:
+    """Query parameter name → value from the `param_id` controls' callback inputs (Dash's
+    `inputs_list` item); anything not shaped as Dash sends it, or not a scalar, is skipped."""
+    changes: dict[str, object] = {}
+    for item in items if isinstance(items, list) else []:
+        ident = item.get("id") if isinstance(item, Mapping) else None
+        name = ident.get("name") if isinstance(ident, Mapping) else None
+        value = item.get("value") if isinstance(item, Mapping) else None
+        if isinstance(name, str) and (value is None or isinstance(value, str | int | float)):
+            changes[name] = value
+    return changes
 
 
 def search_with(search: str | None, changes: Mapping[str, object]) -> str:
@@ -191,10 +217,9 @@ def _callbacks(app: Dash, reader: Reader) -> None:
     def set_query(_values: list[Any], search: Any) -> str:
         """A page control changed: its value goes to the address's query string (the router
         then re-renders the page from it). Controls rendered by the router call nothing."""
-        if not isinstance(ctx.triggered_id, Mapping):
+        if not isinstance(ctx.triggered_id, Mapping) or not ctx.inputs_list:
             raise PreventUpdate
-        changes = {item["id"]["name"]: item.get("value") for item in ctx.inputs_list[0]}
-        new = search_with(search if isinstance(search, str) else None, changes)
+        new = search_with(search if isinstance(search, str) else None, controls(ctx.inputs_list[0]))
         if new == (search or ""):
             raise PreventUpdate
         return new

@@ -1,0 +1,267 @@
+"""The sensors page's figure builders: answers in, figure data and table rows out (no server)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from dashboards import theme
+from dashboards.figures import sensors as figures
+
+PM25_BANDS = [
+    {"dataType": "PM25", "name": "Good", "lower": 0.0, "upper": 16.0, "source": "CAI"},
+    {"dataType": "PM25", "name": "Moderate", "lower": 16.0, "upper": 36.0, "source": "CAI"},
+    {"dataType": "PM25", "name": "Unhealthy", "lower": 36.0, "upper": 76.0, "source": "CAI"},
+    {"dataType": "PM25", "name": "Very unhealthy", "lower": 76.0, "upper": None, "source": "CAI"},
+]
+NOISE_BANDS = [
+    {"dataType": "NOISE", "name": "Within night limit", "lower": 0.0, "upper": 45.0, "source": "N"},
+    {"dataType": "NOISE", "name": "Over roadside night limit", "lower": 55.0, "upper": None},
+]
+BANDS = PM25_BANDS + NOISE_BANDS
+NAMES = {"11680": "Gangnam-gu", "11110": "Jongno-gu"}
+
+
+def bucket(start: str, avg: float | None, count: int = 30) -> dict[str, Any]:
+    low = None if avg is None else avg - 5
+    high = None if avg is None else avg + 5
+    return {"start": start, "avg": avg, "min": low, "max": high, "count": count}
+
+
+def test_series_draws_mean_range_and_every_band_below_the_top_named() -> None:
+    # given two hourly buckets, the second with a mean in the Unhealthy band
+    buckets = [bucket("2026-11-30T01:00:00+00:00", 20.0), bucket("2026-11-30T02:00:00+00:00", 40.0)]
+
+    # when
+    figure, rows = figures.series(buckets, BANDS, "PM25", "en")
+
+    # then the mean line is in Seoul time, over a min-max range
+    assert figure is not None
+    mean = figure["data"][2]
+    assert mean["x"] == ["2026-11-30 10:00", "2026-11-30 11:00"]
+    assert mean["y"] == [20.0, 40.0]
+    assert figure["data"][1]["fill"] == "tonexty"
+    # bands up to the top (45 * 1.1 = 49.5): Good, Moderate, Unhealthy, shaded and named
+    names = [a["text"] for a in figure["layout"]["annotations"]]
+    assert names == ["Good", "Moderate", "Unhealthy"]
+    rects = [s for s in figure["layout"]["shapes"] if s["type"] == "rect"]
+    assert [(r["y0"], r["y1"]) for r in rects] == [
+        (0.0, 16.0),
+        (16.0, 36.0),
+        (36.0, pytest.approx(49.5)),
+    ]
+    assert {r["fillcolor"] for r in rects} <= set(theme.BANDS)
+    assert rows == [
+        ["30 Nov 2026, 10:00", "20.0", "15.0", "25.0", "30", "Moderate"],
+        ["30 Nov 2026, 11:00", "40.0", "35.0", "45.0", "30", "Unhealthy"],
+    ]
+
+
+def test_series_names_bands_in_korean() -> None:
+    figure, rows = figures.series([bucket("2026-11-30T01:00:00+00:00", 10.0)], BANDS, "PM25", "ko")
+    assert figure is not None
+    # the top is 15 * 1.1 = 16.5: Moderate's lower bound (16) shows too
+    assert [a["text"] for a in figure["layout"]["annotations"]] == ["좋음", "보통"]
+    assert rows[0][-1] == "좋음"
+
+
+def test_series_with_missing_buckets_leaves_gaps_and_dashes() -> None:
+    buckets = [
+        bucket("2026-11-30T01:00:00+00:00", 20.0),
+        bucket("2026-11-30T02:00:00+00:00", None, count=0),
+    ]
+    figure, rows = figures.series(buckets, BANDS, "PM25", "en")
+    assert figure is not None
+    assert figure["data"][2]["y"] == [20.0, None]
+    assert figure["data"][2]["connectgaps"] is False
+    assert rows[1][1:] == ["–", "–", "–", "0", "–"]
+
+
+@pytest.mark.parametrize(
+    "buckets",
+    [[], [bucket("2026-11-30T01:00:00+00:00", None, count=0)], None],
+    ids=["no-buckets", "no-readings", "failed-source"],
+)
+def test_series_without_readings_is_no_figure(buckets: Any) -> None:
+    assert figures.series(buckets or [], BANDS, "PM25", "en") == (None, [])
+
+
+def test_series_of_a_type_without_bands_has_no_band_shapes() -> None:
+    figure, rows = figures.series(
+        [bucket("2026-11-30T01:00:00+00:00", 10.0)], BANDS, "TEMPERATURE", "en"
+    )
+    assert figure is not None
+    assert figure["layout"]["shapes"] == []
+    assert figure["layout"]["annotations"] == []
+    assert rows[0][-1] == "–"
+    assert figures.bands_note([], "TEMPERATURE", "en") == "No bands are defined for this data type."
+
+
+def test_bands_note_names_every_band_with_bounds_and_source() -> None:
+    note = figures.bands_note(figures.bands_for(BANDS, "PM25"), "PM25", "en")
+    assert note == (
+        "Bands: Good 0–16 µg/m³, Moderate 16–36 µg/m³, Unhealthy 36–76 µg/m³, "
+        "Very unhealthy ≥ 76 µg/m³. CAI"
+    )
+
+
+def test_band_at_is_lower_inclusive_upper_exclusive() -> None:
+    assert figures.band_at(16.0, PM25_BANDS) == PM25_BANDS[1]
+    assert figures.band_at(15.99, PM25_BANDS) == PM25_BANDS[0]
+    assert figures.band_at(500.0, PM25_BANDS) == PM25_BANDS[3]
+    assert figures.band_at(None, PM25_BANDS) is None
+
+
+def test_window_is_24_hours_ending_after_the_bucket_holding_now() -> None:
+    now = datetime(2026, 11, 30, 3, 17, 5, tzinfo=UTC)
+    assert figures.window(now, 60) == (
+        datetime(2026, 11, 29, 4, 0, tzinfo=UTC),
+        datetime(2026, 11, 30, 4, 0, tzinfo=UTC),
+    )
+    start, end = figures.window(now, 10)
+    assert end == datetime(2026, 11, 30, 3, 20, tzinfo=UTC)
+    assert end - start == timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("given", "chosen"),
+    [(None, "PM25"), ("NOISE", "NOISE"), ("TEMPERATURE", "PM25"), ("pm25", "PM25")],
+    ids=["none", "allowed", "not-offered", "wrong-case"],
+)
+def test_choice_falls_back_for_a_stale_or_edited_address(given: str | None, chosen: str) -> None:
+    assert figures.choice(given, figures.AIR_TYPES, "PM25") == chosen
+
+
+def test_bucket_is_hourly_unless_ten_minutes_is_named() -> None:
+    assert [figures.bucket_of(v) for v in (None, "10", "60", "5", "x")] == [60, 10, 60, 60, 60]
+
+
+def test_type_options_list_what_the_gu_sensors_measure_in_order() -> None:
+    sensors = [{"dataTypes": ["NOISE", "PM25"]}, {"dataTypes": ["DISSOLVED_OXYGEN"]}]
+    options = figures.type_options(sensors, "en")
+    assert [o["value"] for o in options] == ["PM25", "NOISE", "DISSOLVED_OXYGEN"]
+    assert options[0]["label"] == "PM2.5 (µg/m³)"
+    assert len(figures.type_options([], "en")) == 17
+
+
+def test_city_air_bars_every_gu_and_marks_a_gu_without_readings() -> None:
+    air = {
+        "airQuality": [
+            {
+                "districtCode": "11110",
+                "pm25": 12.5,
+                "pm25Band": "Good",
+                "sensorsReporting": 2,
+                "measuredAt": "2026-11-30T03:00:00+00:00",
+            },
+            {"districtCode": "11680", "pm25": None, "pm25Band": None, "sensorsReporting": 0},
+        ]
+    }
+    figure, rows = figures.city_air(air, BANDS, NAMES, "PM25", "ko")
+    assert figure is not None
+    assert figure["data"][0]["x"] == ["Jongno-gu", "Gangnam-gu"]
+    assert figure["data"][0]["y"] == [12.5, None]
+    assert rows == [
+        ["Jongno-gu", "12.5", "좋음", "2", "2026. 11. 30. 12:00"],
+        ["Gangnam-gu", "–", "–", "0", "–"],
+    ]
+
+
+def test_city_air_without_any_reading_or_answer_is_no_figure() -> None:
+    empty = {"airQuality": [{"districtCode": "11110", "noise": None}]}
+    assert figures.city_air(empty, BANDS, NAMES, "NOISE", "en") == (None, [])
+    assert figures.city_air(None, BANDS, NAMES, "NOISE", "en") == (None, [])
+
+
+def test_alert_rows_newest_first_with_severity_and_state_in_words() -> None:
+    alerts = {
+        "alerts": [
+            {
+                "at": "2026-11-30T03:00:00+00:00",
+                "districtCode": "11680",
+                "severity": "WARNING",
+                "state": "CLEARED",
+                "sensorId": "sdot-11680-0000",
+                "dataType": "PM25",
+                "value": 28.57,
+                "threshold": 31.0,
+                "rule": "CAI PM2.5",
+            },
+            {
+                "at": "2026-11-30T03:05:00+00:00",
+                "districtCode": "11680",
+                "severity": "CRITICAL",
+                "state": "RAISED",
+                "sensorId": "sdot-11680-0000",
+                "dataType": "NOISE",
+                "value": 81.0,
+                "threshold": 80.0,
+                "rule": "noise",
+            },
+        ]
+    }
+    rows = figures.alert_rows(alerts, NAMES, "ko")
+    assert [r[2:4] for r in rows] == [["심각", "발령"], ["주의", "해제"]]
+    assert rows[0][:2] == ["2026. 11. 30. 12:05", "Gangnam-gu"]
+    assert rows[1][6:8] == ["28.6 µg/m³", "31.0 µg/m³"]
+    assert figures.alert_rows(None, NAMES, "en") == []
+
+
+def test_alert_statistics_read_withheld_cells_in_words_never_zero() -> None:
+    stats = {
+        "alertStatistics": {
+            "activeNow": 3,
+            "raisedToday": 0,
+            "bySeverity": [
+                {"key": "warning", "count": 3, "suppressed": False},
+                {"key": "critical", "count": None, "suppressed": True},
+            ],
+            "byDataType": [{"key": "pm25", "count": 0, "suppressed": False}],
+        }
+    }
+    rows = figures.alert_stat_rows(stats, "en")
+    assert rows == [
+        ["Alerts now", "3"],
+        ["Alerts raised today", "0"],
+        ["Severity: warning", "3"],
+        ["Severity: critical", "under 5, withheld"],
+        ["PM2.5 (µg/m³)", "0"],
+    ]
+    assert figures.alert_stat_rows(None, "en") == []
+
+
+def test_sensor_picker_and_latest_reading() -> None:
+    gu = {
+        "district": {
+            "sensors": [
+                {"id": "sdot-11680-0001", "model": "SDOT-2020", "status": "active"},
+                {"id": "sdot-11680-0000", "model": "SDOT-2020", "status": "inactive"},
+            ]
+        }
+    }
+    assert [o["value"] for o in figures.sensor_options(gu)] == [
+        "sdot-11680-0000",
+        "sdot-11680-0001",
+    ]
+    assert figures.sensor_options(None) == []
+    sensor = {
+        "sensor": {
+            "latestReading": {
+                "measuredAt": "2026-11-30T03:00:00+00:00",
+                "values": [
+                    {"dataType": "SO2", "value": 0.0037, "unit": "ppm"},
+                    {"dataType": "PM25", "value": 34.2013, "unit": "µg/m³"},
+                ],
+            }
+        }
+    }
+    assert figures.latest_rows(sensor, "en") == [
+        ["PM2.5 (µg/m³)", "34.20 µg/m³"],
+        ["Sulphur dioxide SO₂ (ppm)", "0.004 ppm"],
+    ]
+    assert figures.latest_time(sensor, "en") == "30 Nov 2026, 12:00"
+    missing = {"sensor": {"latestReading": None}}
+    assert figures.latest_rows(missing, "en") == []
+    assert figures.latest_time(missing, "en") == "–"
