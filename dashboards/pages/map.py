@@ -301,7 +301,7 @@ def callbacks(app: Dash, reader: Reader) -> None:
     callback: draw (or redraw) deck.gl when the spec or the measure changes and show the chosen
     measure's legend (map.js names the canvas, role "img", by the measure)."""
     vendor.serve(app)
-    app.clientside_callback(  # type: ignore[no-untyped-call]
+    app.clientside_callback(
         ClientsideFunction(namespace="civicMap", function_name="draw"),
         Output({"type": "map-legend", "measure": ALL}, "hidden"),
         Output("map-canvas", "data-measure"),
