@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 from graph.errors import UnknownLabel
@@ -189,15 +190,38 @@ def count_grouped(
 
 
 def count_cells(
-    label: str, group_by: Sequence[str], equals: Mapping[str, Sequence[Any]]
+    label: str,
+    group_by: Sequence[str],
+    equals: Mapping[str, Sequence[Any]],
+    bands: Mapping[str, Sequence[Any]] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """One aggregate: `label` nodes matching `equals`, counted per combination of `group_by`."""
+    """One aggregate: `label` nodes matching `equals`, counted per combination of `group_by`
+    and of each banded property's band (see `band_expr`)."""
     kind = node_type(label)
     params = Params()
     conditions = equals_conditions("n", kind, equals, params)
     clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    columns = ", ".join(f"n.{check_property(kind, name)}" for name in group_by)
-    return f"MATCH (n:`{kind.label}`){clause} RETURN {columns}, count(n)", params.values
+    columns = [f"n.{check_property(kind, name)}" for name in group_by]
+    columns += [
+        f"{band_expr('n', kind, name, edges, params)} AS band{index}"
+        for index, (name, edges) in enumerate((bands or {}).items())
+    ]
+    return f"MATCH (n:`{kind.label}`){clause} RETURN {', '.join(columns)}, count(n)", params.values
+
+
+def band_expr(var: str, kind: NodeType, prop: str, edges: Sequence[Any], params: Params) -> str:
+    """The band of a property's value among ascending `edges`: how many edges it reaches (0
+    below the first or without a value, len(edges) at or past the last).
+
+    Raises ValueError unless `edges` is non-empty and ascending."""
+    if not edges or any(b < a for a, b in pairwise(edges)):
+        raise ValueError(f"the band edges of {prop!r} must be non-empty and ascending")
+    ref = f"{var}.{check_property(kind, prop)}"
+    whens = " ".join(
+        f"WHEN {ref} >= {params.add(edge)} THEN {index}"
+        for index, edge in reversed(list(enumerate(edges, start=1)))
+    )
+    return f"CASE {whens} ELSE 0 END"
 
 
 def create_node(

@@ -84,7 +84,11 @@ class CypherReads(ABC):
         return {str(group): int(count) for group, count in await self._rows(text, params)}
 
     async def count_cells(
-        self, label: str, group_by: Sequence[str], equals: Mapping[str, Sequence[str]]
+        self,
+        label: str,
+        group_by: Sequence[str],
+        equals: Mapping[str, Sequence[str]],
+        bands: Mapping[str, Sequence[Any]] | None = None,
     ) -> dict[tuple[Any, ...], int]:
-        text, params = cypher.count_cells(label, group_by, equals)
+        text, params = cypher.count_cells(label, group_by, equals, bands)
         return {tuple(row[:-1]): int(row[-1]) for row in await self._rows(text, params)}

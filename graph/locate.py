@@ -25,6 +25,11 @@ class DistrictLocator:
         nodes = await store.find_nodes(NodeQuery("District", {"level": ["gu"]}))
         return cls({n["code"]: shape(json.loads(n["boundary"])) for n in nodes})
 
+    @property
+    def gu_codes(self) -> tuple[str, ...]:
+        """The codes of the gu, in code order (the 25 of Seoul in a seeded city)."""
+        return tuple(sorted(self._boundaries))
+
     def gu_at(self, lat: float, lon: float) -> str | None:
         for code, geometry in self._boundaries.items():
             if shapely.contains_xy(geometry, lon, lat):

@@ -70,10 +70,19 @@ class GraphStore(Protocol):
         """Counts of `label` nodes per value of `group_by`, filtered by `equals` and ranges."""
 
     async def count_cells(
-        self, label: str, group_by: Sequence[str], equals: Mapping[str, Sequence[str]]
+        self,
+        label: str,
+        group_by: Sequence[str],
+        equals: Mapping[str, Sequence[str]],
+        bands: Mapping[str, Sequence[Any]] | None = None,
     ) -> dict[tuple[Any, ...], int]:
         """Counts of `label` nodes matching `equals` per combination of the `group_by` values
-        (the cells of a contingency table), as one aggregate query; empty cells are absent."""
+        (the cells of a contingency table), as one aggregate query; empty cells are absent.
+
+        Each of `bands` (property -> ascending edges, e.g. instants) adds a key column after
+        the `group_by` values: the value's band, how many edges it reaches (0 below the first
+        or without a value, len(edges) at or past the last). Raises ValueError for edges that
+        are empty or not ascending."""
 
     async def create_node(
         self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()

@@ -20,11 +20,22 @@ async def checked_districts(context: Context, codes: Sequence[str] | None) -> li
     """Requires every code to name a gu; raises not_found for the first that does not."""
     if not codes:
         return None
-    nodes = await context.loader(DistrictByCodeLoader).load_many(list(codes))
-    for code, node in zip(codes, nodes, strict=True):
-        if node is None or node["level"] != "gu":
-            raise ApiError(ApiErrorCode.NOT_FOUND, f"no gu with code {code!r}", "district")
+    named = await gu_among(context, codes)
+    for code in codes:
+        if code not in named:
+            raise not_a_gu(code)
     return list(codes)
+
+
+async def gu_among(context: Context, codes: Sequence[str]) -> set[str]:
+    """The codes that name a gu (one batched lookup of the request's district loader)."""
+    nodes = await context.loader(DistrictByCodeLoader).load_many(list(codes))
+    return {code for code, node in zip(codes, nodes, strict=True) if node and node["level"] == "gu"}
+
+
+def not_a_gu(code: str) -> ApiError:
+    """The refusal of a `district` argument that names no gu."""
+    return ApiError(ApiErrorCode.NOT_FOUND, f"no gu with code {code!r}", "district")
 
 
 def equals_map(**columns: list[str] | None) -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ from resolvers.core.pagination import Connection, PageArgs
 from resolvers.services import mutations
 from resolvers.services.dataloaders import CaseByIdLoader
 from resolvers.services.filters import CaseFilter
+from resolvers.services.statistics import CaseStatistics, case_statistics
 from resolvers.services.types import Case, Department, Service
 
 
@@ -51,6 +52,11 @@ class ServicesQuery:
     @strawberry.field(description="The Open311 services: what residents can report.")
     def services(self) -> list[Service]:
         return [Service.from_catalogue(s) for s in services()]
+
+    case_statistics: CaseStatistics = strawberry.field(
+        resolver=case_statistics,
+        description="Case indicators, city-wide or for one gu (its 5-digit code).",
+    )
 
     @strawberry.field(description="City bureaus and gu offices.")
     async def departments(self, info: Info) -> list[Department]:

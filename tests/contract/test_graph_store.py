@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -233,6 +233,24 @@ async def test_cell_counts_keep_missing_values_as_cells_of_their_own(graph: Grap
         "Citizen", ("dong_code", "birth_year"), {"district_code": [gu]}
     )
     assert counts == {("d1", 1990): 2, ("d1", None): 1, (None, 1990): 1}
+
+
+async def test_cell_counts_by_band_of_a_timestamp(graph: GraphStore) -> None:
+    """A band counts the edges a value reaches: on an edge is in the band above it; a node
+    without the property is in band 0 with those below the first edge."""
+    gu = unique("gu")
+    hours = [-30, -2, 0, 0, 1, 5, 9, None]  # relative to WHEN; None: no requested_at
+    for offset in hours:
+        props = {**sample(NODE_TYPES["Case"], unique("case"), gu), "status": "open"}
+        props["requested_at"] = None if offset is None else WHEN + timedelta(hours=offset)
+        assert await create(graph, "Case", props)
+    edges = [WHEN - timedelta(hours=24), WHEN, WHEN + timedelta(hours=5)]
+    counts = await graph.count_cells(
+        "Case", ("status",), {"district_code": [gu]}, {"requested_at": edges}
+    )
+    assert counts == {("open", 0): 2, ("open", 1): 1, ("open", 2): 3, ("open", 3): 2}
+    with pytest.raises(ValueError, match="ascending"):
+        await graph.count_cells("Case", ("status",), {}, {"requested_at": edges[::-1]})
 
 
 async def test_unknown_label_relationship_and_property_are_refused(graph: GraphStore) -> None:

@@ -190,6 +190,14 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Query.departments": FieldCost(size=bound("departments")),
     "Department.datasets": FieldCost(size=bound("datasets_per_department")),
     "Case.events": FieldCost(size=first_or_page),
+    # caseStatistics: one aggregate over the Case nodes and one over the case events
+    "Query.caseStatistics": FieldCost(weight=20),
+    "CaseStatistics.byStatus": FieldCost(size=lambda args, env: 2),  # CaseStatus: open, closed
+    "CaseStatistics.byServiceGroup": FieldCost(size=bound("services")),
+    "CaseStatistics.byService": FieldCost(size=bound("services")),
+    "CaseStatistics.byDepartment": FieldCost(size=bound("departments")),
+    "CaseStatistics.ageing": FieldCost(size=lambda args, env: 5),  # <1d 1-3d 3-7d 7-30d >30d
+    "CaseStatistics.byDistrict": FieldCost(size=bound("gu")),
     "Dataset.distributions": FieldCost(size=bound("distributions_per_dataset")),
     "Dataset.derivedFrom": FieldCost(size=bound("datasets_per_dataset")),
     # catalogueStatistics: each figure is one COUNT over the catalogue's datasets
