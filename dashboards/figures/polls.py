@@ -35,7 +35,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "total": ("총 투표 수", "Total ballots"),
     "share": ("비율", "Share"),
     "option": ("선택지", "Option"),
-    "tally": ("선택지별 득표 (실시간)", "Ballots per option (live)"),
+    "tally": ("선택지별 득표", "Ballots per option"),
+    "tally_open": ("선택지별 득표 (실시간)", "Ballots per option (live)"),
+    "tally_closed": ("선택지별 득표 (최종)", "Ballots per option (final)"),
     "turnout": ("자치구별 투표 참여", "Turnout by gu"),
     "turnout_note": (
         "투표자의 자치구 기준. 5명 미만인 칸은 분석가 미만 등급에 비공개입니다.",
@@ -159,8 +161,8 @@ def _share(part: int | None, whole: int | None, lang: Lang) -> str:
 
 def tally(poll: Data, lang: Lang) -> tuple[Figure | None, list[list[str]]]:
     """Horizontal bars of ballots per option, in the poll's order from the top, each bar
-    labelled with its count and share; rows `[option, ballots, share]`. `poll` is the
-    `poll` object of the detail source."""
+    labelled with its count and share; rows `[option, ballots, share]` and the total. `poll`
+    is the `poll` object of the detail source. No figure (rows only) before the first ballot."""
     counts = rows_at(poll, "tally")
     if not counts:
         return None, []
@@ -197,7 +199,13 @@ def tally(poll: Data, lang: Lang) -> tuple[Figure | None, list[list[str]]]:
         for option, b in zip(options, ballots, strict=True)
     ]
     rows.append([label("total", lang), number(total, lang), _share(total, total, lang)])
-    return figure, rows
+    return (figure if any(ballots) else None), rows
+
+
+def tally_title(poll: Data, lang: Lang) -> str:
+    """The tally's heading: live while the poll is open, final once it is closed."""
+    state = str(get(poll, "state") or "").lower()
+    return label({"open": "tally_open", "closed": "tally_closed"}.get(state, "tally"), lang)
 
 
 def turnout(

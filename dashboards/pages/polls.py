@@ -3,12 +3,13 @@ its leaves in the verifiable log with the log's signed head, and the command tha
 it from the log alone.
 
 The poll is chosen by the `poll` query parameter (`/dashboard/polls?poll=poll-…`), which the
-picker (a radio group) sets: the choice survives live re-renders and can be linked.
+picker's links set: the choice survives live re-renders and can be linked.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from dash import dcc, html
 
@@ -17,7 +18,7 @@ from dashboards.figures import overview as overview_figures
 from dashboards.figures import polls as figures
 from dashboards.figures.answers import get
 from dashboards.i18n import Lang, number, t, when
-from dashboards.pages import Page, View, param_id
+from dashboards.pages import Page, View
 from dashboards.pages.common import DISTRICTS, read_all
 from dashboards.sources import Answer, Source
 from graph.records.api_keys import Tier
@@ -34,6 +35,7 @@ query PollList {
   }
 }""",
 )
+PATH = "/dashboard/polls"
 DETAIL = Source(
     "PollDetail",
     """
@@ -49,23 +51,28 @@ query PollDetail($id: ID!) {
 )
 
 
-def picker(offered: list[figures.Choice], chosen: figures.Choice, lang: Lang) -> html.Fieldset:
-    """A radio group of the offered polls (legend: "Choose a poll"); choosing one sets
-    `?poll=` (dashboards/app.py), so the choice survives live re-renders and can be linked."""
-    return html.Fieldset(
-        [
-            html.Legend(figures.label("picker", lang)),
-            dcc.RadioItems(
-                id=param_id("poll"),
-                options=[
-                    {"label": figures.choice_text(choice, lang), "value": choice.id}
-                    for choice in offered
-                ],
-                value=chosen.id,
-                className="poll-picker",
-            ),
-        ],
+def poll_href(poll_id: str) -> str:
+    """The polls page showing `poll_id`."""
+    return f"{PATH}?{urlencode({'poll': poll_id})}"
+
+
+def picker(offered: list[figures.Choice], chosen: figures.Choice, lang: Lang) -> html.Nav:
+    """The offered polls as a list of links to `?poll=…` (the router renders the page from
+    it, so the choice survives live re-renders and can be linked); the shown poll is text
+    marked `aria-current`. Links, not Dash 4's radio items: those nest a focusable input in
+    an ARIA option (axe-core: nested-interactive, serious)."""
+    items = [
+        html.Li(
+            html.Strong(figures.choice_text(choice, lang), **panels.attrs(aria_current="true"))
+            if choice.id == chosen.id
+            else dcc.Link(figures.choice_text(choice, lang), href=poll_href(choice.id))
+        )
+        for choice in offered
+    ]
+    return html.Nav(
+        [html.H2(figures.label("picker", lang), id="poll-picker-title"), html.Ul(items)],
         className="picker",
+        **panels.attrs(aria_labelledby="poll-picker-title"),
     )
 
 
@@ -198,7 +205,7 @@ async def render(view: View) -> list[Any]:
             [
                 panels.chart(
                     "poll-tally",
-                    L("tally"),
+                    figures.tally_title(poll, lang),
                     tally_figure,
                     [L("option"), L("ballots"), L("share")],
                     tally_rows,

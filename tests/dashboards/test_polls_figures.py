@@ -113,11 +113,26 @@ def test_tally_draws_a_bar_per_option_with_count_and_share() -> None:
     ]
 
 
-def test_tally_of_a_poll_without_ballots_has_no_share() -> None:
+def test_tally_of_a_poll_without_ballots_is_a_table_without_shares() -> None:
+    # given a poll before its first ballot, when the tally is built
     poll = {"totalBallots": 0, "tally": [{"option": "yes", "ballots": 0}]}
     figure, rows = figures.tally(poll, "ko")
-    assert figure is not None
+
+    # then no empty chart is drawn, and the table says 0 with no share
+    assert figure is None
     assert rows[0] == ["yes", "0", "–"]
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("OPEN", "Ballots per option (live)"),
+        ("CLOSED", "Ballots per option (final)"),
+        (None, "Ballots per option"),
+    ],
+)
+def test_tally_title_says_live_or_final(state: str | None, expected: str) -> None:
+    assert figures.tally_title({"state": state}, "en") == expected
 
 
 def test_tally_of_a_failed_answer_is_no_figure() -> None:
