@@ -119,7 +119,11 @@ def state_word(state: Any, lang: Lang) -> str:
 
 
 def _days(value: Any, lang: Lang) -> str:
-    return "–" if value is None else f"{number(value, lang, digits=1)} {label('days', lang)}"
+    """Days to one decimal with the unit ("9.5일", "9.5 days"); "–" for None."""
+    if value is None:
+        return "–"
+    space = "" if lang == "ko" else " "
+    return f"{number(value, lang, digits=1)}{space}{label('days', lang)}"
 
 
 def certificate_tiles(trust: Data, lang: Lang) -> list[Tile]:

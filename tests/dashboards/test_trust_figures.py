@@ -165,3 +165,9 @@ def test_checkpoint_history_is_tree_size_over_seoul_time_oldest_first() -> None:
 def test_checkpoint_history_of_an_empty_log_is_no_figure() -> None:
     assert figures.checkpoint_history({"logCheckpoints": []}, "en") == (None, [])
     assert figures.checkpoint_history(None, "ko") == (None, [])
+
+
+def test_days_read_as_each_language_writes_them() -> None:
+    figure, _ = figures.cycle_vs_baseline(PROCUREMENT, "ko")
+    assert figure is not None
+    assert figure["data"][0]["text"] == ["9.5일", "23.0일"]
