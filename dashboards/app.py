@@ -11,15 +11,14 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, html
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
 from dashboards import frame
 from dashboards.i18n import Lang, lang_of, t
 from dashboards.pages import (
-    PARAM,
     Page,
     View,
     cases,
@@ -98,30 +97,6 @@ def query_of(search: str | None) -> dict[str, str]:
     for name, value in parse_qsl((search or "").removeprefix("?")):
         params.setdefault(name, value)
     return params
-
-
-def controls(items: Any) -> dict[str, object]:
-    """Query parameter name → value from the `param_id` controls' callback inputs (Dash's
-    `inputs_list` item); anything not shaped as Dash sends it, or not a scalar, is skipped."""
-    changes: dict[str, object] = {}
-    for item in items if isinstance(items, list) else []:
-        ident = item.get("id") if isinstance(item, Mapping) else None
-        name = ident.get("name") if isinstance(ident, Mapping) else None
-        value = item.get("value") if isinstance(item, Mapping) else None
-        if isinstance(name, str) and (value is None or isinstance(value, str | int | float)):
-            changes[name] = value
-    return changes
-
-
-def search_with(search: str | None, changes: Mapping[str, object]) -> str:
-    """`search` with each of `changes` set (None or "" removes it), as `?…` ("" when empty)."""
-    params = query_of(search)
-    for name, value in changes.items():
-        if value is None or value == "":
-            params.pop(name, None)
-        else:
-            params[name] = str(value)
-    return "?" + urlencode(params) if params else ""
 
 
 async def render_page(
@@ -207,22 +182,6 @@ def _callbacks(app: Dash, reader: Reader) -> None:
         return await render_page(
             reader, page, lang_of(lang), gu if isinstance(gu, str) else None, query
         )
-
-    @app.callback(
-        Output("url", "search"),
-        Input({"type": PARAM, "name": ALL}, "value"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )
-    def set_query(_values: list[Any], search: Any) -> str:
-        """A page control changed: its value goes to the address's query string (the router
-        then re-renders the page from it). Controls rendered by the router call nothing."""
-        if not isinstance(ctx.triggered_id, Mapping) or not ctx.inputs_list:
-            raise PreventUpdate
-        new = search_with(search if isinstance(search, str) else None, controls(ctx.inputs_list[0]))
-        if new == (search or ""):
-            raise PreventUpdate
-        return new
 
     @app.callback(
         Output("gu-select", "options"),

@@ -2,10 +2,10 @@
 the lowest tier that may see it and an async `render(view)` that reads its sources and returns
 its content. To add a page, copy a sibling module and list it in `PAGES`.
 
-A page's own controls (a data type, a sensor) set query parameters: a control whose id is
-`param_id(name)` writes its value to the address's query string (`?name=value`, dashboards/app.py)
-and the page renders from `View.query`, so a live re-render keeps the reader's choice and a
-link keeps it too."""
+A page's own controls (a data type, a sensor) set query parameters: a native `<select>` with
+the attribute `param(name)` writes its value to the address's query string (`?name=value`,
+dashboards/assets/params.js) and the page renders from `View.query`, so a live re-render keeps
+the reader's choice and a link keeps it too."""
 
 from __future__ import annotations
 
@@ -34,14 +34,10 @@ class View:
     a page's own choices that links can carry and readers can bookmark."""
 
 
-PARAM = "page-param"
-"""The id type of a control that sets a query parameter (dashboards/app.py writes its value
-to the address's query string)."""
-
-
-def param_id(name: str) -> dict[str, str]:
-    """The id of the control that sets query parameter `name` (its `value` becomes `?name=`)."""
-    return {"type": PARAM, "name": name}
+def param(name: str) -> dict[str, str]:
+    """The attribute that makes a native `<select>` set query parameter `name` to its value
+    on change (dashboards/assets/params.js)."""
+    return {"data-param": name}
 
 
 Render = Callable[[View], Awaitable[list[Any]]]

@@ -23,7 +23,7 @@ from dashboards.figures.answers import Data, rows_at
 from dashboards.figures.overview import gu_names
 from dashboards.i18n import Lang, lang_of, t
 from dashboards.pages import Page, View
-from dashboards.pages.common import DISTRICTS, aria, gu_variables, read_all
+from dashboards.pages.common import DISTRICTS, gu_variables, read_all
 from dashboards.sources import Answer, Reader, Source
 from graph.records.api_keys import Tier
 
@@ -176,7 +176,7 @@ def review_section(queue: ReviewQueue | None, answer: Answer | None, lang: Lang)
         ],
         className="panel panel-wide",
         id="panel-review",
-        **aria(labelledby="review-title"),
+        **panels.attrs(aria_labelledby="review-title"),
     )
 
 
@@ -191,7 +191,7 @@ def review_table(items: list[figures.ReviewItem], lang: Lang) -> html.Table:
                 id={"type": REVIEW, "decision": decision, "review": review_id},
                 n_clicks=0,
                 className=f"review-{decision}",
-                **aria(label=f"{figures.label(decision, lang)}: {cells[0]}"),
+                **panels.attrs(aria_label=f"{figures.label(decision, lang)}: {cells[0]}"),
             )
             for decision in DECISIONS
         ]

@@ -35,8 +35,3 @@ async def read_all(
 
 def gu_variables(gu: str | None) -> dict[str, Any]:
     return {"district": gu} if gu else {}
-
-
-def aria(**attributes: str) -> dict[str, Any]:
-    """`aria-*` attributes for a component (Dash takes them as keyword arguments)."""
-    return {f"aria-{name}": value for name, value in attributes.items()}

@@ -9,19 +9,18 @@ valid falls back to the default, so a stale link still renders.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import dcc, html
+from dash import html
 
 from dashboards import panels
 from dashboards.figures import overview
 from dashboards.figures import sensors as figures
 from dashboards.figures.answers import rows_at
 from dashboards.i18n import Lang, t
-from dashboards.pages import Page, View, param_id
-from dashboards.pages.common import BANDS, DISTRICTS, aria, gu_variables, read_all
+from dashboards.pages import Page, View, param
+from dashboards.pages.common import BANDS, DISTRICTS, gu_variables, read_all
 from dashboards.sources import Answer, Source
 from graph.records.api_keys import Tier
 
@@ -83,42 +82,30 @@ query SensorDrillDown(
 )
 
 
-def dom_id(component_id: dict[str, str]) -> str:
-    """The DOM id Dash gives a dict id (keys sorted, compact JSON), for a label's `htmlFor`."""
-    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
-
-
 def picker(name: str, text: str, options: list[dict[str, str]], value: str) -> html.Div:
-    """A labelled dropdown that sets query parameter `name`."""
-    control = param_id(name)
+    """A labelled native `<select>` that sets query parameter `name` (keyboard and screen
+    reader behaviour are the browser's own)."""
+    control = f"param-{name}"
     return html.Div(
         [
-            html.Label(text, htmlFor=dom_id(control)),
-            dcc.Dropdown(
-                id=control, options=options, value=value, clearable=False, className="picker"
-            ),
-        ],
-        className="control",
-    )
-
-
-def bucket_control(bucket: int, lang: Lang) -> html.Fieldset:
-    """Hourly or 10-minute buckets, as radio buttons in a fieldset named by its legend."""
-    return html.Fieldset(
-        [
-            html.Legend(figures.label("bucket", lang)),
-            dcc.RadioItems(
-                id=param_id("bucket"),
-                options=[
-                    {"label": figures.label(f"bucket_{m}", lang), "value": str(m)}
-                    for m in figures.BUCKETS
+            html.Label(text, htmlFor=control),
+            html.Select(
+                [
+                    html.Option(o["label"], value=o["value"], selected=o["value"] == value)
+                    for o in options
                 ],
-                value=str(bucket),
-                inline=True,
+                id=control,
+                className="param-select",
+                **param(name),
             ),
         ],
         className="control",
     )
+
+
+def bucket_options(lang: Lang) -> list[dict[str, str]]:
+    """Hourly or 10-minute buckets."""
+    return [{"label": figures.label(f"bucket_{m}", lang), "value": str(m)} for m in figures.BUCKETS]
 
 
 def alerts_section(answer: Answer, names: dict[str, str], href: str, lang: Lang) -> Any:
@@ -144,7 +131,7 @@ def alerts_section(answer: Answer, names: dict[str, str], href: str, lang: Lang)
         ],
         className="panel panel-wide",
         id="panel-alerts",
-        **aria(labelledby="alerts-title"),
+        **panels.attrs(aria_labelledby="alerts-title"),
     )
 
 
@@ -269,7 +256,7 @@ async def gu_view(
     controls = html.Div(
         [
             picker("type", figures.label("data_type", lang), type_options, data_type),
-            bucket_control(bucket, lang),
+            picker("bucket", figures.label("bucket", lang), bucket_options(lang), str(bucket)),
         ],
         className="controls-row",
     )
@@ -347,7 +334,7 @@ def drill_down(
         ],
         className="panel",
         id="panel-sensor-latest",
-        **aria(labelledby="sensor-latest-title"),
+        **panels.attrs(aria_labelledby="sensor-latest-title"),
     )
     return html.Section(
         [
@@ -360,7 +347,7 @@ def drill_down(
         ],
         className="drill-down",
         id="sensor-drill-down",
-        **aria(labelledby="drill-down-title"),
+        **panels.attrs(aria_labelledby="drill-down-title"),
     )
 
 
