@@ -34,7 +34,7 @@ class View:
     a page's own choices that links can carry and readers can bookmark."""
 
 
-def param(name: str) -> dict[str, str]:
+def param(name: str) -> dict[str, Any]:
     """The attribute that makes a native `<select>` set query parameter `name` to its value
     on change (dashboards/assets/params.js)."""
     return {"data-param": name}
