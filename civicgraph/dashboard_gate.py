@@ -25,6 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from civicgraph.graphql_door.body import BodyTooLarge, JsonInvalid, decode_json, read_body
 from dashboards.mount import Dashboards
+from graph.errors import CivicGraphError
 
 MAX_CALLBACK_BYTES = 256 * 1024
 """Largest callback request: a page's inputs and states are a few KB."""
@@ -39,15 +40,22 @@ VENDOR = PREFIX + "vendor/"
 STATIC = (ASSETS, VENDOR)
 
 
-class BadCallback(ValueError):
+class BadCallback(CivicGraphError):
     """The callback request does not match a callback of the app."""
+
+
+def _pattern(component_id: object) -> bool:
+    """A pattern-matching id: Dash's callback map keeps it as JSON text (`{"type":…}`)."""
+    return isinstance(component_id, dict) or (
+        isinstance(component_id, str) and component_id.startswith("{")
+    )
 
 
 def _same_dependencies(sent: Any, declared: list[dict[str, Any]], what: str) -> None:
     if not isinstance(sent, list) or len(sent) != len(declared):
         raise BadCallback(f"`{what}` must list the callback's {len(declared)} {what}")
     for item, expected in zip(sent, declared, strict=True):
-        if isinstance(expected.get("id"), dict):  # pattern-matching: a list or one item
+        if _pattern(expected.get("id")):  # pattern-matching: a list or one item
             matches = item if isinstance(item, list) else [item]
             if not all(
                 isinstance(m, dict)

@@ -29,6 +29,7 @@ from dashboards.pages import (
     signin,
     trust,
 )
+from dashboards.pages import map as map_page
 from dashboards.pages.common import DISTRICTS
 from dashboards.sources import CURRENT, Reader
 from graph.errors import CivicGraphError
@@ -41,6 +42,7 @@ PAGES: dict[str, Page] = {
     page.slug: page
     for page in (
         overview.PAGE,
+        map_page.PAGE,
         sensors.PAGE,
         cases.PAGE,
         polls.PAGE,
@@ -80,11 +82,12 @@ def viewer_tier() -> Tier:
     return tier if isinstance(tier, Tier) else Tier.PUBLIC
 
 
-def page_for(pathname: str | None, tier: Tier) -> Page:
+def page_for(pathname: object, tier: Tier) -> Page:
     """The page a path names as `tier` sees it: the landing page is the overview for the
     mayor's office and the public page for everyone else; a page above the viewer's tier is the
     sign-in page. An unknown path is the landing page."""
-    slug = (pathname or "/dashboard/").removeprefix("/dashboard").strip("/")
+    path = pathname if isinstance(pathname, str) else "/dashboard/"
+    slug = path.removeprefix("/dashboard").strip("/")
     if slug == "":
         return PAGES[""] if tier.at_least(PAGES[""].min_tier) else PAGES["public"]
     page = PAGES.get(slug, PAGES[""])
@@ -124,7 +127,7 @@ class CivicDash(Dash):
     websocket callbacks off (plotly/dash#3939), retrying into the console."""
 
     def _config(self) -> dict[str, Any]:
-        config: dict[str, Any] = super()._config()  # type: ignore[misc]
+        config: dict[str, Any] = super()._config()
         config.pop("websocket", None)
         return config
 
@@ -165,7 +168,7 @@ def _callbacks(app: Dash, reader: Reader) -> None:
         Output("page", "children"),
         Input("url", "pathname"),
         Input("lang", "data"),
-        Input("gu-select", "value"),
+        Input("gu", "data"),
         Input("live", "data"),
         Input("url", "search"),
         State("paused", "data"),
@@ -184,20 +187,25 @@ def _callbacks(app: Dash, reader: Reader) -> None:
         )
 
     @app.callback(
-        Output("gu-select", "options"),
-        Output("gu-select", "placeholder"),
+        Output("gu-select", "children"),
         Output("gu-label", "children"),
         Input("lang", "data"),
+        Input("gu", "data"),
     )
-    async def gu_options(lang: Any) -> tuple[list[dict[str, str]], str, str]:
+    async def gu_options(lang: Any, gu: Any) -> tuple[list[Any], str]:
         chosen = lang_of(lang)
         answer = await reader.read(DISTRICTS)
         rows = (answer.data or {}).get("districts") or []
-        options = [
-            {"label": r["nameKo"] if chosen == "ko" else r["nameEn"], "value": r["code"]}
+        options = [html.Option(t("gu.all", chosen), value="", selected=not gu)]
+        options += [
+            html.Option(
+                r["nameKo"] if chosen == "ko" else r["nameEn"],
+                value=r["code"],
+                selected=r["code"] == gu,
+            )
             for r in rows
         ]
-        return options, t("gu.all", chosen), t("gu.label", chosen)
+        return options, t("gu.label", chosen)
 
     nav_outputs = [Output(f"nav-{slug or 'overview'}", "children") for slug in frame.NAV]
     nav_hidden = [Output(f"navitem-{slug or 'overview'}", "hidden") for slug in frame.NAV]

@@ -2,7 +2,10 @@
 pause control, and the `<main>` the page renders into.
 
 Controls are built once and never re-rendered (a language switch changes their labels through
-callbacks), so keyboard focus stays where the reader left it.
+callbacks), so keyboard focus stays where the reader left it. The gu control is a native
+`<select>` (assets/live.js hands its changes to the `gu` store): Dash 4.4.1's `dcc.Dropdown`
+takes focus on an `aria-hidden` input, which screen readers cannot announce (axe:
+aria-hidden-focus).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def layout() -> html.Div:
             dcc.Store(id="live"),
             dcc.Store(id="live-state", data="connecting"),
             dcc.Store(id="paused", data=False, storage_type="session"),
+            dcc.Store(id="gu", storage_type="session"),
             dcc.Store(id="sink-lang"),
             dcc.Store(id="sink-pause"),
             html.A(
@@ -71,14 +75,9 @@ def layout() -> html.Div:
                                 **attrs(aria_label="언어 / Language"),
                             ),
                             html.Label(t("gu.label", lang), htmlFor="gu-select", id="gu-label"),
-                            dcc.Dropdown(
+                            html.Select(
+                                [html.Option(t("gu.all", lang), value="")],
                                 id="gu-select",
-                                options=[],
-                                value=None,
-                                placeholder=t("gu.all", lang),
-                                clearable=True,
-                                persistence=True,
-                                persistence_type="session",
                                 className="gu-select",
                             ),
                             html.Button(

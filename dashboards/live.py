@@ -28,6 +28,9 @@ from subscriptions.fanout import Subscription
 
 log = logging.getLogger("civicgraph.dashboards.live")
 
+CLOSE_RESTART = 1012
+"""RFC 6455 registry "Service Restart": the client reconnects (assets/live.js backs off)."""
+
 TOPICS: dict[Stream, str] = {stream: stream.value for stream in Stream}
 """The live topic each bus stream changes (pages list the topics they show)."""
 
@@ -36,6 +39,7 @@ TOPICS: dict[Stream, str] = {stream: stream.value for stream in Stream}
 class Watcher:
     """One open dashboard: what changed since its last message, and a flag to wake it."""
 
+    websocket: WebSocket
     topics: set[str] = field(default_factory=set)
     districts: set[str] = field(default_factory=set)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -76,7 +80,15 @@ class Pulse:
         self._subscriptions = [self.bus.subscribe(stream, accepts=self._note) for stream in TOPICS]
         self._task = asyncio.create_task(self._tick(), name="dashboard-pulse")
 
+    async def close_connections(self, code: int = CLOSE_RESTART, reason: str = "") -> None:
+        """Close every dashboard's socket (they reconnect, to this or another worker)."""
+        for watcher in list(self.watchers):
+            with contextlib.suppress(Exception):
+                await watcher.websocket.close(code=code, reason=reason)
+
     async def stop(self) -> None:
+        """Close the dashboards' sockets (1012: service restart) and stop watching the bus."""
+        await self.close_connections(reason="server restarting")
         for subscription in self._subscriptions:
             subscription.close()
         if self._task is not None:
@@ -103,7 +115,7 @@ class Pulse:
         Whatever the client sends is read and dropped (the socket only pushes)."""
         await websocket.accept()
         self.start()
-        watcher = Watcher()
+        watcher = Watcher(websocket)
         self.watchers.add(watcher)
         reader = asyncio.create_task(_drain(websocket))
         try:

@@ -43,6 +43,13 @@
     };
   }
 
+  // The header's gu <select> (a native control: see dashboards/frame.py) drives the `gu` store.
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "gu-select") {
+      setProps("gu", { data: event.target.value || null });
+    }
+  });
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     civic: {
       documentLanguage: function (lang, title) {

@@ -86,7 +86,7 @@
     var properties = info.object && info.object.properties;
     if (!properties || properties.level !== "GU" || properties.code === state.spec.gu) return;
     if (window.dash_clientside && window.dash_clientside.set_props) {
-      window.dash_clientside.set_props("gu-select", { value: properties.code });
+      window.dash_clientside.set_props("gu", { data: properties.code });
     }
   }
 

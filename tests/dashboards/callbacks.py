@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -24,11 +25,20 @@ def request_body(
     """A callback request for `key` whose inputs and states take `values` (by "id.property";
     the rest None); `changed` is the triggering "id.property" (default: the first input)."""
 
-    def items(kind: str) -> list[dict[str, Any]]:
-        return [{**d, "value": values.get(f"{d['id']}.{d['property']}")} for d in declared[kind]]
+    def item(d: dict[str, Any]) -> Any:
+        value = values.get(f"{d['id']}.{d['property']}")
+        if isinstance(d["id"], str) and d["id"].startswith("{"):  # a pattern: one match
+            pattern = json.loads(d["id"])
+            concrete = {k: "fuzz" if isinstance(v, list) else v for k, v in pattern.items()}
+            return [{"id": concrete, "property": d["property"], "value": value}]
+        return {**d, "value": value}
+
+    def items(kind: str) -> list[Any]:
+        return [item(d) for d in declared[kind]]
 
     inputs = items("inputs")
-    first = f"{inputs[0]['id']}.{inputs[0]['property']}" if inputs else ""
+    head = declared["inputs"][0] if declared["inputs"] else None
+    first = f"{head['id']}.{head['property']}" if head else ""
     return {
         "output": key,
         "outputs": outputs_of(key),
