@@ -16,7 +16,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, dcc, html
 from dashboards import panels, vendor
 from dashboards.figures import map as figures
 from dashboards.i18n import Lang, number, t
-from dashboards.pages import Page, View
+from dashboards.pages import Page, View, param
 from dashboards.pages.common import BANDS, read_all
 from dashboards.sources import Answer, Reader, Source
 from graph.records.api_keys import Tier
@@ -186,7 +186,7 @@ async def render(view: View) -> list[Any]:
         html.Section(
             [
                 html.H2(figures.label("title", lang), id="map-title"),
-                _measure_control(lang),
+                _measure_control(lang, chosen_measure(view)),
                 html.Div(
                     html.P(figures.label("unavailable", lang), className="map-fallback"),
                     id="map-canvas",
@@ -207,19 +207,29 @@ async def render(view: View) -> list[Any]:
     ]
 
 
-def _measure_control(lang: Lang) -> html.Fieldset:
-    return html.Fieldset(
+def chosen_measure(view: View) -> str:
+    """The measure the address names (`?measure=`), else the first."""
+    asked = view.query.get("measure")
+    return asked if asked in figures.MEASURES else figures.MEASURES[0]
+
+
+def _measure_control(lang: Lang, chosen: str) -> html.Div:
+    """A native select (Dash 4's RadioItems nest a focusable input in an ARIA option: axe
+    nested-interactive) that writes `?measure=` (assets/params.js); the store hands the chosen
+    measure to the clientside draw."""
+    return html.Div(
         [
-            html.Legend(figures.label("measure", lang)),
-            dcc.RadioItems(
-                id="map-measure",
-                options=[{"label": figures.label(m, lang), "value": m} for m in figures.MEASURES],
-                value=figures.MEASURES[0],
-                persistence=True,
-                persistence_type="session",
-                inline=True,
+            html.Label(figures.label("measure", lang), htmlFor="map-measure-select"),
+            html.Select(
+                [
+                    html.Option(figures.label(m, lang), value=m, selected=m == chosen)
+                    for m in figures.MEASURES
+                ],
+                id="map-measure-select",
                 className="map-measure",
+                **param("measure"),
             ),
+            dcc.Store(id="map-measure", data=chosen),
         ],
         className="map-control",
     )
@@ -306,7 +316,7 @@ def callbacks(app: Dash, reader: Reader) -> None:
         Output({"type": "map-legend", "measure": ALL}, "hidden"),
         Output("map-canvas", "data-measure"),
         Input("map-spec", "data"),
-        Input("map-measure", "value"),
+        Input("map-measure", "data"),
     )
 
 

@@ -122,14 +122,14 @@ async def test_map_draws_offline_and_drills_into_a_gu(
             assert await canvas.get_attribute("role") == "img"
             assert "Open cases" in (await canvas.get_attribute("aria-label") or "")
             # when another measure is chosen, its legend shows and the canvas says which
-            await page.get_by_label("Population (2020 census)").check()
+            await page.locator("#map-measure-select").select_option("population")
             await page.wait_for_function(
-                "() => document.querySelector('#map-canvas canvas')"
-                ".getAttribute('aria-label').includes('Population')"
+                "() => (document.querySelector('#map-canvas canvas')"
+                "?.getAttribute('aria-label') || '').includes('Population')"
             )
             # when a gu is clicked, the gu selector takes it and the map shows its dong
             await click_a_gu(page)
-            chosen = await page.locator("#gu-select").inner_text()
+            chosen = await page.locator("#gu-select option:checked").inner_text()
             assert chosen.strip() not in ("", "All of Seoul")
             await page.wait_for_selector(DRAWN, state="attached")
             await page.get_by_text("Dong of the gu").first.wait_for()
