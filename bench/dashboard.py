@@ -197,14 +197,24 @@ class FirstRender:
     without_dash_s: list[float] = field(default_factory=list)
     callback_s: list[float] = field(default_factory=list)
     browser_s: list[float] = field(default_factory=list)
+    timelines: list[dict[str, float | None]] = field(default_factory=list)
+    profile: Path | None = None
     built: Built | None = None
     errors: list[str] = field(default_factory=list)
 
 
 async def first_render(
-    client: httpx.AsyncClient, key: str, body: Any, runs: int, browser: Any, cookie: dict[str, Any]
+    client: httpx.AsyncClient,
+    key: str,
+    body: Any,
+    runs: int,
+    browser: Any,
+    cookie: dict[str, Any],
+    profile: Path | None,
 ) -> FirstRender:
-    from bench.dashboard_browser import Expect, open_dashboard
+    """Both sides of the first render, `runs` times each after a warm-up; with `profile`, one
+    more browser run under V8's profiler (not counted)."""
+    from bench.dashboard_browser import Expect, open_dashboard, timeline
 
     out = FirstRender()
     _, out.built = await without_dash(client, key)  # warm-up of both sides, not counted
@@ -214,14 +224,20 @@ async def first_render(
         out.without_dash_s.append(seconds)
         out.callback_s.append(await with_dash(client, body))
     expect = Expect(out.built.tiles, drawn_charts(out.built))
+    base = str(client.base_url).rstrip("/")
     for run in range(runs + 1):
-        dashboard, drawn_ms = await open_dashboard(
-            browser, str(client.base_url).rstrip("/"), cookie, expect, 60_000
-        )
-        out.errors += dashboard.errors
-        await dashboard.context.close()
+        dashboard, drawn_ms = await open_dashboard(browser, base, cookie, expect, 60_000)
         if run:  # the first is the browser's warm-up
             out.browser_s.append(drawn_ms / 1000)
+            out.timelines.append(await timeline(dashboard.page))
+        out.errors += dashboard.errors
+        await dashboard.context.close()
+    if profile is not None:
+        out.profile = profile / "first-render.cpuprofile"
+        dashboard, _ = await open_dashboard(
+            browser, base, cookie, expect, 60_000, profile_to=out.profile
+        )
+        await dashboard.context.close()
     return out
 
 
@@ -404,7 +420,6 @@ async def profiled_updates(
     from bench import pyprofile
     from bench.dashboard_browser import profile_summary, start_profile, stop_profile
 
-    args.profile.mkdir(parents=True, exist_ok=True)
     seconds = int(args.profile_events * (args.spacing + args.wait)) + 5
     server_out = args.profile / "server.txt"
     spy = pyprofile.record(server.pid, seconds, server_out)
@@ -452,7 +467,7 @@ async def measure(server: Server, key: str, args: argparse.Namespace) -> list[st
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             print(f"1. first render of the overview, {args.runs} runs", flush=True)
-            first = await first_render(client, key, body, args.runs, browser, cookie)
+            first = await first_render(client, key, body, args.runs, browser, cookie, args.profile)
             report += first_render_lines(first)
             assert first.built is not None
             print(f"2. baseline: {args.dashboards} websocket clients, {args.events} events")
@@ -496,7 +511,16 @@ def first_render_lines(first: FirstRender) -> list[str]:
         + " | browser "
         + " ".join(f"{s * 1000:.0f}" for s in first.browser_s),
     ]
+    lines.append("   where the browser's time goes (median ms from navigation start):")
+    for milestone in first.timelines[0] if first.timelines else {}:
+        values = [float(v) for t in first.timelines if (v := t.get(milestone)) is not None]
+        if values:
+            lines.append(f"      {milestone:<26} {median(values):8.0f}")
     lines += [f"   console error: {e}" for e in first.errors[:5]]
+    if first.profile is not None:
+        from bench.dashboard_browser import profile_summary
+
+        lines.append(profile_summary(first.profile, 15))
     return lines
 
 
@@ -561,6 +585,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.spacing <= 1:
         parser.error("--spacing must be more than 1 second")
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="civic-dashboard-bench-"))
     env = bench_environment(data_dir)
     started = datetime.now(UTC)
@@ -578,7 +604,8 @@ def main() -> None:
     print()
     print(
         f"{started:%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} cores, "
-        f"python {platform.python_version()}, scale {args.scale}, seeding (or finding the seed) {seeded_s:.0f} s, "
+        f"python {platform.python_version()}, scale {args.scale}, "
+        f"seeding (or finding the seed) {seeded_s:.0f} s, "
         f"load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}, "
         f"at end {os.getloadavg()[0]:.2f}"
     )

@@ -88,6 +88,30 @@ class Expect:
     charts: tuple[str, ...]
 
 
+TIMELINE = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource');
+  const named = end => res.filter(r => r.name.split('?')[0].endsWith(end));
+  const callbacks = named('/_dash-update-component');
+  const router = callbacks.reduce(
+    (a, b) => (a && a.decodedBodySize >= b.decodedBodySize ? a : b), null);
+  const scripts = res.filter(r => r.initiatorType === 'script');
+  const layout = named('/_dash-layout')[0];
+  return {
+    'document answered': nav.responseEnd,
+    'scripts loaded': Math.max(0, ...scripts.map(r => r.responseEnd)),
+    'DOMContentLoaded': nav.domContentLoadedEventEnd,
+    'layout answered': layout ? layout.responseEnd : null,
+    'router callback sent': router ? router.startTime : null,
+    'router callback answered': router ? router.responseEnd : null,
+    'drawn': window.__bench.drawnAt,
+    'callbacks before drawn': callbacks.filter(r => r.startTime < window.__bench.drawnAt).length,
+  };
+}"""
+"""Milestones of a first render, ms from navigation start (Navigation and Resource Timing);
+the router callback is the callback answer with the largest body."""
+
+
 @dataclass
 class Dashboard:
     """One open dashboard: its context, page, what its console said, and each change of the
@@ -106,11 +130,13 @@ async def open_dashboard(
     expect: Expect,
     timeout_ms: float,
     changed: asyncio.Event | None = None,
+    profile_to: Path | None = None,
 ) -> tuple[Dashboard, float]:
     """A new context (cold cache) signed in by `cookie`, showing `/dashboard/` drawn: the
     dashboard and ms from navigation start to drawn. Each later change of the filed-today tile
     is reported by the page (a binding, no polling) into `Dashboard.changes` and sets `changed`.
-    Raises TimeoutError (Playwright's) when it is not drawn within `timeout_ms`."""
+    With `profile_to`, V8's profile of the page from before navigation to drawn is written
+    there. Raises TimeoutError (Playwright's) when it is not drawn within `timeout_ms`."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     await context.add_cookies([cookie])  # type: ignore[list-item]
     await context.add_init_script(INIT % json.dumps(asdict(expect)))
@@ -127,15 +153,24 @@ async def open_dashboard(
     page.on("console", lambda m: dashboard.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: dashboard.errors.append(str(e)))
     try:
+        cdp = await start_profile(page) if profile_to is not None else None
         await page.goto(f"{base}/dashboard/")
         await page.wait_for_function(
             "() => window.__bench.drawnAt !== null", timeout=timeout_ms, polling=100
         )
         drawn_ms = float(await page.evaluate("window.__bench.drawnAt"))
+        if cdp is not None and profile_to is not None:
+            await stop_profile(cdp, profile_to)
     except BaseException:
         await context.close()
         raise
     return dashboard, drawn_ms
+
+
+async def timeline(page: Page) -> dict[str, float | None]:
+    """The page's first-render milestones (TIMELINE)."""
+    found: dict[str, float | None] = await page.evaluate(TIMELINE)
+    return found
 
 
 async def live_open(page: Page) -> bool:
