@@ -62,6 +62,17 @@ def _page(status: int, lang_value: str | None, message_key: str) -> HTMLResponse
     return HTMLResponse(body, status_code=status)
 
 
+def _header_lang(request: Request) -> str | None:
+    """The language the reader chose, when the refusal comes before the form is read: the
+    `Accept-Language` header's first Korean or English tag (the choice itself is in the
+    browser's local storage)."""
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith(("ko", "en")):
+            return tag[:2]
+    return None
+
+
 def _field(form: dict[str, list[str]], name: str) -> str | None:
     values = form.get(name)
     return values[0] if values else None
@@ -85,25 +96,28 @@ class DashboardDoor:
     async def sign_in(self, request: Request) -> Response:
         if request.method != "POST":
             return _not_post(request)
+        lang = _header_lang(request)
         if not _same_origin(request):
-            return _page(403, None, "signin.failed")
+            return _page(403, lang, "signin.origin")
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
-            return _page(415, None, "signin.failed")
+            return _page(415, lang, "signin.form")
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_FORM_BYTES:
-                return _page(413, None, "signin.failed")
+                return _page(413, lang, "signin.too_large")
         try:
             form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=MAX_FIELDS)
         except ValueError:  # more fields than the form has
-            return _page(400, None, "signin.failed")
-        lang = _field(form, "lang")
+            return _page(400, lang, "signin.form")
+        lang = _field(form, "lang") or lang
         ip = request.client.host if request.client else "unknown"
         guard = await self.policy.rate_limits.test(AUTH_POLICY, ip)
         if not guard.allowed:
-            return _page(429, lang, "signin.failed")
+            page = _page(429, lang, "signin.too_many")
+            page.headers.update(dict((k.decode(), v.decode()) for k, v in guard.headers()))
+            return page
         key = await self._key(_field(form, "key") or "", request)
         if key is None:
             await self.policy.rate_limits.hit(AUTH_POLICY, ip)
@@ -128,7 +142,7 @@ class DashboardDoor:
         if request.method != "POST":
             return _not_post(request)
         if not _same_origin(request):
-            return _page(403, None, "signin.failed")
+            return _page(403, _header_lang(request), "signin.origin")
         response = RedirectResponse(DEFAULT_NEXT, status_code=303)
         secure = request.url.scheme == "https"
         response.headers["set-cookie"] = Sessions.clearing_header(secure=secure)

@@ -11,7 +11,7 @@ the dashboards' error format (`{"error": ..., "code": ...}`, civicgraph/refusals
   nested at most MAX_CALLBACK_DEPTH (400), naming a callback of the app (`output`) with as
   many inputs and states as it declares, each the component and property it declares (400
   `bad_callback_request`). The values themselves are whatever a browser may send: every
-  callback takes any JSON value (tests/dashboards/test_callbacks_fuzz.py).
+  callback takes any JSON value (tests/dashboards/test_gate.py).
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ class DashboardGate:
             )
             check_callback(decode_json(raw, MAX_CALLBACK_DEPTH), self.dashboards.dash.callback_map)
         except BodyTooLarge as error:
-            await _answer(send, 413, "body_too_large", str(error))
+            await _answer(send, 413, "payload_too_large", str(error))
             return
         except (JsonInvalid, BadCallback) as error:
             await _answer(send, 400, "bad_callback_request", str(error))

@@ -72,6 +72,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This page needs an analyst or operator key.",
     ),
     "signin.failed": ("키가 올바르지 않거나 폐기되었습니다.", "Unknown or revoked key."),
+    "signin.origin": (
+        "다른 사이트에서 보낸 로그인 요청은 받지 않습니다.",
+        "A sign-in sent from another site is refused.",
+    ),
+    "signin.form": (
+        "로그인 요청은 이 페이지의 양식으로 보내야 합니다.",
+        "A sign-in is sent with this page's form.",
+    ),
+    "signin.too_large": ("로그인 요청이 너무 큽니다.", "The sign-in request is too large."),
+    "signin.too_many": (
+        "잘못된 키가 너무 많았습니다. 잠시 후 다시 시도하세요.",
+        "Too many wrong keys. Try again later.",
+    ),
     "tier.public": ("공개", "public"),
     "tier.developer": ("개발자", "developer"),
     "tier.analyst": ("분석가", "analyst"),
@@ -93,6 +106,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "group.data": ("열린데이터", "Open data"),
     "group.trust": ("신뢰 (증명서·조달·로그)", "Trust (certificates, procurement, log)"),
 }
+
+
+BAND_NAMES_KO: dict[str, str] = {
+    "Good": "좋음",
+    "Moderate": "보통",
+    "Unhealthy": "나쁨",
+    "Very unhealthy": "매우나쁨",
+    "Within night limit": "야간 기준 이내",
+    "Over residential night limit": "주거지역 야간 기준 초과",
+    "Over roadside night limit": "도로변 야간 기준 초과",
+}
+"""The reading bands' names (`readingBands`, published in English) in Korean: Korea's CAI
+grades as AirKorea writes them (airkorea.or.kr) and the night-noise standard's limits."""
+
+
+def band_name(name: str | None, lang: Lang) -> str:
+    """A reading band's published name in `lang`; a name not listed stays as published, and
+    None is an en dash."""
+    if name is None:
+        return "–"
+    return BAND_NAMES_KO.get(name, name) if lang == "ko" else name
 
 
 def t(key: str, lang: Lang) -> str:

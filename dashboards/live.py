@@ -1,11 +1,14 @@
 """Live dashboards: which topics changed, pushed to every open dashboard over a websocket.
 
 One `Pulse` per server process watches every bus stream (readings, cases, alerts, polls, the
-log) and, at most every `period_s` seconds, tells each connected dashboard which topics (and
-gu) changed since its last message: `{"topics": ["cases"], "districts": ["11680"], "at": …}`.
-The browser (assets/live.js) hands that to the page's router callback, which re-renders the
-page if it shows one of those topics. A burst of 150 readings a second is one message per
-period, and a slow dashboard only ever owes its next message: nothing queues up behind it.
+log) and, at most every `period_s` seconds, tells each connected dashboard which topics changed
+since its last message, each with the gu its events were in (empty: events of no gu, such as
+log entries): `{"topics": {"cases": ["11680"], "log": []}, "at": …}`. The browser
+(assets/live.js) asks the page's router callback for a render only when the page shows one of
+those topics for its gu, so a page costs a request only when its figures may have changed. A
+burst of 150 readings a second is one message per period, and a slow dashboard only ever owes
+its next message: nothing queues up behind it. A public dashboard is told at most every
+PUBLIC_INTERVAL_S seconds, so that its renders stay within the public quota of its IP.
 
 The Pulse never queues an event: its subscriptions' predicate notes the event and declines it,
 so a fast stream costs one set insertion per event, whatever the number of dashboards.
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from graph.records.api_keys import Tier
 from subscriptions.bus import EventBus
 from subscriptions.events import Event, Stream
 from subscriptions.fanout import Subscription
@@ -35,24 +39,36 @@ TOPICS: dict[Stream, str] = {stream: stream.value for stream in Stream}
 """The live topic each bus stream changes (pages list the topics they show)."""
 
 
+PUBLIC_INTERVAL_S = 5.0
+"""Shortest time between two messages to a dashboard without a key: one render each, 12 a
+minute, within the default public quota (60 requests a minute per IP)."""
+
+
+Changes = dict[str, set[str]]
+"""Topic → the gu its events were in since the last message."""
+
+
 @dataclass(eq=False)
 class Watcher:
     """One open dashboard: what changed since its last message, and a flag to wake it."""
 
     websocket: WebSocket
-    topics: set[str] = field(default_factory=set)
-    districts: set[str] = field(default_factory=set)
+    min_interval_s: float = 0.0
+    changes: Changes = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def add(self, changes: Changes) -> None:
+        for topic, districts in changes.items():
+            self.changes.setdefault(topic, set()).update(districts)
+        self.wake.set()
+
     def message(self) -> str:
-        body = {
-            "topics": sorted(self.topics),
-            "districts": sorted(self.districts),
-            "at": round(time.time() * 1000),
-        }
-        self.topics.clear()
-        self.districts.clear()
-        return json.dumps(body, separators=(",", ":"))
+        """The changes since the last message, as JSON; clears them."""
+        topics = {topic: sorted(districts) for topic, districts in sorted(self.changes.items())}
+        self.changes = {}
+        return json.dumps(
+            {"topics": topics, "at": round(time.time() * 1000)}, separators=(",", ":")
+        )
 
 
 @dataclass(eq=False)
@@ -62,15 +78,14 @@ class Pulse:
     bus: EventBus
     period_s: float = 0.5
     watchers: set[Watcher] = field(default_factory=set)
-    _changed: set[str] = field(default_factory=set)
-    _districts: set[str] = field(default_factory=set)
+    _changed: Changes = field(default_factory=dict)
     _subscriptions: list[Subscription] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
 
     def _note(self, event: Event) -> bool:
-        self._changed.add(TOPICS[event.stream])
+        districts = self._changed.setdefault(TOPICS[event.stream], set())
         if event.district is not None:
-            self._districts.add(event.district)
+            districts.add(event.district)
         return False  # noted: never queued
 
     def start(self) -> None:
@@ -102,20 +117,19 @@ class Pulse:
             await asyncio.sleep(self.period_s)
             if not self._changed:
                 continue
-            changed, districts = self._changed, self._districts
-            self._changed, self._districts = set(), set()
+            changed, self._changed = self._changed, {}
             for watcher in self.watchers:
-                watcher.topics |= changed
-                watcher.districts |= districts
-                watcher.wake.set()
+                watcher.add(changed)
 
     async def serve(self, websocket: WebSocket) -> None:
         """One dashboard's socket: accept, then send its changes until either side closes.
 
-        Whatever the client sends is read and dropped (the socket only pushes)."""
+        Whatever the client sends is read and dropped (the socket only pushes). A caller
+        without a key (the door's tier in the scope) is told at most every PUBLIC_INTERVAL_S."""
         await websocket.accept()
         self.start()
-        watcher = Watcher(websocket)
+        tier = websocket.scope.get("state", {}).get("tier", Tier.PUBLIC)
+        watcher = Watcher(websocket, PUBLIC_INTERVAL_S if tier is Tier.PUBLIC else 0.0)
         self.watchers.add(watcher)
         reader = asyncio.create_task(_drain(websocket))
         try:
@@ -127,6 +141,8 @@ class Pulse:
                     break
                 watcher.wake.clear()
                 await websocket.send_text(watcher.message())
+                if watcher.min_interval_s:
+                    await asyncio.sleep(watcher.min_interval_s)  # changes gather meanwhile
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:

@@ -1,6 +1,8 @@
 // Live updates for the dashboards: one websocket to /dashboard/live, reconnected with backoff.
-// Each message names the topics that changed ({"topics": [...], "at": ...}); it is handed to
-// the `live` store, whose callback re-renders the current page if the page shows one of them.
+// Each message names the topics that changed, each with the gu of its events
+// ({"topics": {"cases": ["11680"], "log": []}, "at": ...}). A message that cannot change the page
+// shown (its topics and gu are on #page-body, set by the router) is dropped here; any other is
+// handed to the `live` store, whose callback re-renders the page.
 // The socket's state goes to the `live-state` store (the on-screen status line, role=status).
 // While paused, messages are dropped; resuming asks for one render. The socket is opened by the
 // first run of the `pauseLive` clientside callback, once Dash has rendered the layout (stores set
@@ -18,6 +20,18 @@
     }
   }
 
+  function concerns(message) {
+    var body = document.getElementById("page-body");
+    if (!body || !message || typeof message.topics !== "object") return true;
+    var shown = (body.getAttribute("data-topics") || "").split(" ");
+    var gu = body.getAttribute("data-gu");
+    return Object.keys(message.topics).some(function (topic) {
+      if (shown.indexOf(topic) < 0) return false;
+      var districts = message.topics[topic];
+      return !gu || !Array.isArray(districts) || districts.length === 0 || districts.indexOf(gu) >= 0;
+    });
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     socket = new WebSocket(scheme + "//" + window.location.host + "/dashboard/live");
@@ -33,7 +47,7 @@
       } catch (e) {
         return;
       }
-      setProps("live", { data: message });
+      if (concerns(message)) setProps("live", { data: message });
     };
     socket.onclose = function () {
       setProps("live-state", { data: "closed" });
@@ -62,7 +76,7 @@
         var was = paused;
         paused = Boolean(isPaused);
         if (was && !paused) {
-          setProps("live", { data: { topics: ["*"], at: Date.now() } });
+          setProps("live", { data: { topics: { "*": [] }, at: Date.now() } });
         }
         return paused;
       },

@@ -13,7 +13,7 @@ from statistics import fmean
 from typing import Any
 
 from dashboards import theme
-from dashboards.i18n import Lang, number, t, when
+from dashboards.i18n import Lang, band_name, number, t, when
 
 Data = Mapping[str, Any] | None
 
@@ -230,8 +230,8 @@ def gu_names(districts: Data, lang: Lang) -> dict[str, str]:
 def open_cases_by_gu(
     cases: Data, names: Mapping[str, str], lang: Lang
 ) -> tuple[dict[str, Any] | None, list[list[str]]]:
-    """Bar chart of open cases per gu (withheld cells drawn as 0 and marked in the table) and
-    its table rows `[gu, open, median hours]`."""
+    """Bar chart of open cases per gu (a withheld cell is no bar, named in its hover and the
+    table) and its table rows `[gu, open, median hours]`."""
     rows = _get(cases, "caseStatistics", "byDistrict") or []
     if not rows:
         return None, []
@@ -242,9 +242,10 @@ def open_cases_by_gu(
             {
                 "type": "bar",
                 "x": names_,
-                "y": [c or 0 for c in counts],
+                "y": counts,  # a withheld cell is no bar (never 0), named in the hover
+                "customdata": [_count(c, lang) for c in counts],
                 "marker": {"color": theme.CATEGORICAL[0]},
-                "hovertemplate": "%{x}: %{y}<extra></extra>",
+                "hovertemplate": "%{x}: %{customdata}<extra></extra>",
             }
         ],
         "layout": theme.layout(xaxis={"tickangle": -45, "automargin": True}),
@@ -292,7 +293,7 @@ def air_by_gu(
             "xanchor": "right",
             "y": b["lower"],
             "yanchor": "bottom",
-            "text": b["name"],
+            "text": band_name(b["name"], lang),
             "showarrow": False,
             "font": {"color": theme.TEXT, "size": 11},
         }
@@ -320,11 +321,11 @@ def air_by_gu(
         [
             name,
             number(r.get("pm25"), lang, digits=1),
-            r.get("pm25Band") or "–",
+            band_name(r.get("pm25Band"), lang),
             number(r.get("pm10"), lang, digits=1),
-            r.get("pm10Band") or "–",
+            band_name(r.get("pm10Band"), lang),
             number(r.get("noise"), lang, digits=1),
-            r.get("noiseBand") or "–",
+            band_name(r.get("noiseBand"), lang),
         ]
         for name, r in zip(x, rows, strict=True)
     ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
-from dashboards.i18n import SEOUL, Lang, number, t, when
+from dashboards.i18n import SEOUL, Lang, band_name, number, t, when
 from graph.ontology import DATA_TYPE_UNITS, SDOT_DATA_TYPES, WATER_DATA_TYPES
 
 Figure = dict[str, Any]
@@ -77,15 +77,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "ESCALATED": ("격상", "escalated"),
     "EASED": ("완화", "eased"),
     "CLEARED": ("해제", "cleared"),
-    # the bands' names as readingBands gives them (English), in Korean: CAI grades and the
-    # night noise standard's limits
-    "Good": ("좋음", "Good"),
-    "Moderate": ("보통", "Moderate"),
-    "Unhealthy": ("나쁨", "Unhealthy"),
-    "Very unhealthy": ("매우 나쁨", "Very unhealthy"),
-    "Within night limit": ("야간 기준 이내", "Within night limit"),
-    "Over residential night limit": ("주거지역 야간 기준 초과", "Over residential night limit"),
-    "Over roadside night limit": ("도로변 야간 기준 초과", "Over roadside night limit"),
 }
 TYPE_NAMES: dict[str, tuple[str, str]] = {
     "PM25": ("초미세먼지 PM2.5", "PM2.5"),
@@ -156,11 +147,6 @@ def type_options(sensors: Iterable[Mapping[str, Any]], lang: Lang) -> list[dict[
     measured = {str(d) for s in sensors for d in s.get("dataTypes") or []}
     types = [d for d in DATA_TYPES if d in measured] or list(DATA_TYPES[: len(SDOT_DATA_TYPES)])
     return [{"label": type_name(d, lang), "value": d} for d in types]
-
-
-def band_name(name: str | None, lang: Lang) -> str:
-    """A band's name in `lang` ("–" for None)."""
-    return "–" if name is None else label(name, lang)
 
 
 def bands_for(bands: Sequence[Mapping[str, Any]], data_type: str) -> list[Mapping[str, Any]]:

@@ -39,7 +39,7 @@ POLLS = Source(
     "OverviewPolls",
     """
 query OverviewPolls {
-  polls(state: OPEN) { id question totalBallots }
+  polls(state: OPEN, first: 100) { id question totalBallots }
 }""",
 )
 CATALOGUE = Source(

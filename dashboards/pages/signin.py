@@ -1,5 +1,5 @@
 """Sign-in: a plain HTML form (works without script) that posts the API key to
-`/dashboard/session` (dashboards/session_routes.py), and the account line of the header."""
+`/dashboard/session` (civicgraph/dashboard_door.py), and the account line of the header."""
 
 from __future__ import annotations
 

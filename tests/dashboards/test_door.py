@@ -74,6 +74,7 @@ async def test_sign_in_refuses_other_origins_other_bodies_and_big_bodies(
         "/dashboard/session", content=body, headers=FORM | {"origin": "https://evil.example"}
     )
     assert other.status_code == 403
+    assert "다른 사이트" in other.text  # the reader's language: Korean without Accept-Language
     as_json = await client.post(
         "/dashboard/session", json={"key": keys[Tier.ANALYST]}, headers=ORIGIN
     )

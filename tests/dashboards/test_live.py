@@ -1,0 +1,89 @@
+"""The dashboards' pulse: bus events become one small message per period per dashboard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from dashboards.app import shows_changes
+from dashboards.live import Pulse, Watcher
+from dashboards.pages import Page, View
+from graph.records.api_keys import Tier
+from subscriptions.bus import MemoryBus
+from subscriptions.events import Event, Stream
+
+
+class FakeSocket:
+    """Stands in for a websocket only where the pulse closes it."""
+
+    def __init__(self) -> None:
+        self.closed: list[int] = []
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        self.closed.append(code)
+
+
+async def test_a_burst_of_events_is_one_message_naming_its_topics_and_gu() -> None:
+    bus = MemoryBus()
+    await bus.start()
+    pulse = Pulse(bus, period_s=0.05)
+    watcher = Watcher(FakeSocket())  # type: ignore[arg-type]
+    pulse.watchers.add(watcher)
+    pulse.start()
+    try:
+        events = [Event(Stream.READINGS, i, {"district_code": "11680"}) for i in range(1, 500)]
+        await bus.publish(events)
+        await bus.publish([Event(Stream.CASES, 1, {"district_code": "11110"})])
+        await asyncio.wait_for(watcher.wake.wait(), 5)
+        message = json.loads(watcher.message())
+        assert message["topics"] == {"cases": ["11110"], "readings": ["11680"]}
+        assert all(s.pending() == 0 for s in pulse._subscriptions)  # nothing queued
+        assert watcher.message().startswith('{"topics":{}')  # drained
+    finally:
+        await pulse.stop()
+        await bus.close()
+    assert watcher.websocket.closed == [1012]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("gu", "live", "shown"),
+    [
+        (None, {"topics": {"cases": ["11110"]}}, True),
+        ("11680", {"topics": {"cases": ["11110"]}}, False),  # another gu's case
+        ("11680", {"topics": {"cases": ["11110", "11680"]}}, True),
+        ("11680", {"topics": {"log": []}}, True),  # no gu: city-wide
+        (None, {"topics": {"readings": ["11110"]}}, False),  # not shown on the page
+        (None, {"topics": {"*": []}}, True),  # resumed
+        (None, {"topics": ["cases"]}, False),
+        (None, "cases", False),
+        (None, None, False),
+    ],
+)
+def test_a_message_changes_a_page_only_through_its_topics_and_gu(
+    gu: str | None, live: object, shown: bool
+) -> None:
+    page = Page("x", "nav.overview", frozenset({"cases", "log"}), Tier.ANALYST, render_nothing)
+    assert shows_changes(page, gu, live) is shown
+
+
+async def render_nothing(view: View) -> list[Any]:
+    return []
+
+
+async def test_every_stream_is_a_topic() -> None:
+    bus = MemoryBus()
+    await bus.start()
+    pulse = Pulse(bus, period_s=0.05)
+    watcher = Watcher(FakeSocket())  # type: ignore[arg-type]
+    pulse.watchers.add(watcher)
+    pulse.start()
+    try:
+        await bus.publish([Event(stream, 1, {}) for stream in Stream])
+        await asyncio.wait_for(watcher.wake.wait(), 5)
+        assert json.loads(watcher.message())["topics"] == {s.value: [] for s in Stream}
+    finally:
+        await pulse.stop()
+        await bus.close()
