@@ -41,7 +41,7 @@ async def render(view: View) -> list[Any]:
             [
                 html.H1(t("signin.title", lang)),
                 html.P(intro),
-                form(lang),
+                form(lang, view.query.get("next", "/dashboard/")),
                 html.P(html.A(t("nav.public", lang), href="/dashboard/public")),
             ],
             className="signin",

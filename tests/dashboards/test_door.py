@@ -3,6 +3,7 @@ open (tests run the merged app in process with the session's seeded stores)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -116,6 +117,7 @@ async def test_a_session_opens_the_analyst_pages_and_nothing_else(
     async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as browser:
         public = await page_text(browser, app, "/dashboard/cases")
         assert "signin-key" in public  # the sign-in form, not the page
+        assert "'value': '/dashboard/cases'" in str(json.loads(public))  # back there after
         assert (await sign_in(browser, keys[Tier.ANALYST])).status_code == 303
         staff = await page_text(browser, app, "/dashboard/")
         assert "signin-key" not in staff
