@@ -30,6 +30,7 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
 from dashboards.live import Pulse
 from dashboards.mount import Dashboards
+from dashboards.options import DashboardOptions
 from dashboards.sources import Answer
 from graph.locate import DistrictLocator
 from graph.records.api_keys import Tier
@@ -155,7 +156,12 @@ def create_app(
     async def live_dashboard(websocket: WebSocket) -> None:
         await app.state.pulse.serve(websocket)
 
-    dashboards = Dashboards(execute) if subgraph is None else None
+    dashboard_options = DashboardOptions(
+        tile_url=settings.dashboard_tile_url,
+        tile_attribution=settings.dashboard_tile_attribution,
+        node_modules=settings.node_modules,
+    )
+    dashboards = Dashboards(execute, dashboard_options) if subgraph is None else None
     dashboard_door = DashboardDoor(door, door.sessions) if door.sessions else None
     dashboard_routes = (
         [

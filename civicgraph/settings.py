@@ -5,8 +5,16 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, SecretStr, computed_field, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    computed_field,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from civicgraph.rate_limits import parse_quota
@@ -28,8 +36,37 @@ def _proxies(text: str) -> str:
     return text
 
 
+TILE_PLACEHOLDERS = ("{z}", "{x}", "{y}")
+"""What an XYZ tile template must hold; deck.gl's TileLayer also fills `{-y}` (TMS rows)."""
+
+
+def _tile_template(text: str | None) -> str | None:
+    """An http(s) URL template with {z}, {x} and {y} (and no other placeholder)."""
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in text)
+    ):
+        raise ValueError("must be an http:// or https:// URL")
+    missing = [p for p in TILE_PLACEHOLDERS if p not in text]
+    if missing:
+        raise ValueError(f"must hold {', '.join(TILE_PLACEHOLDERS)} (missing {', '.join(missing)})")
+    rest = text
+    for placeholder in (*TILE_PLACEHOLDERS, "{-y}"):
+        rest = rest.replace(placeholder, "")
+    if "{" in rest or "}" in rest:
+        raise ValueError("may hold only the placeholders {z}, {x}, {y} and {-y}")
+    return text
+
+
 Quota = Annotated[str, AfterValidator(_quota)]
 ProxyList = Annotated[str, AfterValidator(_proxies)]
+TileTemplate = Annotated[
+    str | None, BeforeValidator(lambda v: v or None), AfterValidator(_tile_template)
+]
 
 
 class Settings(BaseSettings):
@@ -62,7 +99,7 @@ class Settings(BaseSettings):
     history_days: int = Field(7, ge=1, le=31, description="Days of reading history to seed.")
     node_modules: Path = Field(
         REPO_ROOT / "gateway" / "node_modules",
-        description="npm packages (GraphiQL's bundle) installed by the Makefile.",
+        description="npm packages (GraphiQL's and deck.gl's bundles) installed by the Makefile.",
     )
     max_page_size: int = Field(100, ge=1, le=1000, description="Largest `first` of a connection.")
     max_window_days: int = Field(31, ge=1, description="Longest reading window one query may ask.")
@@ -158,6 +195,19 @@ class Settings(BaseSettings):
     dashboard_session_hours: int = Field(
         8, ge=1, le=24 * 30, description="How long a dashboard sign-in lasts (hours)."
     )
+    dashboard_tile_url: TileTemplate = Field(
+        None,
+        description="An XYZ raster tile service drawn under the map's polygons, e.g. "
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png; default none: the map is our own "
+        "polygons and the browser fetches nothing from another origin. Setting it sends every "
+        "map viewer's browser to that service (docs/security.md).",
+    )
+    dashboard_tile_attribution: str = Field(
+        "",
+        max_length=300,
+        description="The tile service's attribution, shown on the map (required with a tile "
+        "URL: e.g. © OpenStreetMap contributors).",
+    )
     rounding_key_file: Path | None = Field(
         None,
         description="The secret (32 random bytes) that fixes the random rounding of published "
@@ -213,6 +263,15 @@ class Settings(BaseSettings):
         description="Comma-separated IPs or networks of reverse proxies whose X-Forwarded-For "
         "names the client; default none: the peer address is the client.",
     )
+
+    @model_validator(mode="after")
+    def _tiles_attributed(self) -> Settings:
+        if self.dashboard_tile_url and not self.dashboard_tile_attribution.strip():
+            raise ValueError(
+                "CIVIC_DASHBOARD_TILE_URL needs CIVIC_DASHBOARD_TILE_ATTRIBUTION: tile services "
+                "require their attribution on the map"
+            )
+        return self
 
     @model_validator(mode="after")
     def _cost_budgets_grow(self) -> Settings:

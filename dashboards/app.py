@@ -16,8 +16,9 @@ from urllib.parse import parse_qsl
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
-from dashboards import frame
+from dashboards import frame, vendor
 from dashboards.i18n import Lang, lang_of, t
+from dashboards.options import DashboardOptions
 from dashboards.pages import (
     Page,
     View,
@@ -108,10 +109,12 @@ async def render_page(
     lang: Lang,
     gu: str | None,
     query: Mapping[str, str] | None = None,
+    options: DashboardOptions | None = None,
 ) -> list[Any]:
     """The page's content; a fault of ours becomes a notice on the page (logged with its
     traceback), never a broken dashboard."""
-    view = View(lang, gu, viewer_tier(), reader, dict(query or {}))
+    query = dict(query or {})
+    view = View(lang, gu, viewer_tier(), reader, query, options or DashboardOptions())
     try:
         return await page.render(view)
     except CivicGraphError as error:
@@ -132,8 +135,10 @@ class CivicDash(Dash):
         return config
 
 
-def build_dash(reader: Reader) -> Dash:
-    """A new Dash app at `/dashboard/` reading through `reader` (one per server app)."""
+def build_dash(reader: Reader, options: DashboardOptions | None = None) -> Dash:
+    """A new Dash app at `/dashboard/` reading through `reader` (one per server app), with the
+    server's `options` (default: no tile service, this checkout's gateway/node_modules)."""
+    options = options or DashboardOptions()
     app = CivicDash(
         __name__,
         backend="fastapi",
@@ -147,14 +152,15 @@ def build_dash(reader: Reader) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = frame.layout()
-    _callbacks(app, reader)
+    vendor.serve(app, options.node_modules)
+    _callbacks(app, reader, options)
     for page in PAGES.values():
         if page.callbacks is not None:
             page.callbacks(app, reader)
     return app
 
 
-def _callbacks(app: Dash, reader: Reader) -> None:
+def _callbacks(app: Dash, reader: Reader, options: DashboardOptions) -> None:
     @app.callback(
         Output("lang", "data"),
         Input("lang-ko", "n_clicks"),
@@ -183,7 +189,7 @@ def _callbacks(app: Dash, reader: Reader) -> None:
                 raise PreventUpdate
         query = query_of(search if isinstance(search, str) else None)
         return await render_page(
-            reader, page, lang_of(lang), gu if isinstance(gu, str) else None, query
+            reader, page, lang_of(lang), gu if isinstance(gu, str) else None, query, options
         )
 
     @app.callback(

@@ -19,6 +19,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
 
 from dashboards.app import PAGES, build_dash
+from dashboards.options import DashboardOptions
 from dashboards.sources import CURRENT, Execute, Reader
 
 CLOSE_NOT_FOUND = 4404
@@ -26,11 +27,13 @@ INDEX_PATH = "/dashboard/"
 
 
 class Dashboards:
-    """The Dash app at `/dashboard`, reading through `execute` as each request's viewer."""
+    """The Dash app at `/dashboard`, reading through `execute` as each request's viewer, with
+    the server's `options` (civicgraph/app.py builds them from its settings)."""
 
-    def __init__(self, execute: Execute) -> None:
+    def __init__(self, execute: Execute, options: DashboardOptions | None = None) -> None:
         self.reader = Reader(execute)
-        self.dash: Dash = build_dash(self.reader)
+        self.options = options or DashboardOptions()
+        self.dash: Dash = build_dash(self.reader, self.options)
 
         self.page_paths = frozenset(
             path for page in PAGES.values() for path in (f"/dashboard/{page.slug}", page.path)

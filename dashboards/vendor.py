@@ -1,8 +1,9 @@
 """Third-party browser bundles served from our own origin at `/dashboard/vendor/<name>`.
 
 deck.gl's UMD bundle comes from the npm package pinned in gateway/package.json (installed by
-the Makefile's `npm ci`), never from a CDN, so the map draws with no internet. Only the map page
-loads it (dashboards/assets/map.js adds the script on first use): it is 2 MB.
+the Makefile's `npm ci` in the `CIVIC_NODE_MODULES` folder), never from a CDN, so the map draws
+with no internet. Only the map page loads it (dashboards/assets/map.js adds the script on first
+use): it is 2 MB.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from dash import Dash
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-NODE_MODULES = Path(__file__).resolve().parents[1] / "gateway" / "node_modules"
-"""gateway/node_modules of this checkout (the settings' `node_modules` default)."""
 BUNDLES = {"deck.gl.min.js": "deck.gl/dist.min.js"}
 """Served name → path under node_modules."""
 PREFIX = "/dashboard/vendor/"
 
 
-def serve(app: Dash, node_modules: Path = NODE_MODULES) -> None:
-    """Adds the `GET /dashboard/vendor/{name}` route to the Dash app's server: 404 for a name
-    not in BUNDLES, 503 when its npm package is not installed."""
+def serve(app: Dash, node_modules: Path) -> None:
+    """Adds the `GET /dashboard/vendor/{name}` route to the Dash app's server, serving
+    BUNDLES from `node_modules` (the `node_modules` setting, through DashboardOptions): 404
+    for a name not in BUNDLES, 503 when its npm package is not installed there."""
 
     async def bundle(request: Request) -> Response:
         name = request.path_params["name"]

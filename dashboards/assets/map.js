@@ -1,9 +1,11 @@
 // The map page's deck.gl canvas (dashboards/pages/map.py builds its spec in Python with pydeck).
 // deck.gl (2 MB) is loaded from our own origin, /dashboard/vendor/deck.gl.min.js, the first time
-// a map is drawn, so no other page pays for it and nothing comes from another origin. No
-// mapStyle: the base layer is our own polygons. Accessors in the spec are "@@=a.b" paths into
-// each datum, "{measure}" naming the chosen measure; nothing is evaluated. A click on a gu sets
-// the header's gu selector, which every page (this one too: it then shows the gu's dong) reads.
+// a map is drawn, so no other page pays for it. No mapStyle: the base layer is our own polygons;
+// only when the operator sets a tile service (CIVIC_DASHBOARD_TILE_URL) does the spec hold a
+// TileLayer, whose tiles (the one thing from another origin) are drawn as BitmapLayers. Accessors
+// in the spec are "@@=a.b" paths into each datum, "{measure}" naming the chosen measure; nothing
+// is evaluated. A click on a gu sets the header's gu selector, which every page (this one too: it
+// then shows the gu's dong) reads.
 (function () {
   "use strict";
   var loading = null;
@@ -57,8 +59,21 @@
       }
     });
     props.updateTriggers = { getFillColor: measure };
+    if (spec["@@type"] === "TileLayer") props.renderSubLayers = bitmap(deck);
     var Layer = deck[spec["@@type"]];
     return Layer ? new Layer(props) : null;
+  }
+
+  // A raster tile as an image on its bounds (deck.gl's TileLayer + BitmapLayer recipe).
+  function bitmap(deck) {
+    return function (props) {
+      var box = props.tile.boundingBox;
+      return new deck.BitmapLayer(props, {
+        data: null,
+        image: props.data,
+        bounds: [box[0][0], box[0][1], box[1][0], box[1][1]],
+      });
+    };
   }
 
   function layers(deck, spec, measure) {

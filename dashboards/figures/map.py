@@ -7,6 +7,10 @@ spec is pydeck's JSON (`pydeck.Deck.to_json`) as a dict: accessors are `"@@=a.b"
 each datum, and `{measure}` in a path names the measure chosen on the page (dashboards/assets/
 map.js resolves both; no expression is ever evaluated). Colours come from dashboards/theme.py
 as `[r, g, b, a]`; every colour is also named in text (legend, tooltip, table).
+
+The base layer is our own polygons. Only when the server sets a tile service
+(`CIVIC_DASHBOARD_TILE_URL`) does the spec start with a deck.gl TileLayer of its raster tiles
+(drawn as BitmapLayers by map.js), under the polygons, which are then drawn translucent.
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ POINT_COLOURS = {
 }
 """Point colours by kind: none is a hexagon colour, and each is ringed in white (1 px)."""
 SEOUL = {"latitude": 37.5665, "longitude": 126.978, "zoom": 10}
+TILE_SIZE = 256
+"""Pixels per side of an XYZ raster tile (the OpenStreetMap convention)."""
+TILE_MAX_ZOOM = 19
+"""Deepest tile zoom asked for (OpenStreetMap's standard layer ends at 19); deeper views scale
+the zoom-19 tiles up."""
+OVER_TILES_OPACITY = 0.7
+"""Opacity of the gu polygons over tiles, so streets show through."""
 
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("서울 지도", "Map of Seoul"),
@@ -94,6 +105,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "지도를 그릴 수 없습니다 (WebGL 또는 deck.gl 없음). 아래 표를 보세요.",
         "The map cannot be drawn here (no WebGL or deck.gl): see the table below.",
     ),
+    "tiles": ("배경 지도", "Base map"),
 }
 BAND_NAMES_KO = {
     "Good": "좋음",
@@ -422,6 +434,20 @@ def total_count(pages: Sequence[Data], field: str) -> int | None:
     return None
 
 
+def tile_layer(tile_url: str) -> pydeck.Layer:
+    """A deck.gl TileLayer of the XYZ raster tiles at `tile_url` (a template with {z}, {x},
+    {y}, checked by the settings); map.js draws each tile as a BitmapLayer on its bounds."""
+    return pydeck.Layer(
+        "TileLayer",
+        data=tile_url,
+        id="tiles",
+        min_zoom=0,
+        max_zoom=TILE_MAX_ZOOM,
+        tile_size=TILE_SIZE,
+        pickable=False,
+    )
+
+
 def deck_spec(
     gu_layer: Mapping[str, Any],
     dong_layer: Mapping[str, Any] | None,
@@ -430,11 +456,15 @@ def deck_spec(
     cases: Sequence[Mapping[str, Any]],
     gu: str | None,
     lang: Lang,
+    tile_url: str | None = None,
 ) -> dict[str, Any]:
     """The deck.gl spec (pydeck's JSON) with what map.js needs beside it: `bounds` to fit
     ([west, south, east, north]: the drilled gu, else every gu), the gu drilled into and the
-    tooltip's labels. No `mapStyle`: the base layer is our own polygons."""
-    layers = [
+    tooltip's labels. No `mapStyle`: the base layer is our own polygons, over the raster tiles
+    of `tile_url` when one is given (`tile_layer`; None: no layer names another origin)."""
+    layers = [tile_layer(tile_url)] if tile_url else []
+    over_tiles = {"opacity": OVER_TILES_OPACITY} if tile_url else {}
+    layers.append(
         pydeck.Layer(
             "GeoJsonLayer",
             data=dict(gu_layer),
@@ -445,8 +475,9 @@ def deck_spec(
             get_fill_color="properties.fill.{measure}",
             get_line_color=OUTLINE,
             line_width_min_pixels=1,
+            **over_tiles,
         )
-    ]
+    )
     if dong_layer is not None:
         layers.append(
             pydeck.Layer(

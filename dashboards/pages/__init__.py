@@ -16,6 +16,7 @@ from typing import Any
 from dash import Dash
 
 from dashboards.i18n import Lang
+from dashboards.options import DashboardOptions
 from dashboards.sources import Reader
 from graph.records.api_keys import Tier
 
@@ -23,7 +24,7 @@ from graph.records.api_keys import Tier
 @dataclass(frozen=True)
 class View:
     """What one render sees: the reader's language, the gu drilled into (None: all Seoul),
-    the viewer's tier, the reader of sources and the query parameters."""
+    the viewer's tier, the reader of sources, the query parameters and the server's options."""
 
     lang: Lang
     gu: str | None
@@ -32,6 +33,8 @@ class View:
     query: Mapping[str, str] = field(default_factory=dict)
     """The page URL's query parameters (first value of each), e.g. `poll` on the polls page:
     a page's own choices that links can carry and readers can bookmark."""
+    options: DashboardOptions = field(default_factory=DashboardOptions)
+    """The server's settings for the dashboards (e.g. the map's tile service)."""
 
 
 def param(name: str) -> dict[str, Any]:

@@ -1,9 +1,15 @@
 """Map: the gu (and a drilled-into gu's dong) coloured by a chosen measure, sensors and assets as
 points, open cases as hexagons, drawn by deck.gl (dashboards/assets/map.js).
 
-All four measures are read and coloured at once, so choosing one redraws in the browser with no
-round trip. Lists are bounded: the API's pages hold at most 100 items, so the cases and assets
-are read in at most `MAX_PAGES` pages and the page says how many it shows of how many.
+The measure is the address's `?measure=` (a native select writes it, dashboards/assets/
+params.js): choosing one re-renders the page on the server, which reads all four measures and
+hands the chosen one to the clientside draw with the spec. Lists are bounded: the API's pages
+hold at most 100 items, so the cases and assets are read in at most `MAX_PAGES` pages and the
+page says how many it shows of how many.
+
+The base layer is our own polygons; with the server's tile service set (`View.options.tile_url`,
+`CIVIC_DASHBOARD_TILE_URL`) its raster tiles are drawn under them and its attribution is shown
+on the map. deck.gl itself always comes from our own origin (dashboards/vendor.py).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, dcc, html
 
-from dashboards import panels, vendor
+from dashboards import panels
 from dashboards.figures import map as figures
 from dashboards.i18n import Lang, number, t
 from dashboards.pages import Page, View, param
@@ -142,6 +148,7 @@ async def render(view: View) -> list[Any]:
     dong_layer = figures.dong_features(dong.data, lang) if dong is not None else None
     assets = figures.asset_points(asset_pages, lang)
     cases = figures.case_points(case_pages)
+    tile_url = view.options.tile_url
     spec = figures.deck_spec(
         gu_layer,
         dong_layer,
@@ -150,6 +157,7 @@ async def render(view: View) -> list[Any]:
         cases,
         gu,
         lang,
+        tile_url,
     )
     header, rows = figures.gu_table(districts.data, table, lang)
     notes = [
@@ -188,7 +196,10 @@ async def render(view: View) -> list[Any]:
                 html.H2(figures.label("title", lang), id="map-title"),
                 _measure_control(lang, chosen_measure(view)),
                 html.Div(
-                    html.P(figures.label("unavailable", lang), className="map-fallback"),
+                    [
+                        html.P(figures.label("unavailable", lang), className="map-fallback"),
+                        attribution(view.options.tile_attribution, lang) if tile_url else None,
+                    ],
                     id="map-canvas",
                     className="map-canvas",
                 ),
@@ -233,6 +244,11 @@ def _measure_control(lang: Lang, chosen: str) -> html.Div:
         ],
         className="map-control",
     )
+
+
+def attribution(text: str, lang: Lang) -> html.P:
+    """The tile service's attribution, over the map's corner (its terms ask for it there)."""
+    return html.P(f"{figures.label('tiles', lang)}: {text}", className="map-attribution")
 
 
 def swatch(colour: str) -> html.Span:
@@ -307,10 +323,9 @@ def _sources(
 
 
 def callbacks(app: Dash, reader: Reader) -> None:
-    """The route serving deck.gl's bundle (dashboards/vendor.py) and the map's clientside
-    callback: draw (or redraw) deck.gl when the spec or the measure changes and show the chosen
-    measure's legend (map.js names the canvas, role "img", by the measure)."""
-    vendor.serve(app)
+    """The map's clientside callback: draw (or redraw) deck.gl when the spec or the measure
+    changes and show the chosen measure's legend (map.js names the canvas, role "img", by the
+    measure). deck.gl's bundle is served by the app (dashboards/vendor.py)."""
     app.clientside_callback(
         ClientsideFunction(namespace="civicMap", function_name="draw"),
         Output({"type": "map-legend", "measure": ALL}, "hidden"),
