@@ -111,7 +111,9 @@ def seed(env: dict[str, str], scale: float, history_days: int) -> float:
     )
     started = time.monotonic()
     civicgraph(env, "seed", "--scale", str(scale), "--history-days", str(history_days))
-    return time.monotonic() - started
+    took = time.monotonic() - started
+    civicgraph(env, "migrate", capture=True)  # a --data-dir seeded by an older checkout
+    return took
 
 
 def analyst_key(env: dict[str, str]) -> str:
@@ -136,7 +138,10 @@ def serving(env: dict[str, str]) -> Iterator[Server]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "civicgraph.cli", "serve", "--port", str(port)]
-    with subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL) as server:
+    with (
+        tempfile.TemporaryFile("w+") as log,  # uvicorn's INFO lines (one per websocket) stay out
+        subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=log) as server,
+    ):
         try:
             deadline = time.monotonic() + 120
             while True:
@@ -155,6 +160,10 @@ def serving(env: dict[str, str]) -> Iterator[Server]:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
+            log.seek(0)
+            said = [line for line in log.read().splitlines() if not line.startswith("INFO:")]
+            if said:
+                print("the server said:", *said[:20], sep="\n  ")
 
 
 async def sign_in(client: httpx.AsyncClient, key: str) -> str:
