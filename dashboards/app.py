@@ -32,6 +32,7 @@ from dashboards.pages import (
 )
 from dashboards.pages import map as map_page
 from dashboards.pages.common import DISTRICTS
+from dashboards.panels import attrs
 from dashboards.sources import CURRENT, Reader
 from graph.errors import CivicGraphError
 from graph.records.api_keys import Tier
@@ -101,6 +102,22 @@ def query_of(search: str | None) -> dict[str, str]:
     for name, value in parse_qsl((search or "").removeprefix("?")):
         params.setdefault(name, value)
     return params
+
+
+def shows_changes(page: Page, gu: str | None, live: object) -> bool:
+    """Whether a live message (dashboards/live.py: topic → the gu of its events) may change
+    `page` drilled into `gu`; "*" (sent when live updates resume) changes every page."""
+    topics = live.get("topics") if isinstance(live, dict) else None
+    if not isinstance(topics, dict):
+        return False
+    if "*" in topics:
+        return True
+    for topic, districts in topics.items():
+        if topic not in page.topics:
+            continue
+        if gu is None or not isinstance(districts, list) or not districts or gu in districts:
+            return True
+    return False
 
 
 async def render_page(
@@ -183,14 +200,16 @@ def _callbacks(app: Dash, reader: Reader, options: DashboardOptions) -> None:
         pathname: str | None, lang: Any, gu: Any, live: Any, search: Any, paused: Any
     ) -> list[Any]:
         page = page_for(pathname, viewer_tier())
-        if ctx.triggered_id == "live":
-            topics = set(live.get("topics", [])) if isinstance(live, dict) else set()
-            if paused or not (topics & page.topics or "*" in topics):
-                raise PreventUpdate
+        chosen_gu = gu if isinstance(gu, str) else None
+        if ctx.triggered_id == "live" and (paused or not shows_changes(page, chosen_gu, live)):
+            raise PreventUpdate
         query = query_of(search if isinstance(search, str) else None)
-        return await render_page(
-            reader, page, lang_of(lang), gu if isinstance(gu, str) else None, query, options
-        )
+        if page is PAGES["signin"] and isinstance(pathname, str) and pathname != page.path:
+            query["next"] = pathname  # back to the page asked for (the door checks it)
+        content = await render_page(reader, page, lang_of(lang), chosen_gu, query, options)
+        # what assets/live.js reads to skip messages that cannot change this page
+        watched = attrs(data_topics=" ".join(sorted(page.topics)), data_gu=chosen_gu or "")
+        return [html.Div(content, id="page-body", **watched)]
 
     @app.callback(
         Output("gu-select", "children"),
