@@ -7,6 +7,7 @@ reader's language.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
@@ -87,10 +88,20 @@ def _with_unit(value: float | None, lang: Lang, unit_key: str, digits: int = 0) 
     return "–" if value is None else f"{number(value, lang, digits=digits)} {unit(unit_key, lang)}"
 
 
+SOUND_LEVELS = frozenset({"noise"})
+"""Fields in dB: their mean is by energy (graph/records/levels.py), as the API's own means."""
+
+
 def mean_of(rows: Sequence[Mapping[str, Any]] | None, field: str) -> float | None:
-    """The mean of `field` over the rows that have it (None when none has)."""
+    """The mean of `field` over the rows that have it (None when none has): for a sound level
+    (SOUND_LEVELS) the energy mean, ISO 1996-1's Leq = 10·log10(mean(10^(L/10))); else the
+    arithmetic mean."""
     values = [float(r[field]) for r in rows or [] if r.get(field) is not None]
-    return fmean(values) if values else None
+    if not values:
+        return None
+    if field in SOUND_LEVELS:
+        return 10 * math.log10(fmean(10 ** (v / 10) for v in values))
+    return fmean(values)
 
 
 def _count(value: Any, lang: Lang) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,41 @@ def as_datetime(value: datetime | str) -> datetime:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite://{path.resolve()}"
+
+
+def _sql_function(compute: Callable[..., float]) -> Callable[..., float | None]:
+    """`compute` as SQLite's built-in math functions behave: NULL in or out of range, NULL out."""
+
+    def function(*args: float | None) -> float | None:
+        if any(arg is None for arg in args):
+            return None
+        try:
+            return compute(*args)
+        except (ValueError, OverflowError):
+            return None
+
+    return function
+
+
+SQLITE_MATH: dict[str, tuple[int, Callable[..., float | None]]] = {
+    "power": (2, _sql_function(math.pow)),
+    "log10": (1, _sql_function(math.log10)),
+}
+"""SQL functions the records' queries use (graph/records/levels.py) that a SQLite built without
+its math functions (SQLITE_ENABLE_MATH_FUNCTIONS, before 3.35) lacks: name -> (arity, function)."""
+
+
+async def ensure_sqlite_math(client: BaseDBAsyncClient) -> bool:
+    """Registers SQLITE_MATH on the SQLite connection of `client` unless SQLite has them built
+    in; returns whether it had to."""
+    try:
+        await client.execute_query("SELECT power(10, 1) AS p, log10(10) AS l")
+        return False
+    except OperationalError:
+        connection = client._connection  # aiosqlite's
+        for name, (arity, function) in SQLITE_MATH.items():
+            await connection.create_function(name, arity, function, deterministic=True)
+        return True
 
 
 class _ImmediateTransaction(SqliteTransactionWrapper):
@@ -298,6 +334,7 @@ async def open_records(url: str, *, migrate: bool = True) -> Records:
             await client.execute_query(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             # Another process (a CLI command beside the server) may hold the write lock.
             await client.execute_query(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            await ensure_sqlite_math(client)  # sound levels average by energy
         records = Records(context, client, url, previous)
         if migrate:
             records.migrations_applied = await apply_migrations(records)

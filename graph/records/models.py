@@ -50,7 +50,8 @@ class Reading(Model):
 class ReadingHourly(Model):
     """Hourly roll-up of one data type of one sensor, kept after raw readings expire.
 
-    Sum and count (not the mean) so that longer buckets average correctly.
+    Sum and count (not the mean) so that longer buckets average correctly; for a sound level
+    also the sum of its energies, since its mean is by energy.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -61,6 +62,9 @@ class ReadingHourly(Model):
     total = fields.FloatField()
     lo = fields.FloatField()
     hi = fields.FloatField()
+    energy = fields.FloatField(null=True)
+    """The sum of 10^(v/10) of the hour's readings for a sound level (which averages by
+    energy, graph/records/levels.py); NULL for other data types."""
 
     class Meta:
         table = "reading_hourly"

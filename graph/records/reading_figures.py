@@ -14,13 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from graph.records.db import Records
+from graph.records.levels import mean
 from graph.records.readings import DATA_TYPES, epoch, from_epoch
 
 
 @dataclass(frozen=True)
 class DistrictMeans:
     """One gu's readings in a window: the mean of each data type over every reading that has
-    it (None when none has), the sensors with at least one such reading, the newest one's time."""
+    it (None when none has; a sound level's is its energy mean, graph/records/levels.py), the
+    sensors with at least one such reading, the newest one's time."""
 
     district_code: str
     means: dict[str, float | None]
@@ -49,10 +51,10 @@ async def district_means(
     marks = records.placeholders(2 * len(pairs) + 2)
     rows = ", ".join(f"({marks[2 * i]}, {marks[2 * i + 1]})" for i in range(len(pairs)))
     low, high = marks[-2:]
-    sums = ", ".join(f"sum(r.{t}) AS {t}_total, count(r.{t}) AS {t}_n" for t in data_types)
+    means = ", ".join(f"{mean(t, f'r.{t}')} AS {t}_mean" for t in data_types)
     present = " OR ".join(f"r.{t} IS NOT NULL" for t in data_types)
     sql = (
-        f"SELECT s.column2 AS gu, {sums}, count(DISTINCT r.sensor_id) AS sensors, "
+        f"SELECT s.column2 AS gu, {means}, count(DISTINCT r.sensor_id) AS sensors, "
         f"max(r.measured_at) AS newest FROM reading r JOIN (VALUES {rows}) s "
         f"ON r.sensor_id = s.column1 WHERE r.measured_at >= {low} AND r.measured_at <= {high} "
         f"AND ({present}) GROUP BY s.column2"
@@ -61,12 +63,11 @@ async def district_means(
     params += [epoch(start), epoch(end)]
     found = {}
     for row in await records.query(sql, params):
-        means = {
-            t: (float(row[f"{t}_total"]) / int(row[f"{t}_n"]) if row[f"{t}_n"] else None)
-            for t in data_types
+        values = {
+            t: float(row[f"{t}_mean"]) if row[f"{t}_mean"] is not None else None for t in data_types
         }
         found[row["gu"]] = DistrictMeans(
-            row["gu"], means, int(row["sensors"]), from_epoch(int(row["newest"]))
+            row["gu"], values, int(row["sensors"]), from_epoch(int(row["newest"]))
         )
     return found
 

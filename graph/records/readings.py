@@ -2,7 +2,8 @@
 
 Raw 2-minute readings are kept for a retention period; older ones are rolled up into hourly
 rows (`reading_hourly`) and deleted. Aggregates in whole-hour buckets read both, so a long
-window still answers after its raw readings are gone.
+window still answers after its raw readings are gone. A sound level's mean is its energy mean
+(graph/records/levels.py): its hourly rows also keep the sum of its readings' energies.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from graph.ontology import SDOT_DATA_TYPES, WATER_DATA_TYPES
 from graph.records.db import Records
+from graph.records.levels import is_level, mean_of_sums, summand
 
 DATA_TYPES: tuple[str, ...] = SDOT_DATA_TYPES + WATER_DATA_TYPES
 COLUMNS: tuple[str, ...] = ("sensor_id", "measured_at", *DATA_TYPES)
@@ -94,14 +96,16 @@ def _bucket_parts(
     bucket_seconds: int,
 ) -> tuple[str, list[Any]]:
     """SQL of (sensor_id, b, total, lo, hi, n) per sensor and bucket from raw readings and,
-    for whole-hour buckets, the hourly roll-ups; with its parameters."""
+    for whole-hour buckets, the hourly roll-ups; with its parameters. `total` sums the
+    readings' `summand`s: their energies for a sound level."""
     if data_type not in DATA_TYPES:
         raise ValueError(f"unknown data type {data_type!r}")
     ids = ", ".join(records.placeholders(len(sensor_ids)))
     low, high, size = records.placeholders(3, start=len(sensor_ids) + 1)
     size_ = int(bucket_seconds)
     raw = (
-        f"SELECT sensor_id, (measured_at / {size_}) * {size_} AS b, sum({data_type}) AS total, "
+        f"SELECT sensor_id, (measured_at / {size_}) * {size_} AS b, "
+        f"sum({summand(data_type, data_type)}) AS total, "
         f"min({data_type}) AS lo, max({data_type}) AS hi, count({data_type}) AS n FROM reading "
         f"WHERE sensor_id IN ({ids}) AND measured_at >= {low} AND measured_at < {high} "
         f"AND {data_type} IS NOT NULL AND {size} > 0 GROUP BY sensor_id, b"
@@ -111,8 +115,9 @@ def _bucket_parts(
     if bucket_seconds % HOUR == 0:  # hourly roll-ups fit whole-hour buckets exactly
         ids2 = ", ".join(records.placeholders(len(sensor_ids), start=len(params) + 1))
         low2, high2, kind = records.placeholders(3, start=len(params) + len(sensor_ids) + 1)
+        rolled = "energy" if is_level(data_type) else "total"
         parts.append(
-            f"SELECT sensor_id, (hour / {size_}) * {size_} AS b, sum(total) AS total, "
+            f"SELECT sensor_id, (hour / {size_}) * {size_} AS b, sum({rolled}) AS total, "
             f"min(lo) AS lo, max(hi) AS hi, sum(n) AS n FROM reading_hourly "
             f"WHERE sensor_id IN ({ids2}) AND hour >= {low2} AND hour < {high2} "
             f"AND data_type = {kind} GROUP BY sensor_id, b"
@@ -129,7 +134,8 @@ async def bucketed(
     end: datetime,
     bucket_seconds: int,
 ) -> dict[str, list[Bucket]]:
-    """avg/min/max of one data type per bucket over [start, end), for each sensor.
+    """avg/min/max of one data type per bucket over [start, end), for each sensor (avg: the
+    energy mean of a sound level, graph/records/levels.py).
 
     Requires `data_type` in DATA_TYPES and bucket_seconds > 0; buckets align to the epoch.
     Whole-hour buckets include rolled-up hours (counted by the hour's start); shorter buckets
@@ -141,8 +147,9 @@ async def bucketed(
     if not sensor_ids:
         return result
     union, params = _bucket_parts(records, sensor_ids, data_type, start, end, bucket_seconds)
+    average = mean_of_sums(data_type, "sum(total)", "sum(n)")
     sql = (
-        f"SELECT sensor_id, b, sum(total) / sum(n) AS a, min(lo) AS lo, max(hi) AS hi, "
+        f"SELECT sensor_id, b, {average} AS a, min(lo) AS lo, max(hi) AS hi, "
         f"sum(n) AS n FROM ({union}) parts GROUP BY sensor_id, b ORDER BY sensor_id, b"
     )
     for row in await records.query(sql, params):
@@ -172,15 +179,17 @@ async def pooled_buckets(
     bucket_seconds: int,
 ) -> list[Bucket]:
     """avg/min/max of one data type per bucket over [start, end), every reading of the
-    sensors pooled (the mean of readings, not of sensors' means), as `bucketed` per sensor;
-    buckets without a reading are absent, `sensor_id` is POOLED. One query."""
+    sensors pooled (the mean of readings, not of sensors' means; a sound level's by energy),
+    as `bucketed` per sensor; buckets without a reading are absent, `sensor_id` is POOLED.
+    One query."""
     if data_type not in DATA_TYPES:
         raise ValueError(f"unknown data type {data_type!r}")
     if not sensor_ids:
         return []
     union, params = _bucket_parts(records, sensor_ids, data_type, start, end, bucket_seconds)
+    average = mean_of_sums(data_type, "sum(total)", "sum(n)")
     sql = (
-        f"SELECT b, sum(total) / sum(n) AS a, min(lo) AS lo, max(hi) AS hi, sum(n) AS n "
+        f"SELECT b, {average} AS a, min(lo) AS lo, max(hi) AS hi, sum(n) AS n "
         f"FROM ({union}) parts GROUP BY b ORDER BY b"
     )
     return [
@@ -208,6 +217,7 @@ def _merge_clause(dialect: str) -> str:
     return (
         "ON CONFLICT (sensor_id, data_type, hour) DO UPDATE SET "
         "n = reading_hourly.n + excluded.n, total = reading_hourly.total + excluded.total, "
+        "energy = reading_hourly.energy + excluded.energy, "
         f"lo = {smaller}(reading_hourly.lo, excluded.lo), "
         f"hi = {larger}(reading_hourly.hi, excluded.hi)"
     )
@@ -216,6 +226,8 @@ def _merge_clause(dialect: str) -> str:
 async def roll_up(records: Records, keep_days: int, now: datetime) -> RollUp:
     """Roll raw readings older than `keep_days` (cut at a whole hour) into hourly rows.
 
+    A sound level's hourly row also holds the sum of its readings' energies (`energy`, NULL
+    for other data types), from which its hours average by energy.
     One transaction: the hourly rows and the deletion of what they summarise land together,
     so a crash never counts a reading twice or loses it. Readings that arrive late for an
     hour already rolled up are merged into it the next time. Requires keep_days >= 1.
@@ -231,10 +243,13 @@ async def roll_up(records: Records, keep_days: int, now: datetime) -> RollUp:
         )
         hours = 0
         for data_type in DATA_TYPES:
+            energy = f"sum({summand(data_type, data_type)})" if is_level(data_type) else "NULL"
             count, _ = await client.execute_query(
-                f"INSERT INTO reading_hourly (sensor_id, data_type, hour, n, total, lo, hi) "
+                f"INSERT INTO reading_hourly "
+                f"(sensor_id, data_type, hour, n, total, lo, hi, energy) "
                 f"SELECT sensor_id, '{data_type}', (measured_at / {HOUR}) * {HOUR}, "
-                f"count({data_type}), sum({data_type}), min({data_type}), max({data_type}) "
+                f"count({data_type}), sum({data_type}), min({data_type}), max({data_type}), "
+                f"{energy} "
                 f"FROM reading WHERE measured_at < {mark} AND {data_type} IS NOT NULL "
                 f"GROUP BY sensor_id, (measured_at / {HOUR}) * {HOUR} {merge}",
                 [cutoff],

@@ -31,7 +31,10 @@ class DistrictAirQuality:
     district_code: str
     pm25: float | None = strawberry.field(description="㎍/㎥")
     pm10: float | None = strawberry.field(description="㎍/㎥")
-    noise: float | None = strawberry.field(description="dB(A)")
+    noise: float | None = strawberry.field(
+        description="dB(A): the energy mean of the hour's readings (Leq, ISO 1996-1), not "
+        "their arithmetic mean."
+    )
     pm25_band: str | None = strawberry.field(description="The `ReadingBand.name` of pm25.")
     pm10_band: str | None = strawberry.field(description="The `ReadingBand.name` of pm10.")
     noise_band: str | None = strawberry.field(description="The `ReadingBand.name` of noise.")

@@ -21,6 +21,7 @@ ALL = [
     "0009_write_intents",
     "0010_certificate_verifications",
     "0011_reading_time_index",
+    "0012_reading_hourly_energy",
 ]
 LATER_TABLES = (
     "reading_hourly",
