@@ -161,7 +161,14 @@ def create_app(
         tile_attribution=settings.dashboard_tile_attribution,
         node_modules=settings.node_modules,
     )
-    dashboards = Dashboards(execute, dashboard_options) if subgraph is None else None
+
+    def dashboard_changes() -> int:
+        pulse = getattr(app.state, "pulse", None)
+        return pulse.version if pulse is not None else 0
+
+    dashboards = (
+        Dashboards(execute, dashboard_options, dashboard_changes) if subgraph is None else None
+    )
     dashboard_door = DashboardDoor(door, door.sessions) if door.sessions else None
     dashboard_routes = (
         [

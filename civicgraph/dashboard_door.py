@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -36,7 +36,10 @@ def safe_next(value: str | None) -> str:
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or not parts.path.startswith("/dashboard"):
         return DEFAULT_NEXT
-    if "//" in parts.path or any(ord(c) < 0x20 for c in value):
+    if "//" in parts.path or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return DEFAULT_NEXT
+    segments = unquote(parts.path).split("/")
+    if "." in segments or ".." in segments:  # /dashboard/../graphql leaves the dashboards
         return DEFAULT_NEXT
     return value
 
@@ -107,10 +110,12 @@ class DashboardDoor:
             body += chunk
             if len(body) > MAX_FORM_BYTES:
                 return _page(413, lang, "signin.too_large")
-        try:
-            form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=MAX_FIELDS)
-        except ValueError:  # more fields than the form has
+        pairs = parse_qsl(body.decode("utf-8", "replace"))  # empty separators are no field
+        if len(pairs) > MAX_FIELDS:  # more fields than the form has
             return _page(400, lang, "signin.form")
+        form: dict[str, list[str]] = {}
+        for name, value in pairs:
+            form.setdefault(name, []).append(value)
         lang = _field(form, "lang") or lang
         ip = request.client.host if request.client else "unknown"
         guard = await self.policy.rate_limits.test(AUTH_POLICY, ip)

@@ -16,8 +16,10 @@ the dashboards' error format (`{"error": ..., "code": ...}`, civicgraph/refusals
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from dash.fingerprint import check_fingerprint
@@ -72,6 +74,45 @@ def _same_dependencies(sent: Any, declared: list[dict[str, Any]], what: str) -> 
             raise BadCallback(f"`{what}` names another component or property than declared")
 
 
+def _same_outputs(sent: Any, declared: Any) -> None:
+    """`sent` (the request's `outputs`) names the declared Output(s), one object each."""
+    expected = declared if isinstance(declared, list) else [declared]
+    items = sent if isinstance(declared, list) else [sent]
+    if not isinstance(items, list) or len(items) != len(expected):
+        raise BadCallback("`outputs` must name the callback's outputs")
+    for item, output in zip(items, expected, strict=True):
+        if isinstance(output.component_id, dict):  # a pattern: one match or a list of them
+            matches = item if isinstance(item, list) else [item]
+            if not all(
+                isinstance(m, dict)
+                and isinstance(m.get("id"), dict)
+                and m.get("property") == output.component_property
+                for m in matches
+            ):
+                raise BadCallback("`outputs` must name the callback's outputs")
+        elif not isinstance(item, dict) or (item.get("id"), item.get("property")) != (
+            output.component_id,
+            output.component_property,
+        ):
+            raise BadCallback("`outputs` must name the callback's outputs")
+
+
+def _names_an_input(changed: object, declared: dict[str, Any]) -> bool:
+    """`changed` is "<id>.<property>" of a declared input (a pattern's id as JSON text)."""
+    if not isinstance(changed, str) or "." not in changed:
+        return False
+    component, _, prop = changed.rpartition(".")
+    if component.startswith("{"):
+        try:
+            parsed = json.loads(component)
+        except ValueError:
+            return False
+        return isinstance(parsed, dict) and any(
+            _pattern(d["id"]) and d["property"] == prop for d in declared["inputs"]
+        )
+    return any(d["id"] == component and d["property"] == prop for d in declared["inputs"])
+
+
 def check_callback(body: object, callbacks: dict[str, dict[str, Any]]) -> None:
     """Raises BadCallback unless `body` calls one of `callbacks` (Dash's `callback_map`) with
     its declared inputs and states."""
@@ -81,13 +122,12 @@ def check_callback(body: object, callbacks: dict[str, dict[str, Any]]) -> None:
     declared = callbacks.get(output) if isinstance(output, str) else None
     if declared is None or declared.get("callback") is None:  # none, or one run in the browser
         raise BadCallback("`output` names no callback of this dashboard")
-    if not isinstance(body.get("outputs"), dict | list):
-        raise BadCallback("`outputs` must be an object or a list")
+    _same_outputs(body.get("outputs"), declared["output"])
     _same_dependencies(body.get("inputs"), declared["inputs"], "inputs")
     _same_dependencies(body.get("state", []), declared["state"], "state")
     changed = body.get("changedPropIds", [])
-    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
-        raise BadCallback("`changedPropIds` must be a list of strings")
+    if not isinstance(changed, list) or not all(_names_an_input(c, declared) for c in changed):
+        raise BadCallback("`changedPropIds` must name inputs of the callback")
 
 
 async def _answer(send: Send, status: int, code: str, message: str, **headers: str) -> None:
@@ -98,11 +138,72 @@ async def _answer(send: Send, status: int, code: str, message: str, **headers: s
     await send({"type": "http.response.body", "body": body})
 
 
+def _headers_only(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return sending
+
+
+def content_security_policy(inline_script_hashes: list[str], tile_url: str | None) -> str:
+    """The dashboards' CSP: scripts from our origin and Dash's own inline renderer script (by
+    hash), styles inline too (plotly and Dash's components set style attributes), images and
+    fetches from our origin (and the tile service's, when one is set), never framed."""
+    tiles = ""
+    if tile_url:
+        parts = urlsplit(tile_url)
+        tiles = f" {parts.scheme}://{parts.netloc}"
+    scripts = " ".join(["'self'", *inline_script_hashes])
+    return (
+        f"default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: blob:{tiles}; font-src 'self' data:; "
+        f"connect-src 'self'{tiles}; worker-src 'self' blob:; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+    )
+
+
 class DashboardGate:
-    """Wraps the dashboards' ASGI app (dashboards/mount.py) with the checks above."""
+    """Wraps the dashboards' ASGI app (dashboards/mount.py) with the checks above, and puts
+    security headers on everything it passes: the CSP, `nosniff`, no framing, and
+    `Cache-Control: no-store` on pages and callback answers (they may carry an analyst's
+    figures); Dash's fingerprinted scripts keep their own caching."""
 
     def __init__(self, dashboards: Dashboards) -> None:
         self.dashboards = dashboards
+        self._headers: list[tuple[bytes, bytes]] | None = None
+
+    def security_headers(self) -> list[tuple[bytes, bytes]]:
+        """Made at the first request, once Dash's inline scripts are all known."""
+        if self._headers is None:
+            csp = content_security_policy(
+                list(self.dashboards.dash.csp_hashes()), self.dashboards.options.tile_url
+            )
+            self._headers = [
+                (b"content-security-policy", csp.encode()),
+                (b"x-content-type-options", b"nosniff"),
+                (b"x-frame-options", b"DENY"),
+                (b"referrer-policy", b"same-origin"),
+            ]
+        return self._headers
+
+    def _secured(self, send: Send, path: str) -> Send:
+        extra = list(self.security_headers())
+        if not path.startswith((SUITES, ASSETS, VENDOR)):
+            extra.append((b"cache-control", b"no-store"))
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in {name for name, _ in extra}
+                ]
+                message = {**message, "headers": [*kept, *extra]}
+            await send(message)
+
+        return sending
 
     def _serves(self, path: str) -> bool:
         if path in self.dashboards.page_paths or path in READS or path.startswith(STATIC):
@@ -136,7 +237,11 @@ class DashboardGate:
                 send, 405, "method_not_allowed", f"{method} is not allowed here", allow="GET, HEAD"
             )
             return
-        await self.dashboards(scope, receive, send)
+        if method == "HEAD":  # Dash routes GET only: answer HEAD as GET without the body
+            secured = self._secured(_headers_only(send), path)
+            await self.dashboards({**scope, "method": "GET"}, receive, secured)
+            return
+        await self.dashboards(scope, receive, self._secured(send, path))
 
     async def _callback(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers", []))
@@ -175,4 +280,4 @@ class DashboardGate:
             sent = True
             return {"type": "http.request", "body": raw, "more_body": False}
 
-        await self.dashboards(scope, replay, send)
+        await self.dashboards(scope, replay, self._secured(send, path=CALLBACK))

@@ -8,7 +8,7 @@ platform's GraphQL schema directly; `dashboards/mount.py` mounts it under `/dash
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -33,6 +33,7 @@ from dashboards.pages import (
 from dashboards.pages import map as map_page
 from dashboards.pages.common import DISTRICTS
 from dashboards.panels import attrs
+from dashboards.renders import SharedRenders
 from dashboards.sources import CURRENT, Reader
 from graph.errors import CivicGraphError
 from graph.records.api_keys import Tier
@@ -152,7 +153,11 @@ class CivicDash(Dash):
         return config
 
 
-def build_dash(reader: Reader, options: DashboardOptions | None = None) -> Dash:
+def build_dash(
+    reader: Reader,
+    options: DashboardOptions | None = None,
+    changes: Callable[[], int] = lambda: 0,
+) -> Dash:
     """A new Dash app at `/dashboard/` reading through `reader` (one per server app), with the
     server's `options` (default: no tile service, this checkout's gateway/node_modules)."""
     options = options or DashboardOptions()
@@ -170,14 +175,18 @@ def build_dash(reader: Reader, options: DashboardOptions | None = None) -> Dash:
     )
     app.layout = frame.layout()
     vendor.serve(app, options.node_modules)
-    _callbacks(app, reader, options)
+    _callbacks(app, reader, options, changes)
     for page in PAGES.values():
         if page.callbacks is not None:
             page.callbacks(app, reader)
     return app
 
 
-def _callbacks(app: Dash, reader: Reader, options: DashboardOptions) -> None:
+def _callbacks(
+    app: Dash, reader: Reader, options: DashboardOptions, changes: Callable[[], int]
+) -> None:
+    renders = SharedRenders()
+
     @app.callback(
         Output("lang", "data"),
         Input("lang-ko", "n_clicks"),
@@ -206,7 +215,19 @@ def _callbacks(app: Dash, reader: Reader, options: DashboardOptions) -> None:
         query = query_of(search if isinstance(search, str) else None)
         if page is PAGES["signin"] and isinstance(pathname, str) and pathname != page.path:
             query["next"] = pathname  # back to the page asked for (the door checks it)
-        content = await render_page(reader, page, lang_of(lang), chosen_gu, query, options)
+        chosen = lang_of(lang)
+        tier = viewer_tier()
+
+        async def compute() -> list[Any]:
+            return await render_page(reader, page, chosen, chosen_gu, query, options)
+
+        if page is PAGES["signin"]:  # no figures, and its form carries the page asked for
+            content = await compute()
+        else:
+            # the public's pages read no query parameter: a key without them is one view
+            params = tuple(sorted(query.items())) if tier is not Tier.PUBLIC else ()
+            view = (page.slug, chosen, chosen_gu, tier, params)
+            content = await renders.render(view, changes(), compute)
         # what assets/live.js reads to skip messages that cannot change this page
         watched = attrs(data_topics=" ".join(sorted(page.topics)), data_gu=chosen_gu or "")
         return [html.Div(content, id="page-body", **watched)]

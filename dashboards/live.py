@@ -78,6 +78,8 @@ class Pulse:
     bus: EventBus
     period_s: float = 0.5
     watchers: set[Watcher] = field(default_factory=set)
+    version: int = 0
+    """Counts the periods in which something changed (dashboards/renders.py keys on it)."""
     _changed: Changes = field(default_factory=dict)
     _subscriptions: list[Subscription] = field(default_factory=list)
     _task: asyncio.Task[None] | None = None
@@ -118,6 +120,7 @@ class Pulse:
             if not self._changed:
                 continue
             changed, self._changed = self._changed, {}
+            self.version += 1
             for watcher in self.watchers:
                 watcher.add(changed)
 
@@ -152,10 +155,14 @@ class Pulse:
                 await reader
 
 
+CLOSE_UNSUPPORTED = 1003
+"""RFC 6455 "Unsupported Data": the socket only pushes; a client that sends is closed."""
+
+
 async def _drain(websocket: WebSocket) -> None:
-    """Read until the client closes."""
+    """Wait for the client to close; a client that sends anything is closed (1003): the
+    dashboards' socket takes no messages, so none is ever buffered twice."""
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
+        message = await websocket.receive()
+        if message["type"] != "websocket.disconnect":
+            await websocket.close(code=CLOSE_UNSUPPORTED, reason="this socket only pushes")

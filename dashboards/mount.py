@@ -14,6 +14,8 @@ made in the process; the mount instead hands Dash the index path for a page's ad
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Dash
 from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
@@ -30,10 +32,17 @@ class Dashboards:
     """The Dash app at `/dashboard`, reading through `execute` as each request's viewer, with
     the server's `options` (civicgraph/app.py builds them from its settings)."""
 
-    def __init__(self, execute: Execute, options: DashboardOptions | None = None) -> None:
+    def __init__(
+        self,
+        execute: Execute,
+        options: DashboardOptions | None = None,
+        changes: Callable[[], int] = lambda: 0,
+    ) -> None:
+        """`changes` gives the live Pulse's change counter (renders are shared until it moves:
+        dashboards/renders.py)."""
         self.reader = Reader(execute)
         self.options = options or DashboardOptions()
-        self.dash: Dash = build_dash(self.reader, self.options)
+        self.dash: Dash = build_dash(self.reader, self.options, changes)
 
         self.page_paths = frozenset(
             path for page in PAGES.values() for path in (f"/dashboard/{page.slug}", page.path)

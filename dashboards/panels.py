@@ -44,9 +44,51 @@ def kpi(kpi_id: str, label: str, value: str, href: str, lang: Lang, note: str = 
     )
 
 
+def plain_html(value: object) -> str:
+    """`value` as HTML text: escaped, with line breaks as spaces."""
+    text = html_text.escape(str(value))
+    return text.replace("\r", " ").replace("\n", " ").replace("\u2028", " ").replace("\u2029", " ")
+
+
+def plain_label(value: object) -> object:
+    """A text plotly draws, with its HTML subset (`<a href>`, `<b>`, `<br>`) escaped: plotly
+    shows `&lt;` as `<`. Other values pass unchanged."""
+    if not isinstance(value, str) or not any(c in value for c in "<>&"):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+DATA_TEXT_KEYS = ("x", "y", "text", "customdata", "hovertext", "labels", "z", "name")
+"""Trace fields that may carry text from the platform's data (names, titles, options)."""
+
+
+def safe_figure(figure: dict[str, Any]) -> dict[str, Any]:
+    """`figure` with every data text of its traces and its annotations escaped for plotly
+    (`plain_label`); our own templates (`hovertemplate`, titles) are left as they are."""
+    traces = []
+    for trace in figure.get("data", []):
+        clean = dict(trace)
+        for key in DATA_TEXT_KEYS:
+            values = clean.get(key)
+            if isinstance(values, list | tuple):
+                clean[key] = [plain_label(v) for v in values]
+            elif isinstance(values, str):
+                clean[key] = plain_label(values)
+        traces.append(clean)
+    layout = dict(figure.get("layout", {}))
+    if isinstance(layout.get("annotations"), list):
+        layout["annotations"] = [
+            {**a, "text": plain_label(a.get("text"))} if isinstance(a, dict) else a
+            for a in layout["annotations"]
+        ]
+    return {**figure, "data": traces, "layout": layout}
+
+
 def table_html(header: Row, rows: Sequence[Row], caption: str) -> str:
-    """The HTML of a data table (first column a row header), every text escaped."""
-    esc = html_text.escape
+    """The HTML of a data table (first column a row header), every text escaped and on one line:
+    Markdown reads an HTML block up to its first blank line, so a line break in a value would
+    end the block and the rest would be read as Markdown (links, images)."""
+    esc = plain_html
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
     body = "".join(
         f'<tr><th scope="row">{esc(row[0])}</th>'
@@ -93,7 +135,7 @@ def chart(
         html.Div(
             dcc.Graph(
                 id=f"graph-{panel_id}",
-                figure=figure,
+                figure=safe_figure(figure),
                 config={"displaylogo": False, "responsive": True},
                 className="graph",
             ),

@@ -25,7 +25,7 @@ import pydeck
 from shapely.geometry import mapping, shape
 
 from dashboards import theme
-from dashboards.i18n import Lang, number, t
+from dashboards.i18n import Lang, band_name, number, t
 
 Data = Mapping[str, Any] | None
 RGBA = list[int]
@@ -107,27 +107,12 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "tiles": ("배경 지도", "Base map"),
 }
-BAND_NAMES_KO = {
-    "Good": "좋음",
-    "Moderate": "보통",
-    "Unhealthy": "나쁨",
-    "Very unhealthy": "매우나쁨",
-    "Within night limit": "야간 기준 이내",
-    "Over residential night limit": "주거지역 야간 기준 초과",
-    "Over roadside night limit": "도로변 야간 기준 초과",
-}
-"""Korea's CAI grades in Korean (airkorea.or.kr) and the night-noise standards' wording."""
 UNITS = {"pm25": "µg/m³", "noise": "dB(A)"}
 
 
 def label(key: str, lang: Lang) -> str:
     ko, en = LABELS[key]
     return ko if lang == "ko" else en
-
-
-def band_name(name: str, lang: Lang) -> str:
-    """A band's published (English) name in `lang`."""
-    return BAND_NAMES_KO.get(name, name) if lang == "ko" else name
 
 
 def rgba(colour: str, alpha: int = 255) -> RGBA:

@@ -88,6 +88,10 @@ async def test_sign_in_refuses_other_origins_other_bodies_and_big_bodies(
         "/dashboard/session", content="&".join(f"f{i}=1" for i in range(50)), headers=ORIGIN | FORM
     )
     assert many.status_code == 400
+    blanks = await client.post(
+        "/dashboard/session", content="&&&&&&&&&&key=nope", headers=ORIGIN | FORM
+    )
+    assert blanks.status_code == 401  # empty separators are no field
     got = await client.get("/dashboard/session")
     assert got.status_code == 405
 

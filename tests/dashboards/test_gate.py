@@ -77,6 +77,15 @@ async def test_a_callback_naming_other_components_is_400(
     body = request_body(key, callbacks(app)[key], {})
     body["state"] = []
     assert (await client.post(CALLBACK, json=body)).status_code == 400
+    # outputs other than declared, and a changed property that is no input (Dash answered 500)
+    key = next(k for k in callbacks(app) if k == "paused.data")
+    body = request_body(key, callbacks(app)[key], {})
+    body["outputs"] = {"id": "nope", "property": "x"}
+    assert (await client.post(CALLBACK, json=body)).status_code == 400
+    for changed in ("{x.y", "nope.value", "pause", 7):
+        body = request_body(key, callbacks(app)[key], {})
+        body["changedPropIds"] = [changed]
+        assert (await client.post(CALLBACK, json=body)).status_code == 400, changed
     # a callback that runs in the browser has nothing to run on the server
     key = next(k for k, d in callbacks(app).items() if d.get("callback") is None)
     body = request_body(key, callbacks(app)[key], {})
@@ -101,6 +110,27 @@ async def test_paths_and_methods_dash_does_not_serve(
     answer = await client.request(method, path)
     assert answer.status_code == status
     assert set(answer.json()) == {"error", "code"}
+
+
+async def test_pages_and_callbacks_carry_security_headers(client: httpx.AsyncClient) -> None:
+    page = await client.get("/dashboard/")
+    csp = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self' 'sha256-" in csp  # Dash's inline renderer script, by hash
+    assert "unsafe-eval" not in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["cache-control"] == "no-store"
+    script = next(
+        p for p in page.text.split('"') if p.startswith("/dashboard/_dash-component-suites/")
+    )
+    assert "no-store" not in (await client.get(script)).headers.get("cache-control", "")
+
+
+async def test_head_is_answered_as_get_without_a_body(client: httpx.AsyncClient) -> None:
+    for path in ("/dashboard/", "/dashboard/public", "/dashboard/_dash-layout"):
+        head = await client.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b""
 
 
 async def test_every_callback_takes_any_json_value(client: httpx.AsyncClient, app: Any) -> None:
