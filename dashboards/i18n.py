@@ -129,10 +129,15 @@ def band_name(name: str | None, lang: Lang) -> str:
     return BAND_NAMES_KO.get(name, name) if lang == "ko" else name
 
 
+def in_lang(pair: tuple[str, str], lang: Lang) -> str:
+    """The Korean or the English text of a `(ko, en)` pair, as `lang` asks."""
+    ko, en = pair
+    return ko if lang == "ko" else en
+
+
 def t(key: str, lang: Lang) -> str:
     """The label `key` in `lang`. Raises KeyError for a key not in the catalogue."""
-    ko, en = CATALOGUE[key]
-    return ko if lang == "ko" else en
+    return in_lang(CATALOGUE[key], lang)
 
 
 def number(value: float | int | None, lang: Lang, *, digits: int = 0) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
-from dashboards.i18n import Lang, number, t, when
+from dashboards.i18n import Lang, in_lang, number, t, when
 
 Figure = dict[str, Any]
 Rows = list[list[str]]
@@ -89,8 +89,7 @@ LABELS: dict[str, tuple[str, str]] = {
 
 def label(key: str, lang: Lang) -> str:
     """The page label `key` in `lang` (a key not in LABELS is shown as given)."""
-    ko, en = LABELS.get(key, (key, key))
-    return ko if lang == "ko" else en
+    return in_lang(LABELS.get(key, (key, key)), lang)
 
 
 def count_text(cell: Mapping[str, Any] | None, lang: Lang) -> str:

@@ -25,9 +25,9 @@ import pydeck
 from shapely.geometry import mapping, shape
 
 from dashboards import theme
-from dashboards.i18n import Lang, band_name, number, t
+from dashboards.figures.answers import Data, get
+from dashboards.i18n import Lang, band_name, in_lang, number, t
 
-Data = Mapping[str, Any] | None
 RGBA = list[int]
 
 MEASURES = ("open_cases", "pm25", "noise", "population")
@@ -111,22 +111,13 @@ UNITS = {"pm25": "µg/m³", "noise": "dB(A)"}
 
 
 def label(key: str, lang: Lang) -> str:
-    ko, en = LABELS[key]
-    return ko if lang == "ko" else en
+    """The page label `key` in `lang` (KeyError for an unknown key)."""
+    return in_lang(LABELS[key], lang)
 
 
 def rgba(colour: str, alpha: int = 255) -> RGBA:
     """`#RRGGBB` as deck.gl's `[r, g, b, a]`."""
     return [*bytes.fromhex(colour.lstrip("#")), alpha]
-
-
-def _get(data: Data, *path: str) -> Any:
-    value: Any = data
-    for step in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(step)
-    return value
 
 
 @dataclass(frozen=True)
@@ -194,13 +185,13 @@ def raw_values(measures: Data, districts: Data) -> dict[str, dict[str, Any]]:
     """Gu code → measure → the API's value: a number, None (missing) or "withheld" (a count
     the API withheld: `count: null, suppressed: true`)."""
     result: dict[str, dict[str, Any]] = {}
-    for row in _get(districts, "districts") or []:
+    for row in get(districts, "districts") or []:
         result.setdefault(row["code"], {})["population"] = row.get("population")
-    for row in _get(measures, "caseStatistics", "byDistrict") or []:
+    for row in get(measures, "caseStatistics", "byDistrict") or []:
         open_ = row.get("open") or {}
         value = "withheld" if open_.get("suppressed") else open_.get("count")
         result.setdefault(row["districtCode"], {})["open_cases"] = value
-    for row in _get(measures, "airQuality") or []:
+    for row in get(measures, "airQuality") or []:
         cell = result.setdefault(row["districtCode"], {})
         cell["pm25"], cell["noise"] = row.get("pm25"), row.get("noise")
     return result
@@ -304,7 +295,7 @@ def gu_features(
     level "GU", and per measure its fill (`fill.<measure>`) and text (`text.<measure>`). When
     drilled into `gu`, the other gu are faded."""
     features = []
-    for row in _get(districts, "districts") or []:
+    for row in get(districts, "districts") or []:
         geometry = _geometry(row.get("boundary"))
         if geometry is None:
             continue
@@ -335,7 +326,7 @@ def gu_features(
 def dong_features(dong: Data, lang: Lang) -> dict[str, Any]:
     """A gu's dong as outlined features (level "DONG"), their residents in the text."""
     features = []
-    for row in _get(dong, "districts") or []:
+    for row in get(dong, "districts") or []:
         geometry = _geometry(row.get("boundary"))
         if geometry is None:
             continue
@@ -372,7 +363,7 @@ def sensor_points(sensors: Data, gu: str | None, lang: Lang) -> list[dict[str, A
     """Sensors (of `gu`, or all) as `{position: [lon, lat], fill, label}` points, from a
     `districts { code sensors { id kind status location } }` answer."""
     points = []
-    for row in _get(sensors, "districts") or []:
+    for row in get(sensors, "districts") or []:
         if gu is not None and row.get("code") != gu:
             continue
         for s in row.get("sensors") or []:
@@ -385,7 +376,7 @@ def asset_points(pages: Sequence[Data], lang: Lang) -> list[dict[str, Any]]:
     return [
         _point(edge["node"], str(edge["node"].get("kind")), str(edge["node"].get("name")), lang)
         for page in pages
-        for edge in _get(page, "assets", "edges") or []
+        for edge in get(page, "assets", "edges") or []
     ]
 
 
@@ -405,7 +396,7 @@ def case_points(pages: Sequence[Data]) -> list[dict[str, Any]]:
     return [
         {"position": [edge["node"]["location"]["lon"], edge["node"]["location"]["lat"]]}
         for page in pages
-        for edge in _get(page, "cases", "edges") or []
+        for edge in get(page, "cases", "edges") or []
         if (edge.get("node") or {}).get("location")
     ]
 
@@ -413,7 +404,7 @@ def case_points(pages: Sequence[Data]) -> list[dict[str, Any]]:
 def total_count(pages: Sequence[Data], field: str) -> int | None:
     """The connection's `totalCount` (from its first page that has one)."""
     for page in pages:
-        count = _get(page, field, "totalCount")
+        count = get(page, field, "totalCount")
         if isinstance(count, int):
             return count
     return None
@@ -533,7 +524,7 @@ def gu_table(
     population]`."""
     header = [t("col.district", lang), *(label(m, lang) for m in MEASURES)]
     rows = []
-    for row in _get(districts, "districts") or []:
+    for row in get(districts, "districts") or []:
         own = table.get(row["code"], {})
         name = row["nameKo"] if lang == "ko" else row["nameEn"]
         rows.append([name, *(own[m].text if m in own else "–" for m in MEASURES)])
@@ -549,6 +540,6 @@ def dong_table(dong: Data, lang: Lang) -> tuple[list[str], list[list[str]]]:
             number(row.get("areaKm2"), lang, digits=2),
             number(row.get("residentCount"), lang),
         ]
-        for row in _get(dong, "districts") or []
+        for row in get(dong, "districts") or []
     ]
     return header, rows

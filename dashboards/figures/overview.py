@@ -14,9 +14,8 @@ from statistics import fmean
 from typing import Any
 
 from dashboards import theme
-from dashboards.i18n import Lang, band_name, number, t, when
-
-Data = Mapping[str, Any] | None
+from dashboards.figures.answers import Data, get
+from dashboards.i18n import Lang, band_name, in_lang, number, t, when
 
 
 @dataclass(frozen=True)
@@ -66,22 +65,12 @@ UNITS: dict[str, tuple[str, str]] = {
 
 
 def label(key: str, lang: Lang) -> str:
-    ko, en = LABELS[key]
-    return ko if lang == "ko" else en
+    """The page label `key` in `lang` (KeyError for an unknown key)."""
+    return in_lang(LABELS[key], lang)
 
 
 def unit(key: str, lang: Lang) -> str:
-    ko, en = UNITS[key]
-    return ko if lang == "ko" else en
-
-
-def _get(data: Data, *path: str) -> Any:
-    value: Any = data
-    for step in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(step)
-    return value
+    return in_lang(UNITS[key], lang)
 
 
 def _with_unit(value: float | None, lang: Lang, unit_key: str, digits: int = 0) -> str:
@@ -113,46 +102,46 @@ def tiles(
     cases: Data, sensing: Data, polls: Data, catalogue: Data, trust: Data, lang: Lang
 ) -> list[Tile]:
     """The overview's 23 indicator tiles in reading order; a missing answer reads "–"."""
-    stats = _get(cases, "caseStatistics")
-    air = _get(sensing, "airQuality")
-    alerts = _get(sensing, "alertStatistics")
-    ingest = _get(sensing, "ingestStatistics")
-    open_polls = _get(polls, "polls")
-    cat = _get(catalogue, "catalogueStatistics")
-    certs = _get(trust, "certificateStatistics")
-    proc = _get(trust, "procurementStatistics")
-    head = _get(trust, "logHead")
+    stats = get(cases, "caseStatistics")
+    air = get(sensing, "airQuality")
+    alerts = get(sensing, "alertStatistics")
+    ingest = get(sensing, "ingestStatistics")
+    open_polls = get(polls, "polls")
+    cat = get(catalogue, "catalogueStatistics")
+    certs = get(trust, "certificateStatistics")
+    proc = get(trust, "procurementStatistics")
+    head = get(trust, "logHead")
     L = lambda key: label(key, lang)  # noqa: E731
     dash = "–"
-    baseline = _get(proc, "manualBaselineDays")
+    baseline = get(proc, "manualBaselineDays")
     result = [
         Tile(
             "open_cases",
             L("open_cases"),
-            _count(_get(stats, "open"), lang) if stats else dash,
+            _count(get(stats, "open"), lang) if stats else dash,
             "cases",
         ),
         Tile(
             "filed_today",
             L("filed_today"),
-            _count(_get(stats, "filedToday"), lang) if stats else dash,
+            _count(get(stats, "filedToday"), lang) if stats else dash,
             "cases",
         ),
         Tile(
             "closed_today",
             L("closed_today"),
-            _count(_get(stats, "closedToday"), lang) if stats else dash,
+            _count(get(stats, "closedToday"), lang) if stats else dash,
             "cases",
         ),
         Tile(
             "median_resolution",
             L("median_resolution"),
-            _with_unit(_get(stats, "medianResolutionHours"), lang, "hours", 1),
+            _with_unit(get(stats, "medianResolutionHours"), lang, "hours", 1),
             "cases",
         ),
-        Tile("alerts_now", L("alerts_now"), number(_get(alerts, "activeNow"), lang), "sensing"),
+        Tile("alerts_now", L("alerts_now"), number(get(alerts, "activeNow"), lang), "sensing"),
         Tile(
-            "alerts_today", L("alerts_today"), number(_get(alerts, "raisedToday"), lang), "sensing"
+            "alerts_today", L("alerts_today"), number(get(alerts, "raisedToday"), lang), "sensing"
         ),
         Tile("pm25", L("pm25"), _with_unit(mean_of(air, "pm25"), lang, "ugm3", 1), "sensing"),
         Tile("pm10", L("pm10"), _with_unit(mean_of(air, "pm10"), lang, "ugm3", 1), "sensing"),
@@ -160,26 +149,26 @@ def tiles(
         Tile(
             "readings_minute",
             L("readings_minute"),
-            number(_get(ingest, "readingsLastMinute"), lang),
+            number(get(ingest, "readingsLastMinute"), lang),
             "sensing",
         ),
         Tile(
             "readings_today",
             L("readings_today"),
-            number(_get(ingest, "readingsToday"), lang),
+            number(get(ingest, "readingsToday"), lang),
             "sensing",
         ),
         Tile(
             "sensors_reporting",
             L("sensors_reporting"),
-            number(_get(ingest, "sensorsReporting"), lang),
+            number(get(ingest, "sensorsReporting"), lang),
             "sensing",
         ),
-        Tile("datasets", L("datasets"), number(_get(cat, "datasets"), lang), "catalogue"),
+        Tile("datasets", L("datasets"), number(get(cat, "datasets"), lang), "catalogue"),
         Tile(
             "datasets_today",
             L("datasets_today"),
-            number(_get(cat, "modifiedToday"), lang),
+            number(get(cat, "modifiedToday"), lang),
             "catalogue",
         ),
         Tile(
@@ -199,24 +188,24 @@ def tiles(
             ),
             "polls",
         ),
-        Tile("certs_issued", L("certs_issued"), number(_get(certs, "issued"), lang), "trust"),
-        Tile("certs_revoked", L("certs_revoked"), number(_get(certs, "revoked"), lang), "trust"),
+        Tile("certs_issued", L("certs_issued"), number(get(certs, "issued"), lang), "trust"),
+        Tile("certs_revoked", L("certs_revoked"), number(get(certs, "revoked"), lang), "trust"),
         Tile(
             "certs_verified",
             L("certs_verified"),
-            number(_get(certs, "verifiedToday"), lang),
+            number(get(certs, "verifiedToday"), lang),
             "trust",
         ),
         Tile(
             "contracts_in_flight",
             L("contracts_in_flight"),
-            number(_get(proc, "inFlight"), lang),
+            number(get(proc, "inFlight"), lang),
             "trust",
         ),
         Tile(
             "cycle_time",
             L("cycle_time"),
-            _with_unit(_get(proc, "medianCycleDays"), lang, "days", 1),
+            _with_unit(get(proc, "medianCycleDays"), lang, "days", 1),
             "trust",
             note=(
                 f"{label('baseline', lang)}: {_with_unit(baseline, lang, 'days')}"
@@ -224,17 +213,15 @@ def tiles(
                 else ""
             ),
         ),
-        Tile(
-            "log_size", L("log_size"), _with_unit(_get(head, "treeSize"), lang, "leaves"), "trust"
-        ),
-        Tile("log_signed", L("log_signed"), when(_get(head, "signedAt"), lang), "trust"),
+        Tile("log_size", L("log_size"), _with_unit(get(head, "treeSize"), lang, "leaves"), "trust"),
+        Tile("log_signed", L("log_signed"), when(get(head, "signedAt"), lang), "trust"),
     ]
     return result
 
 
 def gu_names(districts: Data, lang: Lang) -> dict[str, str]:
     """Gu code → name in `lang`, from a `districts(level: GU)` answer."""
-    rows = _get(districts, "districts") or []
+    rows = get(districts, "districts") or []
     return {r["code"]: r["nameKo"] if lang == "ko" else r["nameEn"] for r in rows}
 
 
@@ -243,11 +230,11 @@ def open_cases_by_gu(
 ) -> tuple[dict[str, Any] | None, list[list[str]]]:
     """Bar chart of open cases per gu (a withheld cell is no bar, named in its hover and the
     table) and its table rows `[gu, open, median hours]`."""
-    rows = _get(cases, "caseStatistics", "byDistrict") or []
+    rows = get(cases, "caseStatistics", "byDistrict") or []
     if not rows:
         return None, []
     names_ = [names.get(r["districtCode"], r["districtCode"]) for r in rows]
-    counts = [_get(r, "open", "count") for r in rows]
+    counts = [get(r, "open", "count") for r in rows]
     figure = {
         "data": [
             {
@@ -279,7 +266,7 @@ def air_by_gu(
 ) -> tuple[dict[str, Any] | None, list[list[str]]]:
     """PM2.5 per gu as bars with the band boundaries drawn as lines, and table rows
     `[gu, PM2.5, band, PM10, band, noise, band]`."""
-    rows = [r for r in _get(sensing, "airQuality") or []]
+    rows = [r for r in get(sensing, "airQuality") or []]
     if not any(r.get("pm25") is not None for r in rows):
         return None, []
     x = [names.get(r["districtCode"], r["districtCode"]) for r in rows]

@@ -15,7 +15,7 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
-from dashboards.i18n import Lang, number, t, when
+from dashboards.i18n import Lang, in_lang, number, t, when
 
 Figure = dict[str, Any]
 
@@ -84,8 +84,7 @@ STATES = ("open", "closed", "upcoming")
 
 def label(key: str, lang: Lang) -> str:
     """The polls page's label `key` in `lang` (KeyError for an unknown key)."""
-    ko, en = LABELS[key]
-    return ko if lang == "ko" else en
+    return in_lang(LABELS[key], lang)
 
 
 def state_word(state: Any, lang: Lang) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
-from dashboards.i18n import SEOUL, Lang, band_name, number, t, when
+from dashboards.i18n import SEOUL, Lang, band_name, in_lang, number, t, when
 from graph.ontology import DATA_TYPE_UNITS, SDOT_DATA_TYPES, WATER_DATA_TYPES
 
 Figure = dict[str, Any]
@@ -106,15 +106,13 @@ TYPE_NAMES: dict[str, tuple[str, str]] = {
 
 def label(key: str, lang: Lang) -> str:
     """The page label `key` in `lang` (a key not in LABELS is shown as given)."""
-    ko, en = LABELS.get(key, (key, key))
-    return ko if lang == "ko" else en
+    return in_lang(LABELS.get(key, (key, key)), lang)
 
 
 def type_name(data_type: str, lang: Lang) -> str:
     """A `DataType` value's name with its unit, e.g. "PM2.5 (µg/m³)"."""
-    ko, en = TYPE_NAMES.get(data_type, (data_type, data_type))
+    name = in_lang(TYPE_NAMES.get(data_type, (data_type, data_type)), lang)
     unit = DATA_TYPE_UNITS.get(data_type.lower())
-    name = ko if lang == "ko" else en
     return f"{name} ({unit})" if unit else name
 
 
@@ -415,7 +413,7 @@ def alert_rows(alerts: Data, names: Mapping[str, str], lang: Lang) -> Rows:
                 label(str(a.get("severity") or "–"), lang),
                 label(str(a.get("state") or "–"), lang),
                 str(a.get("sensorId") or "–"),
-                TYPE_NAMES.get(data_type, (data_type, data_type))[0 if lang == "ko" else 1],
+                in_lang(TYPE_NAMES.get(data_type, (data_type, data_type)), lang),
                 f"{number(a.get('value'), lang, digits=1)} {unit}".strip(),
                 f"{number(a.get('threshold'), lang, digits=1)} {unit}".strip(),
                 str(a.get("rule") or ""),

@@ -16,7 +16,7 @@ from typing import Any
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
 from dashboards.figures.overview import Tile
-from dashboards.i18n import SEOUL, Lang, number, t, when
+from dashboards.i18n import SEOUL, Lang, in_lang, number, t, when
 
 Figure = dict[str, Any]
 
@@ -96,8 +96,7 @@ MANUAL_BASELINE_DAYS = 23.0
 
 def label(key: str, lang: Lang) -> str:
     """The trust page's label `key` in `lang` (KeyError for an unknown key)."""
-    ko, en = LABELS[key]
-    return ko if lang == "ko" else en
+    return in_lang(LABELS[key], lang)
 
 
 def _word(table: Mapping[str, tuple[str, str]], key: Any, lang: Lang) -> str:
@@ -105,7 +104,7 @@ def _word(table: Mapping[str, tuple[str, str]], key: Any, lang: Lang) -> str:
     pair = table.get(str(key))
     if pair is None:
         return str(key) if key is not None else "–"
-    return pair[0] if lang == "ko" else pair[1]
+    return in_lang(pair, lang)
 
 
 def kind_word(kind: Any, lang: Lang) -> str:
