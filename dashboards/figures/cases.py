@@ -15,7 +15,8 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
-from dashboards.i18n import Lang, in_lang, number, t, when
+from dashboards.figures.counts import cell_text, count_text
+from dashboards.i18n import Lang, in_lang, number, when
 
 Figure = dict[str, Any]
 Rows = list[list[str]]
@@ -92,20 +93,6 @@ def label(key: str, lang: Lang) -> str:
     return in_lang(LABELS.get(key, (key, key)), lang)
 
 
-def count_text(cell: Mapping[str, Any] | None, lang: Lang) -> str:
-    """A KeyCount's count as text: withheld cells read "under 5, withheld", never 0."""
-    if cell is None:
-        return "–"
-    if cell.get("suppressed") or cell.get("count") is None:
-        return t("panel.suppressed", lang)
-    return number(cell["count"], lang)
-
-
-def value_text(value: Any, lang: Lang) -> str:
-    """A nullable count (null only when withheld) as text."""
-    return t("panel.suppressed", lang) if value is None else number(value, lang)
-
-
 def service_names(catalogue: Data, lang: Lang) -> dict[str, str]:
     """Open311 service_code → its name in `lang`, from a `services` answer."""
     return {
@@ -140,7 +127,7 @@ def key_counts(
     keys = [str(c.get("key", "")) for c in cells]
     shown = [names.get(k) or label(k, lang) for k in keys]
     counts = [None if c.get("suppressed") else c.get("count") for c in cells]
-    texts = [count_text(c, lang) for c in cells]
+    texts = [cell_text(c, lang) for c in cells]
     bar: dict[str, Any] = {
         "type": "bar",
         "marker": {"color": colour},
@@ -192,9 +179,9 @@ def headline(cases: Data, lang: Lang) -> list[tuple[str, str, str]]:
         return [(k, label(k, lang), "–") for k in ("open", "filed_today", "closed_today")]
     hours = stats.get("medianResolutionHours")
     return [
-        ("open", label("open", lang), value_text(stats.get("open"), lang)),
-        ("filed_today", label("filed_today", lang), value_text(stats.get("filedToday"), lang)),
-        ("closed_today", label("closed_today", lang), value_text(stats.get("closedToday"), lang)),
+        ("open", label("open", lang), count_text(stats.get("open"), lang)),
+        ("filed_today", label("filed_today", lang), count_text(stats.get("filedToday"), lang)),
+        ("closed_today", label("closed_today", lang), count_text(stats.get("closedToday"), lang)),
         (
             "median_resolution",
             label("median_resolution", lang),

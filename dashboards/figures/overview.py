@@ -15,6 +15,7 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get
+from dashboards.figures.counts import count_text
 from dashboards.i18n import Lang, band_name, in_lang, number, t, when
 
 
@@ -93,11 +94,6 @@ def mean_of(rows: Sequence[Mapping[str, Any]] | None, field: str) -> float | Non
     return fmean(values)
 
 
-def _count(value: Any, lang: Lang) -> str:
-    """A count, or the withheld-cell mark when the API withheld it (None)."""
-    return t("panel.suppressed", lang) if value is None else number(value, lang)
-
-
 def tiles(
     cases: Data, sensing: Data, polls: Data, catalogue: Data, trust: Data, lang: Lang
 ) -> list[Tile]:
@@ -118,19 +114,19 @@ def tiles(
         Tile(
             "open_cases",
             L("open_cases"),
-            _count(get(stats, "open"), lang) if stats else dash,
+            count_text(get(stats, "open"), lang) if stats else dash,
             "cases",
         ),
         Tile(
             "filed_today",
             L("filed_today"),
-            _count(get(stats, "filedToday"), lang) if stats else dash,
+            count_text(get(stats, "filedToday"), lang) if stats else dash,
             "cases",
         ),
         Tile(
             "closed_today",
             L("closed_today"),
-            _count(get(stats, "closedToday"), lang) if stats else dash,
+            count_text(get(stats, "closedToday"), lang) if stats else dash,
             "cases",
         ),
         Tile(
@@ -241,7 +237,7 @@ def open_cases_by_gu(
                 "type": "bar",
                 "x": names_,
                 "y": counts,  # a withheld cell is no bar (never 0), named in the hover
-                "customdata": [_count(c, lang) for c in counts],
+                "customdata": [count_text(c, lang) for c in counts],
                 "marker": {"color": theme.CATEGORICAL[0]},
                 "hovertemplate": "%{x}: %{customdata}<extra></extra>",
             }
@@ -249,7 +245,7 @@ def open_cases_by_gu(
         "layout": theme.layout(xaxis={"tickangle": -45, "automargin": True}),
     }
     table = [
-        [name, _count(count, lang), number(r.get("medianResolutionHours"), lang, digits=1)]
+        [name, count_text(count, lang), number(r.get("medianResolutionHours"), lang, digits=1)]
         for name, count, r in zip(names_, counts, rows, strict=True)
     ]
     return figure, table

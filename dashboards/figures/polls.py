@@ -15,7 +15,8 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
-from dashboards.i18n import Lang, in_lang, number, t, when
+from dashboards.figures.counts import count_text
+from dashboards.i18n import Lang, in_lang, number, when
 
 Figure = dict[str, Any]
 
@@ -91,11 +92,6 @@ def state_word(state: Any, lang: Lang) -> str:
     """OPEN / CLOSED / UPCOMING in words; "–" for anything else."""
     key = str(state).lower()
     return label(key, lang) if key in STATES else "–"
-
-
-def count(value: Any, lang: Lang) -> str:
-    """A count of people, or the withheld-cell mark when the API withheld it (None)."""
-    return t("panel.suppressed", lang) if value is None else number(value, lang)
 
 
 @dataclass(frozen=True)
@@ -229,7 +225,7 @@ def turnout(
                 "type": "bar",
                 "x": x,
                 "y": [v or 0 for v in values],
-                "text": [count(v, lang) for v in values],
+                "text": [count_text(v, lang) for v in values],
                 "textposition": "outside",
                 "cliponaxis": False,
                 "width": 0.8 if len(cells) > 4 else 0.3,
@@ -252,7 +248,7 @@ def turnout(
             showlegend=False,
         ),
     }
-    rows = [[name, count(v, lang)] for name, v in zip(x, values, strict=True)]
+    rows = [[name, count_text(v, lang)] for name, v in zip(x, values, strict=True)]
     return figure, rows
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
+from dashboards.figures.counts import cell_text
 from dashboards.i18n import SEOUL, Lang, band_name, in_lang, number, t, when
 from graph.ontology import DATA_TYPE_UNITS, SDOT_DATA_TYPES, WATER_DATA_TYPES
 
@@ -422,15 +423,6 @@ def alert_rows(alerts: Data, names: Mapping[str, str], lang: Lang) -> Rows:
     return result
 
 
-def count_text(cell: Mapping[str, Any] | None, lang: Lang) -> str:
-    """A KeyCount's count as text: withheld cells read "under 5, withheld", never 0."""
-    if cell is None:
-        return "–"
-    if cell.get("suppressed") or cell.get("count") is None:
-        return t("panel.suppressed", lang)
-    return number(cell["count"], lang)
-
-
 def alert_stat_rows(alerts: Data, lang: Lang) -> Rows:
     """`alertStatistics` as rows `[item, count]`: active now, raised today, then per severity
     and per data type (withheld cells in words)."""
@@ -443,10 +435,10 @@ def alert_stat_rows(alerts: Data, lang: Lang) -> Rows:
     ]
     for cell in rows_at(stats, "bySeverity"):
         key = str(cell.get("key", "")).upper()
-        rows.append([f"{label('severity', lang)}: {label(key, lang)}", count_text(cell, lang)])
+        rows.append([f"{label('severity', lang)}: {label(key, lang)}", cell_text(cell, lang)])
     for cell in rows_at(stats, "byDataType"):
         key = str(cell.get("key", "")).upper()
-        rows.append([type_name(key, lang), count_text(cell, lang)])
+        rows.append([type_name(key, lang), cell_text(cell, lang)])
     return rows
 
 

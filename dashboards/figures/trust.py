@@ -15,8 +15,9 @@ from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
+from dashboards.figures.counts import count_text
 from dashboards.figures.overview import Tile
-from dashboards.i18n import SEOUL, Lang, in_lang, number, t, when
+from dashboards.i18n import SEOUL, Lang, in_lang, number, when
 
 Figure = dict[str, Any]
 
@@ -150,7 +151,7 @@ def certificates_by_kind(trust: Data, lang: Lang) -> tuple[Figure | None, list[l
         return None, []
     kinds = [kind_word(c.get("key"), lang) for c in cells]
     counts = [None if c.get("suppressed") else c.get("count") for c in cells]
-    texts = [_count_text(v, lang) for v in counts]
+    texts = [count_text(v, lang) for v in counts]
     figure: Figure = {
         "data": [
             {
@@ -174,11 +175,6 @@ def certificates_by_kind(trust: Data, lang: Lang) -> tuple[Figure | None, list[l
         ),
     }
     return figure, [[k, text] for k, text in zip(kinds, texts, strict=True)]
-
-
-def _count_text(value: Any, lang: Lang) -> str:
-    """A count, or the withheld-cell mark when the API withheld it (None)."""
-    return t("panel.suppressed", lang) if value is None else number(value, lang)
 
 
 def procurement_tiles(trust: Data, lang: Lang) -> list[Tile]:
@@ -221,7 +217,7 @@ def cycle_vs_baseline(trust: Data, lang: Lang) -> tuple[Figure | None, list[list
     rows += [
         [
             f"{label('by_state', lang)}: {state_word(c.get('key'), lang)}",
-            _count_text(c.get("count"), lang),
+            count_text(c.get("count"), lang),
         ]
         for c in rows_at(stats, "byState")
     ]
