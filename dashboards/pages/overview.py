@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from dash import html
 
 from dashboards import panels
 from dashboards.figures import overview as figures
-from dashboards.i18n import t
+from dashboards.i18n import Lang, t
 from dashboards.pages import Page, View
 from dashboards.pages.common import BANDS, DISTRICTS, gu_variables, read_all
-from dashboards.sources import Source
+from dashboards.sources import Answer, Source
 from graph.records.api_keys import Tier
 
 CASES = Source(
@@ -90,11 +91,6 @@ async def render(view: View) -> list[Any]:
         answers["trust"].data,
         lang,
     )
-    names = figures.gu_names(answers["districts"].data, lang)
-    bands = (answers["bands"].data or {}).get("readingBands") or []
-    cases_figure, cases_rows = figures.open_cases_by_gu(answers["cases"].data, names, lang)
-    air_figure, air_rows = figures.air_by_gu(answers["sensing"].data, bands, names, lang)
-    gu_col = t("col.district", lang)
     return [
         html.H1(t("nav.overview", lang)),
         html.Div(
@@ -104,34 +100,49 @@ async def render(view: View) -> list[Any]:
             ],
             className="kpis",
         ),
-        html.Div(
-            [
-                panels.chart(
-                    "open-cases-by-gu",
-                    figures.label("open_cases", lang),
-                    cases_figure,
-                    [
-                        gu_col,
-                        figures.label("open_cases", lang),
-                        figures.label("median_resolution", lang),
-                    ],
-                    cases_rows,
-                    links["cases"],
-                    lang,
-                ),
-                panels.chart(
-                    "air-by-gu",
-                    figures.label("pm25", lang),
-                    air_figure,
-                    figures.air_header(lang),
-                    air_rows,
-                    links["sensing"],
-                    lang,
-                ),
-            ],
-            className="charts",
-        ),
+        charts_by_gu(answers, links, lang, resolution=True),
     ]
+
+
+def charts_by_gu(
+    answers: Mapping[str, Answer], links: Mapping[str, str], lang: Lang, *, resolution: bool
+) -> html.Div:
+    """The two charts by gu: open cases (with each gu's median resolution time when
+    `resolution`) from `answers["cases"]`, and air quality from `answers["sensing"]` graded by
+    `answers["bands"]`, the gu named from `answers["districts"]`; `links` holds the "cases" and
+    "sensing" source links."""
+    names = figures.gu_names(answers["districts"].data, lang)
+    bands = (answers["bands"].data or {}).get("readingBands") or []
+    cases_figure, cases_rows = figures.open_cases_by_gu(answers["cases"].data, names, lang)
+    air_figure, air_rows = figures.air_by_gu(answers["sensing"].data, bands, names, lang)
+    cases_header = [t("col.district", lang), figures.label("open_cases", lang)]
+    if resolution:
+        cases_header.append(figures.label("median_resolution", lang))
+    else:
+        cases_rows = [row[:2] for row in cases_rows]
+    return html.Div(
+        [
+            panels.chart(
+                "open-cases-by-gu",
+                figures.label("open_cases", lang),
+                cases_figure,
+                cases_header,
+                cases_rows,
+                links["cases"],
+                lang,
+            ),
+            panels.chart(
+                "air-by-gu",
+                figures.label("pm25", lang),
+                air_figure,
+                figures.air_header(lang),
+                air_rows,
+                links["sensing"],
+                lang,
+            ),
+        ],
+        className="charts",
+    )
 
 
 PAGE = Page(

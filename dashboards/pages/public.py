@@ -12,7 +12,7 @@ from dashboards.figures import overview as figures
 from dashboards.i18n import t
 from dashboards.pages import Page, View
 from dashboards.pages.common import BANDS, DISTRICTS, gu_variables, read_all
-from dashboards.pages.overview import CATALOGUE, SENSING
+from dashboards.pages.overview import CATALOGUE, SENSING, charts_by_gu
 from dashboards.sources import Source
 from graph.records.api_keys import Tier
 
@@ -52,11 +52,6 @@ async def render(view: View) -> list[Any]:
     tiles = figures.tiles(
         answers["cases"].data, answers["sensing"].data, None, answers["catalogue"].data, None, lang
     )
-    names = figures.gu_names(answers["districts"].data, lang)
-    bands = (answers["bands"].data or {}).get("readingBands") or []
-    cases_figure, cases_rows = figures.open_cases_by_gu(answers["cases"].data, names, lang)
-    air_figure, air_rows = figures.air_by_gu(answers["sensing"].data, bands, names, lang)
-    gu_col = t("col.district", lang)
     return [
         html.H1(t("app.public_title", lang)),
         html.Div(
@@ -67,29 +62,7 @@ async def render(view: View) -> list[Any]:
             ],
             className="kpis",
         ),
-        html.Div(
-            [
-                panels.chart(
-                    "open-cases-by-gu",
-                    figures.label("open_cases", lang),
-                    cases_figure,
-                    [gu_col, figures.label("open_cases", lang)],
-                    [row[:2] for row in cases_rows],
-                    links["cases"],
-                    lang,
-                ),
-                panels.chart(
-                    "air-by-gu",
-                    figures.label("pm25", lang),
-                    air_figure,
-                    figures.air_header(lang),
-                    air_rows,
-                    links["sensing"],
-                    lang,
-                ),
-            ],
-            className="charts",
-        ),
+        charts_by_gu(answers, links, lang, resolution=False),
     ]
 
 
