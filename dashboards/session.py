@@ -11,7 +11,6 @@ browser send it.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from starlette.types import Scope
 
 from graph.errors import CivicGraphError
-from ledger.keys import write_once
+from ledger.keys import load_secret
 
 COOKIE = "civic_dashboard"
 KEY_BYTES = 32
@@ -46,15 +45,7 @@ def load_session_key(path: Path) -> bytes:
     """The 32-byte signing secret at `path`, made there (mode 0600, once) if missing.
 
     Raises SessionKeyError for an unreadable file or one that does not hold 32 bytes."""
-    if not path.exists():
-        write_once(path, secrets.token_bytes(KEY_BYTES))
-    try:
-        key = path.read_bytes()
-    except OSError as error:
-        raise SessionKeyError(f"cannot read the session key at {path}: {error}") from None
-    if len(key) != KEY_BYTES:
-        raise SessionKeyError(f"the session key at {path} is not {KEY_BYTES} bytes")
-    return key
+    return load_secret(path, KEY_BYTES, SessionKeyError, "session key")
 
 
 @dataclass(frozen=True)

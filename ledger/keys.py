@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -59,3 +60,25 @@ def write_once(path: Path, secret: bytes) -> bool:
         return True
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def load_secret(
+    path: Path, size: int, error: type[Exception], name: str, *, create: bool = True
+) -> bytes:
+    """The `size` random bytes at `path`, made there (`write_once`, mode 0600) if missing.
+
+    `name` says what the secret is in messages ("rounding key"). Raises `error` when the
+    file is missing and `create` is False, cannot be read, or does not hold exactly `size`
+    bytes.
+    """
+    if not path.exists():
+        if not create:
+            raise error(f"no {name} at {path}")
+        write_once(path, secrets.token_bytes(size))
+    try:
+        secret = path.read_bytes()
+    except OSError as problem:
+        raise error(f"cannot read the {name} at {path}: {problem}") from None
+    if len(secret) != size:
+        raise error(f"the {name} at {path} is not {size} bytes")
+    return secret

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from graph.errors import CivicGraphError
-from ledger.keys import write_once
+from ledger.keys import load_secret
 from resolvers.core.rounding import KEY_BYTES, RandomRounding
 
 
@@ -21,14 +20,6 @@ def load_rounding(path: Path, *, create: bool = True) -> RandomRounding:
     together agree on one. Raises RoundingKeyError for an unreadable file or one that does not
     hold exactly 32 bytes, and when the file is missing and `create` is False.
     """
-    if not path.exists():
-        if not create:
-            raise RoundingKeyError(f"no rounding key at {path}")
-        write_once(path, secrets.token_bytes(KEY_BYTES))
-    try:
-        key = path.read_bytes()
-    except OSError as error:
-        raise RoundingKeyError(f"cannot read the rounding key at {path}: {error}") from None
-    if len(key) != KEY_BYTES:
-        raise RoundingKeyError(f"the rounding key at {path} is not {KEY_BYTES} bytes")
-    return RandomRounding(key)
+    return RandomRounding(
+        load_secret(path, KEY_BYTES, RoundingKeyError, "rounding key", create=create)
+    )
