@@ -8,31 +8,20 @@ A real uvicorn serves the test app on a free loopback port; Playwright drives De
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.async_api import Page, Route, async_playwright
+from playwright.async_api import Page, Route
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from graph.records.api_keys import Tier
+from tests.e2e.browser import chromium, collect_errors
 from tests.e2e.conftest import serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DRAWN = "#map-canvas[data-drawn=true]"
 VENDOR = "/dashboard/vendor/deck.gl.min.js"
 
@@ -75,8 +64,6 @@ async def click_a_gu(page: Page) -> None:
 async def test_map_draws_offline_and_drills_into_a_gu(
     server: str, keys: dict[Tier, str], tmp_path: Path
 ) -> None:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium is not installed (make test installs it)")
     blocked: list[str] = []
     vendor_loads: list[str] = []
     errors: list[str] = []
@@ -91,50 +78,45 @@ async def test_map_draws_offline_and_drills_into_a_gu(
             blocked.append(url)
             await route.abort()
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            await page.route("**/*", only_our_origin)
-            await sign_in(page, server, keys[Tier.ANALYST])
-            # given the overview: it never loads deck.gl
-            await page.goto(f"{server}/dashboard/", wait_until="networkidle")
-            assert vendor_loads == []
-            # when the map page opens in English
-            await page.goto(f"{server}/dashboard/map", wait_until="load")
-            await page.click("#lang-en")
-            await page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
-            canvas = page.locator("#map-canvas canvas")
-            await page.wait_for_function(
-                "() => (document.querySelector('#map-canvas canvas')"
-                " || {getAttribute: () => ''}).getAttribute('aria-label')"
-                ".startsWith('Map of Seoul')",
-                timeout=15_000,
-            )
-            await page.wait_for_timeout(500)
-            shot = await canvas.screenshot()
-            (tmp_path / "map.png").write_bytes(shot)
-            # then deck.gl came from our origin and drew our polygons
-            assert vendor_loads, "deck.gl was not loaded from /dashboard/vendor/"
-            assert colours_in(shot) > 20
-            assert await canvas.get_attribute("role") == "img"
-            assert "Open cases" in (await canvas.get_attribute("aria-label") or "")
-            # when another measure is chosen, its legend shows and the canvas says which
-            await page.locator("#map-measure-select").select_option("population")
-            await page.wait_for_function(
-                "() => (document.querySelector('#map-canvas canvas')"
-                "?.getAttribute('aria-label') || '').includes('Population')"
-            )
-            # when a gu is clicked, the gu selector takes it and the map shows its dong
-            await click_a_gu(page)
-            chosen = await page.locator("#gu-select option:checked").inner_text()
-            assert chosen.strip() not in ("", "All of Seoul")
-            await page.wait_for_selector(DRAWN, state="attached")
-            await page.get_by_text("Dong of the gu").first.wait_for()
-            (tmp_path / "map-drilled.png").write_bytes(await page.screenshot())
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        collect_errors(page, errors)
+        await page.route("**/*", only_our_origin)
+        await sign_in(page, server, keys[Tier.ANALYST])
+        # given the overview: it never loads deck.gl
+        await page.goto(f"{server}/dashboard/", wait_until="networkidle")
+        assert vendor_loads == []
+        # when the map page opens in English
+        await page.goto(f"{server}/dashboard/map", wait_until="load")
+        await page.click("#lang-en")
+        await page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
+        canvas = page.locator("#map-canvas canvas")
+        await page.wait_for_function(
+            "() => (document.querySelector('#map-canvas canvas')"
+            " || {getAttribute: () => ''}).getAttribute('aria-label')"
+            ".startsWith('Map of Seoul')",
+            timeout=15_000,
+        )
+        await page.wait_for_timeout(500)
+        shot = await canvas.screenshot()
+        (tmp_path / "map.png").write_bytes(shot)
+        # then deck.gl came from our origin and drew our polygons
+        assert vendor_loads, "deck.gl was not loaded from /dashboard/vendor/"
+        assert colours_in(shot) > 20
+        assert await canvas.get_attribute("role") == "img"
+        assert "Open cases" in (await canvas.get_attribute("aria-label") or "")
+        # when another measure is chosen, its legend shows and the canvas says which
+        await page.locator("#map-measure-select").select_option("population")
+        await page.wait_for_function(
+            "() => (document.querySelector('#map-canvas canvas')"
+            "?.getAttribute('aria-label') || '').includes('Population')"
+        )
+        # when a gu is clicked, the gu selector takes it and the map shows its dong
+        await click_a_gu(page)
+        chosen = await page.locator("#gu-select option:checked").inner_text()
+        assert chosen.strip() not in ("", "All of Seoul")
+        await page.wait_for_selector(DRAWN, state="attached")
+        await page.get_by_text("Dong of the gu").first.wait_for()
+        (tmp_path / "map-drilled.png").write_bytes(await page.screenshot())
     assert blocked == []
     assert errors == []

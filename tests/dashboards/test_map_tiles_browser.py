@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.async_api import Route, async_playwright
+from playwright.async_api import Route
 
 from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
-from tests.dashboards.test_map_browser import CHROMIUM, CHROMIUM_ARGS, DRAWN, sign_in
+from tests.dashboards.test_map_browser import DRAWN, sign_in
+from tests.e2e.browser import chromium, collect_errors, need_chromium
 from tests.e2e.conftest import serving
 
 pytestmark = pytest.mark.browser
@@ -47,8 +47,7 @@ def magenta_pixels(png: bytes) -> int:
 async def test_a_tile_service_draws_under_the_polygons_with_its_attribution(
     settings: Settings, stores: Stores, keys: dict[Tier, str], tmp_path: Path
 ) -> None:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium is not installed (make test installs it)")
+    need_chromium()
     tiled = settings.model_copy(
         update={
             "dashboard_tile_url": TILE_HOST + "/{z}/{x}/{y}.png",
@@ -77,32 +76,27 @@ async def test_a_tile_service_draws_under_the_polygons_with_its_attribution(
                 elsewhere.append(url)
                 await request.abort()
 
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = await browser.new_page(viewport={"width": 1280, "height": 900})
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                await page.route("**/*", route)
-                await sign_in(page, server, keys[Tier.ANALYST])
-                await page.goto(f"{server}/dashboard/", wait_until="networkidle")
-                assert tiles == []  # no other page asks for tiles
-                await page.goto(f"{server}/dashboard/map", wait_until="load")
-                await page.click("#lang-en")
-                await page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
-                for _ in range(100):  # the tiles are asked for once deck.gl has drawn
-                    if tiles:
-                        break
-                    await page.wait_for_timeout(100)
-                await page.wait_for_timeout(1_500)
-                canvas = page.locator("#map-canvas canvas")
-                shot = await canvas.screenshot()
-                (tmp_path / "map-tiles.png").write_bytes(shot)
-                attribution = page.locator("#map-canvas .map-attribution")
-                assert await attribution.is_visible()
-                assert await attribution.inner_text() == f"Base map: {CREDIT}"
-            finally:
-                await browser.close()
+        async with chromium() as browser:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            collect_errors(page, errors)
+            await page.route("**/*", route)
+            await sign_in(page, server, keys[Tier.ANALYST])
+            await page.goto(f"{server}/dashboard/", wait_until="networkidle")
+            assert tiles == []  # no other page asks for tiles
+            await page.goto(f"{server}/dashboard/map", wait_until="load")
+            await page.click("#lang-en")
+            await page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
+            for _ in range(100):  # the tiles are asked for once deck.gl has drawn
+                if tiles:
+                    break
+                await page.wait_for_timeout(100)
+            await page.wait_for_timeout(1_500)
+            canvas = page.locator("#map-canvas canvas")
+            shot = await canvas.screenshot()
+            (tmp_path / "map-tiles.png").write_bytes(shot)
+            attribution = page.locator("#map-canvas .map-attribution")
+            assert await attribution.is_visible()
+            assert await attribution.inner_text() == f"Base map: {CREDIT}"
     assert tiles, "no tile was asked for"
     assert all(re.fullmatch(re.escape(TILE_HOST) + r"/\d+/\d+/\d+\.png", t) for t in tiles)
     assert elsewhere == []

@@ -7,7 +7,6 @@ ballot) without reload, pause, connection loss, the gu drill-down, and the publi
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Route
 
 from civicgraph.settings import REPO_ROOT
 from civicgraph.stores import Stores
@@ -25,7 +24,7 @@ from dashboards.pages.public import PUBLIC_TILES
 from graph.records.api_keys import Tier
 from tests.contract.test_identity_api import SUITE
 from tests.contract.test_polls_api import poll_input
-from tests.e2e.test_explorer_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.browser import chromium
 from zk.credentials.epochs import Epoch
 from zk.credentials.remote import IdentityClient
 from zk.polls.ballots import make_ballot
@@ -74,14 +73,8 @@ class Watch:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium is not installed (make test installs it)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def open_context(browser: Browser, server: str) -> tuple[BrowserContext, Page, Watch]:

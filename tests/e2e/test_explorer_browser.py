@@ -6,30 +6,17 @@ chromium (never a downloaded browser). The explorer must load, run its query and
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Route, async_playwright
+from playwright.async_api import Route
+
+from tests.e2e.browser import chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 async def test_explorer_runs_a_query_offline_under_csp(server: str, tmp_path: Path) -> None:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("Debian chromium is not installed (make test installs it)")
     blocked: list[str] = []
     csp_violations: list[str] = []
 
@@ -40,36 +27,32 @@ async def test_explorer_runs_a_query_offline_under_csp(server: str, tmp_path: Pa
             blocked.append(route.request.url)
             await route.abort()
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page()
-            page.on(
-                "console",
-                lambda m: (
-                    csp_violations.append(m.text) if "Content Security Policy" in m.text else None
-                ),
+    async with chromium() as browser:
+        page = await browser.new_page()
+        page.on(
+            "console",
+            lambda m: (
+                csp_violations.append(m.text) if "Content Security Policy" in m.text else None
+            ),
+        )
+        await page.route("**/*", only_our_origin)
+        await page.goto(f"{server}/graphql", wait_until="networkidle")
+        # GraphiQL may still be fetching its schema (an introspection POST) when the
+        # button is clicked: wait for the answer to the explorer's own query.
+        async with page.expect_response(
+            lambda r: (
+                r.url == f"{server}/graphql"
+                and r.request.method == "POST"
+                and "__schema" not in (r.request.post_data or "")
             )
-            await page.route("**/*", only_our_origin)
-            await page.goto(f"{server}/graphql", wait_until="networkidle")
-            # GraphiQL may still be fetching its schema (an introspection POST) when the
-            # button is clicked: wait for the answer to the explorer's own query.
-            async with page.expect_response(
-                lambda r: (
-                    r.url == f"{server}/graphql"
-                    and r.request.method == "POST"
-                    and "__schema" not in (r.request.post_data or "")
-                )
-            ) as answer:
-                await page.locator(".graphiql-execute-button").click()
-            body = await (await answer.value).json()
-            # CodeMirror draws only the visible lines: the first gu is what a person sees.
-            response = page.locator(".graphiql-response")
-            await response.get_by_text("Jongno-gu").first.wait_for(timeout=15_000)
-            text = await response.inner_text()
-            await page.screenshot(path=str(tmp_path / "explorer.png"))
-        finally:
-            await browser.close()
+        ) as answer:
+            await page.locator(".graphiql-execute-button").click()
+        body = await (await answer.value).json()
+        # CodeMirror draws only the visible lines: the first gu is what a person sees.
+        response = page.locator(".graphiql-response")
+        await response.get_by_text("Jongno-gu").first.wait_for(timeout=15_000)
+        text = await response.inner_text()
+        await page.screenshot(path=str(tmp_path / "explorer.png"))
     assert "139858" in text  # Jongno-gu's 2020 census population, from the seeded graph
     assert "errors" not in body, body
     assert len(body["data"]["districts"]) == 25
