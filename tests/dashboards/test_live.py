@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,7 +28,9 @@ class FakeSocket:
         self.closed.append(code)
 
 
-async def test_a_burst_of_events_is_one_message_naming_its_topics_and_gu() -> None:
+@contextlib.asynccontextmanager
+async def pulsing() -> AsyncIterator[tuple[MemoryBus, Pulse, Watcher]]:
+    """A started in-memory bus and a pulse (50 ms period) with one watcher; both stop after."""
     bus = MemoryBus()
     await bus.start()
     pulse = Pulse(bus, period_s=0.05)
@@ -34,6 +38,14 @@ async def test_a_burst_of_events_is_one_message_naming_its_topics_and_gu() -> No
     pulse.watchers.add(watcher)
     pulse.start()
     try:
+        yield bus, pulse, watcher
+    finally:
+        await pulse.stop()
+        await bus.close()
+
+
+async def test_a_burst_of_events_is_one_message_naming_its_topics_and_gu() -> None:
+    async with pulsing() as (bus, pulse, watcher):
         events = [Event(Stream.READINGS, i, {"district_code": "11680"}) for i in range(1, 500)]
         await bus.publish(events)
         await bus.publish([Event(Stream.CASES, 1, {"district_code": "11110"})])
@@ -42,9 +54,6 @@ async def test_a_burst_of_events_is_one_message_naming_its_topics_and_gu() -> No
         assert message["topics"] == {"cases": ["11110"], "readings": ["11680"]}
         assert all(s.pending() == 0 for s in pulse._subscriptions)  # nothing queued
         assert watcher.message().startswith('{"topics":{}')  # drained
-    finally:
-        await pulse.stop()
-        await bus.close()
     assert watcher.websocket.closed == [1012]  # type: ignore[attr-defined]
 
 
@@ -74,16 +83,7 @@ async def render_nothing(view: View) -> list[Any]:
 
 
 async def test_every_stream_is_a_topic() -> None:
-    bus = MemoryBus()
-    await bus.start()
-    pulse = Pulse(bus, period_s=0.05)
-    watcher = Watcher(FakeSocket())  # type: ignore[arg-type]
-    pulse.watchers.add(watcher)
-    pulse.start()
-    try:
+    async with pulsing() as (bus, _, watcher):
         await bus.publish([Event(stream, 1, {}) for stream in Stream])
         await asyncio.wait_for(watcher.wake.wait(), 5)
         assert json.loads(watcher.message())["topics"] == {s.value: [] for s in Stream}
-    finally:
-        await pulse.stop()
-        await bus.close()
