@@ -202,6 +202,45 @@ def baseline_days(trust: Data) -> float:
     return float(value) if isinstance(value, int | float) else MANUAL_BASELINE_DAYS
 
 
+def _bars_in_days(
+    names: list[str],
+    days: list[float],
+    texts: list[str],
+    colours: list[str],
+    lang: Lang,
+    *,
+    height: int,
+    **layout: Any,
+) -> Figure:
+    """Horizontal bars of `days`, one per name (top to bottom), each labelled with its text and
+    filled with its colour, on an axis of days from zero; `layout` adds to theme.layout."""
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": names,
+                "x": days,
+                "text": texts,
+                "textposition": "auto",
+                "marker": {"color": colours},
+                "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
+            }
+        ],
+        "layout": theme.layout(
+            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={
+                "title": {"text": label("days", lang)},
+                "rangemode": "tozero",
+                "gridcolor": theme.GRID,
+            },
+            height=height,
+            showlegend=False,
+            **layout,
+        ),
+    }
+
+
 def cycle_vs_baseline(trust: Data, lang: Lang) -> tuple[Figure | None, list[list[str]]]:
     """A bar pair: the median cycle of paid contracts beside the manual baseline, each bar
     labelled with its days; rows `[measure, days]`. None without a median (nothing paid)."""
@@ -224,30 +263,9 @@ def cycle_vs_baseline(trust: Data, lang: Lang) -> tuple[Figure | None, list[list
     if median is None:
         return None, rows
     names = [label("median", lang), label("baseline", lang)]
-    figure: Figure = {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "y": names,
-                "x": [median, baseline],
-                "text": [_days(median, lang), _days(baseline, lang)],
-                "textposition": "auto",
-                "marker": {"color": [theme.CATEGORICAL[0], theme.MUTED_TEXT]},
-                "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
-            }
-        ],
-        "layout": theme.layout(
-            yaxis={"autorange": "reversed", "automargin": True},
-            xaxis={
-                "title": {"text": label("days", lang)},
-                "rangemode": "tozero",
-                "gridcolor": theme.GRID,
-            },
-            height=200,
-            showlegend=False,
-        ),
-    }
+    texts = [_days(median, lang), _days(baseline, lang)]
+    colours = [theme.CATEGORICAL[0], theme.MUTED_TEXT]
+    figure = _bars_in_days(names, [median, baseline], texts, colours, lang, height=200)
     return figure, rows
 
 
@@ -268,57 +286,37 @@ def contracts_in_flight(
         f"{_days(d, lang)} · {s}" + (over if (d or 0) > baseline else "")
         for d, s in zip(days, stages, strict=True)
     ]
-    figure: Figure = {
-        "data": [
+    colours = [theme.CATEGORICAL[1] if (d or 0) > baseline else theme.CATEGORICAL[0] for d in days]
+    figure = _bars_in_days(
+        titles,
+        [d or 0 for d in days],
+        texts,
+        colours,
+        lang,
+        height=max(220, 80 + 36 * len(titles)),
+        shapes=[
             {
-                "type": "bar",
-                "orientation": "h",
-                "y": titles,
-                "x": [d or 0 for d in days],
-                "text": texts,
-                "textposition": "auto",
-                "marker": {
-                    "color": [
-                        theme.CATEGORICAL[1] if (d or 0) > baseline else theme.CATEGORICAL[0]
-                        for d in days
-                    ]
-                },
-                "hovertemplate": "%{y}: %{x:.1f}<extra></extra>",
+                "type": "line",
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "x0": baseline,
+                "x1": baseline,
+                "line": {"color": theme.TEXT, "dash": "dash", "width": 2},
             }
         ],
-        "layout": theme.layout(
-            yaxis={"autorange": "reversed", "automargin": True},
-            xaxis={
-                "title": {"text": label("days", lang)},
-                "rangemode": "tozero",
-                "gridcolor": theme.GRID,
-            },
-            shapes=[
-                {
-                    "type": "line",
-                    "yref": "paper",
-                    "y0": 0,
-                    "y1": 1,
-                    "x0": baseline,
-                    "x1": baseline,
-                    "line": {"color": theme.TEXT, "dash": "dash", "width": 2},
-                }
-            ],
-            annotations=[
-                {
-                    "yref": "paper",
-                    "y": 1,
-                    "yanchor": "bottom",
-                    "x": baseline,
-                    "text": f"{label('baseline', lang)} {_days(baseline, lang)}",
-                    "showarrow": False,
-                    "font": {"color": theme.TEXT, "size": 11},
-                }
-            ],
-            height=max(220, 80 + 36 * len(titles)),
-            showlegend=False,
-        ),
-    }
+        annotations=[
+            {
+                "yref": "paper",
+                "y": 1,
+                "yanchor": "bottom",
+                "x": baseline,
+                "text": f"{label('baseline', lang)} {_days(baseline, lang)}",
+                "showarrow": False,
+                "font": {"color": theme.TEXT, "size": 11},
+            }
+        ],
+    )
     rows = [
         [
             title,
