@@ -107,75 +107,42 @@ def tiles(
     certs = get(trust, "certificateStatistics")
     proc = get(trust, "procurementStatistics")
     head = get(trust, "logHead")
-    L = lambda key: label(key, lang)  # noqa: E731
+
+    def tile(key: str, value: str, source: str, note: str = "") -> Tile:
+        return Tile(key, label(key, lang), value, source, note)
+
     dash = "–"
     baseline = get(proc, "manualBaselineDays")
     result = [
-        Tile(
-            "open_cases",
-            L("open_cases"),
-            count_text(get(stats, "open"), lang) if stats else dash,
-            "cases",
-        ),
-        Tile(
-            "filed_today",
-            L("filed_today"),
-            count_text(get(stats, "filedToday"), lang) if stats else dash,
-            "cases",
-        ),
-        Tile(
+        tile("open_cases", count_text(get(stats, "open"), lang) if stats else dash, "cases"),
+        tile("filed_today", count_text(get(stats, "filedToday"), lang) if stats else dash, "cases"),
+        tile(
             "closed_today",
-            L("closed_today"),
             count_text(get(stats, "closedToday"), lang) if stats else dash,
             "cases",
         ),
-        Tile(
+        tile(
             "median_resolution",
-            L("median_resolution"),
             _with_unit(get(stats, "medianResolutionHours"), lang, "hours", 1),
             "cases",
         ),
-        Tile("alerts_now", L("alerts_now"), number(get(alerts, "activeNow"), lang), "sensing"),
-        Tile(
-            "alerts_today", L("alerts_today"), number(get(alerts, "raisedToday"), lang), "sensing"
-        ),
-        Tile("pm25", L("pm25"), _with_unit(mean_of(air, "pm25"), lang, "ugm3", 1), "sensing"),
-        Tile("pm10", L("pm10"), _with_unit(mean_of(air, "pm10"), lang, "ugm3", 1), "sensing"),
-        Tile("noise", L("noise"), _with_unit(mean_of(air, "noise"), lang, "db", 1), "sensing"),
-        Tile(
-            "readings_minute",
-            L("readings_minute"),
-            number(get(ingest, "readingsLastMinute"), lang),
-            "sensing",
-        ),
-        Tile(
-            "readings_today",
-            L("readings_today"),
-            number(get(ingest, "readingsToday"), lang),
-            "sensing",
-        ),
-        Tile(
-            "sensors_reporting",
-            L("sensors_reporting"),
-            number(get(ingest, "sensorsReporting"), lang),
-            "sensing",
-        ),
-        Tile("datasets", L("datasets"), number(get(cat, "datasets"), lang), "catalogue"),
-        Tile(
-            "datasets_today",
-            L("datasets_today"),
-            number(get(cat, "modifiedToday"), lang),
-            "catalogue",
-        ),
-        Tile(
+        tile("alerts_now", number(get(alerts, "activeNow"), lang), "sensing"),
+        tile("alerts_today", number(get(alerts, "raisedToday"), lang), "sensing"),
+        tile("pm25", _with_unit(mean_of(air, "pm25"), lang, "ugm3", 1), "sensing"),
+        tile("pm10", _with_unit(mean_of(air, "pm10"), lang, "ugm3", 1), "sensing"),
+        tile("noise", _with_unit(mean_of(air, "noise"), lang, "db", 1), "sensing"),
+        tile("readings_minute", number(get(ingest, "readingsLastMinute"), lang), "sensing"),
+        tile("readings_today", number(get(ingest, "readingsToday"), lang), "sensing"),
+        tile("sensors_reporting", number(get(ingest, "sensorsReporting"), lang), "sensing"),
+        tile("datasets", number(get(cat, "datasets"), lang), "catalogue"),
+        tile("datasets_today", number(get(cat, "modifiedToday"), lang), "catalogue"),
+        tile(
             "open_polls",
-            L("open_polls"),
             number(len(open_polls) if open_polls is not None else None, lang),
             "polls",
         ),
-        Tile(
+        tile(
             "ballots",
-            L("ballots"),
             number(
                 sum(p.get("totalBallots") or 0 for p in open_polls)
                 if open_polls is not None
@@ -184,23 +151,12 @@ def tiles(
             ),
             "polls",
         ),
-        Tile("certs_issued", L("certs_issued"), number(get(certs, "issued"), lang), "trust"),
-        Tile("certs_revoked", L("certs_revoked"), number(get(certs, "revoked"), lang), "trust"),
-        Tile(
-            "certs_verified",
-            L("certs_verified"),
-            number(get(certs, "verifiedToday"), lang),
-            "trust",
-        ),
-        Tile(
-            "contracts_in_flight",
-            L("contracts_in_flight"),
-            number(get(proc, "inFlight"), lang),
-            "trust",
-        ),
-        Tile(
+        tile("certs_issued", number(get(certs, "issued"), lang), "trust"),
+        tile("certs_revoked", number(get(certs, "revoked"), lang), "trust"),
+        tile("certs_verified", number(get(certs, "verifiedToday"), lang), "trust"),
+        tile("contracts_in_flight", number(get(proc, "inFlight"), lang), "trust"),
+        tile(
             "cycle_time",
-            L("cycle_time"),
             _with_unit(get(proc, "medianCycleDays"), lang, "days", 1),
             "trust",
             note=(
@@ -209,8 +165,8 @@ def tiles(
                 else ""
             ),
         ),
-        Tile("log_size", L("log_size"), _with_unit(get(head, "treeSize"), lang, "leaves"), "trust"),
-        Tile("log_signed", L("log_signed"), when(get(head, "signedAt"), lang), "trust"),
+        tile("log_size", _with_unit(get(head, "treeSize"), lang, "leaves"), "trust"),
+        tile("log_signed", when(get(head, "signedAt"), lang), "trust"),
     ]
     return result
 
