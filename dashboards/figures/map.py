@@ -481,7 +481,8 @@ def deck_spec(
             gpu_aggregation=False,
         )
     )
-    for layer_id, points in (("sensors", sensors), ("assets", assets)):
+    # sensors last, on top: an S-DoT sensor hangs on a smart pole at the same point
+    for layer_id, points in (("assets", assets), ("sensors", sensors)):
         layers.append(
             pydeck.Layer(
                 "ScatterplotLayer",

@@ -442,9 +442,18 @@ def alert_stat_rows(alerts: Data, lang: Lang) -> Rows:
     return rows
 
 
-def sensor_options(gu_sensors: Data) -> list[dict[str, str]]:
-    """The sensor picker's choices from a `district(code) { sensors }` answer, by id."""
-    sensors = sorted(rows_at(gu_sensors, "district", "sensors"), key=lambda s: str(s.get("id")))
+def sensor_options(gu_sensors: Data, data_type: str | None = None) -> list[dict[str, str]]:
+    """The sensor picker's choices from a `district(code) { sensors }` answer, by id: with
+    `data_type`, only the sensors that measure it (a water-quality station has no PM2.5, and
+    asking for its PM2.5 readings is refused)."""
+    sensors = sorted(
+        (
+            s
+            for s in rows_at(gu_sensors, "district", "sensors")
+            if data_type is None or data_type in (s.get("dataTypes") or [data_type])
+        ),
+        key=lambda s: str(s.get("id")),
+    )
     return [
         {
             "label": f"{s.get('id')} · {s.get('model', '')} · {s.get('status', '')}",

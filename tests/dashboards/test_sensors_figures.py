@@ -265,3 +265,16 @@ def test_sensor_picker_and_latest_reading() -> None:
     missing = {"sensor": {"latestReading": None}}
     assert figures.latest_rows(missing, "en") == []
     assert figures.latest_time(missing, "en") == "–"
+
+
+def test_the_sensor_picker_offers_only_sensors_measuring_the_chosen_type() -> None:
+    answer = {
+        "district": {
+            "sensors": [
+                {"id": "wq-11500-0000", "model": "WQ", "status": "active", "dataTypes": ["PH"]},
+                {"id": "sdot-11500-0000", "model": "S", "status": "active", "dataTypes": ["PM25"]},
+            ]
+        }
+    }
+    assert [o["value"] for o in figures.sensor_options(answer, "PM25")] == ["sdot-11500-0000"]
+    assert len(figures.sensor_options(answer)) == 2
