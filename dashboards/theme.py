@@ -51,6 +51,20 @@ def band_colour(index: int) -> str:
     return BANDS[min(max(index, 0), len(BANDS) - 1)]
 
 
+DATE_TICKS: dict[str, tuple[str, str]] = {
+    "ko": ("%-m월 %-d일<br>%H:%M", "%Y년 %-m월 %-d일 %H:%M"),
+    "en": ("%-d %b<br>%H:%M", "%-d %b %Y, %H:%M"),
+}
+"""Tick and hover formats of a date axis (d3-time-format), so that a Korean page shows no
+English month names (plotly's own are English; its locale files are not in the wheel)."""
+
+
+def date_axis(lang: str, **extra: Any) -> dict[str, Any]:
+    """A plotly date axis in the reader's language, 24-hour clock."""
+    ticks, hover = DATE_TICKS.get(lang, DATE_TICKS["en"])
+    return {"type": "date", "tickformat": ticks, "hoverformat": hover, "gridcolor": GRID} | extra
+
+
 def layout(**extra: Any) -> dict[str, Any]:
     """A plotly layout in the dashboards' colours and fonts (Noto Sans CJK for Korean)."""
     base: dict[str, Any] = {

@@ -306,11 +306,7 @@ def series(
             },
         ],
         "layout": theme.layout(
-            xaxis={
-                "type": "date",
-                "title": {"text": label("time_axis", lang)},
-                "gridcolor": theme.GRID,
-            },
+            xaxis=theme.date_axis(lang, title={"text": label("time_axis", lang)}),
             yaxis={"title": {"text": name}, "gridcolor": theme.GRID, "rangemode": "tozero"},
             shapes=shapes,
             annotations=annotations,

@@ -371,7 +371,7 @@ def checkpoint_history(log: Data, lang: Lang) -> tuple[Figure | None, list[list[
             }
         ],
         "layout": theme.layout(
-            xaxis={"type": "date", "gridcolor": theme.GRID, "automargin": True},
+            xaxis=theme.date_axis(lang, automargin=True),
             yaxis={
                 "title": {"text": label("tree_size", lang)},
                 "rangemode": "tozero",

@@ -79,3 +79,12 @@ def test_the_cookie_header_is_read_among_others() -> None:
     assert session_cookie(scope) == "tok.en"
     assert session_cookie({"headers": [(b"cookie", b"civic_dashboard=")]}) is None
     assert session_cookie({"headers": []}) is None
+
+
+def test_date_axes_name_no_english_month_on_a_korean_page() -> None:
+    ko, en = theme.date_axis("ko"), theme.date_axis("en", automargin=True)
+    assert "%b" not in ko["tickformat"]
+    assert "%b" not in ko["hoverformat"]
+    assert "월" in ko["tickformat"]
+    assert ko["type"] == "date"
+    assert en["automargin"] is True
