@@ -180,24 +180,39 @@ def gu_names(districts: Data, lang: Lang) -> dict[str, str]:
 def open_cases_by_gu(
     cases: Data, names: Mapping[str, str], lang: Lang
 ) -> tuple[dict[str, Any] | None, list[list[str]]]:
-    """Bar chart of open cases per gu (a withheld cell is no bar, named in its hover and the
-    table) and its table rows `[gu, open, median hours]`."""
+    """Bar chart of open cases per gu (a withheld cell is no bar but a mark at 0 named in the
+    legend, its hover and the table) and its table rows `[gu, open, median hours]`."""
     rows = get(cases, "caseStatistics", "byDistrict") or []
     if not rows:
         return None, []
     names_ = [names.get(r["districtCode"], r["districtCode"]) for r in rows]
     counts = [get(r, "open", "count") for r in rows]
-    figure = {
-        "data": [
+    withheld = [name for name, count in zip(names_, counts, strict=True) if count is None]
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "x": names_,
+            "y": counts,  # a withheld cell is no bar (never 0), named in the hover
+            "customdata": [count_text(c, lang) for c in counts],
+            "marker": {"color": theme.CATEGORICAL[0]},
+            "hovertemplate": "%{x}: %{customdata}<extra></extra>",
+            "showlegend": False,
+        }
+    ]
+    if withheld:  # marked on the chart itself, so that a withheld gu never reads as 0
+        traces.append(
             {
-                "type": "bar",
-                "x": names_,
-                "y": counts,  # a withheld cell is no bar (never 0), named in the hover
-                "customdata": [count_text(c, lang) for c in counts],
-                "marker": {"color": theme.CATEGORICAL[0]},
-                "hovertemplate": "%{x}: %{customdata}<extra></extra>",
+                "type": "scatter",
+                "mode": "markers",
+                "x": withheld,
+                "y": [0] * len(withheld),
+                "marker": {"symbol": "x-thin-open", "size": 9, "color": theme.MUTED_TEXT},
+                "name": t("panel.suppressed", lang),
+                "hovertemplate": f"%{{x}}: {t('panel.suppressed', lang)}<extra></extra>",
             }
-        ],
+        )
+    figure = {
+        "data": traces,
         "layout": theme.layout(xaxis={"tickangle": -45, "automargin": True}),
     }
     table = [

@@ -123,6 +123,8 @@ def test_open_cases_by_gu_draws_withheld_cells_as_nothing_and_names_them() -> No
     assert figure["data"][0]["x"] == ["Jongno-gu", "Jung-gu"]
     assert figure["data"][0]["y"] == [12, None]  # withheld: no bar, never 0
     assert figure["data"][0]["customdata"] == ["12", "under 5, withheld"]
+    mark = figure["data"][1]  # and marked on the chart
+    assert (mark["x"], mark["y"], mark["name"]) == (["Jung-gu"], [0], "under 5, withheld")
     assert rows == [["Jongno-gu", "12", "20.0"], ["Jung-gu", "under 5, withheld", "–"]]
 
 
