@@ -25,7 +25,9 @@ S-DoT simulator off, so that only the bench's events change the figures), signs 
    max (an update that never came counts as the slowest). Baseline: a plain websocket client on
    `/dashboard/live` (`--baseline-clients`) that, on each push, fetches the documents and builds
    the figures as in 1 (run first, with no browser open). One client, because the server renders
-   a view once per change for all its viewers (dashboards/renders.py).
+   a view once per change for all its viewers (dashboards/renders.py). Between the two,
+   `--callback-clients` (50) websocket clients each POST the router callback with the push, as
+   the renderer does: the server's side of 50 dashboards without 50 browsers on the same cores.
    Also: CPU seconds per event of the server and of the browser (Chromium and its driver).
 
 With `--profile DIR`, `--profile-events` more events run afterwards with py-spy sampling the
@@ -324,25 +326,28 @@ async def run_events(
     return out
 
 
-async def baseline_updates(
-    client: httpx.AsyncClient, key: str, server: Server, args: argparse.Namespace
+async def socket_updates(
+    client: httpx.AsyncClient,
+    server: Server,
+    clients: int,
+    react: Callable[[Any], Awaitable[object]],
+    args: argparse.Namespace,
 ) -> Updates:
-    """`--baseline-clients` plain websocket clients on /dashboard/live, each building the
-    figures without Dash on every push."""
+    """`clients` plain websocket clients on /dashboard/live, each awaiting `react(push)` on
+    every push (BenchFailure: a refused figure, not updated)."""
     from websockets.asyncio.client import connect
 
     ws_url = server.base.replace("http://", "ws://") + "/dashboard/live"
     cookie = f"civic_dashboard={client.cookies.get('civic_dashboard')}"
-    done: list[list[float]] = [[] for _ in range(args.baseline_clients)]
+    done: list[list[float]] = [[] for _ in range(clients)]
     arrived = asyncio.Event()
 
     refused = [0]
 
     async def watch(i: int, ws: Any) -> None:
         async for message in ws:
-            json.loads(message)
             try:
-                await without_dash(client, key)
+                await react(json.loads(message))
             except BenchFailure:  # a figure refused (the server's timeout): not updated
                 refused[0] += 1
                 continue
@@ -363,7 +368,7 @@ async def baseline_updates(
     async with contextlib.AsyncExitStack() as stack:
         sockets = [
             await stack.enter_async_context(connect(ws_url, additional_headers={"Cookie": cookie}))
-            for _ in range(args.baseline_clients)
+            for _ in range(clients)
         ]
         tasks = [asyncio.create_task(watch(i, ws)) for i, ws in enumerate(sockets)]
         try:
@@ -376,6 +381,29 @@ async def baseline_updates(
         finally:
             for task in tasks:
                 task.cancel()
+
+
+async def baseline_updates(
+    client: httpx.AsyncClient, key: str, server: Server, args: argparse.Namespace
+) -> Updates:
+    """`--baseline-clients` websocket clients building the figures without Dash on each push."""
+    return await socket_updates(
+        client, server, args.baseline_clients, lambda _: without_dash(client, key), args
+    )
+
+
+async def callback_updates(
+    client: httpx.AsyncClient, dependencies: Any, server: Server, args: argparse.Namespace
+) -> Updates:
+    """`--callback-clients` websocket clients each POSTing the router callback with the push,
+    as the browser's renderer does on each push (the server's side of the dashboards)."""
+    return await socket_updates(
+        client,
+        server,
+        args.callback_clients,
+        lambda push: with_dash(client, router_body(dependencies, live=push)),
+        args,
+    )
 
 
 @dataclass
@@ -518,11 +546,15 @@ async def measure(server: Server, key: str, args: argparse.Namespace) -> list[st
             assert first.built is not None
             print(f"2. baseline: {args.baseline_clients} websocket client(s), {args.events} events")
             base_updates = await baseline_updates(client, key, server, args)
+            callbacks = None
+            if args.callback_clients:
+                print(f"2. {args.callback_clients} websocket clients + router callback")
+                callbacks = await callback_updates(client, dependencies, server, args)
             print(f"2. {args.dashboards} dashboards in Chromium, {args.events} events")
             opened = await open_many(browser, server.base, cookie, first.built, args.dashboards)
             try:
                 updates = await browser_updates(client, opened, server, args.events, args)
-                report += update_lines(opened, updates, base_updates, args)
+                report += update_lines(opened, updates, base_updates, callbacks, args)
                 if args.profile is not None:
                     report += await profiled_updates(client, opened, server, args)
                 report += [f"console errors: {e}" for d in opened.dashboards for e in d.errors][:5]
@@ -573,7 +605,11 @@ def first_render_lines(first: FirstRender) -> list[str]:
 
 
 def update_lines(
-    opened: Opened, updates: Updates, base: Updates, args: argparse.Namespace
+    opened: Opened,
+    updates: Updates,
+    base: Updates,
+    callbacks: Updates | None,
+    args: argparse.Namespace,
 ) -> list[str]:
     n = len(opened.dashboards)
     ours, theirs = updates.samples(), base.samples()
@@ -591,14 +627,18 @@ def update_lines(
         f"   memory available: {opened.mem_before_mib:,} MiB before opening, "
         f"{opened.mem_after_mib:,} MiB with {n} open"
     )
-    for label, u, cpu_name in (
+    sides = [
         (
             f"baseline, {args.baseline_clients} websocket client(s) + GraphQL + builders",
             base,
             "bench",
         ),
         (f"dashboards in Chromium ({n})", updates, "browser"),
-    ):
+    ]
+    if callbacks is not None:
+        label = f"{args.callback_clients} websocket clients + router callback (no browser)"
+        sides.insert(1, (label, callbacks, "bench"))
+    for label, u, cpu_name in sides:
         s = u.samples()
         if not s:
             lines.append(f"   {label}: no event ran")
@@ -619,6 +659,13 @@ def update_lines(
             "   ratio dashboards / baseline: "
             + "  ".join(f"{name} {r:.2f}" for name, r in zip(("p50", "p95"), ratios, strict=True))
         )
+    if callbacks is not None and callbacks.samples() and theirs:
+        served = callbacks.samples()
+        ratios = [rank(served, q) / rank(theirs, q) for q in (0.5, 0.95)]
+        lines.append(
+            "   ratio router callbacks / baseline: "
+            + "  ".join(f"{name} {r:.2f}" for name, r in zip(("p50", "p95"), ratios, strict=True))
+        )
     return lines
 
 
@@ -630,6 +677,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="first renders per side")
     parser.add_argument("--dashboards", type=int, default=50)
     parser.add_argument("--events", type=int, default=20)
+    parser.add_argument(
+        "--callback-clients",
+        type=int,
+        default=50,
+        help="websocket clients that POST the router callback on each push (0: none)",
+    )
     parser.add_argument(
         "--baseline-clients",
         type=int,
