@@ -21,16 +21,25 @@ POLLS = """query($state: PollState, $first: Int) { polls(state: $state, first: $
   id state opensAt
 } }"""
 LISTED = """query { polls(state: OPEN, first: 100) { id turnout { district ballots } }
-  district(code: "11680") { polls(first: 100) { id turnout { district ballots } } } }"""
+  district(code: "11710") { polls(first: 100) { id turnout { district ballots } } } }"""
+LISTED_GU = "11710"
+"""Songpa-gu: no other test's poll is open to it, so its `District.polls` lists this file's
+polls among the first 100 however many polls the session's other tests left open."""
 TURNOUT = """query($id: ID!) { poll(id: $id) {
   totalBallots turnout { district ballots suppressed }
 } }"""
 
 
 async def make_poll(
-    client: httpx.AsyncClient, backend: Backend, opens: datetime, closes: datetime
+    client: httpx.AsyncClient,
+    backend: Backend,
+    opens: datetime,
+    closes: datetime,
+    districts: list[str] | None = None,
 ) -> str:
     fields = poll_input(opensAt=opens.isoformat(), closesAt=closes.isoformat())
+    if districts is not None:
+        fields["eligibility"] = {"districts": districts, "over19": True}
     made = (await gql(client, backend, CREATE, Tier.OPERATOR, input=fields))["createPoll"]
     assert made["__typename"] == "Poll", made
     return str(made["id"])
@@ -56,7 +65,11 @@ async def test_polls_lists_each_state_newest_first(
         "UPCOMING": await make_poll(
             client, backend, now + timedelta(days=300), now + timedelta(days=301)
         ),
-        "OPEN": await make_poll(client, backend, now - timedelta(hours=1), now + timedelta(days=1)),
+        # opened a second ago: the newest open poll, within the first 100 listed whatever
+        # other tests of the session left open
+        "OPEN": await make_poll(
+            client, backend, now - timedelta(seconds=1), now + timedelta(days=1)
+        ),
         "CLOSED": await make_poll(
             client, backend, now - timedelta(days=3), now - timedelta(days=2)
         ),
@@ -151,7 +164,10 @@ async def test_turnout_withholds_small_gu_cells_below_analyst(
 ) -> None:
     # given a poll with ballots from voters of several gu
     now = datetime.now(UTC)
-    poll_id = await make_poll(client, backend, now - timedelta(hours=1), now + timedelta(days=1))
+    # (opened a second ago: the newest open poll, first in `polls`, whatever other tests left)
+    poll_id = await make_poll(
+        client, backend, now - timedelta(seconds=1), now + timedelta(days=1), [LISTED_GU]
+    )
     for district, ballots in cast_by_gu.items():
         await cast(backend, poll_id, district, ballots)
 

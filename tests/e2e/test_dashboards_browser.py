@@ -17,20 +17,73 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route
 
-from civicgraph.settings import REPO_ROOT
-from civicgraph.stores import Stores
+from civicgraph.app import create_app
+from civicgraph.settings import REPO_ROOT, Settings
+from civicgraph.stores import Stores, open_stores
 from dashboards.app import PAGES
 from dashboards.pages.public import PUBLIC_TILES
 from graph.records.api_keys import Tier
+from tests.conftest import (
+    TEST_HISTORY_DAYS,
+    TEST_SCALE,
+    UNLIMITED,
+    keys_for,
+    seed_for_tests,
+)
 from tests.contract.test_identity_api import SUITE
 from tests.contract.test_polls_api import poll_input
 from tests.e2e.browser import chromium
+from tests.e2e.conftest import serving
 from zk.credentials.epochs import Epoch
 from zk.credentials.remote import IdentityClient
 from zk.polls.ballots import make_ballot
 from zk.wallet import Wallet
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+async def city(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Any, Stores]]:
+    """A city of its own: these tests publish a reading, file cases and cast ballots at the
+    current time, which the session's shared city (seeded up to SEED_UNTIL) must never see."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("dashboards-city"),
+        scale=TEST_SCALE,
+        history_days=TEST_HISTORY_DAYS,
+        simulator=False,
+        readings_retention_days=36_500,
+        **UNLIMITED,
+    )
+    opened = await open_stores(settings, migrate=True)
+    await seed_for_tests(opened)
+    application = create_app(settings, opened)
+    try:
+        async with application.router.lifespan_context(application):
+            yield application, opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture(scope="module")
+def app(city: tuple[Any, Stores]) -> Any:
+    return city[0]
+
+
+@pytest.fixture(scope="module")
+def stores(city: tuple[Any, Stores]) -> Stores:
+    return city[1]
+
+
+@pytest.fixture(scope="module")
+async def keys(stores: Stores) -> dict[Tier, str]:
+    return await keys_for(stores)
+
+
+@pytest.fixture
+async def server(app: Any) -> AsyncIterator[str]:
+    async with serving(app) as url:
+        yield url
+
 
 AXE = REPO_ROOT / "gateway" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = REPO_ROOT / "var" / "screenshots" / "dashboards"
