@@ -27,7 +27,7 @@ from playwright.async_api import Browser, BrowserContext, CDPSession, Page
 from bench.profile_summary import ranked
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
+CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -36,6 +36,10 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+]
+"""Debian's chromium headless, offline and quiet (DESIGN.md); the browser tests use these too."""
+ARGS = [
+    *CHROMIUM_ARGS,
     # 50 dashboards stand for 50 screens, each in the foreground of its own machine: no
     # background-tab timer throttling or renderer de-prioritising
     "--disable-background-timer-throttling",
