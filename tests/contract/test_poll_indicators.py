@@ -70,8 +70,10 @@ async def test_polls_lists_each_state_newest_first(
         "OPEN": await make_poll(
             client, backend, now - timedelta(seconds=1), now + timedelta(days=1)
         ),
+        # opened two seconds ago and already closed: the newest closed poll, within the first
+        # 100 of ALL too (polls of other tests that opened days ago follow it)
         "CLOSED": await make_poll(
-            client, backend, now - timedelta(days=3), now - timedelta(days=2)
+            client, backend, now - timedelta(seconds=2), now - timedelta(seconds=1)
         ),
     }
 
