@@ -113,12 +113,15 @@ BAND_NAMES_KO: dict[str, str] = {
     "Moderate": "보통",
     "Unhealthy": "나쁨",
     "Very unhealthy": "매우나쁨",
+    "Within day limit": "주간 기준 이내",
+    "Over residential day limit": "주거지역 주간 기준 초과",
+    "Over roadside day limit": "도로변 주간 기준 초과",
     "Within night limit": "야간 기준 이내",
     "Over residential night limit": "주거지역 야간 기준 초과",
     "Over roadside night limit": "도로변 야간 기준 초과",
 }
 """The reading bands' names (`readingBands`, published in English) in Korean: Korea's CAI
-grades as AirKorea writes them (airkorea.or.kr) and the night-noise standard's limits."""
+grades as AirKorea writes them (airkorea.or.kr) and the noise standard's day and night limits."""
 
 
 def band_name(name: str | None, lang: Lang) -> str:

@@ -19,12 +19,14 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pydeck
 from shapely.geometry import mapping, shape
 
 from dashboards import theme
+from dashboards.figures import bands as band_rules
 from dashboards.figures.answers import Data, get
 from dashboards.i18n import Lang, band_name, in_lang, number, t
 
@@ -169,18 +171,6 @@ def _class_of(value: float, breaks: Sequence[float]) -> int:
     return len(breaks) - 1
 
 
-def _bands_of(bands: Sequence[Mapping[str, Any]], data_type: str) -> list[Mapping[str, Any]]:
-    return [b for b in bands if b.get("dataType") == data_type]
-
-
-def _band_index(value: float, bands: Sequence[Mapping[str, Any]]) -> int:
-    for index, band in enumerate(bands):
-        upper = band.get("upper")
-        if upper is None or value < float(upper):
-            return index
-    return len(bands) - 1
-
-
 def raw_values(measures: Data, districts: Data) -> dict[str, dict[str, Any]]:
     """Gu code → measure → the API's value: a number, None (missing) or "withheld" (a count
     the API withheld: `count: null, suppressed: true`)."""
@@ -201,12 +191,14 @@ def cells(
     values: Mapping[str, Mapping[str, Any]],
     bands: Sequence[Mapping[str, Any]],
     lang: Lang,
+    at: datetime,
 ) -> tuple[dict[str, dict[str, Cell]], dict[str, list[LegendEntry]]]:
     """Each gu's cell of each measure, and each measure's legend.
 
     Counts (open cases, population) are coloured in quantile classes of the sequential blues;
-    PM2.5 and noise by their published band (the band's name in the text). A missing value is
-    grey "no data"; a withheld count grey "under 5, withheld", never 0."""
+    PM2.5 and noise by their published band in force at `at` (noise has day and night limits;
+    the band's name in the text). A missing value is grey "no data"; a withheld count grey
+    "under 5, withheld", never 0."""
     result: dict[str, dict[str, Cell]] = {code: {} for code in values}
     legends: dict[str, list[LegendEntry]] = {}
     for measure in MEASURES:
@@ -214,7 +206,7 @@ def cells(
             c: v[measure] for c, v in values.items() if isinstance(v.get(measure), int | float)
         }
         if measure in BANDED:
-            own = _bands_of(bands, BANDED[measure])
+            own = band_rules.of_type(bands, BANDED[measure], at)
             for code, v in values.items():
                 result[code][measure] = _banded_cell(v.get(measure), own, measure, lang)
             legends[measure] = [
@@ -241,18 +233,15 @@ def _banded_cell(value: Any, bands: Sequence[Mapping[str, Any]], measure: str, l
     text = f"{number(value, lang, digits=1)} {UNITS[measure]}"
     if not bands:
         return Cell(float(value), text, NO_DATA)
-    index = _band_index(float(value), bands)
+    index = band_rules.holding(float(value), bands)
+    if index is None:
+        return Cell(float(value), text, NO_DATA)
     name = band_name(str(bands[index]["name"]), lang)
     return Cell(float(value), f"{text} ({name})", rgba(theme.band_colour(index), 220))
 
 
 def _band_text(band: Mapping[str, Any], measure: str, lang: Lang) -> str:
-    lower, upper = band.get("lower"), band.get("upper")
-    span = (
-        f"{number(lower, lang)}–{number(upper, lang)}"
-        if upper is not None
-        else f"≥ {number(lower, lang)}"
-    )
+    span = band_rules.span(band, lang)
     return f"{band_name(str(band['name']), lang)}: {span} {UNITS[measure]}"
 
 

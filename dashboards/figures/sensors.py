@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dashboards import theme
+from dashboards.figures import bands as band_rules
 from dashboards.figures.answers import Data, get, rows_at
 from dashboards.figures.counts import cell_text
 from dashboards.i18n import SEOUL, Lang, band_name, in_lang, number, t, when
@@ -148,58 +149,70 @@ def type_options(sensors: Iterable[Mapping[str, Any]], lang: Lang) -> list[dict[
     return [{"label": type_name(d, lang), "value": d} for d in types]
 
 
-def bands_for(bands: Sequence[Mapping[str, Any]], data_type: str) -> list[Mapping[str, Any]]:
-    """The bands of `data_type`, lowest first."""
-    return sorted(
-        (b for b in bands if b.get("dataType") == data_type), key=lambda b: float(b["lower"])
-    )
-
-
-def band_at(value: float | None, bands: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The band holding `value` (lower inclusive, upper exclusive; None above none)."""
-    if value is None:
-        return None
-    for band in bands:
-        upper = band.get("upper")
-        if value >= float(band["lower"]) and (upper is None or value < float(upper)):
-            return band
-    return None
-
-
-def bands_note(bands: Sequence[Mapping[str, Any]], data_type: str, lang: Lang) -> str:
-    """The bands named in text, e.g. "Bands: Good 0–16, Moderate 16–36, … (source)"."""
-    if not bands:
+def bands_note(own: Sequence[Mapping[str, Any]], data_type: str, lang: Lang) -> str:
+    """The bands of `data_type` (`bands.of_type`) named in text with their hours when they
+    have some, e.g. "Bands: Good 0–15 µg/m³, Moderate 16–35 µg/m³, … (source)"."""
+    if not own:
         return label("no_bands", lang)
     unit = unit_of(data_type)
-    parts = []
-    for b in bands:
-        lower = number(b["lower"], lang)
-        upper = b.get("upper")
-        span = f"{lower}–{number(upper, lang)}" if upper is not None else f"≥ {lower}"
-        parts.append(f"{band_name(b['name'], lang)} {span} {unit}".rstrip())
-    return f"{label('bands', lang)}: {', '.join(parts)}. {bands[0].get('source', '')}".strip()
+    groups = []
+    for hours, group in band_rules.sets(own):
+        names = ", ".join(band_rules.named(b, unit, lang) for b in group)
+        period = band_rules.hours_text(hours, lang)
+        groups.append(f"{period}: {names}" if period else names)
+    text = f"{label('bands', lang)}: {'; '.join(groups)}."
+    return f"{text} {band_rules.source(own, data_type, lang)}".strip()
 
 
 def band_shapes(
-    bands: Sequence[Mapping[str, Any]], top: float, lang: Lang
+    own: Sequence[Mapping[str, Any]],
+    top: float,
+    lang: Lang,
+    window: tuple[datetime, datetime] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Plotly shapes (a light fill per band, a dashed line at each lower bound) and
-    annotations (each band's name in text) for the bands below `top`, the y axis' top."""
+    annotations (each band's name in text) for the bands below `top`, the y axis' top.
+
+    Without `window` the bands (one set) span the whole width. With a time `window`
+    [from, to), each stretch of it is shaded by the set in force then (noise's day and night
+    limits), on the x axis in Seoul time, and the last stretch's bands are named."""
+    if window is None:
+        return _band_marks(own, top, lang, ("paper", 0, 1), named=True)
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
-    for index, band in enumerate(bands):
+    pieces = band_rules.segments(window[0], window[1], own)
+    for index, (start, end, current) in enumerate(pieces):
+        x = ("x", plotly_time(start), plotly_time(end))
+        more_shapes, more_notes = _band_marks(current, top, lang, x, named=index == len(pieces) - 1)
+        shapes += more_shapes
+        annotations += more_notes
+    return shapes, annotations
+
+
+def _band_marks(
+    own: Sequence[Mapping[str, Any]],
+    top: float,
+    lang: Lang,
+    x: tuple[str, Any, Any],
+    *,
+    named: bool,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One set's shapes over `x` = (xref, x0, x1), and its names at x0 when `named`."""
+    xref, x0, x1 = x
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    for index, band in enumerate(own):
         lower = float(band["lower"])
         if lower >= top:
             continue
         upper = band.get("upper")
         y1 = min(float(upper), top) if upper is not None else top
         colour = theme.band_colour(index)
+        box = {"xref": xref, "x0": x0, "x1": x1}
         shapes.append(
             {
                 "type": "rect",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
+                **box,
                 "y0": lower,
                 "y1": y1,
                 "fillcolor": colour,
@@ -209,38 +222,38 @@ def band_shapes(
             }
         )
         if lower > 0:
-            shapes.append(
+            line = {"color": colour, "dash": "dash", "width": 2}
+            shapes.append({"type": "line", **box, "y0": lower, "y1": lower, "line": line})
+        if named:
+            annotations.append(
                 {
-                    "type": "line",
-                    "xref": "paper",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": lower,
-                    "y1": lower,
-                    "line": {"color": colour, "dash": "dash", "width": 2},
+                    "xref": xref,
+                    "x": x0,
+                    "xanchor": "left",
+                    "y": lower,
+                    "yanchor": "bottom",
+                    "text": band_name(str(band["name"]), lang),
+                    "showarrow": False,
+                    "font": {"color": theme.TEXT, "size": 11},
                 }
             )
-        annotations.append(
-            {
-                "xref": "paper",
-                "x": 0,
-                "xanchor": "left",
-                "y": lower,
-                "yanchor": "bottom",
-                "text": band_name(str(band["name"]), lang),
-                "showarrow": False,
-                "font": {"color": theme.TEXT, "size": 11},
-            }
-        )
     return shapes, annotations
+
+
+def plotly_time(moment: datetime) -> str:
+    """An aware moment as a plotly date string in Asia/Seoul (plotly ignores offsets)."""
+    return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+
+
+def moment_of(value: str) -> datetime:
+    """An API moment (ISO 8601; naive is UTC) as an aware datetime."""
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def seoul_time(value: str) -> str:
     """An API moment as a plotly date string in Asia/Seoul (plotly ignores offsets)."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+    return plotly_time(moment_of(value))
 
 
 def series_header(lang: Lang) -> list[str]:
@@ -262,12 +275,15 @@ def series(
     rows = [b for b in buckets if isinstance(b, Mapping) and b.get("start")]
     if not any(b.get("avg") is not None for b in rows):
         return None, []
-    own = bands_for(bands, data_type)
-    x = [seoul_time(str(b["start"])) for b in rows]
+    own = band_rules.of_type(bands, data_type)
+    starts = [moment_of(str(b["start"])) for b in rows]
+    x = [plotly_time(start) for start in starts]
+    step = starts[-1] - starts[-2] if len(starts) > 1 else timedelta(hours=1)
     unit = unit_of(data_type)
     highs = [float(b["max"]) for b in rows if b.get("max") is not None]
     top = max(highs) * 1.1 if highs and max(highs) > 0 else 1.0
-    shapes, annotations = band_shapes(own, top, lang) if own else ([], [])
+    window = (starts[0], starts[-1] + step)
+    shapes, annotations = band_shapes(own, top, lang, window) if own else ([], [])
     name = type_name(data_type, lang)
     figure: Figure = {
         "data": [
@@ -319,11 +335,20 @@ def series(
             number(b.get("min"), lang, digits=1),
             number(b.get("max"), lang, digits=1),
             number(b.get("count") or 0, lang),
-            band_name(get(band_at(b.get("avg"), own), "name"), lang) if own else "–",
+            _band_in_force(b.get("avg"), own, start, lang) if own else "–",
         ]
-        for b in rows
+        for b, start in zip(rows, starts, strict=True)
     ]
     return figure, table
+
+
+def _band_in_force(
+    value: float | None, own: Sequence[Mapping[str, Any]], at: datetime, lang: Lang
+) -> str:
+    """The name, in `lang`, of the band of `own` in force at `at` holding `value` ("–": none)."""
+    current = [b for b in own if band_rules.in_force(b, at)]
+    index = band_rules.holding(value, current)
+    return band_name(str(current[index]["name"]), lang) if index is not None else "–"
 
 
 def city_header(data_type: str, lang: Lang) -> list[str]:
@@ -353,10 +378,11 @@ def city_air(
     if not any(v is not None for v in values):
         return None, []
     x = [names.get(str(r.get("districtCode")), str(r.get("districtCode"))) for r in rows]
-    own = bands_for(bands, data_type)
+    measured = [moment_of(str(r["measuredAt"])) for r in rows if r.get("measuredAt")]
+    own = band_rules.of_type(bands, data_type, max(measured) if measured else None)
     present = [float(v) for v in values if v is not None]
     top = max(present) * 1.15 if max(present) > 0 else 1.0
-    shapes, annotations = band_shapes(own, top, lang)
+    shapes, annotations = band_shapes(band_rules.sets(own)[0][1] if own else [], top, lang)
     unit = unit_of(data_type)
     figure: Figure = {
         "data": [

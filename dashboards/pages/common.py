@@ -19,7 +19,7 @@ BANDS = Source(
     "ReadingBands",
     """
 query ReadingBands {
-  readingBands { dataType name lower upper source }
+  readingBands { dataType name lower upper source fromHour toHour }
 }""",
 )
 

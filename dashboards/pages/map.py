@@ -15,6 +15,7 @@ on the map. deck.gl itself always comes from our own origin (dashboards/vendor.p
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, dcc, html
@@ -143,7 +144,7 @@ async def render(view: View) -> list[Any]:
     dong: Answer | None = answers.get("dong")
     bands = (answers["bands"].data or {}).get("readingBands") or []
     values = figures.raw_values(answers["measures"].data, districts.data)
-    table, legends = figures.cells(values, bands, lang)
+    table, legends = figures.cells(values, bands, lang, datetime.now(UTC))
     gu_layer = figures.gu_features(districts.data, table, gu, lang)
     dong_layer = figures.dong_features(dong.data, lang) if dong is not None else None
     assets = figures.asset_points(asset_pages, lang)

@@ -15,6 +15,7 @@ from typing import Any
 from dash import html
 
 from dashboards import panels
+from dashboards.figures import bands as band_rules
 from dashboards.figures import overview
 from dashboards.figures import sensors as figures
 from dashboards.figures.answers import rows_at
@@ -149,7 +150,7 @@ def series_panel(
     if answer.errors:
         return panels.failed(title, answer.codes(), lang)
     figure, rows = figures.series(rows_at(answer.data, *path), bands, data_type, lang)
-    own = figures.bands_for(bands, data_type)
+    own = band_rules.of_type(bands, data_type)
     return panels.chart(
         panel_id,
         title,
@@ -212,7 +213,7 @@ def city_view(
             rows,
             AIR.link(),
             lang,
-            note=figures.bands_note(figures.bands_for(bands, data_type), data_type, lang),
+            note=figures.bands_note(band_rules.of_type(bands, data_type), data_type, lang),
         )
     options = [{"label": figures.type_name(d, lang), "value": d} for d in types]
     return [

@@ -37,24 +37,29 @@ class DistrictAirQuality:
     )
     pm25_band: str | None = strawberry.field(description="The `ReadingBand.name` of pm25.")
     pm10_band: str | None = strawberry.field(description="The `ReadingBand.name` of pm10.")
-    noise_band: str | None = strawberry.field(description="The `ReadingBand.name` of noise.")
+    noise_band: str | None = strawberry.field(
+        description="The `ReadingBand.name` of noise, by the bands in force (day or night) at "
+        "the newest reading."
+    )
     sensors_reporting: int = strawberry.field(
         description="Sensors with a PM2.5, PM10 or noise reading in the hour."
     )
     measured_at: datetime | None = strawberry.field(description="The newest reading used.")
 
     @classmethod
-    def of(cls, code: str, found: DistrictMeans | None) -> DistrictAirQuality:
+    def of(cls, code: str, found: DistrictMeans | None, now: datetime) -> DistrictAirQuality:
+        """The gu's means graded by the bands in force at its newest reading (else `now`)."""
         means = found.means if found else {}
         pm25, pm10, noise = (means.get(t) for t in AIR_TYPES)
+        at = found.newest if found and found.newest else now
         return cls(
             district_code=code,
             pm25=pm25,
             pm10=pm10,
             noise=noise,
-            pm25_band=band_of("pm25", pm25),
-            pm10_band=band_of("pm10", pm10),
-            noise_band=band_of("noise", noise),
+            pm25_band=band_of("pm25", pm25, at),
+            pm10_band=band_of("pm10", pm10, at),
+            noise_band=band_of("noise", noise, at),
             sensors_reporting=found.sensors if found else 0,
             measured_at=found.newest if found else None,
         )
@@ -71,6 +76,14 @@ class ReadingBandType:
     lower: float
     upper: float | None
     source: str
+    from_hour: int | None = strawberry.field(
+        description="The hour of the Seoul day (Asia/Seoul, 0-23) the band is in force from, "
+        "inclusive; null when it is in force all day (noise has day and night bands)."
+    )
+    to_hour: int | None = strawberry.field(
+        description="The hour it is in force until, exclusive; it wraps past midnight when "
+        "smaller than `fromHour` (22 to 6 is the night)."
+    )
 
 
 async def _sensors_by_gu(info: Info, codes: list[str]) -> dict[str, str]:
@@ -88,7 +101,7 @@ async def air_quality(info: Info, district: str | None = None) -> list[DistrictA
     now = datetime.now(UTC)
     district_of = await _sensors_by_gu(info, checked)
     means = await district_means(info.context.records, district_of, AIR_TYPES, now - LATEST, now)
-    return [DistrictAirQuality.of(code, means.get(code)) for code in checked]
+    return [DistrictAirQuality.of(code, means.get(code), now) for code in checked]
 
 
 async def district_readings(
@@ -122,6 +135,8 @@ def reading_bands() -> list[ReadingBandType]:
             lower=b.lower,
             upper=b.upper,
             source=b.source,
+            from_hour=b.hours[0] if b.hours else None,
+            to_hour=b.hours[1] if b.hours else None,
         )
         for b in READING_BANDS
     ]

@@ -61,7 +61,8 @@ class SensingQuery:
     reading_bands: list[air.ReadingBandType] = strawberry.field(
         resolver=air.reading_bands,
         description="The bands the platform grades readings by (Korea's CAI sub-index "
-        "breakpoints for PM2.5 and PM10, the night noise standard); alerts raise at them.",
+        "breakpoints for PM2.5 and PM10, the noise standard by day and by night); alerts "
+        "raise at them.",
     )
     alert_statistics: alert_figures.AlertStatistics = strawberry.field(
         resolver=alert_figures.alert_statistics,

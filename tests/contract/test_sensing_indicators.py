@@ -235,9 +235,18 @@ async def test_air_quality_of_a_gu_is_the_mean_of_its_last_hour_graded_by_the_ba
         "pm10": 100.0,
         "pm25Band": "Unhealthy",  # 36 <= 40 < 76
         "pm10Band": "Unhealthy",  # 81 <= 100 < 151
-        "noiseBand": "Over roadside night limit",  # 55 <= 57.03 (the arithmetic 50 is not)
+        # by the limits in force at the newest reading: 55 <= 57.03 < 65 by day (the
+        # arithmetic 50 is within it), 57.03 >= 55 by night
+        "noiseBand": noise_band_of_57(newest),
         "sensorsReporting": 2,
     }
+
+
+def noise_band_of_57(at: datetime) -> str:
+    """The band of 57 dB(A) at `at`: over the residential day limit (55) from 06:00 to 22:00
+    in Seoul, over the roadside night limit (55) at night."""
+    hour = (at.astimezone(UTC).hour + 9) % 24
+    return "Over residential day limit" if 6 <= hour < 22 else "Over roadside night limit"
 
 
 async def test_district_readings_pool_the_gu_sensors_per_bucket(
@@ -285,7 +294,9 @@ async def test_district_readings_pool_the_gu_sensors_per_bucket(
 
 
 async def test_reading_bands_are_the_ones_the_alerts_raise_at(client: httpx.AsyncClient) -> None:
-    body = await graphql(client, "{ readingBands { dataType name lower upper source } }")
+    body = await graphql(
+        client, "{ readingBands { dataType name lower upper source fromHour toHour } }"
+    )
     bands = body["data"]["readingBands"]  # type: ignore[index]
     assert [(b["dataType"], b["name"], b["lower"], b["upper"]) for b in bands] == [
         (b.data_type.upper(), b.name, b.lower, b.upper) for b in READING_BANDS
@@ -293,8 +304,17 @@ async def test_reading_bands_are_the_ones_the_alerts_raise_at(client: httpx.Asyn
     pm25 = [b for b in bands if b["dataType"] == "PM25"]
     assert [b["lower"] for b in pm25] == [0, 16, 36, 76]
     assert all("CAI" in b["source"] for b in pm25)
+    assert {(b["fromHour"], b["toHour"]) for b in pm25} == {(None, None)}
     noise = [b for b in bands if b["dataType"] == "NOISE"]
-    assert [b["lower"] for b in noise] == [0, 45, 55]
+    # by day (06:00-22:00 in Seoul) 55 and 65 dB(A), by night 45 and 55
+    assert [(b["fromHour"], b["toHour"], b["lower"]) for b in noise] == [
+        (6, 22, 0),
+        (6, 22, 55),
+        (6, 22, 65),
+        (22, 6, 0),
+        (22, 6, 45),
+        (22, 6, 55),
+    ]
 
 
 async def test_alert_figures_count_the_gu_alerts_for_every_tier(

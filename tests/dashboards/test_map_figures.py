@@ -3,6 +3,7 @@ deck.gl spec, legends and table rows out. Pure: no server."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from dashboards import theme
 from dashboards.figures import map as figures
 from dashboards.pages import map as page
 from dashboards.sources import Answer, Source
+from tests.dashboards.bands import published
 
 
 def square(west: float, south: float, size: float = 0.01) -> dict[str, Any]:
@@ -63,15 +65,10 @@ MEASURES = {
         {"districtCode": "11170", "pm25": 10.0, "noise": 60.0},
     ],
 }
-BANDS = [
-    {"dataType": "PM25", "name": "Good", "lower": 0.0, "upper": 16.0},
-    {"dataType": "PM25", "name": "Moderate", "lower": 16.0, "upper": 36.0},
-    {"dataType": "PM25", "name": "Unhealthy", "lower": 36.0, "upper": 76.0},
-    {"dataType": "PM25", "name": "Very unhealthy", "lower": 76.0, "upper": None},
-    {"dataType": "NOISE", "name": "Within night limit", "lower": 0.0, "upper": 45.0},
-    {"dataType": "NOISE", "name": "Over residential night limit", "lower": 45.0, "upper": 55.0},
-    {"dataType": "NOISE", "name": "Over roadside night limit", "lower": 55.0, "upper": None},
-]
+BANDS = published("PM25") + published("NOISE")
+NIGHT = datetime(2026, 11, 30, 15, tzinfo=UTC)
+"""00:00 in Seoul: the noise bands in force are the night limits."""
+NOON = datetime(2026, 11, 30, 3, tzinfo=UTC)
 DONG = {
     "districts": [
         {
@@ -86,7 +83,7 @@ DONG = {
 
 
 def table(lang: figures.Lang = "en") -> dict[str, dict[str, figures.Cell]]:
-    cells, _ = figures.cells(figures.raw_values(MEASURES, DISTRICTS), BANDS, lang)
+    cells, _ = figures.cells(figures.raw_values(MEASURES, DISTRICTS), BANDS, lang, NIGHT)
     return cells
 
 
@@ -116,15 +113,31 @@ def test_cells_pm25_coloured_and_named_by_band() -> None:
     assert table("ko")["11170"]["noise"].text.endswith("(도로변 야간 기준 초과)")
 
 
+def test_cells_grade_noise_by_the_limits_in_force_at_the_moment() -> None:
+    # given 50 and 60 dB(A): over the residential night limit (45) and the roadside one (55)
+    values = figures.raw_values(MEASURES, DISTRICTS)
+    night, _ = figures.cells(values, BANDS, "en", NIGHT)
+    day, legends = figures.cells(values, BANDS, "en", NOON)
+    assert night["11110"]["noise"].text == "50.0 dB(A) (Over residential night limit)"
+    # by day they are within the day limit (55) and over the residential one (55-64)
+    assert day["11110"]["noise"].text == "50.0 dB(A) (Within day limit)"
+    assert day["11170"]["noise"].text == "60.0 dB(A) (Over residential day limit)"
+    assert [e.text for e in legends["noise"]][:3] == [
+        "Within day limit: 0–54 dB(A)",
+        "Over residential day limit: 55–64 dB(A)",
+        "Over roadside day limit: ≥ 65 dB(A)",
+    ]
+
+
 def test_cells_counts_in_quantile_classes_with_a_written_legend() -> None:
-    cells, legends = figures.cells(figures.raw_values(MEASURES, DISTRICTS), BANDS, "en")
+    cells, legends = figures.cells(figures.raw_values(MEASURES, DISTRICTS), BANDS, "en", NIGHT)
     # 0 and 12 open cases (Jung-gu withheld): the lowest and highest class
     assert cells["11170"]["open_cases"].fill[:3] == figures.rgba(theme.SEQUENTIAL[0])[:3]
     assert cells["11110"]["open_cases"].fill[:3] == figures.rgba(theme.SEQUENTIAL[-1])[:3]
     texts = [entry.text for entry in legends["open_cases"]]
     assert texts[0] == "0"
     assert texts[-1] == "no data"
-    assert [e.text for e in legends["pm25"]][:2] == ["Good: 0–16 µg/m³", "Moderate: 16–36 µg/m³"]
+    assert [e.text for e in legends["pm25"]][:2] == ["Good: 0–15 µg/m³", "Moderate: 16–35 µg/m³"]
 
 
 @pytest.mark.parametrize(

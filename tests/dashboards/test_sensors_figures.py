@@ -8,19 +8,12 @@ from typing import Any
 import pytest
 
 from dashboards import theme
+from dashboards.figures import bands as band_rules
 from dashboards.figures import sensors as figures
+from tests.dashboards.bands import published
 
-PM25_BANDS = [
-    {"dataType": "PM25", "name": "Good", "lower": 0.0, "upper": 16.0, "source": "CAI"},
-    {"dataType": "PM25", "name": "Moderate", "lower": 16.0, "upper": 36.0, "source": "CAI"},
-    {"dataType": "PM25", "name": "Unhealthy", "lower": 36.0, "upper": 76.0, "source": "CAI"},
-    {"dataType": "PM25", "name": "Very unhealthy", "lower": 76.0, "upper": None, "source": "CAI"},
-]
-NOISE_BANDS = [
-    {"dataType": "NOISE", "name": "Within night limit", "lower": 0.0, "upper": 45.0, "source": "N"},
-    {"dataType": "NOISE", "name": "Over roadside night limit", "lower": 55.0, "upper": None},
-]
-BANDS = PM25_BANDS + NOISE_BANDS
+PM25_BANDS = published("PM25")
+BANDS = published()
 NAMES = {"11680": "Gangnam-gu", "11110": "Jongno-gu"}
 
 
@@ -99,19 +92,69 @@ def test_series_of_a_type_without_bands_has_no_band_shapes() -> None:
     assert figures.bands_note([], "TEMPERATURE", "en") == "No bands are defined for this data type."
 
 
-def test_bands_note_names_every_band_with_bounds_and_source() -> None:
-    note = figures.bands_note(figures.bands_for(BANDS, "PM25"), "PM25", "en")
-    assert note == (
-        "Bands: Good 0–16 µg/m³, Moderate 16–36 µg/m³, Unhealthy 36–76 µg/m³, "
-        "Very unhealthy ≥ 76 µg/m³. CAI"
+def test_bands_note_names_every_band_with_bounds_as_the_standard_and_its_source() -> None:
+    # the CAI writes its ranges in whole numbers: [0, 16) is "0–15"
+    note = figures.bands_note(band_rules.of_type(BANDS, "PM25"), "PM25", "en")
+    assert note.startswith(
+        "Bands: Good 0–15 µg/m³, Moderate 16–35 µg/m³, Unhealthy 36–75 µg/m³, "
+        "Very unhealthy ≥ 76 µg/m³. Korea Environment Corporation"
     )
+    ko = figures.bands_note(band_rules.of_type(BANDS, "PM25"), "PM25", "ko")
+    assert ko.startswith("등급 구간: 좋음 0–15 µg/m³, 보통 16–35 µg/m³")
+    assert "한국환경공단" in ko
+    assert "Korea" not in ko
 
 
-def test_band_at_is_lower_inclusive_upper_exclusive() -> None:
-    assert figures.band_at(16.0, PM25_BANDS) == PM25_BANDS[1]
-    assert figures.band_at(15.99, PM25_BANDS) == PM25_BANDS[0]
-    assert figures.band_at(500.0, PM25_BANDS) == PM25_BANDS[3]
-    assert figures.band_at(None, PM25_BANDS) is None
+def test_bands_note_names_noise_by_day_and_by_night() -> None:
+    note = figures.bands_note(band_rules.of_type(BANDS, "NOISE"), "NOISE", "en")
+    assert note.startswith(
+        "Bands: by day 06:00–22:00: Within day limit 0–54 dB, Over residential day limit "
+        "55–64 dB, Over roadside day limit ≥ 65 dB; by night 22:00–06:00: Within night "
+        "limit 0–44 dB, Over residential night limit 45–54 dB, Over roadside night limit "
+        "≥ 55 dB."
+    )
+    ko = figures.bands_note(band_rules.of_type(BANDS, "NOISE"), "NOISE", "ko")
+    assert "낮 06:00–22:00: 주간 기준 이내 0–54 dB" in ko
+    assert "Korea" not in ko
+
+
+def test_the_band_holding_a_value_is_lower_inclusive_upper_exclusive() -> None:
+    assert band_rules.holding(16.0, PM25_BANDS) == 1
+    assert band_rules.holding(15.99, PM25_BANDS) == 0
+    assert band_rules.holding(500.0, PM25_BANDS) == 3
+    assert band_rules.holding(None, PM25_BANDS) is None
+    assert band_rules.holding(-1.0, PM25_BANDS) is None
+
+
+def test_a_noise_series_is_shaded_by_the_limits_in_force_each_hour() -> None:
+    # given hourly noise buckets from 20:00 to 23:00 in Seoul, all at 50 dB(A)
+    buckets = [bucket(f"2026-11-30T{h:02d}:00:00+00:00", 50.0) for h in (11, 12, 13, 14)]
+
+    # when
+    figure, rows = figures.series(buckets, BANDS, "NOISE", "en")
+
+    # then 20:00-22:00 is shaded by the day limits and 22:00-24:00 by the night limits
+    assert figure is not None
+    rects = [s for s in figure["layout"]["shapes"] if s["type"] == "rect"]
+    day = [(r["x0"], r["x1"], r["y0"]) for r in rects if r["x0"] == "2026-11-30 20:00"]
+    night = [(r["x0"], r["x1"], r["y0"]) for r in rects if r["x0"] == "2026-11-30 22:00"]
+    # (the y axis' top is 55 * 1.1: the day's bands from 0 and 55, the night's from 0, 45, 55)
+    assert day == [("2026-11-30 20:00", "2026-11-30 22:00", y) for y in (0.0, 55.0)]
+    assert [y0 for _, x1, y0 in night if x1 == "2026-12-01 00:00"] == [0.0, 45.0, 55.0]
+    # the bands named are the ones in force at the end of the window
+    names = [a["text"] for a in figure["layout"]["annotations"]]
+    assert names == [
+        "Within night limit",
+        "Over residential night limit",
+        "Over roadside night limit",
+    ]
+    # and each hour's band in the table is graded by the limits in force then
+    assert [row[-1] for row in rows] == [
+        "Within day limit",
+        "Within day limit",
+        "Over residential night limit",
+        "Over residential night limit",
+    ]
 
 
 def test_window_is_24_hours_ending_after_the_bucket_holding_now() -> None:
