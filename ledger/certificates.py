@@ -66,10 +66,19 @@ def new_id(kind: CertificateKind, at: datetime) -> str:
     return f"{PREFIX[kind]}-{at:%Y}-{secrets.token_hex(5).upper()}"
 
 
-async def issue(log: Log, kind: CertificateKind, document: Mapping[str, Any]) -> Issued:
-    """Check the document against its kind, store it and log its hash, together."""
+def _moment(at: datetime | None) -> datetime:
+    """`at` (an aware instant; default now) in UTC, to the second."""
+    return (at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+
+
+async def issue(
+    log: Log, kind: CertificateKind, document: Mapping[str, Any], *, at: datetime | None = None
+) -> Issued:
+    """Check the document against its kind, store it and log its hash, together.
+
+    `at` is when the city issued it (default now; `civicgraph seed` gives past days)."""
     canonical = canonical_document(kind, document)
-    at = datetime.now(UTC).replace(microsecond=0)
+    at = _moment(at)
     row = CertificateRow(
         cert_id=new_id(kind, at),
         kind=kind.value,
@@ -88,8 +97,12 @@ async def issue(log: Log, kind: CertificateKind, document: Mapping[str, Any]) ->
     return Issued(stored[0], appended.head)
 
 
-async def revoke(log: Log, cert_id: str, reason: str) -> CertificateRow:
-    """Log a revocation of `cert_id` and mark it revoked, together; it cannot be undone."""
+async def revoke(
+    log: Log, cert_id: str, reason: str, *, at: datetime | None = None
+) -> CertificateRow:
+    """Log a revocation of `cert_id` and mark it revoked, together; it cannot be undone.
+
+    `at` is when (default now); INVALID if it precedes the issuance."""
     reason = reason.strip()
     if not 0 < len(reason) <= MAX_REASON:
         raise CertificateError(
@@ -104,7 +117,11 @@ async def revoke(log: Log, cert_id: str, reason: str) -> CertificateRow:
             f"{cert_id} was revoked on {found.revoked_at:%Y-%m-%d}",
             "id",
         )
-    at = datetime.now(UTC).replace(microsecond=0)
+    at = _moment(at)
+    if at < found.issued_at:
+        raise CertificateError(
+            CertificateErrorCode.INVALID, f"{cert_id} was issued after {at:%Y-%m-%d %H:%M}", "at"
+        )
     entry = Entry(REVOKED, cert_id, {"reason": reason, "revoked_at": f"{at:%Y-%m-%dT%H:%M:%SZ}"})
 
     async def mark(client: BaseDBAsyncClient, leaf_index: int) -> None:

@@ -17,7 +17,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from ledger.entries import EntryError, canonical_json
 from ledger.errors import LedgerError
 
-DistrictCode = Annotated[str, Field(pattern=r"^11[0-9]{2}0$", description="A Seoul gu code")]
+DistrictCode = Annotated[
+    str, Field(pattern=r"^11[0-9]{2}[05]$", description="A Seoul gu code (11110 to 11740)")
+]
+"""Seoul's 25 gu codes end in 0 or 5: Gwangjin 11215, Gangbuk 11305, Geumcheon 11545."""
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 

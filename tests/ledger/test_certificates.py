@@ -7,7 +7,9 @@ a small in-process source, as the API does (the e2e test asks a real server).
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +322,30 @@ async def test_an_event_licence_needs_times_with_a_zone(log: Log) -> None:
     with pytest.raises(DocumentError) as refused:
         await certificates.issue(log, CertificateKind.EVENT_LICENCE, festival)
     assert refused.value.field == "starts_at"
+
+
+@pytest.mark.parametrize("gu", ["11110", "11215", "11305", "11545", "11740"])
+async def test_every_gu_code_of_seoul_is_a_district(log: Log, gu: str) -> None:
+    issued = await certificates.issue(
+        log, CertificateKind.BUSINESS_REGISTRATION, BAKERY | {"district_code": gu}
+    )
+    assert json.loads(issued.certificate.document)["district_code"] == gu
+
+
+async def test_a_certificate_issued_and_revoked_at_given_times_keeps_them(log: Log) -> None:
+    issued_at = datetime(2026, 11, 2, 1, 30, 15, 999, tzinfo=UTC)
+    issued = await certificates.issue(
+        log, CertificateKind.BUSINESS_REGISTRATION, BAKERY, at=issued_at
+    )
+    row = issued.certificate
+    assert row.issued_at == issued_at.replace(microsecond=0)
+    assert (await certificates.certificate(log, row.cert_id)).issued_at == row.issued_at
+    size = (await log.head()).size
+    with pytest.raises(CertificateError) as early:
+        await certificates.revoke(log, row.cert_id, "closed", at=issued_at - timedelta(days=1))
+    assert early.value.code == CertificateErrorCode.INVALID
+    assert (await log.head()).size == size
+    revoked = await certificates.revoke(
+        log, row.cert_id, "closed", at=issued_at + timedelta(days=2)
+    )
+    assert revoked.revoked_at == (issued_at + timedelta(days=2)).replace(microsecond=0)
