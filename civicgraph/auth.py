@@ -126,11 +126,13 @@ class KeyCache:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who a request comes from: `ip` always, the key's public prefix when it has one."""
+    """Who a request comes from: `ip` always, the key's public prefix and the name its
+    operator gave it when it has one."""
 
     tier: Tier
     ip: str
     key_prefix: str | None = None
+    key_name: str | None = None
 
     @property
     def owner(self) -> str:
@@ -234,7 +236,7 @@ class TierMiddleware:
         if key is None:
             await self._refuse_key(scope, receive, send, ip, "unknown or revoked API key")
             return None
-        return Caller(key.tier, ip, key.prefix)
+        return Caller(key.tier, ip, key.prefix, key.name)
 
     async def _session_caller(self, scope: Scope, ip: str) -> Caller:
         """A dashboard request's caller: its session's key when the cookie is good and the key
@@ -247,7 +249,7 @@ class TierMiddleware:
         if digest is None:
             return Caller(Tier.PUBLIC, ip)
         key = await self.policy.keys.lookup_hash(scope["app"].state.stores.records, digest)
-        return Caller(key.tier, ip, key.prefix) if key else Caller(Tier.PUBLIC, ip)
+        return Caller(key.tier, ip, key.prefix, key.name) if key else Caller(Tier.PUBLIC, ip)
 
     async def _count(self, caller: Caller) -> Verdict:
         policy = self.policy.rate_limits.policy_for(caller.tier)

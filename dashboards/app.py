@@ -85,6 +85,16 @@ def viewer_tier() -> Tier:
     return tier if isinstance(tier, Tier) else Tier.PUBLIC
 
 
+def viewer_key_name() -> str | None:
+    """The name of the signed-in key of the request being served (None for the public)."""
+    try:
+        connection = CURRENT.get()
+    except LookupError:
+        return None
+    name = getattr(connection.scope.get("state", {}).get("caller"), "key_name", None)
+    return name if isinstance(name, str) and name else None
+
+
 def page_for(pathname: object, tier: Tier) -> Page:
     """The page a path names as `tier` sees it: the landing page is the overview for the
     mayor's office and the public page for everyone else; a page above the viewer's tier is the
@@ -280,7 +290,7 @@ def _callbacks(
             t("nav.label", chosen),
             str(chosen == "ko").lower(),
             str(chosen == "en").lower(),
-            signin.account(tier, chosen),
+            signin.account(tier, viewer_key_name(), chosen),
         )
 
     @app.callback(

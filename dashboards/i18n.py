@@ -66,7 +66,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "signin.key": ("API 키", "API key"),
     "signin.submit": ("로그인", "Sign in"),
     "signin.out": ("로그아웃", "Sign out"),
-    "signin.as": ("로그인 등급", "Signed in as"),
+    "signin.as": ("로그인한 키", "Signed in as"),
     "signin.needed": (
         "이 페이지는 분석가 또는 운영자 키가 필요합니다.",
         "This page needs an analyst or operator key.",
@@ -95,6 +95,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "panel.suppressed": ("5 미만 비공개", "under 5, withheld"),
     "panel.none": ("자료 없음", "no data"),
     "panel.error": ("이 지표를 불러오지 못했습니다", "This indicator could not be loaded"),
+    # why a panel's source was refused, by the API's `extensions.code`
+    "error.forbidden": ("이 등급의 키로는 볼 수 없습니다", "your key's tier may not see it"),
+    "error.unauthenticated": ("키가 폐기되었거나 만료되었습니다", "your key is revoked or expired"),
+    "error.rate_limited": (
+        "요청 한도를 넘었습니다. 잠시 후 자동으로 다시 불러옵니다",
+        "your key's request quota is spent; it reloads by itself later",
+    ),
+    "error.query_too_costly": ("요청이 너무 큽니다", "the query is too large"),
+    "error.not_found": ("찾을 수 없습니다", "not found"),
+    "error.other": ("서버 오류입니다. 잠시 후 다시 시도하세요", "a server error; try again later"),
     "col.key": ("항목", "Item"),
     "col.value": ("값", "Value"),
     "col.district": ("자치구", "District"),
@@ -130,6 +140,22 @@ def band_name(name: str | None, lang: Lang) -> str:
     if name is None:
         return "–"
     return BAND_NAMES_KO.get(name, name) if lang == "ko" else name
+
+
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "active": ("운영 중", "active"),
+    "offline": ("연결 끊김", "offline"),
+    "maintenance": ("점검 중", "maintenance"),
+}
+"""A sensor's or an asset's `status` (the registry's word) in Korean and English."""
+
+
+def status_name(status: str | None, lang: Lang) -> str:
+    """A sensor's or asset's status in words in `lang` (one not known here stays as
+    registered; none is an en dash)."""
+    if not status:
+        return "–"
+    return in_lang(STATUS_NAMES.get(status, (status, status)), lang)
 
 
 def in_lang(pair: tuple[str, str], lang: Lang) -> str:

@@ -49,12 +49,22 @@ async def render(view: View) -> list[Any]:
     ]
 
 
-def account(tier: Tier, lang: Lang) -> Any:
-    """The header's account line: the tier and a sign-out button, or a sign-in link."""
+SHOWN_NAME = 40
+"""Characters of a key's name the header shows (a name may have 200); the rest on hover."""
+
+
+def account(tier: Tier, key_name: str | None, lang: Lang) -> Any:
+    """The header's account line: the signed-in key's name (as its operator named it) and
+    tier, and a sign-out button; or a sign-in link."""
     if tier is Tier.PUBLIC:
         return html.A(t("signin.title", lang), href="/dashboard/signin")
+    level = t(f"tier.{tier.value}", lang)
+    shown = (
+        key_name if key_name is None or len(key_name) <= SHOWN_NAME else key_name[:SHOWN_NAME] + "…"
+    )
+    who = f"{shown} ({level})" if shown else level
     return [
-        html.Span(f"{t('signin.as', lang)}: {t(f'tier.{tier.value}', lang)} "),
+        html.Span(f"{t('signin.as', lang)}: {who} ", title=key_name or level),
         html.Form(
             html.Button(t("signin.out", lang), type="submit"),
             action="/dashboard/session/end",

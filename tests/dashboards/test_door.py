@@ -137,6 +137,21 @@ async def test_a_session_opens_the_analyst_pages_and_nothing_else(
         assert "signin-key" in await page_text(browser, app, "/dashboard/cases")
 
 
+async def test_the_header_names_the_signed_in_key_and_its_tier(app: Any, stores: Stores) -> None:
+    issued = await api_keys.create_key(stores.records, "Mayor's office <b>wall</b>", Tier.ANALYST)
+    long = await api_keys.create_key(stores.records, "x" * 200, Tier.OPERATOR)
+    transport = httpx.ASGITransport(app=app)
+    for key, shown in ((issued, "Mayor's office <b>wall</b> (analyst)"), (long, "x" * 40 + "…")):
+        async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as b:
+            assert (await sign_in(b, key.secret)).status_code == 303
+            answer = await call(b, callbacks(app), "account.children", {"lang.data": "en"})
+            assert answer.status_code == 200, answer.text
+            account = json.loads(answer.text)["response"]["account"]["children"]
+            # the name is text (Dash escapes it), never markup
+            assert account[0]["props"]["children"].startswith(f"Signed in as: {shown}")
+            assert account[0]["props"]["title"] == key.name
+
+
 async def test_a_revoked_key_ends_its_sessions(app: Any, stores: Stores) -> None:
     issued = await api_keys.create_key(stores.records, "revoked soon", Tier.OPERATOR)
     transport = httpx.ASGITransport(app=app)
