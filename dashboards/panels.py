@@ -14,7 +14,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboards.i18n import Lang, t
+from dashboards.i18n import CATALOGUE, Lang, t
 
 Row = Sequence[str]
 
@@ -163,9 +163,14 @@ def chart(
 
 
 def failed(title: str, codes: set[str], lang: Lang) -> html.Section:
-    """A panel whose source was refused or failed: says so, with the error codes."""
+    """A panel whose source was refused or failed: says so and why in words, with the API's
+    error codes after them for whoever reports it."""
+    reasons = sorted({t(f"error.{c}", lang) if f"error.{c}" in CATALOGUE else "" for c in codes})
+    why = "; ".join(r for r in reasons if r) or t("error.other", lang)
+    shown = ", ".join(sorted(c for c in codes if c))
+    text = f"{t('panel.error', lang)}: {why}" + (f" ({shown})" if shown else "")
     return html.Section(
-        [html.H2(title), html.P(f"{t('panel.error', lang)} ({', '.join(sorted(codes))})")],
+        [html.H2(title), html.P(text)],
         className="panel panel-error",
         role="alert",
     )

@@ -10,6 +10,7 @@ no figure is read by colour alone (SC 1.4.1). `contrast` is the WCAG 2.2 contras
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 BACKGROUND = "#FFFFFF"
@@ -63,6 +64,20 @@ def date_axis(lang: str, **extra: Any) -> dict[str, Any]:
     """A plotly date axis in the reader's language, 24-hour clock."""
     ticks, hover = DATE_TICKS.get(lang, DATE_TICKS["en"])
     return {"type": "date", "tickformat": ticks, "hoverformat": hover, "gridcolor": GRID} | extra
+
+
+SMALL_COUNT = 10
+"""Up to this count a count axis ticks every whole number (plotly would tick 0.2, 0.4, …)."""
+
+
+def count_axis(values: Iterable[float | int | None], **extra: Any) -> dict[str, Any]:
+    """A plotly axis for counts from zero: whole-number ticks only (every 1 up to SMALL_COUNT,
+    plotly's own whole steps above), grouped thousands."""
+    top = max((v for v in values if v is not None), default=0)
+    axis: dict[str, Any] = {"rangemode": "tozero", "tickformat": ",d", "gridcolor": GRID}
+    if top <= SMALL_COUNT:
+        axis |= {"tick0": 0, "dtick": 1}
+    return axis | extra
 
 
 def layout(**extra: Any) -> dict[str, Any]:

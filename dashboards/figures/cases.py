@@ -140,14 +140,14 @@ def key_counts(
         bar |= {"orientation": "h", "x": [c or 0 for c in counts], "y": shown}
         axes = {
             "yaxis": {"autorange": "reversed", "automargin": True, "gridcolor": theme.GRID},
-            "xaxis": {"rangemode": "tozero", "gridcolor": theme.GRID},
+            "xaxis": theme.count_axis(counts),
             "height": max(320, 22 * len(cells) + 80),
         }
     else:
         bar |= {"x": shown, "y": [c or 0 for c in counts]}
         axes = {
             "xaxis": {"tickangle": -45, "automargin": True},
-            "yaxis": {"rangemode": "tozero", "gridcolor": theme.GRID},
+            "yaxis": theme.count_axis(counts),
         }
     figure: Figure = {"data": [bar], "layout": theme.layout(**axes)}
     return figure, [[name, text] for name, text in zip(shown, texts, strict=True)]

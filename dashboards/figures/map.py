@@ -28,7 +28,7 @@ from shapely.geometry import mapping, shape
 from dashboards import theme
 from dashboards.figures import bands as band_rules
 from dashboards.figures.answers import Data, get
-from dashboards.i18n import Lang, band_name, in_lang, number, t
+from dashboards.i18n import Lang, band_name, in_lang, number, status_name, t
 
 RGBA = list[int]
 
@@ -356,7 +356,14 @@ def sensor_points(sensors: Data, gu: str | None, lang: Lang) -> list[dict[str, A
         if gu is not None and row.get("code") != gu:
             continue
         for s in row.get("sensors") or []:
-            points.append(_point(s, str(s.get("kind")), f"{s.get('id')} ({s.get('status')})", lang))
+            points.append(
+                _point(
+                    s,
+                    str(s.get("kind")),
+                    f"{s.get('id')} ({status_name(s.get('status'), lang)})",
+                    lang,
+                )
+            )
     return points
 
 

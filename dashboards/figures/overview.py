@@ -213,7 +213,9 @@ def open_cases_by_gu(
         )
     figure = {
         "data": traces,
-        "layout": theme.layout(xaxis={"tickangle": -45, "automargin": True}),
+        "layout": theme.layout(
+            xaxis={"tickangle": -45, "automargin": True}, yaxis=theme.count_axis(counts)
+        ),
     }
     table = [
         [name, count_text(count, lang), number(r.get("medianResolutionHours"), lang, digits=1)]

@@ -180,11 +180,7 @@ def tally(poll: Data, lang: Lang) -> tuple[Figure | None, list[list[str]]]:
         ],
         "layout": theme.layout(
             yaxis={"autorange": "reversed", "automargin": True, "gridcolor": theme.GRID},
-            xaxis={
-                "title": {"text": label("ballots", lang)},
-                "rangemode": "tozero",
-                "gridcolor": theme.GRID,
-            },
+            xaxis=theme.count_axis(ballots, title={"text": label("ballots", lang)}),
             height=max(200, 70 + 48 * len(options)),
             showlegend=False,
         ),
@@ -240,11 +236,7 @@ def turnout(
         ],
         "layout": theme.layout(
             xaxis={"tickangle": -45, "automargin": True},
-            yaxis={
-                "title": {"text": label("ballots", lang)},
-                "rangemode": "tozero",
-                "gridcolor": theme.GRID,
-            },
+            yaxis=theme.count_axis(values, title={"text": label("ballots", lang)}),
             showlegend=False,
         ),
     }

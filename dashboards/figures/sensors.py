@@ -17,8 +17,9 @@ from dashboards import theme
 from dashboards.figures import bands as band_rules
 from dashboards.figures.answers import Data, get, rows_at
 from dashboards.figures.counts import cell_text
-from dashboards.i18n import SEOUL, Lang, band_name, in_lang, number, t, when
+from dashboards.i18n import SEOUL, Lang, band_name, in_lang, number, status_name, t, when
 from graph.ontology import DATA_TYPE_UNITS, SDOT_DATA_TYPES, WATER_DATA_TYPES
+from subscriptions.alerts import RULES
 
 Figure = dict[str, Any]
 Rows = list[list[str]]
@@ -104,6 +105,30 @@ TYPE_NAMES: dict[str, tuple[str, str]] = {
     "TURBIDITY": ("탁도", "Turbidity"),
     "CONDUCTIVITY": ("전기전도도", "Conductivity"),
 }
+
+
+def _rule_names_ko() -> dict[str, str]:
+    """Each alert rule's published name (English) → its Korean, built from the same rules
+    (subscriptions/alerts.py) so the thresholds cannot drift apart."""
+    names = {}
+    for rule in RULES:
+        warn, critical = (f"{band.raise_at:g}" for band in rule.bands)
+        if rule.data_type == "noise":
+            text = f"야간 소음 (주거지역 {warn}, 도로변 {critical} dB(A), 22:00~06:00)"
+        else:
+            kind = in_lang(TYPE_NAMES[rule.data_type.upper()], "ko")
+            text = f"통합대기환경지수 {kind} (나쁨 {warn}, 매우나쁨 {critical} ㎍/㎥부터)"
+        names[rule.name] = text
+    return names
+
+
+RULE_NAMES_KO = _rule_names_ko()
+"""The alert rules' names in Korean, by the name the API publishes (`AlertEvent.rule`)."""
+
+
+def rule_name(rule: str, lang: Lang) -> str:
+    """An alert's rule in `lang` (a rule not known here stays as published)."""
+    return RULE_NAMES_KO.get(rule, rule) if lang == "ko" else rule
 
 
 def label(key: str, lang: Lang) -> str:
@@ -439,7 +464,7 @@ def alert_rows(alerts: Data, names: Mapping[str, str], lang: Lang) -> Rows:
                 in_lang(TYPE_NAMES.get(data_type, (data_type, data_type)), lang),
                 f"{number(a.get('value'), lang, digits=1)} {unit}".strip(),
                 f"{number(a.get('threshold'), lang, digits=1)} {unit}".strip(),
-                str(a.get("rule") or ""),
+                rule_name(str(a.get("rule") or ""), lang),
             ]
         )
     return result
@@ -464,7 +489,9 @@ def alert_stat_rows(alerts: Data, lang: Lang) -> Rows:
     return rows
 
 
-def sensor_options(gu_sensors: Data, data_type: str | None = None) -> list[dict[str, str]]:
+def sensor_options(
+    gu_sensors: Data, lang: Lang, data_type: str | None = None
+) -> list[dict[str, str]]:
     """The sensor picker's choices from a `district(code) { sensors }` answer, by id: with
     `data_type`, only the sensors that measure it (a water-quality station has no PM2.5, and
     asking for its PM2.5 readings is refused)."""
@@ -478,7 +505,7 @@ def sensor_options(gu_sensors: Data, data_type: str | None = None) -> list[dict[
     )
     return [
         {
-            "label": f"{s.get('id')} · {s.get('model', '')} · {s.get('status', '')}",
+            "label": f"{s.get('id')} · {s.get('model', '')} · {status_name(s.get('status'), lang)}",
             "value": str(s.get("id")),
         }
         for s in sensors

@@ -166,11 +166,7 @@ def certificates_by_kind(trust: Data, lang: Lang) -> tuple[Figure | None, list[l
             }
         ],
         "layout": theme.layout(
-            yaxis={
-                "title": {"text": label("count", lang)},
-                "rangemode": "tozero",
-                "gridcolor": theme.GRID,
-            },
+            yaxis=theme.count_axis(counts, title={"text": label("count", lang)}),
             showlegend=False,
         ),
     }
@@ -372,11 +368,9 @@ def checkpoint_history(log: Data, lang: Lang) -> tuple[Figure | None, list[list[
         ],
         "layout": theme.layout(
             xaxis=theme.date_axis(lang, automargin=True),
-            yaxis={
-                "title": {"text": label("tree_size", lang)},
-                "rangemode": "tozero",
-                "gridcolor": theme.GRID,
-            },
+            yaxis=theme.count_axis(
+                [p[1] for p in points], title={"text": label("tree_size", lang)}
+            ),
             showlegend=False,
         ),
     }

@@ -241,7 +241,7 @@ async def gu_view(
     start, end = figures.window(datetime.now(UTC), bucket)
     span = {"from": start.isoformat(), "to": end.isoformat(), "bucketMinutes": bucket}
     span |= {"dataType": data_type}
-    sensor_options = figures.sensor_options(gu_sensors.data, data_type)
+    sensor_options = figures.sensor_options(gu_sensors.data, lang, data_type)
     sensor_ids = [o["value"] for o in sensor_options]
     sensor = figures.choice(
         view.query.get("sensor"), sensor_ids, sensor_ids[0] if sensor_ids else ""

@@ -91,3 +91,18 @@ def test_date_axes_name_no_english_month_on_a_korean_page() -> None:
     assert "월" in ko["tickformat"]
     assert ko["type"] == "date"
     assert en["automargin"] is True
+
+
+@pytest.mark.parametrize(
+    ("values", "every_one"),
+    [([], True), ([None, 0], True), ([1, 3], True), ([10], True), ([11], False), ([4_000], False)],
+)
+def test_count_axes_tick_only_whole_numbers(values: list[int | None], every_one: bool) -> None:
+    # plotly ticks 0.2, 0.4, ... on a count axis whose top is 1: small counts tick every 1
+    axis = theme.count_axis(values, title={"text": "Ballots"})
+    assert axis["tickformat"] == ",d"
+    assert axis["rangemode"] == "tozero"
+    assert axis["title"] == {"text": "Ballots"}
+    assert ("dtick" in axis) is every_one
+    if every_one:
+        assert (axis["tick0"], axis["dtick"]) == (0, 1)

@@ -106,6 +106,7 @@ def test_tally_draws_a_bar_per_option_with_count_and_share() -> None:
     assert bars["y"] == ["yes", "no"]
     assert bars["x"] == [30, 18]
     assert bars["text"] == ["30 (62.5%)", "18 (37.5%)"]
+    assert figure["layout"]["xaxis"]["tickformat"] == ",d"  # ballots: whole numbers
     assert rows == [
         ["yes", "30", "62.5%"],
         ["no", "18", "37.5%"],

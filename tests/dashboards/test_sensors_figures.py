@@ -10,6 +10,7 @@ import pytest
 from dashboards import theme
 from dashboards.figures import bands as band_rules
 from dashboards.figures import sensors as figures
+from subscriptions.alerts import RULES_BY_TYPE
 from tests.dashboards.bands import published
 
 PM25_BANDS = published("PM25")
@@ -230,7 +231,7 @@ def test_alert_rows_newest_first_with_severity_and_state_in_words() -> None:
                 "dataType": "PM25",
                 "value": 28.57,
                 "threshold": 31.0,
-                "rule": "CAI PM2.5",
+                "rule": RULES_BY_TYPE["pm25"].name,
             },
             {
                 "at": "2026-11-30T03:05:00+00:00",
@@ -241,7 +242,7 @@ def test_alert_rows_newest_first_with_severity_and_state_in_words() -> None:
                 "dataType": "NOISE",
                 "value": 81.0,
                 "threshold": 80.0,
-                "rule": "noise",
+                "rule": RULES_BY_TYPE["noise"].name,
             },
         ]
     }
@@ -249,6 +250,10 @@ def test_alert_rows_newest_first_with_severity_and_state_in_words() -> None:
     assert [r[2:4] for r in rows] == [["심각", "발령"], ["주의", "해제"]]
     assert rows[0][:2] == ["2026. 11. 30. 12:05", "Gangnam-gu"]
     assert rows[1][6:8] == ["28.6 µg/m³", "31.0 µg/m³"]
+    # the rules too are in Korean, with the thresholds the rules raise at
+    assert rows[0][8] == "야간 소음 (주거지역 45, 도로변 55 dB(A), 22:00~06:00)"
+    assert rows[1][8] == "통합대기환경지수 초미세먼지 PM2.5 (나쁨 36, 매우나쁨 76 ㎍/㎥부터)"
+    assert figures.alert_rows(alerts, NAMES, "en")[1][8] == RULES_BY_TYPE["pm25"].name
     assert figures.alert_rows(None, NAMES, "en") == []
 
 
@@ -280,15 +285,20 @@ def test_sensor_picker_and_latest_reading() -> None:
         "district": {
             "sensors": [
                 {"id": "sdot-11680-0001", "model": "SDOT-2020", "status": "active"},
-                {"id": "sdot-11680-0000", "model": "SDOT-2020", "status": "inactive"},
+                {"id": "sdot-11680-0000", "model": "SDOT-2020", "status": "offline"},
             ]
         }
     }
-    assert [o["value"] for o in figures.sensor_options(gu)] == [
+    assert [o["value"] for o in figures.sensor_options(gu, "en")] == [
         "sdot-11680-0000",
         "sdot-11680-0001",
     ]
-    assert figures.sensor_options(None) == []
+    # each sensor's status in words in the reader's language
+    assert [o["label"] for o in figures.sensor_options(gu, "ko")] == [
+        "sdot-11680-0000 · SDOT-2020 · 연결 끊김",
+        "sdot-11680-0001 · SDOT-2020 · 운영 중",
+    ]
+    assert figures.sensor_options(None, "en") == []
     sensor = {
         "sensor": {
             "latestReading": {
@@ -319,5 +329,5 @@ def test_the_sensor_picker_offers_only_sensors_measuring_the_chosen_type() -> No
             ]
         }
     }
-    assert [o["value"] for o in figures.sensor_options(answer, "PM25")] == ["sdot-11500-0000"]
-    assert len(figures.sensor_options(answer)) == 2
+    assert [o["value"] for o in figures.sensor_options(answer, "en", "PM25")] == ["sdot-11500-0000"]
+    assert len(figures.sensor_options(answer, "en")) == 2
