@@ -97,11 +97,26 @@
     return null;
   }
 
+  // The gu under a click, whatever lies on top of it there (a sensor or asset point, a case
+  // hexagon, a dong): deck.gl reports only the topmost object, so look through every layer.
+  function guAt(info) {
+    var picked = info.object ? [info] : [];
+    if (state.deck && info.x != null && info.y != null) {
+      picked = picked.concat(state.deck.pickMultipleObjects({ x: info.x, y: info.y, depth: 8 }));
+    }
+    for (var i = 0; i < picked.length; i++) {
+      var properties = picked[i] && picked[i].object && picked[i].object.properties;
+      if (properties && properties.level === "GU") return properties.code;
+      if (properties && properties.level === "DONG") return String(properties.code).slice(0, 5);
+    }
+    return null;
+  }
+
   function click(info) {
-    var properties = info.object && info.object.properties;
-    if (!properties || properties.level !== "GU" || properties.code === state.spec.gu) return;
+    var code = guAt(info);
+    if (!code || code === state.spec.gu) return;
     if (window.dash_clientside && window.dash_clientside.set_props) {
-      window.dash_clientside.set_props("gu", { data: properties.code });
+      window.dash_clientside.set_props("gu", { data: code });
     }
   }
 
@@ -199,6 +214,19 @@
         });
         draw(spec, measure);
         return [hidden, measure];
+      },
+      // What a click at canvas pixel (x, y) would find: the topmost object's kind ("gu",
+      // "dong", "point", "cases" or null) and the gu it drills into (null: none). For tests
+      // and for whoever debugs a click; it changes nothing.
+      pick: function (x, y) {
+        if (!state.deck) return null;
+        var top = state.deck.pickObject({ x: x, y: y });
+        var object = top && top.object;
+        var kind = null;
+        if (object && object.properties) kind = object.properties.level === "GU" ? "gu" : "dong";
+        else if (object && object.label) kind = "point";
+        else if (object) kind = "cases";
+        return { top: kind, gu: guAt({ x: x, y: y }) };
       },
     },
   });

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from playwright.async_api import Page, Route
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from graph.records.api_keys import Tier
 from tests.e2e.browser import chromium, collect_errors
@@ -45,20 +44,34 @@ def colours_in(png: bytes) -> int:
     return len(image.getcolors(maxcolors=1 << 24) or [])
 
 
-async def click_a_gu(page: Page) -> None:
-    """Clicks across the canvas until a gu is picked (points and hexagons pick no gu)."""
+async def spot_under(page: Page, top: str) -> tuple[float, float, str | None]:
+    """A page position where the topmost object on the map is of kind `top` ("point",
+    "cases", "gu", "dong"), away from the canvas' edges, with the gu the map says a click there
+    drills into (None: none)."""
     box = await page.locator("#map-canvas canvas").bounding_box()
     assert box is not None
-    for fx, fy in ((0.5, 0.5), (0.45, 0.55), (0.55, 0.45), (0.4, 0.4), (0.6, 0.6)):
-        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
-        await page.mouse.move(x, y)
-        await page.mouse.click(x, y)
-        try:
-            await page.locator(".map-notes").get_by_text("dong").wait_for(timeout=5_000)
-            return
-        except PlaywrightTimeout:  # nothing picked there (a point, a hexagon): the next spot
-            continue
-    raise AssertionError("no click on the map drilled into a gu")
+    width, height = box["width"], box["height"]
+    for fy in range(20, 81, 2):
+        for fx in range(20, 81, 2):
+            x, y = width * fx / 100, height * fy / 100
+            found = await page.evaluate(
+                "([x, y]) => window.dash_clientside.civicMap.pick(x, y)", [x, y]
+            )
+            if found and found["top"] == top:
+                return box["x"] + x, box["y"] + y, found["gu"]
+    raise AssertionError(f"no spot of the map has a {top} on top")
+
+
+async def click_through(page: Page, top: str) -> None:
+    """Clicks the map where an object of kind `top` lies on top, then waits for the header's
+    gu selector to hold a gu, the one the map says lies under that spot."""
+    x, y, gu = await spot_under(page, top)
+    await page.mouse.move(x, y)
+    await page.mouse.click(x, y)
+    await page.wait_for_function(
+        "() => !!document.querySelector('#gu-select')?.value", timeout=10_000
+    )
+    assert await page.locator("#gu-select").input_value() == gu
 
 
 async def test_map_draws_offline_and_drills_into_a_gu(
@@ -111,8 +124,9 @@ async def test_map_draws_offline_and_drills_into_a_gu(
             "() => (document.querySelector('#map-canvas canvas')"
             "?.getAttribute('aria-label') || '').includes('Population')"
         )
-        # when a gu is clicked, the gu selector takes it and the map shows its dong
-        await click_a_gu(page)
+        # when a gu is clicked where a sensor or asset point lies on top of it, the click still
+        # drills into the gu under the point: the gu selector takes it and the map shows its dong
+        await click_through(page, "point")
         chosen = await page.locator("#gu-select option:checked").inner_text()
         assert chosen.strip() not in ("", "All of Seoul")
         await page.wait_for_selector(DRAWN, state="attached")
