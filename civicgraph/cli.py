@@ -104,15 +104,24 @@ def seed(
             "--reset", help="Reseed even if a complete seed is there (API keys are kept)."
         ),
     ] = False,
+    activity: Annotated[
+        bool,
+        typer.Option(
+            help="Also seed civic activity (polls and ballots, certificates, procurement) of "
+            "each kind the records hold none of; it goes into the append-only log for good."
+        ),
+    ] = True,
 ) -> None:
-    """Seed Seoul into the graph and the records, unless a complete seed at this scale is there."""
+    """Seed Seoul into the graph and the records, unless a complete seed at this scale is there;
+    then civic activity, unless the records hold some (docs/operations.md)."""
+    from civicgraph.seed_activity import seed_activity
     from seeds.seed import is_seeded
     from seeds.seed import seed as run_seed
 
     settings = settings_from(scale=scale, history_days=history_days)
     scale, history_days = settings.scale, settings.history_days
 
-    async def work(stores: Stores) -> None:
+    async def city(stores: Stores) -> None:
         if not reset and await is_seeded(stores.graph, stores.records, scale):
             console.print(f"Seoul is already seeded at scale {scale} (use --reset to reseed).")
             return
@@ -128,6 +137,17 @@ def seed(
                 progress=progress,
             )
         console.print(_counts_table(counts, f"Seeded Seoul at scale {scale}"))
+
+    async def work(stores: Stores) -> None:
+        await city(stores)
+        if not activity:
+            return
+        log = await open_log(settings, stores.records)
+        keyring = await open_issuer_keys(settings, stores.records)
+        with progress_bar() as progress:
+            added = await seed_activity(stores.graph, log, keyring, scale=scale, progress=progress)
+        if added:
+            console.print(_counts_table(added, "Seeded civic activity"))
 
     run(lambda: _with_stores(settings, work, migrate=True))
 

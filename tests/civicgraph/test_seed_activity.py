@@ -1,0 +1,161 @@
+"""`civicgraph seed` seeds civic activity once: polls with ballots, certificates, procurement.
+
+The seed runs through the CLI on a tiny city of its own; the merged API, in process, then
+answers every figure the Polls and Trust dashboards draw with data. A second seed adds
+nothing (the log's size stays), and `--no-activity` seeds none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from random import Random
+from typing import Any
+
+import httpx
+import pytest
+
+from civicgraph.app import create_app
+from civicgraph.cli import app
+from civicgraph.seed_activity import SEED as ACTIVITY_SEED
+from civicgraph.seed_activity import gu_codes
+from civicgraph.seed_activity.polls import PollSeeder, pick_voters, turnout_plan, voters_at
+from civicgraph.settings import Settings
+from civicgraph.stores import open_issuer_keys, open_log, open_stores
+from graph.records import open_records
+from graph.records.api_keys import Tier, create_key
+from ledger.city_day import city_day
+from tests.civicgraph.runner import BoundaryRunner
+from zk.credentials.epochs import Epoch
+
+runner = BoundaryRunner()
+SEED = ["seed", "--scale", "0.001", "--history-days", "1"]
+FIGURES = """{
+  open: polls(state: OPEN) { id totalBallots turnout { district ballots suppressed } }
+  closed: polls(state: CLOSED) { id totalBallots tally { option ballots } }
+  certificateStatistics { issued issuedToday revoked verified verifiedToday }
+  procurementStatistics { inFlight completed medianCycleDays byState { key count } }
+  contracts(first: 100) { state cycleDays createdAt }
+  logCheckpoints(first: 100) { treeSize signedAt }
+  logHead { treeSize }
+}"""
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CIVIC_SERVER_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CIVIC_SIMULATOR", "0")
+    return tmp_path
+
+
+async def ask(tier: Tier | None) -> dict[str, Any]:
+    """The figures, from the merged API in process, as a caller of `tier` (None: public)."""
+    settings = Settings()
+    headers = {}
+    if tier is not None:
+        records = await open_records(settings.records_location, migrate=False)
+        try:
+            headers["X-API-Key"] = (await create_key(records, "mayor", tier)).secret
+        finally:
+            await records.close()
+    served = create_app(settings)
+    async with served.router.lifespan_context(served):
+        transport = httpx.ASGITransport(app=served)
+        async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as c:
+            response = await c.post("/graphql", json={"query": FIGURES}, headers=headers)
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def test_seed_fills_the_polls_and_trust_figures_once(data_dir: Path) -> None:
+    # when
+    first = runner.invoke(app, SEED)
+    # then
+    assert first.exception is None, first.output
+    assert "Seeded civic activity" in first.output
+    analyst = asyncio.run(ask(Tier.ANALYST))
+    [poll] = analyst["open"]
+    assert poll["totalBallots"] >= 18
+    counts = [cell["ballots"] for cell in poll["turnout"]]
+    assert any(n >= 5 for n in counts), counts
+    assert any(n < 5 for n in counts), counts
+    assert sum(counts) == poll["totalBallots"]
+    [closed] = analyst["closed"]
+    assert sum(o["ballots"] for o in closed["tally"]) == closed["totalBallots"] > 0
+    certs = analyst["certificateStatistics"]
+    assert certs["issued"] > certs["issuedToday"] >= 0  # over several days
+    assert certs["issued"] > 0
+    assert certs["revoked"] > 0
+    assert certs["verified"] > 0
+    procurement = analyst["procurementStatistics"]
+    assert procurement["completed"] > 0
+    assert procurement["inFlight"] > 0
+    assert 0 < procurement["medianCycleDays"] < 23
+    states = {cell["key"] for cell in procurement["byState"] if cell["count"]}
+    assert {"DRAFT", "PUBLISHED", "BIDDING", "AWARDED", "PAID"} <= states
+    days = {city_day(datetime.fromisoformat(c["createdAt"])) for c in analyst["contracts"]}
+    assert len(days) > 3
+    assert len(analyst["logCheckpoints"]) > 50  # one per append
+    public = asyncio.run(ask(None))
+    assert any(cell["suppressed"] for cell in public["open"][0]["turnout"])
+    assert any(not cell["suppressed"] for cell in public["open"][0]["turnout"])
+    size = analyst["logHead"]["treeSize"]
+
+    # when
+    again = runner.invoke(app, SEED)
+    # then
+    assert again.exception is None, again.output
+    assert "already seeded" in again.output
+    assert "Seeded civic activity" not in again.output
+    assert asyncio.run(ask(Tier.ANALYST))["logHead"]["treeSize"] == size
+
+
+def test_seed_without_activity_leaves_the_log_empty(data_dir: Path) -> None:
+    seeded = runner.invoke(app, [*SEED, "--no-activity"])
+    assert seeded.exception is None, seeded.output
+    data = asyncio.run(ask(Tier.ANALYST))
+    assert data["open"] == []
+    assert data["certificateStatistics"]["issued"] == 0
+    assert data["logHead"]["treeSize"] == 0
+
+
+@pytest.mark.parametrize("voters", [18, 40, 180])
+def test_the_turnout_plan_has_shown_and_withheld_gu(voters: int) -> None:
+    gu = [f"11{n:03d}" for n in range(110, 135)]
+    plan = turnout_plan(gu, voters, Random(voters))
+    assert any(n >= 5 for n in plan.values())
+    assert any(1 <= n < 5 for n in plan.values())
+    assert voters - 25 <= sum(plan.values()) <= voters
+
+
+def test_a_voter_who_already_holds_the_months_credential_is_passed_over(data_dir: Path) -> None:
+    # given: a city without activity, and the first voter the seed will pick already enrolled
+    assert runner.invoke(app, [*SEED, "--no-activity"]).exception is None
+
+    async def enrol_first_voter() -> None:
+        settings = Settings()
+        stores = await open_stores(settings)
+        try:
+            log = await open_log(settings, stores.records)
+            keyring = await open_issuer_keys(settings, stores.records)
+            now = datetime.now(UTC)
+            plan = turnout_plan(
+                await gu_codes(stores.graph), voters_at(0.001), Random(ACTIVITY_SEED)
+            )
+            [first, *_] = await pick_voters(stores.graph, plan, Epoch.at(now))
+            seeder = PollSeeder(log, stores.graph, keyring, Random(0), lambda done, total: None)
+            await seeder.credential(first, now)
+        finally:
+            await stores.close()
+
+    asyncio.run(enrol_first_voter())
+    # when
+    seeded = runner.invoke(app, SEED)
+    # then
+    assert seeded.exception is None, seeded.output
+    data = asyncio.run(ask(Tier.ANALYST))
+    assert data["open"][0]["totalBallots"] >= 17
