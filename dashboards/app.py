@@ -180,6 +180,7 @@ def build_dash(
         title=t("app.title", "ko"),
         update_title=None,  # type: ignore[arg-type]
         index_string=INDEX,
+        external_scripts=[vendor.KOREAN_CHARTS],
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
@@ -274,6 +275,7 @@ def _callbacks(
         Output("lang-ko", "aria-pressed"),
         Output("lang-en", "aria-pressed"),
         Output("account", "children"),
+        Output("skip", "children"),
         Input("lang", "data"),
     )
     def chrome(lang: Any) -> tuple[Any, ...]:
@@ -291,6 +293,7 @@ def _callbacks(
             str(chosen == "ko").lower(),
             str(chosen == "en").lower(),
             signin.account(tier, viewer_key_name(), chosen),
+            t("skip", chosen),
         )
 
     @app.callback(

@@ -45,6 +45,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.trust": ("신뢰", "Trust"),
     "nav.public": ("공개 지표", "Public indicators"),
     "lang.label": ("언어", "Language"),
+    "skip": ("본문 바로가기", "Skip to content"),
     "gu.label": ("자치구", "District (gu)"),
     "gu.all": ("서울 전체", "All of Seoul"),
     "live.pause": ("실시간 갱신 일시정지", "Pause live updates"),

@@ -136,7 +136,7 @@ def chart(
             dcc.Graph(
                 id=f"graph-{panel_id}",
                 figure=safe_figure(figure),
-                config={"displaylogo": False, "responsive": True},
+                config=graph_config(lang),
                 className="graph",
             ),
             role="figure",
@@ -160,6 +160,22 @@ def chart(
         id=f"panel-{panel_id}",
         **attrs(aria_labelledby=heading),
     )
+
+
+def graph_config(lang: Lang) -> dcc.Graph.Config:
+    """Every chart's plotly config: the reader's language for plotly's own words (the mode
+    bar; the Korean dictionary is npm's plotly.js-locales, dashboards/vendor.py), no plotly
+    logo, and no button that sends the chart's data off our origin (plotly.js 4's "Share
+    chart" uploads it to Plotly Cloud) or downloads it as plotly JSON (the data table is the
+    figure's data, in words)."""
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "locale": lang,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "modeBarButtonsToRemove": ["sendChartToCloud", "downloadJson", "lasso2d", "select2d"],
+    }
 
 
 def failed(title: str, codes: set[str], lang: Lang) -> html.Section:

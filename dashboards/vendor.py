@@ -16,7 +16,14 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 BUNDLES = {"deck.gl.min.js": "deck.gl/dist.min.js"}
 """Served name → path under node_modules."""
+LOCALES = {"plotly-locale-ko.js": "plotly.js-locales/ko.js"}
+"""Served name → a plotly.js locale module under node_modules (npm `plotly.js-locales`, a
+CommonJS module), served wrapped for the browser: it registers with Plotly when Plotly is
+loaded, else queues on `window.PlotlyLocales`, which plotly.js registers as it loads."""
 PREFIX = "/dashboard/vendor/"
+KOREAN_CHARTS = PREFIX + "plotly-locale-ko.js"
+"""The script every page loads so that `config.locale = "ko"` charts speak Korean (the mode
+bar's buttons, plotly's own date and number words)."""
 
 
 def serve(app: Dash, node_modules: Path) -> None:
@@ -26,16 +33,29 @@ def serve(app: Dash, node_modules: Path) -> None:
 
     async def bundle(request: Request) -> Response:
         name = request.path_params["name"]
-        if name not in BUNDLES:
+        if name not in BUNDLES and name not in LOCALES:
             return JSONResponse({"error": "no such path", "code": "not_found"}, status_code=404)
-        path = node_modules / BUNDLES[name]
+        path = node_modules / (BUNDLES.get(name) or LOCALES[name])
         if not path.is_file():
             message = f"{name} is not installed: run `npm ci --prefix gateway`"
             return JSONResponse({"error": message, "code": "unavailable"}, status_code=503)
-        return FileResponse(
-            path,
-            media_type="text/javascript",
-            headers={"cache-control": "public, max-age=3600", "x-content-type-options": "nosniff"},
-        )
+        headers = {"cache-control": "public, max-age=3600", "x-content-type-options": "nosniff"}
+        if name in LOCALES:
+            return Response(locale_script(path), media_type="text/javascript", headers=headers)
+        return FileResponse(path, media_type="text/javascript", headers=headers)
 
     app.server.add_route(PREFIX + "{name}", bundle, methods=["GET", "HEAD"])
+
+
+def locale_script(path: Path) -> str:
+    """A plotly.js-locales module (`module.exports = {moduleType: "locale", …}`) as a browser
+    script that registers it with Plotly now or, before Plotly loads, through
+    `window.PlotlyLocales` (plotly.js registers that array when it loads)."""
+    module = path.read_text(encoding="utf-8")
+    return (
+        "(function () {\n  var module = { exports: {} };\n"
+        + module
+        + "\n  var locale = module.exports;\n"
+        "  if (window.Plotly && window.Plotly.register) window.Plotly.register(locale);\n"
+        "  else (window.PlotlyLocales = window.PlotlyLocales || []).push(locale);\n})();\n"
+    )

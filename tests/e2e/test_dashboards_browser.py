@@ -178,6 +178,14 @@ async def kpi(page: Page, name: str) -> str:
     return await page.locator(f"#kpi-{name}").inner_text()
 
 
+async def mode_bar(page: Page) -> set[str]:
+    """The titles of the charts' mode bar buttons on the page."""
+    titles = await page.eval_on_selector_all(
+        ".modebar-btn", "(buttons) => buttons.map((b) => b.getAttribute('data-title'))"
+    )
+    return {str(title) for title in titles if title}
+
+
 async def test_every_page_in_both_languages_loads_clean_and_passes_axe(
     browser: Browser, server: str, keys: dict[Tier, str]
 ) -> None:
@@ -186,6 +194,7 @@ async def test_every_page_in_both_languages_loads_clean_and_passes_axe(
     try:
         await sign_in(page, server, keys[Tier.ANALYST])
         found: dict[str, list[dict[str, Any]]] = {}
+        buttons: dict[str, set[str]] = {}
         for slug in STAFF_PAGES:
             await page.goto(f"{server}{PAGES[slug].path}")
             await settled(page)
@@ -195,9 +204,18 @@ async def test_every_page_in_both_languages_loads_clean_and_passes_axe(
                     path=str(SHOTS / f"{slug or 'overview'}-{lang}.png"), full_page=True
                 )
                 found[f"{slug or 'overview'} {lang}"] = await axe_violations(page)
+                buttons[f"{slug or 'overview'} {lang}"] = await mode_bar(page)
     finally:
         await context.close()
     assert {name: v for name, v in found.items() if v} == {}
+    # the charts' mode bars speak the page's language and never offer to send data away
+    assert buttons["overview ko"], "the overview has charts with mode bars"
+    assert "PNG 이미지 파일로 차트를 다운로드 합니다" in buttons["overview ko"]
+    assert "Download plot as a PNG" in buttons["overview en"]
+    assert not [b for b in buttons["overview ko"] if b.isascii()]
+    assert {n: [b for b in t if "Share" in b or "JSON" in b] for n, t in buttons.items()} == {
+        n: [] for n in buttons
+    }
     assert watch.errors == []
     assert watch.blocked == []
 
