@@ -52,18 +52,33 @@ def band_colour(index: int) -> str:
     return BANDS[min(max(index, 0), len(BANDS) - 1)]
 
 
-DATE_TICKS: dict[str, tuple[str, str]] = {
-    "ko": ("%-m월 %-d일<br>%H:%M", "%Y년 %-m월 %-d일 %H:%M"),
-    "en": ("%-d %b<br>%H:%M", "%-d %b %Y, %H:%M"),
+DATE_TICKS: dict[str, tuple[str, str, str]] = {
+    "ko": ("%-m월 %-d일<br>%H:%M", "%-m월 %-d일<br>%H:%M:%S", "%Y년 %-m월 %-d일 %H:%M:%S"),
+    "en": ("%-d %b<br>%H:%M", "%-d %b<br>%H:%M:%S", "%-d %b %Y, %H:%M:%S"),
 }
-"""Tick and hover formats of a date axis (d3-time-format), so that a Korean page shows no
-English month names (plotly's own are English; its locale files are not in the wheel)."""
+"""Tick formats of a date axis (d3-time-format) with ticks a minute or more apart and with
+ticks under a minute apart, and its hover format, so that a Korean page shows no English
+month names and ticks seconds apart never read as one repeated minute."""
+MINUTE_MS = 60_000
 
 
 def date_axis(lang: str, **extra: Any) -> dict[str, Any]:
-    """A plotly date axis in the reader's language, 24-hour clock."""
-    ticks, hover = DATE_TICKS.get(lang, DATE_TICKS["en"])
-    return {"type": "date", "tickformat": ticks, "hoverformat": hover, "gridcolor": GRID} | extra
+    """A plotly date axis in the reader's language, 24-hour clock: ticks to the minute, or to
+    the second when plotly spaces them under a minute apart, to the millisecond under a second
+    (`tickformatstops`)."""
+    minutes, seconds, hover = DATE_TICKS.get(lang, DATE_TICKS["en"])
+    stops = [
+        {"dtickrange": [None, 1000], "value": seconds + ".%L"},
+        {"dtickrange": [1000, MINUTE_MS], "value": seconds},
+        {"dtickrange": [MINUTE_MS, None], "value": minutes},
+    ]
+    return {
+        "type": "date",
+        "tickformat": minutes,
+        "tickformatstops": stops,
+        "hoverformat": hover,
+        "gridcolor": GRID,
+    } | extra
 
 
 SMALL_COUNT = 10

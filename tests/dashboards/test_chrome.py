@@ -91,6 +91,16 @@ def test_date_axes_name_no_english_month_on_a_korean_page() -> None:
     assert "월" in ko["tickformat"]
     assert ko["type"] == "date"
     assert en["automargin"] is True
+    for stop in ko["tickformatstops"]:
+        assert "%b" not in stop["value"]
+
+
+def test_date_axes_tick_seconds_when_ticks_are_under_a_minute_apart() -> None:
+    # checkpoints signed seconds apart: ticks to the minute would all read the same minute
+    stops = {tuple(s["dtickrange"]): s["value"] for s in theme.date_axis("en")["tickformatstops"]}
+    assert stops[(None, 1000)].endswith("%H:%M:%S.%L")
+    assert stops[(1000, 60_000)].endswith("%H:%M:%S")
+    assert stops[(60_000, None)].endswith("%H:%M")
 
 
 @pytest.mark.parametrize(
