@@ -180,7 +180,7 @@ def build_dash(
         title=t("app.title", "ko"),
         update_title=None,  # type: ignore[arg-type]
         index_string=INDEX,
-        external_scripts=[vendor.KOREAN_CHARTS],
+        external_scripts=[vendor.PLOTLY, vendor.KOREAN_CHARTS],
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )

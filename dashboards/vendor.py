@@ -1,9 +1,9 @@
 """Third-party browser bundles served from our own origin at `/dashboard/vendor/<name>`.
 
-deck.gl's UMD bundle comes from the npm package pinned in gateway/package.json (installed by
-the Makefile's `npm ci` in the `CIVIC_NODE_MODULES` folder), never from a CDN, so the map draws
-with no internet. Only the map page loads it (dashboards/assets/map.js adds the script on first
-use): it is 2 MB.
+deck.gl's UMD bundle, plotly.js's basic bundle and its Korean locale come from the npm packages
+pinned in gateway/package.json (installed by the Makefile's `npm ci` in the `CIVIC_NODE_MODULES`
+folder), never from a CDN, so the dashboards draw with no internet. Only the map page loads
+deck.gl (dashboards/assets/map.js adds the script on first use): it is 2 MB.
 """
 
 from __future__ import annotations
@@ -14,13 +14,21 @@ from dash import Dash
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-BUNDLES = {"deck.gl.min.js": "deck.gl/dist.min.js"}
+BUNDLES = {
+    "deck.gl.min.js": "deck.gl/dist.min.js",
+    "plotly-basic.min.js": "plotly.js-basic-dist-min/plotly-basic.min.js",
+}
 """Served name → path under node_modules."""
 LOCALES = {"plotly-locale-ko.js": "plotly.js-locales/ko.js"}
 """Served name → a plotly.js locale module under node_modules (npm `plotly.js-locales`, a
 CommonJS module), served wrapped for the browser: it registers with Plotly when Plotly is
 loaded, else queues on `window.PlotlyLocales`, which plotly.js registers as it loads."""
 PREFIX = "/dashboard/vendor/"
+PLOTLY = PREFIX + "plotly-basic.min.js"
+"""plotly.js's basic bundle (bar, scatter, pie: every chart the pages draw; 1.2 MB), loaded by
+every page before Dash's renderer: dcc.Graph takes `window.Plotly` when it is there and then
+never fetches the full 4.6 MB bundle the plotly wheel ships, which the browser spent most of an
+overview's first render parsing (bench/README)."""
 KOREAN_CHARTS = PREFIX + "plotly-locale-ko.js"
 """The script every page loads so that `config.locale = "ko"` charts speak Korean (the mode
 bar's buttons, plotly's own date and number words)."""

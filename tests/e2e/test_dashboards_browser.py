@@ -102,6 +102,7 @@ class Watch:
     blocked: list[str] = field(default_factory=list)
     frames: list[str] = field(default_factory=list)
     callbacks: int = 0
+    scripts: list[str] = field(default_factory=list)
 
     async def route(self, route: Route) -> None:
         if route.request.url.startswith(self.origin):
@@ -122,6 +123,8 @@ class Watch:
     def _request(self, request: Any) -> None:
         if request.url.endswith("/_dash-update-component"):
             self.callbacks += 1
+        if request.resource_type == "script":
+            self.scripts.append(request.url)
 
 
 @pytest.fixture
@@ -208,6 +211,9 @@ async def test_every_page_in_both_languages_loads_clean_and_passes_axe(
     finally:
         await context.close()
     assert {name: v for name, v in found.items() if v} == {}
+    # the charts drew with plotly's basic bundle from our origin, never the wheel's full one
+    assert any(url.endswith("/dashboard/vendor/plotly-basic.min.js") for url in watch.scripts)
+    assert not [url for url in watch.scripts if "package_data/plotly" in url]
     # the charts' mode bars speak the page's language and never offer to send data away
     assert buttons["overview ko"], "the overview has charts with mode bars"
     assert "PNG 이미지 파일로 차트를 다운로드 합니다" in buttons["overview ko"]
