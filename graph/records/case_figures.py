@@ -48,6 +48,11 @@ async def closing_figures(
     it, the median of the hours from their `received` event to that closing (the mean of the
     two middle values for an even count), per gu and over them all (`CITY`). `since` and
     `today` are aware instants, `today` not before `since`.
+
+    The window's closing events are read first, by the (status, kind, at) index (status
+    first, so that the `received` lookup, by kind alone, keeps the case-id index), and
+    materialized: left to itself SQLite plans the `GROUP BY case_id` on the case-id index and
+    scans every case event (210 ms against 87 at scale 0.1, bench/README).
     """
     gu = list(districts) if districts is not None else []
     if districts is not None and not gu:
@@ -57,10 +62,11 @@ async def closing_figures(
     since_mark, today_mark = marks[0], marks[-1]
     params: list[object] = [since, *gu, today]
     sql = f"""
-WITH closing AS (
-  SELECT case_id, MAX(district_code) AS gu, MAX(at) AS closed_at FROM case_event
+WITH closed AS MATERIALIZED (
+  SELECT case_id, district_code, at FROM case_event
   WHERE kind = 'status_changed' AND status = 'closed' AND at >= {since_mark}{where_gu}
-  GROUP BY case_id
+), closing AS (
+  SELECT case_id, MAX(district_code) AS gu, MAX(at) AS closed_at FROM closed GROUP BY case_id
 ), resolved AS (
   SELECT closing.gu AS gu, {_HOURS[records.dialect]} AS hours
   FROM closing JOIN case_event received

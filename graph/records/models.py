@@ -85,7 +85,11 @@ class CaseEvent(Model):
 
     class Meta:
         table = "case_event"
-        indexes = (("case_id", "at"),)
+        indexes = (
+            ("case_id", "at"),
+            Index(fields=["status", "kind", "at"], name="case_event_status_kind_at"),
+        )
+        """A case's history in order; a window's closings (graph/records/case_figures.py)."""
 
 
 class Alert(Model):

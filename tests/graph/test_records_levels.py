@@ -71,6 +71,9 @@ async def test_migration_0012_gives_old_noise_hours_the_energy_of_their_mean(
     made = await open_records(url)
     await made.query("ALTER TABLE reading_hourly DROP COLUMN energy")
     await made.query("DELETE FROM tortoise_migrations WHERE name = '0012_reading_hourly_energy'")
+    # (and what came after it)
+    await made.query("DELETE FROM tortoise_migrations WHERE name = '0013_case_event_closing_index'")
+    await made.query("DROP INDEX case_event_status_kind_at")
     await made.query(
         "INSERT INTO reading_hourly (sensor_id, data_type, hour, n, total, lo, hi) VALUES "
         "('s', 'noise', 3600, 30, 1500.0, 40.0, 60.0), ('s', 'pm25', 3600, 30, 300.0, 5.0, 15.0)"
@@ -79,7 +82,10 @@ async def test_migration_0012_gives_old_noise_hours_the_energy_of_their_mean(
     # when it is migrated
     migrated = await open_records(url)
     try:
-        assert migrated.migrations_applied == ["0012_reading_hourly_energy"]
+        assert migrated.migrations_applied == [
+            "0012_reading_hourly_energy",
+            "0013_case_event_closing_index",
+        ]
         rows = await migrated.query(
             "SELECT data_type, energy FROM reading_hourly ORDER BY data_type"
         )
