@@ -142,15 +142,7 @@ class PollSeeder:
         pending = holder.prepare_request(self.suite, Wallet.new(), epoch, code.code)
         issuer = Issuer(self.log, self.graph, self.keyring, clock=lambda: issued_at)
         issued = await issuer.issue(pending.request)
-        return holder.finalize(
-            self.suite,
-            pending,
-            issued.key_id,
-            issued.public_key,
-            issued.attributes,
-            issued.signature,
-            issued.signer_nym_entropy,
-        )
+        return holder.receive(self.suite, pending, issued)
 
     def spread(self, poll: Poll, until: datetime, count: int) -> list[datetime]:
         """`count` instants between the poll's opening and `until`, in order."""

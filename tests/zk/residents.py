@@ -64,15 +64,7 @@ def signed(wallet: Wallet, epoch: Epoch, code: str | None = None) -> CredentialR
 
 def finalize(issued: IssuedCredential, asked: CredentialRequest) -> HeldCredential:
     """The wallet's check on receipt: BBS VerifyFinalizeWithNym (BbsError if it fails)."""
-    return holder.finalize(
-        SUITE,
-        KEPT[asked],
-        issued.key_id,
-        issued.public_key,
-        issued.attributes,
-        issued.signature,
-        issued.signer_nym_entropy,
-    )
+    return holder.receive(SUITE, KEPT[asked], issued)
 
 
 def issuer_at(log: Log, stores: Stores, keyring: IssuerKeyring, moment: datetime) -> Issuer:

@@ -10,7 +10,7 @@ from zk.bbs.pseudonyms import commit_with_nym, verify_finalize_with_nym
 from zk.bbs.suites import Ciphersuite
 from zk.credentials.attributes import NYM_COUNT, ResidentAttributes, header, messages
 from zk.credentials.epochs import Epoch
-from zk.credentials.issuance import CredentialRequest, request_message
+from zk.credentials.issuance import CredentialRequest, IssuedCredential, request_message
 from zk.credentials.presentation import HeldCredential
 from zk.wallet import Wallet
 
@@ -61,4 +61,18 @@ def finalize(
     )
     return HeldCredential(
         key_id, public_key, attributes, signature, tuple(nym_secrets), pending.prover_blind
+    )
+
+
+def receive(suite: Ciphersuite, pending: Pending, issued: IssuedCredential) -> HeldCredential:
+    """`finalize` on the issuer's answer as this process got it (an in-process issuance);
+    BbsError if the blind signature does not verify."""
+    return finalize(
+        suite,
+        pending,
+        issued.key_id,
+        issued.public_key,
+        issued.attributes,
+        issued.signature,
+        issued.signer_nym_entropy,
     )

@@ -94,15 +94,7 @@ async def simulate(
             code = await codes.create_code(records, graph, str(person["id"]))
             pending = holder.prepare_request(suite, Wallet.new(), Epoch.at(now), code.code)
             issued = await issuer.issue(pending.request)
-            credential = holder.finalize(
-                suite,
-                pending,
-                issued.key_id,
-                issued.public_key,
-                issued.attributes,
-                issued.signature,
-                issued.signer_nym_entropy,
-            )
+            credential = holder.receive(suite, pending, issued)
             try:
                 ballot = make_ballot(suite, credential, poll, chance.choice(poll.options))
                 await cast_ballot(log, suite, ballot.to_json(), datetime.now(UTC))
