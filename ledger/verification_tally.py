@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+from graph.city_day import city_day
 from graph.records.certificate_checks import add_verifications
 from graph.records.db import Records
-from ledger.city_day import city_day
 
 log = logging.getLogger("civicgraph.certificates")
 

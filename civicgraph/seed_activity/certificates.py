@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from graph.city_day import SEOUL, city_day
 from graph.records.certificates import CertificateRow
 from ledger import certificates
-from ledger.city_day import SEOUL, city_day
 from ledger.documents import CertificateKind, canonical_document
 from ledger.log import Log
 from ledger.verification_tally import VerificationTally

@@ -8,17 +8,15 @@ people: no cell is withheld. "Today" is the calendar day in Asia/Seoul at the re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import strawberry
 
+from graph.city_day import city_day, day_span
 from graph.ontology import DATASET_THEMES
 from graph.query import NodeQuery
 from resolvers.core.info import Info
 from resolvers.core.statistics import KeyCount, cells
-
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 @dataclass(frozen=True)
@@ -31,10 +29,8 @@ class Day:
     @classmethod
     def in_seoul(cls, now: datetime) -> Day:
         """The Asia/Seoul calendar day holding `now` (aware), from 00:00 to its last microsecond."""
-        local = now.astimezone(SEOUL).date()
-        start = datetime.combine(local, time(), SEOUL)
-        following = datetime.combine(local + timedelta(days=1), time(), SEOUL)
-        return cls(start.astimezone(UTC), (following - timedelta(microseconds=1)).astimezone(UTC))
+        start, following = day_span(city_day(now))
+        return cls(start, following - timedelta(microseconds=1))
 
 
 @strawberry.type(

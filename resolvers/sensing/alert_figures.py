@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 
 import strawberry
 
+from graph.city_day import day_start
 from graph.records.alerts import active_alert_counts, count_in_state_since, newest_alerts
 from resolvers.core.arguments import checked_districts
 from resolvers.core.info import Info
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE, PageArgs, page_request
 from resolvers.core.statistics import KeyCount, cells
 from resolvers.sensing.subscriptions import AlertEvent
-from resolvers.sensing.today import seoul_day_start
 from subscriptions.alerts import RULES, AlertState, Severity
 
 
@@ -41,7 +41,7 @@ async def alert_statistics(info: Info, district: str | None = None) -> AlertStat
     await checked_districts(info.context, [district] if district is not None else None)
     records = info.context.records
     active = await active_alert_counts(records, district)
-    since = seoul_day_start(datetime.now(UTC))
+    since = day_start(datetime.now(UTC))
     raised = await count_in_state_since(records, AlertState.RAISED.value, since, district)
     severities = [s.value for s in Severity]
     data_types = [rule.data_type for rule in RULES]

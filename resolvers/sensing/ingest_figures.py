@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import strawberry
 
+from graph.city_day import day_start
 from graph.records.reading_figures import ingest_counts
 from resolvers.core.info import Info
-from resolvers.sensing.today import seoul_day_start
 
 RECENT_SECONDS = 600
 """`sensorsReporting` counts the sensors heard from in the last 10 minutes."""
@@ -32,7 +32,7 @@ class IngestStatistics:
 async def ingest_statistics(info: Info) -> IngestStatistics:
     """One aggregate query over the readings' time index."""
     now = datetime.now(UTC)
-    counts = await ingest_counts(info.context.records, now, seoul_day_start(now), RECENT_SECONDS)
+    counts = await ingest_counts(info.context.records, now, day_start(now), RECENT_SECONDS)
     return IngestStatistics(
         readings_last_minute=counts.last_minute,
         readings_last_hour=counts.last_hour,

@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 import strawberry
 
 from graph.catalogue import departments, gu_office_id, services
+from graph.city_day import day_start
 from graph.records.case_figures import CITY, ClosingFigures, closing_figures
 from resolvers.core.arguments import gu_among, not_a_gu
 from resolvers.core.dataloaders import ContextLoader
@@ -26,7 +26,6 @@ from resolvers.core.info import Info
 from resolvers.core.statistics import KeyCount, cells, published
 from resolvers.services.types import CaseStatus
 
-SEOUL = ZoneInfo("Asia/Seoul")
 RESOLUTION_WINDOW = timedelta(days=30)
 """Closings the median resolution time is taken over: those of the last 30 days."""
 AGE_BANDS = (
@@ -46,11 +45,6 @@ CLOSED = CaseStatus.CLOSED.value
 def utc_now() -> datetime:
     """The request's clock (tests set it)."""
     return datetime.now(UTC)
-
-
-def seoul_day_start(now: datetime) -> datetime:
-    """The start, in UTC, of the Asia/Seoul calendar day holding the aware instant `now`."""
-    return datetime.combine(now.astimezone(SEOUL).date(), time(), SEOUL).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -89,7 +83,7 @@ class CaseFiguresLoader(ContextLoader[str | None, CaseFigures | None]):
         if not valid:
             return [None] * len(keys)
         now = utc_now()
-        today = seoul_day_start(now)
+        today = day_start(now)
         districts = None if None in valid else sorted(named)
         edges = [now - bound for _, bound in AGE_BANDS] + [today]
         equals = {"district_code": districts} if districts is not None else {}

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 import strawberry
 
+from graph.city_day import city_day, day_span
 from graph.records.certificate_checks import verification_totals
 from graph.records.certificates import counts_by_kind
 from graph.records.procurement import count_by_state, median_cycle_days
-from ledger.city_day import city_day, day_span
 from ledger.documents import CertificateKind
 from ledger.procurement.rules import MANUAL_BASELINE_DAYS, ContractState
 from resolvers.core.info import Info

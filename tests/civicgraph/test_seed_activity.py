@@ -23,9 +23,9 @@ from civicgraph.seed_activity import gu_codes
 from civicgraph.seed_activity.polls import PollSeeder, pick_voters, turnout_plan, voters_at
 from civicgraph.settings import Settings
 from civicgraph.stores import open_issuer_keys, open_log, open_stores
+from graph.city_day import city_day
 from graph.records import open_records
 from graph.records.api_keys import Tier, create_key
-from ledger.city_day import city_day
 from tests.civicgraph.runner import BoundaryRunner
 from zk.credentials.epochs import Epoch
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from graph.catalogue import departments, gu_office_id, services
+from graph.city_day import day_start
 from graph.query import NodeQuery
 from graph.records.api_keys import Tier
 from graph.records.case_events import events_by_case
 from resolvers.core.statistics import published
 from resolvers.services import statistics as case_statistics
-from resolvers.services.statistics import seoul_day_start
 from tests.conftest import SEED_UNTIL
 from tests.contract.conftest import Backend, unique
 from tests.helpers import error_codes, graphql
@@ -89,7 +89,7 @@ async def expected(backend: Backend, now: datetime, district: str | None) -> dic
     gu_codes = sorted({n["code"] for n in await all_gu(backend)})
     scope = [district] if district else gu_codes
     mine = [n for n in nodes if n["district_code"] in scope]
-    today, since = seoul_day_start(now), now - timedelta(days=30)
+    today, since = day_start(now), now - timedelta(days=30)
 
     def age(node: dict[str, Any]) -> str:
         asked = node["requested_at"]

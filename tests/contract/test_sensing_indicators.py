@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from graph.city_day import day_start
 from graph.records import Records
 from graph.records.alerts import (
     AlertRow,
@@ -27,7 +28,6 @@ from graph.records.alerts import (
 from graph.records.api_keys import Tier
 from graph.records.reading_figures import district_means, ingest_counts
 from graph.records.readings import COLUMNS, epoch, insert_readings, pooled_buckets
-from resolvers.sensing.today import seoul_day_start
 from subscriptions.bands import READING_BANDS
 from tests.contract.conftest import Backend, unique
 from tests.helpers import error_codes, graphql
@@ -107,8 +107,8 @@ async def test_pooled_buckets_average_readings_not_sensors(records: Records) -> 
 
 async def test_ingest_counts_by_measurement_time(records: Records) -> None:
     now = far_future_hour()  # 12:00 in Seoul: the Seoul day began at 15:00 UTC the day before
-    day_start = seoul_day_start(now)
-    assert day_start == now - timedelta(hours=12)
+    began = day_start(now)
+    assert began == now - timedelta(hours=12)
     a, b = unique("s"), unique("s")
     await insert_readings(
         records,
@@ -117,11 +117,11 @@ async def test_ingest_counts_by_measurement_time(records: Records) -> None:
             row(b, now - timedelta(seconds=90), pm25=1.0),  # hour, today, recent
             row(a, now - timedelta(minutes=30), pm25=1.0),  # hour, today
             row(b, now - timedelta(hours=11), pm25=1.0),  # today
-            row(a, day_start - timedelta(seconds=1), pm25=1.0),  # yesterday in Seoul
+            row(a, began - timedelta(seconds=1), pm25=1.0),  # yesterday in Seoul
             row(b, now + timedelta(seconds=10), pm25=1.0),  # after now: not yet
         ],
     )
-    counts = await ingest_counts(records, now, day_start)
+    counts = await ingest_counts(records, now, began)
     assert (counts.last_minute, counts.last_hour, counts.today) == (1, 3, 4)
     assert counts.sensors_recent == 2
     assert counts.newest == now - timedelta(seconds=30)

@@ -1,4 +1,5 @@
-"""The city's calendar day: "today" of an indicator is the day in Asia/Seoul (UTC+9, no DST)."""
+"""The city's calendar day: "today" of every indicator (cases, sensing, catalogue, trust) is the
+day in Asia/Seoul (UTC+9, no DST)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ SEOUL = ZoneInfo("Asia/Seoul")
 def city_day(at: datetime) -> date:
     """The Seoul calendar day of the aware instant `at`."""
     return at.astimezone(SEOUL).date()
+
+
+def day_start(at: datetime) -> datetime:
+    """The start, as an aware UTC instant, of the Seoul calendar day holding the aware `at`."""
+    return day_span(city_day(at))[0]
 
 
 def day_span(day: date) -> tuple[datetime, datetime]:
