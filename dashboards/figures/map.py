@@ -420,6 +420,25 @@ def tile_layer(tile_url: str) -> pydeck.Layer:
     )
 
 
+def _polygons(
+    layer_id: str, features: Mapping[str, Any], fill: Any, line_px: float, **extra: Any
+) -> pydeck.Layer:
+    """A pickable GeoJSON layer of `features` (a FeatureCollection), filled by `fill` (a
+    colour or an accessor) and outlined `line_px` pixels wide at the least."""
+    return pydeck.Layer(
+        "GeoJsonLayer",
+        data=dict(features),
+        id=layer_id,
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_fill_color=fill,
+        get_line_color=OUTLINE,
+        line_width_min_pixels=line_px,
+        **extra,
+    )
+
+
 def deck_spec(
     gu_layer: Mapping[str, Any],
     dong_layer: Mapping[str, Any] | None,
@@ -436,34 +455,10 @@ def deck_spec(
     of `tile_url` when one is given (`tile_layer`; None: no layer names another origin)."""
     layers = [tile_layer(tile_url)] if tile_url else []
     over_tiles = {"opacity": OVER_TILES_OPACITY} if tile_url else {}
-    layers.append(
-        pydeck.Layer(
-            "GeoJsonLayer",
-            data=dict(gu_layer),
-            id="gu",
-            pickable=True,
-            stroked=True,
-            filled=True,
-            get_fill_color="properties.fill.{measure}",
-            get_line_color=OUTLINE,
-            line_width_min_pixels=1,
-            **over_tiles,
-        )
-    )
+    # the gu filled by the chosen measure (map.js fills in `{measure}`); the dong outlined only
+    layers.append(_polygons("gu", gu_layer, "properties.fill.{measure}", 1, **over_tiles))
     if dong_layer is not None:
-        layers.append(
-            pydeck.Layer(
-                "GeoJsonLayer",
-                data=dict(dong_layer),
-                id="dong",
-                pickable=True,
-                stroked=True,
-                filled=True,
-                get_fill_color=[255, 255, 255, 0],
-                get_line_color=OUTLINE,
-                line_width_min_pixels=0.5,
-            )
-        )
+        layers.append(_polygons("dong", dong_layer, [255, 255, 255, 0], 0.5))
     layers.append(
         pydeck.Layer(
             "HexagonLayer",
