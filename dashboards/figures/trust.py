@@ -9,7 +9,8 @@ Text is in the reader's language; times in Asia/Seoul.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -265,6 +266,17 @@ def cycle_vs_baseline(trust: Data, lang: Lang) -> tuple[Figure | None, list[list
     return figure, rows
 
 
+def distinct_names(names: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """`names` with each repeated one told apart by its row's id ("Office paper · c-1a2b"):
+    plotly draws equal category names as one bar, so two contracts of the same title would
+    show as one."""
+    counted = Counter(names)
+    return [
+        f"{name} · {row.get('id')}" if counted[name] > 1 else name
+        for name, row in zip(names, rows, strict=True)
+    ]
+
+
 def contracts_in_flight(
     contracts: Data, baseline: float, lang: Lang
 ) -> tuple[Figure | None, list[list[str]]]:
@@ -274,7 +286,7 @@ def contracts_in_flight(
     listed = rows_at(contracts, "contracts")
     if not listed:
         return None, []
-    titles = [str(c.get("title") or c.get("id")) for c in listed]
+    titles = distinct_names([str(c.get("title") or c.get("id")) for c in listed], listed)
     days = [c.get("cycleDays") for c in listed]
     stages = [state_word(c.get("state"), lang) for c in listed]
     over = f" · {label('over_baseline', lang)}"

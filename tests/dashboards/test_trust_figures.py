@@ -137,6 +137,35 @@ def test_contracts_in_flight_draw_days_with_the_baseline_line() -> None:
     ]
 
 
+def test_contracts_of_the_same_title_are_each_a_bar() -> None:
+    # given two contracts in flight with one title (plotly draws equal names as one bar)
+    twins = {
+        "contracts": [
+            {
+                "id": "PC-2026-AAAAA",
+                "title": "Office paper",
+                "state": "PUBLISHED",
+                "cycleDays": 0.4,
+            },
+            {
+                "id": "PC-2026-BBBBB",
+                "title": "Office paper",
+                "state": "EVALUATED",
+                "cycleDays": 6.2,
+            },
+            {"id": "PC-2026-CCCCC", "title": "Library books", "state": "BIDDING", "cycleDays": 4.2},
+        ]
+    }
+    figure, rows = figures.contracts_in_flight(twins, 23.0, "en")
+    assert figure is not None
+    assert figure["data"][0]["y"] == [
+        "Office paper · PC-2026-AAAAA",
+        "Office paper · PC-2026-BBBBB",
+        "Library books",
+    ]
+    assert [row[0] for row in rows] == figure["data"][0]["y"]
+
+
 def test_contract_states_read_in_words_in_both_languages() -> None:
     for state in figures.CONTRACT_STATES:
         assert figures.state_word(state, "ko") != state
