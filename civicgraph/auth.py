@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from graphql import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from civicgraph.rate_limits import AUTH_POLICY, RateLimits, Verdict
+from civicgraph.rate_limits import AUTH_POLICY, PUBLIC_DASHBOARD_POLICY, RateLimits, Verdict
 from civicgraph.refusals import (
     CLOSE_TRY_AGAIN_LATER,
     CLOSE_UNAUTHORIZED,
@@ -201,7 +201,7 @@ class TierMiddleware:
         if path in self.policy.unmetered or path.startswith(self.policy.unmetered_prefixes):
             await self.app(scope, receive, send)
             return
-        verdict = await self._count(caller)
+        verdict = await self._count(caller, path)
         if not verdict.allowed:
             await self._refuse_rate(scope, receive, send, verdict)
             return
@@ -251,8 +251,8 @@ class TierMiddleware:
         key = await self.policy.keys.lookup_hash(scope["app"].state.stores.records, digest)
         return Caller(key.tier, ip, key.prefix, key.name) if key else Caller(Tier.PUBLIC, ip)
 
-    async def _count(self, caller: Caller) -> Verdict:
-        policy = self.policy.rate_limits.policy_for(caller.tier)
+    async def _count(self, caller: Caller, path: str = "") -> Verdict:
+        policy = self.policy.rate_limits.policy_for(caller.tier, path)
         return await self.policy.rate_limits.hit(policy, caller.owner)
 
     async def _refuse_key(
@@ -311,6 +311,7 @@ def door_policy(settings: Settings) -> DoorPolicy:
         Tier.ANALYST.value: settings.rate_limit_analyst,
         Tier.OPERATOR.value: settings.rate_limit_operator,
         AUTH_POLICY: settings.rate_limit_auth_failures,
+        PUBLIC_DASHBOARD_POLICY: settings.rate_limit_public_dashboard,
     }
     return DoorPolicy(
         RateLimits.from_quotas(quotas, settings.bus_url),

@@ -28,6 +28,11 @@ log = logging.getLogger("civicgraph.rate_limits")
 NAMESPACE = "civicgraph"
 AUTH_POLICY = "auth"
 """The policy counting failed key checks per IP (unknown, revoked or malformed keys)."""
+PUBLIC_DASHBOARD_POLICY = "public_dashboard"
+"""The policy counting a public caller's requests to the dashboards (`/dashboard…`) per IP: a
+page load is about eight requests (the page, its layout and callbacks, the live socket), and
+the public page's figures are one shared render per view whoever asks (dashboards/renders.py),
+so they get a quota of their own rather than spending the API's."""
 
 
 def parse_quota(text: str) -> RateLimitItem:
@@ -91,7 +96,10 @@ class RateLimits:
         return cls({name: parse_quota(text) for name, text in quotas.items()}, storage_for(bus_url))
 
     @staticmethod
-    def policy_for(tier: Tier) -> str:
+    def policy_for(tier: Tier, path: str = "") -> str:
+        """The policy a request of `tier` to `path` is counted under."""
+        if tier is Tier.PUBLIC and path.startswith("/dashboard"):
+            return PUBLIC_DASHBOARD_POLICY
         return tier.value
 
     async def hit(self, policy: str, client: str) -> Verdict:

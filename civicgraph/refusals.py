@@ -9,11 +9,15 @@ so that the client sees a close code and a reason, not a failed handshake.
 
 from __future__ import annotations
 
+import html
+
 import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+
+from dashboards.i18n import lang_of, t
 
 UNAUTHENTICATED = "unauthenticated"
 RATE_LIMITED = "rate_limited"
@@ -39,6 +43,40 @@ def _body(
     return {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}
 
 
+def _wants_page(scope: Scope) -> bool:
+    """A browser asking for a dashboards page (GET or HEAD under /dashboard, HTML accepted)."""
+    if not scope.get("path", "").startswith("/dashboard") or scope.get("method") not in (
+        "GET",
+        "HEAD",
+    ):
+        return False
+    accept: bytes = dict(scope.get("headers", [])).get(b"accept", b"")
+    return b"text/html" in accept
+
+
+def _reader_lang(scope: Scope) -> str:
+    """The first Korean or English tag of the request's Accept-Language (Korean if none)."""
+    raw: bytes = dict(scope.get("headers", [])).get(b"accept-language", b"")
+    header = raw.decode("latin-1")
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith(("ko", "en")):
+            return tag[:2]
+    return "ko"
+
+
+def _page(scope: Scope, code: str, retry_after: object) -> bytes:
+    """A refused dashboards page in the reader's language: what happened and when to retry."""
+    lang = lang_of(_reader_lang(scope))
+    message = t(f"door.{code}", lang).format(seconds=retry_after)
+    title = html.escape(t("app.public_title", lang))
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
+        f'</head><body><main><h1>{title}</h1><p role="alert">{html.escape(message)}</p>'
+        '<p><a href="/dashboard/">/dashboard/</a></p></main></body></html>'
+    ).encode()
+
+
 async def refuse_http(
     scope: Scope,
     send: Send,
@@ -47,10 +85,16 @@ async def refuse_http(
     headers: list[tuple[bytes, bytes]],
     **extra: object,
 ) -> None:
-    """Answer 401 (`code` UNAUTHENTICATED) or 429 (RATE_LIMITED) without reading the body."""
-    body = orjson.dumps(_body(scope.get("path", ""), code, message, extra))
+    """Answer 401 (`code` UNAUTHENTICATED) or 429 (RATE_LIMITED) without reading the body; a
+    browser's dashboards page gets an HTML page in its reader's language instead of JSON."""
+    if _wants_page(scope):
+        body = _page(scope, code, extra.get("retryAfter", 60))
+        kind = b"text/html; charset=utf-8"
+    else:
+        body = orjson.dumps(_body(scope.get("path", ""), code, message, extra))
+        kind = b"application/json"
     start = [
-        (b"content-type", b"application/json"),
+        (b"content-type", kind),
         (b"content-length", str(len(body)).encode()),
         *headers,
     ]

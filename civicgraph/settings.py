@@ -232,6 +232,11 @@ class Settings(BaseSettings):
         description="Requests per client IP without a key (`limits` notation: N/second|minute|"
         "hour|day). Counted in Redis when the bus is Redis, else per process.",
     )
+    rate_limit_public_dashboard: Quota = Field(
+        "600/minute",
+        description="Requests per client IP without a key to the dashboards (/dashboard): a "
+        "page load is about 8 requests; the public page is one shared render per view.",
+    )
     rate_limit_developer: Quota = Field("600/minute", description="Requests per developer key.")
     rate_limit_analyst: Quota = Field("1200/minute", description="Requests per analyst key.")
     rate_limit_operator: Quota = Field("6000/minute", description="Requests per operator key.")

@@ -82,6 +82,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "A sign-in is sent with this page's form.",
     ),
     "signin.too_large": ("로그인 요청이 너무 큽니다.", "The sign-in request is too large."),
+    "door.rate_limited": (
+        "요청이 너무 많습니다. {seconds}초 후에 다시 시도하세요.",
+        "Too many requests. Try again in {seconds} seconds.",
+    ),
+    "door.unauthenticated": (
+        "API 키가 올바르지 않거나 폐기되었습니다.",
+        "The API key is unknown or revoked.",
+    ),
     "signin.too_many": (
         "잘못된 키가 너무 많았습니다. 잠시 후 다시 시도하세요.",
         "Too many wrong keys. Try again later.",

@@ -252,3 +252,29 @@ async def test_two_apps_sharing_redis_share_the_count(settings: Settings, stores
             (await first.get("/")).status_code,
         ]
     assert statuses == [200, 200, 200, 429, 429]
+
+
+async def test_public_dashboard_requests_have_their_own_quota_and_a_page_when_refused(
+    settings: Settings, stores: Stores
+) -> None:
+    # given a public quota of 1 a day and a public dashboards quota of 3
+    limits = {"rate_limit_public": "1/day", "rate_limit_public_dashboard": "3/day"}
+    async with door_app(settings, stores, **limits) as app, client(app) as http:
+        page = {"accept": "text/html,*/*;q=0.8", "accept-language": "en-GB,en;q=0.9"}
+        # when a browser loads dashboard pages, then they spend the dashboards' quota only
+        loads = [await http.get("/dashboard/public", headers=page) for _ in range(3)]
+        assert [r.status_code for r in loads] == [200, 200, 200]
+        assert standing(loads[-1])[:4] == ("public_dashboard", 3, 86400, 0)
+        assert (await http.post("/graphql", json=QUERY)).status_code == 200  # the API's own
+        # and past it the page says so in the reader's language, in HTML, with Retry-After
+        refused = await http.get("/dashboard/public", headers=page)
+        korean = await http.get("/dashboard/", headers={**page, "accept-language": "ko-KR"})
+        callback = await http.get("/dashboard/_dash-layout")
+    assert refused.status_code == 429
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Too many requests. Try again in" in refused.text
+    assert 1 <= int(refused.headers["retry-after"]) <= 86400
+    assert "요청이 너무 많습니다" in korean.text
+    # a script's request keeps the dashboards' JSON refusal
+    assert callback.status_code == 429
+    assert callback.json()["code"] == "rate_limited"
