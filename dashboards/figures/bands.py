@@ -21,8 +21,8 @@ Band = Mapping[str, Any]
 
 SOURCES_KO: dict[str, str] = {
     "PM25": "한국환경공단 통합대기환경지수(CAI) PM2.5 지수 구간, "
-    "24시간 평균 ㎍/㎥ (airkorea.or.kr)",
-    "PM10": "한국환경공단 통합대기환경지수(CAI) PM10 지수 구간, 24시간 평균 ㎍/㎥ (airkorea.or.kr)",
+    "24시간 평균 µg/m³ (airkorea.or.kr)",
+    "PM10": "한국환경공단 통합대기환경지수(CAI) PM10 지수 구간, 24시간 평균 µg/m³ (airkorea.or.kr)",
     "NOISE": "환경정책기본법 시행령 별표 1 소음 환경기준, Leq dB(A): 일반지역 나 지역 "
     "낮(06:00~22:00) 55, 밤(22:00~06:00) 45, 도로변지역 낮 65, 밤 55",
 }
@@ -106,17 +106,27 @@ def segments(
     return pieces
 
 
+INTEGER_TABLES = frozenset({"PM25", "PM10"})
+"""Data types whose standard writes its bands as whole-number ranges (the CAI: "0–15",
+"16–35"; AirKorea reports whole µg/m³)."""
+
+
 def span(band: Band, lang: Lang) -> str:
-    """The values a band holds as the standards write them: whole-number bounds as integer
-    ranges ("0–15" for [0, 16), as the CAI table does), others as "lower–upper"; the top band
-    "≥ lower"."""
+    """The values a band holds as its standard writes them: the CAI's whole-number ranges
+    ("0–15" for [0, 16)); other bands half-open in words ("under 55", "55 to under 65",
+    "55 미만", "55 이상 65 미만"), since their readings have decimals (54.6 dB(A) is under 55);
+    the top band "≥ lower"."""
     lower, upper = float(band["lower"]), band.get("upper")
+    low = number(lower, lang)
     if upper is None:
-        return f"≥ {number(lower, lang)}"
-    upper = float(upper)
-    if lower.is_integer() and upper.is_integer() and upper - lower >= 1:
-        return f"{number(lower, lang)}–{number(upper - 1, lang)}"
-    return f"{number(lower, lang)}–{number(upper, lang)}"
+        return f"≥ {low}"
+    high = float(upper)
+    if band.get("dataType") in INTEGER_TABLES and lower.is_integer() and high.is_integer():
+        return f"{low}–{number(high - 1, lang)}"
+    top = number(high, lang)
+    if lower == 0:
+        return f"{top} 미만" if lang == "ko" else f"under {top}"
+    return f"{low} 이상 {top} 미만" if lang == "ko" else f"{low} to under {top}"
 
 
 def hours_text(hours: tuple[int, int] | None, lang: Lang) -> str:

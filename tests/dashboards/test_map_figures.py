@@ -123,8 +123,8 @@ def test_cells_grade_noise_by_the_limits_in_force_at_the_moment() -> None:
     assert day["11110"]["noise"].text == "50.0 dB(A) (Within day limit)"
     assert day["11170"]["noise"].text == "60.0 dB(A) (Over residential day limit)"
     assert [e.text for e in legends["noise"]][:3] == [
-        "Within day limit: 0–54 dB(A)",
-        "Over residential day limit: 55–64 dB(A)",
+        "Within day limit: under 55 dB(A)",
+        "Over residential day limit: 55 to under 65 dB(A)",
         "Over roadside day limit: ≥ 65 dB(A)",
     ]
 

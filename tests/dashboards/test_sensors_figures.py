@@ -109,13 +109,17 @@ def test_bands_note_names_every_band_with_bounds_as_the_standard_and_its_source(
 def test_bands_note_names_noise_by_day_and_by_night() -> None:
     note = figures.bands_note(band_rules.of_type(BANDS, "NOISE"), "NOISE", "en")
     assert note.startswith(
-        "Bands: by day 06:00–22:00: Within day limit 0–54 dB, Over residential day limit "
-        "55–64 dB, Over roadside day limit ≥ 65 dB; by night 22:00–06:00: Within night "
-        "limit 0–44 dB, Over residential night limit 45–54 dB, Over roadside night limit "
-        "≥ 55 dB."
+        "Bands: by day 06:00–22:00: Within day limit under 55 dB, Over residential day limit "
+        "55 to under 65 dB, Over roadside day limit ≥ 65 dB; by night 22:00–06:00: Within "
+        "night limit under 45 dB, Over residential night limit 45 to under 55 dB, Over "
+        "roadside night limit ≥ 55 dB."
     )
     ko = figures.bands_note(band_rules.of_type(BANDS, "NOISE"), "NOISE", "ko")
-    assert "낮 06:00–22:00: 주간 기준 이내 0–54 dB" in ko
+    # readings have decimals: 54.6 is under 55, in no gap between "0–54" and "55–64"
+    assert (
+        "낮 06:00–22:00: 주간 기준 이내 55 미만 dB, 주거지역 주간 기준 초과 55 이상 65 미만 dB"
+        in ko
+    )
     assert "Korea" not in ko
 
 
