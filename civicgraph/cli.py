@@ -114,7 +114,7 @@ def seed(
 ) -> None:
     """Seed Seoul into the graph and the records, unless a complete seed at this scale is there;
     then civic activity, unless the records hold some (docs/operations.md)."""
-    from civicgraph.seed_activity import seed_activity
+    from civicgraph.seed_activity import seed_activity, stopped_half_way
     from seeds.seed import is_seeded
     from seeds.seed import seed as run_seed
 
@@ -128,6 +128,8 @@ def seed(
         state = await seed_state.current(stores.records)
         if state is not None and not state.complete:
             console.print("[yellow]A previous seed stopped half-way: seeding again.[/yellow]")
+        elif state is not None and not reset:
+            console.print(f"The city there is seeded at scale {state.scale}: reseeding at {scale}.")
         with progress_bar() as progress:
             counts = await run_seed(
                 stores.graph,
@@ -144,6 +146,13 @@ def seed(
             return
         log = await open_log(settings, stores.records)
         keyring = await open_issuer_keys(settings, stores.records)
+        if await stopped_half_way(stores.records):
+            console.print(
+                "[yellow]A previous activity seed stopped half-way: what it wrote stays (the "
+                "log is append-only); only kinds with none yet are seeded now. For complete "
+                "activity, seed into a new CIVIC_DATA_DIR.[/yellow]",
+                soft_wrap=True,
+            )
         with progress_bar() as progress:
             added = await seed_activity(stores.graph, log, keyring, scale=scale, progress=progress)
         if added:

@@ -26,7 +26,7 @@ from civicgraph.seed_activity.certificates import seed_certificates
 from civicgraph.seed_activity.polls import PollSeeder, voters_at
 from civicgraph.seed_activity.procurement import seed_procurement
 from graph.query import NodeQuery
-from graph.records import Records
+from graph.records import Records, seed_state
 from graph.records.certificates import counts_by_kind
 from graph.records.polls import newest_polls
 from graph.records.procurement import count_by_state
@@ -35,8 +35,9 @@ from ledger.log import Log
 from zk.credentials.issuer_keys import IssuerKeyring
 
 SEED = 2026
-"""What is chosen (voters, options, documents, times) is drawn from this seed: the same
-amounts every time (the ids and the cryptographic randomness differ)."""
+"""What is chosen (voters, options, documents, times) is drawn from this seed, one stream per
+kind: the same amounts every time, whichever kinds are seeded (the ids and the cryptographic
+randomness differ)."""
 
 
 async def has_polls(records: Records, now: datetime) -> bool:
@@ -80,16 +81,18 @@ async def seed_activity(
     (empty when nothing was). Requires a seeded city in `graph` and 0 < scale <= 1."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     records = log.records
-    chance = random.Random(SEED)
     gu = await gu_codes(graph)
     added: dict[str, int] = {}
+    await seed_state.begin_activity(records)
     if not await has_polls(records, now):
+        chance = random.Random(SEED)
         seeder = PollSeeder(log, graph, keyring, chance, _task(progress, "Residents voting"))
         polls = await seeder.seed(voters_at(scale), gu, now)
         if polls.polls:
             added |= {"Poll": polls.polls, "Ballot": polls.ballots}
             added["Credential"] = polls.credentials
     if not await has_certificates(records, now):
+        chance = random.Random(SEED + 1)
         certs = await seed_certificates(
             log, gu, now, chance, _task(progress, "Issuing certificates")
         )
@@ -99,6 +102,14 @@ async def seed_activity(
             "Verification": certs.verified,
         }
     if not await has_contracts(records):
+        chance = random.Random(SEED + 2)
         bought = await seed_procurement(log, now, chance, _task(progress, "Procurement"))
         added |= {"Contract": bought.contracts, "ContractPaid": bought.completed}
+    await seed_state.finish_activity(records, added)
     return added
+
+
+async def stopped_half_way(records: Records) -> bool:
+    """Whether an activity seed began and never finished (its rows and log leaves stay: the
+    log is append-only, and a kind the records hold some of is not seeded again)."""
+    return await seed_state.activity_begun(records) is False

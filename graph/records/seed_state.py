@@ -56,3 +56,39 @@ async def finish(records: Records, counts: dict[str, int]) -> None:
         "WHERE id = 1",
         [datetime.now(UTC), json.dumps(counts, separators=(",", ":"))],
     )
+
+
+ACTIVITY_ROW = 2
+"""The `seed_state` row of the civic activity seeded after the city (civicgraph/seed_activity):
+begun before its first write, completed after its last, so that one stopped half-way is seen."""
+
+
+async def activity_begun(records: Records) -> bool | None:
+    """None when no activity seed ever began; False when one began and did not finish; True
+    when one finished."""
+    rows = await records.query(
+        f"SELECT complete FROM seed_state WHERE id = {records.placeholders(1)[0]}", [ACTIVITY_ROW]
+    )
+    return bool(rows[0]["complete"]) if rows else None
+
+
+async def begin_activity(records: Records) -> None:
+    """Mark an activity seed begun (not complete), unless one already began."""
+    if await activity_begun(records) is not None:
+        return
+    marks = ", ".join(records.placeholders(6))
+    await records.query(
+        "INSERT INTO seed_state (id, scale, history_days, complete, started_at, counts) "
+        f"VALUES ({marks})",
+        [ACTIVITY_ROW, 0.0, 0, False, datetime.now(UTC), "{}"],
+    )
+
+
+async def finish_activity(records: Records, counts: dict[str, int]) -> None:
+    """Mark the activity seed complete, with what it added."""
+    finished, payload, row = records.placeholders(3)
+    await records.query(
+        f"UPDATE seed_state SET complete = TRUE, finished_at = {finished}, counts = {payload} "
+        f"WHERE id = {row}",
+        [datetime.now(UTC), json.dumps(counts, separators=(",", ":")), ACTIVITY_ROW],
+    )

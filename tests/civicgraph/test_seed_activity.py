@@ -24,7 +24,7 @@ from civicgraph.seed_activity.polls import PollSeeder, pick_voters, turnout_plan
 from civicgraph.settings import Settings
 from civicgraph.stores import open_issuer_keys, open_log, open_stores
 from graph.city_day import city_day
-from graph.records import open_records
+from graph.records import open_records, seed_state
 from graph.records.api_keys import Tier, create_key
 from tests.civicgraph.runner import BoundaryRunner
 from zk.credentials.epochs import Epoch
@@ -121,6 +121,37 @@ def test_seed_without_activity_leaves_the_log_empty(data_dir: Path) -> None:
     assert data["open"] == []
     assert data["certificateStatistics"]["issued"] == 0
     assert data["logHead"]["treeSize"] == 0
+
+
+def test_a_seed_after_an_activity_seed_that_stopped_half_way_says_so(data_dir: Path) -> None:
+    # given a city whose activity seed began and never finished (the process was killed)
+    assert runner.invoke(app, [*SEED, "--no-activity"]).exception is None
+
+    async def began() -> None:
+        records = await open_records(Settings().records_location, migrate=False)
+        try:
+            await seed_state.begin_activity(records)
+        finally:
+            await records.close()
+
+    asyncio.run(began())
+    # when the seed runs again, then it says so and seeds the kinds that have none
+    again = runner.invoke(app, SEED)
+    assert again.exception is None, again.output
+    assert "stopped half-way" in again.output
+    assert "Seeded civic activity" in again.output
+
+    async def state() -> bool | None:
+        records = await open_records(Settings().records_location, migrate=False)
+        try:
+            return await seed_state.activity_begun(records)
+        finally:
+            await records.close()
+
+    assert asyncio.run(state()) is True
+    # and a third run has nothing to say about it
+    third = runner.invoke(app, SEED)
+    assert "stopped half-way" not in third.output
 
 
 @pytest.mark.parametrize("voters", [18, 40, 180])
