@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from dash.fingerprint import check_fingerprint
 from starlette.types import Message, Receive, Scope, Send
 
 from civicgraph.graphql_door.body import BodyTooLarge, JsonInvalid, decode_json, read_body
+from dashboards import vendor
 from dashboards.mount import Dashboards
 from graph.errors import CivicGraphError
 
@@ -206,7 +208,9 @@ class DashboardGate:
         return sending
 
     def _serves(self, path: str) -> bool:
-        if path in self.dashboards.page_paths or path in READS or path.startswith(STATIC):
+        if path.startswith(STATIC):
+            return self._static_file(path)
+        if path in self.dashboards.page_paths or path in READS:
             return True
         if path == PREFIX + "_favicon.ico":
             return True
@@ -215,6 +219,15 @@ class DashboardGate:
         package, _, fingerprinted = path.removeprefix(SUITES).partition("/")
         in_package, _ = check_fingerprint(fingerprinted)
         return in_package in self.dashboards.dash.registered_paths.get(package, ())
+
+    def _static_file(self, path: str) -> bool:
+        """A vendor bundle by its exact served name, or a file of the app's assets folder (so
+        that anything else is our typed 404, not the framework's, nor a redirect)."""
+        if path.startswith(VENDOR):
+            return path.removeprefix(VENDOR) in vendor.SERVED
+        folder = Path(self.dashboards.dash.config.assets_folder).resolve()
+        target = (folder / path.removeprefix(ASSETS)).resolve()
+        return target.is_relative_to(folder) and target.is_file()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

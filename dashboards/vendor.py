@@ -23,6 +23,8 @@ LOCALES = {"plotly-locale-ko.js": "plotly.js-locales/ko.js"}
 """Served name → a plotly.js locale module under node_modules (npm `plotly.js-locales`, a
 CommonJS module), served wrapped for the browser: it registers with Plotly when Plotly is
 loaded, else queues on `window.PlotlyLocales`, which plotly.js registers as it loads."""
+SERVED = frozenset(BUNDLES) | frozenset(LOCALES)
+"""Every name the vendor route serves."""
 PREFIX = "/dashboard/vendor/"
 PLOTLY = PREFIX + "plotly-basic.min.js"
 """plotly.js's basic bundle (bar, scatter, pie: every chart the pages draw; 1.2 MB), loaded by

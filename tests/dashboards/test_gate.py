@@ -102,6 +102,18 @@ async def test_a_callback_naming_other_components_is_400(
         ("DELETE", "/dashboard/", 405),
         ("POST", "/dashboard/_dash-layout", 405),
         ("PUT", "/dashboard/public", 405),
+        # static paths answer only for what is there: our typed 404, never the framework's
+        # `{"detail": ...}` nor a redirect to the bundle
+        ("GET", "/dashboard/vendor/", 404),
+        ("GET", "/dashboard/vendor/a/b", 404),
+        ("GET", "/dashboard/vendor//plotly-basic.min.js", 404),
+        ("GET", "/dashboard/vendor/deck.gl%2Fdist.min.js", 404),
+        ("GET", "/dashboard/vendor/plotly-basic.min.js/", 404),
+        ("GET", "/dashboard/vendor/plotly-basic.min.js%2F", 404),
+        ("GET", "/dashboard/assets/nope.css", 404),
+        ("GET", "/dashboard/assets/%2e%2e/%2e%2e/pyproject.toml", 404),
+        ("GET", "/dashboard/assets/../app.py", 404),
+        ("GET", "/dashboard/assets/", 404),
     ],
 )
 async def test_paths_and_methods_dash_does_not_serve(
@@ -110,6 +122,11 @@ async def test_paths_and_methods_dash_does_not_serve(
     answer = await client.request(method, path)
     assert answer.status_code == status
     assert set(answer.json()) == {"error", "code"}
+
+
+@pytest.mark.parametrize("path", ["/dashboard/assets/live.js", "/dashboard/assets/map.css"])
+async def test_the_assets_that_are_there_are_served(client: httpx.AsyncClient, path: str) -> None:
+    assert (await client.get(path)).status_code == 200
 
 
 async def test_pages_and_callbacks_carry_security_headers(client: httpx.AsyncClient) -> None:
