@@ -70,7 +70,12 @@ class LadybugStore(CypherReads):
         try:
             self._db = ladybug.Database(str(path), read_only=read_only)
         except RuntimeError as error:
-            raise StoreUnavailable(f"cannot open the graph at {path}: {error}") from None
+            hint = (
+                " (another process holds it, such as a running `civicgraph serve`: stop it first)"
+                if "lock" in str(error).lower()
+                else ""
+            )
+            raise StoreUnavailable(f"cannot open the graph at {path}: {error}{hint}") from None
         self._conn = ladybug.AsyncConnection(self._db, max_concurrent_queries=concurrency)
         self.read_only = read_only
         self.calls = 0

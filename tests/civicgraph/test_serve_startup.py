@@ -93,6 +93,7 @@ async def test_a_graph_file_another_process_holds_is_one_line_and_exit_3(city: P
     finally:
         await store.close()
     assert_one_line_exit_3(done, "cannot open the graph")
+    assert "another process holds it, such as a running `civicgraph serve`" in done.stderr
 
 
 def test_an_unreachable_database_is_one_line_and_exit_3(tmp_path: Path) -> None:
