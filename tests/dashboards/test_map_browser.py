@@ -38,6 +38,13 @@ async def sign_in(page: Page, server: str, key: str) -> None:
     await page.wait_for_load_state("networkidle")
 
 
+async def open_map_in_english(page: Page, server: str) -> None:
+    """Opens the map page, switches it to English and waits for deck.gl's first draw."""
+    await page.goto(f"{server}/dashboard/map", wait_until="load")
+    await page.click("#lang-en")
+    await page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
+
+
 def colours_in(png: bytes) -> int:
     """How many distinct colours a screenshot holds (a blank canvas has one)."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -100,9 +107,7 @@ async def test_map_draws_offline_and_drills_into_a_gu(
         await page.goto(f"{server}/dashboard/", wait_until="networkidle")
         assert vendor_loads == []
         # when the map page opens in English
-        await page.goto(f"{server}/dashboard/map", wait_until="load")
-        await page.click("#lang-en")
-        await page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
+        await open_map_in_english(page, server)
         canvas = page.locator("#map-canvas canvas")
         await page.wait_for_function(
             "() => (document.querySelector('#map-canvas canvas')"

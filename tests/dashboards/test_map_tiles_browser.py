@@ -17,7 +17,7 @@ from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
-from tests.dashboards.test_map_browser import DRAWN, sign_in
+from tests.dashboards.test_map_browser import open_map_in_english, sign_in
 from tests.e2e.browser import chromium, collect_errors, need_chromium
 from tests.e2e.conftest import serving
 
@@ -83,9 +83,7 @@ async def test_a_tile_service_draws_under_the_polygons_with_its_attribution(
             await sign_in(page, server, keys[Tier.ANALYST])
             await page.goto(f"{server}/dashboard/", wait_until="networkidle")
             assert tiles == []  # no other page asks for tiles
-            await page.goto(f"{server}/dashboard/map", wait_until="load")
-            await page.click("#lang-en")
-            await page.wait_for_selector(DRAWN, state="attached", timeout=30_000)
+            await open_map_in_english(page, server)
             for _ in range(100):  # the tiles are asked for once deck.gl has drawn
                 if tiles:
                     break
