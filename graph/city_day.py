@@ -23,3 +23,11 @@ def day_span(day: date) -> tuple[datetime, datetime]:
     """[start, end) of the Seoul day `day`, as aware UTC instants."""
     start = datetime.combine(day, time(), SEOUL)
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def in_hours(at: datetime, hours: tuple[int, int]) -> bool:
+    """Whether the aware `at` falls in `hours`, [from, to) hours of the Seoul clock; a `to`
+    below `from` wraps past midnight ((22, 6) is the night)."""
+    start, end = hours
+    hour = at.astimezone(SEOUL).hour
+    return start <= hour < end if start < end else hour >= start or hour < end

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
+from graph.city_day import in_hours
 from graph.records.alerts import AlertRow
 from subscriptions import bands
 from subscriptions.bands import lower_of
-
-SEOUL = timedelta(hours=9)
 
 
 class Severity(StrEnum):
@@ -45,9 +44,8 @@ def _always(_moment: datetime) -> bool:
 
 
 def at_night(moment: datetime) -> bool:
-    """22:00 to 06:00 in Seoul, the night of the noise standard."""
-    hour = (moment.astimezone(UTC) + SEOUL).hour
-    return hour >= 22 or hour < 6
+    """22:00 to 06:00 in Seoul, the night of the noise standard (its night bands' hours)."""
+    return in_hours(moment, bands.NIGHT_HOURS)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from graph.city_day import in_hours
 
 CAI_SOURCE = (
     "Korea Environment Corporation, Comprehensive Air-quality Index (CAI) {} sub-index "
@@ -29,7 +30,6 @@ NOISE_SOURCE = (
     "residential area (나) 55 by day (06:00-22:00) and 45 by night (22:00-06:00), its roadside "
     "65 and 55"
 )
-SEOUL = ZoneInfo("Asia/Seoul")
 DAY_HOURS, NIGHT_HOURS = (6, 22), (22, 6)
 """The noise standard's day and night as [from, to) hours of the Seoul clock (night wraps)."""
 
@@ -61,11 +61,7 @@ class ReadingBand:
 
     def in_force(self, at: datetime) -> bool:
         """Whether the band applies at `at` (an aware datetime), by its hour in Seoul."""
-        if self.hours is None:
-            return True
-        start, end = self.hours
-        hour = at.astimezone(SEOUL).hour
-        return start <= hour < end if start < end else hour >= start or hour < end
+        return self.hours is None or in_hours(at, self.hours)
 
 
 def _bands(

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from dashboards.i18n import SEOUL, Lang, band_name, number
+from dashboards.i18n import Lang, band_name, number
+from graph.city_day import in_hours
 
 Band = Mapping[str, Any]
 
@@ -40,11 +41,7 @@ def hours_of(band: Band) -> tuple[int, int] | None:
 def in_force(band: Band, at: datetime) -> bool:
     """Whether `band` applies at `at` (an aware datetime), by its hour in Seoul."""
     hours = hours_of(band)
-    if hours is None:
-        return True
-    start, end = hours
-    hour = at.astimezone(SEOUL).hour
-    return start <= hour < end if start < end else hour >= start or hour < end
+    return hours is None or in_hours(at, hours)
 
 
 def of_type(bands: Sequence[Band], data_type: str, at: datetime | None = None) -> list[Band]:
