@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from civicgraph.auth import DoorPolicy, KeyProblem, well_formed_key
 from civicgraph.rate_limits import AUTH_POLICY
+from civicgraph.refusals import header_lang
 from dashboards.i18n import lang_of, t
 from dashboards.session import Sessions
 from graph.records.api_keys import StoredKey
@@ -65,17 +66,6 @@ def _page(status: int, lang_value: str | None, message_key: str) -> HTMLResponse
     return HTMLResponse(body, status_code=status)
 
 
-def _header_lang(request: Request) -> str | None:
-    """The language the reader chose, when the refusal comes before the form is read: the
-    `Accept-Language` header's first Korean or English tag (the choice itself is in the
-    browser's local storage)."""
-    for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith(("ko", "en")):
-            return tag[:2]
-    return None
-
-
 def _field(form: dict[str, list[str]], name: str) -> str | None:
     values = form.get(name)
     return values[0] if values else None
@@ -99,7 +89,7 @@ class DashboardDoor:
     async def sign_in(self, request: Request) -> Response:
         if request.method != "POST":
             return _not_post(request)
-        lang = _header_lang(request)
+        lang = header_lang(request.scope)
         if not _same_origin(request):
             return _page(403, lang, "signin.origin")
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -147,7 +137,7 @@ class DashboardDoor:
         if request.method != "POST":
             return _not_post(request)
         if not _same_origin(request):
-            return _page(403, _header_lang(request), "signin.origin")
+            return _page(403, header_lang(request.scope), "signin.origin")
         response = RedirectResponse(DEFAULT_NEXT, status_code=303)
         secure = request.url.scheme == "https"
         response.headers["set-cookie"] = Sessions.clearing_header(secure=secure)

@@ -54,20 +54,21 @@ def _wants_page(scope: Scope) -> bool:
     return b"text/html" in accept
 
 
-def _reader_lang(scope: Scope) -> str:
-    """The first Korean or English tag of the request's Accept-Language (Korean if none)."""
+def header_lang(scope: Scope) -> str | None:
+    """The language a reader's browser asks for, when a refusal comes before any page says
+    which was chosen (that choice is in the browser's local storage): the `Accept-Language`
+    header's first Korean or English tag, else None."""
     raw: bytes = dict(scope.get("headers", [])).get(b"accept-language", b"")
-    header = raw.decode("latin-1")
-    for part in header.split(","):
+    for part in raw.decode("latin-1").split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith(("ko", "en")):
             return tag[:2]
-    return "ko"
+    return None
 
 
 def _page(scope: Scope, code: str, retry_after: object) -> bytes:
     """A refused dashboards page in the reader's language: what happened and when to retry."""
-    lang = lang_of(_reader_lang(scope))
+    lang = lang_of(header_lang(scope))
     message = t(f"door.{code}", lang).format(seconds=retry_after)
     title = html.escape(t("app.public_title", lang))
     return (
