@@ -14,6 +14,7 @@ from statistics import fmean
 from typing import Any
 
 from dashboards import theme
+from dashboards.figures import bands as band_rules
 from dashboards.figures.answers import Data, get
 from dashboards.figures.counts import count_text
 from dashboards.i18n import Lang, band_name, in_lang, number, t, when
@@ -239,7 +240,7 @@ def air_by_gu(
     if not any(r.get("pm25") is not None for r in rows):
         return None, []
     x = [names.get(r["districtCode"], r["districtCode"]) for r in rows]
-    pm25_bands = [b for b in bands if b.get("dataType") == "PM25"]
+    pm25_bands = band_rules.of_type(bands, "PM25")
     shapes = [
         {
             "type": "line",
