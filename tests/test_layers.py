@@ -55,8 +55,6 @@ def test_every_top_level_package_is_checked() -> None:
 
 
 def test_the_layers_of_the_design_are_named() -> None:
-    # ml does not exist yet: the contract names it, optional, so that it is
-    # checked in their place as soon as they exist (and join root_packages, see above).
     assert layer_names(importlinter_config()) == [
         "civicgraph",
         "dashboards",

@@ -1,0 +1,67 @@
+"""What training returns: the booster, what serving needs, and the figures beside the baselines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import lightgbm
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One metric: the model's value beside each baseline's, measured in the same run.
+
+    `baselines` maps a baseline's name (e.g. "tfidf_logreg", "ears_c2") to its value; `met` says
+    whether the model reached `target`, a sentence such as "≥ tfidf_logreg + 0.02".
+    """
+
+    metric: str
+    model: float
+    baselines: Mapping[str, float]
+    target: str
+    met: bool
+    unit: str = ""
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class DataDescription:
+    """Where the training and evaluation data came from (the generator and its settings).
+
+    `train_seeds` and `eval_seeds` are disjoint: the evaluation never sees a training draw.
+    """
+
+    generator: str
+    generator_version: str
+    settings: Mapping[str, Any]
+    train_seeds: tuple[int, ...]
+    eval_seeds: tuple[int, ...]
+    train_rows: int
+    eval_rows: int
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A trained model, ready for the registry.
+
+    `serving` holds, as JSON-able values, everything prediction needs besides the booster
+    (feature names, thresholds, the text hashing settings); `details` holds figures beyond the
+    comparisons (a confusion matrix, each injected event's delay), also JSON-able.
+    """
+
+    name: str
+    booster: lightgbm.Booster
+    serving: Mapping[str, Any]
+    comparisons: tuple[Comparison, ...]
+    data: DataDescription
+    features: tuple[str, ...]
+    intended_use: str
+    not_for: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def meets_targets(self) -> bool:
+        """True when every comparison reached its target."""
+        return all(c.met for c in self.comparisons)
