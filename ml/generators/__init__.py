@@ -1,0 +1,1 @@
+"""Generators of synthetic city data with known truth, one module per model topic."""

@@ -1,0 +1,1 @@
+"""Metrics of the models against their generators' truth, one module per topic."""
