@@ -180,6 +180,11 @@ class Settings(BaseSettings):
         description="The log's Ed25519 signing key (PEM); default var/keys/log-ed25519.pem, "
         "made on first use. Back it up with the records: heads it signed verify only with it.",
     )
+    ml_dir: Path | None = Field(
+        None,
+        description="The model registry (every trained version, its card, the serving one); "
+        "default var/ml. Every worker reads the same folder; `civicgraph ml train` writes it.",
+    )
     issuer_key_dir: Path | None = Field(
         None,
         description="Folder of the credential issuer's secret keys, one per month; default "
@@ -347,6 +352,11 @@ class Settings(BaseSettings):
     @property
     def log_key_path(self) -> Path:
         return self.log_key_file or self.data_dir / "keys" / "log-ed25519.pem"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ml_path(self) -> Path:
+        return self.ml_dir or self.data_dir / "ml"
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -23,14 +23,15 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import lightgbm
+from typing import TYPE_CHECKING, Any
 
 from ledger.entries import Entry
 from ml.card import card_markdown, card_of
 from ml.errors import ModelNotTrained, RegistryDamaged, UnknownModel
 from ml.trained import TrainedModel
+
+if TYPE_CHECKING:
+    import lightgbm
 
 MODELS = ("routing", "water", "outbreak", "hotspots")
 """The city's models, in the order `civicgraph ml train` trains them."""
@@ -58,6 +59,8 @@ class StoredModel:
 
     def booster(self) -> lightgbm.Booster:
         """The LightGBM booster of this version (RegistryDamaged if the file does not load)."""
+        import lightgbm  # imported on first load: commands that never predict stay light
+
         try:
             return lightgbm.Booster(model_file=str(self.path / "model.txt"))
         except lightgbm.basic.LightGBMError as error:
@@ -78,8 +81,12 @@ class Registry:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def save(self, model: TrainedModel, *, trained_at: datetime | None = None) -> StoredModel:
-        """Write `model` as a new version and make it the one that serves."""
+    def add(self, model: TrainedModel, *, trained_at: datetime | None = None) -> StoredModel:
+        """Write `model` as a new version; `promote` makes it the one that serves.
+
+        Deploying is the caller's two steps, in this order: a `deployment_entry` in the log,
+        then `promote`, so that no version ever serves without its log entry.
+        """
         name = check_name(model.name)
         trained_at = trained_at or datetime.now(UTC)
         folder = self.root / name
@@ -101,7 +108,6 @@ class Registry:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self._point(name, version)
         return self.load(name, version)
 
     def _point(self, name: str, version: str) -> None:
@@ -148,7 +154,7 @@ class Registry:
         return StoredModel(name, version, path, card, serving, digest)
 
     def promote(self, name: str, version: str) -> StoredModel:
-        """Make an earlier (or later) version the one that serves (a rollback)."""
+        """Make `version` of `name` the one that serves (a new one, or a rollback)."""
         stored = self.load(check_name(name), version)
         self._point(name, version)
         return stored

@@ -15,7 +15,7 @@ import pytest
 from graph.errors import CivicGraphError
 
 # resolvers/ is being split into domains (issue 14); its errors join this list when it settles.
-PACKAGES = ("civicgraph", "graph", "ledger", "zk", "seeds", "subscriptions")
+PACKAGES = ("civicgraph", "graph", "ledger", "ml", "zk", "seeds", "subscriptions")
 
 
 def exception_classes(package: str) -> list[type[BaseException]]:
