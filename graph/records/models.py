@@ -365,3 +365,44 @@ class WriteIntent(Model):
 
     class Meta:
         table = "write_intent"
+
+
+class Review(Model):
+    """A model's output that affects people, pending until an analyst approves or rejects it.
+
+    `proposal` is the model's output as canonical JSON (no floats: decimal strings), the bytes
+    `proposal_sha256` hashes; the decision's log leaf names it by that hash. `pending_key` is set
+    only while the review is pending and is unique, so a model version proposes the same thing
+    about the same subject once at a time (ml/review.py).
+    """
+
+    review_id = fields.CharField(max_length=40, primary_key=True)
+    model = fields.CharField(max_length=32, description="the proposing model: routing, outbreak …")
+    model_version = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=32, description="case_routing, patrol_allocation, …")
+    subject = fields.CharField(max_length=128, description="a case id, gu/syndrome, a cell set")
+    district_code = fields.CharField(max_length=16, null=True, db_index=True)
+    proposal = fields.TextField(description="canonical JSON, the bytes proposal_sha256 hashes")
+    proposal_sha256 = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=16, description="pending, approved or rejected")
+    pending_key = fields.CharField(max_length=64, null=True, unique=True)
+    created_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.CharField(max_length=200, null=True, description="the analyst key's name")
+    decision = fields.TextField(null=True, description="canonical JSON: note, correction")
+    leaf_index = fields.BigIntField(null=True, description="the decision's log leaf")
+
+    class Meta:
+        table = "ml_review"
+        indexes = (
+            Index(fields=["status", "created_at", "review_id"], name="ml_review_status_at"),
+            Index(
+                fields=["status", "kind", "created_at", "review_id"],
+                name="ml_review_status_kind_at",
+            ),
+            Index(
+                fields=["status", "district_code", "created_at", "review_id"],
+                name="ml_review_status_district_at",
+            ),
+        )
+        """The pending queue, newest first: all of it, by kind, by gu (ml/review.py)."""

@@ -74,6 +74,8 @@ async def test_migration_0012_gives_old_noise_hours_the_energy_of_their_mean(
     # (and what came after it)
     await made.query("DELETE FROM tortoise_migrations WHERE name = '0013_case_event_closing_index'")
     await made.query("DROP INDEX case_event_status_kind_at")
+    await made.query("DELETE FROM tortoise_migrations WHERE name = '0014_ml_review'")
+    await made.query("DROP TABLE ml_review")
     await made.query(
         "INSERT INTO reading_hourly (sensor_id, data_type, hour, n, total, lo, hi) VALUES "
         "('s', 'noise', 3600, 30, 1500.0, 40.0, 60.0), ('s', 'pm25', 3600, 30, 300.0, 5.0, 15.0)"
@@ -85,6 +87,7 @@ async def test_migration_0012_gives_old_noise_hours_the_energy_of_their_mean(
         assert migrated.migrations_applied == [
             "0012_reading_hourly_energy",
             "0013_case_event_closing_index",
+            "0014_ml_review",
         ]
         rows = await migrated.query(
             "SELECT data_type, energy FROM reading_hourly ORDER BY data_type"

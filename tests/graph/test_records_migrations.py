@@ -26,6 +26,7 @@ ALL = [
     "0011_reading_time_index",
     "0012_reading_hourly_energy",
     "0013_case_event_closing_index",
+    "0014_ml_review",
 ]
 LATER_TABLES = (
     "reading_hourly",
@@ -45,6 +46,7 @@ LATER_TABLES = (
     "ballot",
     "write_intent",
     "certificate_verification_day",
+    "ml_review",
 )
 """Tables the migrations after 0001 create."""
 
