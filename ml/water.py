@@ -57,8 +57,8 @@ TARGET_MEDIAN_DELAY_H = 4.0
 PARAMS: dict[str, Any] = {
     "objective": "binary",
     "learning_rate": 0.05,
-    "num_leaves": 31,
-    "min_data_in_leaf": 40,
+    "num_leaves": 15,
+    "min_data_in_leaf": 100,
     "feature_fraction": 0.8,
     "lambda_l2": 1.0,
     "num_threads": 1,
@@ -68,6 +68,10 @@ PARAMS: dict[str, Any] = {
     "verbose": -1,
 }
 ROUNDS = 200
+ONSET_HOURS = 6
+ONSET_WEIGHT = 4.0
+"""The first ONSET_HOURS of an event at a station weigh ONSET_WEIGHT times in fitting: the
+metric is how soon an event is found, not how many of its hours are."""
 NEGATIVE_SHARE = 0.25
 """Share of unaffected hours kept for fitting (weighted back up): most hours are quiet."""
 
@@ -212,8 +216,33 @@ def _draws(seeds: list[int], settings: WaterSettings) -> list[tuple[WaterObserve
     return [generate(s, settings) for s in seeds]
 
 
+def _onset_weights(truth: WaterTruth) -> np.ndarray:
+    """(stations, hours) fitting weights: ONSET_WEIGHT in each event's first hours, else 1."""
+    weights = np.ones(truth.affected.shape)
+    for event in truth.events:
+        for station, start, _ in event.reached:
+            weights[station, start : start + ONSET_HOURS] = ONSET_WEIGHT
+    return weights
+
+
 def _total(scores: list[DetectionScore]) -> DetectionScore:
     return sum(scores, DetectionScore((), 0, 0, 0.0))
+
+
+def _scored(scores: list[np.ndarray], truths: list[WaterTruth], threshold: float) -> DetectionScore:
+    return _total([score_alarms(s >= threshold, t) for s, t in zip(scores, truths, strict=True)])
+
+
+def _summary(result: DetectionScore) -> dict[str, Any]:
+    return {
+        "median_delay_h": _figure(result.median_delay),
+        "false_alarms_per_station_month": round(result.false_alarms_per_station_month, 4),
+        "precision": round(result.precision, 4),
+        "detected": round(result.detected, 4),
+        "false_alarms": result.false_alarms,
+        "true_alarms": result.true_alarms,
+        "delays_h": [_figure(d) for d in result.delays],
+    }
 
 
 def _figure(value: float) -> float:
@@ -242,7 +271,9 @@ def train(
     x = np.concatenate([_river_features(o) for o, _ in fit])
     y = np.concatenate([t.affected.ravel() for _, t in fit]).astype(float)
     keep = (y > 0) | (np.random.default_rng(seed).random(len(y)) < NEGATIVE_SHARE)
-    weight = np.where(y > 0, 1.0, 1.0 / NEGATIVE_SHARE)[keep]
+    weight = np.where(y > 0, 1.0, 1.0 / NEGATIVE_SHARE)
+    weight *= np.concatenate([_onset_weights(t).ravel() for _, t in fit])
+    weight = weight[keep]
     progress("training LightGBM", 0.3)
     started = time.perf_counter()
     booster = lightgbm.train(
@@ -272,21 +303,23 @@ def train(
     fixed_eval = [fixed.score(o.values) for o, _ in evaluation]
     fixed_seconds = time.perf_counter() - started
     truths = [t for _, t in evaluation]
-    results = {
-        "model": _total(
-            [score_alarms(s >= threshold, t) for s, t in zip(model_scores, truths, strict=True)]
-        ),
-        "threshold_budget": _total(
-            [score_alarms(s >= k, t) for s, t in zip(fixed_eval, truths, strict=True)]
-        ),
-        "cusum": _total([score_alarms(s >= h, t) for s, t in zip(cusum_eval, truths, strict=True)]),
-        "threshold_standard": _total(
-            [score_alarms(standard_alarms(o.values), t) for o, t in evaluation]
-        ),
+    budgeted = {"model": model_scores, "threshold_budget": fixed_eval, "cusum": cusum_eval}
+    chosen = {"model": threshold, "threshold_budget": k, "cusum": h}
+    results = {n: _scored(budgeted[n], truths, chosen[n]) for n in budgeted}
+    results["threshold_standard"] = _total(
+        [score_alarms(standard_alarms(o.values), t) for o, t in evaluation]
+    )
+    # The same comparison with each method's threshold set on the evaluation draws themselves
+    # at the full budget: every method then spends the same false alarms (an oracle, for
+    # comparison only; no deployed threshold is set this way).
+    matched_thresholds = {
+        n: threshold_for_budget(scores, truths, FALSE_ALARM_BUDGET)
+        for n, scores in budgeted.items()
     }
+    matched = {n: _scored(budgeted[n], truths, matched_thresholds[n]) for n in budgeted}
     progress("done", 1.0)
     rows = sum(o.values.shape[0] * o.values.shape[1] for o, _ in evaluation)
-    comparisons = _comparisons(results)
+    comparisons = _comparisons(results, matched)
     details = {
         "thresholds": {"model": threshold, "threshold_budget_k": k, "cusum_h": h},
         "threshold_budget_limits": fixed.limits(k) if np.isfinite(k) else {},
@@ -297,17 +330,10 @@ def train(
         "calibration_margin": CALIBRATION_MARGIN,
         "grace_hours": GRACE_HOURS,
         "merge_gap_hours": MERGE_GAP_HOURS,
-        "by_method": {
-            name: {
-                "median_delay_h": _figure(r.median_delay),
-                "false_alarms_per_station_month": round(r.false_alarms_per_station_month, 4),
-                "precision": round(r.precision, 4),
-                "detected": round(r.detected, 4),
-                "false_alarms": r.false_alarms,
-                "true_alarms": r.true_alarms,
-                "delays_h": [_figure(d) for d in r.delays],
-            }
-            for name, r in results.items()
+        "by_method": {name: _summary(r) for name, r in results.items()},
+        "matched_on_evaluation": {
+            "thresholds": matched_thresholds,
+            "by_method": {name: _summary(r) for name, r in matched.items()},
         },
         "events": [
             {"kind": e.kind, "origin": e.origin, "stations_reached": len(e.reached)}
@@ -358,11 +384,22 @@ def train(
     )
 
 
-def _comparisons(results: Mapping[str, DetectionScore]) -> tuple[Comparison, ...]:
+def _comparisons(
+    results: Mapping[str, DetectionScore], matched: Mapping[str, DetectionScore]
+) -> tuple[Comparison, ...]:
     model = results["model"]
     budgeted = ("threshold_budget", "cusum")
     delays = {n: _figure(r.median_delay) for n, r in results.items() if n != "model"}
     return (
+        Comparison(
+            "median detection delay, thresholds matched on the evaluation draws",
+            _figure(matched["model"].median_delay),
+            {n: _figure(matched[n].median_delay) for n in budgeted},
+            "below threshold_budget and cusum at ≤ 1 false alarm per station-month each",
+            all(matched["model"].median_delay < matched[n].median_delay for n in budgeted),
+            unit="h",
+            higher_is_better=False,
+        ),
         Comparison(
             "median detection delay",
             _figure(model.median_delay),
@@ -372,6 +409,20 @@ def _comparisons(results: Mapping[str, DetectionScore]) -> tuple[Comparison, ...
             and all(model.median_delay < results[n].median_delay for n in budgeted),
             unit="h",
             higher_is_better=False,
+        ),
+        Comparison(
+            f"events found within {TARGET_MEDIAN_DELAY_H:g} h",
+            round(model.within(TARGET_MEDIAN_DELAY_H), 4),
+            {
+                n: round(r.within(TARGET_MEDIAN_DELAY_H), 4)
+                for n, r in results.items()
+                if n != "model"
+            },
+            "≥ threshold_budget and cusum (the delay target read as a share)",
+            all(
+                model.within(TARGET_MEDIAN_DELAY_H) >= results[n].within(TARGET_MEDIAN_DELAY_H)
+                for n in budgeted
+            ),
         ),
         Comparison(
             "false alarms per station-month",

@@ -48,8 +48,6 @@ FEATURES = (
     "missing_count",
     "has_upstream",
     "local_hour",
-    "season_sin",
-    "season_cos",
     "quiet_day",
 )
 """The model's feature names, in column order."""
@@ -122,8 +120,6 @@ def station_features(own: np.ndarray, upstream: np.ndarray | None, times: np.nda
         missing.sum(axis=1).astype(float),
         np.full(hours, float(upstream is not None)),
         (local.astype(np.int64) % 24).astype(float),
-        calendar["season_sin"],
-        calendar["season_cos"],
         (calendar["weekend"] | calendar["holiday"]).astype(float),
     ]
     return np.column_stack(columns)

@@ -67,6 +67,12 @@ class DetectionScore:
             return float("nan")
         return float(np.mean(np.isfinite(self.delays)))
 
+    def within(self, hours: float) -> float:
+        """Share of events detected less than `hours` after onset (nan: no events)."""
+        if not self.delays:
+            return float("nan")
+        return float(np.mean(np.asarray(self.delays) < hours))
+
     def __add__(self, other: DetectionScore) -> DetectionScore:
         return DetectionScore(
             self.delays + other.delays,
