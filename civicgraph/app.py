@@ -35,6 +35,7 @@ from dashboards.sources import Answer
 from graph.locate import DistrictLocator
 from graph.records.api_keys import Tier
 from ledger.verification_tally import tallying_verifications
+from ml.registry import Registry
 from resolvers.core.context import Context, Limits, TrustSettings
 from resolvers.core.cost.bounds import measure as measure_list_bounds
 from resolvers.core.rounding_key import load_rounding
@@ -65,6 +66,7 @@ def create_app(
     )
     explorer = Explorer(settings.node_modules)
     trust = TrustSettings(settings.public_base, settings.qr_max_bytes)
+    models = Registry(settings.ml_path)  # read on demand: `civicgraph ml train` writes it
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -97,7 +99,9 @@ def create_app(
 
     def context_for(request: Request | WebSocket) -> Context:
         opened: Stores = app.state.stores
-        tier = request.scope.get("state", {}).get("tier", Tier.PUBLIC)
+        state = request.scope.get("state", {})
+        tier = state.get("tier", Tier.PUBLIC)
+        caller = state.get("caller")
         return Context(
             opened.graph,
             opened.records,
@@ -105,12 +109,14 @@ def create_app(
             limits,
             app.state.locator,
             request,
+            caller_key=caller.key_prefix if caller is not None else None,
             live=app.state.live,
             log=app.state.log,
             trust=trust,
             certificate_checks=app.state.certificate_checks,
             issuer_keys=app.state.issuer_keys,
             rounding=app.state.rounding,
+            models=models,
             list_bounds=app.state.list_bounds,
         )
 

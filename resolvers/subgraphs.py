@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.errors import CivicGraphError
+from resolvers.analytics.subgraph import ANALYTICS
 from resolvers.city.subgraph import CITY
 from resolvers.core.civic_schema import SCALAR_OVERRIDES, CivicSchema, schema_extensions
 from resolvers.core.federation import Subgraph
@@ -20,7 +21,16 @@ from resolvers.services.subgraph import SERVICES
 from resolvers.trust.subgraph import TRUST
 
 SUBGRAPHS: dict[str, Subgraph] = {
-    subgraph.name: subgraph for subgraph in (CITY, SENSING, SERVICES, DATA, IDENTITY, TRUST)
+    subgraph.name: subgraph
+    for subgraph in (
+        CITY,
+        SENSING,
+        SERVICES,
+        DATA,
+        IDENTITY,
+        TRUST,
+        ANALYTICS,
+    )
 }
 """Every subgraph by name, owners before the domains that extend their entities."""
 

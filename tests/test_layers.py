@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 # Top-level packages that are not the product (not installed; outside DESIGN.md's layers).
 NOT_LAYERED = {"tests", "bench"}
-DOMAINS = ("city", "sensing", "services", "data", "identity", "trust")
+DOMAINS = ("city", "sensing", "services", "data", "identity", "trust", "analytics")
 
 
 def importlinter_config() -> dict[str, Any]:

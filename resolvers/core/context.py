@@ -20,6 +20,7 @@ from resolvers.core.rounding import RandomRounding
 if TYPE_CHECKING:
     from ledger.log import Log
     from ledger.verification_tally import VerificationTally
+    from ml.registry import Registry
     from subscriptions.live import Live
     from zk.credentials.issuer_keys import IssuerKeyring
 
@@ -53,6 +54,9 @@ class Context:
     locator: DistrictLocator
     request: Request | WebSocket | None = None
     response: Any = None
+    caller_key: str | None = None
+    """The caller's API key id (its public prefix), None for a caller without a key: what a
+    decision the caller makes is recorded under (an analyst's review decisions)."""
     live: Live | None = None
     """The live side (bus, ingest); subscription fields and writers that publish use it."""
     log: Log | None = None
@@ -64,6 +68,8 @@ class Context:
     """The credential issuer's keys (the identity domain)."""
     rounding: RandomRounding | None = None
     """The keyed random rounding of published counts of people (docs/security.md)."""
+    models: Registry | None = None
+    """The trained models and their cards (the analytics domain)."""
     list_bounds: ListBounds = field(default_factory=ListBounds)
     """Most items of each unpaged list, measured at start-up (the cost analysis)."""
     known_nodes: dict[tuple[str, str], Node] = field(default_factory=dict)
@@ -90,6 +96,11 @@ class Context:
         if self.rounding is None:
             raise RuntimeError("this server runs without a rounding key for counts of people")
         return self.rounding
+
+    def the_models(self) -> Registry:
+        if self.models is None:
+            raise RuntimeError("this server runs without the model registry")
+        return self.models
 
     def the_issuer_keys(self) -> IssuerKeyring:
         if self.issuer_keys is None:

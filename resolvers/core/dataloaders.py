@@ -27,8 +27,9 @@ class ContextLoader(DataLoader[K, V], ABC, Generic[K, V]):
         super().__init__(load_fn=self.batch_load)
 
     @abstractmethod
-    async def batch_load(self, keys: list[K]) -> Sequence[V]:
-        """Values for `keys`, in key order."""
+    async def batch_load(self, keys: list[K]) -> Sequence[V | BaseException]:
+        """Values for `keys`, in key order; an exception in a key's slot fails that key's
+        load alone (STYLE.md, "Errors")."""
 
 
 class NodeByKeyLoader(ContextLoader[str, Node | None]):

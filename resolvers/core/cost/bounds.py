@@ -57,6 +57,10 @@ class ListBounds:
     """One issuer key a month: ten years."""
     poll_options: int = 20
     """zk.polls.model.MAX_OPTIONS."""
+    metrics_per_model: int = 12
+    """Metrics on one model card: each model reports two to four (ml.<model>); 12 leaves room."""
+    baselines_per_metric: int = 6
+    """Baselines beside one metric: one to three per model (DESIGN.md, "Machine learning")."""
 
     def raised_to(self, **measured: int) -> ListBounds:
         """These bounds, each raised to the measured figure when that is larger."""

@@ -21,6 +21,7 @@ from typing import Any
 from graph.ontology import DATASET_THEMES
 from ledger.documents import CertificateKind
 from ledger.procurement.rules import ContractState
+from ml.registry import MODELS
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE
 from subscriptions.alerts import RULES, Severity
@@ -145,6 +146,7 @@ class FieldCost:
 EMBEDDED_TYPES = frozenset(
     {"GeoPoint", "Measurement", "Distribution", "PageInfo", "CredentialAttributes"}
     | {"PollEligibility", "OptionCount", "DistrictTurnout", "KeyCount"}
+    | {"ModelMetric", "Baseline", "TrainingData"}
 )
 """Values carried inside their parent's row (a location, a reading's values, a dataset's
 formats, a tally's counts): no fetch of their own and a few bytes, so they cost like scalars.
@@ -228,6 +230,12 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "District.polls": FieldCost(size=first_or_page),
     "Query.polls": FieldCost(size=first_or_page),
     "PollTally.tally": FieldCost(size=bound("poll_options")),
+    # -- analytics: a model's card is read (and its file hashed) once per request ----------
+    "Query.models": FieldCost(weight=5, size=lambda args, env: len(MODELS)),
+    "Query.model": FieldCost(weight=2),
+    "Model.metrics": FieldCost(size=bound("metrics_per_model")),
+    "ModelMetric.baselines": FieldCost(size=bound("baselines_per_metric")),
+    "ReviewConnection.totalCount": FieldCost(weight=10),
     # -- federation: one lookup per representation ----------------------------------------
     "Query._entities": FieldCost(size=argument_length("representations")),
     "Query._service": FieldCost(weight=5),
@@ -241,6 +249,9 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Mutation.issueCertificate": FieldCost(weight=20),
     "Mutation.revokeCertificate": FieldCost(weight=20),
     "Mutation.createPoll": FieldCost(weight=20),
+    # A log append with a signed tree head, and the review's row in its transaction.
+    "Mutation.approveReview": FieldCost(weight=20),
+    "Mutation.rejectReview": FieldCost(weight=20),
 }
 """Keyed by `Type.field` as the schema spells them."""
 

@@ -1,0 +1,54 @@
+"""DataLoaders of the analytics domain: serving models by name, reviews by id.
+
+A model's card is read from the registry once per request however many fields (and aliases)
+ask for it; reviews are one records query per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graph.records.reviews import find_reviews
+from ml.errors import ModelNotTrained
+from ml.registry import StoredModel
+from ml.review import Review
+from resolvers.core.dataloaders import ContextLoader
+
+
+@dataclass(frozen=True)
+class NotTrained:
+    """A model of the city with no serving version: `how` says how to train it."""
+
+    name: str
+    how: str
+
+
+class ServingModelByNameLoader(ContextLoader[str, StoredModel | NotTrained]):
+    """The serving version of each model (names checked by the caller: ml.registry.MODELS);
+    NotTrained for a model never trained. Raises RegistryDamaged in the key's slot."""
+
+    async def batch_load(
+        self, keys: list[str]
+    ) -> Sequence[StoredModel | NotTrained | BaseException]:
+        registry = self.context.the_models()
+
+        def load(name: str) -> StoredModel | NotTrained | BaseException:
+            try:
+                return registry.load(name)
+            except ModelNotTrained as missing:
+                return NotTrained(name, str(missing))
+            except Exception as error:  # a damaged entry fails its own key, not the batch
+                return error
+
+        # reading a card and hashing a model file are disk work: off the event loop
+        return await asyncio.to_thread(lambda: [load(name) for name in keys])
+
+
+class ReviewByIdLoader(ContextLoader[str, Review | None]):
+    """Reviews (pending or decided) by id; None for an id that names none."""
+
+    async def batch_load(self, keys: list[str]) -> Sequence[Review | None]:
+        found = await find_reviews(self.context.records, keys)
+        return [Review.from_row(found[key]) if key in found else None for key in keys]
