@@ -1,4 +1,4 @@
-"""The merged server, the six subgraphs and both gateways, every one real, over one set of stores.
+"""The merged server, every subgraph and both gateways, every one real, over one set of stores.
 
 The merged app and each subgraph's app run under uvicorn on their own loopback ports in the test
 session's loop, all over the session's seeded `stores` (LadybugDB lets one process open it), so
@@ -101,7 +101,7 @@ async def start_gateway(supervisor: Supervisor, kind: GatewayKind, supergraph: P
 async def doors(
     settings: Settings, stores: Stores, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Doors]:
-    """The merged server and both gateways over the six subgraphs, all on the session's city."""
+    """The merged server and both gateways over every subgraph, all on the session's city."""
     folder = tmp_path_factory.mktemp("federation")
     configured = door_settings(settings)
     async with contextlib.AsyncExitStack() as stack:

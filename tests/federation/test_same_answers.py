@@ -219,6 +219,9 @@ OPERATIONS = {
     "a-missing-district-and-a-present-one": """query { a: district(code: "11680") { code
       sensors { id } } b: district(code: "99999") { code } }""",
     "a-missing-dataset": """query { dataset(id: "no-such-dataset") { id publisher { id } } }""",
+    "models-beside-the-log-head": """query { models { name trained howToTrain version
+      metrics { metric baselines { name value } } } logHead { treeSize } }""",
+    "a-missing-model": """query { model(name: "weather") { name trained } }""",
 }
 
 

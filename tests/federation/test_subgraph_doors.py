@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from resolvers.subgraphs import SUBGRAPHS
+
 DOORS = {
     "services": ("GET", "/open311/v2/services.json"),
     "sensing": ("POST", "/ingest/readings"),
@@ -18,7 +20,7 @@ DOORS = {
 @pytest.mark.parametrize("owner", sorted(DOORS))
 async def test_a_rest_door_is_served_by_its_owner_only(owner: str, subgraph_client: Any) -> None:
     method, path = DOORS[owner]
-    for name in ("city", "sensing", "services", "data", "identity", "trust"):
+    for name in SUBGRAPHS:
         async with subgraph_client(name) as http:
             response = await http.request(method, path, json={} if method == "POST" else None)
             # a door the app does not serve is the app's own "no such path" (in the door's

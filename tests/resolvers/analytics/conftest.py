@@ -1,0 +1,54 @@
+"""Fixtures of the analytics tests: proposing reviews into the session's city, key ids."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from civicgraph.stores import Stores
+from graph.records.api_keys import KEY_PREFIX
+from ml import review
+from ml.review import MODEL_OF, ReviewKind
+
+FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
+"""Reviews proposed by these tests are dated after any other test's, so they head the queue."""
+
+Propose = Callable[..., Awaitable[review.Review]]
+
+
+def key_id(secret: str) -> str:
+    """An API key's id (its public prefix) from its secret `cg_<prefix>_<random>`."""
+    return secret.removeprefix(KEY_PREFIX).split("_", 1)[0]
+
+
+@pytest.fixture
+def propose(stores: Stores) -> Propose:
+    """`await propose(kind, district, minutes=0, **proposal)`: a new pending review of `kind`
+    in gu `district`, dated `minutes` after FUTURE, about a subject no other review has."""
+
+    async def make(
+        kind: ReviewKind = ReviewKind.WATER_ALARM,
+        district: str | None = "11440",
+        minutes: int = 0,
+        **proposal: Any,
+    ) -> review.Review:
+        if kind is ReviewKind.CASE_ROUTING:
+            proposal = {"department": "roads", "confidence": 0.41, **proposal}
+        proposed = await review.propose(
+            stores.records,
+            kind=kind,
+            model=MODEL_OF[kind],
+            model_version="20261130T090000Z-0123abcd",
+            subject=f"test-{uuid.uuid4().hex[:12]}",
+            proposal=proposal or {"score": 0.93},
+            district_code=district,
+            at=FUTURE + timedelta(minutes=minutes),
+        )
+        assert proposed.created
+        return proposed.review
+
+    return make
