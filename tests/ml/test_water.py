@@ -30,6 +30,7 @@ from ml.water import (
     ReadingsInvalid,
     StationReadings,
     WaterModel,
+    WaterScores,
     _river_scores,
     train,
 )
@@ -243,6 +244,18 @@ def test_registry_round_trip_predicts_the_same(trained: TrainedModel, tmp_path: 
     assert model.threshold == trained.serving["threshold"]
     np.testing.assert_array_equal(served.alarms, expected >= model.threshold)
     assert served.times.shape == served.scores.shape == (20 * 24,)
+    assert set(served.alarm_onsets.tolist()) <= set(served.times[served.alarms].tolist())
+
+
+def test_alarm_onsets_start_each_episode() -> None:
+    # given: alarms at hours 2–3, 6 (same episode: 3 h apart) and 20
+    times = np.datetime64("2025-07-01T00", "h") + np.arange(24).astype("timedelta64[h]")
+    alarms = np.zeros(24, dtype=bool)
+    alarms[[2, 3, 6, 20]] = True
+    # when
+    scores = WaterScores(times, alarms.astype(float), alarms, 0.5)
+    # then
+    assert scores.alarm_onsets.tolist() == [times[2].item(), times[20].item()]
 
 
 @pytest.mark.parametrize(
