@@ -90,6 +90,10 @@ class InvalidScale(MLError):
     """A training scale outside (0, 1]."""
 
 
+class InvalidSeed(MLError):
+    """A training seed outside [0, 10000), where training and evaluation seeds would overlap."""
+
+
 class InvalidWindow(MLError):
     """A series window the model cannot score; `field` names the part that is wrong."""
 
@@ -325,12 +329,12 @@ def train(
     Cities (generator draws) are fitted on seeds 1000·seed + 0…, then calibrated on the next
     seeds, and evaluated on 10,000,000 + 1000·seed + 0… (disjoint for seed < 10,000); their
     numbers grow with `scale` (FIT_CITIES, CALIBRATION_CITIES, EVALUATION_CITIES at 1.0).
-    Raises InvalidScale unless 0 < scale <= 1.
+    Raises InvalidScale unless 0 < scale <= 1, InvalidSeed unless 0 <= seed < 10,000.
     """
     if not 0 < scale <= 1:
         raise InvalidScale(f"scale must be in (0, 1], got {scale}")
     if not 0 <= seed < 10_000:
-        raise InvalidScale(f"seed must be in [0, 10000) to keep seeds disjoint, got {seed}")
+        raise InvalidSeed(f"seed must be in [0, 10000) to keep seeds disjoint, got {seed}")
     settings = OutbreakSettings()
     fit_seeds, calibration_seeds, evaluation_seeds = _seeds(scale, seed)
     steps = len(fit_seeds) + len(calibration_seeds) + len(evaluation_seeds) + 1

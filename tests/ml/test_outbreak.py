@@ -24,6 +24,7 @@ from ml.metrics.outbreak import days_earlier, score_alarms
 from ml.outbreak import (
     NAME,
     InvalidScale,
+    InvalidSeed,
     InvalidWindow,
     OutbreakModel,
     SeriesWindow,
@@ -337,6 +338,12 @@ def test_train_registry_round_trip_scores_the_same(trained: TrainedModel, tmp_pa
 def test_train_scale_outside_unit_interval_is_refused(scale: float) -> None:
     with pytest.raises(InvalidScale):
         train(scale=scale)
+
+
+@pytest.mark.parametrize("seed", [-1, 10_000])
+def test_train_seed_that_would_overlap_evaluation_is_refused(seed: int) -> None:
+    with pytest.raises(InvalidSeed):
+        train(seed=seed)
 
 
 def _window(**changes: object) -> SeriesWindow:
