@@ -153,8 +153,13 @@ def _summary(result: DetectionScore) -> dict[str, Any]:
     }
 
 
+MISSED = 1e9
+"""What JSON holds for an infinite figure: a missed event's delay, a threshold nothing reaches
+(JSON has no infinity)."""
+
+
 def _figure(value: float) -> float:
-    return round(value, 4) if np.isfinite(value) else 1e9
+    return round(value, 4) if np.isfinite(value) else MISSED
 
 
 def train(
@@ -229,7 +234,12 @@ def train(
     rows = sum(o.values.shape[0] * o.values.shape[1] for o, _ in evaluation)
     comparisons = _comparisons(results, matched)
     details = {
-        "thresholds": {"model": threshold, "threshold_budget_k": k, "cusum_h": h},
+        "thresholds": {
+            "model": _figure(threshold),
+            "threshold_budget_k": _figure(k),
+            "cusum_h": _figure(h),
+        },
+        "missed_or_never": MISSED,
         "threshold_budget_limits": fixed.limits(k) if np.isfinite(k) else {},
         "measures": list(MEASURES),
         "units": UNITS,
@@ -240,7 +250,7 @@ def train(
         "merge_gap_hours": MERGE_GAP_HOURS,
         "by_method": {name: _summary(r) for name, r in results.items()},
         "matched_on_evaluation": {
-            "thresholds": matched_thresholds,
+            "thresholds": {n: _figure(v) for n, v in matched_thresholds.items()},
             "by_method": {name: _summary(r) for name, r in matched.items()},
         },
         "events": [
@@ -263,7 +273,7 @@ def train(
             "features": list(FEATURES),
             "measures": list(MEASURES),
             "units": UNITS,
-            "threshold": threshold,
+            "threshold": threshold if np.isfinite(threshold) else MISSED,
             "false_alarm_budget": FALSE_ALARM_BUDGET,
             "alarm_rule": "alarm at each hour whose score is ≥ threshold",
         },
