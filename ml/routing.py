@@ -211,6 +211,12 @@ def _feature_names(departments: tuple[str, ...]) -> list[str]:
     return [f"words_{d}" for d in departments] + list(CONTEXT_FEATURES)
 
 
+def seeds_of(seed: int) -> tuple[int, int]:
+    """The training and evaluation draws' seeds for `train(seed=seed)`: 2·seed and 10 000 +
+    seed, disjoint for every seed in 0..4999 (training seeds are even and below 10 000)."""
+    return 2 * seed, 10_000 + seed
+
+
 def _ceilings(truth: ComplaintTruth, truth_idx: np.ndarray) -> dict[str, float]:
     """The generator's ceilings: the Bayes router's accuracy and macro-F1 given everything
     observable, and given the words alone (each topic's department shares, context averaged)."""
@@ -259,15 +265,16 @@ def train(
     """Train the router on a year of complaints at `scale` and compare it with the baseline.
 
     `scale` in (0, 1]: 1.2 million × scale training complaints; the evaluation draw is a quarter
-    of that (at least 15,000, at most 300,000). Raises InvalidScale, InvalidSeed.
+    of that, at least 15,000 (or as many as for training, if fewer) and at most 300,000.
+    Raises InvalidScale, InvalidSeed.
     """
     if not 0 < scale <= 1:
         raise InvalidScale(f"scale must be in (0, 1], got {scale}")
     if seed < 0:
         raise InvalidSeed(f"seed must be ≥ 0, got {seed}")
     settings = Settings()
-    eval_scale = min(max(scale / 4, 0.0125), 0.25)
-    train_seed, eval_seed = 2 * seed, 10_000 + seed
+    eval_scale = min(max(scale / 4, min(scale, 0.0125)), 0.25)
+    train_seed, eval_seed = seeds_of(seed)
     labels = owning_departments()
     k = len(labels)
     districts = tuple(sorted(english_names()))

@@ -29,6 +29,7 @@ Channels (ours to name; Seoul's three ways to file): `dasan-120` the 120 Dasan c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -394,8 +395,12 @@ def _typos(text: str, rng: np.random.Generator) -> str:
     return "".join(chars)
 
 
-def _pick(options: tuple[str, ...], rng: np.random.Generator) -> str:
-    return options[int(rng.integers(len(options)))]
+_UNIFORMS = 12
+"""Uniform draws one text takes (beyond its typos)."""
+
+
+def _pick(options: tuple[str, ...], u: float) -> str:
+    return options[int(u * len(options))]
 
 
 def render(
@@ -407,32 +412,36 @@ def render(
     doy: int,
     rng: np.random.Generator,
     typo_rate: float = 0.0,
+    uniforms: Sequence[float] | None = None,
 ) -> str:
     """One complaint's text about `topic` (a service code or an ambiguous topic of AMBIGUITY).
 
     Requires gu_code to be one of the 25 gu and channel one of CHANNELS; `doy` (0–365) sets how
-    far the year's new words (shared e-scooters) have spread.
+    far the year's new words (shared e-scooters) have spread. `uniforms` (12 draws in [0, 1))
+    make the choices when given (the generator draws them for all texts at once), else `rng`
+    does; typos always draw from `rng`.
     """
+    u = rng.random(_UNIFORMS).tolist() if uniforms is None else uniforms
     codes, names_ko, names_en, _ = _gu()
     g = codes.index(gu_code)
     if topic in words.OWN_KO:
         ko, en = words.OWN_KO[topic], words.OWN_EN[topic]
-        if topic == "illegal-parking" and rng.random() < 0.5 * max(0.0, (doy - 120) / 245):
+        if topic == "illegal-parking" and u[0] < 0.5 * max(0.0, (doy - 120) / 245):
             ko, en = words.KICKBOARD_KO, words.KICKBOARD_EN
     else:
         ko, en = words.AMBIGUOUS[topic]
     if english:
-        place = _pick(words.PLACES_EN, rng)
-        where = f" {place} in {names_en[g]}" if rng.random() < 0.6 else f" {place}"
-        core = _pick(en, rng)
-        if rng.random() < 0.5:
+        place = _pick(words.PLACES_EN, u[1])
+        where = f" {place} in {names_en[g]}" if u[2] < 0.6 else f" {place}"
+        core = _pick(en, u[3])
+        if u[4] < 0.5:
             core = core[0].upper() + core[1:]
-        text = f"{_pick(words.OPENINGS_EN, rng)}{core}{where}.{_pick(words.REQUESTS_EN, rng)}"
+        text = f"{_pick(words.OPENINGS_EN, u[5])}{core}{where}.{_pick(words.REQUESTS_EN, u[6])}"
     else:
-        place = _pick(words.PLACES_KO, rng)
+        place = _pick(words.PLACES_KO, u[1])
         if place.startswith("역"):
-            place = _pick(words.STATIONS_KO, rng) + place
-        roll = rng.random()
+            place = _pick(words.STATIONS_KO, u[2]) + place
+        roll = u[3]
         if roll < 0.4:
             where = f"{names_ko[g]} {place}"
         elif roll < 0.8:
@@ -440,13 +449,13 @@ def render(
         else:
             where = ""
         if where:
-            where += _pick(("에 ", "에서 ", ", ", " "), rng)
-        core = f"{where}{_pick(words.TIMES_KO, rng)}{_pick(ko, rng)}"
+            where += _pick(("에 ", "에서 ", ", ", " "), u[4])
+        core = f"{where}{_pick(words.TIMES_KO, u[5])}{_pick(ko, u[6])}"
         if channel == "dasan-120":
-            text = f"{_pick(words.DASAN_KO, rng)}{core}.{_pick(words.DASAN_TAIL_KO, rng)}"
+            text = f"{_pick(words.DASAN_KO, u[7])}{core}.{_pick(words.DASAN_TAIL_KO, u[8])}"
         else:
-            text = f"{_pick(words.OPENINGS_KO, rng)}{core}.{_pick(words.REQUESTS_KO, rng)}"
-    if typo_rate > 0 and rng.random() < typo_rate:
+            text = f"{_pick(words.OPENINGS_KO, u[7])}{core}.{_pick(words.REQUESTS_KO, u[8])}"
+    if typo_rate > 0 and u[9] < typo_rate:
         text = _typos(text, rng)
     return text
 
@@ -525,6 +534,7 @@ def generate(
 
     text_rng = np.random.default_rng([seed, 0x7E47])
     typo_rate = np.array(settings.typo_rate)
+    uniforms = text_rng.random((n, _UNIFORMS)).tolist()
     text = [
         render(
             str(topic[i]),
@@ -534,6 +544,7 @@ def generate(
             doy=int(ctx.doy[i]),
             rng=text_rng,
             typo_rate=float(typo_rate[ctx.channel[i]]),
+            uniforms=uniforms[i],
         )
         for i in range(n)
     ]
