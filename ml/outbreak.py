@@ -76,14 +76,15 @@ PARAMS: dict[str, Any] = {
     "bagging_freq": 1,
     "lambda_l2": 1.0,
     "max_bin": 63,
+    # One thread: at these sizes (≤ ~0.5 M rows) a second OpenMP thread on the shared 2-core
+    # machine made fitting 4–10× slower under load (measured 2026-11-30), never faster.
     "num_threads": 1,
     "deterministic": True,
     "force_row_wise": True,
     "verbosity": -1,
 }
 ROUNDS = 120
-"""One thread: at these sizes (≤ ~0.5 M rows) a second OpenMP thread on the shared 2-core machine
-made fitting 4–10× slower under load (measured 2026-11-30), never faster."""
+"""Boosting rounds at learning rate 0.1."""
 
 
 class InvalidScale(MLError):
