@@ -162,11 +162,19 @@ async def pending_reviews(
     return [_review(row) for row in await records.query(sql, params)]
 
 
-async def count_pending(records: Records) -> dict[str, int]:
-    """How many reviews of each kind are pending (kinds with none are absent): one query."""
-    mark = records.placeholders(1)[0]
+async def count_pending(
+    records: Records, *, district_code: str | None = None, model: str | None = None
+) -> dict[str, int]:
+    """How many reviews of each kind are pending (kinds with none are absent), in one gu and of
+    one model when given: one query."""
+    params: list[Any] = [PENDING]
+    where = f"status = {records.placeholders(1)[0]}"
+    for column, value in (("district_code", district_code), ("model", model)):
+        if value is not None:
+            params.append(value)
+            where += f" AND {column} = {records.placeholders(1, start=len(params))[0]}"
     rows = await records.query(
-        f"SELECT kind, COUNT(*) AS n FROM {TABLE} WHERE status = {mark} GROUP BY kind", [PENDING]
+        f"SELECT kind, COUNT(*) AS n FROM {TABLE} WHERE {where} GROUP BY kind", params
     )
     return {row["kind"]: int(row["n"]) for row in rows}
 

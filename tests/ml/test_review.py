@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from graph.records import Records, open_records, sqlite_url
+from graph.records import reviews as store
 from ledger.checkpoint import Signer
 from ledger.entries import Entry
 from ledger.hashing import hash_leaf
@@ -209,6 +210,32 @@ async def test_pending_lists_newest_first_by_pages_and_filters(log: Log) -> None
     assert [r.review_id for r in water.reviews if r.model_version == version] == [
         r.review_id for r in reversed(made) if r.kind is ReviewKind.WATER_ALARM
     ]
+
+
+async def test_count_pending_by_kind_in_one_gu(log: Log) -> None:
+    # given, in a gu no other case uses, two pending routings, an alarm, and a decided routing
+    # (and a routing next door)
+    gu = "11500"
+    routings = [await routing(log.records, district_code=gu) for _ in range(3)]
+    await routing(log.records, district_code="11470")
+    await review.propose(
+        log.records,
+        kind="water_alarm",
+        model="water",
+        model_version="v1",
+        subject=f"{gu}/station-1",
+        proposal={"turbidity": 41.5},
+        district_code=gu,
+    )
+    await review.decide(log, routings[0].review_id, True, "analyst-kim")
+    # then the count holds what is pending there, by kind, and by model
+    assert await store.count_pending(log.records, district_code=gu) == {
+        "case_routing": 2,
+        "water_alarm": 1,
+    }
+    assert await store.count_pending(log.records, district_code=gu, model="water") == {
+        "water_alarm": 1
+    }
 
 
 @pytest.mark.parametrize(
