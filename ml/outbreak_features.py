@@ -3,12 +3,13 @@
 Per stream (ER visits, pharmacy sales, searches) of a gu and syndrome: the day's ratio to the
 same weekday of the four weeks before (so Sunday pharmacies compare with Sundays), the same over
 three days, z-scores against recent days (EARS C1/C2 as features), the trend of the last three
-days against the week before, the last week against the month before, the usual level, and
-whether the day is missing. From the neighbouring gu (ml.features.gu_adjacency): the mean of a
-few of those. From the calendar (ml.features.calendar_features): weekday, Korean holiday, the
-days after a holiday, season. A day's features read only its own and the 35 days before it
-(`WINDOW_DAYS` in all), so serving needs no more history than that, and training computes
-exactly what serving will see.
+days against the week before, the last week against the month before, a 7-day CUSUM of the
+weekday-adjusted z (Page 1954, "Continuous inspection schemes", Biometrika 41:100–115: it adds
+up a slow rise that no single day shows), the usual level, and whether the day is missing.
+From the neighbouring gu (ml.features.gu_adjacency): the mean of a few of those. From the
+calendar (ml.features.calendar_features): weekday, Korean holiday, the days after a holiday,
+season. A day's features read only its own and the 35 days before it (`WINDOW_DAYS` in all),
+so serving needs no more history than that, and training computes exactly what serving sees.
 """
 
 from __future__ import annotations
@@ -31,10 +32,13 @@ STREAM_FEATURES = (
     "c2",
     "trend",
     "ratio7",
+    "cusum",
     "level",
     "missing",
 )
-NEIGHBOUR_FEATURES = ("ratio3", "trend", "c2", "ratio7")
+NEIGHBOUR_FEATURES = ("ratio3", "trend", "c2", "ratio7", "cusum")
+CUSUM_DAYS, CUSUM_K = 7, 1.0
+"""Page's CUSUM of the weekday-adjusted z over the last 7 days, reference value k = 1.0."""
 CALENDAR_FEATURES = ("weekday", "holiday", "after_holiday", "season_sin", "season_cos")
 
 
@@ -71,14 +75,20 @@ def stream_features(counts: np.ndarray) -> dict[str, np.ndarray]:
     before = _mean(lagged_windows(counts, 3, 9))
     week = _mean(lagged_windows(counts, 0, 6))
     month = _mean(lagged_windows(counts, 7, 35))
+    weekday_z = (counts - usual) / np.sqrt(usual + 1)
+    cusum = np.zeros(counts.shape)
+    steps = np.nan_to_num(lagged_windows(weekday_z, 0, CUSUM_DAYS - 1), nan=0.0)
+    for day in range(CUSUM_DAYS):  # oldest first, as Page's CUSUM accumulates
+        cusum = np.maximum(0.0, cusum + steps[..., day] - CUSUM_K)
     return {
         "ratio": np.log((counts + 1) / (usual + 1)),
         "ratio3": np.where(pair.any(axis=-1), np.log((sum3 + 1) / (usual_sum3 + 1)), np.nan),
-        "weekday_z": (counts - usual) / np.sqrt(usual + 1),
+        "weekday_z": weekday_z,
         "c1": np.clip(baseline_z(counts, 1, 7), -10, 10),
         "c2": np.clip(baseline_z(counts, 3, 9), -10, 10),
         "trend": np.log((recent + 1) / (before + 1)),
         "ratio7": np.log((week + 1) / (month + 1)),
+        "cusum": np.where(seen, cusum, np.nan),
         "level": np.log1p(_mean(lagged_windows(counts, 1, 28))),
         "missing": (~seen).astype(float),
     }
