@@ -12,6 +12,7 @@ over-confident, which does not matter here: the booster re-weighs them. Columns 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,18 @@ class TextNaiveBayes:
     log_prob: np.ndarray  # (K, m) float32
     unseen: np.ndarray  # (K,)
 
+    @staticmethod
+    def counts(x: sp.csr_matrix, y: np.ndarray, n_classes: int) -> np.ndarray:
+        """Each class's summed feature values (n_classes × width), in one pass over x's entries.
+
+        Counts of disjoint row sets add up, so folds share one pass (`from_counts`).
+        """
+        rows = np.repeat(y.astype(np.int64), np.diff(x.indptr))
+        flat = np.bincount(
+            rows * x.shape[1] + x.indices, weights=x.data, minlength=n_classes * x.shape[1]
+        )
+        return flat.reshape(n_classes, x.shape[1])
+
     @classmethod
     def fit(
         cls,
@@ -42,22 +55,33 @@ class TextNaiveBayes:
 
         Requires n >= 1 and alpha > 0.
         """
-        onehot = sp.csr_matrix(
-            (np.ones(len(y), dtype=np.float32), (y, np.arange(len(y)))),
-            shape=(n_classes, len(y)),
+        occurrences = np.bincount(x.indices, minlength=x.shape[1])
+        class_rows = np.bincount(y, minlength=n_classes)
+        return cls.from_counts(
+            cls.counts(x, y, n_classes), occurrences, class_rows, alpha=alpha, min_count=min_count
         )
-        counts = (onehot @ x).tocsc()  # (K, width)
-        seen = np.diff(counts.indptr) > 0
-        occurrences = np.diff(x.tocsc().indptr) if min_count > 1 else None
-        keep = seen if occurrences is None else seen & (occurrences >= min_count)
+
+    @classmethod
+    def from_counts(
+        cls,
+        counts: np.ndarray,
+        occurrences: np.ndarray,
+        class_rows: np.ndarray,
+        *,
+        alpha: float = 0.01,
+        min_count: int = 3,
+    ) -> TextNaiveBayes:
+        """The model of `counts` (K × width, from `counts`), each column's number of rows with
+        it (`occurrences`, width) and each class's number of rows (`class_rows`, K)."""
+        k, width = counts.shape
+        keep = (counts.sum(axis=0) > 0) & (occurrences >= min_count)
         columns = np.flatnonzero(keep)
-        kept = counts[:, columns].toarray().astype(np.float64)
-        totals = np.asarray(counts.sum(axis=1)).ravel()
-        denominator = totals + alpha * x.shape[1]
-        log_prob = np.log(kept + alpha) - np.log(denominator)[:, None]
+        totals = counts.sum(axis=1)
+        denominator = totals + alpha * width
+        log_prob = np.log(counts[:, columns] + alpha) - np.log(denominator)[:, None]
         unseen = np.log(alpha) - np.log(denominator)
-        class_counts = np.bincount(y, minlength=n_classes).astype(np.float64)
-        log_prior = np.log((class_counts + 1) / (class_counts.sum() + n_classes))
+        class_counts = class_rows.astype(np.float64)
+        log_prior = np.log((class_counts + 1) / (class_counts.sum() + k))
         # Rounded as stored (as_dict), so a loaded model scores exactly as the fitted one.
         return cls(
             np.round(log_prior, 6),
@@ -66,14 +90,20 @@ class TextNaiveBayes:
             np.round(unseen, 6),
         )
 
+    @cached_property
+    def _lookup(self) -> np.ndarray:
+        """Column → position in `columns`, or -1 (a dense table up to the last kept column)."""
+        table = np.full(int(self.columns.max()) + 1 if len(self.columns) else 1, -1, np.int64)
+        table[self.columns] = np.arange(len(self.columns))
+        return table
+
     def log_posterior(self, x: sp.csr_matrix) -> np.ndarray:
         """Each row's log P(class | text) under the model, (n × K), rows summing to 1 in exp."""
+        lookup = self._lookup
+        inside = x.indices < len(lookup)
+        position = np.where(inside, lookup[np.where(inside, x.indices, 0)], -1)
+        known = position >= 0
         rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-        position = np.searchsorted(self.columns, x.indices)
-        position = np.minimum(position, max(len(self.columns) - 1, 0))
-        known = (
-            self.columns[position] == x.indices if len(self.columns) else np.zeros(0, dtype=bool)
-        )
         data = x.data.astype(np.float64)
         joint = np.tile(self.log_prior, (x.shape[0], 1))
         # Unseen columns: each class's constant times the row's mass there.

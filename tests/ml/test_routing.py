@@ -36,6 +36,22 @@ from seeds.complaints import (
 )
 
 TINY = 0.005  # 6,000 complaints
+PINNED = [
+    (
+        0,
+        "dasan-120",
+        "11650",
+        "street",
+        "120 상담 내용 - 밤마다 전봇대에 전단지가 덕지덕지 붙어 있습니다. 민원인 회신 희망.",
+    ),
+    (
+        1,
+        "smart-app",
+        "11680",
+        "cleaning",
+        "민원 넣습니다. 강남구 골목길에 지난주주부터 분리수거함이 넘쳐서 주변이 지저분해요. 해결해 주 세요.",  # noqa: E501
+    ),
+]
 AT = datetime(2025, 7, 15, 3, 0, tzinfo=UTC)  # noon in Seoul, in the monsoon
 
 
@@ -68,20 +84,14 @@ def test_generate_same_seed_same_complaints() -> None:
     assert np.array_equal(ta.posterior, tb.posterior)
 
 
-def test_generate_first_rows_pinned() -> None:
-    # given seed 0 (recompute: generate(0.0005, 0) and print the first row)
-    observed, truth = generate(0.0005, 0)
+@pytest.mark.parametrize("pinned", PINNED, ids=["seed-0", "seed-1"])
+def test_generate_first_rows_pinned(pinned: tuple[int, str, str, str, str]) -> None:
+    # given a seed (recompute: generate(0.0005, seed) and print its first row)
+    seed, *expected = pinned
+    observed, truth = generate(0.0005, seed)
     # then its first complaint is the one pinned here
-    assert (str(observed.channel[0]), str(observed.district_code[0])) == PINNED[:2]
-    assert (str(truth.department[0]), observed.text[0]) == PINNED[2:]
-
-
-PINNED = (
-    "dasan-120",
-    "11650",
-    "street",
-    "120 상담 내용 - 밤마다 전봇대에 전단지가 덕지덕지 붙어 있습니다. 민원인 회신 희망.",
-)
+    first = [observed.channel[0], observed.district_code[0], truth.department[0], observed.text[0]]
+    assert [str(v) for v in first] == expected
 
 
 def test_generate_different_seeds_differ() -> None:
@@ -175,8 +185,11 @@ def test_macro_f1_and_review_on_a_hand_made_case() -> None:
     matrix = confusion(np.array([0, 0, 1, 1, 2]), np.array([0, 1, 1, 1, 2]), 3)
     assert matrix.tolist() == [[1, 1, 0], [0, 2, 0], [0, 0, 1]]
     assert macro_f1(matrix) == pytest.approx((2 / 3 + 4 / 5 + 1) / 3)
-    effect = review_effect(np.array([True, False, True, True]), np.array([0.9, 0.3, 0.8, 0.5]), 0.6)
-    assert effect.review_share == 0.5
+    # and a threshold of 0.6 sends 0.3 and 0.5 to review, not 0.6 itself
+    effect = review_effect(
+        np.array([True, False, True, True, True]), np.array([0.9, 0.3, 0.8, 0.5, 0.6]), 0.6
+    )
+    assert effect.review_share == 0.4
     assert effect.confident_accuracy == 1.0
     assert effect.reviewed_accuracy == 0.5
     assert threshold_for_share(np.linspace(0, 1, 101), 0.06) == pytest.approx(0.06)
