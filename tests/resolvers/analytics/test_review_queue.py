@@ -5,7 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
+from graph.records.reviews import count_pending
 from ml.review import ReviewKind
 from resolvers.core.pagination import encode_cursor
 from tests.helpers import error_codes, graphql
@@ -100,6 +102,11 @@ async def test_review_queue_pages_newest_first_with_filters(
     assert second["pageInfo"]["hasPreviousPage"] is True
     assert {e["node"]["kind"] for e in page["edges"] + second["edges"]} == {"OUTBREAK_ALARM"}
     assert {e["node"]["districtCode"] for e in page["edges"] + second["edges"]} == {GANGDONG}
+    # and the count is of every match: the whole filter on one page holds as many
+    whole = (await graphql(client, QUEUE, {**where, "first": 100}, key=analyst))["data"]
+    everything = whole["reviewQueue"]  # type: ignore[index]
+    assert everything["pageInfo"]["hasNextPage"] is False
+    assert everything["totalCount"] == len(everything["edges"]) == counted + 3
     # and the model filter means the same as the kind it proposes; the city-wide count too
     by_model = await graphql(
         client, QUEUE, {"model": "outbreak", "district": GANGDONG, "first": 2}, key=analyst
@@ -132,7 +139,7 @@ async def test_review_queue_after_a_middle_edge_continues_from_it(
         pytest.param({"after": "not a cursor"}, "bad_cursor", "after", id="garbage-cursor"),
         pytest.param({"after": encode_cursor("11110")}, "bad_cursor", "after", id="other-key"),
         pytest.param(
-            {"after": encode_cursor("2026-11-30T09:00:00|11110")},
+            {"after": encode_cursor("2026-11-30T09:00:00|RV-000000000000")},
             "bad_cursor",
             "after",
             id="no-timezone",
@@ -168,3 +175,30 @@ async def test_review_of_an_unknown_id_is_not_found(
     for review_id in ("RV-000000000000", "", "x" * 5000):
         body = await graphql(client, REVIEW, {"id": review_id}, key=keys[Tier.ANALYST])
         assert error_codes(body) == ["not_found"]
+
+
+COUNT = """query ($kind: ReviewKind, $model: String) {
+  reviewQueue(kind: $kind, model: $model, first: 1) { totalCount edges { node { id } } }
+}"""
+
+
+async def test_review_queue_counts_the_whole_city_by_kind_and_model(
+    client: httpx.AsyncClient, keys: dict[Tier, str], stores: Stores, propose: Propose
+) -> None:
+    # given pending reviews of two kinds somewhere in the city
+    await propose(ReviewKind.OUTBREAK_ALARM, None)
+    await propose(ReviewKind.WATER_ALARM)
+    by_kind = await count_pending(stores.records)
+
+    async def total(**variables: object) -> int:
+        body = await graphql(client, COUNT, variables, key=keys[Tier.ANALYST])
+        return int(body["data"]["reviewQueue"]["totalCount"])  # type: ignore[index]
+
+    # then the count of each filter is the records' count of its kind
+    assert await total() == sum(by_kind.values())
+    assert await total(kind="OUTBREAK_ALARM") == by_kind["outbreak_alarm"]
+    assert await total(model="outbreak") == by_kind["outbreak_alarm"]
+    assert await total(model="water") == by_kind["water_alarm"]
+    assert await total(kind="WATER_ALARM", model="water") == by_kind["water_alarm"]
+    # and a kind with another model's name matches nothing
+    assert await total(kind="OUTBREAK_ALARM", model="water") == 0
