@@ -5,14 +5,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.applications import Starlette
 
 from civicgraph.stores import Stores
-from graph.records.api_keys import KEY_PREFIX
+from graph.records.api_keys import KEY_PREFIX, Tier
 from ml import review
+from ml.registry import Registry
 from ml.review import MODEL_OF, ReviewKind
+from resolvers.core.context import Context, Limits
+from resolvers.core.cost.budgets import CostBudgets
 
 FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
 """Reviews proposed by these tests are dated after any other test's, so they head the queue."""
@@ -52,3 +57,19 @@ def propose(stores: Stores) -> Propose:
         return proposed.review
 
     return make
+
+
+def context(app: Starlette, stores: Stores, tier: Tier, ml: Path) -> Context:
+    """A request's context as the app builds it, with no caller key and no cost budget in the
+    way of 100 entities; its registry is under `ml`."""
+    state = app.state
+    return Context(
+        stores.graph,
+        stores.records,
+        tier,
+        Limits(cost_budgets=CostBudgets(10**9, 10**9, 10**9, 10**9)),
+        state.locator,
+        log=state.log,
+        models=Registry(ml),
+        list_bounds=state.list_bounds,
+    )

@@ -11,32 +11,15 @@ from starlette.applications import Starlette
 
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
-from ml.registry import MODELS, Registry
+from ml.registry import MODELS
 from ml.review import ReviewKind
-from resolvers.core.context import Context, Limits
-from resolvers.core.cost.budgets import CostBudgets
 from resolvers.subgraphs import subgraph_schema
-from tests.resolvers.analytics.conftest import Propose
+from tests.resolvers.analytics.conftest import Propose, context
 
 ENTITIES = "query ($r: [_Any!]!) { _entities(representations: $r) { %s } }"
 REVIEW = "... on Review { id kind status subject }"
 MODEL = "... on Model { name trained howToTrain }"
 BATCH = 100
-
-
-def context(app: Starlette, stores: Stores, tier: Tier, ml: Path) -> Context:
-    """A request's context as the app builds it, with no cost budget in the way of 100."""
-    state = app.state
-    return Context(
-        stores.graph,
-        stores.records,
-        tier,
-        Limits(cost_budgets=CostBudgets(10**9, 10**9, 10**9, 10**9)),
-        state.locator,
-        log=state.log,
-        models=Registry(ml),
-        list_bounds=state.list_bounds,
-    )
 
 
 async def ask(

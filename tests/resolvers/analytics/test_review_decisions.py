@@ -6,15 +6,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
+from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
 from ledger.entries import Entry
 from ml.review import ReviewKind
+from resolvers.subgraphs import subgraph_schema
 from tests.helpers import graphql
-from tests.resolvers.analytics.conftest import Propose, key_id
+from tests.resolvers.analytics.conftest import Propose, context, key_id
 
 APPROVE = """
 mutation ($input: ApproveReviewInput!) {
@@ -224,3 +228,21 @@ async def test_two_analysts_deciding_at_once_give_one_decision_and_one_typed_ref
     entry = await log_entry(client, success["review"]["leafIndex"])
     assert entry["subject"] == proposed.review_id
     assert entry["kind"] == f"review.{success['review']['status'].lower()}"
+
+
+async def test_a_decision_without_the_callers_key_id_is_invalid_decider(
+    app: Starlette, stores: Stores, propose: Propose, tmp_path: Path
+) -> None:
+    # given an analyst-tier context that names no key (no door put a caller in it)
+    made = await propose()
+    approve = """mutation ($id: ID!) { approveReview(input: {id: $id}) {
+      ... on AnalyticsError { code field } } }"""
+    # when it approves a review
+    result = await subgraph_schema("analytics").execute(
+        approve,
+        variable_values={"id": made.review_id},
+        context_value=context(app, stores, Tier.ANALYST, tmp_path),
+    )
+    # then nothing is decided: the refusal is typed, on no input field of the caller's
+    assert result.errors is None
+    assert result.data == {"approveReview": {"code": "INVALID_DECIDER", "field": None}}
