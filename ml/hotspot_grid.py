@@ -17,7 +17,6 @@ from functools import cache
 import numpy as np
 import shapely
 from pyproj import Transformer
-from shapely.ops import transform
 
 from ml.errors import MLError
 from seeds.districts import seoul_gu
@@ -97,9 +96,15 @@ def to_metres(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.asarray(x), np.asarray(y)
 
 
+def _project(coords: np.ndarray) -> np.ndarray:
+    x, y = _TO_METRES.transform(coords[:, 0], coords[:, 1])
+    return np.column_stack([x, y])
+
+
+@cache
 def gu_polygons_m() -> dict[str, shapely.Geometry]:
-    """Each gu code's boundary in metres (EPSG:5186)."""
-    return {a.code: transform(_TO_METRES.transform, a.geometry) for a in seoul_gu()}
+    """Each gu code's boundary in metres (EPSG:5186). Cached; do not modify the result."""
+    return {a.code: shapely.transform(a.geometry, _project) for a in seoul_gu()}
 
 
 def sub_area(n_gu: int) -> tuple[str, ...]:

@@ -69,8 +69,10 @@ TRAIN_START = EPOCH + np.timedelta64(4 * HOURS_PER_WEEK, "h")
 EVAL_START = EPOCH + np.timedelta64(26 * HOURS_PER_WEEK, "h")
 TRAIN_CITIES = 8
 EVAL_CITIES = 2
-ZERO_ROWS = 400_000
-"""About this many incident-free cell-hours are kept for training (each weighted up)."""
+ZERO_ROWS = 150_000
+ZERO_ROWS_PER_CELL = 100
+"""About min(ZERO_ROWS, ZERO_ROWS_PER_CELL · n_cells) incident-free cell-hours are kept for
+training, each weighted by the inverse of its chance of being kept (every incident is kept)."""
 ROUNDS = 200
 PARAMS: dict[str, Any] = {
     "objective": "poisson",
@@ -161,7 +163,8 @@ def train(
     train_seeds = tuple(TRAIN_CITIES * seed + i for i in range(TRAIN_CITIES))
     eval_seeds = tuple(10_000 + EVAL_CITIES * seed + i for i in range(EVAL_CITIES))
     days = len(TARGET_WEEKS) * 7
-    zero_keep = min(1.0, ZERO_ROWS / (grid.n_cells * HORIZON_HOURS * days * len(train_seeds)))
+    zero_rows = min(ZERO_ROWS, ZERO_ROWS_PER_CELL * grid.n_cells)
+    zero_keep = min(1.0, zero_rows / (grid.n_cells * HORIZON_HOURS * days * len(train_seeds)))
     rng = np.random.default_rng(seed)
     baselines = {
         "kde": KernelDensityHotspots("all_hours", AREA_SHARE),

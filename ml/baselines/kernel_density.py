@@ -79,26 +79,27 @@ class KernelDensityHotspots:
         self.bandwidths_m = tuple(bandwidths_m)
         self.history_weeks = tuple(history_weeks)
 
-    def _map(
-        self,
-        grid: Grid,
-        past: np.ndarray,
-        next_how: int,
-        ahead: int,
-        bandwidth: float,
-        weeks: int,
-    ) -> np.ndarray:
+    def _counts(self, past: np.ndarray, next_how: int, weeks: int) -> np.ndarray:
+        """The incidents the map is drawn from: (n_cells, 1) for all hours, (n_cells, 6) by band."""
         hours = min(weeks * HOURS_PER_WEEK, past.shape[1])
-        recent = past[:, -hours:]
+        recent = np.asarray(past[:, -hours:])
         if self.strategy == "all_hours":
-            density = kernel_density(grid, recent.sum(axis=1), bandwidth)
-            return np.broadcast_to(density, (ahead, grid.n_cells))
+            return np.asarray(recent.sum(axis=1, keepdims=True), dtype=float)
         if self.strategy != "by_band":
             raise ValueError(f"unknown strategy {self.strategy!r}: one of {STRATEGIES}")
-        column_how = (next_how - hours + np.arange(hours)) % HOURS_PER_WEEK
-        bands = time_band(column_how)
-        by_band = np.stack([recent[:, bands == b].sum(axis=1) for b in range(6)], axis=1)
-        density = kernel_density(grid, by_band, bandwidth)  # (n_cells, 6)
+        if hours % HOURS_PER_WEEK == 0:  # whole weeks: fold them onto one week first
+            recent = recent.reshape(len(recent), -1, HOURS_PER_WEEK).sum(axis=1)
+            hours = HOURS_PER_WEEK
+        bands = time_band((next_how - hours + np.arange(hours)) % HOURS_PER_WEEK)
+        one_hot = (bands[:, None] == np.arange(6)[None, :]).astype(float)
+        return np.asarray(recent.astype(float) @ one_hot)
+
+    def _map(
+        self, grid: Grid, counts: np.ndarray, next_how: int, ahead: int, bandwidth: float
+    ) -> np.ndarray:
+        density = kernel_density(grid, counts, bandwidth)  # (n_cells, 1 or 6)
+        if self.strategy == "all_hours":
+            return np.broadcast_to(density[:, 0], (ahead, grid.n_cells))
         ahead_bands = time_band((next_how + np.arange(ahead)) % HOURS_PER_WEEK)
         return np.asarray(density[:, ahead_bands].T)
 
@@ -115,8 +116,9 @@ class KernelDensityHotspots:
         candidates = [(w, b) for w in self.history_weeks for b in self.bandwidths_m]
         if not hasattr(self, "scores_"):
             self.scores_: list[list[HotspotScore]] = [[] for _ in candidates]
+        counts = {w: self._counts(past, next_how, w) for w in self.history_weeks}
         for found, (weeks, bandwidth) in zip(self.scores_, candidates, strict=True):
-            density = self._map(grid, past, next_how, len(future), bandwidth, weeks)
+            density = self._map(grid, counts[weeks], next_how, len(future), bandwidth)
             found.append(hotspot_score(density, future, self.area_share))
         pai = [pooled(found).pai for found in self.scores_]
         self.history_weeks_, self.bandwidth_m_ = candidates[int(np.argmax(pai))]
@@ -140,4 +142,5 @@ class KernelDensityHotspots:
         of the week `next_how`: (ahead, n_cells) densities."""
         if not hasattr(self, "bandwidth_m_"):
             raise RuntimeError("fit the KDE baseline before predicting")
-        return self._map(grid, past, next_how, ahead, self.bandwidth_m_, self.history_weeks_)
+        counts = self._counts(past, next_how, self.history_weeks_)
+        return self._map(grid, counts, next_how, ahead, self.bandwidth_m_)

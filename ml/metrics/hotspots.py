@@ -52,8 +52,7 @@ def top_cells(scores: np.ndarray, area_share: float) -> np.ndarray:
     hotspots).
     """
     k = cells_flagged(len(scores), area_share)
-    order = np.lexsort((np.arange(len(scores)), -np.asarray(scores, dtype=float)))
-    return order[:k]
+    return np.argsort(-np.asarray(scores, dtype=float), kind="stable")[:k]
 
 
 def hotspot_score(scores: np.ndarray, outcomes: np.ndarray, area_share: float) -> HotspotScore:
@@ -65,11 +64,12 @@ def hotspot_score(scores: np.ndarray, outcomes: np.ndarray, area_share: float) -
     """
     if scores.shape != outcomes.shape or scores.ndim != 2:
         raise ValueError(f"scores {scores.shape} and outcomes {outcomes.shape} differ")
-    hits = 0.0
-    for hour_scores, hour_outcomes in zip(scores, outcomes, strict=True):
-        hits += float(hour_outcomes[top_cells(hour_scores, area_share)].sum())
+    k = cells_flagged(scores.shape[1], area_share)
+    # a stable sort of the negated scores puts ties in index order, as top_cells does
+    flagged = np.argsort(-np.asarray(scores, dtype=float), axis=1, kind="stable")[:, :k]
+    hits = float(np.take_along_axis(np.asarray(outcomes, dtype=float), flagged, axis=1).sum())
     total = float(outcomes.sum())
-    share = cells_flagged(scores.shape[1], area_share) / scores.shape[1]
+    share = k / scores.shape[1]
     rate = hits / total if total > 0 else 0.0
     return HotspotScore(hits, total, rate, share, rate / share)
 
