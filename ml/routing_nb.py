@@ -117,6 +117,19 @@ class TextNaiveBayes:
         result: np.ndarray = joint - np.log(np.exp(joint).sum(axis=1, keepdims=True))
         return result
 
+    def log_posterior_row(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """`log_posterior` of one row given as its columns and values (TextHashing.row), (K,)."""
+        lookup = self._lookup
+        inside = columns < len(lookup)
+        position = np.where(inside, lookup[np.where(inside, columns, 0)], -1)
+        known = position >= 0
+        data = values.astype(np.float64)
+        joint = self.log_prior + data[~known].sum() * self.unseen
+        joint = joint + self.log_prob[:, position[known]].astype(np.float64) @ data[known]
+        joint -= joint.max()
+        result: np.ndarray = joint - np.log(np.exp(joint).sum())
+        return result
+
     def as_dict(self) -> dict[str, Any]:
         """The fitted state as JSON-able values (log probabilities to 4 decimals)."""
         return {

@@ -63,6 +63,23 @@ class TextHashing:
             return sp.csr_matrix((0, self.width), dtype=np.float32)
         return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
 
+    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One text's features without building a matrix (for routing one complaint fast): its
+        columns (sorted, int64) and their values (float32), equal to `transform([text])`'s row."""
+        normal = "".join(text.lower().split())
+        codes = np.frombuffer(normal.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        shift = np.uint64(64 - self.bits)
+        cols = [
+            (_window_hashes(codes, n, len(codes) - n + 1) >> shift).astype(np.int64)
+            for n in range(1, min(self.max_n, len(codes)) + 1)
+        ]
+        if not cols:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        columns, counts = np.unique(np.concatenate(cols), return_counts=True)
+        values = (1.0 + np.log(counts)).astype(np.float32)
+        values /= np.float32(np.sqrt((values.astype(np.float64) ** 2).sum()))
+        return columns, values
+
     def _chunk(self, texts: Sequence[str]) -> sp.csr_matrix:
         normal = ["".join(t.lower().split()) for t in texts]
         joined = "\x00".join(normal) + "\x00"
@@ -76,12 +93,7 @@ class TextHashing:
             m = len(codes) - n + 1
             if m <= 0:
                 break
-            h = np.full(m, _MULTIPLIERS[n - 1], dtype=np.uint64)
-            for k in range(n):
-                h ^= codes[k : k + m] * _MULTIPLIERS[k]
-                h *= _MIX
-            h ^= h >> np.uint64(29)
-            h *= _MIX
+            h = _window_hashes(codes, n, m)
             # A window is valid when no separator lies in it.
             before = np.concatenate(([0], ends_before[:-1]))[:m]
             valid = ends_before[n - 1 : n - 1 + m] == before
@@ -109,3 +121,14 @@ class TextHashing:
         norms = np.where(squares > 0, np.sqrt(squares), 1.0)
         values /= np.repeat(norms, per_row).astype(np.float32)
         return matrix
+
+
+def _window_hashes(codes: np.ndarray, n: int, m: int) -> np.ndarray:
+    """The 64-bit hash of each of the m windows of n code points starting at 0..m-1."""
+    h = np.full(m, _MULTIPLIERS[n - 1], dtype=np.uint64)
+    for k in range(n):
+        h ^= codes[k : k + m] * _MULTIPLIERS[k]
+        h *= _MIX
+    h ^= h >> np.uint64(29)
+    h *= _MIX
+    return h

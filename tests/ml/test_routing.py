@@ -239,6 +239,15 @@ def test_route_batch_probabilities_sum_to_one(model: RoutingModel) -> None:
     assert [r.department for r in routings] == [model.departments[i] for i in proba.argmax(axis=1)]
 
 
+def test_route_one_by_one_same_as_in_a_batch(model: RoutingModel) -> None:
+    # a few complaints take the path without sparse matrices; many take the matrix path
+    observed, _ = generate(0.0002, 97)
+    args = (observed.text, observed.channel, observed.district_code, observed.at)
+    many = model.probabilities(*args)
+    one_by_one = np.vstack([model.probabilities(*(a[i : i + 1] for a in args)) for i in range(40)])
+    assert np.allclose(one_by_one, many[:40], atol=1e-9)
+
+
 def test_route_threshold_decides_review(trained: TrainedModel) -> None:
     text, channel, gu = "공원 벤치가 부서져 있어요", "eungdapso-web", "11440"
     strict = RoutingModel(trained.booster, {**trained.serving, "threshold": 1.01})
