@@ -11,6 +11,7 @@ from ml.review import Review as DomainReview
 from ml.review import ReviewKind, ReviewStatus
 from resolvers.analytics.dataloaders import ReviewByIdLoader
 from resolvers.analytics.errors import require_analyst
+from resolvers.analytics.views import District, LogEntry
 from resolvers.core.errors import not_found
 from resolvers.core.info import Info
 
@@ -32,7 +33,7 @@ class Review:
     subject: str = strawberry.field(
         description="What the output is about: a case id, `<gu>/<syndrome>`, a shift's cells."
     )
-    district_code: str | None = strawberry.field(description="Its gu, if it has one.")
+    district_code: str | None = strawberry.field(description="Its gu's code, if it has one.")
     proposal: JSON = strawberry.field(
         description="The model's output as JSON (numbers as decimal strings)."
     )
@@ -53,6 +54,16 @@ class Review:
     leaf_index: int | None = strawberry.field(
         description="The decision's leaf in the verifiable log (`logEntry(index:)`)."
     )
+
+    @strawberry.field(description="Its gu, if it has one.")
+    def district(self) -> District | None:
+        return District(code=self.district_code) if self.district_code is not None else None
+
+    @strawberry.field(
+        description="The decision's leaf in the verifiable log, with its proof; null while pending."
+    )
+    def decision_entry(self) -> LogEntry | None:
+        return LogEntry(index=self.leaf_index) if self.leaf_index is not None else None
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Review:

@@ -1,7 +1,8 @@
 """The review queue through each door: the merged server, Apollo's gateway and Hive Gateway
 list the same pending reviews to an analyst (the caller's key forwarded to the analytics
 subgraph), refuse them alike below the analyst tier, and decide a review with the same typed
-answers; the decision's log leaf (trust) reads back the same through every door."""
+answers; the review with its gu (city) and its decision's log leaf (trust) reads back the same
+through every door."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ APPROVE = """mutation ($id: ID!) {
   }
 }"""
 DECISION_LEAF = """query ($id: ID!, $index: Int!) {
-  review(id: $id) { status leafIndex }
-  logEntry(index: $index) { kind subject }
+  review(id: $id) { status leafIndex district { code nameEn }
+                    decisionEntry { index kind subject leafHash } }
+  logEntry(index: $index) { kind subject leafHash }
 }"""
 NOWON = "11350"
 """This module's gu: no other test of the session proposes reviews there."""
@@ -98,5 +100,11 @@ async def test_a_review_decided_through_each_door_reads_back_the_same(
             comparable(await ask(getattr(doors, d), DECISION_LEAF, variables, analyst))
             for d in DOORS
         ]
-        assert back[0]["data"]["logEntry"] == {"kind": "review.approved", "subject": review_id}
+        # (the review at analytics, its gu at city, its leaf at trust: one answer)
+        shown = back[0]["data"]
+        assert shown["logEntry"]["kind"] == "review.approved"
+        assert shown["logEntry"]["subject"] == review_id
+        assert shown["review"]["district"] == {"code": "11440", "nameEn": "Mapo-gu"}
+        entry = shown["review"]["decisionEntry"]
+        assert entry == {"index": variables["index"], **shown["logEntry"]}
         assert back[1:] == [back[0]] * 2, door

@@ -46,6 +46,8 @@ LOG_ENTRY = """
 query ($index: Int!) { logEntry(index: $index) { kind subject leafInput } }
 """
 REVIEW_STATUS = "query ($id: ID!) { review(id: $id) { status leafIndex } }"
+DECIDED = """query ($id: ID!) { review(id: $id) {
+  status district { code nameEn } decisionEntry { index kind subject } } }"""
 
 
 async def log_entry(client: httpx.AsyncClient, index: int) -> dict[str, object]:
@@ -102,10 +104,16 @@ async def test_approve_review_logs_the_decision_under_the_callers_key(
     assert body_of_leaf["by"] == key_id(analyst)
     assert body_of_leaf["proposal_sha256"] == proposed.proposal_sha256
     assert body_of_leaf["note_sha256"] == hashlib.sha256(b"Sample taken, confirmed.").hexdigest()
-    shown = await graphql(client, REVIEW_STATUS, {"id": proposed.review_id}, key=analyst)
+    # and the review reads back decided, with its gu and its leaf (the city's and the log's)
+    shown = await graphql(client, DECIDED, {"id": proposed.review_id}, key=analyst)
     assert shown["data"]["review"] == {  # type: ignore[index]
         "status": "APPROVED",
-        "leafIndex": decided["leafIndex"],
+        "district": {"code": "11440", "nameEn": "Mapo-gu"},
+        "decisionEntry": {
+            "index": decided["leafIndex"],
+            "kind": "review.approved",
+            "subject": proposed.review_id,
+        },
     }
 
 

@@ -25,7 +25,8 @@ query ($kind: ReviewKind, $district: String, $model: String, $first: Int, $after
 REVIEW = """
 query ($id: ID!) {
   review(id: $id) { id kind model modelVersion subject districtCode proposal proposalSha256
-                    status decidedAt decidedBy note correctedDepartment leafIndex }
+                    status decidedAt decidedBy note correctedDepartment leafIndex
+                    district { code } decisionEntry { index } }
 }
 """
 GANGDONG = "11740"  # this module's gu: no other test proposes there
@@ -68,6 +69,8 @@ async def test_review_shows_a_pending_review_with_its_proposal(
             "note": None,
             "correctedDepartment": None,
             "leafIndex": None,
+            "district": {"code": "11440"},
+            "decisionEntry": None,
         }
     }
 
