@@ -205,3 +205,33 @@ async def test_review_queue_counts_the_whole_city_by_kind_and_model(
     assert await total(kind="WATER_ALARM", model="water") == by_kind["water_alarm"]
     # and a kind with another model's name matches nothing
     assert await total(kind="OUTBREAK_ALARM", model="water") == 0
+
+
+PAGE_WITH_GU = """query ($first: Int) {
+  reviewQueue(kind: PATROL_ALLOCATION, district: "11710", first: $first) {
+    edges { node { id district { code nameEn } decisionEntry { index } } }
+  }
+}"""
+
+
+async def test_review_queue_pages_cost_the_same_store_calls_at_any_size(
+    client: httpx.AsyncClient, keys: dict[Tier, str], stores: Stores, propose: Propose
+) -> None:
+    # given ten pending patrol allocations in Songpa-gu
+    for minutes in range(10):
+        await propose(ReviewKind.PATROL_ALLOCATION, "11710", minutes=minutes)
+
+    async def calls(first: int) -> dict[str, int]:
+        before = stores.calls()
+        body = await graphql(client, PAGE_WITH_GU, {"first": first}, key=keys[Tier.ANALYST])
+        edges = body["data"]["reviewQueue"]["edges"]  # type: ignore[index]
+        assert len(edges) == first
+        assert {e["node"]["district"]["nameEn"] for e in edges} == {"Songpa-gu"}
+        after = stores.calls()
+        return {name: after[name] - before[name] for name in after}
+
+    # when a page of two and a page of ten are read with each review's gu
+    small, large = await calls(2), await calls(10)
+    # then both cost the same: one records query for the page, one graph read for the gu
+    assert small == large, (small, large)
+    assert large["graph"] <= 1
