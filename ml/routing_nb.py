@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+_ROWS = 131_072
+"""Rows handled at once (bounds the memory of fitting and scoring a year of complaints)."""
+
 
 @dataclass(frozen=True)
 class TextNaiveBayes:
@@ -35,10 +38,15 @@ class TextNaiveBayes:
 
         Counts of disjoint row sets add up, so folds share one pass (`from_counts`).
         """
-        rows = np.repeat(y.astype(np.int64), np.diff(x.indptr))
-        flat = np.bincount(
-            rows * x.shape[1] + x.indices, weights=x.data, minlength=n_classes * x.shape[1]
-        )
+        flat = np.zeros(n_classes * x.shape[1])
+        for start in range(0, x.shape[0], _ROWS):  # in blocks: a year's entries are ~130 M
+            part = x[start : start + _ROWS]
+            rows = np.repeat(y[start : start + _ROWS].astype(np.int64), np.diff(part.indptr))
+            flat += np.bincount(
+                rows * x.shape[1] + part.indices,
+                weights=part.data,
+                minlength=n_classes * x.shape[1],
+            )
         return flat.reshape(n_classes, x.shape[1])
 
     @classmethod
@@ -99,6 +107,10 @@ class TextNaiveBayes:
 
     def log_posterior(self, x: sp.csr_matrix) -> np.ndarray:
         """Each row's log P(class | text) under the model, (n × K), rows summing to 1 in exp."""
+        if x.shape[0] > _ROWS:
+            return np.vstack(
+                [self.log_posterior(x[i : i + _ROWS]) for i in range(0, x.shape[0], _ROWS)]
+            )
         lookup = self._lookup
         inside = x.indices < len(lookup)
         position = np.where(inside, lookup[np.where(inside, x.indices, 0)], -1)
