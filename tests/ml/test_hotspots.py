@@ -217,9 +217,11 @@ PINNED_HOURS = [22, 36, 43, 60, 66]
 def test_a_korean_holiday_is_marked_in_the_hours_that_fall_on_it() -> None:
     grid = build_grid(JUNG_GU)
     observed, _ = generate(grid, seed=1, weeks=1, start=EPOCH + np.timedelta64(39 * 168, "h"))
-    # 6 October 2025 (Chuseok) is the Monday of week 39 after 6 January 2025
-    assert observed.holiday_hours(0, 24).all()
-    assert not observed.holiday_hours(0, 168)[-24:].any()  # Sunday 12 October
+    # 6–9 October 2025 (Chuseok, its substitute, Hangul Day) are the Monday to Thursday of week
+    # 39 after 6 January 2025; Friday 10 October is a working day from its first Seoul hour
+    hours = observed.holiday_hours(0, 168)
+    assert hours[: 4 * 24].all()
+    assert not hours[4 * 24 :].any()
 
 
 def test_generator_settings_change_the_draw() -> None:
