@@ -21,9 +21,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 $(NPM_STAMP): gateway/package.json gateway/package-lock.json
 	npm ci --prefix gateway --no-audit --no-fund --loglevel=error
 
-## run: install, seed Seoul (once) and serve http://127.0.0.1:8000
+## run: install, seed Seoul (once), train the models' small defaults (once) and serve http://127.0.0.1:8000
 run: $(VENV)/.run-installed $(NPM_STAMP)
 	$(BIN)/civicgraph seed
+	$(BIN)/civicgraph ml train --if-missing
 	$(BIN)/civicgraph serve
 
 ## test: install what the tests need, then lint, layers, types and the whole suite

@@ -199,8 +199,9 @@ def serve(
     subgraph: Annotated[
         list[str] | None,
         typer.Option(
-            help="Serve one subgraph (city, sensing, services, data, identity, trust) instead "
-            "of the merged API; repeat as NAME:PORT to serve several from one process.",
+            help="Serve one subgraph (city, sensing, services, data, identity, trust, "
+            "analytics) instead of the merged API; repeat as NAME:PORT to serve several from "
+            "one process.",
             show_default=False,
         ),
     ] = None,

@@ -137,7 +137,7 @@ def list_models() -> None:
     """Each model's serving version, when it was trained, and whether it met its targets."""
     registry = Registry(Settings().ml_path)
     table = Table(title="Models")
-    for column in ("model", "serving version", "trained at", "targets met", "versions"):
+    for column in ("model", "serving version", "trained (UTC)", "targets met", "versions"):
         table.add_column(column, no_wrap=column in ("model", "serving version"))
     for name in MODELS:
         version = registry.current_version(name)
@@ -146,9 +146,8 @@ def list_models() -> None:
             continue
         card = registry.load(name).card
         met = "yes" if card.get("meets_targets") else "no"
-        table.add_row(
-            name, version, str(card.get("trained_at", "")), met, str(len(registry.versions(name)))
-        )
+        trained_at = str(card.get("trained_at", ""))[:16].replace("T", " ")  # UTC, to the minute
+        table.add_row(name, version, trained_at, met, str(len(registry.versions(name))))
     console.print(table)
 
 

@@ -65,7 +65,7 @@ class CheckSchema(MergedSchema):
 @functools.cache
 def check_schema(max_tokens: int) -> CheckSchema:
     """The check's schema for a token limit, built once per process: the subgraph servers that
-    one process hosts (`federation up` on LadybugDB: all six) share it, as it holds no state of
+    one process hosts (`federation up` on LadybugDB: all seven) share it, as it holds no state of
     a request (building the merged schema takes 0.1-0.2 s)."""
     return CheckSchema(SharedEventExecutor, max_tokens)
 
