@@ -54,6 +54,13 @@ def card_of(model: TrainedModel, trained_at: datetime | None = None) -> dict[str
         "data": {**asdict(model.data), "settings": dict(model.data.settings)},
         "metrics": [{**asdict(c), "baselines": dict(c.baselines)} for c in model.comparisons],
         "meets_targets": model.meets_targets,
+        "speed": None
+        if model.speed is None
+        else {
+            "unit": model.speed.unit,
+            "fit_seconds": {k: round(v, 3) for k, v in model.speed.fit_seconds.items()},
+            "rows_per_second": {k: round(v) for k, v in model.speed.rows_per_second.items()},
+        },
         "details": dict(model.details),
     }
 

@@ -52,7 +52,7 @@ from ml.outbreak_features import (
 )
 from ml.progress import Progress, quiet
 from ml.registry import StoredModel
-from ml.trained import Comparison, DataDescription, TrainedModel
+from ml.trained import Comparison, DataDescription, Speed, TrainedModel
 
 NAME = "outbreak"
 DEFAULT_SCALE = 0.1
@@ -537,4 +537,12 @@ def _trained(
             "is re-validated (trained only on synthetic data from ml.generators.outbreaks)."
         ),
         details=details,
+        speed=Speed(
+            unit="series-days",
+            fit_seconds={"model": timing["fit_seconds"], "ears_c2": 0.0},
+            rows_per_second={
+                "model": timing["rows"] / max(timing["model_seconds"], 1e-9),
+                "ears_c2": timing["rows"] / max(timing["ears_c2_seconds"], 1e-9),
+            },
+        ),
     )

@@ -44,6 +44,22 @@ class DataDescription:
 
 
 @dataclass(frozen=True)
+class Speed:
+    """How long fitting took and how fast scoring ran, for the model and its baselines, in the
+    same run (bench/ml.py reports them as ratios).
+
+    `unit` names one scored row ("complaints", "station-hours", "series-days", "cell-hours");
+    `fit_seconds` and `rows_per_second` map "model" and each baseline's name to wall-clock
+    seconds and rows scored per second. A baseline with nothing to fit (EARS, a fixed threshold)
+    has 0.0 seconds.
+    """
+
+    unit: str
+    fit_seconds: Mapping[str, float]
+    rows_per_second: Mapping[str, float]
+
+
+@dataclass(frozen=True)
 class TrainedModel:
     """A trained model, ready for the registry.
 
@@ -61,6 +77,7 @@ class TrainedModel:
     intended_use: str
     not_for: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    speed: Speed | None = None
 
     @property
     def meets_targets(self) -> bool:

@@ -39,7 +39,7 @@ from ml.metrics.water import (
     threshold_for_budget,
 )
 from ml.progress import Progress, quiet
-from ml.trained import Comparison, DataDescription, TrainedModel
+from ml.trained import Comparison, DataDescription, Speed, TrainedModel
 from ml.water_deviation import REFERENCE_K
 from ml.water_features import FEATURES, station_features
 from ml.water_serving import ReadingsInvalid, StationReadings, WaterModel, WaterScores
@@ -299,6 +299,15 @@ def train(
             "Han River records."
         ),
         details=details,
+        speed=Speed(
+            unit="station-hours",
+            fit_seconds={"model": train_seconds, "cusum": 0.0, "threshold_budget": 0.0},
+            rows_per_second={
+                "model": rows / model_seconds,
+                "cusum": rows / cusum_seconds,
+                "threshold_budget": rows / fixed_seconds,
+            },
+        ),
     )
 
 
