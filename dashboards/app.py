@@ -22,6 +22,7 @@ from dashboards.options import DashboardOptions
 from dashboards.pages import (
     Page,
     View,
+    analytics,
     cases,
     overview,
     polls,
@@ -51,6 +52,7 @@ PAGES: dict[str, Page] = {
         cases.PAGE,
         polls.PAGE,
         trust.PAGE,
+        analytics.PAGE,
         public.PAGE,
         signin.PAGE,
     )

@@ -15,7 +15,7 @@ from dash import dcc, html
 from dashboards.i18n import DEFAULT_LANG, t
 from dashboards.panels import attrs
 
-NAV = ("", "map", "sensors", "cases", "polls", "trust")
+NAV = ("", "map", "sensors", "cases", "polls", "trust", "analytics")
 NAV_KEYS = {
     "": "nav.overview",
     "map": "nav.map",
@@ -23,6 +23,7 @@ NAV_KEYS = {
     "cases": "nav.cases",
     "polls": "nav.polls",
     "trust": "nav.trust",
+    "analytics": "nav.analytics",
 }
 
 

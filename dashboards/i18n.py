@@ -43,6 +43,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.cases": ("민원", "Cases"),
     "nav.polls": ("투표", "Polls"),
     "nav.trust": ("신뢰", "Trust"),
+    "nav.analytics": ("분석 모델", "Analytics"),
     "nav.public": ("공개 지표", "Public indicators"),
     "lang.label": ("언어", "Language"),
     "skip": ("본문 바로가기", "Skip to content"),
