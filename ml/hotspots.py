@@ -3,15 +3,18 @@
 Cells of ml.hotspot_grid over Seoul (a connected sub-area of round(25 · scale) gu grown from
 Jung-gu below scale 1), hours of the week (ml.features.hour_of_week), features of
 ml.hotspot_features (environment, past incidents in the cell and its rings, recency, time), and
-a LightGBM Poisson regression of the next week's recorded incidents per cell-hour. Data come from
-ml.generators.incidents: training cities use seeds (3·seed, 3·seed + 1, 3·seed + 2) and predict
-the weeks of 5 and 12 May 2025 from the 12 weeks before; evaluation cities use the disjoint
-seeds (10 000 + 2·seed, 10 001 + 2·seed) and a later period, the weeks of 6 and 13 October 2025
-(Chuseok and Hangul Day in the first). The baselines, fitted on the training cities and scored on
-the same evaluation weeks: kernel density maps (ml.baselines.kernel_density) of all past
-incidents ("kde", the standard hotspot map) and per time band ("kde_by_band"). Measured: hit rate
-and PAI at 5 % of the area (ml.metrics.hotspots) on the recorded incidents, and on the generator's
-true intensity. Target: PAI ≥ 1.2 × the KDE's.
+a LightGBM Poisson regression of the recorded incidents per cell-hour of the day ahead, from each
+midnight (daily maps, as in Mohler et al. 2015). Data come from ml.generators.incidents: training
+cities use seeds TRAIN_CITIES·seed … TRAIN_CITIES·seed + 7 and forecast each day of 5–18 May
+2025 from the 12 weeks before it; evaluation cities use the disjoint seeds 10 000 + 2·seed and
+10 001 + 2·seed and a later period, each day of 6–19 October 2025 (Chuseok and Hangul Day in the
+first week). The baselines, fitted on the training days and scored on the same evaluation days:
+kernel density maps (ml.baselines.kernel_density) of past incidents ("kde", the standard hotspot
+map) and per time band ("kde_by_band"), redrawn each midnight; and, for context only, the ranking
+by the generator's intensity given the incidents before each midnight ("day_ahead_truth", the
+ceiling of any day-ahead map). Measured: hit rate and PAI at 5 % of the area
+(ml.metrics.hotspots) on the recorded incidents, and PAI on the generator's true intensity.
+Target: PAI ≥ 1.2 × the KDE's.
 
 The model ranks places and hours; it never concerns individuals, and its maps await an analyst's
 review before any patrol is allocated from them (ml.hotspot_serving).

@@ -2,18 +2,26 @@
 
 Structure (parameters in `IncidentSettings`):
 
-- Background: an inhomogeneous Poisson process per cell and hour with intensity
-  μ(c, t) = R · foot(c, h)^0.6 · exp(β_dark·(1 − light(c))·dark(h) + β_night·pull(c)·night(h)
-  + latent(c) + gu(c) + drift(c)·years(t)), h the hour of the week (ml.features.hour_of_week;
-  a Korean public holiday takes Sunday's profile), foot, light, pull the true layers of
-  ml.generators.city_layers, latent an unobserved smooth field (risk no layer explains), gu a
-  per-gu effect correlated between neighbouring gu (half its own draw, half its neighbours' mean,
-  ml.features.gu_adjacency), drift a smooth field of log-intensity change per year since EPOCH
-  (slow drift: later periods differ from earlier ones). R is set so the background gives
-  `weekly_per_km2` · (1 − branching) incidents per km² and week.
+- Background: an inhomogeneous Poisson process per cell and hour, a mixture of three kinds of
+  incident, each with its own place and time (crime types cluster in different places, Andresen
+  & Linning 2012): violence ∝ foot(c, h)^foot_exponent · exp(night_effect · pull(c) · night(h)),
+  theft ∝ foot(c, h), burglary ∝ residential(c) · away(h), the first and last times
+  exp(dark_effect · (1 − light(c)) · dark(h)). h is the hour of the week
+  (ml.features.hour_of_week; a Korean public holiday takes Sunday's profile); foot, light, pull,
+  residential the true layers of ml.generators.city_layers. Each kind is multiplied by
+  exp(latent + gu): latent an unobserved smooth field of SD `latent_sd` and length `latent_m`
+  (micro-places no layer explains; a share `latent_shared` common to the kinds), gu a per-gu
+  effect correlated between neighbouring gu (half its own draw, half its neighbours' mean,
+  ml.features.gu_adjacency). The kinds are scaled to their shares of the background, which is
+  `weekly_per_km2` · (1 − branching) incidents per km² and week at EPOCH, and the whole is
+  multiplied by exp(drift(c) · years since EPOCH), drift a smooth field (slow drift: later
+  periods differ from earlier ones).
 - Self-excitation (near repeats): each incident triggers Poisson(`branching`) more, delayed by an
   exponential of mean `trigger_days` and displaced by a Gaussian of SD `trigger_m` per axis, the
-  ETAS/Hawkes form of Mohler et al. 2011 (JASA 106:100). Offspring outside the grid are lost.
+  ETAS/Hawkes form of Mohler et al. 2011 (JASA 106:100); near-repeat risk is highest within a
+  few hundred metres and days (Johnson et al. 2007, J. Quant. Criminol. 23:201). The values are
+  chosen, not fitted: about half the incidents are near repeats. Offspring outside the grid are
+  lost.
 - Reporting: an incident is recorded with a probability drawn per gu in [report_low,
   report_high] (under-reporting that varies by place); only recorded incidents are observable.
 

@@ -66,7 +66,10 @@ def hotspot_score(scores: np.ndarray, outcomes: np.ndarray, area_share: float) -
         raise ValueError(f"scores {scores.shape} and outcomes {outcomes.shape} differ")
     k = cells_flagged(scores.shape[1], area_share)
     # a stable sort of the negated scores puts ties in index order, as top_cells does
-    flagged = np.argsort(-np.asarray(scores, dtype=float), axis=1, kind="stable")[:, :k]
+    if scores.strides[0] == 0:  # one map for every hour (a broadcast view): rank it once
+        flagged = np.broadcast_to(top_cells(scores[0], area_share), (len(scores), k))
+    else:
+        flagged = np.argsort(-np.asarray(scores, dtype=float), axis=1, kind="stable")[:, :k]
     hits = float(np.take_along_axis(np.asarray(outcomes, dtype=float), flagged, axis=1).sum())
     total = float(outcomes.sum())
     share = k / scores.shape[1]
