@@ -277,6 +277,39 @@ def update_node(
     return f"{match} {lock} WITH n WHERE {newer} SET {sets}", params.values
 
 
+def relink_node(
+    label: str, key: str, properties: Mapping[str, Any], link: Link, *, lock: str = ""
+) -> tuple[str, dict[str, Any]]:
+    """One statement that SETs `properties` on the node `key` and replaces its outgoing
+    relationships of `link`'s type with one to `link`'s target, so all or none land (a case's
+    reassignment: `agency_responsible` and ASSIGNED_TO).
+
+    Returns the number of nodes changed: 0 when the node or the target does not exist. `lock`
+    is the adapter's clause that takes the node's write lock first (see `update_node`), so two
+    racing reassignments leave one relationship.
+    """
+    kind = node_type(label)
+    rel, target, target_key = link
+    relation = REL_TYPES.get(rel)
+    if relation is None or (kind.label, target) not in relation.pairs:
+        raise UnknownLabel(f"{rel} does not connect {kind.label} to {target}")
+    other = node_type(target)
+    params = Params()
+    sets = ", ".join(
+        f"n.{check_property(kind, name)} = {params.add(value)}"
+        for name, value in properties.items()
+    )
+    text = (
+        f"MATCH (n:`{kind.label}`), (t:`{other.label}`) "
+        f"WHERE n.{kind.key} = {params.add(key)} AND t.{other.key} = {params.add(target_key)} "
+        f"{lock + ' WITH n, t ' if lock else ''}"
+        f"OPTIONAL MATCH (n)-[r:`{relation.name}`]->(:`{other.label}`) DELETE r "
+        f"WITH DISTINCT n, t {'SET ' + sets + ' ' if sets else ''}"
+        f"CREATE (n)-[:`{relation.name}`]->(t) RETURN count(n)"
+    )
+    return text, params.values
+
+
 def delete_node(label: str, key: str) -> tuple[str, dict[str, Any]]:
     kind = node_type(label)
     return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = $key DETACH DELETE n", {"key": key}

@@ -161,5 +161,11 @@ class LadybugStore(CypherReads):
         statement = cypher.update_node(label, key, properties, unless_newer=unless_newer)
         await self._rows(*statement, write=True)
 
+    async def relink_node(
+        self, label: str, key: str, properties: Mapping[str, Any], link: Link
+    ) -> bool:
+        rows = await self._rows(*cypher.relink_node(label, key, properties, link), write=True)
+        return bool(rows and rows[0][0])
+
     async def delete_node(self, label: str, key: str) -> None:
         await self._rows(*cypher.delete_node(label, key), write=True)

@@ -212,5 +212,13 @@ class Neo4jStore(CypherReads):
         )
         await self._rows(*statement, write=True)
 
+    async def relink_node(
+        self, label: str, key: str, properties: Mapping[str, Any], link: Link
+    ) -> bool:
+        kind = cypher.node_type(label)
+        statement = cypher.relink_node(label, key, _typed(kind, properties), link, lock=_LOCK_NODE)
+        rows = await self._rows(*statement, write=True)
+        return bool(rows and rows[0][0])
+
     async def delete_node(self, label: str, key: str) -> None:
         await self._rows(*cypher.delete_node(label, key), write=True)

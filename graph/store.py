@@ -104,5 +104,13 @@ class GraphStore(Protocol):
         (the name of one of `properties`, e.g. "updated_at"), skip the update when the node's
         value of that property is already after the new one: the later of racing writes wins."""
 
+    async def relink_node(
+        self, label: str, key: str, properties: Mapping[str, Any], link: Link
+    ) -> bool:
+        """Set `properties` on the node `key` and replace its outgoing relationships of
+        `link`'s type with one to `link`'s target, in one atomic statement (a case's
+        reassignment). Returns False (and changes nothing) when the node or the target does
+        not exist."""
+
     async def delete_node(self, label: str, key: str) -> None:
         """Remove a node and its relationships."""

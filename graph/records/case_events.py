@@ -81,16 +81,24 @@ async def record_events(
     `then(client)` runs in the same transaction after the inserts; if it raises, no event is
     stored (a write intent ends there, see `graph.records.write_intents`).
     """
-    marks = ", ".join(records.placeholders(len(EVENT_COLUMNS)))
-    sql = f"INSERT INTO case_event ({', '.join(EVENT_COLUMNS)}) VALUES ({marks}) RETURNING id"
     stored = []
     async with records.transaction() as client:
         for event in events:
-            rows = await client.execute_query_dict(sql, [getattr(event, c) for c in EVENT_COLUMNS])
-            stored.append(replace(event, id=int(rows[0]["id"])))
+            stored.append(await insert_event(records, client, event))
         if then is not None:
             await then(client)
     return stored
+
+
+async def insert_event(
+    records: Records, client: BaseDBAsyncClient, event: CaseEventRow
+) -> CaseEventRow:
+    """Store one event inside `client`'s transaction (a caller's, such as a review decision's);
+    returns it with its id."""
+    marks = ", ".join(records.placeholders(len(EVENT_COLUMNS)))
+    sql = f"INSERT INTO case_event ({', '.join(EVENT_COLUMNS)}) VALUES ({marks}) RETURNING id"
+    rows = await client.execute_query_dict(sql, [getattr(event, c) for c in EVENT_COLUMNS])
+    return replace(event, id=int(rows[0]["id"]))
 
 
 async def delete_event(records: Records, event_id: int) -> None:

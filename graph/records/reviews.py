@@ -202,3 +202,22 @@ async def record_decision(
         [status, decided_at, decided_by, decision, leaf_index, review_id, PENDING],
     )
     return bool(rows)
+
+
+async def pending_by_subject(
+    records: Records, kind: str, subjects: Sequence[str]
+) -> dict[str, ReviewRow]:
+    """The pending review of `kind` about each of `subjects` that has one, by subject: one query
+    for the batch, on the (status, kind, created_at, review_id) index (pending reviews are the
+    analysts' backlog, not every review ever made). With several pending (a proposal per model
+    version), the newest."""
+    wanted = list(dict.fromkeys(subjects))
+    if not wanted:
+        return {}
+    marks = records.placeholders(len(wanted) + 2)
+    rows = await records.query(
+        f"{_SELECT} WHERE status = {marks[0]} AND kind = {marks[1]} "
+        f"AND subject IN ({', '.join(marks[2:])}) ORDER BY created_at, review_id",
+        [PENDING, kind, *wanted],
+    )
+    return {row["subject"]: _review(row) for row in rows}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from graph.query import Hop, NodeQuery
 from graph.records.case_events import CaseEventRow, events_by_case
+from graph.records.reviews import ReviewRow, pending_by_subject
 from graph.store import Node
 from resolvers.core.context import Context
 from resolvers.core.dataloaders import ContextLoader, NeighborsByKeyLoader, NodeByKeyLoader
@@ -37,6 +38,15 @@ class EventsByCaseLoader(ContextLoader[str, list[CaseEventRow]]):
     async def batch_load(self, keys: list[str]) -> Sequence[list[CaseEventRow]]:
         found = await events_by_case(self.context.records, keys)
         return [found[k] for k in keys]
+
+
+class PendingRoutingReviewByCaseLoader(ContextLoader[str, ReviewRow | None]):
+    """Each case's pending case_routing review (None when its department is final): one
+    records query for the batch."""
+
+    async def batch_load(self, keys: list[str]) -> Sequence[ReviewRow | None]:
+        found = await pending_by_subject(self.context.records, "case_routing", keys)
+        return [found.get(k) for k in keys]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,15 @@ the end of the intent. A status change: the event with its intent, then the grap
 of the intent. A failure on the way undoes what was written; a process killed on the way leaves
 an intent that start-up repair settles (`resolvers.services.repair`), so a case never stays
 without its "received" event and a stored status change always reaches the graph.
+
+The department: when a routing model serves (`resolvers.services.routing`), the model's, from
+the description, the door's channel, the gu and the filing time; else the service's. The
+service code stays the filer's choice whatever the model says (it names what the complaint is
+about, the model only who handles it). A routing below the model's threshold is proposed to the
+review queue (`ml.review`, kind case_routing) before anything is written, so no case carries an
+unreviewed low-confidence department without its pending review; until an analyst decides, the
+case's department is provisional (`Case.routing`). If the proposal cannot be stored, the case
+takes the service's department instead (logged).
 """
 
 from __future__ import annotations
@@ -24,8 +33,12 @@ from graph.errors import WriteAbandoned
 from graph.records import write_intents
 from graph.records.case_events import CaseEventRow, delete_event, record_events
 from graph.store import Node
+from ml import review
+from ml.review import Review, ReviewKind
+from resolvers.core.case_assignment import confidence_note, model_actor
 from resolvers.core.context import Context
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
+from resolvers.services.routing import GRAPHQL_CHANNEL, Routed, router_for
 from resolvers.services.types import CaseStatus
 from subscriptions.streams import case_event
 
@@ -45,6 +58,23 @@ class NewCase:
     lat: float
     lon: float
     address: str = ""
+    channel: str = GRAPHQL_CHANNEL
+    """The routing model's channel of the door it came through (`resolvers.services.routing`)."""
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A filed case: its node, the routing that chose its department (None without a model)
+    and the pending review that holds that department back (None when confident)."""
+
+    case: Node
+    routed: Routed | None = None
+    review: Review | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the department waits for an analyst."""
+        return self.review is not None
 
 
 def new_case_id() -> str:
@@ -52,6 +82,16 @@ def new_case_id() -> str:
 
 
 async def file_case(context: Context, request: NewCase) -> Node:
+    """File a complaint (see `file`); returns the case node."""
+    return (await file(context, request)).case
+
+
+async def file(context: Context, request: NewCase) -> Filed:
+    """File a complaint: check it, route it, write the case and its first events.
+
+    Raises ServicesProblem (UNKNOWN_SERVICE, INVALID, OUTSIDE_CITY) for the filer's mistakes,
+    WriteAbandoned or the stores' errors otherwise (nothing stays written).
+    """
     svc = service(request.service_code)
     if svc is None:
         raise ServicesProblem(
@@ -71,6 +111,10 @@ async def file_case(context: Context, request: NewCase) -> Node:
         raise ServicesProblem(ServicesErrorCode.OUTSIDE_CITY, "the location is not in Seoul", "lat")
     now = datetime.now(UTC)
     case_id = new_case_id()
+    routed, pending = await _route(
+        context, case_id, svc.code, description, request.channel, gu, now
+    )
+    department = routed.routing.department if routed is not None else svc.department
     properties = {
         "id": case_id,
         "service_code": svc.code,
@@ -78,7 +122,7 @@ async def file_case(context: Context, request: NewCase) -> Node:
         "description": description,
         "status": CaseStatus.OPEN.value,
         "status_notes": "",
-        "agency_responsible": svc.department,
+        "agency_responsible": department,
         "requested_at": now,
         "updated_at": now,
         "expected_at": now + timedelta(hours=svc.deadline_hours),
@@ -87,11 +131,15 @@ async def file_case(context: Context, request: NewCase) -> Node:
         "district_code": gu,
         "address": request.address.strip()[:500],
     }
-    links = [("LOCATED_IN", "District", gu), ("ASSIGNED_TO", "Department", svc.department)]
+    links = [("LOCATED_IN", "District", gu), ("ASSIGNED_TO", "Department", department)]
     opened = CaseStatus.OPEN.value
+    note, actor = "", ""
+    if routed is not None:
+        note = confidence_note(routed.routing.confidence)
+        actor = model_actor(routed.model_version)
     events = [
         CaseEventRow(0, case_id, gu, "received", opened, "", "", "", now),
-        CaseEventRow(0, case_id, gu, "assigned", opened, "", svc.department, "", now),
+        CaseEventRow(0, case_id, gu, "assigned", opened, note, department, actor, now),
     ]
     intent = await write_intents.begin(context.records, CASE_FILED, case_id)
 
@@ -107,7 +155,47 @@ async def file_case(context: Context, request: NewCase) -> Node:
         await _undo_filing(context, case_id, intent)
         raise
     await publish(context, stored)
-    return properties
+    return Filed(properties, routed, pending)
+
+
+async def _route(
+    context: Context,
+    case_id: str,
+    service_code: str,
+    text: str,
+    channel: str,
+    gu: str,
+    at: datetime,
+) -> tuple[Routed | None, Review | None]:
+    """The model's routing of a filing and, below its threshold, the review proposed for it
+    (with the service code the filer chose, for the analyst); (None, None) without a model, or
+    when a needed review cannot be stored (logged)."""
+    router = router_for(context)
+    routed = router.route(text, channel, gu, at) if router is not None else None
+    if routed is None or not routed.routing.needs_review:
+        return routed, None
+    routing = routed.routing
+    try:
+        proposed = await review.propose(
+            context.records,
+            kind=ReviewKind.CASE_ROUTING,
+            model="routing",
+            model_version=routed.model_version,
+            subject=case_id,
+            proposal={
+                "department": routing.department,
+                "confidence": routing.confidence,
+                "runner_up": routing.runner_up,
+                "runner_up_confidence": routing.runner_up_confidence,
+                "service_code": service_code,
+            },
+            district_code=gu,
+            at=at,
+        )
+    except Exception as error:  # no review, no unreviewed department: file by service
+        log.error("routing review of %s not stored, filed by service: %s", case_id, error)
+        return None, None
+    return routed, proposed.review
 
 
 async def _undo_filing(context: Context, case_id: str, intent: int) -> None:

@@ -25,6 +25,7 @@ from resolvers.core.moments import EARLIEST, LATEST
 from resolvers.services import filing
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
 from resolvers.services.open311_input import Open311Problem, read_body, read_query
+from resolvers.services.routing import OPEN311_CHANNEL
 
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
@@ -209,6 +210,7 @@ def _new_case(fields: Mapping[str, object]) -> filing.NewCase:
         lat=_coordinate(fields, "lat", -90, 90),
         lon=_coordinate(fields, "long", -180, 180),
         address=_text_field(fields, "address_string"),
+        channel=OPEN311_CHANNEL,
     )
 
 
@@ -219,13 +221,29 @@ async def post_request(request: Request) -> JSONResponse:
     except Open311Problem as problem:
         return _error(problem.status, problem.description)
     try:
-        node = await filing.file_case(_context(request), new)
+        filed = await filing.file(_context(request), new)
     except ServicesProblem as problem:
         status = 404 if problem.code is ServicesErrorCode.UNKNOWN_SERVICE else 400
         return _error(status, problem.message)
     return JSONResponse(
-        [{"service_request_id": node["id"], "service_notice": None, "account_id": None}],
+        [
+            {
+                "service_request_id": filed.case["id"],
+                "service_notice": _notice(filed),
+                "account_id": None,
+            }
+        ],
         status_code=201,
+    )
+
+
+def _notice(filed: filing.Filed) -> str | None:
+    """GeoReport's `service_notice` of a filing: said only when the department is provisional."""
+    if not filed.provisional:
+        return None
+    return (
+        f"Assigned to {filed.case['agency_responsible']} provisionally: a city analyst will "
+        "confirm the department or pass the request on."
     )
 
 

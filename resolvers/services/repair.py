@@ -5,7 +5,10 @@ touches a filing another worker is making right now; and a writer that finishes 
 intent was claimed fails instead of finishing (`write_intents.finish`). Settling is idempotent:
   - a filing (`case.filed`) whose events are missing is undone: its case node is deleted;
   - a status change (`case.status`) is carried forward: the case node takes the status of its
-    latest event, which is stored and may already have been streamed.
+    latest event, which is stored and may already have been streamed;
+  - a reassignment (`case.assigned`, an analyst's routing decision) is carried forward: the
+    case node takes the department of its latest "assigned" event
+    (`resolvers.core.case_assignment`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import timedelta
 from graph.records import Records, write_intents
 from graph.records.case_events import events_by_case
 from graph.store import GraphStore
+from resolvers.core.case_assignment import CASE_ASSIGNED, carry_assignment
 from resolvers.services.filing import CASE_FILED, CASE_STATUS
 
 GRACE = timedelta(minutes=5)
@@ -35,9 +39,11 @@ class Repaired:
     """Filings found whole (their events were stored): only the intent was left."""
     carried: list[str] = field(default_factory=list)
     """Cases whose node now has the status of their latest event."""
+    reassigned: list[str] = field(default_factory=list)
+    """Cases whose node now has the department of their latest "assigned" event."""
 
     def __bool__(self) -> bool:
-        return bool(self.undone or self.completed or self.carried)
+        return bool(self.undone or self.completed or self.carried or self.reassigned)
 
 
 async def repair_case_writes(
@@ -73,13 +79,16 @@ async def repair_case_writes(
             if node is not None:
                 await store.update_node("Case", case_id, changes, unless_newer="updated_at")
                 done.carried.append(case_id)
+        elif intent.kind == CASE_ASSIGNED and await carry_assignment(store, case_id, events):
+            done.reassigned.append(case_id)
         await write_intents.drop(records, intent.id)
     if done:
         log.warning(
             "repaired half-done case writes: %d filings undone, %d found whole, "
-            "%d status changes carried into the graph",
+            "%d status changes and %d reassignments carried into the graph",
             len(done.undone),
             len(done.completed),
             len(done.carried),
+            len(done.reassigned),
         )
     return done

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 from datetime import datetime
 from enum import StrEnum
 
+import orjson
 import strawberry
 
 from graph.catalogue import Service as CatalogueService
 from graph.records.case_events import CaseEventRow
 from graph.store import Node
+from resolvers.core.case_assignment import latest_review, model_assignment
 from resolvers.core.dataloaders import one
 from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode
@@ -23,6 +27,7 @@ from resolvers.services.dataloaders import (
     DepartmentByIdLoader,
     EventsByCaseLoader,
     FilerByCaseLoader,
+    PendingRoutingReviewByCaseLoader,
 )
 from resolvers.services.views import Asset, Citizen, District
 
@@ -106,6 +111,28 @@ class CaseEvent:
         )
 
 
+@strawberry.type(
+    description="How the routing model assigned a case: the department it chose, how sure it "
+    "was, and whether that department waits for an analyst (a routing below the model's "
+    "confidence threshold stays provisional until an analyst approves it or names another "
+    "department through the review queue)."
+)
+class CaseRouting:
+    department: str = strawberry.field(description="The department the model chose.")
+    confidence: float = strawberry.field(
+        description="The model's probability of that department (0-1, 6 significant digits)."
+    )
+    provisional: bool = strawberry.field(
+        description="True while a review of this routing is pending: the case's department "
+        "may still change."
+    )
+    review_id: strawberry.ID | None = strawberry.field(
+        description="The review of this routing: the pending one, else the decision that "
+        "last assigned the case; null for a confident routing."
+    )
+    model_version: str = strawberry.field(description="The routing model's registry version.")
+
+
 @strawberry.federation.type(keys=["id"], description="A complaint (Open311 service request).")
 class Case:
     id: strawberry.ID
@@ -153,6 +180,31 @@ class Case:
     async def department(self, info: Info) -> Department | None:
         node = one(await info.context.loader(DepartmentByCaseLoader).load(self.id))
         return Department.from_node(node) if node else None
+
+    @strawberry.field(
+        description="How the routing model assigned the case; null when it was filed without "
+        "one (its department is then its service's)."
+    )
+    async def routing(self, info: Info) -> CaseRouting | None:
+        events, pending = await asyncio.gather(
+            info.context.loader(EventsByCaseLoader).load(self.id),
+            info.context.loader(PendingRoutingReviewByCaseLoader).load(self.id),
+        )
+        made = model_assignment(events)
+        if made is None:
+            return None
+        confidence = made.confidence
+        if pending is not None:  # the proposal holds the model's figure as proposed
+            proposed = orjson.loads(pending.proposal).get("confidence")
+            confidence = float(proposed) if isinstance(proposed, str) else confidence
+        review_id = pending.review_id if pending is not None else latest_review(events)
+        return CaseRouting(
+            department=made.department,
+            confidence=confidence if math.isfinite(confidence) else 0.0,
+            provisional=pending is not None,
+            review_id=strawberry.ID(review_id) if review_id is not None else None,
+            model_version=made.model_version,
+        )
 
     @strawberry.field(description="The asset the complaint is about, if any.")
     async def asset(self, info: Info) -> Asset | None:
