@@ -23,13 +23,16 @@ from civicgraph.stores import Stores
 from graph.catalogue import departments, service
 from graph.records import write_intents
 from graph.records.api_keys import Tier
+from graph.records.case_events import CaseEventRow, record_events
 from ml import review
 from ml.registry import Registry
 from ml.review import ReviewStatus
 from ml.routing import RoutingModel, train
 from ml.trained import TrainedModel
+from resolvers.core.case_assignment import CASE_ASSIGNED, review_actor
 from resolvers.core.context import Context, Limits
 from resolvers.services.filing import NewCase, file
+from resolvers.services.repair import repair_case_writes
 from resolvers.services.routing import GRAPHQL_CHANNEL, OPEN311_CHANNEL, CaseRouter
 from seeds.complaints import Settings as ComplaintSettings
 from seeds.complaints import generate
@@ -396,3 +399,34 @@ async def test_case_routing_reads_the_same_records_for_a_page_of_2_and_of_20(
         assert len(body["data"]["cases"]["edges"]) == first  # type: ignore[index]
         calls.append(stores.records.calls - before)
     assert calls[0] == calls[1]
+
+
+async def test_repair_carries_a_decided_reassignment_into_the_graph(
+    routed: httpx.AsyncClient, stores: Stores, texts: dict[str, str]
+) -> None:
+    # given: a decision's event and intent stored, the process killed before the graph write
+    case = await file_case(routed, texts["sure"])
+    other = "parks" if case["agencyResponsible"] != "parks" else "roads"
+    row = CaseEventRow(
+        0,
+        case["id"],
+        GANGNAM_GU,
+        "assigned",
+        "open",
+        "",
+        other,
+        review_actor("RV-X"),
+        datetime.now(UTC),
+    )
+
+    async def intent(client: Any) -> None:
+        await write_intents.begin(stores.records, CASE_ASSIGNED, case["id"], client=client)
+
+    await record_events(stores.records, [row], then=intent)
+    # when
+    done = await repair_case_writes(stores.graph, stores.records, grace=timedelta(0))
+    # then
+    assert case["id"] in done.reassigned
+    after = await read_case(routed, case["id"])
+    assert after["agencyResponsible"] == after["department"]["id"] == other
+    assert all(i.subject != case["id"] for i in await write_intents.pending(stores.records))
