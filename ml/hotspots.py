@@ -47,7 +47,7 @@ from ml.hotspot_serving import (
 )
 from ml.metrics.hotspots import HotspotScore, hotspot_score, pooled
 from ml.progress import Progress, quiet
-from ml.trained import Comparison, DataDescription, TrainedModel
+from ml.trained import Comparison, DataDescription, Speed, TrainedModel
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -173,17 +173,17 @@ def train(
         "kde": KernelDensityHotspots("all_hours", AREA_SHARE),
         "kde_by_band": KernelDensityHotspots("by_band", AREA_SHARE),
     }
-    kde_fit_seconds = 0.0
+    kde_fit_seconds = dict.fromkeys(baselines, 0.0)
     xs, ys, ws = [], [], []
     for i, s in enumerate(train_seeds):
         progress("drawing training cities", 0.5 * i / len(train_seeds))
         for origin in origins(grid, s, TRAIN_START, truth=False):
-            started = time.perf_counter()
-            for baseline in baselines.values():
+            for name, baseline in baselines.items():
+                started = time.perf_counter()
                 baseline.partial_fit(
                     grid, origin.inputs.past_counts, origin.inputs.next_hour_of_week, origin.future
                 )
-            kde_fit_seconds += time.perf_counter() - started
+                kde_fit_seconds[name] += time.perf_counter() - started
             rows, label = _rows(grid, origin)
             keep = (label > 0) | (rng.random(len(label)) < zero_keep)
             xs.append(rows[keep])
@@ -281,6 +281,11 @@ def train(
         intended_use=INTENDED_USE,
         not_for=NOT_FOR,
         details=details,
+        speed=Speed(
+            unit="cell-hours",
+            fit_seconds={"model": train_seconds, **kde_fit_seconds},
+            rows_per_second={n: details["cell_hours_per_second"][n] for n in ("model", *baselines)},
+        ),
     )
 
 

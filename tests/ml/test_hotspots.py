@@ -256,6 +256,8 @@ def test_model_beats_kde_on_unseen_cities_at_a_tiny_scale(trained: TrainedModel)
     assert truth.model <= truth.baselines["day_ahead_truth"] * 1.05  # no map beats the truth
     assert trained.data.eval_seeds
     assert not set(trained.data.train_seeds) & set(trained.data.eval_seeds)
+    assert trained.speed is not None
+    assert set(trained.speed.rows_per_second) == {"model", "kde", "kde_by_band"}
     assert "never people" in trained.not_for
     assert "review" in trained.intended_use
 
