@@ -1,1 +1,1 @@
-"""Baselines each model is measured against in the same run, one module each, each from its source."""
+"""Baselines each model is measured against in the same run, one module each, from its source."""
