@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from starlette.routing import Match, Route
 
 from graph.catalogue import services
 from graph.query import NodeQuery
+from graph.records.reviews import pending_by_subject
 from graph.store import Node
 from graph.strict_numbers import parse_decimal
 from resolvers.core.context import Context
@@ -40,7 +41,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _as_request(node: Node) -> dict[str, Any]:
+def _as_request(node: Node, provisional: bool = False) -> dict[str, Any]:
     return {
         "service_request_id": node["id"],
         "status": node["status"],
@@ -49,7 +50,7 @@ def _as_request(node: Node) -> dict[str, Any]:
         "service_code": node["service_code"],
         "description": node["description"],
         "agency_responsible": node["agency_responsible"],
-        "service_notice": None,
+        "service_notice": _provisional_notice(node) if provisional else None,
         "requested_datetime": _iso(node["requested_at"]),
         "updated_datetime": _iso(node["updated_at"]),
         "expected_datetime": _iso(node["expected_at"]),
@@ -144,7 +145,7 @@ async def list_requests(request: Request) -> JSONResponse:
         ids = _case_ids(params)
         if ids is not None:
             nodes = [n for n in await context.store.get_nodes("Case", ids) if n is not None]
-            return JSONResponse([_as_request(n) for n in nodes])
+            return JSONResponse(await _as_requests(context, nodes))
         end = _parse_time(params.get("end_date"), "end_date") or datetime.now(UTC)
         start = _parse_time(params.get("start_date"), "start_date") or max(
             EARLIEST, end - timedelta(days=DEFAULT_DAYS)
@@ -161,7 +162,7 @@ async def list_requests(request: Request) -> JSONResponse:
     except Open311Problem as problem:
         return _error(problem.status, problem.description)
     query = NodeQuery("Case", equals, ranges={"requested_at": (start, end)}, limit=MAX_RESULTS)
-    return JSONResponse([_as_request(n) for n in await context.store.find_nodes(query)])
+    return JSONResponse(await _as_requests(context, await context.store.find_nodes(query)))
 
 
 async def get_request(request: Request) -> JSONResponse:
@@ -172,10 +173,11 @@ async def get_request(request: Request) -> JSONResponse:
         return _error(problem.status, problem.description)
     if not CASE_ID.fullmatch(case_id):
         return _error(404, "no such service request")
-    nodes = await _context(request).store.get_nodes("Case", [case_id])
-    if nodes[0] is None:
+    context = _context(request)
+    [node] = await context.store.get_nodes("Case", [case_id])
+    if node is None:
         return _error(404, f"no service request {case_id!r}")
-    return JSONResponse([_as_request(nodes[0])])
+    return JSONResponse(await _as_requests(context, [node]))
 
 
 def _coordinate(fields: Mapping[str, object], name: str, low: float, high: float) -> float:
@@ -239,12 +241,21 @@ async def post_request(request: Request) -> JSONResponse:
 
 def _notice(filed: filing.Filed) -> str | None:
     """GeoReport's `service_notice` of a filing: said only when the department is provisional."""
-    if not filed.provisional:
-        return None
+    return _provisional_notice(filed.case) if filed.provisional else None
+
+
+def _provisional_notice(node: Node) -> str:
     return (
-        f"Assigned to {filed.case['agency_responsible']} provisionally: a city analyst will "
+        f"Assigned to {node['agency_responsible']} provisionally: a city analyst will "
         "confirm the department or pass the request on."
     )
+
+
+async def _as_requests(context: Context, nodes: Sequence[Node]) -> list[dict[str, Any]]:
+    """The requests in GeoReport's shape, `service_notice` saying which departments are
+    provisional (a pending routing review): one records query for them all."""
+    pending = await pending_by_subject(context.records, "case_routing", [n["id"] for n in nodes])
+    return [_as_request(n, n["id"] in pending) for n in nodes]
 
 
 SERVED = [

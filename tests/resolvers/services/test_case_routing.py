@@ -300,6 +300,7 @@ async def test_open311_post_routes_on_the_web_channel_and_notices_a_provisional_
         [request] = (
             await routed.get(f"/open311/v2/requests/{receipt['service_request_id']}.json")
         ).json()
+        assert request["service_notice"] == receipt["service_notice"]
         want = expected(model, texts[name], OPEN311_CHANNEL, request["requested_datetime"])
         assert want.needs_review is provisional
         assert request["agency_responsible"] == want.department
