@@ -40,6 +40,8 @@ def layout() -> html.Div:
             dcc.Store(id="gu", storage_type="session"),
             dcc.Store(id="sink-lang"),
             dcc.Store(id="sink-pause"),
+            # the analytics page's last decision, said again after a live re-render
+            dcc.Store(id="analytics-said"),
             html.A(
                 "본문 바로가기 / Skip to content", href="#page", className="skip-link", id="skip"
             ),

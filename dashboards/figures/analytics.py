@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from dashboards.figures.answers import Data, get
-from dashboards.i18n import Lang, in_lang, number
+from dashboards.i18n import LOCALES, Lang, in_lang, number
 
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("분석 모델", "Analytics"),
@@ -43,8 +45,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_metrics": ("평가 지표가 없습니다.", "No metrics were recorded."),
     "intended_use": ("사용 목적", "Intended use"),
     "not_for": ("사용하면 안 되는 곳", "Must not be used for"),
-    "not_trained": ("학습되지 않음", "Not trained"),
-    "how_to_train": ("학습 명령:", "Train it with:"),
+    "not_trained": ("학습되지 않았습니다.", "Not trained."),
+    "how_to_train": ("학습하려면 다음을 실행하세요:", "To train it, run:"),
     "card_note": (
         "지표 이름 외의 목표와 사용 목적은 모델 카드에 영어로 기록된 그대로입니다.",
         "Targets and intended use are quoted from the model card as recorded.",
@@ -60,6 +62,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "queue_empty": ("검토를 기다리는 항목이 없습니다.", "Nothing awaits review."),
     "queue_count": ("대기 {total}건 중 최신 {shown}건", "The newest {shown} of {total} pending"),
+    "review_id": ("검토 ID", "Review"),
     "kind": ("종류", "Kind"),
     "subject": ("대상", "Subject"),
     "district": ("자치구", "District"),
@@ -154,16 +157,19 @@ def metric_name(metric: str, lang: Lang) -> str:
 
 
 def figure(value: object, lang: Lang) -> str:
-    """A metric's value with up to 4 significant digits in the reader's locale ("–" for none)."""
+    """A metric's value to 4 significant digits (at most 4 decimals, no trailing zeros) in
+    the reader's locale; "–" for none."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return "–"
-    digits = 0 if value == 0 else max(0, 3 - int(f"{abs(value):e}".split("e")[1]))
-    return number(round(value, digits), lang, digits=min(digits, 4))
+    digits = 0 if value == 0 else min(4, max(0, 3 - int(f"{abs(value):e}".split("e")[1])))
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(round(value, digits), format=pattern, locale=LOCALES[lang])
 
 
 @dataclass(frozen=True)
 class ModelCard:
-    """One model as `models` gives it: trained or not, and its card's fields."""
+    """One model as `models` gives it: trained or not (then `how_to_train` is the command that
+    trains it), and its card's fields."""
 
     name: str
     trained: bool
@@ -185,7 +191,7 @@ def cards(data: Data) -> list[ModelCard]:
         ModelCard(
             name=str(m.get("name", "")),
             trained=bool(m.get("trained")),
-            how_to_train=str(m.get("howToTrain") or f"civicgraph ml train {m.get('name', '')}"),
+            how_to_train=f"civicgraph ml train {m.get('name', '')}",
             version=m.get("version"),
             trained_at=m.get("trainedAt"),
             meets_targets=m.get("meetsTargets"),
@@ -367,4 +373,3 @@ def meets_text(card: ModelCard, lang: Lang) -> str:
     return label("met_yes" if card.meets_targets else "met_no", lang) + (
         f" ({label('all_met' if card.meets_targets else 'some_missed', lang)})"
     )
-

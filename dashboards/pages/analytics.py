@@ -37,7 +37,7 @@ MODELS = Source(
     """
 query AnalyticsModels {
   models {
-    name trained howToTrain version trainedAt meetsTargets intendedUse notFor
+    name trained version trainedAt meetsTargets intendedUse notFor
     metrics { metric unit model baselines { name value } target met }
   }
 }""",
@@ -219,7 +219,7 @@ def queue_body(
                 html.Caption(figures.label("queue", lang)),
                 html.Thead(
                     html.Tr(
-                        [html.Th("ID", scope="col")]
+                        [html.Th(figures.label("review_id", lang), scope="col")]
                         + [html.Th(h, scope="col") for h in figures.queue_header(lang)]
                     )
                 ),
@@ -238,7 +238,13 @@ def queue_row(
     review = item.id
     form: list[Any] = [
         html.Label(figures.label("note_for", lang, review=review), htmlFor=note_id(review)),
-        html.Textarea(id=note_id(review), maxLength=MAX_NOTE, rows=2, className="review-note"),
+        html.Textarea(
+            id=note_id(review),
+            maxLength=MAX_NOTE,
+            rows=2,
+            className="review-note",
+            **panels.attrs(data_keep="note"),
+        ),
     ]
     if item.is_routing:
         proposed = str(item.proposal.get("department", ""))
@@ -253,7 +259,12 @@ def queue_row(
                 figures.label("department_for", lang, review=review),
                 htmlFor=department_id(review),
             ),
-            html.Select(choices, id=department_id(review), className="review-department"),
+            html.Select(
+                choices,
+                id=department_id(review),
+                className="review-department",
+                **panels.attrs(data_keep="department"),
+            ),
         ]
     form.append(
         html.Div(
@@ -337,19 +348,20 @@ def callbacks(app: Dash, reader: Reader) -> None:
     )
 
     @app.callback(
-        Output("analytics-status", "children"),
+        Output("analytics-said", "data"),
         Output("analytics-queue", "children"),
         Input("analytics-request", "data"),
         State("lang", "data"),
         State("gu", "data"),
         prevent_initial_call=True,
     )
-    async def review_decision(request: Any, lang: Any, gu: Any) -> tuple[str, list[Any]]:
+    async def review_decision(request: Any, lang: Any, gu: Any) -> tuple[dict[str, Any], list[Any]]:
         chosen = lang_of(lang)
         tier = viewer_tier()
-        _, said = await decide(reader, tier, request, chosen)
+        stands, said = await decide(reader, tier, request, chosen)
+        outcome = {"text": said, "ok": stands}
         if not tier.at_least(Tier.ANALYST):
-            return said, [html.P(figures.label("refused", chosen), className="none")]
+            return outcome, [html.P(figures.label("refused", chosen), className="none")]
         district = gu if is_gu(gu) else None
         answers = await read_all(
             reader,
@@ -361,7 +373,16 @@ def callbacks(app: Dash, reader: Reader) -> None:
         )
         names = gu_names(answers["districts"].data, chosen)
         body = queue_body(answers["queue"], answers["departments"], names, chosen)
-        return said, body
+        return outcome, body
+
+    # the frame's store outlives the page's content: a live re-render says it again (the
+    # status line's own id as an input makes Dash run this when a render inserts it)
+    app.clientside_callback(
+        ClientsideFunction(namespace="civicAnalytics", function_name="said"),
+        Output("analytics-status", "children"),
+        Input("analytics-said", "data"),
+        Input("analytics-status", "id"),
+    )
 
 
 PAGE = Page(

@@ -56,11 +56,15 @@ def decision(
 async def decide(
     client: httpx.AsyncClient, app: Any, request: Any, lang: str = "en", gu: str | None = GU
 ) -> dict[str, Any]:
-    """Runs the decision callback; its outputs (status text, queue) by id."""
+    """Runs the decision callback: what it says, and the queue it re-read."""
     values = {"analytics-request.data": request, "lang.data": lang, "gu.data": gu}
-    answer = await call(client, callbacks(app), "analytics-status.children", values)
+    answer = await call(client, callbacks(app), "analytics-said.data", values)
     assert answer.status_code == 200, answer.text
-    return answer.json()["response"]  # type: ignore[no-any-return]
+    response = answer.json()["response"]
+    return {
+        "said": response["analytics-said"]["data"]["text"],
+        "queue": response["analytics-queue"],
+    }
 
 
 async def signed_in(app: Any, key: str) -> httpx.AsyncClient:
@@ -123,7 +127,7 @@ async def test_analytics_page_with_no_model_says_how_to_train_each(
 ) -> None:
     # given the session's app, whose registry is empty
     analyst = await signed_in(app, keys[Tier.ANALYST])
-    for lang, words in (("en", "Not trained"), ("ko", "학습되지 않음")):
+    for lang, words in (("en", "Not trained."), ("ko", "학습되지 않았습니다.")):
         # when an analyst opens the page
         text = await page(analyst, app, lang)
         # then every model is listed untrained with the command that trains it
@@ -189,7 +193,7 @@ async def test_analytics_decisions_are_logged_and_refusals_said_in_words(
 
     # when an analyst approves the alarm through the page
     out = await decide(analyst, app, decision(alarm, "approve", "Sample confirms it"))
-    status, queue = out["analytics-status"]["children"], json.dumps(out["analytics-queue"])
+    status, queue = out["said"], json.dumps(out["queue"])
     # then it is approved, its leaf named, and the queue re-read without it
     assert status.startswith(f"{alarm} approved. (log leaf #")
     assert alarm not in queue
@@ -203,14 +207,14 @@ async def test_analytics_decisions_are_logged_and_refusals_said_in_words(
     # when it is decided again (another analyst's page still showed it)
     again = await decide(analyst, app, decision(alarm, "reject"), lang="ko")
     # then the refusal is in words in the reader's language, with its code
-    assert "이미 결정된 항목입니다" in again["analytics-status"]["children"]
-    assert "(ALREADY_DECIDED)" in again["analytics-status"]["children"]
+    assert "이미 결정된 항목입니다" in again["said"]
+    assert "(ALREADY_DECIDED)" in again["said"]
 
     # when a routing is rejected without a department, then with one
     bare = await decide(analyst, app, decision(routing, "reject"))
-    assert "needs a department other than the one proposed" in bare["analytics-status"]["children"]
+    assert "needs a department other than the one proposed" in bare["said"]
     done = await decide(analyst, app, decision(routing, "reject", "A fallen tree", "parks"))
-    assert done["analytics-status"]["children"].startswith(f"{routing} rejected.")
+    assert done["said"].startswith(f"{routing} rejected.")
     body = await graphql(app_client(app), REVIEW, {"id": routing}, key=keys[Tier.ANALYST])
     found = body["data"]["review"]  # type: ignore[index]
     assert (found["status"], found["correctedDepartment"]) == ("REJECTED", "parks")
@@ -230,10 +234,8 @@ async def test_analytics_decision_refused_below_analyst(
         viewer = await signed_in(app, keys[tier])
     out = await decide(viewer, app, decision(alarm, "approve"))
     # then it is refused before anything runs, and the review still waits
-    assert out["analytics-status"]["children"] == (
-        "Only analysts and operators may approve or reject."
-    )
-    assert alarm not in json.dumps(out["analytics-queue"])
+    assert out["said"] == ("Only analysts and operators may approve or reject.")
+    assert alarm not in json.dumps(out["queue"])
     assert (await review.get(stores.records, alarm)).status is review.ReviewStatus.PENDING
 
 
@@ -255,7 +257,7 @@ async def test_analytics_decision_ignores_malformed_requests(
     app, _ = trained_app
     analyst = await signed_in(app, keys[Tier.ANALYST])
     values = {"analytics-request.data": request_, "lang.data": "en", "gu.data": GU}
-    answer = await call(analyst, callbacks(app), "analytics-status.children", values)
+    answer = await call(analyst, callbacks(app), "analytics-said.data", values)
     assert answer.status_code == 204, answer.text
 
 

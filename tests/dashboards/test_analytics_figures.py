@@ -1,0 +1,185 @@
+"""The analytics page's builders without a browser: the metrics table with met and missed in
+words, a proposal in the reader's language, the queue's ages, and a decision's outcome."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from dashboards.figures import analytics as figures
+from dashboards.figures.analytics import QueueItem
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+WATER = {
+    "name": "water",
+    "trained": True,
+    "version": "20261130T090000Z-0123abcd",
+    "trainedAt": "2026-11-30T09:00:00+00:00",
+    "meetsTargets": False,
+    "intendedUse": "Send a sampling team.",
+    "notFor": "Blaming a plant.",
+    "metrics": [
+        {
+            "metric": "precision",
+            "unit": "",
+            "model": 0.9134,
+            "baselines": [{"name": "cusum", "value": 0.72}, {"name": "threshold", "value": 0.5}],
+            "target": "≥ cusum",
+            "met": True,
+        },
+        {
+            "metric": "median detection delay",
+            "unit": "h",
+            "model": 7.25,
+            "baselines": [{"name": "cusum", "value": 9.0}],
+            "target": "< 6 h",
+            "met": False,
+        },
+    ],
+}
+UNTRAINED = {"name": "outbreak", "trained": False, "metrics": []}
+DEPARTMENTS = {
+    "departments": [
+        {"id": "roads", "nameEn": "Road Management Division", "nameKo": "도로관리과"},
+        {"id": "parks", "nameEn": "Parks and Green Space Bureau", "nameKo": "푸른도시여가국"},
+    ]
+}
+
+
+def item(kind: str = "CASE_ROUTING", **proposal: object) -> QueueItem:
+    return QueueItem("RV-1", kind, "case-1", "11710", proposal, "2026-11-30T11:00:00+00:00")
+
+
+def test_every_label_has_korean_and_english() -> None:
+    for pairs in (figures.LABELS, figures.METRICS):
+        assert [k for k, (ko, en) in pairs.items() if not ko.strip() or not en.strip()] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "met", "missed", "delay"),
+    [
+        ("en", "✓ met", "✗ missed", "median detection delay (h)"),
+        ("ko", "✓ 달성", "✗ 미달", "탐지 지연 중앙값 (h)"),
+    ],
+    ids=["en", "ko"],
+)
+def test_metric_rows_name_each_baseline_and_say_met_in_words(
+    lang: str, met: str, missed: str, delay: str
+) -> None:
+    (card,) = figures.cards({"models": [WATER]})
+    rows = figures.metric_rows(card, lang)  # type: ignore[arg-type]
+    assert rows[0][1:] == ["0.9134", "cusum 0.72; threshold 0.5", "≥ cusum", met]
+    assert rows[1] == [delay, "7.25", "cusum 9", "< 6 h", missed]
+    assert figures.meets_text(card, lang).startswith(missed)  # type: ignore[arg-type]
+
+
+def test_cards_of_an_untrained_model_and_of_no_answer() -> None:
+    (card,) = figures.cards({"models": [UNTRAINED]})
+    assert not card.trained
+    assert card.how_to_train == "civicgraph ml train outbreak"
+    assert figures.metric_rows(card, "en") == []
+    assert figures.cards(None) == []
+    assert figures.cards({"models": None}) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [
+        ("en", "department: Road Management Division (confidence 41.0 %)"),
+        ("ko", "부서: 도로관리과 (신뢰도 41.0 %)"),
+    ],
+    ids=["en", "ko"],
+)
+def test_a_routing_proposal_names_its_department_in_the_readers_language(
+    lang: str, want: str
+) -> None:
+    names = figures.department_names(DEPARTMENTS, lang)  # type: ignore[arg-type]
+    routing = item(department="roads", confidence="0.41")
+    assert figures.proposal_text(routing, names, lang) == want  # type: ignore[arg-type]
+
+
+def test_other_proposals_list_their_fields_and_unknown_departments_stay_codes() -> None:
+    names = figures.department_names(DEPARTMENTS, "en")
+    assert figures.proposal_text(item("WATER_ALARM", score="0.93", station="S1"), names, "en") == (
+        "score 0.93; station S1"
+    )
+    assert figures.proposal_text(item(department="moon"), names, "en") == "department: moon"
+    assert figures.proposal_text(item("WATER_ALARM"), names, "en") == "–"
+
+
+@pytest.mark.parametrize(
+    ("created", "en", "ko"),
+    [
+        ("2026-11-30T12:00:30+00:00", "just now", "방금"),
+        ("2026-11-30T13:00:00+00:00", "just now", "방금"),  # from a clock ahead of ours
+        ("2026-11-30T11:48:00+00:00", "12 min", "12분"),
+        ("2026-11-30T09:30:00+00:00", "2 h", "2시간"),
+        ("2026-11-25T12:00:00+00:00", "5 days", "5일"),
+        (None, "–", "–"),
+    ],
+    ids=["seconds", "future", "minutes", "hours", "days", "none"],
+)
+def test_age_in_words(created: str | None, en: str, ko: str) -> None:
+    assert figures.age(created, "en", NOW) == en
+    assert figures.age(created, "ko", NOW) == ko
+
+
+def test_queue_reads_the_connection_and_survives_a_failed_answer() -> None:
+    data = {
+        "reviewQueue": {
+            "totalCount": 60,
+            "edges": [
+                {"node": {"id": "RV-2", "kind": "WATER_ALARM", "subject": "s", "proposal": {}}},
+                {"node": None},
+                "junk",
+            ],
+        }
+    }
+    items, total = figures.queue(data)
+    assert [i.id for i in items] == ["RV-2"]
+    assert total == 60
+    assert figures.queue(None) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("result", "lang", "want"),
+    [
+        ({"review": {"leafIndex": 42}}, "en", (True, "RV-1 approved. (log leaf #42)")),
+        (
+            {"code": "ALREADY_DECIDED", "field": None},
+            "en",
+            (
+                False,
+                "The decision was not recorded: it was decided already (perhaps a moment ago "
+                "by another analyst) (ALREADY_DECIDED)",
+            ),
+        ),
+        (
+            {"code": "ALREADY_DECIDED"},
+            "ko",
+            (
+                False,
+                "결정을 기록하지 못했습니다: 이미 결정된 항목입니다 (다른 분석가가 먼저 결정했을 "
+                "수 있습니다) (ALREADY_DECIDED)",
+            ),
+        ),
+        (
+            {"code": "SOMETHING_NEW"},
+            "en",
+            (False, "The decision was not recorded: an unexpected error (SOMETHING_NEW)"),
+        ),
+        (None, "en", (False, "The decision was not recorded: an unexpected error")),
+    ],
+    ids=["approved", "already-en", "already-ko", "unknown-code", "nothing"],
+)
+def test_outcome_in_words(result: object, lang: str, want: tuple[bool, str]) -> None:
+    assert figures.outcome(result, "RV-1", True, lang) == want  # type: ignore[arg-type]
+
+
+def test_figures_keep_four_significant_digits() -> None:
+    assert figures.figure(0.91166, "en") == "0.9117"
+    assert figures.figure(1234.5, "en") == "1,234"
+    assert figures.figure(0, "en") == "0"
+    assert figures.figure(None, "en") == "–"
+    assert figures.figure(True, "en") == "–"
