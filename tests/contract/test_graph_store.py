@@ -123,6 +123,35 @@ async def test_a_link_to_a_missing_node_creates_nothing(graph: GraphStore) -> No
     assert await graph.get_nodes("Case", [key]) == [None]
 
 
+async def test_relink_moves_a_case_to_another_department_atomically(graph: GraphStore) -> None:
+    first, second, case = unique("dept"), unique("dept"), unique("case")
+    for department in (first, second):
+        assert await create(graph, "Department", sample(NODE_TYPES["Department"], department))
+    props = {**sample(NODE_TYPES["Case"], case), "agency_responsible": first}
+    assert await create(graph, "Case", props, [("ASSIGNED_TO", "Department", first)])
+    hop = Hop("ASSIGNED_TO", "Case", "Department")
+
+    assert await graph.relink_node(
+        "Case", case, {"agency_responsible": second}, ("ASSIGNED_TO", "Department", second)
+    )
+    [moved] = await graph.get_nodes("Case", [case])
+    assert moved is not None
+    assert moved["agency_responsible"] == second
+    assigned = await graph.neighbors(hop, [case])
+    assert [n["id"] for n in assigned[case]] == [second]  # replaced, not added
+
+    # a target that does not exist changes nothing, the properties included
+    missing = ("ASSIGNED_TO", "Department", unique("nowhere"))
+    assert not await graph.relink_node("Case", case, {"agency_responsible": "x"}, missing)
+    [kept] = await graph.get_nodes("Case", [case])
+    assert kept is not None
+    assert kept["agency_responsible"] == second
+    assert [n["id"] for n in (await graph.neighbors(hop, [case]))[case]] == [second]
+    # nor does a case that does not exist
+    link = ("ASSIGNED_TO", "Department", first)
+    assert not await graph.relink_node("Case", unique("case"), {"agency_responsible": first}, link)
+
+
 @pytest.fixture
 async def three_sensors(graph: GraphStore) -> tuple[str, list[str]]:
     """Three sensors of a district of their own, loaded through the bulk path."""
