@@ -37,7 +37,7 @@ from seeds.complaints import generate
 
 
 def _ratio(model: float, baseline: float) -> str:
-    return f"{model / baseline:.2f}×" if baseline > 0 else "n/a"
+    return f"{model / baseline:.2g}×" if baseline > 0 else "n/a"
 
 
 def train_one(name: str, scale: float | None) -> tuple[TrainedModel, float, float]:
