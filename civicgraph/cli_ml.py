@@ -11,16 +11,19 @@ from functools import partial
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from civicgraph.console import console, run
+from civicgraph.console import console, err, run
 from civicgraph.settings import Settings
 from civicgraph.stores import open_log
 from graph.records import open_records
+from ml.card import card_markdown
 from ml.catalogue import ModelModule, module_of
+from ml.errors import MAX_SEED, ModelNotTrained, RegistryDamaged, UnknownModel
 from ml.registry import MODELS, Registry, StoredModel, check_name, deployment_entry
-from ml.trained import TrainedModel
+from ml.trained import TrainedModel, figure
 
 ml_app = typer.Typer(
     help="The city's models (LightGBM): train, list, show a card, roll back.",
@@ -38,8 +41,10 @@ async def _deploy(settings: Settings, stored: StoredModel | None, by: str) -> in
         log = await open_log(settings, records)
         if stored is None:
             return None
+        registry = Registry(settings.ml_path)
+        registry.verified(stored.name, stored.version)  # never log what cannot serve
         appended = await log.append([deployment_entry(stored, by=by)])
-        Registry(settings.ml_path).promote(stored.name, stored.version)
+        registry.promote(stored.name, stored.version)
         return appended.first_index
     finally:
         await records.close()
@@ -50,10 +55,10 @@ def _figures(model: TrainedModel) -> Table:
     for column in ("metric", "model", "baselines", "target", "met"):
         table.add_column(column)
     for c in model.comparisons:
-        baselines = ", ".join(f"{k} {v:.3g}" for k, v in c.baselines.items())
+        baselines = ", ".join(f"{k} {figure(v)}" for k, v in c.baselines.items())
         met = "[green]yes[/green]" if c.met else "[red]no[/red]"
         unit = f" ({c.unit})" if c.unit else ""
-        table.add_row(f"{c.metric}{unit}", f"{c.model:.3g}", baselines, c.target, met)
+        table.add_row(f"{c.metric}{unit}", figure(c.model), baselines, c.target, met)
     return table
 
 
@@ -94,9 +99,10 @@ def train(
     seed: Annotated[
         int,
         typer.Option(
-            help="Draws training seeds from here (evaluation seeds are disjoint).",
+            help="Draws training seeds from here; every model's evaluation seeds stay disjoint "
+            "from its training seeds for seeds 0 to 999.",
             min=0,
-            max=1_000_000,
+            max=MAX_SEED,
         ),
     ] = 0,
     if_missing: Annotated[
@@ -112,12 +118,17 @@ def train(
     settings = Settings()
     registry = Registry(settings.ml_path)
     run(lambda: _deploy(settings, None, ""))  # fail now, not after minutes of training
+    registry.check_writable()
     missed: list[str] = []
     for name in names:
-        if if_missing and registry.current_version(name) is not None:
-            console.print(f"{name}: already trained ({registry.current_version(name)}).")
+        if if_missing and (serving := _serving(registry, name)) is not None:
+            console.print(f"{name}: already trained ({serving}).")
             continue
-        trained = _train_with_bar(module_of(name), scale, seed)
+        try:
+            trained = _train_with_bar(module_of(name), scale, seed)
+        except KeyboardInterrupt:
+            err.print(f"interrupted: {name} was not registered; the models above were.")
+            raise typer.Exit(code=130) from None
         stored = registry.add(trained)
         leaf = run(partial(_deploy, settings, stored, "civicgraph ml train"))
         console.print(_figures(trained))
@@ -126,10 +137,22 @@ def train(
             missed.append(name)
     if missed:
         console.print(
-            f"[yellow]Missed a target: {', '.join(missed)} (see `civicgraph ml card NAME`); "
-            "the small default scales trade accuracy for speed, try --scale.[/yellow]",
+            f"[yellow]Missed a target: {', '.join(missed)}: `civicgraph ml card NAME` shows "
+            "each figure; docs/analytics.md says where each model stands.[/yellow]",
             soft_wrap=True,
         )
+
+
+def _serving(registry: Registry, name: str) -> str | None:
+    """The version of `name` that serves, or None when none can (never trained, or damaged:
+    `--if-missing` then trains it anew, which repairs the entry)."""
+    try:
+        return registry.verified(name, registry.current_version(name) or "").version
+    except (ModelNotTrained, UnknownModel):
+        return None
+    except RegistryDamaged as damaged:
+        err.print(f"{name}: {damaged}; training it anew.", soft_wrap=True)
+        return None
 
 
 @ml_app.command("list")
@@ -140,14 +163,41 @@ def list_models() -> None:
     for column in ("model", "serving version", "trained (UTC)", "targets met", "versions"):
         table.add_column(column, no_wrap=column in ("model", "serving version"))
     for name in MODELS:
-        version = registry.current_version(name)
-        if version is None:
-            table.add_row(name, "not trained", "", "", "0")
+        count = str(len(registry.versions(name)))
+        try:
+            stored = registry.load(name)
+        except ModelNotTrained:
+            table.add_row(name, "not trained", "", "", count)
             continue
-        card = registry.load(name).card
-        met = "yes" if card.get("meets_targets") else "no"
-        trained_at = str(card.get("trained_at", ""))[:16].replace("T", " ")  # UTC, to the minute
-        table.add_row(name, version, trained_at, met, str(len(registry.versions(name))))
+        except (RegistryDamaged, UnknownModel) as damaged:
+            table.add_row(name, f"[red]damaged[/red]: {escape(str(damaged))}", "", "", count)
+            continue
+        card = stored.card
+        met = "yes" if card["meets_targets"] else "no"
+        trained_at = card["trained_at"][:16].replace("T", " ")  # UTC, to the minute
+        table.add_row(name, stored.version, trained_at, met, count)
+    console.print(table)
+
+
+@ml_app.command("versions")
+def versions(name: Annotated[str, typer.Argument(help=f"One of {', '.join(MODELS)}.")]) -> None:
+    """Every trained version of a model, oldest first, and which one serves."""
+    registry = Registry(Settings().ml_path)
+    try:
+        serving = registry.current_version(check_name(name))
+    except RegistryDamaged:
+        serving = None
+    table = Table(title=f"{name}: versions")
+    for column in ("version", "trained (UTC)", "targets met", "serves"):
+        table.add_column(column, no_wrap=column == "version")
+    for version in registry.versions(name):
+        try:
+            card = registry.card(name, version)
+            trained_at = card["trained_at"][:16].replace("T", " ")
+            met = "yes" if card["meets_targets"] else "no"
+        except RegistryDamaged:
+            trained_at, met = "[red]damaged card[/red]", ""
+        table.add_row(version, trained_at, met, "yes" if version == serving else "")
     console.print(table)
 
 
@@ -159,19 +209,30 @@ def card(
     ] = None,
 ) -> None:
     """Print a model's card (Markdown): data, features, metrics beside baselines, uses."""
-    stored = Registry(Settings().ml_path).load(check_name(name), version)
-    typer.echo((stored.path / "card.md").read_text(), nl=False)
+    registry = Registry(Settings().ml_path)
+    version = version or registry.current_version(check_name(name))
+    if version is None:
+        raise ModelNotTrained(name)
+    typer.echo(card_markdown(registry.card(name, version)), nl=False)
 
 
 @ml_app.command("promote")
 def promote(
     name: Annotated[str, typer.Argument(help=f"One of {', '.join(MODELS)}.")],
     version: Annotated[
-        str, typer.Argument(help="The version to serve (see `civicgraph ml list`).")
+        str, typer.Argument(help="The version to serve (see `civicgraph ml versions NAME`).")
     ],
 ) -> None:
-    """Make another trained version the serving one (a rollback), as a log entry."""
+    """Make another trained version the serving one (a rollback), as a log entry.
+
+    The version is checked first (its files parse, its model file is the one it was trained
+    as, its booster loads): a version that cannot serve is refused, and nothing is logged.
+    """
     settings = Settings()
-    stored = Registry(settings.ml_path).load(check_name(name), version)
+    registry = Registry(settings.ml_path)
+    stored = registry.verified(check_name(name), version)
+    if registry.current_version(name) == stored.version:
+        console.print(f"{name}: version {stored.version} already serves; nothing logged.")
+        return
     leaf = run(lambda: _deploy(settings, stored, "civicgraph ml promote"))
     console.print(f"{name}: version {stored.version} serves (log entry {leaf}).")

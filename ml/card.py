@@ -14,7 +14,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from ml.trained import TrainedModel
+from ml.trained import TrainedModel, figure
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -65,10 +65,6 @@ def card_of(model: TrainedModel, trained_at: datetime | None = None) -> dict[str
     }
 
 
-def _figure(value: float) -> str:
-    return f"{value:.3f}" if abs(value) < 100 else f"{value:,.0f}"
-
-
 def card_markdown(card: dict[str, Any]) -> str:
     """The card as Markdown for people (the registry's card.md)."""
     data = card["data"]
@@ -98,10 +94,10 @@ def card_markdown(card: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
     ]
     for m in card["metrics"]:
-        baselines = "; ".join(f"{k} {_figure(v)}" for k, v in m["baselines"].items())
+        baselines = "; ".join(f"{k} {figure(v)}" for k, v in m["baselines"].items())
         unit = f" {m['unit']}" if m["unit"] else ""
         lines.append(
-            f"| {m['metric']}{unit} | {_figure(m['model'])} | {baselines} | {m['target']} | "
+            f"| {m['metric']}{unit} | {figure(m['model'])} | {baselines} | {m['target']} | "
             f"{'yes' if m['met'] else 'no'} |"
         )
     libraries = ", ".join(f"{k} {v}" for k, v in card["libraries"].items())

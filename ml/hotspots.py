@@ -31,7 +31,7 @@ import lightgbm
 import numpy as np
 
 from ml.baselines.kernel_density import KernelDensityHotspots
-from ml.errors import MLError
+from ml.errors import InvalidScale, check_training
 from ml.features import HOURS_PER_WEEK
 from ml.generators.incidents import EPOCH, GENERATOR_VERSION, IncidentSettings, generate
 from ml.hotspot_features import FEATURES, HISTORY_HOURS, HISTORY_WEEKS, feature_rows
@@ -56,7 +56,7 @@ __all__ = [
     "HotspotInputs",
     "HotspotMap",
     "HotspotModel",
-    "ScaleOutOfRange",
+    "InvalidScale",
     "train",
 ]
 
@@ -93,10 +93,6 @@ PARAMS: dict[str, Any] = {
 }
 
 
-class ScaleOutOfRange(MLError):
-    """A training scale outside (0, 1]."""
-
-
 @dataclass(frozen=True)
 class Origin:
     """One day's forecast: the inputs at midnight, that day's recorded incidents `future`
@@ -111,9 +107,9 @@ class Origin:
 
 
 def gu_for(scale: float) -> tuple[str, ...]:
-    """The gu trained on at `scale` (ScaleOutOfRange unless 0 < scale ≤ 1)."""
+    """The gu trained on at `scale` (InvalidScale unless 0 < scale ≤ 1)."""
     if not 0.0 < scale <= 1.0:
-        raise ScaleOutOfRange(f"a scale is in (0, 1], not {scale}")
+        raise InvalidScale(f"a scale is in (0, 1], not {scale}")
     return sub_area(max(1, round(25 * scale)))
 
 
@@ -159,8 +155,9 @@ def train(
 ) -> TrainedModel:
     """Train and evaluate the hotspot model at `scale` (see the module docstring).
 
-    Raises ScaleOutOfRange unless 0 < scale ≤ 1.
+    Raises InvalidScale unless 0 < scale ≤ 1, InvalidSeed unless 0 ≤ seed ≤ MAX_SEED.
     """
+    check_training(scale, seed)
     codes = gu_for(scale)
     grid = build_grid(codes)
     train_seeds = tuple(TRAIN_CITIES * seed + i for i in range(TRAIN_CITIES))

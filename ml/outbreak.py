@@ -21,7 +21,7 @@ import lightgbm
 import numpy as np
 
 from ml.baselines.ears import Ears
-from ml.errors import MLError
+from ml.errors import MLError, check_training
 from ml.features import gu_adjacency, neighbour_mean
 from ml.generators.outbreaks import (
     GENERATOR_VERSION,
@@ -85,14 +85,6 @@ PARAMS: dict[str, Any] = {
 }
 ROUNDS = 120
 """Boosting rounds at learning rate 0.1."""
-
-
-class InvalidScale(MLError):
-    """A training scale outside (0, 1]."""
-
-
-class InvalidSeed(MLError):
-    """A training seed outside [0, 10000), where training and evaluation seeds would overlap."""
 
 
 class InvalidWindow(MLError):
@@ -330,12 +322,9 @@ def train(
     Cities (generator draws) are fitted on seeds 1000·seed + 0…, then calibrated on the next
     seeds, and evaluated on 10,000,000 + 1000·seed + 0… (disjoint for seed < 10,000); their
     numbers grow with `scale` (FIT_CITIES, CALIBRATION_CITIES, EVALUATION_CITIES at 1.0).
-    Raises InvalidScale unless 0 < scale <= 1, InvalidSeed unless 0 <= seed < 10,000.
+    Raises InvalidScale unless 0 < scale <= 1, InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
-    if not 0 < scale <= 1:
-        raise InvalidScale(f"scale must be in (0, 1], got {scale}")
-    if not 0 <= seed < 10_000:
-        raise InvalidSeed(f"seed must be in [0, 10000) to keep seeds disjoint, got {seed}")
+    check_training(scale, seed)
     settings = OutbreakSettings()
     fit_seeds, calibration_seeds, evaluation_seeds = _seeds(scale, seed)
     steps = len(fit_seeds) + len(calibration_seeds) + len(evaluation_seeds) + 1

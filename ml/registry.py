@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ledger.entries import Entry
 from ml.card import card_markdown, card_of
@@ -75,11 +75,56 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def card_problem(card: object, name: str) -> str | None:
+    """What is wrong with model `name`'s card.json (its shape is ml.card.card_of's), or None
+    when it fits."""
+    if not isinstance(card, dict):
+        return "card.json is not an object"
+    for key, kind in (("model", str), ("trained_at", str), ("metrics", list), ("data", dict)):
+        if not isinstance(card.get(key), kind):
+            return f"card.json has no {key} of the right type"
+    if card["model"] != name:
+        return f"card.json is the card of {card['model'][:40]!r}"
+    if not isinstance(card.get("meets_targets"), bool):
+        return "card.json has no meets_targets of the right type"
+    try:
+        datetime.fromisoformat(card["trained_at"])
+    except ValueError:
+        return "card.json's trained_at is not an ISO 8601 time"
+    data = card["data"]
+    fields: tuple[tuple[str, type], ...] = (
+        ("generator", str),
+        ("generator_version", str),
+        ("settings", dict),
+        ("train_seeds", list),
+        ("eval_seeds", list),
+        ("train_rows", int),
+        ("eval_rows", int),
+    )
+    for key, expected in fields:
+        if not isinstance(data.get(key), expected):
+            return f"card.json's data has no {key} of the right type"
+    if not all(type(seed) is int for seed in (*data["train_seeds"], *data["eval_seeds"])):
+        return "card.json's seeds are not all integers"
+    for metric in card["metrics"]:
+        if not (
+            isinstance(metric, dict)
+            and isinstance(metric.get("metric"), str)
+            and type(metric.get("model")) in (int, float)
+            and isinstance(metric.get("baselines"), dict)
+            and all(type(v) in (int, float) for v in metric["baselines"].values())
+            and isinstance(metric.get("met"), bool)
+        ):
+            return "card.json has a metric of the wrong shape"
+    return None
+
+
 class Registry:
     """The trained models under `root` (created on first save)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._loaded: dict[Path, tuple[tuple[tuple[int, int], ...], StoredModel]] = {}
 
     def add(self, model: TrainedModel, *, trained_at: datetime | None = None) -> StoredModel:
         """Write `model` as a new version; `promote` makes it the one that serves.
@@ -92,6 +137,7 @@ class Registry:
         folder = self.root / name
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+        staging.chmod(0o755)  # mkdtemp makes 0700: a server may run as another user
         try:
             model.booster.save_model(str(staging / "model.txt"))
             card = card_of(model, trained_at)
@@ -115,6 +161,7 @@ class Registry:
         fd, temporary = tempfile.mkstemp(prefix=".current-", dir=pointer.parent)
         with os.fdopen(fd, "w") as file:
             file.write(version + "\n")
+        os.chmod(temporary, 0o644)  # mkstemp makes 0600
         os.replace(temporary, pointer)
 
     def versions(self, name: str) -> list[str]:
@@ -122,7 +169,11 @@ class Registry:
         folder = self.root / check_name(name)
         if not folder.is_dir():
             return []
-        return sorted(p.name for p in folder.iterdir() if _VERSION.match(p.name) and p.is_dir())
+        return sorted(
+            p.name
+            for p in folder.iterdir()
+            if _VERSION.match(p.name) and (p / "model.txt").is_file()
+        )
 
     def current_version(self, name: str) -> str | None:
         """The version that serves, or None when `name` was never trained."""
@@ -131,12 +182,22 @@ class Registry:
             version = pointer.read_text().strip()
         except FileNotFoundError:
             return None
+        except (OSError, UnicodeDecodeError) as error:
+            raise RegistryDamaged(f"{pointer} cannot be read: {error}") from None
         if not _VERSION.match(version):
-            raise RegistryDamaged(f"{pointer} names no version: {version[:40]!r}")
+            raise RegistryDamaged(
+                f"{pointer} names no version ({version[:40]!r}): `civicgraph ml promote {name} "
+                f"VERSION` repairs it (`civicgraph ml versions {name}`)"
+            )
         return version
 
     def load(self, name: str, version: str | None = None) -> StoredModel:
-        """The serving version of `name` (or `version`); ModelNotTrained when there is none."""
+        """The serving version of `name` (or `version`); ModelNotTrained when there is none.
+
+        RegistryDamaged when its files are missing, do not parse, have the wrong shape, or its
+        model file's SHA-256 does not begin with the version's suffix (a folder copied or edited
+        by hand). Loads are cached per version until one of its files changes.
+        """
         version = version or self.current_version(name)
         if version is None:
             raise ModelNotTrained(name)
@@ -144,18 +205,80 @@ class Registry:
             raise UnknownModel(f"{version[:40]!r} is not a model version")
         path = self.root / name / version
         if not path.is_dir():
-            raise RegistryDamaged(f"{name} has no version {version}")
+            raise RegistryDamaged(
+                f"{name}: version {version} is not in the registry; `civicgraph ml promote "
+                f"{name} VERSION` serves another (`civicgraph ml versions {name}`)"
+            )
+        try:
+            stamp = tuple(
+                (s.st_mtime_ns, s.st_size)
+                for s in (
+                    path.joinpath(f).stat() for f in ("model.txt", "card.json", "serving.json")
+                )
+            )
+        except OSError as error:
+            raise RegistryDamaged(f"{name} {version}: {error.strerror}: {error.filename}") from None
+        cached = self._loaded.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        stored = self._read(name, version, path)
+        self._loaded[path] = (stamp, stored)
+        return stored
+
+    def _read(self, name: str, version: str, path: Path) -> StoredModel:
         try:
             card = json.loads((path / "card.json").read_text())
             serving = json.loads((path / "serving.json").read_text())
             digest = _sha256(path / "model.txt")
         except (OSError, ValueError) as error:
             raise RegistryDamaged(f"{name} {version}: {error}") from None
+        problem = card_problem(card, name) or (
+            None if isinstance(serving, dict) else "serving.json is not an object"
+        )
+        if problem is None and not version.endswith(digest[:8]):
+            problem = "model.txt is not the file this version was trained as (its SHA-256 differs)"
+        if problem is not None:
+            raise RegistryDamaged(f"{name} {version}: {problem}")
         return StoredModel(name, version, path, card, serving, digest)
 
-    def promote(self, name: str, version: str) -> StoredModel:
-        """Make `version` of `name` the one that serves (a new one, or a rollback)."""
+    def card(self, name: str, version: str) -> dict[str, Any]:
+        """The card of `version` of `name` alone (readable when its model file is not):
+        RegistryDamaged when it is missing or has the wrong shape."""
+        check_name(name)
+        if not _VERSION.match(version):
+            raise UnknownModel(f"{version[:40]!r} is not a model version")
+        path = self.root / name / version / "card.json"
+        try:
+            card = json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            raise RegistryDamaged(f"{name} {version}: {error}") from None
+        problem = card_problem(card, name)
+        if problem is not None:
+            raise RegistryDamaged(f"{name} {version}: {problem}")
+        return cast(dict[str, Any], card)
+
+    def check_writable(self) -> None:
+        """RegistryDamaged unless the registry's folder can be created and written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root):
+                pass
+        except OSError as error:
+            raise RegistryDamaged(
+                f"the model registry {self.root} cannot be written: {error.strerror}"
+            ) from None
+
+    def verified(self, name: str, version: str) -> StoredModel:
+        """`version` of `name` after checking that its booster loads (what serving will do):
+        RegistryDamaged otherwise. Deploy only what this returns."""
         stored = self.load(check_name(name), version)
+        stored.booster()
+        return stored
+
+    def promote(self, name: str, version: str) -> StoredModel:
+        """Make `version` of `name` the one that serves (a new one, or a rollback); checked by
+        `verified` first, so a version that cannot serve is never pointed at."""
+        stored = self.verified(name, version)
         self._point(name, version)
         return stored
 

@@ -24,9 +24,9 @@ from typing import Any
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from graph.catalogue import departments
+from graph.catalogue import services
 from graph.records import reviews as store
-from graph.records.db import Records, as_datetime
+from graph.records.db import Records
 from graph.records.reviews import ReviewRow
 from ledger.entries import Entry, EntryError, canonical_json
 from ledger.log import AlsoWrite, Log
@@ -228,7 +228,9 @@ def proposal_json(proposal: Mapping[str, Any]) -> bytes:
 
 
 def _department_codes() -> frozenset[str]:
-    return frozenset(d["code"] for d in departments())
+    """The departments a complaint can be routed to: those that own a service (the routing
+    model's labels; `data` owns none)."""
+    return frozenset(s.department for s in services())
 
 
 def _check_text(value: str, limit: int, field: str) -> str:
@@ -306,7 +308,7 @@ async def get(records: Records, review_id: str) -> Review:
     """The review `review_id`; ReviewNotFound if there is none."""
     row = await store.find_review(records, review_id)
     if row is None:
-        raise ReviewNotFound(f"no review {review_id!r}", "id")
+        raise ReviewNotFound(f"no review {review_id[:64]!r}", "id")
     return Review.from_row(row)
 
 
@@ -315,16 +317,27 @@ def _cursor(review: Review) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def queue_key_of(text: str) -> tuple[datetime, str]:
+    """The (created_at in UTC, review_id) of a queue key "ISO 8601 time with offset|RV-…";
+    InvalidCursor for anything else, a time that cannot be brought to UTC included (year 1
+    at +05:00)."""
+    at, separator, review_id = text.partition("|")
+    try:
+        moment = datetime.fromisoformat(at)
+        utc = moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        utc = None
+    if not separator or utc is None or not review_id.startswith("RV-") or "|" in review_id:
+        raise InvalidCursor("not a cursor of the review queue", "after")
+    return utc, review_id
+
+
 def _after(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, review_id = raw.split("|")
-        moment = datetime.fromisoformat(at)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidCursor("not a cursor of the review queue", "after") from None
-    if moment.tzinfo is None or not review_id.startswith("RV-"):
-        raise InvalidCursor("not a cursor of the review queue", "after")
-    return as_datetime(moment), review_id
+    return queue_key_of(raw)
 
 
 async def pending(
@@ -382,7 +395,7 @@ def _correction(
         )
     if department not in _department_codes():
         raise InvalidCorrection(
-            f"{department!r} is not one of the city's departments", "correction"
+            f"{str(department)[:64]!r} is not a department that handles complaints", "correction"
         )
     if department == review.proposal.get("department"):
         raise InvalidCorrection(

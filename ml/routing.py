@@ -31,7 +31,7 @@ import lightgbm
 import numpy as np
 
 from ml.baselines.tfidf_logreg import TfidfLogReg
-from ml.errors import MLError, RegistryDamaged
+from ml.errors import InvalidScale, MLError, RegistryDamaged, check_training
 from ml.metrics.routing import (
     confusion,
     macro_f1,
@@ -50,6 +50,7 @@ from seeds.complaints import (
     GENERATOR_VERSION,
     ComplaintTruth,
     Settings,
+    count_at,
     generate,
     owning_departments,
 )
@@ -84,14 +85,6 @@ BOOSTER_ROWS = 250_000
 """The booster fits on at most this many complaints (naive Bayes on all): its 18 features need
 far fewer rows than the words, and a year's 1.2 million took minutes a round here."""
 EARLY_STOPPING = 20
-
-
-class InvalidScale(MLError):
-    """A training scale outside (0, 1]."""
-
-
-class InvalidSeed(MLError):
-    """A negative training seed."""
 
 
 class InvalidComplaint(MLError):
@@ -265,6 +258,11 @@ def _round(value: float) -> float:
     return round(float(value), 4)
 
 
+MIN_COMPLAINTS = 1_000
+"""The fewest training complaints routing trains on (each department needs examples in both
+naive Bayes folds and in the held-out tenth)."""
+
+
 def train(
     *, scale: float = DEFAULT_SCALE, seed: int = 0, progress: Progress = quiet
 ) -> TrainedModel:
@@ -274,10 +272,12 @@ def train(
     of that, at least 15,000 (or as many as for training, if fewer) and at most 300,000.
     Raises InvalidScale, InvalidSeed.
     """
-    if not 0 < scale <= 1:
-        raise InvalidScale(f"scale must be in (0, 1], got {scale}")
-    if seed < 0:
-        raise InvalidSeed(f"seed must be ≥ 0, got {seed}")
+    check_training(scale, seed)
+    if count_at(scale) < MIN_COMPLAINTS:
+        raise InvalidScale(
+            f"scale {scale:g} is {count_at(scale):,} complaints: routing needs at least "
+            f"{MIN_COMPLAINTS:,} (scale ≥ {MIN_COMPLAINTS / count_at(1.0):.5f})"
+        )
     settings = Settings()
     eval_scale = min(max(scale / 4, min(scale, 0.0125)), 0.25)
     train_seed, eval_seed = seeds_of(seed)

@@ -10,6 +10,18 @@ if TYPE_CHECKING:
     import lightgbm
 
 
+NEVER = 1e9
+"""A figure that never happened (a missed event's detection delay, a threshold nothing reaches):
+JSON has no infinity, so cards and log entries hold this; `figure` shows it as "never"."""
+
+
+def figure(value: float, digits: int = 3) -> str:
+    """A metric's value for people: `digits` significant digits, "never" for NEVER and beyond."""
+    if value >= NEVER:
+        return "never"
+    return f"{value:.{digits}g}" if abs(value) < 10**digits else f"{value:,.0f}"
+
+
 @dataclass(frozen=True)
 class Comparison:
     """One metric: the model's value beside each baseline's, measured in the same run.

@@ -21,7 +21,7 @@ import numpy as np
 
 from ml.baselines.water_cusum import cusum_scores
 from ml.baselines.water_threshold import BudgetThreshold, standard_alarms
-from ml.errors import MLError
+from ml.errors import InvalidScale, InvalidSeed, check_training
 from ml.generators.water import (
     GENERATOR_VERSION,
     MEASURES,
@@ -39,7 +39,7 @@ from ml.metrics.water import (
     threshold_for_budget,
 )
 from ml.progress import Progress, quiet
-from ml.trained import Comparison, DataDescription, Speed, TrainedModel
+from ml.trained import NEVER, Comparison, DataDescription, Speed, TrainedModel
 from ml.water_deviation import REFERENCE_K
 from ml.water_features import FEATURES, station_features
 from ml.water_serving import ReadingsInvalid, StationReadings, WaterModel, WaterScores
@@ -75,10 +75,6 @@ NEGATIVE_SHARE = 0.25
 """Share of unaffected hours kept for fitting (weighted back up): most hours are quiet."""
 
 
-class InvalidScale(MLError):
-    """A training scale outside (0, 1]."""
-
-
 __all__ = [
     "DEFAULT_SCALE",
     "NAME",
@@ -90,10 +86,6 @@ __all__ = [
     "WaterScores",
     "train",
 ]
-
-
-class InvalidSeed(MLError):
-    """A negative training seed (the generator's seeds are non-negative)."""
 
 
 def _river_features(observed: WaterObserved) -> np.ndarray:
@@ -153,7 +145,7 @@ def _summary(result: DetectionScore) -> dict[str, Any]:
     }
 
 
-MISSED = 1e9
+MISSED = NEVER
 """What JSON holds for an infinite figure: a missed event's delay, a threshold nothing reaches
 (JSON has no infinity)."""
 
@@ -170,10 +162,7 @@ def train(
     `scale` in (0, 1] sets the number of 120-day draws of 8 stations (16 × scale fitting, at
     least 2; 8 × scale calibration and evaluation, at least 1). Raises InvalidScale, InvalidSeed.
     """
-    if not 0 < scale <= 1:
-        raise InvalidScale(f"scale must be in (0, 1], got {scale}")
-    if seed < 0:
-        raise InvalidSeed(f"seed must be ≥ 0, got {seed}")
+    check_training(scale, seed)
     settings = WaterSettings()
     fit_seeds, cal_seeds, eval_seeds = seeds_of(seed, scale)
     progress("generating draws", 0.0)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph.records.reviews import find_reviews
-from ml.errors import ModelNotTrained
+from ml.errors import ModelNotTrained, RegistryDamaged
 from ml.registry import StoredModel
 from ml.review import Review
 from resolvers.core.dataloaders import ContextLoader
@@ -25,21 +25,32 @@ class NotTrained:
     how: str
 
 
-class ServingModelByNameLoader(ContextLoader[str, StoredModel | NotTrained]):
+@dataclass(frozen=True)
+class Damaged:
+    """A model whose registry entry cannot serve (edited or half-copied by hand): `why`."""
+
+    name: str
+    why: str
+
+
+class ServingModelByNameLoader(ContextLoader[str, StoredModel | NotTrained | Damaged]):
     """The serving version of each model (names checked by the caller: ml.registry.MODELS);
-    NotTrained for a model never trained. Raises RegistryDamaged in the key's slot."""
+    NotTrained for a model never trained, Damaged for one whose entry cannot serve, so that
+    one damaged model never hides the others. Any other error fails its own key."""
 
     async def batch_load(
         self, keys: list[str]
-    ) -> Sequence[StoredModel | NotTrained | BaseException]:
+    ) -> Sequence[StoredModel | NotTrained | Damaged | BaseException]:
         registry = self.context.the_models()
 
-        def load(name: str) -> StoredModel | NotTrained | BaseException:
+        def load(name: str) -> StoredModel | NotTrained | Damaged | BaseException:
             try:
                 return registry.load(name)
             except ModelNotTrained as missing:
                 return NotTrained(name, str(missing))
-            except Exception as error:  # a damaged entry fails its own key, not the batch
+            except RegistryDamaged as damaged:
+                return Damaged(name, str(damaged))
+            except Exception as error:  # a bug fails its own key, not the batch
                 return error
 
         # reading a card and hashing a model file are disk work: off the event loop

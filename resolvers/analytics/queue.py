@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from graph.records.db import as_datetime
 from graph.records.reviews import count_pending, pending_reviews
 from ml.errors import UnknownModel
 from ml.registry import check_name
-from ml.review import MODEL_OF, Review, ReviewKind
+from ml.review import MODEL_OF, InvalidCursor, Review, ReviewKind, queue_key_of
 from resolvers.analytics.errors import require_analyst
 from resolvers.analytics.review_types import Review as ReviewType
 from resolvers.core.arguments import checked_districts
@@ -34,14 +33,10 @@ def queue_key(review: Review) -> str:
 def key_after(key: str) -> tuple[datetime, str]:
     """The (created_at, review_id) of a `queue_key`. Raises BAD_CURSOR on `after` for any
     other text (a cursor of another connection, or made by hand)."""
-    at, _, review_id = key.partition("|")
     try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None or not review_id.startswith("RV-"):
-        raise ApiError(ApiErrorCode.BAD_CURSOR, "not a cursor of the review queue", "after")
-    return as_datetime(moment), review_id
+        return queue_key_of(key)
+    except InvalidCursor as error:
+        raise ApiError(ApiErrorCode.BAD_CURSOR, str(error), "after") from None
 
 
 async def review_queue(

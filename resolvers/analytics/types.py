@@ -16,7 +16,7 @@ from strawberry.scalars import JSON
 from ml.card import card_markdown as markdown_of
 from ml.errors import UnknownModel
 from ml.registry import StoredModel, check_name
-from resolvers.analytics.dataloaders import NotTrained, ServingModelByNameLoader
+from resolvers.analytics.dataloaders import Damaged, NotTrained, ServingModelByNameLoader
 from resolvers.core.errors import not_found
 from resolvers.core.info import Info
 
@@ -87,6 +87,7 @@ class Model:
     name: str
     stored: strawberry.Private[StoredModel | None]
     missing: strawberry.Private[str | None]
+    why_damaged: strawberry.Private[str | None] = None
 
     @strawberry.field(description="Whether a version of the model serves.")
     def trained(self) -> bool:
@@ -97,6 +98,13 @@ class Model:
     )
     def how_to_train(self) -> str | None:
         return self.missing
+
+    @strawberry.field(
+        description="Why the registry cannot serve this model (its entry was edited or "
+        "half-copied by hand) and how to repair it; null when it serves or was never trained."
+    )
+    def damaged(self) -> str | None:
+        return self.why_damaged
 
     @strawberry.field(description="The serving version: training time and model-file hash.")
     def version(self) -> str | None:
@@ -156,15 +164,17 @@ class Model:
         return await model_named(info, name)
 
     @classmethod
-    def of(cls, name: str, loaded: StoredModel | NotTrained) -> Model:
+    def of(cls, name: str, loaded: StoredModel | NotTrained | Damaged) -> Model:
         if isinstance(loaded, NotTrained):
             return cls(name=name, stored=None, missing=loaded.how)
+        if isinstance(loaded, Damaged):
+            return cls(name=name, stored=None, missing=None, why_damaged=loaded.why)
         return cls(name=name, stored=loaded, missing=None)
 
 
 async def model_named(info: Info, name: str) -> Model:
     """The model `name` with its serving version. Raises NOT_FOUND for a name that is not one
-    of ml.registry.MODELS (the RegistryDamaged of a hand-edited registry stays a server fault)."""
+    of ml.registry.MODELS; a damaged registry entry is the model's `damaged` reason."""
     try:
         check_name(name)
     except UnknownModel:

@@ -72,3 +72,42 @@ def test_promote_is_a_log_entry_and_switches_the_serving_version(data_dir: Path)
     assert first.version in listed.stdout
     card = runner.invoke(app, ["ml", "card", "water"])
     assert card.stdout.startswith("# Model card: water")
+
+
+def test_one_damaged_model_is_said_in_the_list_and_never_promoted(data_dir: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    registry = Registry(data_dir / "ml")
+    good = registry.add(tiny_model("outbreak"))
+    assert runner.invoke(app, ["ml", "promote", "outbreak", good.version]).exit_code == 0
+    broken = registry.add(tiny_model("water"))
+    (broken.path / "model.txt").write_text("this is not a model")
+    size = log_size()
+
+    refused = runner.invoke(app, ["ml", "promote", "water", broken.version])
+    assert_refused(refused)
+    assert "SHA-256" in refused.stderr
+    assert log_size() == size  # nothing logged for a version that cannot serve
+    (data_dir / "ml" / "water" / "current").write_text("garbage")
+
+    listed = runner.invoke(app, ["ml", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "damaged" in listed.stdout
+    assert good.version in listed.stdout  # the others are still shown
+    # the card is readable even when the model file is not: that is when it is wanted
+    card = runner.invoke(app, ["ml", "card", "water", "--version", broken.version])
+    assert card.exit_code == 0, card.output
+    assert card.stdout.startswith("# Model card: water")
+    versions = runner.invoke(app, ["ml", "versions", "outbreak"])
+    assert versions.exit_code == 0
+    assert good.version in versions.stdout
+
+
+def test_seeds_past_the_shared_limit_and_too_small_scales_are_refused(data_dir: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    seed = runner.invoke(app, ["ml", "train", "--seed", "1000"])
+    assert seed.exit_code == 2  # Click's usage error
+    assert "999" in seed.stderr
+    tiny = runner.invoke(app, ["ml", "train", "routing", "--scale", "0.000001"])
+    assert_refused(tiny)
+    assert "at least 1,000" in tiny.stderr
+    assert Registry(data_dir / "ml").versions("routing") == []

@@ -24,7 +24,7 @@ from ml.hotspots import (
     HotspotInputInvalid,
     HotspotInputs,
     HotspotModel,
-    ScaleOutOfRange,
+    InvalidScale,
     origins,
     train,
 )
@@ -289,7 +289,7 @@ def test_a_stored_model_predicts_what_it_predicted_when_trained(
 
 @pytest.mark.parametrize("scale", [0.0, -1.0, 1.5], ids=["zero", "negative", "over-one"])
 def test_train_refuses_a_scale_outside_zero_one(scale: float) -> None:
-    with pytest.raises(ScaleOutOfRange):
+    with pytest.raises(InvalidScale):
         train(scale=scale)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from ml.baselines.ears import Ears
+from ml.errors import InvalidScale, InvalidSeed
 from ml.features import gu_adjacency
 from ml.generators.outbreaks import (
     STREAMS,
@@ -23,8 +24,6 @@ from ml.generators.outbreaks import (
 from ml.metrics.outbreak import days_earlier, score_alarms
 from ml.outbreak import (
     NAME,
-    InvalidScale,
-    InvalidSeed,
     InvalidWindow,
     OutbreakModel,
     SeriesWindow,

@@ -10,13 +10,12 @@ import pytest
 
 from graph.catalogue import services
 from ml.baselines.tfidf_logreg import TfidfLogReg
+from ml.errors import InvalidScale, InvalidSeed
 from ml.metrics.routing import confusion, macro_f1, review_effect, threshold_for_share
 from ml.registry import Registry
 from ml.routing import (
     NAME,
     InvalidComplaint,
-    InvalidScale,
-    InvalidSeed,
     Routing,
     RoutingModel,
     seeds_of,

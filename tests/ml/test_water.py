@@ -10,6 +10,7 @@ import pytest
 
 from ml.baselines.water_cusum import cusum_scores
 from ml.baselines.water_threshold import BudgetThreshold, standard_alarms
+from ml.errors import InvalidScale, InvalidSeed
 from ml.generators.water import (
     DO,
     MEASURES,
@@ -25,8 +26,6 @@ from ml.metrics.water import alarm_episodes, score_alarms, threshold_for_budget
 from ml.registry import Registry
 from ml.trained import TrainedModel
 from ml.water import (
-    InvalidScale,
-    InvalidSeed,
     ReadingsInvalid,
     StationReadings,
     WaterModel,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -111,7 +112,7 @@ async def test_models_show_the_serving_version_with_its_card(
         "evalRows": 100,
     }
     assert water["card"].startswith("# Model card: water")
-    assert "| precision | 0.910 | cusum 0.720 | ≥ cusum | yes |" in water["card"]
+    assert "| precision | 0.91 | cusum 0.72 | ≥ cusum | yes |" in water["card"]
     assert all(not m["trained"] for m in by_name.values())
 
 
@@ -126,3 +127,29 @@ async def test_model_by_name_and_an_unknown_name_is_not_found(
     unknown = await graphql(http, MODEL, {"name": "weather"})
     assert error_codes(unknown) == ["not_found"]
     assert unknown["errors"][0]["extensions"]["field"] == "name"  # type: ignore[index]
+
+
+async def test_a_damaged_model_is_said_and_never_hides_the_others(
+    settings: Settings, stores: Stores, tmp_path: Path
+) -> None:
+    # given a registry serving a water and an outbreak model, the water one edited by hand
+    registry = Registry(tmp_path)
+    for name in ("water", "outbreak"):
+        registry.promote(name, registry.add(tiny_model(name), trained_at=TRAINED_AT).version)
+    (tmp_path / "water" / registry.current_version("water") / "card.json").write_text('"x"')  # type: ignore[operator]
+    application = create_app(settings.model_copy(update={"ml_dir": tmp_path}), stores)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ml.test") as http:
+            # when anyone lists the models
+            body = await graphql(
+                http, "{ models { name trained damaged version metrics { metric } } }"
+            )
+    # then the list answers: water says why it cannot serve, outbreak serves, none fails
+    assert "errors" not in body, body
+    models = {m["name"]: m for m in body["data"]["models"]}  # type: ignore[index]
+    assert models["water"]["trained"] is False
+    assert "card.json is not an object" in models["water"]["damaged"]
+    assert models["water"]["metrics"] == []
+    assert models["outbreak"]["trained"] is True
+    assert models["outbreak"]["damaged"] is None

@@ -153,6 +153,18 @@ async def test_review_queue_after_a_middle_edge_continues_from_it(
             "after",
             id="not-a-review-id",
         ),
+        pytest.param(
+            {"after": encode_cursor("0001-01-01T00:00:00+05:00|RV-000000000001")},
+            "bad_cursor",
+            "after",
+            id="before-year-1-in-utc",
+        ),
+        pytest.param(
+            {"after": encode_cursor("9999-12-31T23:59:59-05:00|RV-000000000001")},
+            "bad_cursor",
+            "after",
+            id="after-year-9999-in-utc",
+        ),
         pytest.param({"first": 0}, "out_of_range", "first", id="first-zero"),
         pytest.param({"first": 101}, "out_of_range", "first", id="first-over-page"),
         pytest.param({"district": "99999"}, "not_found", "district", id="no-gu"),
