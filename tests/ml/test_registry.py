@@ -62,8 +62,7 @@ def test_a_version_round_trips_and_serves_only_once_promoted(tmp_path: Path) -> 
     assert loaded.card["metrics"][0]["baselines"] == {"cusum": 0.72}
     assert loaded.card["data"]["eval_seeds"] == [10_000]
     assert (
-        "| precision | 0.91 | cusum 0.72 | ≥ cusum | yes |"
-        in (stored.path / "card.md").read_text()
+        "| precision | 0.91 | cusum 0.72 | ≥ cusum | yes |" in (stored.path / "card.md").read_text()
     )
 
 
