@@ -5,7 +5,6 @@ decisions through the page's callback at the viewer's key, typed refusals in wor
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,10 +19,11 @@ from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
 from ml import review
 from ml.registry import MODELS, Registry
-from ml.review import MODEL_OF, ReviewKind
+from ml.review import ReviewKind
 from tests.dashboards.callbacks import call
 from tests.dashboards.test_door import sign_in
 from tests.helpers import graphql
+from tests.ml.reviews import pending_review
 from tests.ml.test_registry import tiny_model
 
 GU = "11710"
@@ -92,19 +92,15 @@ async def trained_app(
 
 async def propose(stores: Stores, kind: ReviewKind, minutes_ago: int = 5, **proposal: Any) -> str:
     """A new pending review of `kind` in GU, proposed `minutes_ago`; its id."""
-    if kind is ReviewKind.CASE_ROUTING:
-        proposal = {"department": "roads", "confidence": 0.41, **proposal}
-    proposed = await review.propose(
+    proposed = await pending_review(
         stores.records,
-        kind=kind,
-        model=MODEL_OF[kind],
-        model_version="20261130T090000Z-0123abcd",
-        subject=f"dash-{uuid.uuid4().hex[:12]}",
-        proposal=proposal or {"score": 0.93},
-        district_code=GU,
+        kind,
+        district=GU,
         at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
+        subject_prefix="dash",
+        **proposal,
     )
-    return proposed.review.review_id
+    return proposed.review_id
 
 
 @pytest.mark.parametrize("tier", [None, Tier.DEVELOPER], ids=["public", "developer"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,9 +14,10 @@ from civicgraph.stores import Stores
 from graph.records.api_keys import KEY_PREFIX, Tier
 from ml import review
 from ml.registry import Registry
-from ml.review import MODEL_OF, ReviewKind
+from ml.review import ReviewKind
 from resolvers.core.context import Context, Limits
 from resolvers.core.cost.budgets import CostBudgets
+from tests.ml.reviews import pending_review
 
 FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
 """Reviews proposed by these tests are dated after any other test's, so they head the queue."""
@@ -41,20 +41,13 @@ def propose(stores: Stores) -> Propose:
         minutes: int = 0,
         **proposal: Any,
     ) -> review.Review:
-        if kind is ReviewKind.CASE_ROUTING:
-            proposal = {"department": "roads", "confidence": 0.41, **proposal}
-        proposed = await review.propose(
+        return await pending_review(
             stores.records,
-            kind=kind,
-            model=MODEL_OF[kind],
-            model_version="20261130T090000Z-0123abcd",
-            subject=f"test-{uuid.uuid4().hex[:12]}",
-            proposal=proposal or {"score": 0.93},
-            district_code=district,
+            kind,
+            district=district,
             at=FUTURE + timedelta(minutes=minutes),
+            **proposal,
         )
-        assert proposed.created
-        return proposed.review
 
     return make
 
