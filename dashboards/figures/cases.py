@@ -1,5 +1,6 @@
 """The cases page's figures: open cases by category (Open311 service group), department,
-status, service (the Open311 service mix), age and gu, and the review queue's rows.
+status, service (the Open311 service mix), age and gu, and how many case routings wait for an
+analyst.
 
 Inputs are the `data` of the page's sources (dashboards/pages/cases.py), any of which may be
 None (a refused or failed source): figures are then None with no rows. Counts of people the API
@@ -10,13 +11,12 @@ reader's language.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from dashboards import theme
 from dashboards.figures.answers import Data, get, rows_at
 from dashboards.figures.counts import cell_text, count_text
-from dashboards.i18n import Lang, in_lang, number, when
+from dashboards.i18n import Lang, in_lang, number
 
 Figure = dict[str, Any]
 Rows = list[list[str]]
@@ -41,30 +41,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "age": ("경과 시간", "Age"),
     "count": ("건수", "Cases"),
     "median_hours": ("처리 시간 중앙값 (시간)", "Median resolution (h)"),
-    "review": ("검토 대기열", "Review queue"),
-    "review_intro": (
-        "사람에게 영향을 주는 모델 결과는 분석가가 승인하거나 반려할 때까지 여기서 기다립니다.",
-        "Model outputs that affect people wait here until an analyst approves or rejects them.",
+    "routings": ("분석가의 검토를 기다리는 민원 부서 배정", "Case routings waiting for an analyst"),
+    "routings_intro": (
+        "민원 배정 모델이 새 민원에 제안한 부서는 분석가가 승인하거나 다른 부서로 바로잡을 때까지 "
+        "여기서 기다립니다.",
+        "The department the routing model proposes for a new case waits until an analyst "
+        "approves it or corrects it to another department.",
     ),
-    "review_empty": (
-        "검토 대기 중인 항목이 없습니다: 민원 배정 모델은 분석 모델과 함께 도입됩니다.",
-        "Nothing awaiting review: routing models arrive with the analytics models.",
+    "routings_pending": ("대기 중 {n}건", "{n} waiting"),
+    "routings_decide": (
+        "분석 페이지의 검토 대기열에서 결정하기",
+        "Decide them in the analytics page's review queue",
     ),
-    "review_model": ("모델", "Model"),
-    "review_subject": ("대상", "Subject"),
-    "review_proposal": ("제안", "Proposal"),
-    "review_confidence": ("신뢰도", "Confidence"),
-    "review_at": ("생성 시각", "Proposed at"),
-    "review_decision": ("결정", "Decision"),
-    "approve": ("승인", "Approve"),
-    "reject": ("반려", "Reject"),
-    "approved": ("승인했습니다", "Approved"),
-    "rejected": ("반려했습니다", "Rejected"),
-    "review_refused": (
-        "검토 결정은 분석가 또는 운영자만 할 수 있습니다.",
-        "Only analysts and operators may approve or reject.",
-    ),
-    "review_failed": ("결정을 기록하지 못했습니다", "The decision could not be recorded"),
     # CaseStatus
     "OPEN": ("처리 중", "open"),
     "CLOSED": ("처리 완료", "closed"),
@@ -190,44 +178,15 @@ def headline(cases: Data, lang: Lang) -> list[tuple[str, str, str]]:
     ]
 
 
-@dataclass(frozen=True)
-class ReviewItem:
-    """One model output awaiting an analyst's decision (the analytics subgraph of issue 16
-    supplies them): its id, the model, what it concerns, what it proposes, the model's
-    confidence (0 to 1, None when it gives none) and when it was proposed (ISO 8601)."""
-
-    id: str
-    model: str
-    subject: str
-    proposal: str
-    confidence: float | None
-    at: str | None
+def routings_pending(queue: Data) -> int | None:
+    """How many case routings wait for an analyst: `reviewQueue.totalCount` of a
+    `reviewQueue(kind: CASE_ROUTING, ...)` answer; None when the answer has none."""
+    total = get(queue, "reviewQueue", "totalCount")
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
-def review_header(lang: Lang) -> list[str]:
-    """The columns of the review queue's table (the decision buttons come last)."""
-    keys = ("review_subject", "review_model", "review_proposal", "review_confidence")
-    return [
-        *(label(k, lang) for k in keys),
-        label("review_at", lang),
-        label("review_decision", lang),
-    ]
-
-
-def review_rows(items: Sequence[ReviewItem], lang: Lang) -> list[tuple[str, list[str]]]:
-    """The queue oldest first (first come, first decided), each as its id and its cells
-    `[subject, model, proposal, confidence %, proposed at]` (the page adds the buttons)."""
-    ordered = sorted(items, key=lambda i: i.at or "")
-    return [
-        (
-            i.id,
-            [
-                i.subject,
-                i.model,
-                i.proposal,
-                "–" if i.confidence is None else f"{number(i.confidence * 100, lang, digits=1)} %",
-                when(i.at, lang),
-            ],
-        )
-        for i in ordered
-    ]
+def routings_text(pending: int | None, lang: Lang) -> str:
+    """The count as a phrase in `lang` ("3 waiting", "대기 중 3건"), or "–" for no count."""
+    return (
+        "–" if pending is None else label("routings_pending", lang).format(n=number(pending, lang))
+    )

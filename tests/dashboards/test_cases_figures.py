@@ -1,4 +1,5 @@
-"""The cases page's figure builders and its review queue (no server)."""
+"""The cases page's figure builders and its panel of routings waiting for an analyst (no
+server)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from dash.exceptions import PreventUpdate
-from starlette.requests import HTTPConnection
 
 from dashboards.figures import cases as figures
 from dashboards.figures.answers import Data
 from dashboards.pages import cases as page
-from dashboards.sources import CURRENT, Answer, Reader, Source
-from graph.records.api_keys import Tier
+from dashboards.sources import Answer
 
 WITHHELD = {"key": "11110", "count": None, "suppressed": True}
 STATS = {
@@ -102,38 +100,33 @@ def test_headline_tiles_read_withheld_counts_in_words() -> None:
     assert [value for _, _, value in figures.headline(None, "ko")] == ["–", "–", "–"]
 
 
-def test_review_rows_oldest_first_with_confidence_in_percent() -> None:
-    items = [
-        figures.ReviewItem("r2", "routing", "case 2", "parks", 0.615, "2026-11-30T03:00:00+00:00"),
-        figures.ReviewItem("r1", "routing", "case 1", "roads", None, "2026-11-30T02:00:00+00:00"),
-    ]
-    assert figures.review_rows(items, "en") == [
-        ("r1", ["case 1", "routing", "roads", "–", "30 Nov 2026, 11:00"]),
-        ("r2", ["case 2", "routing", "parks", "61.5 %", "30 Nov 2026, 12:00"]),
-    ]
+def test_routings_pending_reads_the_total_count() -> None:
+    assert figures.routings_pending({"reviewQueue": {"totalCount": 3}}) == 3
+    assert figures.routings_pending({"reviewQueue": {"totalCount": 0}}) == 0
+    assert figures.routings_pending({"reviewQueue": {"totalCount": True}}) is None
+    assert figures.routings_pending(None) is None
+    assert figures.routings_text(1234, "en") == "1,234 waiting"
+    assert figures.routings_text(0, "ko") == "대기 중 0건"
+    assert figures.routings_text(None, "en") == "–"
 
 
-def test_the_review_queue_is_empty_until_models_exist() -> None:
-    # given no analytics models (issue 16), there is no queue source
-    assert page.QUEUE is None
-
-    # when the section renders, it says why it is empty: no made-up rows
-    section = page.review_section(None, None, "en")
-
+def test_the_routings_panel_links_to_the_analytics_page() -> None:
+    section = page.routings_section(Answer({"reviewQueue": {"totalCount": 2}}), "/src", "en")
     text = str(section.to_plotly_json())
-    assert "Nothing awaiting review: routing models arrive with the analytics models." in text
-    assert page.REVIEW not in text
+    assert "Case routings waiting for an analyst" in text
+    assert "2 waiting" in text
+    links = {c.href: c.children for c in walk(section) if getattr(c, "href", None)}
+    assert links == {
+        "/dashboard/analytics": "Decide them in the analytics page's review queue",
+        "/src": "Source query",
+    }
 
 
-def test_the_review_queue_renders_approve_and_reject_per_row() -> None:
-    item = figures.ReviewItem("r1", "routing", "case 1", "roads", 0.5, None)
-    queue = page.ReviewQueue(Source("Pending", "query Pending { x }"), lambda _: [item], DECIDE)
-    section = page.review_section(queue, Answer({"x": 1}), "en")
-    ids = [c.id for c in walk(section) if isinstance(getattr(c, "id", None), dict)]
-    assert ids == [
-        {"type": page.REVIEW, "decision": "approve", "review": "r1"},
-        {"type": page.REVIEW, "decision": "reject", "review": "r1"},
-    ]
+def test_a_refused_routings_count_is_a_failure_notice_not_zero() -> None:
+    refused = Answer(None, [{"message": "no", "extensions": {"code": "forbidden"}}])
+    text = str(page.routings_section(refused, "/src", "en").to_plotly_json())
+    assert "0 waiting" not in text
+    assert "your key's tier may not see it (forbidden)" in text
 
 
 def walk(component: Any) -> Iterator[Any]:
@@ -142,82 +135,3 @@ def walk(component: Any) -> Iterator[Any]:
     for child in children if isinstance(children, list) else [children]:
         if hasattr(child, "to_plotly_json"):
             yield from walk(child)
-
-
-DECIDE = Source("Decide", "mutation Decide($id: ID!, $approve: Boolean!) { x }")
-APPROVE = {"type": page.REVIEW, "decision": "approve", "review": "r1"}
-
-
-class Recorder:
-    """An `Execute` that records what ran and answers `answer`."""
-
-    def __init__(self, answer: Answer) -> None:
-        self.answer = answer
-        self.ran: list[tuple[str, dict[str, Any]]] = []
-
-    async def __call__(
-        self, _connection: HTTPConnection, document: str, variables: dict[str, Any]
-    ) -> Answer:
-        self.ran.append((document, variables))
-        return self.answer
-
-
-@pytest.fixture
-def request_scope() -> Iterator[None]:
-    token = CURRENT.set(HTTPConnection({"type": "http", "headers": []}))
-    yield
-    CURRENT.reset(token)
-
-
-QUEUE = page.ReviewQueue(Source("Pending", "query Pending { x }"), lambda _: [], DECIDE)
-
-
-@pytest.mark.parametrize("tier", [Tier.PUBLIC, Tier.DEVELOPER], ids=lambda t: t.value)
-async def test_a_decision_below_the_analyst_tier_is_refused_before_anything_runs(
-    tier: Tier, request_scope: None
-) -> None:
-    recorder = Recorder(Answer({"x": 1}))
-    said = await page.decide(Reader(recorder), QUEUE, tier, APPROVE, 1, "en")
-    assert said == "Only analysts and operators may approve or reject."
-    assert recorder.ran == []
-
-
-@pytest.mark.parametrize("tier", [Tier.ANALYST, Tier.OPERATOR], ids=lambda t: t.value)
-async def test_an_analyst_decision_runs_the_mutation(tier: Tier, request_scope: None) -> None:
-    recorder = Recorder(Answer({"x": 1}))
-    reject = {**APPROVE, "decision": "reject"}
-    said = await page.decide(Reader(recorder), QUEUE, tier, reject, 1, "en")
-    assert said == "Rejected: r1"
-    assert recorder.ran == [(DECIDE.document, {"id": "r1", "approve": False})]
-
-
-async def test_a_refused_decision_says_so_with_its_code(request_scope: None) -> None:
-    refused = Answer(None, [{"message": "no", "extensions": {"code": "not_found"}}])
-    said = await page.decide(Reader(Recorder(refused)), QUEUE, Tier.ANALYST, APPROVE, 1, "ko")
-    assert said == "결정을 기록하지 못했습니다 (not_found)"
-
-
-async def test_without_models_an_analyst_decision_has_nothing_to_decide() -> None:
-    recorder = Recorder(Answer({"x": 1}))
-    said = await page.decide(Reader(recorder), None, Tier.ANALYST, APPROVE, 1, "en")
-    assert said.startswith("Nothing awaiting review")
-    assert recorder.ran == []
-
-
-@pytest.mark.parametrize(
-    ("triggered", "clicks"),
-    [
-        (APPROVE, 0),
-        (APPROVE, None),
-        (None, 1),
-        ("review-status", 1),
-        ({**APPROVE, "decision": "delete"}, 1),
-        ({**APPROVE, "review": ["r1"]}, 1),
-    ],
-    ids=["rendered", "no-clicks", "nothing", "other-id", "unknown-decision", "odd-review-id"],
-)
-async def test_a_call_no_click_made_changes_nothing(triggered: Any, clicks: Any) -> None:
-    recorder = Recorder(Answer({"x": 1}))
-    with pytest.raises(PreventUpdate):
-        await page.decide(Reader(recorder), QUEUE, Tier.OPERATOR, triggered, clicks, "en")
-    assert recorder.ran == []

@@ -1,18 +1,23 @@
 """The sensors and cases pages through the real app in process: rendered at the viewer's tier
-from the seeded stores, any query string falls back to defaults, and the review queue's
-decision callback refuses anyone below the analyst tier."""
+from the seeded stores, any query string falls back to defaults, and the cases page counts the
+gu's case routings waiting for an analyst from the real review queue."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 
+from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
-from tests.dashboards.callbacks import CALLBACK, call
+from ml import review
+from ml.review import MODEL_OF, ReviewKind
+from tests.dashboards.callbacks import call
 from tests.dashboards.test_door import sign_in
+from tests.helpers import graphql
 
 
 def callbacks(app: Any) -> dict[str, dict[str, Any]]:
@@ -27,19 +32,6 @@ async def page(client: httpx.AsyncClient, app: Any, path: str, **values: Any) ->
     return answer.text
 
 
-def decision_request(review: str = "r1", decision: str = "approve") -> dict[str, Any]:
-    """What Dash's renderer sends when a review button is pressed."""
-    ident = {"type": "review-decision", "decision": decision, "review": review}
-    key = json.dumps(ident, sort_keys=True, separators=(",", ":"))
-    return {
-        "output": "review-status.children",
-        "outputs": {"id": "review-status", "property": "children"},
-        "inputs": [[{"id": ident, "property": "n_clicks", "value": 1}]],
-        "state": [{"id": "lang", "property": "data", "value": "en"}],
-        "changedPropIds": [f"{key}.n_clicks"],
-    }
-
-
 @pytest.fixture
 async def analyst(app: Any, keys: dict[Tier, str]) -> Any:
     transport = httpx.ASGITransport(app=app)
@@ -48,30 +40,99 @@ async def analyst(app: Any, keys: dict[Tier, str]) -> Any:
         yield browser
 
 
-async def test_a_review_decision_from_the_public_is_refused(
-    client: httpx.AsyncClient,
-) -> None:
-    answer = await client.post(CALLBACK, json=decision_request())
-    assert answer.status_code == 200, answer.text
-    assert "Only analysts and operators may approve or reject." in answer.text
+SEONGBUK = "11290"
+"""Seongbuk-gu: no other test proposes reviews there."""
+DOBONG = "11320"
+CASE_IN = """query ($gu: [String!]) { cases(filter: {district: $gu}, first: 1) {
+  edges { node { id } } } }"""
 
 
-async def test_an_analyst_decision_finds_nothing_awaiting_review(
-    analyst: httpx.AsyncClient,
-) -> None:
-    answer = await analyst.post(CALLBACK, json=decision_request(decision="reject"))
-    assert answer.status_code == 200, answer.text
-    assert "Nothing awaiting review" in answer.text
-
-
-async def test_the_cases_page_shows_the_breakdowns_and_the_empty_queue(
+async def test_the_cases_page_shows_the_breakdowns_and_the_routings_panel(
     analyst: httpx.AsyncClient, app: Any
 ) -> None:
     text = await page(analyst, app, "/dashboard/cases")
     for panel in ("by-group", "by-status", "by-service", "by-department", "ageing", "cases-by-gu"):
         assert f"panel-{panel}" in text
-    assert "Nothing awaiting review: routing models arrive with the analytics models." in text
-    assert "review-decision" not in text
+    tree = json.loads(text)
+    assert found(tree, "routings-title") == ["Case routings waiting for an analyst"]
+    hrefs = links(found(tree, "panel-routings"))
+    assert hrefs["/dashboard/analytics"] == "Decide them in the analytics page's review queue"
+    assert any("CasesRoutingsPending" in href for href in hrefs)  # the source link
+
+
+async def test_the_routings_panel_counts_the_gus_pending_case_routings(
+    analyst: httpx.AsyncClient, app: Any, stores: Stores, keys: dict[Tier, str]
+) -> None:
+    # (a view's render is shared for a few seconds, dashboards/renders.py: "before" is read by
+    # an operator, "after" by an analyst, two views)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as op:
+        assert (await sign_in(op, keys[Tier.OPERATOR])).status_code == 303
+        # given no routing waiting in Seongbuk-gu, though one waits in Dobong-gu
+        await propose(stores, ReviewKind.CASE_ROUTING, f"dobong-{uuid.uuid4()}", DOBONG)
+        at_gu = {"gu.data": SEONGBUK}
+        assert pending(await page(op, app, "/dashboard/cases", **at_gu)) == "0 waiting"
+        # when the routing model's department for one of its cases waits for an analyst, and
+        # a water alarm (another kind) waits there too
+        cases = await graphql(analyst, CASE_IN, {"gu": [SEONGBUK]}, key=keys[Tier.ANALYST])
+        case_id = cases["data"]["cases"]["edges"][0]["node"]["id"]  # type: ignore[index]
+        await propose(stores, ReviewKind.CASE_ROUTING, case_id, SEONGBUK)
+        await propose(stores, ReviewKind.WATER_ALARM, f"{SEONGBUK}/{uuid.uuid4()}", SEONGBUK)
+        # then the gu's page counts the one routing, in both languages, and so does the city's
+        assert pending(await page(analyst, app, "/dashboard/cases", **at_gu)) == "1 waiting"
+        korean = await page(analyst, app, "/dashboard/cases", **at_gu, **{"lang.data": "ko"})
+        assert pending(korean) == "대기 중 1건"
+        assert "분석가의 검토를 기다리는 민원 부서 배정" in korean
+        city = await page(op, app, "/dashboard/cases")
+        assert int(pending(city).removesuffix(" waiting").replace(",", "")) >= 2
+
+
+async def propose(stores: Stores, kind: ReviewKind, subject: str, gu: str) -> None:
+    """A new pending review of `kind` about `subject` in `gu`, as the model would queue it."""
+    if kind is ReviewKind.CASE_ROUTING:
+        proposal: dict[str, Any] = {"department": "roads", "confidence": 0.4}
+    else:
+        proposal = {"score": 0.93}
+    proposed = await review.propose(
+        stores.records,
+        kind=kind,
+        model=MODEL_OF[kind],
+        model_version="20261130T090000Z-0123abcd",
+        subject=subject,
+        proposal=proposal,
+        district_code=gu,
+    )
+    assert proposed.created
+
+
+def pending(text: str) -> str:
+    """The routings panel's count in a rendered page."""
+    (shown,) = found(json.loads(text), "routings-pending")
+    return str(shown)
+
+
+def links(tree: Any) -> dict[str, Any]:
+    """href → link text of the links in a callback answer's component tree."""
+    if isinstance(tree, list):
+        return {h: c for item in tree for h, c in links(item).items()}
+    if not isinstance(tree, dict):
+        return {}
+    props = tree.get("props", {})
+    if isinstance(props, dict) and isinstance(props.get("href"), str):
+        return {props["href"]: props.get("children")}
+    return {h: c for value in tree.values() for h, c in links(value).items()}
+
+
+def found(tree: Any, component_id: str) -> list[Any]:
+    """The children of the components with id `component_id` in a callback answer."""
+    if isinstance(tree, list):
+        return [c for item in tree for c in found(item, component_id)]
+    if not isinstance(tree, dict):
+        return []
+    props = tree.get("props", {})
+    if isinstance(props, dict) and props.get("id") == component_id:
+        return [props.get("children")]
+    return [c for value in tree.values() for c in found(value, component_id)]
 
 
 async def test_the_sensors_city_view_asks_for_a_gu(analyst: httpx.AsyncClient, app: Any) -> None:
