@@ -13,11 +13,11 @@ import pytest
 
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
-from ml import review
-from ml.review import MODEL_OF, ReviewKind
+from ml.review import ReviewKind
 from tests.dashboards.callbacks import call
 from tests.dashboards.test_door import sign_in
 from tests.helpers import graphql
+from tests.ml.reviews import pending_review
 
 
 def callbacks(app: Any) -> dict[str, dict[str, Any]]:
@@ -89,20 +89,7 @@ async def test_the_routings_panel_counts_the_gus_pending_case_routings(
 
 async def propose(stores: Stores, kind: ReviewKind, subject: str, gu: str) -> None:
     """A new pending review of `kind` about `subject` in `gu`, as the model would queue it."""
-    if kind is ReviewKind.CASE_ROUTING:
-        proposal: dict[str, Any] = {"department": "roads", "confidence": 0.4}
-    else:
-        proposal = {"score": 0.93}
-    proposed = await review.propose(
-        stores.records,
-        kind=kind,
-        model=MODEL_OF[kind],
-        model_version="20261130T090000Z-0123abcd",
-        subject=subject,
-        proposal=proposal,
-        district_code=gu,
-    )
-    assert proposed.created
+    await pending_review(stores.records, kind, district=gu, subject=subject)
 
 
 def pending(text: str) -> str:

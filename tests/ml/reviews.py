@@ -18,12 +18,14 @@ async def pending_review(
     kind: ReviewKind,
     *,
     district: str | None,
-    at: datetime,
+    at: datetime | None = None,
+    subject: str | None = None,
     subject_prefix: str = "test",
     **proposal: Any,
 ) -> review.Review:
-    """A new pending review of `kind` in gu `district` proposed `at`: a case routing to roads at
-    41 % unless `proposal` says otherwise, any other kind a score of 0.93."""
+    """A new pending review of `kind` in gu `district` proposed `at` (default now) about
+    `subject` (default a new one): a case routing to roads at 41 % unless `proposal` says
+    otherwise, any other kind a score of 0.93."""
     if kind is ReviewKind.CASE_ROUTING:
         proposal = {"department": "roads", "confidence": 0.41, **proposal}
     proposed = await review.propose(
@@ -31,7 +33,7 @@ async def pending_review(
         kind=kind,
         model=MODEL_OF[kind],
         model_version=MODEL_VERSION,
-        subject=f"{subject_prefix}-{uuid.uuid4().hex[:12]}",
+        subject=subject or f"{subject_prefix}-{uuid.uuid4().hex[:12]}",
         proposal=proposal or {"score": 0.93},
         district_code=district,
         at=at,
