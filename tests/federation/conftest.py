@@ -34,6 +34,11 @@ from resolvers.subgraphs import SUBGRAPHS
 from subscriptions.live import Live
 from tests.e2e.conftest import serving
 
+CHECKER = min(SUBGRAPHS)
+"""The subgraph whose /graphql/check answers the gateways' whole-operation checks and seats Hive's
+websocket clients: the first graph of the supergraph's join__Graph enum, which composition sorts
+by name (gateway/scripts/check.mjs, checkUrls)."""
+
 START_S = 180.0
 AUTH_FAILURES_PER_MINUTE = 6
 """The failed-key budget of one client address on every door here: low enough for a test to

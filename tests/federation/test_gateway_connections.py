@@ -17,7 +17,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from civicgraph.auth import DoorPolicy
 from civicgraph.settings import Settings
 from tests.e2e.websocket_client import TRANSPORT, WAIT_S, opened, ws_url
-from tests.federation.conftest import Doors
+from tests.federation.conftest import CHECKER, Doors
 
 LIMIT = 2
 CLIENT = {"x-forwarded-for": "198.51.100.62"}
@@ -25,9 +25,9 @@ CLIENT = {"x-forwarded-for": "198.51.100.62"}
 
 @contextlib.contextmanager
 def public_connections(doors: Doors, limit: int) -> Iterator[None]:
-    """At most `limit` public websockets per client IP on the merged server and at `city`
+    """At most `limit` public websockets per client IP on the merged server and at CHECKER
     (whose door seats Hive's clients) for the block, then as before."""
-    policies: list[DoorPolicy] = [doors.policies["merged"], doors.policies["city"]]
+    policies: list[DoorPolicy] = [doors.policies["merged"], doors.policies[CHECKER]]
     before = [policy.connections.public.limit for policy in policies]
     for policy in policies:
         policy.connections.public.limit = limit

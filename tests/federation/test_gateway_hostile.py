@@ -16,11 +16,11 @@ from civicgraph.auth import DoorPolicy
 from civicgraph.rate_limits import parse_quota
 from civicgraph.settings import Settings
 from graph.records.api_keys import Tier
-from tests.federation.conftest import Doors
+from tests.federation.conftest import CHECKER, Doors
 from tests.federation.test_same_answers import DOORS, GATEWAYS
 
 SERVICES_THEN_CITY = "{ cases(first: 1) { edges { node { id district { code nameEn } } } } }"
-"""The check and District.nameEn are answered by `city`, `cases` by `services` (which answers
+"""The check is answered by CHECKER, District.nameEn by `city`, `cases` by `services` (which answers
 District.code itself: it is the key)."""
 FILE_CASE_THEN_CITY = """mutation($input: FileCaseInput!) {
   fileCase(input: $input) { ... on FileCaseSuccess { case { id district { code nameEn } } } }
@@ -91,11 +91,13 @@ def public_quota(door: DoorPolicy, quota: str) -> Iterator[None]:
 async def test_a_refusal_after_the_check_is_an_error_of_that_part_only(
     doors: Doors, gateway: str, operation: str
 ) -> None:
-    # given a client whose public quota at `city` has room for the check's call only
+    # given a client whose public quota at `city` has room for the check's call only (none
+    # when another subgraph checks: CHECKER)
     host = 40 + 2 * GATEWAYS.index(gateway) + (operation == "mutation")
     client = {"x-forwarded-for": f"198.51.100.{host}"}
+    room = 2 if CHECKER == "city" else 1
     async with httpx.AsyncClient(timeout=60) as http:
-        with public_quota(doors.policies["city"], "2/hour"):
+        with public_quota(doors.policies["city"], f"{room}/hour"):
             used = await http.post(
                 f"{doors.subgraphs['city']}/graphql",
                 json={"query": "{ __typename }"},
@@ -103,7 +105,7 @@ async def test_a_refusal_after_the_check_is_an_error_of_that_part_only(
             )
             assert used.status_code == 200
 
-            # when an operation checked at `city` runs a field at `services`, then District's
+            # when an operation checked at CHECKER runs a field at `services`, then District's
             # names at `city`: the cases query, or fileCase (a mutation that runs)
             request = (
                 {"query": SERVICES_THEN_CITY}
