@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from graph.records.reviews import count_pending, pending_reviews
 from ml.errors import UnknownModel
 from ml.registry import check_name
-from ml.review import MODEL_OF, InvalidCursor, Review, ReviewKind, queue_key_of
+from ml.review import InvalidCursor, Review, ReviewKind, queue_key_of
 from resolvers.analytics.errors import require_analyst
 from resolvers.analytics.review_types import Review as ReviewType
 from resolvers.core.arguments import checked_districts
@@ -20,9 +20,6 @@ from resolvers.core.context import Context
 from resolvers.core.errors import ApiError, ApiErrorCode, not_found
 from resolvers.core.info import Info
 from resolvers.core.pagination import Connection, PageArgs, connection, page_request
-
-COUNT_BATCH = 1000
-"""Reviews read per query when counting one gu's pending reviews."""
 
 
 def queue_key(review: Review) -> str:
@@ -82,27 +79,6 @@ async def review_queue(
 async def count_queue(
     context: Context, kind: ReviewKind | None, district: str | None, model: str | None
 ) -> int:
-    """How many reviews are pending under the filter: one grouped count for the whole city;
-    for one gu, its pending reviews read COUNT_BATCH at a time (the records count no gu)."""
-    if district is None:
-        by_kind = await count_pending(context.records)
-        return sum(
-            n
-            for name, n in by_kind.items()
-            if (kind is None or name == kind.value)
-            and (model is None or MODEL_OF[ReviewKind(name)] == model)
-        )
-    total, start = 0, None
-    while True:
-        rows = await pending_reviews(
-            context.records,
-            kind=kind.value if kind is not None else None,
-            district_code=district,
-            model=model,
-            after=start,
-            limit=COUNT_BATCH,
-        )
-        total += len(rows)
-        if len(rows) < COUNT_BATCH:
-            return total
-        start = (rows[-1].created_at, rows[-1].review_id)
+    """How many reviews are pending under the filter: one grouped count in the records."""
+    by_kind = await count_pending(context.records, district_code=district, model=model)
+    return by_kind.get(kind.value, 0) if kind is not None else sum(by_kind.values())
