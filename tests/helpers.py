@@ -6,6 +6,8 @@ from pathlib import Path
 
 import httpx
 
+from graph.records.db import Records
+
 
 async def graphql(
     client: httpx.AsyncClient,
@@ -29,3 +31,15 @@ def error_codes(body: dict[str, object]) -> list[str]:
 
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+async def undo_migration_0015(records: Records) -> None:
+    """Take a records database back to before 0015 (predictions, syndromic counts, incidents and
+    the readings' nitrogen and phosphorus), as a database migrated before it would be."""
+    for table in ("ml_prediction", "syndromic_count", "incident"):
+        await records.query(f"DROP TABLE {table}")
+    for column in ("total_nitrogen", "total_phosphorus"):
+        await records.query(f"ALTER TABLE reading DROP COLUMN {column}")
+    await records.query(
+        "DELETE FROM tortoise_migrations WHERE name = '0015_ml_predictions_and_feeds'"
+    )

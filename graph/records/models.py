@@ -39,6 +39,8 @@ class Reading(Model):
     dissolved_oxygen = fields.FloatField(null=True)
     turbidity = fields.FloatField(null=True)
     conductivity = fields.FloatField(null=True)
+    total_nitrogen = fields.FloatField(null=True)
+    total_phosphorus = fields.FloatField(null=True)
 
     class Meta:
         table = "reading"
@@ -406,3 +408,82 @@ class Review(Model):
             ),
         )
         """The pending queue, newest first: all of it, by kind, by gu (ml/review.py)."""
+
+
+class Prediction(Model):
+    """One model output on the platform's data (ml/scoring): a water station's anomaly score for
+    an hour, a gu and syndrome's outbreak probability for a day, a grid cell's expected incidents
+    for an hour.
+
+    `subject` is the thing scored (a sensor id, "<gu code>/<syndrome>", a cell id); the window is
+    [window_start, window_end) in epoch seconds, UTC. Scoring the same subject and window again
+    replaces the row (the newest model version's answer stands). `detail` is canonical JSON of
+    what the score needs to be read (a cell's centre and corners, the measures that moved).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    model = fields.CharField(max_length=32, description="water, outbreak, hotspots")
+    model_version = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=32, description="water_anomaly, outbreak_risk, hotspot_risk")
+    subject = fields.CharField(max_length=128, description="a sensor id, gu/syndrome, a cell id")
+    district_code = fields.CharField(max_length=16, null=True)
+    window_start = fields.BigIntField(description="epoch seconds, UTC")
+    window_end = fields.BigIntField(description="epoch seconds, UTC (exclusive)")
+    score = fields.FloatField(description="the model's score in its own unit (docs/analytics.md)")
+    alarm = fields.BooleanField(description="the score is at or past the model's threshold")
+    detail = fields.TextField(null=True, description="canonical JSON")
+    scored_at = fields.BigIntField(description="epoch seconds, UTC")
+
+    class Meta:
+        table = "ml_prediction"
+        unique_together = (("kind", "subject", "window_start"),)
+        indexes = (
+            Index(fields=["kind", "window_start"], name="ml_prediction_kind_at"),
+            Index(
+                fields=["kind", "district_code", "window_start"],
+                name="ml_prediction_kind_district_at",
+            ),
+        )
+        """The newest window of a kind, city-wide or for one gu."""
+
+
+class SyndromicCount(Model):
+    """One day's count of one syndromic surveillance stream in one gu: emergency-room visits,
+    pharmacy sales or web searches for a syndrome (ml/generators/outbreaks.py describes them).
+
+    `day` is the Seoul calendar date as days since 1970-01-01; `count` NULL when the feed
+    reported the day as missing.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    district_code = fields.CharField(max_length=16)
+    syndrome = fields.CharField(max_length=32)
+    stream = fields.CharField(max_length=16, description="er, pharmacy, search")
+    day = fields.IntField(description="Seoul date, days since 1970-01-01")
+    count = fields.IntField(null=True)
+
+    class Meta:
+        table = "syndromic_count"
+        unique_together = (("district_code", "syndrome", "stream", "day"),)
+        indexes = (Index(fields=["day"], name="syndromic_count_day"),)
+        """Scoring reads every gu's recent days at once."""
+
+
+class Incident(Model):
+    """A recorded incident report (a place and an hour, never a person): the hotspot model's
+    past incidents. Position in WGS84 degrees; `reported_at` epoch seconds, UTC."""
+
+    id = fields.BigIntField(primary_key=True)
+    reported_at = fields.BigIntField(description="epoch seconds, UTC")
+    lat = fields.FloatField()
+    lon = fields.FloatField()
+    district_code = fields.CharField(max_length=16)
+    category = fields.CharField(max_length=32)
+
+    class Meta:
+        table = "incident"
+        indexes = (
+            Index(fields=["reported_at"], name="incident_reported_at"),
+            Index(fields=["district_code", "reported_at"], name="incident_district_at"),
+        )
+        """Scoring reads the last weeks city-wide; a gu's page reads its own."""

@@ -12,6 +12,7 @@ from tortoise.exceptions import OperationalError
 
 from graph.records import open_records, sqlite_url
 from graph.records.db import SQLITE_MATH, ensure_sqlite_math
+from tests.helpers import undo_migration_0015
 
 
 def test_the_registered_math_functions_behave_as_sqlites() -> None:
@@ -76,6 +77,7 @@ async def test_migration_0012_gives_old_noise_hours_the_energy_of_their_mean(
     await made.query("DROP INDEX case_event_status_kind_at")
     await made.query("DELETE FROM tortoise_migrations WHERE name = '0014_ml_review'")
     await made.query("DROP TABLE ml_review")
+    await undo_migration_0015(made)
     await made.query(
         "INSERT INTO reading_hourly (sensor_id, data_type, hour, n, total, lo, hi) VALUES "
         "('s', 'noise', 3600, 30, 1500.0, 40.0, 60.0), ('s', 'pm25', 3600, 30, 300.0, 5.0, 15.0)"
@@ -88,6 +90,7 @@ async def test_migration_0012_gives_old_noise_hours_the_energy_of_their_mean(
             "0012_reading_hourly_energy",
             "0013_case_event_closing_index",
             "0014_ml_review",
+            "0015_ml_predictions_and_feeds",
         ]
         rows = await migrated.query(
             "SELECT data_type, energy FROM reading_hourly ORDER BY data_type"
