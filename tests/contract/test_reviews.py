@@ -18,11 +18,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from graph.records import Records, open_records, sqlite_url
+from graph.records import Records, open_records
 from graph.records.reviews import pending_query
 from ledger.checkpoint import Signer
 from ledger.entries import Entry
@@ -31,36 +30,13 @@ from ledger.log import Log
 from ledger.verify import verify_consistency, verify_inclusion
 from ml import review
 from ml.review import AlreadyDecided, ReviewKind
-from tests.contract.conftest import POSTGRES_URL
+from tests.contract.databases import empty_database
 from tests.helpers import undo_migration_0015
 
 T0 = datetime(2026, 11, 30, 9, 0, 0, 250_000, tzinfo=UTC)
 SIGNER = Signer("review.contract.test", Ed25519PrivateKey.generate())
 BACKENDS = ("sqlite", "postgres")
 INDEXES = {"ml_review_status_at", "ml_review_status_kind_at", "ml_review_status_district_at"}
-
-
-async def empty_database(kind: str, folder: Path) -> AsyncIterator[str]:
-    """The URL of an empty records database of `kind`, dropped afterwards (PostgreSQL)."""
-    if kind == "sqlite":
-        yield sqlite_url(folder / "records.sqlite3")
-        return
-    name = f"civic_review_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = await asyncpg.connect(POSTGRES_URL.replace("postgres://", "postgresql://", 1))
-    except (OSError, asyncpg.PostgresError) as error:
-        pytest.skip(f"PostgreSQL is not running (tools/services/services.sh): {error}")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        for _ in range(20):  # closed pools' sessions end a moment later
-            try:
-                await admin.execute(f'DROP DATABASE "{name}"')
-                break
-            except asyncpg.ObjectInUseError:
-                await asyncio.sleep(0.5)
-        await admin.close()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -1,0 +1,90 @@
+"""The models' predictions as records, the same on SQLite and PostgreSQL: a scoring's rows
+replace the window they score, the newest window is found, a subject's history reads back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from graph.records import Records, open_records
+from graph.records.predictions import (
+    PredictionRow,
+    latest_window,
+    predictions_in_window,
+    put_predictions,
+    subject_history,
+)
+from tests.contract.databases import empty_database
+
+HOUR = 3600
+T0 = 1_796_000_400  # a whole UTC hour
+
+
+@pytest.fixture(params=("sqlite", "postgres"))
+async def records(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Records]:
+    async for url in empty_database(request.param, tmp_path):
+        opened = await open_records(url)
+        try:
+            yield opened
+        finally:
+            await opened.close()
+
+
+def row(
+    subject: str, start: int, score: float, *, gu: str = "11110", version: str = "v1"
+) -> PredictionRow:
+    return PredictionRow(
+        model="water",
+        model_version=version,
+        kind="water_anomaly",
+        subject=subject,
+        district_code=gu,
+        window_start=start,
+        window_end=start + HOUR,
+        score=score,
+        alarm=score >= 0.5,
+        detail=None,
+        scored_at=start + HOUR,
+    )
+
+
+async def test_a_window_scored_again_is_replaced_and_the_newest_window_is_read(
+    records: Records,
+) -> None:
+    # given two hours of two stations
+    await put_predictions(
+        records,
+        [row("wq-a", T0, 0.1), row("wq-b", T0, 0.7, gu="11140"), row("wq-a", T0 + HOUR, 0.2)],
+    )
+    # when the second hour of wq-a is scored again by a new version
+    await put_predictions(records, [row("wq-a", T0 + HOUR, 0.9, version="v2")])
+    # then that hour holds the new answer, alone
+    assert await latest_window(records, "water_anomaly") == T0 + HOUR
+    newest = await predictions_in_window(records, "water_anomaly", T0 + HOUR)
+    assert [(p.subject, p.score, p.alarm, p.model_version) for p in newest] == [
+        ("wq-a", 0.9, True, "v2")
+    ]
+    # and the first hour reads highest score first, filtered by gu and by alarm
+    first = await predictions_in_window(records, "water_anomaly", T0)
+    assert [p.subject for p in first] == ["wq-b", "wq-a"]
+    assert [
+        p.subject
+        for p in await predictions_in_window(records, "water_anomaly", T0, alarms_only=True)
+    ] == ["wq-b"]
+    assert await latest_window(records, "water_anomaly", "11140") == T0
+    assert await latest_window(records, "outbreak_risk") is None
+    # and a subject's history is oldest first
+    history = await subject_history(records, "water_anomaly", "wq-a", since=T0)
+    assert [(p.window_start, p.score) for p in history] == [(T0, 0.1), (T0 + HOUR, 0.9)]
+
+
+async def test_a_row_of_no_known_kind_or_an_empty_window_writes_nothing(records: Records) -> None:
+    bad = row("wq-a", T0, 0.3)
+    with pytest.raises(ValueError, match="kind"):
+        await put_predictions(records, [row("wq-b", T0, 0.1), replace(bad, kind="mood")])
+    with pytest.raises(ValueError, match="window"):
+        await put_predictions(records, [replace(bad, window_end=T0)])
+    assert await latest_window(records, "water_anomaly") is None
