@@ -1,0 +1,53 @@
+"""Scoring the platform's own data with the serving models: what each run reads, writes, proposes.
+
+Each model has a module here (`water`, `outbreak`, `hotspots`) with one entry point,
+`async def score(context: ScoringContext) -> Scoring`, which reads the model's inputs from the
+records and the graph (never from a side file), writes its predictions to `ml_prediction`
+(graph/records/predictions.py), and queues what affects people for an analyst (ml/review.py):
+water alarms, outbreak alarms, patrol allocations. Scoring never trains: a model that was never
+trained, or whose registry entry is damaged, is skipped with the reason in `Scoring.skipped`.
+Scoring the same `now` twice writes the same rows and proposes nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from graph.records import Records
+from graph.records.predictions import PredictionRow
+from graph.store import GraphStore
+from ml.registry import Registry
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What a scoring run reads from: the stores, the model registry, and `now` (an aware UTC
+    datetime: the run scores the windows its model scores at that moment: water the hours up
+    to `now`, outbreak the Seoul day before `now`, hotspots the 24 hours from the last Seoul
+    midnight)."""
+
+    records: Records
+    graph: GraphStore
+    registry: Registry
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What one model's run did.
+
+    `model` its name; `version` the version that scored (None when skipped); `window_start`
+    the newest window written (epoch seconds, UTC) or None; `predictions` rows written;
+    `proposed` new reviews queued (a review already pending for the same subject is not
+    counted); `alarms` the newest window's rows with `alarm` set, for the `anomalies`
+    subscription; `skipped` why nothing was scored (not trained, damaged, no data), else None.
+    """
+
+    model: str
+    version: str | None
+    window_start: int | None
+    predictions: int
+    proposed: int
+    alarms: tuple[PredictionRow, ...]
+    skipped: str | None = None
