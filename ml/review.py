@@ -254,10 +254,38 @@ async def propose(
     proposal: Mapping[str, Any],
     district_code: str | None = None,
     at: datetime | None = None,
+    client: BaseDBAsyncClient | None = None,
 ) -> Proposed:
-    """Queue a model's output for an analyst: a pending review, once per (kind, model, version,
-    subject) while it is pending (a second call returns the first review unchanged, `created`
-    False). Once decided, the same call queues a new review.
+    """Queue a model's output for an analyst: `queue(records, proposal_row(...), client=client)`.
+
+    Raises what `proposal_row` and `queue` raise.
+    """
+    row = proposal_row(
+        kind=kind,
+        model=model,
+        model_version=model_version,
+        subject=subject,
+        proposal=proposal,
+        district_code=district_code,
+        at=at,
+    )
+    return await queue(records, row, client=client)
+
+
+def proposal_row(
+    *,
+    kind: ReviewKind | str,
+    model: str,
+    model_version: str,
+    subject: str,
+    proposal: Mapping[str, Any],
+    district_code: str | None = None,
+    at: datetime | None = None,
+) -> ReviewRow:
+    """The pending review of a model's output, checked and not yet stored (`queue` stores it).
+
+    Checked apart from storing so that a writer can check a proposal before it writes anything
+    else and store it in its own transaction (filing a case does).
 
     `subject` is what the output is about (a case id, "11110/respiratory", a shift's cell set);
     `district_code` its gu, if any; `proposal` the model's output as JSON values (floats become
@@ -280,8 +308,7 @@ async def propose(
     encoded = proposal_json(proposal)
     if kind is ReviewKind.CASE_ROUTING and proposal.get("department") not in _department_codes():
         raise InvalidProposal("a routing proposes one of the city's departments", "proposal")
-    key = _pending_key(kind, model, model_version, subject)
-    row = ReviewRow(
+    return ReviewRow(
         review_id=f"RV-{secrets.token_hex(6).upper()}",
         model=model,
         model_version=model_version,
@@ -291,17 +318,29 @@ async def propose(
         proposal=encoded.decode(),
         proposal_sha256=hashlib.sha256(encoded).hexdigest(),
         status=ReviewStatus.PENDING.value,
-        pending_key=key,
+        pending_key=_pending_key(kind, model, model_version, subject),
         created_at=(at or datetime.now(UTC)).astimezone(UTC),
     )
+
+
+async def queue(
+    records: Records, row: ReviewRow, *, client: BaseDBAsyncClient | None = None
+) -> Proposed:
+    """Store a pending review made by `proposal_row`, once per (kind, model, version, subject)
+    while it is pending: a second call returns the first review unchanged (`created` False).
+    Once that one is decided, the same call queues a new review. With `client` (from
+    `records.transaction()`), the review commits or rolls back with that transaction.
+
+    Raises AlreadyDecided if the pending one is decided again and again as this one retries.
+    """
     # the pending one may be decided between the insert that met it and the read: then insert
     for _ in range(3):
-        if await store.insert_pending(records, row) is not None:
+        if await store.insert_pending(records, row, client) is not None:
             return Proposed(Review.from_row(row), created=True)
-        found = await store.find_pending_by_key(records, key)
+        found = await store.find_pending_by_key(records, str(row.pending_key), client)
         if found is not None:
             return Proposed(Review.from_row(found), created=False)
-    raise AlreadyDecided(f"{subject} was proposed and decided repeatedly meanwhile: try again")
+    raise AlreadyDecided(f"{row.subject} was proposed and decided repeatedly meanwhile: try again")
 
 
 async def get(records: Records, review_id: str) -> Review:

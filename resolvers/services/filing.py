@@ -13,10 +13,12 @@ The department: when a routing model serves (`resolvers.services.routing`), the 
 the description, the door's channel, the gu and the filing time; else the service's. The
 service code stays the filer's choice whatever the model says (it names what the complaint is
 about, the model only who handles it). A routing below the model's threshold is proposed to the
-review queue (`ml.review`, kind case_routing) before anything is written, so no case carries an
-unreviewed low-confidence department without its pending review; until an analyst decides, the
-case's department is provisional (`Case.routing`). If the proposal cannot be stored, the case
-takes the service's department instead (logged).
+review queue (`ml.review`, kind case_routing): the proposal is checked before anything is
+written (one the queue would refuse files the case by service instead, logged) and stored in
+the transaction of the case's first events, so a case never carries an unreviewed
+low-confidence department without its pending review, and no review names a case that was not
+filed or is not yet in the graph. Until an analyst decides, the case's department is
+provisional (`Case.routing`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from graph.catalogue import service
 from graph.errors import WriteAbandoned
 from graph.records import write_intents
 from graph.records.case_events import CaseEventRow, delete_event, record_events
+from graph.records.reviews import ReviewRow
 from graph.store import Node
 from ml import review
 from ml.review import Review, ReviewKind
@@ -111,9 +114,8 @@ async def file(context: Context, request: NewCase) -> Filed:
         raise ServicesProblem(ServicesErrorCode.OUTSIDE_CITY, "the location is not in Seoul", "lat")
     now = datetime.now(UTC)
     case_id = new_case_id()
-    routed, pending = await _route(
-        context, case_id, svc.code, description, request.channel, gu, now
-    )
+    routed, proposal = _route(context, case_id, svc.code, description, request.channel, gu, now)
+    pending: Review | None = None
     department = routed.routing.department if routed is not None else svc.department
     properties = {
         "id": case_id,
@@ -144,6 +146,9 @@ async def file(context: Context, request: NewCase) -> Filed:
     intent = await write_intents.begin(context.records, CASE_FILED, case_id)
 
     async def end_intent(client: BaseDBAsyncClient) -> None:
+        nonlocal pending
+        if proposal is not None:
+            pending = (await review.queue(context.records, proposal, client=client)).review
         if not await write_intents.finish(context.records, client, intent):
             raise WriteAbandoned(f"filing {case_id} outlived its grace period and was undone")
 
@@ -158,7 +163,7 @@ async def file(context: Context, request: NewCase) -> Filed:
     return Filed(properties, routed, pending)
 
 
-async def _route(
+def _route(
     context: Context,
     case_id: str,
     service_code: str,
@@ -166,18 +171,17 @@ async def _route(
     channel: str,
     gu: str,
     at: datetime,
-) -> tuple[Routed | None, Review | None]:
-    """The model's routing of a filing and, below its threshold, the review proposed for it
-    (with the service code the filer chose, for the analyst); (None, None) without a model, or
-    when a needed review cannot be stored (logged)."""
+) -> tuple[Routed | None, ReviewRow | None]:
+    """The model's routing of a filing and, below its threshold, the review to queue with it
+    (checked, not stored; it carries the service code the filer chose, for the analyst);
+    (None, None) without a model, or when the queue would refuse the review (logged)."""
     router = router_for(context)
     routed = router.route(text, channel, gu, at) if router is not None else None
     if routed is None or not routed.routing.needs_review:
         return routed, None
     routing = routed.routing
     try:
-        proposed = await review.propose(
-            context.records,
+        row = review.proposal_row(
             kind=ReviewKind.CASE_ROUTING,
             model="routing",
             model_version=routed.model_version,
@@ -192,10 +196,10 @@ async def _route(
             district_code=gu,
             at=at,
         )
-    except Exception as error:  # no review, no unreviewed department: file by service
-        log.error("routing review of %s not stored, filed by service: %s", case_id, error)
+    except review.InvalidProposal as error:  # no review, no unreviewed department
+        log.error("routing review of %s refused, filed by service: %s", case_id, error)
         return None, None
-    return routed, proposed.review
+    return routed, row
 
 
 async def _undo_filing(context: Context, case_id: str, intent: int) -> None:

@@ -8,6 +8,7 @@ complaints it routes come from the generator at a seed no training draws (seeds 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,8 @@ from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.catalogue import departments, service
-from graph.records import write_intents
+from graph.errors import WriteAbandoned
+from graph.records import Records, write_intents
 from graph.records.api_keys import Tier
 from graph.records.case_events import CaseEventRow, record_events
 from ml import review
@@ -431,3 +433,44 @@ async def test_repair_carries_a_decided_reassignment_into_the_graph(
     after = await read_case(routed, case["id"])
     assert after["agencyResponsible"] == after["department"]["id"] == other
     assert all(i.subject != case["id"] for i in await write_intents.pending(stores.records))
+
+
+class RefusingEvents:
+    """The records, except that the transaction of a filing's first events fails at its end (a
+    write intent that outlived its grace period does the same), after the review was queued."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.records, name)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        async with self.records.transaction() as client:
+            yield client
+            raise WriteAbandoned("the filing's events were refused")
+
+
+async def test_a_filing_that_fails_after_its_routing_leaves_no_review_and_no_case(
+    app: Starlette, stores: Stores, registry: Registry, texts: dict[str, str]
+) -> None:
+    # given a model that doubts the complaint, and records that refuse the filing's events
+    failing = RefusingEvents(stores.records)
+    context = Context(
+        stores.graph,
+        failing,  # type: ignore[arg-type]
+        Tier.PUBLIC,
+        Limits(),
+        app.state.locator,
+        models=registry,
+    )
+    before = await stores.records.query("SELECT count(*) AS n FROM ml_review")
+    # when
+    with pytest.raises(WriteAbandoned):
+        await file(
+            context,
+            NewCase("road-damage", texts["doubted"], lat=GANGNAM["lat"], lon=GANGNAM["lon"]),
+        )
+    # then no review names a case that was never filed
+    assert await stores.records.query("SELECT count(*) AS n FROM ml_review") == before
