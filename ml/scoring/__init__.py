@@ -41,7 +41,9 @@ class Scoring:
     the newest window written (epoch seconds, UTC) or None; `predictions` rows written;
     `proposed` new reviews queued (a review already pending for the same subject is not
     counted); `alarms` the newest window's rows with `alarm` set, for the `anomalies`
-    subscription; `skipped` why nothing was scored (not trained, damaged, no data), else None.
+    subscription; `skipped` why nothing was scored (not trained, damaged, no data), else None;
+    `unscored` subjects the run left out for lack of data (outbreak: gu without any count in
+    the days read).
     """
 
     model: str
@@ -51,3 +53,4 @@ class Scoring:
     proposed: int
     alarms: tuple[PredictionRow, ...]
     skipped: str | None = None
+    unscored: int = 0
