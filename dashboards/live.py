@@ -38,6 +38,10 @@ CLOSE_RESTART = 1012
 TOPICS: dict[Stream, str] = {stream: stream.value for stream in Stream}
 """The live topic each bus stream changes (pages list the topics they show)."""
 
+ANALYST_TOPICS = frozenset({TOPICS[Stream.ANOMALIES]})
+"""Topics a dashboard below the analyst tier is never told of: that a model's alarm was just
+scored in a gu is itself an output awaiting review (an outbreak alarm notifies no one first)."""
+
 
 PUBLIC_INTERVAL_S = 5.0
 """Shortest time between two messages to a dashboard without a key: one render each, 12 a
@@ -54,10 +58,15 @@ class Watcher:
 
     websocket: WebSocket
     min_interval_s: float = 0.0
+    hidden: frozenset[str] = frozenset()
+    """Topics this dashboard is never told of (ANALYST_TOPICS below the analyst tier)."""
     changes: Changes = field(default_factory=dict)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def add(self, changes: Changes) -> None:
+        changes = {topic: gu for topic, gu in changes.items() if topic not in self.hidden}
+        if not changes:
+            return
         for topic, districts in changes.items():
             self.changes.setdefault(topic, set()).update(districts)
         self.wake.set()
@@ -132,7 +141,8 @@ class Pulse:
         await websocket.accept()
         self.start()
         tier = websocket.scope.get("state", {}).get("tier", Tier.PUBLIC)
-        watcher = Watcher(websocket, PUBLIC_INTERVAL_S if tier is Tier.PUBLIC else 0.0)
+        hidden = frozenset() if tier.at_least(Tier.ANALYST) else ANALYST_TOPICS
+        watcher = Watcher(websocket, PUBLIC_INTERVAL_S if tier is Tier.PUBLIC else 0.0, hidden)
         self.watchers.add(watcher)
         reader = asyncio.create_task(_drain(websocket))
         try:

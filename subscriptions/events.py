@@ -21,6 +21,9 @@ class Stream(StrEnum):
     """A poll's tally after each accepted ballot (id: the ballot's log leaf)."""
     LOG = "log"
     """Each leaf the verifiable log appends (id: its leaf index), once its append commits."""
+    ANOMALIES = "anomalies"
+    """Each alarm a scoring run of the models writes (subscriptions/anomalies.py); live only:
+    no replay (a client catches up with the `predictions` query)."""
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,8 @@ async def replay_page(
     districts = [district] if district else None
     if stream is Stream.POLLS:
         return ReplayPage([], None)  # `pollTally` starts from the current tally
+    if stream is Stream.ANOMALIES:
+        return ReplayPage([], None)  # live only: `predictions` holds the current windows
     if stream is Stream.LOG:
         if district:
             return ReplayPage([], None)  # log events name no gu

@@ -19,6 +19,9 @@ TABLE = "ml_prediction"
 KINDS = ("water_anomaly", "outbreak_risk", "hotspot_risk")
 """What a prediction scores: a water station's hour, a gu and syndrome's day, a cell's hour."""
 
+MAX_HISTORY = 24 * 14
+"""Most windows `subject_history` reads: two weeks of hourly windows."""
+
 
 @dataclass(frozen=True)
 class PredictionRow:
@@ -120,15 +123,21 @@ async def predictions_in_window(
     *,
     district_code: str | None = None,
     alarms_only: bool = False,
+    after: tuple[float, str] | None = None,
     limit: int = 1000,
 ) -> list[PredictionRow]:
     """The rows of one window of `kind`, highest score first (then by subject), at most `limit`
-    (≥ 1), in `district_code` if given, only alarms if `alarms_only`."""
+    (≥ 1), in `district_code` if given, only alarms if `alarms_only`; with `after` a (score,
+    subject) key, only the rows past it in that order (keyset pages)."""
     conditions, params, next_mark = _where(records, kind, district_code)
     params.append(window_start)
     conditions.append(f"window_start = {records.placeholders(1, start=next_mark)[0]}")
     if alarms_only:
         conditions.append("alarm")
+    if after is not None:
+        s1, s2, x = records.placeholders(3, start=next_mark + 1)
+        params.extend([after[0], after[0], after[1]])
+        conditions.append(f"(score < {s1} OR (score = {s2} AND subject > {x}))")
     rows = await records.query(
         f"{_SELECT} WHERE {' AND '.join(conditions)} "
         f"ORDER BY score DESC, subject LIMIT {max(1, int(limit))}",
@@ -138,7 +147,7 @@ async def predictions_in_window(
 
 
 async def subject_history(
-    records: Records, kind: str, subject: str, since: int, *, limit: int = 24 * 14
+    records: Records, kind: str, subject: str, since: int, *, limit: int = MAX_HISTORY
 ) -> list[PredictionRow]:
     """A subject's windows of `kind` starting at or after `since` (epoch seconds), oldest
     first, at most `limit` (the newest ones if there are more)."""
@@ -149,3 +158,59 @@ async def subject_history(
         [kind, subject, since],
     )
     return [_prediction(row) for row in reversed(rows)]
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    """One window of a kind (in one gu, if asked): `rows` and `alarms` counted, its end (epoch
+    seconds, UTC) and the model versions that scored it (one, unless a rescoring by a newer
+    version replaced only some of its rows), sorted."""
+
+    rows: int
+    alarms: int
+    window_end: int | None
+    model_versions: tuple[str, ...]
+
+
+async def window_summary(
+    records: Records, kind: str, window_start: int, district_code: str | None = None
+) -> WindowSummary:
+    """Counts, end and versions of the window of `kind` starting at `window_start` (in
+    `district_code` if given): one grouped query over the (kind[, district_code],
+    window_start) index."""
+    conditions, params, next_mark = _where(records, kind, district_code)
+    params.append(window_start)
+    conditions.append(f"window_start = {records.placeholders(1, start=next_mark)[0]}")
+    rows = await records.query(
+        "SELECT model_version, COUNT(*) AS n, "
+        "SUM(CASE WHEN alarm THEN 1 ELSE 0 END) AS alarms, MAX(window_end) AS window_end "
+        f"FROM {TABLE} WHERE {' AND '.join(conditions)} GROUP BY model_version",
+        params,
+    )
+    ends = [int(row["window_end"]) for row in rows]
+    return WindowSummary(
+        rows=sum(int(row["n"]) for row in rows),
+        alarms=sum(int(row["alarms"] or 0) for row in rows),
+        window_end=max(ends) if ends else None,
+        model_versions=tuple(sorted(str(row["model_version"]) for row in rows)),
+    )
+
+
+async def predictions_by_key(
+    records: Records, keys: Sequence[tuple[str, str, int]]
+) -> dict[tuple[str, str, int], PredictionRow]:
+    """The rows of the (kind, subject, window_start) keys that exist, by key: one query (keys
+    are matched as row values, which SQLite and PostgreSQL both read from the unique index)."""
+    if not keys:
+        return {}
+    unique = list(dict.fromkeys(keys))
+    marks = records.placeholders(3 * len(unique))
+    tuples = ", ".join(
+        f"({marks[3 * i]}, {marks[3 * i + 1]}, {marks[3 * i + 2]})" for i in range(len(unique))
+    )
+    rows = await records.query(
+        f"{_SELECT} WHERE (kind, subject, window_start) IN ({tuples})",
+        [value for key in unique for value in key],
+    )
+    found = [_prediction(row) for row in rows]
+    return {(p.kind, p.subject, p.window_start): p for p in found}

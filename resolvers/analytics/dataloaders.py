@@ -1,7 +1,8 @@
-"""DataLoaders of the analytics domain: serving models by name, reviews by id.
+"""DataLoaders of the analytics domain: serving models by name, reviews by id, predictions by
+key, water stations by id.
 
 A model's card is read from the registry once per request however many fields (and aliases)
-ask for it; reviews are one records query per batch.
+ask for it; reviews and predictions are one records query per batch, stations one graph read.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from graph.records.predictions import PredictionRow, predictions_by_key
 from graph.records.reviews import find_reviews
 from ml.errors import ModelNotTrained, RegistryDamaged
 from ml.registry import StoredModel
 from ml.review import Review
-from resolvers.core.dataloaders import ContextLoader
+from resolvers.core.dataloaders import ContextLoader, NodeByKeyLoader
 
 
 @dataclass(frozen=True)
@@ -63,3 +65,18 @@ class ReviewByIdLoader(ContextLoader[str, Review | None]):
     async def batch_load(self, keys: list[str]) -> Sequence[Review | None]:
         found = await find_reviews(self.context.records, keys)
         return [Review.from_row(found[key]) if key in found else None for key in keys]
+
+
+class PredictionByKeyLoader(ContextLoader[tuple[str, str, int], PredictionRow | None]):
+    """Predictions by (kind, subject, window_start); None for a key with no row."""
+
+    async def batch_load(self, keys: list[tuple[str, str, int]]) -> Sequence[PredictionRow | None]:
+        found = await predictions_by_key(self.context.records, keys)
+        return [found.get(key) for key in keys]
+
+
+class StationByIdLoader(NodeByKeyLoader):
+    """Sensor nodes by id: a water prediction's station, for its position (the graph's
+    `lat`/`lon`). The sensing domain owns Sensor; this domain reads the node, not its type."""
+
+    label = "Sensor"

@@ -1,4 +1,5 @@
-"""Queries and mutations of the analytics domain: the models and the review queue."""
+"""Queries and mutations of the analytics domain: the models, their predictions and the review
+queue."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from ml.registry import MODELS
 from ml.review import ReviewKind
 from resolvers.analytics import mutations
 from resolvers.analytics.dataloaders import ServingModelByNameLoader
+from resolvers.analytics.prediction_types import Prediction, PredictionConnection, PredictionKind
+from resolvers.analytics.predictions import prediction_history, predictions
 from resolvers.analytics.queue import review_queue
 from resolvers.analytics.review_types import Review, review_by_id
 from resolvers.analytics.types import Model, model_named
@@ -48,6 +51,31 @@ class AnalyticsQuery:
     @strawberry.field(description="A review by id, pending or decided (analyst tier).")
     async def review(self, info: Info, id: strawberry.ID) -> Review:
         return await review_by_id(info, str(id))
+
+    @strawberry.field(
+        description="The newest scored window of a kind (of one gu, when `district`, a gu "
+        "code, is given), highest score first (analyst tier): only alarms with `alarmsOnly`; "
+        "`first` of them (default 20) after the cursor `after`."
+    )
+    async def predictions(
+        self,
+        info: Info,
+        kind: PredictionKind,
+        district: str | None = None,
+        alarms_only: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> PredictionConnection:
+        return await predictions(info, kind, district, alarms_only, first, after)
+
+    @strawberry.field(
+        description="One subject's windows of a kind that started in the last `hours` hours "
+        "(1 to 336), oldest first (analyst tier)."
+    )
+    async def prediction_history(
+        self, info: Info, kind: PredictionKind, subject: str, hours: int = 48
+    ) -> list[Prediction]:
+        return await prediction_history(info, kind, subject, hours)
 
 
 @strawberry.type(name="Mutation")

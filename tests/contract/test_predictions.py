@@ -12,10 +12,13 @@ import pytest
 from graph.records import Records, open_records
 from graph.records.predictions import (
     PredictionRow,
+    WindowSummary,
     latest_window,
+    predictions_by_key,
     predictions_in_window,
     put_predictions,
     subject_history,
+    window_summary,
 )
 from tests.contract.databases import empty_database
 
@@ -88,3 +91,58 @@ async def test_a_row_of_no_known_kind_or_an_empty_window_writes_nothing(records:
     with pytest.raises(ValueError, match="window"):
         await put_predictions(records, [replace(bad, window_end=T0)])
     assert await latest_window(records, "water_anomaly") is None
+
+
+async def test_a_window_pages_by_score_then_subject_and_is_counted(records: Records) -> None:
+    # given one hour of five stations, two of them tied at 0.5, and another hour
+    scores = {"wq-a": 0.2, "wq-b": 0.5, "wq-c": 0.9, "wq-d": 0.5, "wq-e": 0.1}
+    await put_predictions(
+        records,
+        [row(s, T0, v, gu="11140" if s in ("wq-b", "wq-c") else "11110") for s, v in scores.items()]
+        + [row("wq-a", T0 + HOUR, 0.3, version="v2")],
+    )
+    # when the window is read two rows at a time, each page after the last row's key
+    pages: list[list[str]] = []
+    after: tuple[float, str] | None = None
+    while True:
+        page = await predictions_in_window(records, "water_anomaly", T0, after=after, limit=2)
+        if not page:
+            break
+        pages.append([p.subject for p in page])
+        after = (page[-1].score, page[-1].subject)
+    # then the pages run highest score first, ties by subject, with no row twice or missed
+    assert pages == [["wq-c", "wq-b"], ["wq-d", "wq-a"], ["wq-e"]]
+    # and a page of one gu's alarms after a key keeps both filters
+    alarms = await predictions_in_window(
+        records, "water_anomaly", T0, district_code="11140", alarms_only=True, after=(0.9, "wq-c")
+    )
+    assert [p.subject for p in alarms] == ["wq-b"]
+    # and the window's summary counts its rows and alarms, in the city and in one gu
+    assert await window_summary(records, "water_anomaly", T0) == WindowSummary(
+        rows=5, alarms=3, window_end=T0 + HOUR, model_versions=("v1",)
+    )
+    assert await window_summary(records, "water_anomaly", T0, "11140") == WindowSummary(
+        rows=2, alarms=2, window_end=T0 + HOUR, model_versions=("v1",)
+    )
+    assert await window_summary(records, "outbreak_risk", T0) == WindowSummary(0, 0, None, ())
+
+
+async def test_predictions_are_found_by_their_keys_in_one_query(records: Records) -> None:
+    await put_predictions(records, [row("wq-a", T0, 0.2), row("wq-a", T0 + HOUR, 0.6)])
+    before = records.calls
+    found = await predictions_by_key(
+        records,
+        [
+            ("water_anomaly", "wq-a", T0 + HOUR),
+            ("water_anomaly", "wq-a", T0),
+            ("water_anomaly", "wq-z", T0),
+            ("hotspot_risk", "wq-a", T0),
+            ("water_anomaly", "wq-a", T0),
+        ],
+    )
+    assert records.calls - before == 1
+    assert {key: p.score for key, p in found.items()} == {
+        ("water_anomaly", "wq-a", T0 + HOUR): 0.6,
+        ("water_anomaly", "wq-a", T0): 0.2,
+    }
+    assert await predictions_by_key(records, []) == {}

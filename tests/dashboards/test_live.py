@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dashboards.app import shows_changes
-from dashboards.live import Pulse, Watcher
+from dashboards.live import ANALYST_TOPICS, Pulse, Watcher
 from dashboards.pages import Page, View
 from graph.records.api_keys import Tier
 from subscriptions.bus import MemoryBus
@@ -87,3 +87,23 @@ async def test_every_stream_is_a_topic() -> None:
         await bus.publish([Event(stream, 1, {}) for stream in Stream])
         await asyncio.wait_for(watcher.wake.wait(), 5)
         assert json.loads(watcher.message())["topics"] == {s.value: [] for s in Stream}
+
+
+async def test_a_dashboard_below_the_analyst_tier_is_never_told_of_anomalies() -> None:
+    # given a dashboard that may not see the models' alarms, beside the pulse's own watcher
+    async with pulsing() as (bus, pulse, analyst):
+        public = Watcher(FakeSocket(), hidden=ANALYST_TOPICS)  # type: ignore[arg-type]
+        pulse.watchers.add(public)
+        # when an alarm is scored in a gu, then a reading arrives there
+        await bus.publish([Event(Stream.ANOMALIES, 1, {"district_code": "11110"})])
+        await asyncio.wait_for(analyst.wake.wait(), 5)
+        await asyncio.sleep(0.2)  # a few periods: the public dashboard is not woken
+        assert not public.wake.is_set()
+        await bus.publish([Event(Stream.READINGS, 1, {"district_code": "11110"})])
+        await asyncio.wait_for(public.wake.wait(), 5)
+        # then the analyst's dashboard heard of both, the public one of the reading only
+        assert json.loads(public.message())["topics"] == {"readings": ["11110"]}
+        assert json.loads(analyst.message())["topics"] == {
+            "anomalies": ["11110"],
+            "readings": ["11110"],
+        }

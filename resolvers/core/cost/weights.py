@@ -19,8 +19,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graph.ontology import DATASET_THEMES
+from graph.records.predictions import MAX_HISTORY
 from ledger.documents import CertificateKind
 from ledger.procurement.rules import ContractState
+from ml.generators.water import MEASURES as WATER_MEASURES
 from ml.registry import MODELS
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE
@@ -89,6 +91,13 @@ def buckets(args: Mapping[str, Any], env: SizeEnv) -> int:
         return 0
     count = math.ceil((end - start) / timedelta(minutes=minutes))
     return count if count <= env.max_buckets else 0
+
+
+def history_hours(args: Mapping[str, Any], env: SizeEnv) -> int:
+    """`predictionHistory(hours)`: at most one window an hour (water's are hours; outbreak's
+    and hotspots' longer); 0 when the resolver refuses the hours."""
+    hours = args.get("hours", 48)
+    return hours if isinstance(hours, int) and 1 <= hours <= MAX_HISTORY else 0
 
 
 def one_gu_or_all(args: Mapping[str, Any], env: SizeEnv) -> int:
@@ -236,6 +245,11 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Model.metrics": FieldCost(size=bound("metrics_per_model")),
     "ModelMetric.baselines": FieldCost(size=bound("baselines_per_metric")),
     "ReviewConnection.totalCount": FieldCost(weight=10),
+    # predictions: a window's summary (counts, end, version) is one grouped query per request
+    "PredictionConnection.totalCount": FieldCost(weight=10),
+    "PredictionConnection.alarmCount": FieldCost(weight=10),
+    "Query.predictionHistory": FieldCost(weight=2, size=history_hours),
+    "Prediction.measures": FieldCost(size=lambda args, env: len(WATER_MEASURES)),
     # -- federation: one lookup per representation ----------------------------------------
     "Query._entities": FieldCost(size=argument_length("representations")),
     "Query._service": FieldCost(weight=5),
