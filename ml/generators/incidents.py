@@ -261,18 +261,25 @@ def generate(
     truth_weeks: tuple[int, ...] = (),
     start: np.datetime64 = EPOCH,
     settings: IncidentSettings | None = None,
+    layers: CityLayers | None = None,
 ) -> tuple[Incidents, IncidentTruth]:
     """Draw `weeks` weeks of incidents on `grid` from `start` (a Monday 00:00 Seoul, UTC hour).
 
     Requires weeks ≥ 1 and each of `truth_weeks` in [0, weeks). The same (grid, seed, weeks,
-    start, settings) give the same draw: the RNG is rebuilt from `seed` on each call.
+    start, settings, layers) give the same draw: the RNG is rebuilt from `seed` on each call.
+    `layers` (on `grid`) are the city's environment; None (training and evaluation cities)
+    draws them from `seed` first. A deployment passes its fixed environment, so that the
+    incidents it feeds the platform and the environment its scoring reads are one city's.
     """
     s = settings or IncidentSettings()
     truth_weeks = tuple(sorted(set(truth_weeks)))
     if weeks < 1 or any(not 0 <= w < weeks for w in truth_weeks):
         raise ValueError(f"weeks={weeks} must be ≥ 1 and hold truth_weeks={truth_weeks}")
     rng = np.random.default_rng(seed)
-    layers = draw_layers(grid, rng)
+    if layers is None:
+        layers = draw_layers(grid, rng)
+    elif np.shape(layers.foot_traffic) != (grid.n_cells, HOURS_PER_WEEK):
+        raise ValueError(f"the layers are not on this grid of {grid.n_cells} cells")
     base, drift = _background_rate(grid, layers, rng, s)
     codes = sorted(set(grid.gu.tolist()))
     report = dict(zip(codes, rng.uniform(s.report_low, s.report_high, len(codes)), strict=True))
