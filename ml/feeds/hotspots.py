@@ -15,8 +15,8 @@ the model never scores a city it was trained or evaluated on.
 
 Seeding again replaces the feed's reports in those gu with the draw for the new `now` (the
 same `now` and seed: the same rows). At Seoul's 25 gu this is about 27,000 reports (4 s to
-draw and write on SQLite). The reports are a snapshot: a later day is scored from them as they are, with no
-newer reports, until the feed is seeded again.
+draw and write on SQLite). The reports are a snapshot: a later day is scored from them as they
+are, with no newer reports, until the feed is seeded again.
 """
 
 from __future__ import annotations
