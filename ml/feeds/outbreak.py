@@ -1,0 +1,111 @@
+"""The seeded gu's daily syndromic counts, drawn from the outbreak generator: the feed the
+outbreak model scores.
+
+For each gu the graph holds (District nodes of level "gu"), the last FEED_DAYS Seoul days up to
+the day before `now` of ER visits, pharmacy sales and symptom searches per syndrome, from
+`ml.generators.outbreaks` with its holidays, winter waves, drift, missing days and outbreaks
+spreading to neighbouring gu. Only what surveillance observes is written (`syndromic_count`, a
+missing day as a row with no count); the truth (which outbreaks were injected, when they
+peak) stays in the draw and is never written, so scoring reads what a deployed model would.
+
+The generator draws LOOKAHEAD_DAYS more days than are written: it places outbreaks only where
+their whole course fits, so without them no outbreak could be building on the feed's last day.
+Those future days are never written.
+
+Data seeds: a feed with `seed=s` draws generator seed FEED_SEED_BASE + s. `ml.outbreak.train`
+with seeds 0–MAX_SEED fits and calibrates on draws below 1,000,000 and evaluates on draws
+10,000,000 + 1000·seed + i (below 11,000,000), so the model never scores a city it was trained,
+calibrated or evaluated on. The draw depends on (seed, first day): a feed seeded again for a
+later `now` redraws its window and replaces the counts of the days both windows hold, as a feed
+that resends corrected days would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from graph.city_day import city_day
+from graph.query import NodeQuery
+from graph.records import Records
+from graph.records.syndromic import SyndromicCountRow, epoch_day, put_counts
+from graph.store import GraphStore
+from ml.errors import MAX_SEED, InvalidSeed
+from ml.generators.outbreaks import (
+    OutbreakSettings,
+    OutbreakTruth,
+    SyndromicCounts,
+    generate,
+)
+
+FEED_DAYS = 120
+LOOKAHEAD_DAYS = 60
+"""Days drawn after the feed's last day (never written) so outbreaks may be building at its end."""
+FEED_SEED_BASE = 20_000_000
+"""Generator seeds of the feed start here: disjoint from training, calibration, evaluation."""
+
+
+def last_day(now: datetime) -> date:
+    """The feed's (and the scoring's) day: the Seoul calendar day before the aware `now`."""
+    return city_day(now) - timedelta(days=1)
+
+
+def draw(now: datetime, seed: int) -> tuple[SyndromicCounts, OutbreakTruth]:
+    """The feed's draw for `now` and `seed`: counts (3 streams, 25 gu, 3 syndromes, FEED_DAYS)
+    ending on `last_day(now)`, gu in `ml.features.gu_adjacency` order, NaN for missing days;
+    and the truth of the whole draw (episode days index the draw, which runs LOOKAHEAD_DAYS
+    past the feed's last day).
+
+    Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
+    """
+    if not 0 <= seed <= MAX_SEED:
+        raise InvalidSeed(f"the outbreak feed's seed must be 0 to {MAX_SEED}, got {seed}")
+    first = last_day(now) - timedelta(days=FEED_DAYS - 1)
+    settings = OutbreakSettings(start=first.isoformat(), days=FEED_DAYS + LOOKAHEAD_DAYS)
+    observed, truth = generate(FEED_SEED_BASE + seed, settings)
+    written = replace(
+        observed, days=observed.days[:FEED_DAYS], counts=observed.counts[..., :FEED_DAYS]
+    )
+    return written, truth
+
+
+def rows_of(observed: SyndromicCounts, gu_codes: set[str]) -> list[SyndromicCountRow]:
+    """The `syndromic_count` rows of the draw for the gu in `gu_codes` (others are skipped):
+    one per gu, syndrome, stream and day, None where the feed missed the day."""
+    days = [epoch_day(d) for d in observed.days.astype(object)]
+    rows: list[SyndromicCountRow] = []
+    for g, gu in enumerate(observed.gu):
+        if gu not in gu_codes:
+            continue
+        for y, syndrome in enumerate(observed.syndromes):
+            for s, stream in enumerate(observed.streams):
+                series = observed.counts[s, g, y]
+                rows.extend(
+                    SyndromicCountRow(
+                        gu, syndrome, stream, day, None if np.isnan(value) else int(value)
+                    )
+                    for day, value in zip(days, series.tolist(), strict=True)
+                )
+    return rows
+
+
+async def seeded_gu(graph: GraphStore) -> set[str]:
+    """The codes of the gu the graph holds (District nodes of level "gu")."""
+    nodes = await graph.find_nodes(NodeQuery("District", equals={"level": ["gu"]}))
+    return {str(node["code"]) for node in nodes}
+
+
+async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int) -> int:
+    """Write the feed for the gu seeded in `graph`: FEED_DAYS days per gu, syndrome and stream
+    ending on the Seoul day before `now` (aware), observable counts only. Idempotent: the same
+    (now, seed) writes the same rows again. Returns the rows written (0 without gu).
+
+    Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
+    """
+    observed, _ = draw(now, seed)
+    gu_codes = await seeded_gu(graph)
+    if not gu_codes:
+        return 0
+    return await put_counts(records, rows_of(observed, gu_codes))
