@@ -180,7 +180,8 @@ class Review:
 
 @dataclass(frozen=True)
 class Proposed:
-    """What `propose` did: the pending review, and False in `created` if it was queued already."""
+    """What `propose` did: the review (new and pending, or the one proposed before, as it stands
+    now) and False in `created` if the same output was proposed before."""
 
     review: Review
     created: bool
@@ -326,21 +327,18 @@ def proposal_row(
 async def queue(
     records: Records, row: ReviewRow, *, client: BaseDBAsyncClient | None = None
 ) -> Proposed:
-    """Store a pending review made by `proposal_row`, once per (kind, model, version, subject)
-    while it is pending: a second call returns the first review unchanged (`created` False).
-    Once that one is decided, the same call queues a new review. With `client` (from
-    `records.transaction()`), the review commits or rolls back with that transaction.
-
-    Raises AlreadyDecided if the pending one is decided again and again as this one retries.
+    """Store a pending review made by `proposal_row`, once per (kind, model, version, subject),
+    ever: a second call returns the first review as it stands, pending or decided (`created`
+    False), so scoring the same window again never asks an analyst twice about what one has
+    decided. With `client` (from `records.transaction()`), the review commits or rolls back with
+    that transaction.
     """
-    # the pending one may be decided between the insert that met it and the read: then insert
-    for _ in range(3):
-        if await store.insert_pending(records, row, client) is not None:
-            return Proposed(Review.from_row(row), created=True)
-        found = await store.find_pending_by_key(records, str(row.pending_key), client)
-        if found is not None:
-            return Proposed(Review.from_row(found), created=False)
-    raise AlreadyDecided(f"{row.subject} was proposed and decided repeatedly meanwhile: try again")
+    if await store.insert_pending(records, row, client) is not None:
+        return Proposed(Review.from_row(row), created=True)
+    found = await store.find_by_key(records, str(row.pending_key), client)
+    if found is None:  # the key's row cannot go away: reviews are never deleted
+        raise RuntimeError(f"review key of {row.subject} conflicted but holds no review")
+    return Proposed(Review.from_row(found), created=False)
 
 
 async def get(records: Records, review_id: str) -> Review:

@@ -373,9 +373,10 @@ class Review(Model):
     """A model's output that affects people, pending until an analyst approves or rejects it.
 
     `proposal` is the model's output as canonical JSON (no floats: decimal strings), the bytes
-    `proposal_sha256` hashes; the decision's log leaf names it by that hash. `pending_key` is set
-    only while the review is pending and is unique, so a model version proposes the same thing
-    about the same subject once at a time (ml/review.py).
+    `proposal_sha256` hashes; the decision's log leaf names it by that hash. `pending_key` is the
+    proposal's key, unique per (kind, model, version, subject) and kept once decided, so a model
+    version proposes the same thing about the same subject once, ever (ml/review.py); reviews
+    decided before 2026-11-30 have it NULL.
     """
 
     review_id = fields.CharField(max_length=40, primary_key=True)

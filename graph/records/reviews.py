@@ -18,7 +18,9 @@ PENDING = "pending"
 @dataclass(frozen=True)
 class ReviewRow:
     """One row of `ml_review`. `proposal` and `decision` are canonical JSON text; `pending_key`
-    is set while the review is pending (unique), NULL once decided."""
+    (the column's name since 0014) is the proposal's key, unique per (kind, model, version,
+    subject) and kept once decided, so the same output is proposed once, ever (ml/review.py).
+    Rows decided before 2026-11-30 have it NULL."""
 
     review_id: str
     model: str
@@ -67,8 +69,8 @@ async def _rows(
 async def insert_pending(
     records: Records, row: ReviewRow, client: BaseDBAsyncClient | None = None
 ) -> ReviewRow | None:
-    """Store a pending review; None (and nothing written) if a review with its `pending_key` is
-    pending already. Requires row.status == "pending" and row.pending_key set."""
+    """Store a pending review; None (and nothing written) if a review with its `pending_key`
+    exists, pending or decided. Requires row.status == "pending" and row.pending_key set."""
     marks = ", ".join(records.placeholders(len(COLUMNS)))
     found = await _rows(
         records,
@@ -80,10 +82,10 @@ async def insert_pending(
     return row if found else None
 
 
-async def find_pending_by_key(
+async def find_by_key(
     records: Records, pending_key: str, client: BaseDBAsyncClient | None = None
 ) -> ReviewRow | None:
-    """The pending review holding `pending_key`, if one is pending."""
+    """The review holding `pending_key` (pending or decided), if there is one."""
     mark = records.placeholders(1)[0]
     rows = await _rows(records, client, f"{_SELECT} WHERE pending_key = {mark}", [pending_key])
     return _review(rows[0]) if rows else None
@@ -196,8 +198,8 @@ async def record_decision(
     marks = records.placeholders(7)
     rows = await client.execute_query_dict(
         f"UPDATE {TABLE} SET status = {marks[0]}, decided_at = {marks[1]}, "
-        f"decided_by = {marks[2]}, decision = {marks[3]}, leaf_index = {marks[4]}, "
-        f"pending_key = NULL WHERE review_id = {marks[5]} AND status = {marks[6]} "
+        f"decided_by = {marks[2]}, decision = {marks[3]}, leaf_index = {marks[4]} "
+        f"WHERE review_id = {marks[5]} AND status = {marks[6]} "
         "RETURNING review_id",
         [status, decided_at, decided_by, decision, leaf_index, review_id, PENDING],
     )

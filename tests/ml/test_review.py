@@ -134,13 +134,26 @@ async def test_propose_the_same_output_twice_while_pending_queues_it_once(record
     assert newer.review.review_id != first.review.review_id
 
 
-async def test_propose_again_once_decided_queues_a_new_review(log: Log) -> None:
+async def test_propose_again_once_decided_returns_the_decision_and_queues_nothing(
+    log: Log,
+) -> None:
+    # given a proposal an analyst has decided
     subject = case()
     first = await routing(log.records, subject)
     await review.decide(log, first.review_id, True, "analyst-kim")
-    second = await routing(log.records, subject)
-    assert second.review_id != first.review_id
-    assert second.status is ReviewStatus.PENDING
+    # when the same model version proposes the same output about the same subject again
+    again = await review.propose(
+        log.records,
+        kind=ReviewKind.CASE_ROUTING,
+        model="routing",
+        model_version="20261130T000000Z-0123abcd",
+        subject=subject,
+        proposal=ROUTING,
+        district_code="11110",
+    )
+    assert again.created is False
+    assert again.review.review_id == first.review_id
+    assert again.review.status is ReviewStatus.APPROVED
 
 
 @pytest.mark.parametrize(
@@ -305,7 +318,7 @@ async def test_decide_reject_a_routing_names_the_department_chosen(log: Log) -> 
         "SELECT decision, pending_key FROM ml_review WHERE review_id = ?", [made.review_id]
     )
     assert orjson.loads(stored[0]["decision"]) == decided.decision
-    assert stored[0]["pending_key"] is None
+    assert stored[0]["pending_key"] is not None  # kept: the same output is proposed once, ever
 
 
 @pytest.mark.parametrize(
