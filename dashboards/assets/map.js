@@ -204,6 +204,10 @@
       });
   }
 
+  // Shared with the analytics page's hotspot map (assets/predictions.js): one loader, one
+  // reading of a pydeck spec.
+  window.civicDeck = { load: loadDeck, layers: layers, viewOf: viewOf };
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     civicMap: {
       draw: function (spec, measure) {

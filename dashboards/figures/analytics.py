@@ -54,13 +54,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "queue": ("검토 대기열", "Review queue"),
     "queue_intro": (
         "사람에게 영향을 주는 모델 결과는 분석가가 승인하거나 반려할 때까지 기다립니다. "
-        "최신 항목이 먼저 나옵니다. 다른 분석가의 결정은 즉시(푸시로) 반영됩니다. 새 제안은 "
-        "푸시되지 않으므로 페이지를 열 때, 결정한 뒤, 그리고 30초마다 새로 고칠 때 보입니다.",
+        "최신 항목이 먼저 나옵니다. 다른 분석가의 결정과 예측 실행의 새 경보는 즉시(푸시로) "
+        "반영됩니다. 민원 배정 제안은 페이지를 열 때, 결정한 뒤, 그리고 30초마다 새로 고칠 때 "
+        "보입니다.",
         "Model outputs that affect people wait here until an analyst approves or rejects them, "
-        "newest first. Another analyst's decision shows at once (by push). New proposals are "
-        "not pushed: they show when the page opens, after each decision and at its 30-second "
-        "refresh.",
+        "newest first. Another analyst's decision and a scoring run's new alarms show at once "
+        "(by push). New case routings are not pushed: they show when the page opens, after "
+        "each decision and at its 30-second refresh.",
     ),
+    "kind_filter": ("검토 종류", "Kind of review"),
+    "all_kinds": ("모든 종류", "Every kind"),
     "queue_empty": ("검토를 기다리는 항목이 없습니다.", "Nothing awaits review."),
     "queue_count": ("대기 {total}건 중 최신 {shown}건", "The newest {shown} of {total} pending"),
     "review_id": ("검토 ID", "Review"),

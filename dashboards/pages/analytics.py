@@ -13,9 +13,11 @@ bus (ml/review.py), so new reviews show when the page opens and after each decis
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
@@ -24,7 +26,8 @@ from dashboards import panels
 from dashboards.figures import analytics as figures
 from dashboards.figures.overview import gu_names
 from dashboards.i18n import Lang, lang_of, when
-from dashboards.pages import Page, View
+from dashboards.pages import Page, View, param
+from dashboards.pages import analytics_predictions as predictions
 from dashboards.pages.common import DISTRICTS, gu_variables, read_all
 from dashboards.sources import Answer, Reader, Source
 from graph.records.api_keys import Tier
@@ -45,8 +48,8 @@ query AnalyticsModels {
 QUEUE = Source(
     "AnalyticsReviewQueue",
     """
-query AnalyticsReviewQueue($district: String) {
-  reviewQueue(district: $district, first: 50) {
+query AnalyticsReviewQueue($district: String, $kind: ReviewKind) {
+  reviewQueue(district: $district, kind: $kind, first: 50) {
     totalCount
     edges { node { id kind model subject districtCode proposal createdAt } }
   }
@@ -83,6 +86,8 @@ DECISION = "analytics-decision"
 """The id type of the queue's buttons: `{"type", "decision", "review"}`."""
 DECISIONS = ("approve", "reject")
 MAX_NOTE = 2000
+KINDS = ("CASE_ROUTING", "PATROL_ALLOCATION", "OUTBREAK_ALARM", "WATER_ALARM")
+"""The review kinds the queue can be filtered to (`?kind=`, the API's ReviewKind)."""
 
 
 def note_id(review_id: str) -> str:
@@ -93,41 +98,80 @@ def department_id(review_id: str) -> str:
     return f"analytics-department-{review_id}"
 
 
+def queue_variables(gu: str | None, kind: str | None) -> dict[str, Any]:
+    """The queue's variables: the gu and the review kind chosen (None: every kind)."""
+    return gu_variables(gu) | ({"kind": kind} if kind else {})
+
+
+def chosen_kind(query: Mapping[str, str]) -> str | None:
+    """The review kind the address names (`?kind=`), None for none or one not known."""
+    asked = query.get("kind")
+    return asked if asked in KINDS else None
+
+
+def kind_of(search: Any) -> str | None:
+    """The review kind of a URL's query string (the decision callback's `url.search`)."""
+    if not isinstance(search, str):
+        return None
+    return chosen_kind({k: v for k, v in parse_qsl(search.lstrip("?"))})
+
+
 async def render(view: View) -> list[Any]:
-    """The model cards and the (gu's) review queue."""
+    """The model cards, the models' newest predictions and the (gu's, kind's) review queue."""
     lang = view.lang
-    answers = await read_all(
-        view.reader,
-        {
-            "models": (MODELS, None),
-            "queue": (QUEUE, gu_variables(view.gu)),
-            "departments": (DEPARTMENTS, None),
-            "districts": (DISTRICTS, None),
-        },
+    kind = chosen_kind(view.query)
+    answers, predicted = await asyncio.gather(
+        read_all(
+            view.reader,
+            {
+                "models": (MODELS, None),
+                "queue": (QUEUE, queue_variables(view.gu, kind)),
+                "departments": (DEPARTMENTS, None),
+                "districts": (DISTRICTS, None),
+            },
+        ),
+        predictions.read(view.reader, view.gu),
     )
     names = gu_names(answers["districts"].data, lang)
     title = figures.label("title", lang)
     heading = f"{title}: {names.get(view.gu, view.gu)}" if view.gu else title
+    models = answers["models"].data
     return [
         html.H1(heading),
+        predictions.contents(lang),
         model_cards(answers["models"], lang),
+        *predictions.sections(predicted, models, names, view.gu, lang),
         html.Section(
             [
                 html.H2(figures.label("queue", lang), id="queue-title"),
                 html.P(figures.label("queue_intro", lang)),
+                kind_control(kind, lang),
                 html.Div(
                     queue_body(answers["queue"], answers["departments"], names, lang),
                     id="analytics-queue",
                 ),
                 html.P(id="analytics-status", role="status", className="review-status"),
                 dcc.Store(id="analytics-request"),
-                panels.source_link(QUEUE.link(gu_variables(view.gu)), lang),
+                panels.source_link(QUEUE.link(queue_variables(view.gu, kind)), lang),
             ],
             className="panel panel-wide",
             id="panel-queue",
             **panels.attrs(aria_labelledby="queue-title"),
         ),
     ]
+
+
+def kind_control(kind: str | None, lang: Lang) -> html.Div:
+    """A native select of the review kinds that writes `?kind=` (assets/params.js)."""
+    options = [html.Option(figures.label("all_kinds", lang), value="", selected=kind is None)]
+    options += [html.Option(figures.kind_name(k, lang), value=k, selected=k == kind) for k in KINDS]
+    return html.Div(
+        [
+            html.Label(figures.label("kind_filter", lang), htmlFor="queue-kind-select"),
+            html.Select(options, id="queue-kind-select", **param("kind")),
+        ],
+        className="map-control",
+    )
 
 
 def model_cards(answer: Answer, lang: Lang) -> Any:
@@ -353,9 +397,12 @@ def callbacks(app: Dash, reader: Reader) -> None:
         Input("analytics-request", "data"),
         State("lang", "data"),
         State("gu", "data"),
+        State("url", "search"),
         prevent_initial_call=True,
     )
-    async def review_decision(request: Any, lang: Any, gu: Any) -> tuple[dict[str, Any], list[Any]]:
+    async def review_decision(
+        request: Any, lang: Any, gu: Any, search: Any
+    ) -> tuple[dict[str, Any], list[Any]]:
         chosen = lang_of(lang)
         tier = viewer_tier()
         stands, said = await decide(reader, tier, request, chosen)
@@ -366,7 +413,7 @@ def callbacks(app: Dash, reader: Reader) -> None:
         answers = await read_all(
             reader,
             {
-                "queue": (QUEUE, gu_variables(district)),
+                "queue": (QUEUE, queue_variables(district, kind_of(search))),
                 "departments": (DEPARTMENTS, None),
                 "districts": (DISTRICTS, None),
             },
@@ -374,6 +421,8 @@ def callbacks(app: Dash, reader: Reader) -> None:
         names = gu_names(answers["districts"].data, chosen)
         body = queue_body(answers["queue"], answers["departments"], names, chosen)
         return outcome, body
+
+    predictions.callbacks(app)
 
     # the frame's store outlives the page's content: a live re-render says it again (the
     # status line's own id as an input makes Dash run this when a render inserts it)
@@ -388,7 +437,7 @@ def callbacks(app: Dash, reader: Reader) -> None:
 PAGE = Page(
     "analytics",
     "nav.analytics",
-    frozenset({"log"}),
+    frozenset({"log", "anomalies"}),
     Tier.ANALYST,
     render,
     callbacks,

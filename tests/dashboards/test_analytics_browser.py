@@ -3,7 +3,9 @@ another origin blocked: the model cards of a registry holding real trained model
 model trained at a tiny scale, a tiny water model) and of an empty one, in Korean and English,
 with no console error and no serious or critical axe-core violation; a pending alarm approved
 and a pending routing rejected to another department through the page, each decision in the
-log. Screenshots go to /tmp/civicgraph-analytics-shots (never committed)."""
+log; the prediction sections of a scored city (hotspot hexagons drawn by deck.gl from our
+origin, the river's stations, outbreak alarms) in both languages. Screenshots go to
+var/screenshots/dashboards/ (git-ignored)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from graph.records.api_keys import Tier
 from ml import review, routing
 from ml.registry import MODELS, Registry
 from ml.review import MODEL_OF, ReviewKind
+from tests.dashboards.predictions_city import City
+from tests.dashboards.test_analytics_predictions_page import city_app
 from tests.e2e.browser import chromium
 from tests.e2e.conftest import serving
 from tests.e2e.test_dashboards_browser import (
@@ -39,7 +43,7 @@ from tests.ml.test_registry import tiny_model
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/civicgraph-analytics-shots")
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "dashboards"
 GU = "11710"
 """Songpa-gu: no other test proposes reviews there."""
 ROUTING_SCALE = 0.002
@@ -217,6 +221,50 @@ async def test_analytics_page_without_models_in_both_languages(
         finally:
             await context.close()
     assert nav == "Analytics"
+    assert {name: v for name, v in found.items() if v} == {}
+    assert_clean(watch)
+
+
+@pytest.fixture(scope="module")
+async def scored(
+    settings: Settings, stores: Stores, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[tuple[Any, City]]:
+    folder = tmp_path_factory.mktemp("scored-browser")
+    async for pair in city_app(settings, stores, folder, scored=True):
+        yield pair
+
+
+async def test_analytics_page_shows_predictions_in_both_languages(
+    browser: Browser, scored: tuple[Any, City]
+) -> None:
+    app, city = scored
+    found: dict[str, list[dict[str, Any]]] = {}
+    async with serving(app) as server:
+        context, page, watch = await open_context(browser, server)
+        try:
+            await open_analytics(page, server, city.keys[Tier.ANALYST], "ko")
+            for lang in ("ko", "en"):
+                await choose_language(page, lang)
+                # then deck.gl draws the hotspots (from our origin: others are blocked)
+                canvas = page.locator("#hotspot-canvas[data-drawn=true] canvas[role=img]")
+                await canvas.wait_for(timeout=30_000)
+                named = await canvas.get_attribute("aria-label")
+                assert named == (
+                    "사건 다발 지점 위험 지도" if lang == "ko" else "Map of hotspot risk"
+                )
+                await page.locator("#graph-water-history .main-svg").first.wait_for()
+                await page.locator("#graph-outbreak-by-gu .main-svg").first.wait_for()
+                alarms = await page.locator("#outbreak-alarms").inner_text()
+                assert city.outbreak_review in alarms
+                await settled(page)
+                found[lang] = await shoot(page, f"analytics-predictions-{lang}")
+            # a review link scrolls the queue's row into view
+            await page.get_by_role("link", name=f"Review {city.outbreak_review}").click()
+            await page.locator(f"#review-{city.outbreak_review}").wait_for(timeout=30_000)
+            await settled(page)
+            assert await page.locator(f"#review-{city.outbreak_review}").is_visible()
+        finally:
+            await context.close()
     assert {name: v for name, v in found.items() if v} == {}
     assert_clean(watch)
 

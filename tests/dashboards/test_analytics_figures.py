@@ -183,3 +183,82 @@ def test_figures_keep_four_significant_digits() -> None:
     assert figures.figure(0, "en") == "0"
     assert figures.figure(None, "en") == "–"
     assert figures.figure(True, "en") == "–"
+
+
+# --- the prediction sections (dashboards/figures/predictions.py, prediction_charts.py) -------
+
+
+def test_window_text_is_a_seoul_day_or_an_hour_in_the_locale() -> None:
+    from dashboards.figures.predictions import window_text
+
+    day = ("2026-11-30T15:00:00+00:00", "2026-12-01T15:00:00+00:00")
+    assert window_text(*day, "en") == "1 Dec 2026"
+    assert window_text(*day, "ko") == "2026. 12. 1."
+    hour = ("2026-11-30T11:00:00+00:00", "2026-11-30T12:00:00+00:00")
+    assert window_text(*hour, "en") == "30 Nov 2026, 20:00 – 21:00"
+    assert window_text(None, None, "en") == "–"
+
+
+def test_hexagons_sum_their_cells_and_keep_every_cell() -> None:
+    from dashboards.figures.predictions import HEX_COLOURS, hexagons
+
+    points = [{"position": [127.0 + i * 0.0028, 37.5], "weight": 1.0 + i} for i in range(10)]
+    found = hexagons(points, "en")
+    assert sum(h["cells"] for h in found) == 10
+    assert sum(h["sum"] for h in found) == sum(1.0 + i for i in range(10))
+    assert 1 < len(found) < 10  # 10 cells 250 m apart share hexagons of 500 m
+    darkest = max(found, key=lambda h: h["sum"])
+    assert darkest["fill"][:3] == list(bytes.fromhex(HEX_COLOURS[-1].lstrip("#")))
+    assert all(len(h["polygon"]) == 6 for h in found)
+
+
+def test_stations_run_east_to_west_and_moved_measures_read_in_words() -> None:
+    from dashboards.figures.prediction_charts import moved_text, stations
+
+    nodes: list[dict[str, object]] = [
+        {"subject": "b", "lon": 126.9},
+        {"subject": "a", "lon": 127.1},
+        {"subject": "c"},
+    ]
+    assert [n["subject"] for n in stations(nodes)] == ["a", "b", "c"]
+    moved = [{"measure": "dissolved_oxygen", "z": -3.2}, {"measure": "ph", "z": 2.0}]
+    assert moved_text(moved, "en") == "dissolved oxygen −3.2 σ; pH +2.0 σ"
+    assert moved_text(None, "ko") == "–"
+
+
+def test_outbreak_alarms_find_their_pending_review_by_subject_and_day() -> None:
+    from dashboards.figures.prediction_charts import outbreak_alarms, pending_reviews
+
+    queue = {
+        "reviewQueue": {
+            "edges": [{"node": {"id": "RV-9", "subject": "11680/respiratory@2026-12-01"}}]
+        }
+    }
+    nodes = [
+        {
+            "subject": "11680/respiratory",
+            "districtCode": "11680",
+            "syndrome": "respiratory",
+            "score": 0.93,
+            "alarm": True,
+        },
+        {
+            "subject": "11110/respiratory",
+            "districtCode": "11110",
+            "syndrome": "respiratory",
+            "score": 0.91,
+            "alarm": True,
+        },
+        {
+            "subject": "11710/respiratory",
+            "districtCode": "11710",
+            "syndrome": "respiratory",
+            "score": 0.1,
+            "alarm": False,
+        },
+    ]
+    found = outbreak_alarms(
+        nodes, "2026-11-30T15:00:00+00:00", pending_reviews(queue), {"11680": "Gangnam-gu"}, "en"
+    )
+    assert [(a.gu, a.review) for a in found] == [("Gangnam-gu", "RV-9"), ("11110", None)]
+    assert found[0].score == "0.93"

@@ -1,0 +1,91 @@
+// The analytics page's hotspot map (dashboards/pages/analytics_predictions.py builds its spec
+// with pydeck): drawn with the map page's deck.gl loader and spec reader (map.js,
+// window.civicDeck), from our own origin, over our own gu polygons; no tiles. The canvas is an
+// image named by the page; the table under it holds the same cells. Also: a link to a review
+// (`#review-<id>`) that opens the page scrolls to its row once the queue is rendered.
+(function () {
+  "use strict";
+  var state = { deck: null, host: null, boundsKey: null };
+
+  function tooltip(info) {
+    return info.object && info.object.label ? { text: info.object.label } : null;
+  }
+
+  function draw(spec) {
+    var container = document.getElementById("hotspot-canvas");
+    if (!container || !spec || !window.civicDeck) return;
+    window.civicDeck
+      .load()
+      .then(function (deck) {
+        var host = state.host;
+        if (!state.deck || !host || !host.isConnected || host.parentNode !== container) {
+          if (state.deck) state.deck.finalize();
+          host = document.createElement("div");
+          host.className = "map-host";
+          container.appendChild(host);
+          state.host = host;
+          state.deck = null;
+          state.boundsKey = null;
+        }
+        var props = { layers: window.civicDeck.layers(deck, spec, "") };
+        var key = JSON.stringify(spec.bounds);
+        if (key !== state.boundsKey) {
+          props.initialViewState = spec.bounds
+            ? window.civicDeck.viewOf(deck, host, spec.bounds)
+            : spec.initialViewState;
+          state.boundsKey = key;
+        }
+        if (state.deck) {
+          state.deck.setProps(props);
+        } else {
+          state.deck = new deck.Deck(
+            Object.assign(
+              {
+                parent: host,
+                width: "100%",
+                height: "100%",
+                controller: true,
+                getTooltip: tooltip,
+                onAfterRender: function () {
+                  container.setAttribute("data-drawn", "true");
+                },
+                onError: function (error) {
+                  container.setAttribute("data-error", String(error && error.message));
+                },
+              },
+              props
+            )
+          );
+        }
+        var canvas = host.querySelector("canvas");
+        if (canvas) {
+          canvas.setAttribute("role", "img");
+          canvas.setAttribute("aria-label", (spec.labels && spec.labels.canvas) || "");
+        }
+      })
+      .catch(function (error) {
+        container.setAttribute("data-error", String(error && error.message));
+      });
+  }
+
+  // A review link opens the page before the queue is rendered: scroll to its row once it is.
+  var sought = /^#review-/.test(window.location.hash) ? window.location.hash.slice(1) : null;
+  if (sought) {
+    var observer = new MutationObserver(function () {
+      var row = document.getElementById(sought);
+      if (!row) return;
+      observer.disconnect();
+      row.scrollIntoView({ block: "center" });
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true });
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    civicPredictions: {
+      draw: function (spec) {
+        draw(spec);
+        return spec && spec.layers ? String(spec.layers.length) : "0";
+      },
+    },
+  });
+})();
