@@ -223,8 +223,16 @@ SDOT_DATA_TYPES = (
 )
 """The 17 S-DoT data types, as the Open API fields give them (seoul-domain-facts.md §1)."""
 
-WATER_DATA_TYPES = ("water_temperature", "ph", "dissolved_oxygen", "turbidity", "conductivity")
-"""What a water-quality station reports."""
+WATER_DATA_TYPES = (
+    "water_temperature",
+    "ph",
+    "dissolved_oxygen",
+    "turbidity",
+    "conductivity",
+    "total_nitrogen",
+    "total_phosphorus",
+)
+"""What a water-quality station reports (nitrogen and phosphorus as total N and total P)."""
 
 DATA_TYPE_UNITS: dict[str, str] = {
     "pm25": "µg/m³",
@@ -249,6 +257,8 @@ DATA_TYPE_UNITS: dict[str, str] = {
     "dissolved_oxygen": "mg/L",
     "turbidity": "NTU",
     "conductivity": "µS/cm",
+    "total_nitrogen": "mg/L",
+    "total_phosphorus": "mg/L",
 }
 
 DATA_TYPE_RANGES: dict[str, tuple[float, float]] = {
@@ -274,6 +284,8 @@ DATA_TYPE_RANGES: dict[str, tuple[float, float]] = {
     "dissolved_oxygen": (0, 20),
     "turbidity": (0, 1000),
     "conductivity": (0, 2000),
+    "total_nitrogen": (0, 50),
+    "total_phosphorus": (0, 10),
 }
 """Physically possible values: the S-DoT raw ranges (seoul-domain-facts.md §1) and water ones.
 

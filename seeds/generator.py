@@ -4,7 +4,7 @@ Real data (districts, boundaries, populations) comes from `seeds.districts`; eve
 is drawn from one numpy Generator seeded with RANDOM_SEED, in a fixed order, so the same scale
 gives the same city. At scale 1.0 the counts are Seoul's (seeds/data/city_figures.csv); at any
 scale every gu has at least one S-DoT sensor, water station, asset of each kind and case of each
-service.
+service, and the Han River has its eight stations (`seeds.han_river`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from graph.catalogue import departments, gu_office_id, services
 from graph.ontology import ASSET_KINDS, DATASET_THEMES, SDOT_DATA_TYPES, WATER_DATA_TYPES
+from seeds import han_river
 from seeds.districts import Area, adjacent_pairs, seoul_dong, seoul_gu
 from seeds.figures import RANDOM_SEED, Scale
 from seeds.geo import points_in
@@ -286,6 +287,11 @@ class Generator:
                 cols["installed_year"] += self.rng.integers(2020, 2026, len(ids)).tolist()
                 located += [(i, gu.code) for i in ids]
                 measures += [(i, "ds-sdot" if kind == "sdot" else "ds-water-quality") for i in ids]
+        # The Han River stations, the same at every scale, after the per-gu ones (no draws).
+        for column, values in han_river.sensor_columns().items():
+            cols[column] += values
+        located += [(s.id, s.district_code) for s in han_river.stations()]
+        measures += [(s.id, "ds-water-quality") for s in han_river.stations()]
         rows.nodes["Sensor"] = pa.table(cols)
         rows.rel("LOCATED_IN", "Sensor", "District", located)
         rows.rel("MOUNTED_ON", "Sensor", "Asset", mounted)

@@ -16,6 +16,7 @@ import numpy as np
 from graph.ontology import DATA_TYPE_RANGES, SDOT_DATA_TYPES, WATER_DATA_TYPES
 from graph.records.readings import DATA_TYPES
 from seeds.figures import RANDOM_SEED, READING_INTERVAL_S
+from seeds.han_river import is_river_station
 
 CITY_UTC_OFFSET_H = 9  # Asia/Seoul has no daylight saving time
 
@@ -51,6 +52,8 @@ CURVES: dict[str, Curve] = {
     "dissolved_oxygen": Curve(10.5, 1.0, 15, 0.3),
     "turbidity": Curve(2.5, 0.8, 12, 0.4),
     "conductivity": Curve(280, 20, 12, 8),
+    "total_nitrogen": Curve(2.6, 0.15, 15, 0.15),
+    "total_phosphorus": Curve(0.07, 0.01, 15, 0.008),
 }
 
 
@@ -85,10 +88,12 @@ def sensor_rows(sensor_id: str, kind: str, times: np.ndarray, index: int) -> lis
 def history(
     sensors: list[tuple[str, str]], until: datetime, days: int
 ) -> Iterator[tuple[str, list[list[object]]]]:
-    """(sensor id, rows) for each (id, kind) in `sensors`."""
+    """(sensor id, rows) for each (id, kind) in `sensors` but the Han River stations, whose
+    hourly readings come from the water feed (`ml.feeds.water`), not from these curves."""
     times = ticks(until, days)
     for index, (sensor_id, kind) in enumerate(sensors):
-        yield sensor_id, sensor_rows(sensor_id, kind, times, index)
+        if not is_river_station(sensor_id):
+            yield sensor_id, sensor_rows(sensor_id, kind, times, index)
 
 
 def live_rows(
@@ -96,11 +101,14 @@ def live_rows(
 ) -> list[list[object]]:
     """One tick (epoch seconds `at`) of every sensor in `sensors` ((id, kind)), for a simulator.
 
-    The same curves as the history; each sensor keeps its own offset, the noise is fresh.
+    The same curves as the history; each sensor keeps its own offset, the noise is fresh. The
+    Han River stations are left out, as in `history`: the water feed alone writes them.
     """
     hour = (at / 3600.0 + CITY_UTC_OFFSET_H) % 24
     rows = []
     for index, (sensor_id, kind) in enumerate(sensors):
+        if is_river_station(sensor_id):
+            continue
         offsets = np.random.default_rng([RANDOM_SEED, index, 1])
         measured = SDOT_DATA_TYPES if kind == "sdot" else WATER_DATA_TYPES
         row: list[object] = [sensor_id, at]

@@ -104,6 +104,8 @@ TYPE_NAMES: dict[str, tuple[str, str]] = {
     "DISSOLVED_OXYGEN": ("용존산소", "Dissolved oxygen"),
     "TURBIDITY": ("탁도", "Turbidity"),
     "CONDUCTIVITY": ("전기전도도", "Conductivity"),
+    "TOTAL_NITROGEN": ("총질소 T-N", "Total nitrogen TN"),
+    "TOTAL_PHOSPHORUS": ("총인 T-P", "Total phosphorus TP"),
 }
 
 

@@ -198,6 +198,33 @@ async def pooled_buckets(
     ]
 
 
+async def hours_with_readings(
+    records: Records, sensor_ids: Sequence[str], start: datetime, end: datetime
+) -> dict[str, set[int]]:
+    """The hours (epoch seconds of each whole hour's start) in [start, end) in which each of
+    `sensor_ids` has a raw reading or an hourly roll-up; one query. Lets a writer of hourly
+    readings skip hours already held, so that writing them again neither fails nor counts
+    twice when they are rolled up."""
+    found: dict[str, set[int]] = {s: set() for s in sensor_ids}
+    if not sensor_ids:
+        return found
+    n = len(sensor_ids)
+    ids = ", ".join(records.placeholders(n))
+    low, high = records.placeholders(2, start=n + 1)
+    ids2 = ", ".join(records.placeholders(n, start=n + 3))
+    low2, high2 = records.placeholders(2, start=2 * n + 3)
+    sql = (
+        f"SELECT DISTINCT sensor_id, (measured_at / {HOUR}) * {HOUR} AS h FROM reading "
+        f"WHERE sensor_id IN ({ids}) AND measured_at >= {low} AND measured_at < {high} "
+        f"UNION SELECT sensor_id, hour AS h FROM reading_hourly "
+        f"WHERE sensor_id IN ({ids2}) AND hour >= {low2} AND hour < {high2}"
+    )
+    bounds = [epoch(start), epoch(end)]
+    for row in await records.query(sql, [*sensor_ids, *bounds, *sensor_ids, *bounds]):
+        found[row["sensor_id"]].add(int(row["h"]))
+    return found
+
+
 async def reading_count(records: Records) -> int:
     rows = await records.query("SELECT count(*) AS n FROM reading")
     return int(rows[0]["n"])

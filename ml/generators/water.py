@@ -194,19 +194,26 @@ def _event_profile(hours: int, start: int, ramp: int, duration: int) -> np.ndarr
     return np.where(t < 0, 0.0, np.minimum(up, down))
 
 
-def generate(seed: int, settings: WaterSettings | None = None) -> tuple[WaterObserved, WaterTruth]:
-    """One draw: (what the stations report, what happened). Deterministic in (seed, settings).
+def generate(
+    seed: int, settings: WaterSettings | None = None, *, start: np.datetime64 | None = None
+) -> tuple[WaterObserved, WaterTruth]:
+    """One draw: (what the stations report, what happened). Deterministic in (seed, settings,
+    start).
 
-    Raises ValueError for settings without stations or days (settings are the caller's code).
+    `start`: the first hour (UTC, whole hour); by default a midnight of 2024 drawn from the
+    seed. Giving it changes the dates (and so the seasons and quiet days) only: the seed's
+    other draws stay as they were. Raises ValueError for settings without stations or days
+    (settings are the caller's code).
     """
     settings = settings or WaterSettings()
     if settings.stations < 1 or settings.days < 1:
         raise ValueError("the water generator needs at least one station and one day")
     rng = np.random.default_rng([seed, 0x4A7E])
     n, hours = settings.stations, settings.days * 24
-    start = np.datetime64("2024-01-01T00", "h") + np.timedelta64(
+    drawn = np.datetime64("2024-01-01T00", "h") + np.timedelta64(
         int(rng.integers(0, 365)) * 24, "h"
     )
+    start = drawn if start is None else start.astype("datetime64[h]")
     times = start + np.arange(hours).astype("timedelta64[h]")
     local = times + np.timedelta64(9, "h")
     local_hour = (local.astype(np.int64) % 24).astype(float)

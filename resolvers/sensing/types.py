@@ -50,6 +50,8 @@ class DataType(StrEnum):
     DISSOLVED_OXYGEN = "dissolved_oxygen"
     TURBIDITY = "turbidity"
     CONDUCTIVITY = "conductivity"
+    TOTAL_NITROGEN = "total_nitrogen"
+    TOTAL_PHOSPHORUS = "total_phosphorus"
 
 
 @strawberry.enum
