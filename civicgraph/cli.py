@@ -113,10 +113,20 @@ def seed(
             "each kind the records hold none of; it goes into the append-only log for good."
         ),
     ] = True,
+    feeds: Annotated[
+        bool,
+        typer.Option(
+            help="Also write the models' feeds up to now (the Han River stations' hourly "
+            "readings, syndromic counts per gu, recorded incidents), each only where it has "
+            "none (docs/analytics.md)."
+        ),
+    ] = True,
 ) -> None:
     """Seed Seoul into the graph and the records, unless a complete seed at this scale is there;
-    then civic activity, unless the records hold some (docs/operations.md)."""
+    then civic activity, unless the records hold some, and the models' feeds up to now
+    (docs/operations.md)."""
     from civicgraph.seed_activity import seed_activity, stopped_half_way
+    from ml.feeds import FEEDS, seed_feeds
     from seeds.seed import is_seeded
     from seeds.seed import seed as run_seed
 
@@ -142,10 +152,7 @@ def seed(
             )
         console.print(_counts_table(counts, f"Seeded Seoul at scale {scale}"))
 
-    async def work(stores: Stores) -> None:
-        await city(stores)
-        if not activity:
-            return
+    async def civic_activity(stores: Stores) -> None:
         log = await open_log(settings, stores.records)
         keyring = await open_issuer_keys(settings, stores.records)
         if await stopped_half_way(stores.records):
@@ -159,6 +166,27 @@ def seed(
             added = await seed_activity(stores.graph, log, keyring, scale=scale, progress=progress)
         if added:
             console.print(_counts_table(added, "Seeded civic activity"))
+
+    async def model_feeds(stores: Stores) -> None:
+        with progress_bar() as progress:
+            task = progress.add_task("Model feeds", total=len(FEEDS))
+
+            def step(name: str) -> None:
+                done = list(FEEDS).index(name)
+                progress.update(task, description=f"Model feed: {name}", completed=done)
+
+            written = await seed_feeds(
+                stores.records, stores.graph, now=datetime.now(UTC), step=step
+            )
+            progress.update(task, completed=len(FEEDS))
+        console.print(_counts_table(written, "Model feeds"))
+
+    async def work(stores: Stores) -> None:
+        await city(stores)
+        if activity:
+            await civic_activity(stores)
+        if feeds:
+            await model_feeds(stores)
 
     run(lambda: _with_stores(settings, work, migrate=True))
 
