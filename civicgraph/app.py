@@ -26,6 +26,7 @@ from civicgraph.graphql_door.seat import connection_seat
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.refusals import http_error
+from civicgraph.scoring import scheduled_scoring, scoring_run
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
 from dashboards.live import Pulse
@@ -50,9 +51,17 @@ ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def create_app(
-    settings: Settings, stores: Stores | None = None, subgraph: str | None = None
+    settings: Settings,
+    stores: Stores | None = None,
+    subgraph: str | None = None,
+    *,
+    scoring: bool | None = None,
 ) -> Starlette:
     """The whole HTTP surface. With `stores` given, the caller owns them (tests, benchmarks).
+
+    `scoring`: run the models' scheduled scoring (`CIVIC_ML_SCORE_EVERY`, civicgraph/
+    scoring.py) in the merged server or the analytics subgraph; default: only when the app
+    opens its own stores (`serve`), never on stores a caller lends it unless asked.
 
     With `subgraph`, the app serves that one subgraph (resolvers/subgraphs.py) at /graphql,
     with /healthz, /metrics and /graphql/check (the merged server's pre-execution checks of a
@@ -67,6 +76,10 @@ def create_app(
     explorer = Explorer(settings.node_modules)
     trust = TrustSettings(settings.public_base, settings.qr_max_bytes)
     models = Registry(settings.ml_path)  # read on demand: `civicgraph ml train` writes it
+    scores = (scoring if scoring is not None else stores is None) and subgraph in (
+        None,
+        "analytics",
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -88,9 +101,13 @@ def create_app(
                 app.state.live = live
                 app.state.certificate_checks = checks
                 app.state.pulse = Pulse(live.bus)  # the dashboards' live topics
+                run = scoring_run(opened.records, opened.graph, models)
+                every = settings.ml_score_every if scores else 0
                 try:
                     with publishing_appends(app.state.log, live.bus):  # Stream.LOG
-                        yield
+                        async with scheduled_scoring(run, live.bus, every) as schedule:
+                            app.state.scoring = schedule
+                            yield
                 finally:
                     await app.state.pulse.stop()
         finally:

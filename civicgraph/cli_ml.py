@@ -1,4 +1,5 @@
-"""`civicgraph ml`: train the city's models, list them, show their cards, roll one back.
+"""`civicgraph ml`: train the city's models, list them, show their cards, roll one back, score
+the platform's data with them.
 
 Training writes each model into the registry (`CIVIC_ML_DIR`, default var/ml) with its card,
 makes it the serving version and appends a `model.deployed` entry to the verifiable log, so
@@ -7,6 +8,7 @@ anyone can later check which model served when, with which figures (docs/analyti
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
@@ -15,18 +17,24 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from civicgraph.boundary import CliError
 from civicgraph.console import console, err, run
+from civicgraph.scoring import describe
 from civicgraph.settings import Settings
-from civicgraph.stores import open_log
+from civicgraph.stores import open_log, open_seeded
 from graph.records import open_records
 from ml.card import card_markdown
 from ml.catalogue import ModelModule, module_of
 from ml.errors import MAX_SEED, ModelNotTrained, RegistryDamaged, UnknownModel
 from ml.registry import MODELS, Registry, StoredModel, check_name, deployment_entry
+from ml.scoring import Scoring, ScoringContext
+from ml.scoring.run import SCORED, check_scored, score_all
 from ml.trained import TrainedModel, figure
+from subscriptions.anomalies import publish_anomalies
+from subscriptions.open import open_bus
 
 ml_app = typer.Typer(
-    help="The city's models (LightGBM): train, list, show a card, roll back.",
+    help="The city's models (LightGBM): train, list, show a card, roll back, score.",
     no_args_is_help=True,
 )
 
@@ -236,3 +244,89 @@ def promote(
         return
     leaf = run(lambda: _deploy(settings, stored, "civicgraph ml promote"))
     console.print(f"{name}: version {stored.version} serves (log entry {leaf}).")
+
+
+class BadTime(CliError):
+    """`--at` that is not an ISO 8601 time with its offset."""
+
+
+def _moment(text: str | None) -> datetime:
+    """`--at` as an aware UTC datetime (default: now). Raises BadTime for text that is not an
+    ISO 8601 time with an offset (`Z` or `+09:00`)."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadTime(f"--at {text!r} is not an ISO 8601 time (e.g. 2026-11-30T09:00Z)") from None
+    if moment.tzinfo is None:
+        raise BadTime(f"--at {text!r} has no offset: add Z for UTC (e.g. {text}Z)")
+    return moment.astimezone(UTC)
+
+
+async def _score(settings: Settings, names: list[str], at: datetime) -> list[Scoring]:
+    """Score `names` at `at` over the settings' stores (the graph read-only), with a progress
+    line per model; then publish the alarms on a shared (Redis) bus, so that a `serve`
+    process's `anomalies` subscribers receive them."""
+    stores = await open_seeded(settings.model_copy(update={"graph_read_only": True}))
+    try:
+        context = ScoringContext(stores.records, stores.graph, Registry(settings.ml_path), at)
+        columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console) as bar:
+            tasks = {name: bar.add_task(f"{name}: waiting", total=1.0) for name in names}
+
+            def report(step: str, done: float) -> None:
+                name = step.split(":", 1)[0]
+                finished = not step.endswith("scoring")
+                bar.update(tasks[name], description=step, completed=1.0 if finished else 0.0)
+
+            scorings = await score_all(context, names, report)
+    finally:
+        await stores.close()
+    await _publish(settings.bus_url, scorings)
+    return scorings
+
+
+async def _publish(bus_url: str | None, scorings: list[Scoring]) -> int:
+    """Publish the alarms of `scorings` on the bus `bus_url` names, if it is shared (Redis);
+    an in-process bus has no subscriber outside this command. Returns how many."""
+    if not bus_url or not bus_url.startswith(("redis://", "rediss://")):
+        return 0
+    bus = await open_bus(bus_url)
+    try:
+        return await publish_anomalies(bus, [row for s in scorings for row in s.alarms])
+    finally:
+        await bus.close()
+
+
+@ml_app.command("score")
+def score(
+    model: Annotated[
+        str | None,
+        typer.Argument(
+            help=f"One model to score (default: all of {', '.join(SCORED)}).",
+            show_default=False,
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Score as if it were this time: ISO 8601 with its offset, e.g. "
+            "2026-11-30T09:00Z (default: now).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Score the platform's data with the serving models: predictions, reviews, alarms.
+
+    Each model writes its newest windows into the records (`predictions` in the API), queues
+    what affects people for an analyst, and its alarms go to the `anomalies` subscription when
+    the bus is shared (CIVIC_BUS_URL=redis://…). A model never trained, or whose data is
+    missing, is skipped with the reason. Reads the graph read-only.
+    """
+    names = [check_scored(model)] if model is not None else list(SCORED)
+    moment = _moment(at)
+    settings = Settings()
+    for scoring in run(lambda: _score(settings, names, moment)):
+        style = "yellow" if scoring.skipped is not None else "green"
+        console.print(f"[{style}]{escape(describe(scoring))}[/{style}]", soft_wrap=True)

@@ -134,7 +134,8 @@ def subgraph_ports(values: list[str], *, port: int | None = None) -> dict[str, i
 def serve_subgraphs(settings: Settings, ports: Mapping[str, int]) -> None:
     """Serve several subgraphs from one process, each on its own port at /graphql, sharing one
     set of stores: the embedded graph (LadybugDB) can be opened by one process only. Stops them
-    all when one stops (Ctrl-C, SIGTERM). Raises StartupFailed (exit code 3)."""
+    all when one stops (Ctrl-C, SIGTERM). The stores are this process's own, so the analytics
+    subgraph runs the scheduled scoring as `serve` does. Raises StartupFailed (exit code 3)."""
     try:
         for name in ports:
             subgraph_named(name)
@@ -164,7 +165,7 @@ async def _serve_together(settings: Settings, sockets: Mapping[str, socket.socke
         servers = {
             name: uvicorn.Server(
                 uvicorn.Config(
-                    create_app(settings, stores, subgraph=name),
+                    create_app(settings, stores, subgraph=name, scoring=True),
                     lifespan="on",
                     log_level="info",
                     proxy_headers=False,

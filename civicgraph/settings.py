@@ -185,6 +185,15 @@ class Settings(BaseSettings):
         description="The model registry (every trained version, its card, the serving one); "
         "default var/ml. Every worker reads the same folder; `civicgraph ml train` writes it.",
     )
+    ml_score_every: int = Field(
+        3600,
+        ge=0,
+        le=7 * 24 * 3600,
+        description="Seconds between the server's scoring runs of the models over the "
+        "platform's data (predictions, their alarms on the `anomalies` subscription); the "
+        "first run comes 10 s after start. 0: off. Only one process of a deployment should "
+        "score: set 0 on the others (docs/operations.md).",
+    )
     issuer_key_dir: Path | None = Field(
         None,
         description="Folder of the credential issuer's secret keys, one per month; default "
