@@ -353,7 +353,8 @@ async def test_entities_resolve_predictions_by_id_in_one_records_call(
     )
     calls = stores.records.calls - before
     # then each found one is in its slot, for one records call, the others coded in theirs
-    assert result.data is not None and result.errors is not None
+    assert result.data is not None
+    assert result.errors is not None
     found = result.data["_entities"]
     assert [e["subject"] for e in found[:30]] == [r.subject for r in rows]
     assert found[30:] == [None, None]
@@ -366,6 +367,7 @@ async def test_entities_resolve_predictions_by_id_in_one_records_call(
     refused = await subgraph_schema("analytics").execute(
         ENTITIES, {"r": reps[:1]}, context_value=context(app, stores, Tier.DEVELOPER, tmp_path)
     )
-    assert refused.data is not None and refused.errors is not None
+    assert refused.data is not None
+    assert refused.errors is not None
     assert refused.data["_entities"] == [None]
     assert [(e.extensions or {})["code"] for e in refused.errors] == ["forbidden"]
