@@ -1,4 +1,5 @@
-"""Shared fixtures: one small seeded city per test session, the app over it, HTTP clients."""
+"""Shared fixtures: one small seeded city per test session (per xdist worker), the app over it,
+HTTP clients; the xdist groups of tests that share a service or a costly fixture."""
 
 from __future__ import annotations
 
@@ -40,6 +41,73 @@ loaded CI machine must not turn a slow answer into a `timeout`. tests/civicgraph
 and graphql_door/test_limits.py test the limits on apps of their own."""
 UNLIMITED_ENV = {f"CIVIC_{name.upper()}": str(value) for name, value in UNLIMITED.items()}
 """The same for `civicgraph serve` processes started by tests."""
+SERVICES_GROUP = "services"
+"""The xdist group of every test that uses a service other tests share: the scale-out stores
+(civic_test's public schema is dropped and Neo4j Community's one database seeded), Redis (its
+pub/sub channels span its databases) and Mosquitto's topics. A group runs on one worker."""
+DOORS_GROUP = "doors"
+"""The tests of tests/federation's `doors`, so that only one worker starts its servers and
+gateways (a cost, not a collision: each worker's doors would be its own)."""
+SHARED_SCOPES = frozenset({"module", "package"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's hook, which reads the groups
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Put each test that shares a service, or a costly fixture, in its xdist group.
+
+    A test shares a service when it is marked `services` or reaches `scale_out`. A test that
+    reaches one of its module's module-scoped fixtures (a trained model, a city of its own)
+    joins its module's group, so that only one worker builds it. A test reaches the fixtures it
+    asks for and those its parameters name (`backend`, `federation`: a fixture that
+    `getfixturevalue`s its parameter). Under `-n 0` the groups do nothing.
+    """
+    grouping = bool(getattr(config.option, "loadgroup", False))  # an xdist worker's, loadgroup
+    for item in items:
+        reached = _reached_fixtures(session, item)
+        if "scale_out" in reached or item.get_closest_marker("services"):
+            group = SERVICES_GROUP
+        elif "doors" in reached:
+            group = DOORS_GROUP
+        elif any(d.scope in SHARED_SCOPES for d in reached.values()):
+            group = item.nodeid.split("::", 1)[0]
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
+        if grouping:
+            _name_group(item, group)
+
+
+def _name_group(item: pytest.Item, group: str) -> None:
+    """End `item`'s node id with `@group`, which is how xdist's loadgroup scheduler groups.
+
+    xdist 3.8 writes the suffix to `_nodeid`, which pytest 9.2's structured node ids no longer
+    read, so its groups silently do nothing (pytest-dev/pytest-xdist#1386). Write it where pytest
+    reads it, and stop the run if it does not take: ungrouped, these tests collide.
+    """
+    grouped = f"{item.nodeid}@{group}"
+    if not item.nodeid.endswith(f"@{group}"):
+        item._id = type(item._id).parse(grouped)
+    if not item.nodeid.endswith(f"@{group}"):
+        raise pytest.UsageError(f"cannot put {item.nodeid} in xdist group {group}: use -n 0")
+
+
+def _reached_fixtures(
+    session: pytest.Session, item: pytest.Item
+) -> dict[str, pytest.FixtureDef[Any]]:
+    """The fixtures `item` asks for, and those its parameters name, by name: their definitions."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return {}
+    reached = {name: chain[-1] for name, chain in info.name2fixturedefs.items() if chain}
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    for value in params.values():
+        if isinstance(value, str) and value not in reached:
+            chain = session._fixturemanager.getfixturedefs(value, item) or ()
+            if chain:
+                reached[value] = chain[-1]
+    return reached
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -16,6 +16,8 @@ from subscriptions.fanout import SubscriberTooSlow, Subscription
 from subscriptions.ingest.payloads import MAX_BATCH
 from subscriptions.open import open_bus
 
+pytestmark = pytest.mark.services
+
 REDIS_URL = os.environ.get("CIVIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 WAIT_S = 10.0
 

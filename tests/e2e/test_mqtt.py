@@ -24,6 +24,8 @@ from tests.conftest import SEED_UNTIL
 from tests.e2e.conftest import serving
 from tests.e2e.test_subscriptions import READINGS, take
 
+pytestmark = pytest.mark.services
+
 MQTT_URL = os.environ.get("CIVIC_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
 WAIT_S = 15
 SENSOR = "sdot-11200-0000"

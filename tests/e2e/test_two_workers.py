@@ -30,6 +30,8 @@ from tests.conftest import SEED_UNTIL, UNLIMITED_ENV
 from tests.contract.test_bus import REDIS_URL
 from tests.e2e.test_subscriptions import READINGS, take
 
+pytestmark = pytest.mark.services
+
 WAIT_S = 60
 
 

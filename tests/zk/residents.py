@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from civicgraph.stores import Stores
 from ledger.log import Log
 from zk.bbs.curves.arkworks import ArkworksCurve
 from zk.bbs.suites import sha256_suite
@@ -21,6 +21,9 @@ from zk.credentials.issuance import CredentialRequest, IssuedCredential, Issuer
 from zk.credentials.issuer_keys import IssuerKeyring
 from zk.credentials.presentation import HeldCredential
 from zk.wallet import Wallet
+
+if TYPE_CHECKING:  # not at run time: the race's worker processes import this module
+    from civicgraph.stores import Stores
 
 SUITE = sha256_suite(ArkworksCurve())
 
