@@ -55,8 +55,11 @@ layers: $(VENV)/.test-installed
 types: $(VENV)/.test-installed
 	$(BIN)/mypy
 
+## pytest: the suite on PYTEST_WORKERS xdist workers (0: in this process); tests that share a
+## service or a costly fixture keep to one worker (xdist groups, tests/conftest.py)
+PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.test-installed $(NPM_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
