@@ -27,7 +27,7 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.errors import StoreUnavailable
 from graph.open import open_graph
-from graph.records import open_records
+from graph.records import Records, open_records
 from graph.records.api_keys import Tier
 from tests.conftest import keys_for, seed_for_tests
 
@@ -94,6 +94,20 @@ async def scale_out(
             yield Backend("scale_out", stores, application, await keys_for(stores))
     finally:
         await stores.close()
+
+
+@pytest.fixture(params=("sqlite", "postgres"))
+async def empty_records(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Records]:
+    """Migrated, empty records of each backend for one case: a SQLite file, or a PostgreSQL
+    database of the case's own, dropped afterwards (tests/contract/databases.py)."""
+    from tests.contract.databases import empty_database  # it reads POSTGRES_URL from here
+
+    async for url in empty_database(request.param, tmp_path):
+        opened = await open_records(url)
+        try:
+            yield opened
+        finally:
+            await opened.close()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -3,32 +3,23 @@ feed's own reports replaced as a whole, a time range read city-wide or for some 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from graph.records import Records, open_records
+from graph.records import Records
 from graph.records.incidents import (
     IncidentRow,
     incidents_between,
     put_incidents,
     replace_incidents,
 )
-from tests.contract.databases import empty_database
 
 T0 = 1_796_000_400  # a whole UTC hour
 HOUR = 3600
 
 
-@pytest.fixture(params=("sqlite", "postgres"))
-async def records(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Records]:
-    async for url in empty_database(request.param, tmp_path):
-        opened = await open_records(url)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+@pytest.fixture
+def records(empty_records: Records) -> Records:
+    return empty_records
 
 
 def report(at: int, gu: str = "11140", category: str = "feed") -> IncidentRow:

@@ -3,13 +3,11 @@ replace the window they score, the newest window is found, a subject's history r
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from graph.records import Records, open_records
+from graph.records import Records
 from graph.records.predictions import (
     PredictionRow,
     WindowSummary,
@@ -20,20 +18,14 @@ from graph.records.predictions import (
     subject_history,
     window_summary,
 )
-from tests.contract.databases import empty_database
 
 HOUR = 3600
 T0 = 1_796_000_400  # a whole UTC hour
 
 
-@pytest.fixture(params=("sqlite", "postgres"))
-async def records(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Records]:
-    async for url in empty_database(request.param, tmp_path):
-        opened = await open_records(url)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+@pytest.fixture
+def records(empty_records: Records) -> Records:
+    return empty_records
 
 
 def row(

@@ -3,26 +3,17 @@ counts it repeats, keeps missing days as rows, and a day range reads back in one
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from graph.records import Records, open_records
+from graph.records import Records
 from graph.records.syndromic import SyndromicCountRow, counts_between, put_counts
-from tests.contract.databases import empty_database
 
 DAY = 20_416  # 2025-11-24
 
 
-@pytest.fixture(params=("sqlite", "postgres"))
-async def records(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Records]:
-    async for url in empty_database(request.param, tmp_path):
-        opened = await open_records(url)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+@pytest.fixture
+def records(empty_records: Records) -> Records:
+    return empty_records
 
 
 def count(gu: str, stream: str, day: int, value: int | None) -> SyndromicCountRow:

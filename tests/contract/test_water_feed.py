@@ -13,26 +13,20 @@ import pyarrow as pa
 import pytest
 
 from graph.open import open_graph
-from graph.records import Records, open_records
+from graph.records import Records
 from graph.records.readings import hours_with_readings, roll_up
 from graph.store import GraphStore
 from ml.feeds import water as feed
 from ml.scoring.water_readings import hourly_means, river_stations
 from seeds import han_river
-from tests.contract.databases import empty_database
 
 NOW = datetime(2026, 11, 25, 0, 30, tzinfo=UTC)
 END = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=("sqlite", "postgres"))
-async def records(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Records]:
-    async for url in empty_database(request.param, tmp_path):
-        opened = await open_records(url)
-        try:
-            yield opened
-        finally:
-            await opened.close()
+@pytest.fixture
+def records(empty_records: Records) -> Records:
+    return empty_records
 
 
 @pytest.fixture
