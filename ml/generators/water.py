@@ -37,18 +37,13 @@ import numpy as np
 from scipy.signal import lfilter
 
 from ml.features import is_korean_holiday
+from seeds import han_river
 
 GENERATOR_VERSION = "1"
 
-MEASURES = (
-    "dissolved_oxygen",
-    "total_nitrogen",
-    "total_phosphorus",
-    "turbidity",
-    "water_temperature",
-    "ph",
-)
-"""The measures, in the order of the last axis of `WaterObserved.values`."""
+MEASURES = han_river.MEASURES
+"""The measures, in the order of the last axis of `WaterObserved.values`: what the platform's
+river stations report (seeds/han_river.py)."""
 
 UNITS = {
     "dissolved_oxygen": "mg/L",
