@@ -178,25 +178,7 @@
           label(host, spec, measure);
           return;
         }
-        state.deck = new deck.Deck(
-          Object.assign(
-            {
-              parent: host,
-              width: "100%",
-              height: "100%",
-              controller: true,
-              getTooltip: tooltip,
-              onClick: click,
-              onAfterRender: function () {
-                container.setAttribute("data-drawn", "true");
-              },
-              onError: function (error) {
-                container.setAttribute("data-error", String(error && error.message));
-              },
-            },
-            props
-          )
-        );
+        state.deck = newDeck(deck, host, container, Object.assign({ onClick: click }, props), tooltip);
         label(host, spec, measure);
       })
       .catch(function (error) {
@@ -206,7 +188,30 @@
 
   // Shared with the analytics page's hotspot map (assets/predictions.js): one loader, one
   // reading of a pydeck spec.
-  window.civicDeck = { load: loadDeck, layers: layers, viewOf: viewOf };
+  // A deck drawn in `host` that marks `container` data-drawn once drawn and data-error when it
+  // fails (what the browser tests and the page's own "not drawn" notice read).
+  function newDeck(deck, host, container, props, tooltip) {
+    return new deck.Deck(
+      Object.assign(
+        {
+          parent: host,
+          width: "100%",
+          height: "100%",
+          controller: true,
+          getTooltip: tooltip,
+          onAfterRender: function () {
+            container.setAttribute("data-drawn", "true");
+          },
+          onError: function (error) {
+            container.setAttribute("data-error", String(error && error.message));
+          },
+        },
+        props
+      )
+    );
+  }
+
+  window.civicDeck = { load: loadDeck, layers: layers, viewOf: viewOf, create: newDeck };
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     civicMap: {

@@ -38,24 +38,7 @@
         if (state.deck) {
           state.deck.setProps(props);
         } else {
-          state.deck = new deck.Deck(
-            Object.assign(
-              {
-                parent: host,
-                width: "100%",
-                height: "100%",
-                controller: true,
-                getTooltip: tooltip,
-                onAfterRender: function () {
-                  container.setAttribute("data-drawn", "true");
-                },
-                onError: function (error) {
-                  container.setAttribute("data-error", String(error && error.message));
-                },
-              },
-              props
-            )
-          );
+          state.deck = window.civicDeck.create(deck, host, container, props, tooltip);
         }
         var canvas = host.querySelector("canvas");
         if (canvas) {
