@@ -17,10 +17,17 @@ from graph.records.db import Records
 TABLE = "ml_prediction"
 
 KINDS = ("water_anomaly", "outbreak_risk", "hotspot_risk")
+LAST_START = 253_402_300_799
+"""9999-12-31T23:59:59Z: the last window start a datetime can hold (epoch seconds)."""
 """What a prediction scores: a water station's hour, a gu and syndrome's day, a cell's hour."""
 
 MAX_HISTORY = 24 * 14
 """Most windows `subject_history` reads: two weeks of hourly windows."""
+
+
+def is_window_start(value: int) -> bool:
+    """Whether `value` (epoch seconds) can start a window: 1970 to the year 9999."""
+    return 0 <= value <= LAST_START
 
 
 @dataclass(frozen=True)

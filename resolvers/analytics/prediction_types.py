@@ -19,7 +19,7 @@ from typing import Any
 
 import strawberry
 
-from graph.records.predictions import PredictionRow, WindowSummary
+from graph.records.predictions import PredictionRow, WindowSummary, is_window_start
 from graph.records.readings import from_epoch
 from resolvers.analytics.dataloaders import PredictionByKeyLoader, StationByIdLoader
 from resolvers.analytics.errors import require_analyst
@@ -52,6 +52,8 @@ def prediction_key(text: str) -> tuple[str, str, int] | None:
     if kind not in {k.value for k in PredictionKind} or not subject:
         return None
     if not start.isascii() or not start.isdigit() or len(start) > 12:
+        return None
+    if not is_window_start(int(start)):
         return None
     return kind, subject, int(start)
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from graph.records.predictions import (
     MAX_HISTORY,
     WindowSummary,
+    is_window_start,
     latest_window,
     predictions_in_window,
     subject_history,
@@ -32,23 +33,37 @@ MAX_HISTORY_HOURS = MAX_HISTORY
 rows `subject_history` reads."""
 
 
-def page_key(window_start: int, score: float, subject: str) -> str:
-    """A prediction's place in its window's pages: `<window start>|<score, repr>|<subject>`
-    (repr gives back the same float)."""
-    return f"{window_start}|{score!r}|{subject}"
+def page_query(kind: str, district: str | None, alarms_only: bool) -> str:
+    """What a page's cursor is valid for: the kind and the filters it was read with."""
+    return f"{kind}|{district or ''}|{int(alarms_only)}"
 
 
-def key_after(key: str) -> tuple[int, float, str]:
-    """The (window_start, score, subject) of a `page_key`. Raises BAD_CURSOR on `after` for
-    anything else (a cursor of another connection, or made by hand)."""
-    start, _, rest = key.partition("|")
+def page_key(query: str, window_start: int, score: float, subject: str) -> str:
+    """A prediction's place in its window's pages, for `query` (`page_query`):
+    `<query>|<window start>|<score, repr>|<subject>` (repr gives back the same float)."""
+    return f"{query}|{window_start}|{score!r}|{subject}"
+
+
+def key_after(key: str, query: str) -> tuple[int, float, str]:
+    """The (window_start, score, subject) of a `page_key` made for `query`. Raises BAD_CURSOR
+    on `after` for anything else: a cursor of another kind, gu or alarm filter, of another
+    connection, or made by hand (a window start outside the years 1970–9999 too)."""
+    prefix = f"{query}|"
+    start, _, rest = key.removeprefix(prefix).partition("|")
     score_text, _, subject = rest.partition("|")
     try:
         window_start, score = int(start), float(score_text)
     except ValueError:
         window_start, score = -1, math.nan
-    if window_start < 0 or not math.isfinite(score) or not subject:
-        raise ApiError(ApiErrorCode.BAD_CURSOR, "the cursor is not one of `predictions`", "after")
+    if (
+        not key.startswith(prefix)
+        or not is_window_start(window_start)
+        or not math.isfinite(score)
+        or not subject
+    ):
+        raise ApiError(
+            ApiErrorCode.BAD_CURSOR, "the cursor is not one of these `predictions`", "after"
+        )
     return window_start, score, subject
 
 
@@ -82,7 +97,8 @@ async def predictions(
     require_analyst(info, "predictions")
     context = info.context
     request = page_request(PageArgs(first=first, after=after), context.limits.max_page_size)
-    start = key_after(request.after) if request.after is not None else None
+    query = page_query(kind.value, district, alarms_only)
+    start = key_after(request.after, query) if request.after is not None else None
     if district is not None:
         await checked_districts(context, [district])
     records = context.records
@@ -116,7 +132,7 @@ async def predictions(
 
     page = connection(
         [Prediction.of(row) for row in rows],
-        [page_key(row.window_start, row.score, row.subject) for row in rows],
+        [page_key(query, row.window_start, row.score, row.subject) for row in rows],
         request,
         count=count,
     )

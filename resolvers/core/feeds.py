@@ -54,7 +54,7 @@ def event_after(value: strawberry.ID | None) -> int | None:
 
 
 async def feed_district(info: Info, district: str | None) -> str | None:
-    checked = await checked_districts(info.context, [district] if district else None)
+    checked = await checked_districts(info.context, [district] if district is not None else None)
     return checked[0] if checked else None
 
 

@@ -79,6 +79,16 @@ OPERATION_ERRORS = [
         "bad_user_input",
     ),
     (
+        "empty-district",  # an empty gu is no gu, never "every gu"
+        {"query": 'subscription { alerts(district: "") { id } }'},
+        "not_found",
+    ),
+    (
+        "empty-district-cases",
+        {"query": 'subscription { caseUpdates(district: "") { id } }'},
+        "not_found",
+    ),
+    (
         "poll-not-found",
         {"query": 'subscription { pollTally(pollId: "nope") { totalBallots } }'},
         "not_found",

@@ -277,6 +277,10 @@ async def test_water_and_hotspot_predictions_have_a_position_for_one_call_per_pa
     assert (water_graph, hot_graph) == (2, 1)
 
 
+WATER = "water_anomaly||0|"
+"""The start of a cursor of `predictions(kind: WATER_ANOMALY)` without filters."""
+
+
 @pytest.mark.parametrize(
     ("variables", "code", "field"),
     [
@@ -284,11 +288,70 @@ async def test_water_and_hotspot_predictions_have_a_position_for_one_call_per_pa
         ({"kind": "WATER_ANOMALY", "first": 0}, "out_of_range", "first"),
         ({"kind": "WATER_ANOMALY", "first": 101}, "out_of_range", "first"),
         ({"kind": "WATER_ANOMALY", "after": "nope"}, "bad_cursor", "after"),
-        ({"kind": "WATER_ANOMALY", "after": encode_cursor("1|nan|x")}, "bad_cursor", "after"),
-        ({"kind": "WATER_ANOMALY", "after": encode_cursor("x|0.5|x")}, "bad_cursor", "after"),
-        ({"kind": "WATER_ANOMALY", "after": encode_cursor("1|0.5|")}, "bad_cursor", "after"),
+        (
+            {"kind": "WATER_ANOMALY", "after": encode_cursor(f"{WATER}1|nan|x")},
+            "bad_cursor",
+            "after",
+        ),
+        (
+            {"kind": "WATER_ANOMALY", "after": encode_cursor(f"{WATER}x|0.5|x")},
+            "bad_cursor",
+            "after",
+        ),
+        (
+            {"kind": "WATER_ANOMALY", "after": encode_cursor(f"{WATER}1|0.5|")},
+            "bad_cursor",
+            "after",
+        ),
+        # a window past the year 9999, or past what the database's integers hold
+        *(
+            (
+                {"kind": "WATER_ANOMALY", "after": encode_cursor(f"{WATER}{w}|0.5|x")},
+                "bad_cursor",
+                "after",
+            )
+            for w in ("999999999999", "99999999999999999999", "-1")
+        ),
+        # a cursor of another kind, gu or alarm filter
+        (
+            {"kind": "WATER_ANOMALY", "after": encode_cursor("hotspot_risk||0|1|0.5|x")},
+            "bad_cursor",
+            "after",
+        ),
+        (
+            {
+                "kind": "WATER_ANOMALY",
+                "district": GANGNAM,
+                "after": encode_cursor(f"{WATER}1|0.5|x"),
+            },
+            "bad_cursor",
+            "after",
+        ),
+        (
+            {
+                "kind": "WATER_ANOMALY",
+                "alarmsOnly": True,
+                "after": encode_cursor(f"{WATER}1|0.5|x"),
+            },
+            "bad_cursor",
+            "after",
+        ),
     ],
-    ids=["unknown-gu", "first-0", "first-101", "not-a-cursor", "nan", "no-window", "no-subject"],
+    ids=[
+        "unknown-gu",
+        "first-0",
+        "first-101",
+        "not-a-cursor",
+        "nan",
+        "no-window",
+        "no-subject",
+        "year-33658",
+        "past-bigint",
+        "negative",
+        "another-kind",
+        "another-gu",
+        "another-filter",
+    ],
 )
 async def test_predictions_refuse_bad_arguments_with_their_code(
     ask: Ask, variables: dict[str, Any], code: str, field: str
