@@ -17,7 +17,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from civicgraph.boundary import CliError
 from civicgraph.console import console, err, run
 from civicgraph.scoring import describe
 from civicgraph.settings import Settings
@@ -27,7 +26,7 @@ from ml.card import card_markdown
 from ml.catalogue import ModelModule, module_of
 from ml.errors import MAX_SEED, ModelNotTrained, RegistryDamaged, UnknownModel
 from ml.registry import MODELS, Registry, StoredModel, check_name, deployment_entry
-from ml.scoring import Scoring, ScoringContext
+from ml.scoring import Scoring, ScoringContext, ScoringTimeInvalid, scoring_time
 from ml.scoring.run import SCORED, check_scored, score_all
 from ml.trained import TrainedModel, figure
 from subscriptions.anomalies import publish_anomalies
@@ -246,22 +245,26 @@ def promote(
     console.print(f"{name}: version {stored.version} serves (log entry {leaf}).")
 
 
-class BadTime(CliError):
-    """`--at` that is not an ISO 8601 time with its offset."""
-
-
 def _moment(text: str | None) -> datetime:
-    """`--at` as an aware UTC datetime (default: now). Raises BadTime for text that is not an
-    ISO 8601 time with an offset (`Z` or `+09:00`)."""
+    """`--at` as an aware UTC datetime (default: now). Raises typer.BadParameter (a usage
+    error, exit 2) for text that is not an ISO 8601 time with an offset (`Z` or `+09:00`), or
+    a time no run may score as of (`ml.scoring.scoring_time`: before 2000 or in the future)."""
     if text is None:
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise BadTime(f"--at {text!r} is not an ISO 8601 time (e.g. 2026-11-30T09:00Z)") from None
+        raise typer.BadParameter(
+            f"{text!r} is not an ISO 8601 time (e.g. 2026-11-30T09:00Z)", param_hint="--at"
+        ) from None
     if moment.tzinfo is None:
-        raise BadTime(f"--at {text!r} has no offset: add Z for UTC (e.g. {text}Z)")
-    return moment.astimezone(UTC)
+        raise typer.BadParameter(
+            f"{text!r} has no offset: add Z for UTC (e.g. {text}Z)", param_hint="--at"
+        )
+    try:
+        return scoring_time(moment)
+    except ScoringTimeInvalid as error:
+        raise typer.BadParameter(str(error), param_hint="--at") from None
 
 
 async def _score(settings: Settings, names: list[str], at: datetime) -> list[Scoring]:

@@ -12,20 +12,45 @@ Scoring the same `now` twice writes the same rows and proposes nothing new.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from graph.records import Records
 from graph.records.predictions import PredictionRow
 from graph.store import GraphStore
+from ml.errors import MLError
 from ml.registry import Registry
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+"""The earliest time a run may score as of: no platform data is older."""
+CLOCK_SLACK = timedelta(hours=1)
+"""How far past the clock a run may score as of (clocks of two hosts differ)."""
+
+
+class ScoringTimeInvalid(MLError):
+    """A time to score as of that is naive, before EARLIEST or past the clock (plus
+    CLOCK_SLACK): a run in the future would write windows that hide the real newest ones."""
+
+
+def scoring_time(moment: datetime, *, clock: datetime | None = None) -> datetime:
+    """`moment` in UTC if a run may score as of it; ScoringTimeInvalid otherwise. `clock` is
+    the present (default: now)."""
+    if moment.tzinfo is None:
+        raise ScoringTimeInvalid(f"{moment.isoformat()} has no offset: add Z for UTC")
+    present = clock or datetime.now(UTC)
+    if moment < EARLIEST or moment > present + CLOCK_SLACK:
+        raise ScoringTimeInvalid(
+            f"{moment.isoformat()} is outside {EARLIEST:%Y-%m-%d} to now: a run scores the "
+            "data the platform holds up to that time, never the future"
+        )
+    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
 class ScoringContext:
     """What a scoring run reads from: the stores, the model registry, and `now` (an aware UTC
-    datetime: the run scores the windows its model scores at that moment: water the hours up
-    to `now`, outbreak the Seoul day before `now`, hotspots the 24 hours from the last Seoul
-    midnight)."""
+    datetime, checked by `scoring_time` before a run: the run scores the windows its model
+    scores at that moment: water the hours up to `now`, outbreak the Seoul day before `now`,
+    hotspots the 24 hours from the last Seoul midnight)."""
 
     records: Records
     graph: GraphStore

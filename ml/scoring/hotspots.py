@@ -159,6 +159,10 @@ def allocation(
     }
 
 
+STALE_AFTER_S = 7 * 86_400
+"""A feed whose newest report is older than this before the day scored is stale: no map."""
+
+
 def _skipped(why: str, version: str | None = None) -> Scoring:
     return Scoring(NAME, version, None, 0, 0, (), skipped=why)
 
@@ -168,8 +172,8 @@ async def score(context: ScoringContext) -> Scoring:
     the same rows and proposes nothing new.
 
     Skipped (Scoring.skipped says why and how to fix it) when the model was never trained, its
-    registry entry is damaged or was trained with other features, or no gu has reports in the
-    12 weeks before the day.
+    registry entry is damaged or was trained with other features, no gu has reports in the 12
+    weeks before the day, or none in the 7 days before it (a stale feed).
     """
     try:
         stored = context.registry.load(NAME)
@@ -185,6 +189,13 @@ async def score(context: ScoringContext) -> Scoring:
         return _skipped(
             f"no incident reports in the 12 weeks before {day_iso} (Seoul): `civicgraph seed` "
             "writes the synthetic feed (ml/feeds/hotspots.py)",
+            stored.version,
+        )
+    if max(r.reported_at for r in reports) < start - STALE_AFTER_S:
+        return _skipped(
+            f"no incident reports in the {STALE_AFTER_S // 86_400} days before {day_iso} "
+            "(Seoul): the feed stopped, and a map of the weeks before would read as a quiet "
+            "city; `civicgraph seed` writes the synthetic feed up to now",
             stored.version,
         )
     try:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from graph.errors import CivicGraphError
 from ml.errors import MLError
 from ml.progress import Progress, quiet
-from ml.scoring import Scoring, ScoringContext, hotspots, outbreak, water
+from ml.scoring import Scoring, ScoringContext, hotspots, outbreak, scoring_time, water
 
 Scorer = Callable[[ScoringContext], Awaitable[Scoring]]
 
@@ -68,8 +68,10 @@ async def score_all(
     `progress(step, done)` hears `"<model>: scoring"` before each model and `"<model>: scored"`
     or `"<model>: skipped"` after it, `done` being the share of the models finished.
     `scorers` maps each name to its scoring (default: the models' modules).
-    Raises NotScored for a name that is not scored.
+    Raises NotScored for a name that is not scored, ScoringTimeInvalid for a `context.now`
+    that no run may score as of (`ml.scoring.scoring_time`: naive, before 2000, in the future).
     """
+    scoring_time(context.now)
     wanted = {check_scored(name) for name in names}
     chosen = [name for name in SCORED if name in wanted]
     results: list[Scoring] = []

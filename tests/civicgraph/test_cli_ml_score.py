@@ -37,21 +37,29 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("arguments", "said"),
+    ("arguments", "said", "code"),
     [
-        (["routing"], "not scored"),
-        (["crystal-ball"], "not scored"),
-        (["--at", "2026-11-30T09:00"], "no offset"),
-        (["water", "--at", "yesterday"], "not an ISO 8601 time"),
+        (["routing"], "not scored", 1),
+        (["crystal-ball"], "not scored", 1),
+        (["--at", "2026-11-30T09:00"], "no offset", 2),
+        (["water", "--at", "yesterday"], "not an ISO 8601 time", 2),
+        # a run as of the future would hide the real newest windows; year 1 broke the dates
+        (["hotspots", "--at", "2099-01-20T00:00Z"], "never the future", 2),
+        (["--at", "9999-12-31T23:59Z"], "never the future", 2),
+        (["outbreak", "--at", "0001-01-01T00:00Z"], "outside 2000-01-01", 2),
     ],
-    ids=["routing", "unknown-model", "no-offset", "not-a-time"],
+    ids=["routing", "unknown-model", "no-offset", "not-a-time", "future", "year-9999", "year-1"],
 )
 def test_score_refuses_user_mistakes_in_one_line(
-    data_dir: Path, arguments: list[str], said: str
+    data_dir: Path, arguments: list[str], said: str, code: int
 ) -> None:
     result = runner.invoke(app, ["ml", "score", *arguments])
-    assert_refused(result)
-    assert said in result.stderr
+    if code == 1:
+        assert_refused(result)
+    else:  # a usage error: Click's usage and its boxed message, exit 2
+        assert result.exit_code == 2, result.output
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert said in " ".join(result.stderr.replace("│", " ").split())
     assert not (data_dir / "records.sqlite3").exists()  # refused before opening anything
 
 

@@ -200,6 +200,10 @@ async def test_missing_damaged_or_unfed_is_skipped_with_the_fix(city: City) -> N
     early = await score(city.context(now=NOW - timedelta(days=200)))
     assert early.predictions == 0
     assert "civicgraph seed" in str(early.skipped)
+    # a day whose feed stopped weeks before it (its 12 weeks hold reports, its last week none)
+    stale = await score(city.context(now=NOW + timedelta(days=40)))
+    assert stale.predictions == 0
+    assert "the feed stopped" in str(stale.skipped)
 
 
 def test_a_cells_environment_and_id_do_not_depend_on_the_gu_scored_beside_it() -> None:
