@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -41,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "met": ("달성 여부", "Met"),
     "met_yes": ("✓ 달성", "✓ met"),
     "met_no": ("✗ 미달", "✗ missed"),
+    "never": ("감지 못 함", "never"),
     "metrics_caption": ("{model}: 지표와 기준 모델", "{model}: metrics and baselines"),
     "no_metrics": ("평가 지표가 없습니다.", "No metrics were recorded."),
     "intended_use": ("사용 목적", "Intended use"),
@@ -170,6 +170,12 @@ def figure(value: object, lang: Lang) -> str:
     return format_decimal(round(value, digits), format=pattern, locale=LOCALES[lang])
 
 
+def baseline_figure(value: object, lang: Lang) -> str:
+    """A baseline's value as `figure` gives it; null is a detector that never detected (the
+    API's `Baseline.value`), "never" in words."""
+    return label("never", lang) if value is None else figure(value, lang)
+
+
 @dataclass(frozen=True)
 class ModelCard:
     """One model as `models` gives it: trained or not (then `how_to_train` is the command that
@@ -214,13 +220,14 @@ def metrics_header(lang: Lang) -> list[str]:
 
 def metric_rows(card: ModelCard, lang: Lang) -> list[list[str]]:
     """One row per metric: its name (with its unit), the model's figure, each baseline's
-    "name figure", the target, and met or missed in words and a mark (never colour alone)."""
+    "name figure" ("never" for a baseline that never detected), the target, and met or missed
+    in words and a mark (never colour alone)."""
     rows = []
     for m in card.metrics:
         unit = str(m.get("unit") or "")
         name = metric_name(str(m.get("metric", "")), lang) + (f" ({unit})" if unit else "")
         baselines = "; ".join(
-            f"{b.get('name')} {figure(b.get('value'), lang)}"
+            f"{b.get('name')} {baseline_figure(b.get('value'), lang)}"
             for b in m.get("baselines") or []
             if isinstance(b, Mapping)
         )
@@ -278,37 +285,6 @@ def kind_name(kind: str, lang: Lang) -> str:
     return in_lang(pair, lang) if pair and kind.isupper() else kind
 
 
-def _decimal(value: object) -> float | None:
-    """A proposal's number (the API gives decimal strings) as a float; None if it is none."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def proposal_text(item: QueueItem, departments: Mapping[str, str], lang: Lang) -> str:
-    """What the model proposes, in words: for a routing the department in the reader's
-    language and the confidence in %; otherwise each field of the proposal as "name value"."""
-    proposal = item.proposal
-    if item.is_routing:
-        code = str(proposal.get("department", ""))
-        text = f"{label('department', lang)}: {departments.get(code, code) or '–'}"
-        confidence = _decimal(proposal.get("confidence"))
-        if confidence is not None:
-            percent = number(confidence * 100, lang, digits=1)
-            text += f" ({label('confidence', lang)} {percent} %)"
-        return text
-    parts = []
-    for key, value in proposal.items():
-        shown = _decimal(value)
-        parts.append(f"{key} {figure(shown, lang) if shown is not None else value}")
-    return "; ".join(parts) or "–"
-
-
 def age(created_at: str | None, lang: Lang, now: datetime | None = None) -> str:
     """How long a review has waited, in whole minutes, hours or days ("just now" under a
     minute or for a time after `now`)."""
@@ -331,20 +307,6 @@ def queue_header(lang: Lang) -> list[str]:
     """The queue table's columns (the review id is the row header; the decision form last)."""
     keys = ("subject", "kind", "district", "proposal", "age", "decision")
     return [label(k, lang) for k in keys]
-
-
-def queue_cells(
-    item: QueueItem, gu_names: Mapping[str, str], departments: Mapping[str, str], lang: Lang
-) -> list[str]:
-    """An item's cells `[subject, kind, gu, proposal, age]` (the page adds the form)."""
-    gu = gu_names.get(item.district_code or "", item.district_code or "–")
-    return [
-        item.subject,
-        kind_name(item.kind, lang),
-        gu,
-        proposal_text(item, departments, lang),
-        age(item.created_at, lang),
-    ]
 
 
 def department_names(data: Data, lang: Lang) -> dict[str, str]:

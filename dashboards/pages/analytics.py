@@ -7,15 +7,17 @@ controls: see dashboards/frame.py) into the `analytics-request` store; the serve
 the mutation, says how it went in the reader's language and re-reads the queue.
 
 Live: a decision appends a log leaf, so the page listens to the `log` topic and another
-analyst's decision drops its row by push. A new proposal is neither logged nor published on the
-bus (ml/review.py), so new reviews show when the page opens and after each decision.
+analyst's decision drops its row by push. A proposal publishes nothing itself (ml/review.py), but
+a scoring run proposes its water, outbreak and patrol reviews and then publishes its alarms on
+`anomalies`, which the page listens to too: those show by push. Case routings show when the page
+opens, after each decision and at the 30-second refresh.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -24,6 +26,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboards import panels
 from dashboards.figures import analytics as figures
+from dashboards.figures import proposals
 from dashboards.figures.overview import gu_names
 from dashboards.i18n import Lang, lang_of, when
 from dashboards.pages import Page, View, param
@@ -252,7 +255,7 @@ def queue_body(
     department_names = figures.department_names(departments.data, lang)
     rows = [
         queue_row(
-            item, figures.queue_cells(item, names, department_names, lang), department_names, lang
+            item, proposals.queue_cells(item, names, department_names, lang), department_names, lang
         )
         for item in items
     ]
@@ -275,10 +278,23 @@ def queue_body(
     ]
 
 
+def proposal_cell(lines: Sequence[str]) -> html.Td:
+    """The proposal's lines: the first as text, the rest as a list under it."""
+    first, rest = (lines[0] if lines else "–"), lines[1:]
+    return html.Td(
+        [first, html.Ul([html.Li(line) for line in rest])] if rest else first,
+        className="review-proposal",
+    )
+
+
 def queue_row(
-    item: figures.QueueItem, cells: list[str], departments: Mapping[str, str], lang: Lang
+    item: figures.QueueItem,
+    cells: tuple[str, str, str, Sequence[str], str],
+    departments: Mapping[str, str],
+    lang: Lang,
 ) -> html.Tr:
     """A review's row: its id, cells, and its form (note, department for a routing, buttons)."""
+    subject, kind, gu, proposal, waited = cells
     review = item.id
     form: list[Any] = [
         html.Label(figures.label("note_for", lang, review=review), htmlFor=note_id(review)),
@@ -330,7 +346,11 @@ def queue_row(
     return html.Tr(
         [
             html.Th(html.Code(review), scope="row"),
-            *[html.Td(c) for c in cells],
+            html.Td(subject, className="review-subject"),
+            html.Td(kind, className="review-kind"),
+            html.Td(gu),
+            proposal_cell(proposal),
+            html.Td(waited),
             html.Td(form, className="review-form"),
         ],
         id=f"review-{review}",

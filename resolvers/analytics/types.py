@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 from ml.card import card_markdown as markdown_of
 from ml.errors import UnknownModel
 from ml.registry import StoredModel, check_name
+from ml.trained import NEVER
 from resolvers.analytics.dataloaders import Damaged, NotTrained, ServingModelByNameLoader
 from resolvers.core.errors import not_found
 from resolvers.core.info import Info
@@ -24,7 +25,16 @@ from resolvers.core.info import Info
 @strawberry.type(description="A baseline's value of a metric, measured in the model's run.")
 class Baseline:
     name: str = strawberry.field(description="The baseline, e.g. tfidf_logreg, ears_c2, cusum.")
-    value: float
+    value: float | None = strawberry.field(
+        description="The baseline's value in the metric's unit; null for never (e.g. a "
+        "detection delay of a baseline that detected no event)."
+    )
+
+    @classmethod
+    def of(cls, name: str, value: float) -> Baseline:
+        """A card's baseline; a value of ml.trained.NEVER or more (the card's "never", JSON
+        having no infinity) is null."""
+        return cls(name=name, value=None if value >= NEVER else value)
 
 
 @strawberry.type(description="One metric of a model beside its baselines (model card).")
@@ -43,7 +53,7 @@ class ModelMetric:
             metric=str(metric["metric"]),
             unit=str(metric.get("unit", "")),
             model=float(metric["model"]),
-            baselines=[Baseline(name=k, value=float(v)) for k, v in metric["baselines"].items()],
+            baselines=[Baseline.of(str(k), float(v)) for k, v in metric["baselines"].items()],
             target=str(metric["target"]),
             met=bool(metric["met"]),
             higher_is_better=bool(metric.get("higher_is_better", True)),

@@ -110,6 +110,18 @@ async def shoot(page: Page, name: str) -> list[dict[str, Any]]:
     return await axe_violations(page)
 
 
+async def lines_of(page: Page, selector: str) -> int:
+    """How many lines the text of the element `selector` is laid out on."""
+    return int(
+        await page.evaluate(
+            """s => { const r = document.createRange();
+              r.selectNodeContents(document.querySelector(s));
+              return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }""",
+            selector,
+        )
+    )
+
+
 async def status_reads(page: Page, text: str) -> str:
     await page.wait_for_function(
         "t => (document.getElementById('analytics-status')?.textContent || '').includes(t)",
@@ -127,6 +139,18 @@ async def test_analytics_page_decides_reviews_in_both_languages(
     routed = await propose(
         stores, ReviewKind.CASE_ROUTING, versions["routing"], department="roads", confidence=0.41
     )
+    cells = [
+        {"cell": f"250m-{n:03d}", "expected": 0.03 - n * 1e-4, "peak_hour": 18} for n in range(100)
+    ]
+    patrol = await propose(
+        stores,
+        ReviewKind.PATROL_ALLOCATION,
+        "20261130T090000Z-0123abcd",
+        day="2026-11-30",
+        district_code=GU,
+        top_cells=100,
+        cells=cells,
+    )
     found: dict[str, list[dict[str, Any]]] = {}
     async with serving(app) as server:
         context, page, watch = await open_context(browser, server)
@@ -142,10 +166,17 @@ async def test_analytics_page_decides_reviews_in_both_languages(
             row = await page.locator(f"#review-{routed}").inner_text()
             assert "부서: 도로관리과 (신뢰도 41.0 %)" in row
             assert "12분" in row
+            # and a patrol allocation of 100 cells is a short row whose kind wraps by word
+            allocation = page.locator(f"#review-{patrol}")
+            assert "상위 칸 100개" in await allocation.inner_text()
+            assert (await allocation.bounding_box() or {"height": 0})["height"] < 400
+            assert await allocation.locator(".review-kind").inner_text() == "순찰 배치"
+            assert await lines_of(page, f"#review-{patrol} .review-kind") <= 2
             found["trained-ko"] = await shoot(page, "analytics-trained-ko")
             await choose_language(page, "en")
             await page.locator(f"#review-{routed}").wait_for()
             assert "✗ missed" in await page.locator("#model-routing").inner_text()
+            assert await lines_of(page, f"#review-{patrol} .review-kind") <= 2
             found["trained-en"] = await shoot(page, "analytics-trained-en")
 
             # when a note is typed and a live update re-renders the page, the note and focus stay

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dashboards.figures import analytics as figures
+from dashboards.figures import proposals
 from dashboards.figures.analytics import QueueItem
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -96,16 +97,39 @@ def test_a_routing_proposal_names_its_department_in_the_readers_language(
 ) -> None:
     names = figures.department_names(DEPARTMENTS, lang)  # type: ignore[arg-type]
     routing = item(department="roads", confidence="0.41")
-    assert figures.proposal_text(routing, names, lang) == want  # type: ignore[arg-type]
+    assert proposals.proposal_text(routing, names, lang) == want  # type: ignore[arg-type]
 
 
-def test_other_proposals_list_their_fields_and_unknown_departments_stay_codes() -> None:
+def test_other_proposals_read_in_words_and_unknown_departments_stay_codes() -> None:
     names = figures.department_names(DEPARTMENTS, "en")
-    assert figures.proposal_text(item("WATER_ALARM", score="0.93", station="S1"), names, "en") == (
-        "score 0.93; station S1"
+    water = item("WATER_ALARM", score="0.93", station="S1")
+    assert proposals.proposal_text(water, names, "en") == "station S1; score 0.93"
+    assert proposals.proposal_text(item(department="moon"), names, "en") == "department: moon"
+    assert proposals.proposal_text(item("WATER_ALARM"), names, "en") == "–"
+
+
+def test_a_proposal_of_an_unknown_kind_never_shows_a_repr_and_names_its_gu() -> None:
+    # given a kind this page does not know, with nested values and gu codes
+    odd = item(
+        "NEW_KIND",
+        district_code="11350",
+        cells=[{"cell": "250m-1", "expected": "0.03"}],
+        counts={"ed": 3},
+        neighbours=["11680", "11740"],
+        expected="1234.56",
+        station="12345",
     )
-    assert figures.proposal_text(item(department="moon"), names, "en") == "department: moon"
-    assert figures.proposal_text(item("WATER_ALARM"), names, "en") == "–"
+    gu = {"11350": "Nowon-gu", "11680": "Gangnam-gu"}
+    # when it is read
+    text = proposals.proposal_text(odd, {}, "en", gu)
+    # then nested values are summarised, gu codes are names or bare codes, numbers are in the
+    # locale and identifiers stay as given
+    assert text == (
+        "district_code Nowon-gu; cells 1 items; counts 1 fields; "
+        "neighbours Gangnam-gu, 11740; expected 1,235; station 12345"
+    )
+    assert "{" not in text
+    assert "[" not in text
 
 
 @pytest.mark.parametrize(
@@ -262,3 +286,11 @@ def test_outbreak_alarms_find_their_pending_review_by_subject_and_day() -> None:
     )
     assert [(a.gu, a.review) for a in found] == [("Gangnam-gu", "RV-9"), ("11110", None)]
     assert found[0].score == "0.93"
+
+
+def test_a_baseline_that_never_detected_reads_never() -> None:
+    metric = {"metric": "median detection delay", "unit": "h", "model": 7.25, "target": "< 6 h"}
+    never = {**WATER, "metrics": [{**metric, "baselines": [{"name": "cusum", "value": None}]}]}
+    (card,) = figures.cards({"models": [never]})
+    assert figures.metric_rows(card, "en")[0][2] == "cusum never"
+    assert figures.metric_rows(card, "ko")[0][2] == "cusum 감지 못 함"

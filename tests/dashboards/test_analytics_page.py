@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from graph.records.api_keys import Tier
 from ml import review
 from ml.registry import MODELS, Registry
 from ml.review import ReviewKind
+from ml.trained import NEVER, Comparison
 from tests.dashboards.callbacks import call
 from tests.dashboards.test_door import sign_in
 from tests.helpers import graphql
@@ -28,6 +30,8 @@ from tests.ml.test_registry import tiny_model
 
 GU = "11710"
 """Songpa-gu: no other test proposes reviews there."""
+NOWON = "11350"
+"""Nowon-gu: a view no other test of this file renders (a render is shared for seconds)."""
 TRAINED_AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 REVIEW = """
 query ($id: ID!) { review(id: $id) { status note correctedDepartment leafIndex
@@ -83,19 +87,24 @@ async def trained_app(
     (and nothing else), with that model's version."""
     root: Path = tmp_path_factory.mktemp("ml")
     registry = Registry(root)
-    stored = registry.add(tiny_model("water"), trained_at=TRAINED_AT)
+    model = tiny_model("water")
+    delay = Comparison("median detection delay", 7.25, {"cusum": NEVER}, "< 6 h", True, unit="h")
+    model = replace(model, comparisons=(*model.comparisons, delay))
+    stored = registry.add(model, trained_at=TRAINED_AT)
     registry.promote("water", stored.version)
     application = create_app(settings.model_copy(update={"ml_dir": root}), stores)
     async with application.router.lifespan_context(application):
         yield application, stored.version
 
 
-async def propose(stores: Stores, kind: ReviewKind, minutes_ago: int = 5, **proposal: Any) -> str:
-    """A new pending review of `kind` in GU, proposed `minutes_ago`; its id."""
+async def propose(
+    stores: Stores, kind: ReviewKind, minutes_ago: int = 5, where: str = GU, **proposal: Any
+) -> str:
+    """A new pending review of `kind` in gu `where`, proposed `minutes_ago`; its id."""
     proposed = await pending_review(
         stores.records,
         kind,
-        district=GU,
+        district=where,
         at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
         subject_prefix="dash",
         **proposal,
@@ -153,6 +162,11 @@ async def test_analytics_page_shows_the_serving_card(
     assert "0.91" in english
     assert "✓ met" in english
     assert "✓ 달성" in korean
+    # and a baseline that never detected says so in words, not as 1e9 hours
+    assert "median detection delay (h)" in english
+    assert "cusum never" in english
+    assert "cusum 감지 못 함" in korean
+    assert "1,000,000,000" not in english + korean
     assert "Send a sampling team." in english
     assert "Blaming a plant without a sample." in english
     assert "civicgraph ml train routing" in english
@@ -177,6 +191,81 @@ async def test_analytics_queue_follows_the_gu(
     assert "2 h" in songpa
     korean = await page(analyst, app, "ko", GU)
     assert "부서: 도로관리과 (신뢰도 41.0 %)" in korean
+
+
+async def test_analytics_queue_reads_each_kind_of_proposal_in_words(
+    trained_app: tuple[Any, str], stores: Stores, keys: dict[Tier, str]
+) -> None:
+    # given a patrol allocation of 100 cells (as ml/scoring/hotspots.py `allocation` writes
+    # it), an outbreak alarm and a water alarm, pending in Nowon-gu
+    app, _ = trained_app
+    cells = [
+        {"cell": f"250m-{n:03d}", "expected": 0.0337565 - n * 1e-4, "peak_hour": 18}
+        for n in range(100)
+    ]
+    day = "2026-11-30"
+    patrol = await propose(
+        stores,
+        ReviewKind.PATROL_ALLOCATION,
+        where=NOWON,
+        day=day,
+        district_code=NOWON,
+        area_share=0.05,
+        top_cells=120,
+        cells=cells,
+        review="A recommendation only.",
+    )
+    outbreak = await propose(
+        stores,
+        ReviewKind.OUTBREAK_ALARM,
+        where=NOWON,
+        gu=NOWON,
+        syndrome="respiratory",
+        day=day,
+        score=0.9312,
+        threshold=0.5,
+        counts={"ed": 12, "pharmacy": None},
+        neighbours=["11680", "11740"],
+    )
+    water = await propose(
+        stores,
+        ReviewKind.WATER_ALARM,
+        where=NOWON,
+        station="wq-han-03",
+        name="Han River km 12",
+        upstream="wq-han-02",
+        onset="2026-11-30T05:00:00+00:00",
+        score=0.8812,
+        threshold=0.6,
+        measures=[{"measure": "dissolved_oxygen", "z": -3.2}, {"measure": "turbidity", "z": 2.8}],
+    )
+    analyst = await signed_in(app, keys[Tier.ANALYST])
+    # when an analyst opens the queue in English and in Korean
+    english, korean = await page(analyst, app, "en", NOWON), await page(analyst, app, "ko", NOWON)
+    # then each proposal is read in words: no Python repr, no gu code as a number
+    for text in (english, korean):
+        assert [r for r in (patrol, outbreak, water) if r not in text] == []
+        assert "{'" not in text
+        assert "'cell'" not in text
+        assert "11,350" not in text
+        assert "250m-003" not in text  # three cells listed, the rest counted
+    assert "120 top cells on 30 Nov 2026" in english
+    assert "250m-000: 0.0338 expected incidents, peak 18:00–19:00" in english
+    assert "and 117 more cells" in english
+    assert "2026. 11. 30. 상위 칸 120개" in korean
+    assert "250m-000: 예상 사건 0.0338건" in korean
+    assert "Nowon-gu · respiratory · 30 Nov 2026" in english
+    assert "노원구 · 호흡기 · 2026. 11. 30." in korean
+    assert "score 0.9312 (threshold 0.5)" in english
+    assert "station Han River km 12 (wq-han-03)" in english
+    assert "onset 30 Nov 2026, 14:00" in english  # 05:00 UTC in Seoul
+    assert "measures that moved: dissolved oxygen −3.2 σ; turbidity +2.8 σ" in english
+    assert "움직인 항목: 용존산소 −3.2 σ; 탁도 +2.8 σ" in korean
+    # and each kind has its name in words
+    assert "Patrol allocation" in english
+    assert "순찰 배치" in korean
+    assert "Outbreak alarm" in english
+    assert "감염병 경보" in korean
 
 
 async def test_analytics_decisions_are_logged_and_refusals_said_in_words(

@@ -14,6 +14,8 @@ from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from ml.registry import MODELS, Registry
+from ml.trained import NEVER
+from resolvers.analytics.types import ModelMetric
 from tests.helpers import error_codes, graphql
 from tests.ml.test_registry import tiny_model
 
@@ -153,3 +155,24 @@ async def test_a_damaged_model_is_said_and_never_hides_the_others(
     assert models["water"]["metrics"] == []
     assert models["outbreak"]["trained"] is True
     assert models["outbreak"]["damaged"] is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "want"),
+    [(NEVER, None), (NEVER * 10, None), (9.0, 9.0), (0.0, 0.0)],
+    ids=["never", "beyond-never", "hours", "zero"],
+)
+def test_a_baseline_that_never_detected_is_null(stored: float, want: float | None) -> None:
+    # given a card's metric whose baseline holds ml.trained.NEVER (JSON has no infinity)
+    metric = {
+        "metric": "median detection delay",
+        "unit": "h",
+        "model": 7.25,
+        "baselines": {"cusum": stored},
+        "target": "< 6 h",
+        "met": False,
+    }
+    # when the API reads it
+    (baseline,) = ModelMetric.of(metric).baselines
+    # then a never is null, anything else its value
+    assert baseline.value == want
