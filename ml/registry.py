@@ -67,6 +67,15 @@ class StoredModel:
             raise RegistryDamaged(f"{self.name} {self.version}: model.txt: {error}") from None
 
 
+def _problem(error: OSError | ValueError) -> str:
+    """What went wrong reading a registry file, naming the file but no folder: a damaged entry
+    is said to anyone who lists the models, and the server's paths are not theirs to know."""
+    if isinstance(error, OSError):
+        name = Path(error.filename).name if error.filename else "a file"
+        return f"{name}: {error.strerror or 'cannot be read'}"
+    return f"not JSON ({error})"
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
@@ -183,11 +192,11 @@ class Registry:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as error:
-            raise RegistryDamaged(f"{pointer} cannot be read: {error}") from None
+            raise RegistryDamaged(f"{name}/current cannot be read: {_problem(error)}") from None
         if not _VERSION.match(version):
             raise RegistryDamaged(
-                f"{pointer} names no version ({version[:40]!r}): `civicgraph ml promote {name} "
-                f"VERSION` repairs it (`civicgraph ml versions {name}`)"
+                f"{name}/current names no version ({version[:40]!r}): `civicgraph ml promote "
+                f"{name} VERSION` repairs it (`civicgraph ml versions {name}`)"
             )
         return version
 
@@ -217,7 +226,7 @@ class Registry:
                 )
             )
         except OSError as error:
-            raise RegistryDamaged(f"{name} {version}: {error.strerror}: {error.filename}") from None
+            raise RegistryDamaged(f"{name} {version}: {_problem(error)}") from None
         cached = self._loaded.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
@@ -231,7 +240,7 @@ class Registry:
             serving = json.loads((path / "serving.json").read_text())
             digest = _sha256(path / "model.txt")
         except (OSError, ValueError) as error:
-            raise RegistryDamaged(f"{name} {version}: {error}") from None
+            raise RegistryDamaged(f"{name} {version}: {_problem(error)}") from None
         problem = card_problem(card, name) or (
             None if isinstance(serving, dict) else "serving.json is not an object"
         )
@@ -251,7 +260,7 @@ class Registry:
         try:
             card = json.loads(path.read_text())
         except (OSError, ValueError) as error:
-            raise RegistryDamaged(f"{name} {version}: {error}") from None
+            raise RegistryDamaged(f"{name} {version}: {_problem(error)}") from None
         problem = card_problem(card, name)
         if problem is not None:
             raise RegistryDamaged(f"{name} {version}: {problem}")

@@ -134,11 +134,12 @@ async def test_model_by_name_and_an_unknown_name_is_not_found(
 async def test_a_damaged_model_is_said_and_never_hides_the_others(
     settings: Settings, stores: Stores, tmp_path: Path
 ) -> None:
-    # given a registry serving a water and an outbreak model, the water one edited by hand
+    # given a registry serving a water and an outbreak model, both then edited by hand
     registry = Registry(tmp_path)
     for name in ("water", "outbreak"):
         registry.promote(name, registry.add(tiny_model(name), trained_at=TRAINED_AT).version)
     (tmp_path / "water" / registry.current_version("water") / "card.json").write_text('"x"')  # type: ignore[operator]
+    (tmp_path / "outbreak" / "current").write_text("../../etc\n")  # and the outbreak pointer
     application = create_app(settings.model_copy(update={"ml_dir": tmp_path}), stores)
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
@@ -147,14 +148,16 @@ async def test_a_damaged_model_is_said_and_never_hides_the_others(
             body = await graphql(
                 http, "{ models { name trained damaged version metrics { metric } } }"
             )
-    # then the list answers: water says why it cannot serve, outbreak serves, none fails
+    # then the list answers: each damaged one says why it cannot serve, none fails
     assert "errors" not in body, body
     models = {m["name"]: m for m in body["data"]["models"]}  # type: ignore[index]
     assert models["water"]["trained"] is False
     assert "card.json is not an object" in models["water"]["damaged"]
     assert models["water"]["metrics"] == []
-    assert models["outbreak"]["trained"] is True
-    assert models["outbreak"]["damaged"] is None
+    assert "outbreak/current names no version" in models["outbreak"]["damaged"]
+    # and no damage names a folder of the server (the list is public)
+    assert all(str(tmp_path) not in (m["damaged"] or "") for m in models.values())
+    assert models["routing"]["damaged"] is None
 
 
 @pytest.mark.parametrize(
