@@ -18,6 +18,7 @@ from typing import Any
 from dashboards import theme
 from dashboards.figures.answers import Data, get
 from dashboards.figures.predictions import as_float, label, moment
+from dashboards.figures.sensors import TYPE_NAMES
 from dashboards.i18n import SEOUL, Lang, in_lang, number, when
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -74,14 +75,6 @@ SYNDROMES: dict[str, tuple[str, str]] = {
     "gastrointestinal": ("위장관", "gastrointestinal"),
     "influenza_like": ("인플루엔자 의사 증상", "influenza-like illness"),
 }
-MEASURES: dict[str, tuple[str, str]] = {
-    "dissolved_oxygen": ("용존산소", "dissolved oxygen"),
-    "total_nitrogen": ("총질소", "total nitrogen"),
-    "total_phosphorus": ("총인", "total phosphorus"),
-    "turbidity": ("탁도", "turbidity"),
-    "water_temperature": ("수온", "water temperature"),
-    "ph": ("수소이온농도(pH)", "pH"),
-}
 ALARM_COLOUR = theme.CATEGORICAL[1]
 CALM_COLOUR = theme.CATEGORICAL[0]
 ROW_HEIGHT_PX = 90
@@ -102,7 +95,8 @@ def syndrome_name(syndrome: object, lang: Lang) -> str:
 
 
 def measure_name(measure: str, lang: Lang) -> str:
-    pair = MEASURES.get(measure)
+    """A water measure (`dissolved_oxygen`, …) by the sensors page's name of its data type."""
+    pair = TYPE_NAMES.get(measure.upper())
     return in_lang(pair, lang) if pair else measure
 
 

@@ -246,7 +246,7 @@ def test_stations_run_east_to_west_and_moved_measures_read_in_words() -> None:
     ]
     assert [n["subject"] for n in stations(nodes)] == ["a", "b", "c"]
     moved = [{"measure": "dissolved_oxygen", "z": -3.2}, {"measure": "ph", "z": 2.0}]
-    assert moved_text(moved, "en") == "dissolved oxygen −3.2 σ; pH +2.0 σ"
+    assert moved_text(moved, "en") == "Dissolved oxygen −3.2 σ; pH +2.0 σ"
     assert moved_text(None, "ko") == "–"
 
 

@@ -259,7 +259,7 @@ async def test_analytics_queue_reads_each_kind_of_proposal_in_words(
     assert "score 0.9312 (threshold 0.5)" in english
     assert "station Han River km 12 (wq-han-03)" in english
     assert "onset 30 Nov 2026, 14:00" in english  # 05:00 UTC in Seoul
-    assert "measures that moved: dissolved oxygen −3.2 σ; turbidity +2.8 σ" in english
+    assert "measures that moved: Dissolved oxygen −3.2 σ; Turbidity +2.8 σ" in english
     assert "움직인 항목: 용존산소 −3.2 σ; 탁도 +2.8 σ" in korean
     # and each kind has its name in words
     assert "Patrol allocation" in english

@@ -163,7 +163,7 @@ async def test_water_stations_run_upstream_to_downstream_with_moved_measures(
     alarmed = city.stations[1]
     assert "graph-water-strip" in english
     assert "graph-water-history" in english
-    assert "dissolved oxygen −3.2 σ; turbidity +2.8 σ" in english
+    assert "Dissolved oxygen −3.2 σ; Turbidity +2.8 σ" in english
     assert "용존산소 −3.2 σ; 탁도 +2.8 σ" in korean
     assert "⚠ alarm" in english
     assert "⚠ 경보" in korean
