@@ -14,7 +14,7 @@ import http from "node:http";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { maxBodyBytes, readBody } from "./body.mjs";
+import { drainRequest, maxBodyBytes, readBody } from "./body.mjs";
 import { checkOperation, checkUrls, EXPLORER_ASSETS, explorerAsset, withCost } from "./check.mjs";
 import { headersForSubgraph, joinedHeaders } from "./forwarding.mjs";
 import { isRequestError, partRefused, requestErrorStatus, withOurCodes } from "./refusals.mjs";
@@ -87,6 +87,7 @@ async function handleGraphQL(server, checks, req, res) {
     // at most the merged server's limit is read, before anything parses it (body.mjs)
     const read = await readBody(req.headers["content-length"], req, MAX_BODY_BYTES, req.headers.accept);
     if (read.refusal) {
+      await drainRequest(req); // so that a client still sending reads the refusal (body.mjs)
       sendRefusal(res, read.refusal);
       return;
     }

@@ -1,8 +1,9 @@
 // The request body limit of both gateways, as the merged server's (civicgraph/graphql_door/
 // body.py, docs/security.md): a /graphql POST body over CIVIC_GRAPHQL_MAX_BODY_BYTES (default
 // 1 MiB) is refused 413 `payload_too_large` in our error format, judged by Content-Length first
-// and else by counting the bytes as they come, so that no more than the limit is ever read and
-// nothing is parsed.
+// and else by counting the bytes as they come, so that no more than the limit is ever kept and
+// nothing is parsed. The Apollo door then reads and drops the rest of a refused body (at most
+// 16 MiB or 5 s, `drainRequest`) before it answers, so the client reads the refusal.
 import { prefersGraphQLResponse } from "./refusals.mjs";
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -68,7 +69,7 @@ function refusal(status, code, message, accept) {
   const media = prefersGraphQLResponse(accept)
     ? "application/graphql-response+json"
     : "application/json";
-  // the rest of the body is left unread: the connection cannot carry another request
+  // the connection carries no other request after a refusal
   const headers = { "content-type": media, connection: "close" };
   return { status, headers, body: JSON.stringify({ errors }), errors };
 }
@@ -106,4 +107,34 @@ export async function readBody(declaredLength, chunks, limit, accept) {
     received.push(step.value);
   }
   return { text: Buffer.concat(received).toString("utf8") };
+}
+
+/**
+ * Reads and drops what is left of a refused request's body (a node IncomingMessage) until it
+ * ends, or `maxBytes` more bytes or `maxMs` have passed: a lingering close, as nginx's
+ * `lingering_close`. Answering while the client is still sending, then closing, resets the
+ * connection, and the client sees the reset instead of the refusal. Resolves, never rejects.
+ */
+export function drainRequest(req, maxBytes = 16 * 1024 * 1024, maxMs = 5000) {
+  return new Promise((resolve) => {
+    if (req.complete || req.readableEnded || req.destroyed) {
+      resolve();
+      return;
+    }
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      for (const event of ["end", "error", "close"]) req.off(event, done);
+      resolve();
+    };
+    const onData = (chunk) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    req.on("data", onData);
+    for (const event of ["end", "error", "close"]) req.on(event, done);
+    req.resume();
+  });
 }
