@@ -212,7 +212,13 @@ async def test_a_subscription_has_no_time_limit(short_time: str) -> None:
 
 
 async def ids_from_the_end(stores: Stores, count: int) -> list[int]:
-    rows = await stores.records.query(f"SELECT id FROM reading ORDER BY id DESC LIMIT {count}")
+    """The ids of the last `count` readings of the seeded sensors (S-DoT, water). Readings of
+    sensors the graph does not hold (other tests write some into the session's records) are
+    never replayed, so they must not be counted as missed."""
+    rows = await stores.records.query(
+        "SELECT id FROM reading WHERE sensor_id LIKE 'sdot-%' OR sensor_id LIKE 'wq-%' "
+        f"ORDER BY id DESC LIMIT {count}"
+    )
     return sorted(int(row["id"]) for row in rows)
 
 
