@@ -153,16 +153,7 @@
     if (!container || !spec) return;
     loadDeck()
       .then(function (deck) {
-        var host = state.host;
-        if (!state.deck || !host || !host.isConnected || host.parentNode !== container) {
-          if (state.deck) state.deck.finalize();
-          host = document.createElement("div");
-          host.className = "map-host";
-          container.appendChild(host);
-          state.host = host;
-          state.deck = null;
-          state.boundsKey = null;
-        }
+        var host = hostIn(state, container);
         state.spec = spec;
         state.measure = measure;
         var key = JSON.stringify(spec.bounds);
@@ -211,7 +202,29 @@
     );
   }
 
-  window.civicDeck = { load: loadDeck, layers: layers, viewOf: viewOf, create: newDeck };
+  // The element a deck draws in inside `container`: `state.host`, or a new one (the old deck
+  // finalised) when Dash re-rendered the container. `state` holds deck, host and boundsKey.
+  function hostIn(state, container) {
+    var host = state.host;
+    if (!state.deck || !host || !host.isConnected || host.parentNode !== container) {
+      if (state.deck) state.deck.finalize();
+      host = document.createElement("div");
+      host.className = "map-host";
+      container.appendChild(host);
+      state.host = host;
+      state.deck = null;
+      state.boundsKey = null;
+    }
+    return host;
+  }
+
+  window.civicDeck = {
+    load: loadDeck,
+    layers: layers,
+    viewOf: viewOf,
+    create: newDeck,
+    hostIn: hostIn,
+  };
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     civicMap: {

@@ -17,16 +17,7 @@
     window.civicDeck
       .load()
       .then(function (deck) {
-        var host = state.host;
-        if (!state.deck || !host || !host.isConnected || host.parentNode !== container) {
-          if (state.deck) state.deck.finalize();
-          host = document.createElement("div");
-          host.className = "map-host";
-          container.appendChild(host);
-          state.host = host;
-          state.deck = null;
-          state.boundsKey = null;
-        }
+        var host = window.civicDeck.hostIn(state, container);
         var props = { layers: window.civicDeck.layers(deck, spec, "") };
         var key = JSON.stringify(spec.bounds);
         if (key !== state.boundsKey) {
