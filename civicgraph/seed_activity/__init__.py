@@ -88,9 +88,7 @@ async def seed_activity(
         chance = random.Random(SEED)
         seeder = PollSeeder(log, graph, keyring, chance, _task(progress, "Residents voting"))
         polls = await seeder.seed(voters_at(scale), gu, now)
-        if polls.polls:
-            added |= {"Poll": polls.polls, "Ballot": polls.ballots}
-            added["Credential"] = polls.credentials
+        added |= {"Poll": polls.polls, "Ballot": polls.ballots, "Credential": polls.credentials}
     if not await has_certificates(records, now):
         chance = random.Random(SEED + 1)
         certs = await seed_certificates(

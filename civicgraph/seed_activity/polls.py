@@ -8,7 +8,8 @@ logs and counts, exactly as `civicgraph wallet vote` and the `castBallot` mutati
 Two polls: one city-wide and open (a gu code per ballot, some gu with 1 to 4 ballots, which
 callers below the analyst tier see withheld) and one of three gu that has closed. Every time
 lies in the current credential month (Seoul time), since a poll takes that month's
-credentials only: early in a month the window is shorter.
+credentials only: early in a month the window is shorter, and in a month's first hour the
+polls are last month's (the open one still open, for last month's credentials).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ CLOSED_WEIGHTS = (3, 2)
 WINDOW = timedelta(days=5)
 """How far back the polls reach (within the current month)."""
 MIN_SPAN = timedelta(hours=1)
-"""In a month's first hour (Seoul) no polls are seeded: a later seed seeds them."""
+"""The shortest stretch of a month the polls are seeded in: in a month's first hour (Seoul)
+they are seeded in the month before."""
 OPEN_FOR = timedelta(days=10)
 """How long the open poll stays open after the seed."""
 VOTERS_PER_SCALE = 18_000
@@ -64,6 +66,13 @@ class Voter:
     resident_id: str
     district: str
     attributes: ResidentAttributes
+
+
+def poll_epoch(now: datetime) -> Epoch:
+    """The credential month the seed's polls take at the aware `now`: the current one, or the
+    one before while the current is younger than `MIN_SPAN`."""
+    epoch = Epoch.at(now)
+    return epoch if now - epoch.starts >= MIN_SPAN else epoch.previous()
 
 
 def voters_at(scale: float) -> int:
@@ -155,11 +164,10 @@ class PollSeeder:
         """An open city-wide poll with about `voters` ballots across `gu`, and a closed poll
         of three of them. A resident who already holds this month's credential (enrolled
         by someone else) is passed over; a few such make a few ballots fewer."""
-        epoch = Epoch.at(now)
-        start = max(now - WINDOW, epoch.starts + timedelta(minutes=1))
-        span = now - start
-        if span < MIN_SPAN:
-            return PollsSeeded(polls=0, ballots=0, credentials=0)
+        epoch = poll_epoch(now)
+        until = min(now, epoch.ends - timedelta(seconds=1))
+        start = max(until - WINDOW, epoch.starts + timedelta(minutes=1))
+        span = until - start
         plan = turnout_plan(gu, voters, self.chance)
         crowd = await pick_voters(self.graph, plan, epoch)
         local = sorted(plan, key=lambda code: (-plan[code], code))[:3]
@@ -182,11 +190,11 @@ class PollSeeder:
             now + OPEN_FOR,
         )
         ballots: list[tuple[datetime, Voter, Poll, str]] = []
-        for voter, at in zip(crowd, self.spread(opened, now, len(crowd)), strict=True):
+        for voter, at in zip(crowd, self.spread(opened, until, len(crowd)), strict=True):
             choice = self.chance.choices(OPEN_OPTIONS, OPEN_WEIGHTS)[0]
             ballots.append((at, voter, opened, choice))
         locals_ = [v for v in crowd if v.district in local and self.chance.random() < CLOSED_SHARE]
-        for voter, at in zip(locals_, self.spread(closed, now, len(locals_)), strict=True):
+        for voter, at in zip(locals_, self.spread(closed, until, len(locals_)), strict=True):
             choice = self.chance.choices(CLOSED_OPTIONS, CLOSED_WEIGHTS)[0]
             ballots.append((at, voter, closed, choice))
         ballots.sort(key=lambda ballot: ballot[0])

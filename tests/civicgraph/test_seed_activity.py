@@ -8,7 +8,7 @@ nothing (the log's size stays), and `--no-activity` seeds none.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -19,13 +19,20 @@ import pytest
 from civicgraph.app import create_app
 from civicgraph.cli import app
 from civicgraph.seed_activity import SEED as ACTIVITY_SEED
-from civicgraph.seed_activity import gu_codes
-from civicgraph.seed_activity.polls import PollSeeder, pick_voters, turnout_plan, voters_at
+from civicgraph.seed_activity import gu_codes, seed_activity
+from civicgraph.seed_activity.polls import (
+    PollSeeder,
+    pick_voters,
+    poll_epoch,
+    turnout_plan,
+    voters_at,
+)
 from civicgraph.settings import Settings
 from civicgraph.stores import open_issuer_keys, open_log, open_stores
 from graph.city_day import city_day
 from graph.records import open_records, seed_state
 from graph.records.api_keys import Tier, create_key
+from graph.records.polls import PollRow, newest_polls
 from tests.civicgraph.runner import BoundaryRunner
 from zk.credentials.epochs import Epoch
 
@@ -177,9 +184,10 @@ def test_a_voter_who_already_holds_the_months_credential_is_passed_over(data_dir
             plan = turnout_plan(
                 await gu_codes(stores.graph), voters_at(0.001), Random(ACTIVITY_SEED)
             )
-            [first, *_] = await pick_voters(stores.graph, plan, Epoch.at(now))
+            epoch = poll_epoch(now)
+            [first, *_] = await pick_voters(stores.graph, plan, epoch)
             seeder = PollSeeder(log, stores.graph, keyring, Random(0), lambda done, total: None)
-            await seeder.credential(first, now)
+            await seeder.credential(first, min(now, epoch.ends - timedelta(minutes=1)))
         finally:
             await stores.close()
 
@@ -190,3 +198,35 @@ def test_a_voter_who_already_holds_the_months_credential_is_passed_over(data_dir
     assert seeded.exception is None, seeded.output
     data = asyncio.run(ask(Tier.ANALYST))
     assert data["open"][0]["totalBallots"] >= 17
+
+
+@pytest.mark.parametrize("minutes", [0.5, 59, 61])
+def test_a_seed_early_in_a_month_seeds_polls_that_take_a_month_s_credentials(
+    data_dir: Path, minutes: float
+) -> None:
+    # given a city without activity, and a seed in the first minutes of this month (Seoul)
+    assert runner.invoke(app, [*SEED, "--no-activity"]).exception is None
+    now = Epoch.at(datetime.now(UTC)).starts + timedelta(minutes=minutes)
+
+    async def seed_then_list() -> tuple[dict[str, int], list[PollRow]]:
+        settings = Settings()
+        stores = await open_stores(settings)
+        try:
+            log = await open_log(settings, stores.records)
+            keyring = await open_issuer_keys(settings, stores.records)
+            added = await seed_activity(stores.graph, log, keyring, scale=0.001, now=now)
+            return added, await newest_polls(stores.records, "all", now, 10)
+        finally:
+            await stores.close()
+
+    # when
+    added, polls = asyncio.run(seed_then_list())
+    # then both polls are seeded, with ballots, in the month whose credentials they take
+    month = poll_epoch(now)
+    assert month == (Epoch.at(now) if minutes > 60 else Epoch.at(now).previous())
+    assert added["Poll"] == 2
+    assert added["Ballot"] >= 17
+    assert {poll.epoch for poll in polls} == {str(month)}
+    assert all(month.starts < poll.opens_at < min(now, month.ends) for poll in polls)
+    [closed] = [poll for poll in polls if poll.closes_at < now]
+    assert closed.closes_at <= month.ends
