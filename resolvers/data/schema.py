@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
 from graph.ontology import DATASET_THEMES
+from resolvers.core import clock
 from resolvers.core.arguments import equals_map
 from resolvers.core.errors import ApiError, ApiErrorCode, not_found
 from resolvers.core.info import Info
@@ -53,7 +52,7 @@ class DataQuery:
         description="Catalogue indicators: datasets published, by theme (and by publisher)."
     )
     def catalogue_statistics(self) -> CatalogueStatistics:
-        return catalogue_statistics(datetime.now(UTC))
+        return catalogue_statistics(clock.utc_now())
 
     @strawberry.field(description="The theme names of the catalogue.")
     def dataset_themes(self) -> list[str]:

@@ -3,7 +3,7 @@ of one data type, and the bands themselves (subscriptions/bands.py, the one tabl
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import strawberry
@@ -11,6 +11,7 @@ import strawberry
 from graph.query import NodeQuery
 from graph.records.reading_figures import DistrictMeans, district_means
 from graph.records.readings import pooled_buckets
+from resolvers.core import clock
 from resolvers.core.arguments import checked_districts
 from resolvers.core.info import Info
 from resolvers.sensing.dataloaders import SensorsByDistrictLoader
@@ -98,7 +99,7 @@ async def air_quality(info: Info, district: str | None = None) -> list[DistrictA
     if checked is None:
         gu = await info.context.store.find_nodes(NodeQuery("District", {"level": ["gu"]}))
         checked = [node["code"] for node in gu]
-    now = datetime.now(UTC)
+    now = clock.utc_now()
     district_of = await _sensors_by_gu(info, checked)
     means = await district_means(info.context.records, district_of, AIR_TYPES, now - LATEST, now)
     return [DistrictAirQuality.of(code, means.get(code), now) for code in checked]

@@ -7,12 +7,11 @@ people: no cell is withheld. "Today" is the calendar day in Asia/Seoul at reques
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
 from graph.city_day import day_start
 from graph.records.alerts import active_alert_counts, count_in_state_since, newest_alerts
+from resolvers.core import clock
 from resolvers.core.arguments import checked_districts
 from resolvers.core.info import Info
 from resolvers.core.pagination import DEFAULT_PAGE_SIZE, PageArgs, page_request
@@ -41,7 +40,7 @@ async def alert_statistics(info: Info, district: str | None = None) -> AlertStat
     await checked_districts(info.context, [district] if district is not None else None)
     records = info.context.records
     active = await active_alert_counts(records, district)
-    since = day_start(datetime.now(UTC))
+    since = day_start(clock.utc_now())
     raised = await count_in_state_since(records, AlertState.RAISED.value, since, district)
     severities = [s.value for s in Severity]
     data_types = [rule.data_type for rule in RULES]

@@ -4,12 +4,13 @@ no cell is withheld."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
 
 from graph.city_day import day_start
 from graph.records.reading_figures import ingest_counts
+from resolvers.core import clock
 from resolvers.core.info import Info
 
 RECENT_SECONDS = 600
@@ -31,7 +32,7 @@ class IngestStatistics:
 
 async def ingest_statistics(info: Info) -> IngestStatistics:
     """One aggregate query over the readings' time index."""
-    now = datetime.now(UTC)
+    now = clock.utc_now()
     counts = await ingest_counts(info.context.records, now, day_start(now), RECENT_SECONDS)
     return IngestStatistics(
         readings_last_minute=counts.last_minute,

@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import strawberry
 
 from graph.catalogue import departments, gu_office_id, services
 from graph.city_day import day_start
 from graph.records.case_figures import CITY, ClosingFigures, closing_figures
+from resolvers.core import clock
 from resolvers.core.arguments import gu_among, not_a_gu
 from resolvers.core.dataloaders import ContextLoader
 from resolvers.core.info import Info
@@ -40,11 +41,6 @@ YOUNGEST = "<1d"
 OTHER_GROUP = "other"
 """The service group of a service code the catalogue does not know."""
 CLOSED = CaseStatus.CLOSED.value
-
-
-def utc_now() -> datetime:
-    """The request's clock (tests set it)."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ class CaseFiguresLoader(ContextLoader[str | None, CaseFigures | None]):
         valid = [key for key in keys if key is None or key in named]
         if not valid:
             return [None] * len(keys)
-        now = utc_now()
+        now = clock.utc_now()
         today = day_start(now)
         districts = None if None in valid else sorted(named)
         edges = [now - bound for _, bound in AGE_BANDS] + [today]

@@ -7,8 +7,6 @@ never withheld. "Today" is the calendar day in Asia/Seoul at the time of the req
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
 from graph.city_day import city_day, day_span
@@ -17,6 +15,7 @@ from graph.records.certificates import counts_by_kind
 from graph.records.procurement import count_by_state, median_cycle_days
 from ledger.documents import CertificateKind
 from ledger.procurement.rules import MANUAL_BASELINE_DAYS, ContractState
+from resolvers.core import clock
 from resolvers.core.info import Info
 from resolvers.core.statistics import KeyCount, cells
 
@@ -63,7 +62,7 @@ class ProcurementStatistics:
 async def certificate_statistics(info: Info) -> CertificateStatistics:
     """Two queries: certificates grouped by kind, and the verification day rows."""
     context = info.context
-    today = city_day(datetime.now(UTC))
+    today = city_day(clock.utc_now())
     start, end = day_span(today)
     if context.certificate_checks is not None:
         await context.certificate_checks.drain()  # this worker's verifications, written

@@ -17,8 +17,8 @@ from graph.city_day import day_start
 from graph.query import NodeQuery
 from graph.records.api_keys import Tier
 from graph.records.case_events import events_by_case
+from resolvers.core import clock
 from resolvers.core.statistics import published
-from resolvers.services import statistics as case_statistics
 from tests.conftest import SEED_UNTIL
 from tests.contract.conftest import Backend, unique
 from tests.helpers import error_codes, graphql
@@ -209,7 +209,7 @@ async def test_every_figure_equals_the_cases_counted_one_by_one(
     monkeypatch: pytest.MonkeyPatch,
     aged_cases: list[str],
 ) -> None:
-    monkeypatch.setattr(case_statistics, "utc_now", at(NOW))
+    monkeypatch.setattr(clock, "utc_now", at(NOW))
     got = answered(await ask(backend, district))
     want = await expected(backend, NOW, district)
     same(got, want)
@@ -225,7 +225,7 @@ async def test_every_figure_equals_the_cases_counted_one_by_one(
 async def test_small_cells_of_people_are_withheld_below_the_analyst_tier(
     backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(case_statistics, "utc_now", at(NOW))
+    monkeypatch.setattr(clock, "utc_now", at(NOW))
     analyst = await ask(backend, GU)
     for tier in (Tier.PUBLIC, Tier.DEVELOPER):
         public = await ask(backend, GU, tier)
@@ -257,7 +257,7 @@ async def test_a_filed_then_closed_case_moves_the_figures(
     backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = datetime.now(UTC)
-    monkeypatch.setattr(case_statistics, "utc_now", at(now))  # one "today" for the whole test
+    monkeypatch.setattr(clock, "utc_now", at(now))  # one "today" for the whole test
     before = answered(await ask(backend, GU))
     async with backend.client() as client:
         filed = await graphql(

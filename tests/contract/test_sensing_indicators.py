@@ -28,6 +28,7 @@ from graph.records.alerts import (
 from graph.records.api_keys import Tier
 from graph.records.reading_figures import district_means, ingest_counts
 from graph.records.readings import COLUMNS, epoch, insert_readings, pooled_buckets
+from resolvers.core import clock
 from subscriptions.bands import READING_BANDS
 from tests.contract.conftest import Backend, unique
 from tests.helpers import error_codes, graphql
@@ -318,15 +319,19 @@ async def test_reading_bands_are_the_ones_the_alerts_raise_at(client: httpx.Asyn
 
 
 async def test_alert_figures_count_the_gu_alerts_for_every_tier(
-    backend: Backend, client: httpx.AsyncClient
+    backend: Backend, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # given one "now" for the whole test, at least 10 minutes into today in Seoul: the
+    # alerts below (3 to 1 minutes before it) are today's, and "today" cannot turn over
+    real = datetime.now(UTC).replace(microsecond=0)
+    now = max(real, day_start(real) + timedelta(minutes=10))
+    monkeypatch.setattr(clock, "utc_now", lambda: now)
     gu = "11680"
     query = """query($d: String) { alertStatistics(district: $d) { activeNow raisedToday
       bySeverity { key count suppressed } byDataType { key count suppressed } }
       alerts(district: $d, first: 2) { id sensorId districtCode dataType severity state at }
       active: alerts(district: $d, activeOnly: true, first: 100) { id } }"""
     before = (await graphql(client, query, {"d": gu}))["data"]
-    now = datetime.now(UTC).replace(microsecond=0)
     s1, s2 = unique("s"), unique("s")
     stored = await insert_alerts(
         backend.stores.records,
