@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from civicgraph.cli_json import read_json
 from civicgraph.cli_log import verifier_from
 from civicgraph.console import console, fail, run
 from civicgraph.settings import Settings
@@ -59,10 +59,7 @@ async def _as_operator(settings: Settings, api_key: str, action: str) -> tuple[L
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise fail(f"cannot read {path} as JSON: {error}") from None
+    value = read_json(path)
     if not isinstance(value, dict):
         raise fail(f"{path} holds no JSON object")
     return value

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import httpx
 import typer
 from rich.table import Table
 
+from civicgraph.cli_json import read_json
 from civicgraph.console import console, err, fail
 from zk.bbs.curves import Backend, curve_for
 from zk.bbs.suites import Ciphersuite, sha256_suite
@@ -94,15 +94,6 @@ def _open(path: Path, passphrase: str | None) -> tuple[Wallet, str]:
     return open_wallet(path, secret), secret
 
 
-def _read_json(source: str) -> Any:
-    """A JSON document from a file, or from stdin when `source` is `-`."""
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        return json.loads(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise fail(f"cannot read {source} as JSON: {error}") from None
-
-
 @wallet_app.command("init")
 def init(wallet: WalletPath = DEFAULT_WALLET, passphrase: Passphrase = None) -> None:
     """Create a new, empty wallet (never overwrites one)."""
@@ -172,7 +163,7 @@ def present_command(
 ) -> None:
     """Answer a verifier's request: print a presentation disclosing only what it asks."""
     try:
-        asked = PresentationRequest.from_json(_read_json(request_file))
+        asked = PresentationRequest.from_json(read_json(request_file))
     except CredentialError as error:
         raise fail(f"not a presentation request: {error}") from None
     if asked.expires_at <= datetime.now(UTC):
@@ -213,7 +204,7 @@ def verify_command(
     ] = None,
 ) -> None:
     """Check a presentation: exit 0 accepted, 4 refused, 1 could not check."""
-    data = _read_json(presentation_file)
+    data = read_json(presentation_file)
     if request_file is None:
         if not api_key:
             raise fail("the server checks presentations for a service: give --api-key")
@@ -222,7 +213,7 @@ def verify_command(
         console.print_json(json.dumps({"accepted": True, "keyId": verdict["keyId"], **values}))
         return
     try:
-        asked = PresentationRequest.from_json(_read_json(request_file))
+        asked = PresentationRequest.from_json(read_json(request_file))
         answer = Presentation.from_json(data)
     except CredentialError as error:
         raise fail(str(error), EXIT_REFUSED) from None

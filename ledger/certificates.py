@@ -22,6 +22,7 @@ from graph.records.certificates import (
     insert_certificate,
     mark_revoked,
 )
+from graph.storable_text import storable
 from ledger.documents import CertificateKind, canonical_document, document_hash
 from ledger.entries import Entry
 from ledger.errors import CodedError
@@ -108,7 +109,7 @@ async def revoke(
         raise CertificateError(
             CertificateErrorCode.INVALID, f"a reason of 1 to {MAX_REASON} characters", "reason"
         )
-    found = await find_certificate(log.records, cert_id)
+    found = await find_certificate(log.records, cert_id) if storable(cert_id) else None
     if found is None:
         raise CertificateError(CertificateErrorCode.NOT_FOUND, f"no certificate {cert_id!r}", "id")
     if found.revoked_at is not None:
@@ -137,7 +138,7 @@ async def revoke(
 
 
 async def certificate(log: Log, cert_id: str) -> CertificateRow:
-    found = await find_certificate(log.records, cert_id)
+    found = await find_certificate(log.records, cert_id) if storable(cert_id) else None
     if found is None:
         raise CertificateError(CertificateErrorCode.NOT_FOUND, f"no certificate {cert_id!r}", "id")
     return found

@@ -19,6 +19,7 @@ from tortoise.exceptions import IntegrityError
 
 from graph.records import procurement as store
 from graph.records.procurement import BidRow, ContractRow, VendorRow
+from graph.storable_text import storable
 from ledger.entries import Entry
 from ledger.log import Log
 from ledger.procurement.rules import (
@@ -78,7 +79,7 @@ async def _vendor(log: Log, vendor_id: str, secret: str) -> VendorRow:
 
 
 async def contract(log: Log, contract_id: str) -> ContractRow:
-    found = await store.find_contract(log.records, contract_id)
+    found = await store.find_contract(log.records, contract_id) if storable(contract_id) else None
     if found is None:
         raise ProcurementRefusal(Code.NOT_FOUND, f"no contract {contract_id!r}", "id")
     return found

@@ -27,14 +27,16 @@ from resolvers.core.errors import ApiError
 from resolvers.core.moments import DateTime
 from resolvers.core.operation_guard import DEFAULT_MAX_TOKENS, OperationGuard
 from resolvers.core.request_errors import code_of
+from resolvers.core.storable_literals import StorableStringLiterals
 
 log = logging.getLogger("civicgraph.graphql")
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
-LIMIT_RULES: list[type[ASTValidationRule]] = [
+VALIDATION_RULES: list[type[ASTValidationRule]] = [
     query_depth_limiter.create_validator(MAX_DEPTH, None, None),
     max_aliases.create_validator(MAX_ALIASES),
+    StorableStringLiterals,
 ]
 """Built once: the validation cache is keyed by the rule classes, so they must not change."""
 
@@ -63,7 +65,7 @@ def schema_extensions(max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Callable[[],
     """The extensions of every schema, in order; documents longer than `max_tokens` tokens are
     refused before they are parsed whole."""
     return [
-        lambda: AddValidationRules(LIMIT_RULES),
+        lambda: AddValidationRules(VALIDATION_RULES),
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
         # Parsing (cached there) and validating the same document again is wasted work;
         # data never cached.

@@ -21,6 +21,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
+from graph.storable_text import unstorable_in
 from resolvers.core.moments import name_fields
 from resolvers.core.request_errors import (
     TOO_MANY_TOKENS,
@@ -81,42 +82,25 @@ def get_operation(document: DocumentNode, operation_name: str | None) -> Operati
     )
 
 
-def unencodable_path(value: object) -> str | None:
-    """Where in `value` (a JSON-like tree) a string holds a lone UTF-16 surrogate, which no
-    database, hash or JSON encoder here can take; None if nowhere. Iterative: any depth."""
-    stack: list[tuple[str, object]] = [("", value)]
-    while stack:
-        path, item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return path or "value"
-        elif isinstance(item, dict):
-            stack.extend((f"{path}.{key}" if path else str(key), v) for key, v in item.items())
-        elif isinstance(item, list | tuple):
-            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(item))
-    return None
-
-
 def coerce_variables(
     schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any] | None
 ) -> list[GraphQLError]:
-    """CoerceVariableValues (GraphQL spec §6.1.2) ahead of execution, plus text that UTF-8 cannot
-    hold; the errors are coded BAD_USER_INPUT (empty when the variables are fine)."""
+    """CoerceVariableValues (GraphQL spec §6.1.2) ahead of execution, plus text the stores
+    cannot hold (graph.storable_text); the errors are coded BAD_USER_INPUT (empty when the
+    variables are fine)."""
     coerced = get_variable_values(
         schema, operation.variable_definitions or (), variables or {}, MAX_VARIABLE_ERRORS
     )
     if isinstance(coerced, list):
         errors = coerced
     else:
-        where = unencodable_path(coerced)
+        found = unstorable_in(coerced)
         errors = (
             []
-            if where is None
+            if found is None
             else [
                 GraphQLError(
-                    f"Variable ${where} holds a lone UTF-16 surrogate, which is not text",
+                    f"Variable ${found[0]} holds {found[1]}, which is not storable text",
                     list(operation.variable_definitions or ()) or None,
                 )
             ]

@@ -3,8 +3,9 @@
 GeoReport v2 takes `application/x-www-form-urlencoded` (the spec's own), `multipart/form-data`
 and, here, `application/json`. Every field is text: a file part, a field given twice, bytes that
 are not in the declared charset (UTF-8 by default, as the WHATWG URL-encoded parser assumes),
-a lone UTF-16 surrogate or a body over MAX_BODY is an `Open311Problem` carrying the HTTP status
-the endpoint answers with, never a half-read value.
+text the stores cannot hold (a NUL, a lone UTF-16 surrogate: graph.storable_text) or a body
+over MAX_BODY is an `Open311Problem` carrying the HTTP status the endpoint answers with, never
+a half-read value.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from graph.errors import CivicGraphError
+from graph.storable_text import unstorable
 from graph.strict_numbers import parse_length
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ def _one_each(pairs: list[tuple[str, str]], where: str) -> dict[str, str]:
         raise Open311Problem(400, f"at most {MAX_FIELDS} fields in the {where}")
     fields: dict[str, str] = {}
     for name, value in pairs:
+        _storable(name, "a field name")
+        _storable(value, name)
         if name in fields:
             raise Open311Problem(400, f"{name!r} is given more than once")
         fields[name] = value
@@ -99,11 +103,10 @@ def _charset(params: dict[bytes, bytes], default: str = "utf-8") -> str:
     return name
 
 
-def _no_surrogates(value: str, name: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Open311Problem(400, f"{name} holds a lone UTF-16 surrogate") from None
+def _storable(value: str, name: str) -> str:
+    why = unstorable(value)
+    if why is not None:
+        raise Open311Problem(400, f"{name} holds {why}, which is not storable text")
     return value
 
 
@@ -120,9 +123,9 @@ def parse_json(raw: bytes) -> dict[str, str | float]:
         raise Open311Problem(400, f"at most {MAX_FIELDS} fields in the body")
     fields: dict[str, str | float] = {}
     for name, value in body.items():
-        _no_surrogates(name, "a field name")
+        _storable(name, "a field name")
         if isinstance(value, str):
-            fields[name] = _no_surrogates(value, name)
+            fields[name] = _storable(value, name)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             fields[name] = value
         else:

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, FiniteFloat, Strict
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    Strict,
+)
+
+from graph.storable_text import unstorable
 
 MAX_BATCH = 5_000
 """Readings per HTTP batch: four and a half ticks of the whole S-DoT network."""
 Value = Annotated[FiniteFloat, Strict()]
 """A reading's value: a number (JSON's, or an int or float), never `"18"` or `true`, which
 pydantic's lax mode would turn into 18.0 and 1.0."""
+
+
+def _storable(text: str) -> str:
+    why = unstorable(text)
+    if why is not None:
+        raise ValueError(f"holds {why}, which is not storable text")
+    return text
+
+
+StorableText = Annotated[str, AfterValidator(_storable)]
+"""Text the stores can hold: no NUL, no lone surrogate (graph.storable_text)."""
 
 
 class ReadingIn(BaseModel):
@@ -22,9 +43,9 @@ class ReadingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sensor_id: str = Field(min_length=1, max_length=64)
+    sensor_id: StorableText = Field(min_length=1, max_length=64)
     measured_at: AwareDatetime
-    values: dict[str, Value] = Field(min_length=1, max_length=32)
+    values: dict[StorableText, Value] = Field(min_length=1, max_length=32)
 
 
 class ReadingBatch(BaseModel):
@@ -39,4 +60,4 @@ class MqttReading(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     measured_at: AwareDatetime
-    values: dict[str, Value] = Field(min_length=1, max_length=32)
+    values: dict[StorableText, Value] = Field(min_length=1, max_length=32)

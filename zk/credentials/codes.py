@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from graph.records import Records
 from graph.records.identity import EnrolmentCodeRow, insert_enrolment_code
+from graph.storable_text import storable
 from graph.store import GraphStore
 from zk.credentials.errors import CredentialError, CredentialErrorCode
-from zk.text import encodable
 
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 """No 0/O, 1/I/L or U: letters people misread."""
@@ -50,7 +50,7 @@ async def create_code(
     """A fresh code for a resident in the graph (any earlier unused code stays valid)."""
     if not 0 < days <= 365:
         raise CredentialError(CredentialErrorCode.INVALID, "a code lasts 1 to 365 days", "days")
-    found = await graph.get_nodes("Citizen", [resident_id]) if encodable(resident_id) else [None]
+    found = await graph.get_nodes("Citizen", [resident_id]) if storable(resident_id) else [None]
     if found[0] is None:
         raise CredentialError(
             CredentialErrorCode.UNKNOWN_RESIDENT, f"no resident {resident_id!r}", "residentId"

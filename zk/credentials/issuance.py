@@ -31,6 +31,7 @@ from graph.records.identity import (
     resident_of_wallet,
     use_enrolment_code,
 )
+from graph.storable_text import storable
 from graph.store import GraphStore
 from ledger.entries import canonical_json
 from ledger.log import Log
@@ -44,7 +45,6 @@ from zk.credentials.codes import code_hash
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError, CredentialErrorCode
 from zk.credentials.issuer_keys import IssuerKeyring, b64
-from zk.text import encodable
 
 WALLET_KEY_LEN = 32
 REQUEST_CONTEXT = b"civicgraph credential request\n"
@@ -104,7 +104,7 @@ class CredentialRequest:
     ) -> CredentialRequest:
         """From the wire (base64 fields), checking every length."""
         Epoch.parse(epoch)
-        if enrolment_code is not None and not encodable(enrolment_code):
+        if enrolment_code is not None and not storable(enrolment_code):
             raise CredentialError(
                 CredentialErrorCode.INVALID_CODE, "no such enrolment code", "enrolmentCode"
             )

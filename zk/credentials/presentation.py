@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from graph.storable_text import storable
 from ledger.entries import canonical_json
 from zk.bbs.pseudonyms import proof_gen_hiding_nyms, proof_verify_hiding_nyms
 from zk.bbs.suites import Ciphersuite
@@ -32,7 +33,6 @@ from zk.credentials.attributes import (
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError, CredentialErrorCode
 from zk.credentials.issuer_keys import b64
-from zk.text import encodable
 
 MAX_VERIFIER = 64
 NONCE_LEN = 32
@@ -46,7 +46,7 @@ def _bad(message: str, where: str) -> CredentialError:
 
 def _text(data: Mapping[str, Any], key: str, limit: int = 200) -> str:
     value = data.get(key)
-    if not isinstance(value, str) or not 0 < len(value) <= limit or not encodable(value):
+    if not isinstance(value, str) or not 0 < len(value) <= limit or not storable(value):
         raise _bad(f"{key} is a string of 1 to {limit} characters", key)
     return value
 
@@ -63,7 +63,7 @@ def _time(text: str, key: str) -> datetime:
 
 def check_verifier(verifier: str) -> str:
     name = verifier.strip()
-    if not 0 < len(name) <= MAX_VERIFIER or not name.isprintable() or not encodable(name):
+    if not 0 < len(name) <= MAX_VERIFIER or not name.isprintable() or not storable(name):
         raise _bad(
             f"a verifier names itself in 1 to {MAX_VERIFIER} printable characters", "verifier"
         )

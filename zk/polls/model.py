@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from graph.storable_text import storable
 from ledger.entries import canonical_json
 from zk.credentials.attributes import ORDER, Attribute, attribute, encode_value
 from zk.credentials.epochs import Epoch
 from zk.credentials.errors import CredentialError
 from zk.polls.errors import PollErrorCode, PollRefusal
-from zk.text import encodable
 
 MAX_OPTIONS = 20
 MAX_TEXT = 300
@@ -168,7 +168,7 @@ class Ballot:
         """The wire form (also a `poll.ballot` leaf's body), or PollRefusal INVALID."""
         if not isinstance(data, Mapping):
             raise _invalid("a ballot is a JSON object", "ballot")
-        if not encodable(*(v for v in data.values() if isinstance(v, str))):
+        if not storable(*(v for v in data.values() if isinstance(v, str))):
             raise _invalid("a ballot's text is not valid Unicode", "ballot")
         try:
             disclosed_raw = data["disclosed"]

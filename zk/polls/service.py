@@ -26,6 +26,7 @@ from graph.records.polls import (
     insert_poll,
     polls_closing_after,
 )
+from graph.storable_text import storable
 from ledger.entries import Entry
 from ledger.log import Log
 from zk.bbs.suites import Ciphersuite
@@ -35,7 +36,6 @@ from zk.credentials.errors import CredentialError
 from zk.polls.ballots import check_ballot, check_open
 from zk.polls.errors import PollErrorCode, PollRefusal
 from zk.polls.model import BALLOT, MAX_TEXT, POLL_CREATED, Ballot, Eligibility, Poll, check_options
-from zk.text import encodable
 
 MAX_OPEN = timedelta(days=366)
 
@@ -54,7 +54,7 @@ def poll_of(row: PollRow) -> Poll:
 
 
 async def load_poll(records: Records, poll_id: str) -> Poll:
-    row = await find_poll(records, poll_id) if encodable(poll_id) else None
+    row = await find_poll(records, poll_id) if storable(poll_id) else None
     if row is None:
         raise PollRefusal(PollErrorCode.NOT_FOUND, f"no poll {poll_id!r}", "poll")
     return poll_of(row)
@@ -63,7 +63,7 @@ async def load_poll(records: Records, poll_id: str) -> Poll:
 async def load_polls(records: Records, poll_ids: Sequence[str]) -> dict[str, Poll]:
     """The polls among `poll_ids` that exist, by id (one records call; an id that is not
     valid Unicode names no poll)."""
-    found = await find_polls(records, [i for i in poll_ids if encodable(i)])
+    found = await find_polls(records, [i for i in poll_ids if storable(i)])
     return {poll_id: poll_of(row) for poll_id, row in found.items()}
 
 
@@ -82,7 +82,7 @@ async def create_poll(
     closes_at: datetime,
 ) -> Poll:
     """A new poll, logged as a `poll.created` leaf together with its row."""
-    if not encodable(question, *options):
+    if not storable(question, *options):
         raise PollRefusal(PollErrorCode.INVALID, "the text is not valid Unicode", "question")
     question = question.strip()
     if not 0 < len(question) <= MAX_TEXT:

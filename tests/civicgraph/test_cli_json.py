@@ -1,0 +1,35 @@
+"""The CLI's JSON documents (certificate documents, presentations, requests): text the stores
+cannot hold is refused in one line, exit 1, before anything is sent or stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from civicgraph.cli import app
+from tests.civicgraph.runner import BoundaryRunner, assert_refused
+
+runner = BoundaryRunner()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"keyId": "resident-2026-11", "nonce": "a\\u0000b"}', "NUL character (U+0000) at nonce"),
+        ('{"keyId": ["\\ud800"]}', "lone UTF-16 surrogate at keyId[0]"),
+        ('{"keyId": ' * 5000 + "1" + "}" * 5000, "cannot read"),
+        ("not json", "cannot read"),
+    ],
+    ids=["nul", "surrogate", "too-deep", "not-json"],
+)
+def test_a_json_document_the_stores_cannot_hold_is_one_line(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    document = tmp_path / "presentation.json"
+    document.write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        app, ["wallet", "verify", str(document), "--server", "http://127.0.0.1:9", "--api-key", "k"]
+    )
+    assert_refused(result)
+    assert words in result.stderr
