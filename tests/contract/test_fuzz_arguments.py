@@ -1,8 +1,10 @@
 """Every argument of every query, mutation and subscription, and every Open311 and ingest input,
-takes arbitrary values (strings with surrogates and control characters, huge strings, ±2^31 and
-±2^63, NaN and Infinity as JSON tokens, calendar-edge dates, wrong types, nulls) as variables
-and as literals, at the public and operator tiers: none gets a 5xx, a masked `Internal error.`
-or an ERROR log line. The schema is read by introspection, so new arguments are covered."""
+on every backend, takes arbitrary values (strings with NUL, surrogates and control characters,
+huge strings, ±2^31 and ±2^63, NaN and Infinity as JSON tokens, calendar-edge dates, wrong
+types, nulls) as variables and as literals, at the public and operator tiers: none gets a 5xx,
+a masked `Internal error.` or an ERROR log line. The schema is read by introspection, so new
+arguments are covered. PostgreSQL refuses what SQLite takes (U+0000, int4 overflow), so each
+runs on both."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from starlette.requests import Request
 
 from graph.records.api_keys import Tier
+from tests.contract.conftest import Backend
 
 EXAMPLES = 120
 FUZZ = settings(
@@ -222,10 +225,9 @@ def selection(schema: Schema, type_ref: dict[str, Any]) -> str:
     return " { __typename }" if kind in ("OBJECT", "INTERFACE", "UNION") else ""
 
 
-@pytest.fixture(scope="module")
-async def schema(app: object) -> Schema:
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test") as http:
+@pytest.fixture
+async def schema(backend: Backend) -> Schema:
+    async with backend.client() as http:
         body = (await http.post("/graphql", json={"query": INTROSPECTION})).json()
     data = body["data"]["__schema"]
     types = {t["name"]: t for t in data["types"]}
@@ -287,9 +289,9 @@ TIERS = st.sampled_from([Tier.PUBLIC, Tier.OPERATOR])
 @FUZZ
 @given(data=st.data())
 async def test_no_argument_value_is_a_server_fault(
+    backend: Backend,
     client: httpx.AsyncClient,
     schema: Schema,
-    keys: dict[Tier, str],
     caplog: pytest.LogCaptureFixture,
     kind: str,
     data: st.DataObject,
@@ -301,7 +303,7 @@ async def test_no_argument_value_is_a_server_fault(
     response = await client.post(
         "/graphql",
         content=body,
-        headers={"content-type": "application/json", **headers_for(tier, keys)},
+        headers={"content-type": "application/json", **headers_for(tier, backend.keys)},
     )
     assert_no_fault(response, caplog, f"{tier} {how}: {document} {str(variables)[:300]}")
 
@@ -309,8 +311,9 @@ async def test_no_argument_value_is_a_server_fault(
 @FUZZ
 @given(data=st.data())
 async def test_no_subscription_argument_is_a_server_fault_at_subscribe_time(
-    app: Any, schema: Schema, caplog: pytest.LogCaptureFixture, data: st.DataObject
+    backend: Backend, schema: Schema, caplog: pytest.LogCaptureFixture, data: st.DataObject
 ) -> None:
+    app = backend.app
     document, variables, how = data.draw(operations(schema, "subscription"))
     tier = data.draw(TIERS)
     caplog.clear()
@@ -366,8 +369,8 @@ SCALARS = st.one_of(TEXT, INTS, FLOATS, DATES, st.none(), st.booleans())
 @FUZZ
 @given(data=st.data())
 async def test_no_open311_or_ingest_input_is_a_server_fault(
+    backend: Backend,
     client: httpx.AsyncClient,
-    keys: dict[Tier, str],
     caplog: pytest.LogCaptureFixture,
     data: st.DataObject,
 ) -> None:
@@ -411,6 +414,6 @@ async def test_no_open311_or_ingest_input_is_a_server_fault(
         response = await client.post(
             "/ingest/readings",
             content=body,
-            headers={"content-type": "application/json", "x-api-key": keys[Tier.OPERATOR]},
+            headers={"content-type": "application/json", "x-api-key": backend.keys[Tier.OPERATOR]},
         )
     assert_no_fault(response, caplog, door)
