@@ -56,7 +56,12 @@ def parse(topic: str, payload: bytes) -> ReadingIn | str:
         message = MqttReading.model_validate_json(payload)
     except ValidationError as error:
         return f"bad payload: {_first_error(error)}"
-    return ReadingIn(sensor_id=sensor_id, measured_at=message.measured_at, values=message.values)
+    try:
+        return ReadingIn(
+            sensor_id=sensor_id, measured_at=message.measured_at, values=message.values
+        )
+    except ValidationError as error:  # the topic's sensor id: too long, or a NUL in it
+        return f"bad topic: {_first_error(error)}"
 
 
 class MqttIngest:

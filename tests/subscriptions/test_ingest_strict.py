@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from graph.records.api_keys import Tier
 from subscriptions.ingest.http import is_json
+from subscriptions.ingest.mqtt import TOPIC_PREFIX, parse
 from subscriptions.ingest.payloads import MqttReading
 from tests.subscriptions.test_http_ingest import batch
 
@@ -96,3 +97,18 @@ def test_mqtt_reading_value_must_be_a_json_number(value: object) -> None:
 def test_mqtt_reading_takes_numbers() -> None:
     payload = '{"measured_at": "2026-11-25T09:00:00Z", "values": {"pm25": 18, "noise": 52.5}}'
     assert MqttReading.model_validate_json(payload).values == {"pm25": 18.0, "noise": 52.5}
+
+
+@pytest.mark.parametrize(
+    ("sensor_id", "words"),
+    [("x" * 65, "at most 64 characters"), ("sdot-\x00", "NUL character (U+0000)")],
+    ids=["too-long", "nul"],
+)
+def test_an_mqtt_topic_naming_no_storable_sensor_id_is_a_refusal(
+    sensor_id: str, words: str
+) -> None:
+    payload = b'{"measured_at": "2026-11-25T09:00:00Z", "values": {"pm25": 18}}'
+    why = parse(TOPIC_PREFIX + sensor_id, payload)
+    assert isinstance(why, str)
+    assert why.startswith("bad topic:")
+    assert words in why
