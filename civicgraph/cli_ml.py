@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from civicgraph.console import console, err, run
+from civicgraph.console import console, err, fail, run
 from civicgraph.scoring import describe
 from civicgraph.settings import Settings
 from civicgraph.stores import open_log, open_seeded
@@ -325,11 +325,15 @@ def score(
     Each model writes its newest windows into the records (`predictions` in the API), queues
     what affects people for an analyst, and its alarms go to the `anomalies` subscription when
     the bus is shared (CIVIC_BUS_URL=redis://…). A model never trained, or whose data is
-    missing, is skipped with the reason. Reads the graph read-only.
+    missing, is skipped with the reason; when every one is, the command fails (exit 1).
+    Reads the graph read-only.
     """
     names = [check_scored(model)] if model is not None else list(SCORED)
     moment = _moment(at)
     settings = Settings()
-    for scoring in run(lambda: _score(settings, names, moment)):
+    scorings = run(lambda: _score(settings, names, moment))
+    for scoring in scorings:
         style = "yellow" if scoring.skipped is not None else "green"
         console.print(f"[{style}]{escape(describe(scoring))}[/{style}]", soft_wrap=True)
+    if all(scoring.skipped is not None for scoring in scorings):
+        raise fail("nothing scored: every model asked for was skipped (the reasons are above)")

@@ -70,6 +70,24 @@ def test_score_refuses_a_city_without_a_seed(data_dir: Path) -> None:
     assert "civicgraph seed" in result.stderr
 
 
+def test_score_fails_when_every_model_is_skipped(data_dir: Path) -> None:
+    # given a seeded city and no trained model
+    seeded = runner.invoke(
+        app, ["seed", "--scale", "0.001", "--history-days", "1", "--no-activity"]
+    )
+    assert seeded.exception is None, seeded.output
+    # when every model is scored, and then one
+    every = runner.invoke(app, ["ml", "score"])
+    one = runner.invoke(app, ["ml", "score", "water"])
+    # then each skip says why on stdout, and the run fails in one line: nothing was scored
+    for result, models in ((every, ("water", "outbreak", "hotspots")), (one, ("water",))):
+        assert_refused(result)
+        assert "nothing scored" in result.stderr
+        for name in models:
+            assert name in result.stdout
+        assert result.stdout.count("has not been trained") == len(models), result.stdout
+
+
 def alarm_row(subject: str, alarm: bool) -> PredictionRow:
     return PredictionRow(
         model="hotspots",
