@@ -48,13 +48,13 @@ def describe(scoring: Scoring) -> str:
     if scoring.skipped is not None:
         return f"{scoring.model}: skipped: {scoring.skipped}"
     window = (
-        datetime.fromtimestamp(scoring.window_start, UTC).strftime("%Y-%m-%dT%H:%MZ")
+        "window " + datetime.fromtimestamp(scoring.window_start, UTC).strftime("%Y-%m-%dT%H:%MZ")
         if scoring.window_start is not None
-        else "none"
+        else "no new window (the newest with data is scored already)"
     )
     left_out = f", {scoring.unscored} left out for lack of data" if scoring.unscored else ""
     return (
-        f"{scoring.model}: version {scoring.version}, window {window}, "
+        f"{scoring.model}: version {scoring.version}, {window}, "
         f"{scoring.predictions} predictions, {len(scoring.alarms)} alarms, "
         f"{scoring.proposed} reviews proposed{left_out}"
     )
