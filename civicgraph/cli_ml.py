@@ -169,6 +169,7 @@ def list_models() -> None:
     table = Table(title="Models")
     for column in ("model", "serving version", "trained (UTC)", "targets met", "versions"):
         table.add_column(column, no_wrap=column in ("model", "serving version"))
+    problems: list[str] = []
     for name in MODELS:
         count = str(len(registry.versions(name)))
         try:
@@ -177,13 +178,16 @@ def list_models() -> None:
             table.add_row(name, "not trained", "", "", count)
             continue
         except (RegistryDamaged, UnknownModel) as damaged:
-            table.add_row(name, f"[red]damaged[/red]: {escape(str(damaged))}", "", "", count)
+            table.add_row(name, "[red]damaged[/red] (below)", "", "", count)
+            problems.append(str(damaged))
             continue
         card = stored.card
         met = "yes" if card["meets_targets"] else "no"
         trained_at = card["trained_at"][:16].replace("T", " ")  # UTC, to the minute
         table.add_row(name, stored.version, trained_at, met, count)
     console.print(table)
+    for problem in problems:  # whole, under the table: in a cell they squeezed the columns
+        console.print(f"[red]damaged:[/red] {escape(problem)}", soft_wrap=True)
 
 
 @ml_app.command("versions")
@@ -215,12 +219,21 @@ def card(
         str | None, typer.Option(help="A version (default: the serving one).")
     ] = None,
 ) -> None:
-    """Print a model's card (Markdown): data, features, metrics beside baselines, uses."""
+    """Print a model's card (Markdown): data, features, metrics beside baselines, uses; with a
+    warning on stderr when that version's files cannot serve (its model file changed)."""
     registry = Registry(Settings().ml_path)
     version = version or registry.current_version(check_name(name))
     if version is None:
         raise ModelNotTrained(name)
     typer.echo(card_markdown(registry.card(name, version)), nl=False)
+    try:
+        registry.load(name, version)
+    except RegistryDamaged as damaged:  # the card reads; the version cannot serve
+        err.print(
+            f"[yellow]warning:[/yellow] {escape(str(damaged))}: this version cannot serve",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 @ml_app.command("promote")

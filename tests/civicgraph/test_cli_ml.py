@@ -91,12 +91,19 @@ def test_one_damaged_model_is_said_in_the_list_and_never_promoted(data_dir: Path
 
     listed = runner.invoke(app, ["ml", "list"])
     assert listed.exit_code == 0, listed.output
-    assert "damaged" in listed.stdout
     assert good.version in listed.stdout  # the others are still shown
-    # the card is readable even when the model file is not: that is when it is wanted
+    [damaged] = [line for line in listed.stdout.splitlines() if line.startswith("damaged:")]
+    assert "water" in damaged  # the reason whole, under the table, not squeezed into a cell
+    assert "damaged (below)" in listed.stdout
+    # the card is readable even when the model file is not (that is when it is wanted), with
+    # a warning that this version cannot serve
     card = runner.invoke(app, ["ml", "card", "water", "--version", broken.version])
     assert card.exit_code == 0, card.output
     assert card.stdout.startswith("# Model card: water")
+    assert "SHA-256" in card.stderr
+    assert "cannot serve" in card.stderr
+    fine = runner.invoke(app, ["ml", "card", "outbreak"])
+    assert fine.stderr == ""
     versions = runner.invoke(app, ["ml", "versions", "outbreak"])
     assert versions.exit_code == 0
     assert good.version in versions.stdout
