@@ -34,7 +34,13 @@ import {
   withCost,
 } from "../scripts/check.mjs";
 import { headersForSubgraph, joinedHeaders, KEY_HEADERS } from "../scripts/forwarding.mjs";
-import { maxBodyBytes, maxJsonDepth, maxMessageBytes, readBody } from "../scripts/body.mjs";
+import {
+  drainRequest,
+  maxBodyBytes,
+  maxJsonDepth,
+  maxMessageBytes,
+  readBody,
+} from "../scripts/body.mjs";
 import { seatEveryConnection, seatUrls } from "../scripts/seat.mjs";
 import { WebSocketServer } from "ws";
 import {
@@ -172,6 +178,8 @@ function checkPlugin(checks, maxBytes) {
           request.headers.get("accept"),
         );
         if (read.refusal) {
+          // a lingering close, so that a client still sending reads the refusal (body.mjs)
+          if (serverContext?.req) await drainRequest(serverContext.req);
           const { status, headers, body: text } = read.refusal;
           endResponse(new fetchAPI.Response(text, { status, headers }));
           return;

@@ -127,6 +127,10 @@ async def test_one_legal_batch_reaches_a_fast_subscriber_whole(
     url, live = small_queue_server
     [start] = await send_readings(live, 1)
     fast = await subscribe(url, start)
+    # and its subscription live: a subscribe has no acknowledgement, and one the server took
+    # up after the batch below would replay 1,100 events after `start`, past the replay limit
+    [mark] = await send_readings(live, 1)
+    assert await asyncio.wait_for(collect(fast, 1), WAIT_S) == [mark]
     # when: one ingest batch of 1,100 readings of its gu (the size of S-DoT's whole network)
     base = SEED_UNTIL - timedelta(days=25)
     batch = [
