@@ -175,9 +175,9 @@ async def score(context: ScoringContext) -> Scoring:
     registry entry is damaged or was trained with other features, no gu has reports in the 12
     weeks before the day, or none in the 7 days before it (a stale feed).
     """
-    try:
-        stored = context.registry.load(NAME)
-        booster = stored.booster()
+    try:  # reading and parsing the booster, off the event loop
+        stored = await asyncio.to_thread(context.registry.load, NAME)
+        booster = await asyncio.to_thread(stored.booster)
     except (ModelNotTrained, RegistryDamaged) as error:
         return _skipped(str(error))
     day = seoul_midnight(context.now)

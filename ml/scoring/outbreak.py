@@ -15,6 +15,7 @@ approves it. Running again for the same `now` writes the same rows and proposes 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
@@ -72,7 +73,7 @@ async def score(context: ScoringContext) -> Scoring:
     module. Skipped (nothing written, the reason in `skipped`) when the model is not trained or
     damaged, the graph holds no gu, or no gu has a count in the WINDOW_DAYS days read.
     """
-    loaded = _load(context)
+    loaded = await asyncio.to_thread(_load, context)  # reads and parses the booster
     if isinstance(loaded, str):
         return _skipped(loaded)
     model, version, syndromes = loaded
@@ -95,9 +96,12 @@ async def score(context: ScoringContext) -> Scoring:
         )
     subjects = [(gu, syndrome) for gu in scored_gu for syndrome in syndromes]
     near = {gu: [n for n in neighbours[gu] if n in with_data] for gu in scored_gu}
-    scores = model.score_many(
-        [table.window(gu, syndrome, model.streams, near[gu]) for gu, syndrome in subjects]
-    )
+
+    def score_windows() -> list[OutbreakScore]:
+        windows = [table.window(gu, syndrome, model.streams, near[gu]) for gu, syndrome in subjects]
+        return model.score_many(windows)
+
+    scores = await asyncio.to_thread(score_windows)  # CPU work, off the event loop
     start, end = (int(moment.timestamp()) for moment in day_span(day))
     at = int(context.now.timestamp())
     predictions: list[PredictionRow] = []

@@ -12,6 +12,7 @@ those hours (subject "<sensor id>@<onset hour, ISO UTC>").
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC
 
 import numpy as np
@@ -100,7 +101,7 @@ async def score(context: ScoringContext) -> Scoring:
     river station, or when no station reported in the hours to score. Running again for the
     same `now` writes and proposes nothing (`alarms` still lists the newest hour's alarms).
     """
-    loaded = _load(context)
+    loaded = await asyncio.to_thread(_load, context)  # reads and parses the booster
     if isinstance(loaded, str):
         return _skipped(loaded)
     model, version = loaded
@@ -131,7 +132,7 @@ async def score(context: ScoringContext) -> Scoring:
             version,
         )
     try:
-        scored = _scores(model, river)
+        scored = await asyncio.to_thread(_scores, model, river)  # off the event loop
     except ReadingsInvalid as error:
         return _skipped(f"the river's readings could not be scored: {error}", version)
     rows: list[PredictionRow] = []

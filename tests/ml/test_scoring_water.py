@@ -8,10 +8,12 @@ The hourly-means read and the feed on PostgreSQL too: tests/contract/test_water_
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -26,6 +28,7 @@ from ml.feeds import water as feed
 from ml.registry import Registry
 from ml.review import ReviewKind
 from ml.scoring import ScoringContext
+from ml.scoring import water as water_scoring
 from ml.scoring.water import MAX_NEW_HOURS, score
 from ml.trained import TrainedModel
 from ml.water import train
@@ -263,3 +266,23 @@ async def test_score_implausible_readings_scores_without_raising(city: City) -> 
     assert result.predictions > 0
     rows = await city.records.query("SELECT score FROM ml_prediction")
     assert all(0.0 <= float(r["score"]) <= 1.0 for r in rows)
+
+
+async def test_the_river_is_scored_off_the_event_loop(
+    city: City, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the feed, and the scoring's CPU work watched (serve runs it on its event loop)
+    await feed.seed(city.records, city.graph, now=NOW, seed=0)
+    threads: list[threading.Thread] = []
+    scores = water_scoring._scores
+
+    def watched(*args: Any) -> Any:
+        threads.append(threading.current_thread())
+        return scores(*args)
+
+    monkeypatch.setattr(water_scoring, "_scores", watched)
+    # when the river is scored
+    assert (await score(city.at(NOW))).skipped is None
+    # then the model ran in a worker thread, not on the loop's
+    assert threads
+    assert threads[0] is not threading.current_thread()
