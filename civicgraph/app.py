@@ -101,7 +101,7 @@ def create_app(
                 app.state.live = live
                 app.state.certificate_checks = checks
                 app.state.pulse = Pulse(live.bus)  # the dashboards' live topics
-                run = scoring_run(opened.records, opened.graph, models)
+                run = scoring_run(opened.records, opened.graph, models, feeds=settings.simulator)
                 every = settings.ml_score_every if scores else 0
                 try:
                     with publishing_appends(app.state.log, live.bus):  # Stream.LOG

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from graph.records import Records
 from graph.store import GraphStore
+from ml.feeds import refresh_feeds
 from ml.registry import Registry
 from ml.scoring import Scoring, ScoringContext
 from ml.scoring.run import score_all
@@ -34,11 +35,19 @@ Run = Callable[[], Awaitable[list[Scoring]]]
 """One scoring run, at the time it is called."""
 
 
-def scoring_run(records: Records, graph: GraphStore, registry: Registry) -> Run:
-    """Every scored model, scored at the moment of the call (`score_all`)."""
+def scoring_run(
+    records: Records, graph: GraphStore, registry: Registry, *, feeds: bool = False
+) -> Run:
+    """Every scored model, scored at the moment of the call (`score_all`); with `feeds` (the
+    simulator is on), the feeds are topped up to that moment first (`refresh_feeds`), so the
+    models have new hours and days to score while the server runs."""
 
     async def run() -> list[Scoring]:
-        return await score_all(ScoringContext(records, graph, registry, datetime.now(UTC)))
+        now = datetime.now(UTC)
+        if feeds:
+            written = await refresh_feeds(records, graph, now=now)
+            log.info("feeds: %s", ", ".join(f"{n} {c} rows" for n, c in written.items()))
+        return await score_all(ScoringContext(records, graph, registry, now))
 
     return run
 

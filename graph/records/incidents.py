@@ -141,3 +141,13 @@ async def incidents_between(
         [since, until, *codes],
     )
     return [_row(row) for row in rows]
+
+
+async def newest_report(records: Records, category: str) -> int | None:
+    """When the newest report of `category` was made (epoch seconds, UTC), None when there is
+    none."""
+    marks = records.placeholders(1)
+    rows = await records.query(
+        f"SELECT max(reported_at) AS at FROM {TABLE} WHERE category = {marks[0]}", [category]
+    )
+    return None if rows[0]["at"] is None else int(rows[0]["at"])

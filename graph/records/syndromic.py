@@ -117,3 +117,10 @@ async def counts_between(
         [first_day, last_day],
     )
     return [_row(row) for row in rows]
+
+
+async def newest_day(records: Records) -> int | None:
+    """The newest day any count row is for (Seoul days since 1970-01-01), None when there is
+    none: one query on the `day` index."""
+    rows = await records.query(f"SELECT max(day) AS day FROM {TABLE}")
+    return None if rows[0]["day"] is None else int(rows[0]["day"])

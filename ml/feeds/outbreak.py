@@ -12,18 +12,22 @@ The generator draws LOOKAHEAD_DAYS more days than are written: it places outbrea
 their whole course fits, so without them no outbreak could be building on the feed's last day.
 Those future days are never written.
 
-Data seeds: a feed with `seed=s` draws generator seed FEED_SEED_BASE + s. `ml.outbreak.train`
-with seeds 0–MAX_SEED fits and calibrates on draws below 1,000,000 and evaluates on draws
-10,000,000 + 1000·seed + i (below 11,000,000), so the model never scores a city it was trained,
-calibrated or evaluated on. The draw depends on (seed, first day): a feed seeded again for a
-later `now` redraws its window and replaces the counts of the days both windows hold, as a feed
-that resends corrected days would.
+The days are cut from fixed blocks of FEED_DAYS days (`ml.feeds.blocks`), each drawn with its
+LOOKAHEAD_DAYS, so the feed can run live: serve writes the new days before each scoring run
+while the simulator is on, and a day already written is written again with the same counts.
+Where two blocks meet (every FEED_DAYS days) the counts start a new draw: an outbreak building
+at a block's end stops there, one seam every four months.
+
+Data seeds: block k of a feed with `seed=s` draws generator seed FEED_SEED_BASE + 10,000·s +
+(k mod 10,000). `ml.outbreak.train` with seeds 0–MAX_SEED fits and calibrates on draws below
+1,000,000 and evaluates on draws 10,000,000 + 1000·seed + i (below 11,000,000), so the model
+never scores a city it was trained, calibrated or evaluated on.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
@@ -33,12 +37,8 @@ from graph.records import Records
 from graph.records.syndromic import SyndromicCountRow, epoch_day, put_counts
 from graph.store import GraphStore
 from ml.errors import MAX_SEED, InvalidSeed
-from ml.generators.outbreaks import (
-    OutbreakSettings,
-    OutbreakTruth,
-    SyndromicCounts,
-    generate,
-)
+from ml.feeds.blocks import block_seed, blocks_over
+from ml.generators.outbreaks import OutbreakSettings, SyndromicCounts, generate
 
 FEED_DAYS = 120
 LOOKAHEAD_DAYS = 60
@@ -52,23 +52,25 @@ def last_day(now: datetime) -> date:
     return city_day(now) - timedelta(days=1)
 
 
-def draw(now: datetime, seed: int) -> tuple[SyndromicCounts, OutbreakTruth]:
-    """The feed's draw for `now` and `seed`: counts (3 streams, 25 gu, 3 syndromes, FEED_DAYS)
-    ending on `last_day(now)`, gu in `ml.features.gu_adjacency` order, NaN for missing days;
-    and the truth of the whole draw (episode days index the draw, which runs LOOKAHEAD_DAYS
-    past the feed's last day).
-
-    Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
+def draw(now: datetime, seed: int) -> SyndromicCounts:
+    """The feed's counts for `now` and `seed`: (3 streams, 25 gu, 3 syndromes, FEED_DAYS) ending
+    on `last_day(now)`, gu in `ml.features.gu_adjacency` order, NaN for missing days; cut from
+    the fixed blocks of FEED_DAYS days (ml.feeds.blocks) that cover them, so a day reads the
+    same whenever it is drawn. Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
     if not 0 <= seed <= MAX_SEED:
         raise InvalidSeed(f"the outbreak feed's seed must be 0 to {MAX_SEED}, got {seed}")
-    first = last_day(now) - timedelta(days=FEED_DAYS - 1)
-    settings = OutbreakSettings(start=first.isoformat(), days=FEED_DAYS + LOOKAHEAD_DAYS)
-    observed, truth = generate(FEED_SEED_BASE + seed, settings)
-    written = replace(
-        observed, days=observed.days[:FEED_DAYS], counts=observed.counts[..., :FEED_DAYS]
-    )
-    return written, truth
+    end = datetime.combine(last_day(now) + timedelta(days=1), time(), UTC)
+    first = end - timedelta(days=FEED_DAYS)
+    parts = []
+    for index, start in blocks_over(first, end, timedelta(days=FEED_DAYS)):
+        settings = OutbreakSettings(start=start.date().isoformat(), days=FEED_DAYS + LOOKAHEAD_DAYS)
+        observed, _truth = generate(block_seed(FEED_SEED_BASE, seed, index), settings)
+        parts.append(observed)
+    days = np.concatenate([part.days[:FEED_DAYS] for part in parts])
+    counts = np.concatenate([part.counts[..., :FEED_DAYS] for part in parts], axis=-1)
+    wanted = (days >= np.datetime64(first.date())) & (days < np.datetime64(end.date()))
+    return replace(parts[0], days=days[wanted], counts=counts[..., wanted])
 
 
 def rows_of(observed: SyndromicCounts, gu_codes: set[str]) -> list[SyndromicCountRow]:
@@ -104,7 +106,7 @@ async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int)
 
     Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
-    observed, _ = draw(now, seed)
+    observed = draw(now, seed)
     gu_codes = await seeded_gu(graph)
     if not gu_codes:
         return 0

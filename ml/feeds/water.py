@@ -8,13 +8,20 @@ and hour, measured at the hour's start, NULL where the generator's reading is mi
 with every measure missing, an outage, writes no row); conductivity, which the generator does
 not model, is NULL.
 
-Data seeds: a feed with `seed=s` draws generator seed FEED_SEED_BASE + s, above every draw that
-`ml.water.train` fits, calibrates or evaluates on (seeds 0–MAX_SEED draw at most
-10 000 + 1000·999 + 7 < FEED_SEED_BASE), so the model never scores a river it was trained on.
+The hours are cut from fixed blocks of FEED_DAYS days (`ml.feeds.blocks`), so the feed can run
+live: serve writes the new hours before each scoring run while the simulator is on, each hour
+the same whenever it is drawn. Where two blocks meet (every FEED_DAYS days) the river starts a
+new draw: one seam a month, which the model may score as an anomaly.
+
+Data seeds: block k of a feed with `seed=s` draws generator seed FEED_SEED_BASE + 10,000·s +
+(k mod 10,000), at or above every draw `ml.water.train` fits, calibrates or evaluates on (seeds
+0–MAX_SEED draw at most 10 000 + 1000·999 + 7 < FEED_SEED_BASE), so the model never scores a
+river it was trained on.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -23,7 +30,8 @@ from graph.records import Records
 from graph.records.readings import DATA_TYPES, hours_with_readings, insert_readings
 from graph.store import GraphStore
 from ml.errors import MAX_SEED, InvalidSeed
-from ml.generators.water import MEASURES, WaterObserved, WaterSettings, WaterTruth, generate
+from ml.feeds.blocks import block_seed, blocks_over
+from ml.generators.water import MEASURES, WaterObserved, WaterSettings, generate
 from seeds import han_river
 
 FEED_DAYS = 30
@@ -44,17 +52,30 @@ def feed_end(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def draw(now: datetime, seed: int) -> tuple[WaterObserved, WaterTruth]:
-    """The feed's draw for `now` and `seed`: FEED_DAYS × 24 hours ending at `feed_end(now)`,
-    stations in `seeds.han_river` order; the truth beside it (events, affected hours).
-
-    Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
+def draw(now: datetime, seed: int) -> WaterObserved:
+    """What the stations report in the feed's window for `now` and `seed`: FEED_DAYS × 24 hours
+    ending at `feed_end(now)`, stations in `seeds.han_river` order, cut from the fixed blocks
+    of FEED_DAYS (ml.feeds.blocks) that cover it, so an hour reads the same whenever it is
+    drawn. Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
     if not 0 <= seed <= MAX_SEED:
         raise InvalidSeed(f"the water feed's seed must be 0 to {MAX_SEED}, got {seed}")
-    start = feed_end(now) - timedelta(days=FEED_DAYS)
-    first = np.datetime64(start.replace(tzinfo=None), "h")
-    return generate(FEED_SEED_BASE + seed, settings(), start=first)
+    end = feed_end(now)
+    first = end - timedelta(days=FEED_DAYS)
+    parts = [
+        generate(
+            block_seed(FEED_SEED_BASE, seed, index),
+            settings(),
+            start=np.datetime64(start.replace(tzinfo=None), "h"),
+        )[0]
+        for index, start in blocks_over(first, end, timedelta(days=FEED_DAYS))
+    ]
+    times = np.concatenate([part.times for part in parts])
+    values = np.concatenate([part.values for part in parts], axis=1)
+    wanted = (times >= np.datetime64(first.replace(tzinfo=None), "h")) & (
+        times < np.datetime64(end.replace(tzinfo=None), "h")
+    )
+    return replace(parts[0], times=times[wanted], values=values[:, wanted])
 
 
 def rows_of(
@@ -89,7 +110,7 @@ async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int)
     so with a seam where it meets the old ones). Returns the rows written (0 with no river
     station in the graph). Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
-    observed, _ = draw(now, seed)
+    observed = draw(now, seed)
     wanted = [s.id for s in han_river.stations()]
     nodes = await graph.get_nodes("Sensor", wanted)
     ids = [

@@ -45,7 +45,7 @@ async def test_feed_hours_read_back_as_hourly_means_before_and_after_roll_up(
 ) -> None:
     # given the feed written once
     written = await feed.seed(records, graph, now=NOW, seed=3)
-    observed, _ = feed.draw(NOW, 3)
+    observed = feed.draw(NOW, 3)
     present = ~np.isnan(observed.values).all(axis=2)
     assert written == int(present.sum())
 
@@ -69,3 +69,23 @@ async def test_feed_hours_read_back_as_hourly_means_before_and_after_roll_up(
     np.testing.assert_allclose(rolled.values, observed.values, rtol=1e-9, equal_nan=True)
     held = await hours_with_readings(records, stations[:1], start, END)
     assert len(held[stations[0]]) == int(present[0].sum())
+
+
+async def test_a_later_feed_writes_only_the_new_hours_and_never_changes_an_hour(
+    records: Records, graph: GraphStore
+) -> None:
+    # given the feed written at NOW
+    await feed.seed(records, graph, now=NOW, seed=3)
+    stations = [s.id for s in await river_stations(graph)]
+    # when it is topped up five hours later (serve does so each hour)
+    later = NOW + timedelta(hours=5)
+    written = await feed.seed(records, graph, now=later, seed=3)
+    # then only the five new hours are written, and every hour both draws hold is the same
+    before, after = feed.draw(NOW, 3), feed.draw(later, 3)
+    new = ~np.isnan(after.values[:, -5:]).all(axis=2)
+    assert written == int(new.sum())
+    np.testing.assert_array_equal(after.values[:, :-5], before.values[:, 5:])
+    river = await hourly_means(
+        records, stations, later.replace(minute=0) - timedelta(days=2), later.replace(minute=0)
+    )
+    np.testing.assert_allclose(river.values, after.values[:, -48:], rtol=1e-9, equal_nan=True)
