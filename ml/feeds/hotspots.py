@@ -21,6 +21,7 @@ are, with no newer reports, until the feed is seeded again.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import numpy as np
@@ -105,6 +106,10 @@ async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int)
     codes = await seeded_gu(graph)
     if not codes:
         return 0
-    observed, first_hour = draw(codes, now=now, seed=seed)
-    rows = rows_of(observed, first_hour, now, seed)
+
+    def drawn() -> list[IncidentRow]:
+        observed, first_hour = draw(codes, now=now, seed=seed)
+        return rows_of(observed, first_hour, now, seed)
+
+    rows = await asyncio.to_thread(drawn)  # seconds of CPU work, off the event loop
     return await replace_incidents(records, rows, category=CATEGORY, district_codes=codes)

@@ -26,6 +26,7 @@ never scores a city it was trained, calibrated or evaluated on.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -106,7 +107,7 @@ async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int)
 
     Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
-    observed = draw(now, seed)
+    observed = await asyncio.to_thread(draw, now, seed)  # CPU work, off the event loop
     gu_codes = await seeded_gu(graph)
     if not gu_codes:
         return 0

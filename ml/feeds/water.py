@@ -21,6 +21,7 @@ river it was trained on.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -110,7 +111,7 @@ async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int)
     so with a seam where it meets the old ones). Returns the rows written (0 with no river
     station in the graph). Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
-    observed = draw(now, seed)
+    observed = await asyncio.to_thread(draw, now, seed)  # CPU work, off the event loop
     wanted = [s.id for s in han_river.stations()]
     nodes = await graph.get_nodes("Sensor", wanted)
     ids = [
