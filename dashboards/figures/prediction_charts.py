@@ -3,7 +3,7 @@
 Water: the Han River stations of the newest scored hour, upstream to downstream (east to west:
 the river flows west through Seoul, `seeds.han_river`), each with its anomaly score and alarm
 and, for an alarm, the measures that moved; and each station's last 48 hours of scores
-(`predictionHistory`). Outbreaks: the newest day's risk by gu and syndrome, the alarms with
+(each prediction's `history`). Outbreaks: the newest day's risk by gu and syndrome, the alarms with
 whether their review waits. Inputs are the nodes `dashboards.figures.predictions.window` reads;
 every value a chart shows is in its table too, and alarms are named in words, never by colour
 alone.
@@ -197,10 +197,10 @@ def water_rows(
     ]
 
 
-def history_of(data: Data) -> list[Mapping[str, Any]]:
-    """The hours of a `predictionHistory` answer, oldest first (none when it failed)."""
-    found = get(data, "predictionHistory")
-    return [h for h in found or [] if isinstance(h, Mapping)]
+def history_of(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The hours of a station's `history`, oldest first (none when it is missing)."""
+    found = node.get("history")
+    return [h for h in found if isinstance(h, Mapping)] if isinstance(found, list) else []
 
 
 def _plotly_time(value: object) -> str:

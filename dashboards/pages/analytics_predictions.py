@@ -45,16 +45,10 @@ WATER = Source(
 query AnalyticsWater {{
   predictions(kind: WATER_ANOMALY, first: 100) {{
     {_NODE}
-    edges {{ node {{ subject districtCode score alarm lat lon measures {{ measure z }} }} }}
+    edges {{ node {{ subject districtCode score alarm lat lon measures {{ measure z }}
+      history(hours: 48) {{ windowStart score alarm }} }} }}
   }}
 }}""",
-)
-WATER_HISTORY = Source(
-    "AnalyticsWaterHistory",
-    """
-query AnalyticsWaterHistory($subject: String!) {
-  predictionHistory(kind: WATER_ANOMALY, subject: $subject, hours: 48) { windowStart score alarm }
-}""",
 )
 OUTBREAKS = Source(
     "AnalyticsOutbreaks",
@@ -82,9 +76,8 @@ def queue_link(kind: str) -> str:
 
 
 async def read(reader: Reader, gu: str | None) -> dict[str, Any]:
-    """Every prediction source of the page (the water stations' histories after the stations):
-    answers by name, the hotspot pages as a list of Answers and the histories as (station node,
-    Answer) pairs."""
+    """Every prediction source of the page: answers by name (the water stations with their
+    histories in one), the hotspot pages as a list of Answers."""
     variables = gu_variables(gu)
     answers, hotspot_pages = await asyncio.gather(
         read_all(
@@ -97,14 +90,7 @@ async def read(reader: Reader, gu: str | None) -> dict[str, Any]:
         ),
         _pages(reader, variables),
     )
-    stations = charts.stations(figures.window(answers["water"].data).nodes)
-    histories = await asyncio.gather(
-        *(reader.read(WATER_HISTORY, {"subject": str(s.get("subject"))}) for s in stations)
-    )
-    return answers | {
-        "hotspot_pages": hotspot_pages,
-        "histories": list(zip(stations, histories, strict=True)),
-    }
+    return answers | {"hotspot_pages": hotspot_pages}
 
 
 async def _pages(reader: Reader, variables: dict[str, Any]) -> list[Answer]:
@@ -149,7 +135,7 @@ def sections(
         hotspots(
             read_answers["hotspot_pages"], read_answers["boundaries"], models, names, gu, lang
         ),
-        water(read_answers["water"], read_answers["histories"], models, names, lang),
+        water(read_answers["water"], models, names, lang),
         outbreaks(read_answers["outbreaks"], models, names, gu, lang),
     ]
 
@@ -304,15 +290,9 @@ def _swatch(colour: str, *, ring: bool = False) -> html.Span:
     return html.Span(className="swatch", style=style)
 
 
-def water(
-    answer: Answer,
-    histories: Sequence[tuple[Mapping[str, Any], Answer]],
-    models: Data,
-    names: Mapping[str, str],
-    lang: Lang,
-) -> html.Section:
+def water(answer: Answer, models: Data, names: Mapping[str, str], lang: Lang) -> html.Section:
     """The river's stations upstream to downstream with the newest hour's scores and alarms,
-    and each station's last 48 hours."""
+    and each station's last 48 hours (their `history`, read in the same query)."""
     title = _title("water", lang)
     if answer.errors:
         return panels.failed(title, answer.codes(), lang)
@@ -326,8 +306,7 @@ def water(
     if state != "ready":
         return _section("water", [*intro, not_ready(state, "water", lang), link], lang)
     ordered = charts.stations(found.nodes)
-    series = [(charts.station_name(s, names), charts.history_of(a.data)) for s, a in histories]
-    failed = sorted({c for _, a in histories if a.errors for c in a.codes()})
+    series = [(charts.station_name(s, names), charts.history_of(s)) for s in ordered]
     history = charts.history_figure(series, lang)
     strip_title = charts.text("score", lang)
     return _section(
@@ -351,7 +330,6 @@ def water(
             ),
             html.H3(charts.text("history", lang), id="water-history-title"),
             html.P(charts.text("history_note", lang), className="panel-note"),
-            panels.failed(charts.text("history", lang), set(failed), lang) if failed else None,
             _graph("graph-water-history", history, "water-history-title", lang)
             if history
             else html.P(t("panel.none", lang), className="none"),
@@ -361,20 +339,7 @@ def water(
                 charts.history_rows(series, lang),
                 lang,
             ),
-            html.P(
-                [
-                    panels.source_link(WATER.link(), lang),
-                    " · ",
-                    html.A(
-                        f"{t('panel.source', lang)}: {charts.text('history', lang)}",
-                        href=WATER_HISTORY.link({"subject": str(ordered[0].get("subject"))}),
-                        className="source",
-                        target="_blank",
-                    )
-                    if ordered
-                    else None,
-                ]
-            ),
+            html.P(panels.source_link(WATER.link(), lang)),
         ],
         lang,
     )

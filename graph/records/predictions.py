@@ -158,13 +158,28 @@ async def subject_history(
 ) -> list[PredictionRow]:
     """A subject's windows of `kind` starting at or after `since` (epoch seconds), oldest
     first, at most `limit` (the newest ones if there are more)."""
-    marks = records.placeholders(3)
+    return (await subjects_history(records, kind, [subject], since, limit=limit))[subject]
+
+
+async def subjects_history(
+    records: Records, kind: str, subjects: Sequence[str], since: int, *, limit: int = MAX_HISTORY
+) -> dict[str, list[PredictionRow]]:
+    """`subject_history` of each of `subjects` in one query (on the kind, subject and window
+    index): by subject, every one of `subjects` a key (an empty list for one without windows).
+    Requires `since` to bound the rows: at most one window an hour per subject."""
+    found: dict[str, list[PredictionRow]] = {subject: [] for subject in subjects}
+    if not found:
+        return found
+    marks = records.placeholders(len(found) + 2)
     rows = await records.query(
-        f"{_SELECT} WHERE kind = {marks[0]} AND subject = {marks[1]} "
-        f"AND window_start >= {marks[2]} ORDER BY window_start DESC LIMIT {max(1, int(limit))}",
-        [kind, subject, since],
+        f"{_SELECT} WHERE kind = {marks[0]} AND window_start >= {marks[1]} "
+        f"AND subject IN ({', '.join(marks[2:])}) ORDER BY subject, window_start",
+        [kind, since, *found],
     )
-    return [_prediction(row) for row in reversed(rows)]
+    for row in rows:
+        found[row["subject"]].append(_prediction(row))
+    cap = max(1, int(limit))
+    return {subject: history[-cap:] for subject, history in found.items()}
 
 
 @dataclass(frozen=True)

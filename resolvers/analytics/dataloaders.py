@@ -1,5 +1,5 @@
 """DataLoaders of the analytics domain: serving models by name, reviews by id, predictions by
-key, water stations by id.
+key and their recent history, water stations by id.
 
 A model's card is read from the registry once per request however many fields (and aliases)
 ask for it; reviews and predictions are one records query per batch, stations one graph read.
@@ -11,11 +11,12 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph.records.predictions import PredictionRow, predictions_by_key
+from graph.records.predictions import PredictionRow, predictions_by_key, subjects_history
 from graph.records.reviews import find_reviews
 from ml.errors import ModelNotTrained, RegistryDamaged
 from ml.registry import StoredModel
 from ml.review import Review
+from resolvers.core import clock
 from resolvers.core.dataloaders import ContextLoader, NodeByKeyLoader
 
 
@@ -73,6 +74,26 @@ class PredictionByKeyLoader(ContextLoader[tuple[str, str, int], PredictionRow | 
     async def batch_load(self, keys: list[tuple[str, str, int]]) -> Sequence[PredictionRow | None]:
         found = await predictions_by_key(self.context.records, keys)
         return [found.get(key) for key in keys]
+
+
+class HistoryLoader(ContextLoader[tuple[str, str, int], list[PredictionRow]]):
+    """Recent windows by (kind, subject, hours): each subject's windows of the kind that start
+    in the `hours` before the batch runs, oldest first; one records query per (kind, hours)
+    however many predictions of the answer ask (`Prediction.history`, `predictionHistory`).
+    Hours are checked by the caller (1 to MAX_HISTORY)."""
+
+    async def batch_load(self, keys: list[tuple[str, str, int]]) -> Sequence[list[PredictionRow]]:
+        now = int(clock.utc_now().timestamp())
+        groups: dict[tuple[str, int], list[str]] = {}
+        for kind, subject, hours in keys:
+            groups.setdefault((kind, hours), []).append(subject)
+        found: dict[tuple[str, str, int], list[PredictionRow]] = {}
+        for (kind, hours), subjects in groups.items():
+            by_subject = await subjects_history(
+                self.context.records, kind, list(dict.fromkeys(subjects)), now - hours * 3600
+            )
+            found |= {(kind, subject, hours): rows for subject, rows in by_subject.items()}
+        return [found[key] for key in keys]
 
 
 class StationByIdLoader(NodeByKeyLoader):

@@ -19,9 +19,9 @@ from typing import Any
 
 import strawberry
 
-from graph.records.predictions import PredictionRow, WindowSummary, is_window_start
+from graph.records.predictions import MAX_HISTORY, PredictionRow, WindowSummary, is_window_start
 from graph.records.readings import from_epoch
-from resolvers.analytics.dataloaders import PredictionByKeyLoader, StationByIdLoader
+from resolvers.analytics.dataloaders import HistoryLoader, PredictionByKeyLoader, StationByIdLoader
 from resolvers.analytics.errors import require_analyst
 from resolvers.analytics.views import District
 from resolvers.core.errors import ApiError, ApiErrorCode, not_found, quoted
@@ -37,6 +37,11 @@ class PredictionKind(StrEnum):
     """A gu and syndrome's Seoul day (model `outbreak`): outbreak probability 0-1."""
     HOTSPOT_RISK = "hotspot_risk"
     """A ≈250 m grid cell's window (model `hotspots`): expected recorded incidents."""
+
+
+MAX_HISTORY_HOURS = MAX_HISTORY
+"""The longest history asked for: two weeks, so that even hourly windows stay within the rows
+`subjects_history` keeps."""
 
 
 def prediction_id(kind: str, window_start: int, subject: str) -> str:
@@ -198,6 +203,14 @@ class Prediction:
             return _number(node.get("lat")), _number(node.get("lon"))
         return self.detail.lat, self.detail.lon
 
+    @strawberry.field(
+        description="This subject's windows of the same kind that started in the last `hours` "
+        "hours (1 to 336), oldest first, this one among them if it is that recent: one records "
+        "query for all the predictions of an answer."
+    )
+    async def history(self, info: Info, hours: int = 48) -> list[Prediction]:
+        return await history_of(info, self.kind.value, self.subject, hours)
+
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Prediction:
         """Federation's `_entities` door: analyst tier, like every way to a prediction."""
@@ -273,3 +286,14 @@ async def prediction_by_id(info: Info, text: str) -> Prediction:
     if found is None:
         raise not_found("prediction", text, "id")
     return Prediction.of(found)
+
+
+async def history_of(info: Info, kind: str, subject: str, hours: int) -> list[Prediction]:
+    """`subject`'s windows of `kind` that started in the last `hours` hours, oldest first,
+    batched per request (HistoryLoader). Raises OUT_OF_RANGE unless 1 <= hours <= 336."""
+    if not 1 <= hours <= MAX_HISTORY_HOURS:
+        raise ApiError(
+            ApiErrorCode.OUT_OF_RANGE, f"hours must be between 1 and {MAX_HISTORY_HOURS}", "hours"
+        )
+    rows = await info.context.loader(HistoryLoader).load((kind, subject, hours))
+    return [Prediction.of(row) for row in rows]

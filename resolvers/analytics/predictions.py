@@ -13,24 +13,23 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from graph.records.predictions import (
-    MAX_HISTORY,
     WindowSummary,
     is_window_start,
     latest_window,
     predictions_in_window,
-    subject_history,
     window_summary,
 )
 from resolvers.analytics.errors import require_analyst
-from resolvers.analytics.prediction_types import Prediction, PredictionConnection, PredictionKind
+from resolvers.analytics.prediction_types import (
+    Prediction,
+    PredictionConnection,
+    PredictionKind,
+    history_of,
+)
 from resolvers.core.arguments import checked_districts
 from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.info import Info
 from resolvers.core.pagination import PageArgs, connection, page_request
-
-MAX_HISTORY_HOURS = MAX_HISTORY
-"""The longest `predictionHistory`: two weeks, so that even hourly windows stay within the
-rows `subject_history` reads."""
 
 
 def page_query(kind: str, district: str | None, alarms_only: bool) -> str:
@@ -151,10 +150,4 @@ async def prediction_history(
     """`subject`'s windows of `kind` that start in the last `hours` hours, oldest first.
     Raises FORBIDDEN below the analyst tier, OUT_OF_RANGE unless 1 <= hours <= 336."""
     require_analyst(info, "predictionHistory")
-    if not 1 <= hours <= MAX_HISTORY_HOURS:
-        raise ApiError(
-            ApiErrorCode.OUT_OF_RANGE, f"hours must be between 1 and {MAX_HISTORY_HOURS}", "hours"
-        )
-    since = int(datetime.now(UTC).timestamp()) - hours * 3600
-    rows = await subject_history(info.context.records, kind.value, subject, since)
-    return [Prediction.of(row) for row in rows]
+    return await history_of(info, kind.value, subject, hours)

@@ -232,7 +232,7 @@ async def test_a_refused_source_is_said_in_words(
     from dashboards.sources import Answer
 
     refused = Answer(None, [{"message": "no", "extensions": {"code": "forbidden"}}])
-    out = sections.water(refused, [], None, {}, "ko")
+    out = sections.water(refused, None, {}, "ko")
     assert "이 등급의 키로는 볼 수 없습니다" in repr(out)
     out = sections.outbreaks(refused, None, {}, None, "en")
     assert "your key's tier may not see it (forbidden)" in repr(out)

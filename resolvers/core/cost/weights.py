@@ -94,7 +94,7 @@ def buckets(args: Mapping[str, Any], env: SizeEnv) -> int:
 
 
 def history_hours(args: Mapping[str, Any], env: SizeEnv) -> int:
-    """`predictionHistory(hours)`: at most one window an hour (water's are hours; outbreak's
+    """`predictionHistory(hours)`, `Prediction.history(hours)`: at most one window an hour (water's are hours; outbreak's
     and hotspots' longer); 0 when the resolver refuses the hours."""
     hours = args.get("hours", 48)
     return hours if isinstance(hours, int) and 1 <= hours <= MAX_HISTORY else 0
@@ -249,6 +249,7 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "PredictionConnection.totalCount": FieldCost(weight=10),
     "PredictionConnection.alarmCount": FieldCost(weight=10),
     "Query.predictionHistory": FieldCost(weight=2, size=history_hours),
+    "Prediction.history": FieldCost(weight=2, size=history_hours),
     "Prediction.measures": FieldCost(size=lambda args, env: len(WATER_MEASURES)),
     # -- federation: one lookup per representation ----------------------------------------
     "Query._entities": FieldCost(size=argument_length("representations")),

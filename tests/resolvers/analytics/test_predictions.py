@@ -385,6 +385,51 @@ async def test_prediction_history_reads_a_subjects_recent_windows_oldest_first(
     assert other["data"]["predictionHistory"] == []
 
 
+NESTED_HISTORY = """
+query ($hours: Int) {
+  predictions(kind: OUTBREAK_RISK, first: 20) {
+    edges { node { subject score history(hours: $hours) { subject score } } }
+  }
+}
+"""
+
+
+async def test_each_predictions_history_is_one_records_call_for_the_whole_page(
+    ask: Ask, stores: Stores
+) -> None:
+    # given the newest window of 12 gu's outbreak risk, each with two older days: one 30 hours
+    # before it, one 80 (history counts from the wall clock; the windows are in 2099)
+    newest = later()
+    subjects = [f"g{n:02d}/respiratory" for n in range(12)]
+    await put_predictions(
+        stores.records,
+        [
+            prediction("outbreak_risk", subject, newest - ago * HOUR, float(n) + ago / 100)
+            for n, subject in enumerate(subjects)
+            for ago in (80, 30, 0)
+        ],
+    )
+    # when an analyst asks for the page with each one's last 48 hours
+    before = stores.records.calls
+    body = await ask(NESTED_HISTORY, hours=48)
+    calls = stores.records.calls - before
+    # then each history is its own subject's windows from then on, oldest first
+    nodes = [e["node"] for e in body["data"]["predictions"]["edges"]]
+    assert {n["subject"] for n in nodes} == set(subjects)
+    for node in nodes:
+        assert [h["subject"] for h in node["history"]] == [node["subject"]] * 3
+        scores = [h["score"] for h in node["history"]]  # the older, the larger its `ago` part
+        assert scores == sorted(scores, reverse=True)
+    # and the 12 histories cost one records call beside the page's own three (the caller's
+    # key, the newest window, the page)
+    assert calls == 4, calls
+    # and an hours outside two weeks is refused on the field
+    refused = await ask(NESTED_HISTORY, hours=0)
+    assert {(e["extensions"]["code"], e["extensions"]["field"]) for e in refused["errors"]} == {
+        ("out_of_range", "hours")
+    }
+
+
 @pytest.mark.parametrize("hours", [0, -1, 24 * 14 + 1], ids=["zero", "negative", "past-2-weeks"])
 async def test_prediction_history_refuses_hours_outside_two_weeks(ask: Ask, hours: int) -> None:
     body = await ask(HISTORY, kind="HOTSPOT_RISK", subject="c0000", hours=hours)
