@@ -12,7 +12,6 @@ import pyarrow as pa
 import pytest
 
 from civicgraph.scoring import scoring_run
-from graph.open import open_graph
 from graph.records import Records, open_records, sqlite_url
 from graph.records.readings import hours_with_readings
 from graph.records.syndromic import counts_between, epoch_day, newest_day
@@ -20,6 +19,7 @@ from graph.store import GraphStore
 from ml.feeds import outbreak, refresh_feeds
 from ml.registry import Registry
 from seeds import han_river
+from tests.ml.graphs import graph_with_gu
 
 NOW = datetime(2026, 11, 30, 3, 30, tzinfo=UTC)  # 12:30 in Seoul
 GU = ("11110", "11140", "11500", "11740")  # Jongno, Jung, and the river's two ends
@@ -27,13 +27,7 @@ GU = ("11110", "11140", "11500", "11740")  # Jongno, Jung, and the river's two e
 
 @pytest.fixture
 async def stores(tmp_path: Path) -> AsyncIterator[tuple[Records, GraphStore]]:
-    graph = await open_graph(str(tmp_path / "graph.lbdb"))
-    await graph.create_schema()
-    for code in GU:
-        await graph.create_node(
-            "District",
-            {"code": code, "level": "gu", "name_ko": code, "name_en": code, "parent_code": ""},
-        )
+    graph = await graph_with_gu(tmp_path / "graph.lbdb", GU)
     await graph.load_nodes("Sensor", pa.table(han_river.sensor_columns()))
     records = await open_records(sqlite_url(tmp_path / "records.sqlite3"))
     try:

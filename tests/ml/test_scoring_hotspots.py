@@ -14,7 +14,6 @@ import numpy as np
 import orjson
 import pytest
 
-from graph.open import open_graph
 from graph.records import Records, open_records, sqlite_url
 from graph.records.incidents import IncidentRow, incidents_between
 from graph.records.predictions import predictions_in_window
@@ -31,6 +30,7 @@ from ml.registry import Registry
 from ml.review import ReviewKind
 from ml.scoring import Scoring, ScoringContext
 from ml.scoring.hotspots import NO_PATROL_CHANGE, score
+from tests.ml.graphs import graph_with_gu
 
 MODEL_GU = "11140"  # Jung-gu: the tiny model's only gu
 OTHER_GU = "11110"  # Jongno-gu: fed and scored, never trained on
@@ -62,13 +62,7 @@ async def city(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[City]:
     registry = Registry(root / "registry")
     stored = registry.add(train(scale=0.04, seed=0))
     registry.promote("hotspots", stored.version)
-    graph = await open_graph(str(root / "graph.lbdb"))
-    await graph.create_schema()
-    for code in (MODEL_GU, OTHER_GU):
-        await graph.create_node(
-            "District",
-            {"code": code, "level": "gu", "name_ko": code, "name_en": code, "parent_code": ""},
-        )
+    graph = await graph_with_gu(root / "graph.lbdb", (MODEL_GU, OTHER_GU))
     records = await open_records(sqlite_url(root / "records.sqlite3"))
     try:
         fed = await feed.seed(records, graph, now=NOW, seed=0)

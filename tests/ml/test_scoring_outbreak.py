@@ -17,7 +17,6 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from graph.open import open_graph
 from graph.records import Records, open_records, sqlite_url
 from graph.records.predictions import predictions_in_window
 from graph.records.syndromic import SyndromicCountRow, counts_between, epoch_day, put_counts
@@ -30,6 +29,7 @@ from ml.registry import Registry
 from ml.review import ReviewKind
 from ml.scoring import ScoringContext
 from ml.scoring.outbreak import NOTICE, score
+from tests.ml.graphs import graph_with_gu
 
 NOW = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)  # 00:30 on 1 December in Seoul
 DAY = date(2026, 11, 30)  # the Seoul day scored
@@ -61,13 +61,7 @@ class City:
 
 
 async def _graph(root: Path) -> GraphStore:
-    graph = await open_graph(str(root / "graph.lbdb"))
-    await graph.create_schema()
-    for code in GU:
-        await graph.create_node(
-            "District",
-            {"code": code, "level": "gu", "name_ko": code, "name_en": code, "parent_code": ""},
-        )
+    graph = await graph_with_gu(root / "graph.lbdb", GU)
     pairs = [
         (a, b)
         for a, b in [
