@@ -26,12 +26,12 @@ from datetime import datetime
 
 import numpy as np
 
-from graph.query import NodeQuery
 from graph.records import Records
 from graph.records.incidents import IncidentRow, replace_incidents
 from graph.store import GraphStore
 from ml.errors import MAX_SEED, InvalidSeed
 from ml.features import HOURS_PER_WEEK, hour_of_week
+from ml.feeds.city import seeded_gu
 from ml.generators.incidents import Incidents, generate
 from ml.hotspot_city import FEED_SEEDS, layers_on, seoul_codes, seoul_midnight, to_lonlat
 from ml.hotspot_features import HISTORY_HOURS
@@ -40,12 +40,6 @@ from ml.hotspot_grid import build_grid
 CATEGORY = "synthetic_street"
 """The feed's reports' category: synthetic street incidents (the feed owns it and rewrites it)."""
 BURN_IN_HOURS = HOURS_PER_WEEK
-
-
-async def seeded_gu(graph: GraphStore) -> tuple[str, ...]:
-    """The seeded city's Seoul gu codes, sorted (District nodes of level gu)."""
-    nodes = await graph.find_nodes(NodeQuery("District", equals={"level": ["gu"]}))
-    return tuple(sorted({str(n["code"]) for n in nodes} & set(seoul_codes())))
 
 
 def _as_hour(moment: datetime) -> np.datetime64:
@@ -103,7 +97,7 @@ async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int)
 
     Raises InvalidSeed unless 0 <= seed <= MAX_SEED, ValueError for a naive `now`.
     """
-    codes = await seeded_gu(graph)
+    codes = tuple(code for code in await seeded_gu(graph) if code in set(seoul_codes()))
     if not codes:
         return 0
 

@@ -33,12 +33,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 
 from graph.city_day import city_day
-from graph.query import NodeQuery
 from graph.records import Records
 from graph.records.syndromic import SyndromicCountRow, epoch_day, put_counts
 from graph.store import GraphStore
 from ml.errors import MAX_SEED, InvalidSeed
 from ml.feeds.blocks import block_seed, blocks_over
+from ml.feeds.city import seeded_gu
 from ml.generators.outbreaks import OutbreakSettings, SyndromicCounts, generate
 
 FEED_DAYS = 120
@@ -94,12 +94,6 @@ def rows_of(observed: SyndromicCounts, gu_codes: set[str]) -> list[SyndromicCoun
     return rows
 
 
-async def seeded_gu(graph: GraphStore) -> set[str]:
-    """The codes of the gu the graph holds (District nodes of level "gu")."""
-    nodes = await graph.find_nodes(NodeQuery("District", equals={"level": ["gu"]}))
-    return {str(node["code"]) for node in nodes}
-
-
 async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int) -> int:
     """Write the feed for the gu seeded in `graph`: FEED_DAYS days per gu, syndrome and stream
     ending on the Seoul day before `now` (aware), observable counts only. Idempotent: the same
@@ -108,7 +102,7 @@ async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int)
     Raises InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
     observed = await asyncio.to_thread(draw, now, seed)  # CPU work, off the event loop
-    gu_codes = await seeded_gu(graph)
+    gu_codes = set(await seeded_gu(graph))
     if not gu_codes:
         return 0
     return await put_counts(records, rows_of(observed, gu_codes))

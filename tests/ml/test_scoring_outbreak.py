@@ -24,6 +24,7 @@ from graph.store import GraphStore
 from ml import review
 from ml.errors import InvalidSeed
 from ml.feeds import outbreak as feed
+from ml.feeds.city import seeded_gu
 from ml.outbreak import train
 from ml.registry import Registry
 from ml.review import ReviewKind
@@ -150,7 +151,7 @@ async def test_feed_writes_the_draws_observable_counts_for_the_graphs_gu(city: C
     )
     assert any(r.count is None for r in untouched)  # the feed's missing days
     # and seeding again writes the same rows in their place (for the gu the graph holds now)
-    expected = len(await feed.seeded_gu(city.graph)) * 3 * 3 * feed.FEED_DAYS
+    expected = len(await seeded_gu(city.graph)) * 3 * 3 * feed.FEED_DAYS
     assert await feed.seed(city.records, city.graph, now=NOW, seed=0) == expected
     assert len(await counts_between(city.records, 0, last + 30)) == expected
 
