@@ -94,8 +94,8 @@ def buckets(args: Mapping[str, Any], env: SizeEnv) -> int:
 
 
 def history_hours(args: Mapping[str, Any], env: SizeEnv) -> int:
-    """`predictionHistory(hours)`, `Prediction.history(hours)`: at most one window an hour (water's are hours; outbreak's
-    and hotspots' longer); 0 when the resolver refuses the hours."""
+    """`predictionHistory(hours)`, `Prediction.history(hours)`: at most one window an hour
+    (water's are hours; outbreak's and hotspots' longer); 0 when the resolver refuses them."""
     hours = args.get("hours", 48)
     return hours if isinstance(hours, int) and 1 <= hours <= MAX_HISTORY else 0
 
