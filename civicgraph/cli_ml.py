@@ -251,7 +251,11 @@ def promote(
     settings = Settings()
     registry = Registry(settings.ml_path)
     stored = registry.verified(check_name(name), version)
-    if registry.current_version(name) == stored.version:
+    try:
+        serving = registry.current_version(name)
+    except RegistryDamaged:  # a damaged `current` is what promoting repairs
+        serving = None
+    if serving == stored.version:
         console.print(f"{name}: version {stored.version} already serves; nothing logged.")
         return
     leaf = run(lambda: _deploy(settings, stored, "civicgraph ml promote"))

@@ -67,12 +67,14 @@ class StoredModel:
             raise RegistryDamaged(f"{self.name} {self.version}: model.txt: {error}") from None
 
 
-def _problem(error: OSError | ValueError) -> str:
+def _problem(error: OSError | ValueError | RecursionError) -> str:
     """What went wrong reading a registry file, naming the file but no folder: a damaged entry
     is said to anyone who lists the models, and the server's paths are not theirs to know."""
     if isinstance(error, OSError):
         name = Path(error.filename).name if error.filename else "a file"
         return f"{name}: {error.strerror or 'cannot be read'}"
+    if isinstance(error, RecursionError):
+        return "not JSON (nested too deep)"
     return f"not JSON ({error})"
 
 
@@ -239,7 +241,7 @@ class Registry:
             card = json.loads((path / "card.json").read_text())
             serving = json.loads((path / "serving.json").read_text())
             digest = _sha256(path / "model.txt")
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RecursionError) as error:
             raise RegistryDamaged(f"{name} {version}: {_problem(error)}") from None
         problem = card_problem(card, name) or (
             None if isinstance(serving, dict) else "serving.json is not an object"
@@ -259,7 +261,7 @@ class Registry:
         path = self.root / name / version / "card.json"
         try:
             card = json.loads(path.read_text())
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RecursionError) as error:
             raise RegistryDamaged(f"{name} {version}: {_problem(error)}") from None
         problem = card_problem(card, name)
         if problem is not None:

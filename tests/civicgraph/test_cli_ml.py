@@ -118,3 +118,25 @@ def test_seeds_past_the_shared_limit_and_too_small_scales_are_refused(data_dir: 
     assert_refused(tiny)
     assert "at least 1,000" in tiny.stderr
     assert Registry(data_dir / "ml").versions("routing") == []
+
+
+def test_a_registry_file_nested_too_deep_is_damaged_and_promote_repairs_a_bad_current(
+    data_dir: Path,
+) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    registry = Registry(data_dir / "ml")
+    good = registry.add(tiny_model("water"))
+    deep = registry.add(tiny_model("outbreak"))
+    (deep.path / "serving.json").write_text("[" * 100_000 + "]" * 100_000)
+    (data_dir / "ml" / "outbreak" / "current").write_text(deep.version)  # as if it served
+    listed = runner.invoke(app, ["ml", "list"])
+    assert listed.exception is None, listed.output
+    assert "nested too deep" in listed.stdout
+    card = runner.invoke(app, ["ml", "card", "outbreak", "--version", deep.version])
+    assert card.exception is None, card.output
+    assert "nested too deep" in card.stderr
+    # a `current` naming no version: the command its message names repairs it
+    (data_dir / "ml" / "water" / "current").write_text("nosuch")
+    repaired = runner.invoke(app, ["ml", "promote", "water", good.version])
+    assert repaired.exit_code == 0, repaired.output
+    assert registry.current_version("water") == good.version
