@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from graph.storable_text import unstorable
 from resolvers.core.errors import ApiError, ApiErrorCode
 
 T = TypeVar("T")
@@ -31,7 +32,8 @@ def decode_cursor(cursor: str, argument: str = "after") -> str:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
-    if not text.startswith(CURSOR_PREFIX):
+    # a key holding text the stores cannot hold (a NUL) was never given out either
+    if not text.startswith(CURSOR_PREFIX) or unstorable(text) is not None:
         raise ApiError(ApiErrorCode.BAD_CURSOR, "the cursor is not one this API gave out", argument)
     return text.removeprefix(CURSOR_PREFIX)
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from graph.records.api_keys import Tier
+from resolvers.core.pagination import encode_cursor
 from tests.contract.conftest import Backend
 
 NUL = "Dark\x00corner"
@@ -114,3 +115,31 @@ async def test_a_certificate_proof_of_a_nul_id_is_not_found(client: httpx.AsyncC
     response = await client.get("/certificates/cert-%00/proof")
     assert response.status_code == 404, response.text
     assert response.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("query", "tier"),
+    [
+        ("query ($a: String) { cases(first: 1, after: $a) { edges { cursor } } }", None),
+        (
+            "query ($a: String) { reviewQueue(first: 1, after: $a) { edges { cursor } } }",
+            Tier.ANALYST,
+        ),
+        (
+            "query ($a: String) { predictions(kind: WATER_ANOMALY, first: 1, after: $a)"
+            " { edges { cursor } } }",
+            Tier.ANALYST,
+        ),
+    ],
+    ids=["graph-cursor", "records-cursor", "prediction-cursor"],
+)
+async def test_a_cursor_holding_a_nul_is_a_bad_cursor(
+    backend: Backend, client: httpx.AsyncClient, query: str, tier: Tier | None
+) -> None:
+    headers = {"X-API-Key": backend.keys[tier]} if tier else {}
+    cursor = encode_cursor("case-00000001\x00")
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": {"a": cursor}}, headers=headers
+    )
+    [error] = response.json()["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("bad_cursor", "after")
