@@ -16,6 +16,9 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    TypeInfo,
+    ValidationContext,
+    is_non_null_type,
     parse,
 )
 from graphql.execution.values import get_variable_values
@@ -83,31 +86,62 @@ def get_operation(document: DocumentNode, operation_name: str | None) -> Operati
 
 
 def coerce_variables(
-    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any] | None
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    variables: dict[str, Any] | None,
+    document: DocumentNode | None = None,
 ) -> list[GraphQLError]:
     """CoerceVariableValues (GraphQL spec §6.1.2) ahead of execution, plus text the stores
-    cannot hold (graph.storable_text); the errors are coded BAD_USER_INPUT (empty when the
-    variables are fine)."""
+    cannot hold (graph.storable_text) and an explicit null where the variable is used for a
+    non-null argument or field that has a default (the spec allows the usage, §5.8.5, and
+    leaves execution to fail on it); the errors are coded BAD_USER_INPUT (empty when the
+    variables are fine). `document` holds the operation's fragments (None: no fragments)."""
     coerced = get_variable_values(
         schema, operation.variable_definitions or (), variables or {}, MAX_VARIABLE_ERRORS
     )
     if isinstance(coerced, list):
         errors = coerced
     else:
-        found = unstorable_in(coerced)
-        errors = (
-            []
-            if found is None
-            else [
-                GraphQLError(
-                    f"Variable ${found[0]} holds {found[1]}, which is not storable text",
-                    list(operation.variable_definitions or ()) or None,
-                )
-            ]
+        errors = _unstorable(operation, coerced.coerced) or _null_for_non_null(
+            schema, document or DocumentNode(definitions=(operation,)), operation, coerced.coerced
         )
     if errors:
         name_fields(operation, errors)  # a DateTime's own code (out_of_range) names its argument
     tag(errors, RequestErrorCode.BAD_USER_INPUT)
+    return errors
+
+
+def _unstorable(operation: OperationDefinitionNode, values: dict[str, Any]) -> list[GraphQLError]:
+    found = unstorable_in(values)
+    if found is None:
+        return []
+    where, why = found
+    nodes = list(operation.variable_definitions or ()) or None
+    return [GraphQLError(f"Variable ${where} holds {why}, which is not storable text", nodes)]
+
+
+def _null_for_non_null(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    values: dict[str, Any],
+) -> list[GraphQLError]:
+    nulls = {name for name, value in values.items() if value is None}
+    if not nulls:
+        return []
+    context = ValidationContext(schema, document, TypeInfo(schema), lambda error: None)
+    errors: list[GraphQLError] = []
+    for usage in context.get_recursive_variable_usages(operation):
+        name = usage.node.name.value
+        if name in nulls and is_non_null_type(usage.type):
+            nulls.discard(name)
+            errors.append(
+                GraphQLError(
+                    f"Variable ${name} is null where a value is required: leave it out for "
+                    "the default",
+                    usage.node,
+                )
+            )
     return errors
 
 
@@ -154,7 +188,9 @@ class OperationGuard(SchemaExtension):
             except GraphQLError:
                 operation = None  # graphql-core reports it in its own words
             if operation is not None:
-                errors = coerce_variables(context.schema._schema, operation, context.variables)
+                errors = coerce_variables(
+                    context.schema._schema, operation, context.variables, document
+                )
                 if errors:
                     if operation.operation is OperationType.SUBSCRIPTION:
                         # the subscription path ignores a preset result: refuse by raising
