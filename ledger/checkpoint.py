@@ -58,9 +58,18 @@ class Checkpoint:
         origin, size_text, root_text = lines[0], lines[1], lines[2]
         if not origin:
             raise CheckpointError(CheckpointErrorCode.MALFORMED, "the origin line is empty")
-        if not size_text.isascii() or not size_text.isdigit() or size_text != str(int(size_text)):
+        # at most 19 digits (a size below 2^63, RFC 9162's uint64 as the stores hold it) before
+        # int(), which refuses over 4,300 digits with a ValueError of its own
+        if (
+            not size_text.isascii()
+            or not size_text.isdigit()
+            or len(size_text) > 19
+            or size_text != str(int(size_text))
+            or int(size_text) >= 2**63
+        ):
             raise CheckpointError(
-                CheckpointErrorCode.MALFORMED, f"tree size {size_text!r} is not a decimal"
+                CheckpointErrorCode.MALFORMED,
+                f"tree size {size_text[:40]!r} is not a decimal below 2^63",
             )
         try:
             root = base64.b64decode(root_text, validate=True)

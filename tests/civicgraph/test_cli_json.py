@@ -20,8 +20,10 @@ runner = BoundaryRunner()
         ('{"keyId": ["\\ud800"]}', "lone UTF-16 surrogate at keyId[0]"),
         ('{"keyId": ' * 5000 + "1" + "}" * 5000, "cannot read"),
         ("not json", "cannot read"),
+        ('{"n": ' + "9" * 5000 + "}", "cannot read"),
+        ('{"n": NaN}', "NaN is not JSON"),
     ],
-    ids=["nul", "surrogate", "too-deep", "not-json"],
+    ids=["nul", "surrogate", "too-deep", "not-json", "huge-integer", "nan"],
 )
 def test_a_json_document_the_stores_cannot_hold_is_one_line(
     tmp_path: Path, text: str, words: str

@@ -81,6 +81,8 @@ def test_a_tampered_head_fails_its_signature(signer: Signer, tamper: object) -> 
         f"{ORIGIN}\n1\n{base64.b64encode(bytes(31)).decode()}\n\n\u2014 x AAAA\n",
         f"{ORIGIN}\n1\nnot base64!\n\n\u2014 x AAAA\n",
         f"{ORIGIN}\n1\n{base64.b64encode(bytes(32)).decode()}\n\nno dash line\n",
+        f"{ORIGIN}\n{'9' * 5000}\n{base64.b64encode(bytes(32)).decode()}\n\n\u2014 x AAAA\n",
+        f"{ORIGIN}\n{2**63}\n{base64.b64encode(bytes(32)).decode()}\n\n\u2014 x AAAA\n",
     ],
     ids=[
         "empty",
@@ -90,6 +92,8 @@ def test_a_tampered_head_fails_its_signature(signer: Signer, tamper: object) -> 
         "short-root",
         "bad-root",
         "bad-line",
+        "size-of-5000-digits",
+        "size-2^63",
     ],
 )
 def test_a_malformed_note_is_refused(signer: Signer, note: str) -> None:
