@@ -69,6 +69,13 @@ def _context(request: Request) -> Context:
 
 
 async def list_services(request: Request) -> JSONResponse:
+    """GET services.json (GeoReport v2 "GET Service List"): its query string is read as the
+    other endpoints read theirs (`jurisdiction_id` this city's or absent; 400 for bytes that
+    are not UTF-8 or text the stores cannot hold)."""
+    try:
+        _check_jurisdiction(read_query(request))
+    except Open311Problem as problem:
+        return _error(problem.status, problem.description)
     return JSONResponse(
         [
             {

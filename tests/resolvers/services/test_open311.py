@@ -21,6 +21,27 @@ async def test_services_list_the_catalogue(client: httpx.AsyncClient) -> None:
     assert "illegal-parking" in {s["service_code"] for s in services}
 
 
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("jurisdiction_id=seoul.go.kr", 200),
+        ("jurisdiction_id=busan.go.kr", 404),
+        ("jurisdiction_id=%00", 400),
+        ("foo=%00", 400),
+        ("jurisdiction_id=%ED%A0%80", 400),
+    ],
+    ids=["this-city", "another-city", "nul", "nul-elsewhere", "not-utf-8"],
+)
+async def test_the_service_list_reads_its_query_string_as_the_requests_do(
+    client: httpx.AsyncClient, query: str, status: int
+) -> None:
+    response = await client.get(f"{BASE}/services.json?{query}")
+    assert response.status_code == status, response.text
+    if status != 200:
+        [problem] = response.json()
+        assert problem["code"] == status
+
+
 async def test_post_then_get_a_request(client: httpx.AsyncClient) -> None:
     form = {
         "service_code": "illegal-dumping",
