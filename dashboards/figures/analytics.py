@@ -124,6 +124,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "분석가 또는 운영자 키만 결정할 수 있습니다",
         "only an analyst or operator key may decide",
     ),
+    "error.bad_user_input": (
+        "메모에 저장할 수 없는 문자(NUL 등)가 있습니다",
+        "the note holds characters that cannot be stored (such as NUL)",
+    ),
     "error.other": ("알 수 없는 오류입니다", "an unexpected error"),
 }
 """The page's labels, (Korean, English)."""

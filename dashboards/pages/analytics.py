@@ -391,11 +391,10 @@ async def decide(reader: Reader, tier: Tier, request: Any, lang: Lang) -> tuple[
         answer = await reader.read(REJECT, variables)
         result = (answer.data or {}).get("rejectReview")
     if answer.errors:
-        codes = ", ".join(sorted(answer.codes()))
-        return (
-            False,
-            f"{figures.label('failed', lang)}: {figures.label('error.other', lang)} ({codes})",
-        )
+        codes = sorted(answer.codes())
+        known = [c for c in codes if f"error.{c}" in figures.LABELS]
+        said = figures.label(f"error.{known[0]}" if known else "error.other", lang)
+        return False, f"{figures.label('failed', lang)}: {said} ({', '.join(codes)})"
     return figures.outcome(result, review, approve, lang)
 
 

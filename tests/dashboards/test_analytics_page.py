@@ -295,6 +295,11 @@ async def test_analytics_decisions_are_logged_and_refusals_said_in_words(
     assert "이미 결정된 항목입니다" in again["said"]
     assert "(ALREADY_DECIDED)" in again["said"]
 
+    # when a note holds a NUL, then it is refused in words, not as an unexpected error
+    nul = await decide(analyst, app, decision(routing, "approve", "a\x00b"))
+    assert "the note holds characters that cannot be stored" in nul["said"]
+    assert "(bad_user_input)" in nul["said"]
+
     # when a routing is rejected without a department, then with one
     bare = await decide(analyst, app, decision(routing, "reject"))
     assert "needs a department other than the one proposed" in bare["said"]
