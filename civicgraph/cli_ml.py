@@ -208,8 +208,20 @@ def versions(name: Annotated[str, typer.Argument(help=f"One of {', '.join(MODELS
             met = "yes" if card["meets_targets"] else "no"
         except RegistryDamaged:
             trained_at, met = "[red]damaged card[/red]", ""
-        table.add_row(version, trained_at, met, "yes" if version == serving else "")
+        table.add_row(version, trained_at, met, _serves(registry, name, version, serving))
     console.print(table)
+
+
+def _serves(registry: Registry, name: str, version: str, serving: str | None) -> str:
+    """The `serves` cell: yes for the version `current` names; "no: damaged" when its files
+    cannot serve (`ml list` says why)."""
+    if version != serving:
+        return ""
+    try:
+        registry.load(name, version)
+    except (RegistryDamaged, UnknownModel):
+        return "[red]no: damaged[/red]"
+    return "yes"
 
 
 @ml_app.command("card")

@@ -135,6 +135,8 @@ def test_a_registry_file_nested_too_deep_is_damaged_and_promote_repairs_a_bad_cu
     card = runner.invoke(app, ["ml", "card", "outbreak", "--version", deep.version])
     assert card.exception is None, card.output
     assert "nested too deep" in card.stderr
+    versions = runner.invoke(app, ["ml", "versions", "outbreak"])
+    assert "no: damaged" in versions.stdout
     # a `current` naming no version: the command its message names repairs it
     (data_dir / "ml" / "water" / "current").write_text("nosuch")
     repaired = runner.invoke(app, ["ml", "promote", "water", good.version])
