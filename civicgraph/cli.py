@@ -179,7 +179,7 @@ def seed(
                 stores.records, stores.graph, now=datetime.now(UTC), step=step
             )
             progress.update(task, completed=len(FEEDS))
-        console.print(_counts_table(written, "Model feeds"))
+        console.print(_counts_table(written, "Model feeds: rows written by this seed"))
 
     async def work(stores: Stores) -> None:
         await city(stores)
