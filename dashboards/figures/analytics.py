@@ -143,9 +143,42 @@ METRICS: dict[str, tuple[str, str]] = {
     "false alarms per station-month": ("측정소·월당 오경보", "false alarms per station-month"),
     "events detected": ("탐지한 사건 비율", "events detected"),
     "false alarms per series-year": ("계열·년당 오경보", "false alarms per series-year"),
+    "median detection delay, thresholds matched on the evaluation draws": (
+        "탐지 지연 중앙값 (평가 자료에서 임계값을 맞춘 비교)",
+        "median detection delay, thresholds matched on the evaluation draws",
+    ),
+    "events found within 4 h": ("4시간 안에 찾은 사건", "events found within 4 h"),
+    "warning before ER peak (detected episodes)": (
+        "응급실 방문 정점 전 경보 (탐지한 유행)",
+        "warning before ER peak (detected episodes)",
+    ),
+    "first alarm earlier than ears_c2 (episodes both detected)": (
+        "EARS C2보다 앞선 첫 경보 (둘 다 탐지한 유행)",
+        "first alarm earlier than ears_c2 (episodes both detected)",
+    ),
+    "PAI at 5 % of the area (recorded incidents)": (
+        "면적 5 %의 PAI (기록된 사건)",
+        "PAI at 5 % of the area (recorded incidents)",
+    ),
+    "hit rate at 5 % of the area (recorded incidents)": (
+        "면적 5 %의 적중률 (기록된 사건)",
+        "hit rate at 5 % of the area (recorded incidents)",
+    ),
+    "PAI at 5 % of the area (true intensity)": (
+        "면적 5 %의 PAI (실제 강도)",
+        "PAI at 5 % of the area (true intensity)",
+    ),
 }
 """Metric names of the models' cards (ml/*.py `Comparison`) in Korean; others stay as
-published."""
+published (a card of an older version may name one differently)."""
+
+UNITS: dict[str, tuple[str, str]] = {
+    "h": ("시간", "h"),
+    "days": ("일", "days"),
+    "alarm days": ("경보 일수", "alarm days"),
+    "share": ("비율", "share"),
+}
+"""The metrics' units in Korean; others stay as published."""
 
 
 def label(key: str, lang: Lang, **values: object) -> str:
@@ -162,6 +195,10 @@ def model_name(name: str, lang: Lang) -> str:
 
 def metric_name(metric: str, lang: Lang) -> str:
     return in_lang(METRICS.get(metric, (metric, metric)), lang)
+
+
+def metric_unit(unit: str, lang: Lang) -> str:
+    return in_lang(UNITS.get(unit, (unit, unit)), lang)
 
 
 def figure(value: object, lang: Lang) -> str:
@@ -229,7 +266,8 @@ def metric_rows(card: ModelCard, lang: Lang) -> list[list[str]]:
     rows = []
     for m in card.metrics:
         unit = str(m.get("unit") or "")
-        name = metric_name(str(m.get("metric", "")), lang) + (f" ({unit})" if unit else "")
+        name = metric_name(str(m.get("metric", "")), lang)
+        name += f" ({metric_unit(unit, lang)})" if unit else ""
         baselines = "; ".join(
             f"{b.get('name')} {baseline_figure(b.get('value'), lang)}"
             for b in m.get("baselines") or []

@@ -4,6 +4,7 @@ words, a proposal in the reader's language, the queue's ages, and a decision's o
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_every_label_has_korean_and_english() -> None:
     ("lang", "met", "missed", "delay"),
     [
         ("en", "✓ met", "✗ missed", "median detection delay (h)"),
-        ("ko", "✓ 달성", "✗ 미달", "탐지 지연 중앙값 (h)"),
+        ("ko", "✓ 달성", "✗ 미달", "탐지 지연 중앙값 (시간)"),
     ],
     ids=["en", "ko"],
 )
@@ -294,3 +295,46 @@ def test_a_baseline_that_never_detected_reads_never() -> None:
     (card,) = figures.cards({"models": [never]})
     assert figures.metric_rows(card, "en")[0][2] == "cusum never"
     assert figures.metric_rows(card, "ko")[0][2] == "cusum 감지 못 함"
+
+
+def _published_metrics() -> tuple[set[str], set[str]]:
+    """The metric names and units the models' cards publish, read from ml/'s source: each
+    Comparison's metric (a string, an f-string of ml.water's target) and unit, and the hotspot
+    model's table of (metric, key, which, unit)."""
+    import ast
+
+    from ml.water import TARGET_MEDIAN_DELAY_H
+
+    root = Path(__file__).resolve().parents[2] / "ml"
+    names: set[str] = set()
+    units: set[str] = set()
+    for module in ("water", "outbreak", "hotspots", "routing"):
+        for node in ast.walk(ast.parse((root / f"{module}.py").read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Comparison":
+                keywords = {k.arg: k.value for k in node.keywords}
+                metric = node.args[0] if node.args else keywords.get("metric")
+                if isinstance(metric, ast.Constant):
+                    names.add(str(metric.value))
+                elif isinstance(metric, ast.JoinedStr):
+                    text = ast.unparse(metric)
+                    names.add(eval(text, {"TARGET_MEDIAN_DELAY_H": TARGET_MEDIAN_DELAY_H}))
+                unit = keywords.get("unit")
+                if isinstance(unit, ast.Constant) and unit.value:
+                    units.add(str(unit.value))
+            if isinstance(node, ast.For) and isinstance(node.iter, ast.Tuple):
+                for row in node.iter.elts:
+                    if isinstance(row, ast.Tuple) and len(row.elts) == 4:
+                        first, *_, last = (ast.literal_eval(e) for e in row.elts)
+                        names.add(first)
+                        if last:
+                            units.add(last)
+    return names, units
+
+
+def test_every_metric_the_models_publish_has_its_korean_name() -> None:
+    from dashboards.figures.analytics import METRICS, UNITS
+
+    names, units = _published_metrics()
+    assert len(names) >= 14
+    assert names <= set(METRICS), names - set(METRICS)
+    assert units <= set(UNITS) | {"station-hours", "series-days", "cell-hours", "complaints"}
