@@ -111,7 +111,9 @@ async def revoke(
         )
     found = await find_certificate(log.records, cert_id) if storable(cert_id) else None
     if found is None:
-        raise CertificateError(CertificateErrorCode.NOT_FOUND, f"no certificate {cert_id!r}", "id")
+        raise CertificateError(
+            CertificateErrorCode.NOT_FOUND, f"no certificate {cert_id[:80]!r}", "id"
+        )
     if found.revoked_at is not None:
         raise CertificateError(
             CertificateErrorCode.ALREADY_REVOKED,
@@ -140,7 +142,9 @@ async def revoke(
 async def certificate(log: Log, cert_id: str) -> CertificateRow:
     found = await find_certificate(log.records, cert_id) if storable(cert_id) else None
     if found is None:
-        raise CertificateError(CertificateErrorCode.NOT_FOUND, f"no certificate {cert_id!r}", "id")
+        raise CertificateError(
+            CertificateErrorCode.NOT_FOUND, f"no certificate {cert_id[:80]!r}", "id"
+        )
     return found
 
 

@@ -19,7 +19,8 @@ async def certificate_proof(request: Request) -> Response:
     try:
         row = await certificates.certificate(log, request.path_params["cert_id"])
     except CertificateError as error:
-        return JSONResponse({"error": error.code.value, "message": str(error)}, status_code=404)
+        # the `{"error", "code"}` of every non-GraphQL door (docs/api.md, "Errors")
+        return JSONResponse({"error": str(error), "code": error.code.value}, status_code=404)
     payload = await certificates.full_payload(log, row)
     checks: VerificationTally | None = getattr(request.app.state, "certificate_checks", None)
     if checks is not None:

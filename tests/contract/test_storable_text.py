@@ -114,7 +114,7 @@ async def test_ingest_refuses_a_nul_in_a_sensor_id_or_data_type(
 async def test_a_certificate_proof_of_a_nul_id_is_not_found(client: httpx.AsyncClient) -> None:
     response = await client.get("/certificates/cert-%00/proof")
     assert response.status_code == 404, response.text
-    assert response.json()["error"] == "not_found"
+    assert response.json()["code"] == "not_found"
 
 
 @pytest.mark.parametrize(
