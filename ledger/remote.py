@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import orjson
 
 from ledger.cert_check import Registered, Revocation
 from ledger.errors import LedgerError
@@ -88,7 +88,7 @@ class GraphQLLogSource:
         )
         _, raw = await self._fetch(request)
         try:
-            body = json.loads(raw)
+            body = orjson.loads(raw)  # bounded depth: a server's answer is not trusted
         except ValueError as error:
             raise RemoteError(f"cannot ask {self.base_url}: {error}") from None
         if not isinstance(body, dict):

@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import orjson
+
 from ledger.entries import Entry
 from ml.card import card_markdown, card_of
 from ml.errors import ModelNotTrained, RegistryDamaged, UnknownModel
@@ -238,8 +240,8 @@ class Registry:
 
     def _read(self, name: str, version: str, path: Path) -> StoredModel:
         try:
-            card = json.loads((path / "card.json").read_text())
-            serving = json.loads((path / "serving.json").read_text())
+            card = orjson.loads((path / "card.json").read_bytes())  # depth bounded
+            serving = orjson.loads((path / "serving.json").read_bytes())
             digest = _sha256(path / "model.txt")
         except (OSError, ValueError, RecursionError) as error:
             raise RegistryDamaged(f"{name} {version}: {_problem(error)}") from None
@@ -260,7 +262,7 @@ class Registry:
             raise UnknownModel(f"{version[:40]!r} is not a model version")
         path = self.root / name / version / "card.json"
         try:
-            card = json.loads(path.read_text())
+            card = orjson.loads(path.read_bytes())
         except (OSError, ValueError, RecursionError) as error:
             raise RegistryDamaged(f"{name} {version}: {_problem(error)}") from None
         problem = card_problem(card, name)

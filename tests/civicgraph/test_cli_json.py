@@ -17,11 +17,11 @@ runner = BoundaryRunner()
     ("text", "words"),
     [
         ('{"keyId": "resident-2026-11", "nonce": "a\\u0000b"}', "NUL character (U+0000) at nonce"),
-        ('{"keyId": ["\\ud800"]}', "lone UTF-16 surrogate at keyId[0]"),
-        ('{"keyId": ' * 5000 + "1" + "}" * 5000, "cannot read"),
+        ('{"keyId": ["\\ud800"]}', "no low surrogate"),
+        ('{"keyId": ' * 100_000 + "1" + "}" * 100_000, "cannot read"),  # past any limit
         ("not json", "cannot read"),
         ('{"n": ' + "9" * 5000 + "}", "cannot read"),
-        ('{"n": NaN}', "NaN is not JSON"),
+        ('{"n": NaN}', "cannot read"),
     ],
     ids=["nul", "surrogate", "too-deep", "not-json", "huge-integer", "nan"],
 )

@@ -131,10 +131,10 @@ def test_a_registry_file_nested_too_deep_is_damaged_and_promote_repairs_a_bad_cu
     (data_dir / "ml" / "outbreak" / "current").write_text(deep.version)  # as if it served
     listed = runner.invoke(app, ["ml", "list"])
     assert listed.exception is None, listed.output
-    assert "nested too deep" in listed.stdout
+    assert "depth limit exceeded" in listed.stdout
     card = runner.invoke(app, ["ml", "card", "outbreak", "--version", deep.version])
     assert card.exception is None, card.output
-    assert "nested too deep" in card.stderr
+    assert "depth limit exceeded" in card.stderr
     versions = runner.invoke(app, ["ml", "versions", "outbreak"])
     assert "no: damaged" in versions.stdout
     # a `current` naming no version: the command its message names repairs it
