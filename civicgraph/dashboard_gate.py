@@ -16,7 +16,6 @@ the dashboards' error format (`{"error": ..., "code": ...}`, civicgraph/refusals
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -106,7 +105,7 @@ def _names_an_input(changed: object, declared: dict[str, Any]) -> bool:
     component, _, prop = changed.rpartition(".")
     if component.startswith("{"):
         try:
-            parsed = json.loads(component)
+            parsed = orjson.loads(component)  # bounded depth, as the body was read
         except ValueError:
             return False
         return isinstance(parsed, dict) and any(
