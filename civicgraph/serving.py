@@ -25,6 +25,13 @@ from civicgraph.stores import open_seeded
 from graph.errors import CivicGraphError
 from resolvers.subgraphs import subgraph_named
 
+KEEP_ALIVE_S = 75
+"""Seconds an idle keep-alive connection is held (uvicorn's default is 5): longer than any
+client's pool keeps one idle (undici, under Hive, 4 s; Node's agent, under Apollo, 5 s), so
+the client closes first. A server closing as the gateway reuses the socket answered that
+request with "socket hang up" (Hive's "Unexpected error." in the federation suite). nginx's
+`keepalive_timeout` default is the same 75 s."""
+
 
 class StartupFailed(CliError):
     """`civicgraph serve` could not start: the reason, in one line."""
@@ -98,6 +105,7 @@ def serve(settings: Settings, subgraph: str | None = None) -> None:
         log_level="info",
         proxy_headers=False,
         access_log=settings.access_log,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 
@@ -170,6 +178,7 @@ async def _serve_together(settings: Settings, sockets: Mapping[str, socket.socke
                     log_level="info",
                     proxy_headers=False,
                     access_log=settings.access_log,
+                    timeout_keep_alive=KEEP_ALIVE_S,
                 )
             )
             for name in sockets

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 import uvicorn
 
+from civicgraph.serving import KEEP_ALIVE_S
+
 
 @contextlib.asynccontextmanager
 async def serving(
@@ -26,7 +28,12 @@ async def serving(
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     listener.bind(("127.0.0.1", 0))
     port = int(listener.getsockname()[1])
-    config = uvicorn.Config(app, lifespan=lifespan, log_level="warning")  # type: ignore[arg-type]
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        lifespan=lifespan,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_S,  # as `civicgraph serve`: the gateways close first
+    )
     running = uvicorn.Server(config)
     task = asyncio.create_task(running.serve(sockets=[listener]))
     while not running.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
