@@ -97,7 +97,8 @@ async def seed(records: Records, graph: GraphStore, *, now: datetime, seed: int)
 
     Raises InvalidSeed unless 0 <= seed <= MAX_SEED, ValueError for a naive `now`.
     """
-    codes = tuple(code for code in await seeded_gu(graph) if code in set(seoul_codes()))
+    seoul = set(seoul_codes())
+    codes = tuple(code for code in await seeded_gu(graph) if code in seoul)
     if not codes:
         return 0
 
