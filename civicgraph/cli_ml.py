@@ -25,12 +25,39 @@ from graph.records import open_records
 from ml.card import card_markdown
 from ml.catalogue import ModelModule, module_of
 from ml.errors import MAX_SEED, ModelNotTrained, RegistryDamaged, UnknownModel
+from ml.feeds import refresh_feeds
 from ml.registry import MODELS, Registry, StoredModel, check_name, deployment_entry
 from ml.scoring import Scoring, ScoringContext, ScoringTimeInvalid, scoring_time
-from ml.scoring.run import SCORED, check_scored, score_all
+from ml.scoring.run import SCORED, NotScored, check_scored, score_all
 from ml.trained import TrainedModel, figure
 from subscriptions.anomalies import publish_anomalies
 from subscriptions.open import open_bus
+
+
+def _model_name(value: str) -> str:
+    """A model's name, or a usage error (exit 2) naming the models."""
+    try:
+        return check_name(value)
+    except UnknownModel as unknown:
+        raise typer.BadParameter(str(unknown)) from None
+
+
+def _model_names(values: list[str] | None) -> list[str] | None:
+    return None if values is None else [_model_name(value) for value in values]
+
+
+def _scored_name(value: str | None) -> str | None:
+    """A scored model's name (or None: all), or a usage error (exit 2) naming them."""
+    try:
+        return None if value is None else check_scored(value)
+    except NotScored as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+ModelName = Annotated[
+    str, typer.Argument(help=f"One of {', '.join(MODELS)}.", callback=_model_name)
+]
+"""A model's name as a command argument: checked before the command runs."""
 
 ml_app = typer.Typer(
     help="The city's models (LightGBM): train, list, show a card, roll back, score.",
@@ -91,7 +118,9 @@ def train(
     models: Annotated[
         list[str] | None,
         typer.Argument(
-            help=f"Models to train (default: all of {', '.join(MODELS)}).", show_default=False
+            help=f"Models to train (default: all of {', '.join(MODELS)}).",
+            show_default=False,
+            callback=_model_names,
         ),
     ] = None,
     scale: Annotated[
@@ -121,7 +150,7 @@ def train(
     Each trained version becomes the serving one and a `model.deployed` log entry; a model that
     misses a target is still registered (its card says so) and the command says which.
     """
-    names = [check_name(name) for name in (models or MODELS)]
+    names = models or list(MODELS)
     settings = Settings()
     registry = Registry(settings.ml_path)
     run(lambda: _deploy(settings, None, ""))  # fail now, not after minutes of training
@@ -191,11 +220,11 @@ def list_models() -> None:
 
 
 @ml_app.command("versions")
-def versions(name: Annotated[str, typer.Argument(help=f"One of {', '.join(MODELS)}.")]) -> None:
+def versions(name: ModelName) -> None:
     """Every trained version of a model, oldest first, and which one serves."""
     registry = Registry(Settings().ml_path)
     try:
-        serving = registry.current_version(check_name(name))
+        serving = registry.current_version(name)
     except RegistryDamaged:
         serving = None
     table = Table(title=f"{name}: versions")
@@ -226,7 +255,7 @@ def _serves(registry: Registry, name: str, version: str, serving: str | None) ->
 
 @ml_app.command("card")
 def card(
-    name: Annotated[str, typer.Argument(help=f"One of {', '.join(MODELS)}.")],
+    name: ModelName,
     version: Annotated[
         str | None, typer.Option(help="A version (default: the serving one).")
     ] = None,
@@ -234,7 +263,7 @@ def card(
     """Print a model's card (Markdown): data, features, metrics beside baselines, uses; with a
     warning on stderr when that version's files cannot serve (its model file changed)."""
     registry = Registry(Settings().ml_path)
-    version = version or registry.current_version(check_name(name))
+    version = version or registry.current_version(name)
     if version is None:
         raise ModelNotTrained(name)
     typer.echo(card_markdown(registry.card(name, version)), nl=False)
@@ -250,7 +279,7 @@ def card(
 
 @ml_app.command("promote")
 def promote(
-    name: Annotated[str, typer.Argument(help=f"One of {', '.join(MODELS)}.")],
+    name: ModelName,
     version: Annotated[
         str, typer.Argument(help="The version to serve (see `civicgraph ml versions NAME`).")
     ],
@@ -262,7 +291,7 @@ def promote(
     """
     settings = Settings()
     registry = Registry(settings.ml_path)
-    stored = registry.verified(check_name(name), version)
+    stored = registry.verified(name, version)
     try:
         serving = registry.current_version(name)
     except RegistryDamaged:  # a damaged `current` is what promoting repairs
@@ -298,10 +327,14 @@ def _moment(text: str | None) -> datetime:
 
 async def _score(settings: Settings, names: list[str], at: datetime) -> list[Scoring]:
     """Score `names` at `at` over the settings' stores (the graph read-only), with a progress
-    line per model; then publish the alarms on a shared (Redis) bus, so that a `serve`
-    process's `anomalies` subscribers receive them."""
+    line per model, after topping the simulated feeds up to `at` when the simulator is on
+    (`CIVIC_SIMULATOR`, as `serve` does); then publish the alarms on a shared (Redis) bus, so
+    that a `serve` process's `anomalies` subscribers receive them."""
     stores = await open_seeded(settings.model_copy(update={"graph_read_only": True}))
     try:
+        if settings.simulator:  # as `serve` does: the simulated feeds get their new hours first
+            written = await refresh_feeds(stores.records, stores.graph, now=at)
+            console.print("feeds: " + ", ".join(f"{n} {c} rows" for n, c in written.items()))
         context = ScoringContext(stores.records, stores.graph, Registry(settings.ml_path), at)
         columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as bar:
@@ -338,6 +371,7 @@ def score(
         typer.Argument(
             help=f"One model to score (default: all of {', '.join(SCORED)}).",
             show_default=False,
+            callback=_scored_name,
         ),
     ] = None,
     at: Annotated[
@@ -357,7 +391,7 @@ def score(
     missing, is skipped with the reason; when every one is, the command fails (exit 1).
     Reads the graph read-only.
     """
-    names = [check_scored(model)] if model is not None else list(SCORED)
+    names = [model] if model is not None else list(SCORED)
     moment = _moment(at)
     settings = Settings()
     scorings = run(lambda: _score(settings, names, moment))

@@ -10,8 +10,10 @@ a LadybugDB file another process holds) or hold no seed, a port in use, a missin
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import typer
@@ -224,6 +226,35 @@ def listen(host: str, port: int) -> socket.socket:
         raise StartupFailed(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
+WEBSOCKET_ACCESS_LINES = frozenset(
+    {"connection open", "connection closed", "connection rejected (%d %s)"}
+)
+"""The INFO lines the `websockets` library logs per connection through uvicorn's error logger."""
+
+
+def websocket_access_lines(record: logging.LogRecord) -> bool:
+    """False for uvicorn's access lines of websocket handshakes (`"WebSocket /graphql" 403`,
+    `[accepted]`) and `websockets`' per-connection lines: with the access log off (the default)
+    a refused handshake costs no logging work, as a refused HTTP request does. Warnings and
+    errors on the same logger pass."""
+    if record.levelno != logging.INFO or not isinstance(record.msg, str):
+        return True
+    return not (record.msg.startswith('%s - "WebSocket ') or record.msg in WEBSOCKET_ACCESS_LINES)
+
+
+@contextlib.contextmanager
+def websocket_access_log(enabled: bool) -> Iterator[None]:
+    """While open and not `enabled`, uvicorn's error logger drops the websocket access lines
+    (`websocket_access_lines`); open it after uvicorn has configured logging."""
+    logger = logging.getLogger("uvicorn.error")
+    if not enabled:
+        logger.addFilter(websocket_access_lines)
+    try:
+        yield
+    finally:
+        logger.removeFilter(websocket_access_lines)
+
+
 def serve_app(
     app: ASGIApp,
     sock: socket.socket,
@@ -238,10 +269,11 @@ def serve_app(
     import uvicorn
 
     guard = StartupGuard(app, quiet=not debug_enabled(), on_started=on_started)
-    config = uvicorn.Config(guard, lifespan="on", **uvicorn_options)
+    config = uvicorn.Config(guard, lifespan="on", **uvicorn_options)  # configures logging
     server = uvicorn.Server(config)
     try:
-        server.run(sockets=[sock])
+        with websocket_access_log(config.access_log):
+            server.run(sockets=[sock])
     except KeyboardInterrupt:  # Ctrl-C after a graceful shutdown, as `uvicorn.run` treats it
         return
     except SystemExit:

@@ -43,12 +43,31 @@ def test_list_says_which_models_are_not_trained(data_dir: Path) -> None:
     assert result.stdout.count("not trained") == 4
 
 
-def test_unknown_names_and_untrained_models_are_one_line_refusals(data_dir: Path) -> None:
-    assert_refused(runner.invoke(app, ["ml", "card", "crystal-ball"]))
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["card", "crystal-ball"],
+        ["versions", "crystal-ball"],
+        ["promote", "crystal-ball", "20260101T000000Z-00000000"],
+        ["train", "water", "crystal-ball"],
+    ],
+    ids=["card", "versions", "promote", "train"],
+)
+def test_an_unknown_model_is_a_usage_error_naming_the_models(
+    data_dir: Path, arguments: list[str]
+) -> None:
+    result = runner.invoke(app, ["ml", *arguments])
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    said = " ".join(result.stderr.replace("│", " ").split())
+    assert "no model named 'crystal-ball': the models are routing, water" in said
+    assert not (data_dir / "ml").exists()
+
+
+def test_an_untrained_model_is_a_one_line_refusal(data_dir: Path) -> None:
     result = runner.invoke(app, ["ml", "card", "water"])
     assert_refused(result)
     assert "civicgraph ml train water" in result.stderr
-    assert_refused(runner.invoke(app, ["ml", "train", "crystal-ball"]))
 
 
 def test_training_refuses_before_work_when_the_records_are_not_there(data_dir: Path) -> None:

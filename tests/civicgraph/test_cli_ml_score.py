@@ -39,8 +39,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize(
     ("arguments", "said", "code"),
     [
-        (["routing"], "not scored", 1),
-        (["crystal-ball"], "not scored", 1),
+        (["routing"], "not scored", 2),
+        (["crystal-ball"], "not scored", 2),
         (["--at", "2026-11-30T09:00"], "no offset", 2),
         (["water", "--at", "yesterday"], "not an ISO 8601 time", 2),
         # a run as of the future would hide the real newest windows; year 1 broke the dates
@@ -54,11 +54,9 @@ def test_score_refuses_user_mistakes_in_one_line(
     data_dir: Path, arguments: list[str], said: str, code: int
 ) -> None:
     result = runner.invoke(app, ["ml", "score", *arguments])
-    if code == 1:
-        assert_refused(result)
-    else:  # a usage error: Click's usage and its boxed message, exit 2
-        assert result.exit_code == 2, result.output
-        assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert code == 2  # a usage error: Click's usage and its boxed message
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert said in " ".join(result.stderr.replace("│", " ").split())
     assert not (data_dir / "records.sqlite3").exists()  # refused before opening anything
 
@@ -86,6 +84,21 @@ def test_score_fails_when_every_model_is_skipped(data_dir: Path) -> None:
         for name in models:
             assert name in result.stdout
         assert result.stdout.count("has not been trained") == len(models), result.stdout
+    # and with the simulator on (the default) each run first topped the feeds up, as serve does
+    assert "feeds: water " in every.stdout, every.stdout
+
+
+def test_score_leaves_the_feeds_alone_with_the_simulator_off(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeded = runner.invoke(
+        app, ["seed", "--scale", "0.001", "--history-days", "1", "--no-activity"]
+    )
+    assert seeded.exception is None, seeded.output
+    monkeypatch.setenv("CIVIC_SIMULATOR", "0")
+    result = runner.invoke(app, ["ml", "score", "water"])
+    assert_refused(result)
+    assert "feeds:" not in result.stdout
 
 
 def alarm_row(subject: str, alarm: bool) -> PredictionRow:

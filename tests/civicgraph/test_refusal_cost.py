@@ -1,18 +1,26 @@
-"""Refusals stay cheap: no access-log line per request by default, and the metrics middleware
-remembers route templates (bounded) instead of matching every route on every request."""
+"""Refusals stay cheap: no access-log line per request or websocket handshake by default, and
+the metrics middleware remembers route templates (bounded) instead of matching every route on
+every request."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import socket
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from civicgraph import serving
 from civicgraph.metrics import ROUTE_NAMES_KEPT, Metrics, MetricsMiddleware
@@ -93,3 +101,44 @@ async def test_metrics_remembers_a_bounded_number_of_paths() -> None:
         middleware = middleware.app  # type: ignore[union-attr]
     assert len(middleware.route_names) == ROUTE_NAMES_KEPT
     assert requests_counted(metrics, "GET", "unmatched", "404") == ROUTE_NAMES_KEPT + 50
+
+
+async def refuse_websockets(scope: Scope, receive: Receive, send: Send) -> None:
+    """An ASGI app that refuses every websocket handshake (403), as a door refuses one."""
+    assert scope["type"] == "websocket"
+    await receive()  # websocket.connect
+    await send({"type": "websocket.close", "code": 1008})
+
+
+@pytest.mark.parametrize("access_log", [False, True], ids=["default-off", "on"])
+async def test_refused_websocket_handshakes_log_nothing_with_the_access_log_off(
+    caplog: pytest.LogCaptureFixture, access_log: bool
+) -> None:
+    # given uvicorn at `serve`'s log level, its access log as the setting says
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = int(listener.getsockname()[1])
+    config = uvicorn.Config(
+        refuse_websockets, lifespan="off", log_level="info", access_log=access_log
+    )
+    running = uvicorn.Server(config)
+    uvicorn_log = logging.getLogger("uvicorn.error")  # configured not to propagate to root
+    uvicorn_log.addHandler(caplog.handler)
+    with serving.websocket_access_log(config.access_log), caplog.at_level(logging.INFO):
+        task = asyncio.create_task(running.serve(sockets=[listener]))
+        while not running.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+            await asyncio.sleep(0.05)
+        caplog.clear()
+        # when a client's handshakes are refused
+        for _ in range(3):
+            with pytest.raises(InvalidStatus):
+                async with connect(f"ws://127.0.0.1:{port}/graphql"):
+                    pass
+        running.should_exit = True
+        await task
+    uvicorn_log.removeHandler(caplog.handler)
+    # then the refusals wrote no line unless the access log is on
+    lines = [r.getMessage() for r in caplog.records if r.name == "uvicorn.error"]
+    handshakes = [line for line in lines if "WebSocket /graphql" in line]
+    assert len(handshakes) == (3 if access_log else 0), lines
+    assert not access_log or "connection rejected (403 Forbidden)" in lines
