@@ -10,8 +10,6 @@ proposal by the SHA-256 of its canonical JSON, so it proves what was decided wit
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import math
 import secrets
@@ -40,7 +38,6 @@ MAX_VERSION = 64
 MAX_BY = 200
 MAX_PROPOSAL_BYTES = 16_384
 """A proposal's canonical JSON: a department and its runner-up, a gu's counts, a cell set."""
-MAX_PAGE = 200
 
 
 class ReviewKind(StrEnum):
@@ -185,14 +182,6 @@ class Proposed:
 
     review: Review
     created: bool
-
-
-@dataclass(frozen=True)
-class ReviewPage:
-    """One page of the pending queue, newest first; `next_cursor` is None on the last page."""
-
-    reviews: tuple[Review, ...]
-    next_cursor: str | None
 
 
 def _plain(value: Any, where: str) -> Any:
@@ -349,11 +338,6 @@ async def get(records: Records, review_id: str) -> Review:
     return Review.from_row(row)
 
 
-def _cursor(review: Review) -> str:
-    raw = f"{review.created_at.astimezone(UTC).isoformat()}|{review.review_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
 def queue_key_of(text: str) -> tuple[datetime, str]:
     """The (created_at in UTC, review_id) of a queue key "ISO 8601 time with offset|RV-…";
     InvalidCursor for anything else, a time that cannot be brought to UTC included (year 1
@@ -367,49 +351,6 @@ def queue_key_of(text: str) -> tuple[datetime, str]:
     if not separator or utc is None or not review_id.startswith("RV-") or "|" in review_id:
         raise InvalidCursor("not a cursor of the review queue", "after")
     return utc, review_id
-
-
-def _after(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidCursor("not a cursor of the review queue", "after") from None
-    return queue_key_of(raw)
-
-
-async def pending(
-    records: Records,
-    *,
-    kind: ReviewKind | str | None = None,
-    district_code: str | None = None,
-    model: str | None = None,
-    first: int = 50,
-    after: str | None = None,
-) -> ReviewPage:
-    """Pending reviews, newest first, `first` (1 to MAX_PAGE) per page, after the cursor of the
-    previous page's `next_cursor`; filtered by kind, gu and model when given.
-
-    Keyset pagination on (created_at, review_id): a review decided while an analyst pages on
-    leaves the next pages as they were. Raises InvalidCursor, and InvalidProposal for an
-    unknown kind or a `first` out of range.
-    """
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidProposal(f"first is 1 to {MAX_PAGE}", "first")
-    if kind is not None:
-        try:
-            kind = ReviewKind(kind).value
-        except ValueError:
-            raise InvalidProposal(f"no review kind {kind!r}", "kind") from None
-    rows = await store.pending_reviews(
-        records,
-        kind=kind,
-        district_code=district_code,
-        model=model,
-        after=_after(after) if after is not None else None,
-        limit=first + 1,
-    )
-    reviews = tuple(Review.from_row(row) for row in rows[:first])
-    return ReviewPage(reviews, _cursor(reviews[-1]) if len(rows) > first else None)
 
 
 def _correction(

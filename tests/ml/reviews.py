@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.records import Records
+from graph.records.reviews import pending_reviews
 from ml import review
 from ml.review import MODEL_OF, ReviewKind
 
@@ -40,3 +41,24 @@ async def pending_review(
     )
     assert proposed.created
     return proposed.review
+
+
+async def queued(
+    records: Records,
+    *,
+    kind: ReviewKind | None = None,
+    district: str | None = None,
+    model: str | None = None,
+    after: tuple[datetime, str] | None = None,
+    limit: int = 1000,
+) -> list[review.Review]:
+    """The pending reviews newest first, through the store's keyset listing (`reviewQueue`'s)."""
+    rows = await pending_reviews(
+        records,
+        kind=kind.value if kind is not None else None,
+        district_code=district,
+        model=model,
+        after=after,
+        limit=limit,
+    )
+    return [review.Review.from_row(row) for row in rows]

@@ -38,6 +38,7 @@ from ml.review import (
     ReviewNotFound,
     ReviewStatus,
 )
+from tests.ml.reviews import queued
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ROUTING = {"department": "roads", "confidence": 0.41, "runner_up": "transport"}
@@ -203,24 +204,24 @@ async def test_pending_lists_newest_first_by_pages_and_filters(log: Log) -> None
     outbreak = [r.review_id for r in reversed(made) if r.kind is ReviewKind.OUTBREAK_ALARM]
     # when the outbreak alarms of 11110 are paged two at a time
     seen: list[str] = []
-    cursor: str | None = None
-    for pages in range(1, 50):  # a cursor that does not move on would loop forever
-        page = await review.pending(
-            log.records, kind="outbreak_alarm", district_code="11110", first=2, after=cursor
+    after: tuple[datetime, str] | None = None
+    for pages in range(1, 50):  # a key that does not move on would loop forever
+        page = await queued(
+            log.records, kind=ReviewKind.OUTBREAK_ALARM, district="11110", after=after, limit=2
         )
-        seen += [r.review_id for r in page.reviews if r.model_version == version]
-        if page.next_cursor is None:
+        seen += [r.review_id for r in page if r.model_version == version]
+        if len(page) < 2:
             break
-        cursor = page.next_cursor
+        after = (page[-1].created_at, page[-1].review_id)
         if pages == 1:  # one decided between pages leaves the later pages as they were
             await review.decide(log, outbreak[3], True, "analyst-kim")
     else:
         pytest.fail(f"still paging after {pages} pages: {seen}")
     # then each comes once, newest first, and the decided one only on the page before it went
     assert seen == outbreak[:3]
-    assert all(r.kind is ReviewKind.OUTBREAK_ALARM for r in page.reviews)
-    water = await review.pending(log.records, model="water", first=200)
-    assert [r.review_id for r in water.reviews if r.model_version == version] == [
+    assert all(r.kind is ReviewKind.OUTBREAK_ALARM for r in page)
+    water = await queued(log.records, model="water", limit=200)
+    assert [r.review_id for r in water if r.model_version == version] == [
         r.review_id for r in reversed(made) if r.kind is ReviewKind.WATER_ALARM
     ]
 
@@ -252,22 +253,18 @@ async def test_count_pending_by_kind_in_one_gu(log: Log) -> None:
 
 
 @pytest.mark.parametrize(
-    "cursor",
+    "key",
     [
-        pytest.param("not base64 !", id="garbage"),
-        pytest.param("MjAyNi0xMS0zMFQwOTowMDowMHxSVi0x", id="naive-time"),
-        pytest.param("eA", id="no-separator"),
+        pytest.param("not a key !", id="garbage"),
+        pytest.param("2026-11-30T09:00:00|RV-1", id="naive-time"),
+        pytest.param("0001-01-01T00:00:00+05:00|RV-1", id="before-year-1-in-utc"),
+        pytest.param("2026-11-30T09:00:00Z|CASE-1", id="not-a-review"),
+        pytest.param("x", id="no-separator"),
     ],
 )
-async def test_pending_refuses_a_cursor_it_did_not_make(records: Records, cursor: str) -> None:
+def test_a_queue_key_it_did_not_make_is_refused(key: str) -> None:
     with pytest.raises(InvalidCursor):
-        await review.pending(records, after=cursor)
-
-
-async def test_pending_refuses_a_page_size_out_of_range(records: Records) -> None:
-    for first in (0, 201):
-        with pytest.raises(InvalidProposal):
-            await review.pending(records, first=first)
+        review.queue_key_of(key)
 
 
 async def test_decide_approve_logs_a_verifiable_entry_naming_the_proposal_by_hash(

@@ -18,7 +18,6 @@ from graph.records import Records, open_records, sqlite_url
 from graph.records.incidents import IncidentRow, incidents_between
 from graph.records.predictions import predictions_in_window
 from graph.store import GraphStore
-from ml import review
 from ml.errors import InvalidSeed
 from ml.feeds import hotspots as feed
 from ml.hotspot_city import cell_ids, layers_on
@@ -31,6 +30,7 @@ from ml.review import ReviewKind
 from ml.scoring import Scoring, ScoringContext
 from ml.scoring.hotspots import NO_PATROL_CHANGE, score
 from tests.ml.graphs import graph_with_gu
+from tests.ml.reviews import queued
 
 MODEL_GU = "11140"  # Jung-gu: the tiny model's only gu
 OTHER_GU = "11110"  # Jongno-gu: fed and scored, never trained on
@@ -151,8 +151,8 @@ async def test_a_patrol_review_per_gu_waits_for_an_analyst_and_a_rerun_adds_none
         city.records, "hotspot_risk", int(MIDNIGHT.timestamp()), limit=10_000
     )
     # then each gu with top cells has one pending patrol allocation listing them
-    page = await review.pending(city.records, kind=ReviewKind.PATROL_ALLOCATION)
-    by_subject = {r.subject: r for r in page.reviews}
+    page = await queued(city.records, kind=ReviewKind.PATROL_ALLOCATION)
+    by_subject = {r.subject: r for r in page}
     gus = {r.district_code for r in first.alarms}
     assert set(by_subject) == {f"{gu}@{DAY}" for gu in gus}
     for gu in gus:
@@ -172,8 +172,8 @@ async def test_a_patrol_review_per_gu_waits_for_an_analyst_and_a_rerun_adds_none
         )
         == rows
     )
-    page = await review.pending(city.records, kind=ReviewKind.PATROL_ALLOCATION)
-    assert len(page.reviews) == len(gus)
+    page = await queued(city.records, kind=ReviewKind.PATROL_ALLOCATION)
+    assert len(page) == len(gus)
 
 
 async def test_missing_damaged_or_unfed_is_skipped_with_the_fix(city: City) -> None:

@@ -21,7 +21,6 @@ from graph.records import Records, open_records, sqlite_url
 from graph.records.predictions import predictions_in_window
 from graph.records.syndromic import SyndromicCountRow, counts_between, epoch_day, put_counts
 from graph.store import GraphStore
-from ml import review
 from ml.errors import InvalidSeed
 from ml.feeds import outbreak as feed
 from ml.feeds.city import seeded_gu
@@ -31,6 +30,7 @@ from ml.review import ReviewKind
 from ml.scoring import ScoringContext
 from ml.scoring.outbreak import NOTICE, score
 from tests.ml.graphs import graph_with_gu
+from tests.ml.reviews import queued
 
 NOW = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)  # 00:30 on 1 December in Seoul
 DAY = date(2026, 11, 30)  # the Seoul day scored
@@ -208,8 +208,8 @@ async def test_scoring_alarms_on_the_injected_outbreak_once_and_queues_its_revie
     assert missing["counts"] == {"er": None, "pharmacy": None, "search": None}
     # and each alarm waits for an analyst, saying nobody is notified before
     assert scoring.proposed == len(scoring.alarms) >= 1
-    queued = await review.pending(city.records, kind=ReviewKind.OUTBREAK_ALARM)
-    subjects = {r.subject: r for r in queued.reviews}
+    pending = await queued(city.records, kind=ReviewKind.OUTBREAK_ALARM)
+    subjects = {r.subject: r for r in pending}
     assert set(subjects) == {f"{a.subject}@{DAY.isoformat()}" for a in scoring.alarms}
     proposal = subjects[f"{'/'.join(OUTBREAK)}@{DAY.isoformat()}"].proposal
     assert proposal["notice"] == NOTICE
@@ -222,9 +222,7 @@ async def test_scoring_alarms_on_the_injected_outbreak_once_and_queues_its_revie
     assert again.proposed == 0
     assert again.alarms == scoring.alarms
     assert await predictions_in_window(city.records, "outbreak_risk", MIDNIGHT) == scored
-    assert len((await review.pending(city.records, kind=ReviewKind.OUTBREAK_ALARM)).reviews) == len(
-        subjects
-    )
+    assert len(await queued(city.records, kind=ReviewKind.OUTBREAK_ALARM)) == len(subjects)
 
 
 async def test_scoring_without_a_trained_model_is_skipped_with_how_to_train(

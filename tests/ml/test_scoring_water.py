@@ -23,7 +23,6 @@ from graph.open import open_graph
 from graph.records import Records, open_records, sqlite_url
 from graph.records.predictions import subject_history
 from graph.store import GraphStore
-from ml import review
 from ml.feeds import water as feed
 from ml.registry import Registry
 from ml.review import ReviewKind
@@ -33,6 +32,7 @@ from ml.scoring.water import MAX_NEW_HOURS, score
 from ml.trained import TrainedModel
 from ml.water import train
 from seeds import han_river
+from tests.ml.reviews import queued
 
 NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 """Seed 0's 30-day draw ending here has no pollution event in its last 48 hours."""
@@ -175,12 +175,12 @@ async def test_score_writes_each_station_hour_and_an_injected_event_raises_one_r
     measures = {m["measure"] for m in orjson.loads(alarmed[0].detail or "{}")["measures"]}
     assert measures & {"total_nitrogen", "total_phosphorus", "turbidity", "dissolved_oxygen"}
     # and one water_alarm review per episode, its subject the station and the onset hour
-    page = await review.pending(city.records, kind=ReviewKind.WATER_ALARM)
-    subjects = {r.subject for r in page.reviews}
-    assert first.proposed == len(page.reviews) >= 1
+    page = await queued(city.records, kind=ReviewKind.WATER_ALARM)
+    subjects = {r.subject for r in page}
+    assert first.proposed == len(page) >= 1
     when = datetime.fromtimestamp(alarmed[0].window_start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert f"{EVENT_AT}@{when}" in subjects
-    proposal = next(r for r in page.reviews if r.subject == f"{EVENT_AT}@{when}").proposal
+    proposal = next(r for r in page if r.subject == f"{EVENT_AT}@{when}").proposal
     assert proposal["station"] == EVENT_AT
     assert proposal["onset"] == when
     assert proposal["upstream"] == "wq-han-02"
@@ -194,9 +194,7 @@ async def test_score_writes_each_station_hour_and_an_injected_event_raises_one_r
     # then nothing new is written or proposed, and the newest hour's alarms are the same
     assert (again.predictions, again.proposed, again.skipped) == (0, 0, None)
     assert again.alarms == first.alarms
-    assert len((await review.pending(city.records, kind=ReviewKind.WATER_ALARM)).reviews) == len(
-        page.reviews
-    )
+    assert len(await queued(city.records, kind=ReviewKind.WATER_ALARM)) == len(page)
 
 
 async def test_score_an_hour_later_without_readings_is_skipped_with_the_reason(
