@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from graph.records import Records
 from graph.records.predictions import PredictionRow
 from graph.store import GraphStore
-from ml.errors import MLError
+from ml.errors import MLError, ModelNotTrained
 from ml.registry import Registry
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -79,3 +79,18 @@ class Scoring:
     alarms: tuple[PredictionRow, ...]
     skipped: str | None = None
     unscored: int = 0
+
+
+def unloadable(name: str, error: MLError) -> str:
+    """Why a run skips model `name`, whose serving version could not be loaded (`error`), and
+    what to run about it, said once: never trained is its own message; for a damaged entry the
+    fix its message names (a `current` naming no version: promote), else promote or train."""
+    if isinstance(error, ModelNotTrained):
+        return str(error)
+    text = f"the {name} model's registry entry is damaged: {error}"
+    if "`civicgraph ml " in text:
+        return text
+    return (
+        f"{text}: `civicgraph ml promote {name} VERSION` serves another version "
+        f"(`civicgraph ml versions {name}`), `civicgraph ml train {name}` a new one"
+    )

@@ -45,7 +45,7 @@ from ml.hotspot_serving import (
 )
 from ml.metrics.hotspots import top_cells
 from ml.review import ReviewKind, propose
-from ml.scoring import Scoring, ScoringContext
+from ml.scoring import Scoring, ScoringContext, unloadable
 
 NAME = "hotspots"
 KIND = "hotspot_risk"
@@ -179,7 +179,7 @@ async def score(context: ScoringContext) -> Scoring:
         stored = await asyncio.to_thread(context.registry.load, NAME)
         booster = await asyncio.to_thread(stored.booster)
     except (ModelNotTrained, RegistryDamaged) as error:
-        return _skipped(str(error))
+        return _skipped(unloadable(NAME, error))
     day = seoul_midnight(context.now)
     start = int(day.timestamp())
     reports = await incidents_between(context.records, start - HISTORY_HOURS * 3600, start)

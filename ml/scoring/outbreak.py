@@ -22,12 +22,12 @@ from typing import Any
 from graph.city_day import city_day, day_span
 from graph.records.predictions import PredictionRow, predictions_in_window, put_predictions
 from graph.records.syndromic import counts_between, epoch_day
-from ml.errors import MLError, ModelNotTrained, RegistryDamaged
+from ml.errors import MLError
 from ml.generators.outbreaks import SYNDROMES
 from ml.outbreak import NAME, OutbreakModel, OutbreakScore
 from ml.outbreak_features import WINDOW_DAYS
 from ml.review import ReviewKind, proposal_json, propose
-from ml.scoring import Scoring, ScoringContext
+from ml.scoring import Scoring, ScoringContext, unloadable
 from ml.scoring.outbreak_windows import CountTable, gu_neighbours
 
 KIND = "outbreak_risk"
@@ -44,14 +44,8 @@ def _load(context: ScoringContext) -> tuple[OutbreakModel, str, tuple[str, ...]]
         stored = context.registry.load(NAME)
         syndromes = tuple(str(s) for s in stored.serving.get("syndromes", SYNDROMES))
         return OutbreakModel.from_stored(stored), stored.version, syndromes
-    except ModelNotTrained as error:
-        return str(error)
-    except (RegistryDamaged, MLError) as error:
-        return (
-            f"the serving outbreak model cannot be loaded: {error}. `civicgraph ml train "
-            "outbreak` trains a new version; `civicgraph ml versions outbreak` and `civicgraph "
-            "ml promote outbreak VERSION` serve an earlier one"
-        )
+    except MLError as error:  # never trained, damaged, or trained with other syndromes
+        return unloadable(NAME, error)
 
 
 def _proposal(

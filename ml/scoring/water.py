@@ -28,7 +28,7 @@ from ml.errors import ModelNotTrained, RegistryDamaged
 from ml.generators.water import MEASURES
 from ml.metrics.water import alarm_episodes
 from ml.review import ReviewKind, proposal_json, propose
-from ml.scoring import Scoring, ScoringContext
+from ml.scoring import Scoring, ScoringContext, unloadable
 from ml.scoring.water_readings import (
     RiverReadings,
     RiverStationNode,
@@ -58,14 +58,8 @@ def _load(context: ScoringContext) -> tuple[WaterModel, str] | str:
     try:
         stored = context.registry.load(NAME)
         return WaterModel.from_stored(stored), stored.version
-    except ModelNotTrained as error:
-        return str(error)
-    except RegistryDamaged as error:
-        return (
-            f"the water model's registry entry is damaged ({error}): run "
-            "`civicgraph ml promote water VERSION` (another version) or "
-            "`civicgraph ml train water --if-missing` (a new one)"
-        )
+    except (ModelNotTrained, RegistryDamaged) as error:
+        return unloadable(NAME, error)
 
 
 def _iso(hour: np.datetime64) -> str:

@@ -70,3 +70,24 @@ async def test_untrained_models_are_skipped_with_how_to_train_them(tmp_path: Pat
     results = await score_all(context(tmp_path))
     assert [r.model for r in results] == list(SCORED)
     assert all(f"civicgraph ml train {r.model}" in (r.skipped or "") for r in results)
+
+
+@pytest.mark.parametrize("damage", ["current", "model-file"])
+async def test_a_damaged_entry_is_skipped_with_one_way_to_repair_it(
+    tmp_path: Path, damage: str
+) -> None:
+    # given each scored model's registry entry damaged: `current` naming no version, or a
+    # version whose files are gone
+    for name in SCORED:
+        (tmp_path / name).mkdir()
+        version = "20261130T090000Z-0123abcd"
+        (tmp_path / name / "current").write_text(
+            "not a version\n" if damage == "current" else version
+        )
+    # when all are scored
+    results = await score_all(context(tmp_path))
+    # then each says it is damaged and how to repair it, once
+    for result in results:
+        assert result.skipped is not None
+        assert "damaged" in result.skipped, result.skipped
+        assert result.skipped.count(f"civicgraph ml promote {result.model}") == 1, result.skipped
