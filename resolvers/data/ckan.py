@@ -238,7 +238,8 @@ class CkanActions:
     def __init__(self, index: CatalogueIndex) -> None:
         self.index = index
 
-    async def __call__(self, request: Request) -> JSONResponse:
+    async def endpoint(self, request: Request) -> JSONResponse:
+        """The CKAN action `{action}` of the path, GET or POST (see the module docstring)."""
         name: str = request.path_params["action"]
         context = context_of(request)
         help_url = f"{_base(context)}/api/3/action/help_show?name={name}"

@@ -41,7 +41,7 @@ def catalogue_routes(index: CatalogueIndex | None = None) -> list[BaseRoute]:
         for extension in DOWNLOAD_FORMATS
     ]
     routes += [
-        Route(f"{prefix}/action/{{action}}", actions, methods=CKAN_METHODS)
+        Route(f"{prefix}/action/{{action}}", actions.endpoint, methods=CKAN_METHODS)
         for prefix in ("/api/3", "/api")
     ]
     return routes
