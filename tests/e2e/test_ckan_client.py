@@ -42,7 +42,7 @@ async def test_ckanapi_lists_shows_and_searches_the_catalogue(server: str, get_o
     # and a statistics series advertises no download of the platform's
     series = await call(remote, "package_show", id="ds-00000")
     assert all("/catalog/datasets/" not in r["url"] for r in series["resources"])
-    assert [r["format"] for r in series["resources"]][0] == "GraphQL"
+    assert series["resources"][0]["format"] == "GraphQL"
     # and a search pages through the whole catalogue
     first = await call(remote, "package_search", q="", rows=2, start=0, sort="name asc")
     assert first["count"] == len(names)
