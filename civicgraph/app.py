@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from civicgraph.auth import TierMiddleware, door_policy
@@ -40,6 +40,7 @@ from ml.registry import Registry
 from resolvers.core.context import Context, Limits, TrustSettings
 from resolvers.core.cost.bounds import measure as measure_list_bounds
 from resolvers.core.rounding_key import load_rounding
+from resolvers.data.routes import catalogue_routes
 from resolvers.services import open311
 from resolvers.services.repair import repair_case_writes
 from resolvers.trust.http import certificate_proof
@@ -67,7 +68,8 @@ def create_app(
     with /healthz, /metrics and /graphql/check (the merged server's pre-execution checks of a
     whole operation: civicgraph/graphql_door/check.py), for a federation gateway, and the REST
     doors of its domain (services: Open311; sensing: /ingest/readings; trust: certificate
-    proofs). Raises UnknownSubgraph."""
+    proofs; data: the DCAT-AP catalogue, the CKAN Action API and the downloads). Raises
+    UnknownSubgraph."""
     limits = Limits(
         max_page_size=settings.max_page_size,
         max_window_days=settings.max_window_days,
@@ -213,13 +215,15 @@ def create_app(
         if subgraph is not None
         else []
     )
-    rest_doors = {
-        "services": Mount("/open311/v2", routes=open311.routes),
-        "sensing": Route("/ingest/readings", ingest_readings, methods=["POST"]),
-        "trust": Route("/certificates/{cert_id}/proof", certificate_proof),
+    rest_doors: dict[str, list[BaseRoute]] = {
+        "services": [Mount("/open311/v2", routes=open311.routes)],
+        "sensing": [Route("/ingest/readings", ingest_readings, methods=["POST"])],
+        "trust": [Route("/certificates/{cert_id}/proof", certificate_proof)],
+        "data": catalogue_routes(),
     }
     """The REST doors, each served by the subgraph of the domain that owns its data."""
     serves_open311 = subgraph in (None, "services")
+    serves_catalogue = subgraph in (None, "data")
     app = Starlette(
         routes=[
             Route(
@@ -227,12 +231,22 @@ def create_app(
                 lambda r: JSONResponse(
                     {"graphql": "/graphql"}
                     | ({"open311": "/open311/v2/services.json"} if serves_open311 else {})
+                    | (
+                        {"dcat": "/catalog.jsonld", "ckan": "/api/3/action/package_list"}
+                        if serves_catalogue
+                        else {}
+                    )
                 ),
             ),
             Route("/healthz", healthz),
             Route("/metrics", metrics.endpoint),
             Route("/explorer/assets/{name}", explorer.asset),
-            *(door for owner, door in rest_doors.items() if subgraph in (None, owner)),
+            *(
+                route
+                for owner, routes in rest_doors.items()
+                if subgraph in (None, owner)
+                for route in routes
+            ),
             *subgraph_only,
             *dashboard_routes,
             Route("/graphql", graphql),  # every method: the view answers 405 itself

@@ -39,6 +39,8 @@ from graph.records.api_keys import StoredKey, Tier, hash_key, live_key_by_hash
 from subscriptions.slots import OwnerSlots, Slots, SlotsExhausted
 
 HEADER = b"x-api-key"
+CKAN_HEADER = b"x-ckan-api-key"
+CKAN_PATHS = ("/api/3/action/", "/api/action/")
 MAX_KEY_LENGTH = 128
 KEY_ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
 OPERATION_QUOTA = "operation_quota"
@@ -68,10 +70,16 @@ def presented_key(scope: Scope) -> str | None:
     §5.3: the same thing); every value must name the same key. Raises KeyProblem when the
     headers name different keys, when `Authorization` uses another
     scheme than Bearer, or when a key is empty, longer than MAX_KEY_LENGTH or has characters
-    outside the URL-safe alphabet that keys are made of.
+    outside the URL-safe alphabet that keys are made of. On CKAN's Action API paths the key
+    may also come as CKAN clients send it (ckanapi, ckanext-harvest): `X-CKAN-API-Key: <key>`
+    or `Authorization: <key>` without a scheme.
     """
     found: set[str] = set()
+    ckan = scope.get("path", "").startswith(CKAN_PATHS)
     for name, value in scope.get("headers", []):
+        if ckan and name == CKAN_HEADER:
+            found.add(well_formed_key(value.strip()))
+            continue
         if name not in (HEADER, b"authorization"):
             continue
         # a header sent twice means what its values joined by commas mean (RFC 9110 §5.3), as
@@ -81,6 +89,9 @@ def presented_key(scope: Scope) -> str | None:
                 found.add(well_formed_key(item))
                 continue
             scheme, _, credentials = item.strip().partition(b" ")
+            if ckan and not credentials:  # CKAN's own `Authorization: <API token>`
+                found.add(well_formed_key(scheme))
+                continue
             if scheme.lower() != b"bearer":
                 raise KeyProblem("only `Authorization: Bearer <API key>` is accepted")
             found.add(well_formed_key(credentials))

@@ -1,9 +1,10 @@
 """Refusals at the door (bad keys, rate limits), each in the format of the endpoint asked.
 
-HTTP: Open311 paths get Open311's error list (`[{"code": 429, "description": ...}]`), the
-ingest, certificate and dashboard endpoints their own `{"error": ...}` objects, everything
-else (GraphQL, the explorer) a GraphQL error response whose `extensions.code` names the
-refusal. Websockets are accepted (with the client's graphql-ws subprotocol) and then closed,
+HTTP: Open311 paths get Open311's error list (`[{"code": 429, "description": ...}]`), CKAN's
+Action API its envelope (`{"success": false, "error": {"__type": ..., "message": ...}}`), the
+ingest, certificate, catalogue and dashboard endpoints their own `{"error": ...}` objects,
+everything else (GraphQL, the explorer) a GraphQL error response whose `extensions.code` names
+the refusal. Websockets are accepted (with the client's graphql-ws subprotocol) and then closed,
 so that the client sees a close code and a reason, not a failed handshake.
 """
 
@@ -38,7 +39,11 @@ def _body(
     status = status or STATUS[code]
     if path.startswith("/open311/"):
         return [{"code": status, "description": message}]
-    if path.startswith(("/ingest/", "/certificates/", "/dashboard")):
+    if path.startswith(("/api/3/action/", "/api/action/")):  # CKAN's envelope and error
+        kind = {401: "Authorization Error", 429: "Rate Limit Error", 404: "Not Found Error"}
+        error = {"__type": kind.get(status, "Bad request"), "message": message}
+        return {"help": None, "success": False, "error": error | extra}
+    if path.startswith(("/ingest/", "/certificates/", "/dashboard", "/catalog")):
         return {"error": message, "code": code, **extra}
     return {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}
 

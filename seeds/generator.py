@@ -54,6 +54,8 @@ SERVICE_ASSET = {
 FORMATS = ("CSV", "JSON", "XML", "XLSX", "SHP", "API")
 PERIODICITY = ("realtime", "daily", "weekly", "monthly", "quarterly", "yearly")
 LICENCES = ("KOGL-Type1", "CC-BY-4.0")
+OPEN_LICENCE = "CC-BY-4.0"
+"""The licence of the datasets whose rows the platform serves (ds-sdot, ds-water-quality)."""
 HOUR_WEIGHTS = np.array(
     [1, 1, 1, 1, 1, 2, 4, 6, 9, 11, 11, 10, 9, 10, 10, 10, 9, 8, 7, 6, 5, 4, 3, 2], dtype=float
 )
@@ -350,6 +352,8 @@ class Generator:
         formats = [
             sorted({FORMATS[k] for k in self.rng.choice(len(FORMATS), int(c))}) for c in fmt_counts
         ]
+        licences = [LICENCES[int(k)] for k in self.rng.choice(len(LICENCES), total)]
+        licences[: len(fixed)] = [OPEN_LICENCE] * len(fixed)  # their downloads: CC BY 4.0
         rows.nodes["Dataset"] = pa.table(
             {
                 "id": ids,
@@ -358,7 +362,7 @@ class Generator:
                 "description": desc,
                 "theme": theme,
                 "publisher_code": publisher,
-                "license": [LICENCES[int(k)] for k in self.rng.choice(len(LICENCES), total)],
+                "license": licences,
                 "accrual_periodicity": period,
                 "formats": formats,
                 "keywords": [[t, "seoul"] for t in theme],

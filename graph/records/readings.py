@@ -225,6 +225,29 @@ async def hours_with_readings(
     return found
 
 
+async def readings_in_window(
+    records: Records,
+    sensor_id: str,
+    start: datetime,
+    end: datetime,
+    *,
+    after: int | None = None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Raw readings of one sensor measured in [start, end) (shaped like `COLUMNS`, epoch
+    seconds), oldest first, after the instant `after` (epoch seconds) when given, at most
+    `limit`: a keyset page, for streaming a window of any length in bounded pieces. Reads
+    through the (sensor_id, measured_at) unique index."""
+    sensor, low, high, since, most = records.placeholders(5)
+    sql = (
+        f"SELECT {', '.join(COLUMNS)} FROM reading WHERE sensor_id = {sensor} "
+        f"AND measured_at >= {low} AND measured_at < {high} AND measured_at > {since} "
+        f"ORDER BY measured_at LIMIT {most}"
+    )
+    floor = epoch(start) - 1 if after is None else after
+    return await records.query(sql, [sensor_id, epoch(start), epoch(end), floor, limit])
+
+
 async def reading_count(records: Records) -> int:
     rows = await records.query("SELECT count(*) AS n FROM reading")
     return int(rows[0]["n"])

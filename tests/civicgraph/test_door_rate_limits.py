@@ -278,3 +278,32 @@ async def test_public_dashboard_requests_have_their_own_quota_and_a_page_when_re
     # a script's request keeps the dashboards' JSON refusal
     assert callback.status_code == 429
     assert callback.json()["code"] == "rate_limited"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/catalog.ttl",
+        "/catalog/datasets/ds-sdot.jsonld",
+        "/catalog/datasets/ds-sdot/data.csv",
+        "/api/3/action/package_list",
+    ],
+    ids=["dcat-catalogue", "dcat-dataset", "download", "ckan"],
+)
+async def test_catalogue_routes_are_metered_in_their_format(
+    settings: Settings, stores: Stores, path: str
+) -> None:
+    # given a public client that has used its one request of the day
+    async with door_app(settings, stores, rate_limit_public="1/day") as app, client(app) as http:
+        assert (await http.get(path)).status_code == 200
+        # when it asks again
+        response = await http.get(path)
+    # then it is refused with 429, RateLimit fields, in the endpoint's format
+    assert response.status_code == 429
+    assert standing(response)[3] == 0
+    body = response.json()
+    if path.startswith("/api/"):
+        assert body["success"] is False
+        assert body["error"]["__type"] == "Rate Limit Error"
+    else:
+        assert body["code"] == "rate_limited"
