@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from graph.records import Records
+from graph.records import Records, api_keys
 from graph.records import api_key_requests as requests
-from graph.records import api_keys
 from graph.records.api_key_requests import PendingBounds, RequestStatus
 from graph.records.api_keys import ApiKeyError, KeyErrorCode, Tier
 
