@@ -4,6 +4,7 @@ request, decide once, claim once, rotate, change tier, purge after the retention
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -100,7 +101,8 @@ async def test_concurrent_claims_make_one_key(records: Records) -> None:
 
     async def claim() -> str:
         try:
-            return (await requests.claim(records, made.token, NOW)).issued is not None and "key"
+            issued = (await requests.claim(records, made.token, NOW)).issued
+            return "key" if issued is not None else "none"
         except ApiKeyError as error:
             return error.code.value
 
@@ -151,12 +153,10 @@ async def test_a_rejection_says_why_and_makes_no_key(records: Records) -> None:
         ("claim-overlong", KeyErrorCode.INVALID_TOKEN),
     ],
 )
-async def test_refusals_have_their_codes(
-    records: Records, action: str, code: KeyErrorCode
-) -> None:
+async def test_refusals_have_their_codes(records: Records, action: str, code: KeyErrorCode) -> None:
     made = await requests.create_request(records, new(), "198.51.100.1", NOW, BOUNDS)
     rid = made.request.request_id
-    calls = {
+    calls: dict[str, Callable[[], Awaitable[object]]] = {
         "approve-unknown": lambda: requests.approve(records, "kr-0", by="o", at=NOW),
         "reject-unknown": lambda: requests.reject(records, "kr-0", by="o", at=NOW, reason="x"),
         "approve-operator": lambda: requests.approve(

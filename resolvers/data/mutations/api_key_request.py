@@ -50,7 +50,8 @@ RequestApiKeyResult = Annotated[
 async def request_api_key(info: Info, input: RequestApiKeyInput) -> RequestApiKeyResult:
     context = info.context
     try:
-        new = requests.checked_request(input.name, input.contact, input.purpose, (input.tier or ApiKeyTier.DEVELOPER).tier)
+        tier = (input.tier or ApiKeyTier.DEVELOPER).tier
+        new = requests.checked_request(input.name, input.contact, input.purpose, tier)
         made = await requests.create_request(
             context.records,
             new,

@@ -31,9 +31,7 @@ RevokeApiKeyResult = Annotated[
 ]
 
 
-async def revoke_api_key(
-    info: Info, input: RevokeApiKeyInput | None = None
-) -> RevokeApiKeyResult:
+async def revoke_api_key(info: Info, input: RevokeApiKeyInput | None = None) -> RevokeApiKeyResult:
     context = info.context
     given = input.prefix if input is not None else None
     prefix = given if given is not None else context.caller_key

@@ -5,8 +5,9 @@ shown below the operator tier."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -257,9 +258,11 @@ async def test_the_queue_is_bounded_overall(settings: Settings, stores: Stores) 
         "SELECT COUNT(*) AS n FROM api_key_request WHERE status = 'pending'"
     )
     limit = int(pending[0]["n"])
-    async with door_app(settings, stores, key_requests_pending_max=limit) as app:
-        async with client(app, fresh_ip()) as http:
-            refused = result(await graphql(http, REQUEST, ask()), "requestApiKey")
+    async with (
+        door_app(settings, stores, key_requests_pending_max=limit) as app,
+        client(app, fresh_ip()) as http,
+    ):
+        refused = result(await graphql(http, REQUEST, ask()), "requestApiKey")
     assert refused["code"] == "QUEUE_FULL"
 
 
@@ -339,3 +342,19 @@ async def test_requests_page_oldest_first(http: httpx.AsyncClient, keys: dict[Ti
         "apiKeyRequests",
     )
     assert second["edges"][0]["cursor"] != first["edges"][0]["cursor"]  # type: ignore[index]
+
+
+async def test_the_data_subgraph_serves_the_keys(
+    subgraph_client: Callable[[str], contextlib.AbstractAsyncContextManager[httpx.AsyncClient]],
+    keys: dict[Tier, str],
+) -> None:
+    # given the data subgraph alone (`civicgraph serve --subgraph data`)
+    async with subgraph_client("data") as sub:
+        # when a request is made, approved and claimed through it
+        asked = result(await graphql(sub, REQUEST, ask("subgraph app")), "requestApiKey")
+        rid = asked["request"]["id"]  # type: ignore[index]
+        await graphql(sub, APPROVE, {"id": rid}, keys[Tier.OPERATOR])
+        claimed = result(await graphql(sub, CLAIM, {"token": asked["claimToken"]}), "claimApiKey")
+        # then the key it shows works there as itself
+        me = result(await graphql(sub, ME, key=str(claimed["secret"])), "apiKey")
+    assert (me["name"], me["tier"]) == ("subgraph app", "DEVELOPER")
