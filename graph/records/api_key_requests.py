@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -164,14 +165,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _text(value: str, field: str, limit: int) -> str:
-    """`value` when it is storable, not blank and at most `limit` characters; raises
-    ApiKeyError UNSTORABLE_TEXT or INVALID naming `field`."""
+def _text(value: str, field: str, limit: int, *, one_line: bool = False) -> str:
+    """`value` when it is storable, not blank, at most `limit` characters and, if `one_line`,
+    free of control characters (Unicode Cc: newlines, escapes); raises ApiKeyError
+    UNSTORABLE_TEXT or INVALID naming `field`."""
     why = unstorable(value)
     if why is not None:
         raise ApiKeyError(f"{field} holds {why}", KeyErrorCode.UNSTORABLE_TEXT, field)
     if not value.strip() or len(value) > limit:
         raise ApiKeyError(f"{field} is 1 to {limit:,} characters, not blank", field=field)
+    if one_line and any(unicodedata.category(c) == "Cc" for c in value):
+        raise ApiKeyError(f"{field} is one line, without control characters", field=field)
     return value
 
 
@@ -208,7 +212,7 @@ def checked_request(name: str, contact: str, purpose: str, tier: Tier) -> NewReq
     """The fields of a request, checked in argument order. Raises ApiKeyError (INVALID,
     UNSTORABLE_TEXT, INVALID_CONTACT, TIER_NOT_GRANTABLE) naming the field at fault."""
     return NewRequest(
-        _text(name, "name", MAX_NAME),
+        _text(name, "name", MAX_NAME, one_line=True),
         checked_contact(contact),
         _text(purpose, "purpose", MAX_PURPOSE),
         checked_tier(tier),

@@ -177,6 +177,7 @@ async def test_refusals_have_their_codes(records: Records, action: str, code: Ke
     [
         (("", "a@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "name"),
         (("n" * 201, "a@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "name"),
+        (("a\x1b[2Jb", "a@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "name"),
         (("n", "not-an-address", "p", Tier.DEVELOPER), KeyErrorCode.INVALID_CONTACT, "contact"),
         (("n", "a@localhost", "p", Tier.DEVELOPER), KeyErrorCode.INVALID_CONTACT, "contact"),
         (("n", "a" * 250 + "@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "contact"),
@@ -189,6 +190,7 @@ async def test_refusals_have_their_codes(records: Records, action: str, code: Ke
     ids=[
         "blank-name",
         "long-name",
+        "escape-in-name",
         "no-at",
         "no-dot",
         "long-contact",
