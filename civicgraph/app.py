@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -23,6 +24,7 @@ from civicgraph.explorer import Explorer
 from civicgraph.graphql_door import CivicGraphQL, DoorLimits
 from civicgraph.graphql_door.check import CHECK_PATH, OperationCheck
 from civicgraph.graphql_door.seat import connection_seat
+from civicgraph.key_purge import purging_key_requests
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.refusals import http_error
@@ -34,6 +36,7 @@ from dashboards.mount import Dashboards
 from dashboards.options import DashboardOptions
 from dashboards.sources import Answer
 from graph.locate import DistrictLocator
+from graph.records.api_key_requests import PendingBounds
 from graph.records.api_keys import Tier
 from ledger.verification_tally import tallying_verifications
 from ml.registry import Registry
@@ -78,6 +81,10 @@ def create_app(
     explorer = Explorer(settings.node_modules)
     trust = TrustSettings(settings.public_base, settings.qr_max_bytes)
     models = Registry(settings.ml_path)  # read on demand: `civicgraph ml train` writes it
+    key_requests = PendingBounds(
+        settings.key_requests_pending_per_ip, settings.key_requests_pending_max
+    )
+    purges_key_requests = subgraph in (None, "data")
     scores = (scoring if scoring is not None else stores is None) and subgraph in (
         None,
         "analytics",
@@ -99,6 +106,11 @@ def create_app(
             async with (
                 running_live(settings, opened, ingest=subgraph in (None, "sensing")) as live,
                 tallying_verifications(opened.records) as checks,
+                purging_key_requests(
+                    opened.records,
+                    timedelta(days=settings.key_contact_retention_days),
+                    settings.key_purge_every_seconds if purges_key_requests else 0,
+                ),
             ):
                 app.state.live = live
                 app.state.certificate_checks = checks
@@ -129,6 +141,9 @@ def create_app(
             app.state.locator,
             request,
             caller_key=caller.key_prefix if caller is not None else None,
+            client_ip=caller.ip if caller is not None else _peer(request),
+            key_requests=key_requests,
+            keys_changed=door.keys.forget,
             live=app.state.live,
             log=app.state.log,
             trust=trust,
@@ -265,3 +280,8 @@ def create_app(
     app.state.door = door
     graphql.state = app.state
     return app
+
+
+def _peer(connection: HTTPConnection) -> str | None:
+    """The peer address of a request the door did not see (a dashboard figure's)."""
+    return connection.client.host if connection.client is not None else None

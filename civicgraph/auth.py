@@ -104,13 +104,19 @@ def presented_key(scope: Scope) -> str | None:
 class KeyCache:
     """Live keys by the hash of their secret, each kept `ttl_s` seconds (0: no cache).
 
-    Only found keys are kept, so unknown keys cannot fill it; a key revoked elsewhere (the CLI,
-    another worker) stops working here within `ttl_s`.
+    Only found keys are kept, so unknown keys cannot fill it; a key revoked, rotated or given
+    another tier elsewhere (the CLI, another worker) changes here within `ttl_s`, and at once
+    when the change is made through this worker (`forget`).
     """
 
     ttl_s: float
     max_entries: int = 10_000
     _entries: dict[str, tuple[float, StoredKey]] = field(default_factory=dict)
+
+    def forget(self, prefix: str) -> None:
+        """Drop every cached lookup of key `prefix` (its secret was rotated, its tier changed or
+        it was revoked through this worker): its next request is looked up again."""
+        self._entries = {d: e for d, e in self._entries.items() if e[1].prefix != prefix}
 
     async def lookup(self, records: Records, secret: str) -> StoredKey | None:
         return await self.lookup_hash(records, hash_key(secret))

@@ -15,6 +15,7 @@ from civicgraph.boundary import BoundaryGroup
 from civicgraph.cli_bounds import MAX_DAYS
 from civicgraph.cli_cert import cert_app
 from civicgraph.cli_federation import federation_app, supergraph
+from civicgraph.cli_keys import keys_approve, keys_purge, keys_reject, keys_requests, keys_tier
 from civicgraph.cli_log import log_app
 from civicgraph.cli_ml import ml_app
 from civicgraph.cli_poll import poll_app
@@ -41,6 +42,11 @@ keys_app = typer.Typer(
     help="API keys; residents' enrolment codes; credential issuer keys.", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+keys_app.command("requests")(keys_requests)
+keys_app.command("approve")(keys_approve)
+keys_app.command("reject")(keys_reject)
+keys_app.command("tier")(keys_tier)
+keys_app.command("purge")(keys_purge)
 readings_app = typer.Typer(help="Sensor readings: retention.", no_args_is_help=True)
 app.add_typer(readings_app, name="readings")
 app.add_typer(log_app, name="log")

@@ -265,6 +265,36 @@ class Settings(BaseSettings):
         description="How long a worker trusts a key lookup: a revoked key stops working within "
         "this time. 0 looks every key up on every request.",
     )
+    key_requests_pending_per_ip: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="Pending key requests (requestApiKey) per client IP: past it, "
+        "TOO_MANY_PENDING until an operator decides one.",
+    )
+    key_requests_pending_max: int = Field(
+        500,
+        ge=1,
+        le=100_000,
+        description="Pending key requests overall: past it, QUEUE_FULL for everybody, so a "
+        "flood of requests from many IPs cannot grow the records without bound.",
+    )
+    key_contact_retention_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        description="Days a key request (its contact e-mail, purpose and IP) is kept after it "
+        "stops being needed: after its key is revoked, or it was rejected, left unclaimed or "
+        "never decided. 90 days covers an abuse report or a dispute about a decision, which "
+        "surface within weeks; the contact is personal data, kept no longer (docs/security.md).",
+    )
+    key_purge_every_seconds: float = Field(
+        3600,
+        ge=0,
+        le=86_400,
+        description="How often `serve` purges key requests past their retention (merged "
+        "server and the data subgraph); 0: never (run `civicgraph keys purge` from cron).",
+    )
     ws_connections_public: int = Field(
         10, ge=1, description="Open websockets per client IP without a key (per process)."
     )

@@ -33,9 +33,18 @@ def error_codes(body: dict[str, object]) -> list[str]:
 REPO = Path(__file__).resolve().parents[1]
 
 
+async def undo_migration_0016(records: Records) -> None:
+    """Take a records database back to before 0016 (key requests, keys' rotation time)."""
+    await records.query("DROP TABLE api_key_request")
+    await records.query("ALTER TABLE api_key DROP COLUMN rotated_at")
+    await records.query("DELETE FROM tortoise_migrations WHERE name = '0016_api_key_requests'")
+
+
 async def undo_migration_0015(records: Records) -> None:
     """Take a records database back to before 0015 (predictions, syndromic counts, incidents and
-    the readings' nitrogen and phosphorus), as a database migrated before it would be."""
+    the readings' nitrogen and phosphorus), as a database migrated before it would be; and
+    before the migrations after it."""
+    await undo_migration_0016(records)
     for table in ("ml_prediction", "syndromic_count", "incident"):
         await records.query(f"DROP TABLE {table}")
     for column in ("total_nitrogen", "total_phosphorus"):

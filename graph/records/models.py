@@ -121,9 +121,41 @@ class ApiKey(Model):
     name = fields.CharField(max_length=200)
     created_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    rotated_at = fields.DatetimeField(null=True, description="when its secret was last replaced")
 
     class Meta:
         table = "api_key"
+
+
+class ApiKeyRequest(Model):
+    """A developer's request for a key (graph/records/api_key_requests.py): pending until an
+    operator approves or rejects it; the requester claims an approved key once with the claim
+    token whose SHA-256 is `claim_hash`. `contact` and `client_ip` are personal data: the IP is
+    cleared when the request is decided, the row deleted a retention period after it stops
+    being needed (docs/security.md)."""
+
+    request_id = fields.CharField(max_length=40, primary_key=True)
+    name = fields.CharField(max_length=200)
+    contact = fields.CharField(max_length=254, description="an e-mail address: personal data")
+    purpose = fields.TextField()
+    tier = fields.CharField(max_length=16, description="the tier asked for")
+    status = fields.CharField(max_length=16, description="pending, approved or rejected")
+    client_ip = fields.CharField(max_length=64, null=True, description="while pending only")
+    claim_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.CharField(max_length=16, null=True, description="the operator key's prefix")
+    granted_tier = fields.CharField(max_length=16, null=True)
+    reason = fields.TextField(null=True, description="why it was rejected")
+    key_prefix = fields.CharField(max_length=16, null=True, unique=True)
+    claimed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key_request"
+        indexes = (
+            Index(fields=["status", "created_at", "request_id"], name="api_key_request_status_at"),
+            Index(fields=["status", "client_ip"], name="api_key_request_status_ip"),
+        )
 
 
 class SeedState(Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -10,6 +11,7 @@ from starlette.websockets import WebSocket
 
 from graph.locate import DistrictLocator
 from graph.records import Records
+from graph.records.api_key_requests import PendingBounds
 from graph.records.api_keys import Tier
 from graph.store import GraphStore, Node
 from resolvers.core.cost.bounds import ListBounds
@@ -57,6 +59,14 @@ class Context:
     caller_key: str | None = None
     """The caller's API key id (its public prefix), None for a caller without a key: what a
     decision the caller makes is recorded under (an analyst's review decisions)."""
+    client_ip: str | None = None
+    """The caller's IP as the door saw it (trusted proxies honoured): what pending key requests
+    are bounded per (the data domain)."""
+    key_requests: PendingBounds = field(default_factory=PendingBounds)
+    """Most pending key requests per client IP and overall (`CIVIC_KEY_REQUESTS_PENDING_*`)."""
+    keys_changed: Callable[[str], None] | None = None
+    """Tells the door a key (by prefix) was rotated, revoked or given another tier, so its
+    cached lookup goes at once (civicgraph/auth.py KeyCache.forget)."""
     live: Live | None = None
     """The live side (bus, ingest); subscription fields and writers that publish use it."""
     log: Log | None = None
@@ -86,6 +96,11 @@ class Context:
     @property
     def sees_personal_data(self) -> bool:
         return self.tier.at_least(Tier.ANALYST)
+
+    def key_changed(self, prefix: str) -> None:
+        """The door forgets its cached lookup of key `prefix` (no-op without a door)."""
+        if self.keys_changed is not None:
+            self.keys_changed(prefix)
 
     def the_log(self) -> Log:
         if self.log is None:

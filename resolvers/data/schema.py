@@ -1,18 +1,22 @@
-"""Queries of the data catalogue."""
+"""Queries and mutations of the data domain: the catalogue, and the self-service API keys."""
 
 from __future__ import annotations
 
 import strawberry
 
 from graph.ontology import DATASET_THEMES
+from graph.records.api_key_requests import RequestStatus
 from resolvers.core import clock
 from resolvers.core.arguments import equals_map
 from resolvers.core.errors import ApiError, ApiErrorCode, not_found
 from resolvers.core.info import Info
 from resolvers.core.listing import node_page
 from resolvers.core.pagination import Connection, PageArgs
+from resolvers.data import mutations
 from resolvers.data.dataloaders import DatasetByIdLoader
 from resolvers.data.filters import DatasetFilter
+from resolvers.data.key_queries import api_key, api_key_requests
+from resolvers.data.key_types import ApiKey, ApiKeyRequest, ApiKeyRequestStatus
 from resolvers.data.statistics import CatalogueStatistics, catalogue_statistics
 from resolvers.data.types import Dataset
 
@@ -64,3 +68,57 @@ class DataQuery:
         if node is None:
             raise not_found("dataset", id, "id")
         return Dataset.from_node(node)
+
+    @strawberry.field(
+        description="The calling key (null without one); with `prefix`, that key: the "
+        "caller's own at any tier, any key for an operator."
+    )
+    async def api_key(self, info: Info, prefix: str | None = None) -> ApiKey | None:
+        return await api_key(info, prefix)
+
+    @strawberry.field(
+        description="Key requests, oldest first (operator tier): those of `status` (default "
+        "PENDING; null: all), `first` of them (default 20) after the cursor `after`."
+    )
+    async def api_key_requests(
+        self,
+        info: Info,
+        status: ApiKeyRequestStatus | None = RequestStatus.PENDING,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ApiKeyRequest]:
+        return await api_key_requests(info, status, first, after)
+
+
+@strawberry.type(name="Mutation")
+class DataMutation:
+    request_api_key: mutations.RequestApiKeyResult = strawberry.mutation(
+        resolver=mutations.request_api_key,
+        description="Ask for an API key (no key needed): a pending request and its claim "
+        "token, shown once.",
+    )
+    claim_api_key: mutations.ClaimApiKeyResult = strawberry.mutation(
+        resolver=mutations.claim_api_key,
+        description="Where a key request stands; once approved, its key's secret, shown to "
+        "the first claim only.",
+    )
+    approve_api_key_request: mutations.ApproveApiKeyRequestResult = strawberry.mutation(
+        resolver=mutations.approve_api_key_request,
+        description="Approve a pending key request, optionally with another tier (operator tier).",
+    )
+    reject_api_key_request: mutations.RejectApiKeyRequestResult = strawberry.mutation(
+        resolver=mutations.reject_api_key_request,
+        description="Reject a pending key request, saying why (operator tier).",
+    )
+    rotate_api_key: mutations.RotateApiKeyResult = strawberry.mutation(
+        resolver=mutations.rotate_api_key,
+        description="A new secret for the calling key (same prefix); the old one stops working.",
+    )
+    revoke_api_key: mutations.RevokeApiKeyResult = strawberry.mutation(
+        resolver=mutations.revoke_api_key,
+        description="Revoke the calling key, or as an operator any key by prefix.",
+    )
+    set_api_key_tier: mutations.SetApiKeyTierResult = strawberry.mutation(
+        resolver=mutations.set_api_key_tier,
+        description="Give a live key another tier (operator tier).",
+    )

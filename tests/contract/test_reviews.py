@@ -132,7 +132,11 @@ async def test_migration_0014_adds_the_queue_to_a_database_keeping_its_records(
     # when it is opened again
     async with opened(fresh_url) as log:
         # then 0014 runs (and what came after it), what was there stays, and the queue works
-        assert log.records.migrations_applied == ["0014_ml_review", "0015_ml_predictions_and_feeds"]
+        assert log.records.migrations_applied == [
+            "0014_ml_review",
+            "0015_ml_predictions_and_feeds",
+            "0016_api_key_requests",
+        ]
         assert await index_names(log.records) >= INDEXES
         rows = await log.records.query("SELECT case_id FROM case_event")
         assert rows == [{"case_id": "case-old"}]

@@ -91,6 +91,7 @@ async def test_migration_0012_gives_old_noise_hours_the_energy_of_their_mean(
             "0013_case_event_closing_index",
             "0014_ml_review",
             "0015_ml_predictions_and_feeds",
+            "0016_api_key_requests",
         ]
         rows = await migrated.query(
             "SELECT data_type, energy FROM reading_hourly ORDER BY data_type"

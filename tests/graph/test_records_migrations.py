@@ -28,6 +28,7 @@ ALL = [
     "0013_case_event_closing_index",
     "0014_ml_review",
     "0015_ml_predictions_and_feeds",
+    "0016_api_key_requests",
 ]
 LATER_TABLES = (
     "reading_hourly",
@@ -51,6 +52,7 @@ LATER_TABLES = (
     "ml_prediction",
     "syndromic_count",
     "incident",
+    "api_key_request",
 )
 """Tables the migrations after 0001 create."""
 
@@ -79,6 +81,7 @@ async def test_a_database_from_before_migrations_is_adopted_with_its_data(tmp_pa
     await made.query("ALTER TABLE case_event DROP COLUMN district_code")
     for column in ("total_nitrogen", "total_phosphorus"):  # 0015's
         await made.query(f"ALTER TABLE reading DROP COLUMN {column}")
+    await made.query("ALTER TABLE api_key DROP COLUMN rotated_at")  # 0016's
     await made.query("DROP INDEX reading_measured_at")  # 0011's
     await made.query("DROP INDEX case_event_status_kind_at")  # 0013's
     await made.query("DROP TABLE tortoise_migrations")

@@ -251,6 +251,9 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "Query.predictionHistory": FieldCost(weight=2, size=history_hours),
     "Prediction.history": FieldCost(weight=2, size=history_hours),
     "Prediction.measures": FieldCost(size=lambda args, env: len(WATER_MEASURES)),
+    # -- API keys (data): a grouped count; a key's contact is one lookup of its request -------
+    "ApiKeyRequestConnection.totalCount": FieldCost(weight=10),
+    "ApiKey.contact": FieldCost(weight=2),
     # -- federation: one lookup per representation ----------------------------------------
     "Query._entities": FieldCost(size=argument_length("representations")),
     "Query._service": FieldCost(weight=5),
