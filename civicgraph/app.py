@@ -60,8 +60,13 @@ def create_app(
     subgraph: str | None = None,
     *,
     scoring: bool | None = None,
+    key_purge: bool | None = None,
 ) -> Starlette:
     """The whole HTTP surface. With `stores` given, the caller owns them (tests, benchmarks).
+
+    `key_purge`: purge key requests past their retention (`CIVIC_KEY_PURGE_EVERY_SECONDS`,
+    civicgraph/key_purge.py) in the merged server or the data subgraph; default, as scoring:
+    only when the app opens its own stores.
 
     `scoring`: run the models' scheduled scoring (`CIVIC_ML_SCORE_EVERY`, civicgraph/
     scoring.py) in the merged server or the analytics subgraph; default: only when the app
@@ -84,7 +89,9 @@ def create_app(
     key_requests = PendingBounds(
         settings.key_requests_pending_per_ip, settings.key_requests_pending_max
     )
-    purges_key_requests = subgraph in (None, "data")
+    purges_key_requests = (key_purge if key_purge is not None else stores is None) and (
+        subgraph in (None, "data")
+    )
     scores = (scoring if scoring is not None else stores is None) and subgraph in (
         None,
         "analytics",

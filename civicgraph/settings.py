@@ -162,7 +162,7 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         None,
         description="The server's address as the public sees it, for links in certificate "
-        "codes; default http://HOST:PORT.",
+        "codes and the catalogue's IRIs and links (DCAT-AP, CKAN); default http://HOST:PORT.",
     )
     qr_max_bytes: int = Field(
         1800,

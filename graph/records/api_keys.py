@@ -136,9 +136,17 @@ def check_grantable(tier: Tier) -> None:
         raise ApiKeyError("the public tier needs no key", KeyErrorCode.TIER_NOT_GRANTABLE, "tier")
 
 
+def check_new_key(name: str, tier: Tier) -> None:
+    """Raises ApiKeyError for the public tier or a blank or overlong name."""
+    check_grantable(tier)
+    if not name.strip() or len(name) > MAX_NAME:
+        raise ApiKeyError(f"a key's name is 1 to {MAX_NAME} characters, not blank", field="name")
+
+
 async def create_key(records: Records, name: str, tier: Tier) -> IssuedKey:
     """A new key for `name` (1 to MAX_NAME characters, not blank) at `tier`; its secret is in
     the result only. Raises ApiKeyError for the public tier or a blank or overlong name."""
+    check_new_key(name, tier)  # before any query
     async with records.transaction() as client:
         return await insert_key(records, client, name, tier, datetime.now(UTC))
 
@@ -147,9 +155,7 @@ async def insert_key(
     records: Records, client: BaseDBAsyncClient, name: str, tier: Tier, at: datetime
 ) -> IssuedKey:
     """`create_key` inside `client`'s transaction (a claimed request's key), created `at`."""
-    check_grantable(tier)
-    if not name.strip() or len(name) > MAX_NAME:
-        raise ApiKeyError(f"a key's name is 1 to {MAX_NAME} characters, not blank", field="name")
+    check_new_key(name, tier)
     prefix = secrets.token_hex(4)
     secret = new_secret(prefix)
     marks = ", ".join(records.placeholders(5))

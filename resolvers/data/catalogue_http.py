@@ -8,20 +8,28 @@ and .ttl. Errors are `{"error": message, "code": code}` with 400 or 404.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rdflib import Graph
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from graph.storable_text import unstorable
+from graph.store import Node
 from resolvers.core.context import Context
-from resolvers.data.catalogue_index import CatalogueIndex
+from resolvers.data.catalogue_index import CatalogueIndex, Snapshot
 from resolvers.data.dcat import JSONLD_CONTEXT, Page, catalogue_page, dataset_document
 from resolvers.data.downloadable import dataset_iri
 
 PER_PAGE = 100
 """Datasets per page of the catalogue (ckanext-dcat's default): ~0.3 MB of Turtle a page."""
 MAX_PAGE = 100_000
+CACHED_PAGES = 64
+"""Serialized catalogue pages kept per process (~0.35 MB each: ~25 MB at most), dropped when
+the snapshot is read again."""
 MEDIA_TYPES = {"jsonld": "application/ld+json", "ttl": "text/turtle; charset=utf-8"}
 DATASET_ID_MAX = 64
 
@@ -56,11 +64,24 @@ def _page_number(request: Request) -> int | None:
     return number if 1 <= number <= MAX_PAGE else None
 
 
+def _page_bytes(
+    base: str,
+    page: Page,
+    datasets: Sequence[Node],
+    publishers: Mapping[str, Node],
+    extension: str,
+) -> bytes:
+    return serialize(catalogue_page(base, page, datasets, publishers), extension)
+
+
 class CatalogueDocuments:
     """The endpoints of the DCAT-AP documents, over one shared catalogue snapshot."""
 
     def __init__(self, index: CatalogueIndex) -> None:
         self.index = index
+        self._pages_of: Snapshot | None = None
+        self._pages: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+        """Serialized pages of the snapshot `_pages_of`, least recently used first."""
 
     async def catalogue(self, request: Request) -> Response:
         extension: str = request.path_params["extension"]
@@ -73,11 +94,22 @@ class CatalogueDocuments:
         page = Page(number, PER_PAGE, len(snapshot.datasets), f"{base}/catalog.{extension}")
         if number > page.last:
             return refusal(404, "not_found", f"the catalogue has {page.last} pages")
-        start = (number - 1) * PER_PAGE
-        graph = catalogue_page(
-            base, page, snapshot.datasets[start : start + PER_PAGE], snapshot.publishers
-        )
-        return Response(serialize(graph, extension), media_type=MEDIA_TYPES[extension])
+        if self._pages_of is not snapshot:  # pages of an older snapshot are stale
+            self._pages_of, self._pages = snapshot, OrderedDict()
+        body = self._pages.get((number, extension))
+        if body is None:
+            start = (number - 1) * PER_PAGE
+            chosen = snapshot.datasets[start : start + PER_PAGE]
+            # rdflib is CPU-bound (~0.3 s a page): off the event loop, so other requests go on
+            body = await run_in_threadpool(
+                _page_bytes, base, page, chosen, snapshot.publishers, extension
+            )
+            self._pages[(number, extension)] = body
+            while len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end((number, extension))
+        return Response(body, media_type=MEDIA_TYPES[extension])
 
     async def dataset(self, request: Request) -> Response:
         dataset_id: str = request.path_params["dataset_id"]
@@ -88,22 +120,17 @@ class CatalogueDocuments:
             return refusal(404, "not_found", "no such dataset")
         [publisher] = await context.store.get_nodes("Department", [node["publisher_code"]])
         graph = dataset_document(context.trust.public_url, node, publisher)
+        body = await run_in_threadpool(serialize, graph, extension)
         headers = {
             "link": f'<{dataset_iri(context.trust.public_url, dataset_id)}>; rel="canonical"'
         }
-        return Response(
-            serialize(graph, extension), media_type=MEDIA_TYPES[extension], headers=headers
-        )
+        return Response(body, media_type=MEDIA_TYPES[extension], headers=headers)
 
 
 async def find_dataset(context: Context, dataset_id: str) -> dict[str, Any] | None:
     """The Dataset node `dataset_id`, or None (also for an id no dataset could have: too long,
     or text the stores cannot hold)."""
-    if not dataset_id or len(dataset_id) > DATASET_ID_MAX or "\x00" in dataset_id:
-        return None
-    try:
-        dataset_id.encode("utf-8")
-    except UnicodeEncodeError:
+    if not dataset_id or len(dataset_id) > DATASET_ID_MAX or unstorable(dataset_id) is not None:
         return None
     [node] = await context.store.get_nodes("Dataset", [dataset_id])
     return node

@@ -38,7 +38,8 @@ DATASET_QUERY = (
 )
 SENSORS_QUERY = (
     "query Sensors($kind: [SensorKind!]) { sensors(filter: {kind: $kind}, first: 100) "
-    "{ edges { node { id kind lat lon districtCode latestReading { measuredAt "
+    "{ edges { node { id kind location { lat lon } districtCode "
+    "latestReading { measuredAt "
     "values { dataType value unit } } } } pageInfo { hasNextPage endCursor } } }"
 )
 

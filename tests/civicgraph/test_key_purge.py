@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records import api_key_requests as requests
@@ -39,7 +40,8 @@ async def test_serve_purges_key_requests_past_their_retention(
     fresh = await rejected_request(stores, "fresh", now - timedelta(days=29))
     # when a server with a 30-day retention runs a while
     limits = {"key_contact_retention_days": 30, "key_purge_every_seconds": 0.05}
-    async with door_app(settings, stores, **limits):
+    app = create_app(settings.model_copy(update=limits), stores, key_purge=True)
+    async with app.router.lifespan_context(app):
         for _ in range(100):
             if await requests.find_request(stores.records, stale) is None:
                 break
@@ -52,7 +54,8 @@ async def test_serve_purges_key_requests_past_their_retention(
 async def test_a_server_with_the_purge_off_keeps_them(settings: Settings, stores: Stores) -> None:
     stale = await rejected_request(stores, "kept", datetime.now(UTC) - timedelta(days=31))
     limits = {"key_contact_retention_days": 30, "key_purge_every_seconds": 0}
-    async with door_app(settings, stores, **limits):
+    app = create_app(settings.model_copy(update=limits), stores, key_purge=True)
+    async with app.router.lifespan_context(app):
         await asyncio.sleep(0.2)
     assert await requests.find_request(stores.records, stale) is not None
     await requests.purge(stores.records, datetime.now(UTC), timedelta(days=30))  # tidy

@@ -83,3 +83,15 @@ async def test_removing_a_mandatory_property_fails_validation(
     data.remove((subject, mandatory, None))
     # then that resource violates the shapes, on that property
     assert (str(subject), str(mandatory)) in violations(data, shapes)
+
+
+@pytest.mark.parametrize(("dataset_id", "downloads"), [("ds-sdot", 2), ("ds-00000", 0)])
+async def test_only_datasets_with_rows_here_advertise_downloads(
+    client: httpx.AsyncClient, dataset_id: str, downloads: int
+) -> None:
+    data = await fetched(client, f"/catalog/datasets/{dataset_id}.ttl", "ttl")
+    urls = [str(url) for url in data.objects(None, DCAT.downloadURL)]
+    assert len(urls) == downloads
+    for url in urls:  # each advertised download answers
+        path = url.removeprefix("http://127.0.0.1:8000")
+        assert (await client.get(path)).status_code == 200

@@ -73,7 +73,8 @@ async def test_geojson_is_a_feature_collection_with_licence_members(
         stores, "sdot"
     )
     lon, lat = collection["features"][0]["geometry"]["coordinates"]
-    assert 126 < lon < 128 and 37 < lat < 38
+    assert 126 < lon < 128
+    assert 37 < lat < 38
 
 
 @pytest.mark.parametrize("extension", ["csv", "geojson"])
