@@ -128,7 +128,7 @@ class PersistedDocuments:
         cache: DocumentCache,
         registered: Registered | None = None,
     ) -> None:
-        self.mode = mode
+        self.mode = PersistedDocumentsMode(mode)
         self.cache = cache
         self.registered = registered
 

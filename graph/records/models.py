@@ -491,13 +491,12 @@ class Incident(Model):
 
 
 class PersistedDocument(Model):
-    """A trusted document an operator registered for a client (graph/records/
-    persisted_documents.py): its text, found by the SHA-256 of that text."""
+    """A trusted document an operator registered for a client, found by its text's SHA-256."""
 
     id = fields.IntField(primary_key=True)
     client = fields.CharField(max_length=100, description="the client the manifest came from")
     document_id = fields.CharField(
-        max_length=128, description="the id the manifest gives (Apollo: sha256; Relay: md5 …)"
+        max_length=128, description="the id the manifest gives: Apollo sha256, Relay md5"
     )
     sha256 = fields.CharField(max_length=64, db_index=True, description="of the text, hex")
     name = fields.CharField(max_length=200, null=True, description="the operation's name")

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 (
                     "document_id",
                     fields.CharField(
-                        description="the id the manifest gives (Apollo: sha256; Relay: md5 …)",
+                        description="the id the manifest gives: Apollo sha256, Relay md5",
                         max_length=128,
                     ),
                 ),
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 "app": "models",
                 "unique_together": (("client", "sha256"),),
                 "pk_attr": "id",
-                "table_description": "A trusted document an operator registered for a client (graph/records/",
+                "table_description": "A trusted document an operator registered for a client, found by its text's SHA-256.",
             },
             bases=["Model"],
         ),
