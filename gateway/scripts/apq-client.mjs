@@ -4,7 +4,7 @@
 // --get: `useGETForHashedQueries` (hash-only requests by GET, the text by POST).
 // --key: sent as X-API-Key.
 // Prints one JSON line: {"requests": [...], "results": [...]}, each request as the server saw
-// it ({method, hash, query: whether the text was sent, status, codes: the errors' codes}) and
+// it ({method, hash, query: the text sent or null, status, codes: the errors' codes}) and
 // each result as the client got it ({data, error: the error's name or null}). Exit 0 once
 // every query has been asked (whatever the answers), 1 (one line on stderr) for bad arguments.
 import { createHash } from "node:crypto";
@@ -59,7 +59,7 @@ function recordingFetch(requests) {
     requests.push({
       method,
       hash: sent?.extensions?.persistedQuery?.sha256Hash ?? null,
-      query: typeof sent?.query === "string" && sent.query.length > 0,
+      query: typeof sent?.query === "string" && sent.query.length > 0 ? sent.query : null,
       status: response.status,
       codes,
     });

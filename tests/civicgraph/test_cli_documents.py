@@ -60,7 +60,8 @@ def test_documents_register_apollo_manifest_list_and_remove(data_dir: Path) -> N
     assert first.exit_code == 0, first.output
     assert "Registered 2 new" in first.output
     assert "Registered 0 new" in again.output
-    assert "Codes" in listed.output and "Districts" in listed.output
+    assert "Codes" in listed.output
+    assert "Districts" in listed.output
     assert "Removed 1" in one.output
     assert "Removed 1" in rest.output
 

@@ -214,11 +214,13 @@ async def test_persisted_query_over_the_document_limit_is_not_stored(
     # given a server whose documents are at most 256 characters, and a longer valid query
     query = "# " + "x" * 300 + "\n" + fresh_query()
     digest = sha256_hex(query)
-    async with door_app(settings, stores, graphql_max_document_chars=256) as app:
-        async with door_client(app) as http:
-            # when it is sent with its hash, then alone
-            first = await http.post("/graphql", json={"query": query, "extensions": apq(digest)})
-            again = await http.post("/graphql", json={"extensions": apq(digest)})
+    async with (
+        door_app(settings, stores, graphql_max_document_chars=256) as app,
+        door_client(app) as http,
+    ):
+        # when it is sent with its hash, then alone
+        first = await http.post("/graphql", json={"query": query, "extensions": apq(digest)})
+        again = await http.post("/graphql", json={"extensions": apq(digest)})
     # then the limit refused it, and nothing was stored
     assert codes(first) == ["document_too_large"]
     assert codes(again) == ["PERSISTED_QUERY_NOT_FOUND"]
@@ -268,20 +270,23 @@ async def test_persisted_query_operation_selection_applies_to_the_stored_text(
 async def test_persisted_query_off_is_not_supported(settings: Settings, stores: Stores) -> None:
     # given a server with persisted queries off
     query = fresh_query()
-    async with door_app(settings, stores, persisted_documents="off") as app:
-        async with door_client(app) as http:
-            # when a hash comes, alone or with its text, or a query without one
-            alone = await http.post("/graphql", json={"extensions": apq(sha256_hex(query))})
-            with_text = await http.post(
-                "/graphql", json={"query": query, "extensions": apq(sha256_hex(query))}
-            )
-            plain = await http.post("/graphql", json={"query": query})
+    async with (
+        door_app(settings, stores, persisted_documents="off") as app,
+        door_client(app) as http,
+    ):
+        # when a hash comes, alone or with its text, or a query without one
+        alone = await http.post("/graphql", json={"extensions": apq(sha256_hex(query))})
+        with_text = await http.post(
+            "/graphql", json={"query": query, "extensions": apq(sha256_hex(query))}
+        )
+        plain = await http.post("/graphql", json={"query": query})
     # then the extension is not supported (200, so Apollo Client stops hashing) and text runs
     for response in (alone, with_text):
         assert response.status_code == 200
         assert codes(response) == ["PERSISTED_QUERY_NOT_SUPPORTED"]
         assert response.headers["cache-control"] == NO_CACHE
-    assert plain.status_code == 200 and "errors" not in plain.json()
+    assert plain.status_code == 200
+    assert "errors" not in plain.json()
 
 
 async def test_trusted_documents_run_registered_and_refuse_the_rest(
@@ -297,29 +302,29 @@ async def test_trusted_documents_run_registered_and_refuse_the_rest(
         [PersistedDocument(client_name, digest, digest, None, "query", registered)],
     )
     try:
-        async with door_app(settings, stores, persisted_documents="trusted") as app:
-            async with door_client(app) as http:
-                # when clients send the registered hash, its text, and anything else
-                by_hash = await http.post("/graphql", json={"extensions": apq(digest)})
-                by_get = await http.get("/graphql", params={"extensions": json.dumps(apq(digest))})
-                by_text = await http.post("/graphql", json={"query": registered})
-                unknown_hash = await http.post(
-                    "/graphql", json={"extensions": apq(sha256_hex(other))}
-                )
-                unknown_text = await http.post("/graphql", json={"query": other})
-                unknown_both = await http.post(
-                    "/graphql", json={"query": other, "extensions": apq(sha256_hex(other))}
-                )
-                operator = await http.post(
-                    "/graphql",
-                    json={"query": other},
-                    headers={"x-api-key": keys[Tier.OPERATOR]},
-                )
-                developer = await http.post(
-                    "/graphql",
-                    json={"query": other},
-                    headers={"x-api-key": keys[Tier.DEVELOPER]},
-                )
+        async with (
+            door_app(settings, stores, persisted_documents="trusted") as app,
+            door_client(app) as http,
+        ):
+            # when clients send the registered hash, its text, and anything else
+            by_hash = await http.post("/graphql", json={"extensions": apq(digest)})
+            by_get = await http.get("/graphql", params={"extensions": json.dumps(apq(digest))})
+            by_text = await http.post("/graphql", json={"query": registered})
+            unknown_hash = await http.post("/graphql", json={"extensions": apq(sha256_hex(other))})
+            unknown_text = await http.post("/graphql", json={"query": other})
+            unknown_both = await http.post(
+                "/graphql", json={"query": other, "extensions": apq(sha256_hex(other))}
+            )
+            operator = await http.post(
+                "/graphql",
+                json={"query": other},
+                headers={"x-api-key": keys[Tier.OPERATOR]},
+            )
+            developer = await http.post(
+                "/graphql",
+                json={"query": other},
+                headers={"x-api-key": keys[Tier.DEVELOPER]},
+            )
     finally:
         await remove_documents(stores.records, client_name)
     # then only the registered document runs, except for an operator key
@@ -339,17 +344,20 @@ async def test_trusted_documents_are_not_learnt_from_clients(
     # given a trusted-documents server
     query = fresh_query()
     digest = sha256_hex(query)
-    async with door_app(settings, stores, persisted_documents="trusted") as app:
-        async with door_client(app) as http:
-            # when an operator runs a text with its hash, then a public client sends the hash
-            ran = await http.post(
-                "/graphql",
-                json={"query": query, "extensions": apq(digest)},
-                headers={"x-api-key": keys[Tier.OPERATOR]},
-            )
-            public = await http.post("/graphql", json={"extensions": apq(digest)})
+    async with (
+        door_app(settings, stores, persisted_documents="trusted") as app,
+        door_client(app) as http,
+    ):
+        # when an operator runs a text with its hash, then a public client sends the hash
+        ran = await http.post(
+            "/graphql",
+            json={"query": query, "extensions": apq(digest)},
+            headers={"x-api-key": keys[Tier.OPERATOR]},
+        )
+        public = await http.post("/graphql", json={"extensions": apq(digest)})
     # then the operator's text ran but registered nothing
-    assert ran.status_code == 200 and "errors" not in ran.json()
+    assert ran.status_code == 200
+    assert "errors" not in ran.json()
     assert codes(public) == ["PERSISTED_QUERY_NOT_IN_LIST"]
 
 
@@ -371,7 +379,8 @@ async def test_apq_finds_registered_documents_by_hash(
     finally:
         await remove_documents(stores.records, client_name)
     # then it runs
-    assert response.status_code == 200 and "errors" not in response.json()
+    assert response.status_code == 200
+    assert "errors" not in response.json()
 
 
 async def test_subgraph_check_resolves_persisted_queries(
