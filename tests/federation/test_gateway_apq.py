@@ -12,9 +12,10 @@ from tests.e2e.test_apq_client import apollo_client, steps
 from tests.federation.conftest import Doors
 
 
+@pytest.mark.parametrize("kind", ["apollo", "hive"])
 @pytest.mark.parametrize("hashed_method", ["POST", "GET"])
-async def test_apollo_client_persisted_queries_through_apollo_gateway(
-    doors: Doors, hashed_method: str
+async def test_apollo_client_persisted_queries_through_a_gateway(
+    doors: Doors, kind: str, hashed_method: str
 ) -> None:
     # given a query no door has seen, spanning two subgraphs
     query = (
@@ -23,7 +24,7 @@ async def test_apollo_client_persisted_queries_through_apollo_gateway(
     )
     args = ["--get"] if hashed_method == "GET" else []
     # when Apollo Client asks it twice through the gateway
-    run = await apollo_client(doors.apollo, query, *args)
+    run = await apollo_client(doors.gateway(kind), query, *args)
     # then the hash alone was unknown, the text was stored, and the hash alone then ran
     assert steps(run) == [
         (hashed_method, False, ["PERSISTED_QUERY_NOT_FOUND"]),
