@@ -124,8 +124,15 @@ class RedisDocuments:
     of last uses and a byte total under `prefix`, changed only by two Lua scripts. Redis being
     unreachable is a miss (the client resends its text), never an error."""
 
-    def __init__(self, url: str, bounds: CacheBounds, prefix: str = "civicgraph:apq") -> None:
+    def __init__(
+        self,
+        url: str,
+        bounds: CacheBounds,
+        prefix: str = "civicgraph:apq",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.bounds = bounds
+        self.clock = clock
         self.client = redis.Redis.from_url(url)
         self.keys = [f"{prefix}:documents", f"{prefix}:used", f"{prefix}:bytes"]
         self._put = self.client.register_script(PUT_SCRIPT)
@@ -134,7 +141,7 @@ class RedisDocuments:
     async def get(self, sha256_hash: str) -> str | None:
         try:
             found = await self._get(
-                keys=self.keys[:2], args=[sha256_hash, time.time(), self.bounds.ttl_seconds]
+                keys=self.keys[:2], args=[sha256_hash, self.clock(), self.bounds.ttl_seconds]
             )
         except RedisError as error:
             log.warning("APQ store unavailable, hash treated as unknown: %s", error)
@@ -152,7 +159,7 @@ class RedisDocuments:
                     sha256_hash,
                     encoded,
                     len(encoded),
-                    time.time(),
+                    self.clock(),
                     self.bounds.ttl_seconds,
                     self.bounds.max_entries,
                     self.bounds.max_bytes,

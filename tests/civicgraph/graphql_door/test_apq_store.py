@@ -107,6 +107,30 @@ async def test_redis_store_stays_within_max_bytes(redis_store: RedisDocuments) -
     assert await redis_store.get("same") == "x" * 40
 
 
+async def test_redis_store_forgets_documents_idle_past_the_ttl() -> None:
+    clock = Clock()
+    store = RedisDocuments(
+        REDIS_URL,
+        CacheBounds(max_entries=10, max_bytes=1000, ttl_seconds=60),
+        prefix=f"test:apq:{uuid.uuid4().hex}",
+        clock=clock,
+    )
+    try:
+        await store.put("a", "doc a")
+        clock.now += 59
+        assert await store.get("a") == "doc a"  # a use renews it
+        clock.now += 59
+        assert await store.get("a") == "doc a"
+        clock.now += 61
+        assert await store.get("a") is None
+        await store.put("b", "doc b")  # the next write drops what expired
+        assert await store.entries() == 1
+        assert await store.stored_bytes() == len("doc b")
+    finally:
+        await store.client.delete(*store.keys)
+        await store.close()
+
+
 async def test_redis_store_is_shared_between_workers(redis_store: RedisDocuments) -> None:
     # given a second worker's store on the same Redis and prefix
     other = RedisDocuments(REDIS_URL, redis_store.bounds)
