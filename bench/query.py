@@ -3,6 +3,7 @@ raw ASGI hello and, with --gateways, vs the same query through each federation g
 
     python -m bench.query [--seconds 10] [--connections 32]
     python -m bench.query --gateways [--profile DIR] [--data-dir DIR]
+    python -m bench.query --apq [--data-dir DIR]
 
 Starts one uvicorn worker (bench.asgi) on the seeded stores (CIVIC_DATA_DIR, default var/: run
 `make run` or `civicgraph seed` first) and loads it with wrk from the same machine: the hello
@@ -13,12 +14,16 @@ gateway, in front; each gateway's figures are ratios against the merged server o
 Per client request it also reports the subgraph requests and their time (each subgraph's
 `/metrics`), store calls, and CPU of every process (/proc). --profile DIR repeats each load with
 py-spy sampling the Python servers (`pip install -e '.[bench]'`) and the gateways under
-`node --cpu-prof`, and prints where each spent its CPU during the load.
+`node --cpu-prof`, and prints where each spent its CPU during the load. --apq also loads the
+same query as an automatic persisted query (Apollo APQ: GET with only the `persistedQuery`
+extension's SHA-256, the text stored once beforehand) and gives its ratio against the full-text
+GET of the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -65,6 +70,35 @@ def wrk(url: str, seconds: int, connections: int) -> tuple[float, str]:
 
 def app_url(base: str) -> str:
     return f"{base}/graphql?query={urllib.parse.quote(QUERY)}"
+
+
+def apq_extensions() -> str:
+    """The `extensions` parameter of the app query as an Apollo persisted query (JSON)."""
+    digest = hashlib.sha256(QUERY.encode()).hexdigest()
+    return json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}})
+
+
+def apq_url(base: str) -> str:
+    """The app query by its hash alone (GET), as Apollo Client's `useGETForHashedQueries`."""
+    return f"{base}/graphql?extensions={urllib.parse.quote(apq_extensions())}"
+
+
+def apq_figures(base: str, seconds: int, connections: int) -> tuple[WrkRun, WrkRun]:
+    """(full text, hash alone) runs of the app query by GET on the server at `base`, each after
+    a warm-up; the text is stored under its hash first (GET with both). SystemExit when the
+    hash's answer differs from the text's."""
+    stored = f"{app_url(base)}&extensions={urllib.parse.quote(apq_extensions())}"
+    for url in (stored, apq_url(base)):
+        request = urllib.request.Request(url, headers=HEADERS)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = json.loads(response.read())
+        if body.get("errors") or "latestReading" not in json.dumps(body):
+            raise SystemExit(f"the APQ request failed at {base}: {json.dumps(body)[:300]}")
+    runs = []
+    for url in (app_url(base), apq_url(base)):
+        run_wrk(url, WARM_UP_S, connections, HEADERS)
+        runs.append(run_wrk(url, seconds, connections, HEADERS))
+    return runs[0], runs[1]
 
 
 def answer(base: str) -> object:
@@ -208,6 +242,11 @@ def main() -> None:
         help="also through these gateways over the subgraphs (hive, apollo, hive-dedupe; "
         "default when given: all three)",
     )
+    parser.add_argument(
+        "--apq",
+        action="store_true",
+        help="also the app query by its APQ hash alone vs as full text (GET, same server)",
+    )
     parser.add_argument("--profile", type=Path, help="profile each side into this folder")
     parser.add_argument("--data-dir", type=Path, help="the seeded city (default CIVIC_DATA_DIR)")
     args = parser.parse_args()
@@ -227,6 +266,7 @@ def main() -> None:
         hello = run_wrk(f"{base}/hello", args.seconds, args.connections)
         pids = {"server": merged_pid(base)}
         merged = measure(base, args.seconds, args.connections, {"merged": base}, pids)
+        apq = apq_figures(base, args.seconds, args.connections) if args.apq else None
     federated = {kind: gateway_figures(kind, merged_data, args) for kind in kinds}
     print(
         f"{started:%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} cores, "
@@ -235,6 +275,20 @@ def main() -> None:
     print(f"{'raw ASGI hello':<28}: {hello.rps:8,.0f} req/s  p99 {hello.p99_ms:7.1f} ms")
     print_figures("merged server (app query)", merged, None)
     print(f"{'ratio app/hello':<28}: {merged.run.rps / hello.rps:.3f}")
+    if apq is not None:
+        text, hashed = apq
+        for label, run in (
+            ("app query, full text (GET)", text),
+            ("app query, APQ hash (GET)", hashed),
+        ):
+            print(
+                f"{label:<28}: {run.rps:8,.0f} req/s  p50 {run.p50_ms:7.1f} ms  "
+                f"p99 {run.p99_ms:7.1f} ms"
+            )
+        print(
+            f"{'ratio APQ hash/full text':<28}: req/s {hashed.rps / text.rps:.3f}  "
+            f"p50 {hashed.p50_ms / text.p50_ms:.2f}  p99 {hashed.p99_ms / text.p99_ms:.2f}"
+        )
     for kind, figures in federated.items():
         print_figures(f"{kind} gateway + subgraphs", figures, merged)
     if args.profile is not None:

@@ -22,7 +22,9 @@ from civicgraph.dashboard_door import DashboardDoor
 from civicgraph.dashboard_gate import DashboardGate
 from civicgraph.explorer import Explorer
 from civicgraph.graphql_door import CivicGraphQL, DoorLimits
+from civicgraph.graphql_door.apq_store import CacheBounds, RedisDocuments, document_cache
 from civicgraph.graphql_door.check import CHECK_PATH, OperationCheck
+from civicgraph.graphql_door.persisted import PersistedDocuments
 from civicgraph.graphql_door.seat import connection_seat
 from civicgraph.key_purge import purging_key_requests
 from civicgraph.live import running_live
@@ -38,6 +40,7 @@ from dashboards.sources import Answer
 from graph.locate import DistrictLocator
 from graph.records.api_key_requests import PendingBounds
 from graph.records.api_keys import Tier
+from graph.records.persisted_documents import registered_document
 from ledger.verification_tally import tallying_verifications
 from ml.registry import Registry
 from resolvers.core.context import Context, Limits, TrustSettings
@@ -134,6 +137,8 @@ def create_app(
         finally:
             if owned:
                 await opened.close()
+            if isinstance(apq_cache, RedisDocuments):
+                await apq_cache.close()
 
     def context_for(request: Request | WebSocket) -> Context:
         opened: Stores = app.state.stores
@@ -172,6 +177,14 @@ def create_app(
         lambda: app.state.stores.calls() if hasattr(app.state, "stores") else {},
         lambda: getattr(app.state, "live", None),
     )
+    apq_cache = document_cache(
+        settings.bus_url,
+        CacheBounds(settings.apq_max_entries, settings.apq_max_bytes, settings.apq_ttl_seconds),
+    )
+
+    async def registered(sha256: str) -> str | None:
+        return await registered_document(app.state.stores.records, sha256)
+
     graphql = CivicGraphQL(
         None,
         explorer,
@@ -185,6 +198,7 @@ def create_app(
             timeout_seconds=settings.graphql_timeout_seconds,
         ),
         subgraph,
+        PersistedDocuments(settings.persisted_documents, apq_cache, registered),
     )
     door = door_policy(settings)
 

@@ -14,6 +14,7 @@ from rich.table import Table
 from civicgraph.boundary import BoundaryGroup
 from civicgraph.cli_bounds import MAX_DAYS
 from civicgraph.cli_cert import cert_app
+from civicgraph.cli_documents import documents_app
 from civicgraph.cli_federation import federation_app, supergraph
 from civicgraph.cli_keys import keys_approve, keys_purge, keys_reject, keys_requests, keys_tier
 from civicgraph.cli_log import log_app
@@ -57,6 +58,7 @@ app.add_typer(wallet_app, name="wallet")
 app.add_typer(poll_app, name="poll")
 app.add_typer(federation_app, name="federation")
 app.add_typer(ml_app, name="ml")
+app.add_typer(documents_app, name="documents")
 app.command("supergraph")(supergraph)
 # The Neo4j driver logs a warning for every failed routing attempt; our one error line says it.
 logging.getLogger("neo4j").setLevel(logging.CRITICAL)

@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from civicgraph.persisted_mode import PersistedDocumentsMode
 from civicgraph.rate_limits import parse_quota
 from civicgraph.trusted_logs import TrustedLogs
 from resolvers.core.cost.budgets import CostBudgets
@@ -375,6 +376,32 @@ class Settings(BaseSettings):
         le=600,
         description="Longest a GraphQL query or mutation (HTTP or websocket) may run before "
         "it is cancelled with `timeout`.",
+    )
+    persisted_documents: PersistedDocumentsMode = Field(
+        PersistedDocumentsMode.APQ,
+        description="Persisted queries at /graphql: apq (Apollo's automatic persisted queries: "
+        "any client registers a validated document by its SHA-256), trusted (only documents "
+        "registered with `civicgraph documents register` run; operator keys may send any "
+        "text), off (the persistedQuery extension is answered PERSISTED_QUERY_NOT_SUPPORTED).",
+    )
+    apq_max_entries: int = Field(
+        2_000,
+        ge=1,
+        le=1_000_000,
+        description="Most documents the APQ store holds (per process, or shared in Redis when "
+        "the bus is Redis); the least recently used go first.",
+    )
+    apq_max_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=64 * 1024,
+        le=1024 * 1024 * 1024,
+        description="Most bytes of document text (UTF-8) the APQ store holds.",
+    )
+    apq_ttl_seconds: int = Field(
+        24 * 3600,
+        ge=60,
+        le=30 * 24 * 3600,
+        description="Seconds an APQ document unused is kept; the client resends it after.",
     )
 
     @computed_field  # type: ignore[prop-decorator]

@@ -12,7 +12,10 @@ server's `/graphql` answers it (status, body, `extensions.cost` included); an op
 passes gets 200 `{"data": null, "extensions": {"cost": {requested, budget, tier}}}`.
 Subscriptions are checked too, as the merged server checks them at `subscribe`, when the gateway
 says the operation came over a websocket (`x-civicgraph-transport: websocket`); over HTTP they
-are refused `operation_not_supported` as on the merged server.
+are refused `operation_not_supported` as on the merged server. A persisted query's hash is
+resolved as on the merged server (persisted.py, this server's store), and a hash sent with its
+text is stored once the check has validated it, so a gateway's client meets the same APQ
+protocol (docs/api.md, "Persisted queries").
 """
 
 from __future__ import annotations

@@ -24,8 +24,10 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 from civicgraph.graphql_door.body import BodyTooLarge, JsonInvalid, decode_json, read_body
 from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.negotiation import JSON, is_json_request, negotiate
+from civicgraph.graphql_door.persisted import PersistedDocuments
+from civicgraph.graphql_door.refusal import Refusal
 from civicgraph.graphql_door.results import response_too_large, timed_out
-from graph.errors import CivicGraphError
+from graph.records.api_keys import Tier
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import (
     PARSE_FAILURES,
@@ -62,23 +64,6 @@ class DoorLimits:
     timeout_seconds: float = 10.0
 
 
-class Refusal(CivicGraphError):
-    """A request refused before execution: its HTTP status, error code and extra headers."""
-
-    def __init__(
-        self,
-        status: int,
-        code: RequestErrorCode,
-        message: str,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-
-
 @dataclass(frozen=True)
 class GraphQLParams:
     """A well-formed GraphQL-over-HTTP request's parameters."""
@@ -87,6 +72,8 @@ class GraphQLParams:
     operation_name: str | None
     variables: dict[str, Any] | None
     extensions: dict[str, Any] | None
+    remember: str | None = None
+    """The SHA-256 under which to store `query` once it parsed and validated (Apollo APQ)."""
 
 
 def _malformed(media: str, message: str) -> Refusal:
@@ -103,10 +90,17 @@ def _json_param(raw: str | None, name: str, max_depth: int) -> object:
         raise Refusal(400, RequestErrorCode.JSON_INVALID, f"{name}: {error}") from None
 
 
-def _params(data: object, media: str) -> GraphQLParams:
+async def _params(
+    data: object, media: str, persisted: PersistedDocuments, tier: Tier
+) -> GraphQLParams:
     if not isinstance(data, dict):
         raise _malformed(media, "the body must be a JSON object (batches are not supported)")
-    query = data.get("query")
+    if data.get("extensions") is not None and not isinstance(data["extensions"], dict):
+        raise _malformed(media, "`extensions` must be an object or null")
+    # the one place a document's text is taken from a request, GET or POST: a persisted
+    # query's hash becomes its text here, before any check of the text (persisted.py)
+    resolved = await persisted.resolve(data.get("query"), data.get("extensions"), tier)
+    query = resolved.query
     if not isinstance(query, str):
         raise _malformed(media, "`query` must be a string holding a GraphQL document")
     operation_name = data.get("operationName")
@@ -116,16 +110,24 @@ def _params(data: object, media: str) -> GraphQLParams:
         if data.get(name) is not None and not isinstance(data[name], dict):
             raise _malformed(media, f"`{name}` must be an object or null")
     return GraphQLParams(
-        query, operation_name or None, data.get("variables"), data.get("extensions")
+        query,
+        operation_name or None,
+        data.get("variables"),
+        data.get("extensions"),
+        resolved.remember,
     )
 
 
-async def request_params(request: Request, media: str, limits: DoorLimits) -> GraphQLParams:
+async def request_params(
+    request: Request, media: str, limits: DoorLimits, persisted: PersistedDocuments
+) -> GraphQLParams:
     """The parameters of a GET (query string, GraphQL-over-HTTP §GET) or a POST (UTF-8 JSON
-    body). Raises Refusal: 415, 413, 400 (not JSON), 422/400 (not a GraphQL request)."""
+    body), a persisted query's hash resolved to its text (persisted.py). Raises Refusal: 415,
+    413, 400 (not JSON), 422/400 (not a GraphQL request), and those of persisted queries."""
+    tier = request.scope.get("state", {}).get("tier", Tier.PUBLIC)
     if request.method == "GET":
         query_params = request.query_params
-        return _params(
+        return await _params(
             {
                 # an empty parameter counts as absent (docs/api.md): `?query=` is no query
                 "query": query_params.get("query") or None,
@@ -138,6 +140,8 @@ async def request_params(request: Request, media: str, limits: DoorLimits) -> Gr
                 ),
             },
             media,
+            persisted,
+            tier,
         )
     if not is_json_request(request.headers.get("content-type")):
         raise Refusal(
@@ -154,11 +158,26 @@ async def request_params(request: Request, media: str, limits: DoorLimits) -> Gr
         raise Refusal(413, RequestErrorCode.PAYLOAD_TOO_LARGE, str(error)) from None
     except JsonInvalid as error:
         raise Refusal(400, RequestErrorCode.JSON_INVALID, str(error)) from None
-    return _params(data, media)
+    return await _params(data, media, persisted, tier)
 
 
 def _request_error_status(errors: list[GraphQLError]) -> int:
     return 400 if any(code_of(e) in PARSE_FAILURES for e in errors) else 422
+
+
+INVALID_DOCUMENT = frozenset(
+    {
+        RequestErrorCode.GRAPHQL_PARSE_FAILED,
+        RequestErrorCode.DOCUMENT_TOO_LARGE,
+        RequestErrorCode.GRAPHQL_VALIDATION_FAILED,
+        RequestErrorCode.OPERATION_NOT_FOUND,
+    }
+)
+"""Codes of a document no persisted-query store keeps: it did not parse or validate."""
+
+
+def _invalid_document(errors: list[GraphQLError]) -> bool:
+    return any(code_of(e) in INVALID_DOCUMENT for e in errors)
 
 
 def is_request_error(result: ExecutionResult) -> bool:
@@ -183,6 +202,7 @@ class GraphQLOverHTTP:
     def __init__(self, view: CivicGraphQL, limits: DoorLimits) -> None:
         self.view = view
         self.limits = limits
+        self.persisted: PersistedDocuments = view.persisted
 
     async def answer(self, request: Request) -> Response:
         """The response to `request`; never raises for anything the client sent."""
@@ -207,7 +227,7 @@ class GraphQLOverHTTP:
                     RequestErrorCode.NOT_ACCEPTABLE,
                     "accept application/graphql-response+json or application/json",
                 )
-            params = await request_params(request, media, self.limits)
+            params = await request_params(request, media, self.limits, self.persisted)
             return await self._run(request, params, media)
         except Refusal as refusal:
             body = {"errors": [request_error(refusal.code, refusal.message).formatted]}
@@ -233,6 +253,8 @@ class GraphQLOverHTTP:
             body["errors"] = [e.formatted for e in result.errors]
         if result.extensions:
             body["extensions"] = result.extensions
+        if params.remember is not None and not _invalid_document(result.errors or []):
+            await self.persisted.remember(params.remember, params.query)
         status: int | None = None
         if "data" not in body:
             status = 200 if media == JSON else _request_error_status(result.errors or [])

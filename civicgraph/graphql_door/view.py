@@ -14,9 +14,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from civicgraph.explorer import Explorer
+from civicgraph.graphql_door.apq_store import CacheBounds, MemoryDocuments
 from civicgraph.graphql_door.body import JsonInvalid, decode_json
 from civicgraph.graphql_door.http import DoorLimits, GraphQLOverHTTP
+from civicgraph.graphql_door.persisted import PersistedDocuments
 from civicgraph.graphql_door.websockets import LegacyWSHandler, TransportWSHandler, WebSocketAdapter
+from civicgraph.persisted_mode import PersistedDocumentsMode
 from resolvers.core.context import Context
 from resolvers.core.shared_events import SharedEventExecutor
 from resolvers.schema import build_schema
@@ -37,9 +40,14 @@ class CivicGraphQL(GraphQL[Context, None]):
         explorer: Explorer,
         limits: DoorLimits | None = None,
         subgraph: str | None = None,
+        persisted: PersistedDocuments | None = None,
     ) -> None:
-        """Serves the merged schema, or the one subgraph named `subgraph` (UnknownSubgraph)."""
+        """Serves the merged schema, or the one subgraph named `subgraph` (UnknownSubgraph).
+        `persisted`: the persisted-documents policy; default APQ in this process's memory."""
         self.limits = limits or DoorLimits()
+        self.persisted = persisted or PersistedDocuments(
+            PersistedDocumentsMode.APQ, MemoryDocuments(CacheBounds())
+        )
         max_tokens = self.limits.max_tokens
         schema = (
             subgraph_schema(subgraph, SharedEventExecutor, max_tokens)

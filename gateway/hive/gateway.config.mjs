@@ -42,6 +42,7 @@ import {
   readBody,
 } from "../scripts/body.mjs";
 import { seatEveryConnection, seatUrls } from "../scripts/seat.mjs";
+import { NOT_FOUND, PersistedDocuments } from "../scripts/apq.mjs";
 import { WebSocketServer } from "ws";
 import {
   asPartAnswer,
@@ -149,6 +150,9 @@ const checked = new WeakSet();
  * since the stream it would read has been drained. */
 const bodies = new WeakMap();
 
+/** Documents of automatic persisted queries the check accepted (../scripts/apq.mjs). */
+const persisted = new PersistedDocuments();
+
 function checkPlugin(checks, maxBytes) {
   return {
     // HTTP: the client's request as it came, before Yoga parses it
@@ -205,6 +209,7 @@ function checkPlugin(checks, maxBytes) {
         return;
       }
       checked.add(request);
+      persisted.rememberChecked(method, url.search, body);
       if (body !== undefined) bodies.set(request, body);
       if (verdict.cost) costs.set(request, verdict.cost);
     },
@@ -289,6 +294,13 @@ export const gatewayConfig = defineConfig({
   maskedErrors: { maskError: maskUnlessRefused },
   // a document, not a path: served as read, neither watched nor polled
   supergraph: parse(SUPERGRAPH),
+  // automatic persisted queries: a hash alone runs the text the check accepted with it before
+  // (../scripts/apq.mjs); any other document still runs, once the check has accepted it
+  persistedDocuments: {
+    getPersistedOperation: (hash) => persisted.get(hash),
+    allowArbitraryDocuments: true,
+    customErrors: { notFound: NOT_FOUND },
+  },
   plugins: () => [
     checkPlugin(checkUrls(SUPERGRAPH), maxBodyBytes()),
     forwardingPlugin,

@@ -520,3 +520,22 @@ class Incident(Model):
             Index(fields=["district_code", "reported_at"], name="incident_district_at"),
         )
         """Scoring reads the last weeks city-wide; a gu's page reads its own."""
+
+
+class PersistedDocument(Model):
+    """A trusted document an operator registered for a client, found by its text's SHA-256."""
+
+    id = fields.IntField(primary_key=True)
+    client = fields.CharField(max_length=100, description="the client the manifest came from")
+    document_id = fields.CharField(
+        max_length=128, description="the id the manifest gives: Apollo sha256, Relay md5"
+    )
+    sha256 = fields.CharField(max_length=64, db_index=True, description="of the text, hex")
+    name = fields.CharField(max_length=200, null=True, description="the operation's name")
+    operation_type = fields.CharField(max_length=16, description="query, mutation, subscription")
+    body = fields.TextField(description="the document text, as registered")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "persisted_document"
+        unique_together = (("client", "sha256"),)

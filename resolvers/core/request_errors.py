@@ -36,6 +36,21 @@ class RequestErrorCode(StrEnum):
     """The operation ran past the server's time limit and was cancelled."""
     RESPONSE_TOO_LARGE = "response_too_large"
     """The result, encoded, is larger than the server sends."""
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    """Apollo APQ: a hash without its text, and the server does not know it (HTTP 200: the
+    client resends it with the text). Apollo's spelling, which Apollo Client matches."""
+    PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+    """Apollo APQ: persisted queries are switched off (HTTP 200: the client stops hashing)."""
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
+    """Trusted documents: the hash is not a registered document (Apollo Router's code)."""
+    QUERY_NOT_IN_SAFELIST = "QUERY_NOT_IN_SAFELIST"
+    """Trusted documents: the text is not a registered document (Apollo Router's code)."""
+    PERSISTED_QUERY_INVALID = "persisted_query_invalid"
+    """The `persistedQuery` extension is not `{"version": 1, "sha256Hash": <64 hex>}`."""
+    PERSISTED_QUERY_VERSION_NOT_SUPPORTED = "persisted_query_version_not_supported"
+    """The `persistedQuery` extension's `version` is not 1."""
+    PERSISTED_QUERY_HASH_MISMATCH = "persisted_query_hash_mismatch"
+    """The text sent with a hash does not have that SHA-256."""
 
 
 PARSE_FAILURES = frozenset(

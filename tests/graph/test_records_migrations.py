@@ -29,6 +29,7 @@ ALL = [
     "0014_ml_review",
     "0015_ml_predictions_and_feeds",
     "0016_api_key_requests",
+    "0018_persisted_documents",
 ]
 LATER_TABLES = (
     "reading_hourly",
@@ -53,6 +54,7 @@ LATER_TABLES = (
     "syndromic_count",
     "incident",
     "api_key_request",
+    "persisted_document",
 )
 """Tables the migrations after 0001 create."""
 
