@@ -78,3 +78,13 @@ async def test_another_method_is_405_in_the_catalogue_format(client: httpx.Async
     response = await client.post("/catalog.ttl")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/catalog.ttl", "/catalog/datasets/ds-sdot.jsonld", "/catalog/datasets/ds-sdot/data.csv"],
+)
+async def test_head_answers_without_a_body(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
