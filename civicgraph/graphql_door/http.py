@@ -26,6 +26,7 @@ from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.negotiation import JSON, is_json_request, negotiate
 from civicgraph.graphql_door.results import response_too_large, timed_out
 from graph.errors import CivicGraphError
+from graph.usage import SCOPE_KEY, UsageMark
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import (
     PARSE_FAILURES,
@@ -267,6 +268,9 @@ class GraphQLOverHTTP:
             operation = get_operation(document, params.operation_name)
         except GraphQLError as error:
             return [error]
+        usage = request.scope.get("state", {}).get(SCOPE_KEY)
+        if isinstance(usage, UsageMark):  # counted under the operation's name
+            usage.name(operation.name.value if operation.name else None)
         subscription = operation.operation is OperationType.SUBSCRIPTION
         if subscription and not self.serves_subscriptions(request):
             return [

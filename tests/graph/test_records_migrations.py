@@ -28,6 +28,7 @@ ALL = [
     "0013_case_event_closing_index",
     "0014_ml_review",
     "0015_ml_predictions_and_feeds",
+    "0017_api_usage",
 ]
 LATER_TABLES = (
     "reading_hourly",
@@ -51,6 +52,7 @@ LATER_TABLES = (
     "ml_prediction",
     "syndromic_count",
     "incident",
+    "api_usage",
 )
 """Tables the migrations after 0001 create."""
 
