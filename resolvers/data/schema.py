@@ -15,6 +15,7 @@ from resolvers.data.dataloaders import DatasetByIdLoader
 from resolvers.data.filters import DatasetFilter
 from resolvers.data.statistics import CatalogueStatistics, catalogue_statistics
 from resolvers.data.types import Dataset
+from resolvers.data.usage import ApiUsage, api_usage
 
 
 @strawberry.type(name="Query")
@@ -40,13 +41,16 @@ class DataQuery:
         equals = equals_map(
             theme=list(f.theme or []) or None, publisher_code=list(f.publisher or []) or None
         )
-        return await node_page(
+        page = await node_page(
             info.context,
             "Dataset",
             Dataset.from_node,
             equals=equals,
             page=PageArgs(first, after, last, before),
         )
+        for edge in page.edges:  # each catalogue entry read is a call of that dataset
+            info.context.usage.touch(edge.node.id)
+        return page
 
     @strawberry.field(
         description="Catalogue indicators: datasets published, by theme (and by publisher)."
@@ -63,4 +67,12 @@ class DataQuery:
         node = await info.context.loader(DatasetByIdLoader).load(id)
         if node is None:
             raise not_found("dataset", id, "id")
+        info.context.usage.touch(node["id"])
         return Dataset.from_node(node)
+
+    api_usage: ApiUsage = strawberry.field(
+        resolver=api_usage,
+        description="API calls over Seoul days [from, to] (at most 92), grouped by day, key, "
+        "operation and dataset touched, as of each worker's last flush. A key sees its own "
+        "calls; an operator every key's (or one, by `key`); no key: `forbidden`.",
+    )
