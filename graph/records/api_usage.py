@@ -192,7 +192,7 @@ async def dataset_calls(
     marks = records.placeholders(len(datasets) + 2)
     rows = await records.query(
         f"SELECT dataset, SUM(calls) AS calls FROM {TABLE} "
-        f"WHERE dataset IN ({', '.join(marks[2:])}) AND day >= {marks[0]} AND day <= {marks[1]} "
+        f"WHERE day >= {marks[0]} AND day <= {marks[1]} AND dataset IN ({', '.join(marks[2:])}) "
         "GROUP BY dataset",
         [first_day, last_day, *datasets],
     )
