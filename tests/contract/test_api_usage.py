@@ -70,13 +70,9 @@ async def test_grouped_reads_sum_in_the_window_for_one_client_or_all(records: Re
     # when read by day, by dataset, for one key, with no group, and cut
     by_day = await usage_rows(records, DAY - 1, DAY, [UsageGroup.DAY], limit=10)
     by_dataset = await usage_rows(records, DAY - 1, DAY, [UsageGroup.DATASET], limit=10)
-    one_key = await usage_rows(
-        records, DAY - 1, DAY, [UsageGroup.OPERATION], client="k1", limit=10
-    )
+    one_key = await usage_rows(records, DAY - 1, DAY, [UsageGroup.OPERATION], client="k1", limit=10)
     summed = await usage_rows(records, DAY - 1, DAY, [], limit=10)
-    cut = await usage_rows(
-        records, DAY - 1, DAY, [UsageGroup.DAY, UsageGroup.KEY], limit=2
-    )
+    cut = await usage_rows(records, DAY - 1, DAY, [UsageGroup.DAY, UsageGroup.KEY], limit=2)
     # then each sums its group, ordered
     assert by_day[0] == 18
     assert [(r.day, r.calls) for r in by_day[1]] == [

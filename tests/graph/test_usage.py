@@ -97,9 +97,7 @@ async def test_operation_names_past_the_bound_count_as_other(records: Records) -
     call(tally, "C", client="other123")
     await tally.flush()
     # then its later names are (other), the known ones still count, the other client is apart
-    _, rows = await usage_rows(
-        records, DAY, DAY, [UsageGroup.KEY, UsageGroup.OPERATION], limit=10
-    )
+    _, rows = await usage_rows(records, DAY, DAY, [UsageGroup.KEY, UsageGroup.OPERATION], limit=10)
     assert [(r.client, r.operation, r.calls) for r in rows] == [
         ("abcd1234", OTHER, 2),
         ("abcd1234", "A", 2),
