@@ -101,8 +101,8 @@ async def test_grouped_reads_sum_in_the_window_for_one_client_or_all(records: Re
 async def test_an_empty_flush_writes_nothing_and_bad_keys_are_refused(records: Records) -> None:
     assert await add_usage(records, {}) == 0
     assert await add_usage(records, {key(DAY, "k1", "Air"): 0}) == 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="out of bounds"):
         await add_usage(records, {key(DAY, "k1", "x" * 65): 1})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a count is"):
         await add_usage(records, {key(DAY, "k1", "Air"): -1})
     assert (await usage_rows(records, DAY, DAY, [], limit=1))[0] == 0

@@ -37,7 +37,8 @@ async def test_requests_with_and_without_a_key_are_counted_after_a_flush(
     developer = keys[Tier.DEVELOPER]
     prefix = developer.split("_")[1]
     name = f"Usage{uuid.uuid4().hex[:12]}"
-    sensors = f"query {name} {{ sensors(first: 2) {{ edges {{ node {{ latestReading {{ measuredAt }} }} }} }} }}"
+    reading = "edges { node { latestReading { measuredAt } } }"
+    sensors = f"query {name} {{ sensors(first: 2) {{ {reading} }} }}"
     # given two keyed calls touching S-DoT, one public call, an Open311 request, a websocket op
     async with httpx.AsyncClient(base_url=url) as http:
         for _ in range(2):
@@ -86,11 +87,14 @@ async def test_requests_with_and_without_a_key_are_counted_after_a_flush(
 async def test_with_counting_off_nothing_is_counted(settings: Settings, stores: Stores) -> None:
     # given a server with usage counting off (the benchmark's baseline)
     app = create_app(settings.model_copy(update={"usage_counting": False}), stores)
-    async with app.router.lifespan_context(app), serving(app) as url:
-        async with httpx.AsyncClient(base_url=url) as http:
-            # when it serves a call
-            answer = await http.post("/graphql", json={"query": "{ datasetThemes }"})
-            metrics = (await http.get("/metrics")).text
+    async with (
+        app.router.lifespan_context(app),
+        serving(app) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        # when it serves a call
+        answer = await http.post("/graphql", json={"query": "{ datasetThemes }"})
+        metrics = (await http.get("/metrics")).text
     # then there is no tally and no call on /metrics
     assert answer.status_code == 200
     assert app.state.usage is None

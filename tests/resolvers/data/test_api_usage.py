@@ -189,7 +189,8 @@ async def test_dataset_call_counts_are_one_query_per_window_for_a_page(
     assert nodes["ds-water-quality"]["callCount"] == 4
     assert nodes["ds-water-quality"]["month"] == 9
     others = [n for i, n in nodes.items() if i not in ("ds-water-quality", "ds-sdot")]
-    assert others and all(n["callCount"] == 0 for n in others)
+    assert others
+    assert all(n["callCount"] == 0 for n in others)
 
 
 async def test_dataset_call_count_days_out_of_range_is_refused(client: httpx.AsyncClient) -> None:
