@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.city_day import city_day
+from graph.city_day import city_day, day_span
 from graph.records.api_usage import (
     CALLS,
     MAX_DATASET,
@@ -95,19 +96,13 @@ class UsageTally:
     event loop; flushing does.
     """
 
-    def __init__(
-        self,
-        records: Records,
-        bounds: UsageBounds | None = None,
-        *,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
+    def __init__(self, records: Records, bounds: UsageBounds | None = None) -> None:
         self.records = records
         self.bounds = bounds or UsageBounds()
-        self.now = now
         self._pending: Counter[UsageKey] = Counter()
         self._names: dict[tuple[int, str], set[str]] = {}
         self._flushing = asyncio.Lock()
+        self._day, self._day_ends = 0, float("-inf")
         self.calls: Counter[tuple[str, str]] = Counter()
         """Calls recorded, by (tier, door): `civic_api_calls_total`."""
         self.dataset_calls = 0
@@ -129,13 +124,22 @@ class UsageTally:
     def record(self, mark: UsageMark, at: datetime | None = None) -> None:
         """Count `mark` as one call on the Seoul day of `at` (default now): one for its
         operation, one for each dataset it touched. Never raises, never waits."""
-        day = epoch_day(city_day(at or self.now()))
+        day = epoch_day(city_day(at)) if at is not None else self._today()
         operation = self._bounded_name(day, mark.client, mark.operation)
         self.calls[(mark.tier, mark.door)] += 1
         self._add(UsageKey(day, mark.client, operation, CALLS))
         for dataset in mark.datasets:
             self.dataset_calls += 1
             self._add(UsageKey(day, mark.client, operation, dataset))
+
+    def _today(self) -> int:
+        """Today's Seoul day (days since 1970-01-01), worked out again only when it ends."""
+        now = time.time()
+        if now >= self._day_ends:
+            today = city_day(datetime.now(UTC))
+            self._day = epoch_day(today)
+            self._day_ends = day_span(today)[1].timestamp()
+        return self._day
 
     def _bounded_name(self, day: int, client: str, operation: str) -> str:
         names = self._names.get((day, client))

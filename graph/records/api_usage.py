@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph.records.db import Records
 
@@ -39,11 +39,10 @@ def from_epoch_day(day: int) -> date:
     return EPOCH + timedelta(days=day)
 
 
-@dataclass(frozen=True, order=True)
-class UsageKey:
+class UsageKey(NamedTuple):
     """What one count is of: Seoul `day` (days since 1970-01-01), `client` (a key's prefix or
     PUBLIC, ≤ MAX_CLIENT), `operation` (≤ MAX_OPERATION), `dataset` (CALLS or a Dataset id,
-    ≤ MAX_DATASET)."""
+    ≤ MAX_DATASET). A tuple: counting hashes one per call and dataset."""
 
     day: int
     client: str

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph import usage as usage_module
+from graph.city_day import city_day
 from graph.records import Records, open_records, sqlite_url
 from graph.records.api_usage import PUBLIC, UsageGroup, epoch_day, usage_rows
 from graph.usage import (
@@ -184,3 +185,12 @@ def test_touch_marks_the_scopes_call_and_ignores_a_scope_without_one() -> None:
     touch({"state": {}}, "ds-sdot")
     touch({}, "ds-sdot")
     assert mark.datasets == {"ds-sdot"}
+
+
+async def test_a_call_without_a_time_is_filed_under_todays_seoul_day(records: Records) -> None:
+    tally = UsageTally(records)
+    tally.record(tally.mark(PUBLIC, "public", "http"))
+    await tally.flush()
+    today = epoch_day(city_day(datetime.now(UTC)))
+    _, rows = await usage_rows(records, today - 1, today + 1, [UsageGroup.DAY], limit=10)
+    assert [(r.day, r.calls) for r in rows] == [(city_day(datetime.now(UTC)), 1)]
