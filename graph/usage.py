@@ -216,7 +216,9 @@ sensor to it by MEASURES): what reading a sensor's readings touches."""
 def touch(scope: Mapping[str, Any], dataset_id: str) -> None:
     """Count the request of ASGI `scope` (a Starlette `request.scope`) against catalogue
     dataset `dataset_id`: for doors outside GraphQL (downloads, DCAT, CKAN) that serve a
-    dataset. Does nothing when usage is not counted (no mark in the scope)."""
+    dataset. Does nothing when usage is not counted (no mark in the scope). Requires a
+    `dataset_id` of the catalogue (one the door found), never a caller's text as given: each
+    distinct id is a row of the usage table."""
     mark = scope.get("state", {}).get(SCOPE_KEY)
     if isinstance(mark, UsageMark):
         mark.touch(dataset_id)

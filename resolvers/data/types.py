@@ -42,10 +42,9 @@ class Dataset:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Dataset:
         """Federation's `_entities` door: the dataset by its id (NOT_FOUND if none)."""
-        info.context.usage.touch(str(id))
-        return cls.from_node(
-            await load_reference(info, DatasetByIdLoader, str(id), "dataset", "id")
-        )
+        node = await load_reference(info, DatasetByIdLoader, str(id), "dataset", "id")
+        info.context.usage.touch(node["id"])  # found: a caller cannot name rows into being
+        return cls.from_node(node)
 
     @classmethod
     def from_node(cls, node: Node) -> Dataset:

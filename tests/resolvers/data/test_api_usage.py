@@ -6,15 +6,20 @@ own requests are counted on, so the live counting never meets them."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from civicgraph.app import create_app
+from civicgraph.settings import Settings
 from civicgraph.stores import Stores
+from graph.city_day import city_day
 from graph.records.api_keys import Tier
-from graph.records.api_usage import PUBLIC, UsageKey, add_usage, epoch_day
+from graph.records.api_usage import PUBLIC, UsageKey, add_usage, epoch_day, usage_rows
+from graph.records.api_usage import UsageGroup as StoredGroup
 from resolvers.core import clock
 from resolvers.data import usage as usage_resolvers
 from tests.helpers import error_codes, graphql
@@ -196,3 +201,59 @@ async def test_dataset_call_counts_are_one_query_per_window_for_a_page(
 async def test_dataset_call_count_days_out_of_range_is_refused(client: httpx.AsyncClient) -> None:
     body = await graphql(client, '{ dataset(id: "ds-sdot") { callCount(days: 93) } }')
     assert error_codes(body) == ["out_of_range"]
+
+
+async def test_catalogue_reads_touch_their_datasets_and_unknown_ids_touch_nothing(
+    client: httpx.AsyncClient, app: Any, stores: Stores
+) -> None:
+    # given named reads of one dataset, a page of datasets and an unknown id
+    name = f"Touch{uuid.uuid4().hex[:12]}"
+    found = await graphql(client, f'query {name} {{ dataset(id: "ds-sdot") {{ id }} }}')
+    page = await graphql(
+        client, f"query {name}Page {{ datasets(first: 3) {{ edges {{ node {{ id }} }} }} }}"
+    )
+    missing = await graphql(client, f'query {name}Missing {{ dataset(id: "ds-{name}") {{ id }} }}')
+    assert error_codes(missing) == ["not_found"]
+    assert "errors" not in found
+    # when the counts are flushed
+    await app.state.usage.flush()
+    # then each read counts against the datasets it read, the unknown ids against none
+    today = epoch_day(city_day(datetime.now(UTC)))
+    _, touched = await usage_rows(
+        stores.records,
+        today - 1,
+        today,
+        [StoredGroup.OPERATION, StoredGroup.DATASET],
+        client=PUBLIC,
+        limit=1000,
+    )
+    mine = {(r.operation, r.dataset) for r in touched if r.operation.startswith(name)}
+    shown = [e["node"]["id"] for e in page["data"]["datasets"]["edges"]]
+    assert mine == {(name, "ds-sdot")} | {(f"{name}Page", d) for d in shown}
+
+
+async def test_an_entity_reference_touches_its_dataset_only_when_found(
+    settings: Settings, stores: Stores
+) -> None:
+    # given the data subgraph, asked for a known and an unknown Dataset entity
+    name = f"Entities{uuid.uuid4().hex[:12]}"
+    query = (
+        f"query {name}($r: [_Any!]!) {{ _entities(representations: $r) "
+        "{ ... on Dataset { id } } }"
+    )
+    known = {"__typename": "Dataset", "id": "ds-water-quality"}
+    unknown = {"__typename": "Dataset", "id": f"ds-{name}"}
+    subgraph = create_app(settings, stores, subgraph="data")
+    async with subgraph.router.lifespan_context(subgraph):
+        transport = httpx.ASGITransport(app=subgraph)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sub.test") as http:
+            body = await graphql(http, query, {"r": [known, unknown]})
+        # when its counts are flushed
+        await subgraph.state.usage.flush()
+    # then the call counts against the known dataset only
+    assert error_codes(body) == ["not_found"]
+    today = epoch_day(city_day(datetime.now(UTC)))
+    _, touched = await usage_rows(
+        stores.records, today - 1, today, [StoredGroup.OPERATION, StoredGroup.DATASET], limit=1000
+    )
+    assert {r.dataset for r in touched if r.operation == name} == {"ds-water-quality"}
