@@ -49,6 +49,7 @@ async def test_requests_with_and_without_a_key_are_counted_after_a_flush(
         public = await http.post("/graphql", json={"query": f"query {name} {{ datasetThemes }}"})
         assert public.status_code == 200
         assert (await http.get("/open311/v2/services.json")).status_code == 200
+        assert (await http.get("/healthz")).status_code == 200  # an operators' probe
         ws = await opened(ws_url(url), TRANSPORT, developer)
         payload = {"query": f"query {name}Ws {{ datasetThemes }}"}
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
@@ -71,6 +72,7 @@ async def test_requests_with_and_without_a_key_are_counted_after_a_flush(
     assert found[(prefix, f"{name}Ws")] == 1
     assert found[(PUBLIC, name)] == 1
     assert found[(PUBLIC, "/open311/v2/services.json")] >= 1
+    assert not [op for _, op in found if op in ("/healthz", "/metrics")]
     _, touched = await usage_rows(
         stores.records, today - 1, today, [UsageGroup.KEY, UsageGroup.DATASET], limit=1000
     )
