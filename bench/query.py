@@ -4,6 +4,7 @@ raw ASGI hello and, with --gateways, vs the same query through each federation g
     python -m bench.query [--seconds 10] [--connections 32]
     python -m bench.query --gateways [--profile DIR] [--data-dir DIR]
     python -m bench.query --apq [--data-dir DIR]
+    python -m bench.query --usage [--seconds 10] [--data-dir DIR]
 
 Starts one uvicorn worker (bench.asgi) on the seeded stores (CIVIC_DATA_DIR, default var/: run
 `make run` or `civicgraph seed` first) and loads it with wrk from the same machine: the hello
@@ -18,6 +19,10 @@ py-spy sampling the Python servers (`pip install -e '.[bench]'`) and the gateway
 same query as an automatic persisted query (Apollo APQ: GET with only the `persistedQuery`
 extension's SHA-256, the text stored once beforehand) and gives its ratio against the full-text
 GET of the same run.
+`node --cpu-prof`, and prints where each spent its CPU during the load. --usage measures the cost
+of usage counting per request: the same server with CIVIC_USAGE_COUNTING=0 and =1, alternately,
+twice each (server CPU µs and req/s per request, and their ratio), and the counting alone
+in process (µs per call to record a call that touches one dataset).
 """
 
 from __future__ import annotations
@@ -230,6 +235,49 @@ def print_figures(label: str, figures: Figures, merged: Figures | None) -> None:
         print(f"{'':30}CPU ms per client request: {cpu}")
 
 
+def record_us(calls: int = 200_000) -> float:
+    """µs of CPU to count one call touching one dataset in the tally, in process (no flush)."""
+    from graph.usage import UsageTally
+
+    tally = UsageTally(None)  # type: ignore[arg-type]  # never flushed here
+    started = time.process_time()
+    for _ in range(calls):
+        mark = tally.mark("public", "public", "graphql")
+        mark.name("LatestReadings")
+        mark.touch("ds-sdot")
+        tally.record(mark)
+    return (time.process_time() - started) * 1e6 / calls
+
+
+def usage_cost(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """The app query on the merged server without usage counting and with it, alternating
+    (off, on, off, on) so that drift of a shared machine falls on both; prints per request the
+    server's CPU µs and req/s of each, their difference and ratio."""
+    runs: dict[str, list[Figures]] = {"off": [], "on": []}
+    for counting in ("off", "on", "off", "on"):
+        with merged_server(env | {"CIVIC_USAGE_COUNTING": str(int(counting == "on"))}) as base:
+            answer(base)
+            pids = {"server": merged_pid(base)}
+            runs[counting].append(
+                measure(base, args.seconds, args.connections, {"merged": base}, pids)
+            )
+
+    def mean(figures: list[Figures], of: str) -> float:
+        if of == "rps":
+            return sum(f.run.rps for f in figures) / len(figures)
+        return sum(f.cpu_ms["server"] for f in figures) / len(figures) * 1000
+
+    off_us, on_us = mean(runs["off"], "cpu"), mean(runs["on"], "cpu")
+    off_rps, on_rps = mean(runs["off"], "rps"), mean(runs["on"], "rps")
+    print(f"{'usage counting off':<28}: {off_rps:8,.0f} req/s  server CPU {off_us:7.0f} µs/request")
+    print(f"{'usage counting on':<28}: {on_rps:8,.0f} req/s  server CPU {on_us:7.0f} µs/request")
+    print(
+        f"{'cost of usage counting':<28}: {on_us - off_us:+.0f} µs CPU per request, "
+        f"ratio on/off: CPU {on_us / off_us:.3f}, req/s {on_rps / off_rps:.3f}"
+    )
+    print(f"{'recording one call alone':<28}: {record_us():.2f} µs (in process, no flush)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -249,6 +297,9 @@ def main() -> None:
     )
     parser.add_argument("--profile", type=Path, help="profile each side into this folder")
     parser.add_argument("--data-dir", type=Path, help="the seeded city (default CIVIC_DATA_DIR)")
+    parser.add_argument(
+        "--usage", action="store_true", help="only the cost of usage counting per request"
+    )
     args = parser.parse_args()
     require_wrk()
     from bench.federation_run import GATEWAY_VARIANTS, bench_environment
@@ -260,6 +311,13 @@ def main() -> None:
     if unknown:
         parser.error(f"--gateways: unknown {', '.join(unknown)} (hive, apollo, hive-dedupe)")
     started = datetime.now(UTC)
+    if args.usage:
+        print(
+            f"{started:%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} cores, "
+            f"python {platform.python_version()}, wrk -t1 -c{args.connections} -d{args.seconds}s"
+        )
+        usage_cost(args, env)
+        return
     with merged_server(env) as base:
         merged_data = answer(base)
         run_wrk(f"{base}/hello", WARM_UP_S, args.connections)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +33,7 @@ from civicgraph.refusals import http_error
 from civicgraph.scoring import scheduled_scoring, scoring_run
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
+from civicgraph.usage_door import UsageMiddleware
 from dashboards.live import Pulse
 from dashboards.mount import Dashboards
 from dashboards.options import DashboardOptions
@@ -41,6 +42,7 @@ from graph.locate import DistrictLocator
 from graph.records.api_key_requests import PendingBounds
 from graph.records.api_keys import Tier
 from graph.records.persisted_documents import registered_document
+from graph.usage import SCOPE_KEY, UsageBounds, UsageMark, counting_usage
 from ledger.verification_tally import tallying_verifications
 from ml.registry import Registry
 from resolvers.core.context import Context, Limits, TrustSettings
@@ -121,7 +123,9 @@ def create_app(
                     timedelta(days=settings.key_contact_retention_days),
                     settings.key_purge_every_seconds if purges_key_requests else 0,
                 ),
+                usage_counting(opened) as usage,
             ):
+                app.state.usage = usage
                 app.state.live = live
                 app.state.certificate_checks = checks
                 app.state.pulse = Pulse(live.bus)  # the dashboards' live topics
@@ -139,6 +143,18 @@ def create_app(
                 await opened.close()
             if isinstance(apq_cache, RedisDocuments):
                 await apq_cache.close()
+
+    def usage_counting(opened: Stores) -> AbstractAsyncContextManager[Any]:
+        """The API usage tally (graph/usage.py), flushed every CIVIC_USAGE_FLUSH_SECONDS and
+        when the server stops; nothing when CIVIC_USAGE_COUNTING is off."""
+        if not settings.usage_counting:
+            return nullcontext(None)
+        bounds = UsageBounds(
+            operations_per_client_day=settings.usage_operations_per_key_day,
+            pending=settings.usage_pending_max,
+            datasets_per_call=settings.max_page_size,
+        )
+        return counting_usage(opened.records, settings.usage_flush_seconds, bounds)
 
     def context_for(request: Request | WebSocket) -> Context:
         opened: Stores = app.state.stores
@@ -164,6 +180,8 @@ def create_app(
             rounding=app.state.rounding,
             models=models,
             list_bounds=app.state.list_bounds,
+            usage=state.get(SCOPE_KEY) or UsageMark(),
+            usage_tally=getattr(app.state, "usage", None),
         )
 
     async def healthz(request: Request) -> JSONResponse:
@@ -176,6 +194,7 @@ def create_app(
     metrics = Metrics(
         lambda: app.state.stores.calls() if hasattr(app.state, "stores") else {},
         lambda: getattr(app.state, "live", None),
+        lambda: getattr(app.state, "usage", None),
     )
     apq_cache = document_cache(
         settings.bus_url,
@@ -292,6 +311,17 @@ def create_app(
             *proxy_middleware(settings.trusted_proxies),
             Middleware(MetricsMiddleware, metrics=metrics),
             Middleware(TierMiddleware, policy=door),
+            *(
+                [
+                    Middleware(
+                        UsageMiddleware,
+                        unmetered=door.unmetered,
+                        unmetered_prefixes=door.unmetered_prefixes,
+                    )
+                ]
+                if settings.usage_counting
+                else []
+            ),
         ],
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error},

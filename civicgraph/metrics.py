@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph.usage import UsageTally
 from subscriptions.live import Live
 
 
@@ -60,9 +61,49 @@ class LiveCollector(Collector):
         yield too_slow
 
 
+class UsageCollector(Collector):
+    """API calls counted by the usage tally (graph/usage.py), read at scrape time.
+
+    Labels are bounded: `tier` (4 values) and `door` (graphql, websocket, http). Keys and
+    operation names are never labels: keys grow with the developers, names are chosen by the
+    callers, and each label value is a time series Prometheus keeps; per key and operation
+    figures are `apiUsage`'s."""
+
+    def __init__(self, tally: Callable[[], UsageTally | None]) -> None:
+        self.tally = tally
+
+    def collect(self) -> Iterable[CounterMetricFamily | GaugeMetricFamily]:
+        tally = self.tally()
+        calls = CounterMetricFamily(
+            "civic_api_calls", "API calls counted for usage", labels=["tier", "door"]
+        )
+        touches = CounterMetricFamily(
+            "civic_api_dataset_touches", "Catalogue datasets touched by API calls"
+        )
+        flushes = CounterMetricFamily(
+            "civic_usage_flushes", "Usage flushes to the records", labels=["outcome"]
+        )
+        pending = GaugeMetricFamily("civic_usage_pending", "Usage counts waiting for a flush")
+        dropped = CounterMetricFamily(
+            "civic_usage_dropped", "Usage counts dropped: the pending bound was reached"
+        )
+        if tally is not None:
+            for (tier, door), value in sorted(tally.calls.items()):
+                calls.add_metric([tier, door], value)
+            touches.add_metric([], tally.dataset_calls)
+            for outcome in ("ok", "failed"):
+                flushes.add_metric([outcome], tally.flushes[outcome])
+            pending.add_metric([], tally.pending)
+            dropped.add_metric([], tally.dropped)
+        yield from (calls, touches, flushes, pending, dropped)
+
+
 class Metrics:
     def __init__(
-        self, store_calls: Callable[[], dict[str, int]], live: Callable[[], Live | None]
+        self,
+        store_calls: Callable[[], dict[str, int]],
+        live: Callable[[], Live | None],
+        usage: Callable[[], UsageTally | None] = lambda: None,
     ) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -86,6 +127,7 @@ class Metrics:
         )
         self.registry.register(StoreCallCollector(store_calls))
         self.registry.register(LiveCollector(live))
+        self.registry.register(UsageCollector(usage))
 
     async def endpoint(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

@@ -296,6 +296,33 @@ class Settings(BaseSettings):
         description="How often `serve` purges key requests past their retention (merged "
         "server and the data subgraph); 0: never (run `civicgraph keys purge` from cron).",
     )
+    usage_counting: bool = Field(
+        True,
+        description="Count API calls per key, Seoul day, operation and dataset (`apiUsage`, "
+        "`Dataset.callCount`, `civic_api_calls_total`). Off: nothing is counted (the benchmark's "
+        "baseline).",
+    )
+    usage_flush_seconds: float = Field(
+        10,
+        gt=0,
+        le=3600,
+        description="How often a worker adds its API usage counts to the records; a crash "
+        "loses at most this many seconds of counts.",
+    )
+    usage_operations_per_key_day: int = Field(
+        100,
+        ge=1,
+        le=10_000,
+        description="Distinct operation names counted per key (or public) per Seoul day per "
+        "worker; later new names count as `(other)`.",
+    )
+    usage_pending_max: int = Field(
+        50_000,
+        ge=100,
+        le=10_000_000,
+        description="Distinct usage counts a worker holds between flushes (also while the "
+        "records are down); past it new counts are dropped (`civic_usage_dropped_total`).",
+    )
     ws_connections_public: int = Field(
         10, ge=1, description="Open websockets per client IP without a key (per process)."
     )

@@ -33,8 +33,21 @@ def error_codes(body: dict[str, object]) -> list[str]:
 REPO = Path(__file__).resolve().parents[1]
 
 
+async def undo_migrations_after_0016(records: Records) -> None:
+    """Take a records database back to 0016 (before API usage, 0017, and persisted documents,
+    0018)."""
+    for table, name in (
+        ("persisted_document", "0018_persisted_documents"),
+        ("api_usage", "0017_api_usage"),
+    ):
+        await records.query(f"DROP TABLE {table}")
+        await records.query(f"DELETE FROM tortoise_migrations WHERE name = '{name}'")
+
+
 async def undo_migration_0016(records: Records) -> None:
-    """Take a records database back to before 0016 (key requests, keys' rotation time)."""
+    """Take a records database back to before 0016 (key requests, keys' rotation time), and
+    so before every later one."""
+    await undo_migrations_after_0016(records)
     await records.query("DROP TABLE api_key_request")
     await records.query("ALTER TABLE api_key DROP COLUMN rotated_at")
     await records.query("DELETE FROM tortoise_migrations WHERE name = '0016_api_key_requests'")

@@ -28,6 +28,7 @@ from civicgraph.graphql_door.persisted import PersistedDocuments
 from civicgraph.graphql_door.refusal import Refusal
 from civicgraph.graphql_door.results import response_too_large, timed_out
 from graph.records.api_keys import Tier
+from graph.usage import SCOPE_KEY, UsageMark
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import (
     PARSE_FAILURES,
@@ -289,6 +290,9 @@ class GraphQLOverHTTP:
             operation = get_operation(document, params.operation_name)
         except GraphQLError as error:
             return [error]
+        usage = request.scope.get("state", {}).get(SCOPE_KEY)
+        if isinstance(usage, UsageMark):  # counted under the operation's name
+            usage.name(operation.name.value if operation.name else None)
         subscription = operation.operation is OperationType.SUBSCRIPTION
         if subscription and not self.serves_subscriptions(request):
             return [

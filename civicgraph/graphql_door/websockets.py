@@ -40,7 +40,12 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from civicgraph.graphql_door.http import is_request_error
 from civicgraph.graphql_door.results import encode_message, timed_out
-from civicgraph.graphql_door.ws_operations import next_result, over_quota, time_limit
+from civicgraph.graphql_door.ws_operations import (
+    count_operation,
+    next_result,
+    over_quota,
+    time_limit,
+)
 from resolvers.core.context import Context
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import RequestErrorCode, request_error
@@ -136,6 +141,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     await self.send_message(cast("Any", frame))
                     return
                 problem = check_document(self.view, message["payload"])
+                if problem is None:
+                    count_operation(self.context, self.view.limits, message["payload"])
             if problem is not None:
                 await self.handle_invalid_message(problem)
                 return
@@ -221,6 +228,8 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             problem = _subscribe_payload_problem(message.get("payload"))
             if problem is None and self.connection_acknowledged:
                 problem = check_document(self.view, message["payload"])
+                if problem is None:
+                    count_operation(self.context, self.view.limits, message["payload"])
             if problem is not None:
                 await self._send_error(message["id"], problem)
                 return

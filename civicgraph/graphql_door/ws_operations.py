@@ -6,12 +6,13 @@ wants)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphql import GraphQLError, OperationType
 
 from civicgraph.auth import OPERATION_QUOTA, OperationQuota, rate_limited
+from graph.records.api_usage import PUBLIC
 from resolvers.core.context import Context
 from resolvers.core.operation_guard import get_operation, parse_document
 
@@ -35,6 +36,25 @@ async def over_quota(context: Context) -> GraphQLError | None:
         return None
     verdict = await count()
     return None if verdict.allowed else rate_limited(verdict)
+
+
+def count_operation(context: Context, limits: DoorLimits, payload: Mapping[str, Any]) -> None:
+    """Counts one websocket operation (a checked `subscribe`/`start` payload) as a call of the
+    caller in the usage tally (graph/usage.py), under its operation's name; nothing when usage
+    is not counted."""
+    tally = context.usage_tally
+    if tally is None:
+        return
+    caller = context.request.scope.get("state", {}).get("caller") if context.request else None
+    client = caller.key_prefix if caller is not None and caller.key_prefix else PUBLIC
+    mark = tally.mark(client, context.tier.value, "websocket")
+    try:
+        document = parse_document(payload["query"], limits.max_tokens)
+        operation = get_operation(document, payload.get("operationName") or None)
+        mark.name(operation.name.value if operation.name else None)
+    except GraphQLError:
+        pass
+    tally.record(mark)
 
 
 def time_limit(limits: DoorLimits, query: str, operation_name: str | None) -> float | None:

@@ -46,6 +46,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sensors_reporting": ("보고 중인 센서 (10분)", "Sensors reporting (10 min)"),
     "datasets": ("공개 데이터셋", "Datasets published"),
     "datasets_today": ("오늘 갱신된 데이터셋", "Datasets updated today"),
+    "api_calls_today": ("오늘 API 호출", "API calls today"),
     "open_polls": ("진행 중인 투표", "Open polls"),
     "ballots": ("진행 중인 투표의 투표 수", "Ballots in open polls"),
     "certs_issued": ("발급된 증명서", "Certificates issued"),
@@ -56,6 +57,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "log_size": ("검증 로그 크기", "Verifiable log size"),
     "log_signed": ("마지막 서명된 로그 헤드", "Last signed tree head"),
     "baseline": ("수작업 기준", "manual baseline"),
+    "api_calls_note": ("몇 초마다 집계", "counted every few seconds"),
 }
 UNITS: dict[str, tuple[str, str]] = {
     "hours": ("시간", "h"),
@@ -98,7 +100,7 @@ def mean_of(rows: Sequence[Mapping[str, Any]] | None, field: str) -> float | Non
 def tiles(
     cases: Data, sensing: Data, polls: Data, catalogue: Data, trust: Data, lang: Lang
 ) -> list[Tile]:
-    """The overview's 23 indicator tiles in reading order; a missing answer reads "–"."""
+    """The overview's 24 indicator tiles in reading order; a missing answer reads "–"."""
     stats = get(cases, "caseStatistics")
     air = get(sensing, "airQuality")
     alerts = get(sensing, "alertStatistics")
@@ -137,6 +139,12 @@ def tiles(
         tile("sensors_reporting", number(get(ingest, "sensorsReporting"), lang), "sensing"),
         tile("datasets", number(get(cat, "datasets"), lang), "catalogue"),
         tile("datasets_today", number(get(cat, "modifiedToday"), lang), "catalogue"),
+        tile(
+            "api_calls_today",
+            number(get(cat, "apiCallsToday"), lang),
+            "catalogue",
+            label("api_calls_note", lang),
+        ),
         tile(
             "open_polls",
             number(len(open_polls) if open_polls is not None else None, lang),

@@ -47,7 +47,7 @@ CATALOGUE = Source(
     "OverviewCatalogue",
     """
 query OverviewCatalogue {
-  catalogueStatistics { datasets publishedToday modifiedToday }
+  catalogueStatistics { datasets publishedToday modifiedToday apiCallsToday }
 }""",
 )
 TRUST = Source(

@@ -539,3 +539,26 @@ class PersistedDocument(Model):
     class Meta:
         table = "persisted_document"
         unique_together = (("client", "sha256"),)
+
+
+class ApiUsage(Model):
+    """Calls the API served to one client on one Seoul day for one operation, and of those the
+    calls that touched one catalogue dataset (graph/records/api_usage.py).
+
+    `client` is a key's public prefix or `public` (every caller without a key, together);
+    `dataset` is '' on the row counting the calls themselves, a Dataset id on the rows
+    counting the calls that touched it; `day` is the Seoul date as days since 1970-01-01.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.IntField(description="Seoul date, days since 1970-01-01")
+    client = fields.CharField(max_length=16, description="a key's prefix, or 'public'")
+    operation = fields.CharField(max_length=64, description="operation name or route")
+    dataset = fields.CharField(max_length=64, description="'' for the calls, else a Dataset id")
+    calls = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "api_usage"
+        unique_together = (("day", "client", "operation", "dataset"),)
+        indexes = (Index(fields=["dataset", "day"], name="api_usage_dataset_day"),)
+        """A dataset's calls over a window (`Dataset.callCount`)."""

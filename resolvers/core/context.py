@@ -14,6 +14,7 @@ from graph.records import Records
 from graph.records.api_key_requests import PendingBounds
 from graph.records.api_keys import Tier
 from graph.store import GraphStore, Node
+from graph.usage import UsageMark, UsageTally
 from resolvers.core.cost.bounds import ListBounds
 from resolvers.core.cost.budgets import CostBudgets
 from resolvers.core.cost.writes import WriteLimits
@@ -82,6 +83,11 @@ class Context:
     """The trained models and their cards (the analytics domain)."""
     list_bounds: ListBounds = field(default_factory=ListBounds)
     """Most items of each unpaged list, measured at start-up (the cost analysis)."""
+    usage: UsageMark = field(default_factory=UsageMark)
+    """This call's usage (graph/usage.py): resolvers that read a catalogue dataset's data
+    call `usage.touch(dataset_id)`; a mark nobody records when usage is not counted."""
+    usage_tally: UsageTally | None = None
+    """The process's usage counts (None when counting is off)."""
     known_nodes: dict[tuple[str, str], Node] = field(default_factory=dict)
     """Nodes this request read by a relationship, by (label, key) (resolvers/core/dataloaders)."""
     _loaders: dict[type[Any], Any] = field(default_factory=dict)

@@ -19,6 +19,7 @@ from resolvers.data.key_queries import api_key, api_key_requests
 from resolvers.data.key_types import ApiKey, ApiKeyRequest, ApiKeyRequestStatus
 from resolvers.data.statistics import CatalogueStatistics, catalogue_statistics
 from resolvers.data.types import Dataset
+from resolvers.data.usage import ApiUsage, api_usage
 
 
 @strawberry.type(name="Query")
@@ -44,13 +45,16 @@ class DataQuery:
         equals = equals_map(
             theme=list(f.theme or []) or None, publisher_code=list(f.publisher or []) or None
         )
-        return await node_page(
+        page = await node_page(
             info.context,
             "Dataset",
             Dataset.from_node,
             equals=equals,
             page=PageArgs(first, after, last, before),
         )
+        for edge in page.edges:  # each catalogue entry read is a call of that dataset
+            info.context.usage.touch(edge.node.id)
+        return page
 
     @strawberry.field(
         description="Catalogue indicators: datasets published, by theme (and by publisher)."
@@ -67,6 +71,7 @@ class DataQuery:
         node = await info.context.loader(DatasetByIdLoader).load(id)
         if node is None:
             raise not_found("dataset", id, "id")
+        info.context.usage.touch(node["id"])
         return Dataset.from_node(node)
 
     @strawberry.field(
@@ -88,6 +93,13 @@ class DataQuery:
         after: str | None = None,
     ) -> Connection[ApiKeyRequest]:
         return await api_key_requests(info, status, first, after)
+
+    api_usage: ApiUsage = strawberry.field(
+        resolver=api_usage,
+        description="API calls over Seoul days [from, to] (at most 92), grouped by day, key, "
+        "operation and dataset touched, as of each worker's last flush. A key sees its own "
+        "calls; an operator every key's (or one, by `key`); no key: `forbidden`.",
+    )
 
 
 @strawberry.type(name="Mutation")

@@ -15,6 +15,7 @@ import strawberry
 from graph.city_day import city_day, day_span
 from graph.ontology import DATASET_THEMES
 from graph.query import NodeQuery
+from graph.records.api_usage import calls_on, epoch_day
 from resolvers.core.info import Info
 from resolvers.core.statistics import KeyCount, cells
 
@@ -51,6 +52,13 @@ class CatalogueStatistics:
     @strawberry.field(description="Datasets last modified (dct:modified) today, Asia/Seoul.")
     async def modified_today(self, info: Info) -> int:
         return await self._on_day(info, "modified")
+
+    @strawberry.field(
+        description="API calls served today (Asia/Seoul), every caller together, as of each "
+        "worker's last flush (CIVIC_USAGE_FLUSH_SECONDS)."
+    )
+    async def api_calls_today(self, info: Info) -> int:
+        return await calls_on(info.context.records, epoch_day(city_day(self.today.start)))
 
     @strawberry.field(
         description="Datasets per theme (dcat:theme): every theme of `datasetThemes` in its "

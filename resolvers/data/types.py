@@ -13,6 +13,7 @@ from resolvers.data.dataloaders import (
     DatasetByIdLoader,
     DerivedFromByDatasetLoader,
 )
+from resolvers.data.usage import DEFAULT_CALL_DAYS, dataset_call_count
 from resolvers.data.views import Department
 
 
@@ -41,9 +42,9 @@ class Dataset:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Dataset:
         """Federation's `_entities` door: the dataset by its id (NOT_FOUND if none)."""
-        return cls.from_node(
-            await load_reference(info, DatasetByIdLoader, str(id), "dataset", "id")
-        )
+        node = await load_reference(info, DatasetByIdLoader, str(id), "dataset", "id")
+        info.context.usage.touch(node["id"])  # found: a caller cannot name rows into being
+        return cls.from_node(node)
 
     @classmethod
     def from_node(cls, node: Node) -> Dataset:
@@ -69,6 +70,14 @@ class Dataset:
     @strawberry.field(description="The department that publishes it (dcterms:publisher).")
     def publisher(self) -> Department | None:
         return Department(id=strawberry.ID(self.publisher_code))
+
+    @strawberry.field(
+        description="API calls that touched this dataset (read its entry or its data) over "
+        "the last `days` Seoul days, today included (1 to 92), every caller together, as of "
+        "each worker's last flush."
+    )
+    async def call_count(self, info: Info, days: int = DEFAULT_CALL_DAYS) -> int:
+        return await dataset_call_count(info, self.id, days)
 
     @strawberry.field(description="Datasets this one is derived from (prov:wasDerivedFrom).")
     async def derived_from(self, info: Info) -> list[Dataset]:

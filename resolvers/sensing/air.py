@@ -8,9 +8,11 @@ from typing import Annotated
 
 import strawberry
 
+from graph.ontology import SDOT_DATA_TYPES, WATER_DATA_TYPES
 from graph.query import NodeQuery
 from graph.records.reading_figures import DistrictMeans, district_means
 from graph.records.readings import pooled_buckets
+from graph.usage import SENSOR_DATASETS
 from resolvers.core import clock
 from resolvers.core.arguments import checked_districts
 from resolvers.core.info import Info
@@ -100,6 +102,7 @@ async def air_quality(info: Info, district: str | None = None) -> list[DistrictA
         gu = await info.context.store.find_nodes(NodeQuery("District", {"level": ["gu"]}))
         checked = [node["code"] for node in gu]
     now = clock.utc_now()
+    info.context.usage.touch(SENSOR_DATASETS["sdot"])  # S-DoT's readings
     district_of = await _sensors_by_gu(info, checked)
     means = await district_means(info.context.records, district_of, AIR_TYPES, now - LATEST, now)
     return [DistrictAirQuality.of(code, means.get(code), now) for code in checked]
@@ -117,6 +120,9 @@ async def district_readings(
     Sensor.readings' (resolvers/sensing/windows.py); not_found for an unknown gu."""
     await checked_districts(info.context, [district])
     start, end = checked_window(info, from_, to, bucket_minutes)
+    for kind, measured in (("sdot", SDOT_DATA_TYPES), ("water_quality", WATER_DATA_TYPES)):
+        if data_type.value in measured:
+            info.context.usage.touch(SENSOR_DATASETS[kind])
     sensors = list(await _sensors_by_gu(info, [district]))
     buckets = await pooled_buckets(
         info.context.records, sensors, data_type.value, start, end, bucket_minutes * 60

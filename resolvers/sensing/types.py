@@ -11,6 +11,7 @@ import strawberry
 from graph.ontology import DATA_TYPE_UNITS
 from graph.records.readings import DATA_TYPES, from_epoch
 from graph.store import Node
+from graph.usage import SENSOR_DATASETS
 from resolvers.core.dataloaders import one
 from resolvers.core.entities import load_reference
 from resolvers.core.errors import ApiError, ApiErrorCode
@@ -144,6 +145,7 @@ class Sensor:
 
     @strawberry.field(description="The newest reading.")
     async def latest_reading(self, info: Info) -> Reading | None:
+        info.context.usage.touch(SENSOR_DATASETS[self.kind.value])
         row = await info.context.loader(LatestReadingBySensorLoader).load(self.id)
         return Reading.from_row(row) if row else None
 
@@ -161,6 +163,7 @@ class Sensor:
                 ApiErrorCode.INVALID, f"{self.id} does not measure {data_type.value}", "dataType"
             )
         start, end = checked_window(info, from_, to, bucket_minutes)
+        info.context.usage.touch(SENSOR_DATASETS[self.kind.value])
         buckets = await info.context.loader(ReadingBucketsLoader).load(
             (self.id, data_type.value, start, end, bucket_minutes * 60)
         )

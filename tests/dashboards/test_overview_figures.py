@@ -155,3 +155,16 @@ def test_air_bands_are_named_in_the_readers_language() -> None:
 
 def fig_values(figure: dict[str, Any] | None) -> Any:
     return figure["data"][0]["y"] if figure else None
+
+
+def test_the_api_indicator_reads_todays_calls_in_both_languages() -> None:
+    # given the catalogue's figures with today's API calls (the usage records)
+    catalogue = {"catalogueStatistics": {"datasets": 18, "apiCallsToday": 12345}}
+    # when the tiles are built in English and Korean
+    en = by_id(figures.tiles(None, None, None, catalogue, None, "en"))["api_calls_today"]
+    ko = by_id(figures.tiles(None, None, None, catalogue, None, "ko"))["api_calls_today"]
+    # then the tile shows the figure, labelled, from the catalogue's source
+    assert (en.label, en.value, en.source) == ("API calls today", "12,345", "catalogue")
+    assert (ko.label, ko.value) == ("오늘 API 호출", "12,345")
+    assert en.note
+    assert ko.note

@@ -22,7 +22,9 @@ from civicgraph.settings import REPO_ROOT, Settings
 from civicgraph.stores import Stores, open_stores
 from dashboards.app import PAGES
 from dashboards.pages.public import PUBLIC_TILES
+from graph.city_day import city_day
 from graph.records.api_keys import Tier
+from graph.records.api_usage import calls_on, epoch_day
 from tests.conftest import (
     TEST_HISTORY_DAYS,
     TEST_SCALE,
@@ -248,6 +250,36 @@ async def test_the_public_page_shows_only_public_figures(browser: Browser, serve
     assert signin == 1
     assert watch.errors == []
     assert watch.blocked == []
+
+
+async def test_the_api_indicator_shows_todays_calls_in_korean_and_english(
+    browser: Browser, server: str, app: Any, stores: Stores, keys: dict[Tier, str]
+) -> None:
+    # given calls served today, flushed to the usage records
+    async with httpx.AsyncClient(base_url=server) as http:
+        for _ in range(3):
+            await http.post("/graphql", json={"query": "{ datasetThemes }"})
+    await app.state.usage.flush()
+    flushed = await calls_on(stores.records, epoch_day(city_day(datetime.now(UTC))))
+    context, page, watch = await open_context(browser, server)
+    shown: dict[str, tuple[str, str]] = {}
+    try:
+        await sign_in(page, server, keys[Tier.OPERATOR])
+        await page.goto(f"{server}/dashboard/")
+        await settled(page)
+        for lang in ("ko", "en"):
+            await choose_language(page, lang)
+            label = await page.locator("[data-kpi=api_calls_today] .kpi-label").inner_text()
+            shown[lang] = (label, await kpi(page, "api_calls_today"))
+            assert await axe_violations(page) == []
+    finally:
+        await context.close()
+    # then the tile reads the usage figures (at least what was flushed), in each language
+    assert shown["ko"][0] == "오늘 API 호출"
+    assert shown["en"][0] == "API calls today"
+    for _, value in shown.values():
+        assert int(value.replace(",", "")) >= flushed >= 3
+    assert watch.errors == []
 
 
 async def file_case(client: httpx.AsyncClient) -> None:

@@ -29,6 +29,7 @@ ALL = [
     "0014_ml_review",
     "0015_ml_predictions_and_feeds",
     "0016_api_key_requests",
+    "0017_api_usage",
     "0018_persisted_documents",
 ]
 LATER_TABLES = (
@@ -54,6 +55,7 @@ LATER_TABLES = (
     "syndromic_count",
     "incident",
     "api_key_request",
+    "api_usage",
     "persisted_document",
 )
 """Tables the migrations after 0001 create."""

@@ -4,7 +4,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0016_api_key_requests")]
+    dependencies = [("models", "0017_api_usage")]
 
     initial = False
 

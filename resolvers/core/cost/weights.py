@@ -217,6 +217,12 @@ FIELD_COSTS: dict[str, FieldCost] = {
     "CatalogueStatistics.modifiedToday": FieldCost(weight=10),
     "CatalogueStatistics.byTheme": FieldCost(weight=10, size=lambda args, env: len(DATASET_THEMES)),
     "CatalogueStatistics.byPublisher": FieldCost(weight=10, size=bound("departments")),
+    "CatalogueStatistics.apiCallsToday": FieldCost(weight=10),
+    # usage: a grouped sum over the window's usage rows, and its total
+    "Query.apiUsage": FieldCost(weight=20),
+    "ApiUsage.rows": FieldCost(size=lambda args, env: env.max_page_size),
+    # one SUM per window per page of datasets (a DataLoader), its share per dataset
+    "Dataset.callCount": FieldCost(weight=1),
     # -- trust: proofs read log2(n) tree nodes; a QR code is drawn ----------------------
     "Query.logHead": FieldCost(weight=2),
     "Query.logConsistency": FieldCost(weight=5),
