@@ -118,6 +118,7 @@ class CatalogueDocuments:
         node = await find_dataset(context, dataset_id)
         if node is None:
             return refusal(404, "not_found", "no such dataset")
+        context.usage.touch(node["id"])
         [publisher] = await context.store.get_nodes("Department", [node["publisher_code"]])
         graph = dataset_document(context.trust.public_url, node, publisher)
         body = await run_in_threadpool(serialize, graph, extension)

@@ -162,6 +162,7 @@ async def package_show(context: Context, index: CatalogueIndex, args: dict[str, 
     node = snapshot.by_id.get(dataset_id)
     if node is None:
         raise not_found("Dataset not found")
+    context.usage.touch(node["id"])
     return package_dict(node, snapshot.publishers.get(node["publisher_code"]), _base(context))
 
 
@@ -178,6 +179,8 @@ async def package_search(context: Context, index: CatalogueIndex, args: dict[str
     found = [n for n in snapshot.datasets if search.matches(n, _publisher_name(snapshot, n))]
     base = _base(context)
     page = order(found)[start : start + rows]
+    for node in page:
+        context.usage.touch(node["id"])
     return {
         "count": len(found),
         "sort": sort,

@@ -275,6 +275,7 @@ async def download(request: Request) -> Response:
             f"{dataset_id} is a catalogue entry only: its rows are not on this platform "
             f"(see its landing page, {node['landing_page']})",
         )
+    context.usage.touch(node["id"])
     attribution = Attribution(node, context.trust.public_url)
     body = csv_body if extension == "csv" else geojson_body
     return StreamingResponse(

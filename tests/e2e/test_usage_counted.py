@@ -101,3 +101,34 @@ async def test_with_counting_off_nothing_is_counted(settings: Settings, stores: 
     assert answer.status_code == 200
     assert app.state.usage is None
     assert "civic_api_calls_total{" not in metrics
+
+
+async def test_the_catalogue_doors_count_the_datasets_they_serve(
+    counting: tuple[str, Starlette], stores: Stores, keys: dict[Tier, str]
+) -> None:
+    url, app = counting
+    analyst = keys[Tier.ANALYST]
+    prefix = analyst.split("_")[1]
+    headers = {"X-API-Key": analyst}
+    # given one call to each door that serves a dataset: CKAN's package_show and a search,
+    # the DCAT document of a dataset, a download; and a package_show of a made-up id
+    async with httpx.AsyncClient(base_url=url, headers=headers) as http:
+        shown = await http.get("/api/3/action/package_show", params={"id": "ds-water-quality"})
+        searched = await http.get(
+            "/api/3/action/package_search", params={"fq": "name:ds-00000", "rows": 1}
+        )
+        document = await http.get("/catalog/datasets/ds-00001.ttl")
+        downloaded = await http.get("/catalog/datasets/ds-sdot/data.csv")
+        missing = await http.get("/api/3/action/package_show", params={"id": "ds-made-up"})
+        answers = (shown, searched, document, downloaded)
+        assert [a.status_code for a in answers] == [200, 200, 200, 200], [a.text for a in answers]
+        assert missing.status_code == 404
+        # when the counts are flushed
+        await app.state.usage.flush()
+    # then each served dataset counts one call of this key, and the made-up id none
+    today = epoch_day(city_day(datetime.now(UTC)))
+    _, touched = await usage_rows(
+        stores.records, today, today, [UsageGroup.DATASET], client=prefix, limit=1000
+    )
+    counts = {r.dataset: r.calls for r in touched}
+    assert counts == {"ds-water-quality": 1, "ds-00000": 1, "ds-00001": 1, "ds-sdot": 1}
