@@ -32,7 +32,7 @@ from resolvers.data.ckan_params import (
     text,
 )
 from resolvers.data.ckan_search import DEFAULT_SORT, parse_search, parse_sort
-from resolvers.data.downloadable import DOWNLOADS, dataset_iri, download_url, graphql_url
+from resolvers.data.downloadable import dataset_iri, distributions
 from resolvers.data.vocabularies import LICENCES, MEDIA_TYPES
 
 ROWS_DEFAULT = 10
@@ -91,17 +91,11 @@ def _resource(
 
 
 def resources(node: Node, base: str) -> list[dict[str, Any]]:
-    """A dataset's CKAN resources, as its DCAT distributions: the GraphQL query, the
-    platform's CSV and GeoJSON (only for datasets with rows here), the portal's formats."""
-    found = [_resource(node, base, "graphql", "GraphQL", graphql_url(base, node["id"]), 0)]
-    if node["id"] in DOWNLOADS:
-        for fmt, extension in (("CSV", "csv"), ("GeoJSON", "geojson")):
-            url = download_url(base, node["id"], extension)
-            found.append(_resource(node, base, extension, fmt, url, len(found)))
-    for fmt in node["formats"] or ():
-        name = f"source-{fmt.lower()}"
-        found.append(_resource(node, base, name, fmt, node["landing_page"], len(found)))
-    return found
+    """A dataset's CKAN resources: its distributions (downloadable.distributions)."""
+    return [
+        _resource(node, base, d.name, d.format, d.access_url, position)
+        for position, d in enumerate(distributions(node, base))
+    ]
 
 
 def package_dict(node: Node, department: Node | None, base: str) -> dict[str, Any]:

@@ -19,11 +19,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 from graph.store import Node
 from resolvers.data import vocabularies as voc
 from resolvers.data.downloadable import (
-    DOWNLOAD_FORMATS,
-    DOWNLOADS,
     dataset_iri,
-    download_url,
-    graphql_url,
+    distributions,
 )
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -158,31 +155,32 @@ class CatalogueGraph:
         """The GraphQL query of the dataset; the platform's downloads (datasets with rows
         only); each format Seoul's portal offers it in (an access URL to its landing page)."""
         g = self.graph
-        graphql = self._distribution(ds, "graphql", licence)
-        g.add((graphql, DCTERMS.title, Literal("GraphQL query", lang="en")))
-        g.add((graphql, DCAT.accessURL, self._url(graphql_url(self.base, ds_id))))
-        g.add((graphql, DCAT.accessService, self._data_service()))
-        g.add((graphql, DCTERMS.format, self._file_type("JSON")))
-        g.add((graphql, DCAT.mediaType, self._media_type("application/graphql-response+json")))
-        g.add((graphql, DCTERMS.conformsTo, self._standard(GRAPHQL_SPEC, "GraphQL")))
-        if ds_id in DOWNLOADS:
-            for extension in DOWNLOAD_FORMATS:
-                url = self._url(download_url(self.base, ds_id, extension))
-                fmt = extension.upper()
-                download = self._distribution(ds, extension, licence)
-                g.add((download, DCTERMS.title, Literal(f"{fmt} download", lang="en")))
-                g.add((download, DCAT.accessURL, url))
-                g.add((download, DCAT.downloadURL, url))
-                g.add((download, DCTERMS.format, self._file_type(voc.FILE_TYPES[fmt])))
-                g.add((download, DCAT.mediaType, self._media_type(voc.MEDIA_TYPES[fmt])))
-        for fmt in node["formats"] or ():
-            source = self._distribution(ds, f"source-{fmt.lower()}", licence)
-            g.add((source, DCTERMS.title, Literal(f"{fmt} on Seoul Open Data Plaza", lang="en")))
-            g.add((source, DCAT.accessURL, self._url(node["landing_page"])))
-            if fmt in voc.FILE_TYPES:
-                g.add((source, DCTERMS.format, self._file_type(voc.FILE_TYPES[fmt])))
-            if fmt in voc.MEDIA_TYPES:
-                g.add((source, DCAT.mediaType, self._media_type(voc.MEDIA_TYPES[fmt])))
+        for ref in distributions(node, self.base):
+            made = self._distribution(ds, ref.name, licence)
+            if ref.name == "graphql":
+                g.add((made, DCTERMS.title, Literal("GraphQL query", lang="en")))
+                g.add((made, DCAT.accessURL, self._url(ref.access_url)))
+                g.add((made, DCAT.accessService, self._data_service()))
+                g.add((made, DCTERMS.format, self._file_type("JSON")))
+                media = "application/graphql-response+json"
+                g.add((made, DCAT.mediaType, self._media_type(media)))
+                g.add((made, DCTERMS.conformsTo, self._standard(GRAPHQL_SPEC, "GraphQL")))
+            elif ref.download_url is not None:
+                fmt = ref.name.upper()
+                url = self._url(ref.download_url)
+                g.add((made, DCTERMS.title, Literal(f"{fmt} download", lang="en")))
+                g.add((made, DCAT.accessURL, url))
+                g.add((made, DCAT.downloadURL, url))
+                g.add((made, DCTERMS.format, self._file_type(voc.FILE_TYPES[fmt])))
+                g.add((made, DCAT.mediaType, self._media_type(voc.MEDIA_TYPES[fmt])))
+            else:
+                title = Literal(f"{ref.format} on Seoul Open Data Plaza", lang="en")
+                g.add((made, DCTERMS.title, title))
+                g.add((made, DCAT.accessURL, self._url(ref.access_url)))
+                if ref.format in voc.FILE_TYPES:
+                    g.add((made, DCTERMS.format, self._file_type(voc.FILE_TYPES[ref.format])))
+                if ref.format in voc.MEDIA_TYPES:
+                    g.add((made, DCAT.mediaType, self._media_type(voc.MEDIA_TYPES[ref.format])))
 
     def _distribution(self, ds: URIRef, name: str, licence: voc.Licence | None) -> URIRef:
         distribution = URIRef(f"{ds}#{name}")

@@ -9,6 +9,9 @@ statistics series are catalogue entries only: they have no download, and the cat
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 DOWNLOADS: dict[str, str] = {"ds-sdot": "sdot", "ds-water-quality": "water_quality"}
@@ -56,3 +59,30 @@ def graphql_url(base: str, dataset_id: str) -> str:
     return f"{base}/graphql?" + urlencode(
         {"query": query, "variables": json.dumps(variables, separators=(",", ":"))}
     )
+
+
+@dataclass(frozen=True)
+class DistributionRef:
+    """One way a dataset is offered (a DCAT distribution, a CKAN resource, a GraphQL
+    `Distribution`): `name` is its fragment on the dataset's IRI (`graphql`, `csv`, `geojson`,
+    `source-<format>`), `format` as the portals write it."""
+
+    name: str
+    format: str
+    access_url: str
+    download_url: str | None = None
+
+
+def distributions(node: Mapping[str, Any], base: str) -> list[DistributionRef]:
+    """A Dataset node's distributions, in the order every door lists them: the GraphQL query
+    of the dataset; the platform's CSV and GeoJSON (datasets with rows here only); each format
+    Seoul's portal offers it in, at its landing page."""
+    dataset_id = str(node["id"])
+    found = [DistributionRef("graphql", "GraphQL", graphql_url(base, dataset_id))]
+    if dataset_id in DOWNLOADS:
+        for fmt, extension in (("CSV", "csv"), ("GeoJSON", "geojson")):
+            url = download_url(base, dataset_id, extension)
+            found.append(DistributionRef(extension, fmt, url, url))
+    for fmt in node["formats"] or ():
+        found.append(DistributionRef(f"source-{fmt.lower()}", fmt, node["landing_page"]))
+    return found

@@ -13,14 +13,24 @@ from resolvers.data.dataloaders import (
     DatasetByIdLoader,
     DerivedFromByDatasetLoader,
 )
+from resolvers.data.downloadable import distributions
 from resolvers.data.usage import DEFAULT_CALL_DAYS, dataset_call_count
 from resolvers.data.views import Department
 
 
-@strawberry.type(description="A DCAT distribution: one format the dataset is offered in.")
+@strawberry.type(
+    description="A DCAT distribution: one way the dataset is offered (the same as in its "
+    "DCAT-AP document and its CKAN resources)."
+)
 class Distribution:
-    format: str
-    access_url: str
+    name: str = strawberry.field(
+        description="Its fragment on the dataset's IRI: graphql, csv, geojson, source-<format>."
+    )
+    format: str = strawberry.field(description="GraphQL, CSV, GeoJSON, or the portal's format.")
+    access_url: str = strawberry.field(description="Where it is (dcat:accessURL).")
+    download_url: str | None = strawberry.field(
+        description="The file itself (dcat:downloadURL): the platform's downloads only."
+    )
 
 
 @strawberry.federation.type(keys=["id"], description="A catalogue entry (DCAT 3 dcat:Dataset).")
@@ -36,7 +46,7 @@ class Dataset:
     issued: datetime
     modified: datetime
     landing_page: str
-    distributions: list[Distribution]
+    formats: strawberry.Private[list[str]]
     publisher_code: str
 
     @classmethod
@@ -60,12 +70,22 @@ class Dataset:
             issued=node["issued"],
             modified=node["modified"],
             landing_page=node["landing_page"],
-            distributions=[
-                Distribution(format=f, access_url=f"{node['landing_page']}#{f.lower()}")
-                for f in node["formats"]
-            ],
+            formats=list(node["formats"] or ()),
             publisher_code=node["publisher_code"],
         )
+
+    @strawberry.field(
+        description="How it is offered: its GraphQL query, the platform's downloads (datasets "
+        "with rows here), the formats of Seoul's portal (dcat:distribution)."
+    )
+    def distributions(self, info: Info) -> list[Distribution]:
+        node = {"id": str(self.id), "formats": self.formats, "landing_page": self.landing_page}
+        return [
+            Distribution(
+                name=d.name, format=d.format, access_url=d.access_url, download_url=d.download_url
+            )
+            for d in distributions(node, info.context.trust.public_url)
+        ]
 
     @strawberry.field(description="The department that publishes it (dcterms:publisher).")
     def publisher(self) -> Department | None:

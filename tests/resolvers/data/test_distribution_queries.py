@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from rdflib import Graph
+from rdflib.namespace import DCAT
 
 from resolvers.data.downloadable import graphql_url
 
@@ -29,3 +31,35 @@ async def test_the_advertised_url_is_the_one_tested(client: httpx.AsyncClient) -
     shown = await client.get("/api/3/action/package_show", params={"id": "ds-sdot"})
     [graphql] = [r for r in shown.json()["result"]["resources"] if r["format"] == "GraphQL"]
     assert graphql["url"] == graphql_url("http://127.0.0.1:8000", "ds-sdot")
+
+
+DISTRIBUTIONS = """query Offered($id: ID!) {
+  dataset(id: $id) { distributions { name format accessUrl downloadUrl } }
+}"""
+
+
+@pytest.mark.parametrize("dataset_id", ["ds-sdot", "ds-00000"])
+async def test_graphql_ckan_and_dcat_offer_the_same_distributions(
+    client: httpx.AsyncClient, dataset_id: str
+) -> None:
+    # given the dataset as GraphQL, CKAN and DCAT-AP each describe it
+    answer = await client.post(
+        "/graphql", json={"query": DISTRIBUTIONS, "variables": {"id": dataset_id}}
+    )
+    shown = await client.get("/api/3/action/package_show", params={"id": dataset_id})
+    turtle = await client.get(f"/catalog/datasets/{dataset_id}.ttl")
+    offered = answer.json()["data"]["dataset"]["distributions"]
+    document = Graph().parse(data=turtle.text, format="turtle")
+    # then they list the same distributions, by name, with the same URLs
+    resources = shown.json()["result"]["resources"]
+    assert [(d["format"], d["accessUrl"]) for d in offered] == [
+        (r["format"], r["url"]) for r in resources
+    ]
+    assert [r["uri"].rsplit("#", 1)[1] for r in resources] == [d["name"] for d in offered]
+    in_dcat = {
+        str(o).rsplit("#", 1)[1]: str(document.value(o, DCAT.accessURL))
+        for o in document.objects(None, DCAT.distribution)
+    }
+    assert in_dcat == {d["name"]: d["accessUrl"] for d in offered}
+    downloads = {d["name"]: d["downloadUrl"] for d in offered if d["downloadUrl"] is not None}
+    assert set(downloads) == ({"csv", "geojson"} if dataset_id == "ds-sdot" else set())
