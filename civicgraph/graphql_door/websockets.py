@@ -9,7 +9,9 @@ Legacy graphql-ws (apollographql/subscriptions-transport-ws, PROTOCOL.md): queri
 run too (`data` then `complete`); a frame that is not JSON gets `connection_error`, an unknown
 `type` or a `start` without a good payload an `error` for that id; the socket stays open.
 
-On both: each operation message counts against the caller's quota once parsed (an `error`
+On both: the persisted-documents policy holds as over HTTP (a trusted deployment runs only
+registered documents: anything else is refused as a bad request, 4400 or an `error`); each
+operation message counts against the caller's quota once parsed (an `error`
 coded `rate_limited` when over), a query or mutation runs within the HTTP time limit (an
 `error` coded `timeout`), and every message is encoded as HTTP answers are: in slices, with a
 result over the response limit replaced by a `response_too_large` error (see `results`).
@@ -39,6 +41,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from civicgraph.graphql_door.http import is_request_error
+from civicgraph.graphql_door.refusal import Refusal
 from civicgraph.graphql_door.results import encode_message, timed_out
 from civicgraph.graphql_door.ws_operations import (
     count_operation,
@@ -46,6 +49,7 @@ from civicgraph.graphql_door.ws_operations import (
     over_quota,
     time_limit,
 )
+from graph.records.api_keys import Tier
 from resolvers.core.context import Context
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import RequestErrorCode, request_error
@@ -111,6 +115,31 @@ def check_document(view: CivicGraphQL, payload: Mapping[str, Any]) -> str | None
     return None
 
 
+async def persisted_problem(
+    view: CivicGraphQL, tier: Tier, payload: Mapping[str, Any]
+) -> str | None:
+    """Why the deployment's persisted-documents policy refuses the payload's document (a
+    trusted deployment runs only registered documents; a hash must be its text's), as
+    `<code>: <message>`; None when it may run. Over websockets the text is always sent (no
+    client sends a hash alone there), so nothing is looked up in the APQ store or stored."""
+    try:
+        await view.persisted.resolve(payload["query"], payload.get("extensions"), tier)
+    except Refusal as refusal:
+        return f"{refusal.code.value}: {refusal}"
+    return None
+
+
+async def checked_payload(
+    view: CivicGraphQL, context: Context, payload: Mapping[str, Any]
+) -> str | None:
+    """Why a subscribe/start payload (already a GraphQL request) cannot run: the persisted
+    documents policy, then the document itself; None when it can (then it is counted)."""
+    problem = await persisted_problem(view, context.tier, payload) or check_document(view, payload)
+    if problem is None:
+        count_operation(context, view.limits, payload)
+    return problem
+
+
 def _refused_first(result: object) -> list[GraphQLError] | None:
     """The errors of a first result that refuses the operation before it ran, else None."""
     if isinstance(result, PreExecutionError) or (
@@ -140,9 +169,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     frame = {"type": "error", "id": message["id"], "payload": [refused.formatted]}
                     await self.send_message(cast("Any", frame))
                     return
-                problem = check_document(self.view, message["payload"])
-                if problem is None:
-                    count_operation(self.context, self.view.limits, message["payload"])
+                problem = await checked_payload(self.view, self.context, message["payload"])
             if problem is not None:
                 await self.handle_invalid_message(problem)
                 return
@@ -227,9 +254,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 return
             problem = _subscribe_payload_problem(message.get("payload"))
             if problem is None and self.connection_acknowledged:
-                problem = check_document(self.view, message["payload"])
-                if problem is None:
-                    count_operation(self.context, self.view.limits, message["payload"])
+                problem = await checked_payload(self.view, self.context, message["payload"])
             if problem is not None:
                 await self._send_error(message["id"], problem)
                 return
