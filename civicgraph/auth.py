@@ -223,7 +223,8 @@ class TierMiddleware:
             await self._refuse_rate(scope, receive, send, verdict)
             return
         if scope["type"] == "http":
-            await self.app(scope, receive, _with_headers(send, verdict.headers()))
+            private = caller.key_prefix is not None
+            await self.app(scope, receive, _with_headers(send, verdict.headers(), private=private))
             return
         with contextlib.ExitStack() as held:
             try:
@@ -303,10 +304,23 @@ class TierMiddleware:
         )
 
 
-def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+VARY_ON_KEY = (b"vary", b"Authorization, X-API-Key")
+"""Every metered answer depends on the key it was asked with (its tier's fields, its RateLimit
+fields): a shared cache must not hand one caller's answer to another."""
+
+
+def _with_headers(send: Send, extra: list[tuple[bytes, bytes]], *, private: bool = False) -> Send:
+    """`send` adding `extra`, `Vary: Authorization, X-API-Key` and, for a caller with a key
+    (`private`), `Cache-Control: private` unless the answer says its own caching: a keyed
+    answer may hold what only that key may see, and caches key only on `Authorization`
+    (RFC 9111 §3.5), never on `X-API-Key`."""
+
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), *extra]}
+            headers = [*message.get("headers", []), *extra, VARY_ON_KEY]
+            if private and not any(name.lower() == b"cache-control" for name, _ in headers):
+                headers.append((b"cache-control", b"private"))
+            message = {**message, "headers": headers}
         await send(message)
 
     return sending

@@ -117,3 +117,25 @@ async def test_a_revoked_key_stops_working_when_its_cache_entry_expires(
         await asyncio.sleep(0.6)
         refused = await http.get("/", headers=headers)
     assert refused.status_code == 401
+
+
+async def test_keyed_answers_are_private_to_caches_and_every_answer_varies_on_the_key(
+    settings: Settings, stores: Stores, keys: dict[Tier, str]
+) -> None:
+    # given the same GET asked without a key, with an analyst key, and a persisted-query miss
+    # (an answer that says its own caching) with a key
+    params = {"query": QUERY["query"]}
+    miss = {"extensions": '{"persistedQuery":{"version":1,"sha256Hash":"' + "0" * 64 + '"}}'}
+    analyst = {"x-api-key": keys[Tier.ANALYST]}
+    async with door_app(settings, stores) as app, client(app) as http:
+        public = await http.get("/graphql", params=params)
+        keyed = await http.get("/graphql", params=params, headers=analyst)
+        keyed_miss = await http.get("/graphql", params=miss, headers=analyst)
+    # then a shared cache may keep only the public answer, and tells the answers apart by key
+    for response in (public, keyed, keyed_miss):
+        assert response.status_code == 200, response.text
+        assert "X-API-Key" in response.headers["vary"]
+        assert "Authorization" in response.headers["vary"]
+    assert "cache-control" not in public.headers
+    assert keyed.headers["cache-control"] == "private"
+    assert keyed_miss.headers.get_list("cache-control") == ["private, no-cache, must-revalidate"]
