@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +35,7 @@ from graph.records.api_keys import (
     KeyErrorCode,
     Tier,
     insert_key,
+    one_line_problem,
 )
 from graph.records.db import Records, as_datetime
 from graph.storable_text import unstorable
@@ -167,15 +167,15 @@ def hash_token(token: str) -> str:
 
 def _text(value: str, field: str, limit: int, *, one_line: bool = False) -> str:
     """`value` when it is storable, not blank, at most `limit` characters and, if `one_line`,
-    free of control characters (Unicode Cc: newlines, escapes); raises ApiKeyError
-    UNSTORABLE_TEXT or INVALID naming `field`."""
+    free of control characters and bidirectional controls (api_keys.one_line_problem); raises
+    ApiKeyError UNSTORABLE_TEXT or INVALID naming `field`."""
     why = unstorable(value)
     if why is not None:
         raise ApiKeyError(f"{field} holds {why}", KeyErrorCode.UNSTORABLE_TEXT, field)
     if not value.strip() or len(value) > limit:
         raise ApiKeyError(f"{field} is 1 to {limit:,} characters, not blank", field=field)
-    if one_line and any(unicodedata.category(c) == "Cc" for c in value):
-        raise ApiKeyError(f"{field} is one line, without control characters", field=field)
+    if one_line and (problem := one_line_problem(value)) is not None:
+        raise ApiKeyError(f"{field} is one line, without {problem}", field=field)
     return value
 
 

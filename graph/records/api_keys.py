@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -136,11 +137,31 @@ def check_grantable(tier: Tier) -> None:
         raise ApiKeyError("the public tier needs no key", KeyErrorCode.TIER_NOT_GRANTABLE, "tier")
 
 
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""Unicode's explicit directional formatting characters and marks (UAX #9 §2): in a name shown
+to operators they can make `evil\u202etxt.exe` read as `evilexe.txt`."""
+
+
+def one_line_problem(value: str) -> str | None:
+    """Why `value` cannot be a one-line name shown as written (control characters, Unicode Cc:
+    newlines, escapes; or bidirectional controls), else None."""
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        return "control characters"
+    if not BIDI_CONTROLS.isdisjoint(value):
+        return "bidirectional text controls"
+    return None
+
+
 def check_new_key(name: str, tier: Tier) -> None:
-    """Raises ApiKeyError for the public tier or a blank or overlong name."""
+    """Raises ApiKeyError for the public tier, or a blank, overlong or not one-line name
+    (`one_line_problem`)."""
     check_grantable(tier)
     if not name.strip() or len(name) > MAX_NAME:
         raise ApiKeyError(f"a key's name is 1 to {MAX_NAME} characters, not blank", field="name")
+    if (problem := one_line_problem(name)) is not None:
+        raise ApiKeyError(f"a key's name is one line, without {problem}", field="name")
 
 
 async def create_key(records: Records, name: str, tier: Tier) -> IssuedKey:

@@ -178,6 +178,7 @@ async def test_refusals_have_their_codes(records: Records, action: str, code: Ke
         (("", "a@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "name"),
         (("n" * 201, "a@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "name"),
         (("a\x1b[2Jb", "a@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "name"),
+        (("evil\u202etxt.exe", "a@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "name"),
         (("n", "not-an-address", "p", Tier.DEVELOPER), KeyErrorCode.INVALID_CONTACT, "contact"),
         (("n", "a@localhost", "p", Tier.DEVELOPER), KeyErrorCode.INVALID_CONTACT, "contact"),
         (("n", "a" * 250 + "@example.com", "p", Tier.DEVELOPER), KeyErrorCode.INVALID, "contact"),
@@ -191,6 +192,7 @@ async def test_refusals_have_their_codes(records: Records, action: str, code: Ke
         "blank-name",
         "long-name",
         "escape-in-name",
+        "bidi-override-in-name",
         "no-at",
         "no-dot",
         "long-contact",
@@ -311,3 +313,10 @@ async def test_purge_deletes_what_the_retention_period_no_longer_covers(
     assert len(await api_keys.list_keys(records)) == 3
     again = await requests.purge(records, NOW, RETENTION)
     assert again.total == 0
+
+
+@pytest.mark.parametrize("name", ["evil\u202etxt.exe", "a\u2067b", "line\nbreak"])
+def test_a_key_made_by_hand_has_a_one_line_name_shown_as_written(name: str) -> None:
+    with pytest.raises(ApiKeyError) as refused:
+        api_keys.check_new_key(name, Tier.DEVELOPER)
+    assert refused.value.field == "name"
