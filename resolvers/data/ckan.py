@@ -236,13 +236,14 @@ class CkanActions:
         self.index = index
 
     async def endpoint(self, request: Request) -> JSONResponse:
-        """The CKAN action `{action}` of the path, GET or POST (see the module docstring)."""
+        """The CKAN action `{action}` of the path, GET (HEAD: its headers) or POST (see the
+        module docstring)."""
         name: str = request.path_params["action"]
         context = context_of(request)
         help_url = f"{_base(context)}/api/3/action/help_show?name={name}"
         action = ACTIONS.get(name)
         try:
-            if request.method not in ("GET", "POST"):
+            if request.method not in ("GET", "HEAD", "POST"):
                 raise CkanProblem(
                     405, "Bad request", f"{request.method} is not allowed: GET or POST"
                 )
@@ -255,6 +256,6 @@ class CkanActions:
                 status_code=problem.status,
             )
             if problem.status == 405:
-                response.headers["allow"] = "GET, POST"
+                response.headers["allow"] = "GET, HEAD, POST"
             return response
         return JSONResponse({"help": help_url, "success": True, "result": result})

@@ -82,7 +82,12 @@ async def test_another_method_is_405_in_the_catalogue_format(client: httpx.Async
 
 @pytest.mark.parametrize(
     "path",
-    ["/catalog.ttl", "/catalog/datasets/ds-sdot.jsonld", "/catalog/datasets/ds-sdot/data.csv"],
+    [
+        "/catalog.ttl",
+        "/catalog/datasets/ds-sdot.jsonld",
+        "/catalog/datasets/ds-sdot/data.csv",
+        "/api/3/action/package_list",
+    ],
 )
 async def test_head_answers_without_a_body(client: httpx.AsyncClient, path: str) -> None:
     response = await client.head(path)
