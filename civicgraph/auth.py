@@ -96,7 +96,8 @@ def presented_key(scope: Scope) -> str | None:
                 raise KeyProblem("only `Authorization: Bearer <API key>` is accepted")
             found.add(well_formed_key(credentials))
     if len(found) > 1:
-        raise KeyProblem("the request names different API keys (X-API-Key, Authorization)")
+        headers = "X-API-Key, X-CKAN-API-Key, Authorization" if ckan else "X-API-Key, Authorization"
+        raise KeyProblem(f"the request names different API keys ({headers})")
     return found.pop() if found else None
 
 

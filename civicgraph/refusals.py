@@ -11,6 +11,7 @@ so that the client sees a close code and a reason, not a failed handshake.
 from __future__ import annotations
 
 import html
+from urllib.parse import quote
 
 import orjson
 from starlette.exceptions import HTTPException
@@ -42,7 +43,9 @@ def _body(
     if path.startswith(("/api/3/action/", "/api/action/")):  # CKAN's envelope and error
         kind = {401: "Authorization Error", 429: "Rate Limit Error", 404: "Not Found Error"}
         error = {"__type": kind.get(status, "Bad request"), "message": message}
-        return {"help": None, "success": False, "error": error | extra}
+        action = path.rstrip("/").rsplit("/", 1)[-1]
+        help_url = f"/api/3/action/help_show?name={quote(action, safe='')}"
+        return {"help": help_url, "success": False, "error": error | extra}
     if path.startswith(("/ingest/", "/certificates/", "/dashboard", "/catalog")):
         return {"error": message, "code": code, **extra}
     return {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}

@@ -170,3 +170,17 @@ async def test_a_key_is_read_as_ckan_clients_send_it(server: str, keys: dict[Tie
     assert "ds-sdot" in await call(remote, "package_list")
     with pytest.raises(ckanapi.NotAuthorized):
         await call(calls(server, apikey="not-a-key"), "package_list")
+
+
+async def test_conflicting_keys_are_refused_in_ckans_envelope_naming_ckans_header(
+    server: str, keys: dict[Tier, str]
+) -> None:
+    headers = {"x-ckan-api-key": keys[Tier.DEVELOPER], "x-api-key": keys[Tier.ANALYST]}
+    response = await asyncio.to_thread(
+        requests.get, f"{server}/api/3/action/package_list", headers=headers, timeout=30
+    )
+    assert response.status_code == 401
+    answer = response.json()
+    assert answer["error"]["__type"] == "Authorization Error"
+    assert "X-CKAN-API-Key" in answer["error"]["message"]
+    assert answer["help"].endswith("help_show?name=package_list")
