@@ -164,6 +164,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         # it: keep those ingestible however far the calendar moves (the window's own tests
         # use Ingest's default 30 days)
         readings_retention_days=36_500,
+        # usage counts reach the records when a test flushes them or the app stops: a timed
+        # flush would be a records call at random inside tests that count the stores' calls
+        usage_flush_seconds=3600,
         **UNLIMITED,
     )
 
