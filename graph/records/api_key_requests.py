@@ -30,9 +30,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from graph.records.api_keys import (
     MAX_NAME,
-    ApiKeyError,
     IssuedKey,
     KeyErrorCode,
+    KeyRefusal,
     Tier,
     insert_key,
     one_line_problem,
@@ -168,39 +168,39 @@ def hash_token(token: str) -> str:
 def _text(value: str, field: str, limit: int, *, one_line: bool = False) -> str:
     """`value` when it is storable, not blank, at most `limit` characters and, if `one_line`,
     free of control characters and bidirectional controls (api_keys.one_line_problem); raises
-    ApiKeyError UNSTORABLE_TEXT or INVALID naming `field`."""
+    KeyRefusal UNSTORABLE_TEXT or INVALID naming `field`."""
     why = unstorable(value)
     if why is not None:
-        raise ApiKeyError(f"{field} holds {why}", KeyErrorCode.UNSTORABLE_TEXT, field)
+        raise KeyRefusal(f"{field} holds {why}", KeyErrorCode.UNSTORABLE_TEXT, field)
     if not value.strip() or len(value) > limit:
-        raise ApiKeyError(f"{field} is 1 to {limit:,} characters, not blank", field=field)
+        raise KeyRefusal(f"{field} is 1 to {limit:,} characters, not blank", field=field)
     if one_line and (problem := one_line_problem(value)) is not None:
-        raise ApiKeyError(f"{field} is one line, without {problem}", field=field)
+        raise KeyRefusal(f"{field} is one line, without {problem}", field=field)
     return value
 
 
 def checked_contact(contact: str) -> str:
     """`contact` as an e-mail address in its normalised form (the `email-validator` library's
     syntax check of RFC 5321/5322 addresses, internationalised ones included; no DNS lookup).
-    Raises ApiKeyError INVALID_CONTACT (or UNSTORABLE_TEXT, INVALID for blank or too long). The
+    Raises KeyRefusal INVALID_CONTACT (or UNSTORABLE_TEXT, INVALID for blank or too long). The
     message never quotes the address: it is personal data."""
     _text(contact, "contact", MAX_CONTACT)
     try:
         valid = validate_email(contact.strip(), check_deliverability=False)
     except EmailNotValidError:
-        raise ApiKeyError(
+        raise KeyRefusal(
             "contact is not an e-mail address", KeyErrorCode.INVALID_CONTACT, "contact"
         ) from None
     if len(valid.normalized) > MAX_CONTACT:
-        raise ApiKeyError(f"contact is 1 to {MAX_CONTACT} characters", field="contact")
+        raise KeyRefusal(f"contact is 1 to {MAX_CONTACT} characters", field="contact")
     return valid.normalized
 
 
 def checked_tier(tier: Tier) -> Tier:
     """`tier` when a request may ask for it or an approval grant it (REQUESTABLE); raises
-    ApiKeyError TIER_NOT_GRANTABLE on field `tier`."""
+    KeyRefusal TIER_NOT_GRANTABLE on field `tier`."""
     if tier not in REQUESTABLE:
-        raise ApiKeyError(
+        raise KeyRefusal(
             f"a request is for the developer or analyst tier, not {tier.value}",
             KeyErrorCode.TIER_NOT_GRANTABLE,
             "tier",
@@ -209,7 +209,7 @@ def checked_tier(tier: Tier) -> Tier:
 
 
 def checked_request(name: str, contact: str, purpose: str, tier: Tier) -> NewRequest:
-    """The fields of a request, checked in argument order. Raises ApiKeyError (INVALID,
+    """The fields of a request, checked in argument order. Raises KeyRefusal (INVALID,
     UNSTORABLE_TEXT, INVALID_CONTACT, TIER_NOT_GRANTABLE) naming the field at fault."""
     return NewRequest(
         _text(name, "name", MAX_NAME, one_line=True),
@@ -220,7 +220,7 @@ def checked_request(name: str, contact: str, purpose: str, tier: Tier) -> NewReq
 
 
 def checked_reason(reason: str) -> str:
-    """A rejection's reason (1 to MAX_REASON characters, storable); raises ApiKeyError."""
+    """A rejection's reason (1 to MAX_REASON characters, storable); raises KeyRefusal."""
     return _text(reason, "reason", MAX_REASON)
 
 
@@ -238,7 +238,7 @@ async def create_request(
     records: Records, new: NewRequest, client_ip: str, at: datetime, bounds: PendingBounds
 ) -> MadeRequest:
     """Record `new` as pending from `client_ip` at `at` (aware), with a fresh claim token.
-    Raises ApiKeyError TOO_MANY_PENDING when the client has `bounds.per_client` pending
+    Raises KeyRefusal TOO_MANY_PENDING when the client has `bounds.per_client` pending
     requests, QUEUE_FULL when `bounds.overall` are pending. The count and the insert are one
     transaction (SQLite's write lock; a PostgreSQL advisory lock), so the bounds hold under
     concurrent requests on any number of workers."""
@@ -255,13 +255,13 @@ async def create_request(
             [client_ip, RequestStatus.PENDING.value],
         )
         if int(counted["mine"] or 0) >= bounds.per_client:
-            raise ApiKeyError(
+            raise KeyRefusal(
                 f"this client has {bounds.per_client} pending key requests: wait for an "
                 "operator's decision",
                 KeyErrorCode.TOO_MANY_PENDING,
             )
         if int(counted["pending"] or 0) >= bounds.overall:
-            raise ApiKeyError(
+            raise KeyRefusal(
                 "the platform takes no more key requests until operators decide the pending "
                 "ones: try again later",
                 KeyErrorCode.QUEUE_FULL,
@@ -355,7 +355,7 @@ async def _decide(
     records: Records, request_id: str, status: RequestStatus, sets: dict[str, Any]
 ) -> KeyRequest:
     """Set `status` and `sets` on the pending request `request_id` (one conditional UPDATE)
-    and clear its client IP. Raises ApiKeyError NOT_FOUND, ALREADY_DECIDED."""
+    and clear its client IP. Raises KeyRefusal NOT_FOUND, ALREADY_DECIDED."""
     names = ["status", *sets]
     values = [status.value, *sets.values()]
     marks = records.placeholders(len(values) + 2)
@@ -367,9 +367,9 @@ async def _decide(
     )
     found = await find_request(records, request_id)
     if found is None:
-        raise ApiKeyError(f"no key request {request_id[:MAX_ID]!r}", KeyErrorCode.NOT_FOUND, "id")
+        raise KeyRefusal(f"no key request {request_id[:MAX_ID]!r}", KeyErrorCode.NOT_FOUND, "id")
     if not rows:
-        raise ApiKeyError(
+        raise KeyRefusal(
             f"key request {request_id} was {found.status.value} already",
             KeyErrorCode.ALREADY_DECIDED,
             "id",
@@ -381,7 +381,7 @@ async def approve(
     records: Records, request_id: str, *, by: str, at: datetime, tier: Tier | None = None
 ) -> KeyRequest:
     """Approve the pending request `request_id`, granting `tier` (default: the tier asked
-    for; one of REQUESTABLE), decided `by` (an operator key's prefix) `at`. Raises ApiKeyError
+    for; one of REQUESTABLE), decided `by` (an operator key's prefix) `at`. Raises KeyRefusal
     TIER_NOT_GRANTABLE, NOT_FOUND, ALREADY_DECIDED."""
     if tier is not None:
         checked_tier(tier)
@@ -399,7 +399,7 @@ async def reject(
     records: Records, request_id: str, *, by: str, at: datetime, reason: str
 ) -> KeyRequest:
     """Reject the pending request `request_id` with `reason` (shown to the requester), decided
-    `by` (an operator key's prefix) `at`. Raises ApiKeyError INVALID/UNSTORABLE_TEXT (reason),
+    `by` (an operator key's prefix) `at`. Raises KeyRefusal INVALID/UNSTORABLE_TEXT (reason),
     NOT_FOUND, ALREADY_DECIDED."""
     checked_reason(reason)
     return await _decide(
@@ -413,11 +413,9 @@ async def reject(
 async def claim(records: Records, token: str, at: datetime) -> Claim:
     """What the claim token `token` finds at `at`: a pending or rejected request as it is;
     an approved one not claimed before gets its key now (the granted tier, the request's
-    name), the token spent in the same transaction. Raises ApiKeyError INVALID_TOKEN for a
+    name), the token spent in the same transaction. Raises KeyRefusal INVALID_TOKEN for a
     token no request has, ALREADY_CLAIMED once its key was claimed."""
-    unknown = ApiKeyError(
-        "no key request has this claim token", KeyErrorCode.INVALID_TOKEN, "token"
-    )
+    unknown = KeyRefusal("no key request has this claim token", KeyErrorCode.INVALID_TOKEN, "token")
     if len(token) > MAX_TOKEN or unstorable(token) is not None:
         raise unknown
     mark = records.placeholders(1)[0]
@@ -428,7 +426,7 @@ async def claim(records: Records, token: str, at: datetime) -> Claim:
         if found.status is not RequestStatus.APPROVED:
             return Claim(found, None)
         if found.claimed_at is not None:
-            raise ApiKeyError(
+            raise KeyRefusal(
                 "this key was claimed already: its secret is shown once",
                 KeyErrorCode.ALREADY_CLAIMED,
                 "token",
@@ -441,7 +439,7 @@ async def claim(records: Records, token: str, at: datetime) -> Claim:
             [at, issued.prefix, found.request_id],
         )
         if not rows:  # another claim won (PostgreSQL; SQLite's write lock serialises them)
-            raise ApiKeyError(
+            raise KeyRefusal(
                 "this key was claimed already: its secret is shown once",
                 KeyErrorCode.ALREADY_CLAIMED,
                 "token",

@@ -72,7 +72,7 @@ class KeyErrorCode(StrEnum):
     """The key is revoked (or was rotated meanwhile): it cannot be changed any more."""
 
 
-class ApiKeyError(GraphError):
+class KeyRefusal(GraphError):
     """A key operation that cannot be done (unknown prefix, key tier not grantable), with its
     `code` and the `field` (argument) at fault, None when it is about the whole operation."""
 
@@ -132,9 +132,9 @@ def new_secret(prefix: str) -> str:
 
 
 def check_grantable(tier: Tier) -> None:
-    """Raises ApiKeyError (TIER_NOT_GRANTABLE, field `tier`) for the public tier."""
+    """Raises KeyRefusal (TIER_NOT_GRANTABLE, field `tier`) for the public tier."""
     if tier is Tier.PUBLIC:
-        raise ApiKeyError("the public tier needs no key", KeyErrorCode.TIER_NOT_GRANTABLE, "tier")
+        raise KeyRefusal("the public tier needs no key", KeyErrorCode.TIER_NOT_GRANTABLE, "tier")
 
 
 BIDI_CONTROLS = frozenset(
@@ -155,18 +155,18 @@ def one_line_problem(value: str) -> str | None:
 
 
 def check_new_key(name: str, tier: Tier) -> None:
-    """Raises ApiKeyError for the public tier, or a blank, overlong or not one-line name
+    """Raises KeyRefusal for the public tier, or a blank, overlong or not one-line name
     (`one_line_problem`)."""
     check_grantable(tier)
     if not name.strip() or len(name) > MAX_NAME:
-        raise ApiKeyError(f"a key's name is 1 to {MAX_NAME} characters, not blank", field="name")
+        raise KeyRefusal(f"a key's name is 1 to {MAX_NAME} characters, not blank", field="name")
     if (problem := one_line_problem(name)) is not None:
-        raise ApiKeyError(f"a key's name is one line, without {problem}", field="name")
+        raise KeyRefusal(f"a key's name is one line, without {problem}", field="name")
 
 
 async def create_key(records: Records, name: str, tier: Tier) -> IssuedKey:
     """A new key for `name` (1 to MAX_NAME characters, not blank) at `tier`; its secret is in
-    the result only. Raises ApiKeyError for the public tier or a blank or overlong name."""
+    the result only. Raises KeyRefusal for the public tier or a blank or overlong name."""
     check_new_key(name, tier)  # before any query
     async with records.transaction() as client:
         return await insert_key(records, client, name, tier, datetime.now(UTC))
@@ -197,7 +197,7 @@ async def find_key(records: Records, prefix: str) -> StoredKey | None:
 async def rotate_key(records: Records, key: StoredKey) -> IssuedKey:
     """A new secret for the live `key` (as read, with its current hash): same prefix, name and
     tier, `rotated_at` now; the old secret matches no key from then on. The hash check and the
-    write are one statement, so of two rotations at once one wins. Raises ApiKeyError REVOKED
+    write are one statement, so of two rotations at once one wins. Raises KeyRefusal REVOKED
     when the key is revoked or its secret changed since it was read."""
     secret = new_secret(key.prefix)
     marks = records.placeholders(4)
@@ -208,14 +208,14 @@ async def rotate_key(records: Records, key: StoredKey) -> IssuedKey:
         [hash_key(secret), datetime.now(UTC), key.prefix, key.hash],
     )
     if not rows:
-        raise ApiKeyError(
+        raise KeyRefusal(
             f"key {key.prefix} is revoked or was rotated meanwhile", KeyErrorCode.REVOKED
         )
     return IssuedKey(key.prefix, secret, key.tier, key.name)
 
 
 async def set_tier(records: Records, prefix: str, tier: Tier) -> StoredKey:
-    """Give the live key `prefix` another tier (not public). Raises ApiKeyError NOT_FOUND for
+    """Give the live key `prefix` another tier (not public). Raises KeyRefusal NOT_FOUND for
     an unknown prefix, REVOKED for a revoked key, TIER_NOT_GRANTABLE for the public tier."""
     check_grantable(tier)
     marks = records.placeholders(2)
@@ -225,9 +225,9 @@ async def set_tier(records: Records, prefix: str, tier: Tier) -> StoredKey:
     )
     key = await find_key(records, prefix)
     if key is None:
-        raise ApiKeyError(f"no key with prefix {prefix!r}", KeyErrorCode.NOT_FOUND, "prefix")
+        raise KeyRefusal(f"no key with prefix {prefix!r}", KeyErrorCode.NOT_FOUND, "prefix")
     if key.revoked_at is not None:
-        raise ApiKeyError(f"key {prefix} is revoked", KeyErrorCode.REVOKED, "prefix")
+        raise KeyRefusal(f"key {prefix} is revoked", KeyErrorCode.REVOKED, "prefix")
     return key
 
 
@@ -238,7 +238,7 @@ async def list_keys(records: Records) -> list[StoredKey]:
 
 async def revoke_key(records: Records, prefix: str) -> StoredKey:
     """Revoke the key `prefix` (a revoked key stays revoked, its first revocation time kept).
-    Raises ApiKeyError NOT_FOUND for an unknown prefix."""
+    Raises KeyRefusal NOT_FOUND for an unknown prefix."""
     when, key_mark = records.placeholders(2)
     await records.query(
         f"UPDATE api_key SET revoked_at = {when} WHERE prefix = {key_mark} AND revoked_at IS NULL",
@@ -246,7 +246,7 @@ async def revoke_key(records: Records, prefix: str) -> StoredKey:
     )
     key = await find_key(records, prefix)
     if key is None:
-        raise ApiKeyError(f"no key with prefix {prefix!r}", KeyErrorCode.NOT_FOUND, "prefix")
+        raise KeyRefusal(f"no key with prefix {prefix!r}", KeyErrorCode.NOT_FOUND, "prefix")
     return key
 
 

@@ -1,6 +1,6 @@
 """The API keys' errors: a typed union member for mutations, ApiError for queries.
 
-Every refusal of graph/records' key functions (ApiKeyError) keeps its code: a mutation returns
+Every refusal of graph/records' key functions (KeyRefusal) keeps its code: a mutation returns
 it as `ApiKeyError.code`, with FORBIDDEN (below the tier an operation needs) and KEY_REQUIRED
 (an operation on the calling key, called without one) added here. No message quotes a contact.
 """
@@ -11,8 +11,7 @@ from enum import StrEnum
 
 import strawberry
 
-from graph.records.api_keys import ApiKeyError as KeyRefusal
-from graph.records.api_keys import KeyErrorCode, Tier
+from graph.records.api_keys import KeyErrorCode, KeyRefusal, Tier
 from resolvers.core.error_interface import Error, code_field
 from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.info import Info

@@ -18,7 +18,7 @@ from typer.main import get_command
 
 from civicgraph.cli import app
 from civicgraph.cli_bounds import MAX_TEXT, checked_text
-from graph.records.api_keys import MAX_NAME, ApiKeyError, Tier, create_key
+from graph.records.api_keys import MAX_NAME, KeyRefusal, Tier, create_key
 from tests.civicgraph.runner import BoundaryRunner
 
 runner = BoundaryRunner()
@@ -173,5 +173,5 @@ def test_checked_text_keeps_plain_text(value: str) -> None:
 
 @pytest.mark.parametrize("name", ["", "  ", "x" * (MAX_NAME + 1)])
 async def test_create_key_refuses_a_blank_or_overlong_name(name: str) -> None:
-    with pytest.raises(ApiKeyError):
+    with pytest.raises(KeyRefusal):
         await create_key(typing.cast(Any, None), name, Tier.DEVELOPER)  # refused before a query

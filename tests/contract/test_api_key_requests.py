@@ -12,7 +12,7 @@ import pytest
 from graph.records import Records, api_keys
 from graph.records import api_key_requests as requests
 from graph.records.api_key_requests import PendingBounds, RequestStatus
-from graph.records.api_keys import ApiKeyError, KeyErrorCode, Tier
+from graph.records.api_keys import KeyErrorCode, KeyRefusal, Tier
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 BOUNDS = PendingBounds(per_client=2, overall=3)
@@ -47,12 +47,12 @@ async def test_pending_requests_are_bounded_per_client_and_overall(records: Reco
     for _ in range(2):
         await requests.create_request(records, new(), "198.51.100.1", NOW, BOUNDS)
     # when it asks a third time
-    with pytest.raises(ApiKeyError) as mine:
+    with pytest.raises(KeyRefusal) as mine:
         await requests.create_request(records, new(), "198.51.100.1", NOW, BOUNDS)
     # then it is refused, while another client is served until the queue is full
     assert mine.value.code is KeyErrorCode.TOO_MANY_PENDING
     await requests.create_request(records, new(), "198.51.100.2", NOW, BOUNDS)
-    with pytest.raises(ApiKeyError) as full:
+    with pytest.raises(KeyRefusal) as full:
         await requests.create_request(records, new(), "198.51.100.3", NOW, BOUNDS)
     assert full.value.code is KeyErrorCode.QUEUE_FULL
 
@@ -62,7 +62,7 @@ async def test_concurrent_requests_of_one_client_keep_the_bound(records: Records
     async def ask() -> str:
         try:
             await requests.create_request(records, new(), "198.51.100.9", NOW, BOUNDS)
-        except ApiKeyError as error:
+        except KeyRefusal as error:
             return error.code.value
         return "made"
 
@@ -83,7 +83,7 @@ async def test_approve_then_claim_once_makes_the_key(records: Records) -> None:
     assert ip == {"client_ip": None}  # the IP is kept while pending only
     # when the requester claims it twice
     first = await requests.claim(records, made.token, NOW)
-    with pytest.raises(ApiKeyError) as second:
+    with pytest.raises(KeyRefusal) as second:
         await requests.claim(records, made.token, NOW)
     # then the first claim made a live analyst key, the second is refused
     assert first.issued is not None
@@ -103,7 +103,7 @@ async def test_concurrent_claims_make_one_key(records: Records) -> None:
         try:
             issued = (await requests.claim(records, made.token, NOW)).issued
             return "key" if issued is not None else "none"
-        except ApiKeyError as error:
+        except KeyRefusal as error:
             return error.code.value
 
     outcomes = await asyncio.gather(*(claim() for _ in range(5)))
@@ -121,7 +121,7 @@ async def test_a_decision_is_made_once(records: Records) -> None:
                 await requests.approve(records, rid, by="op1", at=NOW)
             else:
                 await requests.reject(records, rid, by="op2", at=NOW, reason="no")
-        except ApiKeyError as error:
+        except KeyRefusal as error:
             return error.code.value
         return "decided"
 
@@ -167,7 +167,7 @@ async def test_refusals_have_their_codes(records: Records, action: str, code: Ke
         "claim-unknown": lambda: requests.claim(records, "cgr_" + "A" * 43, NOW),
         "claim-overlong": lambda: requests.claim(records, "x" * 1000, NOW),
     }
-    with pytest.raises(ApiKeyError) as refused:
+    with pytest.raises(KeyRefusal) as refused:
         await calls[action]()
     assert refused.value.code is code
 
@@ -206,7 +206,7 @@ async def test_refusals_have_their_codes(records: Records, action: str, code: Ke
 def test_request_fields_are_checked(
     fields: tuple[str, str, str, Tier], code: KeyErrorCode, field: str
 ) -> None:
-    with pytest.raises(ApiKeyError) as refused:
+    with pytest.raises(KeyRefusal) as refused:
         requests.checked_request(*fields)
     assert (refused.value.code, refused.value.field) == (code, field)
     assert fields[1] not in str(refused.value) or fields[1] == "a@example.com"
@@ -241,7 +241,7 @@ async def test_rotation_keeps_the_prefix_and_retires_the_old_secret(records: Rec
     now = await api_keys.live_key(records, rotated.secret)
     assert now is not None
     assert now.rotated_at is not None
-    with pytest.raises(ApiKeyError) as stale:  # rotating from the old secret's row
+    with pytest.raises(KeyRefusal) as stale:  # rotating from the old secret's row
         await api_keys.rotate_key(records, stored)
     assert stale.value.code is KeyErrorCode.REVOKED
 
@@ -254,11 +254,11 @@ async def test_a_tier_change_applies_to_live_keys_only(records: Records) -> None
         ("ffffffff", Tier.ANALYST, KeyErrorCode.NOT_FOUND),
         (issued.prefix, Tier.PUBLIC, KeyErrorCode.TIER_NOT_GRANTABLE),
     ]:
-        with pytest.raises(ApiKeyError) as refused:
+        with pytest.raises(KeyRefusal) as refused:
             await api_keys.set_tier(records, prefix, tier)
         assert refused.value.code is code
     await api_keys.revoke_key(records, issued.prefix)
-    with pytest.raises(ApiKeyError) as revoked:
+    with pytest.raises(KeyRefusal) as revoked:
         await api_keys.set_tier(records, issued.prefix, Tier.ANALYST)
     assert revoked.value.code is KeyErrorCode.REVOKED
 
@@ -307,7 +307,7 @@ async def test_purge_deletes_what_the_retention_period_no_longer_covers(
         "revoked lately",
         "live key",
     }
-    with pytest.raises(ApiKeyError) as gone:
+    with pytest.raises(KeyRefusal) as gone:
         await requests.claim(records, stale_pending.token, NOW)
     assert gone.value.code is KeyErrorCode.INVALID_TOKEN
     assert len(await api_keys.list_keys(records)) == 3
@@ -317,6 +317,6 @@ async def test_purge_deletes_what_the_retention_period_no_longer_covers(
 
 @pytest.mark.parametrize("name", ["evil\u202etxt.exe", "a\u2067b", "line\nbreak"])
 def test_a_key_made_by_hand_has_a_one_line_name_shown_as_written(name: str) -> None:
-    with pytest.raises(ApiKeyError) as refused:
+    with pytest.raises(KeyRefusal) as refused:
         api_keys.check_new_key(name, Tier.DEVELOPER)
     assert refused.value.field == "name"

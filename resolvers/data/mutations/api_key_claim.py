@@ -8,8 +8,7 @@ from typing import Annotated
 import strawberry
 
 from graph.records import api_key_requests as requests
-from graph.records.api_keys import ApiKeyError as KeyRefusal
-from graph.records.api_keys import find_key
+from graph.records.api_keys import KeyRefusal, find_key
 from resolvers.core import clock
 from resolvers.core.info import Info
 from resolvers.data.key_errors import ApiKeyError

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from graph.records import api_key_requests as requests
-from graph.records.api_keys import ApiKeyError as KeyRefusal
+from graph.records.api_keys import KeyRefusal
 from resolvers.core import clock
 from resolvers.core.info import Info
 from resolvers.data.key_errors import ApiKeyError

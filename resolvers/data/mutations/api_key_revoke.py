@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graph.records import api_keys
-from graph.records.api_keys import ApiKeyError as KeyRefusal
+from graph.records.api_keys import KeyRefusal
 from resolvers.core.info import Info
 from resolvers.data.key_errors import ApiKeyError, ApiKeyErrorCode, is_operator, key_required
 from resolvers.data.key_types import ApiKey
