@@ -20,8 +20,10 @@ apollo-link-persisted-queries' protocol): `extensions.persistedQuery` is
 Trusted documents (`CIVIC_PERSISTED_DOCUMENTS=trusted`): only documents an operator registered
 (`civicgraph documents register`, graph/records/persisted_documents.py) run. A hash that is not
 registered: HTTP 400 `PERSISTED_QUERY_NOT_IN_LIST`; text whose hash is not registered: HTTP 400
-`QUERY_NOT_IN_SAFELIST` (Apollo Router's codes for its safelist). Operator keys may still send
-any text (docs/operations.md, "Trusted documents").
+`QUERY_NOT_IN_SAFELIST` (Apollo Router's codes for its safelist); the registered documents
+unreadable (the records down): HTTP 503 `persisted_documents_unavailable`, never a refusal
+that blames the document. Operator keys may still send any text (docs/operations.md, "Trusted
+documents").
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ APQ_VERSION = 1
 NO_CACHE = {"cache-control": "private, no-cache, must-revalidate"}
 """Apollo Server's headers on PERSISTED_QUERY_NOT_FOUND/NOT_SUPPORTED: the next identical GET
 must reach the server, which by then holds the text."""
+RETRY_AFTER_SECONDS = 5
+"""`Retry-After` of a 503 while the registered documents cannot be read."""
 NOT_FOUND_MESSAGE = "PersistedQueryNotFound"
 NOT_SUPPORTED_MESSAGE = "PersistedQueryNotSupported"
 
@@ -139,7 +143,11 @@ class PersistedDocuments:
         trusted = self.mode is PersistedDocumentsMode.TRUSTED and not tier.at_least(Tier.OPERATOR)
         if digest is None:
             text = query if isinstance(query, str) else None
-            if trusted and text is not None and await self._registered(sha256_hex(text)) is None:
+            if (
+                trusted
+                and text is not None
+                and await self._registered(sha256_hex(text), trusted) is None
+            ):
                 raise _not_in_safelist()
             return Resolved(query)
         if self.mode is PersistedDocumentsMode.OFF:
@@ -157,7 +165,7 @@ class PersistedDocuments:
                 "provided sha does not match query",
             )
         if self.mode is PersistedDocumentsMode.TRUSTED:
-            if trusted and await self._registered(digest) is None:
+            if trusted and await self._registered(digest, trusted) is None:
                 raise _not_in_safelist()
             return Resolved(query)  # registered documents live in the records, not the cache
         return Resolved(query, remember=digest)
@@ -171,7 +179,7 @@ class PersistedDocuments:
             cached = await self.cache.get(digest)
             if cached is not None:
                 return cached
-        registered = await self._registered(digest)
+        registered = await self._registered(digest, trusted)
         if registered is not None:
             return registered
         if trusted:
@@ -182,13 +190,22 @@ class PersistedDocuments:
             )
         raise Refusal(200, RequestErrorCode.PERSISTED_QUERY_NOT_FOUND, NOT_FOUND_MESSAGE, NO_CACHE)
 
-    async def _registered(self, digest: str) -> str | None:
+    async def _registered(self, digest: str, trusted: bool) -> str | None:
+        """The registered document of `digest`, or None. The records down: None for APQ (the
+        client resends its text), a 503 Refusal when only registered documents may run."""
         if self.registered is None:
             return None
         try:
             return await self.registered(digest)
-        except CivicGraphError as error:  # the records are down: nothing is registered now
+        except CivicGraphError as error:
             log.warning("registered documents unavailable: %s", error)
+            if trusted:
+                raise Refusal(
+                    503,
+                    RequestErrorCode.PERSISTED_DOCUMENTS_UNAVAILABLE,
+                    "the registered documents cannot be read now: try again shortly",
+                    {"retry-after": str(RETRY_AFTER_SECONDS)},
+                ) from error
             return None
 
 

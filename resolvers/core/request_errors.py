@@ -45,6 +45,9 @@ class RequestErrorCode(StrEnum):
     """Trusted documents: the hash is not a registered document (Apollo Router's code)."""
     QUERY_NOT_IN_SAFELIST = "QUERY_NOT_IN_SAFELIST"
     """Trusted documents: the text is not a registered document (Apollo Router's code)."""
+    PERSISTED_DOCUMENTS_UNAVAILABLE = "persisted_documents_unavailable"
+    """Trusted documents: the registered documents cannot be read now (HTTP 503, Retry-After);
+    the document may well be registered."""
     PERSISTED_QUERY_INVALID = "persisted_query_invalid"
     """The `persistedQuery` extension is not `{"version": 1, "sha256Hash": <64 hex>}`."""
     PERSISTED_QUERY_VERSION_NOT_SUPPORTED = "persisted_query_version_not_supported"

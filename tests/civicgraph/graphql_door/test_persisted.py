@@ -15,6 +15,7 @@ from civicgraph.graphql_door.persisted import sha256_hex
 from civicgraph.graphql_door.view import CivicGraphQL
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
+from graph.errors import StoreUnavailable
 from graph.records.api_keys import Tier
 from graph.records.persisted_documents import (
     PersistedDocument,
@@ -400,3 +401,31 @@ async def test_subgraph_check_resolves_persisted_queries(
     assert codes(unknown) == ["PERSISTED_QUERY_NOT_FOUND"]
     assert with_text.json()["extensions"]["cost"]["requested"] > 0
     assert known.json()["extensions"]["cost"] == with_text.json()["extensions"]["cost"]
+
+
+async def test_trusted_documents_unreadable_is_503_not_a_refusal_of_the_document(
+    settings: Settings, stores: Stores
+) -> None:
+    # given a trusted-documents server whose registered documents cannot be read (records down)
+    async def records_down(sha256: str) -> str | None:
+        raise StoreUnavailable("records unreachable")
+
+    query = fresh_query()
+    async with (
+        door_app(settings, stores, persisted_documents="trusted") as app,
+        door_client(app) as http,
+    ):
+        view_of(app).persisted.registered = records_down
+        # when a client sends a hash, a text, and both
+        responses = [
+            await http.post("/graphql", json={"extensions": apq(sha256_hex(query))}),
+            await http.post("/graphql", json={"query": query}),
+            await http.post(
+                "/graphql", json={"query": query, "extensions": apq(sha256_hex(query))}
+            ),
+        ]
+    # then each is a 503 to retry, never QUERY_NOT_IN_SAFELIST or PERSISTED_QUERY_NOT_IN_LIST
+    for response in responses:
+        assert response.status_code == 503, response.text
+        assert codes(response) == ["persisted_documents_unavailable"]
+        assert response.headers["retry-after"] == "5"
