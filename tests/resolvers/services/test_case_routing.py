@@ -427,7 +427,10 @@ async def test_repair_carries_a_decided_reassignment_into_the_graph(
 
     await record_events(stores.records, [row], then=intent)
     # when
-    done = await repair_case_writes(stores.graph, stores.records, grace=timedelta(0))
+    # (a millisecond on: an intent is stale once begun strictly before the cut-off, and a fast
+    # machine begins it and repairs within one millisecond)
+    later = write_intents.now_ms() + 1
+    done = await repair_case_writes(stores.graph, stores.records, grace=timedelta(0), now_ms=later)
     # then
     assert case["id"] in done.reassigned
     after = await read_case(routed, case["id"])
