@@ -35,6 +35,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from tortoise.exceptions import BaseORMException
+
 from civicgraph.graphql_door.refusal import Refusal
 from civicgraph.persisted_mode import PersistedDocumentsMode
 from graph.errors import CivicGraphError
@@ -197,7 +199,7 @@ class PersistedDocuments:
             return None
         try:
             return await self.registered(digest)
-        except CivicGraphError as error:
+        except (CivicGraphError, BaseORMException, OSError) as error:  # the driver's own too
             log.warning("registered documents unavailable: %s", error)
             if trusted:
                 raise Refusal(

@@ -3,8 +3,10 @@ extension refused with its code, only validated documents stored, `off` and `tru
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,11 +17,12 @@ from civicgraph.graphql_door.persisted import sha256_hex
 from civicgraph.graphql_door.view import CivicGraphQL
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
-from graph.errors import StoreUnavailable
 from graph.records.api_keys import Tier
+from graph.records.db import open_records
 from graph.records.persisted_documents import (
     PersistedDocument,
     register_documents,
+    registered_document,
     remove_documents,
 )
 from tests.civicgraph.door import client as door_client
@@ -404,18 +407,18 @@ async def test_subgraph_check_resolves_persisted_queries(
 
 
 async def test_trusted_documents_unreadable_is_503_not_a_refusal_of_the_document(
-    settings: Settings, stores: Stores
+    settings: Settings, stores: Stores, tmp_path: Path
 ) -> None:
-    # given a trusted-documents server whose registered documents cannot be read (records down)
-    async def records_down(sha256: str) -> str | None:
-        raise StoreUnavailable("records unreachable")
-
+    # given a trusted-documents server whose registered documents cannot be read: real records
+    # without their table, so the driver itself fails (as a lost database does)
+    bare = await open_records(f"sqlite://{tmp_path / 'bare.sqlite3'}")
+    await bare.query("DROP TABLE persisted_document")
     query = fresh_query()
     async with (
         door_app(settings, stores, persisted_documents="trusted") as app,
         door_client(app) as http,
     ):
-        view_of(app).persisted.registered = records_down
+        view_of(app).persisted.registered = functools.partial(registered_document, bare)
         # when a client sends a hash, a text, and both
         responses = [
             await http.post("/graphql", json={"extensions": apq(sha256_hex(query))}),
@@ -429,3 +432,4 @@ async def test_trusted_documents_unreadable_is_503_not_a_refusal_of_the_document
         assert response.status_code == 503, response.text
         assert codes(response) == ["persisted_documents_unavailable"]
         assert response.headers["retry-after"] == "5"
+    await bare.close()
