@@ -29,6 +29,7 @@ from civicgraph.graphql_door.seat import connection_seat
 from civicgraph.key_purge import purging_key_requests
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
+from civicgraph.outages import OutageMiddleware
 from civicgraph.refusals import http_error
 from civicgraph.scoring import scheduled_scoring, scoring_run
 from civicgraph.settings import Settings
@@ -310,6 +311,7 @@ def create_app(
         middleware=[
             *proxy_middleware(settings.trusted_proxies),
             Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(OutageMiddleware),  # a store lost mid-request: 503 / close 1013
             Middleware(TierMiddleware, policy=door),
             *(
                 [

@@ -23,7 +23,8 @@ from dashboards.i18n import lang_of, t
 
 UNAUTHENTICATED = "unauthenticated"
 RATE_LIMITED = "rate_limited"
-STATUS = {UNAUTHENTICATED: 401, RATE_LIMITED: 429}
+SERVICE_UNAVAILABLE = "service_unavailable"
+STATUS = {UNAUTHENTICATED: 401, RATE_LIMITED: 429, SERVICE_UNAVAILABLE: 503}
 
 CLOSE_UNAUTHORIZED = 4401
 """graphql-ws `Unauthorized`: a missing-the-mark key (the code this server always used)."""
@@ -41,7 +42,12 @@ def _body(
     if path.startswith("/open311/"):
         return [{"code": status, "description": message}]
     if path.startswith(("/api/3/action/", "/api/action/")):  # CKAN's envelope and error
-        kind = {401: "Authorization Error", 429: "Rate Limit Error", 404: "Not Found Error"}
+        kind = {
+            401: "Authorization Error",
+            429: "Rate Limit Error",
+            404: "Not Found Error",
+            503: "Service Unavailable",
+        }
         error = {"__type": kind.get(status, "Bad request"), "message": message}
         action = path.rstrip("/").rsplit("/", 1)[-1]
         help_url = f"/api/3/action/help_show?name={quote(action, safe='')}"
@@ -94,8 +100,9 @@ async def refuse_http(
     headers: list[tuple[bytes, bytes]],
     **extra: object,
 ) -> None:
-    """Answer 401 (`code` UNAUTHENTICATED) or 429 (RATE_LIMITED) without reading the body; a
-    browser's dashboards page gets an HTML page in its reader's language instead of JSON."""
+    """Answer 401 (`code` UNAUTHENTICATED), 429 (RATE_LIMITED) or 503 (SERVICE_UNAVAILABLE)
+    without reading the body; a browser's dashboards page gets an HTML page in its reader's
+    language instead of JSON."""
     if _wants_page(scope):
         body = _page(scope, code, extra.get("retryAfter", 60))
         kind = b"text/html; charset=utf-8"
@@ -129,13 +136,20 @@ async def http_error(request: Request, error: Exception) -> Response:
 
 
 async def refuse_websocket(
-    scope: Scope, receive: Receive, send: Send, close_code: int, reason: str
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    close_code: int,
+    reason: str,
+    *,
+    connected: bool = False,
 ) -> None:
     """Accept the handshake with the client's subprotocol, then close with `close_code`.
 
     The caller must not pass the connection on; the client's messages are never read.
+    `connected`: the `websocket.connect` message was already received (by the app).
     """
-    if (await receive())["type"] != "websocket.connect":
+    if not connected and (await receive())["type"] != "websocket.connect":
         return
     asked = scope.get("subprotocols") or []
     chosen = next((p for p in asked if p in SUBPROTOCOLS), None)

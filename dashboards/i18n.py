@@ -87,6 +87,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "요청이 너무 많습니다. {seconds}초 후에 다시 시도하세요.",
         "Too many requests. Try again in {seconds} seconds.",
     ),
+    "door.service_unavailable": (
+        "도시 데이터 저장소에 지금 연결할 수 없습니다. {seconds}초 후에 다시 시도하세요.",
+        "The city's data stores cannot be reached now. Try again in {seconds} seconds.",
+    ),
     "door.unauthenticated": (
         "API 키가 올바르지 않거나 폐기되었습니다.",
         "The API key is unknown or revoked.",

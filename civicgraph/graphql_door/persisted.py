@@ -41,6 +41,7 @@ from civicgraph.graphql_door.refusal import Refusal
 from civicgraph.persisted_mode import PersistedDocumentsMode
 from graph.errors import CivicGraphError
 from graph.records.api_keys import Tier
+from resolvers.core.errors import RETRY_AFTER_OUTAGE_S
 from resolvers.core.request_errors import RequestErrorCode
 
 log = logging.getLogger("civicgraph.persisted")
@@ -51,8 +52,6 @@ APQ_VERSION = 1
 NO_CACHE = {"cache-control": "private, no-cache, must-revalidate"}
 """Apollo Server's headers on PERSISTED_QUERY_NOT_FOUND/NOT_SUPPORTED: the next identical GET
 must reach the server, which by then holds the text."""
-RETRY_AFTER_SECONDS = 5
-"""`Retry-After` of a 503 while the registered documents cannot be read."""
 NOT_FOUND_MESSAGE = "PersistedQueryNotFound"
 NOT_SUPPORTED_MESSAGE = "PersistedQueryNotSupported"
 
@@ -206,7 +205,7 @@ class PersistedDocuments:
                     503,
                     RequestErrorCode.PERSISTED_DOCUMENTS_UNAVAILABLE,
                     "the registered documents cannot be read now: try again shortly",
-                    {"retry-after": str(RETRY_AFTER_SECONDS)},
+                    {"retry-after": str(RETRY_AFTER_OUTAGE_S)},
                 ) from error
             return None
 

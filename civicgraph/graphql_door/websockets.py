@@ -117,23 +117,33 @@ def check_document(view: CivicGraphQL, payload: Mapping[str, Any]) -> str | None
 
 async def persisted_problem(
     view: CivicGraphQL, tier: Tier, payload: Mapping[str, Any]
-) -> str | None:
+) -> str | GraphQLError | None:
     """Why the deployment's persisted-documents policy refuses the payload's document (a
     trusted deployment runs only registered documents; a hash must be its text's), as
     `<code>: <message>`; None when it may run. Over websockets the text is always sent (no
-    client sends a hash alone there), so nothing is looked up in the APQ store or stored."""
+    client sends a hash alone there), so nothing is looked up in the APQ store or stored.
+
+    When the registered documents cannot be read now (HTTP's 503), the refusal is this
+    operation's coded error (`persisted_documents_unavailable`, `retryAfter`), not a bad
+    message: the socket stays open and the client may subscribe again."""
     try:
         await view.persisted.resolve(payload["query"], payload.get("extensions"), tier)
     except Refusal as refusal:
-        return f"{refusal.code.value}: {refusal}"
+        if refusal.status < 500:
+            return f"{refusal.code.value}: {refusal}"
+        error = request_error(refusal.code, str(refusal))
+        if retry := refusal.headers.get("retry-after"):
+            error.extensions = {**(error.extensions or {}), "retryAfter": int(retry)}
+        return error
     return None
 
 
 async def checked_payload(
     view: CivicGraphQL, context: Context, payload: Mapping[str, Any]
-) -> str | None:
+) -> str | GraphQLError | None:
     """Why a subscribe/start payload (already a GraphQL request) cannot run: the persisted
-    documents policy, then the document itself; None when it can (then it is counted)."""
+    documents policy, then the document itself; None when it can (then it is counted). A
+    string is a bad message; a GraphQLError refuses this operation only (retry later)."""
     problem = await persisted_problem(view, context.tier, payload) or check_document(view, payload)
     if problem is None:
         count_operation(context, view.limits, payload)
@@ -159,7 +169,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.handle_invalid_message("a message must be an object with a string `type`")
             return
         if message["type"] == "subscribe":
-            problem = (
+            problem: str | GraphQLError | None = (
                 "a subscribe needs a string `id`"
                 if not isinstance(message.get("id"), str)
                 else _subscribe_payload_problem(message.get("payload"))
@@ -170,6 +180,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     await self.send_message(cast("Any", frame))
                     return
                 problem = await checked_payload(self.view, self.context, message["payload"])
+            if isinstance(problem, GraphQLError):
+                frame = {"type": "error", "id": message["id"], "payload": [problem.formatted]}
+                await self.send_message(cast("Any", frame))
+                return
             if problem is not None:
                 await self.handle_invalid_message(problem)
                 return
@@ -252,9 +266,13 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 frame = {"type": "error", "id": message["id"], "payload": refused.formatted}
                 await self.send_message(cast("OperationMessage", frame))
                 return
-            problem = _subscribe_payload_problem(message.get("payload"))
+            problem: str | GraphQLError | None = _subscribe_payload_problem(message.get("payload"))
             if problem is None and self.connection_acknowledged:
                 problem = await checked_payload(self.view, self.context, message["payload"])
+            if isinstance(problem, GraphQLError):
+                frame = {"type": "error", "id": message["id"], "payload": problem.formatted}
+                await self.send_message(cast("OperationMessage", frame))
+                return
             if problem is not None:
                 await self._send_error(message["id"], problem)
                 return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,52 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 MAX_ROW_ID = 2**63 - 1
 """The largest integer both SQLite (INTEGER) and PostgreSQL (BIGINT) hold: an id or bound past
 it must be refused before it reaches a query (the drivers raise OverflowError)."""
+
+
+SQLITE_OUTAGES = (
+    "database is locked",
+    "unable to open database file",
+    "disk i/o error",
+    "database or disk is full",
+    "attempt to write a readonly database",
+)
+"""Starts of SQLite's messages (sqlite3.OperationalError) that mean the database cannot be used
+now: another process holds its lock past the busy timeout, its file or disk is gone or full."""
+
+POSTGRES_OUTAGES: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # class 08: the connection failed or was lost
+    asyncpg.OperatorInterventionError,  # class 57: shut down, restarting, cannot connect now
+    asyncpg.InsufficientResourcesError,  # class 53: too many connections, disk or memory full
+    asyncpg.exceptions.ConnectionDoesNotExistError,  # the connection closed mid-statement
+)
+"""asyncpg's errors (PostgreSQL's SQLSTATE classes) that mean the server cannot serve now."""
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error`, raised by the records driver, means the database cannot be reached or
+    used now (a lost connection, a server shutting down, a file locked past the busy timeout, a
+    full disk), not a fault of one statement. Constraint violations (IntegrityError) and SQL
+    the database refuses are never outages: those are answers or bugs."""
+    if isinstance(error, IntegrityError):
+        return False
+    if isinstance(error, (DBConnectionError, OSError, *POSTGRES_OUTAGES)):
+        return True
+    if isinstance(error, asyncpg.InterfaceError):
+        return "closed" in str(error)  # "connection is closed", "pool is closed"
+    if isinstance(error, OperationalError | TransactionManagementError):
+        cause = error.__cause__ or (error.args[0] if error.args else None)
+        if isinstance(cause, BaseException) and cause is not error:
+            return is_outage(cause)
+        return False
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error).lower().startswith(SQLITE_OUTAGES)
+    return False
+
+
+def outage(url: str, error: BaseException) -> StoreUnavailable:
+    """StoreUnavailable for a driver error that `is_outage`, naming the (redacted) database."""
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return StoreUnavailable(f"the records at {redact(url)} cannot be used now: {reason}")
 
 
 def as_datetime(value: datetime | str) -> datetime:
@@ -131,6 +177,19 @@ class Records:
         self.migrations_applied: list[str] = []
         """Migrations this connection applied when it opened."""
 
+    @contextlib.contextmanager
+    def outages(self) -> Iterator[None]:
+        """Turns the driver's errors that mean the database cannot be used now (`is_outage`)
+        into StoreUnavailable, which every boundary answers as "try again later" (HTTP 503,
+        GraphQL `service_unavailable`, websocket 1013, CLI exit 1); other errors pass as they
+        are (IntegrityError is an answer a caller may catch)."""
+        try:
+            yield
+        except Exception as error:
+            if is_outage(error):
+                raise outage(self.url, error) from error
+            raise
+
     def placeholders(self, count: int, start: int = 1) -> list[str]:
         """Positional parameter markers for this dialect (`?` or `$n`)."""
         if self.dialect == "sqlite":
@@ -154,9 +213,10 @@ class Records:
             )
         else:
             context = self.client._in_transaction()
-        async with context as client:
-            self.calls += 1
-            yield client
+        with self.outages():
+            async with context as client:
+                self.calls += 1
+                yield client
 
     async def copy_rows(
         self,
@@ -173,11 +233,14 @@ class Records:
         if self.dialect != "postgres":
             raise ValueError("COPY is PostgreSQL's")
         self.calls += 1
-        async with (client or self.client).acquire_connection() as connection:
-            try:
-                await connection.copy_records_to_table(table, records=rows, columns=list(columns))
-            except asyncpg.IntegrityConstraintViolationError as error:
-                raise IntegrityError(error) from error
+        with self.outages():
+            async with (client or self.client).acquire_connection() as connection:
+                try:
+                    await connection.copy_records_to_table(
+                        table, records=rows, columns=list(columns)
+                    )
+                except asyncpg.IntegrityConstraintViolationError as error:
+                    raise IntegrityError(error) from error
 
     async def reserve_ids(self, table: str, count: int) -> list[int]:
         """`count` fresh ids from a PostgreSQL table's id sequence, ascending."""
@@ -192,9 +255,11 @@ class Records:
         return sorted(int(key) for key in rows[0]["ids"])
 
     async def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        """The one place raw SQL reaches the driver."""
+        """The one place raw SQL reaches the driver (outside a transaction). Raises
+        StoreUnavailable when the database cannot be used now (`is_outage`)."""
         self.calls += 1
-        return await self.client.execute_query_dict(sql, list(params))
+        with self.outages():
+            return await self.client.execute_query_dict(sql, list(params))
 
     async def rows_after(
         self,
@@ -269,7 +334,8 @@ class Records:
 
     async def execute_many(self, sql: str, rows: list[list[Any]]) -> None:
         self.calls += 1
-        await self.client.execute_many(sql, rows)
+        with self.outages():
+            await self.client.execute_many(sql, rows)
 
     async def close(self) -> None:
         """Close, and hand Tortoise's process-wide context back to whoever had it before.

@@ -20,10 +20,16 @@ from strawberry.extensions import (
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
 
+from graph.errors import StoreUnavailable
 from resolvers.core.cost.extension import QueryCost
 from resolvers.core.document_limits import BoundedValidation
 from resolvers.core.entities import checked_representation
-from resolvers.core.errors import ApiError
+from resolvers.core.errors import (
+    RETRY_AFTER_OUTAGE_S,
+    STORES_UNAVAILABLE,
+    ApiError,
+    ApiErrorCode,
+)
 from resolvers.core.moments import DateTime
 from resolvers.core.operation_guard import DEFAULT_MAX_TOKENS, OperationGuard
 from resolvers.core.request_errors import code_of
@@ -44,21 +50,52 @@ SCALAR_OVERRIDES: dict[object, Any] = {datetime: DateTime}
 """Every DateTime argument and input field is checked once, here (range, offset)."""
 
 
+def is_outage(error: GraphQLError) -> bool:
+    """A field failed because a store cannot be reached now (StoreUnavailable)."""
+    return isinstance(error.original_error, StoreUnavailable)
+
+
 def is_server_fault(error: GraphQLError) -> bool:
-    """An error a client did not cause: an exception that is neither a GraphQL error nor
-    coded. Coded errors (`extensions.code`: ApiError, request errors) are answers."""
+    """An error a client did not cause and the server did not expect: an exception that is
+    neither a GraphQL error, nor coded, nor an outage. Coded errors (`extensions.code`:
+    ApiError, request errors) are answers."""
     original = error.original_error
-    if code_of(error) is not None or original is None:
+    if code_of(error) is not None or original is None or is_outage(error):
         return False
     return not isinstance(original, ApiError | GraphQLError)
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Hide unexpected failures (logged with their traceback); show user mistakes."""
+    """Hide unexpected failures (logged with their traceback) and outages (logged in one line,
+    answered `service_unavailable` by `MaskFaults`); show user mistakes."""
+    if is_outage(error):
+        log.warning("stores unavailable in %s: %s", error.path, error.original_error)
+        return True
     if not is_server_fault(error):
         return False
     log.error("unexpected error in %s", error.path, exc_info=error.original_error)
     return True
+
+
+class MaskFaults(MaskErrors):
+    """Strawberry's MaskErrors ("Internal error." for what `should_mask`), except that an
+    outage is said as one: `extensions.code = "service_unavailable"` with `retryAfter`
+    (seconds), so a client retries instead of reporting a bug."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not is_outage(error):
+            return super().anonymise_error(error)
+        return GraphQLError(
+            STORES_UNAVAILABLE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={
+                "code": ApiErrorCode.SERVICE_UNAVAILABLE.value,
+                "retryAfter": RETRY_AFTER_OUTAGE_S,
+            },
+        )
 
 
 def schema_extensions(max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Callable[[], SchemaExtension]]:
@@ -66,7 +103,7 @@ def schema_extensions(max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Callable[[],
     refused before they are parsed whole."""
     return [
         lambda: AddValidationRules(VALIDATION_RULES),
-        lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal error."),
+        lambda: MaskFaults(should_mask_error=should_mask, error_message="Internal error."),
         # Parsing (cached there) and validating the same document again is wasted work;
         # data never cached.
         lambda: OperationGuard(max_tokens),

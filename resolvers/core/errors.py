@@ -23,6 +23,17 @@ class ApiErrorCode(StrEnum):
     TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
     QUERY_TOO_COSTLY = "query_too_costly"
     TOO_MANY_WRITES = "too_many_writes"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    """A store the field reads cannot be reached now (StoreUnavailable): retry after
+    `extensions.retryAfter` seconds; nothing about the request was wrong."""
+
+
+RETRY_AFTER_OUTAGE_S = 5
+"""Seconds a client is asked to wait before retrying while a store cannot be reached (the
+GraphQL `retryAfter`, HTTP `Retry-After` of a 503, as for persisted documents)."""
+STORES_UNAVAILABLE = "the city's stores cannot be reached now; try again shortly"
+"""What a caller is told of an outage: the store's address and the driver's words are logged,
+never shown (they name hosts and databases)."""
 
 
 MAX_MESSAGE_CHARS = 1000

@@ -10,6 +10,7 @@ import httpx
 from starlette.applications import Starlette
 
 from civicgraph.app import create_app
+from civicgraph.graphql_door.view import CivicGraphQL
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 
@@ -34,3 +35,12 @@ def client(app: Starlette, ip: str = "198.51.100.7") -> httpx.AsyncClient:
     """An HTTP client whose requests come from `ip` (the ASGI peer address)."""
     transport = httpx.ASGITransport(app=app, client=(ip, 40000))
     return httpx.AsyncClient(transport=transport, base_url="http://civicgraph.test")
+
+
+def view_of(app: Starlette) -> CivicGraphQL:
+    """The app's `/graphql` view (to swap one of its parts in a test)."""
+    for route in app.routes:
+        endpoint = getattr(route, "endpoint", None)
+        if isinstance(endpoint, CivicGraphQL):
+            return endpoint
+    raise AssertionError("no /graphql view")

@@ -1,11 +1,14 @@
 """Trusted documents hold over websockets as over HTTP: on both protocols a document that is
 not registered is refused before it runs (graphql-transport-ws: close 4400; legacy graphql-ws:
-an `error`), a registered one runs, and an operator key may send any text."""
+an `error`), a registered one runs, and an operator key may send any text. When the registered
+documents cannot be read now, only that operation is refused, coded to retry."""
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -13,12 +16,14 @@ from civicgraph.graphql_door.persisted import sha256_hex
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
+from graph.records.db import open_records
 from graph.records.persisted_documents import (
     PersistedDocument,
     register_documents,
+    registered_document,
     remove_documents,
 )
-from tests.civicgraph.door import door_app
+from tests.civicgraph.door import door_app, view_of
 from tests.e2e.conftest import serving
 from tests.e2e.websocket_client import LEGACY, START, TRANSPORT, closed_with, next_frame, opened
 from tests.e2e.websocket_client import ws_url as ws_url_of
@@ -84,3 +89,36 @@ async def test_trusted_documents_hold_over_websockets(
         assert [kind for kind, _ in errors] == ["error", "error"]
         assert all("QUERY_NOT_IN_SAFELIST" in text for _, text in errors)
     assert runs == (["next", "next"] if protocol == TRANSPORT else ["data", "data"])
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT, LEGACY])
+async def test_unreadable_registered_documents_refuse_the_operation_to_retry(
+    settings: Settings, stores: Stores, tmp_path: Path, protocol: str
+) -> None:
+    # given a trusted-documents server whose registered documents cannot be read (real records
+    # without their table, as a lost database)
+    bare = await open_records(f"sqlite://{tmp_path / 'bare.sqlite3'}")
+    await bare.query("DROP TABLE persisted_document")
+    try:
+        async with (
+            door_app(settings, stores, persisted_documents="trusted") as app,
+            serving(app) as url,
+        ):
+            view_of(app).persisted.registered = functools.partial(registered_document, bare)
+            ws = await opened(ws_url_of(url), protocol)
+            # when a client subscribes twice on one socket
+            frames = []
+            for operation_id in ("1", "2"):
+                await ws.send(start(protocol, operation_id, "{ datasetThemes }"))
+                frames.append(await next_frame(ws))
+            await ws.close()
+    finally:
+        await bare.close()
+    # then each operation alone is refused, coded to retry, and the socket stayed open
+    for operation_id, frame in zip(("1", "2"), frames, strict=True):
+        assert (frame["type"], frame["id"]) == ("error", operation_id)
+        payload = frame["payload"][0] if protocol == TRANSPORT else frame["payload"]
+        assert payload["extensions"] == {
+            "code": "persisted_documents_unavailable",
+            "retryAfter": 5,
+        }

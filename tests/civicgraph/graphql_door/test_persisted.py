@@ -11,10 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from civicgraph.graphql_door.persisted import sha256_hex
-from civicgraph.graphql_door.view import CivicGraphQL
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
@@ -26,7 +24,7 @@ from graph.records.persisted_documents import (
     remove_documents,
 )
 from tests.civicgraph.door import client as door_client
-from tests.civicgraph.door import door_app
+from tests.civicgraph.door import door_app, view_of
 
 GQL = "application/graphql-response+json"
 JSON = "application/json"
@@ -48,14 +46,6 @@ def apq(digest: object, version: object = 1) -> dict[str, Any]:
 
 def codes(response: httpx.Response) -> list[str]:
     return [e["extensions"]["code"] for e in response.json()["errors"]]
-
-
-def view_of(app: Starlette) -> CivicGraphQL:
-    for route in app.routes:
-        endpoint = getattr(route, "endpoint", None)
-        if isinstance(endpoint, CivicGraphQL):
-            return endpoint
-    raise AssertionError("no /graphql view")
 
 
 @pytest.mark.parametrize("accept", [GQL, JSON])
