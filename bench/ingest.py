@@ -28,7 +28,7 @@ import asyncpg
 
 from graph.ontology import SDOT_DATA_TYPES
 from graph.records import Records, open_records
-from graph.records.readings import COLUMNS, epoch, insert_readings
+from graph.records.readings import COLUMNS, clear_readings, epoch, insert_readings
 
 SENSORS = 1_100
 START = epoch(datetime(2026, 1, 1, tzinfo=UTC))
@@ -51,7 +51,7 @@ def batches(ticks: int) -> list[list[list[Any]]]:
 
 
 async def ours(records: Records, work: list[list[list[Any]]]) -> float:
-    await records.query("DELETE FROM reading")
+    await clear_readings(records)
     started = time.perf_counter()
     for batch in work:
         await insert_readings(records, batch)
@@ -61,12 +61,12 @@ async def ours(records: Records, work: list[list[list[Any]]]) -> float:
 async def raw_postgres(url: str, work: list[list[list[Any]]]) -> float:
     connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
-        await connection.execute("DELETE FROM reading")
+        await connection.execute("DELETE FROM reading_latest; DELETE FROM reading")
         started = time.perf_counter()
         for batch in work:
             await connection.copy_records_to_table("reading", records=batch, columns=COLUMNS)
         elapsed = time.perf_counter() - started
-        await connection.execute("DELETE FROM reading")
+        await connection.execute("DELETE FROM reading_latest; DELETE FROM reading")
         return elapsed
     finally:
         await connection.close()

@@ -12,7 +12,7 @@ from rich.progress import Progress
 
 from graph.records import Records, seed_state
 from graph.records.case_events import insert_events
-from graph.records.readings import insert_readings, reading_count
+from graph.records.readings import clear_readings, insert_readings, reading_count
 from graph.store import GraphStore
 from seeds.generator import Generator
 from seeds.han_river import is_river_station
@@ -44,9 +44,8 @@ async def seed(
     await seed_state.begin(records, scale, history_days)
     await store.drop_schema()
     await store.create_schema()
-    await records.query("DELETE FROM reading")
+    await clear_readings(records)
     await records.query("DELETE FROM case_event")
-    await records.query("DELETE FROM reading_hourly")
 
     generate = progress.add_task("Generating Seoul", total=1) if progress else None
     rows = Generator(scale, until).build()

@@ -34,9 +34,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 async def undo_migrations_after_0016(records: Records) -> None:
-    """Take a records database back to 0016 (before API usage, 0017, and persisted documents,
-    0018)."""
+    """Take a records database back to 0016 (before API usage, 0017, persisted documents, 0018,
+    and the latest reading per sensor, 0019)."""
     for table, name in (
+        ("reading_latest", "0019_reading_latest"),
         ("persisted_document", "0018_persisted_documents"),
         ("api_usage", "0017_api_usage"),
     ):

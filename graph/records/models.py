@@ -49,6 +49,18 @@ class Reading(Model):
         """The ingest figures select by time across every sensor."""
 
 
+class ReadingLatest(Model):
+    """The newest raw reading of each sensor (`reading.id`), kept in the ingest's transaction:
+    "latest" is then one lookup by key instead of a maximum over the sensor's history."""
+
+    sensor_id = fields.CharField(max_length=64, primary_key=True)
+    reading_id = fields.BigIntField(description="reading.id of the sensor's newest reading")
+    measured_at = fields.BigIntField(description="its time, epoch seconds, UTC")
+
+    class Meta:
+        table = "reading_latest"
+
+
 class ReadingHourly(Model):
     """Hourly roll-up of one data type of one sensor, kept after raw readings expire.
 

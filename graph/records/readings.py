@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from graph.ontology import SDOT_DATA_TYPES, WATER_DATA_TYPES
 from graph.records.db import Records
 from graph.records.levels import is_level, mean_of_sums, summand
@@ -43,7 +45,8 @@ def from_epoch(seconds: int) -> datetime:
 
 
 async def insert_readings(records: Records, rows: list[list[Any]]) -> list[int]:
-    """Insert rows shaped like `COLUMNS` (measured_at in epoch seconds), all or none.
+    """Insert rows shaped like `COLUMNS` (measured_at in epoch seconds), all or none, and keep
+    each sensor's newest reading in `reading_latest` in the same transaction.
 
     Returns the rows' ids, in order: they are the `id`s of the live readings stream. PostgreSQL
     takes the rows through COPY with ids drawn from the table's sequence first; SQLite through
@@ -55,15 +58,47 @@ async def insert_readings(records: Records, rows: list[list[Any]]) -> list[int]:
     if records.dialect == "postgres":
         ids = await records.reserve_ids("reading", len(rows))
         with_ids = [[key, *row] for key, row in zip(ids, rows, strict=True)]
-        await records.copy_rows("reading", ("id", *COLUMNS), with_ids)
+        async with records.transaction() as client:
+            await records.copy_rows("reading", ("id", *COLUMNS), with_ids, client=client)
+            await _keep_latest(records, client, ids, rows)
         return ids
     marks = ", ".join(records.placeholders(len(COLUMNS)))
     sql = f"INSERT INTO reading ({', '.join(COLUMNS)}) VALUES ({marks})"
     async with records.transaction() as client:
         await client.execute_many(sql, rows)
         found = await client.execute_query_dict("SELECT last_insert_rowid() AS id")
-    last = int(found[0]["id"])
-    return list(range(last - len(rows) + 1, last + 1))
+        last = int(found[0]["id"])
+        ids = list(range(last - len(rows) + 1, last + 1))
+        await _keep_latest(records, client, ids, rows)
+    return ids
+
+
+async def clear_readings(records: Records) -> None:
+    """Delete every raw reading, hourly roll-up and latest-reading row, together (a fresh seed:
+    a latest row left behind would hide an older history loaded after it)."""
+    async with records.transaction() as client:
+        for table in ("reading_latest", "reading", "reading_hourly"):
+            await client.execute_query(f"DELETE FROM {table}")
+
+
+async def _keep_latest(
+    records: Records, client: BaseDBAsyncClient, ids: list[int], rows: list[list[Any]]
+) -> None:
+    """Point `reading_latest` at the newest of `rows` (with their `ids`) of each sensor, unless
+    the sensor already has a newer one (a late batch never moves it back)."""
+    newest: dict[str, tuple[int, int]] = {}
+    for key, row in zip(ids, rows, strict=True):
+        sensor, measured_at = row[0], row[1]
+        if sensor not in newest or measured_at > newest[sensor][1]:
+            newest[sensor] = (key, measured_at)
+    marks = ", ".join(records.placeholders(3))
+    await client.execute_many(
+        f"INSERT INTO reading_latest (sensor_id, reading_id, measured_at) VALUES ({marks}) "
+        "ON CONFLICT (sensor_id) DO UPDATE SET reading_id = excluded.reading_id, "
+        "measured_at = excluded.measured_at "
+        "WHERE excluded.measured_at > reading_latest.measured_at",
+        [[sensor, key, measured_at] for sensor, (key, measured_at) in newest.items()],
+    )
 
 
 async def readings_after(
@@ -75,14 +110,14 @@ async def readings_after(
 
 
 async def latest_readings(records: Records, sensor_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The newest reading of each sensor that has one; one query for the whole batch."""
+    """The newest raw reading of each sensor that has one; one query for the whole batch,
+    by key through `reading_latest` (a sensor whose raw readings were all rolled up has none)."""
     if not sensor_ids:
         return {}
     marks = ", ".join(records.placeholders(len(sensor_ids)))
     sql = (
-        f"SELECT r.* FROM reading r JOIN ("
-        f"SELECT sensor_id, max(measured_at) AS m FROM reading WHERE sensor_id IN ({marks}) "
-        f"GROUP BY sensor_id) l ON r.sensor_id = l.sensor_id AND r.measured_at = l.m"
+        f"SELECT r.* FROM reading_latest l JOIN reading r ON r.id = l.reading_id "
+        f"WHERE l.sensor_id IN ({marks})"
     )
     return {row["sensor_id"]: row for row in await records.query(sql, list(sensor_ids))}
 
@@ -306,4 +341,7 @@ async def roll_up(records: Records, keep_days: int, now: datetime) -> RollUp:
             )
             hours += count
         await client.execute_query(f"DELETE FROM reading WHERE measured_at < {mark}", [cutoff])
+        await client.execute_query(
+            f"DELETE FROM reading_latest WHERE measured_at < {mark}", [cutoff]
+        )
     return RollUp(from_epoch(cutoff), int(found[0]["n"]), hours)

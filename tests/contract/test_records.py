@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,66 @@ async def test_latest_reading_per_sensor(records: Records) -> None:
     assert set(latest) == {a, b}
     assert (latest[a]["measured_at"], latest[a]["pm25"]) == (epoch(T0) + 240, 12.0)
     assert (latest[b]["pm25"], latest[b]["noise"], latest[b]["pm10"]) == (30.0, 55.5, None)
+
+
+async def newest_in_history(records: Records, sensors: list[str]) -> dict[str, dict[str, Any]]:
+    """Each sensor's newest raw reading found the slow way, by a maximum over its history: what
+    `latest_readings` answered before `reading_latest` kept it (migration 0019)."""
+    marks = ", ".join(records.placeholders(len(sensors)))
+    rows = await records.query(
+        f"SELECT r.* FROM reading r JOIN (SELECT sensor_id, max(measured_at) AS m FROM reading "
+        f"WHERE sensor_id IN ({marks}) GROUP BY sensor_id) l "
+        f"ON r.sensor_id = l.sensor_id AND r.measured_at = l.m",
+        sensors,
+    )
+    return {row["sensor_id"]: row for row in rows}
+
+
+async def test_the_latest_reading_stays_the_newest_through_late_and_concurrent_batches(
+    records: Records,
+) -> None:
+    a, b = unique("s"), unique("s")
+    minutes = [timedelta(minutes=m) for m in range(12)]
+    # given batches that arrive out of order, and two at once
+    await insert_readings(records, [row(a, T0 + minutes[4], 4.0), row(b, T0, 0.0)])
+    await insert_readings(records, [row(a, T0 + minutes[2], 2.0)])  # late: older than 4
+    late = await latest_readings(records, [a, b])
+    await asyncio.gather(
+        insert_readings(records, [row(a, T0 + minutes[6], 6.0), row(b, T0 + minutes[9], 9.0)]),
+        insert_readings(records, [row(a, T0 + minutes[8], 8.0), row(b, T0 + minutes[7], 7.0)]),
+    )
+    # then the latest is always what a maximum over the history finds
+    assert {s: r["pm25"] for s, r in late.items()} == {a: 4.0, b: 0.0}
+    latest = await latest_readings(records, [a, b])
+    assert {s: r["pm25"] for s, r in latest.items()} == {a: 8.0, b: 9.0}
+    assert latest == await newest_in_history(records, [a, b])
+
+
+async def test_roll_up_leaves_every_latest_reading_as_the_history_has_it(
+    records: Records,
+) -> None:
+    # given sensors whose readings lie all before the cut-off, across it, and after it
+    cutoff = SEED_UNTIL - timedelta(days=7)
+    gone, across, recent = unique("s"), unique("s"), unique("s")
+    await insert_readings(
+        records,
+        [
+            row(gone, cutoff - timedelta(hours=3), 1.0),
+            row(across, cutoff - timedelta(hours=2), 2.0),
+            row(across, cutoff + timedelta(minutes=2), 3.0),
+            row(recent, SEED_UNTIL - timedelta(hours=1), 4.0),
+        ],
+    )
+    # when the old readings are rolled up
+    await roll_up(records, keep_days=7, now=SEED_UNTIL)
+    # then the latest readings are those the remaining raw history has
+    sensors = [gone, across, recent]
+    latest = await latest_readings(records, sensors)
+    assert {s: r["pm25"] for s, r in latest.items()} == {across: 3.0, recent: 4.0}
+    assert latest == await newest_in_history(records, sensors)
+    # and a reading arriving later for the emptied sensor is its latest again
+    await insert_readings(records, [row(gone, cutoff - timedelta(hours=4), 0.5)])
+    assert (await latest_readings(records, [gone]))[gone]["pm25"] == 0.5
 
 
 async def test_a_batch_with_a_duplicate_is_refused_whole(records: Records) -> None:

@@ -138,6 +138,7 @@ async def test_migration_0014_adds_the_queue_to_a_database_keeping_its_records(
             "0016_api_key_requests",
             "0017_api_usage",
             "0018_persisted_documents",
+            "0019_reading_latest",
         ]
         assert await index_names(log.records) >= INDEXES
         rows = await log.records.query("SELECT case_id FROM case_event")

@@ -94,6 +94,7 @@ async def test_migration_0012_gives_old_noise_hours_the_energy_of_their_mean(
             "0016_api_key_requests",
             "0017_api_usage",
             "0018_persisted_documents",
+            "0019_reading_latest",
         ]
         rows = await migrated.query(
             "SELECT data_type, energy FROM reading_hourly ORDER BY data_type"

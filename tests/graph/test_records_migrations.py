@@ -11,6 +11,7 @@ import pytest
 from graph.errors import StoreUnavailable
 from graph.records import open_records, pending_migrations, sqlite_url
 from graph.records.case_figures import closing_figures
+from graph.records.readings import latest_readings
 
 ALL = [
     "0001_initial",
@@ -31,6 +32,7 @@ ALL = [
     "0016_api_key_requests",
     "0017_api_usage",
     "0018_persisted_documents",
+    "0019_reading_latest",
 ]
 LATER_TABLES = (
     "reading_hourly",
@@ -57,6 +59,7 @@ LATER_TABLES = (
     "api_key_request",
     "api_usage",
     "persisted_document",
+    "reading_latest",
 )
 """Tables the migrations after 0001 create."""
 
@@ -100,10 +103,39 @@ async def test_a_database_from_before_migrations_is_adopted_with_its_data(tmp_pa
     adopted = await open_records(url)
     assert adopted.migrations_applied == ALL[1:]
     assert await adopted.query("SELECT pm25 FROM reading") == [{"pm25": 2.5}]
+    assert (await latest_readings(adopted, ["s"]))["s"]["pm25"] == 2.5  # 0019 found it
     assert await adopted.query("SELECT count(*) AS n FROM reading_hourly") == [{"n": 0}]
     rows = await adopted.query("SELECT case_id, district_code FROM case_event")
     assert rows == [{"case_id": "case-1", "district_code": ""}]  # a new column on old rows
     await adopted.close()
+
+
+async def test_migration_0019_points_each_sensor_at_its_newest_stored_reading(
+    tmp_path: Path,
+) -> None:
+    # given a database at 0018 holding readings (two sensors, out of time order)
+    url = sqlite_url(tmp_path / "records.sqlite3")
+    made = await open_records(url)
+    for sensor, at, pm25 in (("a", 120, 2.0), ("a", 240, 4.0), ("a", 60, 1.0), ("b", 60, 9.0)):
+        await made.query(
+            "INSERT INTO reading (sensor_id, measured_at, pm25) VALUES (?, ?, ?)",
+            [sensor, at, pm25],
+        )
+    await made.query("DROP TABLE reading_latest")
+    await made.query("DELETE FROM tortoise_migrations WHERE name = '0019_reading_latest'")
+    await made.close()
+    # when it is migrated
+    migrated = await open_records(url)
+    try:
+        latest = await latest_readings(migrated, ["a", "b", "c"])
+    finally:
+        await migrated.close()
+    # then each sensor's latest reading is its newest
+    assert migrated.migrations_applied == ["0019_reading_latest"]
+    assert {s: (r["measured_at"], r["pm25"]) for s, r in latest.items()} == {
+        "a": (240, 4.0),
+        "b": (60, 9.0),
+    }
 
 
 async def test_the_case_figures_read_a_window_s_closings_by_their_index(tmp_path: Path) -> None:
