@@ -14,6 +14,7 @@ from resolvers.core.civic_schema import (
     log_server_faults,
     schema_extensions,
 )
+from resolvers.core.enum_output import look_up_enum_results
 from resolvers.core.operation_guard import DEFAULT_MAX_TOKENS
 from resolvers.subgraphs import SUBGRAPHS, subgraph_schema
 
@@ -39,6 +40,7 @@ class MergedSchema(strawberry.federation.Schema):
         self.subgraphs = dict(parts)
         self._schema = compose([(name, part._schema) for name, part in parts])
         self._schema._strawberry_schema = self  # type: ignore[attr-defined]
+        look_up_enum_results(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -25,21 +25,21 @@ SLICE_BYTES = 256 * 1024
 
 
 def _is_small(value: object, limit: int = SMALL_ITEMS) -> bool:
-    """True when `value` holds at most `limit` nested items; stops counting past it."""
+    """True when `value` holds at most `limit` nested items; stops counting past it. (A result
+    is plain JSON from the executor: only exact dicts and lists nest.)"""
+    if type(value) is not dict and type(value) is not list:
+        return True
     count = 0
-    stack = [value]
+    stack: list[dict[str, object] | list[object]] = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
-            members: list[object] = list(item.values())
-        elif isinstance(item, list):
-            members = item
-        else:
-            continue
+        members = item.values() if type(item) is dict else item
         count += len(members)
         if count > limit:
             return False
-        stack.extend(m for m in members if isinstance(m, dict | list))
+        for member in members:
+            if type(member) is dict or type(member) is list:
+                stack.append(member)
     return True
 
 

@@ -176,6 +176,9 @@ class Records:
         self._sequences: dict[str, str] = {}
         self.migrations_applied: list[str] = []
         """Migrations this connection applied when it opened."""
+        path = url.removeprefix("sqlite://").split("?", 1)[0]
+        self._path = path if self.dialect == "sqlite" and path != ":memory:" else None
+        self._reader: sqlite3.Connection | None = None
 
     @contextlib.contextmanager
     def outages(self) -> Iterator[None]:
@@ -261,6 +264,21 @@ class Records:
         with self.outages():
             return await self.client.execute_query_dict(sql, list(params))
 
+    def lookup(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]] | None:
+        """A read by key that takes microseconds, answered on the calling thread without a hop
+        into the driver's thread: on SQLite, through a read-only connection of its own (in WAL
+        mode a reader never waits for a writer; it sees what is committed). None elsewhere
+        (PostgreSQL is across a network: use `query`). Raises StoreUnavailable as `query`."""
+        if self.dialect != "sqlite" or self._path is None:
+            return None
+        self.calls += 1
+        with self.outages():
+            if self._reader is None:
+                self._reader = _read_only_sqlite(self._path)
+            cursor = self._reader.execute(sql, list(params))
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     async def rows_after(
         self,
         table: str,
@@ -343,11 +361,28 @@ class Records:
         Tortoise keeps the active context in a contextvar and a global fallback; a process that
         opens records twice (the CLI's tests, a benchmark) must not leave the closed one active.
         """
+        if self._reader is not None:
+            self._reader.close()
         await self.context.close_connections()
         if tortoise_context._global_context is self.context:
             tortoise_context._global_context = self._previous
         if tortoise_context._current_context.get() is self.context:
             tortoise_context._current_context.set(self._previous)
+
+
+READER_BUSY_TIMEOUT_MS = 200
+"""How long a key lookup on the event loop's thread may wait for SQLite's lock (a WAL reader
+waits only while the log is being recovered or reset): past it, StoreUnavailable."""
+
+
+def _read_only_sqlite(path: str) -> sqlite3.Connection:
+    """A read-only connection to the records file, for `Records.lookup`."""
+    connection = sqlite3.connect(
+        f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+    )
+    connection.execute(f"PRAGMA busy_timeout={READER_BUSY_TIMEOUT_MS}")
+    connection.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    return connection
 
 
 def _connection_name(url: str) -> str:

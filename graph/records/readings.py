@@ -119,7 +119,10 @@ async def latest_readings(records: Records, sensor_ids: Sequence[str]) -> dict[s
         f"SELECT r.* FROM reading_latest l JOIN reading r ON r.id = l.reading_id "
         f"WHERE l.sensor_id IN ({marks})"
     )
-    return {row["sensor_id"]: row for row in await records.query(sql, list(sensor_ids))}
+    rows = records.lookup(sql, sensor_ids)
+    if rows is None:
+        rows = await records.query(sql, sensor_ids)
+    return {row["sensor_id"]: row for row in rows}
 
 
 def _bucket_parts(

@@ -24,6 +24,7 @@ from graph.errors import StoreUnavailable
 from resolvers.core.cost.extension import QueryCost
 from resolvers.core.document_limits import BoundedValidation
 from resolvers.core.entities import checked_representation
+from resolvers.core.enum_output import look_up_enum_results
 from resolvers.core.errors import (
     RETRY_AFTER_OUTAGE_S,
     STORES_UNAVAILABLE,
@@ -127,6 +128,10 @@ def log_server_faults(
 
 class CivicSchema(strawberry.federation.Schema):
     """A subgraph's schema (Apollo Federation v2: `_service`, `_entities`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        look_up_enum_results(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
