@@ -14,13 +14,14 @@ from collections import OrderedDict
 from typing import Any, ClassVar, cast
 
 from graphql.execution import ExecutionResult
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from resolvers.core.leaf_fields import PlainLeafExecutor
 
 MARK = "SHARED_WITH_EVERY_SUBSCRIBER"
 MAX_ENTRIES = 4096
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutor(PlainLeafExecutor):
     results: ClassVar[OrderedDict[tuple[int, str, str, str], tuple[Any, ExecutionResult]]] = (
         OrderedDict()
     )
