@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from civicgraph.app import create_app
+from civicgraph.serving import StartupGuard, freeze_start_up
 from civicgraph.settings import Settings
 
 
@@ -33,4 +34,5 @@ def app() -> ASGIApp:
         else:
             await civic(scope, receive, send)
 
-    return dispatch
+    # as `civicgraph serve` does once started
+    return StartupGuard(dispatch, quiet=False, on_started=freeze_start_up)

@@ -80,6 +80,15 @@ class StartupGuard:
             raise
 
 
+def freeze_start_up() -> None:
+    """Move what start-up built (the schema, models, dashboards: objects that live as long as
+    the server) out of the garbage collector's reach. Full collections then no longer walk it
+    on every pass, which under load cost a fifth of the event loop's CPU and most of the p99
+    (bench/README.md, issue 18). Call once the app has started, in the serving process only."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve(settings: Settings, subgraph: str | None = None) -> None:
     """Check the stores, listen, and serve the app until interrupted (Ctrl-C): the merged API,
     or one subgraph (resolvers/subgraphs.py) for a federation gateway.
@@ -97,11 +106,7 @@ def serve(settings: Settings, subgraph: str | None = None) -> None:
     what = "CivicGraph" if subgraph is None else f"CivicGraph subgraph {subgraph}"
 
     def started() -> None:
-        # What start-up built (the schema, models, dashboards) lives as long as the server: out
-        # of the collector's reach, full collections no longer walk it on every pass, which
-        # cost a fifth of the event loop's CPU under load (bench/README.md, "gc.freeze").
-        gc.collect()
-        gc.freeze()
+        freeze_start_up()
         console.print(f"{what} on {where}  (explorer: {where}/graphql)", highlight=False)
 
     # the app believes X-Forwarded-For from CIVIC_TRUSTED_PROXIES only (civicgraph/client_ip.py);

@@ -97,7 +97,9 @@ async def _keep_latest(
         "ON CONFLICT (sensor_id) DO UPDATE SET reading_id = excluded.reading_id, "
         "measured_at = excluded.measured_at "
         "WHERE excluded.measured_at > reading_latest.measured_at",
-        [[sensor, key, measured_at] for sensor, (key, measured_at) in newest.items()],
+        # in one order of sensors: two batches at once (PostgreSQL) lock their rows alike and
+        # never deadlock
+        [[sensor, key, measured_at] for sensor, (key, measured_at) in sorted(newest.items())],
     )
 
 

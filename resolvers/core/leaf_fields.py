@@ -6,14 +6,17 @@ builds a resolve info (Strawberry's carries 16 slots), looks at arguments, check
 awaitable and goes through `complete_value`, though all it does is read an attribute and
 serialize it. For a field Strawberry resolves by reading an attribute (a "basic" field: no
 resolver, no permission, no field extension) whose type is a scalar or an enum and that takes
-no arguments, `execute_field` here reads and serializes directly. Anything out of the ordinary
+no arguments, `execute_field` here reads and serializes directly; an object whose selected
+fields are all such leaves (a reading's value) is built in one loop by `execute_fields`, without
+a path or a call per field; and a list of such objects (a reading's `values`) in one loop by
+`complete_iterable_value`. Anything out of the ordinary
 (a null for a non-null type, a value its type cannot serialize, a schema extension's `resolve`
 hook) takes graphql-core's own path, which then reports it as it always did.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from graphql import (
     GraphQLField,
@@ -27,16 +30,139 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-Plan = tuple[GraphQLField, Any, GraphQLLeafType, bool]
-"""(the field, its resolver, its leaf type, whether it may be null)."""
+Plan = tuple[Any, GraphQLLeafType, bool]
+"""(a plain leaf field's resolver, its leaf type, whether it may be null)."""
+PLAN = "_civicgraph_plain_leaf"
+"""The attribute of a `GraphQLField` holding its Plan, or None when it is not a plain leaf:
+worked out once, kept as long as the field."""
 
 
 class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
     """A Strawberry execution context with the fast path above for plain leaf fields."""
 
-    plain_leaves: ClassVar[dict[int, Plan | None]] = {}
-    """id(field) -> (field, resolver, leaf type, nullable), or None when the field is not a
-    plain leaf; the field is kept so that its id is not reused."""
+    _plain_sets: dict[int, tuple[Any, list[tuple[str, Plan]] | None]]
+
+    def complete_iterable_value(
+        self,
+        item_type: Any,
+        field_details_list: FieldDetailsList,
+        info: Any,
+        path: Path,
+        items: Any,
+        position_context: Any,
+    ) -> Any:
+        nullable = not isinstance(item_type, GraphQLNonNull)
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if isinstance(object_type, GraphQLObjectType) and isinstance(items, list):
+            completed = self._plain_objects(
+                object_type, nullable, field_details_list, info, path, items
+            )
+            if completed is not None:
+                return completed
+        return super().complete_iterable_value(
+            item_type, field_details_list, info, path, items, position_context
+        )
+
+    def _plain_objects(
+        self,
+        object_type: GraphQLObjectType,
+        nullable: bool,
+        field_details_list: FieldDetailsList,
+        info: Any,
+        path: Path,
+        items: list[Any],
+    ) -> list[Any] | None:
+        """`items` completed as objects of plain leaves, or None when graphql-core must do it
+        (another selection, a deferred or streamed one, an unusual value)."""
+        if self.get_stream_usage(field_details_list, path) is not None:
+            return None
+        grouped_field_set, defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+        plans = None if defer_usages else self._plain_set(object_type, grouped_field_set)
+        if plans is None:
+            return None
+        is_type_of = object_type.is_type_of
+        completed: list[Any] = []
+        try:
+            for item in items:
+                if item is None:
+                    if not nullable:
+                        return None
+                    completed.append(None)
+                    continue
+                if is_type_of is not None and is_type_of(item, info) is not True:
+                    return None
+                values = _plain_values(plans, item)
+                if values is None:
+                    return None
+                completed.append(values)
+        except Exception:
+            return None
+        return completed
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        plans = self._plain_set(parent_type, grouped_field_set)
+        if plans is not None:
+            results: dict[str, Any] = {}
+            try:
+                for response_name, (resolve, leaf, nullable) in plans:
+                    value = resolve(source_value)
+                    if value is None:
+                        if not nullable:
+                            break
+                        results[response_name] = None
+                        continue
+                    serialized = leaf.serialize(value)
+                    if serialized is Undefined or serialized is None:
+                        break
+                    results[response_name] = serialized
+                else:
+                    return results
+            except Exception:
+                pass
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
+
+    def _plain_set(
+        self, parent_type: GraphQLObjectType, grouped_field_set: Any
+    ) -> list[tuple[str, Plan]] | None:
+        """The plans of every field of `grouped_field_set` (graphql-core memoizes it for a
+        list's items: one object per request) when they are all plain leaves; else None."""
+        if self.middleware_manager is not None and self.middleware_manager.middlewares:
+            return None
+        try:
+            known = self._plain_sets
+        except AttributeError:
+            known = self._plain_sets = {}
+        found = known.get(id(grouped_field_set))
+        if found is not None:
+            return found[1]
+        plans: list[tuple[str, Plan]] | None = []
+        for response_name, field_details_list in grouped_field_set.items():
+            node = field_details_list[0].node
+            field = parent_type.fields.get(node.name.value)
+            plan = None if field is None or node.arguments else self._plan(field)
+            if plan is None or plans is None:
+                plans = None
+                break
+            plans.append((response_name, plan))
+        known[id(grouped_field_set)] = (grouped_field_set, plans)  # kept: its id is not reused
+        return plans
+
+    @staticmethod
+    def _plan(field: GraphQLField) -> Plan | None:
+        known = vars(field)
+        if PLAN not in known:
+            known[PLAN] = _plain_leaf(field)
+        plan: Plan | None = known[PLAN]
+        return plan
 
     def execute_field(
         self,
@@ -54,13 +180,9 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
             and not node.arguments
             and (manager is None or not manager.middlewares)
         ):
-            key = id(field)
-            if key in self.plain_leaves:
-                plan = self.plain_leaves[key]
-            else:
-                plan = self.plain_leaves[key] = _plain_leaf(field)
+            plan = self._plan(field)
             if plan is not None:
-                _, resolve, leaf, nullable = plan
+                resolve, leaf, nullable = plan
                 try:
                     value = resolve(source)
                     if value is None:
@@ -77,6 +199,25 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         )
 
 
+def _plain_values(plans: list[tuple[str, Plan]], source: Any) -> dict[str, Any] | None:
+    """`source`'s plain leaves, serialized; None at the first value graphql-core must judge (a
+    null where none may be, a value its type does not serialize). Raises what a resolver or a
+    serializer raises."""
+    results: dict[str, Any] = {}
+    for response_name, (resolve, leaf, nullable) in plans:
+        value = resolve(source)
+        if value is None:
+            if not nullable:
+                return None
+            results[response_name] = None
+            continue
+        serialized = leaf.serialize(value)
+        if serialized is Undefined or serialized is None:
+            return None
+        results[response_name] = serialized
+    return results
+
+
 def _plain_leaf(field: GraphQLField) -> Plan | None:
     """The plan of a plain leaf field (see the module), or None."""
     resolve = field.resolve
@@ -88,4 +229,4 @@ def _plain_leaf(field: GraphQLField) -> Plan | None:
     leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     if not is_leaf_type(leaf):
         return None
-    return field, resolve, leaf, nullable
+    return resolve, leaf, nullable

@@ -55,6 +55,11 @@ class DataType(StrEnum):
     TOTAL_PHOSPHORUS = "total_phosphorus"
 
 
+DATA_TYPE_OF: dict[str, DataType] = {member.value: member for member in DataType}
+"""A stored column name's DataType: one dict read where `DataType(name)` goes through Enum's
+metaclass (each latest reading builds one per value)."""
+
+
 @strawberry.enum
 class SensorKind(StrEnum):
     SDOT = "sdot"
@@ -80,7 +85,9 @@ class Reading:
             sensor_id=strawberry.ID(row["sensor_id"]),
             measured_at=from_epoch(int(row["measured_at"])),
             values=[
-                Measurement(data_type=DataType(name), value=row[name], unit=DATA_TYPE_UNITS[name])
+                Measurement(
+                    data_type=DATA_TYPE_OF[name], value=row[name], unit=DATA_TYPE_UNITS[name]
+                )
                 for name in DATA_TYPES
                 if row.get(name) is not None
             ],
@@ -129,7 +136,7 @@ class Sensor:
             serial=node["serial"],
             location=GeoPoint(lat=node["lat"], lon=node["lon"]),
             district_code=node["district_code"],
-            data_types=[DataType(t) for t in node["data_types"]],
+            data_types=[DATA_TYPE_OF[t] for t in node["data_types"]],
             status=node["status"],
             installed_year=node["installed_year"],
         )

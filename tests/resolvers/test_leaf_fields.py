@@ -8,9 +8,10 @@ from enum import StrEnum
 from typing import Any
 
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from resolvers.core.leaf_fields import PlainLeafExecutor
+from resolvers.core.leaf_fields import PLAN, PlainLeafExecutor
 
 
 @strawberry.enum
@@ -45,15 +46,31 @@ def things() -> list[Thing]:
 class Query:
     @strawberry.field
     def things(self) -> list[Thing | None]:
-        return list(things())
+        return [*things(), None]
+
+    @strawberry.field
+    def good(self) -> list[Thing]:
+        return [things()[0], things()[0]]
+
+    @strawberry.field
+    def holey(self) -> list[Thing] | None:
+        return [things()[0], None]  # type: ignore[list-item]
 
 
 QUERY = "{ things { name count kind note share shout(times: 2) } }"
+ONLY_LEAVES = (
+    "{ things { name count kind note share } more: things { kind } good { name kind } "
+    "holey { name } }"
+)
 
 
-def answer(context_class: type[Any]) -> tuple[Any, list[Any]]:
+FIRST = {"name": "a", "count": 1, "kind": "SDOT", "note": None, "share": 0.5}
+"""The first thing's leaves, as GraphQL answers them."""
+
+
+def answer(context_class: type[Any], query: str = QUERY) -> tuple[Any, list[Any]]:
     schema = strawberry.Schema(query=Query, execution_context_class=context_class)
-    result = schema.execute_sync(QUERY)
+    result = schema.execute_sync(query)
     return result.data, [(e.message, e.path) for e in result.errors or []]
 
 
@@ -62,27 +79,39 @@ def test_the_fast_path_answers_as_graphql_core_does() -> None:
     assert fast == answer(StrawberryGraphQLCoreExecutionContext)
     data, errors = fast
     assert data is not None
-    assert data["things"][0] == {
-        "name": "a",
-        "count": 1,
-        "kind": "SDOT",
-        "note": None,
-        "share": 0.5,
-        "shout": "AA",
-    }
+    assert data["things"][0] == {**FIRST, "shout": "AA"}
     assert [path for _, path in errors] == [["things", 1, "name"], ["things", 2, "kind"]]
 
 
+def test_objects_of_leaves_only_answer_as_graphql_core_does() -> None:
+    # each object is built in one loop, or by graphql-core when one of its values is unusual
+    fast = answer(PlainLeafExecutor, ONLY_LEAVES)
+    assert fast == answer(StrawberryGraphQLCoreExecutionContext, ONLY_LEAVES)
+    data, errors = fast
+    assert data is not None
+    assert data["things"][0] == FIRST
+    assert data["more"][0] == {"kind": "SDOT"}
+    assert data["things"][3] is None
+    assert data["good"] == [{"name": "a", "kind": "SDOT"}] * 2
+    assert data["holey"] is None  # a null item where none may be: the list is null
+    assert len(errors) == 5
+
+
 def test_only_attribute_leaves_take_the_fast_path() -> None:
-    PlainLeafExecutor.plain_leaves.clear()
-    answer(PlainLeafExecutor)
-    taken = sorted(
-        (plan[0].type.of_type if hasattr(plan[0].type, "of_type") else plan[0].type).name
-        for plan in PlainLeafExecutor.plain_leaves.values()
-        if plan is not None
-    )
-    skipped = [plan for plan in PlainLeafExecutor.plain_leaves.values() if plan is None]
-    # name, count, kind, note, share; not `things` (a resolver); `shout`, asked with
-    # arguments, is never even looked at
-    assert taken == ["Float", "Int", "Kind", "String", "String"]
-    assert len(skipped) == 1
+    schema = strawberry.Schema(query=Query, execution_context_class=PlainLeafExecutor)
+    schema.execute_sync(QUERY)
+    thing = schema._schema.type_map["Thing"]
+    query = schema._schema.type_map["Query"]
+    assert isinstance(thing, GraphQLObjectType)
+    assert isinstance(query, GraphQLObjectType)
+    plans = {name: vars(field).get(PLAN, "never asked") for name, field in thing.fields.items()}
+    # name, count, kind, note, share; `shout`, asked with arguments, is never even looked at
+    assert {name for name, plan in plans.items() if isinstance(plan, tuple)} == {
+        "name",
+        "count",
+        "kind",
+        "note",
+        "share",
+    }
+    assert plans["shout"] == "never asked"
+    assert vars(query.fields["things"]).get(PLAN) is None  # a resolver: not a plain leaf
