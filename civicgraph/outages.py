@@ -29,7 +29,7 @@ class OutageMiddleware:
     endpoint's own format (civicgraph/refusals.py) with `Retry-After`, a dashboards page in the
     reader's language for a browser; a websocket closed 1013 (RFC 6455 `Try Again Later`,
     which graphql-ws clients retry with back-off). Once an HTTP response has started nothing
-    more can be said: the error is re-raised (the server closes the connection)."""
+    more can be said: the body is left unfinished, and the server drops the connection."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -55,7 +55,9 @@ class OutageMiddleware:
             log.warning("stores unavailable for %s: %s", scope.get("path", ""), error)
             if scope["type"] == "http":
                 if "http.response.start" in seen:
-                    raise
+                    # nothing more can be said: returning with the body unfinished makes the
+                    # server drop the connection, so the client sees a cut, not a whole answer
+                    return
                 retry = [(b"retry-after", str(RETRY_AFTER_OUTAGE_S).encode())]
                 await refuse_http(
                     scope,

@@ -32,6 +32,15 @@ INDEXED = ("district_code", "lat")
 """Properties besides the key that filters use, indexed wherever a label has them."""
 
 
+GRAPH_OUTAGES = (
+    neo4j_errors.ServiceUnavailable,  # no server answers
+    neo4j_errors.SessionExpired,  # the server of a session went away
+    neo4j_errors.DatabaseUnavailable,  # the database is stopped or starting
+)
+"""The driver's errors that mean the graph cannot be used now: answered as an outage
+(StoreUnavailable: retry), not as a refused query."""
+
+
 def _from_value(value: Any) -> Any:
     if isinstance(value, DateTime):
         return value.to_native().astimezone(UTC)
@@ -121,7 +130,7 @@ class Neo4jStore(CypherReads):
                 database_=self._database,
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ,
             )
-        except neo4j_errors.ServiceUnavailable as error:
+        except GRAPH_OUTAGES as error:
             raise StoreUnavailable(f"the graph at {self.url} went away: {error}") from None
         except neo4j_errors.Neo4jError as error:
             raise QueryFailed(f"Neo4j refused {text[:80]!r}: {error.message}") from error
@@ -135,6 +144,8 @@ class Neo4jStore(CypherReads):
             async with self._driver.session(database=self._database) as session:
                 result = await session.run(Query(text))
                 await result.consume()
+        except GRAPH_OUTAGES as error:
+            raise StoreUnavailable(f"the graph at {self.url} went away: {error}") from None
         except neo4j_errors.Neo4jError as error:
             raise QueryFailed(f"Neo4j refused {text[:80]!r}: {error.message}") from error
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import socket
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -58,8 +59,15 @@ POSTGRES_OUTAGES: tuple[type[BaseException], ...] = (
     asyncpg.OperatorInterventionError,  # class 57: shut down, restarting, cannot connect now
     asyncpg.InsufficientResourcesError,  # class 53: too many connections, disk or memory full
     asyncpg.exceptions.ConnectionDoesNotExistError,  # the connection closed mid-statement
+    asyncpg.TransactionRollbackError,  # class 40: a deadlock or serialization failure, retried
 )
-"""asyncpg's errors (PostgreSQL's SQLSTATE classes) that mean the server cannot serve now."""
+"""asyncpg's errors (PostgreSQL's SQLSTATE classes) that mean the server cannot serve now, or
+not this time: a retry may well succeed."""
+NOT_OUTAGES: tuple[type[BaseException], ...] = (asyncpg.QueryCanceledError,)
+"""Class 57 all the same: a statement cancelled (by `statement_timeout`) would be as slow again."""
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, socket.gaierror, TimeoutError)
+"""The OSErrors a driver raises when the server cannot be reached (refused, reset, a name that
+does not resolve, a connection that timed out); other OSErrors are not the database's."""
 
 
 def is_outage(error: BaseException) -> bool:
@@ -67,9 +75,9 @@ def is_outage(error: BaseException) -> bool:
     used now (a lost connection, a server shutting down, a file locked past the busy timeout, a
     full disk), not a fault of one statement. Constraint violations (IntegrityError) and SQL
     the database refuses are never outages: those are answers or bugs."""
-    if isinstance(error, IntegrityError):
+    if isinstance(error, (IntegrityError, *NOT_OUTAGES)):
         return False
-    if isinstance(error, (DBConnectionError, OSError, *POSTGRES_OUTAGES)):
+    if isinstance(error, (DBConnectionError, *NETWORK_ERRORS, *POSTGRES_OUTAGES)):
         return True
     if isinstance(error, asyncpg.InterfaceError):
         return "closed" in str(error)  # "connection is closed", "pool is closed"
@@ -267,17 +275,25 @@ class Records:
     def lookup(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]] | None:
         """A read by key that takes microseconds, answered on the calling thread without a hop
         into the driver's thread: on SQLite, through a read-only connection of its own (in WAL
-        mode a reader never waits for a writer; it sees what is committed). None elsewhere
-        (PostgreSQL is across a network: use `query`). Raises StoreUnavailable as `query`."""
+        mode a reader never waits for a writer; it sees what is committed). None when the
+        caller must use `query` instead: not SQLite (PostgreSQL is across a network), an
+        in-memory or closed database, or a lock held (the loop never waits for one: `query`
+        does, in the driver's thread). Raises StoreUnavailable as `query`."""
         if self.dialect != "sqlite" or self._path is None:
             return None
         self.calls += 1
         with self.outages():
             if self._reader is None:
                 self._reader = _read_only_sqlite(self._path)
-            cursor = self._reader.execute(sql, list(params))
+            try:
+                cursor = self._reader.execute(sql, list(params))
+                rows = cursor.fetchall()
+            except sqlite3.OperationalError as error:
+                if str(error).lower().startswith(SQLITE_BUSY):
+                    return None
+                raise
             names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in rows]
 
     async def rows_after(
         self,
@@ -361,8 +377,10 @@ class Records:
         Tortoise keeps the active context in a contextvar and a global fallback; a process that
         opens records twice (the CLI's tests, a benchmark) must not leave the closed one active.
         """
+        self._path = None  # a lookup from now on goes to `query`, which says it is closed
         if self._reader is not None:
             self._reader.close()
+            self._reader = None
         await self.context.close_connections()
         if tortoise_context._global_context is self.context:
             tortoise_context._global_context = self._previous
@@ -370,17 +388,16 @@ class Records:
             tortoise_context._current_context.set(self._previous)
 
 
-READER_BUSY_TIMEOUT_MS = 200
-"""How long a key lookup on the event loop's thread may wait for SQLite's lock (a WAL reader
-waits only while the log is being recovered or reset): past it, StoreUnavailable."""
+SQLITE_BUSY = ("database is locked", "database table is locked")
+"""How SQLite's messages start when a lock is held (SQLITE_BUSY, SQLITE_LOCKED)."""
 
 
 def _read_only_sqlite(path: str) -> sqlite3.Connection:
-    """A read-only connection to the records file, for `Records.lookup`."""
-    connection = sqlite3.connect(
-        f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
-    )
-    connection.execute(f"PRAGMA busy_timeout={READER_BUSY_TIMEOUT_MS}")
+    """A read-only connection to the records file at `path` (as Tortoise opened it: its
+    characters taken literally), for `Records.lookup`; it never waits for a lock."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"  # % and spaces quoted
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    connection.execute("PRAGMA busy_timeout=0")
     connection.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     return connection
 
@@ -511,12 +528,23 @@ async def pending_migrations(records: Records) -> list[str]:
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its passwords (in its user part and in `?password=`/`sslpassword=`),
+    for messages and logs."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    if parts.password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1))
+    if parts.query:
+        pairs = [pair.partition("=") for pair in parts.query.split("&")]
+        hidden = [
+            (name, mark, "***" if name.lower() in SECRET_PARAMETERS else value)
+            for name, mark, value in pairs
+        ]
+        parts = parts._replace(query="&".join("".join(pair) for pair in hidden))
+    return urlunsplit(parts)
+
+
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+"""Query parameters of a database URL that hold a secret (libpq's names)."""
 
 
 __all__ = ["Records", "apply_migrations", "open_records", "redact", "sqlite_url"]

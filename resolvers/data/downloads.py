@@ -226,9 +226,9 @@ async def geojson_body(
         "attribution": attribution.line,
         "source": dataset_iri(attribution.base, attribution.dataset["id"]),
     }
-    yield (json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[').encode()
     types = DATA_TYPES[kind]
-    parts: list[str] = []
+    # the head goes out with the first features: nothing is sent before the stores answered
+    parts: list[str] = [json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[']
     first = True
     async for sensor, reading in sensor_rows(context, kind, window):
         feature = {
@@ -277,9 +277,19 @@ async def download(request: Request) -> Response:
         )
     context.usage.touch(node["id"])
     attribution = Attribution(node, context.trust.public_url)
-    body = csv_body if extension == "csv" else geojson_body
+    body = (csv_body if extension == "csv" else geojson_body)(context, kind, window, attribution)
+    # The first chunk is read before the status is sent, so that stores that cannot be read
+    # are a 503 (civicgraph/outages.py); one lost later aborts the connection, never a body
+    # that ends as if it were whole.
+    first = await anext(body, b"")
     return StreamingResponse(
-        body(context, kind, window, attribution),
+        _after(first, body),
         media_type=MEDIA_TYPES[extension],
         headers=attribution.headers(extension),
     )
+
+
+async def _after(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for chunk in rest:
+        yield chunk
