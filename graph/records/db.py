@@ -91,10 +91,15 @@ def is_outage(error: BaseException) -> bool:
     return False
 
 
+def _reason(error: BaseException) -> str:
+    """The first line of a driver's error, or its type's name when it says nothing."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def outage(url: str, error: BaseException) -> StoreUnavailable:
     """StoreUnavailable for a driver error that `is_outage`, naming the (redacted) database."""
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return StoreUnavailable(f"the records at {redact(url)} cannot be used now: {reason}")
+    return StoreUnavailable(f"the records at {redact(url)} cannot be used now: {_reason(error)}")
 
 
 def as_datetime(value: datetime | str) -> datetime:
@@ -418,8 +423,7 @@ def _apps(connection: str) -> dict[str, dict[str, Any]]:
 
 
 def _unreachable(url: str, error: BaseException) -> StoreUnavailable:
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return StoreUnavailable(f"cannot open records at {redact(url)}: {reason}")
+    return StoreUnavailable(f"cannot open records at {redact(url)}: {_reason(error)}")
 
 
 async def open_records(url: str, *, migrate: bool = True) -> Records:

@@ -95,7 +95,7 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
                 if values is None:
                     return None
                 completed.append(values)
-        except Exception:
+        except Exception:  # graphql-core's path reports it
             return None
         return completed
 
@@ -109,23 +109,12 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         plans = self._plain_set(parent_type, grouped_field_set)
         if plans is not None:
-            results: dict[str, Any] = {}
             try:
-                for response_name, (resolve, leaf, nullable) in plans:
-                    value = resolve(source_value)
-                    if value is None:
-                        if not nullable:
-                            break
-                        results[response_name] = None
-                        continue
-                    serialized = leaf.serialize(value)
-                    if serialized is Undefined or serialized is None:
-                        break
-                    results[response_name] = serialized
-                else:
-                    return results
-            except Exception:
-                pass
+                results = _plain_values(plans, source_value)
+            except Exception:  # graphql-core's path reports it
+                results = None
+            if results is not None:
+                return results
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
@@ -135,7 +124,7 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> list[tuple[str, Plan]] | None:
         """The plans of every field of `grouped_field_set` (graphql-core memoizes it for a
         list's items: one object per request) when they are all plain leaves; else None."""
-        if self.middleware_manager is not None and self.middleware_manager.middlewares:
+        if not self._without_middleware():
             return None
         try:
             known = self._plain_sets
@@ -156,6 +145,11 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
         known[id(grouped_field_set)] = (grouped_field_set, plans)  # kept: its id is not reused
         return plans
 
+    def _without_middleware(self) -> bool:
+        """No schema extension wraps resolvers (a `resolve` hook): the fast paths may skip them."""
+        manager = self.middleware_manager
+        return manager is None or not manager.middlewares
+
     @staticmethod
     def _plan(field: GraphQLField) -> Plan | None:
         known = vars(field)
@@ -174,47 +168,44 @@ class PlainLeafExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         node = field_details_list[0].node
         field = parent_type.fields.get(node.name.value)
-        manager = self.middleware_manager
-        if (
-            field is not None
-            and not node.arguments
-            and (manager is None or not manager.middlewares)
-        ):
+        if field is not None and not node.arguments and self._without_middleware():
             plan = self._plan(field)
             if plan is not None:
-                resolve, leaf, nullable = plan
                 try:
-                    value = resolve(source)
-                    if value is None:
-                        if nullable:
-                            return None
-                    else:
-                        serialized = leaf.serialize(value)
-                        if serialized is not Undefined and serialized is not None:
-                            return serialized
-                except Exception:
-                    pass
+                    value = _plain_value(plan, source)
+                except Exception:  # graphql-core's path reports it
+                    value = GRAPHQL_CORE
+                if value is not GRAPHQL_CORE:
+                    return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
 
 
+GRAPHQL_CORE = object()
+"""What `_plain_value` answers for a value graphql-core must judge (and report)."""
+
+
+def _plain_value(plan: Plan, source: Any) -> Any:
+    """`source`'s plain leaf, serialized; GRAPHQL_CORE for a null where none may be or a value
+    its type does not serialize. Raises what the resolver or the serializer raises."""
+    resolve, leaf, nullable = plan
+    value = resolve(source)
+    if value is None:
+        return None if nullable else GRAPHQL_CORE
+    serialized = leaf.serialize(value)
+    return GRAPHQL_CORE if serialized is Undefined or serialized is None else serialized
+
+
 def _plain_values(plans: list[tuple[str, Plan]], source: Any) -> dict[str, Any] | None:
-    """`source`'s plain leaves, serialized; None at the first value graphql-core must judge (a
-    null where none may be, a value its type does not serialize). Raises what a resolver or a
-    serializer raises."""
+    """`source`'s plain leaves by response name, or None at the first value graphql-core must
+    judge. Raises what a resolver or a serializer raises."""
     results: dict[str, Any] = {}
-    for response_name, (resolve, leaf, nullable) in plans:
-        value = resolve(source)
-        if value is None:
-            if not nullable:
-                return None
-            results[response_name] = None
-            continue
-        serialized = leaf.serialize(value)
-        if serialized is Undefined or serialized is None:
+    for response_name, plan in plans:
+        value = _plain_value(plan, source)
+        if value is GRAPHQL_CORE:
             return None
-        results[response_name] = serialized
+        results[response_name] = value
     return results
 
 
