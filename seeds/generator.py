@@ -9,7 +9,7 @@ service, and the Han River has its eight stations (`seeds.han_river`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -62,18 +62,137 @@ HOUR_WEIGHTS = np.array(
 """Complaints by hour of day in city time: few at night, most in office hours (ours)."""
 
 
+ASSET_COLUMNS = ("id", "kind", "name", "lat", "lon", "district_code", "status", "installed_year")
+SENSOR_COLUMNS = (
+    "id",
+    "kind",
+    "model",
+    "serial",
+    "lat",
+    "lon",
+    "district_code",
+    "data_types",
+    "status",
+    "installed_year",
+)
+CASE_COLUMNS = (
+    "service_code",
+    "service_name",
+    "description",
+    "status",
+    "status_notes",
+    "agency_responsible",
+    "requested_at",
+    "updated_at",
+    "expected_at",
+    "lat",
+    "lon",
+    "district_code",
+    "address",
+)
+CASE_CHUNK = 100_000
+"""Cases generated and handed over at a time: at scale 1.0 a year is 1.2 million."""
+
+
+@dataclass(frozen=True)
+class NodeBatch:
+    """Rows of one node label (graph.ontology's columns, in order)."""
+
+    label: str
+    table: pa.Table
+
+
+@dataclass(frozen=True)
+class RelBatch:
+    """Relationships `name` from `source` to `target` nodes, as a `from`, `to` key table."""
+
+    name: str
+    source: str
+    target: str
+    table: pa.Table
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    """Case events for the records' `case_event` table: case_id, district_code, kind, status,
+    note, department, at (UTC)."""
+
+    table: pa.Table
+
+
+Batch = NodeBatch | RelBatch | EventBatch
+
+
+def _rel(name: str, source: str, target: str, pairs: Sequence[tuple[str, str]]) -> RelBatch | None:
+    if not pairs:
+        return None
+    a, b = zip(*pairs, strict=True)
+    return RelBatch(name, source, target, pa.table({"from": list(a), "to": list(b)}))
+
+
 @dataclass
 class CityRows:
-    """Everything the graph receives: node tables by label and relationship tables."""
+    """A whole city in memory, every label and relationship in one table (small scales, tests).
+    A seed streams `Generator.batches` instead, whose memory does not grow with the scale."""
 
     nodes: dict[str, pa.Table] = field(default_factory=dict)
     rels: list[tuple[str, str, str, pa.Table]] = field(default_factory=list)
     cases: pa.Table | None = None
 
-    def rel(self, name: str, source: str, target: str, pairs: Sequence[tuple[str, str]]) -> None:
-        if pairs:
-            a, b = zip(*pairs, strict=True)
-            self.rels.append((name, source, target, pa.table({"from": list(a), "to": list(b)})))
+    @classmethod
+    def of(cls, batches: Iterable[Batch]) -> CityRows:
+        nodes: dict[str, list[pa.Table]] = {}
+        rels: dict[tuple[str, str, str], list[pa.Table]] = {}
+        events: list[pa.Table] = []
+        for batch in batches:
+            if isinstance(batch, NodeBatch):
+                nodes.setdefault(batch.label, []).append(batch.table)
+            elif isinstance(batch, RelBatch):
+                rels.setdefault((batch.name, batch.source, batch.target), []).append(batch.table)
+            else:
+                events.append(batch.table)
+        return cls(
+            {label: pa.concat_tables(tables) for label, tables in nodes.items()},
+            [(*key, pa.concat_tables(tables)) for key, tables in rels.items()],
+            pa.concat_tables(events) if events else None,
+        )
+
+
+def citizen_id(number: int) -> str:
+    """A resident's id from the random number drawn for them: `cz-` and 16 hex digits."""
+    return f"cz-{number:016x}"
+
+
+@dataclass
+class _CaseChunk:
+    """Cases gathered until there are `CASE_CHUNK` of them."""
+
+    ids: list[str] = field(default_factory=list)
+    cols: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in CASE_COLUMNS})
+    located: list[tuple[str, str]] = field(default_factory=list)
+    concerns: list[tuple[str, str]] = field(default_factory=list)
+    assigned: list[tuple[str, str]] = field(default_factory=list)
+    filed: list[tuple[str, str]] = field(default_factory=list)
+    events: list[tuple[str, str, str, str, str, str, datetime]] = field(default_factory=list)
+
+    def batches(self) -> Iterator[Batch | None]:
+        if not self.ids:
+            return
+        stamp = pa.timestamp("us", tz="UTC")
+        cols: dict[str, Any] = dict(self.cols)
+        for name in ("requested_at", "updated_at", "expected_at"):
+            cols[name] = pa.array(cols[name], stamp)
+        yield NodeBatch("Case", pa.table({"id": self.ids, **cols}))
+        yield _rel("LOCATED_IN", "Case", "District", self.located)
+        yield _rel("CONCERNS", "Case", "Asset", self.concerns)
+        yield _rel("ASSIGNED_TO", "Case", "Department", self.assigned)
+        yield _rel("FILED", "Citizen", "Case", self.filed)
+        names = ("case_id", "district_code", "kind", "status", "note", "department")
+        columns: dict[str, Any] = {
+            name: [e[i] for e in self.events] for i, name in enumerate(names)
+        }
+        columns["at"] = pa.array([e[6] for e in self.events], stamp)
+        yield EventBatch(pa.table(columns))
 
 
 def apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
@@ -92,7 +211,13 @@ def apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[in
 
 
 class Generator:
-    """Builds the city's rows at a scale. Requires 0 < scale <= 1."""
+    """Builds the city's rows at a scale, as a stream of batches. Requires 0 < scale <= 1.
+
+    `batches()` yields every node and relationship table in an order a bulk loader can follow
+    (a relationship batch comes after the node batches of both its ends), one gu of residents
+    or `CASE_CHUNK` cases at a time, so memory stays bounded at scale 1.0 (9.6 M residents,
+    1.2 M cases). The draws come from one numpy Generator in a fixed order: the same scale
+    gives the same city, however it is consumed. A generator is used once."""
 
     def __init__(self, scale: float, until: datetime) -> None:
         self.scale = Scale(scale)
@@ -104,45 +229,90 @@ class Generator:
         for d in self.dong:
             self.dong_by_gu[d.parent_code].append(d)
         self.assets_by_gu_kind: dict[tuple[str, str], list[str]] = {}
-        self.asset_position: dict[str, tuple[float, float]] = {}
-        self.citizens_by_gu: dict[str, np.ndarray] = {}
+        self.asset_points: dict[tuple[str, str], np.ndarray] = {}
+        """(gu, kind) -> (lat, lon) rows, in the order of `assets_by_gu_kind`'s ids."""
+        self.citizen_numbers: dict[str, np.ndarray] = {}
+        """gu -> each resident's random number (int64); the id is `citizen_id(number)`."""
+        self._measures: RelBatch | None = None
+
+    def batches(self) -> Iterator[Batch]:
+        """The whole city, batch by batch (see the class)."""
+        for step in (
+            self.districts,
+            self.departments,
+            self.citizens,
+            self.assets,
+            self.sensors,
+            self.datasets,
+            self.cases,
+        ):
+            yield from (batch for batch in step() if batch is not None)
+
+    def planned_nodes(self) -> int:
+        """How many nodes `batches()` yields, known before drawing any (for a progress bar)."""
+        catalogue = len(services())
+        placed = [ASSET_FIGURE[kind] for kind in ASSET_KINDS] + ["sdot_sensors", "water_stations"]
+        return (
+            len(self.gu)
+            + len(self.dong)
+            + len(departments())
+            + len(self.gu)
+            + self.scale.count("residents", minimum=len(self.gu) * 10)
+            + sum(sum(self._per_gu(figure, 1)) for figure in placed)
+            + len(han_river.stations())
+            + self.scale.count("datasets", minimum=len(DATASET_THEMES) * 2)
+            + max(self.scale.count("cases_per_year"), len(self.gu) * catalogue)
+        )
+
+    def build(self) -> CityRows:
+        """The whole city in memory (small scales and tests)."""
+        return CityRows.of(self.batches())
 
     # -- districts and departments -------------------------------------------------------
 
-    def districts(self, rows: CityRows) -> None:
+    def districts(self) -> Iterator[Batch | None]:
         areas = [*self.gu, *self.dong]
         centroids = [a.centroid for a in areas]
-        rows.nodes["District"] = pa.table(
-            {
-                "code": [a.code for a in areas],
-                "level": [a.level for a in areas],
-                "name_ko": [a.name_ko for a in areas],
-                "name_en": [a.name_en for a in areas],
-                "parent_code": [a.parent_code for a in areas],
-                "lat": [c[0] for c in centroids],
-                "lon": [c[1] for c in centroids],
-                "area_km2": [round(a.area_km2, 3) for a in areas],
-                "population": pa.array([a.population for a in areas], pa.int64()),
-                "boundary": [a.geojson for a in areas],
-            }
+        yield NodeBatch(
+            "District",
+            pa.table(
+                {
+                    "code": [a.code for a in areas],
+                    "level": [a.level for a in areas],
+                    "name_ko": [a.name_ko for a in areas],
+                    "name_en": [a.name_en for a in areas],
+                    "parent_code": [a.parent_code for a in areas],
+                    "lat": [c[0] for c in centroids],
+                    "lon": [c[1] for c in centroids],
+                    "area_km2": [round(a.area_km2, 3) for a in areas],
+                    "population": pa.array([a.population for a in areas], pa.int64()),
+                    "boundary": [a.geojson for a in areas],
+                }
+            ),
         )
-        rows.rel("LOCATED_IN", "District", "District", [(d.code, d.parent_code) for d in self.dong])
+        yield _rel(
+            "LOCATED_IN", "District", "District", [(d.code, d.parent_code) for d in self.dong]
+        )
         pairs = adjacent_pairs(self.gu)
-        rows.rel("ADJACENT_TO", "District", "District", pairs + [(b, a) for a, b in pairs])
+        yield _rel("ADJACENT_TO", "District", "District", pairs + [(b, a) for a, b in pairs])
 
-    def departments(self, rows: CityRows) -> None:
+    def departments(self) -> Iterator[Batch | None]:
         bureaus = departments()
         ids = [d["code"] for d in bureaus] + [gu_office_id(g.code) for g in self.gu]
-        rows.nodes["Department"] = pa.table(
-            {
-                "id": ids,
-                "name_en": [d["name_en"] for d in bureaus]
-                + [f"{g.name_en} Office" for g in self.gu],
-                "name_ko": [d["name_ko"] for d in bureaus] + [f"{g.name_ko}청" for g in self.gu],
-                "district_code": [""] * len(bureaus) + [g.code for g in self.gu],
-            }
+        yield NodeBatch(
+            "Department",
+            pa.table(
+                {
+                    "id": ids,
+                    "name_en": [d["name_en"] for d in bureaus]
+                    + [f"{g.name_en} Office" for g in self.gu],
+                    "name_ko": [d["name_ko"] for d in bureaus]
+                    + [f"{g.name_ko}청" for g in self.gu],
+                    "district_code": [""] * len(bureaus) + [g.code for g in self.gu],
+                }
+            ),
         )
-        rows.rel(
+        yield _rel(
             "LOCATED_IN",
             "Department",
             "District",
@@ -151,79 +321,63 @@ class Generator:
 
     # -- people ----------------------------------------------------------------------------
 
-    def citizens(self, rows: CityRows) -> None:
+    def citizens(self) -> Iterator[Batch | None]:
+        """One gu's residents at a time, and where each lives (a dong)."""
         total = self.scale.count("residents", minimum=len(self.gu) * 10)
         per_gu = apportion(total, [g.population or 1 for g in self.gu])
-        ids, gus, dongs, years, sexes, welfare = [], [], [], [], [], []
         this_year = self.until.astimezone(CITY_TZ).year
         for gu, n in zip(self.gu, per_gu, strict=True):
-            raw = self.rng.integers(0, 2**63, n, dtype=np.int64)
-            gu_ids = np.array([f"cz-{v:016x}" for v in raw.tolist()])
-            self.citizens_by_gu[gu.code] = gu_ids
-            ids.append(gu_ids)
-            gus.append(np.full(n, gu.code))
+            numbers = self.rng.integers(0, 2**63, n, dtype=np.int64)
+            self.citizen_numbers[gu.code] = numbers
+            ids = pa.array([citizen_id(v) for v in numbers.tolist()], pa.string())
             options = self.dong_by_gu[gu.code]
             weights = np.array([d.area_km2 for d in options])
-            dongs.append(
-                np.array([d.code for d in options])[
-                    self.rng.choice(len(options), n, p=weights / weights.sum())
-                ]
-            )
+            dongs = np.array([d.code for d in options])[
+                self.rng.choice(len(options), n, p=weights / weights.sum())
+            ]
             ages = np.clip(self.rng.normal(44, 21, n), 0, 100).astype(int)
-            years.append(this_year - ages)
-            sexes.append(np.where(self.rng.random(n) < 0.515, "F", "M"))
-            welfare.append(self.rng.random(n) < 0.055)
-        rows.nodes["Citizen"] = pa.table(
-            {
-                "id": np.concatenate(ids),
-                "district_code": np.concatenate(gus),
-                "dong_code": np.concatenate(dongs),
-                "birth_year": np.concatenate(years).astype(np.int64),
-                "sex": np.concatenate(sexes),
-                "welfare_eligible": np.concatenate(welfare),
-            }
-        )
-        rows.rel(
-            "LIVES_IN",
-            "Citizen",
-            "District",
-            list(
-                zip(
-                    rows.nodes["Citizen"]["id"].to_pylist(),
-                    np.concatenate(dongs).tolist(),
-                    strict=True,
+            sexes = np.where(self.rng.random(n) < 0.515, "F", "M")
+            welfare = self.rng.random(n) < 0.055
+            yield NodeBatch(
+                "Citizen",
+                pa.table(
+                    {
+                        "id": ids,
+                        "district_code": pa.array(np.full(n, gu.code)),
+                        "dong_code": pa.array(dongs),
+                        "birth_year": pa.array((this_year - ages).astype(np.int64)),
+                        "sex": pa.array(sexes),
+                        "welfare_eligible": pa.array(welfare),
+                    }
+                ),
+            )
+            if n:
+                yield RelBatch(
+                    "LIVES_IN", "Citizen", "District", pa.table({"from": ids, "to": dongs})
                 )
-            ),
-        )
 
     # -- things ----------------------------------------------------------------------------
 
-    def _placed(self, figure: str, minimum_per_gu: int) -> list[tuple[Area, np.ndarray]]:
+    def _per_gu(self, figure: str, minimum_per_gu: int) -> list[int]:
         total = self.scale.count(figure)
-        per_gu = apportion(total, [g.area_km2 for g in self.gu], minimum=minimum_per_gu)
+        return apportion(total, [g.area_km2 for g in self.gu], minimum=minimum_per_gu)
+
+    def _placed(self, figure: str, minimum_per_gu: int) -> list[tuple[Area, np.ndarray]]:
+        per_gu = self._per_gu(figure, minimum_per_gu)
         return [
             (g, points_in(g.geometry, n, self.rng)) for g, n in zip(self.gu, per_gu, strict=True)
         ]
 
-    def assets(self, rows: CityRows) -> None:
-        cols: dict[str, list[object]] = {
-            k: []
-            for k in (
-                "id",
-                "kind",
-                "name",
-                "lat",
-                "lon",
-                "district_code",
-                "status",
-                "installed_year",
-            )
-        }
-        located, mounted = [], []
+    def assets(self) -> Iterator[Batch | None]:
+        """One kind of asset at a time (600,000 structures at scale 1.0), then which WiFi
+        access point is mounted on which smart pole."""
         for kind in ASSET_KINDS:
+            cols: dict[str, list[object]] = {k: [] for k in ASSET_COLUMNS}
+            located = []
             for gu, points in self._placed(ASSET_FIGURE[kind], 1):
                 ids = [f"{ASSET_PREFIX[kind]}-{gu.code}-{i:05d}" for i in range(len(points))]
                 self.assets_by_gu_kind[(gu.code, kind)] = ids
+                self.asset_points[(gu.code, kind)] = points
                 first_year = 2019 if kind in ("smart_pole", "wifi_ap") else 1975
                 years = self.rng.integers(first_year, 2026, len(ids))
                 status = np.where(self.rng.random(len(ids)) < 0.03, "maintenance", "active")
@@ -237,32 +391,19 @@ class Generator:
                 cols["status"] += status.tolist()
                 cols["installed_year"] += years.tolist()
                 located += [(i, gu.code) for i in ids]
-                self.asset_position.update(zip(ids, map(tuple, points.tolist()), strict=True))
+            yield NodeBatch("Asset", pa.table(cols))
+            yield _rel("LOCATED_IN", "Asset", "District", located)
         # Seoul Free WiFi access points are integrated into the smart poles.
+        mounted = []
         for gu in self.gu:
             poles = self.assets_by_gu_kind[(gu.code, "smart_pole")]
             aps = self.assets_by_gu_kind[(gu.code, "wifi_ap")]
             mounted += list(zip(aps, poles, strict=False))
-        rows.nodes["Asset"] = pa.table(cols)
-        rows.rel("LOCATED_IN", "Asset", "District", located)
-        rows.rel("MOUNTED_ON", "Asset", "Asset", mounted)
+        yield _rel("MOUNTED_ON", "Asset", "Asset", mounted)
 
-    def sensors(self, rows: CityRows) -> None:
-        cols: dict[str, list[object]] = {
-            k: []
-            for k in (
-                "id",
-                "kind",
-                "model",
-                "serial",
-                "lat",
-                "lon",
-                "district_code",
-                "data_types",
-                "status",
-                "installed_year",
-            )
-        }
+    def sensors(self) -> Iterator[Batch | None]:
+        """The sensors; which dataset each measures follows the datasets (`_measures`)."""
+        cols: dict[str, list[object]] = {k: [] for k in SENSOR_COLUMNS}
         located, mounted, measures = [], [], []
         for kind, figure, prefix, types, model in (
             ("sdot", "sdot_sensors", "sdot", SDOT_DATA_TYPES, "SDOT-2020"),
@@ -271,10 +412,11 @@ class Generator:
             for gu, points in self._placed(figure, 1):
                 ids = [f"{prefix}-{gu.code}-{i:04d}" for i in range(len(points))]
                 poles = self.assets_by_gu_kind[(gu.code, "smart_pole")]
+                pole_points = self.asset_points[(gu.code, "smart_pole")]
                 if kind == "sdot":  # S-DoT units sit on the smart poles while there are poles
                     for index, (sensor, pole) in enumerate(zip(ids, poles, strict=False)):
                         mounted.append((sensor, pole))
-                        points[index] = self.asset_position[pole]
+                        points[index] = pole_points[index]
                 cols["id"] += ids
                 cols["kind"] += [kind] * len(ids)
                 cols["model"] += [model] * len(ids)
@@ -294,14 +436,14 @@ class Generator:
             cols[column] += values
         located += [(s.id, s.district_code) for s in han_river.stations()]
         measures += [(s.id, "ds-water-quality") for s in han_river.stations()]
-        rows.nodes["Sensor"] = pa.table(cols)
-        rows.rel("LOCATED_IN", "Sensor", "District", located)
-        rows.rel("MOUNTED_ON", "Sensor", "Asset", mounted)
-        rows.rel("MEASURES", "Sensor", "Dataset", measures)
+        yield NodeBatch("Sensor", pa.table(cols))
+        yield _rel("LOCATED_IN", "Sensor", "District", located)
+        yield _rel("MOUNTED_ON", "Sensor", "Asset", mounted)
+        self._measures = _rel("MEASURES", "Sensor", "Dataset", measures)
 
     # -- the data catalogue --------------------------------------------------------------
 
-    def datasets(self, rows: CityRows) -> None:
+    def datasets(self) -> Iterator[Batch | None]:
         count = self.scale.count("datasets", minimum=len(DATASET_THEMES) * 2)
         bureaus = [d["code"] for d in departments()]
         fixed = [
@@ -354,34 +496,40 @@ class Generator:
         ]
         licences = [LICENCES[int(k)] for k in self.rng.choice(len(LICENCES), total)]
         licences[: len(fixed)] = [OPEN_LICENCE] * len(fixed)  # their downloads: CC BY 4.0
-        rows.nodes["Dataset"] = pa.table(
-            {
-                "id": ids,
-                "title_ko": ko,
-                "title_en": en,
-                "description": desc,
-                "theme": theme,
-                "publisher_code": publisher,
-                "license": licences,
-                "accrual_periodicity": period,
-                "formats": formats,
-                "keywords": [[t, "seoul"] for t in theme],
-                "issued": pa.array(issued, pa.timestamp("us", tz="UTC")),
-                "modified": pa.array(modified, pa.timestamp("us", tz="UTC")),
-                "landing_page": [
-                    f"https://data.seoul.go.kr/dataList/{i}/S/1/datasetView.do" for i in ids
-                ],
-            }
+        yield NodeBatch(
+            "Dataset",
+            pa.table(
+                {
+                    "id": ids,
+                    "title_ko": ko,
+                    "title_en": en,
+                    "description": desc,
+                    "theme": theme,
+                    "publisher_code": publisher,
+                    "license": licences,
+                    "accrual_periodicity": period,
+                    "formats": formats,
+                    "keywords": [[t, "seoul"] for t in theme],
+                    "issued": pa.array(issued, pa.timestamp("us", tz="UTC")),
+                    "modified": pa.array(modified, pa.timestamp("us", tz="UTC")),
+                    "landing_page": [
+                        f"https://data.seoul.go.kr/dataList/{i}/S/1/datasetView.do" for i in ids
+                    ],
+                }
+            ),
         )
-        rows.rel("PUBLISHES", "Department", "Dataset", list(zip(publisher, ids, strict=True)))
+        yield _rel("PUBLISHES", "Department", "Dataset", list(zip(publisher, ids, strict=True)))
         derived = [
             (i, "ds-sdot") for i, th in zip(ids[2:], theme[2:], strict=True) if th == "environment"
         ]
-        rows.rel("DERIVED_FROM", "Dataset", "Dataset", derived)
+        yield _rel("DERIVED_FROM", "Dataset", "Dataset", derived)
+        yield self._measures
 
     # -- complaints ------------------------------------------------------------------------
 
-    def cases(self, rows: CityRows) -> None:
+    def cases(self) -> Iterator[Batch | None]:
+        """A year of complaints in the order they came in, `CASE_CHUNK` at a time: the cases,
+        their relationships and their events."""
         catalogue = services()
         total = self.scale.count("cases_per_year")
         floor = len(self.gu) * len(catalogue)
@@ -416,45 +564,26 @@ class Generator:
             for d, h, m in zip(day, hour, minute, strict=True)
         ]
         speed = self.rng.gamma(2.0, 0.5, n)  # fraction of the deadline a case takes
-        ids: list[str] = []
-        cols: dict[str, list[Any]] = {
-            k: []
-            for k in (
-                "service_code",
-                "service_name",
-                "description",
-                "status",
-                "status_notes",
-                "agency_responsible",
-                "requested_at",
-                "updated_at",
-                "expected_at",
-                "lat",
-                "lon",
-                "district_code",
-                "address",
-            )
-        }
-        located, concerns, assigned, filed, events = [], [], [], [], []
         order = np.argsort(np.array([r.timestamp() for r in requested]), kind="stable")
-        for seq, k in enumerate(order):
+        chunk = _CaseChunk()
+        for seq, k in enumerate(order.tolist()):
             gu, svc = self.gu[gu_index[k]], catalogue[svc_index[k]]
             case_id = f"case-{seq + 1:08d}"
             asked = requested[k]
             expected = asked + timedelta(hours=svc.deadline_hours)
             done = asked + timedelta(hours=svc.deadline_hours * float(speed[k]) + 0.25)
             closed = done < self.until
-            asset = None
             kind = SERVICE_ASSET.get(svc.code)
             if kind is not None:
                 options = self.assets_by_gu_kind[(gu.code, kind)]
-                asset = options[int(self.rng.integers(len(options)))]
-                lat, lon = self.asset_position[asset]
-                concerns.append((case_id, asset))
+                pick = int(self.rng.integers(len(options)))
+                lat, lon = self.asset_points[(gu.code, kind)][pick]
+                chunk.concerns.append((case_id, options[pick]))
             else:
                 lat, lon = points_in(gu.geometry, 1, self.rng)[0]
             department = svc.department if self.rng.random() < 0.4 else gu_office_id(gu.code)
-            ids.append(case_id)
+            chunk.ids.append(case_id)
+            cols = chunk.cols
             cols["service_code"].append(svc.code)
             cols["service_name"].append(svc.name)
             cols["description"].append(f"{svc.name_ko}: {svc.name} reported in {gu.name_en}.")
@@ -468,50 +597,35 @@ class Generator:
             cols["lon"].append(float(lon))
             cols["district_code"].append(gu.code)
             cols["address"].append(f"{gu.name_en}, Seoul")
-            located.append((case_id, gu.code))
-            assigned.append((case_id, department))
-            residents = self.citizens_by_gu[gu.code]
+            chunk.located.append((case_id, gu.code))
+            chunk.assigned.append((case_id, department))
+            residents = self.citizen_numbers[gu.code]
             if self.rng.random() < 0.7:
-                filed.append((residents[int(self.rng.integers(len(residents)))], case_id))
-            events.append((case_id, "received", "open", "", "", asked))
+                resident = citizen_id(int(residents[int(self.rng.integers(len(residents)))]))
+                chunk.filed.append((resident, case_id))
+            events = chunk.events
+            events.append((case_id, gu.code, "received", "open", "", "", asked))
             events.append(
-                (case_id, "assigned", "open", "", department, asked + timedelta(minutes=10))
+                (
+                    case_id,
+                    gu.code,
+                    "assigned",
+                    "open",
+                    "",
+                    department,
+                    asked + timedelta(minutes=10),
+                )
             )
             if closed:
-                events.append((case_id, "status_changed", "closed", "Resolved.", department, done))
-        for name in ("requested_at", "updated_at", "expected_at"):
-            cols[name] = pa.array(cols[name], pa.timestamp("us", tz="UTC"))
-        rows.nodes["Case"] = pa.table({"id": ids, **cols})
-        rows.rel("LOCATED_IN", "Case", "District", located)
-        rows.rel("CONCERNS", "Case", "Asset", concerns)
-        rows.rel("ASSIGNED_TO", "Case", "Department", assigned)
-        rows.rel("FILED", "Citizen", "Case", filed)
-        rows.cases = pa.table(
-            {
-                "case_id": [e[0] for e in events],
-                "kind": [e[1] for e in events],
-                "status": [e[2] for e in events],
-                "note": [e[3] for e in events],
-                "department": [e[4] for e in events],
-                "at": pa.array([e[5] for e in events], pa.timestamp("us", tz="UTC")),
-            }
-        )
+                events.append(
+                    (case_id, gu.code, "status_changed", "closed", "Resolved.", department, done)
+                )
+            if len(chunk.ids) == CASE_CHUNK:
+                yield from chunk.batches()
+                chunk = _CaseChunk()
+        yield from chunk.batches()
 
     def _population_weights(self) -> np.ndarray:
         w = np.array([g.population or 1 for g in self.gu], dtype=float)
         weights: np.ndarray = w / w.sum()
         return weights
-
-    def build(self) -> CityRows:
-        rows = CityRows()
-        for step in (
-            self.districts,
-            self.departments,
-            self.citizens,
-            self.assets,
-            self.sensors,
-            self.datasets,
-            self.cases,
-        ):
-            step(rows)
-        return rows

@@ -6,17 +6,43 @@ way is seen as such and redone, never served. API keys are left alone: a reseed 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from typing import Any, cast
 
+import pyarrow as pa
 from rich.progress import Progress
 
 from graph.records import Records, seed_state
 from graph.records.case_events import insert_events
 from graph.records.readings import clear_readings, insert_readings, reading_count
 from graph.store import GraphStore
-from seeds.generator import Generator
+from seeds.generator import Batch, Generator, NodeBatch, RelBatch
 from seeds.han_river import is_river_station
 from seeds.history import history
+
+
+async def _ahead(batches: Iterator[Batch]) -> AsyncIterator[Batch]:
+    """`batches`, each next one generated in a worker thread while the caller loads the one
+    before (the stores' bulk loads run outside the GIL): generating and loading overlap, and
+    at most two batches are held at once."""
+    end = object()
+    pending = asyncio.ensure_future(asyncio.to_thread(next, batches, end))
+    try:
+        while (batch := await pending) is not end:
+            pending = asyncio.ensure_future(asyncio.to_thread(next, batches, end))
+            yield cast(Batch, batch)
+    finally:
+        # a load that failed leaves one batch being made: let it finish before the caller goes on
+        await asyncio.gather(pending, return_exceptions=True)
+
+
+def _event_rows(table: pa.Table) -> list[list[Any]]:
+    """An `EventBatch` as `case_event` rows (EVENT_COLUMNS: no actor for seeded events)."""
+    names = ("case_id", "district_code", "kind", "status", "note", "department")
+    columns = [table[name].to_pylist() for name in names] + [table["at"].to_pylist()]
+    return [[*row[:6], "", row[6]] for row in zip(*columns, strict=True)]
 
 
 async def is_seeded(store: GraphStore, records: Records, scale: float | None = None) -> bool:
@@ -39,59 +65,78 @@ async def seed(
     until: datetime | None = None,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Replace the city in both stores with a fresh one. Requires 0 < scale <= 1."""
+    """Replace the city in both stores with a fresh one. Requires 0 < scale <= 1.
+
+    The generator's batches stream into the stores as they are made (the next one made in a
+    thread while this one loads), so memory does not grow with the scale; the reading history
+    goes into the records while the rest of the graph loads (the stores are apart)."""
     until = (until or datetime.now(UTC)).astimezone(UTC)
-    await seed_state.begin(records, scale, history_days)
+    await begin(records, scale, history_days)
     await store.drop_schema()
     await store.create_schema()
-    await clear_readings(records)
-    await records.query("DELETE FROM case_event")
 
-    generate = progress.add_task("Generating Seoul", total=1) if progress else None
-    rows = Generator(scale, until).build()
-    if progress and generate is not None:
-        progress.advance(generate)
-
+    generator = Generator(scale, until)
     load = (
-        progress.add_task("Loading the graph (COPY)", total=len(rows.nodes) + len(rows.rels))
+        progress.add_task("Generating and loading the city", total=generator.planned_nodes())
         if progress
         else None
     )
-    for label, table in rows.nodes.items():
-        await store.load_nodes(label, table)
-        if progress and load is not None:
-            progress.advance(load)
-    for name, source, target, table in rows.rels:
-        await store.load_rels(name, source, target, table)
-        if progress and load is not None:
-            progress.advance(load)
+    events = 0
+    async with asyncio.TaskGroup() as both:
+        async for batch in _ahead(generator.batches()):
+            if isinstance(batch, NodeBatch):
+                await store.load_nodes(batch.label, batch.table)
+                if batch.label == "Sensor":  # the records' half starts beside the graph's
+                    sensors = sensor_kinds(batch.table)
+                    both.create_task(write_history(records, sensors, until, history_days, progress))
+                if progress and load is not None:
+                    progress.advance(load, batch.table.num_rows)
+            elif isinstance(batch, RelBatch):
+                await store.load_rels(batch.name, batch.source, batch.target, batch.table)
+            else:
+                events += await write_events(records, batch.table)
+    return await finish(store, records, events)
 
-    sensors = rows.nodes["Sensor"]
-    pairs = list(zip(sensors["id"].to_pylist(), sensors["kind"].to_pylist(), strict=True))
-    written = sum(not is_river_station(sensor) for sensor, _ in pairs)  # the feed writes those
-    readings = progress.add_task("Writing reading history", total=written) if progress else None
-    for _sensor, batch in history(pairs, until, history_days):
-        await insert_readings(records, batch)
-        if progress and readings is not None:
-            progress.advance(readings)
 
-    assert rows.cases is not None, "the generator always builds case events"
-    events = rows.cases
-    cases = rows.nodes["Case"]
-    gu_of = dict(zip(cases["id"].to_pylist(), cases["district_code"].to_pylist(), strict=True))
-    columns = [events[name].to_pylist() for name in ("case_id", "kind", "status", "note")]
-    columns += [events["department"].to_pylist(), events["at"].to_pylist()]
-    event_rows = [
-        [case, gu_of[case], kind, status, note, department, "", at]
-        for case, kind, status, note, department, at in zip(*columns, strict=True)
-    ]
-    case_task = progress.add_task("Writing case events", total=1) if progress else None
-    await insert_events(records, event_rows)
-    if progress and case_task is not None:
-        progress.advance(case_task)
+async def begin(records: Records, scale: float, history_days: int) -> None:
+    """Mark a seed begun (not complete) and empty the records it writes."""
+    await seed_state.begin(records, scale, history_days)
+    await clear_readings(records)
+    await records.query("DELETE FROM case_event")
 
+
+def sensor_kinds(sensors: pa.Table) -> list[tuple[str, str]]:
+    """(id, kind) of each row of a `Sensor` table."""
+    return list(zip(sensors["id"].to_pylist(), sensors["kind"].to_pylist(), strict=True))
+
+
+async def write_events(records: Records, events: pa.Table) -> int:
+    """Store an `EventBatch`'s case events; how many."""
+    await insert_events(records, _event_rows(events))
+    return int(events.num_rows)
+
+
+async def write_history(
+    records: Records,
+    sensors: list[tuple[str, str]],
+    until: datetime,
+    history_days: int,
+    progress: Progress | None,
+) -> None:
+    """`history_days` of readings before `until` for each sensor but the river stations
+    (the water feed writes those)."""
+    written = sum(not is_river_station(sensor) for sensor, _ in sensors)
+    task = progress.add_task("Writing reading history", total=written) if progress else None
+    for _sensor, readings in history(sensors, until, history_days):
+        await insert_readings(records, readings)
+        if progress and task is not None:
+            progress.advance(task)
+
+
+async def finish(store: GraphStore, records: Records, events: int) -> dict[str, int]:
+    """Mark the seed complete with what both stores hold; those counts."""
     counts = await store.count_by_label()
     counts["Reading"] = await reading_count(records)
-    counts["CaseEvent"] = events.num_rows
+    counts["CaseEvent"] = events
     await seed_state.finish(records, counts)
     return counts

@@ -12,7 +12,7 @@ import shapely
 from graph.catalogue import services
 from graph.ontology import ASSET_KINDS, SENSOR_KINDS
 from seeds.districts import seoul_gu
-from seeds.generator import CityRows, Generator, apportion
+from seeds.generator import CityRows, Generator, NodeBatch, RelBatch, apportion
 from seeds.history import ticks
 
 UNTIL = datetime(2026, 11, 25, tzinfo=UTC)
@@ -106,3 +106,45 @@ def test_ticks_are_two_minutes_apart_in_the_days_before_until() -> None:
     assert len(times) == 720
     assert times[-1] == int(UNTIL.timestamp())
     assert all(b - a == 120 for a, b in itertools.pairwise(times))
+
+
+def test_batches_come_in_an_order_a_bulk_loader_can_follow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every relationship batch names only nodes of batches before it (COPY needs both ends),
+    with cases cut into many chunks."""
+    monkeypatch.setattr("seeds.generator.CASE_CHUNK", 97)
+    loaded: dict[str, set[str]] = {}
+    keys = {"District": "code"}
+    case_chunks = 0
+    for batch in Generator(0.001, UNTIL).batches():
+        if isinstance(batch, NodeBatch):
+            column = batch.table[keys.get(batch.label, "id")].to_pylist()
+            loaded.setdefault(batch.label, set()).update(column)
+            case_chunks += batch.label == "Case"
+        elif isinstance(batch, RelBatch):
+            for end, label in (("from", batch.source), ("to", batch.target)):
+                missing = set(batch.table[end].to_pylist()) - loaded.get(label, set())
+                assert not missing, (batch.name, label, sorted(missing)[:3])
+        else:
+            assert set(batch.table["case_id"].to_pylist()) <= loaded["Case"]
+    assert case_chunks == -(-1200 // 97)
+
+
+def test_the_city_does_not_depend_on_how_it_is_cut(
+    city: CityRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("seeds.generator.CASE_CHUNK", 97)
+    again = Generator(0.001, UNTIL).build()
+    for label, table in city.nodes.items():
+        assert again.nodes[label].equals(table), label
+    assert [(n, s, t) for n, s, t, _ in again.rels] == [(n, s, t) for n, s, t, _ in city.rels]
+    for (_, _, _, a), (_, _, _, b) in zip(again.rels, city.rels, strict=True):
+        assert a.equals(b)
+    assert again.cases is not None
+    assert city.cases is not None
+    assert again.cases.equals(city.cases)
+
+
+def test_planned_nodes_are_the_nodes_made(city: CityRows) -> None:
+    assert Generator(0.001, UNTIL).planned_nodes() == sum(t.num_rows for t in city.nodes.values())
