@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import httpx
@@ -88,6 +89,23 @@ async def _with_records(settings: Settings, work: Callable[[Records], Awaitable[
         await records.close()
 
 
+def _export_neo4j(folder: Path, scale: float, history_days: int) -> None:
+    from seeds.neo4j_import import export, import_arguments
+
+    with progress_bar() as progress:
+        manifest = export(folder, scale=scale, history_days=history_days, progress=progress)
+    nodes, relationships = sum(manifest.nodes.values()), sum(manifest.relationships.values())
+    console.print(
+        f"Wrote Seoul at scale {scale} ({nodes:,} nodes, {relationships:,} relationships) to "
+        f"{folder}. Next, with Neo4j stopped and its database empty:\n"
+        f"  neo4j-admin database import full neo4j --overwrite-destination "
+        f"@{import_arguments(folder)}\n"
+        "(this project's Neo4j: tools/services/services.sh neo4j-import "
+        f"{folder}); then start Neo4j and run: civicgraph seed --imported {folder}",
+        soft_wrap=True,
+    )
+
+
 @app.command()
 def seed(
     scale: Annotated[
@@ -129,21 +147,55 @@ def seed(
             "none (docs/analytics.md)."
         ),
     ] = True,
+    export_neo4j: Annotated[
+        Path | None,
+        typer.Option(
+            help="Only write the city as files for Neo4j's offline importer into this folder "
+            "(empty or absent), touching no store: the fast first load at scale "
+            "(docs/operations.md).",
+            file_okay=False,
+        ),
+    ] = None,
+    imported: Annotated[
+        Path | None,
+        typer.Option(
+            help="The graph was loaded by `neo4j-admin database import` from the files of "
+            "--export-neo4j in this folder: check it, create its constraints and indexes, "
+            "and seed the records (scale and history from the folder).",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Seed Seoul into the graph and the records, unless a complete seed at this scale is there;
     then civic activity, unless the records hold some, and the models' feeds up to now
     (docs/operations.md)."""
     from civicgraph.seed_activity import seed_activity, stopped_half_way
     from ml.feeds import FEEDS, seed_feeds
+    from seeds.neo4j_import import Manifest, seed_imported
     from seeds.seed import is_seeded
     from seeds.seed import seed as run_seed
 
+    if export_neo4j is not None and imported is not None:
+        raise typer.BadParameter("give --export-neo4j or --imported, not both")
     settings = settings_from(scale=scale, history_days=history_days)
     scale, history_days = settings.scale, settings.history_days
+    if export_neo4j is not None:
+        _export_neo4j(export_neo4j, scale, history_days)
+        return
+    if imported is not None:
+        scale = Manifest.read(imported).scale
 
     async def city(stores: Stores) -> None:
         if not reset and await is_seeded(stores.graph, stores.records, scale):
             console.print(f"Seoul is already seeded at scale {scale} (use --reset to reseed).")
+            return
+        if imported is not None:
+            with progress_bar() as progress:
+                counts = await seed_imported(
+                    stores.graph, stores.records, imported, progress=progress
+                )
+            console.print(_counts_table(counts, f"Seeded Seoul at scale {scale} (imported)"))
             return
         state = await seed_state.current(stores.records)
         if state is not None and not state.complete:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from civicgraph.cli import app
-from tests.civicgraph.runner import BoundaryRunner
+from tests.civicgraph.runner import BoundaryRunner, assert_refused
 
 runner = BoundaryRunner()
 
@@ -37,6 +37,44 @@ def test_seed_once_then_reuse_then_stats(data_dir: Path) -> None:
     assert stats.exit_code == 0, stats.output
     assert "District" in stats.output
     assert "492" in stats.output
+
+
+def test_export_for_neo4j_writes_the_files_and_says_what_comes_next(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "export"
+    done = runner.invoke(
+        app, ["seed", "--scale", "0.001", "--history-days", "1", "--export-neo4j", str(folder)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "neo4j-admin database import full neo4j" in done.output
+    assert f"civicgraph seed --imported {folder}" in done.output
+    assert (folder / "graph" / "import.args").is_file()
+    assert not (data_dir / "graph.lbug").exists()  # no store was touched
+    again = runner.invoke(app, ["seed", "--scale", "0.001", "--export-neo4j", str(folder)])
+    assert_refused(again)
+    assert "not empty" in again.stderr
+
+
+def test_imported_refuses_a_folder_without_a_manifest_and_a_graph_that_differs(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = runner.invoke(app, ["seed", "--imported", str(empty)])
+    assert_refused(refused)
+    assert "no readable manifest.json" in refused.stderr
+    folder = tmp_path / "export"
+    assert (
+        runner.invoke(app, ["seed", "--scale", "0.001", "--export-neo4j", str(folder)]).exit_code
+        == 0
+    )
+    # the files are for Neo4j, not the embedded graph
+    mismatch = runner.invoke(app, ["seed", "--imported", str(folder)])
+    assert_refused(mismatch)
+    assert "not Neo4j: point CIVIC_GRAPH_URL" in mismatch.stderr
+    both = runner.invoke(app, ["seed", "--imported", str(folder), "--export-neo4j", str(empty)])
+    assert both.exit_code == 2
 
 
 def test_migrate_is_needed_once_and_then_reports_nothing_pending(data_dir: Path) -> None:

@@ -3,10 +3,14 @@
 #
 #   tools/services/services.sh start [dev|test]   # install what is missing, start, wait
 #   tools/services/services.sh stop
+#   tools/services/services.sh neo4j-import DIR [NAME PORT]  # first load: see below
 #
 # "test" (what .ci/run uses) starts PostgreSQL, Redis, Mosquitto and a throw-away Neo4j on
 # port 7688 that the tests may wipe. "dev" (make services) adds a Neo4j on 7687 whose files
 # persist under var/services/neo4j-dev, for `CIVIC_GRAPH_URL=neo4j://127.0.0.1:7687`.
+# "neo4j-import DIR" stops that Neo4j (or the one NAME on PORT, under var/services/neo4j-NAME),
+# replaces its graph with the files `civicgraph seed --export-neo4j DIR` wrote (Neo4j's offline
+# importer) and starts it again; then `civicgraph seed --imported DIR` seeds the records.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 STATE="$ROOT/var/services"
@@ -131,6 +135,26 @@ services: ready. For the server at scale:
 ENV
 }
 
+import_neo4j() {  # DIR [NAME PORT]
+  local dir=${1:-} name=${2:-dev} port=${3:-7687} home args
+  [ -n "$dir" ] && [ -f "$dir/graph/import.args" ] \
+    || die "no ${dir:-DIR}/graph/import.args: run civicgraph seed --export-neo4j DIR first"
+  args="$(cd "$dir/graph" && pwd)/import.args"
+  home="$STATE/neo4j-$name"
+  build_neo4j
+  stop_pidfile "neo4j-$name" "$STATE/neo4j-$name.pid"
+  port_open "$port" && die "something still answers on $port: stop that Neo4j first"
+  mkdir -p "$home/conf"
+  touch "$home/conf/neo4j.conf"
+  say "importing $dir into neo4j-$name (the graph there is replaced)"
+  NEO4J_HOME="$home" NEO4J_CONF="$home/conf" java -cp "$NEO4J_DIR/target/classes:$NEO4J_DIR/target/lib/*" \
+    org.neo4j.cli.AdminTool database import full neo4j --overwrite-destination "@$args" \
+    > "$STATE/neo4j-$name-import.log" 2>&1 \
+    || { tail -20 "$STATE/neo4j-$name-import.log" >&2; die "the import failed (log: $STATE/neo4j-$name-import.log)"; }
+  grep -A4 "IMPORT DONE" "$STATE/neo4j-$name-import.log" | sed 's/^/services: /'
+  start_neo4j "$name" "$port" "$home" 2g
+}
+
 stop() {
   stop_pidfile "neo4j-dev" "$STATE/neo4j-dev.pid"
   stop_pidfile "neo4j-test" "$STATE/neo4j-test.pid"
@@ -149,5 +173,6 @@ stop() {
 case "${1:-}" in
   start) start "${2:-dev}" ;;
   stop) stop ;;
-  *) die "usage: $0 start [dev|test] | stop" ;;
+  neo4j-import) shift; import_neo4j "$@" ;;
+  *) die "usage: $0 start [dev|test] | stop | neo4j-import DIR [NAME PORT]" ;;
 esac
