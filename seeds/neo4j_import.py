@@ -79,6 +79,10 @@ def export(
     empty."""
     until = (until or datetime.now(UTC)).astimezone(UTC)
     generator = Generator(scale, until)
+    folder.mkdir(parents=True, exist_ok=True)
+    if any(folder.iterdir()):  # before the chmod: never change a folder that is in use
+        raise FileExistsError(f"{folder} is not empty")
+    folder.chmod(0o700)  # residents' personal data inside
     files = ImportFiles(folder / "graph")
     records = folder / "records"
     records.mkdir()

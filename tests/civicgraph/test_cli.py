@@ -50,6 +50,7 @@ def test_export_for_neo4j_writes_the_files_and_says_what_comes_next(
     assert "neo4j-admin database import full neo4j" in done.output
     assert f"civicgraph seed --imported {folder}" in done.output
     assert (folder / "graph" / "import.args").is_file()
+    assert folder.stat().st_mode & 0o777 == 0o700  # residents' personal data inside
     assert not (data_dir / "graph.lbug").exists()  # no store was touched
     again = runner.invoke(app, ["seed", "--scale", "0.001", "--export-neo4j", str(folder)])
     assert_refused(again)

@@ -62,6 +62,7 @@ async def test_an_imported_city_is_the_city_a_load_gives(tmp_path: Path) -> None
     )
     _, errors = await asyncio.wait_for(importer.communicate(), timeout=600)
     assert importer.returncode == 0, errors.decode()[-2000:]
+    assert not (ROOT / "import.report").exists()  # the importer's report goes to var/services
     loaded = LadybugStore(tmp_path / "graph.lbug")
     neo4j = await Neo4jStore.connect(f"bolt://127.0.0.1:{port}")
     records = await open_records(sqlite_url(tmp_path / "imported.sqlite3"), migrate=True)

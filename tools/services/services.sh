@@ -148,7 +148,8 @@ import_neo4j() {  # DIR [NAME PORT]
   touch "$home/conf/neo4j.conf"
   say "importing $dir into neo4j-$name (the graph there is replaced)"
   NEO4J_HOME="$home" NEO4J_CONF="$home/conf" java -cp "$NEO4J_DIR/target/classes:$NEO4J_DIR/target/lib/*" \
-    org.neo4j.cli.AdminTool database import full neo4j --overwrite-destination "@$args" \
+    org.neo4j.cli.AdminTool database import full neo4j --overwrite-destination \
+    --report-file="$STATE/neo4j-$name-import.report" "@$args" \
     > "$STATE/neo4j-$name-import.log" 2>&1 \
     || { tail -20 "$STATE/neo4j-$name-import.log" >&2; die "the import failed (log: $STATE/neo4j-$name-import.log)"; }
   grep -A4 "IMPORT DONE" "$STATE/neo4j-$name-import.log" | sed 's/^/services: /'
