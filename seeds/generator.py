@@ -19,7 +19,14 @@ import numpy as np
 import pyarrow as pa
 
 from graph.catalogue import departments, gu_office_id, services
-from graph.ontology import ASSET_KINDS, DATASET_THEMES, SDOT_DATA_TYPES, WATER_DATA_TYPES
+from graph.ontology import (
+    ASSET_KINDS,
+    DATASET_THEMES,
+    NODE_TYPES,
+    SDOT_DATA_TYPES,
+    WATER_DATA_TYPES,
+)
+from graph.records.case_events import EVENT_COLUMNS
 from seeds import han_river
 from seeds.districts import Area, adjacent_pairs, seoul_dong, seoul_gu
 from seeds.figures import RANDOM_SEED, Scale
@@ -62,34 +69,10 @@ HOUR_WEIGHTS = np.array(
 """Complaints by hour of day in city time: few at night, most in office hours (ours)."""
 
 
-ASSET_COLUMNS = ("id", "kind", "name", "lat", "lon", "district_code", "status", "installed_year")
-SENSOR_COLUMNS = (
-    "id",
-    "kind",
-    "model",
-    "serial",
-    "lat",
-    "lon",
-    "district_code",
-    "data_types",
-    "status",
-    "installed_year",
-)
-CASE_COLUMNS = (
-    "service_code",
-    "service_name",
-    "description",
-    "status",
-    "status_notes",
-    "agency_responsible",
-    "requested_at",
-    "updated_at",
-    "expected_at",
-    "lat",
-    "lon",
-    "district_code",
-    "address",
-)
+ASSET_COLUMNS = NODE_TYPES["Asset"].property_names
+SENSOR_COLUMNS = NODE_TYPES["Sensor"].property_names
+CASE_COLUMNS = NODE_TYPES["Case"].property_names[1:]
+"""The columns a case's rows gather (its id is kept apart)."""
 CASE_CHUNK = 100_000
 """Cases generated and handed over at a time: at scale 1.0 a year is 1.2 million."""
 
@@ -114,8 +97,8 @@ class RelBatch:
 
 @dataclass(frozen=True)
 class EventBatch:
-    """Case events for the records' `case_event` table: case_id, district_code, kind, status,
-    note, department, at (UTC)."""
+    """Case events for the records' `case_event` table, in its columns (`EVENT_COLUMNS`: no
+    actor for seeded events, `at` in UTC)."""
 
     table: pa.Table
 
@@ -173,7 +156,7 @@ class _CaseChunk:
     concerns: list[tuple[str, str]] = field(default_factory=list)
     assigned: list[tuple[str, str]] = field(default_factory=list)
     filed: list[tuple[str, str]] = field(default_factory=list)
-    events: list[tuple[str, str, str, str, str, str, datetime]] = field(default_factory=list)
+    events: list[tuple[str, str, str, str, str, str, str, datetime]] = field(default_factory=list)
 
     def batches(self) -> Iterator[Batch | None]:
         if not self.ids:
@@ -187,11 +170,10 @@ class _CaseChunk:
         yield _rel("CONCERNS", "Case", "Asset", self.concerns)
         yield _rel("ASSIGNED_TO", "Case", "Department", self.assigned)
         yield _rel("FILED", "Citizen", "Case", self.filed)
-        names = ("case_id", "district_code", "kind", "status", "note", "department")
         columns: dict[str, Any] = {
-            name: [e[i] for e in self.events] for i, name in enumerate(names)
+            name: [e[i] for e in self.events] for i, name in enumerate(EVENT_COLUMNS[:-1])
         }
-        columns["at"] = pa.array([e[6] for e in self.events], stamp)
+        columns["at"] = pa.array([e[-1] for e in self.events], stamp)
         yield EventBatch(pa.table(columns))
 
 
@@ -604,21 +586,21 @@ class Generator:
                 resident = citizen_id(int(residents[int(self.rng.integers(len(residents)))]))
                 chunk.filed.append((resident, case_id))
             events = chunk.events
-            events.append((case_id, gu.code, "received", "open", "", "", asked))
-            events.append(
-                (
-                    case_id,
-                    gu.code,
-                    "assigned",
-                    "open",
-                    "",
-                    department,
-                    asked + timedelta(minutes=10),
-                )
-            )
+            assigned_at = asked + timedelta(minutes=10)
+            events.append((case_id, gu.code, "received", "open", "", "", "", asked))
+            events.append((case_id, gu.code, "assigned", "open", "", department, "", assigned_at))
             if closed:
                 events.append(
-                    (case_id, gu.code, "status_changed", "closed", "Resolved.", department, done)
+                    (
+                        case_id,
+                        gu.code,
+                        "status_changed",
+                        "closed",
+                        "Resolved.",
+                        department,
+                        "",
+                        done,
+                    )
                 )
             if len(chunk.ids) == CASE_CHUNK:
                 yield from chunk.batches()

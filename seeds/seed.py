@@ -15,7 +15,7 @@ import pyarrow as pa
 from rich.progress import Progress
 
 from graph.records import Records, seed_state
-from graph.records.case_events import insert_events
+from graph.records.case_events import EVENT_COLUMNS, insert_events
 from graph.records.readings import clear_readings, insert_readings, reading_count
 from graph.store import GraphStore
 from seeds.generator import Batch, Generator, NodeBatch, RelBatch
@@ -39,10 +39,9 @@ async def _ahead(batches: Iterator[Batch]) -> AsyncIterator[Batch]:
 
 
 def _event_rows(table: pa.Table) -> list[list[Any]]:
-    """An `EventBatch` as `case_event` rows (EVENT_COLUMNS: no actor for seeded events)."""
-    names = ("case_id", "district_code", "kind", "status", "note", "department")
-    columns = [table[name].to_pylist() for name in names] + [table["at"].to_pylist()]
-    return [[*row[:6], "", row[6]] for row in zip(*columns, strict=True)]
+    """An `EventBatch` as `case_event` rows."""
+    columns = [table[name].to_pylist() for name in EVENT_COLUMNS]
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 async def is_seeded(store: GraphStore, records: Records, scale: float | None = None) -> bool:
