@@ -208,6 +208,8 @@ def neo4j_import(scale: float, folder: Path) -> tuple[float, float]:
             pid_file.unlink()
             time.sleep(5)
         shutil.rmtree(state / f"neo4j-{name}", ignore_errors=True)
+        for left in state.glob(f"neo4j-{name}*"):  # its logs and the importer's report
+            left.unlink()
     return exported, imported
 
 

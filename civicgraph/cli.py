@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shlex
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import httpx
 import typer
 from rich.table import Table
 
-from civicgraph.boundary import BoundaryGroup
+from civicgraph.boundary import BoundaryGroup, CliError
 from civicgraph.cli_bounds import MAX_DAYS
 from civicgraph.cli_cert import cert_app
 from civicgraph.cli_documents import documents_app
@@ -27,8 +28,10 @@ from civicgraph.cli_zk import zk_app
 from civicgraph.console import console, progress_bar, run, settings_from
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_stores
+from graph.open import NEO4J_SCHEMES
 from graph.records import Records, api_keys, open_records, seed_state
 from graph.records.api_keys import Tier
+from graph.records.db import redact
 from graph.records.identity import IssuerKeyRow, issuer_keys
 from graph.records.readings import RollUp, reading_count, roll_up
 from zk.credentials import codes
@@ -95,14 +98,17 @@ def _export_neo4j(folder: Path, scale: float, history_days: int) -> None:
     with progress_bar() as progress:
         manifest = export(folder, scale=scale, history_days=history_days, progress=progress)
     nodes, relationships = sum(manifest.nodes.values()), sum(manifest.relationships.values())
+    where = shlex.quote(str(folder))
     console.print(
         f"Wrote Seoul at scale {scale} ({nodes:,} nodes, {relationships:,} relationships) to "
-        f"{folder}. Next, with Neo4j stopped and its database empty:\n"
-        f"  neo4j-admin database import full neo4j --overwrite-destination "
-        f"@{import_arguments(folder)}\n"
-        "(this project's Neo4j: tools/services/services.sh neo4j-import "
-        f"{folder}); then start Neo4j and run: civicgraph seed --imported {folder}",
+        f"{folder}. Next, with Neo4j stopped (its database `neo4j` is replaced), as the user "
+        "who owns the folder:\n"
+        f"  cd {shlex.quote(str(import_arguments(folder).parent))} && neo4j-admin database "
+        "import full neo4j --overwrite-destination @import.args\n"
+        f"(this project's Neo4j: tools/services/services.sh neo4j-import {where}); then start "
+        f"Neo4j and run: civicgraph seed --imported {where}",
         soft_wrap=True,
+        markup=False,
     )
 
 
@@ -185,9 +191,15 @@ def seed(
         return
     if imported is not None:
         scale = Manifest.read(imported).scale
+        if settings.graph_location.split("://", 1)[0] not in NEO4J_SCHEMES:
+            raise CliError(
+                f"the graph is {redact(settings.graph_location)}, not Neo4j: point "
+                f"CIVIC_GRAPH_URL at the Neo4j the files in {imported} were imported into"
+            )
 
     async def city(stores: Stores) -> None:
-        if not reset and await is_seeded(stores.graph, stores.records, scale):
+        # after an import the graph is new, whatever the records say: always seed them
+        if imported is None and not reset and await is_seeded(stores.graph, stores.records, scale):
             console.print(f"Seoul is already seeded at scale {scale} (use --reset to reseed).")
             return
         if imported is not None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph import cypher
-from graph.ontology import NODE_TYPES, NodeType
+from graph.ontology import NODE_TYPES, REL_TYPES, NodeType
 from graph.query import Hop, NodeQuery
 from graph.store import Node
 
@@ -71,6 +71,13 @@ class CypherReads(ABC):
         for label in NODE_TYPES:
             rows = await self._rows(f"MATCH (n:`{label}`) RETURN count(n)")
             counts[label] = int(rows[0][0])
+        return counts
+
+    async def count_by_relationship(self) -> dict[str, int]:
+        counts = {}
+        for name in REL_TYPES:
+            rows = await self._rows(f"MATCH ()-[r:`{name}`]->() RETURN count(r)")
+            counts[name] = int(rows[0][0])
         return counts
 
     async def count_grouped(

@@ -131,7 +131,14 @@ class LadybugStore(CypherReads):
 
         try:
             async with self._writes.hold():
-                await asyncio.to_thread(run)
+                copying = asyncio.ensure_future(asyncio.to_thread(run))
+                try:
+                    await asyncio.shield(copying)
+                except asyncio.CancelledError:
+                    # a COPY cannot be stopped: hold the writer's turn (and the caller, who may
+                    # close the database next) until it has ended
+                    await asyncio.gather(copying, return_exceptions=True)
+                    raise
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
 

@@ -6,9 +6,9 @@ machine, 25 minutes for Seoul at scale 1.0. Neo4j's offline importer writes the 
 directly from CSV, into an empty database while the server is stopped. `ImportFiles` writes
 what it reads, batch by batch as the generator streams them (memory stays bounded): one
 header and numbered part files per node label and per relationship (type, source, target),
-and `import.args`, the importer's arguments, one per line:
+and `import.args`, the importer's arguments, one per line, the files named relative to DIR:
 
-    neo4j-admin database import full --overwrite-destination @DIR/import.args neo4j
+    cd DIR && neo4j-admin database import full neo4j --overwrite-destination @import.args
 
 Properties get the graph ontology's types (`long`, `double`, `boolean`, `datetime`,
 `string[]` split on `;`), so the imported graph is the one `Neo4jStore.load_nodes` makes: a
@@ -105,15 +105,20 @@ class ImportFiles:
         """Write `import.args`; the rows written by node label and by relationship type."""
         lines = ["--id-type=string", f"--array-delimiter={ARRAY_DELIMITER}"]
         for label, group in self._nodes.items():
-            lines.append(f"--nodes={label}={_files(group)}")
+            lines.append(f"--nodes={label}={self._files(group)}")
         for (rel, _, _), group in self._rels.items():
-            lines.append(f"--relationships={rel}={_files(group)}")
+            lines.append(f"--relationships={rel}={self._files(group)}")
         (self.folder / "import.args").write_text("\n".join(lines) + "\n")
         nodes = {label: group.rows for label, group in self._nodes.items()}
         rels: dict[str, int] = {}
         for (rel, _, _), group in self._rels.items():
             rels[rel] = rels.get(rel, 0) + group.rows
         return nodes, rels
+
+    def _files(self, group: _Group) -> str:
+        """The group's files relative to `folder`, where the importer runs: our own names, so
+        no space or comma of the folder's path (which the importer would split on) is in them."""
+        return ",".join(str(p.relative_to(self.folder)) for p in (group.header, *group.parts))
 
     @staticmethod
     def _group(header: Path, columns: list[str]) -> _Group:
@@ -141,7 +146,3 @@ def _field(kind: PropertyType, column: pa.ChunkedArray) -> pa.ChunkedArray:
             raise ValueError(f"a list item holds {ARRAY_DELIMITER!r}, the array delimiter")
         return pc.binary_join(column, ARRAY_DELIMITER)
     return column
-
-
-def _files(group: _Group) -> str:
-    return ",".join(str(path.resolve()) for path in (group.header, *group.parts))

@@ -60,6 +60,9 @@ class GraphStore(Protocol):
     async def count_by_label(self) -> dict[str, int]:
         """Node counts for every label of the ontology."""
 
+    async def count_by_relationship(self) -> dict[str, int]:
+        """Relationship counts for every relationship type of the ontology."""
+
     async def count_grouped(
         self,
         label: str,

@@ -7,7 +7,8 @@ way is seen as such and redone, never served. API keys are left alone: a reseed 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import contextlib
+from collections.abc import AsyncGenerator, Iterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -23,7 +24,7 @@ from seeds.han_river import is_river_station
 from seeds.history import history
 
 
-async def _ahead(batches: Iterator[Batch]) -> AsyncIterator[Batch]:
+async def _ahead(batches: Iterator[Batch]) -> AsyncGenerator[Batch, None]:
     """`batches`, each next one generated in a worker thread while the caller loads the one
     before (the stores' bulk loads run outside the GIL): generating and loading overlap, and
     at most two batches are held at once."""
@@ -34,7 +35,7 @@ async def _ahead(batches: Iterator[Batch]) -> AsyncIterator[Batch]:
             pending = asyncio.ensure_future(asyncio.to_thread(next, batches, end))
             yield cast(Batch, batch)
     finally:
-        # a load that failed leaves one batch being made: let it finish before the caller goes on
+        # closed early (a load failed): the batch being made ends before the caller goes on
         await asyncio.gather(pending, return_exceptions=True)
 
 
@@ -81,8 +82,9 @@ async def seed(
         else None
     )
     events = 0
-    async with asyncio.TaskGroup() as both:
-        async for batch in _ahead(generator.batches()):
+    batches = _ahead(generator.batches())
+    async with contextlib.aclosing(batches), asyncio.TaskGroup() as both:
+        async for batch in batches:
             if isinstance(batch, NodeBatch):
                 await store.load_nodes(batch.label, batch.table)
                 if batch.label == "Sensor":  # the records' half starts beside the graph's

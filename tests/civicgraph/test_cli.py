@@ -54,7 +54,10 @@ def test_export_for_neo4j_writes_the_files_and_says_what_comes_next(
     assert not (data_dir / "graph.lbug").exists()  # no store was touched
     again = runner.invoke(app, ["seed", "--scale", "0.001", "--export-neo4j", str(folder)])
     assert_refused(again)
-    assert "not empty" in again.stderr
+    assert "is not empty: give an empty or new folder" in again.stderr
+    unwritable = runner.invoke(app, ["seed", "--export-neo4j", "/proc/civicgraph/export"])
+    assert_refused(unwritable)
+    assert "cannot write the import files to /proc/civicgraph/export" in unwritable.stderr
 
 
 def test_imported_refuses_a_folder_without_a_manifest_and_a_graph_that_differs(
@@ -70,10 +73,12 @@ def test_imported_refuses_a_folder_without_a_manifest_and_a_graph_that_differs(
         runner.invoke(app, ["seed", "--scale", "0.001", "--export-neo4j", str(folder)]).exit_code
         == 0
     )
-    # the files are for Neo4j, not the embedded graph
+    # the files are for Neo4j, not the embedded graph, which is left alone
     mismatch = runner.invoke(app, ["seed", "--imported", str(folder)])
     assert_refused(mismatch)
     assert "not Neo4j: point CIVIC_GRAPH_URL" in mismatch.stderr
+    assert not (data_dir / "graph.lbug").exists()
+    assert not (data_dir / "records.sqlite3").exists()
     both = runner.invoke(app, ["seed", "--imported", str(folder), "--export-neo4j", str(empty)])
     assert both.exit_code == 2
 

@@ -123,12 +123,15 @@ async def lines_of(page: Page, selector: str) -> int:
 
 
 async def status_reads(page: Page, text: str) -> str:
-    await page.wait_for_function(
-        "t => (document.getElementById('analytics-status')?.textContent || '').includes(t)",
+    """The status line once it holds `text`, read in the same step that saw it: a live
+    re-render between a wait and a second read could replace the element meanwhile."""
+    seen = await page.wait_for_function(
+        "t => { const s = document.getElementById('analytics-status')?.innerText || '';"
+        " return s.includes(t) ? s : null }",
         arg=text,
         timeout=15_000,
     )
-    return await page.locator("#analytics-status").inner_text()
+    return str(await seen.json_value())
 
 
 async def test_analytics_page_decides_reviews_in_both_languages(

@@ -136,23 +136,28 @@ ENV
 }
 
 import_neo4j() {  # DIR [NAME PORT]
-  local dir=${1:-} name=${2:-dev} port=${3:-7687} home args
+  local dir=${1:-} name=${2:-dev} port=${3:-7687} home graph log
   [ -n "$dir" ] && [ -f "$dir/graph/import.args" ] \
     || die "no ${dir:-DIR}/graph/import.args: run civicgraph seed --export-neo4j DIR first"
-  args="$(cd "$dir/graph" && pwd)/import.args"
+  graph="$(cd "$dir/graph" && pwd)"
   home="$STATE/neo4j-$name"
+  log="$STATE/neo4j-$name-import.log"
   build_neo4j
   stop_pidfile "neo4j-$name" "$STATE/neo4j-$name.pid"
   port_open "$port" && die "something still answers on $port: stop that Neo4j first"
   mkdir -p "$home/conf"
   touch "$home/conf/neo4j.conf"
   say "importing $dir into neo4j-$name (the graph there is replaced)"
-  NEO4J_HOME="$home" NEO4J_CONF="$home/conf" java -cp "$NEO4J_DIR/target/classes:$NEO4J_DIR/target/lib/*" \
-    org.neo4j.cli.AdminTool database import full neo4j --overwrite-destination \
-    --report-file="$STATE/neo4j-$name-import.report" "@$args" \
-    > "$STATE/neo4j-$name-import.log" 2>&1 \
-    || { tail -20 "$STATE/neo4j-$name-import.log" >&2; die "the import failed (log: $STATE/neo4j-$name-import.log)"; }
-  grep -A4 "IMPORT DONE" "$STATE/neo4j-$name-import.log" | sed 's/^/services: /'
+  # in the files' folder: import.args names them relative to it
+  if ! (cd "$graph" && NEO4J_HOME="$home" NEO4J_CONF="$home/conf" \
+        java -cp "$NEO4J_DIR/target/classes:$NEO4J_DIR/target/lib/*" \
+        org.neo4j.cli.AdminTool database import full neo4j --overwrite-destination \
+        --report-file="$STATE/neo4j-$name-import.report" @import.args) > "$log" 2>&1; then
+    tail -20 "$log" >&2
+    start_neo4j "$name" "$port" "$home" 2g  # the one stopped above, with what it holds
+    die "the import failed (log: $log); neo4j-$name runs again"
+  fi
+  grep -A4 "IMPORT DONE" "$log" | sed 's/^/services: /'
   start_neo4j "$name" "$port" "$home" 2g
 }
 
