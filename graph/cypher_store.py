@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph import cypher
@@ -67,16 +67,16 @@ class CypherReads(ABC):
         return int(rows[0][0])
 
     async def count_by_label(self) -> dict[str, int]:
-        counts = {}
-        for label in NODE_TYPES:
-            rows = await self._rows(f"MATCH (n:`{label}`) RETURN count(n)")
-            counts[label] = int(rows[0][0])
-        return counts
+        return await self._counts("MATCH (n:`{}`) RETURN count(n)", NODE_TYPES)
 
     async def count_by_relationship(self) -> dict[str, int]:
+        return await self._counts("MATCH ()-[r:`{}`]->() RETURN count(r)", REL_TYPES)
+
+    async def _counts(self, pattern: str, names: Iterable[str]) -> dict[str, int]:
+        """`pattern` (a count query with `{}` for the label or type) run for each name."""
         counts = {}
-        for name in REL_TYPES:
-            rows = await self._rows(f"MATCH ()-[r:`{name}`]->() RETURN count(r)")
+        for name in names:
+            rows = await self._rows(pattern.format(name))
             counts[name] = int(rows[0][0])
         return counts
 
