@@ -40,7 +40,7 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 from bench.ports import free_port
 from bench.query import wait_until_up
 from graph.ontology import SDOT_DATA_TYPES
-from subscriptions.events import Event, Stream, encode
+from subscriptions.events import Event, Stream, decode, encode
 from subscriptions.redis_bus import CHANNEL_PREFIX
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -92,7 +92,8 @@ async def raw_server(port: int) -> None:
     await pubsub.subscribe(CHANNEL_PREFIX + Stream.READINGS.value)
     async with serve(handler, "127.0.0.1", port, compression=None, max_queue=None):
         async for message in pubsub.listen():
-            for _stream, key, data in json.loads(message["data"]):
+            for event in decode(message["data"])[1]:
+                key, data = event.id, event.data
                 gu = data["district_code"]
                 for data_type in data["values"]:
                     targets = groups.get((gu, data_type))

@@ -220,6 +220,7 @@ def create_app(
         subgraph,
         PersistedDocuments(settings.persisted_documents, apq_cache, registered),
     )
+
     door = door_policy(settings)
 
     async def execute(
@@ -328,6 +329,7 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error},
     )
+    app.state.shared_feeds = graphql.shared_feeds  # the groups of live subscribers
     app.state.context_for = context_for
     app.state.dashboards = dashboards
     app.state.door = door

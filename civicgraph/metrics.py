@@ -54,7 +54,7 @@ class LiveCollector(Collector):
         if live is not None:
             for (source, outcome), value in sorted(live.ingest.counts.items()):
                 readings.add_metric([source, outcome], value)
-            subscribers.add_metric([], live.bus.fanout.count())
+            subscribers.add_metric([], live.subscribers())
             too_slow.add_metric([], live.too_slow)
         yield readings
         yield subscribers

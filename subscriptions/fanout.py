@@ -55,6 +55,8 @@ class Subscription:
     overflowed: bool = False
     first_missed: int | None = None
     """Once overflowed: the id of the oldest event dropped."""
+    batch: int = -1
+    """The delivery batch of the last event taken from the queue."""
     _batch: int = -1
     _carried: int = 0
     on_overflow: Callable[[Subscription], None] | None = None
@@ -72,14 +74,14 @@ class Subscription:
         if self._carried > self.capacity:
             self._overflow(event)
             return
-        self._queue.put_nowait(event)
+        self._queue.put_nowait((batch, event))
 
     def _overflow(self, event: Event) -> None:
         first = event.id
         while not self._queue.empty():
             item = self._queue.get_nowait()
-            if isinstance(item, Event):
-                first = min(first, item.id)
+            if isinstance(item, tuple):
+                first = min(first, item[1].id)
         self.overflowed, self.first_missed = True, first
         self._queue.put_nowait(_OVERFLOW)
         if self.on_overflow is not None:
@@ -90,9 +92,11 @@ class Subscription:
         if item is _OVERFLOW:
             assert self.first_missed is not None
             raise SubscriberTooSlow(self.stream, self.first_missed)
-        assert isinstance(item, Event)
-        self.last_id = item.id
-        return item
+        assert isinstance(item, tuple)
+        self.batch, event = item
+        assert isinstance(event, Event)
+        self.last_id = event.id
+        return event
 
     def pending(self) -> int:
         return self._queue.qsize()

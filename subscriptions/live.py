@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,11 @@ CLOSE_TOO_SLOW = 1013
 "Try Again Later", which the graphql-ws client retries (its `isFatalInternalCloseCode` treats
 1013 as non-fatal, while 4429, 4400, 4401, 4406, 4409, 4500 and other 1xxx codes are fatal).
 See docs/api.md."""
+
+
+def too_slow_reason(resume_after: int) -> str:
+    """The close reason of a subscriber cut off as too slow: where it resumes without a gap."""
+    return f"too slow; resubscribe with after: {resume_after}"
 
 
 @dataclass
@@ -68,6 +73,14 @@ class Live:
     """Most events replayed to a caller without a key (`CIVIC_REPLAY_WINDOW_PUBLIC`)."""
     too_slow: int = 0
     """Subscribers cut off so far (for /metrics)."""
+    shared_streams: int = 0
+    """Fan-out subscriptions that feed a group of subscribers (a door's shared stream)."""
+    shared_members: int = 0
+    """Subscribers delivered by a shared stream instead of a subscription of their own."""
+
+    def subscribers(self) -> int:
+        """Live subscribers in this process, each counted once (for /metrics)."""
+        return self.bus.fanout.count() - self.shared_streams + self.shared_members
 
     @classmethod
     async def start(
@@ -95,6 +108,7 @@ class Live:
         after: int | None,
         connection: Any = None,
         replay_window: int | None = None,
+        on_live: Callable[[Subscription], None] | None = None,
     ) -> AsyncGenerator[Event, None]:
         """Events of `stream` for one subscriber: those missed since `after`, then live ones.
 
@@ -104,7 +118,9 @@ class Live:
         (default: this Live's `replay_window`) events were missed; otherwise it is read
         REPLAY_PAGE rows at a time. The loop serves others after every event handed over. A
         subscriber whose queue overflows has its `connection` (a WebSocket) closed with
-        CLOSE_TOO_SLOW.
+        CLOSE_TOO_SLOW, or, when the connection has a `cut_off(resume_after)` (a shared
+        stream), that called with where to resume. `on_live` is called with the subscription
+        once live events are being queued (its `batch` tells which delivery an event came in).
         """
         window = self.replay_window if replay_window is None else replay_window
         subscription = self.bus.subscribe(
@@ -112,6 +128,8 @@ class Live:
         )
         cursor = Cursor(after)
         subscription.on_overflow = lambda sub: self._cut_off(sub, connection, cursor)
+        if on_live is not None:
+            on_live(subscription)
         try:
             last = None
             if after is not None:
@@ -158,11 +176,16 @@ class Live:
             next_after = page.next_after
 
     def _cut_off(self, subscription: Subscription, connection: Any, cursor: Cursor) -> None:
+        resume = cursor.resume_after(subscription)
+        cut_off = getattr(connection, "cut_off", None)
+        if cut_off is not None:  # a shared stream: it cuts off (and counts) its subscribers
+            cut_off(resume)
+            return
         self.too_slow += 1
         close = getattr(connection, "close", None)
         if close is None:
             return
-        reason = f"too slow; resubscribe with after: {cursor.resume_after(subscription)}"
+        reason = too_slow_reason(resume)
         asyncio.get_running_loop().create_task(self._close(connection, reason))
 
     @staticmethod

@@ -18,6 +18,7 @@ from civicgraph.graphql_door.apq_store import CacheBounds, MemoryDocuments
 from civicgraph.graphql_door.body import JsonInvalid, decode_json
 from civicgraph.graphql_door.http import DoorLimits, GraphQLOverHTTP
 from civicgraph.graphql_door.persisted import PersistedDocuments
+from civicgraph.graphql_door.shared_feeds import SharedFeeds
 from civicgraph.graphql_door.websockets import LegacyWSHandler, TransportWSHandler, WebSocketAdapter
 from civicgraph.persisted_mode import PersistedDocumentsMode
 from resolvers.core.context import Context
@@ -58,6 +59,7 @@ class CivicGraphQL(GraphQL[Context, None]):
         self.state = state
         self.explorer = explorer
         self.http = GraphQLOverHTTP(self, self.limits)
+        self.shared_feeds = SharedFeeds(schema, max_tokens, self.limits.max_response_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnected as ClosedSocket
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import (
     NonJsonMessageReceived,
@@ -43,6 +44,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 from civicgraph.graphql_door.http import is_request_error
 from civicgraph.graphql_door.refusal import Refusal
 from civicgraph.graphql_door.results import encode_message, timed_out
+from civicgraph.graphql_door.shared_feeds import LEGACY_WS_DATA, TRANSPORT_WS_NEXT
 from civicgraph.graphql_door.ws_operations import (
     count_operation,
     next_result,
@@ -53,6 +55,7 @@ from graph.records.api_keys import Tier
 from resolvers.core.context import Context
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import RequestErrorCode, request_error
+from resolvers.core.shared_events import SHARED_FEED
 
 if TYPE_CHECKING:
     from strawberry.schema.schema import StreamResult
@@ -71,8 +74,9 @@ def close_reason(text: str) -> str:
 
 class WebSocketAdapter(ASGIWebSocketAdapter):
     """Strawberry's adapter, with close reasons cut to fit a close frame (a longer one made
-    the server drop the socket without a close code) and messages encoded by `results`
-    (sliced, within the response limit) instead of in one blocking call."""
+    the server drop the socket without a close code), messages encoded by `results`
+    (sliced, within the response limit) instead of in one blocking call, and a send to a
+    socket already closed (by either side) reported as Strawberry's `WebSocketDisconnected`."""
 
     async def close(self, code: int, reason: str) -> None:
         await super().close(code, close_reason(reason))
@@ -82,7 +86,7 @@ class WebSocketAdapter(ASGIWebSocketAdapter):
         encoded = await encode_message(message, view.limits.max_response_bytes)
         try:
             await self.ws.send_text(encoded.decode())
-        except WebSocketDisconnect as exc:
+        except (WebSocketDisconnect, ClosedSocket) as exc:
             raise WebSocketDisconnected from exc
 
 
@@ -164,6 +168,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     view: CivicGraphQL
 
+    async def handle_task_exception(self, error: Exception) -> None:
+        """An operation's task failed: logged with its traceback, unless the client had only
+        gone (its `complete` could not be sent), which is no fault and, for thousands of
+        clients leaving at once, thousands of tracebacks."""
+        if not isinstance(error, WebSocketDisconnected):
+            await super().handle_task_exception(error)
+
     async def handle_message(self, message: Any) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.handle_invalid_message("a message must be an object with a string `type`")
@@ -188,6 +199,24 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.handle_invalid_message(problem)
                 return
         await super().handle_message(cast("Any", message))
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """Strawberry's, in a task that offers a live subscription to its group (shared_feeds)."""
+        request = {
+            "query": operation.query,
+            "operationName": operation.operation_name,
+            "variables": operation.variables,
+        }
+        SHARED_FEED.set(
+            self.view.shared_feeds.offer(
+                cast("WebSocketAdapter", self.websocket).ws,
+                self.context,
+                operation.id,
+                TRANSPORT_WS_NEXT,
+                request,
+            )
+        )
+        await super().run_operation(operation)
 
     async def _send_result_stream(
         self, operation: Operation[Context, None], result_source: StreamResult
@@ -285,7 +314,18 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         operation_name: str | None,
         variables: dict[str, object] | None,
     ) -> None:
-        """As Strawberry's, but through `stream`, which runs queries and mutations too."""
+        """As Strawberry's, but through `stream`, which runs queries and mutations too, and
+        offering a live subscription to its group (shared_feeds)."""
+        request = {"query": query, "operationName": operation_name, "variables": variables}
+        SHARED_FEED.set(
+            self.view.shared_feeds.offer(
+                cast("WebSocketAdapter", self.websocket).ws,
+                self.context,
+                operation_id,
+                LEGACY_WS_DATA,
+                request,
+            )
+        )
         try:
             result_source = await self.schema.stream(
                 query=query,

@@ -18,6 +18,7 @@ from graph.records.db import MAX_ROW_ID
 from resolvers.core.arguments import checked_districts
 from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.info import Info
+from resolvers.core.shared_events import SHARED_FEED, FeedSource, SharedFeed
 from subscriptions.events import Event, Stream
 from subscriptions.fanout import Predicate
 from subscriptions.live import Live, ResumeTooOld
@@ -83,17 +84,29 @@ def subscription_slot(info: Info) -> Iterator[None]:
 async def feed(
     info: Info, stream: Stream, district: str | None, accepts: Predicate, after: int | None
 ) -> AsyncGenerator[Event, None]:
+    """The events of `stream` for one subscriber, replayed since `after`, then live, while it
+    holds one of its caller's slots. A live-only subscriber (no `after`) offered a `SharedFeed`
+    by the door is handed over to it and this feed yields nothing; a group's own stream (a
+    `FeedSource`) is never replayed and reports each event before it yields it."""
+    shared = SHARED_FEED.get()
     with subscription_slot(info):
         live = live_of(info)
+        if isinstance(shared, SharedFeed) and after is None:
+            await shared.join(live)
+            return
+        source = shared if isinstance(shared, FeedSource) else None
         try:
             async for event in live.events(
                 stream,
                 district=district,
                 accepts=accepts,
-                after=after,
-                connection=info.context.request,
+                after=after if source is None else None,
+                connection=info.context.request if source is None else source,
                 replay_window=live.replay_window_for(info.context.tier),
+                on_live=source.live if source is not None else None,
             ):
+                if source is not None:
+                    source.event(event.id)
                 yield event
         except ResumeTooOld as error:
             raise ApiError(ApiErrorCode.OUT_OF_RANGE, str(error), "after") from None

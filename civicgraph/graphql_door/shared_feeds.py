@@ -1,0 +1,295 @@
+"""One stream per group of websocket subscribers asking the same, each result encoded once.
+
+Thousands of apps subscribe to the same few hundred (gu, data type) feeds. A subscriber running
+its own stream costs a task wake-up, a generator chain, an execution and an encoding per push;
+the same message to the same group was built once per subscriber. Here, a live-only
+subscription (no `after`) whose events are the same for every subscriber
+(`resolvers.core.shared_events.shares_every_event`) joins the group of its document, operation
+name and variables: the group runs one Strawberry stream (extensions, errors, response limit
+as for anyone), encodes each result's payload once, and hands the same text to every member.
+A member only splices its operation id in front and writes the frame from its own operation's
+task, so one slow socket never holds the group.
+
+A member's own operation still runs Strawberry's validation, the caller's slot and quota, and
+the gu check before it is handed over (`resolvers.core.feeds.feed`). A member that, as a new
+batch of events (one publish) comes, still holds more than the live queue's capacity of unsent
+pushes is cut off as a subscriber on its own stream is: its connection closed with
+CLOSE_TOO_SLOW and the id to resume after (its last event sent). The group's stream falling
+behind cuts off every member the same way. The group ends when its last member leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import sys
+from collections import deque
+from collections.abc import Mapping
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from graphql import GraphQLError
+from starlette.websockets import WebSocket
+from strawberry.types.execution import PreExecutionError
+
+from civicgraph.graphql_door.encode import encode_json
+from civicgraph.graphql_door.results import response_too_large
+from graph.usage import UsageMark
+from resolvers.core.context import Context
+from resolvers.core.operation_guard import get_operation, parse_document
+from resolvers.core.shared_events import SHARED_FEED, FeedSource, SharedFeed, shares_every_event
+from subscriptions.fanout import Subscription
+from subscriptions.live import CLOSE_TOO_SLOW, Live, too_slow_reason
+
+if TYPE_CHECKING:
+    from strawberry import Schema
+
+log = logging.getLogger("civicgraph.graphql")
+
+GroupKey = tuple[str, str | None, bytes]
+"""(document, operation name, variables as canonical JSON)."""
+
+TRANSPORT_WS_NEXT = '{{"id":{id},"type":"next","payload":'
+"""graphql-transport-ws: a `next` message, up to its payload."""
+LEGACY_WS_DATA = '{{"type":"data","id":{id},"payload":'
+"""Legacy graphql-ws: a `data` message, up to its payload."""
+
+
+async def payload_text(result: Any, max_bytes: int) -> str:
+    """The payload of a result message, as both protocols send it (`data`, then `errors` and
+    `extensions` when present), as JSON text; over `max_bytes` bytes it is replaced by
+    `{"data": null, "errors": [response_too_large]}`, as `results.encode_message` does."""
+    payload: dict[str, object] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [error.formatted for error in result.errors]
+    if result.extensions:
+        payload["extensions"] = result.extensions
+    encoded = await encode_json(payload, max_bytes)
+    if encoded is None:
+        replaced = {"data": None, "errors": [response_too_large(max_bytes).formatted]}
+        encoded = await encode_json(replaced, sys.maxsize)
+        assert encoded is not None  # no limit
+    return encoded.decode()
+
+
+class SharedFeeds:
+    """The groups of one GraphQL app (one per door, so per schema)."""
+
+    def __init__(self, schema: Schema, max_tokens: int, max_response_bytes: int) -> None:
+        self.schema = schema
+        self.max_tokens = max_tokens
+        self.max_response_bytes = max_response_bytes
+        self.groups: dict[GroupKey, Group] = {}
+
+    def offer(
+        self,
+        websocket: WebSocket,
+        context: Context,
+        operation_id: str,
+        message_start: str,
+        request: Mapping[str, Any],
+    ) -> Member | None:
+        """A `SharedFeed` for one operation (`request`: its `query`, `operationName`,
+        `variables`, already checked by the door) of the socket `websocket`, whose messages
+        start with `message_start` (TRANSPORT_WS_NEXT or LEGACY_WS_DATA); None when the
+        operation's results may differ between subscribers (or it does not parse: Strawberry
+        answers that)."""
+        query, name = request["query"], request.get("operationName") or None
+        try:
+            operation = get_operation(parse_document(query, self.max_tokens), name)
+        except GraphQLError:
+            return None
+        if not shares_every_event(self.schema._schema, operation):
+            return None
+        variables = orjson.dumps(request.get("variables") or {}, option=orjson.OPT_SORT_KEYS)
+        prefix = message_start.format(id=orjson.dumps(operation_id).decode())
+        return Member(self, (query, name, variables), websocket, context, prefix)
+
+    def group_for(self, member: Member, live: Live) -> Group:
+        """The group `member` belongs to, started with `member`'s context if it is the first."""
+        group = self.groups.get(member.key)
+        if group is None or group.ended:
+            group = self.groups[member.key] = Group(self, member.key, member.context, live)
+        return group
+
+    def left(self, group: Group) -> None:
+        """`group` lost a member: with none left, its stream stops."""
+        if not group.members and not group.ended:
+            group.stop()
+
+
+class Group(FeedSource):
+    """The subscribers of one document, operation name and variables, fed by one stream."""
+
+    def __init__(self, feeds: SharedFeeds, key: GroupKey, context: Context, live: Live) -> None:
+        self.feeds = feeds
+        self._counts = live
+        self.key = key
+        self.members: dict[Member, None] = {}
+        """In joining order (a dict keeps it, and leaving is O(1))."""
+        self.current: int | None = None
+        self.batch = -1
+        """The delivery batch (`subscriptions.fanout`) the current event came in."""
+        self.ended = False
+        self._subscription: Subscription | None = None
+        self._live = asyncio.Event()
+        # The stream's own context: the first member's stores, limits and tier, no connection
+        # (so no slot of its own: each member holds one) and nothing remembered per request.
+        detached = dataclasses.replace(
+            context, request=None, response=None, usage=UsageMark(), known_nodes={}, _loaders={}
+        )
+        self._task = asyncio.get_running_loop().create_task(self._run(detached))
+
+    async def started(self) -> bool:
+        """Waits until the stream is live (True) or has ended before (False)."""
+        if self._live.is_set():
+            return not self.ended
+        waiting = asyncio.ensure_future(self._live.wait())
+        try:
+            await asyncio.wait([waiting, self._task], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+        return self._live.is_set() and not self.ended
+
+    def live(self, subscription: Subscription) -> None:
+        self._subscription = subscription
+        self._counts.shared_streams += 1
+        self._live.set()
+
+    def event(self, event_id: int) -> None:
+        self.current = event_id
+        if self._subscription is not None:
+            self.batch = self._subscription.batch
+
+    def cut_off(self, resume_after: int) -> None:
+        for member in tuple(self.members):
+            member.cut_off(resume_after)
+
+    def stop(self) -> None:
+        self._task.cancel()
+
+    async def _run(self, context: Context) -> None:
+        SHARED_FEED.set(self)  # this task's own context: what `feed` reports to
+        query, name, variables = self.key
+        try:
+            stream = await self.feeds.schema.subscribe(
+                query,
+                variable_values=orjson.loads(variables),
+                context_value=context,
+                operation_name=name,
+            )
+            async with aclosing(stream):
+                async for result in stream:
+                    if isinstance(result, PreExecutionError):  # each member ran it already
+                        log.warning("a shared subscription stream was refused: %s", result.errors)
+                        return
+                    text = await payload_text(result, self.feeds.max_response_bytes)
+                    for member in tuple(self.members):
+                        member.push(self.current, self.batch, text)
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("a shared subscription stream failed; its subscribers are completed")
+        finally:
+            if self._subscription is not None:
+                self._counts.shared_streams -= 1
+            self.ended = True
+            if self.feeds.groups.get(self.key) is self:
+                del self.feeds.groups[self.key]
+            for member in tuple(self.members):
+                member.wake()
+
+
+class Member(SharedFeed):
+    """One websocket operation delivered by its group: its pushes wait in an outbox that its
+    own operation task writes to the socket."""
+
+    def __init__(
+        self, feeds: SharedFeeds, key: GroupKey, websocket: WebSocket, context: Context, prefix: str
+    ) -> None:
+        self.feeds = feeds
+        self.key = key
+        self.websocket = websocket
+        self.context = context
+        self.prefix = prefix
+        self.outbox: deque[tuple[int | None, str]] = deque()
+        self.capacity = 0
+        self._batch = -1
+        self._carried = 0
+        self.sent: int | None = None
+        """The id of the last event written to the socket."""
+        self.resume_after: int | None = None
+        """Once cut off: where the subscriber resumes without a gap."""
+        self._live: Live | None = None
+        self._waiter: asyncio.Future[None] | None = None
+
+    async def join(self, live: Live) -> None:
+        self._live, self.capacity = live, live.queue_size
+        group = self.feeds.group_for(self, live)
+        try:
+            if not await group.started():
+                return
+            group.members[self] = None
+            live.shared_members += 1
+            await self._deliver(group)
+        finally:
+            if group.members.pop(self, 0) is None:
+                live.shared_members -= 1
+            self.feeds.left(group)
+
+    async def _deliver(self, group: Group) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            while self.outbox and self.resume_after is None:
+                event_id, text = self.outbox.popleft()
+                if event_id is not None:  # handed over: written ahead of any close frame
+                    self.sent = event_id
+                try:
+                    await self.websocket.send_text(self.prefix + text + "}")
+                except Exception:  # the client went: Strawberry's handler ends the operation
+                    return
+            if self.resume_after is not None:
+                with contextlib.suppress(Exception):
+                    await self.websocket.close(CLOSE_TOO_SLOW, too_slow_reason(self.resume_after))
+                return
+            if group.ended:
+                return
+            self._waiter = loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+
+    def push(self, event_id: int | None, batch: int, text: str) -> None:
+        """Queues one result (of event `event_id`, delivered in `batch`) for this subscriber;
+        never blocks. As `subscriptions.fanout.Subscription` does, a batch is queued whole: the
+        subscriber is cut off (told to resume after its last event sent) when, as a new batch
+        comes, it still holds more than the capacity from earlier ones."""
+        if self.resume_after is not None:
+            return
+        if batch != self._batch:
+            self._batch, self._carried = batch, len(self.outbox)
+        if self._carried > self.capacity:
+            first = self.outbox[0][0]
+            self.cut_off(first - 1 if first is not None else event_id or 0)
+            return
+        self.outbox.append((event_id, text))
+        self.wake()
+
+    def cut_off(self, resume_after: int) -> None:
+        """Ends this subscriber's delivery: its connection is closed as too slow, telling it to
+        resume after its last event sent (`resume_after` when it was sent none)."""
+        if self.resume_after is not None:
+            return
+        self.resume_after = self.sent if self.sent is not None else resume_after
+        self.outbox.clear()
+        if self._live is not None:
+            self._live.too_slow += 1
+        self.wake()
+
+    def wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
