@@ -8,7 +8,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from civicgraph.app import create_app
-from civicgraph.serving import StartupGuard, freeze_start_up
+from civicgraph.serving import StartupGuard, tune_collector
 from civicgraph.settings import Settings
 
 
@@ -35,4 +35,4 @@ def app() -> ASGIApp:
             await civic(scope, receive, send)
 
     # as `civicgraph serve` does once started
-    return StartupGuard(dispatch, quiet=False, on_started=freeze_start_up)
+    return StartupGuard(dispatch, quiet=False, on_started=tune_collector)

@@ -7,8 +7,8 @@ subscription (no `after`) whose events are the same for every subscriber
 (`resolvers.core.shared_events.shares_every_event`) joins the group of its document, operation
 name and variables: the group runs one Strawberry stream (extensions, errors, response limit
 as for anyone), encodes each result's payload once, and hands the same text to every member.
-A member only splices its operation id in front and writes the frame from its own operation's
-task, so one slow socket never holds the group.
+A member only splices its operation id in front and writes the frame from a task of its own,
+so one slow socket never holds the group.
 
 A member's own operation still runs Strawberry's validation, the caller's slot and quota, and
 the gu check before it is handed over (`resolvers.core.feeds.feed`). A member that, as a new
@@ -204,8 +204,8 @@ class Group(FeedSource):
 
 
 class Member(SharedFeed):
-    """One websocket operation delivered by its group: its pushes wait in an outbox that its
-    own operation task writes to the socket."""
+    """One websocket operation delivered by its group: its pushes wait in an outbox that a
+    writer task of its own (awaited by the operation's task) writes to the socket."""
 
     def __init__(
         self, feeds: SharedFeeds, key: GroupKey, websocket: WebSocket, context: Context, prefix: str
@@ -234,7 +234,13 @@ class Member(SharedFeed):
                 return
             group.members[self] = None
             live.shared_members += 1
-            await self._deliver(group)
+            # its own task: a push wakes this one frame, not the operation's whole chain of
+            # awaits (Strawberry's handler, graphql-core's iterator, the field's generator)
+            writer = asyncio.get_running_loop().create_task(self._deliver(group))
+            try:
+                await writer
+            finally:
+                writer.cancel()
         finally:
             if group.members.pop(self, 0) is None:
                 live.shared_members -= 1
