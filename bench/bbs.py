@@ -2,6 +2,10 @@
 and on `@mattrglobal/pairing-crypto` (Rust compiled to wasm, run by Node) in the same command.
 
     python -m bench.bbs [--iterations 30] [--pyecc-iterations 3] [--node-modules DIR]
+    python -m bench.bbs --zkryptium [--iterations 30]
+
+With `--zkryptium` the peer is native Rust instead, zkryptium 0.8.0 built by cargo, and a
+ballot's pseudonym proof is timed as well: see `bench.bbs_native` (target ≥ 0.5×).
 
 The ten messages are 32 random bytes each; the proof discloses five (indexes 0, 2, 4, 6, 8)
 under a 64-byte header and presentation header, on both ciphersuites. Every implementation
@@ -128,12 +132,20 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=30)
     parser.add_argument("--pyecc-iterations", type=int, default=3)
     parser.add_argument("--node-modules", type=Path, default=REPO / "gateway" / "node_modules")
+    parser.add_argument(
+        "--zkryptium", action="store_true", help="against zkryptium (Rust, needs cargo)"
+    )
     args = parser.parse_args()
 
     print(
         f"# bench.bbs {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    if args.zkryptium:
+        from bench import bbs_native
+
+        bbs_native.run(args.iterations)
+        return
     print("10 messages of 32 bytes, 5 disclosed; median ms per operation (runs)")
     arkworks = curve_for(Backend.ARKWORKS)
     pyecc = curve_for(Backend.PY_ECC)

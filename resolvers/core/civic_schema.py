@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
@@ -82,6 +82,13 @@ class MaskFaults(MaskErrors):
     """Strawberry's MaskErrors ("Internal error." for what `should_mask`), except that an
     outage is said as one: `extensions.code = "service_unavailable"` with `retryAfter`
     (seconds), so a client retries instead of reporting a bug."""
+
+    def _process_result(self, result: object) -> None:
+        """As Strawberry's, without its isinstance check against a `typing.Protocol` (about
+        10 µs a result: 7 % of a shared subscription event's cost): any result's `errors`."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            cast("Any", result).errors = self._process_errors(errors)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if not is_outage(error):

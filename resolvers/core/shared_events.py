@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, OperationType
 from graphql import get_named_type as named_type
 from graphql.execution import ExecutionResult
+from graphql.execution.executor import Executor
 
 from resolvers.core.leaf_fields import PlainLeafExecutor
 
@@ -42,6 +43,15 @@ class SharedEventExecutor(PlainLeafExecutor):
     )
     executions: ClassVar[int] = 0
     """Executions actually run for shareable events (for tests and the benchmark)."""
+
+    def build_per_event_executor(self, payload: Any) -> Executor[Any]:
+        """graphql-core's, with a memo of collected subfields of its own. In 3.3.2 every
+        event's executor shares the subscription's memo, keyed by the identity of field lists
+        built anew for each event: it only grew, two entries an event, for as long as the
+        subscription lived (a leak of every long-lived subscription)."""
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        return executor
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         payload = self.root_value

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
-from graphql import OperationDefinitionNode, parse
+import gc
+import inspect
+from collections.abc import AsyncIterator
 
-from resolvers.core.shared_events import shares_every_event
+import pytest
+from graphql import OperationDefinitionNode, parse, subscribe
+from graphql import build_schema as build_graphql_schema
+
+from resolvers.core.shared_events import SharedEventExecutor, shares_every_event
 from resolvers.schema import build_schema
 
 SCHEMA = build_schema()._schema
+EVENTS = 500
 
 
 def operation(text: str) -> OperationDefinitionNode:
@@ -43,3 +49,29 @@ def test_events_the_same_for_every_caller_are_shared(document: str) -> None:
 def test_anything_else_runs_on_its_own(document: str) -> None:
     text = document.split(" fragment ")[0] if "fragment" in document else document
     assert not shares_every_event(SCHEMA, operation(text))
+
+
+async def test_a_long_subscription_keeps_no_memo_per_event() -> None:
+    # graphql-core 3.3.2 kept two memo entries per event in the subscription's executor, for
+    # as long as the subscription lived; each event's executor now has a memo of its own
+    schema = build_graphql_schema(
+        "type Query { x: Int } type V { a: Int b: Int } type E { id: Int v: [V] }"
+        " type Subscription { s: E }"
+    )
+
+    async def events(*_: object) -> AsyncIterator[dict[str, object]]:
+        for i in range(EVENTS):
+            yield {"id": i, "v": [{"a": 1, "b": 2}]}
+
+    field = schema.get_type("Subscription").fields["s"]  # type: ignore[union-attr]
+    field.subscribe, field.resolve = events, lambda event, _info: event
+    document = parse("subscription { s { id v { a b } } }")
+    stream = subscribe(schema, document, executor_class=SharedEventExecutor)
+    if inspect.isawaitable(stream):
+        stream = await stream
+    assert isinstance(stream, AsyncIterator)
+    ids = [result.data["s"]["id"] async for result in stream if result.data]
+    assert ids == list(range(EVENTS))
+    executors = [o for o in gc.get_objects() if isinstance(o, SharedEventExecutor)]
+    assert executors
+    assert max(len(e._relevant_sub_fields) for e in executors) <= 2
