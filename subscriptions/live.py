@@ -120,7 +120,8 @@ class Live:
         subscriber whose queue overflows has its `connection` (a WebSocket) closed with
         CLOSE_TOO_SLOW, or, when the connection has a `cut_off(resume_after)` (a shared
         stream), that called with where to resume. `on_live` is called with the subscription
-        once live events are being queued (its `batch` tells which delivery an event came in).
+        once the replay is over (live events have been queued since the call; its `pending()`
+        says how many wait, its `batch` which delivery an event came in).
         """
         window = self.replay_window if replay_window is None else replay_window
         subscription = self.bus.subscribe(
@@ -128,8 +129,6 @@ class Live:
         )
         cursor = Cursor(after)
         subscription.on_overflow = lambda sub: self._cut_off(sub, connection, cursor)
-        if on_live is not None:
-            on_live(subscription)
         try:
             last = None
             if after is not None:
@@ -146,6 +145,8 @@ class Live:
                     if accepts(event):
                         yield event
                         await asyncio.sleep(0)
+            if on_live is not None:
+                on_live(subscription)
             while True:
                 event = await subscription.next()
                 if last is not None and event.id <= last:

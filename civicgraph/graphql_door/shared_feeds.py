@@ -2,13 +2,14 @@
 
 Thousands of apps subscribe to the same few hundred (gu, data type) feeds. A subscriber running
 its own stream costs a task wake-up, a generator chain, an execution and an encoding per push;
-the same message to the same group was built once per subscriber. Here, a live-only
-subscription (no `after`) whose events are the same for every subscriber
-(`resolvers.core.shared_events.shares_every_event`) joins the group of its document, operation
-name and variables: the group runs one Strawberry stream (extensions, errors, response limit
-as for anyone), encodes each result's payload once, and hands the same text to every member.
-A member only splices its operation id in front and writes the frame from a task of its own,
-so one slow socket never holds the group.
+the same message to the same group was built once per subscriber. Here, a subscription whose
+events are the same for every subscriber (`resolvers.core.shared_events.shares_every_event`)
+joins the group of its document, operation name and variables (all but the one giving
+`after`): a live-only one (no `after`) at once, a resumed one once its replay is over and it
+has caught up, if the group's stream runs already. The group runs one Strawberry stream
+(extensions, errors, response limit as for anyone), encodes each result's payload once, and
+hands the same text to every member. A member only splices its operation id in front and
+writes the frame from a task of its own, so one slow socket never holds the group.
 
 A member's own operation still runs Strawberry's validation, the caller's slot and quota, and
 the gu check before it is handed over (`resolvers.core.feeds.feed`). A member that, as a new
@@ -40,7 +41,13 @@ from civicgraph.graphql_door.results import response_too_large
 from graph.usage import UsageMark
 from resolvers.core.context import Context
 from resolvers.core.operation_guard import get_operation, parse_document
-from resolvers.core.shared_events import SHARED_FEED, FeedSource, SharedFeed, shares_every_event
+from resolvers.core.shared_events import (
+    SHARED_FEED,
+    FeedSource,
+    SharedFeed,
+    resume_variable,
+    shares_every_event,
+)
 from subscriptions.fanout import Subscription
 from subscriptions.live import CLOSE_TOO_SLOW, Live, too_slow_reason
 
@@ -50,7 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("civicgraph.graphql")
 
 GroupKey = tuple[str, str | None, bytes]
-"""(document, operation name, variables as canonical JSON)."""
+"""(document, operation name, variables as canonical JSON, without the one giving `after`)."""
 
 TRANSPORT_WS_NEXT = '{{"id":{id},"type":"next","payload":'
 """graphql-transport-ws: a `next` message, up to its payload."""
@@ -104,7 +111,9 @@ class SharedFeeds:
             return None
         if not shares_every_event(self.schema._schema, operation):
             return None
-        variables = orjson.dumps(request.get("variables") or {}, option=orjson.OPT_SORT_KEYS)
+        given = dict(request.get("variables") or {})
+        given.pop(resume_variable(operation) or "", None)  # a resumed one joins once caught up
+        variables = orjson.dumps(given, option=orjson.OPT_SORT_KEYS)
         prefix = message_start.format(id=orjson.dumps(operation_id).decode())
         return Member(self, (query, name, variables), websocket, context, prefix)
 
@@ -142,6 +151,9 @@ class Group(FeedSource):
             context, request=None, response=None, usage=UsageMark(), known_nodes={}, _loaders={}
         )
         self._task = asyncio.get_running_loop().create_task(self._run(detached))
+
+    def is_live(self) -> bool:
+        return self._live.is_set() and not self.ended
 
     async def started(self) -> bool:
         """Waits until the stream is live (True) or has ended before (False)."""
@@ -223,17 +235,45 @@ class Member(SharedFeed):
         """The id of the last event written to the socket."""
         self.resume_after: int | None = None
         """Once cut off: where the subscriber resumes without a gap."""
+        self.skip_through: int | None = None
+        """Events up to this id reached the subscriber before it joined (a resumed one)."""
         self._live: Live | None = None
+        self._joined: Group | None = None
         self._waiter: asyncio.Future[None] | None = None
 
     async def join(self, live: Live) -> None:
-        self._live, self.capacity = live, live.queue_size
         group = self.feeds.group_for(self, live)
+        if await group.started():
+            self._enter(group, live, None)
+        await self._serve(group, live)
+
+    def join_now(self, live: Live, after: int) -> bool:
+        group = self.feeds.groups.get(self.key)
+        if group is None or not group.is_live():
+            return False
+        self._enter(group, live, after)
+        self._joined = group
+        return True
+
+    async def deliver(self) -> None:
+        assert self._joined is not None, "join_now first"
+        assert self._live is not None
+        await self._serve(self._joined, self._live)
+
+    def _enter(self, group: Group, live: Live, after: int | None) -> None:
+        """Becomes a member of `group` (no await: nothing published meanwhile is missed),
+        having been sent every event up to `after` already."""
+        self._live, self.capacity = live, live.queue_size
+        self.sent = self.skip_through = after
+        group.members[self] = None
+        live.shared_members += 1
+
+    async def _serve(self, group: Group, live: Live) -> None:
+        """Writes this member's pushes until it leaves, is cut off or the group ends; then
+        leaves the group (which stops with its last member)."""
         try:
-            if not await group.started():
+            if self not in group.members:
                 return
-            group.members[self] = None
-            live.shared_members += 1
             # its own task: a push wakes this one frame, not the operation's whole chain of
             # awaits (Strawberry's handler, graphql-core's iterator, the field's generator)
             writer = asyncio.get_running_loop().create_task(self._deliver(group))
@@ -276,6 +316,8 @@ class Member(SharedFeed):
         comes, it still holds more than the capacity from earlier ones."""
         if self.resume_after is not None:
             return
+        if event_id is not None and self.skip_through is not None and event_id <= self.skip_through:
+            return  # the group was still behind it when it joined
         if batch != self._batch:
             self._batch, self._carried = batch, len(self.outbox)
         if self._carried > self.capacity:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncGenerator, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, aclosing, contextmanager, suppress
 
 import strawberry
 
@@ -20,7 +20,7 @@ from resolvers.core.errors import ApiError, ApiErrorCode
 from resolvers.core.info import Info
 from resolvers.core.shared_events import SHARED_FEED, FeedSource, SharedFeed
 from subscriptions.events import Event, Stream
-from subscriptions.fanout import Predicate
+from subscriptions.fanout import Predicate, Subscription
 from subscriptions.live import Live, ResumeTooOld
 from subscriptions.slots import OwnerSlots, SlotsExhausted
 
@@ -85,9 +85,11 @@ async def feed(
     info: Info, stream: Stream, district: str | None, accepts: Predicate, after: int | None
 ) -> AsyncGenerator[Event, None]:
     """The events of `stream` for one subscriber, replayed since `after`, then live, while it
-    holds one of its caller's slots. A live-only subscriber (no `after`) offered a `SharedFeed`
-    by the door is handed over to it and this feed yields nothing; a group's own stream (a
-    `FeedSource`) is never replayed and reports each event before it yields it."""
+    holds one of its caller's slots. A subscriber offered a `SharedFeed` by the door is handed
+    over to it: a live-only one (no `after`) at once, a resumed one once it has caught up (its
+    replay over, no live event waiting) and its group runs; from then on this feed yields
+    nothing. A group's own stream (a `FeedSource`) is never replayed and reports each event
+    before it yields it."""
     shared = SHARED_FEED.get()
     with subscription_slot(info):
         live = live_of(info)
@@ -95,18 +97,32 @@ async def feed(
             await shared.join(live)
             return
         source = shared if isinstance(shared, FeedSource) else None
+        member = shared if isinstance(shared, SharedFeed) else None
+        caught_up: list[Subscription] = []
+        on_live = source.live if source is not None else caught_up.append
+        events = live.events(
+            stream,
+            district=district,
+            accepts=accepts,
+            after=after if source is None else None,
+            connection=info.context.request if source is None else source,
+            replay_window=live.replay_window_for(info.context.tier),
+            on_live=on_live,
+        )
+        joined = False
         try:
-            async for event in live.events(
-                stream,
-                district=district,
-                accepts=accepts,
-                after=after if source is None else None,
-                connection=info.context.request if source is None else source,
-                replay_window=live.replay_window_for(info.context.tier),
-                on_live=source.live if source is not None else None,
-            ):
-                if source is not None:
-                    source.event(event.id)
-                yield event
+            async with aclosing(events):
+                async for event in events:
+                    if source is not None:
+                        source.event(event.id)
+                    yield event
+                    # a resumed subscriber, replayed and with nothing waiting, joins its group
+                    if member is not None and caught_up and caught_up[0].pending() == 0:
+                        joined = member.join_now(live, event.id)
+                        if joined:
+                            break
         except ResumeTooOld as error:
             raise ApiError(ApiErrorCode.OUT_OF_RANGE, str(error), "after") from None
+        if joined:
+            assert member is not None
+            await member.deliver()

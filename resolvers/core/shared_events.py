@@ -22,7 +22,13 @@ from collections import OrderedDict
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, OperationType
+from graphql import (
+    FieldNode,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+)
 from graphql import get_named_type as named_type
 from graphql.execution import ExecutionResult
 from graphql.execution.executor import Executor
@@ -92,6 +98,17 @@ def shares_every_event(schema: GraphQLSchema, operation: OperationDefinitionNode
     return bool(getattr(getattr(definition, "origin", None), MARK, False))
 
 
+def resume_variable(operation: OperationDefinitionNode) -> str | None:
+    """The name of the variable the operation's root field takes its `after` (resume point)
+    from, if any: subscribers differing only in it share a group (its stream never replays)."""
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode):
+            for argument in selection.arguments or ():
+                if argument.name.value == "after" and isinstance(argument.value, VariableNode):
+                    return argument.value.name.value
+    return None
+
+
 class SharedFeed(ABC):
     """A door's offer, for one websocket operation, to deliver its live events from the one
     execution its group shares (same document, operation name and variables)."""
@@ -102,6 +119,16 @@ class SharedFeed(ABC):
         operation's result, until the subscriber leaves, is cut off as too slow (its connection
         closed with `subscriptions.live.CLOSE_TOO_SLOW` and where to resume), or the group's
         stream ends; returns then."""
+
+    @abstractmethod
+    def join_now(self, live: Live, after: int) -> bool:
+        """For a subscriber sent every event up to `after`, with none waiting: joins its group
+        at once (nothing published meanwhile is lost or sent twice) if the group's stream runs
+        already, and returns True; `deliver` then does what `join` does. False otherwise."""
+
+    @abstractmethod
+    async def deliver(self) -> None:
+        """After `join_now`: delivers as `join` does, until the subscriber leaves."""
 
 
 class FeedSource(ABC):

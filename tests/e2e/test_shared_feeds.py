@@ -206,3 +206,28 @@ async def test_one_legal_batch_reaches_a_fast_member_whole(
     assert live.too_slow == too_slow
     await fast.ping()
     await fast.close()
+
+
+async def test_a_resumed_subscriber_joins_the_group_once_caught_up(
+    server: tuple[str, Live, SharedFeeds],
+) -> None:
+    url, live, feeds = server
+    anchor = await live_only(url)  # the group's stream runs
+    await until(lambda: live.subscribers() == 1)
+    replayed = await send_readings(live, 5)
+    anchor_got = asyncio.create_task(collect(anchor, 5 + 1 + 20))
+    resumed = await subscribe(url, replayed[0])  # `after` as a variable: its own stream first
+    assert await asyncio.wait_for(collect(resumed, 4), WAIT_S) == replayed[1:]
+    assert live.bus.fanout.count() == 2
+    # when: the first live event reaches it with nothing else waiting
+    first_live = await send_readings(live, 1)
+    assert await asyncio.wait_for(collect(resumed, 1), WAIT_S) == first_live
+    # then: it is a member of the group (one fan-out subscription left), and misses nothing
+    await until(lambda: live.bus.fanout.count() == 1)
+    assert [len(group.members) for group in feeds.groups.values()] == [2]
+    assert live.subscribers() == 2
+    later = await send_readings(live, 20)
+    assert await asyncio.wait_for(collect(resumed, 20), WAIT_S) == later
+    assert await asyncio.wait_for(anchor_got, WAIT_S) == replayed + first_live + later
+    for ws in (anchor, resumed):
+        await ws.close()
