@@ -120,6 +120,25 @@ def resume_id(reason: str) -> int:
     return int(match.group(1))
 
 
+async def arrives_whole(fast: ClientConnection, live: Live, days_before: int) -> None:
+    """One legal ingest batch of BATCH readings, the first `days_before` days before the
+    seed's end, reaches `fast` whole and in order, with nobody cut off. (Tests sharing the
+    stores take `days_before` apart: a reading at a time already held is a duplicate.)"""
+    base = SEED_UNTIL - timedelta(days=days_before)
+    batch = [
+        ReadingIn(
+            sensor_id=SENSOR, measured_at=base + timedelta(minutes=2 * i), values={"pm25": 9.0}
+        )
+        for i in range(BATCH)
+    ]
+    assert BATCH <= MAX_BATCH
+    too_slow = live.too_slow
+    result = await live.ingest.accept(batch, "test")
+    got = await asyncio.wait_for(collect(fast, BATCH), WAIT_S)
+    assert got == [event.id for event in result.events]
+    assert live.too_slow == too_slow
+
+
 async def test_one_legal_batch_reaches_a_fast_subscriber_whole(
     small_queue_server: tuple[str, Live],
 ) -> None:
@@ -132,20 +151,8 @@ async def test_one_legal_batch_reaches_a_fast_subscriber_whole(
     [mark] = await send_readings(live, 1)
     assert await asyncio.wait_for(collect(fast, 1), WAIT_S) == [mark]
     # when: one ingest batch of 1,100 readings of its gu (the size of S-DoT's whole network)
-    base = SEED_UNTIL - timedelta(days=25)
-    batch = [
-        ReadingIn(
-            sensor_id=SENSOR, measured_at=base + timedelta(minutes=2 * i), values={"pm25": 9.0}
-        )
-        for i in range(BATCH)
-    ]
-    assert BATCH <= MAX_BATCH
-    too_slow = live.too_slow
-    result = await live.ingest.accept(batch, "test")
     # then: every event, in order, and the socket stays open
-    got = await asyncio.wait_for(collect(fast, BATCH), WAIT_S)
-    assert got == [event.id for event in result.events]
-    assert live.too_slow == too_slow
+    await arrives_whole(fast, live, days_before=25)
     await fast.ping()
     await fast.close()
 

@@ -13,7 +13,6 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 
 import pytest
 from starlette.applications import Starlette
@@ -24,15 +23,14 @@ from civicgraph.graphql_door.shared_feeds import SharedFeeds
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from resolvers.core.shared_events import SharedEventExecutor
-from subscriptions.ingest.payloads import ReadingIn
 from subscriptions.live import CLOSE_TOO_SLOW, Live
-from tests.conftest import SEED_UNTIL
 from tests.e2e.conftest import serving
 from tests.e2e.test_back_pressure import (
     QUERY,
     QUEUE,
     SENSOR,
     WAIT_S,
+    arrives_whole,
     collect,
     drain,
     resume_id,
@@ -42,7 +40,6 @@ from tests.e2e.test_back_pressure import (
 
 CLIENTS = 50
 EVENTS = 300
-BATCH = 1_100
 
 
 @pytest.fixture
@@ -192,18 +189,7 @@ async def test_one_legal_batch_reaches_a_fast_member_whole(
     url, live, _feeds = server
     fast = await live_only(url)
     await until(lambda: live.subscribers() == 1)
-    base = SEED_UNTIL - timedelta(days=28)  # apart from test_back_pressure's batch (-25 d)
-    batch = [
-        ReadingIn(
-            sensor_id=SENSOR, measured_at=base + timedelta(minutes=2 * i), values={"pm25": 9.0}
-        )
-        for i in range(BATCH)
-    ]
-    too_slow = live.too_slow
-    result = await live.ingest.accept(batch, "test")
-    got = await asyncio.wait_for(collect(fast, BATCH), WAIT_S)
-    assert got == [event.id for event in result.events]
-    assert live.too_slow == too_slow
+    await arrives_whole(fast, live, days_before=28)  # apart from test_back_pressure's
     await fast.ping()
     await fast.close()
 
