@@ -51,14 +51,19 @@ class LiveCollector(Collector):
         )
         subscribers = GaugeMetricFamily("civic_subscribers", "Live subscriptions in this process")
         too_slow = CounterMetricFamily("civic_subscribers_too_slow", "Subscribers cut off")
+        shared = GaugeMetricFamily(
+            "civic_shared_streams", "Streams executed once for a group of subscribers"
+        )
         if live is not None:
             for (source, outcome), value in sorted(live.ingest.counts.items()):
                 readings.add_metric([source, outcome], value)
             subscribers.add_metric([], live.subscribers())
             too_slow.add_metric([], live.too_slow)
+            shared.add_metric([], live.shared_streams)
         yield readings
         yield subscribers
         yield too_slow
+        yield shared
 
 
 class UsageCollector(Collector):

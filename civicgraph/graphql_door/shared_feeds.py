@@ -4,12 +4,13 @@ Thousands of apps subscribe to the same few hundred (gu, data type) feeds. A sub
 its own stream costs a task wake-up, a generator chain, an execution and an encoding per push;
 the same message to the same group was built once per subscriber. Here, a subscription whose
 events are the same for every subscriber (`resolvers.core.shared_events.shares_every_event`)
-joins the group of its document, operation name and variables (all but the one giving
-`after`): a live-only one (no `after`) at once, a resumed one once its replay is over and it
-has caught up, if the group's stream runs already. The group runs one Strawberry stream
-(extensions, errors, response limit as for anyone), encodes each result's payload once, and
-hands the same text to every member. A member only splices its operation id in front and
-writes the frame from a task of its own, so one slow socket never holds the group.
+joins the group of its document, operation name, variables (all but the one giving `after`)
+and caller's tier (a result's `extensions.cost` names it): a live-only one (no `after`) at
+once, a resumed one once its replay is over and it has caught up, if the group's stream runs
+already. The group runs one Strawberry stream (extensions, errors, response limit as for
+anyone), encodes each result's payload once, and hands the same text to every member. A member
+only splices its operation id in front and writes the frame from a task of its own, so one
+slow socket never holds the group.
 
 A member's own operation still runs Strawberry's validation, the caller's slot and quota, and
 the gu check before it is handed over (`resolvers.core.feeds.feed`). A member that, as a new
@@ -38,6 +39,7 @@ from strawberry.types.execution import PreExecutionError
 
 from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.results import response_too_large
+from graph.records.api_keys import Tier
 from graph.usage import UsageMark
 from resolvers.core.context import Context
 from resolvers.core.operation_guard import get_operation, parse_document
@@ -56,8 +58,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("civicgraph.graphql")
 
-GroupKey = tuple[str, str | None, bytes]
-"""(document, operation name, variables as canonical JSON, without the one giving `after`)."""
+GroupKey = tuple[str, str | None, bytes, Tier]
+"""(document, operation name, variables as canonical JSON without the one giving `after`, the
+caller's tier): a result's `extensions.cost` names the tier and its budget, so callers of
+different tiers are in different groups."""
 
 TRANSPORT_WS_NEXT = '{{"id":{id},"type":"next","payload":'
 """graphql-transport-ws: a `next` message, up to its payload."""
@@ -115,7 +119,7 @@ class SharedFeeds:
         given.pop(resume_variable(operation) or "", None)  # a resumed one joins once caught up
         variables = orjson.dumps(given, option=orjson.OPT_SORT_KEYS)
         prefix = message_start.format(id=orjson.dumps(operation_id).decode())
-        return Member(self, (query, name, variables), websocket, context, prefix)
+        return Member(self, (query, name, variables, context.tier), websocket, context, prefix)
 
     def group_for(self, member: Member, live: Live) -> Group:
         """The group `member` belongs to, started with `member`'s context if it is the first."""
@@ -145,10 +149,18 @@ class Group(FeedSource):
         self.ended = False
         self._subscription: Subscription | None = None
         self._live = asyncio.Event()
-        # The stream's own context: the first member's stores, limits and tier, no connection
-        # (so no slot of its own: each member holds one) and nothing remembered per request.
+        # The stream's own context: the first member's stores, limits and tier (the group's),
+        # no connection (so no slot of its own: each member holds one), no caller key or IP,
+        # and nothing remembered per request.
         detached = dataclasses.replace(
-            context, request=None, response=None, usage=UsageMark(), known_nodes={}, _loaders={}
+            context,
+            request=None,
+            response=None,
+            caller_key=None,
+            client_ip=None,
+            usage=UsageMark(),
+            known_nodes={},
+            _loaders={},
         )
         self._task = asyncio.get_running_loop().create_task(self._run(detached))
 
@@ -181,11 +193,19 @@ class Group(FeedSource):
             member.cut_off(resume_after)
 
     def stop(self) -> None:
+        """Ends the group now: a subscriber joining from here on starts a new one (the task
+        only ends once it runs again)."""
+        self._forget()
         self._task.cancel()
+
+    def _forget(self) -> None:
+        self.ended = True
+        if self.feeds.groups.get(self.key) is self:
+            del self.feeds.groups[self.key]
 
     async def _run(self, context: Context) -> None:
         SHARED_FEED.set(self)  # this task's own context: what `feed` reports to
-        query, name, variables = self.key
+        query, name, variables, _tier = self.key
         try:
             stream = await self.feeds.schema.subscribe(
                 query,
@@ -208,9 +228,7 @@ class Group(FeedSource):
         finally:
             if self._subscription is not None:
                 self._counts.shared_streams -= 1
-            self.ended = True
-            if self.feeds.groups.get(self.key) is self:
-                del self.feeds.groups[self.key]
+            self._forget()
             for member in tuple(self.members):
                 member.wake()
 
@@ -243,9 +261,10 @@ class Member(SharedFeed):
 
     async def join(self, live: Live) -> None:
         group = self.feeds.group_for(self, live)
-        if await group.started():
-            self._enter(group, live, None)
-        await self._serve(group, live)
+        # a member before the stream is live: the group stops only with its last member,
+        # not when the one that started it leaves while others still wait for it
+        self._enter(group, live, None)
+        await self._serve(group, live, wait_until_live=True)
 
     def join_now(self, live: Live, after: int) -> bool:
         group = self.feeds.groups.get(self.key)
@@ -268,11 +287,11 @@ class Member(SharedFeed):
         group.members[self] = None
         live.shared_members += 1
 
-    async def _serve(self, group: Group, live: Live) -> None:
+    async def _serve(self, group: Group, live: Live, *, wait_until_live: bool = False) -> None:
         """Writes this member's pushes until it leaves, is cut off or the group ends; then
         leaves the group (which stops with its last member)."""
         try:
-            if self not in group.members:
+            if wait_until_live and not await group.started():
                 return
             # its own task: a push wakes this one frame, not the operation's whole chain of
             # awaits (Strawberry's handler, graphql-core's iterator, the field's generator)

@@ -362,9 +362,12 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 cast("OperationMessage", {"type": "complete", "id": operation_id})
             )
         except asyncio.CancelledError:
-            await self.send_message(
-                cast("OperationMessage", {"type": "complete", "id": operation_id})
-            )
+            with suppress(WebSocketDisconnected):  # stopped by the client leaving: say nothing
+                await self.send_message(
+                    cast("OperationMessage", {"type": "complete", "id": operation_id})
+                )
+        except WebSocketDisconnected:
+            pass  # the client went: nobody to tell, and no fault (no traceback per operation)
         finally:
             self.subscriptions.pop(operation_id, None)
             self.tasks.pop(operation_id, None)

@@ -40,6 +40,7 @@ from tests.e2e.test_back_pressure import (
 
 CLIENTS = 50
 EVENTS = 300
+ROUNDS = 20
 
 
 @pytest.fixture
@@ -62,6 +63,14 @@ async def live_only(url: str, *, legacy: bool = False, op: str = "1") -> ClientC
     return ws
 
 
+def taken_up(live: Live, feeds: SharedFeeds, count: int) -> Callable[[], bool]:
+    """`count` subscribers, and every group's stream live (a member waiting for its group's
+    stream to start is counted, but gets only what is published once it has started)."""
+    return lambda: (
+        live.subscribers() == count and all(group.is_live() for group in feeds.groups.values())
+    )
+
+
 async def until(condition: Callable[[], bool]) -> None:
     """Waits for `condition` (a subscribe has no acknowledgement: the server's count says it
     took the subscriber up)."""
@@ -77,7 +86,7 @@ async def test_a_stalled_member_is_cut_off_and_the_others_get_every_event_once_e
     too_slow = live.too_slow
     stalled = await subscribe_stalled(url)
     others = [await live_only(url) for _ in range(CLIENTS)]
-    await until(lambda: live.subscribers() == CLIENTS + 1)
+    await until(taken_up(live, feeds, CLIENTS + 1))
     # then: one group, fed by one fan-out subscription
     assert [len(group.members) for group in feeds.groups.values()] == [CLIENTS + 1]
     assert live.bus.fanout.count() == 1
@@ -131,7 +140,7 @@ async def test_both_protocols_share_a_group_each_in_its_own_frames(
     url, live, feeds = server
     modern = await live_only(url, op="a-uuid-\u00e9")
     legacy = await live_only(url, legacy=True, op="7")
-    await until(lambda: live.subscribers() == 2)
+    await until(taken_up(live, feeds, 2))
     assert len(feeds.groups) == 1
     [event_id] = await send_readings(live, 1)
 
@@ -145,7 +154,7 @@ async def test_both_protocols_share_a_group_each_in_its_own_frames(
 
     # a member that completes its operation leaves; the other still gets the next event
     await modern.send(json.dumps({"id": "a-uuid-\u00e9", "type": "complete"}))
-    await until(lambda: live.subscribers() == 1)
+    await until(taken_up(live, feeds, 1))
     [second] = await send_readings(live, 1)
     old = json.loads(await asyncio.wait_for(legacy.recv(), WAIT_S))
     assert old["payload"]["data"]["sensorReadings"]["id"] == str(second)
@@ -174,7 +183,7 @@ async def test_other_variables_make_another_group(
         payload = {"query": query, "variables": {"kind": kind} if kind else {}}
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         clients.append(ws)
-    await until(lambda: live.subscribers() == 3)
+    await until(taken_up(live, feeds, 3))
     assert sorted(len(group.members) for group in feeds.groups.values()) == [1, 2]
     [event_id] = await send_readings(live, 1)
     for ws in clients:
@@ -186,9 +195,9 @@ async def test_other_variables_make_another_group(
 async def test_one_legal_batch_reaches_a_fast_member_whole(
     server: tuple[str, Live, SharedFeeds],
 ) -> None:
-    url, live, _feeds = server
+    url, live, feeds = server
     fast = await live_only(url)
-    await until(lambda: live.subscribers() == 1)
+    await until(taken_up(live, feeds, 1))
     await arrives_whole(fast, live, days_before=28)  # apart from test_back_pressure's
     await fast.ping()
     await fast.close()
@@ -199,7 +208,7 @@ async def test_a_resumed_subscriber_joins_the_group_once_caught_up(
 ) -> None:
     url, live, feeds = server
     anchor = await live_only(url)  # the group's stream runs
-    await until(lambda: live.subscribers() == 1)
+    await until(taken_up(live, feeds, 1))
     replayed = await send_readings(live, 5)
     anchor_got = asyncio.create_task(collect(anchor, 5 + 1 + 20))
     resumed = await subscribe(url, replayed[0])  # `after` as a variable: its own stream first
@@ -217,3 +226,24 @@ async def test_a_resumed_subscriber_joins_the_group_once_caught_up(
     assert await asyncio.wait_for(anchor_got, WAIT_S) == replayed + first_live + later
     for ws in (anchor, resumed):
         await ws.close()
+
+
+async def test_the_first_member_leaving_before_the_stream_is_live_ends_nothing_for_the_others(
+    server: tuple[str, Live, SharedFeeds],
+) -> None:
+    # the first subscriber starts the group's stream, a second joins while it starts, and
+    # the first leaves at once: the second must stay subscribed (not be sent `complete`)
+    url, live, feeds = server
+    for round_ in range(ROUNDS):
+        first = await live_only(url, op=f"first-{round_}")
+        second = await live_only(url, op=f"second-{round_}")
+        await asyncio.sleep(round_ % 5 / 1000)  # 0 to 4 ms: before the stream is live
+        await first.send(json.dumps({"id": f"first-{round_}", "type": "complete"}))
+        await until(taken_up(live, feeds, 1))
+        [event_id] = await send_readings(live, 1)
+        frame = json.loads(await asyncio.wait_for(second.recv(), WAIT_S))
+        assert frame["type"] == "next", frame
+        assert frame["payload"]["data"]["sensorReadings"]["id"] == str(event_id)
+        for ws in (first, second):
+            await ws.close()
+        await until(lambda: live.subscribers() == 0 and not feeds.groups)
