@@ -340,18 +340,24 @@ class Member(SharedFeed):
         if batch != self._batch:
             self._batch, self._carried = batch, len(self.outbox)
         if self._carried > self.capacity:
-            first = self.outbox[0][0]
-            self.cut_off(first - 1 if first is not None else event_id or 0)
+            self.cut_off((event_id or 1) - 1)
             return
         self.outbox.append((event_id, text))
         self.wake()
 
     def cut_off(self, resume_after: int) -> None:
         """Ends this subscriber's delivery: its connection is closed as too slow, telling it to
-        resume after its last event sent (`resume_after` when it was sent none)."""
+        resume after its last event sent; when it was sent none, just before the first one it
+        holds unsent, or `resume_after` (where the group was) when it holds none either."""
         if self.resume_after is not None:
             return
-        self.resume_after = self.sent if self.sent is not None else resume_after
+        unsent = self.outbox[0][0] if self.outbox else None
+        if self.sent is not None:
+            self.resume_after = self.sent
+        elif unsent is not None:
+            self.resume_after = unsent - 1
+        else:
+            self.resume_after = resume_after
         self.outbox.clear()
         if self._live is not None:
             self._live.too_slow += 1
