@@ -40,6 +40,23 @@ class SubscriberTooSlow(CivicGraphError):
 _OVERFLOW = object()
 
 
+@dataclass
+class BatchAllowance:
+    """The too-slow rule of one subscriber's queue: a batch (one publish) is always queued
+    whole; the subscriber is too slow when, as a new batch comes, it still holds more than
+    `capacity` events from earlier ones."""
+
+    capacity: int
+    _batch: int = -1
+    _carried: int = 0
+
+    def admits(self, batch: int, held: int) -> bool:
+        """Whether an event of `batch` may be queued behind the `held` ones."""
+        if batch != self._batch:
+            self._batch, self._carried = batch, held
+        return self._carried <= self.capacity
+
+
 @dataclass(eq=False)
 class Subscription:
     """One subscriber's view of a stream: iterate it to receive events in id order."""
@@ -57,21 +74,18 @@ class Subscription:
     """Once overflowed: the id of the oldest event dropped."""
     batch: int = -1
     """The delivery batch of the last event taken from the queue."""
-    _batch: int = -1
-    _carried: int = 0
     on_overflow: Callable[[Subscription], None] | None = None
     """Called once, from the publisher, when the queue overflows (e.g. to close the socket)."""
 
     def __post_init__(self) -> None:
         self._queue = asyncio.Queue()  # bounded by `offer`: capacity + one batch
+        self._allowance = BatchAllowance(self.capacity)
 
     def offer(self, event: Event, batch: int = 0) -> None:
         """Queue `event` of delivery `batch` if it matches; never blocks. Called by the fan-out."""
         if self.overflowed or not self.accepts(event):
             return
-        if batch != self._batch:
-            self._batch, self._carried = batch, self._queue.qsize()
-        if self._carried > self.capacity:
+        if not self._allowance.admits(batch, self._queue.qsize()):
             self._overflow(event)
             return
         self._queue.put_nowait((batch, event))

@@ -50,7 +50,7 @@ from resolvers.core.shared_events import (
     resume_variable,
     shares_every_event,
 )
-from subscriptions.fanout import Subscription
+from subscriptions.fanout import BatchAllowance, Subscription
 from subscriptions.live import CLOSE_TOO_SLOW, Live, too_slow_reason
 
 if TYPE_CHECKING:
@@ -246,9 +246,7 @@ class Member(SharedFeed):
         self.context = context
         self.prefix = prefix
         self.outbox: deque[tuple[int | None, str]] = deque()
-        self.capacity = 0
-        self._batch = -1
-        self._carried = 0
+        self._allowance = BatchAllowance(0)
         self.sent: int | None = None
         """The id of the last event written to the socket."""
         self.resume_after: int | None = None
@@ -282,7 +280,7 @@ class Member(SharedFeed):
     def _enter(self, group: Group, live: Live, after: int | None) -> None:
         """Becomes a member of `group` (no await: nothing published meanwhile is missed),
         having been sent every event up to `after` already."""
-        self._live, self.capacity = live, live.queue_size
+        self._live, self._allowance = live, BatchAllowance(live.queue_size)
         self.sent = self.skip_through = after
         group.members[self] = None
         live.shared_members += 1
@@ -330,16 +328,13 @@ class Member(SharedFeed):
 
     def push(self, event_id: int | None, batch: int, text: str) -> None:
         """Queues one result (of event `event_id`, delivered in `batch`) for this subscriber;
-        never blocks. As `subscriptions.fanout.Subscription` does, a batch is queued whole: the
-        subscriber is cut off (told to resume after its last event sent) when, as a new batch
-        comes, it still holds more than the capacity from earlier ones."""
+        never blocks. Past the live queue's `BatchAllowance` (as a subscriber on its own stream),
+        it is cut off, told to resume after its last event sent."""
         if self.resume_after is not None:
             return
         if event_id is not None and self.skip_through is not None and event_id <= self.skip_through:
             return  # the group was still behind it when it joined
-        if batch != self._batch:
-            self._batch, self._carried = batch, len(self.outbox)
-        if self._carried > self.capacity:
+        if not self._allowance.admits(batch, len(self.outbox)):
             self.cut_off((event_id or 1) - 1)
             return
         self.outbox.append((event_id, text))

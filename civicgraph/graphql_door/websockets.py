@@ -154,6 +154,22 @@ async def checked_payload(
     return problem
 
 
+def offer_shared_feed(
+    view: CivicGraphQL,
+    websocket: object,
+    context: Context,
+    operation_id: str,
+    request: Mapping[str, Any],
+    *,
+    legacy: bool = False,
+) -> None:
+    """In an operation's task: offers the operation to its group of subscribers asking the
+    same (`shared_feeds`), framed in its protocol's result message, for `feed` to take up."""
+    socket = cast("WebSocketAdapter", websocket).ws
+    start = LEGACY_WS_DATA if legacy else TRANSPORT_WS_NEXT
+    SHARED_FEED.set(view.shared_feeds.offer(socket, context, operation_id, start, request))
+
+
 def _refused_first(result: object) -> list[GraphQLError] | None:
     """The errors of a first result that refuses the operation before it ran, else None."""
     if isinstance(result, PreExecutionError) or (
@@ -207,15 +223,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             "operationName": operation.operation_name,
             "variables": operation.variables,
         }
-        SHARED_FEED.set(
-            self.view.shared_feeds.offer(
-                cast("WebSocketAdapter", self.websocket).ws,
-                self.context,
-                operation.id,
-                TRANSPORT_WS_NEXT,
-                request,
-            )
-        )
+        offer_shared_feed(self.view, self.websocket, self.context, operation.id, request)
         await super().run_operation(operation)
 
     async def _send_result_stream(
@@ -317,14 +325,8 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         """As Strawberry's, but through `stream`, which runs queries and mutations too, and
         offering a live subscription to its group (shared_feeds)."""
         request = {"query": query, "operationName": operation_name, "variables": variables}
-        SHARED_FEED.set(
-            self.view.shared_feeds.offer(
-                cast("WebSocketAdapter", self.websocket).ws,
-                self.context,
-                operation_id,
-                LEGACY_WS_DATA,
-                request,
-            )
+        offer_shared_feed(
+            self.view, self.websocket, self.context, operation_id, request, legacy=True
         )
         try:
             result_source = await self.schema.stream(
