@@ -63,12 +63,26 @@ async def live_only(url: str, *, legacy: bool = False, op: str = "1") -> ClientC
     return ws
 
 
-def taken_up(live: Live, feeds: SharedFeeds, count: int) -> Callable[[], bool]:
+def taken_up(
+    live: Live, feeds: SharedFeeds, count: int, members: list[str] | None = None
+) -> Callable[[], bool]:
     """`count` subscribers, and every group's stream live (a member waiting for its group's
-    stream to start is counted, but gets only what is published once it has started)."""
+    stream to start is counted, but gets only what is published once it has started); with
+    `members`, the groups' members are the operations of those ids."""
     return lambda: (
-        live.subscribers() == count and all(group.is_live() for group in feeds.groups.values())
+        live.subscribers() == count
+        and all(group.is_live() for group in feeds.groups.values())
+        and (members is None or member_ids(feeds) == members)
     )
+
+
+def member_ids(feeds: SharedFeeds) -> list[str]:
+    """The operation ids of every group's members (from the frame start each member writes)."""
+    return [
+        json.loads(member.prefix + "null}")["id"]
+        for group in feeds.groups.values()
+        for member in group.members
+    ]
 
 
 async def until(condition: Callable[[], bool]) -> None:
@@ -239,7 +253,9 @@ async def test_the_first_member_leaving_before_the_stream_is_live_ends_nothing_f
         second = await live_only(url, op=f"second-{round_}")
         await asyncio.sleep(round_ % 5 / 1000)  # 0 to 4 ms: before the stream is live
         await first.send(json.dumps({"id": f"first-{round_}", "type": "complete"}))
-        await until(taken_up(live, feeds, 1))
+        # the count alone can be the first's, its `complete` not yet read, the second's
+        # subscribe neither: wait until the second is the one member left
+        await until(taken_up(live, feeds, 1, members=[f"second-{round_}"]))
         [event_id] = await send_readings(live, 1)
         frame = json.loads(await asyncio.wait_for(second.recv(), WAIT_S))
         assert frame["type"] == "next", frame
