@@ -22,7 +22,6 @@ from graph.records.persisted_documents import (
     register_documents,
     remove_documents,
 )
-from resolvers.schema import build_schema
 
 T = TypeVar("T")
 documents_app = typer.Typer(
@@ -56,6 +55,9 @@ def documents_register(
 ) -> None:
     """Check every document of FILE (its id is its text's hash; it validates against the
     schema) and register them for CLIENT. Nothing is registered if one is refused."""
+    # the schema's modules are imported here, not by every CLI command: they take ~1.3 s
+    from resolvers.schema import build_schema
+
     settings = Settings()
     check_client(client)
     schema = build_schema(max_tokens=settings.graphql_max_tokens)._schema

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from graph.errors import StoreUnavailable
 from graph.ladybug_store import LadybugStore
-from graph.neo4j_store import Neo4jStore
 from graph.store import GraphStore
 
 NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
@@ -25,6 +24,10 @@ async def open_graph(
     if scheme == "ladybug":
         return LadybugStore(Path(rest), read_only=read_only)
     if scheme in NEO4J_SCHEMES:
+        # imported here: the Neo4j driver takes ~0.35 s to import, and most processes
+        # (every CLI command) open LadybugDB
+        from graph.neo4j_store import Neo4jStore
+
         return await Neo4jStore.connect(url, user=user, password=password)
     raise StoreUnavailable(
         f"no graph adapter for {scheme}:// URLs (supported: ladybug://PATH, neo4j://HOST:PORT)"

@@ -25,9 +25,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm
 import numpy as np
 
 from ml.baselines.kernel_density import KernelDensityHotspots
@@ -48,6 +47,9 @@ from ml.hotspot_serving import (
 from ml.metrics.hotspots import HotspotScore, hotspot_score, pooled
 from ml.progress import Progress, quiet
 from ml.trained import Comparison, DataDescription, Speed, TrainedModel
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -157,6 +159,8 @@ def train(
 
     Raises InvalidScale unless 0 < scale ≤ 1, InvalidSeed unless 0 ≤ seed ≤ MAX_SEED.
     """
+    import lightgbm  # imported to train: commands that never train stay light
+
     check_training(scale, seed)
     codes = gu_for(scale)
     grid = build_grid(codes)

@@ -15,9 +15,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm
 import numpy as np
 
 from ml.baselines.ears import Ears
@@ -53,6 +52,9 @@ from ml.outbreak_features import (
 from ml.progress import Progress, quiet
 from ml.registry import StoredModel
 from ml.trained import Comparison, DataDescription, Speed, TrainedModel
+
+if TYPE_CHECKING:
+    import lightgbm
 
 NAME = "outbreak"
 DEFAULT_SCALE = 0.1
@@ -324,6 +326,8 @@ def train(
     numbers grow with `scale` (FIT_CITIES, CALIBRATION_CITIES, EVALUATION_CITIES at 1.0).
     Raises InvalidScale unless 0 < scale <= 1, InvalidSeed unless 0 <= seed <= MAX_SEED.
     """
+    import lightgbm  # imported to train: commands that never train stay light
+
     check_training(scale, seed)
     settings = OutbreakSettings()
     fit_seeds, calibration_seeds, evaluation_seeds = _seeds(scale, seed)

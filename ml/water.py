@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm
 import numpy as np
 
 from ml.baselines.water_cusum import cusum_scores
@@ -43,6 +42,9 @@ from ml.trained import NEVER, Comparison, DataDescription, Speed, TrainedModel
 from ml.water_deviation import REFERENCE_K
 from ml.water_features import FEATURES, station_features
 from ml.water_serving import ReadingsInvalid, StationReadings, WaterModel, WaterScores
+
+if TYPE_CHECKING:
+    import lightgbm
 
 NAME = "water"
 DEFAULT_SCALE = 0.25
@@ -162,6 +164,8 @@ def train(
     `scale` in (0, 1] sets the number of 120-day draws of 8 stations (16 × scale fitting, at
     least 2; 8 × scale calibration and evaluation, at least 1). Raises InvalidScale, InvalidSeed.
     """
+    import lightgbm  # imported to train: commands that never train stay light
+
     check_training(scale, seed)
     settings = WaterSettings()
     fit_seeds, cal_seeds, eval_seeds = seeds_of(seed, scale)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import lightgbm
 import numpy as np
 
 from ml.errors import MLError, RegistryDamaged
@@ -18,6 +18,9 @@ from ml.generators.water import MEASURES
 from ml.metrics.water import alarm_episodes
 from ml.registry import StoredModel
 from ml.water_features import FEATURES, station_features
+
+if TYPE_CHECKING:
+    import lightgbm
 
 
 class ReadingsInvalid(MLError):

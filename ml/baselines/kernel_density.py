@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from scipy.ndimage import convolve
 
 from ml.features import HOURS_PER_WEEK
 from ml.hotspot_grid import Grid
@@ -40,6 +39,9 @@ def quartic_kernel(distance_m: np.ndarray, bandwidth_m: float) -> np.ndarray:
 def kernel_density(grid: Grid, counts: np.ndarray, bandwidth_m: float) -> np.ndarray:
     """Quartic-kernel density at each cell centre of the incidents `counts` (n_cells, …) stand
     for, each at its cell's centre: (n_cells, …) incidents per m²."""
+    # scipy imported here, not by every process that imports the hotspot features (the CLI)
+    from scipy.ndimage import convolve
+
     reach = int(np.ceil(bandwidth_m / grid.cell_m))
     offsets = np.arange(-reach, reach + 1) * grid.cell_m
     kernel = quartic_kernel(np.hypot(*np.meshgrid(offsets, offsets)), bandwidth_m)

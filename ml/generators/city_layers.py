@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
-from scipy.spatial import cKDTree
 
 from ml.features import HOURS_PER_WEEK
 from ml.hotspot_grid import Grid, to_metres
@@ -84,6 +82,9 @@ def smooth_field(grid: Grid, rng: np.random.Generator, length_m: float) -> np.nd
 
     White noise on the lattice filtered by a Gaussian of SD `length_m` metres.
     """
+    # scipy imported here, not by every process that imports the feeds (the CLI's every command)
+    from scipy.ndimage import gaussian_filter
+
     noise = rng.standard_normal(grid.shape)
     field = gaussian_filter(noise, sigma=length_m / grid.cell_m, mode="reflect")[grid.row, grid.col]
     return np.asarray((field - field.mean()) / max(float(field.std()), 1e-12))
@@ -93,6 +94,8 @@ def distance_to_nearest(grid: Grid, points: np.ndarray) -> np.ndarray:
     """Each cell centre's distance (m) to the nearest of `points` (k, 2) in metres; inf if k = 0."""
     if len(points) == 0:
         return np.full(grid.n_cells, np.inf)
+    from scipy.spatial import cKDTree  # imported here: see smooth_field
+
     distance, _ = cKDTree(points).query(np.column_stack([grid.x, grid.y]))
     return np.asarray(distance)
 

@@ -37,8 +37,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.special import ndtr
 
 from ml.features import HOURS_PER_WEEK, gu_adjacency, hour_of_week, is_korean_holiday
 from ml.generators.city_layers import CityLayers, Environment, draw_layers, week_profiles
@@ -210,6 +208,10 @@ def _triggered_intensity(
 ) -> np.ndarray:
     """Σ over incidents of branching · (mass of its Gaussian in each cell) · (mass of its
     exponential delay in each hour), for the `hours` hours from first_hour: (n_cells, hours)."""
+    # scipy imported here, not by every process that imports the feeds (the CLI's every command)
+    from scipy import sparse
+    from scipy.special import ndtr
+
     omega = s.trigger_days * 24.0
     keep = (t < first_hour + hours) & (t > first_hour - 12 * omega)
     x, y, t = x[keep], y[keep], t[keep]

@@ -34,7 +34,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy.signal import lfilter
 
 from ml.features import is_korean_holiday
 from seeds import han_river
@@ -147,6 +146,10 @@ def do_saturation(temperature: np.ndarray) -> np.ndarray:
 
 def _ar1(rng: np.random.Generator, shape: tuple[int, ...], phi: float, sd: float) -> np.ndarray:
     """AR(1) noise along the last axis with stationary standard deviation `sd`."""
+    # imported here: scipy.signal takes ~1.7 s to import, and every process that builds the
+    # schema (the CLI's every command) reads this module's MEASURES
+    from scipy.signal import lfilter
+
     shocks = rng.normal(0.0, sd * np.sqrt(1 - phi**2), size=shape)
     first = rng.normal(0.0, sd, size=shape[:-1])
     shocks[..., 0] = first
