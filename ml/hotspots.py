@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -47,9 +47,6 @@ from ml.hotspot_serving import (
 from ml.metrics.hotspots import HotspotScore, hotspot_score, pooled
 from ml.progress import Progress, quiet
 from ml.trained import Comparison, DataDescription, Speed, TrainedModel
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "DEFAULT_SCALE",
