@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import enum
 import os
+import signal
 import subprocess
 import sys
+import time
 import types
 import typing
 from pathlib import Path
@@ -264,3 +266,20 @@ def test_rich_markup_in_an_error_message_is_printed_as_text(tmp_path: Path) -> N
     result = runner.invoke(app, ["log", "check-vectors", str(missing)])
     assert_refused(result, 1)
     assert "[bold]x[/bold]" in result.stderr
+
+
+def test_ctrl_c_while_the_cli_loads_is_exit_130_without_a_traceback() -> None:
+    # given: the real command, interrupted while it imports its modules (about 2 s)
+    process = subprocess.Popen(
+        [str(CIVICGRAPH), "--help"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)
+    # when
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    # then: as Ctrl-C during a command (Typer: 130, nothing printed)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
