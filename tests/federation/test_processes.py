@@ -51,9 +51,13 @@ def alive(pid: int) -> bool:
 
 
 def wait_for_line(path: Path, prefix: str) -> str:
+    """The first whole line of `path` that starts with `prefix`. A line counts once its newline
+    is written: with PYTHONUNBUFFERED (set on CI's machine) `print("a", 1)` is four writes, and
+    a read between them sees "a" alone."""
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
-        for line in path.read_text().splitlines() if path.exists() else []:
+        text = path.read_text() if path.exists() else ""
+        for line in text[: text.rfind("\n") + 1].splitlines():
             if line.startswith(prefix):
                 return line
         time.sleep(0.05)
