@@ -31,12 +31,18 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as redis
-from websockets.asyncio.client import ClientConnection, connect
+import uvloop
 from websockets.asyncio.server import ServerConnection, broadcast, serve
+from websockets.client import ClientProtocol
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
 
+from bench import pyprofile
 from bench.ports import free_port
 from bench.query import wait_until_up
 from graph.ontology import SDOT_DATA_TYPES
@@ -46,6 +52,9 @@ from subscriptions.redis_bus import CHANNEL_PREFIX
 REDIS_URL = "redis://127.0.0.1:6379/14"
 SENSORS = 1_100
 REAL_RATE = SENSORS / 120  # readings per second across the network
+DRAIN_IDLE_S = 5.0
+MEASURED_FROM = 1_000_000
+"""Events after this id are the measured ones; the warm-up's are below it."""
 GU_FILE = Path(__file__).resolve().parents[1] / "seeds" / "data" / "gu_names_en.csv"
 QUERY = """subscription ($district: String, $dataType: DataType) {
   sensorReadings(district: $district, dataType: $dataType) {
@@ -112,32 +121,86 @@ class Tally:
     measuring: bool = False
 
 
-async def open_client(url: str, ours: bool, gu: str, data_type: str) -> ClientConnection:
-    ws = await connect(
-        url,
-        subprotocols=["graphql-transport-ws"] if ours else None,
-        compression=None,
-        max_size=None,
-        open_timeout=120,
-    )
-    if ours:
-        await ws.send(json.dumps({"type": "connection_init"}))
-        await ws.recv()
-        variables = {"district": gu, "dataType": data_type.upper()}
-        payload = {"query": QUERY, "variables": variables}
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
-    else:
-        await ws.send(json.dumps({"district": gu, "dataType": data_type}))
-    return ws
+class Subscriber(asyncio.Protocol):
+    """One subscriber on websockets' sans-I/O `ClientProtocol` under a plain asyncio protocol:
+    no reader task, queue or `async for` per message, so that 10,000 of them in one process
+    cost less than the server they load (with `websockets.asyncio.client`, the clients'
+    process saturated first at 10x and every figure measured its backlog)."""
 
+    def __init__(self, url: str, ours: bool, gu: str, data_type: str, tally: Tally) -> None:
+        self.ours, self.gu, self.data_type, self.tally = ours, gu, data_type, tally
+        subprotocols = [Subprotocol("graphql-transport-ws")] if ours else None
+        self.protocol = ClientProtocol(parse_uri(url), subprotocols=subprotocols, max_size=None)
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
 
-async def read(ws: ClientConnection, tally: Tally) -> None:
-    async for message in ws:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.protocol.send_request(self.protocol.connect())
+        self.flush()
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.protocol.send_text(json.dumps(message).encode())
+        self.flush()
+
+    def flush(self) -> None:
+        assert self.transport is not None
+        for data in self.protocol.data_to_send():
+            if data:
+                self.transport.write(data)
+            else:  # the protocol's end of stream
+                self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
         received = time.perf_counter()
-        key = int(json.loads(message)["payload"]["data"]["sensorReadings"]["id"])
-        if tally.measuring and key in tally.published:
+        self.protocol.receive_data(data)
+        for event in self.protocol.events_received():
+            if isinstance(event, Response):
+                self.opened()
+            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                self.message(json.loads(bytes(event.data)), received)
+        self.flush()  # pongs and close frames
+
+    def opened(self) -> None:
+        if self.protocol.handshake_exc is not None:
+            self.ready.set_exception(self.protocol.handshake_exc)
+        elif self.ours:
+            self.send({"type": "connection_init"})
+        else:
+            self.send({"district": self.gu, "dataType": self.data_type})
+            self.ready.set_result(None)
+
+    def message(self, message: dict[str, Any], received: float) -> None:
+        if message["type"] == "connection_ack":
+            variables = {"district": self.gu, "dataType": self.data_type.upper()}
+            payload = {"query": QUERY, "variables": variables}
+            self.send({"id": "1", "type": "subscribe", "payload": payload})
+            self.ready.set_result(None)
+            return
+        key = int(message["payload"]["data"]["sensorReadings"]["id"])
+        tally = self.tally
+        if tally.measuring and key > MEASURED_FROM:  # not the warm-up's, landing late
             tally.latencies.append(received - tally.published[key])
             tally.pushes += 1
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.ready.done():
+            self.ready.set_exception(exc or ConnectionError("closed before subscribing"))
+
+    def close(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.protocol.send_close()
+            self.flush()
+            self.transport.close()
+
+
+async def open_client(url: str, ours: bool, gu: str, data_type: str, tally: Tally) -> Subscriber:
+    port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+    _, subscriber = await asyncio.get_running_loop().create_connection(
+        lambda: Subscriber(url, ours, gu, data_type, tally), "127.0.0.1", port
+    )
+    await asyncio.wait_for(subscriber.ready, 120)
+    return subscriber
 
 
 async def publish(rate: float, seconds: float, tally: Tally, gus: list[str], first_id: int) -> int:
@@ -184,10 +247,20 @@ class Run:
     pushes_per_s: float
     cpu_s: float
     connected: int
+    server_cores: float
+    """The server's CPU seconds per second of the window: near 1.0, its one loop is saturated."""
+    client_cores: float
+    """The same for this process (clients and publisher): near 1.0, the clients are the
+    bottleneck, and the latencies measure their backlog rather than the server's."""
 
 
 def measure(
-    ours: bool, subscribers: int, rate: float, seconds: float, profile: str | None = None
+    ours: bool,
+    subscribers: int,
+    rate: float,
+    seconds: float,
+    profile: str | None = None,
+    spy: Path | None = None,
 ) -> Run:
     """Start one server process, load it from this one, stop it (with `profile`, under
     cProfile, writing its statistics to that file)."""
@@ -217,38 +290,63 @@ def measure(
             else:
                 time.sleep(1.5)
             url = f"ws://127.0.0.1:{port}" + ("/graphql" if ours else "")
-            return asyncio.run(drive(url, ours, server.pid, subscribers, rate, seconds))
+            spy_out = spy if ours else None
+            return uvloop.run(drive(url, ours, server.pid, subscribers, rate, seconds, spy_out))
         finally:
-            server.send_signal(signal.SIGINT)  # a clean exit, so that cProfile writes
+            # a clean exit, so that cProfile writes; SIGTERM, not SIGINT: a bench started
+            # in the background inherits SIGINT ignored, and the raw server kept running
+            server.send_signal(signal.SIGTERM)
+
+
+async def drained(tally: Tally, expected: int) -> None:
+    """Return once every expected push has landed, or none has for DRAIN_IDLE_S (lost ones):
+    a server behind at the end of publishing still owes its backlog, and its CPU to send it
+    is counted with the pushes."""
+    await asyncio.sleep(2)
+    last, idle_since = tally.pushes, time.perf_counter()
+    while tally.pushes < expected and time.perf_counter() - idle_since < DRAIN_IDLE_S:
+        await asyncio.sleep(0.25)
+        if tally.pushes != last:
+            last, idle_since = tally.pushes, time.perf_counter()
 
 
 async def drive(
-    url: str, ours: bool, pid: int, subscribers: int, rate: float, seconds: float
+    url: str,
+    ours: bool,
+    pid: int,
+    subscribers: int,
+    rate: float,
+    seconds: float,
+    spy_out: Path | None = None,
 ) -> Run:
     gus = gu_codes()
     pairs = [(gus[i % 25], SDOT_DATA_TYPES[(i // 25) % 17]) for i in range(subscribers)]
     tally = Tally()
-    clients: list[ClientConnection] = []
+    clients: list[Subscriber] = []
     for start in range(0, subscribers, 250):
         batch = pairs[start : start + 250]
-        clients += await asyncio.gather(*(open_client(url, ours, g, t) for g, t in batch))
-    readers = [asyncio.create_task(read(ws, tally)) for ws in clients]
+        clients += await asyncio.gather(*(open_client(url, ours, g, t, tally) for g, t in batch))
     await asyncio.sleep(3)  # subscriptions registered
     per_gu = {g: sum(1 for p in pairs if p[0] == g) for g in gus}
     await publish(rate, 2, tally, gus, 0)  # warm-up, not counted
     await asyncio.sleep(1)
     tally.measuring = True
-    cpu_before = cpu_seconds(pid)
+    cpu_before, client_before = cpu_seconds(pid), cpu_seconds(os.getpid())
     started = time.perf_counter()
-    sent = await publish(rate, seconds, tally, gus, 1_000_000)
-    await asyncio.sleep(2)  # let the last pushes land
+    spy = pyprofile.record(pid, int(seconds) + 120, spy_out) if spy_out else None
+    sent = await publish(rate, seconds, tally, gus, MEASURED_FROM)
+    first = MEASURED_FROM + 1
+    expected = sum(per_gu[gus[k % len(gus)]] for k in range(first, first + sent))
+    await drained(tally, expected)
     elapsed = time.perf_counter() - started
     cpu = cpu_seconds(pid) - cpu_before
+    client_cpu = cpu_seconds(os.getpid()) - client_before
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)  # py-spy writes what it has when interrupted
+        spy.wait(timeout=60)
     tally.measuring = False
-    expected = sum(per_gu[gus[k % len(gus)]] for k in range(1_000_001, 1_000_001 + sent))
-    for task in readers:
-        task.cancel()
-    await asyncio.gather(*(ws.close() for ws in clients), return_exceptions=True)
+    for client in clients:
+        client.close()
     lat = sorted(tally.latencies) or [float("nan")]
     return Run(
         tally.pushes,
@@ -258,6 +356,8 @@ async def drive(
         tally.pushes / elapsed,
         cpu,
         len(clients),
+        cpu / elapsed,
+        client_cpu / elapsed,
     )
 
 
@@ -266,35 +366,45 @@ def main() -> None:
     parser.add_argument("--subscribers", default="1000,10000")
     parser.add_argument("--rates", default="1,10", help="multiples of the real S-DoT rate")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--servers", default="raw,ours", help="which to run, in this order")
     parser.add_argument("--profile", help="run our server under cProfile, stats to this file")
+    parser.add_argument(
+        "--spy", type=Path, help="py-spy our server over the measured window, raw stacks here"
+    )
     parser.add_argument("--raw-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_server:
-        asyncio.run(raw_server(args.raw_server))
+        uvloop.run(raw_server(args.raw_server))  # on uvloop, as uvicorn runs ours
         return
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
     )
     header = (
         "subs   rate  server     pushes/expected   pushes/s   p50 ms   p99 ms   CPU s  CPU/push µs"
+        "  cores: server client"
     )
     print(header)
     for subscribers in (int(n) for n in args.subscribers.split(",")):
         for rate in (float(r) for r in args.rates.split(",")):
             runs = {}
-            for ours in (False, True):
-                run = measure(ours, subscribers, rate, args.seconds, args.profile)
+            for ours in (name == "ours" for name in args.servers.split(",")):
+                run = measure(ours, subscribers, rate, args.seconds, args.profile, args.spy)
                 runs[ours] = run
                 name = "CivicGraph" if ours else "raw ws"
                 per_push = run.cpu_s / max(run.pushes, 1) * 1e6
                 print(
                     f"{subscribers:6d} {rate:4.0f}x  {name:10s} {run.pushes:8d}/{run.expected:<8d}"
                     f" {run.pushes_per_s:9.0f} {run.p50_ms:8.1f} {run.p99_ms:8.1f}"
-                    f" {run.cpu_s:7.2f} {per_push:9.1f}"
+                    f" {run.cpu_s:7.2f} {per_push:9.1f} {run.server_cores:14.2f}"
+                    f" {run.client_cores:6.2f}"
                 )
+            if len(runs) < 2:
+                continue
             raw, mine = runs[False], runs[True]
             ratio = (raw.cpu_s / max(raw.pushes, 1)) / (mine.cpu_s / max(mine.pushes, 1))
             print(f"{'':6s} {'':5s} ratio (raw CPU per push / ours): {ratio:.2f}x (target >= 0.5x)")
+    if args.spy:
+        print(pyprofile.summary(args.spy, 25))
 
 
 if __name__ == "__main__":
