@@ -1,6 +1,7 @@
 """Subscription fan-out: N websocket subscribers on one server process vs a raw `websockets` server.
 
     python -m bench.fanout [--subscribers 1000,10000] [--rates 1,10] [--seconds 20]
+                           [--servers raw,ours] [--spy FILE]
 
 Each subscriber asks for one gu and one data type, as a neighbourhood air-quality app would
 (`sensorReadings(district:, dataType:)`), spread evenly over the 25 gu and 17 S-DoT types.
@@ -8,9 +9,12 @@ Readings are published on Redis, as another worker's ingest would, at the real S
 (1,100 sensors every 2 minutes: 9.2 readings/s, each to every subscriber of its gu) and at 10x.
 Both servers take them from the same Redis channel: ours (`civicgraph serve`, one process,
 CIVIC_BUS_URL, GraphQL execution per push) and the baseline, a bare `websockets` server that
-sends the same JSON message with `broadcast`. Latency is from the publish to the client's
-receipt, on one clock (publisher and clients share this process). The ratio compares server
-CPU per push (baseline / ours): how many pushes ours makes with the CPU the raw one needs.
+sends the same JSON message with `broadcast`; both on uvloop. Latency is from the publish to the
+client's receipt, on one clock (publisher and clients share this process, the clients on
+websockets' sans-I/O protocol). The window ends once the backlog has landed (or nothing has for
+5 s), and the CPU read then pays for all of it. The ratio compares server CPU per push
+(baseline / ours): how many pushes ours makes with the CPU the raw one needs. `cores` says which
+side is the bottleneck (near 1.0: that process's one loop is saturated).
 
 Needs `make services` (Redis) and seeded stores under var/ (`make run`).
 """

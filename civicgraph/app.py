@@ -26,6 +26,7 @@ from civicgraph.graphql_door.apq_store import CacheBounds, RedisDocuments, docum
 from civicgraph.graphql_door.check import CHECK_PATH, OperationCheck
 from civicgraph.graphql_door.persisted import PersistedDocuments
 from civicgraph.graphql_door.seat import connection_seat
+from civicgraph.graphql_door.server_send import ServerSendMiddleware
 from civicgraph.key_purge import purging_key_requests
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
@@ -310,6 +311,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
+            Middleware(ServerSendMiddleware),  # shared feeds' frames skip the chain below
             *proxy_middleware(settings.trusted_proxies),
             Middleware(MetricsMiddleware, metrics=metrics),
             Middleware(OutageMiddleware),  # a store lost mid-request: 503 / close 1013

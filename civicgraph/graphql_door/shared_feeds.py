@@ -39,6 +39,7 @@ from strawberry.types.execution import PreExecutionError
 
 from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.results import response_too_large
+from civicgraph.graphql_door.server_send import frame_send
 from graph.records.api_keys import Tier
 from graph.usage import UsageMark
 from resolvers.core.context import Context
@@ -243,6 +244,7 @@ class Member(SharedFeed):
         self.feeds = feeds
         self.key = key
         self.websocket = websocket
+        self.send = frame_send(websocket)
         self.context = context
         self.prefix = prefix
         self.outbox: deque[tuple[int | None, str]] = deque()
@@ -311,7 +313,7 @@ class Member(SharedFeed):
                 if event_id is not None:  # handed over: written ahead of any close frame
                     self.sent = event_id
                 try:
-                    await self.websocket.send_text(self.prefix + text + "}")
+                    await self.send({"type": "websocket.send", "text": self.prefix + text + "}"})
                 except Exception:  # the client went: Strawberry's handler ends the operation
                     return
             if self.resume_after is not None:

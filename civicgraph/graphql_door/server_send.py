@@ -1,0 +1,41 @@
+"""The server's own `send` of a websocket, for the frames of shared feeds.
+
+A member of a shared feed (civicgraph/graphql_door/shared_feeds.py) writes one frame per push.
+Through the app's middleware each frame passed four `send` wrappers: the outage door's, Starlette's
+exception handlers' (twice) and its `WebSocket` state check. None of them acts on a
+`websocket.send`: they watch for the accept, the close, or an HTTP response's start. At 10,000
+subscribers at 10x the S-DoT rate they took 12 % of the server's CPU (bench/README.md, fan-out).
+
+`ServerSendMiddleware`, the outermost of the app's middleware, keeps the server's `send` in the
+scope of each websocket. Members write their `websocket.send` messages with it; the accept, the
+close and every other message still pass the whole chain. Uvicorn's `send` keeps its flow control
+(it waits while the socket's buffer is full) and refuses a message after the close or the
+client's disconnect, as Starlette's check did.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+SERVER_SEND = "civicgraph.server_send"
+"""Key in a websocket's scope of the ASGI server's `send`, as the outermost middleware saw it."""
+
+
+class ServerSendMiddleware:
+    """Keeps the server's `send` in each websocket's scope under SERVER_SEND."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[SERVER_SEND] = send
+        await self.app(scope, receive, send)
+
+
+def frame_send(websocket: WebSocket) -> Send:
+    """The `send` for `websocket.send` messages of `websocket`: the server's own when the app
+    runs under ServerSendMiddleware, else the websocket's (checked) `send`."""
+    send: Send | None = websocket.scope.get(SERVER_SEND)
+    return send if send is not None else websocket.send
