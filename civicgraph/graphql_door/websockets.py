@@ -65,6 +65,21 @@ if TYPE_CHECKING:
 MAX_CLOSE_REASON = 123
 """RFC 6455 §5.5: a close frame's body is at most 125 bytes, 2 of them the code."""
 
+MAX_OPERATION_ID_CHARS = 128
+"""The longest operation `id` taken. Every message of an operation repeats its id, each push of a
+subscription included: a 64 KiB id would make every push of a small reading 64 KiB to build and
+send. Clients use a UUID (graphql-ws) or a counter (subscriptions-transport-ws)."""
+
+
+def operation_id_problem(kind: str, value: object) -> str | None:
+    """Why `value` cannot be the `id` of a `kind` message (`subscribe`, `start`, `stop`), or
+    None when it can: a string of at most MAX_OPERATION_ID_CHARS characters."""
+    if not isinstance(value, str):
+        return f"a {kind} needs a string `id`"
+    if len(value) > MAX_OPERATION_ID_CHARS:
+        return f"a {kind}'s `id` is at most {MAX_OPERATION_ID_CHARS} characters"
+    return None
+
 
 def close_reason(text: str) -> str:
     """`text` cut to what a close frame can carry (whole UTF-8 characters)."""
@@ -196,11 +211,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.handle_invalid_message("a message must be an object with a string `type`")
             return
         if message["type"] == "subscribe":
-            problem: str | GraphQLError | None = (
-                "a subscribe needs a string `id`"
-                if not isinstance(message.get("id"), str)
-                else _subscribe_payload_problem(message.get("payload"))
-            )
+            problem: str | GraphQLError | None = operation_id_problem(
+                "subscribe", message.get("id")
+            ) or _subscribe_payload_problem(message.get("payload"))
             if problem is None and self.connection_acknowledged:
                 if (refused := await over_quota(self.context)) is not None:
                     frame = {"type": "error", "id": message["id"], "payload": [refused.formatted]}
@@ -279,7 +292,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def _send_error(self, operation_id: object, message: str) -> None:
         error = request_error(RequestErrorCode.BAD_REQUEST, message)
         frame: dict[str, object] = {"type": "error", "payload": error.formatted}
-        if isinstance(operation_id, str | int):
+        if isinstance(operation_id, int) or operation_id_problem("", operation_id) is None:
             frame["id"] = str(operation_id)
         await self.send_message(cast("OperationMessage", frame))
 
@@ -294,8 +307,8 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         if kind not in ("start", "stop"):
             await self._send_error(message.get("id"), f"unknown message type {kind!r}")
             return
-        if not isinstance(message.get("id"), str):
-            await self._send_error(None, f"a {kind} needs a string `id`")
+        if (id_problem := operation_id_problem(kind, message.get("id"))) is not None:
+            await self._send_error(None, id_problem)
             return
         if kind == "start":
             refused = await over_quota(self.context) if self.connection_acknowledged else None

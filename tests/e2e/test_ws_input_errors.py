@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import pytest
 from websockets.asyncio.client import ClientConnection
 
+from civicgraph.graphql_door.websockets import MAX_OPERATION_ID_CHARS
 from tests.e2e.websocket_client import (
     LEGACY,
     TRANSPORT,
@@ -30,6 +31,8 @@ async def session(server: str, protocol: str) -> AsyncIterator[ClientConnection]
         await ws.close()
 
 
+QUERY = '{ district(code: "11680") { code } }'
+
 CLOSING = [
     ("not-json", "{not json"),
     ("not-an-object", "5"),
@@ -41,6 +44,10 @@ CLOSING = [
         json.dumps({"type": "subscribe", "payload": {"query": "{ districts { code } }"}}),
     ),
     ("unparsable", json.dumps({"type": "subscribe", "id": "1", "payload": {"query": "{"}})),
+    (
+        "id-too-long",  # echoed in every push: each would cost what the id does
+        json.dumps({"type": "subscribe", "id": "i" * 129, "payload": {"query": QUERY}}),
+    ),
     (
         "unknown-operation-name",
         json.dumps(
@@ -137,6 +144,12 @@ LEGACY_BAD = [
     ("not-an-object", "[1]", "error"),
     ("not-json", "{not json", "connection_error"),
     ("unparsable", json.dumps({"type": "start", "id": "s", "payload": {"query": "{"}}), "error"),
+    (
+        "start-id-too-long",
+        json.dumps({"type": "start", "id": "s" * 129, "payload": {"query": QUERY}}),
+        "error",
+    ),
+    ("stop-id-too-long", json.dumps({"type": "stop", "id": "s" * 129}), "error"),
 ]
 
 
@@ -148,8 +161,21 @@ async def test_legacy_ws_answers_a_bad_message_and_stays_open(
 ) -> None:
     async with session(server, LEGACY) as ws:
         await ws.send(frame)
-        assert (await next_frame(ws))["type"] == answer
+        answered = await next_frame(ws)
+        assert answered["type"] == answer
+        assert len(answered.get("id", "")) <= MAX_OPERATION_ID_CHARS  # a long one is not echoed
         # the socket still serves
         query = '{ district(code: "11680") { code } }'
         await ws.send(json.dumps({"type": "start", "id": "q", "payload": {"query": query}}))
         assert (await next_frame(ws))["type"] == "data"
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT, LEGACY])
+async def test_an_id_of_the_longest_length_runs_and_comes_back(server: str, protocol: str) -> None:
+    longest = "i" * MAX_OPERATION_ID_CHARS
+    kind = "subscribe" if protocol == TRANSPORT else "start"
+    async with session(server, protocol) as ws:
+        await ws.send(json.dumps({"type": kind, "id": longest, "payload": {"query": QUERY}}))
+        answered = await next_frame(ws)
+        assert answered["type"] in ("next", "data")
+        assert answered["id"] == longest
