@@ -10,7 +10,9 @@ subscribers at 10x the S-DoT rate they took 12 % of the server's CPU (bench/READ
 scope of each websocket. Members write their `websocket.send` messages with it; the accept, the
 close and every other message still pass the whole chain. Uvicorn's `send` keeps its flow control
 (it waits while the socket's buffer is full) and refuses a message after the close or the
-client's disconnect, as Starlette's check did.
+client's disconnect, as Starlette's check did. A middleware that must see every frame sent
+(bytes out, egress limits) has to go before this one in the app's list: inside the chain it sees
+no push (tests/e2e/test_shared_feeds.py checks which frames the chain sees).
 """
 
 from __future__ import annotations
