@@ -6,11 +6,34 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
+from typing import ClassVar
 
 import pytest
 import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicgraph.serving import KEEP_ALIVE_S
+
+
+class SendsSeen:
+    """A middleware to place inside an app's chain: every websocket message sent through it, as
+    (type, text) in `SendsSeen.sent` (text "" but for a text frame). Reset `sent` per test."""
+
+    sent: ClassVar[list[tuple[str, str]]] = []
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            SendsSeen.sent.append((message["type"], message.get("text") or ""))
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 @contextlib.asynccontextmanager

@@ -13,12 +13,10 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Callable
-from typing import ClassVar
 
 import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from websockets.asyncio.client import ClientConnection, connect
 
 from civicgraph.app import create_app
@@ -27,7 +25,7 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from resolvers.core.shared_events import SharedEventExecutor
 from subscriptions.live import CLOSE_TOO_SLOW, Live
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import SendsSeen, serving
 from tests.e2e.test_back_pressure import (
     QUERY,
     QUEUE,
@@ -268,31 +266,13 @@ async def test_the_first_member_leaving_before_the_stream_is_live_ends_nothing_f
         await until(lambda: live.subscribers() == 0 and not feeds.groups)
 
 
-class SendsSeen:
-    """A middleware placed inside the app's chain: the text of every websocket frame sent
-    through it."""
-
-    texts: ClassVar[list[str]] = []
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def sending(message: Message) -> None:
-            if message["type"] == "websocket.send":
-                SendsSeen.texts.append(message.get("text") or "")
-            await send(message)
-
-        await self.app(scope, receive, sending)
-
-
 async def test_members_pushes_skip_the_middleware_that_still_sees_the_rest(
     settings: Settings, stores: Stores
 ) -> None:
     # given the app with a middleware inside its chain, right after the server's own `send`
     app: Starlette = create_app(settings, stores)
     app.user_middleware.insert(1, Middleware(SendsSeen))
-    SendsSeen.texts = []
+    SendsSeen.sent = []
     async with serving(app, lifespan="on") as base:
         url = base.replace("http://", "ws://") + "/graphql"
         live, feeds = app.state.live, app.state.shared_feeds
@@ -307,4 +287,5 @@ async def test_members_pushes_skip_the_middleware_that_still_sees_the_rest(
             await ws.close()
     # then the pushes reached both, past the chain, which saw each connection's acknowledgement
     assert received == [published, published]
-    assert [json.loads(text)["type"] for text in SendsSeen.texts] == ["connection_ack"] * 2
+    frames = [json.loads(text)["type"] for kind, text in SendsSeen.sent if kind == "websocket.send"]
+    assert frames == ["connection_ack"] * 2

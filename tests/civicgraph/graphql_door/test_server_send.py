@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import WebSocketRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from websockets.asyncio.client import connect
 
 from civicgraph.graphql_door.server_send import ServerSendMiddleware, frame_send
-from tests.e2e.conftest import serving
-
-
-class Recording:
-    """A middleware inside the chain that notes the type of every websocket message sent
-    through it."""
-
-    seen: ClassVar[list[str]] = []
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "websocket":
-            await self.app(scope, receive, send)
-            return
-
-        async def sending(message: Message) -> None:
-            Recording.seen.append(message["type"])
-            await send(message)
-
-        await self.app(scope, receive, sending)
+from tests.e2e.conftest import SendsSeen, serving
 
 
 async def writes_a_frame(websocket: WebSocket) -> None:
@@ -52,16 +28,20 @@ async def one_message(app: Starlette) -> str | bytes:
 
 
 async def test_a_frame_skips_the_chain_that_still_sees_the_accept_and_the_close() -> None:
-    Recording.seen = []
-    app = app_with(Middleware(ServerSendMiddleware), Middleware(Recording))
+    SendsSeen.sent = []
+    app = app_with(Middleware(ServerSendMiddleware), Middleware(SendsSeen))
     assert await one_message(app) == "a push"
-    assert Recording.seen == ["websocket.accept", "websocket.close"]
+    assert [kind for kind, _ in SendsSeen.sent] == ["websocket.accept", "websocket.close"]
 
 
 async def test_without_the_middleware_a_frame_goes_through_the_websocket_s_checked_send() -> None:
-    Recording.seen = []
-    assert await one_message(app_with(Middleware(Recording))) == "a push"
-    assert Recording.seen == ["websocket.accept", "websocket.send", "websocket.close"]
+    SendsSeen.sent = []
+    assert await one_message(app_with(Middleware(SendsSeen))) == "a push"
+    assert [kind for kind, _ in SendsSeen.sent] == [
+        "websocket.accept",
+        "websocket.send",
+        "websocket.close",
+    ]
 
 
 def test_the_app_keeps_the_server_s_send_first_of_its_middleware(app: Starlette) -> None:
