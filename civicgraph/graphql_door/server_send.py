@@ -1,8 +1,8 @@
 """The server's own `send` of a websocket, for the frames of shared feeds.
 
 A member of a shared feed (civicgraph/graphql_door/shared_feeds.py) writes one frame per push.
-Through the app's middleware each frame passed four `send` wrappers: the outage door's, Starlette's
-exception handlers' (twice) and its `WebSocket` state check. None of them acts on a
+Through the app's middleware each frame passed three `send` wrappers: the outage door's, Starlette's
+exception middleware's and its `WebSocket` state check. None of them acts on a
 `websocket.send`: they watch for the accept, the close, or an HTTP response's start. At 10,000
 subscribers at 10x the S-DoT rate they took 12 % of the server's CPU (bench/README.md, fan-out).
 
