@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.async_api import FloatRect, Page, Route
+from playwright.async_api import Page, Route
 
 from graph.records.api_keys import Tier
 from tests.e2e.browser import chromium, collect_errors
@@ -51,26 +51,12 @@ def colours_in(png: bytes) -> int:
     return len(image.getcolors(maxcolors=1 << 24) or [])
 
 
-async def settled_box(page: Page) -> FloatRect:
-    """The map canvas' box once it has stopped moving: a legend or table drawn after a measure
-    changes can shift the canvas, and a spot picked before the shift is clicked elsewhere (CI
-    once clicked Dongjak-gu for a point picked over Eunpyeong-gu)."""
-    canvas = page.locator("#map-canvas canvas")
-    box = await canvas.bounding_box()
-    for _ in range(40):
-        await page.wait_for_timeout(250)
-        now = await canvas.bounding_box()
-        if now == box and box is not None:
-            return box
-        box = now
-    raise AssertionError(f"the map canvas kept moving: {box}")
-
-
 async def spot_under(page: Page, top: str) -> tuple[float, float, str | None]:
     """A page position where the topmost object on the map is of kind `top` ("point",
     "cases", "gu", "dong"), away from the canvas' edges, with the gu the map says a click there
     drills into (None: none)."""
-    box = await settled_box(page)
+    box = await page.locator("#map-canvas canvas").bounding_box()
+    assert box is not None
     width, height = box["width"], box["height"]
     for fy in range(20, 81, 2):
         for fx in range(20, 81, 2):
