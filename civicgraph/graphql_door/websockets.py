@@ -71,12 +71,18 @@ subscription included: a 64 KiB id would make every push of a small reading 64 K
 send. Clients use a UUID (graphql-ws) or a counter (subscriptions-transport-ws)."""
 
 
+def is_operation_id(value: object) -> bool:
+    """Whether `value` can be an operation's `id`: a string of at most MAX_OPERATION_ID_CHARS
+    characters."""
+    return isinstance(value, str) and len(value) <= MAX_OPERATION_ID_CHARS
+
+
 def operation_id_problem(kind: str, value: object) -> str | None:
     """Why `value` cannot be the `id` of a `kind` message (`subscribe`, `start`, `stop`), or
-    None when it can: a string of at most MAX_OPERATION_ID_CHARS characters."""
+    None when it can (`is_operation_id`)."""
     if not isinstance(value, str):
         return f"a {kind} needs a string `id`"
-    if len(value) > MAX_OPERATION_ID_CHARS:
+    if not is_operation_id(value):
         return f"a {kind}'s `id` is at most {MAX_OPERATION_ID_CHARS} characters"
     return None
 
@@ -292,7 +298,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def _send_error(self, operation_id: object, message: str) -> None:
         error = request_error(RequestErrorCode.BAD_REQUEST, message)
         frame: dict[str, object] = {"type": "error", "payload": error.formatted}
-        if isinstance(operation_id, int) or operation_id_problem("", operation_id) is None:
+        if isinstance(operation_id, int) or is_operation_id(operation_id):
             frame["id"] = str(operation_id)
         await self.send_message(cast("OperationMessage", frame))
 
