@@ -148,11 +148,18 @@
     return (labels.canvas || "") + name + (labels.gu ? " · " + labels.gu : "");
   }
 
+  // The page's map container, read when it is used: Dash may have replaced it since the
+  // callback ran.
+  function mapCanvas() {
+    return document.getElementById("map-canvas");
+  }
+
   function draw(spec, measure) {
-    var container = document.getElementById("map-canvas");
-    if (!container || !spec) return;
+    if (!mapCanvas() || !spec) return;
     loadDeck()
       .then(function (deck) {
+        var container = mapCanvas();
+        if (!container) return;
         var host = hostIn(state, container);
         state.spec = spec;
         state.measure = measure;
@@ -169,19 +176,21 @@
           label(host, spec, measure);
           return;
         }
-        state.deck = newDeck(deck, host, container, Object.assign({ onClick: click }, props), tooltip);
+        state.deck = newDeck(deck, host, Object.assign({ onClick: click }, props), tooltip);
         label(host, spec, measure);
       })
       .catch(function (error) {
-        container.setAttribute("data-error", String(error && error.message));
+        var container = mapCanvas();
+        if (container) container.setAttribute("data-error", String(error && error.message));
       });
   }
 
   // Shared with the analytics page's hotspot map (assets/predictions.js): one loader, one
   // reading of a pydeck spec.
-  // A deck drawn in `host` that marks `container` data-drawn once drawn and data-error when it
-  // fails (what the browser tests and the page's own "not drawn" notice read).
-  function newDeck(deck, host, container, props, tooltip) {
+  // A deck drawn in `host` that marks the host and the container holding it data-drawn once
+  // drawn, and the container data-error when it fails (what the browser tests and the page's own
+  // "not drawn" notice read).
+  function newDeck(deck, host, props, tooltip) {
     return new deck.Deck(
       Object.assign(
         {
@@ -191,10 +200,11 @@
           controller: true,
           getTooltip: tooltip,
           onAfterRender: function () {
-            container.setAttribute("data-drawn", "true");
+            host.setAttribute("data-drawn", "true");
+            if (host.parentNode) host.parentNode.setAttribute("data-drawn", "true");
           },
           onError: function (error) {
-            container.setAttribute("data-error", String(error && error.message));
+            if (host.parentNode) host.parentNode.setAttribute("data-error", String(error && error.message));
           },
         },
         props
@@ -202,20 +212,45 @@
     );
   }
 
-  // The element a deck draws in inside `container`: `state.host`, or a new one (the old deck
-  // finalised) when Dash re-rendered the container. `state` holds deck, host and boundsKey.
+  // The element a deck draws in, placed in `container`. Dash builds the page's elements anew on
+  // every render (a live update every 30 s, a measure or language chosen), so the host of the
+  // deck already made moves into each new container (by its id, `follow`) rather than a new
+  // deck being made: the canvas, its WebGL context and the reader's pan and zoom survive a
+  // render, and a click never lands on a canvas still loading. `state` holds deck, host and
+  // boundsKey.
   function hostIn(state, container) {
-    var host = state.host;
-    if (!state.deck || !host || !host.isConnected || host.parentNode !== container) {
-      if (state.deck) state.deck.finalize();
-      host = document.createElement("div");
-      host.className = "map-host";
-      container.appendChild(host);
-      state.host = host;
+    if (!state.host) {
+      state.host = document.createElement("div");
+      state.host.className = "map-host";
       state.deck = null;
       state.boundsKey = null;
     }
-    return host;
+    follow(state, container.id);
+    place(state.host, container);
+    return state.host;
+  }
+
+  function place(host, container) {
+    if (host.parentNode === container) return;
+    container.appendChild(host);
+    if (host.getAttribute("data-drawn")) container.setAttribute("data-drawn", "true");
+  }
+
+  // Hosts put back in their container whenever Dash replaces it, without waiting for the next
+  // draw (which may run before React has put the new container in the page).
+  var followed = [];
+  function follow(state, id) {
+    state.containerId = id;
+    if (followed.indexOf(state) >= 0) return;
+    followed.push(state);
+    if (followed.length === 1) {
+      new MutationObserver(function () {
+        followed.forEach(function (each) {
+          var container = document.getElementById(each.containerId);
+          if (container && each.host) place(each.host, container);
+        });
+      }).observe(document.body, { childList: true, subtree: true });
+    }
   }
 
   window.civicDeck = {

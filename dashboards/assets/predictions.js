@@ -12,11 +12,13 @@
   }
 
   function draw(spec) {
-    var container = document.getElementById("hotspot-canvas");
-    if (!container || !spec || !window.civicDeck) return;
+    if (!document.getElementById("hotspot-canvas") || !spec || !window.civicDeck) return;
     window.civicDeck
       .load()
       .then(function (deck) {
+        // read here: Dash may have replaced the container since the callback ran
+        var container = document.getElementById("hotspot-canvas");
+        if (!container) return;
         var host = window.civicDeck.hostIn(state, container);
         var props = { layers: window.civicDeck.layers(deck, spec, "") };
         var key = JSON.stringify(spec.bounds);
@@ -29,7 +31,7 @@
         if (state.deck) {
           state.deck.setProps(props);
         } else {
-          state.deck = window.civicDeck.create(deck, host, container, props, tooltip);
+          state.deck = window.civicDeck.create(deck, host, props, tooltip);
         }
         var canvas = host.querySelector("canvas");
         if (canvas) {
@@ -38,7 +40,8 @@
         }
       })
       .catch(function (error) {
-        container.setAttribute("data-error", String(error && error.message));
+        var container = document.getElementById("hotspot-canvas");
+        if (container) container.setAttribute("data-error", String(error && error.message));
       });
   }
 

@@ -69,6 +69,28 @@ async def spot_under(page: Page, top: str) -> tuple[float, float, str | None]:
     raise AssertionError(f"no spot of the map has a {top} on top")
 
 
+async def picks(page: Page, spots: list[tuple[float, float]]) -> list[object]:
+    """What the map says lies at each canvas position (map.js `pick`)."""
+    return [
+        await page.evaluate("([x, y]) => window.dash_clientside.civicMap.pick(x, y)", [x, y])
+        for x, y in spots
+    ]
+
+
+async def rendered_again(page: Page) -> None:
+    """Has the page rendered again as a live update does (assets/live.js: on an event, and
+    every 30 s) and waits until Dash has put a new map container in the page."""
+    await page.evaluate("() => { document.getElementById('map-canvas').dataset.before = 'yes' }")
+    await page.evaluate(
+        "() => window.dash_clientside.set_props('live',"
+        " {data: {topics: {'*': []}, at: Date.now()}})"
+    )
+    await page.wait_for_function(
+        "() => !!document.getElementById('map-canvas')"
+        " && !document.getElementById('map-canvas').dataset.before"
+    )
+
+
 async def click_through(page: Page, top: str) -> None:
     """Clicks the map where an object of kind `top` lies on top, then waits for the header's
     gu selector to hold a gu, the one the map says lies under that spot."""
@@ -138,4 +160,40 @@ async def test_map_draws_offline_and_drills_into_a_gu(
         await page.get_by_text("Dong of the gu").first.wait_for()
         (tmp_path / "map-drilled.png").write_bytes(await page.screenshot())
     assert blocked == []
+    assert errors == []
+
+
+async def test_a_live_render_keeps_the_maps_canvas_and_the_readers_view(
+    server: str, keys: dict[Tier, str]
+) -> None:
+    errors: list[str] = []
+    async with chromium() as browser:
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        collect_errors(page, errors)
+        await sign_in(page, server, keys[Tier.ANALYST])
+        await open_map_in_english(page, server)
+        box = await page.locator("#map-canvas canvas").bounding_box()
+        assert box is not None
+        spots = [(box["width"] * f / 100, box["height"] * f / 100) for f in (25, 40, 50, 60, 75)]
+        fitted = await picks(page, spots)
+        # given a reader who has dragged the map to another part of the city
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        await page.mouse.move(x, y)
+        await page.mouse.down()
+        await page.mouse.move(x - 250, y - 120, steps=10)
+        await page.mouse.up()
+        dragged = await picks(page, spots)
+        assert dragged != fitted
+        await page.evaluate(
+            "() => { document.querySelector('#map-canvas canvas').dataset.kept = 'yes' }"
+        )
+        # when a live update renders the page again (Dash builds a new map container)
+        await rendered_again(page)
+        # then the canvas moved into it is the one drawn before, showing what the reader left
+        kept = await page.evaluate(
+            "() => [...document.querySelectorAll('#map-canvas canvas')].map(c => c.dataset.kept)"
+        )
+        assert kept == ["yes"]
+        assert await page.locator("#map-canvas").get_attribute("data-drawn") == "true"
+        assert await picks(page, spots) == dragged
     assert errors == []
