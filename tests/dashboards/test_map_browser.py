@@ -163,7 +163,7 @@ async def test_map_draws_offline_and_drills_into_a_gu(
     assert errors == []
 
 
-async def test_a_live_render_keeps_the_maps_canvas_and_the_readers_view(
+async def test_a_live_render_keeps_the_maps_canvas_view_tables_and_focus(
     server: str, keys: dict[Tier, str]
 ) -> None:
     errors: list[str] = []
@@ -187,8 +187,18 @@ async def test_a_live_render_keeps_the_maps_canvas_and_the_readers_view(
         await page.evaluate(
             "() => { document.querySelector('#map-canvas canvas').dataset.kept = 'yes' }"
         )
+        # and who closed the table alternative (open by default) and is on the measure selector
+        table = page.locator(".map-panel details.table-alternative").first
+        await table.locator("summary").click()
+        await page.wait_for_function(
+            "() => !document.querySelector('.map-panel details.table-alternative').open"
+        )
+        await page.focus("#map-measure-select")
         # when a live update renders the page again (Dash builds a new map container)
         await rendered_again(page)
+        # then the table is still closed and the focus is on the new page's measure selector
+        assert await table.get_attribute("open") is None
+        assert await page.evaluate("() => document.activeElement.id") == "map-measure-select"
         # then the canvas moved into it is the one drawn before, showing what the reader left
         kept = await page.evaluate(
             "() => [...document.querySelectorAll('#map-canvas canvas')].map(c => c.dataset.kept)"
