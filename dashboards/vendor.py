@@ -2,8 +2,9 @@
 
 deck.gl's UMD bundle, plotly.js's basic bundle and its Korean locale come from the npm packages
 pinned in gateway/package.json (installed by the Makefile's `npm ci` in the `CIVIC_NODE_MODULES`
-folder), never from a CDN, so the dashboards draw with no internet. Only the map page loads
-deck.gl (dashboards/assets/map.js adds the script on first use): it is 2 MB.
+folder), never from a CDN, so the dashboards draw with no internet. Only the map page and the
+analytics page's hotspot map load deck.gl (dashboards/assets/map.js adds the script on first
+use): it is 2 MB.
 """
 
 from __future__ import annotations

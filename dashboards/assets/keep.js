@@ -4,11 +4,12 @@
 // old one:
 // - what was typed or chosen in a control marked `data-keep` (the analytics page's review notes
 //   and departments), by the control's id, so an update never takes a half-written note away;
-// - whether each table alternative (`<details>`) is open, by the nearest id around it and its
-//   place there (`panel-sensors/0`), so a table the reader opened stays open;
-// - the focus (and the caret) on an element with an id, so a keyboard or screen reader user is
-//   not thrown back to the top of the page.
-// The map's canvas is kept by map.js itself (one deck, moved into each new container).
+// - a table alternative (`<details>`) the reader opened or closed, by the page, the nearest id
+//   around it and its place there (`/dashboard/map page-body/0`), so it stays as they left it;
+// - the focus (and the caret): on the element that replaces the focused one (same id), or on
+//   the focused element itself when it is put back (the map's canvas, moved by map.js), so a
+//   keyboard or screen reader user is not thrown back to the top of the page. A click
+//   elsewhere, or focus moved on, ends it: nothing is focused against the reader's will.
 (function () {
   "use strict";
   var values = {};
@@ -24,20 +25,33 @@
   document.addEventListener("input", remember);
   document.addEventListener("change", remember);
 
-  // "panel-sensors/0": the nearest id around `details` and its place among that element's
-  // `<details>`; null when nothing around it has an id.
+  // "/dashboard/map page-body/0": the page, the nearest id around `details` and its place among
+  // that element's `<details>`; null when nothing around it has an id.
   function detailsKey(details) {
     var around = details.parentElement && details.parentElement.closest("[id]");
     if (!around) return null;
-    return around.id + "/" + Array.prototype.indexOf.call(around.querySelectorAll("details"), details);
+    var place = Array.prototype.indexOf.call(around.querySelectorAll("details"), details);
+    return window.location.pathname + " " + around.id + "/" + place;
   }
 
-  // `toggle` does not bubble: listen while it is captured on the way down.
+  // Only the reader's own toggles are kept (a click on the summary, by mouse or keyboard), not
+  // the `toggle` a `<details>` rendered open fires. `toggle` does not bubble: it is caught on the
+  // way down.
+  var toggledByReader = new WeakSet();
+  document.addEventListener(
+    "click",
+    function (event) {
+      var summary = event.target && event.target.closest ? event.target.closest("summary") : null;
+      if (summary && summary.parentElement) toggledByReader.add(summary.parentElement);
+    },
+    true
+  );
   document.addEventListener(
     "toggle",
     function (event) {
       var details = event.target;
-      if (!details || details.tagName !== "DETAILS" || !details.isConnected) return;
+      if (!details || !toggledByReader.has(details) || !details.isConnected) return;
+      toggledByReader.delete(details);
       var key = detailsKey(details);
       if (key) opened[key] = details.open;
     },
@@ -45,9 +59,15 @@
   );
 
   document.addEventListener("focusin", function (event) {
-    var target = event.target;
-    focused = target && target.id ? target : null;
+    focused = event.target;
   });
+  document.addEventListener(
+    "pointerdown",
+    function (event) {
+      if (focused && !(focused.contains && focused.contains(event.target))) focused = null;
+    },
+    true
+  );
 
   function restore() {
     Object.keys(values).forEach(function (id) {
@@ -60,16 +80,23 @@
         if (key && key in opened && details.open !== opened[key]) details.open = opened[key];
       });
     }
-    if (focused && !focused.isConnected) {
-      var replaced = document.getElementById(focused.id);
-      var caret = typeof focused.selectionStart === "number" ? focused.selectionStart : null;
-      focused = replaced;
-      if (replaced) {
-        replaced.focus({ preventScroll: true });
-        if (caret !== null && typeof replaced.setSelectionRange === "function") {
-          replaced.setSelectionRange(caret, caret);
-        }
-      }
+    if (focused) refocus();
+  }
+
+  function refocus() {
+    var active = document.activeElement;
+    if (focused.isConnected) {
+      // put back after a move (it lost the focus while out of the page)
+      if (!active || active === document.body) focused.focus({ preventScroll: true });
+      return;
+    }
+    var replaced = focused.id ? document.getElementById(focused.id) : null;
+    if (!replaced) return;
+    var caret = typeof focused.selectionStart === "number" ? focused.selectionStart : null;
+    focused = replaced;
+    replaced.focus({ preventScroll: true });
+    if (caret !== null && typeof replaced.setSelectionRange === "function") {
+      replaced.setSelectionRange(caret, caret);
     }
   }
   new MutationObserver(restore).observe(document.documentElement, {

@@ -148,17 +148,13 @@
     return (labels.canvas || "") + name + (labels.gu ? " · " + labels.gu : "");
   }
 
-  // The page's map container, read when it is used: Dash may have replaced it since the
-  // callback ran.
-  function mapCanvas() {
-    return document.getElementById("map-canvas");
-  }
-
   function draw(spec, measure) {
-    if (!mapCanvas() || !spec) return;
+    if (!spec) return;
     loadDeck()
       .then(function (deck) {
-        var container = mapCanvas();
+        var container = containerFor(state, "map-canvas", function () {
+          draw(spec, measure);
+        });
         if (!container) return;
         var host = hostIn(state, container);
         state.spec = spec;
@@ -180,16 +176,24 @@
         label(host, spec, measure);
       })
       .catch(function (error) {
-        var container = mapCanvas();
+        var container = document.getElementById("map-canvas");
         if (container) container.setAttribute("data-error", String(error && error.message));
       });
   }
 
   // Shared with the analytics page's hotspot map (assets/predictions.js): one loader, one
-  // reading of a pydeck spec.
-  // A deck drawn in `host` that marks the host and the container holding it data-drawn once
-  // drawn, and the container data-error when it fails (what the browser tests and the page's own
-  // "not drawn" notice read).
+  // reading of a pydeck spec, and one way of keeping a deck through Dash's renders.
+  //
+  // Dash builds the page's elements anew on every render (a live update, the 30 s refresh, a
+  // measure or language chosen), so a page keeps one deck whose host element moves into each new
+  // container: the canvas, its WebGL context and the reader's pan and zoom survive a render, and
+  // no render pays for a new deck. Each state (`{deck, host, boundsKey}`) follows its container's
+  // id (`follow`); leaving the page lets the old page go and fits the view again on return.
+
+  // A deck drawn in `host` that marks its container data-drawn once it has drawn that
+  // container's spec (`drawsFor`: the container the last draw was for), and data-error when it
+  // fails (what the browser tests and the page's own "not drawn" notice read).
+  var drawsFor = new WeakMap();
   function newDeck(deck, host, props, tooltip) {
     return new deck.Deck(
       Object.assign(
@@ -200,11 +204,14 @@
           controller: true,
           getTooltip: tooltip,
           onAfterRender: function () {
-            host.setAttribute("data-drawn", "true");
-            if (host.parentNode) host.parentNode.setAttribute("data-drawn", "true");
+            var container = host.parentNode;
+            if (container && drawsFor.get(host) === container) {
+              container.setAttribute("data-drawn", "true");
+            }
           },
           onError: function (error) {
-            if (host.parentNode) host.parentNode.setAttribute("data-error", String(error && error.message));
+            var container = host.parentNode;
+            if (container) container.setAttribute("data-error", String(error && error.message));
           },
         },
         props
@@ -212,32 +219,34 @@
     );
   }
 
-  // The element a deck draws in, placed in `container`. Dash builds the page's elements anew on
-  // every render (a live update every 30 s, a measure or language chosen), so the host of the
-  // deck already made moves into each new container (by its id, `follow`) rather than a new
-  // deck being made: the canvas, its WebGL context and the reader's pan and zoom survive a
-  // render, and a click never lands on a canvas still loading. `state` holds deck, host and
-  // boundsKey.
+  // The element the state's deck draws in, placed in `container` for a draw of its spec. A deck
+  // whose WebGL context was lost (a GPU reset) never draws again: it is replaced.
   function hostIn(state, container) {
+    if (state.deck && state.deck.device && state.deck.device.isLost) {
+      state.deck.finalize();
+      if (state.host.parentNode) state.host.parentNode.removeChild(state.host);
+      state.host = null;
+    }
     if (!state.host) {
       state.host = document.createElement("div");
       state.host.className = "map-host";
       state.deck = null;
       state.boundsKey = null;
     }
-    follow(state, container.id);
-    place(state.host, container);
+    drawsFor.set(state.host, container);
+    if (state.host.parentNode !== container) container.appendChild(state.host);
     return state.host;
   }
 
-  function place(host, container) {
-    if (host.parentNode === container) return;
-    container.appendChild(host);
-    if (host.getAttribute("data-drawn")) container.setAttribute("data-drawn", "true");
+  // The container `id` in the page now; or null, and `redo` runs once it is there (a callback
+  // can run before React has put the page's new elements in).
+  function containerFor(state, id, redo) {
+    follow(state, id);
+    var container = document.getElementById(id);
+    state.pending = container ? null : redo;
+    return container;
   }
 
-  // Hosts put back in their container whenever Dash replaces it, without waiting for the next
-  // draw (which may run before React has put the new container in the page).
   var followed = [];
   function follow(state, id) {
     state.containerId = id;
@@ -245,11 +254,27 @@
     followed.push(state);
     if (followed.length === 1) {
       new MutationObserver(function () {
-        followed.forEach(function (each) {
-          var container = document.getElementById(each.containerId);
-          if (container && each.host) place(each.host, container);
-        });
+        followed.forEach(replace);
       }).observe(document.body, { childList: true, subtree: true });
+    }
+  }
+
+  // After Dash changed the page: the host back into its (new) container at once, rather than at
+  // the next draw; a draw that found no container run again; or, the page left, the old page's
+  // elements let go and the view fitted again when the reader comes back.
+  function replace(state) {
+    var container = document.getElementById(state.containerId);
+    var host = state.host;
+    if (container) {
+      if (host && host.parentNode !== container) container.appendChild(host);
+      if (state.pending) {
+        var redo = state.pending;
+        state.pending = null;
+        redo();
+      }
+    } else if (host && !host.isConnected) {
+      if (host.parentNode) host.parentNode.removeChild(host);
+      state.boundsKey = null;
     }
   }
 
@@ -259,6 +284,7 @@
     viewOf: viewOf,
     create: newDeck,
     hostIn: hostIn,
+    containerFor: containerFor,
   };
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

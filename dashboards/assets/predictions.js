@@ -12,12 +12,13 @@
   }
 
   function draw(spec) {
-    if (!document.getElementById("hotspot-canvas") || !spec || !window.civicDeck) return;
+    if (!spec || !window.civicDeck) return;
     window.civicDeck
       .load()
       .then(function (deck) {
-        // read here: Dash may have replaced the container since the callback ran
-        var container = document.getElementById("hotspot-canvas");
+        var container = window.civicDeck.containerFor(state, "hotspot-canvas", function () {
+          draw(spec);
+        });
         if (!container) return;
         var host = window.civicDeck.hostIn(state, container);
         var props = { layers: window.civicDeck.layers(deck, spec, "") };

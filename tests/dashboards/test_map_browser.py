@@ -199,11 +199,24 @@ async def test_a_live_render_keeps_the_maps_canvas_view_tables_and_focus(
         # then the table is still closed and the focus is on the new page's measure selector
         assert await table.get_attribute("open") is None
         assert await page.evaluate("() => document.activeElement.id") == "map-measure-select"
-        # then the canvas moved into it is the one drawn before, showing what the reader left
+        # and the canvas moved into it is the one drawn before, showing what the reader left
         kept = await page.evaluate(
             "() => [...document.querySelectorAll('#map-canvas canvas')].map(c => c.dataset.kept)"
         )
         assert kept == ["yes"]
-        assert await page.locator("#map-canvas").get_attribute("data-drawn") == "true"
+        await page.wait_for_selector(DRAWN, state="attached")
         assert await picks(page, spots) == dragged
+        # when the reader is on the map's canvas (keyboard panning), the canvas keeps the focus
+        await page.focus("#map-canvas canvas")
+        await rendered_again(page)
+        assert await page.evaluate(
+            "() => document.activeElement === document.querySelector('#map-canvas canvas')"
+        )
+        # when the reader leaves the selector by clicking the header's title (text that takes no
+        # focus), the next render does not take the focus back to it
+        await page.focus("#map-measure-select")
+        await page.locator("#app-title").click()
+        assert await page.evaluate("() => document.activeElement === document.body")
+        await rendered_again(page)
+        assert await page.evaluate("() => document.activeElement === document.body")
     assert errors == []
