@@ -84,18 +84,46 @@ export function holdSeat(client, seat) {
   seat.on("error", () => {});
 }
 
+/** The longest operation `id` a subscribe may have, as on the merged server
+ * (civicgraph/graphql_door/websockets.py MAX_OPERATION_ID_CHARS): every push of the operation
+ * repeats its id, so a 64 KiB id would make every push of a small reading 64 KiB. */
+export const MAX_OPERATION_ID_CHARS = 128;
+
 /**
- * Closes `client` 4400 on a message whose JSON nests deeper than `maxDepth` (body.mjs
- * nestsDeeper), before the protocol server parses it, as the merged server closes it: deep
- * variables otherwise overflowed a recursive walk in the gateway (close 4500 "Maximum call
- * stack size exceeded").
+ * The merged server's reason for refusing the client message `text` before the protocol server
+ * reads it, or null: JSON nesting deeper than `maxDepth` (body.mjs nestsDeeper; deep variables
+ * otherwise overflowed a recursive walk in the gateway, close 4500 "Maximum call stack size
+ * exceeded"), or a `subscribe` whose `id` is longer than MAX_OPERATION_ID_CHARS. A message that
+ * is not JSON is graphql-ws's to refuse.
  */
-function refuseDeepMessages(client, maxDepth) {
+export function messageProblem(text, maxDepth) {
+  if (nestsDeeper(text, maxDepth)) return `the JSON nests deeper than ${maxDepth} levels`;
+  if (text.length <= MAX_OPERATION_ID_CHARS) return null; // too short to hold a longer id
+  let message;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const id = message?.id;
+  const long = typeof id === "string" && id.length > MAX_OPERATION_ID_CHARS;
+  if (message?.type === "subscribe" && long) {
+    return `a subscribe's \`id\` is at most ${MAX_OPERATION_ID_CHARS} characters`;
+  }
+  return null;
+}
+
+/** Closes `client` 4400 with the reason on a message the merged server refuses the same way
+ * (`messageProblem`), before the protocol server parses it. */
+function refuseBadMessages(client, maxDepth) {
   const emit = client.emit;
   client.emit = function (event, data, ...rest) {
-    if (event === "message" && nestsDeeper(String(data), maxDepth)) {
-      client.close(BAD_REQUEST, `the JSON nests deeper than ${maxDepth} levels`);
-      return true;
+    if (event === "message") {
+      const problem = messageProblem(String(data), maxDepth);
+      if (problem !== null) {
+        client.close(BAD_REQUEST, problem);
+        return true;
+      }
     }
     return emit.call(this, event, data, ...rest);
   };
@@ -107,7 +135,8 @@ function refuseDeepMessages(client, maxDepth) {
  * seat for the client's headers (`headersOf(request)`), then completes the upgrade and either
  * passes the client on, tied to its seat, or closes it with the seat's refusal (the merged
  * server too accepts, then closes). `limits` is `{maxPayload, maxJsonDepth}`: each socket takes
- * messages of at most `maxPayload` bytes, nesting JSON at most `maxJsonDepth` levels.
+ * messages of at most `maxPayload` bytes, nesting JSON at most `maxJsonDepth` levels, whose
+ * subscribe ids are at most MAX_OPERATION_ID_CHARS characters.
  */
 export function seatEveryConnection(WebSocketServer, urls, headersOf, limits) {
   const handleUpgrade = WebSocketServer.prototype.handleUpgrade;
@@ -130,7 +159,7 @@ export function seatEveryConnection(WebSocketServer, urls, headersOf, limits) {
           return;
         }
         holdSeat(client, seat);
-        refuseDeepMessages(client, limits.maxJsonDepth);
+        refuseBadMessages(client, limits.maxJsonDepth);
         done(client, ...rest);
       });
     });

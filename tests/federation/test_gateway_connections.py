@@ -15,6 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from civicgraph.auth import DoorPolicy
+from civicgraph.graphql_door.websockets import MAX_OPERATION_ID_CHARS
 from civicgraph.settings import Settings
 from tests.e2e.websocket_client import TRANSPORT, WAIT_S, opened, ws_url
 from tests.federation.conftest import CHECKER, Doors
@@ -155,3 +156,21 @@ async def test_a_websocket_message_nesting_too_deep_closes_4400(
     # then the socket is closed 4400, as a client's mistake, never an internal error
     assert closed is not None
     assert closed[0] == 4400, closed
+
+
+@pytest.mark.parametrize("door", ["merged", "hive"])
+async def test_a_subscribe_with_an_over_long_id_closes_4400(doors: Doors, door: str) -> None:
+    # given a subscribe whose id is one character over the limit (every push would repeat it)
+    long_id = "i" * (MAX_OPERATION_ID_CHARS + 1)
+    subscribe = (
+        f'{{"id": "{long_id}", "type": "subscribe",'
+        ' "payload": {"query": "subscription { alerts { id } }"}}'
+    )
+    ws = await opened(ws_url(getattr(doors, door)), TRANSPORT)
+    try:
+        await ws.send(subscribe)
+        closed = await close_of(ws)
+    finally:
+        await ws.close()
+    # then the socket is closed 4400 with the merged server's reason, through Hive as well
+    assert closed == (4400, f"a subscribe's `id` is at most {MAX_OPERATION_ID_CHARS} characters")
