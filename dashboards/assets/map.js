@@ -172,7 +172,7 @@
           label(host, spec, measure);
           return;
         }
-        state.deck = newDeck(deck, host, Object.assign({ onClick: click }, props), tooltip);
+        state.deck = newDeck(deck, host, Object.assign({ id: "map-deck", onClick: click }, props), tooltip);
         label(host, spec, measure);
       })
       .catch(function (error) {
@@ -190,9 +190,11 @@
   // no render pays for a new deck. Each state (`{deck, host, boundsKey}`) follows its container's
   // id (`follow`); leaving the page lets the old page go and fits the view again on return.
 
-  // A deck drawn in `host` that marks its container data-drawn once it has drawn that
-  // container's spec (`drawsFor`: the container the last draw was for), and data-error when it
-  // fails (what the browser tests and the page's own "not drawn" notice read).
+  // A deck drawn in `host` that marks the host data-drawn once it has drawn anything and its
+  // container once it has drawn that container's spec (`drawsFor`: the container the last draw
+  // was for), and the container data-error when it fails (what the browser tests and the page's
+  // own "not drawn" notice read). `props.id` names its canvas: give each deck its own (deck.gl
+  // names every canvas "deckgl-overlay"; keep.js finds the focused element again by id).
   var drawsFor = new WeakMap();
   function newDeck(deck, host, props, tooltip) {
     return new deck.Deck(
@@ -204,6 +206,7 @@
           controller: true,
           getTooltip: tooltip,
           onAfterRender: function () {
+            host.setAttribute("data-drawn", "true");
             var container = host.parentNode;
             if (container && drawsFor.get(host) === container) {
               container.setAttribute("data-drawn", "true");
@@ -225,6 +228,7 @@
     if (state.deck && state.deck.device && state.deck.device.isLost) {
       state.deck.finalize();
       if (state.host.parentNode) state.host.parentNode.removeChild(state.host);
+      container.removeAttribute("data-drawn");
       state.host = null;
     }
     if (!state.host) {
@@ -274,6 +278,7 @@
       }
     } else if (host && !host.isConnected) {
       if (host.parentNode) host.parentNode.removeChild(host);
+      drawsFor.delete(host);
       state.boundsKey = null;
     }
   }

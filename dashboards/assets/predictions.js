@@ -32,7 +32,12 @@
         if (state.deck) {
           state.deck.setProps(props);
         } else {
-          state.deck = window.civicDeck.create(deck, host, props, tooltip);
+          state.deck = window.civicDeck.create(
+            deck,
+            host,
+            Object.assign({ id: "hotspot-deck" }, props),
+            tooltip
+          );
         }
         var canvas = host.querySelector("canvas");
         if (canvas) {

@@ -106,7 +106,8 @@ export function messageProblem(text, maxDepth) {
     return null;
   }
   const id = message?.id;
-  const long = typeof id === "string" && id.length > MAX_OPERATION_ID_CHARS;
+  // characters as Python counts them (code points), not UTF-16 units: an emoji is one
+  const long = typeof id === "string" && [...id].length > MAX_OPERATION_ID_CHARS;
   if (message?.type === "subscribe" && long) {
     return `a subscribe's \`id\` is at most ${MAX_OPERATION_ID_CHARS} characters`;
   }
@@ -119,6 +120,8 @@ function refuseBadMessages(client, maxDepth) {
   const emit = client.emit;
   client.emit = function (event, data, ...rest) {
     if (event === "message") {
+      // once refused, nothing more is read (ws still emits the messages that follow the close)
+      if (client.readyState !== client.OPEN) return true;
       const problem = messageProblem(String(data), maxDepth);
       if (problem !== null) {
         client.close(BAD_REQUEST, problem);

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -17,7 +18,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from civicgraph.auth import DoorPolicy
 from civicgraph.graphql_door.websockets import MAX_OPERATION_ID_CHARS
 from civicgraph.settings import Settings
-from tests.e2e.websocket_client import TRANSPORT, WAIT_S, opened, ws_url
+from tests.e2e.websocket_client import TRANSPORT, WAIT_S, next_frame, opened, ws_url
 from tests.federation.conftest import CHECKER, Doors
 
 LIMIT = 2
@@ -60,6 +61,17 @@ async def close_of(ws: ClientConnection) -> tuple[int, str] | None:
         return None
     except ConnectionClosed as closed:
         return (closed.rcvd.code, closed.rcvd.reason) if closed.rcvd else None
+
+
+async def close_after(base: str, message: str) -> tuple[int, str] | None:
+    """The close code and reason `base`'s /graphql sends after `message` on an initialised
+    graphql-transport-ws socket (None: it did not close within WAIT_S)."""
+    ws = await opened(ws_url(base), TRANSPORT)
+    try:
+        await ws.send(message)
+        return await close_of(ws)
+    finally:
+        await ws.close()
 
 
 @pytest.mark.parametrize("door", ["merged", "hive"])
@@ -147,12 +159,7 @@ async def test_a_websocket_message_nesting_too_deep_closes_4400(
         f'"variables": {{"a": {deep}}}}}}}'
     )
     assert len(subscribe) < settings.graphql_max_ws_message_bytes
-    ws = await opened(ws_url(getattr(doors, door)), TRANSPORT)
-    try:
-        await ws.send(subscribe)
-        closed = await close_of(ws)
-    finally:
-        await ws.close()
+    closed = await close_after(getattr(doors, door), subscribe)
     # then the socket is closed 4400, as a client's mistake, never an internal error
     assert closed is not None
     assert closed[0] == 4400, closed
@@ -166,11 +173,26 @@ async def test_a_subscribe_with_an_over_long_id_closes_4400(doors: Doors, door: 
         f'{{"id": "{long_id}", "type": "subscribe",'
         ' "payload": {"query": "subscription { alerts { id } }"}}'
     )
-    ws = await opened(ws_url(getattr(doors, door)), TRANSPORT)
-    try:
-        await ws.send(subscribe)
-        closed = await close_of(ws)
-    finally:
-        await ws.close()
+    closed = await close_after(getattr(doors, door), subscribe)
     # then the socket is closed 4400 with the merged server's reason, through Hive as well
     assert closed == (4400, f"a subscribe's `id` is at most {MAX_OPERATION_ID_CHARS} characters")
+
+
+@pytest.mark.parametrize("door", ["merged", "hive"])
+async def test_an_id_of_the_longest_length_in_emoji_runs_through_both(
+    doors: Doors, door: str
+) -> None:
+    # given an id of exactly the limit in characters, each an emoji (two UTF-16 units in the
+    # gateway's JavaScript, one character to the merged server)
+    longest = "\N{GRINNING FACE}" * MAX_OPERATION_ID_CHARS
+    ws = await opened(ws_url(getattr(doors, door)), TRANSPORT)
+    try:
+        await ws.send(
+            json.dumps({"id": longest, "type": "subscribe", "payload": {"query": "{ __typename }"}})
+        )
+        answered = await next_frame(ws)
+    finally:
+        await ws.close()
+    # then it runs and its answer comes back under that id, through Hive as on the merged server
+    assert answered["type"] == "next", answered
+    assert answered["id"] == longest
