@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -51,6 +52,11 @@ def colours_in(png: bytes) -> int:
     return len(image.getcolors(maxcolors=1 << 24) or [])
 
 
+async def pick(page: Page, x: float, y: float) -> Any:
+    """What map.js says a click at canvas pixel (x, y) would find: `{top, gu}` or None."""
+    return await page.evaluate("([x, y]) => window.dash_clientside.civicMap.pick(x, y)", [x, y])
+
+
 async def spot_under(page: Page, top: str) -> tuple[float, float, str | None]:
     """A page position where the topmost object on the map is of kind `top` ("point",
     "cases", "gu", "dong"), away from the canvas' edges, with the gu the map says a click there
@@ -61,20 +67,15 @@ async def spot_under(page: Page, top: str) -> tuple[float, float, str | None]:
     for fy in range(20, 81, 2):
         for fx in range(20, 81, 2):
             x, y = width * fx / 100, height * fy / 100
-            found = await page.evaluate(
-                "([x, y]) => window.dash_clientside.civicMap.pick(x, y)", [x, y]
-            )
+            found = await pick(page, x, y)
             if found and found["top"] == top:
                 return box["x"] + x, box["y"] + y, found["gu"]
     raise AssertionError(f"no spot of the map has a {top} on top")
 
 
-async def picks(page: Page, spots: list[tuple[float, float]]) -> list[object]:
-    """What the map says lies at each canvas position (map.js `pick`)."""
-    return [
-        await page.evaluate("([x, y]) => window.dash_clientside.civicMap.pick(x, y)", [x, y])
-        for x, y in spots
-    ]
+async def picks(page: Page, spots: list[tuple[float, float]]) -> list[Any]:
+    """What the map says lies at each canvas position (`pick`)."""
+    return [await pick(page, x, y) for x, y in spots]
 
 
 async def rendered_again(page: Page) -> None:
