@@ -22,6 +22,7 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from graph.records.api_keys import Tier
+from graph.redis_pool import bounded_pool
 
 log = logging.getLogger("civicgraph.rate_limits")
 
@@ -47,10 +48,16 @@ def parse_quota(text: str) -> RateLimitItem:
 
 
 def storage_for(bus_url: str | None) -> Storage:
-    """Redis (shared by every worker) when the bus is Redis, else this process's memory."""
+    """Redis (shared by every worker) when the bus is Redis, over a bounded pool where a
+    burst of requests waits for a connection (graph/redis_pool.py) instead of being served
+    uncounted; else this process's memory."""
     if bus_url and bus_url.startswith(("redis://", "rediss://")):
         shared = storage_from_string(
-            f"async+{bus_url}", implementation="redispy", wrap_exceptions=True
+            f"async+{bus_url}",
+            implementation="redispy",
+            wrap_exceptions=True,
+            # limits hands it to redis-py (`use_basic`); its annotation is narrower
+            connection_pool=bounded_pool(bus_url),  # type: ignore[arg-type]
         )
         assert isinstance(shared, Storage)  # the async+ scheme gives the asyncio storage
         return shared

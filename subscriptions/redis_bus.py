@@ -23,6 +23,7 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from graph.errors import StoreUnavailable
+from graph.redis_pool import redis_client
 from subscriptions.bus import LocalSubscribers
 from subscriptions.events import Event, Stream, decode, encode
 
@@ -50,7 +51,7 @@ class RedisBus(LocalSubscribers):
     async def start(self) -> None:
         if self._client is not None:
             return
-        client = redis.Redis.from_url(self.url)
+        client = redis_client(self.url)
         try:
             await client.ping()
         except (RedisError, OSError) as error:

@@ -16,8 +16,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import redis.asyncio as redis
 from redis.exceptions import RedisError
+
+from graph.redis_pool import redis_client
 
 log = logging.getLogger("civicgraph.persisted")
 
@@ -133,7 +134,7 @@ class RedisDocuments:
     ) -> None:
         self.bounds = bounds
         self.clock = clock
-        self.client = redis.Redis.from_url(url)
+        self.client = redis_client(url)
         self.keys = [f"{prefix}:documents", f"{prefix}:used", f"{prefix}:bytes"]
         self._put = self.client.register_script(PUT_SCRIPT)
         self._get = self.client.register_script(GET_SCRIPT)

@@ -254,6 +254,31 @@ async def test_two_apps_sharing_redis_share_the_count(settings: Settings, stores
     assert statuses == [200, 200, 200, 429, 429]
 
 
+@pytest.mark.services
+async def test_a_burst_beyond_the_redis_pool_is_counted_every_request(
+    settings: Settings, stores: Stores
+) -> None:
+    """1,100 requests at once, more than the 1,000 connections the `limits` library's own
+    pool held: past that its counts were "unavailable" and the requests served uncounted."""
+    from tests.contract.test_bus import REDIS_URL
+
+    try:
+        async with Redis.from_url(REDIS_URL) as redis:
+            await redis.ping()
+    except RedisError as error:
+        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
+    quota, burst = 1_050, 1_100
+    ip = f"2001:db8::{uuid.uuid4().hex[:4]}"
+    limits = {"rate_limit_public": f"{quota}/day", "bus_url": REDIS_URL}
+    async with door_app(settings, stores, **limits) as app, client(app, ip) as http:
+        answers = await asyncio.gather(*(http.get("/") for _ in range(burst)))
+        after = await http.get("/")
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200] * quota + [429] * (burst - quota)
+    assert after.status_code == 429
+    assert standing(after)[3] == 0
+
+
 async def test_public_dashboard_requests_have_their_own_quota_and_a_page_when_refused(
     settings: Settings, stores: Stores
 ) -> None:

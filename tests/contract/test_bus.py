@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graph.errors import StoreUnavailable
+from graph.redis_pool import POOL_SIZE
 from subscriptions.bus import EventBus
 from subscriptions.events import Event, Stream
 from subscriptions.fanout import SubscriberTooSlow, Subscription
@@ -151,6 +152,16 @@ async def test_iterating_closes_the_subscription_when_the_consumer_stops(bus: Ev
             break
     assert received == [7]  # the loop ran: an iterator that yields nothing fails here
     assert bus.fanout.count() == 0
+
+
+async def test_a_burst_of_publishes_beyond_the_redis_pool_all_arrive(bus: EventBus) -> None:
+    """Three times as many publishes at once as a Redis client holds connections
+    (graph/redis_pool.py): each waits for a connection rather than failing."""
+    subscription = bus.subscribe(Stream.READINGS, capacity=1000)
+    keys = range(1, 3 * POOL_SIZE + 1)
+    await asyncio.gather(*(bus.publish([reading(key)]) for key in keys))
+    assert sorted(await receive(subscription, len(keys))) == list(keys)  # none lost, no error
+    subscription.close()
 
 
 async def test_a_publish_on_one_redis_bus_reaches_another() -> None:

@@ -3,6 +3,7 @@ cases in this process's memory and in Redis (shared by workers)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from civicgraph.graphql_door.apq_store import (
     RedisDocuments,
     document_cache,
 )
+from graph.redis_pool import POOL_SIZE
 
 REDIS_URL = os.environ.get("CIVIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -157,3 +159,13 @@ def test_document_cache_is_redis_when_the_bus_is_redis() -> None:
     assert isinstance(document_cache(None, CacheBounds()), MemoryDocuments)
     assert isinstance(document_cache("memory://", CacheBounds()), MemoryDocuments)
     assert isinstance(document_cache(REDIS_URL, CacheBounds()), RedisDocuments)
+
+
+async def test_a_burst_of_lookups_beyond_the_redis_pool_all_find_the_document(
+    redis_store: RedisDocuments,
+) -> None:
+    """Three times as many lookups at once as the client holds connections (redis-py's own
+    pool raised "Too many connections" past 100, and the hash looked unknown)."""
+    await redis_store.put("h", "{ districts { code } }")
+    found = await asyncio.gather(*(redis_store.get("h") for _ in range(3 * POOL_SIZE)))
+    assert found == ["{ districts { code } }"] * (3 * POOL_SIZE)

@@ -1,0 +1,44 @@
+"""Redis clients whose connection pool is bounded and makes a command wait for a connection.
+
+redis-py's own pool (redis 8: at most 100 connections; the `limits` library asks for 1,000)
+raises `MaxConnectionsError` ("Too many connections") at once when one more command is in
+flight than it holds connections. A burst of clients is exactly that: 2,000 websocket connects
+or 300 requests arriving together made the rate limits fail open (their counts "unavailable",
+the requests served uncounted), the APQ store answer misses, and a publish on the bus fail. A
+`BlockingConnectionPool` instead queues the command until a connection is free (Redis answers
+each in microseconds), and only gives up after `WAIT_S`, with `redis.exceptions.ConnectionError`
+("No connection available."), which each caller already treats as Redis being down.
+
+Every Redis client of CivicGraph is made here: the event bus, the rate limits' counts and the
+APQ store. An operator may size a pool in the URL (`redis://host:6379/0?max_connections=200`):
+redis-py lets the query string win over the arguments given here.
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as redis
+
+POOL_SIZE = 50
+"""Connections per client and process (redis-py's default for a blocking pool). Redis runs one
+command at a time, so more connections than this only queue inside Redis instead of here; and
+Redis serves 10,000 clients at most by default (`maxclients`), shared by every worker."""
+WAIT_S = 5.0
+"""Longest a command waits for a free connection, and a new connection for Redis to accept it,
+before it is treated as Redis being down (an unreachable host would otherwise hold each
+request for the system's two minutes of TCP retries). Reads have no timeout: the bus's
+subscription waits for messages as long as none come."""
+
+
+def bounded_pool(url: str) -> redis.BlockingConnectionPool:
+    """A pool of at most POOL_SIZE connections to the Redis at `url` (`redis://` or
+    `rediss://`), where a command waits up to WAIT_S for a free one and a connect up to WAIT_S.
+    Raises ValueError for a URL redis-py cannot read; connecting happens at the first command."""
+    return redis.BlockingConnectionPool.from_url(
+        url, max_connections=POOL_SIZE, timeout=WAIT_S, socket_connect_timeout=WAIT_S
+    )
+
+
+def redis_client(url: str) -> redis.Redis:
+    """A client of the Redis at `url` over its own `bounded_pool`, closed with the client
+    (`await client.aclose()`). Raises ValueError as `bounded_pool`."""
+    return redis.Redis.from_pool(bounded_pool(url))
