@@ -18,11 +18,10 @@ py-spy sampling the Python servers (`pip install -e '.[bench]'`) and the gateway
 `node --cpu-prof`, and prints where each spent its CPU during the load. --apq also loads the
 same query as an automatic persisted query (Apollo APQ: GET with only the `persistedQuery`
 extension's SHA-256, the text stored once beforehand) and gives its ratio against the full-text
-GET of the same run.
-`node --cpu-prof`, and prints where each spent its CPU during the load. --usage measures the cost
-of usage counting per request: the same server with CIVIC_USAGE_COUNTING=0 and =1, alternately,
-twice each (server CPU µs and req/s per request, and their ratio), and the counting alone
-in process (µs per call to record a call that touches one dataset).
+GET of the same run. --usage measures the cost of usage counting per request: the same server
+with CIVIC_USAGE_COUNTING=0 and =1, alternately, twice each (server CPU µs and req/s per
+request, and their ratio), and the counting alone in process (µs per call to record a call
+that touches one dataset).
 """
 
 from __future__ import annotations
