@@ -5,9 +5,11 @@ raises `MaxConnectionsError` ("Too many connections") at once when one more comm
 flight than it holds connections. A burst of clients is exactly that: 2,000 websocket connects
 or 300 requests arriving together made the rate limits fail open (their counts "unavailable",
 the requests served uncounted), the APQ store answer misses, and a publish on the bus fail. A
-`BlockingConnectionPool` instead queues the command until a connection is free (Redis answers
-each in microseconds), and only gives up after `WAIT_S`, with `redis.exceptions.ConnectionError`
-("No connection available."), which each caller already treats as Redis being down.
+`BlockingConnectionPool` instead queues the command until a connection is free, for as long as
+that takes: a burst is answered more slowly, as any work beyond a server's means is, but
+counted in full. A wait with a time limit would hand the burst back its way around the
+quotas: under a large enough burst the server's own loop, not Redis, is what keeps a command
+waiting, and past the limit the request was served uncounted.
 
 Every Redis client of CivicGraph is made here: the event bus, the rate limits' counts and the
 APQ store. An operator may size a pool in the URL (`redis://host:6379/0?max_connections=200`):
@@ -22,19 +24,20 @@ POOL_SIZE = 50
 """Connections per client and process (redis-py's default for a blocking pool). Redis runs one
 command at a time, so more connections than this only queue inside Redis instead of here; and
 Redis serves 10,000 clients at most by default (`maxclients`), shared by every worker."""
-WAIT_S = 5.0
-"""Longest a command waits for a free connection, and a new connection for Redis to accept it,
-before it is treated as Redis being down (an unreachable host would otherwise hold each
-request for the system's two minutes of TCP retries). Reads have no timeout: the bus's
-subscription waits for messages as long as none come."""
+CONNECT_S = 5.0
+"""Longest a new connection waits for Redis to accept it before the command fails as Redis
+being down (`redis.exceptions.ConnectionError`, which each caller handles): an unreachable host
+would otherwise hold each request for the system's two minutes of TCP retries. Replies have
+no limit: the bus's subscription waits for messages as long as none come."""
 
 
 def bounded_pool(url: str) -> redis.BlockingConnectionPool:
     """A pool of at most POOL_SIZE connections to the Redis at `url` (`redis://` or
-    `rediss://`), where a command waits up to WAIT_S for a free one and a connect up to WAIT_S.
-    Raises ValueError for a URL redis-py cannot read; connecting happens at the first command."""
+    `rediss://`), where a command waits for a free one as long as it takes and a connect up to
+    CONNECT_S. Raises ValueError for a URL redis-py cannot read; connecting happens at the
+    first command."""
     return redis.BlockingConnectionPool.from_url(
-        url, max_connections=POOL_SIZE, timeout=WAIT_S, socket_connect_timeout=WAIT_S
+        url, max_connections=POOL_SIZE, timeout=None, socket_connect_timeout=CONNECT_S
     )
 
 
