@@ -150,35 +150,12 @@
 
   function draw(spec, measure) {
     if (!spec) return;
-    loadDeck()
-      .then(function (deck) {
-        var container = containerFor(state, "map-canvas", function () {
-          draw(spec, measure);
-        });
-        if (!container) return;
-        var host = hostIn(state, container);
-        state.spec = spec;
-        state.measure = measure;
-        var key = JSON.stringify(spec.bounds);
-        var props = { layers: layers(deck, spec, measure) };
-        if (key !== state.boundsKey) {
-          props.initialViewState = spec.bounds
-            ? viewOf(deck, host, spec.bounds)
-            : spec.initialViewState;
-          state.boundsKey = key;
-        }
-        if (state.deck) {
-          state.deck.setProps(props);
-          label(host, spec, measure);
-          return;
-        }
-        state.deck = newDeck(deck, host, Object.assign({ id: "map-deck", onClick: click }, props), tooltip);
-        label(host, spec, measure);
-      })
-      .catch(function (error) {
-        var container = document.getElementById("map-canvas");
-        if (container) container.setAttribute("data-error", String(error && error.message));
-      });
+    var own = { id: "map-deck", onClick: click };
+    drawIn(state, "map-canvas", spec, measure, own, tooltip, function (host) {
+      state.spec = spec;
+      state.measure = measure;
+      label(host, spec, measure);
+    });
   }
 
   // Shared with the analytics page's hotspot map (assets/predictions.js): one loader, one
@@ -220,6 +197,37 @@
         props
       )
     );
+  }
+
+  // Draws a pydeck `spec` (its layers coloured by `measure`) in the page's element `id` with the
+  // state's kept deck: a new deck (`own`: its id and handlers; `tooltip`) only the first time
+  // or after a lost context, the view fitted only when the bounds change; then
+  // `drawn(host)` (to name the canvas). A draw before React put the element in runs again once
+  // it is there; a failure marks the element data-error.
+  function drawIn(state, id, spec, measure, own, tooltip, drawn) {
+    return loadDeck()
+      .then(function (deck) {
+        var container = containerFor(state, id, function () {
+          drawIn(state, id, spec, measure, own, tooltip, drawn);
+        });
+        if (!container) return;
+        var host = hostIn(state, container);
+        var props = { layers: layers(deck, spec, measure) };
+        var key = JSON.stringify(spec.bounds);
+        if (key !== state.boundsKey) {
+          props.initialViewState = spec.bounds
+            ? viewOf(deck, host, spec.bounds)
+            : spec.initialViewState;
+          state.boundsKey = key;
+        }
+        if (state.deck) state.deck.setProps(props);
+        else state.deck = newDeck(deck, host, Object.assign({}, own, props), tooltip);
+        drawn(host);
+      })
+      .catch(function (error) {
+        var container = document.getElementById(id);
+        if (container) container.setAttribute("data-error", String(error && error.message));
+      });
   }
 
   // The element the state's deck draws in, placed in `container` for a draw of its spec. A deck
@@ -283,14 +291,7 @@
     }
   }
 
-  window.civicDeck = {
-    load: loadDeck,
-    layers: layers,
-    viewOf: viewOf,
-    create: newDeck,
-    hostIn: hostIn,
-    containerFor: containerFor,
-  };
+  window.civicDeck = { drawIn: drawIn };
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     civicMap: {

@@ -1,8 +1,8 @@
 // The analytics page's hotspot map (dashboards/pages/analytics_predictions.py builds its spec
-// with pydeck): drawn with the map page's deck.gl loader and spec reader (map.js,
-// window.civicDeck), from our own origin, over our own gu polygons; no tiles. The canvas is an
-// image named by the page; the table under it holds the same cells. Also: a link to a review
-// (`#review-<id>`) that opens the page scrolls to its row once the queue is rendered.
+// with pydeck): drawn as the map page draws its own (map.js, window.civicDeck.drawIn), from our
+// own origin, over our own gu polygons; no tiles. The canvas is an image named by the page; the
+// table under it holds the same cells. Also: a link to a review (`#review-<id>`) that opens the
+// page scrolls to its row once the queue is rendered.
 (function () {
   "use strict";
   var state = { deck: null, host: null, boundsKey: null };
@@ -13,42 +13,13 @@
 
   function draw(spec) {
     if (!spec || !window.civicDeck) return;
-    window.civicDeck
-      .load()
-      .then(function (deck) {
-        var container = window.civicDeck.containerFor(state, "hotspot-canvas", function () {
-          draw(spec);
-        });
-        if (!container) return;
-        var host = window.civicDeck.hostIn(state, container);
-        var props = { layers: window.civicDeck.layers(deck, spec, "") };
-        var key = JSON.stringify(spec.bounds);
-        if (key !== state.boundsKey) {
-          props.initialViewState = spec.bounds
-            ? window.civicDeck.viewOf(deck, host, spec.bounds)
-            : spec.initialViewState;
-          state.boundsKey = key;
-        }
-        if (state.deck) {
-          state.deck.setProps(props);
-        } else {
-          state.deck = window.civicDeck.create(
-            deck,
-            host,
-            Object.assign({ id: "hotspot-deck" }, props),
-            tooltip
-          );
-        }
-        var canvas = host.querySelector("canvas");
-        if (canvas) {
-          canvas.setAttribute("role", "img");
-          canvas.setAttribute("aria-label", (spec.labels && spec.labels.canvas) || "");
-        }
-      })
-      .catch(function (error) {
-        var container = document.getElementById("hotspot-canvas");
-        if (container) container.setAttribute("data-error", String(error && error.message));
-      });
+    var own = { id: "hotspot-deck" };
+    window.civicDeck.drawIn(state, "hotspot-canvas", spec, "", own, tooltip, function (host) {
+      var canvas = host.querySelector("canvas");
+      if (!canvas) return;
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", (spec.labels && spec.labels.canvas) || "");
+    });
   }
 
   // A review link opens the page before the queue is rendered: scroll to its row once it is.
