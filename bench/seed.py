@@ -144,7 +144,8 @@ async def neo4j_load(url: str, kept: list[Kept]) -> tuple[float, float]:
 
 
 def full_seed(folder: Path, scale: float) -> tuple[float, int, str]:
-    """`seeds.seed.seed` in a child process: (seconds, peak resident MiB, its counts line)."""
+    """`seeds.seed.seed` in a child process, its stores opened as `civicgraph seed` opens them
+    (`loading`): (seconds, peak resident MiB, its counts line)."""
     code = (
         "import asyncio, sys, time\n"
         "from pathlib import Path\n"
@@ -153,7 +154,8 @@ def full_seed(folder: Path, scale: float) -> tuple[float, int, str]:
         "from seeds.seed import seed\n"
         "from bench.seed import UNTIL\n"
         "async def main():\n"
-        "    stores = await open_stores(Settings(data_dir=Path(sys.argv[1])), migrate=True)\n"
+        "    settings = Settings(data_dir=Path(sys.argv[1]))\n"
+        "    stores = await open_stores(settings, migrate=True, loading=True)\n"
         "    counts = await seed(stores.graph, stores.records, scale=float(sys.argv[2]),\n"
         "                        history_days=7, until=UNTIL)\n"
         "    await stores.close()\n"

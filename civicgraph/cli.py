@@ -75,8 +75,9 @@ async def _with_stores(
     *,
     read_only: bool = False,
     migrate: bool = False,
+    loading: bool = False,
 ) -> T:
-    stores = await open_stores(settings, read_only=read_only, migrate=migrate)
+    stores = await open_stores(settings, read_only=read_only, migrate=migrate, loading=loading)
     try:
         return await work(stores)
     finally:
@@ -260,7 +261,7 @@ def seed(
         if feeds:
             await model_feeds(stores)
 
-    run(lambda: _with_stores(settings, work, migrate=True))
+    run(lambda: _with_stores(settings, work, migrate=True, loading=True))
 
 
 @app.command()

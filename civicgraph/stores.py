@@ -37,12 +37,13 @@ class Stores:
 
 
 async def open_stores(
-    settings: Settings, *, read_only: bool = False, migrate: bool = False
+    settings: Settings, *, read_only: bool = False, migrate: bool = False, loading: bool = False
 ) -> Stores:
     """Open the graph and the records the settings name.
 
     Only `migrate=True` (seed, migrate) changes the records schema; otherwise a schema that lacks
-    a migration is refused, so that several workers never race to migrate.
+    a migration is refused, so that several workers never race to migrate. `loading` (seed):
+    SQLite records map no pages (`open_records`).
     """
     graph = await open_graph(
         settings.graph_location,
@@ -51,7 +52,7 @@ async def open_stores(
         password=settings.graph_password.get_secret_value(),
     )
     try:
-        records = await open_records(settings.records_location, migrate=migrate)
+        records = await open_records(settings.records_location, migrate=migrate, loading=loading)
     except BaseException:
         await graph.close()
         raise

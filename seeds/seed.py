@@ -111,9 +111,16 @@ def sensor_kinds(sensors: pa.Table) -> list[tuple[str, str]]:
     return list(zip(sensors["id"].to_pylist(), sensors["kind"].to_pylist(), strict=True))
 
 
+EVENT_ROWS_AT_ONCE = 20_000
+"""Case events made Python rows and inserted at a time. A batch of 100,000 cases has about
+300,000 events: as Python rows all at once they took about 700 MiB for a few seconds, the
+highest peaks of a seed at scale 1.0 (bench/README.md, "Seeding memory")."""
+
+
 async def write_events(records: Records, events: pa.Table) -> int:
-    """Store an `EventBatch`'s case events; how many."""
-    await insert_events(records, _event_rows(events))
+    """Store an `EventBatch`'s case events, EVENT_ROWS_AT_ONCE at a time; how many."""
+    for start in range(0, events.num_rows, EVENT_ROWS_AT_ONCE):
+        await insert_events(records, _event_rows(events.slice(start, EVENT_ROWS_AT_ONCE)))
     return int(events.num_rows)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import civicgraph.stores
 from civicgraph.cli import app
+from graph.records.db import Records
 from tests.civicgraph.runner import BoundaryRunner, assert_refused
 
 runner = BoundaryRunner()
@@ -26,17 +29,33 @@ def test_help_explains_each_command() -> None:
         assert command in result.output
 
 
-def test_seed_once_then_reuse_then_stats(data_dir: Path) -> None:
+def test_seed_once_then_reuse_then_stats(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loading = records_opened(monkeypatch)
     first = runner.invoke(app, ["seed", "--scale", "0.001", "--history-days", "1"])
     assert first.exit_code == 0, first.output
     assert "Seeded Seoul" in first.output
     second = runner.invoke(app, ["seed", "--scale", "0.001", "--history-days", "1"])
     assert second.exit_code == 0
     assert "already seeded" in second.output
+    assert set(loading) == {True}  # a seed's SQLite maps no pages
     stats = runner.invoke(app, ["stats"])
     assert stats.exit_code == 0, stats.output
     assert "District" in stats.output
     assert "492" in stats.output
+    assert loading[-1] is False  # other commands keep the memory map
+
+
+def records_opened(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """`loading` of each opening of the records through `open_stores` from now on."""
+    opened: list[bool] = []
+    real = civicgraph.stores.open_records
+
+    async def open_records(url: str, **options: Any) -> Records:
+        opened.append(options.get("loading", False))
+        return await real(url, **options)
+
+    monkeypatch.setattr(civicgraph.stores, "open_records", open_records)
+    return opened
 
 
 def test_export_for_neo4j_writes_the_files_and_says_what_comes_next(
