@@ -22,7 +22,7 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from graph.records.api_keys import Tier
-from graph.redis_pool import bounded_pool
+from graph.redis_pool import DOWN_S, Outage, bounded_pool
 
 log = logging.getLogger("civicgraph.rate_limits")
 
@@ -96,6 +96,7 @@ class RateLimits:
         self.policies = policies
         self.storage = storage
         self.limiter = SlidingWindowCounterRateLimiter(storage)
+        self.outage = Outage()
 
     @classmethod
     def from_quotas(cls, quotas: dict[str, str], bus_url: str | None) -> RateLimits:
@@ -112,29 +113,40 @@ class RateLimits:
     async def hit(self, policy: str, client: str) -> Verdict:
         """Count one request of `client` (an IP or a key's prefix) under `policy`."""
         item = self.policies[policy]
+        if self.outage.down:  # failed a moment ago: do not queue behind it
+            return self._unknown(policy, item)
         try:
             allowed = await self.limiter.hit(item, NAMESPACE, policy, client)
         except StorageError as error:  # the counts are down: serve, do not refuse everyone
-            log.warning("rate limit storage unavailable, request not counted: %s", error)
+            self._failed(error)
             return self._unknown(policy, item)
         return await self._verdict(policy, item, client, allowed)
 
     async def test(self, policy: str, client: str) -> Verdict:
         """The standing of `client` under `policy` without counting a request."""
         item = self.policies[policy]
+        if self.outage.down:
+            return self._unknown(policy, item)
         try:
             allowed = await self.limiter.test(item, NAMESPACE, policy, client)
         except StorageError as error:
-            log.warning("rate limit storage unavailable, request not counted: %s", error)
+            self._failed(error)
             return self._unknown(policy, item)
         return await self._verdict(policy, item, client, allowed)
+
+    def _failed(self, error: StorageError) -> None:
+        self.outage.failed()
+        log.warning(
+            "rate limit storage unavailable, requests not counted for %.0f s: %s", DOWN_S, error
+        )
 
     async def _verdict(
         self, policy: str, item: RateLimitItem, client: str, allowed: bool
     ) -> Verdict:
         try:
             stats = await self.limiter.get_window_stats(item, NAMESPACE, policy, client)
-        except StorageError:
+        except StorageError as error:
+            self._failed(error)
             return self._unknown(policy, item, allowed)
         reset = max(1, math.ceil(stats.reset_time - time.time()))
         window = int(item.get_expiry())

@@ -1,22 +1,34 @@
-"""Redis clients whose connection pool is bounded and makes a command wait for a connection.
+"""Redis clients whose connection pool is bounded and makes a command wait for a connection,
+and the short memory of a Redis that just failed (`Outage`).
 
-redis-py's own pool (redis 8: at most 100 connections; the `limits` library asks for 1,000)
-raises `MaxConnectionsError` ("Too many connections") at once when one more command is in
-flight than it holds connections. A burst of clients is exactly that: 2,000 websocket connects
-or 300 requests arriving together made the rate limits fail open (their counts "unavailable",
-the requests served uncounted), the APQ store answer misses, and a publish on the bus fail. A
+redis-py's own pool (redis 8: at most 100 connections, which the `limits` library keeps for a
+single Redis) raises `MaxConnectionsError` ("Too many connections") at once when one more
+command is in flight than it holds connections. A burst of clients is exactly that: 300
+requests arriving together made the rate limits fail open (their counts "unavailable", the
+requests served uncounted), the APQ store answer misses, and a publish on the bus fail. A
 `BlockingConnectionPool` instead queues the command until a connection is free, for as long as
 that takes: a burst is answered more slowly, as any work beyond a server's means is, but
 counted in full. A wait with a time limit would hand the burst back its way around the
 quotas: under a large enough burst the server's own loop, not Redis, is what keeps a command
 waiting, and past the limit the request was served uncounted.
 
+Queueing has its own danger: a Redis that stops answering (a dead host, a partition, a
+failover) costs each command redis-py's reply time limit (5 s), so 50 connections pass about
+10 commands a second and every request of the worker would wait in line. Callers that go on
+without Redis (the rate limits, the APQ store) therefore note a failure in an `Outage` and skip
+Redis for DOWN_S after it, as they would a Redis that is down.
+
 Every Redis client of CivicGraph is made here: the event bus, the rate limits' counts and the
-APQ store. An operator may size a pool in the URL (`redis://host:6379/0?max_connections=200`):
-redis-py lets the query string win over the arguments given here.
+APQ store. An operator may size a pool in the URL (`redis://host:6379/0?max_connections=200`,
+at least 2: the bus's subscription holds one) or change redis-py's time limits there
+(`socket_timeout`, `socket_connect_timeout`, in seconds); a `timeout` there (a time limit on
+the wait for a connection) is not taken.
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 import redis.asyncio as redis
 
@@ -24,24 +36,43 @@ POOL_SIZE = 50
 """Connections per client and process (redis-py's default for a blocking pool). Redis runs one
 command at a time, so more connections than this only queue inside Redis instead of here; and
 Redis serves 10,000 clients at most by default (`maxclients`), shared by every worker."""
-CONNECT_S = 5.0
-"""Longest a new connection waits for Redis to accept it before the command fails as Redis
-being down (`redis.exceptions.ConnectionError`, which each caller handles): an unreachable host
-would otherwise hold each request for the system's two minutes of TCP retries. Replies have
-no limit: the bus's subscription waits for messages as long as none come."""
+DOWN_S = 5.0
+"""How long callers skip a Redis after a command to it failed (see `Outage`)."""
 
 
 def bounded_pool(url: str) -> redis.BlockingConnectionPool:
     """A pool of at most POOL_SIZE connections to the Redis at `url` (`redis://` or
-    `rediss://`), where a command waits for a free one as long as it takes and a connect up to
-    CONNECT_S. Raises ValueError for a URL redis-py cannot read; connecting happens at the
-    first command."""
-    return redis.BlockingConnectionPool.from_url(
-        url, max_connections=POOL_SIZE, timeout=None, socket_connect_timeout=CONNECT_S
-    )
+    `rediss://`), where a command waits for a free one as long as it takes (redis-py's own time
+    limits on connecting and on each reply, 5 s, stay). Raises ValueError for a URL redis-py
+    cannot read or one that asks for fewer than 2 connections; connecting happens at the first
+    command."""
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE)
+    pool.timeout = None  # the URL's query string wins over arguments: not over this
+    if pool.max_connections < 2:
+        raise ValueError(f"a Redis pool needs at least 2 connections, not {pool.max_connections}")
+    return pool
 
 
 def redis_client(url: str) -> redis.Redis:
     """A client of the Redis at `url` over its own `bounded_pool`, closed with the client
     (`await client.aclose()`). Raises ValueError as `bounded_pool`."""
     return redis.Redis.from_pool(bounded_pool(url))
+
+
+class Outage:
+    """When a Redis last failed a command (a connect refused or timed out, no reply within
+    redis-py's time limit, a connection broken): for DOWN_S after, `down` is true and the caller
+    goes on without Redis at once instead of queueing behind connections that each wait out
+    the time limit. The first command after DOWN_S tries Redis again."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._until = 0.0
+
+    @property
+    def down(self) -> bool:
+        return self._clock() < self._until
+
+    def failed(self) -> None:
+        """Note a failed command now."""
+        self._until = self._clock() + DOWN_S

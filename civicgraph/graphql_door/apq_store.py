@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from graph.redis_pool import redis_client
+from graph.redis_pool import Outage, redis_client
 
 log = logging.getLogger("civicgraph.persisted")
 
@@ -135,23 +135,27 @@ class RedisDocuments:
         self.bounds = bounds
         self.clock = clock
         self.client = redis_client(url)
+        self.outage = Outage()
         self.keys = [f"{prefix}:documents", f"{prefix}:used", f"{prefix}:bytes"]
         self._put = self.client.register_script(PUT_SCRIPT)
         self._get = self.client.register_script(GET_SCRIPT)
 
     async def get(self, sha256_hash: str) -> str | None:
+        if self.outage.down:  # failed a moment ago: do not queue behind it
+            return None
         try:
             found = await self._get(
                 keys=self.keys[:2], args=[sha256_hash, self.clock(), self.bounds.ttl_seconds]
             )
         except RedisError as error:
+            self.outage.failed()
             log.warning("APQ store unavailable, hash treated as unknown: %s", error)
             return None
         return found.decode("utf-8", "surrogatepass") if isinstance(found, bytes) else None
 
     async def put(self, sha256_hash: str, document: str) -> None:
         encoded = document.encode("utf-8", "surrogatepass")
-        if len(encoded) > self.bounds.max_bytes:
+        if len(encoded) > self.bounds.max_bytes or self.outage.down:
             return
         try:
             await self._put(
@@ -167,6 +171,7 @@ class RedisDocuments:
                 ],
             )
         except RedisError as error:
+            self.outage.failed()
             log.warning("APQ store unavailable, document not stored: %s", error)
 
     async def entries(self) -> int:

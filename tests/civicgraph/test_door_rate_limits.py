@@ -15,10 +15,13 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from civicgraph.rate_limits import RateLimits
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
+from graph.redis_pool import DOWN_S, Outage
 from tests.civicgraph.door import client, door_app
+from tests.stalled_redis import stalled_redis
 
 QUERY = {"query": "{ districts(level: GU) { code } }"}
 POLICY = re.compile(r'^"(\w+)";q=(\d+);w=(\d+)$')
@@ -258,8 +261,9 @@ async def test_two_apps_sharing_redis_share_the_count(settings: Settings, stores
 async def test_a_burst_beyond_the_redis_pool_is_counted_every_request(
     settings: Settings, stores: Stores
 ) -> None:
-    """1,100 requests at once, more than the 1,000 connections the `limits` library's own
-    pool held: past that its counts were "unavailable" and the requests served uncounted."""
+    """1,100 requests at once, far more than the 100 connections redis-py's own pool held
+    (`limits` keeps it for a single Redis): past that the counts were "unavailable" and the
+    requests served uncounted."""
     from tests.contract.test_bus import REDIS_URL
 
     try:
@@ -277,6 +281,29 @@ async def test_a_burst_beyond_the_redis_pool_is_counted_every_request(
     assert statuses == [200] * quota + [429] * (burst - quota)
     assert after.status_code == 429
     assert standing(after)[3] == 0
+
+
+async def test_a_redis_that_stops_answering_is_skipped_for_a_while_not_queued_behind() -> None:
+    """Each command to a stalled Redis waits out redis-py's reply time limit: with requests
+    queued behind its connections, every request of the worker would wait in line."""
+    now = [1000.0]
+    async with stalled_redis() as (url, heard):
+        limits = RateLimits.from_quotas({"public": "10/minute"}, url)
+        limits.outage = Outage(lambda: now[0])
+        # the first request waits for the time limit, then is served uncounted
+        first = await limits.hit("public", "203.0.113.9")
+        assert first.allowed
+        assert first.remaining == 10
+        assert heard.bytes > 0
+        # the next ones, for DOWN_S, do not try Redis at all
+        tried = (heard.connections, heard.bytes)
+        burst = await asyncio.gather(*(limits.hit("public", "203.0.113.9") for _ in range(200)))
+        assert all(verdict.allowed for verdict in burst)
+        assert (heard.connections, heard.bytes) == tried
+        # and after it, Redis is tried again
+        now[0] += DOWN_S
+        await limits.hit("public", "203.0.113.9")
+        assert heard.bytes > tried[1]
 
 
 async def test_public_dashboard_requests_have_their_own_quota_and_a_page_when_refused(

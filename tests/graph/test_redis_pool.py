@@ -1,15 +1,17 @@
-"""The bounded Redis pool every CivicGraph client uses: its size, its waits, and the URL's say.
+"""The bounded Redis pool every CivicGraph client uses, and the memory of a failed Redis.
 
 The bursts themselves (more commands at once than the pool holds, all answered) run against a
 real Redis in the clients' own tests: tests/contract/test_bus.py,
-tests/civicgraph/graphql_door/test_apq_store.py and tests/civicgraph/test_door_rate_limits.py.
+tests/civicgraph/graphql_door/test_apq_store.py and tests/civicgraph/test_door_rate_limits.py;
+a Redis that stops answering, in the last two.
 """
 
 from __future__ import annotations
 
+import pytest
 import redis.asyncio as redis
 
-from graph.redis_pool import CONNECT_S, POOL_SIZE, bounded_pool, redis_client
+from graph.redis_pool import DOWN_S, POOL_SIZE, Outage, bounded_pool, redis_client
 
 
 def test_a_pool_holds_at_most_pool_size_connections_and_makes_commands_wait() -> None:
@@ -17,13 +19,14 @@ def test_a_pool_holds_at_most_pool_size_connections_and_makes_commands_wait() ->
     assert isinstance(pool, redis.BlockingConnectionPool)
     assert pool.max_connections == POOL_SIZE
     assert pool.timeout is None  # a burst waits as long as it takes: never served uncounted
-    assert pool.connection_kwargs["socket_connect_timeout"] == CONNECT_S
-    assert "socket_timeout" not in pool.connection_kwargs  # the bus's subscription waits
 
 
-def test_an_operator_sizes_the_pool_in_the_url() -> None:
-    pool = bounded_pool("redis://127.0.0.1:6379/0?max_connections=200")
+def test_an_operator_sizes_the_pool_in_the_url_but_cannot_limit_the_wait() -> None:
+    pool = bounded_pool("redis://127.0.0.1:6379/0?max_connections=200&timeout=1")
     assert pool.max_connections == 200
+    assert pool.timeout is None
+    with pytest.raises(ValueError, match="at least 2 connections"):
+        bounded_pool("redis://127.0.0.1:6379/0?max_connections=1")  # the bus would hang
 
 
 async def test_a_client_owns_its_pool() -> None:
@@ -31,3 +34,14 @@ async def test_a_client_owns_its_pool() -> None:
     assert isinstance(client.connection_pool, redis.BlockingConnectionPool)
     assert client.auto_close_connection_pool  # closed with the client
     await client.aclose()
+
+
+def test_an_outage_lasts_down_s_after_the_last_failure() -> None:
+    now = [100.0]
+    outage = Outage(lambda: now[0])
+    assert not outage.down
+    outage.failed()
+    now[0] += DOWN_S - 0.01
+    assert outage.down
+    now[0] += 0.02
+    assert not outage.down

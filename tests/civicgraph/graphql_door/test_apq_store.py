@@ -16,7 +16,8 @@ from civicgraph.graphql_door.apq_store import (
     RedisDocuments,
     document_cache,
 )
-from graph.redis_pool import POOL_SIZE
+from graph.redis_pool import DOWN_S, POOL_SIZE, Outage
+from tests.stalled_redis import stalled_redis
 
 REDIS_URL = os.environ.get("CIVIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -169,3 +170,22 @@ async def test_a_burst_of_lookups_beyond_the_redis_pool_all_find_the_document(
     await redis_store.put("h", "{ districts { code } }")
     found = await asyncio.gather(*(redis_store.get("h") for _ in range(3 * POOL_SIZE)))
     assert found == ["{ districts { code } }"] * (3 * POOL_SIZE)
+
+
+async def test_a_redis_that_stops_answering_is_skipped_for_a_while_not_queued_behind() -> None:
+    now = [1000.0]
+    async with stalled_redis() as (url, heard):
+        store = RedisDocuments(url, CacheBounds(max_entries=3, max_bytes=100, ttl_seconds=60))
+        store.outage = Outage(lambda: now[0])
+        try:
+            assert await store.get("h") is None  # waited out the time limit: unknown
+            tried = heard.bytes
+            assert tried > 0
+            await store.put("h", "{ districts { code } }")
+            assert await asyncio.gather(*(store.get("h") for _ in range(100))) == [None] * 100
+            assert heard.bytes == tried  # not tried for DOWN_S
+            now[0] += DOWN_S
+            assert await store.get("h") is None
+            assert heard.bytes > tried  # tried again after
+        finally:
+            await store.close()
