@@ -3,8 +3,9 @@
 Each tier has one quota policy ("public" per client IP, "developer", "analyst", "operator" per
 API key), plus "auth" for failed key checks per IP. Counts use the sliding window counter
 (no double burst at window edges, two numbers per client), in Redis when the event bus is Redis
-(every worker shares them) and in this process otherwise. Header syntax follows
-draft-ietf-httpapi-ratelimit-headers-11 §3 and §4 (structured-field lists, RFC 9651):
+(every worker shares them) and in this process otherwise, or while that Redis fails. Header
+syntax follows draft-ietf-httpapi-ratelimit-headers-11 §3 and §4 (structured-field lists,
+RFC 9651):
 `RateLimit-Policy: "public";q=60;w=60` and `RateLimit: "public";r=12;t=40`.
 """
 
@@ -49,8 +50,8 @@ def parse_quota(text: str) -> RateLimitItem:
 
 def storage_for(bus_url: str | None) -> Storage:
     """Redis (shared by every worker) when the bus is Redis, over a bounded pool where a
-    burst of requests waits for a connection (graph/redis_pool.py) instead of being served
-    uncounted; else this process's memory."""
+    burst of requests waits for a connection (graph/redis_pool.py) instead of failing; else
+    this process's memory."""
     if bus_url and bus_url.startswith(("redis://", "rediss://")):
         shared = storage_from_string(
             f"async+{bus_url}",
@@ -89,7 +90,10 @@ class Verdict:
 class RateLimits:
     """The quotas of every tier over one storage.
 
-    `policies` maps a policy name (a tier's value, or AUTH_POLICY) to its quota.
+    `policies` maps a policy name (a tier's value, or AUTH_POLICY) to its quota. While the
+    shared storage (Redis) is down, and for DOWN_S after each failure of it (`outage`), requests
+    are counted in this process's memory instead: each worker then holds a client to the quota
+    on its own (N workers: at most N × the quota), never to none.
     """
 
     def __init__(self, policies: dict[str, RateLimitItem], storage: Storage) -> None:
@@ -97,6 +101,8 @@ class RateLimits:
         self.storage = storage
         self.limiter = SlidingWindowCounterRateLimiter(storage)
         self.outage = Outage()
+        self.local = SlidingWindowCounterRateLimiter(MemoryStorage())
+        """The counts while the shared storage is down (the same limiter in memory)."""
 
     @classmethod
     def from_quotas(cls, quotas: dict[str, str], bus_url: str | None) -> RateLimits:
@@ -113,46 +119,55 @@ class RateLimits:
     async def hit(self, policy: str, client: str) -> Verdict:
         """Count one request of `client` (an IP or a key's prefix) under `policy`."""
         item = self.policies[policy]
-        if self.outage.down:  # failed a moment ago: do not queue behind it
-            return self._unknown(policy, item)
-        try:
-            allowed = await self.limiter.hit(item, NAMESPACE, policy, client)
-        except StorageError as error:  # the counts are down: serve, do not refuse everyone
-            self._failed(error)
-            return self._unknown(policy, item)
-        return await self._verdict(policy, item, client, allowed)
+        if not self.outage.down:  # failed a moment ago: do not queue behind it
+            try:
+                allowed = await self.limiter.hit(item, NAMESPACE, policy, client)
+            except StorageError as error:
+                self._failed(error)
+            else:
+                try:
+                    return await self._verdict(self.limiter, policy, item, client, allowed)
+                except StorageError as error:  # counted there, its standing unknown
+                    self._failed(error)
+                    return await self._verdict(self.local, policy, item, client, allowed)
+        allowed = await self.local.hit(item, NAMESPACE, policy, client)
+        return await self._verdict(self.local, policy, item, client, allowed)
 
     async def test(self, policy: str, client: str) -> Verdict:
         """The standing of `client` under `policy` without counting a request."""
         item = self.policies[policy]
-        if self.outage.down:
-            return self._unknown(policy, item)
-        try:
-            allowed = await self.limiter.test(item, NAMESPACE, policy, client)
-        except StorageError as error:
-            self._failed(error)
-            return self._unknown(policy, item)
-        return await self._verdict(policy, item, client, allowed)
+        if not self.outage.down:
+            try:
+                allowed = await self.limiter.test(item, NAMESPACE, policy, client)
+            except StorageError as error:
+                self._failed(error)
+            else:
+                try:
+                    return await self._verdict(self.limiter, policy, item, client, allowed)
+                except StorageError as error:  # counted there, its standing unknown
+                    self._failed(error)
+                    return await self._verdict(self.local, policy, item, client, allowed)
+        allowed = await self.local.test(item, NAMESPACE, policy, client)
+        return await self._verdict(self.local, policy, item, client, allowed)
 
     def _failed(self, error: StorageError) -> None:
+        if not self.outage.down:  # one line an outage, not one a request
+            log.warning(
+                "rate limit storage unavailable, counting in this worker's memory for %.0f s: %s",
+                DOWN_S,
+                error,
+            )
         self.outage.failed()
-        log.warning(
-            "rate limit storage unavailable, requests not counted for %.0f s: %s", DOWN_S, error
-        )
 
+    @staticmethod
     async def _verdict(
-        self, policy: str, item: RateLimitItem, client: str, allowed: bool
+        limiter: SlidingWindowCounterRateLimiter,
+        policy: str,
+        item: RateLimitItem,
+        client: str,
+        allowed: bool,
     ) -> Verdict:
-        try:
-            stats = await self.limiter.get_window_stats(item, NAMESPACE, policy, client)
-        except StorageError as error:
-            self._failed(error)
-            return self._unknown(policy, item, allowed)
+        stats = await limiter.get_window_stats(item, NAMESPACE, policy, client)
         reset = max(1, math.ceil(stats.reset_time - time.time()))
         window = int(item.get_expiry())
         return Verdict(policy, item.amount, window, stats.remaining, min(reset, window), allowed)
-
-    @staticmethod
-    def _unknown(policy: str, item: RateLimitItem, allowed: bool = True) -> Verdict:
-        window = int(item.get_expiry())
-        return Verdict(policy, item.amount, window, item.amount, window, allowed)

@@ -15,8 +15,9 @@ waiting, and past the limit the request was served uncounted.
 Queueing has its own danger: a Redis that stops answering (a dead host, a partition, a
 failover) costs each command redis-py's reply time limit (5 s), so 50 connections pass about
 10 commands a second and every request of the worker would wait in line. Callers that go on
-without Redis (the rate limits, the APQ store) therefore note a failure in an `Outage` and skip
-Redis for DOWN_S after it, as they would a Redis that is down.
+without Redis (the rate limits count in memory, the APQ store misses) therefore note a failure
+in an `Outage` and skip Redis for DOWN_S after it; requests already waiting for a connection
+then still wait their turn.
 
 Every Redis client of CivicGraph is made here: the event bus, the rate limits' counts and the
 APQ store. An operator may size a pool in the URL (`redis://host:6379/0?max_connections=200`,
@@ -61,9 +62,9 @@ def redis_client(url: str) -> redis.Redis:
 
 class Outage:
     """When a Redis last failed a command (a connect refused or timed out, no reply within
-    redis-py's time limit, a connection broken): for DOWN_S after, `down` is true and the caller
-    goes on without Redis at once instead of queueing behind connections that each wait out
-    the time limit. The first command after DOWN_S tries Redis again."""
+    redis-py's time limit, a connection broken, an error reply): for DOWN_S after, `down` is
+    true and the caller goes on without Redis at once instead of queueing behind connections
+    that each wait out the time limit. Commands after DOWN_S try Redis again."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
