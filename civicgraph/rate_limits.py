@@ -118,27 +118,21 @@ class RateLimits:
 
     async def hit(self, policy: str, client: str) -> Verdict:
         """Count one request of `client` (an IP or a key's prefix) under `policy`."""
-        item = self.policies[policy]
-        if not self.outage.down:  # failed a moment ago: do not queue behind it
-            try:
-                allowed = await self.limiter.hit(item, NAMESPACE, policy, client)
-            except StorageError as error:
-                self._failed(error)
-            else:
-                try:
-                    return await self._verdict(self.limiter, policy, item, client, allowed)
-                except StorageError as error:  # counted there, its standing unknown
-                    self._failed(error)
-                    return await self._verdict(self.local, policy, item, client, allowed)
-        allowed = await self.local.hit(item, NAMESPACE, policy, client)
-        return await self._verdict(self.local, policy, item, client, allowed)
+        return await self._standing(policy, client, count=True)
 
     async def test(self, policy: str, client: str) -> Verdict:
         """The standing of `client` under `policy` without counting a request."""
+        return await self._standing(policy, client, count=False)
+
+    async def _standing(self, policy: str, client: str, *, count: bool) -> Verdict:
+        """In the shared storage unless it failed a moment ago (then not queued behind) or
+        fails now; else in this worker's memory."""
         item = self.policies[policy]
         if not self.outage.down:
             try:
-                allowed = await self.limiter.test(item, NAMESPACE, policy, client)
+                allowed = await (self.limiter.hit if count else self.limiter.test)(
+                    item, NAMESPACE, policy, client
+                )
             except StorageError as error:
                 self._failed(error)
             else:
@@ -147,7 +141,9 @@ class RateLimits:
                 except StorageError as error:  # counted there, its standing unknown
                     self._failed(error)
                     return await self._verdict(self.local, policy, item, client, allowed)
-        allowed = await self.local.test(item, NAMESPACE, policy, client)
+        allowed = await (self.local.hit if count else self.local.test)(
+            item, NAMESPACE, policy, client
+        )
         return await self._verdict(self.local, policy, item, client, allowed)
 
     def _failed(self, error: StorageError) -> None:
