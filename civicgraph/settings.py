@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from civicgraph.persisted_mode import PersistedDocumentsMode
 from civicgraph.rate_limits import parse_quota
 from civicgraph.trusted_logs import TrustedLogs
+from graph.redis_pool import bounded_pool
 from resolvers.core.cost.budgets import CostBudgets
 from zk.bbs.curves import Backend
 
@@ -60,6 +61,15 @@ def _tile_template(text: str | None) -> str | None:
         rest = rest.replace(placeholder, "")
     if "{" in rest or "}" in rest:
         raise ValueError("may hold only the placeholders {z}, {x}, {y} and {-y}")
+    return text
+
+
+def _bus_url(text: str | None) -> str | None:
+    """A Redis URL redis-py can read and whose pool `graph.redis_pool.bounded_pool` accepts
+    (checked without connecting); any other URL is left to `open_bus`, which names the buses
+    it knows."""
+    if text and text.startswith(("redis://", "rediss://")):
+        bounded_pool(text)  # raises ValueError saying what is wrong
     return text
 
 
@@ -124,7 +134,7 @@ class Settings(BaseSettings):
         description="Readings older than this many seconds are stored as history but never "
         "raise, ease or clear an alert.",
     )
-    bus_url: str | None = Field(
+    bus_url: Annotated[str | None, AfterValidator(_bus_url)] = Field(
         None, description="Event bus: unset or memory:// in-process; redis://HOST:PORT/DB shared."
     )
     mqtt_url: str | None = Field(

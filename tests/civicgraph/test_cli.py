@@ -121,6 +121,8 @@ def test_migrate_is_needed_once_and_then_reports_nothing_pending(data_dir: Path)
         ("CIVIC_GRAPH_URL", "mongodb://127.0.0.1/x", "no graph adapter"),
         ("CIVIC_DB_URL", "postgres://civic:secret@127.0.0.1:9/civic", "cannot open records"),
         ("CIVIC_DB_URL", "mysql://127.0.0.1/x", "no records backend"),
+        ("CIVIC_BUS_URL", "redis://127.0.0.1:9/0?max_connections=1", "at least 2 connections"),
+        ("CIVIC_BUS_URL", "redis://127.0.0.1:9/0?max_connections=many", "max_connections"),
     ],
 )
 def test_a_wrong_or_unreachable_url_is_one_error_line_and_exit_1(
