@@ -22,6 +22,7 @@ from civicgraph.scoring import describe
 from civicgraph.settings import Settings
 from civicgraph.stores import open_log, open_seeded
 from graph.records import open_records
+from graph.redis_pool import is_redis_url
 from ml.card import card_markdown
 from ml.catalogue import ModelModule, module_of
 from ml.errors import MAX_SEED, ModelNotTrained, RegistryDamaged, UnknownModel
@@ -355,7 +356,7 @@ async def _score(settings: Settings, names: list[str], at: datetime) -> list[Sco
 async def _publish(bus_url: str | None, scorings: list[Scoring]) -> int:
     """Publish the alarms of `scorings` on the bus `bus_url` names, if it is shared (Redis);
     an in-process bus has no subscriber outside this command. Returns how many."""
-    if not bus_url or not bus_url.startswith(("redis://", "rediss://")):
+    if not is_redis_url(bus_url):
         return 0
     bus = await open_bus(bus_url)
     try:

@@ -23,7 +23,7 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from graph.records.api_keys import Tier
-from graph.redis_pool import DOWN_S, Outage, bounded_pool
+from graph.redis_pool import DOWN_S, Outage, bounded_pool, is_redis_url
 
 log = logging.getLogger("civicgraph.rate_limits")
 
@@ -52,7 +52,7 @@ def storage_for(bus_url: str | None) -> Storage:
     """Redis (shared by every worker) when the bus is Redis, over a bounded pool where a
     burst of requests waits for a connection (graph/redis_pool.py) instead of failing; else
     this process's memory."""
-    if bus_url and bus_url.startswith(("redis://", "rediss://")):
+    if is_redis_url(bus_url):
         shared = storage_from_string(
             f"async+{bus_url}",
             implementation="redispy",

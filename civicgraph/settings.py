@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from civicgraph.persisted_mode import PersistedDocumentsMode
 from civicgraph.rate_limits import parse_quota
 from civicgraph.trusted_logs import TrustedLogs
-from graph.redis_pool import bounded_pool
+from graph.redis_pool import bounded_pool, is_redis_url
 from resolvers.core.cost.budgets import CostBudgets
 from zk.bbs.curves import Backend
 
@@ -68,7 +68,7 @@ def _bus_url(text: str | None) -> str | None:
     """A Redis URL redis-py can read and whose pool `graph.redis_pool.bounded_pool` accepts
     (checked without connecting); any other URL is left to `open_bus`, which names the buses
     it knows."""
-    if text and text.startswith(("redis://", "rediss://")):
+    if is_redis_url(text):
         bounded_pool(text)  # raises ValueError saying what is wrong
     return text
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeGuard
 
 import redis.asyncio as redis
 
@@ -39,6 +40,12 @@ command at a time, so more connections than this only queue inside Redis instead
 Redis serves 10,000 clients at most by default (`maxclients`), shared by every worker."""
 DOWN_S = 5.0
 """How long callers skip a Redis after a command to it failed (see `Outage`)."""
+
+
+def is_redis_url(url: str | None) -> TypeGuard[str]:
+    """True for a `redis://` or `rediss://` URL (the bus, and with it the counts and the APQ
+    store, shared in Redis)."""
+    return url is not None and url.startswith(("redis://", "rediss://"))
 
 
 def bounded_pool(url: str) -> redis.BlockingConnectionPool:

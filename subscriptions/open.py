@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph.errors import StoreUnavailable
+from graph.redis_pool import is_redis_url
 from subscriptions.bus import EventBus, MemoryBus
 from subscriptions.redis_bus import RedisBus
 
@@ -12,7 +13,7 @@ async def open_bus(url: str | None) -> EventBus:
     bus: EventBus
     if url is None or url == "memory://":
         bus = MemoryBus()
-    elif url.startswith(("redis://", "rediss://")):
+    elif is_redis_url(url):
         bus = RedisBus(url)
     else:
         raise StoreUnavailable(f"no bus for {url!r} (supported: memory://, redis://HOST:PORT/DB)")

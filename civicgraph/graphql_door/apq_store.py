@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from graph.redis_pool import Outage, redis_client
+from graph.redis_pool import Outage, is_redis_url, redis_client
 
 log = logging.getLogger("civicgraph.persisted")
 
@@ -189,6 +189,6 @@ class RedisDocuments:
 def document_cache(bus_url: str | None, bounds: CacheBounds) -> MemoryDocuments | RedisDocuments:
     """Redis (shared by every worker) when the bus is Redis, as the rate limits choose
     (civicgraph/rate_limits.py `storage_for`), else this process's memory."""
-    if bus_url and bus_url.startswith(("redis://", "rediss://")):
+    if is_redis_url(bus_url):
         return RedisDocuments(bus_url, bounds)
     return MemoryDocuments(bounds)
