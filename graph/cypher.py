@@ -151,11 +151,27 @@ def count_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
 
 
 def get_nodes(label: str, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """The nodes of `label` whose key is one of `keys`, each found by its key (`UNWIND`, one
+    primary-key lookup per key). `WHERE n.key IN $keys` reads the same rows, but LadybugDB
+    answers it by scanning the whole table: 48 ms for 3 of 96,000 citizens against 0.26 ms.
+    A key given twice returns its node twice."""
     kind = node_type(label)
-    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} IN $keys RETURN n", {"keys": list(keys)}
+    return (
+        f"UNWIND $keys AS k MATCH (n:`{kind.label}`) WHERE n.{kind.key} = k RETURN n",
+        {"keys": list(keys)},
+    )
 
 
 def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """The nodes one `hop` away from each start node of `keys`. Rows are (start key, node) in no
+    order: LadybugDB's `ORDER BY` of whole nodes cost as much as the rest of the query (2.0
+    against 1.1 ms for a gu's sensors), so the caller sorts. A start key given twice gives its
+    rows twice, so callers pass each once.
+
+    One key is matched by `a.key = $key`, which both databases answer from the start node's
+    primary key. Several go through `UNWIND`, which Neo4j answers the same way; LadybugDB
+    plans it as a scan of the whole relationship table (57 ms for 3 of 96,000 citizens' gu,
+    against 0.23 ms for one), so its adapter asks one key at a time."""
     rel = REL_TYPES.get(hop.rel)
     if rel is None:
         raise UnknownLabel(f"unknown relationship {hop.rel!r}")
@@ -165,11 +181,17 @@ def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
         raise UnknownLabel(f"{rel.name} does not connect {pair[0]} to {pair[1]}")
     arrow = f"-[:`{rel.name}`]->" if hop.direction == "out" else f"<-[:`{rel.name}`]-"
     params = Params()
-    conditions = [f"a.{source.key} IN {params.add(list(keys))}"]
-    conditions += equals_conditions("b", target, hop.target_equals, params)
+    if len(keys) == 1:
+        unwind, start = "", params.add(keys[0])
+    else:
+        unwind, start = f"UNWIND {params.add(list(keys))} AS k ", "k"
+    conditions = [
+        f"a.{source.key} = {start}",
+        *equals_conditions("b", target, hop.target_equals, params),
+    ]
     text = (
-        f"MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) WHERE {' AND '.join(conditions)} "
-        f"RETURN a.{source.key}, b ORDER BY b.{target.key}"
+        f"{unwind}MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) "
+        f"WHERE {' AND '.join(conditions)} RETURN a.{source.key}, b"
     )
     return text, params.values
 

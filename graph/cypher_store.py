@@ -39,9 +39,11 @@ class CypherReads(ABC):
         if not keys:
             return result
         target = cypher.node_type(hop.target)
-        text, params = cypher.neighbors(hop, keys)
+        text, params = cypher.neighbors(hop, list(result))
         for start, raw in await self._rows(text, params):
             result[start].append(self._node(target, raw))
+        for nodes in result.values():
+            nodes.sort(key=lambda node: node[target.key])
         return result
 
     async def find_nodes(self, query: NodeQuery) -> list[Node]:

@@ -22,7 +22,7 @@ from graph import cypher
 from graph.cypher_store import CypherReads
 from graph.errors import QueryFailed, StoreUnavailable, UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
-from graph.query import Link
+from graph.query import Hop, Link
 from graph.store import Node
 from graph.write_lock import WriteLock
 
@@ -144,6 +144,13 @@ class LadybugStore(CypherReads):
 
     def _node(self, kind: NodeType, raw: Any) -> Node:
         return _from_node(raw)
+
+    async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
+        """One statement per start key (see `cypher.neighbors`): each reads the start node's
+        own relationships, where one statement for all keys reads the whole table."""
+        each = super().neighbors
+        found = await asyncio.gather(*(each(hop, [key]) for key in dict.fromkeys(keys)))
+        return {key: nodes for one in found for key, nodes in one.items()}
 
     async def create_schema(self) -> None:
         async with self._writes.hold():  # one composed write: no statement of another between

@@ -183,6 +183,37 @@ async def test_bulk_loaded_nodes_and_relationships_read_back(
     assert [n["id"] for n in inward[district]] == ids
 
 
+async def test_neighbors_of_many_start_nodes_each_ordered_by_key(
+    graph: GraphStore, three_sensors: tuple[str, list[str]]
+) -> None:
+    """Several start keys at once (a DataLoader's batch), one of them twice and one absent;
+    each list ordered by key whatever order the relationships were loaded in."""
+    district, ids = three_sensors
+    other = unique("gu")
+    await create(graph, "District", sample(NODE_TYPES["District"], other))
+    later = [f"{other}-s{i}" for i in (3, 1, 2)]
+    rows = [sample(NODE_TYPES["Sensor"], sensor_id, other) for sensor_id in later]
+    await graph.load_nodes("Sensor", pa.Table.from_pylist(rows))
+    made.extend(("Sensor", i) for i in later)
+    await graph.load_rels(
+        "LOCATED_IN", "Sensor", "District", pa.table({"from": later, "to": [other] * 3})
+    )
+    hop = Hop("LOCATED_IN", "District", "Sensor", "in")
+    found = await graph.neighbors(hop, [other, district, "absent", other])
+    assert list(found) == [other, district, "absent"]
+    assert [n["id"] for n in found[other]] == sorted(later)
+    assert [n["id"] for n in found[district]] == ids
+    assert found["absent"] == []
+    faulty = Hop("LOCATED_IN", "District", "Sensor", "in", target_equals={"status": ["fault"]})
+    assert {
+        k: [n["id"] for n in v]
+        for k, v in (await graph.neighbors(faulty, [district, other])).items()
+    } == {
+        district: [ids[2]],
+        other: [],
+    }
+
+
 def _queries(district: str, ids: list[str]) -> list[tuple[NodeQuery, list[str]]]:
     mine = {"district_code": [district]}
     return [
