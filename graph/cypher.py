@@ -33,6 +33,13 @@ def check_property(kind: NodeType, name: str) -> str:
     return name
 
 
+def node_columns(var: str, kind: NodeType) -> str:
+    """A node as one column per ontology property, in `kind.property_names` order. LadybugDB
+    converts a returned node, its internal id and label included, at about twice the cost of
+    its properties as columns (0.83 against 0.56 ms for a gu's 4 sensors)."""
+    return ", ".join(f"{var}.{name}" for name in kind.property_names)
+
+
 class Params:
     """Collects query parameters under generated names."""
 
@@ -112,7 +119,10 @@ def find_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
     params = Params()
     clause = where("n", query, params, paged=True)
     order = " DESC" if query.descending else ""
-    text = f"MATCH (n:`{kind.label}`){clause} RETURN n ORDER BY n.{kind.key}{order}"
+    text = (
+        f"MATCH (n:`{kind.label}`){clause} RETURN {node_columns('n', kind)} "
+        f"ORDER BY n.{kind.key}{order}"
+    )
     if query.limit is not None:
         text += f" LIMIT {params.add(query.limit)}"
     return text, params.values
@@ -123,7 +133,9 @@ def find_nodes_each(
 ) -> tuple[str, dict[str, Any]]:
     """One statement for many pages: for each of `values`, the page `query` describes among the
     nodes whose `prop` equals it, each ordered and limited on its own (one `UNION ALL` branch
-    per value). Rows are (value of `prop`, node). `values` must not be empty."""
+    per value). Rows are the nodes' columns; `prop`'s column tells whose page a row is on.
+    (LadybugDB 0.22 crashes the process on a UNION ALL of ORDER BY ... LIMIT branches that
+    return one expression twice, as `n.prop AS g, n.prop` did.) `values` must not be empty."""
     kind = node_type(query.label)
     group = check_property(kind, prop)
     params = Params()
@@ -133,7 +145,7 @@ def find_nodes_each(
         one = replace(query, equals={**query.equals, group: [value]})
         text = (
             f"MATCH (n:`{kind.label}`){where('n', one, params, paged=True)} "
-            f"RETURN n.{group} AS g, n ORDER BY n.{kind.key}{order}"
+            f"RETURN {node_columns('n', kind)} ORDER BY n.{kind.key}{order}"
         )
         if query.limit is not None:
             text += f" LIMIT {params.add(query.limit)}"
@@ -157,7 +169,8 @@ def get_nodes(label: str, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
     A key given twice returns its node twice."""
     kind = node_type(label)
     return (
-        f"UNWIND $keys AS k MATCH (n:`{kind.label}`) WHERE n.{kind.key} = k RETURN n",
+        f"UNWIND $keys AS k MATCH (n:`{kind.label}`) WHERE n.{kind.key} = k "
+        f"RETURN {node_columns('n', kind)}",
         {"keys": list(keys)},
     )
 
@@ -169,9 +182,13 @@ def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
     rows twice, so callers pass each once.
 
     One key is matched by `a.key = $key`, which both databases answer from the start node's
-    primary key. Several go through `UNWIND`, which Neo4j answers the same way; LadybugDB
-    plans it as a scan of the whole relationship table (57 ms for 3 of 96,000 citizens' gu,
-    against 0.23 ms for one), so its adapter asks one key at a time."""
+    primary key. Several go through `a.key IN $keys`, which Neo4j answers the same way;
+    LadybugDB 0.22 has no plan that looks several keys up before a hop: it scans the start
+    table (15 ms for 3 of 96,000 citizens' gu at 0.01, against 0.19 ms for one; an `UNWIND` of
+    the keys is planned worse, 110 ms). One statement per key would avoid the scan, at ~0.25
+    ms a key, but a page of 10 would then cost more calls than a page of 100
+    (tests/resolvers/test_dataloaders.py): a batch stays one statement. `python -m
+    bench.graph_reads` measures each form."""
     rel = REL_TYPES.get(hop.rel)
     if rel is None:
         raise UnknownLabel(f"unknown relationship {hop.rel!r}")
@@ -182,16 +199,13 @@ def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
     arrow = f"-[:`{rel.name}`]->" if hop.direction == "out" else f"<-[:`{rel.name}`]-"
     params = Params()
     if len(keys) == 1:
-        unwind, start = "", params.add(keys[0])
+        start = f"a.{source.key} = {params.add(keys[0])}"
     else:
-        unwind, start = f"UNWIND {params.add(list(keys))} AS k ", "k"
-    conditions = [
-        f"a.{source.key} = {start}",
-        *equals_conditions("b", target, hop.target_equals, params),
-    ]
+        start = f"a.{source.key} IN {params.add(list(keys))}"
+    conditions = [start, *equals_conditions("b", target, hop.target_equals, params)]
     text = (
-        f"{unwind}MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) "
-        f"WHERE {' AND '.join(conditions)} RETURN a.{source.key}, b"
+        f"MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) "
+        f"WHERE {' AND '.join(conditions)} RETURN a.{source.key}, {node_columns('b', target)}"
     )
     return text, params.values
 

@@ -13,15 +13,17 @@ from graph.store import Node
 
 
 class CypherReads(ABC):
-    """`GraphStore` reads over `_rows` (one query to the driver) and `_node` (one raw node)."""
+    """`GraphStore` reads over `_rows` (one query to the driver) and `_node` (one node's
+    columns)."""
 
     @abstractmethod
     async def _rows(self, text: str, params: Mapping[str, Any] | None = None) -> list[list[Any]]:
         """Run one query; its rows as lists of values."""
 
     @abstractmethod
-    def _node(self, kind: NodeType, raw: Any) -> Node:
-        """A node as the driver returns it, as the ontology describes it."""
+    def _node(self, kind: NodeType, values: Sequence[Any]) -> Node:
+        """A node from its `cypher.node_columns` as the driver returns them, as the ontology
+        describes it."""
 
     async def get_nodes(self, label: str, keys: Sequence[str]) -> list[Node | None]:
         if not keys:
@@ -30,7 +32,7 @@ class CypherReads(ABC):
         text, params = cypher.get_nodes(label, keys)
         found = {
             node[kind.key]: node
-            for node in (self._node(kind, row[0]) for row in await self._rows(text, params))
+            for node in (self._node(kind, row) for row in await self._rows(text, params))
         }
         return [found.get(k) for k in keys]
 
@@ -40,8 +42,8 @@ class CypherReads(ABC):
             return result
         target = cypher.node_type(hop.target)
         text, params = cypher.neighbors(hop, list(result))
-        for start, raw in await self._rows(text, params):
-            result[start].append(self._node(target, raw))
+        for start, *values in await self._rows(text, params):
+            result[start].append(self._node(target, values))
         for nodes in result.values():
             nodes.sort(key=lambda node: node[target.key])
         return result
@@ -49,7 +51,7 @@ class CypherReads(ABC):
     async def find_nodes(self, query: NodeQuery) -> list[Node]:
         kind = cypher.node_type(query.label)
         text, params = cypher.find_nodes(query)
-        return [self._node(kind, row[0]) for row in await self._rows(text, params)]
+        return [self._node(kind, row) for row in await self._rows(text, params)]
 
     async def find_nodes_each(
         self, query: NodeQuery, prop: str, values: Sequence[str]
@@ -59,8 +61,9 @@ class CypherReads(ABC):
             return result
         kind = cypher.node_type(query.label)
         text, params = cypher.find_nodes_each(query, prop, list(result))
-        for value, raw in await self._rows(text, params):
-            result[value].append(self._node(kind, raw))
+        for row in await self._rows(text, params):
+            node = self._node(kind, row)
+            result[node[prop]].append(node)
         return result
 
     async def count_nodes(self, query: NodeQuery) -> int:

@@ -22,11 +22,10 @@ from graph import cypher
 from graph.cypher_store import CypherReads
 from graph.errors import QueryFailed, StoreUnavailable, UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
-from graph.query import Hop, Link
+from graph.query import Link
 from graph.store import Node
 from graph.write_lock import WriteLock
 
-_INTERNAL = ("_ID", "_LABEL")
 _TIMESTAMPS = {
     label: frozenset(p.name for p in kind.properties if p.type is PropertyType.TIMESTAMP)
     for label, kind in NODE_TYPES.items()
@@ -40,11 +39,11 @@ def _to_param(value: Any) -> Any:
     return value
 
 
-def _from_node(raw: dict[str, Any]) -> Node:
-    label = raw.get("_LABEL", "")
-    node = {k: v for k, v in raw.items() if k not in _INTERNAL}
-    for name in _TIMESTAMPS.get(label, ()):
-        value = node.get(name)
+def _from_columns(kind: NodeType, values: Sequence[Any]) -> Node:
+    """A node from its `cypher.node_columns`; its timestamps, stored without a zone, in UTC."""
+    node = dict(zip(kind.property_names, values, strict=True))
+    for name in _TIMESTAMPS[kind.label]:
+        value = node[name]
         if isinstance(value, datetime) and value.tzinfo is None:
             node[name] = value.replace(tzinfo=UTC)
     return node
@@ -142,15 +141,8 @@ class LadybugStore(CypherReads):
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
 
-    def _node(self, kind: NodeType, raw: Any) -> Node:
-        return _from_node(raw)
-
-    async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
-        """One statement per start key (see `cypher.neighbors`): each reads the start node's
-        own relationships, where one statement for all keys reads the whole table."""
-        each = super().neighbors
-        found = await asyncio.gather(*(each(hop, [key]) for key in dict.fromkeys(keys)))
-        return {key: nodes for one in found for key, nodes in one.items()}
+    def _node(self, kind: NodeType, values: Sequence[Any]) -> Node:
+        return _from_columns(kind, values)
 
     async def create_schema(self) -> None:
         async with self._writes.hold():  # one composed write: no statement of another between

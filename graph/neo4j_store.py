@@ -47,10 +47,12 @@ def _from_value(value: Any) -> Any:
     return value
 
 
-def _from_node(kind: NodeType, raw: Any) -> Node:
-    """Every ontology property, in ontology order; absent ones are None as in LadybugDB."""
-    props = dict(raw)
-    return {name: _from_value(props.get(name)) for name in kind.property_names}
+def _from_columns(kind: NodeType, values: Sequence[Any]) -> Node:
+    """A node from its `cypher.node_columns`: every ontology property, in ontology order; an
+    absent one is None (null), as in LadybugDB."""
+    return {
+        name: _from_value(value) for name, value in zip(kind.property_names, values, strict=True)
+    }
 
 
 def _to_value(kind: PropertyType, value: Any) -> Any:
@@ -114,8 +116,8 @@ class Neo4jStore(CypherReads):
     async def close(self) -> None:
         await self._driver.close()
 
-    def _node(self, kind: NodeType, raw: Any) -> Node:
-        return _from_node(kind, raw)
+    def _node(self, kind: NodeType, values: Sequence[Any]) -> Node:
+        return _from_columns(kind, values)
 
     async def _rows(
         self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False

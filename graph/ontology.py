@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 class PropertyType(StrEnum):
@@ -35,8 +36,9 @@ class NodeType:
     key: str
     properties: tuple[Property, ...]
 
-    @property
+    @cached_property
     def property_names(self) -> tuple[str, ...]:
+        """The properties' names, in order: read for every node a query returns."""
         return tuple(p.name for p in self.properties)
 
     @property

@@ -1,0 +1,158 @@
+"""LadybugDB CPU per read by key: the statements `LadybugStore` sends, against the same rows read
+the way it read them before 2026-12-02 (`WHERE key IN $keys`, whole nodes, `ORDER BY` in Cypher).
+
+    python -m bench.graph_reads [--data-dir DIR] [--rounds 15]
+
+Opens the seeded graph read-only (CIVIC_DATA_DIR, default var/; stop `civicgraph serve` first:
+one process opens the file) with one connection and one thread a query, as the server's reads
+do. Each case is timed in rounds, the two forms alternately, as process CPU per call; the
+figure is each form's median round and their ratio. Rows are compared first: both forms must
+read the same nodes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ladybug
+
+from graph import cypher
+from graph.query import Hop
+
+Statement = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    now: list[Statement]
+    before: list[Statement]
+
+
+def scan_get_nodes(label: str, keys: list[str]) -> Statement:
+    kind = cypher.node_type(label)
+    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} IN $keys RETURN n", {"keys": keys}
+
+
+def scan_neighbors(hop: Hop, keys: list[str]) -> Statement:
+    source, target = cypher.node_type(hop.source), cypher.node_type(hop.target)
+    arrow = f"-[:`{hop.rel}`]->" if hop.direction == "out" else f"<-[:`{hop.rel}`]-"
+    return (
+        f"MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) WHERE a.{source.key} IN $keys "
+        f"RETURN a.{source.key}, b ORDER BY b.{target.key}",
+        {"keys": keys},
+    )
+
+
+def cases(connection: ladybug.Connection) -> list[Case]:
+    def keys(text: str) -> list[str]:
+        return [str(row[0]) for row in connection.execute(text).get_all()]  # type: ignore[union-attr]
+
+    citizens = keys("MATCH (n:Citizen) RETURN n.id ORDER BY n.id SKIP 500 LIMIT 3")
+    codes = keys("MATCH (n:District) RETURN n.code ORDER BY n.code LIMIT 100")
+    pole = keys("MATCH (n:Sensor)-[:MOUNTED_ON]->(a:Asset) RETURN a.id ORDER BY a.id LIMIT 1")
+    lives_in = Hop("LIVES_IN", "Citizen", "District")
+    sensors = Hop("LOCATED_IN", "District", "Sensor", "in")
+    mounted = Hop("MOUNTED_ON", "Asset", "Sensor", "in")
+    return [
+        Case(
+            "3 citizens by id",
+            [cypher.get_nodes("Citizen", citizens)],
+            [scan_get_nodes("Citizen", citizens)],
+        ),
+        Case(
+            "Gangnam by code",
+            [cypher.get_nodes("District", ["11680"])],
+            [scan_get_nodes("District", ["11680"])],
+        ),
+        Case(
+            "a citizen's gu",
+            [cypher.neighbors(lives_in, citizens[:1])],
+            [scan_neighbors(lives_in, citizens[:1])],
+        ),
+        Case(
+            "3 citizens' gu (scan)",
+            [cypher.neighbors(lives_in, citizens)],
+            [scan_neighbors(lives_in, citizens)],
+        ),
+        Case(
+            "Gangnam's sensors",
+            [cypher.neighbors(sensors, ["11680"])],
+            [scan_neighbors(sensors, ["11680"])],
+        ),
+        Case(
+            "100 gu and dong's sensors",
+            [cypher.neighbors(sensors, codes)],
+            [scan_neighbors(sensors, codes)],
+        ),
+        Case(
+            "an asset's sensors",
+            [cypher.neighbors(mounted, pole)],
+            [scan_neighbors(mounted, pole)],
+        ),
+    ]
+
+
+def rows_of(connection: ladybug.Connection, statements: list[Statement]) -> list[frozenset[Any]]:
+    """Each row's values as a set of its scalars, nodes by their properties: comparable across
+    both forms (whole nodes against columns)."""
+    found = []
+    for text, params in statements:
+        for row in connection.execute(text, params).get_all():  # type: ignore[union-attr]
+            values: list[Any] = []
+            for value in row:
+                if isinstance(value, dict):
+                    values += [v for k, v in value.items() if not k.startswith("_")]
+                else:
+                    values.append(value)
+            found.append(frozenset(repr(v) for v in values))
+    return sorted(found, key=sorted)
+
+
+def cpu_ms(connection: ladybug.Connection, statements: list[Statement], calls: int) -> float:
+    """Process CPU per read of `statements`, in ms, over `calls` reads."""
+    start = time.process_time()
+    for _ in range(calls):
+        for text, params in statements:
+            connection.execute(text, params).get_all()  # type: ignore[union-attr]
+    return (time.process_time() - start) / calls * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("CIVIC_DATA_DIR", "var"))
+    )
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    database = ladybug.Database(str(args.data_dir / "graph.lbug"), read_only=True)
+    connection = ladybug.Connection(database)
+    connection.set_max_threads_for_exec(1)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"{now}, {platform.machine()} {os.cpu_count()} cores, {args.data_dir}")
+    print(f"{'case':28} {'before ms':>10} {'now ms':>8} {'before/now':>11}")
+    for case in cases(connection):
+        if rows_of(connection, case.now) != rows_of(connection, case.before):
+            raise SystemExit(f"{case.name}: the two forms read different rows")
+        # about 0.2 s a round for the slower form
+        reads = max(1, round(200 / max(cpu_ms(connection, case.before, 1), 0.05)))
+        before_ms, now_ms = [], []
+        for _ in range(args.rounds):
+            before_ms.append(cpu_ms(connection, case.before, reads))
+            now_ms.append(cpu_ms(connection, case.now, reads))
+        before, current = statistics.median(before_ms), statistics.median(now_ms)
+        print(f"{case.name:28} {before:10.3f} {current:8.3f} {before / current:10.1f}×")
+    connection.close()
+    database.close()
+
+
+if __name__ == "__main__":
+    main()
