@@ -23,7 +23,7 @@ from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from graph.records.api_keys import Tier
-from graph.redis_pool import DOWN_S, Outage, bounded_pool, is_redis_url
+from graph.redis_pool import DOWN_S, POOL_SIZE, Outage, bounded_pool, is_redis_url
 
 log = logging.getLogger("civicgraph.rate_limits")
 
@@ -48,21 +48,23 @@ def parse_quota(text: str) -> RateLimitItem:
     return item
 
 
-def storage_for(bus_url: str | None) -> Storage:
+def storage_for(bus_url: str | None) -> tuple[Storage, int]:
     """Redis (shared by every worker) when the bus is Redis, over a bounded pool where a
     burst of requests waits for a connection (graph/redis_pool.py) instead of failing; else
-    this process's memory."""
+    this process's memory. With it, how many requests may be at the storage together (the
+    pool's connections)."""
     if is_redis_url(bus_url):
+        pool = bounded_pool(bus_url)
         shared = storage_from_string(
             f"async+{bus_url}",
             implementation="redispy",
             wrap_exceptions=True,
             # limits hands it to redis-py (`use_basic`); its annotation is narrower
-            connection_pool=bounded_pool(bus_url),  # type: ignore[arg-type]
+            connection_pool=pool,  # type: ignore[arg-type]
         )
         assert isinstance(shared, Storage)  # the async+ scheme gives the asyncio storage
-        return shared
-    return MemoryStorage()
+        return shared, pool.max_connections
+    return MemoryStorage(), POOL_SIZE
 
 
 @dataclass(frozen=True)
@@ -96,18 +98,22 @@ class RateLimits:
     on its own (N workers: at most N × the quota), never to none.
     """
 
-    def __init__(self, policies: dict[str, RateLimitItem], storage: Storage) -> None:
+    def __init__(
+        self, policies: dict[str, RateLimitItem], storage: Storage, *, at_once: int = POOL_SIZE
+    ) -> None:
         self.policies = policies
         self.storage = storage
         self.limiter = SlidingWindowCounterRateLimiter(storage)
-        self.outage = Outage()
+        self.outage = Outage(at_once=at_once)
         self.local = SlidingWindowCounterRateLimiter(MemoryStorage())
         """The counts while the shared storage is down (the same limiter in memory)."""
 
     @classmethod
     def from_quotas(cls, quotas: dict[str, str], bus_url: str | None) -> RateLimits:
         """From quota texts per policy name (see `parse_quota`)."""
-        return cls({name: parse_quota(text) for name, text in quotas.items()}, storage_for(bus_url))
+        storage, at_once = storage_for(bus_url)
+        policies = {name: parse_quota(text) for name, text in quotas.items()}
+        return cls(policies, storage, at_once=at_once)
 
     @staticmethod
     def policy_for(tier: Tier, path: str = "") -> str:
@@ -128,19 +134,20 @@ class RateLimits:
         """In the shared storage unless it failed a moment ago (then not queued behind) or
         fails now; else in this worker's memory."""
         item = self.policies[policy]
-        if not self.outage.down:
-            try:
-                allowed = await (self.limiter.hit if count else self.limiter.test)(
-                    item, NAMESPACE, policy, client
-                )
-            except StorageError as error:
-                self._failed(error)
-            else:
+        async with self.outage.turn() as shared:
+            if shared:
                 try:
-                    return await self._verdict(self.limiter, policy, item, client, allowed)
-                except StorageError as error:  # counted there, its standing unknown
+                    allowed = await (self.limiter.hit if count else self.limiter.test)(
+                        item, NAMESPACE, policy, client
+                    )
+                except StorageError as error:
                     self._failed(error)
-                    return await self._verdict(self.local, policy, item, client, allowed)
+                else:
+                    try:
+                        return await self._verdict(self.limiter, policy, item, client, allowed)
+                    except StorageError as error:  # counted there, its standing unknown
+                        self._failed(error)
+                        return await self._verdict(self.local, policy, item, client, allowed)
         allowed = await (self.local.hit if count else self.local.test)(
             item, NAMESPACE, policy, client
         )

@@ -15,9 +15,9 @@ waiting, and past the limit the request was served uncounted.
 Queueing has its own danger: a Redis that stops answering (a dead host, a partition, a
 failover) costs each command redis-py's reply time limit (5 s), so 50 connections pass about
 10 commands a second and every request of the worker would wait in line. Callers that go on
-without Redis (the rate limits count in memory, the APQ store misses) therefore note a failure
-in an `Outage` and skip Redis for DOWN_S after it; requests already waiting for a connection
-then still wait their turn.
+without Redis (the rate limits count in memory, the APQ store misses) therefore take their turn
+at Redis through an `Outage`: they wait for a turn there rather than in the pool, note a failure
+in it, and skip Redis for DOWN_S after it, the ones already waiting for a turn included.
 
 Every Redis client of CivicGraph is made here: the event bus, the rate limits' counts and the
 APQ store. An operator may size a pool in the URL (`redis://host:6379/0?max_connections=200`,
@@ -28,8 +28,10 @@ the wait for a connection) is not taken.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import TypeGuard
 
 import redis.asyncio as redis
@@ -71,11 +73,19 @@ class Outage:
     """When a Redis last failed a command (a connect refused or timed out, no reply within
     redis-py's time limit, a connection broken, an error reply): for DOWN_S after, `down` is
     true and the caller goes on without Redis at once instead of queueing behind connections
-    that each wait out the time limit. Commands after DOWN_S try Redis again."""
+    that each wait out the time limit. Commands after DOWN_S try Redis again.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    `turn()` is where a caller waits for Redis: at most `at_once` callers (the pool's
+    connections) are at Redis together, and one let through after a failure skips Redis too,
+    so a backlog waiting when Redis stalls is not served 10 a second but at once. At most
+    `at_once` requests wait out a stalled Redis per DOWN_S."""
+
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, *, at_once: int = POOL_SIZE
+    ) -> None:
         self._clock = clock
         self._until = 0.0
+        self._turns = asyncio.Semaphore(at_once)
 
     @property
     def down(self) -> bool:
@@ -84,3 +94,13 @@ class Outage:
     def failed(self) -> None:
         """Note a failed command now."""
         self._until = self._clock() + DOWN_S
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[bool]:
+        """A turn at Redis: yields True to go to Redis, False to go on without it (it is down,
+        or went down while this caller waited for its turn)."""
+        if self.down:
+            yield False
+            return
+        async with self._turns:
+            yield not self.down

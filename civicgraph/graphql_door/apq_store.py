@@ -135,44 +135,50 @@ class RedisDocuments:
         self.bounds = bounds
         self.clock = clock
         self.client = redis_client(url)
-        self.outage = Outage()
+        self.outage = Outage(at_once=self.client.connection_pool.max_connections)
         self.keys = [f"{prefix}:documents", f"{prefix}:used", f"{prefix}:bytes"]
         self._put = self.client.register_script(PUT_SCRIPT)
         self._get = self.client.register_script(GET_SCRIPT)
 
     async def get(self, sha256_hash: str) -> str | None:
-        if self.outage.down:  # failed a moment ago: do not queue behind it
-            return None
-        try:
-            found = await self._get(
-                keys=self.keys[:2], args=[sha256_hash, self.clock(), self.bounds.ttl_seconds]
-            )
-        except RedisError as error:
-            self.outage.failed()
-            log.warning("APQ store unavailable, hash treated as unknown: %s", error)
-            return None
+        async with self.outage.turn() as up:
+            if not up:  # failed a moment ago: do not queue behind it
+                return None
+            try:
+                found = await self._get(
+                    keys=self.keys[:2], args=[sha256_hash, self.clock(), self.bounds.ttl_seconds]
+                )
+            except RedisError as error:
+                if not self.outage.down:  # one line an outage, not one a request
+                    log.warning("APQ store unavailable, hash treated as unknown: %s", error)
+                self.outage.failed()
+                return None
         return found.decode("utf-8", "surrogatepass") if isinstance(found, bytes) else None
 
     async def put(self, sha256_hash: str, document: str) -> None:
         encoded = document.encode("utf-8", "surrogatepass")
-        if len(encoded) > self.bounds.max_bytes or self.outage.down:
+        if len(encoded) > self.bounds.max_bytes:
             return
-        try:
-            await self._put(
-                keys=self.keys,
-                args=[
-                    sha256_hash,
-                    encoded,
-                    len(encoded),
-                    self.clock(),
-                    self.bounds.ttl_seconds,
-                    self.bounds.max_entries,
-                    self.bounds.max_bytes,
-                ],
-            )
-        except RedisError as error:
-            self.outage.failed()
-            log.warning("APQ store unavailable, document not stored: %s", error)
+        async with self.outage.turn() as up:
+            if not up:
+                return
+            try:
+                await self._put(
+                    keys=self.keys,
+                    args=[
+                        sha256_hash,
+                        encoded,
+                        len(encoded),
+                        self.clock(),
+                        self.bounds.ttl_seconds,
+                        self.bounds.max_entries,
+                        self.bounds.max_bytes,
+                    ],
+                )
+            except RedisError as error:
+                if not self.outage.down:  # one line an outage, not one a request
+                    log.warning("APQ store unavailable, document not stored: %s", error)
+                self.outage.failed()
 
     async def entries(self) -> int:
         """How many documents the store holds (tests, metrics)."""

@@ -307,6 +307,18 @@ async def test_a_redis_that_stops_answering_is_skipped_and_the_worker_counts_alo
         assert heard.bytes > tried[1]
 
 
+async def test_requests_waiting_when_redis_stalls_skip_it_too() -> None:
+    """A burst already waiting for Redis's connections when it stalls: the ones at Redis wait
+    out the time limit, the rest then go on at once instead of in turns of the pool's size."""
+    now = [1000.0]
+    async with stalled_redis(reply_s=0.05) as (url, heard):
+        limits = RateLimits.from_quotas({"public": "10/minute"}, f"{url}&max_connections=2")
+        limits.outage = Outage(lambda: now[0], at_once=2)
+        burst = await asyncio.gather(*(limits.hit("public", "203.0.113.9") for _ in range(200)))
+    assert sum(verdict.allowed for verdict in burst) == 10
+    assert heard.connections <= 2  # redis-py drops a timed-out connection: one more a turn
+
+
 async def test_public_dashboard_requests_have_their_own_quota_and_a_page_when_refused(
     settings: Settings, stores: Stores
 ) -> None:

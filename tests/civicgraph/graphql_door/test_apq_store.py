@@ -189,3 +189,16 @@ async def test_a_redis_that_stops_answering_is_skipped_for_a_while_not_queued_be
             assert heard.bytes > tried  # tried again after
         finally:
             await store.close()
+
+
+async def test_lookups_waiting_when_redis_stalls_skip_it_too() -> None:
+    now = [1000.0]
+    async with stalled_redis(reply_s=0.05) as (url, heard):
+        bounds = CacheBounds(max_entries=3, max_bytes=100, ttl_seconds=60)
+        store = RedisDocuments(f"{url}&max_connections=2", bounds)
+        store.outage = Outage(lambda: now[0], at_once=2)
+        try:
+            assert await asyncio.gather(*(store.get("h") for _ in range(100))) == [None] * 100
+        finally:
+            await store.close()
+    assert heard.connections <= 2  # two waited out the time limit; the others went on
