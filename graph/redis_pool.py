@@ -33,6 +33,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TypeGuard
+from urllib.parse import parse_qs, urlsplit
 
 import redis.asyncio as redis
 
@@ -58,8 +59,11 @@ def bounded_pool(url: str) -> redis.BlockingConnectionPool:
     command."""
     pool = redis.BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE)
     pool.timeout = None  # the URL's query string wins over arguments: not over this
-    if pool.max_connections < 2:
-        raise ValueError(f"a Redis pool needs at least 2 connections, not {pool.max_connections}")
+    # redis-py reads the URL's first value, and takes 0 for its default of 100
+    asked = parse_qs(urlsplit(url).query).get("max_connections", [""])[0]
+    size = 0 if asked and int(asked) == 0 else pool.max_connections  # not an int: raised above
+    if size < 2:
+        raise ValueError(f"a Redis pool needs at least 2 connections, not {size}")
     return pool
 
 

@@ -36,4 +36,6 @@ async def stalled_redis(reply_s: float = 0.3) -> AsyncIterator[tuple[str, Heard]
     finally:
         for writer in heard.writers:
             writer.close()
+        await asyncio.gather(*(w.wait_closed() for w in heard.writers), return_exceptions=True)
         server.close()
+        await server.wait_closed()
