@@ -30,6 +30,19 @@ def response_too_large(max_bytes: int) -> GraphQLError:
     )
 
 
+def too_large_result(max_bytes: int) -> dict[str, object]:
+    """`{"data": null, "errors": [response_too_large]}`: what every door sends instead of a
+    result whose encoding passes `max_bytes`."""
+    return {"data": None, "errors": [response_too_large(max_bytes).formatted]}
+
+
+async def encode_unlimited(value: Mapping[str, object]) -> bytes:
+    """`value` as UTF-8 JSON, in slices, whatever its size."""
+    encoded = await encode_json(dict(value), sys.maxsize)
+    assert encoded is not None  # no limit
+    return encoded
+
+
 def timed_out(seconds: float) -> GraphQLError:
     """The error of a query or mutation cancelled after `seconds` of execution."""
     log.warning("GraphQL operation cancelled after %ss", seconds)
@@ -49,7 +62,4 @@ async def encode_message(message: Mapping[str, object], max_bytes: int) -> bytes
     encoded = await encode_json(dict(message), limit)
     if encoded is not None:
         return encoded
-    payload = {"data": None, "errors": [response_too_large(max_bytes).formatted]}
-    replaced = await encode_json({**message, "payload": payload}, sys.maxsize)
-    assert replaced is not None  # no limit
-    return replaced
+    return await encode_unlimited({**message, "payload": too_large_result(max_bytes)})

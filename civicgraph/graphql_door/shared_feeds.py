@@ -26,7 +26,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import sys
 from collections import deque
 from collections.abc import Mapping
 from contextlib import aclosing
@@ -38,7 +37,7 @@ from starlette.websockets import WebSocket
 from strawberry.types.execution import PreExecutionError
 
 from civicgraph.graphql_door.encode import encode_json
-from civicgraph.graphql_door.results import response_too_large
+from civicgraph.graphql_door.results import encode_unlimited, too_large_result
 from civicgraph.graphql_door.server_send import frame_send
 from graph.records.api_keys import Tier
 from graph.usage import UsageMark
@@ -81,9 +80,7 @@ async def payload_text(result: Any, max_bytes: int) -> str:
         payload["extensions"] = result.extensions
     encoded = await encode_json(payload, max_bytes)
     if encoded is None:
-        replaced = {"data": None, "errors": [response_too_large(max_bytes).formatted]}
-        encoded = await encode_json(replaced, sys.maxsize)
-        assert encoded is not None  # no limit
+        encoded = await encode_unlimited(too_large_result(max_bytes))
     return encoded.decode()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -13,6 +14,8 @@ from starlette.applications import Starlette
 
 from civicgraph.app import create_app
 from civicgraph.graphql_door.encode import SMALL_ITEMS, encode_json
+from civicgraph.graphql_door.results import encode_message
+from civicgraph.graphql_door.shared_feeds import payload_text
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
@@ -118,3 +121,27 @@ async def test_encoding_a_large_result_gives_the_loop_back_and_stops_at_the_limi
     assert encoded is not None
     assert turns - start >= len(encoded) // (512 * 1024)
     assert await encode_json(value, len(encoded) - 1) is None
+
+
+async def test_a_websocket_result_over_the_limit_is_replaced_in_both_encoders() -> None:
+    """The websocket doors send a result past the limit as the same message whose payload is
+    `{"data": null, "errors": [response_too_large]}`; other messages have no limit."""
+    result = big_result(50)
+    limit = 1024
+    assert len(orjson.dumps(result)) > limit
+    message = {"id": "1", "type": "next", "payload": result}
+    sent = orjson.loads(await encode_message(message, limit))
+    assert sent["id"] == "1"
+    assert sent["type"] == "next"
+    assert sent["payload"]["data"] is None
+    assert [e["extensions"]["code"] for e in sent["payload"]["errors"]] == ["response_too_large"]
+    error = {"id": "1", "type": "error", "payload": [{"message": "x" * 2 * limit}]}
+    assert orjson.loads(await encode_message(error, limit)) == error
+
+    shared = SimpleNamespace(data=result["data"], errors=None, extensions=None)
+    assert orjson.loads(await payload_text(shared, limit)) == sent["payload"]
+    small = SimpleNamespace(data={"a": 1}, errors=None, extensions={"cost": 1})
+    assert orjson.loads(await payload_text(small, limit)) == {
+        "data": {"a": 1},
+        "extensions": {"cost": 1},
+    }
