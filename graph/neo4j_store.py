@@ -14,7 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from neo4j import AsyncDriver, AsyncGraphDatabase, Query, RoutingControl
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    NotificationDisabledClassification,
+    Query,
+    RoutingControl,
+)
 from neo4j import exceptions as neo4j_errors
 from neo4j.time import DateTime
 
@@ -102,7 +108,15 @@ class Neo4jStore(CypherReads):
     ) -> Neo4jStore:
         """Open a driver and check the server answers, or raise StoreUnavailable."""
         try:
-            driver = AsyncGraphDatabase.driver(url, auth=(user, password))
+            driver = AsyncGraphDatabase.driver(
+                url,
+                auth=(user, password),
+                # every read names each property of its label (`cypher.node_columns`): one that
+                # no node holds yet (nulls are not stored) would log a warning per query
+                notifications_disabled_classifications=[
+                    NotificationDisabledClassification.UNRECOGNIZED
+                ],
+            )
         except (ValueError, neo4j_errors.ConfigurationError) as error:
             raise StoreUnavailable(f"bad graph URL {url!r}: {error}") from None
         try:
