@@ -17,7 +17,8 @@ failover) costs each command redis-py's reply time limit (5 s), so 50 connection
 10 commands a second and every request of the worker would wait in line. Callers that go on
 without Redis (the rate limits count in memory, the APQ store misses) therefore take their turn
 at Redis through an `Outage`: they wait for a turn there rather than in the pool, note a failure
-in it, and skip Redis for DOWN_S after it, the ones already waiting for a turn included.
+in it, and skip Redis for DOWN_S after it, the ones already waiting for a turn included; then
+one of them tries Redis again while the others still go on without it.
 
 Every Redis client of CivicGraph is made here: the event bus, the rate limits' counts and the
 APQ store. An operator may size a pool in the URL (`redis://host:6379/0?max_connections=200`,
@@ -77,19 +78,26 @@ class Outage:
     """When a Redis last failed a command (a connect refused or timed out, no reply within
     redis-py's time limit, a connection broken, an error reply): for DOWN_S after, `down` is
     true and the caller goes on without Redis at once instead of queueing behind connections
-    that each wait out the time limit. Commands after DOWN_S try Redis again.
+    that each wait out the time limit.
 
     `turn()` is where a caller waits for Redis: at most `at_once` callers (the pool's
     connections) are at Redis together, and one let through after a failure skips Redis too,
-    so a backlog waiting when Redis stalls is not served 10 a second but at once. At most
-    `at_once` requests wait out a stalled Redis per DOWN_S."""
+    so a backlog waiting when Redis stalls goes on at once instead of 10 a second. After
+    DOWN_S one caller tries Redis again (a probe) while the others still go on without it;
+    when the probe's command succeeds, all use Redis again. So one request waits out a Redis
+    that stays stalled, every DOWN_S."""
 
     def __init__(
         self, clock: Callable[[], float] = time.monotonic, *, at_once: int = POOL_SIZE
     ) -> None:
         self._clock = clock
         self._until = 0.0
-        self._turns = asyncio.Semaphore(at_once)
+        self._at_once = at_once
+        self._turns: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._failures = 0
+        self._suspect = False
+        """A command failed, and none has succeeded since: the next one is a probe."""
+        self._probing = False
 
     @property
     def down(self) -> bool:
@@ -98,13 +106,33 @@ class Outage:
     def failed(self) -> None:
         """Note a failed command now."""
         self._until = self._clock() + DOWN_S
+        self._failures += 1
+        self._suspect = True
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[bool]:
         """A turn at Redis: yields True to go to Redis, False to go on without it (it is down,
-        or went down while this caller waited for its turn)."""
-        if self.down:
+        went down while this caller waited for its turn, or another caller is probing it).
+        A turn left without a `failed()` and without an exception counts as a success."""
+        if self.down or (self._suspect and self._probing):
             yield False
             return
-        async with self._turns:
-            yield not self.down
+        probe = self._suspect
+        self._probing = self._probing or probe
+        failures = self._failures
+        try:
+            async with self._semaphore():
+                yield not self.down
+            if self._failures == failures:
+                self._suspect = False
+        finally:
+            if probe:
+                self._probing = False
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        """The turns of the running loop (an asyncio primitive serves the loop it first
+        waited on: a second loop, as tests and reloads make, gets turns of its own)."""
+        loop = asyncio.get_running_loop()
+        if self._turns is None or self._turns[0] is not loop:
+            self._turns = (loop, asyncio.Semaphore(self._at_once))
+        return self._turns[1]

@@ -8,6 +8,9 @@ a Redis that stops answering, in the last two.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 import redis.asyncio as redis
 
@@ -47,3 +50,53 @@ def test_an_outage_lasts_down_s_after_the_last_failure() -> None:
     assert outage.down
     now[0] += 0.02
     assert not outage.down
+
+
+async def test_after_an_outage_one_probe_tries_redis_while_the_others_go_on() -> None:
+    now = [100.0]
+    outage = Outage(lambda: now[0], at_once=4)
+    outage.failed()
+    now[0] += DOWN_S
+    async with outage.turn() as probe:
+        assert probe  # the first caller after DOWN_S tries Redis
+        async with outage.turn() as other:
+            assert not other  # the rest do not wait behind it
+    # its command succeeded (no failure noted): everyone goes to Redis again
+    async with outage.turn() as first, outage.turn() as second:
+        assert (first, second) == (True, True)
+
+
+async def test_a_failed_probe_starts_another_outage() -> None:
+    now = [100.0]
+    outage = Outage(lambda: now[0], at_once=4)
+    outage.failed()
+    now[0] += DOWN_S
+    async with outage.turn() as probe:
+        assert probe
+        outage.failed()
+    async with outage.turn() as after:
+        assert not after
+    now[0] += DOWN_S
+    with contextlib.suppress(RuntimeError):  # a probe that ends in an exception proved nothing
+        async with outage.turn() as probe:
+            assert probe
+            raise RuntimeError("not a Redis error")
+    async with outage.turn() as probe, outage.turn() as other:
+        assert (probe, other) == (True, False)
+
+
+def test_turns_serve_each_event_loop() -> None:
+    """An asyncio primitive serves the loop it first waited on; an app run on a second loop
+    (tests, a reload) must not get RuntimeError from the first one's turns."""
+    outage = Outage(at_once=1)
+
+    async def contended() -> list[bool]:
+        async def one() -> bool:
+            async with outage.turn() as up:
+                await asyncio.sleep(0)
+                return up
+
+        return await asyncio.gather(one(), one())
+
+    assert asyncio.run(contended()) == [True, True]
+    assert asyncio.run(contended()) == [True, True]
