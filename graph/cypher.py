@@ -165,8 +165,9 @@ def count_nodes(query: NodeQuery) -> tuple[str, dict[str, Any]]:
 def get_nodes(label: str, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
     """The nodes of `label` whose key is one of `keys`, each found by its key (`UNWIND`, one
     primary-key lookup per key). `WHERE n.key IN $keys` reads the same rows, but LadybugDB
-    answers it by scanning the whole table: 48 ms for 3 of 96,000 citizens against 0.26 ms.
-    A key given twice returns its node twice."""
+    answers it by scanning the whole table: 3 citizens took 25 ms at scale 0.01 and 2.4 s at
+    1.0, against 0.2 and 0.6 ms (`python -m bench.graph_reads`). A key given twice returns its
+    node twice."""
     kind = node_type(label)
     return (
         f"UNWIND $keys AS k MATCH (n:`{kind.label}`) WHERE n.{kind.key} = k "
@@ -184,8 +185,9 @@ def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
     One key is matched by `a.key = $key`, which both databases answer from the start node's
     primary key. Several go through `a.key IN $keys`, which Neo4j answers the same way;
     LadybugDB 0.22 has no plan that looks several keys up before a hop: it scans the start
-    table (15 ms for 3 of 96,000 citizens' gu at 0.01, against 0.19 ms for one; an `UNWIND` of
-    the keys is planned worse, 110 ms). One statement per key would avoid the scan, at ~0.25
+    table (3 citizens' gu: 15 ms at scale 0.01, 1.2 s at 1.0; one citizen's: 0.13 and 0.47 ms;
+    an `UNWIND` of the keys was planned worse, 110 ms at 0.01). One statement per key would
+    avoid the scan, at ~0.25
     ms a key, but a page of 10 would then cost more calls than a page of 100
     (tests/resolvers/test_dataloaders.py): a batch stays one statement. `python -m
     bench.graph_reads` measures each form."""
