@@ -29,7 +29,7 @@ class CypherReads(ABC):
         if not keys:
             return []
         kind = cypher.node_type(label)
-        text, params = cypher.get_nodes(label, keys)
+        text, params = cypher.get_nodes(label, list(dict.fromkeys(keys)))
         found = {
             node[kind.key]: node
             for node in (self._node(kind, row) for row in await self._rows(text, params))

@@ -36,6 +36,12 @@ class NodeType:
     key: str
     properties: tuple[Property, ...]
 
+    def __post_init__(self) -> None:
+        # a read returns one column per property: a name twice would be one expression twice,
+        # which LadybugDB 0.22 crashes on in a UNION ALL (cypher.find_nodes_each)
+        if len(set(self.property_names)) != len(self.properties):
+            raise ValueError(f"{self.label} names a property twice")
+
     @cached_property
     def property_names(self) -> tuple[str, ...]:
         """The properties' names, in order: read for every node a query returns."""

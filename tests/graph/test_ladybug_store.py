@@ -14,7 +14,7 @@ import pytest
 
 from graph.errors import StoreUnavailable
 from graph.ladybug_store import LadybugStore
-from graph.ontology import NODE_TYPES
+from graph.ontology import NODE_TYPES, NodeType
 from graph.query import Hop
 from tests.contract.test_graph_store import sample
 
@@ -99,3 +99,11 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
         assert len(sent) == 2
     finally:
         await store.close()
+
+
+def test_a_node_type_cannot_name_a_property_twice() -> None:
+    """Reads return one column per property; a name twice would be one expression twice in a
+    UNION ALL, which crashes LadybugDB 0.22 (`cypher.find_nodes_each`)."""
+    district = NODE_TYPES["District"]
+    with pytest.raises(ValueError, match="twice"):
+        NodeType("Twice", "code", (*district.properties, district.properties[0]))
