@@ -64,42 +64,24 @@ def cases(connection: ladybug.Connection) -> list[Case]:
     sensors = Hop("LOCATED_IN", "District", "Sensor", "in")
     mounted = Hop("MOUNTED_ON", "Asset", "Sensor", "in")
     return [
-        Case(
-            "3 citizens by id",
-            [cypher.get_nodes("Citizen", citizens)],
-            [scan_get_nodes("Citizen", citizens)],
-        ),
-        Case(
-            "Gangnam by code",
-            [cypher.get_nodes("District", ["11680"])],
-            [scan_get_nodes("District", ["11680"])],
-        ),
-        Case(
-            "a citizen's gu",
-            [cypher.neighbors(lives_in, citizens[:1])],
-            [scan_neighbors(lives_in, citizens[:1])],
-        ),
-        Case(
-            "3 citizens' gu (scan)",
-            [cypher.neighbors(lives_in, citizens)],
-            [scan_neighbors(lives_in, citizens)],
-        ),
-        Case(
-            "Gangnam's sensors",
-            [cypher.neighbors(sensors, ["11680"])],
-            [scan_neighbors(sensors, ["11680"])],
-        ),
-        Case(
-            "the 25 gu's sensors",
-            [cypher.neighbors(sensors, gu)],
-            [scan_neighbors(sensors, gu)],
-        ),
-        Case(
-            "an asset's sensors",
-            [cypher.neighbors(mounted, pole)],
-            [scan_neighbors(mounted, pole)],
-        ),
+        lookup("3 citizens by id", "Citizen", citizens),
+        lookup("Gangnam by code", "District", ["11680"]),
+        hop("a citizen's gu", lives_in, citizens[:1]),
+        hop("3 citizens' gu (scan)", lives_in, citizens),
+        hop("Gangnam's sensors", sensors, ["11680"]),
+        hop("the 25 gu's sensors", sensors, gu),
+        hop("an asset's sensors", mounted, pole),
     ]
+
+
+def lookup(name: str, label: str, keys: list[str]) -> Case:
+    """`get_nodes(label, keys)` now and before."""
+    return Case(name, [cypher.get_nodes(label, keys)], [scan_get_nodes(label, keys)])
+
+
+def hop(name: str, one_hop: Hop, keys: list[str]) -> Case:
+    """`neighbors(one_hop, keys)` now and before."""
+    return Case(name, [cypher.neighbors(one_hop, keys)], [scan_neighbors(one_hop, keys)])
 
 
 def rows_of(connection: ladybug.Connection, statements: list[Statement]) -> list[frozenset[Any]]:

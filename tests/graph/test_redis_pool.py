@@ -52,11 +52,17 @@ def test_an_outage_lasts_down_s_after_the_last_failure() -> None:
     assert not outage.down
 
 
-async def test_after_an_outage_one_probe_tries_redis_while_the_others_go_on() -> None:
+def outage_just_over() -> tuple[Outage, list[float]]:
+    """An outage whose DOWN_S just ran out, and its clock (`now[0]`, seconds)."""
     now = [100.0]
     outage = Outage(lambda: now[0], at_once=4)
     outage.failed()
     now[0] += DOWN_S
+    return outage, now
+
+
+async def test_after_an_outage_one_probe_tries_redis_while_the_others_go_on() -> None:
+    outage, _ = outage_just_over()
     async with outage.turn() as probe:
         assert probe  # the first caller after DOWN_S tries Redis
         async with outage.turn() as other:
@@ -67,10 +73,7 @@ async def test_after_an_outage_one_probe_tries_redis_while_the_others_go_on() ->
 
 
 async def test_a_failed_probe_starts_another_outage() -> None:
-    now = [100.0]
-    outage = Outage(lambda: now[0], at_once=4)
-    outage.failed()
-    now[0] += DOWN_S
+    outage, now = outage_just_over()
     async with outage.turn() as probe:
         assert probe
         outage.failed()
