@@ -67,7 +67,7 @@ def cases(connection: ladybug.Connection) -> list[Case]:
         lookup("3 citizens by id", "Citizen", citizens),
         lookup("Gangnam by code", "District", ["11680"]),
         hop("a citizen's gu", lives_in, citizens[:1]),
-        hop("3 citizens' gu (scan)", lives_in, citizens),
+        hop("3 citizens' gu", lives_in, citizens),
         hop("Gangnam's sensors", sensors, ["11680"]),
         hop("the 25 gu's sensors", sensors, gu),
         hop("an asset's sensors", mounted, pole),

@@ -177,20 +177,18 @@ def get_nodes(label: str, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
 
 
 def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
-    """The nodes one `hop` away from each start node of `keys`. Rows are (start key, node) in no
-    order: LadybugDB's `ORDER BY` of whole nodes cost as much as the rest of the query (2.0
-    against 1.1 ms for a gu's sensors), so the caller sorts. A start key given twice gives its
-    rows twice, so callers pass each once.
+    """The nodes one `hop` away from each start node of `keys`. Rows are (start key, the node's
+    `node_columns`) in no order: LadybugDB's `ORDER BY` of whole nodes cost as much as the rest
+    of the query (2.0 against 1.1 ms for a gu's sensors), so the caller sorts. Several keys may
+    also give a row of nulls for a start node without neighbours, which the caller drops. A
+    start key given twice gives its rows twice, so callers pass each once.
 
-    One key is matched by `a.key = $key`, which both databases answer from the start node's
-    primary key. Several go through `a.key IN $keys`, which Neo4j answers the same way;
-    LadybugDB 0.22 has no plan that looks several keys up before a hop: it scans the start
-    table (3 citizens' gu: 15 ms at scale 0.01, 1.2 s at 1.0; one citizen's: 0.13 and 0.47 ms;
-    an `UNWIND` of the keys was planned worse, 110 ms at 0.01). One statement per key would
-    avoid the scan, at ~0.25
-    ms a key, but a page of 10 would then cost more calls than a page of 100
-    (tests/resolvers/test_dataloaders.py): a batch stays one statement. `python -m
-    bench.graph_reads` measures each form."""
+    Each start node is found by its primary key. One key: `a.key = $key`. Several: an `UNWIND`
+    of the keys, each looked up, then an `OPTIONAL MATCH` of the hop from the nodes found,
+    which LadybugDB 0.22 reads through a mask of those nodes. Other forms made it scan the start
+    table: `a.key IN $keys` (10 citizens' gu at scale 1.0: 2,012 ms, against 2.9 ms), and an
+    `UNWIND` with a plain `MATCH` of the hop (worse still). Neo4j seeks in every form.
+    `python -m bench.graph_reads` measures them."""
     rel = REL_TYPES.get(hop.rel)
     if rel is None:
         raise UnknownLabel(f"unknown relationship {hop.rel!r}")
@@ -200,14 +198,21 @@ def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
         raise UnknownLabel(f"{rel.name} does not connect {pair[0]} to {pair[1]}")
     arrow = f"-[:`{rel.name}`]->" if hop.direction == "out" else f"<-[:`{rel.name}`]-"
     params = Params()
+    returned = f"RETURN a.{source.key}, {node_columns('b', target)}"
     if len(keys) == 1:
-        start = f"a.{source.key} = {params.add(keys[0])}"
-    else:
-        start = f"a.{source.key} IN {params.add(list(keys))}"
-    conditions = [start, *equals_conditions("b", target, hop.target_equals, params)]
+        conditions = [f"a.{source.key} = {params.add(keys[0])}"]
+        conditions += equals_conditions("b", target, hop.target_equals, params)
+        text = (
+            f"MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) "
+            f"WHERE {' AND '.join(conditions)} {returned}"
+        )
+        return text, params.values
+    starts = params.add(list(keys))
+    targets = equals_conditions("b", target, hop.target_equals, params)
     text = (
-        f"MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) "
-        f"WHERE {' AND '.join(conditions)} RETURN a.{source.key}, {node_columns('b', target)}"
+        f"UNWIND {starts} AS k MATCH (a:`{source.label}`) WHERE a.{source.key} = k "
+        f"OPTIONAL MATCH (a){arrow}(b:`{target.label}`)"
+        f"{' WHERE ' + ' AND '.join(targets) if targets else ''} {returned}"
     )
     return text, params.values
 

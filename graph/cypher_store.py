@@ -42,8 +42,10 @@ class CypherReads(ABC):
             return result
         target = cypher.node_type(hop.target)
         text, params = cypher.neighbors(hop, list(result))
+        key = target.property_names.index(target.key)
         for start, *values in await self._rows(text, params):
-            result[start].append(self._node(target, values))
+            if values[key] is not None:  # else a start node without neighbours
+                result[start].append(self._node(target, values))
         for nodes in result.values():
             nodes.sort(key=lambda node: node[target.key])
         return result
