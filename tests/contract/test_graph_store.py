@@ -330,9 +330,14 @@ async def test_a_property_no_node_holds_yet_logs_nothing(
 ) -> None:
     """Reads name every property of their label (`cypher.node_columns`), and Neo4j stores no
     nulls: a property no node holds yet is unknown to it, which it answers with a warning the
-    driver would log on every query. LadybugDB knows every column from its schema."""
-    if graph.backend != "neo4j":
-        pytest.skip("LadybugDB refuses an unknown property instead (its schema has them all)")
+    driver would log on every query. LadybugDB knows every column from its schema and refuses
+    an unknown one."""
+    text = f"MATCH (n:`District`) RETURN n.`{unique('never_stored')}` LIMIT 1"
+    read = graph._rows  # type: ignore[attr-defined]
     with caplog.at_level(logging.INFO, logger="neo4j"):
-        await graph._rows(f"MATCH (n:`District`) RETURN n.`{unique('never_stored')}` LIMIT 1")  # type: ignore[attr-defined]
+        if graph.backend == "neo4j":
+            await read(text)
+        else:
+            with pytest.raises(QueryFailed):
+                await read(text)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("neo4j")] == []
