@@ -154,13 +154,12 @@ class RateLimits:
         return await self._verdict(self.local, policy, item, client, allowed)
 
     def _failed(self, error: StorageError) -> None:
-        if not self.outage.down:  # one line an outage, not one a request
+        if self.outage.failed():
             log.warning(
                 "rate limit storage unavailable, counting in this worker's memory for %.0f s: %s",
                 DOWN_S,
                 error,
             )
-        self.outage.failed()
 
     @staticmethod
     async def _verdict(

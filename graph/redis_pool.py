@@ -103,11 +103,14 @@ class Outage:
     def down(self) -> bool:
         return self._clock() < self._until
 
-    def failed(self) -> None:
-        """Note a failed command now."""
+    def failed(self) -> bool:
+        """Note a failed command now; True when it starts an outage (Redis was not down), for
+        callers that log one line an outage, not one a request."""
+        starts = not self.down
         self._until = self._clock() + DOWN_S
         self._failures += 1
         self._suspect = True
+        return starts
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[bool]:

@@ -149,9 +149,8 @@ class RedisDocuments:
                     keys=self.keys[:2], args=[sha256_hash, self.clock(), self.bounds.ttl_seconds]
                 )
             except RedisError as error:
-                if not self.outage.down:  # one line an outage, not one a request
+                if self.outage.failed():
                     log.warning("APQ store unavailable, hash treated as unknown: %s", error)
-                self.outage.failed()
                 return None
         return found.decode("utf-8", "surrogatepass") if isinstance(found, bytes) else None
 
@@ -176,9 +175,8 @@ class RedisDocuments:
                     ],
                 )
             except RedisError as error:
-                if not self.outage.down:  # one line an outage, not one a request
+                if self.outage.failed():
                     log.warning("APQ store unavailable, document not stored: %s", error)
-                self.outage.failed()
 
     async def entries(self) -> int:
         """How many documents the store holds (tests, metrics)."""
