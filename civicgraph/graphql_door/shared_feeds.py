@@ -9,8 +9,9 @@ and caller's tier (a result's `extensions.cost` names it): a live-only one (no `
 once, a resumed one once its replay is over and it has caught up, if the group's stream runs
 already. The group runs one Strawberry stream (extensions, errors, response limit as for
 anyone), encodes each result's payload once, and hands the same text to every member. A member
-only splices its operation id in front and writes the frame from a task of its own, so one
-slow socket never holds the group.
+only splices its operation id in front and writes the frame: at once, in the group's step, when
+its socket takes it without waiting (`eager.start_eagerly`); otherwise from a task of its own,
+which then writes what queued behind, so one slow socket never holds the group.
 
 A member's own operation still runs Strawberry's validation, the caller's slot and quota, and
 the gu check before it is handed over (`resolvers.core.feeds.feed`). A member that, as a new
@@ -27,7 +28,7 @@ import contextlib
 import dataclasses
 import logging
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ from graphql import GraphQLError
 from starlette.websockets import WebSocket
 from strawberry.types.execution import PreExecutionError
 
+from civicgraph.graphql_door.eager import start_eagerly
 from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.results import encode_unlimited, too_large_result
 from civicgraph.graphql_door.server_send import frame_send
@@ -232,8 +234,10 @@ class Group(FeedSource):
 
 
 class Member(SharedFeed):
-    """One websocket operation delivered by its group: its pushes wait in an outbox that a
-    writer task of its own (awaited by the operation's task) writes to the socket."""
+    """One websocket operation delivered by its group. A push is written at once when nothing
+    of this member's is being written or waiting; the rest of a write that has to wait for the
+    socket, and the pushes that come meanwhile (in an outbox), are written by a writer task of
+    its own (awaited by the operation's task)."""
 
     def __init__(
         self, feeds: SharedFeeds, key: GroupKey, websocket: WebSocket, context: Context, prefix: str
@@ -255,6 +259,10 @@ class Member(SharedFeed):
         self._live: Live | None = None
         self._joined: Group | None = None
         self._waiter: asyncio.Future[None] | None = None
+        self._unfinished: Coroutine[Any, Any, None] | None = None
+        """The rest of a write begun in `push` that had to wait for the socket."""
+        self._gone = False
+        """A write begun in `push` failed: the client went."""
 
     async def join(self, live: Live) -> None:
         group = self.feeds.group_for(self, live)
@@ -304,7 +312,23 @@ class Member(SharedFeed):
 
     async def _deliver(self, group: Group) -> None:
         loop = asyncio.get_running_loop()
+        try:
+            await self._write_queued(group, loop)
+        finally:
+            if self._unfinished is not None:  # cancelled before it was awaited
+                self._unfinished.close()
+                self._unfinished = None
+
+    async def _write_queued(self, group: Group, loop: asyncio.AbstractEventLoop) -> None:
         while True:
+            if self._unfinished is not None:
+                unfinished, self._unfinished = self._unfinished, None
+                try:
+                    await unfinished
+                except Exception:  # the client went: Strawberry's handler ends the operation
+                    return
+            if self._gone:
+                return
             while self.outbox and self.resume_after is None:
                 event_id, text = self.outbox.popleft()
                 if event_id is not None:  # handed over: written ahead of any close frame
@@ -336,8 +360,29 @@ class Member(SharedFeed):
         if not self._allowance.admits(batch, len(self.outbox)):
             self.cut_off((event_id or 1) - 1)
             return
+        if self._writer_idle():
+            self._write_now(event_id, text)
+            return
         self.outbox.append((event_id, text))
         self.wake()
+
+    def _writer_idle(self) -> bool:
+        """The writer task waits for a push, with nothing queued or being written."""
+        waiting = self._waiter is not None and not self._waiter.done()
+        return waiting and not self.outbox and self._unfinished is None and not self._gone
+
+    def _write_now(self, event_id: int | None, text: str) -> None:
+        """Writes one push in the caller's step; what has to wait for the socket goes on in the
+        writer task, woken for it."""
+        if event_id is not None:  # handed over: written ahead of any close frame
+            self.sent = event_id
+        message = {"type": "websocket.send", "text": self.prefix + text + "}"}
+        try:
+            self._unfinished = start_eagerly(self.send(message))
+        except Exception:  # the client went: the writer ends, and the operation with it
+            self._gone = True
+        if self._unfinished is not None or self._gone:
+            self.wake()
 
     def cut_off(self, resume_after: int) -> None:
         """Ends this subscriber's delivery: its connection is closed as too slow, telling it to
