@@ -9,11 +9,20 @@ do. Each case is timed in rounds, the two forms alternately (which goes first al
 as process CPU per call; the figure is each form's median round and their ratio. Rows are
 compared first: both forms must read the same nodes. Only the driver's work is timed: the
 nodes built from columns and the hop's sort by key in Python are not (a few µs a node).
+
+    python -m bench.graph_reads --threads [--data-dir DIR]
+
+times instead the app query's two reads (Gangnam by code, then its sensors) where they run: on
+the calling thread; on one worker thread, the caller blocked on each; on a worker thread awaited
+from an event loop; and through `LadybugStore` (LadybugDB's `AsyncConnection`), one pair at a
+time and 32 at once, as the server runs them. Each figure is process CPU per pair, the first
+way the baseline.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import statistics
@@ -115,7 +124,11 @@ def main() -> None:
         "--data-dir", type=Path, default=Path(os.environ.get("CIVIC_DATA_DIR", "var"))
     )
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--threads", action="store_true", help="where the reads run, instead")
     args = parser.parse_args()
+    if args.threads:
+        where_reads_run(args.data_dir)
+        return
     database = ladybug.Database(str(args.data_dir / "graph.lbug"), read_only=True)
     connection = ladybug.Connection(database)
     connection.set_max_threads_for_exec(1)
@@ -137,6 +150,80 @@ def main() -> None:
         print(f"{case.name:28} {before:10.3f} {current:8.3f} {before / current:10.1f}×")
     connection.close()
     database.close()
+
+
+def where_reads_run(data_dir: Path, pairs: int = 2000) -> None:
+    """Process CPU per pair of the app query's graph reads, by where they run (see the module)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graph.ladybug_store import LadybugStore
+
+    sensors = Hop("LOCATED_IN", "District", "Sensor", "in")
+    statements = [cypher.get_nodes("District", ["11680"]), cypher.neighbors(sensors, ["11680"])]
+    database = ladybug.Database(str(data_dir / "graph.lbug"), read_only=True)
+    connection = ladybug.Connection(database)
+    connection.set_max_threads_for_exec(1)
+    worker = ThreadPoolExecutor(1)
+
+    def run(statement: Statement) -> list[Any]:
+        return connection.execute(*statement).get_all()  # type: ignore[union-attr]
+
+    def here() -> None:
+        for statement in statements:
+            run(statement)
+
+    def blocked() -> None:
+        for statement in statements:
+            worker.submit(run, statement).result()
+
+    async def awaited() -> None:
+        for statement in statements:
+            await asyncio.wrap_future(worker.submit(run, statement))
+
+    def timed(pair: Any) -> float:
+        for _ in range(pairs // 10):  # warm
+            pair()
+        start = time.process_time()
+        for _ in range(pairs):
+            pair()
+        return (time.process_time() - start) / pairs * 1e3
+
+    loop = asyncio.new_event_loop()
+    figures = {
+        "on the calling thread": timed(here),
+        "on a worker thread, caller blocked": timed(blocked),
+        "on a worker thread, awaited": timed(lambda: loop.run_until_complete(awaited())),
+    }
+    worker.shutdown()
+    connection.close()
+    database.close()
+
+    async def through_store(at_once: int) -> float:
+        store = LadybugStore(data_dir / "graph.lbug", read_only=True)
+        gate = asyncio.Semaphore(at_once)
+
+        async def pair() -> None:
+            async with gate:
+                await store.get_nodes("District", ["11680"])
+                await store.neighbors(sensors, ["11680"])
+
+        await asyncio.gather(*(pair() for _ in range(pairs // 10)))
+        start = time.process_time()
+        await asyncio.gather(*(pair() for _ in range(pairs)))
+        spent = (time.process_time() - start) / pairs * 1e3
+        await store.close()
+        return spent
+
+    for at_once in (1, 32):
+        figures[f"LadybugStore, {at_once} at once"] = loop.run_until_complete(
+            through_store(at_once)
+        )
+    loop.close()
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"{now}, {platform.machine()} {os.cpu_count()} cores, {data_dir}, {pairs} pairs")
+    baseline = next(iter(figures.values()))
+    for name, ms in figures.items():
+        print(f"{name:40} {ms:7.3f} ms CPU a pair  {ms / baseline:5.2f}×")
 
 
 if __name__ == "__main__":
