@@ -1,8 +1,9 @@
 """Starting an awaitable in the caller's own step, as Python 3.12's eager tasks do.
 
 A shared feed's member writes each push with the ASGI server's `send`. Uvicorn's `send` for a
-websocket only waits when the socket's buffer is full; otherwise it frames the message and
-writes it to the transport without suspending. Waking a writer task for that costs a task step
+websocket only waits while the transport's write buffer is over its high-water mark (its
+`pause_writing`); otherwise it frames the message and writes it to the transport without
+suspending. Waking a writer task for that costs a task step
 and the loop's callbacks per push, for 10,000 subscribers a push each (bench/README.md,
 fan-out). `start_eagerly` runs the send at once instead; only one that does suspend is handed
 back, to be finished in a task.
@@ -22,7 +23,10 @@ def start_eagerly(step: Awaitable[None]) -> Coroutine[Any, Any, None] | None:
     before it first suspends.
 
     `step` must suspend only on asyncio futures (as uvicorn's `send` does, on an
-    `asyncio.Event`) or on a bare yield (`asyncio.sleep(0)`), as a task requires."""
+    `asyncio.Event`) or on a bare yield (`asyncio.sleep(0)`), as a task requires. Up to there it
+    runs as part of the caller's task, in the caller's context: `asyncio.current_task()`, a
+    `ContextVar` it sets and a timeout or cancel scope it opens are the caller's. So a `send`
+    that does any of those (a wrapper with a timeout, say) is no `step` for this."""
     steps = step.__await__()
     try:
         suspended_on = steps.send(None)

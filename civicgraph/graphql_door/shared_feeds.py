@@ -262,7 +262,7 @@ class Member(SharedFeed):
         self._unfinished: Coroutine[Any, Any, None] | None = None
         """The rest of a write begun in `push` that had to wait for the socket."""
         self._gone = False
-        """A write begun in `push` failed: the client went."""
+        """A write begun in `push` raised (the client went, or the socket is closed)."""
 
     async def join(self, live: Live) -> None:
         group = self.feeds.group_for(self, live)

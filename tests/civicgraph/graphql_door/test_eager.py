@@ -4,6 +4,7 @@ finished in a task, with what it waited for (a result, an error, a cancellation)
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 
@@ -95,7 +96,7 @@ async def test_an_error_of_what_it_waited_for_is_raised_inside_the_send() -> Non
     assert [str(error) for error in seen] == ["gone"]
 
 
-async def test_closing_the_rest_unawaited_leaves_no_warning(
+async def test_the_rest_closed_unawaited_ends_the_send_without_a_warning(
     recwarn: pytest.WarningsRecorder,
 ) -> None:
     socket = Socket()
@@ -104,4 +105,7 @@ async def test_closing_the_rest_unawaited_leaves_no_warning(
     assert rest is not None
     rest.close()
     del rest
+    gc.collect()
+    assert socket.cleaned_up  # the suspended send was closed: its `finally` ran
+    assert socket.written == []
     assert not [w for w in recwarn if "never awaited" in str(w.message)]
