@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from graph.errors import StoreUnavailable
-from graph.ladybug_store import LadybugStore
+from graph.ladybug_store import LOOKUP_HERE_KEYS, LadybugStore
 from graph.ontology import NODE_TYPES, NodeType
 from graph.query import Hop
 from tests.contract.test_graph_store import sample
@@ -69,11 +69,15 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
     may pass on more rows than the few asked for, where a scan passes on the whole table."""
     store = LadybugStore(tmp_path / "graph.lbug")
     sent: list[tuple[str, dict[str, Any]]] = []
-    rows = store._rows
+    rows, lookup = store._rows, store._lookup
 
     async def spy(text: str, params: Mapping[str, Any] | None = None, **kw: Any) -> Any:
         sent.append((text, dict(params or {})))
         return await rows(text, params, **kw)
+
+    def spy_lookup(text: str, params: Mapping[str, Any], keys: int) -> Any:
+        sent.append((text, dict(params)))
+        return lookup(text, params, keys)
 
     try:
         await store.create_schema()
@@ -87,6 +91,7 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
             "LIVES_IN", "Citizen", "District", pa.table({"from": citizens, "to": gus * 2_500})
         )
         store._rows = spy  # type: ignore[method-assign]
+        store._lookup = spy_lookup  # type: ignore[method-assign]
         await store.get_nodes("Citizen", ["c1", "c2", "c3"])
         await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), ["c2"])
         await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), ["c1", "c2", "c3"])
@@ -97,6 +102,43 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
             assert max(passed) <= 3, (text, passed)
         profile.close()
         assert len(sent) == 3
+    finally:
+        await store.close()
+
+
+async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way(
+    tmp_path: Path,
+) -> None:
+    """A lookup of up to LOOKUP_HERE_KEYS keys is answered on the calling thread (a hop into the
+    pool costs more than the lookup); more keys, or any while a write holds the lock (LadybugDB
+    holds new transactions back while a write checkpoints: the loop must not wait), go through
+    the pool. Both ways give the same nodes."""
+    store = LadybugStore(tmp_path / "graph.lbug")
+    pooled: list[str] = []
+    execute = store._conn.execute
+
+    async def counting(text: Any, parameters: dict[str, Any] | None = None) -> Any:
+        pooled.append(text)
+        return await execute(text, parameters)
+
+    try:
+        await store.create_schema()
+        citizens = [f"c{n:02}" for n in range(LOOKUP_HERE_KEYS + 1)]
+        table = [sample(NODE_TYPES["Citizen"], key) for key in citizens]
+        await store.load_nodes("Citizen", pa.Table.from_pylist(table))
+        store._conn.execute = counting  # type: ignore[method-assign]
+
+        few = await store.get_nodes("Citizen", ["c01", "absent", "c02", "c01"])
+        assert [n and n["id"] for n in few] == ["c01", None, "c02", "c01"]
+        assert pooled == []
+
+        many = await store.get_nodes("Citizen", citizens)
+        assert [n and n["id"] for n in many] == citizens
+        assert len(pooled) == 1
+
+        async with store._writes.hold():  # as a write does while it runs
+            assert [n and n["id"] for n in await store.get_nodes("Citizen", ["c01"])] == ["c01"]
+        assert len(pooled) == 2
     finally:
         await store.close()
 
