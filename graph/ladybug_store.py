@@ -10,10 +10,10 @@ refuses (rather than waits for) a second: writes queue on a `WriteLock`, reads r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ladybug
 import pyarrow as pa
@@ -32,8 +32,25 @@ _TIMESTAMPS = {
 }
 
 
+T = TypeVar("T")
+
 LOOKUP_HERE_KEYS = 32
 """Lookups of at most this many keys run on the event loop's thread (`LadybugStore._lookup`)."""
+
+
+async def _to_its_end(write: Awaitable[T]) -> T:
+    """Awaits `write` to its end, even when the caller is cancelled meanwhile (the cancellation
+    is raised once the write has ended), so the writer's turn (the write lock) is held for as
+    long as LadybugDB runs the write: no other write starts beside it (LadybugDB would refuse
+    it), no lookup runs on the event loop while it commits (`_lookup`), and a caller that closes
+    the database next waits for it. A write is short (one node, or one COPY batch), so running
+    it to its end costs less than a turn handed back while the database still writes."""
+    running = asyncio.ensure_future(write)
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        await asyncio.gather(running, return_exceptions=True)
+        raise
 
 
 def _to_param(value: Any) -> Any:
@@ -110,7 +127,7 @@ class LadybugStore(CypherReads):
         try:
             if write:
                 async with self._writes.hold():
-                    result = await self._writer.execute(text, bound)
+                    result = await _to_its_end(self._writer.execute(text, bound))
             else:
                 result = await self._conn.execute(text, bound)
         except RuntimeError as error:
@@ -128,7 +145,8 @@ class LadybugStore(CypherReads):
         Bounded twice, because the loop waits for it: in work, by the number of keys (each one
         lookup in the primary-key index); in waiting, by the write lock, since LadybugDB holds
         new transactions back only while a write commits (a checkpoint), and every write here
-        holds the lock. Raises QueryFailed as `_rows` does."""
+        holds the lock until LadybugDB has ended it (`_to_its_end`, a cancelled caller too).
+        Raises QueryFailed as `_rows` does."""
         if keys > LOOKUP_HERE_KEYS or self._writes.held:
             return None
         self.calls += 1
@@ -157,14 +175,7 @@ class LadybugStore(CypherReads):
 
         try:
             async with self._writes.hold():
-                copying = asyncio.ensure_future(asyncio.to_thread(run))
-                try:
-                    await asyncio.shield(copying)
-                except asyncio.CancelledError:
-                    # a COPY cannot be stopped: hold the writer's turn (and the caller, who may
-                    # close the database next) until it has ended
-                    await asyncio.gather(copying, return_exceptions=True)
-                    raise
+                await _to_its_end(asyncio.to_thread(run))
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import re
 from collections.abc import Mapping
@@ -13,9 +14,10 @@ import pyarrow as pa
 import pytest
 
 from graph.errors import StoreUnavailable
-from graph.ladybug_store import LOOKUP_HERE_KEYS, LadybugStore
+from graph.ladybug_store import LOOKUP_HERE_KEYS, LadybugStore, _to_its_end
 from graph.ontology import NODE_TYPES, NodeType
 from graph.query import Hop
+from graph.write_lock import WriteLock
 from tests.contract.test_graph_store import sample
 
 
@@ -139,6 +141,53 @@ async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way
         async with store._writes.hold():  # as a write does while it runs
             assert [n and n["id"] for n in await store.get_nodes("Citizen", ["c01"])] == ["c01"]
         assert len(pooled) == 2
+    finally:
+        await store.close()
+
+
+async def test_a_cancelled_write_keeps_the_writers_turn_until_it_has_ended() -> None:
+    """A caller cancelled while LadybugDB runs its write hands the write lock back only once the
+    write is over: until then no other write may start (LadybugDB refuses a second one) and no
+    lookup may run on the event loop (a committing write holds new transactions back)."""
+    writes = WriteLock()
+    release = asyncio.Event()
+    ended: list[str] = []
+
+    async def write() -> str:  # the database's side of a write, ended from outside
+        await release.wait()
+        ended.append("write")
+        return "done"
+
+    async def caller() -> str:
+        async with writes.hold():
+            return await _to_its_end(write())
+
+    calling = asyncio.create_task(caller())
+    await asyncio.sleep(0.01)
+    calling.cancel()
+    await asyncio.sleep(0.01)
+    assert writes.held  # cancelled, but the write still runs: the turn is still taken
+    assert not calling.done()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await calling
+    assert ended == ["write"]
+    assert not writes.held
+
+
+async def test_a_write_cancelled_by_its_caller_still_ends_whole(tmp_path: Path) -> None:
+    store = LadybugStore(tmp_path / "graph.lbug")
+    try:
+        await store.create_schema()
+        creating = asyncio.create_task(
+            store.create_node("District", sample(NODE_TYPES["District"], "11680"))
+        )
+        await asyncio.sleep(0)  # the write is under way
+        creating.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await creating
+        assert not store._writes.held
+        assert (await store.get_nodes("District", ["11680"]))[0] is not None
     finally:
         await store.close()
 
