@@ -154,7 +154,8 @@ class LadybugStore(CypherReads):
             result = self._here.execute(text, {k: _to_param(v) for k, v in params.items()})
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
-        assert not isinstance(result, list)  # one statement
+        if isinstance(result, list):  # several statements: the last one answers
+            result = result[-1]
         rows: list[list[Any]] = list(result.get_all())  # type: ignore[arg-type]
         return rows
 
