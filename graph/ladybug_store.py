@@ -53,6 +53,14 @@ async def _to_its_end(write: Awaitable[T]) -> T:
         raise
 
 
+def _rows_of(result: ladybug.QueryResult | list[ladybug.QueryResult]) -> list[list[Any]]:
+    """A result's rows as lists of values; of several statements, the last one's."""
+    if isinstance(result, list):
+        result = result[-1]
+    rows: list[list[Any]] = list(result.get_all())  # type: ignore[arg-type]
+    return rows
+
+
 def _to_param(value: Any) -> Any:
     """LadybugDB stores TIMESTAMP without a zone: we store UTC."""
     if isinstance(value, datetime) and value.tzinfo is not None:
@@ -132,10 +140,7 @@ class LadybugStore(CypherReads):
                 result = await self._conn.execute(text, bound)
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
-        if isinstance(result, list):  # several statements: the last one answers
-            result = result[-1]
-        rows: list[list[Any]] = list(result.get_all())  # type: ignore[arg-type]
-        return rows
+        return _rows_of(result)
 
     def _lookup(self, text: str, params: Mapping[str, Any], keys: int) -> list[list[Any]] | None:
         """A lookup of at most LOOKUP_HERE_KEYS keys, on the calling thread (the event loop's),
@@ -154,10 +159,7 @@ class LadybugStore(CypherReads):
             result = self._here.execute(text, {k: _to_param(v) for k, v in params.items()})
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
-        if isinstance(result, list):  # several statements: the last one answers
-            result = result[-1]
-        rows: list[list[Any]] = list(result.get_all())  # type: ignore[arg-type]
-        return rows
+        return _rows_of(result)
 
     async def _copy(self, text: str, table: pa.Table) -> None:
         """A bulk `COPY … FROM $rows` of an Arrow table, in the writer's turn, on a connection
