@@ -46,11 +46,17 @@ async def _to_its_end(write: Awaitable[T]) -> T:
     the database next waits for it. A write is short (one node, or one COPY batch), so running
     it to its end costs less than a turn handed back while the database still writes."""
     running = asyncio.ensure_future(write)
-    try:
-        return await asyncio.shield(running)
-    except asyncio.CancelledError:
-        await asyncio.gather(running, return_exceptions=True)
-        raise
+    cancelled: asyncio.CancelledError | None = None
+    while not running.done():
+        try:
+            await asyncio.wait([running])  # cancelling the wait leaves `running` be
+        except asyncio.CancelledError as error:  # again and again, if need be
+            cancelled = error
+    if cancelled is not None:
+        if not running.cancelled():
+            running.exception()  # seen: the caller is told of its cancellation instead
+        raise cancelled
+    return running.result()
 
 
 def _rows_of(result: ladybug.QueryResult | list[ladybug.QueryResult]) -> list[list[Any]]:
@@ -148,7 +154,8 @@ class LadybugStore(CypherReads):
         the pool). A hop to a pool thread and back costs more CPU than the lookup it carries
         (~0.3 ms against 0.13, bench/README.md, "what a read costs by the thread it runs on").
         Bounded twice, because the loop waits for it: in work, by the number of keys (each one
-        lookup in the primary-key index); in waiting, by the write lock, since LadybugDB holds
+        lookup in the primary-key index, a page read from disk if it is not in memory); in
+        waiting, by the write lock, since LadybugDB holds
         new transactions back only while a write commits (a checkpoint), and every write here
         holds the lock until LadybugDB has ended it (`_to_its_end`, a cancelled caller too).
         Raises QueryFailed as `_rows` does."""
