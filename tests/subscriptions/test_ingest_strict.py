@@ -1,7 +1,7 @@
 """Ingest reads readings strictly: a value is a JSON number (not `"18"`, not `true`, which
 pydantic's lax mode would turn into 18.0 and 1.0), over HTTP and MQTT alike; HTTP takes only an
 `application/json` body (415 otherwise) with a `Content-Length` in ASCII digits, and answers in
-its own error format (`{"error": …}`)."""
+its own error format (`{"error": …, "code": …}`), every refusal with its code."""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ async def test_http_body_that_is_not_json_media_is_415(
         request.headers.pop("content-type", None)
     response = await client.send(request)
     assert response.status_code == 415, response.text
-    assert set(response.json()) == {"error"}
+    assert response.json()["code"] == "unsupported_media_type"
+    assert set(response.json()) == {"error", "code"}
 
 
 @pytest.mark.parametrize("length", [b"\xb2", b"\xb9\xb2", b"1_0", b"-1", b"0x10"])
@@ -70,7 +71,7 @@ async def test_http_content_length_not_ascii_digits_is_400(
     )
     response = await client.send(request)
     assert response.status_code == 400, response.text
-    assert set(response.json()) == {"error"}
+    assert response.json()["code"] == "bad_request"
 
 
 @pytest.mark.parametrize(
@@ -112,3 +113,43 @@ def test_an_mqtt_topic_naming_no_storable_sensor_id_is_a_refusal(
     assert isinstance(why, str)
     assert why.startswith("bad topic:")
     assert words in why
+
+
+@pytest.mark.parametrize(
+    ("tier", "headers", "content", "status", "code"),
+    [
+        (None, {}, json.dumps(batch(0)), 401, "unauthenticated"),
+        (Tier.ANALYST, {}, json.dumps(batch(0)), 403, "forbidden"),
+        (
+            Tier.OPERATOR,
+            {"content-type": "text/plain"},
+            json.dumps(batch(0)),
+            415,
+            "unsupported_media_type",
+        ),
+        (Tier.OPERATOR, {"content-length": "12x"}, "{}", 400, "bad_request"),
+        (Tier.OPERATOR, {}, "x" * (4 * 1024 * 1024 + 1), 413, "payload_too_large"),
+        (Tier.OPERATOR, {}, '{"readings":[', 400, "json_invalid"),
+        (Tier.OPERATOR, {}, '{"readings":"x"}', 422, "invalid"),
+    ],
+    ids=["no key", "analyst", "text", "length", "too large", "not json", "shape"],
+)
+async def test_every_refusal_carries_its_code(
+    client: httpx.AsyncClient,
+    keys: dict[Tier, str],
+    tier: Tier | None,
+    headers: dict[str, str],
+    content: str,
+    status: int,
+    code: str,
+) -> None:
+    """The careless gateway's mistakes, each answered `{"error", "code"}` (docs/api.md)."""
+    sent = {"content-type": "application/json", **headers}
+    if tier is not None:
+        sent["X-API-Key"] = keys[tier]
+    request = client.build_request("POST", "/ingest/readings", content=content.encode())
+    request.headers.update(sent)
+    response = await client.send(request)
+    assert response.status_code == status, response.text
+    assert response.json()["code"] == code
+    assert isinstance(response.json()["error"], str)
