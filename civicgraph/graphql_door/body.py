@@ -85,4 +85,4 @@ def decode_json(data: bytes | str, max_depth: int) -> object:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        raise JsonInvalid(f"the body is not JSON: {error}") from None
+        raise JsonInvalid(f"not JSON: {error}") from None

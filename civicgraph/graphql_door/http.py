@@ -158,7 +158,7 @@ async def request_params(
     except BodyTooLarge as error:
         raise Refusal(413, RequestErrorCode.PAYLOAD_TOO_LARGE, str(error)) from None
     except JsonInvalid as error:
-        raise Refusal(400, RequestErrorCode.JSON_INVALID, str(error)) from None
+        raise Refusal(400, RequestErrorCode.JSON_INVALID, f"the body: {error}") from None
     return await _params(data, media, persisted, tier)
 
 

@@ -84,3 +84,26 @@ async def test_post_content_length_not_ascii_digits_is_json_invalid(
     response = await client.send(request)
     assert response.status_code == 400, response.text
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["json_invalid"]
+
+
+@pytest.mark.parametrize("name", ["variables", "extensions"])
+async def test_a_get_parameter_that_is_not_json_is_named_not_called_the_body(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    response = await client.get(
+        "/graphql",
+        params={"query": "{ districts { code } }", name: "{oops"},
+        headers={"accept": GQL},
+    )
+    assert response.status_code == 400, response.text
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "json_invalid"
+    assert error["message"].startswith(f"{name}: not JSON"), error["message"]
+
+
+async def test_a_post_body_that_is_not_json_says_the_body(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", content=b"{oops", headers={"accept": GQL, "content-type": JSON}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["message"].startswith("the body: not JSON")
