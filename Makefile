@@ -48,7 +48,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## layers: the import contracts of pyproject's [tool.importlinter] (docs/architecture.md)
+## layers: the import contracts of pyproject's [tool.importlinter] (README.md, "Layers")
 layers: $(VENV)/.test-installed
 	$(BIN)/lint-imports --no-cache --no-logo
 

@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-"""Debian's chromium headless, offline and quiet (DESIGN.md); the browser tests use these too."""
+"""Debian's chromium headless, offline and quiet; the browser tests use these too."""
 ARGS = [
     *CHROMIUM_ARGS,
     # 50 dashboards stand for 50 screens, each in the foreground of its own machine: no

@@ -2,7 +2,7 @@
 
 A routing below its confidence threshold, every patrol allocation, every outbreak alarm and
 every water alarm that would reach residents is *proposed* here and stays pending until an
-analyst approves or rejects it (DESIGN.md, "Machine learning"). A decision appends one leaf,
+analyst approves or rejects it (docs/analytics.md). A decision appends one leaf,
 `review.approved` or `review.rejected` about the review's id, in the same transaction as the
 review's row (and any write of the caller's, such as reassigning the case): the leaf names the
 proposal by the SHA-256 of its canonical JSON, so it proves what was decided without copying it.

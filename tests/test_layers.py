@@ -1,4 +1,4 @@
-"""The import contracts of pyproject's `[tool.importlinter]` (docs/architecture.md).
+"""The import contracts of pyproject's `[tool.importlinter]` (README.md, "Layers").
 
 `make layers` runs them on the real tree. These tests prove the contracts can fail: they run
 `lint-imports` with the real contracts over a tree of stub packages with the same names, one
@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-# Top-level packages that are not the product (not installed; outside DESIGN.md's layers).
+# Top-level packages that are not the product (not installed; outside README.md's layers).
 NOT_LAYERED = {"tests", "bench"}
 DOMAINS = ("city", "sensing", "services", "data", "identity", "trust", "analytics")
 

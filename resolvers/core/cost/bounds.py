@@ -60,7 +60,7 @@ class ListBounds:
     metrics_per_model: int = 12
     """Metrics on one model card: each model reports two to four (ml.<model>); 12 leaves room."""
     baselines_per_metric: int = 6
-    """Baselines beside one metric: one to three per model (DESIGN.md, "Machine learning")."""
+    """Baselines beside one metric: one to three per model (docs/analytics.md)."""
 
     def raised_to(self, **measured: int) -> ListBounds:
         """These bounds, each raised to the measured figure when that is larger."""
