@@ -155,10 +155,9 @@ class LadybugStore(CypherReads):
         (~0.3 ms against 0.13, bench/README.md, "what a read costs by the thread it runs on").
         Bounded twice, because the loop waits for it: in work, by the number of keys (each one
         lookup in the primary-key index, a page read from disk if it is not in memory); in
-        waiting, by the write lock, since LadybugDB holds
-        new transactions back only while a write commits (a checkpoint), and every write here
-        holds the lock until LadybugDB has ended it (`_to_its_end`, a cancelled caller too).
-        Raises QueryFailed as `_rows` does."""
+        waiting, by the write lock, since LadybugDB holds new transactions back only while a
+        write commits (a checkpoint), and every write here holds the lock until LadybugDB has
+        ended it (`_to_its_end`, a cancelled caller too). Raises QueryFailed as `_rows` does."""
         if keys > LOOKUP_HERE_KEYS or self._writes.held:
             return None
         self.calls += 1

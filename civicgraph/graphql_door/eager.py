@@ -3,10 +3,9 @@
 A shared feed's member writes each push with the ASGI server's `send`. Uvicorn's `send` for a
 websocket only waits while the transport's write buffer is over its high-water mark (its
 `pause_writing`); otherwise it frames the message and writes it to the transport without
-suspending. Waking a writer task for that costs a task step
-and the loop's callbacks per push, for 10,000 subscribers a push each (bench/README.md,
-fan-out). `start_eagerly` runs the send at once instead; only one that does suspend is handed
-back, to be finished in a task.
+suspending. Waking a writer task for that costs a task step and the loop's callbacks per push,
+for 10,000 subscribers a push each (bench/README.md, fan-out). `start_eagerly` runs the send at
+once instead; only one that does suspend is handed back, to be finished in a task.
 """
 
 from __future__ import annotations
