@@ -12,6 +12,8 @@ from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 
+import pyarrow as pa
+
 from graph.errors import UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType
 from graph.query import Hop, Link, NodeQuery
@@ -40,6 +42,70 @@ def node_columns(var: str, kind: NodeType) -> str:
     return ", ".join(f"{var}.{name}" for name in kind.property_names)
 
 
+def stored(kind: NodeType, prop: str, value: Any) -> Any:
+    """A value of `prop` as the store compares it: a numbered key's number (`NO_NODE` for text
+    that is no well-formed id, so a lookup finds nothing), anything else as it is."""
+    if kind.numbered is not None and prop == kind.key:
+        return kind.numbered.looked_up(value)
+    return value
+
+
+def key_is(var: str, kind: NodeType, key: Any, params: Params) -> str:
+    """The condition that `var` is the node of `kind` whose key is `key`."""
+    return f"{var}.{kind.key} = {params.add(stored(kind, kind.key, key))}"
+
+
+def key_after(var: str, kind: NodeType, text: str, params: Params) -> str:
+    """The condition that `var`'s key sorts after `text` (a numbered key: its number is above
+    the last number whose id sorts at or before the text)."""
+    if kind.numbered is not None:
+        return f"{var}.{kind.key} > {params.add(kind.numbered.at_most(text))}"
+    return f"{var}.{kind.key} > {params.add(text)}"
+
+
+def key_before(var: str, kind: NodeType, text: str, params: Params) -> str:
+    """The condition that `var`'s key sorts before `text` (see `key_after`)."""
+    if kind.numbered is not None:
+        return f"{var}.{kind.key} <= {params.add(kind.numbered.below(text))}"
+    return f"{var}.{kind.key} < {params.add(text)}"
+
+
+def written(kind: NodeType, properties: Mapping[str, Any]) -> dict[str, Any]:
+    """A new node's properties as the store keeps them. Raises InvalidKey for a numbered key
+    that is no well-formed id."""
+    values = dict(properties)
+    if kind.numbered is not None and kind.key in values:
+        values[kind.key] = kind.numbered.number(values[kind.key])
+    return values
+
+
+def shown(kind: NodeType, prop: str | None, value: Any) -> Any:
+    """A value of `prop` as the store returned it, as the API shows it: a numbered key's id."""
+    if kind.numbered is not None and prop == kind.key and isinstance(value, int):
+        return kind.numbered.shown(value)
+    return value
+
+
+def stored_nodes(kind: NodeType, rows: pa.Table) -> pa.Table:
+    """A bulk load's rows of `kind` as stored: its properties' columns, in ontology order, a
+    numbered key's column as numbers. Raises InvalidKey (see `NumberedKey.column`)."""
+    table = rows.select(list(kind.property_names))
+    if kind.numbered is None:
+        return table
+    index = table.column_names.index(kind.key)
+    return table.set_column(index, kind.key, kind.numbered.column(table[kind.key]))
+
+
+def stored_links(source: NodeType, target: NodeType, rows: pa.Table) -> pa.Table:
+    """A bulk load's relationships (`from`, `to` keys) as stored: numbered keys as numbers."""
+    table = rows.select(["from", "to"])
+    for index, kind in enumerate((source, target)):
+        if kind.numbered is not None:
+            name = table.column_names[index]
+            table = table.set_column(index, name, kind.numbered.column(table[name]))
+    return table
+
+
 class Params:
     """Collects query parameters under generated names."""
 
@@ -56,7 +122,8 @@ def equals_conditions(
     var: str, kind: NodeType, equals: Mapping[str, Sequence[Any]], params: Params
 ) -> list[str]:
     return [
-        f"{var}.{check_property(kind, prop)} IN {params.add(list(values))}"
+        f"{var}.{check_property(kind, prop)} IN "
+        f"{params.add([stored(kind, prop, value) for value in values])}"
         for prop, values in equals.items()
     ]
 
@@ -77,6 +144,12 @@ def range_conditions(
     conditions = []
     for prop, (low, high) in ranges.items():
         check_property(kind, prop)
+        if kind.numbered is not None and prop == kind.key:  # ids from low to high, as numbers
+            if low is not None:
+                conditions.append(f"{var}.{prop} > {params.add(kind.numbered.below(low))}")
+            if high is not None:
+                conditions.append(f"{var}.{prop} <= {params.add(kind.numbered.at_most(high))}")
+            continue
         if low is not None:
             conditions.append(f"{var}.{prop} >= {params.add(low)}")
         if high is not None:
@@ -108,9 +181,9 @@ def where(var: str, query: NodeQuery, params: Params, *, paged: bool) -> str:
             f"{distance_expr(var, lat, lon)} <= {params.add(near.radius_m)}"
         )
     if paged and query.after is not None:
-        conditions.append(f"{var}.{kind.key} > {params.add(query.after)}")
+        conditions.append(key_after(var, kind, query.after, params))
     if paged and query.before is not None:
-        conditions.append(f"{var}.{kind.key} < {params.add(query.before)}")
+        conditions.append(key_before(var, kind, query.before, params))
     return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
@@ -172,7 +245,7 @@ def get_nodes(label: str, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
     return (
         f"UNWIND $keys AS k MATCH (n:`{kind.label}`) WHERE n.{kind.key} = k "
         f"RETURN {node_columns('n', kind)}",
-        {"keys": list(keys)},
+        {"keys": [stored(kind, kind.key, key) for key in keys]},
     )
 
 
@@ -200,14 +273,14 @@ def neighbors(hop: Hop, keys: Sequence[str]) -> tuple[str, dict[str, Any]]:
     params = Params()
     returned = f"RETURN a.{source.key}, {node_columns('b', target)}"
     if len(keys) == 1:
-        conditions = [f"a.{source.key} = {params.add(keys[0])}"]
+        conditions = [key_is("a", source, keys[0], params)]
         conditions += equals_conditions("b", target, hop.target_equals, params)
         text = (
             f"MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) "
             f"WHERE {' AND '.join(conditions)} {returned}"
         )
         return text, params.values
-    starts = params.add(list(keys))
+    starts = params.add([stored(source, source.key, key) for key in keys])
     targets = equals_conditions("b", target, hop.target_equals, params)
     text = (
         f"UNWIND {starts} AS k MATCH (a:`{source.label}`) WHERE a.{source.key} = k "
@@ -283,10 +356,11 @@ def create_node(
             raise UnknownLabel(f"{rel} does not connect {kind.label} to {target}")
         other = node_type(target)
         patterns.append(f"(t{index}:`{other.label}`)")
-        conditions.append(f"t{index}.{other.key} = {params.add(target_key)}")
+        conditions.append(key_is(f"t{index}", other, target_key, params))
         creates.append(f", (n)-[:`{relation.name}`]->(t{index})")
     fields = ", ".join(
-        f"{check_property(kind, name)}: {params.add(value)}" for name, value in properties.items()
+        f"{check_property(kind, name)}: {params.add(value)}"
+        for name, value in written(kind, properties).items()
     )
     head = f"MATCH {', '.join(patterns)} WHERE {' AND '.join(conditions)} " if links else ""
     text = f"{head}CREATE (n:`{kind.label}` {{{fields}}}){''.join(creates)} RETURN count(n)"
@@ -311,9 +385,9 @@ def update_node(
     """
     kind = node_type(label)
     params = Params()
-    names = {name: params.add(value) for name, value in properties.items()}
+    names = {name: params.add(value) for name, value in written(kind, properties).items()}
     sets = ", ".join(f"n.{check_property(kind, name)} = {ref}" for name, ref in names.items())
-    match = f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = {params.add(key)}"
+    match = f"MATCH (n:`{kind.label}`) WHERE {key_is('n', kind, key, params)}"
     if unless_newer is None:
         return f"{match} SET {sets}", params.values
     newer = f"n.{check_property(kind, unless_newer)} <= {names[unless_newer]}"
@@ -340,11 +414,11 @@ def relink_node(
     params = Params()
     sets = ", ".join(
         f"n.{check_property(kind, name)} = {params.add(value)}"
-        for name, value in properties.items()
+        for name, value in written(kind, properties).items()
     )
     text = (
         f"MATCH (n:`{kind.label}`), (t:`{other.label}`) "
-        f"WHERE n.{kind.key} = {params.add(key)} AND t.{other.key} = {params.add(target_key)} "
+        f"WHERE {key_is('n', kind, key, params)} AND {key_is('t', other, target_key, params)} "
         f"{lock + ' WITH n, t ' if lock else ''}"
         f"OPTIONAL MATCH (n)-[r:`{relation.name}`]->(:`{other.label}`) DELETE r "
         f"WITH DISTINCT n, t {'SET ' + sets + ' ' if sets else ''}"
@@ -355,4 +429,7 @@ def relink_node(
 
 def delete_node(label: str, key: str) -> tuple[str, dict[str, Any]]:
     kind = node_type(label)
-    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = $key DETACH DELETE n", {"key": key}
+    return (
+        f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} = $key DETACH DELETE n",
+        {"key": stored(kind, kind.key, key)},
+    )

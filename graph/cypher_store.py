@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import zip_longest
 from typing import Any
 
 from graph import cypher
@@ -25,6 +26,13 @@ class CypherReads(ABC):
         """A node from its `cypher.node_columns` as the driver returns them, as the ontology
         describes it."""
 
+    def _shown(self, kind: NodeType, values: Sequence[Any]) -> Node:
+        """A node from its columns as the API shows it: `_node`, its numbered key an id."""
+        node = self._node(kind, values)
+        if kind.numbered is not None:
+            node[kind.key] = cypher.shown(kind, kind.key, node[kind.key])
+        return node
+
     def _lookup(self, text: str, params: Mapping[str, Any], keys: int) -> list[list[Any]] | None:
         """The rows of a lookup by `keys` keys, answered on the calling thread without a hop
         into the driver's; None when it must go through `_rows` instead (the default)."""
@@ -39,19 +47,20 @@ class CypherReads(ABC):
         rows = self._lookup(text, params, len(unique))
         if rows is None:
             rows = await self._rows(text, params)
-        found = {node[kind.key]: node for node in (self._node(kind, row) for row in rows)}
+        found = {node[kind.key]: node for node in (self._shown(kind, row) for row in rows)}
         return [found.get(k) for k in keys]
 
     async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
         result: dict[str, list[Node]] = {k: [] for k in keys}
         if not keys:
             return result
-        target = cypher.node_type(hop.target)
+        source, target = cypher.node_type(hop.source), cypher.node_type(hop.target)
         text, params = cypher.neighbors(hop, list(result))
         key = target.property_names.index(target.key)
         for start, *values in await self._rows(text, params):
             if values[key] is not None:  # else a start node without neighbours
-                result[start].append(self._node(target, values))
+                shown = cypher.shown(source, source.key, start)
+                result[shown].append(self._shown(target, values))
         for nodes in result.values():
             nodes.sort(key=lambda node: node[target.key])
         return result
@@ -59,7 +68,7 @@ class CypherReads(ABC):
     async def find_nodes(self, query: NodeQuery) -> list[Node]:
         kind = cypher.node_type(query.label)
         text, params = cypher.find_nodes(query)
-        return [self._node(kind, row) for row in await self._rows(text, params)]
+        return [self._shown(kind, row) for row in await self._rows(text, params)]
 
     async def find_nodes_each(
         self, query: NodeQuery, prop: str, values: Sequence[str]
@@ -70,7 +79,7 @@ class CypherReads(ABC):
         kind = cypher.node_type(query.label)
         text, params = cypher.find_nodes_each(query, prop, list(result))
         for row in await self._rows(text, params):
-            node = self._node(kind, row)
+            node = self._shown(kind, row)
             result[node[prop]].append(node)
         return result
 
@@ -78,6 +87,16 @@ class CypherReads(ABC):
         text, params = cypher.count_nodes(query)
         rows = await self._rows(text, params)
         return int(rows[0][0])
+
+    async def keys_current(self) -> bool:
+        """False when the graph holds a numbered key as text: a graph seeded before residents'
+        keys were stored as numbers (2026-12-02), which the shared Cypher cannot read."""
+        for kind in NODE_TYPES.values():
+            if kind.numbered is not None:
+                rows = await self._rows(f"MATCH (n:`{kind.label}`) RETURN n.{kind.key} LIMIT 1")
+                if rows and not isinstance(rows[0][0], int):
+                    return False
+        return True
 
     async def count_by_label(self) -> dict[str, int]:
         return await self._counts("MATCH (n:`{}`) RETURN count(n)", NODE_TYPES)
@@ -100,8 +119,12 @@ class CypherReads(ABC):
         equals: Mapping[str, Sequence[str]],
         where_range: Mapping[str, tuple[int | None, int | None]],
     ) -> dict[str, int]:
+        kind = cypher.node_type(label)
         text, params = cypher.count_grouped(label, group_by, equals, where_range)
-        return {str(group): int(count) for group, count in await self._rows(text, params)}
+        return {
+            str(cypher.shown(kind, group_by, group)): int(count)
+            for group, count in await self._rows(text, params)
+        }
 
     async def count_cells(
         self,
@@ -110,5 +133,11 @@ class CypherReads(ABC):
         equals: Mapping[str, Sequence[str]],
         bands: Mapping[str, Sequence[Any]] | None = None,
     ) -> dict[tuple[Any, ...], int]:
+        kind = cypher.node_type(label)
         text, params = cypher.count_cells(label, group_by, equals, bands)
-        return {tuple(row[:-1]): int(row[-1]) for row in await self._rows(text, params)}
+        return {
+            tuple(
+                cypher.shown(kind, name, cell) for name, cell in zip_longest(group_by, row[:-1])
+            ): int(row[-1])
+            for row in await self._rows(text, params)
+        }

@@ -26,6 +26,10 @@ class UnknownLabel(GraphError):
     """A label or relationship type that the ontology does not define."""
 
 
+class InvalidKey(GraphError):
+    """A key that is not of its label's form, written (a resident's id: `graph.numbered_key`)."""
+
+
 class QueryFailed(GraphError):
     """The database refused a query (an adapter bug, or a constraint such as a duplicate key)."""
 

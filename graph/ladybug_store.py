@@ -215,14 +215,14 @@ class LadybugStore(CypherReads):
 
     async def load_nodes(self, label: str, rows: pa.Table) -> None:
         kind = cypher.node_type(label)
-        table = _utc_naive(rows.select(list(kind.property_names)))
+        table = _utc_naive(cypher.stored_nodes(kind, rows))
         await self._copy(f"COPY `{kind.label}` FROM $rows", table)
 
     async def load_rels(self, rel: str, source: str, target: str, rows: pa.Table) -> None:
         relation = REL_TYPES[rel]
         if (source, target) not in relation.pairs:
             raise UnknownLabel(f"{rel} does not connect {source} to {target}")
-        table = rows.select(["from", "to"])
+        table = cypher.stored_links(NODE_TYPES[source], NODE_TYPES[target], rows)
         suffix = f' (from="{source}", to="{target}")' if len(relation.pairs) > 1 else ""
         await self._copy(f"COPY `{relation.name}` FROM $rows{suffix}", table)
 

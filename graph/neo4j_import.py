@@ -13,7 +13,9 @@ and `import.args`, the importer's arguments, one per line, the files named relat
 Properties get the graph ontology's types (`long`, `double`, `boolean`, `datetime`,
 `string[]` split on `;`), so the imported graph is the one `Neo4jStore.load_nodes` makes: a
 null is no property, an empty string stays an empty string. Keys are `:ID` columns in one ID
-space per label. Source: Neo4j Operations Manual 5, "Import" (neo4j-admin database import).
+space per label; a key stored as a number (a resident's) is an unnamed `:ID` column beside its
+`long` property, since an `:ID` column's property is text. Source: Neo4j Operations Manual 5,
+"Import" (neo4j-admin database import).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import pyarrow.csv as pa_csv
 
 from graph import cypher
 from graph.errors import UnknownLabel
-from graph.ontology import REL_TYPES, PropertyType
+from graph.ontology import NODE_TYPES, REL_TYPES, PropertyType
 
 ARRAY_DELIMITER = ";"
 """Separates the items of a `string[]` field (no seeded list item contains it)."""
@@ -74,17 +76,21 @@ class ImportFiles:
         if group is None:
             columns = [
                 f"{p.name}:ID({kind.label})"
-                if p.name == kind.key
+                if p.name == kind.key and kind.numbered is None
                 else f"{p.name}:{IMPORT_TYPE[p.type]}"
                 for p in kind.properties
             ]
+            if kind.numbered is not None:  # the ID space's text apart, the key a long property
+                columns.insert(0, f":ID({kind.label})")
             group = self._group(self.folder / "nodes" / f"{kind.label}.header.csv", columns)
             self._nodes[kind.label] = group
-        table = rows.select(list(kind.property_names))
+        table = cypher.stored_nodes(kind, rows)
         for p in kind.properties:
             table = table.set_column(
                 table.column_names.index(p.name), p.name, _field(p.type, table[p.name])
             )
+        if kind.numbered is not None:
+            table = table.add_column(0, "node", table[kind.key])
         self._part(group, self.folder / "nodes" / kind.label, table)
 
     def rels(self, rel: str, source: str, target: str, rows: pa.Table) -> None:
@@ -99,7 +105,7 @@ class ImportFiles:
             group = self._group(self.folder / "relationships" / f"{name}.header.csv", columns)
             self._rels[key] = group
         stem = self.folder / "relationships" / "-".join(key)
-        self._part(group, stem, rows.select(["from", "to"]))
+        self._part(group, stem, cypher.stored_links(NODE_TYPES[source], NODE_TYPES[target], rows))
 
     def finish(self) -> tuple[dict[str, int], dict[str, int]]:
         """Write `import.args`; the rows written by node label and by relationship type."""

@@ -194,7 +194,7 @@ class Neo4jStore(CypherReads):
 
     async def load_nodes(self, label: str, rows: pa.Table) -> None:
         kind = cypher.node_type(label)
-        table = rows.select(list(kind.property_names))
+        table = cypher.stored_nodes(kind, rows)
         text = f"UNWIND $rows AS row CREATE (n:`{kind.label}`) SET n = row"
         for batch in table.to_batches(max_chunksize=BATCH_ROWS):
             await self._rows(text, {"rows": batch.to_pylist()}, write=True)
@@ -208,7 +208,7 @@ class Neo4jStore(CypherReads):
             f"UNWIND $rows AS r MATCH (a:`{a.label}` {{{a.key}: r.`from`}}) "
             f"MATCH (b:`{b.label}` {{{b.key}: r.`to`}}) CREATE (a)-[:`{relation.name}`]->(b)"
         )
-        for batch in rows.select(["from", "to"]).to_batches(max_chunksize=BATCH_ROWS):
+        for batch in cypher.stored_links(a, b, rows).to_batches(max_chunksize=BATCH_ROWS):
             await self._rows(text, {"rows": batch.to_pylist()}, write=True)
 
     async def create_node(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
+from graph.numbered_key import NumberedKey
+
 
 class PropertyType(StrEnum):
     STRING = "STRING"
@@ -35,6 +37,9 @@ class NodeType:
     label: str
     key: str
     properties: tuple[Property, ...]
+    numbered: NumberedKey | None = None
+    """Set when the key is stored as a number (its property typed INT) and shown as this id
+    (`graph.numbered_key`): the shared Cypher and the loads convert at the store's edge."""
 
     def __post_init__(self) -> None:
         # a read returns one column per property: a name twice would be one expression twice,
@@ -97,13 +102,14 @@ CITIZEN = NodeType(
     "Citizen",
     "id",
     _props(
-        ("id", S),
+        ("id", INT),  # stored as its number; the API's id is `cz-` and 16 hex digits
         ("district_code", S),
         ("dong_code", S, True),
         ("birth_year", INT, True),
         ("sex", S, True),
         ("welfare_eligible", B, True),
     ),
+    numbered=NumberedKey("cz-"),
 )
 ASSET = NodeType(
     "Asset",

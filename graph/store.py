@@ -57,6 +57,9 @@ class GraphStore(Protocol):
     async def count_nodes(self, query: NodeQuery) -> int:
         """How many nodes match `query`, ignoring `after` and `limit`."""
 
+    async def keys_current(self) -> bool:
+        """False when the graph stores a key the ontology numbers as text (an older seed)."""
+
     async def count_by_label(self) -> dict[str, int]:
         """Node counts for every label of the ontology."""
 

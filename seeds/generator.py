@@ -106,7 +106,9 @@ class EventBatch:
 Batch = NodeBatch | RelBatch | EventBatch
 
 
-def _rel(name: str, source: str, target: str, pairs: Sequence[tuple[str, str]]) -> RelBatch | None:
+def _rel(
+    name: str, source: str, target: str, pairs: Sequence[tuple[str | int, str]]
+) -> RelBatch | None:
     if not pairs:
         return None
     a, b = zip(*pairs, strict=True)
@@ -141,11 +143,6 @@ class CityRows:
         )
 
 
-def citizen_id(number: int) -> str:
-    """A resident's id from the random number drawn for them: `cz-` and 16 hex digits."""
-    return f"cz-{number:016x}"
-
-
 @dataclass
 class _CaseChunk:
     """Cases gathered until there are `CASE_CHUNK` of them."""
@@ -155,7 +152,8 @@ class _CaseChunk:
     located: list[tuple[str, str]] = field(default_factory=list)
     concerns: list[tuple[str, str]] = field(default_factory=list)
     assigned: list[tuple[str, str]] = field(default_factory=list)
-    filed: list[tuple[str, str]] = field(default_factory=list)
+    filed: list[tuple[int, str]] = field(default_factory=list)
+    """(resident's number, case id): the graph stores a resident's key as its number."""
     events: list[tuple[str, str, str, str, str, str, str, datetime]] = field(default_factory=list)
 
     def batches(self) -> Iterator[Batch | None]:
@@ -214,7 +212,8 @@ class Generator:
         self.asset_points: dict[tuple[str, str], np.ndarray] = {}
         """(gu, kind) -> (lat, lon) rows, in the order of `assets_by_gu_kind`'s ids."""
         self.citizen_numbers: dict[str, np.ndarray] = {}
-        """gu -> each resident's random number (int64); the id is `citizen_id(number)`."""
+        """gu -> each resident's random number (int64): the graph's key of the resident, whose id
+        the API shows as `cz-` and 16 hex digits (`graph.numbered_key`)."""
         self._measures: RelBatch | None = None
 
     def batches(self) -> Iterator[Batch]:
@@ -311,7 +310,7 @@ class Generator:
         for gu, n in zip(self.gu, per_gu, strict=True):
             numbers = self.rng.integers(0, 2**63, n, dtype=np.int64)
             self.citizen_numbers[gu.code] = numbers
-            ids = pa.array([citizen_id(v) for v in numbers.tolist()], pa.string())
+            ids = pa.array(numbers)  # the stored keys: ids are made at the store's edge
             options = self.dong_by_gu[gu.code]
             weights = np.array([d.area_km2 for d in options])
             dongs = np.array([d.code for d in options])[
@@ -583,7 +582,7 @@ class Generator:
             chunk.assigned.append((case_id, department))
             residents = self.citizen_numbers[gu.code]
             if self.rng.random() < 0.7:
-                resident = citizen_id(int(residents[int(self.rng.integers(len(residents)))]))
+                resident = int(residents[int(self.rng.integers(len(residents)))])
                 chunk.filed.append((resident, case_id))
             events = chunk.events
             assigned_at = asked + timedelta(minutes=10)

@@ -46,14 +46,15 @@ def _event_rows(table: pa.Table) -> list[list[Any]]:
 
 
 async def is_seeded(store: GraphStore, records: Records, scale: float | None = None) -> bool:
-    """True when a complete seed (at `scale`, if given) is in both stores."""
+    """True when a complete seed (at `scale`, if given) is in both stores, in the form this
+    version reads (`GraphStore.keys_current`)."""
     state = await seed_state.current(records)
     if state is None or not state.complete:
         return False
     if scale is not None and abs(state.scale - scale) > 1e-12:
         return False
     counts = await store.count_by_label()
-    return counts.get("District", 0) > 0
+    return counts.get("District", 0) > 0 and await store.keys_current()
 
 
 async def seed(

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import httpx
 
+from graph.ontology import CITIZEN
 from graph.records.db import Records
+
+
+def resident_id(number: int | None = None) -> str:
+    """A well-formed resident id (`cz-` and 16 hex digits, `graph.numbered_key`): of `number`,
+    or of a random one no seed uses in practice."""
+    assert CITIZEN.numbered is not None
+    return CITIZEN.numbered.shown(secrets.randbelow(2**63) if number is None else number)
 
 
 async def graphql(

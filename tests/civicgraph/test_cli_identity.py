@@ -13,6 +13,7 @@ from civicgraph.cli import app
 from civicgraph.settings import Settings
 from civicgraph.stores import open_stores
 from tests.civicgraph.runner import BoundaryRunner, assert_refused
+from tests.helpers import resident_id
 from zk.credentials.epochs import Epoch
 
 runner = BoundaryRunner()
@@ -47,16 +48,18 @@ def add_resident(resident: str) -> None:
 
 
 def test_keys_enrol_shows_a_code_once_for_a_known_resident(data_dir: Path) -> None:
-    add_resident("cz-mapo-1")
-    made = runner.invoke(app, ["keys", "enrol", "cz-mapo-1", "--days", "7"])
+    mapo = resident_id()
+    add_resident(mapo)
+    made = runner.invoke(app, ["keys", "enrol", mapo, "--days", "7"])
     assert made.exit_code == 0, made.output
     assert CODE.search(made.output)
     assert "wallet request --code" in made.output
 
-    unknown = runner.invoke(app, ["keys", "enrol", "cz-nobody"])
-    assert unknown.exit_code == 1
-    assert "no resident 'cz-nobody'" in unknown.output
-    assert runner.invoke(app, ["keys", "enrol", "cz-mapo-1", "--days", "0"]).exit_code == 2
+    for nobody in ("cz-nobody", resident_id()):  # not an id; an id no resident has
+        unknown = runner.invoke(app, ["keys", "enrol", nobody])
+        assert unknown.exit_code == 1
+        assert f"no resident '{nobody}'" in unknown.output
+    assert runner.invoke(app, ["keys", "enrol", mapo, "--days", "0"]).exit_code == 2
 
 
 def test_keys_issuer_publishes_each_month_once_and_refuses_a_lost_key(data_dir: Path) -> None:

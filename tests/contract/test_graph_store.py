@@ -11,11 +11,12 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from graph.errors import QueryFailed, UnknownLabel
-from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
+from graph.errors import InvalidKey, QueryFailed, UnknownLabel
+from graph.ontology import CITIZEN, NODE_TYPES, REL_TYPES, NodeType, PropertyType
 from graph.query import BBox, Hop, Near, NodeQuery
 from graph.store import GraphStore
 from tests.contract.conftest import Backend, unique
+from tests.helpers import resident_id
 
 WHEN = datetime(2026, 11, 25, 3, 0, 7, 123456, tzinfo=UTC)
 SAMPLE: dict[PropertyType, Any] = {
@@ -35,6 +36,12 @@ def sample(kind: NodeType, key: str, district: str = "99999") -> dict[str, Any]:
     if "district_code" in props:
         props["district_code"] = district
     return props
+
+
+def new_key(label: str) -> str:
+    """A key for a new node of `label` that no other case uses; a resident's is an id of the
+    form residents' keys take (`graph.numbered_key`)."""
+    return resident_id() if NODE_TYPES[label].numbered else unique(label.lower())
 
 
 @pytest.fixture
@@ -62,7 +69,7 @@ async def create(
 @pytest.mark.parametrize("label", list(NODE_TYPES))
 async def test_create_read_update_delete_each_node_type(graph: GraphStore, label: str) -> None:
     kind = NODE_TYPES[label]
-    key = unique(label.lower())
+    key = new_key(label)
     props = sample(kind, key)
     assert await create(graph, label, props)
     [stored] = await graph.get_nodes(label, [key])
@@ -106,7 +113,7 @@ RELATIONSHIPS = [(rel.name, a, b) for rel in REL_TYPES.values() for a, b in rel.
 async def test_every_relationship_links_and_is_walked_both_ways(
     graph: GraphStore, rel: str, source: str, target: str
 ) -> None:
-    target_key, source_key = unique(target.lower()), unique(source.lower())
+    target_key, source_key = new_key(target), new_key(source)
     assert await create(graph, target, sample(NODE_TYPES[target], target_key))
     assert await create(
         graph, source, sample(NODE_TYPES[source], source_key), [(rel, target, target_key)]
@@ -266,6 +273,53 @@ async def test_pages_of_many_values_in_one_query(
     assert await graph.find_nodes_each(NodeQuery("Sensor"), "district_code", []) == {}
 
 
+async def test_residents_are_read_and_paged_by_their_ids_stored_as_numbers(
+    graph: GraphStore,
+) -> None:
+    """Residents are keyed by their id's number in both backends: lookups, hops, filters, pages
+    and loads still speak ids. Text that is no id finds nobody, bounds a page as the text would
+    and is refused as a new resident's key."""
+    gu = unique("gu")
+    assert await create(graph, "District", sample(NODE_TYPES["District"], gu))
+    ids = sorted(resident_id() for _ in range(5))
+    await graph.load_nodes("Citizen", pa.Table.from_pylist([sample(CITIZEN, i, gu) for i in ids]))
+    made.extend(("Citizen", i) for i in ids)
+    await graph.load_rels(
+        "LIVES_IN", "Citizen", "District", pa.table({"from": ids, "to": [gu] * 5})
+    )
+    mine = {"district_code": [gu]}
+
+    found = await graph.get_nodes("Citizen", [ids[1], "cz-nobody", ids[1].upper()])
+    assert [n and n["id"] for n in found] == [ids[1], None, None]
+    assert [
+        n["id"]
+        for n in (await graph.neighbors(Hop("LIVES_IN", "District", "Citizen", "in"), [gu]))[gu]
+    ] == ids
+    homes = await graph.neighbors(Hop("LIVES_IN", "Citizen", "District"), [ids[0], "cz-nobody"])
+    assert {k: [n["code"] for n in v] for k, v in homes.items()} == {ids[0]: [gu], "cz-nobody": []}
+    chosen = NodeQuery("Citizen", {**mine, "id": [ids[3], "cz-nobody"]})
+    assert [n["id"] for n in await graph.find_nodes(chosen)] == [ids[3]]
+    between = NodeQuery("Citizen", mine, ranges={"id": (ids[1], ids[3])})
+    assert [n["id"] for n in await graph.find_nodes(between)] == ids[1:4]
+    assert await graph.count_grouped("Citizen", "id", mine, {}) == dict.fromkeys(ids, 1)
+    for text in ("", "cz-", ids[2], ids[2][:-4], f"{ids[2]}0", ids[2].upper(), "cz-8", "zz"):
+        after = await graph.find_nodes(NodeQuery("Citizen", mine, after=text, limit=10))
+        assert [n["id"] for n in after] == [i for i in ids if i > text], text
+        before = NodeQuery("Citizen", mine, before=text, descending=True)
+        assert [n["id"] for n in await graph.find_nodes(before)] == [
+            i for i in reversed(ids) if i < text
+        ], text
+
+    nobody = sample(CITIZEN, "cz-nobody", gu)
+    with pytest.raises(InvalidKey):
+        await graph.create_node("Citizen", nobody)
+    with pytest.raises(InvalidKey):
+        await graph.load_nodes("Citizen", pa.Table.from_pylist([nobody]))
+    await graph.update_node("Citizen", "cz-nobody", {"sex": "F"})  # names nobody: no change
+    await graph.delete_node("Citizen", "cz-nobody")
+    assert await graph.count_nodes(NodeQuery("Citizen", mine)) == len(ids)
+
+
 async def test_grouped_counts(graph: GraphStore, three_sensors: tuple[str, list[str]]) -> None:
     district, _ = three_sensors
     counts = await graph.count_grouped("Sensor", "status", {"district_code": [district]}, {})
@@ -285,7 +339,7 @@ async def test_cell_counts_keep_missing_values_as_cells_of_their_own(graph: Grap
     people = [("d1", 1990), ("d1", 1990), ("d1", None), (None, 1990)]
     for dong, year in people:
         props = {
-            **sample(NODE_TYPES["Citizen"], unique("cz"), gu),
+            **sample(NODE_TYPES["Citizen"], resident_id(), gu),
             "dong_code": dong,
             "birth_year": year,
         }

@@ -13,7 +13,8 @@ import pytest
 
 from graph.records.api_keys import Tier
 from ledger.entries import Entry
-from tests.contract.conftest import Backend, unique
+from tests.contract.conftest import Backend
+from tests.helpers import resident_id as new_resident_id
 from zk.bbs.curves.arkworks import ArkworksCurve
 from zk.bbs.suites import sha256_suite
 from zk.credentials.epochs import Epoch
@@ -52,7 +53,7 @@ async def gql(
 
 
 async def resident(backend: Backend, born: int = 1950, welfare: bool = True) -> str:
-    resident_id = unique("cz")
+    resident_id = new_resident_id()
     props = {
         "id": resident_id,
         "district_code": "11680",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
 from tests.e2e.test_wallet_cli import civicgraph
+from tests.helpers import resident_id
 from zk.credentials.epochs import Epoch
 
 TALLY = """subscription($id: ID!) { pollTally(pollId: $id) { pollId totalBallots
@@ -31,7 +31,7 @@ ENROL = """mutation($id: ID!) { createEnrolmentCode(residentId: $id) {
 
 
 async def enrol(http: httpx.AsyncClient, stores: Stores, operator: str) -> str:
-    resident = f"cz-vote-{uuid.uuid4().hex[:8]}"
+    resident = resident_id()
     props = {
         "id": resident,
         "district_code": "11680",

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import httpx
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
+from tests.helpers import resident_id
 
 PASSPHRASE = "a long wallet passphrase"
 ASK = """mutation($input: PresentationRequestInput!) { presentationRequest(input: $input) {
@@ -47,7 +47,7 @@ def no_traceback(*outputs: str) -> None:
 async def test_a_resident_enrols_presents_and_a_service_verifies_through_the_cli(
     server: str, stores: Stores, settings: Settings, keys: dict[Tier, str], tmp_path: Path
 ) -> None:
-    resident = f"cz-cli-{uuid.uuid4().hex[:8]}"
+    resident = resident_id()
     assert await stores.graph.create_node(
         "Citizen",
         {

@@ -17,6 +17,7 @@ from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
 from tests.contract.test_certificates_api import PERMIT
 from tests.federation.conftest import Doors
+from tests.helpers import resident_id
 from zk.bbs.curves.arkworks import ArkworksCurve
 from zk.bbs.suites import sha256_suite
 from zk.credentials.epochs import Epoch
@@ -123,7 +124,7 @@ def poll_input() -> dict[str, Any]:
 async def ballot_for(base: str, stores: Stores, operator: str, poll: str) -> Ballot:
     """A "yes" ballot in `poll` of a new Gangnam resident, who enrols (an operator's code) and
     gets this month's credential through the door at `base`."""
-    resident = f"cz-{uuid.uuid4().hex[:12]}"
+    resident = resident_id()
     assert await stores.graph.create_node(
         "Citizen",
         {

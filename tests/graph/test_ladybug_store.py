@@ -19,6 +19,7 @@ from graph.ontology import NODE_TYPES, NodeType
 from graph.query import Hop
 from graph.write_lock import WriteLock
 from tests.contract.test_graph_store import sample
+from tests.helpers import resident_id
 
 
 async def test_read_only_open_of_a_missing_graph_is_a_clear_error(tmp_path: Path) -> None:
@@ -45,7 +46,7 @@ async def test_a_bulk_load_keeps_no_batch_in_memory(tmp_path: Path) -> None:
         for batch in range(4):
             table = pa.table(
                 {
-                    "id": [f"cz-{batch}-{n:012d}" for n in range(20_000)],
+                    "id": [resident_id(batch * 20_000 + n) for n in range(20_000)],
                     "district_code": ["11680"] * 20_000,
                     "dong_code": ["1168010100"] * 20_000,
                     "birth_year": pa.array([1980] * 20_000, pa.int64()),
@@ -85,7 +86,7 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
         await store.create_schema()
         # plans follow the tables' sizes: an empty graph is planned otherwise
         gus = ["11680", "11110"]
-        citizens = [f"c{n}" for n in range(5_000)]
+        citizens = [resident_id(n) for n in range(5_000)]
         for label, keys in (("District", gus), ("Citizen", citizens)):
             table = [sample(NODE_TYPES[label], key) for key in keys]
             await store.load_nodes(label, pa.Table.from_pylist(table))
@@ -94,9 +95,9 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
         )
         store._rows = spy  # type: ignore[method-assign]
         store._lookup = spy_lookup  # type: ignore[method-assign]
-        await store.get_nodes("Citizen", ["c1", "c2", "c3"])
-        await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), ["c2"])
-        await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), ["c1", "c2", "c3"])
+        await store.get_nodes("Citizen", citizens[1:4])
+        await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), citizens[2:3])
+        await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), citizens[1:4])
         profile = ladybug.Connection(store._db)
         for text, params in sent:
             plan = profile.execute(f"PROFILE {text}", params).get_all()[0][0]  # type: ignore[union-attr]
@@ -125,13 +126,14 @@ async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way
 
     try:
         await store.create_schema()
-        citizens = [f"c{n:02}" for n in range(LOOKUP_HERE_KEYS + 1)]
+        citizens = [resident_id(n) for n in range(LOOKUP_HERE_KEYS + 1)]
+        one, two, absent = citizens[1], citizens[2], resident_id(LOOKUP_HERE_KEYS + 1)
         table = [sample(NODE_TYPES["Citizen"], key) for key in citizens]
         await store.load_nodes("Citizen", pa.Table.from_pylist(table))
         store._conn.execute = counting  # type: ignore[method-assign]
 
-        few = await store.get_nodes("Citizen", ["c01", "absent", "c02", "c01"])
-        assert [n and n["id"] for n in few] == ["c01", None, "c02", "c01"]
+        few = await store.get_nodes("Citizen", [one, absent, two, "not an id", one])
+        assert [n and n["id"] for n in few] == [one, None, two, None, one]
         at_most = await store.get_nodes("Citizen", citizens[:LOOKUP_HERE_KEYS])
         assert [n and n["id"] for n in at_most] == citizens[:LOOKUP_HERE_KEYS]
         assert pooled == []
@@ -141,7 +143,7 @@ async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way
         assert len(pooled) == 1
 
         async with store._writes.hold():  # as a write does while it runs
-            assert [n and n["id"] for n in await store.get_nodes("Citizen", ["c01"])] == ["c01"]
+            assert [n and n["id"] for n in await store.get_nodes("Citizen", [one])] == [one]
         assert len(pooled) == 2
     finally:
         await store.close()

@@ -20,8 +20,7 @@ from resolvers.city.dataloaders import forget_read_cells
 from resolvers.city.residents import TABLE
 from resolvers.core.rounding import RandomRounding
 from resolvers.core.rounding_key import load_rounding
-from tests.contract.conftest import unique
-from tests.helpers import error_codes, graphql
+from tests.helpers import error_codes, graphql, resident_id
 
 GU = "11680"  # Gangnam-gu
 DONG = "11680107"  # the dong: 30 residents at the test scale, most cells 1-4 people
@@ -217,7 +216,7 @@ async def test_a_resident_added_to_a_cell_moves_only_that_published_cell(
     try:
         for size in range(1, 12):
             # when residents arrive in it one by one
-            resident = unique("cz")
+            resident = resident_id()
             props = {"id": resident, "district_code": GU, "dong_code": DONG, "birth_year": year,
                      "sex": "F", "welfare_eligible": False}  # fmt: skip
             assert await stores.graph.create_node("Citizen", props)
@@ -269,7 +268,7 @@ async def test_cells_are_read_again_only_after_a_write_through_the_store(
     # then the cells are not read again (only the dong list is), and the answer is the same
     assert (again, stores.graph.calls - start) == (first, 1)
     # when a resident is registered through the store, the next answer reads the cells again
-    resident = unique("cz")
+    resident = resident_id()
     props = {"id": resident, "district_code": GU, "dong_code": DONG, "birth_year": 1990,
              "sex": "F", "welfare_eligible": False}  # fmt: skip
     assert await stores.graph.create_node("Citizen", props)

@@ -6,12 +6,12 @@ Clocks are injected so that cases can use months of their own, far from today's.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ledger.log import Log
+from tests.helpers import resident_id
 from zk.bbs.curves.arkworks import ArkworksCurve
 from zk.bbs.suites import sha256_suite
 from zk.credentials import codes, holder
@@ -39,7 +39,7 @@ def mid(year: int, month: int) -> datetime:
 async def new_resident(
     stores: Stores, district: str = "11680", born: int = 1990, welfare: bool = False
 ) -> str:
-    resident = f"cz-test-{uuid.uuid4().hex[:10]}"
+    resident = resident_id()
     created = await stores.graph.create_node(
         "Citizen",
         {
