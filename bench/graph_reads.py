@@ -49,7 +49,8 @@ class Case:
 
 def scan_get_nodes(label: str, keys: list[str]) -> Statement:
     kind = cypher.node_type(label)
-    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} IN $keys RETURN n", {"keys": keys}
+    stored = [cypher.stored(kind, kind.key, key) for key in keys]
+    return f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} IN $keys RETURN n", {"keys": stored}
 
 
 def scan_neighbors(hop: Hop, keys: list[str]) -> Statement:
@@ -58,17 +59,21 @@ def scan_neighbors(hop: Hop, keys: list[str]) -> Statement:
     return (
         f"MATCH (a:`{source.label}`){arrow}(b:`{target.label}`) WHERE a.{source.key} IN $keys "
         f"RETURN a.{source.key}, b ORDER BY b.{target.key}",
-        {"keys": keys},
+        {"keys": [cypher.stored(source, source.key, key) for key in keys]},
     )
 
 
 def cases(connection: ladybug.Connection) -> list[Case]:
-    def keys(text: str) -> list[str]:
-        return [str(row[0]) for row in connection.execute(text).get_all()]  # type: ignore[union-attr]
+    def keys(text: str, label: str) -> list[str]:
+        kind = cypher.node_type(label)
+        rows = connection.execute(text).get_all()  # type: ignore[union-attr]
+        return [str(cypher.shown(kind, kind.key, row[0])) for row in rows]
 
-    citizens = keys("MATCH (n:Citizen) RETURN n.id ORDER BY n.id SKIP 500 LIMIT 3")
-    gu = keys("MATCH (n:District) WHERE n.level = 'gu' RETURN n.code ORDER BY n.code")
-    pole = keys("MATCH (n:Sensor)-[:MOUNTED_ON]->(a:Asset) RETURN a.id ORDER BY a.id LIMIT 1")
+    citizens = keys("MATCH (n:Citizen) RETURN n.id ORDER BY n.id SKIP 500 LIMIT 3", "Citizen")
+    gu = keys("MATCH (n:District) WHERE n.level = 'gu' RETURN n.code ORDER BY n.code", "District")
+    pole = keys(
+        "MATCH (n:Sensor)-[:MOUNTED_ON]->(a:Asset) RETURN a.id ORDER BY a.id LIMIT 1", "Asset"
+    )
     lives_in = Hop("LIVES_IN", "Citizen", "District")
     sensors = Hop("LOCATED_IN", "District", "Sensor", "in")
     mounted = Hop("MOUNTED_ON", "Asset", "Sensor", "in")

@@ -10,6 +10,7 @@ refuses (rather than waits for) a second: writes queue on a `WriteLock`, reads r
 from __future__ import annotations
 
 import asyncio
+import ctypes
 from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +60,15 @@ async def _to_its_end(write: Awaitable[T]) -> T:
     return running.result()
 
 
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the OS: glibc's `malloc_trim(0)`, which returns
+    free memory from every arena, not only from the top of the heap (malloc_trim(3)). Freed
+    memory otherwise stays counted in the process's resident set. Elsewhere, nothing."""
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 def _rows_of(result: ladybug.QueryResult | list[ladybug.QueryResult]) -> list[list[Any]]:
     """A result's rows as lists of values; of several statements, the last one's."""
     if isinstance(result, list):
@@ -102,34 +112,58 @@ class LadybugStore(CypherReads):
         if read_only and not path.exists():
             raise StoreUnavailable(f"no graph at {path}: run `civicgraph seed` first")
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._path, self.read_only, self._concurrency = path, read_only, concurrency
+        self._open()
+        self.calls = 0
+        self.writes = 0
+        self._writes = WriteLock()
+        self._reading = 0
+        """Reads on the pool under way (`release_memory` waits for none)."""
+
+    def _open(self) -> None:
+        """Open the database and its connections. Raises StoreUnavailable."""
         try:
-            self._db = ladybug.Database(str(path), read_only=read_only)
+            self._db = ladybug.Database(str(self._path), read_only=self.read_only)
         except RuntimeError as error:
             hint = (
                 " (another process holds it, such as a running `civicgraph serve`: stop it first)"
                 if "lock" in str(error).lower()
                 else ""
             )
-            raise StoreUnavailable(f"cannot open the graph at {path}: {error}{hint}") from None
+            message = f"cannot open the graph at {self._path}: {error}{hint}"
+            raise StoreUnavailable(message) from None
         # Reads are point lookups and short hops: one thread each, no fan-out across cores
         # for microseconds of work (25-40 % less CPU a query, bench/README.md). Writes (a seed's
         # COPY) keep every core, one at a time.
         self._conn = ladybug.AsyncConnection(
-            self._db, max_concurrent_queries=concurrency, max_threads_per_query=1
+            self._db, max_concurrent_queries=self._concurrency, max_threads_per_query=1
         )
         self._writer = ladybug.AsyncConnection(self._db, max_concurrent_queries=1)
         self._here = ladybug.Connection(self._db)
         self._here.set_max_threads_for_exec(1)
-        self.read_only = read_only
-        self.calls = 0
-        self.writes = 0
-        self._writes = WriteLock()
 
-    async def close(self) -> None:
+    def _shut(self) -> None:
         self._here.close()
         self._conn.close()
         self._writer.close()
         self._db.close()
+
+    async def close(self) -> None:
+        self._shut()
+
+    async def release_memory(self) -> None:
+        """Give back what bulk loads left held: the database closed and opened again, and the
+        C heap's free pages handed back to the OS (`_trim_heap`). LadybugDB keeps memory after
+        each COPY in proportion to the tables it touched, until the database is closed: at
+        scale 1.0, 9.6 M residents and their LIVES_IN left ~1.3 GiB, ~0.3 GiB after this
+        (bench/README.md, "Seeding memory"). Waits for the writer's turn; does nothing while a
+        read is under way. Raises StoreUnavailable if the database cannot be opened again."""
+        async with self._writes.hold():
+            if self._reading:
+                return
+            self._shut()
+            _trim_heap()
+            self._open()
 
     async def _rows(
         self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False
@@ -143,7 +177,11 @@ class LadybugStore(CypherReads):
                 async with self._writes.hold():
                     result = await _to_its_end(self._writer.execute(text, bound))
             else:
-                result = await self._conn.execute(text, bound)
+                self._reading += 1
+                try:
+                    result = await self._conn.execute(text, bound)
+                finally:
+                    self._reading -= 1
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
         return _rows_of(result)

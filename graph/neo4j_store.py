@@ -130,6 +130,9 @@ class Neo4jStore(CypherReads):
     async def close(self) -> None:
         await self._driver.close()
 
+    async def release_memory(self) -> None:
+        """Nothing: Neo4j holds a load's memory in its own process, bounded by its heap."""
+
     def _node(self, kind: NodeType, values: Sequence[Any]) -> Node:
         return _from_columns(kind, values)
 

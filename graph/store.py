@@ -25,6 +25,10 @@ class GraphStore(Protocol):
 
     async def close(self) -> None: ...
 
+    async def release_memory(self) -> None:
+        """Give back memory that bulk loads left held (a seed calls it between its steps);
+        nothing where the backend holds none (Neo4j runs in its own process)."""
+
     async def create_schema(self) -> None:
         """Create node and relationship tables for the whole ontology (idempotent)."""
 

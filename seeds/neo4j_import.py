@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.progress import Progress
 
+from graph import cypher
 from graph.errors import CivicGraphError
 from graph.neo4j_import import ImportFiles
 from graph.ontology import NODE_TYPES, REL_TYPES
@@ -149,10 +150,11 @@ def _write(
     for batch in generator.batches():
         if isinstance(batch, NodeBatch):
             files.nodes(batch.label, batch.table)
-            if batch.table.num_rows:
-                probes[batch.label] = _plain(
-                    batch.table.slice(batch.table.num_rows - 1).to_pylist()[0]
-                )
+            if batch.table.num_rows:  # the last row, as the graph will give it back
+                kind = NODE_TYPES[batch.label]
+                row = batch.table.slice(batch.table.num_rows - 1).to_pylist()[0]
+                row[kind.key] = cypher.shown(kind, kind.key, row[kind.key])
+                probes[batch.label] = _plain(row)
             if batch.label == "Sensor":
                 sensors += sensor_kinds(batch.table)
             if progress and task is not None:

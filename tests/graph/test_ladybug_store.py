@@ -203,3 +203,31 @@ def test_a_node_type_cannot_name_a_property_twice() -> None:
     district = NODE_TYPES["District"]
     with pytest.raises(ValueError, match="twice"):
         NodeType("Twice", "code", (*district.properties, district.properties[0]))
+
+
+async def test_releasing_memory_reopens_the_database_unless_a_read_is_under_way(
+    tmp_path: Path,
+) -> None:
+    """`release_memory` closes and reopens the database (LadybugDB gives a COPY's memory back
+    only then): what was loaded reads back after, and the store goes on taking writes. While
+    a read runs on the pool it leaves the database open."""
+    store = LadybugStore(tmp_path / "graph.lbug")
+    try:
+        await store.create_schema()
+        residents = [resident_id(n) for n in range(3)]
+        rows = [sample(NODE_TYPES["Citizen"], key) for key in residents]
+        await store.load_nodes("Citizen", pa.Table.from_pylist(rows))
+        opened = store._db
+        await store.release_memory()
+        assert store._db is not opened
+        assert [n and n["id"] for n in await store.get_nodes("Citizen", residents)] == residents
+        await store.delete_node("Citizen", residents[0])
+        assert (await store.count_by_label())["Citizen"] == 2
+
+        store._reading = 1  # as `_rows` counts a read on the pool
+        opened = store._db
+        await store.release_memory()
+        assert store._db is opened
+    finally:
+        store._reading = 0
+        await store.close()

@@ -15,6 +15,7 @@ from graph.records.api_keys import Tier
 from graph.records.case_events import EVENT_COLUMNS
 from graph.records.db import open_records
 from seeds import han_river
+from seeds.generator import Generator
 from seeds.seed import EVENT_ROWS_AT_ONCE, is_seeded, seed, write_events
 from tests.conftest import SEED_UNTIL
 
@@ -82,3 +83,51 @@ async def test_records_opened_for_loading_map_no_pages(tmp_path: Path, loading: 
         await records.close()
     (mapped,) = rows[0].values()
     assert mapped == 0 if loading else mapped > 2**30  # SQLite caps 2 GiB a little under
+
+
+async def test_each_step_gives_back_its_memory_and_links_from_earlier_steps_load_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph releases what a label's loads held before the next label's nodes; a
+    relationship from an earlier label's nodes (a resident FILED a case) waits until after the
+    last release, and still arrives."""
+    stores = await open_stores(Settings(data_dir=tmp_path), migrate=True)
+    calls: list[tuple[str, ...]] = []
+    graph = stores.graph
+    load_nodes, load_rels, release = graph.load_nodes, graph.load_rels, graph.release_memory
+
+    async def nodes(label: str, rows: pa.Table) -> None:
+        calls.append(("nodes", label))
+        await load_nodes(label, rows)
+
+    async def rels(rel: str, source: str, target: str, rows: pa.Table) -> None:
+        calls.append(("rels", rel, source))
+        await load_rels(rel, source, target, rows)
+
+    async def released() -> None:
+        calls.append(("release",))
+        await release()
+
+    monkeypatch.setattr(graph, "load_nodes", nodes)
+    monkeypatch.setattr(graph, "load_rels", rels)
+    monkeypatch.setattr(graph, "release_memory", released)
+    try:
+        counts = await seed(graph, stores.records, scale=0.001, history_days=1, until=SEED_UNTIL)
+        steps = [call[1] for call in calls if call[0] == "nodes"]
+        labels = list(dict.fromkeys(steps))
+        assert steps == sorted(steps, key=labels.index)  # each label's nodes in one run
+        assert calls.count(("release",)) == len(labels)  # between steps, and once at the end
+        last = len(calls) - calls[::-1].index(("release",))
+        step = None
+        for call in calls[:last]:
+            if call[0] == "nodes" and call[1] != step:
+                step = call[1]
+            assert call[0] != "rels" or call[2] == step, call  # only the loading label's
+        assert {call[1] for call in calls[last:]} >= {"FILED"}
+        made = Generator(0.001, SEED_UNTIL).build()
+        filed = sum(rows.num_rows for name, _, _, rows in made.rels if name == "FILED")
+        assert (await graph.count_by_relationship())["FILED"] == filed > 0
+        assert counts["Case"] == made.nodes["Case"].num_rows
+        assert await graph.get_nodes("District", ["11680"]) != [None]  # open again, readable
+    finally:
+        await stores.close()
