@@ -43,7 +43,8 @@ async def open_stores(
 
     Only `migrate=True` (seed, migrate) changes the records schema; otherwise a schema that lacks
     a migration is refused, so that several workers never race to migrate. `loading` (seed):
-    SQLite records map no pages (`open_records`).
+    SQLite records map no pages (`open_records`). A reader (`read_only`) is refused a graph an
+    older seed keyed residents in as text (`GraphStore.keys_current`): StoreUnavailable.
     """
     graph = await open_graph(
         settings.graph_location,
@@ -52,6 +53,8 @@ async def open_stores(
         password=settings.graph_password.get_secret_value(),
     )
     try:
+        if read_only and not await graph.keys_current():
+            raise StoreUnavailable(OLDER_KEYS)
         records = await open_records(settings.records_location, migrate=migrate, loading=loading)
     except BaseException:
         await graph.close()
@@ -59,12 +62,21 @@ async def open_stores(
     return Stores(graph, records)
 
 
+OLDER_KEYS = (
+    "the graph keys residents by their ids as text, as seeds before 2026-12-02 did; this "
+    "version keys them by number: run `civicgraph seed --reset`"
+)
+
+
 async def open_seeded(settings: Settings) -> Stores:
     """Both stores, or StoreUnavailable when they hold no complete seed."""
     stores = await open_stores(settings, read_only=settings.graph_read_only)
     if not await is_seeded(stores.graph, stores.records):
+        older = not await stores.graph.keys_current()
         await stores.close()
-        raise StoreUnavailable("the stores hold no complete seed: run `civicgraph seed` first")
+        raise StoreUnavailable(
+            OLDER_KEYS if older else "the stores hold no complete seed: run `civicgraph seed` first"
+        )
     return stores
 
 

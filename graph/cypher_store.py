@@ -93,7 +93,10 @@ class CypherReads(ABC):
         keys were stored as numbers (2026-12-02), which the shared Cypher cannot read."""
         for kind in NODE_TYPES.values():
             if kind.numbered is not None:
-                rows = await self._rows(f"MATCH (n:`{kind.label}`) RETURN n.{kind.key} LIMIT 1")
+                rows = await self._rows(
+                    f"MATCH (n:`{kind.label}`) WHERE n.{kind.key} IS NOT NULL "
+                    f"RETURN n.{kind.key} LIMIT 1"
+                )
                 if rows and not isinstance(rows[0][0], int):
                     return False
         return True

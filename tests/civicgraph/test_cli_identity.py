@@ -80,3 +80,28 @@ def test_keys_issuer_publishes_each_month_once_and_refuses_a_lost_key(data_dir: 
     lost = runner.invoke(app, ["keys", "issuer"])
     assert_refused(lost, 1)
     assert "restore the issuer keys from their backup" in lost.output
+
+
+def test_a_graph_an_older_seed_keyed_by_text_is_refused_with_what_to_do(data_dir: Path) -> None:
+    """Residents were keyed by their ids as text before 2026-12-02: a command that reads such a
+    graph says to reseed, in one line, instead of failing on LadybugDB's cast."""
+    import ladybug
+
+    from graph.ontology import CITIZEN
+
+    database = ladybug.Database(str(data_dir / "graph.lbug"))
+    connection = ladybug.Connection(database)
+    for table in ("LIVES_IN", "FILED", "Citizen"):
+        connection.execute(f"DROP TABLE {table}")
+    columns = ", ".join(
+        f"{p.name} {'STRING' if p.name == 'id' else p.type.value}" for p in CITIZEN.properties
+    )
+    connection.execute(f"CREATE NODE TABLE Citizen({columns}, PRIMARY KEY (id))")
+    connection.execute("CREATE (:Citizen {id: 'cz-00a1b2c3d4e5f607', district_code: '11440'})")
+    connection.close()
+    database.close()
+
+    for command in (["keys", "enrol", "cz-00a1b2c3d4e5f607"], ["stats"]):
+        refused = runner.invoke(app, command)
+        assert_refused(refused)
+        assert "civicgraph seed --reset" in refused.stderr, refused.stderr
