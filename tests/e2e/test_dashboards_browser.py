@@ -36,6 +36,7 @@ from tests.contract.test_identity_api import SUITE
 from tests.contract.test_polls_api import poll_input
 from tests.e2e.browser import chromium
 from tests.e2e.conftest import serving
+from tests.helpers import resident_id as new_resident_id
 from zk.credentials.epochs import Epoch
 from zk.credentials.remote import IdentityClient
 from zk.polls.ballots import make_ballot
@@ -337,7 +338,7 @@ async def cast_ballot(client: httpx.AsyncClient, keys: dict[Tier, str], stores: 
         json={"query": POLL, "variables": {"i": poll_input()}},
     )
     poll_id = made.json()["data"]["createPoll"]["id"]
-    resident_id = f"cz-dash-{time.monotonic_ns()}"
+    resident_id = new_resident_id()
     props = {"id": resident_id, "district_code": "11680", "dong_code": None, "birth_year": 1960}
     assert await stores.graph.create_node(
         "Citizen", props | {"sex": "F", "welfare_eligible": False}
