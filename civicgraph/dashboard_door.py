@@ -24,6 +24,7 @@ from civicgraph.refusals import header_lang
 from dashboards.i18n import lang_of, t
 from dashboards.session import Sessions
 from graph.records.api_keys import StoredKey
+from graph.request_body import BodyTooLarge, LengthInvalid, read_body
 
 MAX_FORM_BYTES = 4096
 MAX_FIELDS = 5
@@ -95,11 +96,14 @@ class DashboardDoor:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
             return _page(415, lang, "signin.form")
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_FORM_BYTES:
-                return _page(413, lang, "signin.too_large")
+        try:
+            body = await read_body(
+                request.headers.get("content-length"), request.stream(), MAX_FORM_BYTES
+            )
+        except BodyTooLarge:
+            return _page(413, lang, "signin.too_large")
+        except LengthInvalid:
+            return _page(400, lang, "signin.form")
         pairs = parse_qsl(body.decode("utf-8", "replace"))  # empty separators are no field
         if len(pairs) > MAX_FIELDS:  # more fields than the form has
             return _page(400, lang, "signin.form")

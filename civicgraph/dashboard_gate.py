@@ -25,10 +25,11 @@ import orjson
 from dash.fingerprint import check_fingerprint
 from starlette.types import Message, Receive, Scope, Send
 
-from civicgraph.graphql_door.body import BodyTooLarge, JsonInvalid, decode_json, read_body
+from civicgraph.graphql_door.body import JsonInvalid, decode_json
 from dashboards import vendor
 from dashboards.mount import Dashboards
 from graph.errors import CivicGraphError
+from graph.request_body import BodyTooLarge, LengthInvalid, read_body
 
 MAX_CALLBACK_BYTES = 256 * 1024
 """Largest callback request: a page's inputs and states are a few KB."""
@@ -280,7 +281,7 @@ class DashboardGate:
         except BodyTooLarge as error:
             await _answer(send, 413, "payload_too_large", str(error))
             return
-        except (JsonInvalid, BadCallback) as error:
+        except (JsonInvalid, LengthInvalid, BadCallback) as error:
             await _answer(send, 400, "bad_callback_request", str(error))
             return
         sent = False

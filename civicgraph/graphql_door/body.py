@@ -1,45 +1,16 @@
-"""Request bodies within limits: read no more than the largest body allowed, decode strict JSON
-(UTF-8, no NaN, no lone surrogates, bounded nesting) before anything else looks at it."""
+"""Request bodies as strict JSON (UTF-8, no NaN, no lone surrogates, bounded nesting), decoded
+before anything else looks at them; `graph.request_body` reads them within their limit."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
 
 import numpy as np
 import orjson
 
 from graph.errors import CivicGraphError
-from graph.strict_numbers import parse_length
-
-
-class BodyTooLarge(CivicGraphError):
-    """The body is (or says it is) longer than the limit: HTTP 413."""
 
 
 class JsonInvalid(CivicGraphError):
     """The bytes are not JSON as GraphQL over HTTP takes it: HTTP 400."""
-
-
-async def read_body(
-    declared_length: str | None, chunks: AsyncIterator[bytes], max_bytes: int
-) -> bytes:
-    """The whole body, at most `max_bytes` long. Raises BodyTooLarge as soon as the declared
-    `Content-Length` or the bytes received (chunked bodies) pass the limit, without reading
-    the rest; JsonInvalid for a `Content-Length` that is not a number."""
-    if declared_length is not None:
-        length = parse_length(declared_length.strip())
-        if length is None:  # `str.isdigit` takes "²", which `int` refuses
-            raise JsonInvalid("Content-Length is not a number")
-        if length > max_bytes:
-            raise BodyTooLarge(f"the body is larger than {max_bytes} bytes")
-    received: list[bytes] = []
-    size = 0
-    async for chunk in chunks:
-        size += len(chunk)
-        if size > max_bytes:
-            raise BodyTooLarge(f"the body is larger than {max_bytes} bytes")
-        received.append(chunk)
-    return b"".join(received)
 
 
 _BRACKETS = np.zeros(256, dtype=np.int8)

@@ -21,13 +21,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
-from civicgraph.graphql_door.body import BodyTooLarge, JsonInvalid, decode_json, read_body
+from civicgraph.graphql_door.body import JsonInvalid, decode_json
 from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.negotiation import JSON, is_json_request, negotiate
 from civicgraph.graphql_door.persisted import PersistedDocuments
 from civicgraph.graphql_door.refusal import Refusal
 from civicgraph.graphql_door.results import response_too_large, timed_out
 from graph.records.api_keys import Tier
+from graph.request_body import BodyTooLarge, LengthInvalid, read_body
 from graph.usage import SCOPE_KEY, UsageMark
 from resolvers.core.operation_guard import get_operation, parse_document
 from resolvers.core.request_errors import (
@@ -157,7 +158,7 @@ async def request_params(
         data = decode_json(body, limits.max_json_depth)
     except BodyTooLarge as error:
         raise Refusal(413, RequestErrorCode.PAYLOAD_TOO_LARGE, str(error)) from None
-    except JsonInvalid as error:
+    except (JsonInvalid, LengthInvalid) as error:
         raise Refusal(400, RequestErrorCode.JSON_INVALID, f"the body: {error}") from None
     return await _params(data, media, persisted, tier)
 

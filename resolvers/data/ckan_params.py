@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 
 from graph.errors import CivicGraphError
+from graph.request_body import BodyTooLarge, LengthInvalid, read_body
 from graph.storable_text import unstorable_in
 
 MAX_BODY = 64 * 1024
@@ -60,12 +61,13 @@ async def read_arguments(request: Request) -> dict[str, Any]:
     """The call's arguments: the query string's (each name at most once) for GET, the JSON
     object for POST (an empty body is no arguments). Raises CkanProblem."""
     if request.method == "POST":
-        raw = bytearray()
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > MAX_BODY:
-                raise bad_request(f"the body is over {MAX_BODY} bytes")
-        arguments = _json_object(bytes(raw)) if raw.strip() else {}
+        try:
+            raw = await read_body(request.headers.get("content-length"), request.stream(), MAX_BODY)
+        except LengthInvalid as error:
+            raise bad_request(str(error)) from None
+        except BodyTooLarge:
+            raise bad_request(f"the body is over {MAX_BODY} bytes") from None
+        arguments = _json_object(raw) if raw.strip() else {}
     else:
         pairs = request.query_params.multi_items()
         arguments = {}

@@ -25,7 +25,7 @@ from resolvers.core.context import Context
 from resolvers.core.moments import EARLIEST, LATEST
 from resolvers.services import filing
 from resolvers.services.errors import ServicesErrorCode, ServicesProblem
-from resolvers.services.open311_input import Open311Problem, read_body, read_query
+from resolvers.services.open311_input import Open311Problem, read_fields, read_query
 from resolvers.services.routing import OPEN311_CHANNEL
 
 DEFAULT_DAYS = 90
@@ -226,7 +226,7 @@ def _new_case(fields: Mapping[str, object]) -> filing.NewCase:
 async def post_request(request: Request) -> JSONResponse:
     """POST requests.json (GeoReport v2 "POST Service Request"): 201, or a 4xx error list."""
     try:
-        new = _new_case(await read_body(request))
+        new = _new_case(await read_fields(request))
     except Open311Problem as problem:
         return _error(problem.status, problem.description)
     try:

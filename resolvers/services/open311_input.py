@@ -20,8 +20,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from graph.errors import CivicGraphError
+from graph.request_body import BodyTooLarge, LengthInvalid, read_body
 from graph.storable_text import unstorable
-from graph.strict_numbers import parse_length
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -205,32 +205,27 @@ def parse_multipart(raw: bytes, params: dict[bytes, bytes]) -> dict[str, str]:
     return _one_each(pairs, "body")
 
 
-async def read_body(request: Request) -> dict[str, str | float]:
+async def read_fields(request: Request) -> dict[str, str | float]:
     """The fields of a POST body, by its Content-Type: JSON, URL-encoded form or multipart.
 
     Raises Open311Problem: 413 over MAX_BODY, 415 for another media type or charset, 400 for
     anything unreadable.
     """
-    declared = request.headers.get("content-length")
-    length = None if declared is None else parse_length(declared)
-    if declared is not None and length is None:
-        raise Open311Problem(400, "Content-Length is not a number")
-    if length is not None and length > MAX_BODY:
-        raise Open311Problem(413, f"at most {MAX_BODY} bytes per request")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            raise Open311Problem(413, f"at most {MAX_BODY} bytes per request")
+    try:
+        raw = await read_body(request.headers.get("content-length"), request.stream(), MAX_BODY)
+    except LengthInvalid as error:
+        raise Open311Problem(400, str(error)) from None
+    except BodyTooLarge:
+        raise Open311Problem(413, f"at most {MAX_BODY} bytes per request") from None
     media, params = parse_options_header(request.headers.get("content-type", ""))
     if media == b"application/json":
         if _charset(params) != "utf-8":
             raise Open311Problem(415, "JSON is UTF-8 (RFC 8259)")
-        return dict(parse_json(bytes(raw)))
+        return dict(parse_json(raw))
     if media == b"application/x-www-form-urlencoded":
-        return dict(parse_urlencoded(bytes(raw), _charset(params)))
+        return dict(parse_urlencoded(raw, _charset(params)))
     if media == b"multipart/form-data":
-        return dict(parse_multipart(bytes(raw), params))
+        return dict(parse_multipart(raw, params))
     raise Open311Problem(
         415,
         "send application/x-www-form-urlencoded, multipart/form-data or application/json",

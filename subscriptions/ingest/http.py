@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from graph.records.api_keys import Tier
-from graph.strict_numbers import parse_length
+from graph.request_body import BodyTooLarge, LengthInvalid, read_body
 from subscriptions.ingest.payloads import ReadingBatch
 from subscriptions.live import Live
 
@@ -67,16 +67,11 @@ async def ingest_readings(request: Request) -> JSONResponse:
             IngestErrorCode.UNSUPPORTED_MEDIA_TYPE,
             "send the batch as application/json (UTF-8)",
         )
-    declared = request.headers.get("content-length")
-    length = None if declared is None else parse_length(declared)
-    if declared is not None and length is None:
-        return _problem(400, IngestErrorCode.BAD_REQUEST, "Content-Length is not a number")
-    if length is not None and length > MAX_BODY:
-        return _problem(
-            413, IngestErrorCode.PAYLOAD_TOO_LARGE, f"at most {MAX_BODY} bytes per batch"
-        )
-    body = await request.body()
-    if len(body) > MAX_BODY:
+    try:
+        body = await read_body(request.headers.get("content-length"), request.stream(), MAX_BODY)
+    except LengthInvalid as error:
+        return _problem(400, IngestErrorCode.BAD_REQUEST, str(error))
+    except BodyTooLarge:
         return _problem(
             413, IngestErrorCode.PAYLOAD_TOO_LARGE, f"at most {MAX_BODY} bytes per batch"
         )
