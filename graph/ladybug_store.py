@@ -23,6 +23,7 @@ from graph import cypher
 from graph.cypher_store import CypherReads
 from graph.errors import QueryFailed, StoreUnavailable, UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
+from graph.packed_list import SEPARATOR, pack, unpack
 from graph.query import Link
 from graph.store import Node
 from graph.write_lock import WriteLock
@@ -31,6 +32,23 @@ _TIMESTAMPS = {
     label: frozenset(p.name for p in kind.properties if p.type is PropertyType.TIMESTAMP)
     for label, kind in NODE_TYPES.items()
 }
+_LISTS = {
+    label: frozenset(p.name for p in kind.properties if p.type is PropertyType.STRING_LIST)
+    for label, kind in NODE_TYPES.items()
+}
+"""Each label's list properties, stored as one packed string (`graph.packed_list`)."""
+
+
+def _column_type(kind: PropertyType) -> str:
+    """The LadybugDB column type of a property: its own, but a list is one packed STRING."""
+    return "STRING" if kind is PropertyType.STRING_LIST else kind.value
+
+
+def _packed(label: str, properties: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties to write, their lists packed into strings. Raises ValueError for a list item
+    holding a NUL (no door lets one through)."""
+    lists = _LISTS[label]
+    return {k: pack(v) if k in lists else v for k, v in properties.items()}
 
 
 T = TypeVar("T")
@@ -85,12 +103,18 @@ def _to_param(value: Any) -> Any:
 
 
 def _from_columns(kind: NodeType, values: Sequence[Any]) -> Node:
-    """A node from its `cypher.node_columns`; its timestamps, stored without a zone, in UTC."""
+    """A node from its `cypher.node_columns`; its timestamps, stored without a zone, in UTC;
+    its lists unpacked (a graph opened read-only before `_pack_lists` ran holds them as lists
+    still)."""
     node = dict(zip(kind.property_names, values, strict=True))
     for name in _TIMESTAMPS[kind.label]:
         value = node[name]
         if isinstance(value, datetime) and value.tzinfo is None:
             node[name] = value.replace(tzinfo=UTC)
+    for name in _LISTS[kind.label]:
+        value = node[name]
+        if not isinstance(value, list):
+            node[name] = unpack(value)
     return node
 
 
@@ -141,6 +165,35 @@ class LadybugStore(CypherReads):
         self._writer = ladybug.AsyncConnection(self._db, max_concurrent_queries=1)
         self._here = ladybug.Connection(self._db)
         self._here.set_max_threads_for_exec(1)
+        if not self.read_only:
+            self._pack_lists()
+
+    def _pack_lists(self) -> None:
+        """Store the list properties of a graph written before 2026-12-02 as packed strings
+        (`graph.packed_list`), in place: each `STRING[]` column is copied into a new STRING
+        column, dropped, and the new one takes its name. Runs at a read-write open, before any
+        other statement; the tables holding lists are small (1,158 sensors and 4,700 datasets
+        at scale 1.0). Raises StoreUnavailable if LadybugDB refuses."""
+        tables = {row[1] for row in _rows_of(self._here.execute("CALL show_tables() RETURN *"))}
+        for label, names in _LISTS.items():
+            if not names or label not in tables:
+                continue
+            columns = _rows_of(self._here.execute(f"CALL table_info('{label}') RETURN *"))
+            for name in sorted(names & {c[1] for c in columns if c[2] == "STRING[]"}):
+                packed = f"{name}__packed"
+                try:
+                    self._here.execute(f"ALTER TABLE `{label}` ADD {packed} STRING")
+                    self._here.execute(
+                        f"MATCH (n:`{label}`) WHERE n.{name} IS NOT NULL SET n.{packed} = "
+                        f"CASE size(n.{name}) WHEN 0 THEN '' "
+                        f"ELSE $sep + list_to_string($sep, n.{name}) END",
+                        {"sep": SEPARATOR},
+                    )
+                    self._here.execute(f"ALTER TABLE `{label}` DROP {name}")
+                    self._here.execute(f"ALTER TABLE `{label}` RENAME {packed} TO {name}")
+                except RuntimeError as error:
+                    message = f"cannot store {label}.{name} as a packed list: {error}"
+                    raise StoreUnavailable(message) from None
 
     def _shut(self) -> None:
         self._here.close()
@@ -232,7 +285,7 @@ class LadybugStore(CypherReads):
     async def create_schema(self) -> None:
         async with self._writes.hold():  # one composed write: no statement of another between
             for kind in NODE_TYPES.values():
-                columns = ", ".join(f"{p.name} {p.type.value}" for p in kind.properties)
+                columns = ", ".join(f"{p.name} {_column_type(p.type)}" for p in kind.properties)
                 await self._rows(
                     f"CREATE NODE TABLE IF NOT EXISTS `{kind.label}`"
                     f"({columns}, PRIMARY KEY ({kind.key}))",
@@ -254,7 +307,13 @@ class LadybugStore(CypherReads):
     async def load_nodes(self, label: str, rows: pa.Table) -> None:
         kind = cypher.node_type(label)
         table = _utc_naive(cypher.stored_nodes(kind, rows))
-        await self._copy(f"COPY `{kind.label}` FROM $rows", table)
+        for name in _LISTS[kind.label]:
+            index = table.column_names.index(name)
+            packed = pa.array([pack(items) for items in table[name].to_pylist()], pa.string())
+            table = table.set_column(index, name, packed)
+        # by name: a table whose lists `_pack_lists` stored anew holds them last
+        columns = ", ".join(table.column_names)
+        await self._copy(f"COPY `{kind.label}`({columns}) FROM $rows", table)
 
     async def load_rels(self, rel: str, source: str, target: str, rows: pa.Table) -> None:
         relation = REL_TYPES[rel]
@@ -267,7 +326,8 @@ class LadybugStore(CypherReads):
     async def create_node(
         self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
     ) -> bool:
-        rows = await self._rows(*cypher.create_node(label, properties, links), write=True)
+        statement = cypher.create_node(label, _packed(label, properties), links)
+        rows = await self._rows(*statement, write=True)
         return bool(rows and rows[0][0])
 
     async def update_node(
@@ -278,13 +338,16 @@ class LadybugStore(CypherReads):
         *,
         unless_newer: str | None = None,
     ) -> None:
-        statement = cypher.update_node(label, key, properties, unless_newer=unless_newer)
+        statement = cypher.update_node(
+            label, key, _packed(label, properties), unless_newer=unless_newer
+        )
         await self._rows(*statement, write=True)
 
     async def relink_node(
         self, label: str, key: str, properties: Mapping[str, Any], link: Link
     ) -> bool:
-        rows = await self._rows(*cypher.relink_node(label, key, properties, link), write=True)
+        statement = cypher.relink_node(label, key, _packed(label, properties), link)
+        rows = await self._rows(*statement, write=True)
         return bool(rows and rows[0][0])
 
     async def delete_node(self, label: str, key: str) -> None:

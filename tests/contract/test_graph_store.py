@@ -395,3 +395,41 @@ async def test_a_property_no_node_holds_yet_logs_nothing(
             with pytest.raises(QueryFailed):
                 await read(text)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("neo4j")] == []
+
+
+LISTS: list[list[str] | None] = [[], [""], ["a,b", "쉼표, 있음", " "], ["pm25"], None]
+"""List values that a store keeping lists as one string (LadybugDB: `graph.packed_list`) must
+tell apart: none, one empty item, items with commas and spaces, and no value at all."""
+
+
+async def test_list_properties_read_back_as_written_on_every_path(graph: GraphStore) -> None:
+    district = unique("gu")
+    await create(graph, "District", sample(NODE_TYPES["District"], district))
+    kind = NODE_TYPES["Sensor"]
+    created = [new_key("Sensor") for _ in LISTS]
+    for key, items in zip(created, LISTS, strict=True):
+        props = {**sample(kind, key, district), "data_types": items}
+        assert await create(graph, "Sensor", props, [("LOCATED_IN", "District", district)])
+    loaded = [new_key("Sensor") for _ in LISTS]
+    rows = [
+        {**sample(kind, key, district), "data_types": items}
+        for key, items in zip(loaded, LISTS, strict=True)
+    ]
+    await graph.load_nodes("Sensor", pa.Table.from_pylist(rows))
+    made.extend(("Sensor", key) for key in loaded)
+    await graph.load_rels(
+        "LOCATED_IN", "Sensor", "District", pa.table({"from": loaded, "to": [district] * 5})
+    )
+    expected = dict(zip(created, LISTS, strict=True)) | dict(zip(loaded, LISTS, strict=True))
+
+    by_key = await graph.get_nodes("Sensor", list(expected))
+    assert {n["id"]: n["data_types"] for n in by_key if n} == expected
+    hop = await graph.neighbors(Hop("LOCATED_IN", "District", "Sensor", "in"), [district])
+    assert {n["id"]: n["data_types"] for n in hop[district]} == expected
+    found = await graph.find_nodes(NodeQuery("Sensor", equals={"district_code": [district]}))
+    assert {n["id"]: n["data_types"] for n in found} == expected
+
+    for key, items in zip(created, reversed(LISTS), strict=True):
+        await graph.update_node("Sensor", key, {"data_types": items})
+    updated = await graph.get_nodes("Sensor", created)
+    assert [n["data_types"] for n in updated if n] == list(reversed(LISTS))

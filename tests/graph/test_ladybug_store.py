@@ -231,3 +231,49 @@ async def test_releasing_memory_reopens_the_database_unless_a_read_is_under_way(
     finally:
         store._reading = 0
         await store.close()
+
+
+async def test_a_graph_with_lists_as_string_arrays_is_stored_anew_at_a_writing_open(
+    tmp_path: Path,
+) -> None:
+    """A graph written before lists were packed (`graph.packed_list`) holds `STRING[]`
+    columns: read-only it reads as it is; the first read-write open packs them in place, after
+    which reads, writes and bulk loads (by column name: the packed column is now last) work."""
+    path = tmp_path / "graph.lbug"
+    store = LadybugStore(path)
+    await store.create_schema()
+    await store.close()
+    older = ladybug.Database(str(path))
+    connection = ladybug.Connection(older)
+    for label in ("Sensor", "Dataset"):
+        kind = NODE_TYPES[label]
+        for p in kind.properties:
+            if p.type.value == "STRING[]":
+                connection.execute(f"ALTER TABLE {label} DROP {p.name}")
+                connection.execute(f"ALTER TABLE {label} ADD {p.name} STRING[]")
+    connection.execute(
+        "CREATE (n:Sensor {id: 's-old', kind: 'sdot', data_types: ['pm25', 'noise']})"
+    )
+    connection.execute("CREATE (n:Sensor {id: 's-empty', kind: 'sdot', data_types: []})")
+    connection.close()
+    older.close()
+
+    reader = LadybugStore(path, read_only=True)
+    [old] = await reader.get_nodes("Sensor", ["s-old"])
+    assert old is not None
+    assert old["data_types"] == ["pm25", "noise"]
+    await reader.close()
+
+    store = LadybugStore(path)
+    types = {row[1]: row[2] for row in store._here.execute("CALL table_info('Sensor') RETURN *")}
+    assert types["data_types"] == "STRING"
+    nodes = await store.get_nodes("Sensor", ["s-old", "s-empty"])
+    assert [n["data_types"] if n else None for n in nodes] == [["pm25", "noise"], []]
+    kind = NODE_TYPES["Sensor"]
+    assert await store.create_node("Sensor", {**sample(kind, "s-new"), "data_types": ["o3"]})
+    await store.load_nodes("Sensor", pa.Table.from_pylist([sample(kind, "s-loaded")]))
+    [new, loaded] = await store.get_nodes("Sensor", ["s-new", "s-loaded"])
+    assert new is not None
+    assert new["data_types"] == ["o3"]
+    assert loaded == sample(kind, "s-loaded")
+    await store.close()
