@@ -26,6 +26,16 @@ class ContextLoader(DataLoader[K, V], ABC, Generic[K, V]):
         self.context = context
         super().__init__(load_fn=self.batch_load)
 
+    def loaded(self, key: K) -> tuple[bool, V | None]:
+        """(True, the value) when `key`'s load has already ended with a value in this request,
+        else (False, None): a resolver then answers without awaiting (`selected`)."""
+        future = self.cache_map.get(key)
+        if future is None or not future.done() or future.cancelled():
+            return False, None
+        if future.exception() is not None:
+            return False, None
+        return True, future.result()
+
     @abstractmethod
     async def batch_load(self, keys: list[K]) -> Sequence[V | BaseException]:
         """Values for `keys`, in key order; an exception in a key's slot fails that key's

@@ -2,9 +2,53 @@
 
 from __future__ import annotations
 
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry.types import Info as StrawberryInfo
 
 from resolvers.core.context import Context
 
 Info = StrawberryInfo[Context, None]
 """The resolver's info: `info.context` is the request's `Context` (stores, tier, loaders)."""
+
+
+def selects(info: Info, *path: str) -> bool:
+    """True when the field being resolved selects the subfields `path` one inside the other
+    (`selects(info, "edges", "node", "latestReading")`), each by its name, not its alias,
+    through fragments and inline fragments whatever their type condition or directives: a
+    resolver of a list can then load what each item's field will need in one go. Reads the
+    document's nodes, which graphql-core already holds."""
+    raw = info._raw_info
+    level: list[SelectionSetNode] = [n.selection_set for n in raw.field_nodes if n.selection_set]
+    for name in path:
+        level = _subselections(level, name, raw.fragments)
+        if not level:
+            return False
+    return True
+
+
+def _subselections(
+    sets: list[SelectionSetNode], name: str, fragments: dict[str, FragmentDefinitionNode]
+) -> list[SelectionSetNode]:
+    """The selection sets (an empty one for a leaf) of the fields called `name` in `sets`,
+    fragments followed (each once: a valid document has no cycles, but a list is no proof)."""
+    found: list[SelectionSetNode] = []
+    pending, seen = list(sets), set[str]()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    found.append(selection.selection_set or SelectionSetNode(selections=()))
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and fragment.name.value not in seen:
+                    seen.add(fragment.name.value)
+                    pending.append(fragment.selection_set)
+    return found

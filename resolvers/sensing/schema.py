@@ -12,6 +12,7 @@ from resolvers.core.pagination import Connection, PageArgs
 from resolvers.sensing import air, alert_figures, ingest_figures
 from resolvers.sensing.dataloaders import SensorByIdLoader
 from resolvers.sensing.filters import SensorFilter
+from resolvers.sensing.prefetch import with_latest_readings
 from resolvers.sensing.subscriptions import AlertEvent
 from resolvers.sensing.types import ReadingBucket, Sensor
 
@@ -30,7 +31,7 @@ class SensingQuery:
     ) -> Connection[Sensor]:
         f = filter or SensorFilter()
         kinds, statuses = values(f.kind or None), values(f.status or None)
-        return await located_page(
+        page = await located_page(
             info.context,
             "Sensor",
             Sensor.from_node,
@@ -39,6 +40,8 @@ class SensingQuery:
             kind=kinds,
             status=statuses,
         )
+        await with_latest_readings(info, [edge.node for edge in page.edges], "edges", "node")
+        return page
 
     @strawberry.field
     async def sensor(self, info: Info, id: strawberry.ID) -> Sensor:

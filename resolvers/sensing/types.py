@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 
@@ -71,6 +71,11 @@ class Measurement:
     data_type: DataType
     value: float
     unit: str
+
+
+async def _latest_reading(loader: LatestReadingBySensorLoader, sensor_id: str) -> Reading | None:
+    row = await loader.load(sensor_id)
+    return Reading.from_row(row) if row else None
 
 
 _COLUMNS = tuple((name, DATA_TYPE_OF[name], DATA_TYPE_UNITS[name]) for name in DATA_TYPES)
@@ -162,10 +167,16 @@ class Sensor:
         return Asset(id=strawberry.ID(node["id"])) if node else None
 
     @strawberry.field(description="The newest reading.")
-    async def latest_reading(self, info: Info) -> Reading | None:
+    def latest_reading(self, info: Info) -> Reading | None:
+        # A plain function, so that a reading its list already loaded (`with_latest_readings`)
+        # is answered without a coroutine, a task and an await per sensor: 76 per answer for a
+        # gu at scale 1.0. Otherwise it hands graphql-core the load to await.
         info.context.usage.touch(SENSOR_DATASETS[self.kind.value])
-        row = await info.context.loader(LatestReadingBySensorLoader).load(self.id)
-        return Reading.from_row(row) if row else None
+        loader = info.context.loader(LatestReadingBySensorLoader)
+        done, row = loader.loaded(self.id)
+        if done:
+            return Reading.from_row(row) if row else None
+        return cast("Reading | None", _latest_reading(loader, self.id))
 
     @strawberry.field(description="avg/min/max of one data type per bucket over [from, to).")
     async def readings(

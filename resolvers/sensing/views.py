@@ -10,6 +10,7 @@ import strawberry
 from resolvers.core.federation import extends
 from resolvers.core.info import Info
 from resolvers.sensing.dataloaders import SensorsByAssetLoader, SensorsByDistrictLoader
+from resolvers.sensing.prefetch import with_latest_readings
 
 if TYPE_CHECKING:
     from resolvers.sensing.types import Sensor
@@ -26,7 +27,7 @@ class District:
         from resolvers.sensing.types import Sensor
 
         nodes = await info.context.loader(SensorsByDistrictLoader).load(self.code)
-        return [Sensor.from_node(n) for n in nodes]
+        return await with_latest_readings(info, [Sensor.from_node(n) for n in nodes])
 
 
 @extends("Asset", keys=["id"])
@@ -40,4 +41,4 @@ class Asset:
         from resolvers.sensing.types import Sensor
 
         nodes = await info.context.loader(SensorsByAssetLoader).load(self.id)
-        return [Sensor.from_node(n) for n in nodes]
+        return await with_latest_readings(info, [Sensor.from_node(n) for n in nodes])
