@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from graphql import (
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
     SelectionSetNode,
 )
 from strawberry.types import Info as StrawberryInfo
 
 from resolvers.core.context import Context
+from resolvers.core.selections import fields_in
 
 Info = StrawberryInfo[Context, None]
 """The resolver's info: `info.context` is the request's `Context` (stores, tier, loaders)."""
@@ -35,20 +33,9 @@ def selects(info: Info, *path: str) -> bool:
 def _subselections(
     sets: list[SelectionSetNode], name: str, fragments: dict[str, FragmentDefinitionNode]
 ) -> list[SelectionSetNode]:
-    """The selection sets (an empty one for a leaf) of the fields called `name` in `sets`,
-    fragments followed (each once: a valid document has no cycles, but a list is no proof)."""
-    found: list[SelectionSetNode] = []
-    pending, seen = list(sets), set[str]()
-    while pending:
-        for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode):
-                if selection.name.value == name:
-                    found.append(selection.selection_set or SelectionSetNode(selections=()))
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments.get(selection.name.value)
-                if fragment is not None and fragment.name.value not in seen:
-                    seen.add(fragment.name.value)
-                    pending.append(fragment.selection_set)
-    return found
+    """The selection sets (an empty one for a leaf) of the fields called `name` in `sets`."""
+    return [
+        node.selection_set or SelectionSetNode(selections=())
+        for node in fields_in(sets, fragments)
+        if node.name.value == name
+    ]

@@ -12,17 +12,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from graphql import (
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
 )
 
 from graph.records.api_keys import Tier
 from resolvers.core.errors import ApiError, ApiErrorCode
+from resolvers.core.selections import fields_in
 
 
 @dataclass(frozen=True)
@@ -50,21 +48,11 @@ def writes(
     count; fragments are followed, `@skip`/`@include` honoured."""
     if operation.operation is not OperationType.MUTATION:
         return 0
-    keys, stack, seen = set[str](), [operation.selection_set], set[str]()
-    while stack:
-        for node in stack.pop().selections:
-            if not included(node):
-                continue
-            if isinstance(node, FieldNode):
-                if node.name.value != "__typename":
-                    keys.add((node.alias or node.name).value)
-            elif isinstance(node, InlineFragmentNode):
-                stack.append(node.selection_set)
-            elif isinstance(node, FragmentSpreadNode):
-                fragment = fragments.get(node.name.value)
-                if fragment is not None and node.name.value not in seen:
-                    seen.add(node.name.value)
-                    stack.append(fragment.selection_set)
+    keys = {
+        (node.alias or node.name).value
+        for node in fields_in([operation.selection_set], fragments, included)
+        if node.name.value != "__typename"
+    }
     return len(keys)
 
 
