@@ -28,7 +28,8 @@ class ContextLoader(DataLoader[K, V], ABC, Generic[K, V]):
 
     def loaded(self, key: K) -> tuple[bool, V | None]:
         """(True, the value) when `key`'s load has already ended with a value in this request,
-        else (False, None): a resolver then answers without awaiting (`selected`)."""
+        else (False, None): a resolver can then answer without awaiting
+        (`resolvers/sensing/prefetch.py`)."""
         future = self.cache_map.get(key)
         if future is None or not future.done() or future.cancelled():
             return False, None

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from graphql import (
-    FragmentDefinitionNode,
-    SelectionSetNode,
-)
+from graphql import FragmentDefinitionNode, SelectionSetNode
 from strawberry.types import Info as StrawberryInfo
 
 from resolvers.core.context import Context
