@@ -170,30 +170,38 @@ class LadybugStore(CypherReads):
 
     def _pack_lists(self) -> None:
         """Store the list properties of a graph written before 2026-12-02 as packed strings
-        (`graph.packed_list`), in place: each `STRING[]` column is copied into a new STRING
-        column, dropped, and the new one takes its name. Runs at a read-write open, before any
-        other statement; the tables holding lists are small (1,158 sensors and 4,700 datasets
-        at scale 1.0). Raises StoreUnavailable if LadybugDB refuses."""
+        (`graph.packed_list`), in place and in one transaction (LadybugDB's DDL is
+        transactional, so a crash or a refusal leaves the graph as it was): each `STRING[]`
+        column is copied into a new STRING column, dropped, and the new one takes its name.
+        Runs at a read-write open, before any other statement; the tables holding lists are
+        small (1,158 sensors and 4,700 datasets at scale 1.0). Raises StoreUnavailable if
+        LadybugDB refuses."""
         tables = {row[1] for row in _rows_of(self._here.execute("CALL show_tables() RETURN *"))}
+        older = []
         for label, names in _LISTS.items():
-            if not names or label not in tables:
-                continue
-            columns = _rows_of(self._here.execute(f"CALL table_info('{label}') RETURN *"))
-            for name in sorted(names & {c[1] for c in columns if c[2] == "STRING[]"}):
+            if names and label in tables:
+                info = _rows_of(self._here.execute(f"CALL table_info('{label}') RETURN *"))
+                types = {row[1]: row[2] for row in info}
+                older += [(label, name) for name in sorted(names) if types.get(name) == "STRING[]"]
+        if not older:
+            return
+        self._here.execute("BEGIN TRANSACTION")
+        try:
+            for label, name in older:
                 packed = f"{name}__packed"
-                try:
-                    self._here.execute(f"ALTER TABLE `{label}` ADD {packed} STRING")
-                    self._here.execute(
-                        f"MATCH (n:`{label}`) WHERE n.{name} IS NOT NULL SET n.{packed} = "
-                        f"CASE size(n.{name}) WHEN 0 THEN '' "
-                        f"ELSE $sep + list_to_string($sep, n.{name}) END",
-                        {"sep": SEPARATOR},
-                    )
-                    self._here.execute(f"ALTER TABLE `{label}` DROP {name}")
-                    self._here.execute(f"ALTER TABLE `{label}` RENAME {packed} TO {name}")
-                except RuntimeError as error:
-                    message = f"cannot store {label}.{name} as a packed list: {error}"
-                    raise StoreUnavailable(message) from None
+                self._here.execute(f"ALTER TABLE `{label}` ADD {packed} STRING")
+                self._here.execute(
+                    f"MATCH (n:`{label}`) WHERE n.{name} IS NOT NULL SET n.{packed} = "
+                    f"CASE size(n.{name}) WHEN 0 THEN '' "
+                    f"ELSE $sep + list_to_string($sep, n.{name}) END",
+                    {"sep": SEPARATOR},
+                )
+                self._here.execute(f"ALTER TABLE `{label}` DROP {name}")
+                self._here.execute(f"ALTER TABLE `{label}` RENAME {packed} TO {name}")
+            self._here.execute("COMMIT")
+        except RuntimeError as error:
+            self._here.execute("ROLLBACK")
+            raise StoreUnavailable(f"cannot store lists as packed strings: {error}") from None
 
     def _shut(self) -> None:
         self._here.close()
