@@ -11,7 +11,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
@@ -31,7 +31,7 @@ from civicgraph.key_purge import purging_key_requests
 from civicgraph.live import running_live
 from civicgraph.metrics import Metrics, MetricsMiddleware
 from civicgraph.outages import OutageMiddleware
-from civicgraph.refusals import http_error
+from civicgraph.refusals import client_gone, http_error
 from civicgraph.scoring import scheduled_scoring, scoring_run
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_issuer_keys, open_log, open_seeded
@@ -329,7 +329,7 @@ def create_app(
             ),
         ],
         lifespan=lifespan,
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error, ClientDisconnect: client_gone},
     )
     app.state.shared_feeds = graphql.shared_feeds  # the groups of live subscribers
     app.state.context_for = context_for

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from dash.fingerprint import check_fingerprint
+from starlette.requests import ClientDisconnect
 from starlette.types import Message, Receive, Scope, Send
 
 from civicgraph.graphql_door.body import JsonInvalid, decode_json
@@ -266,6 +267,8 @@ class DashboardGate:
         async def chunks() -> AsyncIterator[bytes]:
             while True:
                 message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ClientDisconnect  # answered 499 by the app (`refusals.client_gone`)
                 yield message.get("body", b"")
                 if not message.get("more_body"):
                     return

@@ -135,6 +135,18 @@ async def http_error(request: Request, error: Exception) -> Response:
     return Response(body, error.status_code, headers=error.headers, media_type="application/json")
 
 
+CLIENT_CLOSED_REQUEST = 499
+"""nginx's status for a request whose client hung up before it was answered."""
+
+
+async def client_gone(request: Request, error: Exception) -> Response:
+    """A client that hung up while it was still sending its body (Starlette's
+    `ClientDisconnect`, out of any door's body read): nothing can reach it any more, so the
+    request ends as 499, nginx's "client closed request", which the access log and the metrics
+    count as the client's doing, instead of a server error with a traceback."""
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 async def refuse_websocket(
     scope: Scope,
     receive: Receive,

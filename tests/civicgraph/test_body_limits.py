@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -151,3 +152,44 @@ async def test_read_body_refuses_one_byte_over(declared: str | None) -> None:
 async def test_read_body_refuses_a_length_that_is_no_number(declared: str) -> None:
     with pytest.raises(LengthInvalid):
         await read_body(declared, _chunks(b"{}"), 6)
+
+
+@pytest.mark.parametrize("name", list(DOORS))
+async def test_a_client_that_hangs_up_mid_body_ends_as_499_without_a_traceback(
+    app: Any, keys: dict[Tier, str], name: str
+) -> None:
+    """Starlette raises `ClientDisconnect` out of the body's stream when the client goes: the
+    app answers 499 (nginx's "client closed request") instead of letting it out as a 500."""
+    door = DOORS[name]
+    headers = [(k.lower().encode(), v.encode()) for k, v in _headers(door, keys).items()]
+    messages = iter(
+        [
+            {"type": "http.request", "body": b'{"a":', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(messages, {"type": "http.disconnect"})
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": door.path,
+        "raw_path": door.path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"civicgraph.test"), *headers, (b"content-length", b"1000")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("civicgraph.test", 80),
+        "state": {},
+    }
+    await app(scope, receive, send)  # raises nothing
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [499]
