@@ -17,11 +17,12 @@ import re
 import koroman
 
 _PARTS = re.compile(
-    r"(?P<place>[가-힣]+?)(?P<unit>동|로)?(?:(?P<number>[0-9]+(?:[·.,][0-9]+)*)(?P<ga>가)?)?"
+    r"(?P<place>[가-힣]+?)(?P<unit>동|로(?!동))?(?:(?P<number>[0-9]+(?:[·.,][0-9]+)*)(?P<ga>가)?)?"
     r"(?P<dong>동)?"
 )
 """A dong's name: a place name, then at most a 동 or 로, a number (of a 가, or of the dong:
-역삼1동, 상계3·4동) and a last 동."""
+역삼1동, 상계3·4동) and a last 동. A 로 right before the last 동 belongs to the place name
+(구로동 is Guro-dong, 한강로동 Hangangno-dong): only a road's 로 stands alone or before a 가."""
 _UNITS = {"동": "dong", "로": "ro"}
 
 

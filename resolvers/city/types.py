@@ -61,7 +61,7 @@ class District:
     code: str = strawberry.field(description="Official code: 5 digits for a gu, 8 for a dong.")
     level: DistrictLevel
     name_ko: str
-    name_en: str = strawberry.field(description="English name (gu only; empty for a dong).")
+    name_en: str = strawberry.field(description="English name (a dong's: Revised Romanization).")
     parent_code: str | None
     centroid: GeoPoint
     area_km2: float

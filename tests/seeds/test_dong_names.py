@@ -27,6 +27,9 @@ from seeds.dong_names import dong_name_en, romanized_place
         ("상계3·4동", "Sanggye 3·4-dong"),
         ("종로1·2·3·4가동", "Jong-ro 1·2·3·4-ga-dong"),
         ("동선동1가", "Dongseon-dong 1-ga"),  # a place name that begins with 동
+        ("구로동", "Guro-dong"),  # a place name that ends with 로, not a road
+        ("한강로동", "Hangangno-dong"),
+        ("한강로1가", "Hangang-ro 1-ga"),
     ],
 )
 def test_dong_names_in_the_revised_romanization(korean: str, english: str) -> None:
