@@ -30,6 +30,11 @@ class InvalidKey(GraphError):
     """A key that is not of its label's form, written (a resident's id: `graph.numbered_key`)."""
 
 
+class UnstorableValue(GraphError):
+    """A value a store cannot hold as given: a list item holding a NUL (`graph.packed_list`),
+    which every door refuses before it gets here."""
+
+
 class QueryFailed(GraphError):
     """The database refused a query (an adapter bug, or a constraint such as a duplicate key)."""
 

@@ -45,8 +45,8 @@ def _column_type(kind: PropertyType) -> str:
 
 
 def _packed(label: str, properties: Mapping[str, Any]) -> dict[str, Any]:
-    """Properties to write, their lists packed into strings. Raises ValueError for a list item
-    holding a NUL (no door lets one through)."""
+    """Properties to write, their lists packed into strings. Raises UnstorableValue for a list
+    item holding a NUL (no door lets one through)."""
     lists = _LISTS[label]
     return {k: pack(v) if k in lists else v for k, v in properties.items()}
 

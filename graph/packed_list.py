@@ -15,16 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from graph.errors import UnstorableValue
+
 SEPARATOR = "\x00"
 
 
 def pack(items: Sequence[str] | None) -> str | None:
     """`items` as one string: "" for [], "\\0a\\0b" for ["a", "b"]; None for None. Raises
-    ValueError for an item holding a NUL, which no door lets through."""
+    UnstorableValue for an item holding a NUL, which no door lets through."""
     if items is None:
         return None
     if any(SEPARATOR in item for item in items):
-        raise ValueError("a list item holds a NUL character (U+0000)")
+        raise UnstorableValue("a list item holds a NUL character (U+0000)")
     return "".join(SEPARATOR + item for item in items)
 
 

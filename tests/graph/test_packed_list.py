@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph.errors import UnstorableValue
 from graph.packed_list import pack, unpack
 
 
@@ -19,5 +20,5 @@ def test_the_empty_list_and_a_list_of_one_empty_item_differ() -> None:
 
 
 def test_an_item_holding_a_nul_is_refused() -> None:
-    with pytest.raises(ValueError, match="NUL"):
+    with pytest.raises(UnstorableValue, match="NUL"):
         pack(["a\x00b"])
