@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import logging
 from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,7 @@ def _packed(label: str, properties: Mapping[str, Any]) -> dict[str, Any]:
 
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 LOOKUP_HERE_KEYS = 32
 """Lookups of at most this many keys run on the event loop's thread (`LadybugStore._lookup`)."""
@@ -63,7 +65,9 @@ async def _to_its_end(write: Awaitable[T]) -> T:
     long as LadybugDB runs the write: no other write starts beside it (LadybugDB would refuse
     it), no lookup runs on the event loop while it commits (`_lookup`), and a caller that closes
     the database next waits for it. A write is short (one node, or one COPY batch), so running
-    it to its end costs less than a turn handed back while the database still writes."""
+    it to its end costs less than a turn handed back while the database still writes. A write
+    that fails after its caller was cancelled is logged as a warning, since no one else hears of
+    it."""
     running = asyncio.ensure_future(write)
     cancelled: asyncio.CancelledError | None = None
     while not running.done():
@@ -72,8 +76,9 @@ async def _to_its_end(write: Awaitable[T]) -> T:
         except asyncio.CancelledError as error:  # again and again, if need be
             cancelled = error
     if cancelled is not None:
-        if not running.cancelled():
-            running.exception()  # seen: the caller is told of its cancellation instead
+        failed = None if running.cancelled() else running.exception()
+        if failed is not None:  # the caller, told of its cancellation, never sees it
+            log.warning("a write whose caller was cancelled failed: %s", failed)
         raise cancelled
     return running.result()
 

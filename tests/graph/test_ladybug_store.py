@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +14,7 @@ import ladybug
 import pyarrow as pa
 import pytest
 
-from graph.errors import StoreUnavailable
+from graph.errors import QueryFailed, StoreUnavailable
 from graph.ladybug_store import LOOKUP_HERE_KEYS, LadybugStore, _to_its_end
 from graph.ontology import NODE_TYPES, NodeType
 from graph.query import Hop
@@ -178,6 +179,28 @@ async def test_a_cancelled_write_keeps_the_writers_turn_until_it_has_ended() -> 
         await calling
     assert ended == ["write"]
     assert not writes.held
+
+
+async def test_a_write_that_fails_after_its_caller_was_cancelled_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    release = asyncio.Event()
+
+    async def write() -> str:
+        await release.wait()
+        raise QueryFailed("LadybugDB refused the write")
+
+    calling = asyncio.create_task(_to_its_end(write()))
+    await asyncio.sleep(0.01)
+    calling.cancel()
+    await asyncio.sleep(0.01)
+    release.set()
+    with (
+        caplog.at_level(logging.WARNING, logger="graph.ladybug_store"),
+        pytest.raises(asyncio.CancelledError),
+    ):
+        await calling
+    assert "a write whose caller was cancelled failed: LadybugDB refused the write" in caplog.text
 
 
 async def test_a_write_cancelled_by_its_caller_still_ends_whole(tmp_path: Path) -> None:
