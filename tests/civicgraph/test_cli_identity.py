@@ -23,6 +23,7 @@ CODE = re.compile(r"^[A-Z2-9]{5}(-[A-Z2-9]{5}){3}$", re.MULTILINE)
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CIVIC_SERVER_URL", "http://127.0.0.1:9")  # nothing listens: read from disk
     monkeypatch.setenv("COLUMNS", "200")
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     return tmp_path
