@@ -3,8 +3,9 @@
 
 LadybugDB 0.22 reads a `STRING[]` column slowly wherever it scans a table: a gu's 76 sensors at
 scale 1.0 took 1.07 ms to read with their `data_types` as a list, 0.46 ms as one string and
-0.42 ms without it (`python -m bench.graph_reads`), and the app query's hop spent most of its
-time there. So the list is stored as one `STRING`: each item after a NUL (U+0000). No stored
+0.42 ms without it (timed on the calling thread, bench/README.md "The app query at scale 1.0";
+the timing script was a scratch one, not kept in bench/), and the app query's hop spent most
+of its time there. So the list is stored as one `STRING`: each item after a NUL (U+0000). No stored
 text holds a NUL (`graph.storable_text`: every door refuses it, since PostgreSQL cannot store
 it), so the separator never occurs inside an item. The empty list is the empty string, and a
 list of one empty item a lone NUL, so every list reads back as it was written; NULL stays NULL.
