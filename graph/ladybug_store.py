@@ -142,6 +142,8 @@ class LadybugStore(CypherReads):
             raise StoreUnavailable(f"no graph at {path}: run `civicgraph seed` first")
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path, self.read_only, self._concurrency = path, read_only, concurrency
+        self._lists_packed = read_only
+        """Whether `_pack_lists` has run (once per store: `release_memory` reopens often)."""
         self._open()
         self.calls = 0
         self.writes = 0
@@ -170,8 +172,9 @@ class LadybugStore(CypherReads):
         self._writer = ladybug.AsyncConnection(self._db, max_concurrent_queries=1)
         self._here = ladybug.Connection(self._db)
         self._here.set_max_threads_for_exec(1)
-        if not self.read_only:
+        if not self._lists_packed:
             self._pack_lists()
+            self._lists_packed = True
 
     def _pack_lists(self) -> None:
         """Store the list properties of a graph written before 2026-12-02 as packed strings
