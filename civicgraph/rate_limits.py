@@ -1,9 +1,12 @@
 """Request quotas per tier, counted with the `limits` library, and their IETF RateLimit fields.
 
 Each tier has one quota policy ("public" per client IP, "developer", "analyst", "operator" per
-API key), plus "auth" for failed key checks per IP. Counts use the sliding window counter
-(no double burst at window edges, two numbers per client), in Redis when the event bus is Redis
-(every worker shares them) and in this process otherwise, or while that Redis fails. Header
+API key), plus "auth" for failed key checks per IP. The tiers' quotas use the sliding window
+counter (two numbers per client, no double burst at window edges; at an edge its rounding may
+let one request past the quota). The "auth" quota, a guard against guessing keys, uses the
+moving window instead: exact in any 60 s, at the cost of one timestamp per counted failure.
+Counts are kept in Redis when the event bus is Redis (every worker shares them) and in this
+process otherwise, or while that Redis fails. Header
 syntax follows draft-ietf-httpapi-ratelimit-headers-11 §3 and §4 (structured-field lists,
 RFC 9651):
 `RateLimit-Policy: "public";q=60;w=60` and `RateLimit: "public";r=12;t=40`.
@@ -18,7 +21,11 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    RateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 
@@ -67,6 +74,13 @@ def storage_for(bus_url: str | None) -> tuple[Storage, int]:
     return MemoryStorage(), POOL_SIZE
 
 
+def _limiter(policy: str, storage: Storage) -> RateLimiter:
+    """The moving window (exact) for the guessing guard, the sliding window counter else."""
+    if policy == AUTH_POLICY:
+        return MovingWindowRateLimiter(storage)
+    return SlidingWindowCounterRateLimiter(storage)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One client's standing under one policy, after counting (or testing) a request."""
@@ -103,10 +117,11 @@ class RateLimits:
     ) -> None:
         self.policies = policies
         self.storage = storage
-        self.limiter = SlidingWindowCounterRateLimiter(storage)
         self.outage = Outage(at_once=at_once)
-        self.local = SlidingWindowCounterRateLimiter(MemoryStorage())
-        """The counts while the shared storage is down (the same limiter in memory)."""
+        local = MemoryStorage()
+        self.shared = {name: _limiter(name, storage) for name in policies}
+        self.local = {name: _limiter(name, local) for name in policies}
+        """The counts while the shared storage is down (the same limiters in memory)."""
 
     @classmethod
     def from_quotas(cls, quotas: dict[str, str], bus_url: str | None) -> RateLimits:
@@ -133,25 +148,23 @@ class RateLimits:
     async def _standing(self, policy: str, client: str, *, count: bool) -> Verdict:
         """In the shared storage unless it failed a moment ago (then not queued behind) or
         fails now; else in this worker's memory."""
-        item = self.policies[policy]
-        async with self.outage.turn() as shared:
-            if shared:
+        item, shared, local = self.policies[policy], self.shared[policy], self.local[policy]
+        async with self.outage.turn() as up:
+            if up:
                 try:
-                    allowed = await (self.limiter.hit if count else self.limiter.test)(
+                    allowed = await (shared.hit if count else shared.test)(
                         item, NAMESPACE, policy, client
                     )
                 except StorageError as error:
                     self._failed(error)
                 else:
                     try:
-                        return await self._verdict(self.limiter, policy, item, client, allowed)
+                        return await self._verdict(shared, policy, item, client, allowed)
                     except StorageError as error:  # counted there, its standing unknown
                         self._failed(error)
-                        return await self._verdict(self.local, policy, item, client, allowed)
-        allowed = await (self.local.hit if count else self.local.test)(
-            item, NAMESPACE, policy, client
-        )
-        return await self._verdict(self.local, policy, item, client, allowed)
+                        return await self._verdict(local, policy, item, client, allowed)
+        allowed = await (local.hit if count else local.test)(item, NAMESPACE, policy, client)
+        return await self._verdict(local, policy, item, client, allowed)
 
     def _failed(self, error: StorageError) -> None:
         if self.outage.failed():
@@ -163,7 +176,7 @@ class RateLimits:
 
     @staticmethod
     async def _verdict(
-        limiter: SlidingWindowCounterRateLimiter,
+        limiter: RateLimiter,
         policy: str,
         item: RateLimitItem,
         client: str,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 
 import httpx
@@ -15,7 +16,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from civicgraph.rate_limits import RateLimits
+from civicgraph.rate_limits import AUTH_POLICY, RateLimits
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
 from graph.records.api_keys import Tier
@@ -372,3 +373,43 @@ async def test_catalogue_routes_are_metered_in_their_format(
         assert body["error"]["__type"] == "Rate Limit Error"
     else:
         assert body["code"] == "rate_limited"
+
+
+async def test_failed_keys_are_counted_exactly_across_a_minute_edge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sliding window counter rounds the previous minute's weighted count down, so a
+    seventh guess just after a minute edge fell under a 6/minute quota (a CI run saw it)."""
+    limits = RateLimits.from_quotas({AUTH_POLICY: "6/minute", "public": "6/minute"}, None)
+    edge = 60.0 * 29_000_000
+    now = [edge - 0.05]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    guesses = [(await limits.hit(AUTH_POLICY, "203.0.113.7")).allowed for _ in range(6)]
+    now[0] = edge + 0.05
+    seventh = await limits.hit(AUTH_POLICY, "203.0.113.7")
+    assert guesses == [True] * 6
+    assert (seventh.allowed, seventh.remaining) == (False, 0)
+    assert 59 <= seventh.reset_s <= 60  # when the first guess leaves the window
+    # (a tier's quota keeps the counter, whose rounding lets one more past at the edge)
+    now[0] = edge - 0.05
+    requests = [(await limits.hit("public", "203.0.113.7")).allowed for _ in range(7)]
+    now[0] = edge + 0.05
+    assert requests == [True] * 6 + [False]
+    assert (await limits.hit("public", "203.0.113.7")).allowed
+
+
+@pytest.mark.services
+async def test_failed_keys_are_counted_exactly_in_redis() -> None:
+    from tests.contract.test_bus import REDIS_URL
+
+    try:
+        async with Redis.from_url(REDIS_URL) as redis:
+            await redis.ping()
+    except RedisError as error:
+        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
+    limits = RateLimits.from_quotas({AUTH_POLICY: "6/minute"}, REDIS_URL)
+    ip = f"2001:db8::{uuid.uuid4().hex[:4]}"  # the counts outlive the test: a fresh client
+    verdicts = [await limits.hit(AUTH_POLICY, ip) for _ in range(7)]
+    assert [v.allowed for v in verdicts] == [True] * 6 + [False]
+    assert [v.remaining for v in verdicts] == [5, 4, 3, 2, 1, 0, 0]
+    assert not (await limits.test(AUTH_POLICY, ip)).allowed
