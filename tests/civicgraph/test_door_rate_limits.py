@@ -290,7 +290,7 @@ async def test_a_redis_that_stops_answering_is_skipped_and_the_worker_counts_alo
     no counts at all, a client that made Redis fail once would have no quota for a while."""
     now = [1000.0]
     async with stalled_redis() as (url, heard):
-        limits = RateLimits.from_quotas({"public": "10/minute"}, url)
+        limits = RateLimits.from_quotas({"public": "10/day"}, url)
         limits.outage = Outage(lambda: now[0])
         # the first request waits for the time limit, then is counted in this worker's memory
         first = await limits.hit("public", "203.0.113.9")
@@ -313,7 +313,7 @@ async def test_requests_waiting_when_redis_stalls_skip_it_too() -> None:
     out the time limit, the rest then go on at once instead of in turns of the pool's size."""
     now = [1000.0]
     async with stalled_redis(reply_s=0.05) as (url, heard):
-        limits = RateLimits.from_quotas({"public": "10/minute"}, f"{url}&max_connections=2")
+        limits = RateLimits.from_quotas({"public": "10/day"}, f"{url}&max_connections=2")
         limits.outage = Outage(lambda: now[0], at_once=2)
         burst = await asyncio.gather(*(limits.hit("public", "203.0.113.9") for _ in range(200)))
     assert sum(verdict.allowed for verdict in burst) == 10
