@@ -17,7 +17,13 @@ from rich.progress import Progress
 
 from graph.records import Records, seed_state
 from graph.records.case_events import EVENT_COLUMNS, insert_events
-from graph.records.readings import clear_readings, insert_readings, reading_count
+from graph.records.readings import (
+    build_time_index,
+    clear_readings,
+    drop_time_index,
+    insert_readings,
+    reading_count,
+)
 from graph.store import GraphStore
 from seeds.generator import Batch, Generator, NodeBatch, RelBatch
 from seeds.han_river import is_river_station
@@ -129,9 +135,11 @@ def _grouped(batches: list[RelBatch]) -> dict[tuple[str, str, str], list[pa.Tabl
 
 
 async def begin(records: Records, scale: float, history_days: int) -> None:
-    """Mark a seed begun (not complete) and empty the records it writes."""
+    """Mark a seed begun (not complete) and empty the records it writes; the readings' index by
+    time is dropped until `finish` (a seed that stops half way is redone before it is served)."""
     await seed_state.begin(records, scale, history_days)
     await clear_readings(records)
+    await drop_time_index(records)
     await records.query("DELETE FROM case_event")
 
 
@@ -171,7 +179,9 @@ async def write_history(
 
 
 async def finish(store: GraphStore, records: Records, events: int) -> dict[str, int]:
-    """Mark the seed complete with what both stores hold; those counts."""
+    """Build the readings' index by time, and mark the seed complete with what both stores
+    hold; those counts."""
+    await build_time_index(records)
     counts = await store.count_by_label()
     counts["Reading"] = await reading_count(records)
     counts["CaseEvent"] = events

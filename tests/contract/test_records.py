@@ -14,6 +14,7 @@ from graph.records.api_keys import Tier
 from graph.records.case_events import events_by_case, record_event
 from graph.records.readings import (
     COLUMNS,
+    TIME_INDEX,
     Bucket,
     bucketed,
     epoch,
@@ -233,3 +234,12 @@ async def test_inserted_readings_get_increasing_ids_in_row_order(records: Record
     assert [(r["id"], r["pm25"]) for r in stored] == list(
         zip([*first, *second], [1.0, 2.0, 3.0], strict=True)
     )
+
+
+async def test_the_seed_leaves_the_readings_time_index_in_place(records: Records) -> None:
+    """A seed drops it while it writes the history and builds it at the end (seeds/seed.py)."""
+    if records.dialect == "postgres":
+        sql = "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'reading'"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reading'"
+    assert TIME_INDEX in {row["name"] for row in await records.query(sql)}

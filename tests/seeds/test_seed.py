@@ -13,10 +13,11 @@ from civicgraph.stores import open_stores
 from graph.records import api_keys, seed_state
 from graph.records.api_keys import Tier
 from graph.records.case_events import EVENT_COLUMNS
-from graph.records.db import open_records
+from graph.records.db import Records, open_records
+from graph.records.readings import TIME_INDEX
 from seeds import han_river
 from seeds.generator import Generator
-from seeds.seed import EVENT_ROWS_AT_ONCE, is_seeded, seed, write_events
+from seeds.seed import EVENT_ROWS_AT_ONCE, begin, finish, is_seeded, seed, write_events
 from tests.conftest import SEED_UNTIL
 
 
@@ -70,6 +71,36 @@ async def test_case_events_are_written_in_slices_and_every_one_arrives(tmp_path:
     finally:
         await records.close()
     assert [row["case_id"] for row in rows] == events["case_id"].to_pylist()
+
+
+async def test_the_readings_time_index_is_dropped_for_the_history_and_built_after(
+    tmp_path: Path,
+) -> None:
+    """The history is written sensor by sensor over the whole week: an index by time kept up
+    to date on the way halved SQLite's rate. The finished seed has it, and the ingest figures'
+    query by time uses it."""
+    stores = await open_stores(Settings(data_dir=tmp_path), migrate=True)
+    records = stores.records
+    try:
+        assert TIME_INDEX in await _reading_indexes(records)
+        await begin(records, 0.001, 1)
+        assert TIME_INDEX not in await _reading_indexes(records)
+        await stores.graph.create_schema()
+        await finish(stores.graph, records, 0)
+        assert TIME_INDEX in await _reading_indexes(records)
+        plan = await records.query(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM reading WHERE measured_at >= 0"
+        )
+        assert any(TIME_INDEX in str(step["detail"]) for step in plan), plan
+    finally:
+        await stores.close()
+
+
+async def _reading_indexes(records: Records) -> set[str]:
+    rows = await records.query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reading'"
+    )
+    return {row["name"] for row in rows}
 
 
 @pytest.mark.parametrize("loading", [False, True])
