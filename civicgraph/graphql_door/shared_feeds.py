@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from graphql import GraphQLError
+from starlette.types import Message
 from starlette.websockets import WebSocket
 from strawberry.types.execution import PreExecutionError
 
@@ -219,8 +220,9 @@ class Group(FeedSource):
                         log.warning("a shared subscription stream was refused: %s", result.errors)
                         return
                     text = await payload_text(result, self.feeds.max_response_bytes)
+                    messages: dict[str, Message] = {}  # one per operation id: most share "1"
                     for member in tuple(self.members):
-                        member.push(self.current, self.batch, text)
+                        member.push(self.current, self.batch, text, messages)
         except asyncio.CancelledError:
             pass
         except Exception:
@@ -349,10 +351,18 @@ class Member(SharedFeed):
             finally:
                 self._waiter = None
 
-    def push(self, event_id: int | None, batch: int, text: str) -> None:
+    def push(
+        self,
+        event_id: int | None,
+        batch: int,
+        text: str,
+        messages: dict[str, Message] | None = None,
+    ) -> None:
         """Queues one result (of event `event_id`, delivered in `batch`) for this subscriber;
         never blocks. Past the live queue's `BatchAllowance` (as a subscriber on its own stream),
-        it is cut off, told to resume after its last event sent."""
+        it is cut off, told to resume after its last event sent. `messages` holds this push's
+        ASGI messages by operation-id prefix, shared by the members of a group whose operations
+        have the same id (the server only reads them)."""
         if self.resume_after is not None:
             return
         if event_id is not None and self.skip_through is not None and event_id <= self.skip_through:
@@ -361,7 +371,7 @@ class Member(SharedFeed):
             self.cut_off((event_id or 1) - 1)
             return
         if self._writer_idle():
-            self._write_now(event_id, text)
+            self._write_now(event_id, text, {} if messages is None else messages)
             return
         self.outbox.append((event_id, text))
         self.wake()
@@ -371,12 +381,17 @@ class Member(SharedFeed):
         waiting = self._waiter is not None and not self._waiter.done()
         return waiting and not self.outbox and self._unfinished is None and not self._gone
 
-    def _write_now(self, event_id: int | None, text: str) -> None:
+    def _write_now(self, event_id: int | None, text: str, messages: dict[str, Message]) -> None:
         """Writes one push in the caller's step; what has to wait for the socket goes on in the
         writer task, woken for it."""
         if event_id is not None:  # handed over: written ahead of any close frame
             self.sent = event_id
-        message = {"type": "websocket.send", "text": self.prefix + text + "}"}
+        message = messages.get(self.prefix)
+        if message is None:
+            message = messages[self.prefix] = {
+                "type": "websocket.send",
+                "text": self.prefix + text + "}",
+            }
         try:
             self._unfinished = start_eagerly(self.send(message))
         except Exception:  # the client went: the writer ends, and the operation with it

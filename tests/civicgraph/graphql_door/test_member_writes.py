@@ -45,6 +45,11 @@ class Socket:
 @pytest.fixture
 async def member_on() -> Any:
     """(member, its socket, its delivery task): a member of a live group, delivering."""
+    async for made in _member(PREFIX):
+        yield made
+
+
+async def _member(prefix: str) -> Any:
     socket = Socket()
     group = SimpleNamespace(members={}, ended=False, is_live=lambda: True)
     key = ("subscription { x }", None, b"{}", "public")
@@ -52,7 +57,7 @@ async def member_on() -> Any:
     live = SimpleNamespace(queue_size=16, shared_members=0, too_slow=0)
     websocket = SimpleNamespace(scope={SERVER_SEND: socket.send})
     member = Member(
-        cast(SharedFeeds, feeds), cast(Any, key), cast(Any, websocket), cast(Context, None), PREFIX
+        cast(SharedFeeds, feeds), cast(Any, key), cast(Any, websocket), cast(Context, None), prefix
     )
     assert member.join_now(cast(Live, live), after=0)
     delivering = asyncio.create_task(member.deliver())
@@ -108,3 +113,25 @@ async def test_a_member_ended_while_a_write_waits_closes_that_write(member_on: A
     await asyncio.gather(delivering, return_exceptions=True)
     assert socket.cleaned_up  # the send's own `finally` ran
     assert socket.frames == []
+
+
+async def test_members_with_the_same_operation_id_share_one_message_per_push() -> None:
+    """A group's push builds each member's frame text once per operation id, not per member."""
+    prefixes = [PREFIX, PREFIX, TRANSPORT_WS_NEXT.format(id='"7"')]
+    made = [_member(prefix) for prefix in prefixes]
+    members = [await anext(each) for each in made]
+    await asyncio.sleep(0.01)  # every writer task waits for a push
+    try:
+        for event in (1, 2):
+            messages: dict[str, Any] = {}
+            for member, _, _ in members:
+                member.push(event, 0, f'{{"data":{event}}}', messages)
+            assert len(messages) == 2
+        assert [socket.frames for _, socket, _ in members] == [
+            [frame(1), frame(2)],
+            [frame(1), frame(2)],
+            [f'{prefixes[2]}{{"data":{event}}}}}' for event in (1, 2)],
+        ]
+    finally:
+        for each in made:
+            await each.aclose()
