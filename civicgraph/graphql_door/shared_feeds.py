@@ -220,7 +220,7 @@ class Group(FeedSource):
                         log.warning("a shared subscription stream was refused: %s", result.errors)
                         return
                     text = await payload_text(result, self.feeds.max_response_bytes)
-                    messages: dict[str, Message] = {}  # one per operation id: most share "1"
+                    messages: dict[str, Message] = {}  # one per operation id, shared by its members
                     for member in tuple(self.members):
                         member.push(self.current, self.batch, text, messages)
         except asyncio.CancelledError:
