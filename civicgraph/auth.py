@@ -247,14 +247,14 @@ class TierMiddleware:
             return None
         if secret is None:
             return await self._session_caller(scope, ip)
-        guard = await self.policy.rate_limits.test(AUTH_POLICY, ip)
-        if not guard.allowed:
-            await self._refuse_rate(scope, receive, send, guard)
-            return None
-        key = await self.policy.keys.lookup(scope["app"].state.stores.records, secret)
-        if key is None:
-            await self._refuse_key(scope, receive, send, ip, "unknown or revoked API key")
-            return None
+        async with self.policy.rate_limits.checking(AUTH_POLICY, ip) as guard:
+            if not guard.allowed:
+                await self._refuse_rate(scope, receive, send, guard)
+                return None
+            key = await self.policy.keys.lookup(scope["app"].state.stores.records, secret)
+            if key is None:  # counted before this check stops being under way
+                await self._refuse_key(scope, receive, send, ip, "unknown or revoked API key")
+                return None
         return Caller(key.tier, ip, key.prefix, key.name)
 
     async def _session_caller(self, scope: Scope, ip: str) -> Caller:

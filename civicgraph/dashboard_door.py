@@ -112,15 +112,15 @@ class DashboardDoor:
             form.setdefault(name, []).append(value)
         lang = _field(form, "lang") or lang
         ip = request.client.host if request.client else "unknown"
-        guard = await self.policy.rate_limits.test(AUTH_POLICY, ip)
-        if not guard.allowed:
-            page = _page(429, lang, "signin.too_many")
-            page.headers.update(dict((k.decode(), v.decode()) for k, v in guard.headers()))
-            return page
-        key = await self._key(_field(form, "key") or "", request)
-        if key is None:
-            await self.policy.rate_limits.hit(AUTH_POLICY, ip)
-            return _page(401, lang, "signin.failed")
+        async with self.policy.rate_limits.checking(AUTH_POLICY, ip) as guard:
+            if not guard.allowed:
+                page = _page(429, lang, "signin.too_many")
+                page.headers.update(dict((k.decode(), v.decode()) for k, v in guard.headers()))
+                return page
+            key = await self._key(_field(form, "key") or "", request)
+            if key is None:  # counted before this check stops being under way
+                await self.policy.rate_limits.hit(AUTH_POLICY, ip)
+                return _page(401, lang, "signin.failed")
         target = safe_next(_field(form, "next"))
         response = RedirectResponse(target, status_code=303)
         secure = request.url.scheme == "https"

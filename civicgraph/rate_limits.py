@@ -4,7 +4,10 @@ Each tier has one quota policy ("public" per client IP, "developer", "analyst", 
 API key), plus "auth" for failed key checks per IP. The tiers' quotas use the sliding window
 counter (two numbers per client, no double burst at window edges; at an edge its rounding may
 let one request past the quota). The "auth" quota, a guard against guessing keys, uses the
-moving window instead: exact in any 60 s, at the cost of one timestamp per counted failure.
+moving window instead: exact in any 60 s, at the cost of one timestamp per counted failure
+(in memory, civicgraph/moving_window.py rather than `limits`' own, whose sweeps cost a core
+with many clients). A key check under way is held against the quota too (`checking`), so a
+burst of guesses sent at once is held to it as one sent in turn.
 Counts are kept in Redis when the event bus is Redis (every worker shares them) and in this
 process otherwise, or while that Redis fails. Header
 syntax follows draft-ietf-httpapi-ratelimit-headers-11 §3 and §4 (structured-field lists,
@@ -14,21 +17,23 @@ RFC 9651):
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
 import math
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import (
-    MovingWindowRateLimiter,
-    RateLimiter,
-    SlidingWindowCounterRateLimiter,
-)
+from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from limits.util import WindowStats
 
+from civicgraph.moving_window import MemoryMovingWindow
 from graph.records.api_keys import Tier
 from graph.redis_pool import DOWN_S, POOL_SIZE, Outage, bounded_pool, is_redis_url
 
@@ -74,11 +79,23 @@ def storage_for(bus_url: str | None) -> tuple[Storage, int]:
     return MemoryStorage(), POOL_SIZE
 
 
-def _limiter(policy: str, storage: Storage) -> RateLimiter:
+class Limiter(Protocol):
+    """What RateLimits asks of a limiter (`limits`' strategies, MemoryMovingWindow)."""
+
+    async def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool: ...
+
+    async def test(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool: ...
+
+    async def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats: ...
+
+
+def _limiter(policy: str, storage: Storage) -> Limiter:
     """The moving window (exact) for the guessing guard, the sliding window counter else."""
-    if policy == AUTH_POLICY:
-        return MovingWindowRateLimiter(storage)
-    return SlidingWindowCounterRateLimiter(storage)
+    if policy != AUTH_POLICY:
+        return SlidingWindowCounterRateLimiter(storage)
+    if isinstance(storage, MemoryStorage):
+        return MemoryMovingWindow()
+    return MovingWindowRateLimiter(storage)
 
 
 @dataclass(frozen=True)
@@ -122,6 +139,8 @@ class RateLimits:
         self.shared = {name: _limiter(name, storage) for name in policies}
         self.local = {name: _limiter(name, local) for name in policies}
         """The counts while the shared storage is down (the same limiters in memory)."""
+        self._checks: dict[tuple[str, str], int] = {}
+        """Checks under way per (policy, client), in this worker (`checking`)."""
 
     @classmethod
     def from_quotas(cls, quotas: dict[str, str], bus_url: str | None) -> RateLimits:
@@ -144,6 +163,28 @@ class RateLimits:
     async def test(self, policy: str, client: str) -> Verdict:
         """The standing of `client` under `policy` without counting a request."""
         return await self._standing(policy, client, count=False)
+
+    @contextlib.asynccontextmanager
+    async def checking(self, policy: str, client: str) -> AsyncIterator[Verdict]:
+        """The standing of `client` under `policy` for one more check whose failure is counted
+        (`hit`) only after it, the checks of `client` under way in this worker held against the
+        quota too; an allowed one is under way until the block ends. Without this, a burst of
+        guesses sent at once all passed `test` before the first failure was counted. (With N
+        workers, a burst may pass N times the quota.)"""
+        verdict = await self.test(policy, client)
+        under_way = self._checks.get((policy, client), 0)
+        if verdict.allowed and under_way >= verdict.remaining:
+            verdict = dataclasses.replace(verdict, allowed=False, remaining=0)
+        if not verdict.allowed:
+            yield verdict
+            return
+        self._checks[(policy, client)] = under_way + 1
+        try:
+            yield verdict
+        finally:
+            left = self._checks.pop((policy, client)) - 1
+            if left:
+                self._checks[(policy, client)] = left
 
     async def _standing(self, policy: str, client: str, *, count: bool) -> Verdict:
         """In the shared storage unless it failed a moment ago (then not queued behind) or
@@ -176,7 +217,7 @@ class RateLimits:
 
     @staticmethod
     async def _verdict(
-        limiter: RateLimiter,
+        limiter: Limiter,
         policy: str,
         item: RateLimitItem,
         client: str,

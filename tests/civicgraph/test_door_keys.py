@@ -103,6 +103,37 @@ async def test_unknown_keys_are_limited_per_ip(
     assert served.status_code == 200
 
 
+@pytest.mark.parametrize("door", ["graphql", "dashboard sign-in"])
+async def test_a_burst_of_guesses_sent_at_once_is_held_to_the_quota(
+    settings: Settings, stores: Stores, keys: dict[Tier, str], door: str
+) -> None:
+    """Each failure is counted after its lookup: without holding the checks under way against
+    the quota, all of a burst passed the check before the first failure was counted, and every
+    guess was looked up (a review sent 200 at once: 200 lookups, and a good key last got in)."""
+    limits = {"rate_limit_auth_failures": "3/day"}
+    guesses = [f"cg_{n:08d}_{'A' * 43}" for n in range(40)] + [keys[Tier.DEVELOPER]]
+    async with door_app(settings, stores, **limits) as app, client(app, "198.51.100.67") as http:
+
+        async def attempt(key: str) -> int:
+            if door == "graphql":
+                response = await http.post("/graphql", json=QUERY, headers={"x-api-key": key})
+            else:
+                response = await http.post(
+                    "/dashboard/session",
+                    data={"key": key},
+                    headers={"origin": "http://civicgraph.test"},
+                )
+            return response.status_code
+
+        before = stores.records.calls
+        statuses = await asyncio.gather(*(attempt(key) for key in guesses))
+        looked_up = stores.records.calls - before
+    assert statuses.count(401) == 3, statuses
+    assert statuses.count(429) == len(guesses) - 3, statuses
+    assert statuses[-1] == 429  # the good key, sent last, is not looked up either
+    assert looked_up <= 3
+
+
 async def test_a_revoked_key_stops_working_when_its_cache_entry_expires(
     settings: Settings, stores: Stores
 ) -> None:
