@@ -7,7 +7,8 @@ let one request past the quota). The "auth" quota, a guard against guessing keys
 moving window instead: exact in any 60 s, at the cost of one timestamp per counted failure
 (in memory, civicgraph/moving_window.py rather than `limits`' own, whose sweeps cost a core
 with many clients). A key check under way is held against the quota too (`checking`), so a
-burst of guesses sent at once is held to it as one sent in turn.
+burst of guesses sent at once is held to it as one sent in turn; a burst of good keys waits in
+turn, and is never refused.
 Counts are kept in Redis when the event bus is Redis (every worker shares them) and in this
 process otherwise, or while that Redis fails. Header
 syntax follows draft-ietf-httpapi-ratelimit-headers-11 §3 and §4 (structured-field lists,
@@ -17,8 +18,8 @@ RFC 9651):
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import dataclasses
 import logging
 import math
 import time
@@ -141,6 +142,8 @@ class RateLimits:
         """The counts while the shared storage is down (the same limiters in memory)."""
         self._checks: dict[tuple[str, str], int] = {}
         """Checks under way per (policy, client), in this worker (`checking`)."""
+        self._check_ended: dict[tuple[str, str], asyncio.Event] = {}
+        """Set when one of those ends, for the checks waiting on them."""
 
     @classmethod
     def from_quotas(cls, quotas: dict[str, str], bus_url: str | None) -> RateLimits:
@@ -167,24 +170,35 @@ class RateLimits:
     @contextlib.asynccontextmanager
     async def checking(self, policy: str, client: str) -> AsyncIterator[Verdict]:
         """The standing of `client` under `policy` for one more check whose failure is counted
-        (`hit`) only after it, the checks of `client` under way in this worker held against the
-        quota too; an allowed one is under way until the block ends. Without this, a burst of
-        guesses sent at once all passed `test` before the first failure was counted. (With N
+        (`hit`) only after it; an allowed check is under way until the block ends. Checks of
+        `client` under way in this worker are held against the quota too: one that finds as
+        many under way as the quota has left waits for one of them to end, then asks again, so
+        a burst of guesses sent at once gets as many lookups as the quota leaves and 429 for the
+        rest, while a burst of good keys (none counted) is only queued, never refused. (With N
         workers, a burst may pass N times the quota.)"""
-        verdict = await self.test(policy, client)
-        under_way = self._checks.get((policy, client), 0)
-        if verdict.allowed and under_way >= verdict.remaining:
-            verdict = dataclasses.replace(verdict, allowed=False, remaining=0)
+        key = (policy, client)
+        while True:
+            verdict = await self.test(policy, client)
+            under_way = self._checks.get(key, 0)
+            if not verdict.allowed or under_way == 0 or under_way < verdict.remaining:
+                break
+            ended = self._check_ended.get(key)
+            if ended is None:
+                ended = self._check_ended[key] = asyncio.Event()
+            await ended.wait()
         if not verdict.allowed:
             yield verdict
             return
-        self._checks[(policy, client)] = under_way + 1
+        self._checks[key] = under_way + 1
         try:
             yield verdict
         finally:
-            left = self._checks.pop((policy, client)) - 1
+            left = self._checks.pop(key) - 1
             if left:
-                self._checks[(policy, client)] = left
+                self._checks[key] = left
+            ended = self._check_ended.pop(key, None)
+            if ended is not None:  # the waiters ask again
+                ended.set()
 
     async def _standing(self, policy: str, client: str, *, count: bool) -> Verdict:
         """In the shared storage unless it failed a moment ago (then not queued behind) or
