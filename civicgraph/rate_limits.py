@@ -6,9 +6,10 @@ counter (two numbers per client, no double burst at window edges; at an edge its
 let one request past the quota). The "auth" quota, a guard against guessing keys, uses the
 moving window instead: exact in any 60 s, at the cost of one timestamp per counted failure
 (in memory, civicgraph/moving_window.py rather than `limits`' own, whose sweeps cost a core
-with many clients). A key check under way is held against the quota too (`checking`), so a
-burst of guesses sent at once is held to it as one sent in turn; a burst of good keys waits in
-turn, and is never refused.
+with many clients; the counter in memory is civicgraph/sliding_window.py for the same reason).
+A key check under way is held against the quota too (`checking`), so a burst of guesses sent
+at once is held to it as one sent in turn; a burst of good keys waits in turn, and is never
+refused.
 Counts are kept in Redis when the event bus is Redis (every worker shares them) and in this
 process otherwise, or while that Redis fails. Header
 syntax follows draft-ietf-httpapi-ratelimit-headers-11 §3 and §4 (structured-field lists,
@@ -35,6 +36,7 @@ from limits.storage import storage_from_string
 from limits.util import WindowStats
 
 from civicgraph.moving_window import MemoryMovingWindow
+from civicgraph.sliding_window import MemorySlidingWindow
 from graph.records.api_keys import Tier
 from graph.redis_pool import DOWN_S, POOL_SIZE, Outage, bounded_pool, is_redis_url
 
@@ -91,12 +93,14 @@ class Limiter(Protocol):
 
 
 def _limiter(policy: str, storage: Storage) -> Limiter:
-    """The moving window (exact) for the guessing guard, the sliding window counter else."""
-    if policy != AUTH_POLICY:
-        return SlidingWindowCounterRateLimiter(storage)
+    """The moving window (exact) for the guessing guard, the sliding window counter else; in
+    this process's memory, our own O(1) ones rather than `limits`' (whose storage sweeps every
+    client after each counted request)."""
     if isinstance(storage, MemoryStorage):
-        return MemoryMovingWindow()
-    return MovingWindowRateLimiter(storage)
+        return MemoryMovingWindow() if policy == AUTH_POLICY else MemorySlidingWindow()
+    if policy == AUTH_POLICY:
+        return MovingWindowRateLimiter(storage)
+    return SlidingWindowCounterRateLimiter(storage)
 
 
 @dataclass(frozen=True)
