@@ -5,6 +5,7 @@ raw ASGI hello and, with --gateways, vs the same query through each federation g
     python -m bench.query --gateways [--profile DIR] [--data-dir DIR]
     python -m bench.query --apq [--data-dir DIR]
     python -m bench.query --usage [--seconds 10] [--data-dir DIR]
+    python -m bench.query --snapshot-workers 2 [--data-dir DIR]
 
 Starts one uvicorn worker (bench.asgi) on the seeded stores (CIVIC_DATA_DIR, default var/: run
 `make run` or `civicgraph seed` first) and loads it with wrk from the same machine: the hello
@@ -18,8 +19,11 @@ py-spy sampling the Python servers (`pip install -e '.[bench]'`) and the gateway
 `node --cpu-prof`, and prints where each spent its CPU during the load. --apq also loads the
 same query as an automatic persisted query (Apollo APQ: GET with only the `persistedQuery`
 extension's SHA-256, the text stored once beforehand) and gives its ratio against the full-text
-GET of the same run. --usage measures the cost of usage counting per request: the same server
-with CIVIC_USAGE_COUNTING=0 and =1, alternately, twice each (server CPU µs and req/s per
+GET of the same run. --snapshot-workers N also serves the same stores from N uvicorn workers
+that each open the graph read-only, and gives their figures as ratios against the one worker:
+each sees the graph as it was when it opened, so this is the ceiling of serving from several
+processes, not a mode to run. --usage measures the cost of usage counting per request: the
+same server with CIVIC_USAGE_COUNTING=0 and =1, alternately, twice each (server CPU µs and req/s per
 request, and their ratio), and the counting alone in process (µs per call to record a call
 that touches one dataset).
 """
@@ -138,9 +142,10 @@ def measure(
 ) -> Figures:
     """Load `base`'s app query (after a warm-up) and divide what every process did by requests.
 
-    `servers` maps a name to a CivicGraph base URL whose /metrics is read; `pids` a name to a
-    process whose CPU is read. With `shared_stores` the servers share one set of stores (one
-    process), so store calls are read from the first only.
+    `servers` maps a name to a CivicGraph base URL whose /metrics is read (none: no GraphQL
+    counts); `pids` a name to a process whose CPU, its descendants' included, is read. With
+    `shared_stores` the servers share one set of stores (one process), so store calls are read
+    from the first only.
     """
     from bench.process_cpu import cpu_seconds
     from bench.server_metrics import scrape
@@ -161,7 +166,8 @@ def measure(
     figures.served = {name: w.requests / n for name, w in work.items()}
     figures.served_ms = sum(w.seconds for w in work.values()) * 1000 / n
     calls = [w.store_calls for w in work.values()]
-    figures.store_calls = (calls[0] if shared_stores else sum(calls)) / n
+    if calls:
+        figures.store_calls = (calls[0] if shared_stores else sum(calls)) / n
     figures.cpu_ms = {name: (cpu_after[name] - cpu_before[name]) * 1000 / n for name in pids}
     wrk_cpu = wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime
     figures.cpu_ms["wrk"] = wrk_cpu * 1000 / n
@@ -183,11 +189,12 @@ def drained(servers: dict[str, str], quiet_s: float = 1.0, at_most_s: float = 60
 
 
 @contextmanager
-def merged_server(env: dict[str, str]) -> Iterator[str]:
-    """One uvicorn worker of bench.asgi (the merged app + /hello) on a free port: its base URL."""
+def merged_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+    """`workers` uvicorn workers of bench.asgi (the merged app + /hello) on a free port: its
+    base URL."""
     port = free_port()
     argv = [sys.executable, "-m", "uvicorn", "--factory", "bench.asgi:app", "--port", str(port)]
-    argv += ["--log-level", "warning", "--no-access-log"]
+    argv += ["--log-level", "warning", "--no-access-log", "--workers", str(workers)]
     server = subprocess.Popen(argv, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -294,6 +301,14 @@ def main() -> None:
         action="store_true",
         help="also the app query by its APQ hash alone vs as full text (GET, same server)",
     )
+    parser.add_argument(
+        "--snapshot-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N uvicorn workers that each open the graph read-only (a snapshot: what "
+        "two processes give when neither reads through the other)",
+    )
     parser.add_argument("--profile", type=Path, help="profile each side into this folder")
     parser.add_argument("--data-dir", type=Path, help="the seeded city (default CIVIC_DATA_DIR)")
     parser.add_argument(
@@ -324,6 +339,7 @@ def main() -> None:
         pids = {"server": merged_pid(base)}
         merged = measure(base, args.seconds, args.connections, {"merged": base}, pids)
         apq = apq_figures(base, args.seconds, args.connections) if args.apq else None
+    snapshot = snapshot_figures(env, args, merged_data) if args.snapshot_workers else None
     federated = {kind: gateway_figures(kind, merged_data, args) for kind in kinds}
     print(
         f"{started:%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} cores, "
@@ -346,10 +362,25 @@ def main() -> None:
             f"{'ratio APQ hash/full text':<28}: req/s {hashed.rps / text.rps:.3f}  "
             f"p50 {hashed.p50_ms / text.p50_ms:.2f}  p99 {hashed.p99_ms / text.p99_ms:.2f}"
         )
+    if snapshot is not None:
+        print_figures(f"{args.snapshot_workers} read-only workers", snapshot, merged)
+        print(f"{'':30}(each sees the graph as it was when it opened: a ceiling, not a mode)")
     for kind, figures in federated.items():
         print_figures(f"{kind} gateway + subgraphs", figures, merged)
     if args.profile is not None:
         profile(args, env, kinds)
+
+
+def snapshot_figures(env: dict[str, str], args: argparse.Namespace, merged_data: object) -> Figures:
+    """The app query on `args.snapshot_workers` uvicorn workers of bench.asgi, each with the
+    graph opened read-only (CIVIC_GRAPH_READ_ONLY, as docs/operations.md's followers), the
+    merged server stopped first; CPU of the supervisor and its workers. SystemExit when the answer
+    differs from the merged server's."""
+    read_only = env | {"CIVIC_GRAPH_READ_ONLY": "1"}
+    with merged_server(read_only, workers=args.snapshot_workers) as base:
+        if answer(base) != merged_data:
+            raise SystemExit("the read-only workers' answer differs from the merged server's")
+        return measure(base, args.seconds, args.connections, {}, {"workers": merged_pid(base)})
 
 
 def gateway_figures(kind: str, merged_data: object, args: argparse.Namespace) -> Figures:
