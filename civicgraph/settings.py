@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     graph_read_only: bool = Field(
         False,
         description="Open the graph read-only: several `serve` processes can then share one "
-        "LadybugDB file (writes such as fileCase are refused).",
+        "LadybugDB file (writes such as fileCase are refused; each answers from the graph as "
+        "it was when it opened).",
     )
     graph_user: str = Field("neo4j", description="Neo4j user (with a neo4j:// graph URL).")
     graph_password: SecretStr = Field(
