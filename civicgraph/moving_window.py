@@ -6,7 +6,7 @@ addresses, 100 failures a second from one of them kept a core busy (a review, 20
 an attacker spreading guesses over addresses is cheap to be. Here each client's failure times
 are a deque, pruned when that client is counted; clients are kept in the order of their last
 counted failure, so whoever's newest failure has left the window is dropped from the front as
-others come. Each call costs O(1) amortized, whatever the number of clients, and the count is
+others come, a few per call. Each call costs O(1), whatever the number of clients, and the count is
 exact over any window.
 """
 
@@ -18,6 +18,9 @@ from collections.abc import Callable
 
 from limits import RateLimitItem
 from limits.util import WindowStats
+
+FORGET_PER_HIT = 4
+"""Idle clients dropped at most per counted failure (each adds at most one)."""
 
 
 class MemoryMovingWindow:
@@ -69,8 +72,11 @@ class MemoryMovingWindow:
         return times
 
     def _forget_idle(self, now: float, expiry: int) -> None:
-        """Drop the clients at the front whose newest counted time has left the window."""
-        while self._times:
+        """Drop up to FORGET_PER_HIT clients at the front whose newest counted time has left
+        the window: more than each hit can add, and no stall of one request behind a crowd."""
+        for _ in range(FORGET_PER_HIT):
+            if not self._times:
+                return
             key, times = next(iter(self._times.items()))
             if times and times[-1] > now - expiry:
                 return

@@ -22,6 +22,11 @@ class StoreUnavailable(GraphError):
     """The store cannot be opened (missing file, locked by another writer, wrong URL)."""
 
 
+class ReadOnlyGraph(StoreUnavailable):
+    """A write to a graph this process opened read-only (`CIVIC_GRAPH_READ_ONLY`): answered as
+    the store being unavailable for it (HTTP 503), since another process is the writer."""
+
+
 class UnknownLabel(GraphError):
     """A label or relationship type that the ontology does not define."""
 

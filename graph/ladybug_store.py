@@ -23,11 +23,11 @@ import pyarrow as pa
 
 from graph import cypher
 from graph.cypher_store import CypherReads
-from graph.errors import QueryFailed, StoreUnavailable, UnknownLabel
+from graph.errors import QueryFailed, ReadOnlyGraph, StoreUnavailable, UnknownLabel
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
 from graph.packed_list import SEPARATOR, pack, unpack
 from graph.query import Link
-from graph.reader_seats import ReaderSeat, no_reader_seated
+from graph.reader_seats import ReaderSeat, WriterDesk, seated_pids
 from graph.store import Node
 from graph.write_lock import WriteLock
 
@@ -151,6 +151,9 @@ class LadybugStore(CypherReads):
         self._path, self.read_only, self._concurrency = path, read_only, concurrency
         self.checkpoint_bytes = CHECKPOINT_BYTES
         self._seat: ReaderSeat | None = None
+        self._desk: WriterDesk | None = None
+        self._pinned_log = 0
+        """The log size a seated reader last kept from being folded in that was warned of."""
         self._lists_packed = read_only
         """Whether `_pack_lists` has run (once per store: `release_memory` reopens often)."""
         self._open()
@@ -194,6 +197,7 @@ class LadybugStore(CypherReads):
         self._here = ladybug.Connection(self._db)
         self._here.set_max_threads_for_exec(1)
         if not self.read_only:
+            self._desk = WriterDesk(self._path)
             self._here.execute("CALL force_checkpoint_on_close=false")
             self._checkpoint_now()  # a log left by a close with readers seated
         if not self._lists_packed:
@@ -211,10 +215,11 @@ class LadybugStore(CypherReads):
         seated: when the write-ahead log holds more than `past` bytes, or whatever it holds
         with `past=None` (a bulk COPY logs nothing). False only when a reader kept it from
         running. The caller holds the write turn (or no write can run: open, close). Raises
-        StoreUnavailable if the seats file cannot be opened, QueryFailed if LadybugDB refuses."""
-        if self.read_only or (past is not None and self._log_bytes() <= past):
+        StoreUnavailable if the writer's descriptor is closed, QueryFailed if LadybugDB
+        refuses."""
+        if self._desk is None or (past is not None and self._log_bytes() <= past):
             return True
-        with no_reader_seated(self._path) as free:
+        with self._desk.no_reader_seated() as free:
             if free:
                 try:
                     self._here.execute("CHECKPOINT")
@@ -224,26 +229,45 @@ class LadybugStore(CypherReads):
 
     async def _checkpoint_after_write(self) -> None:
         """Once the log has passed `checkpoint_bytes`, a checkpoint if no reader is seated
-        (else after a later write), in the write turn the caller holds. The write is committed
-        whatever happens here: a failed checkpoint is logged and tried again later."""
+        (else after a later write; a warning names the readers each time the log they keep
+        has doubled), in the write turn the caller holds. The write is committed whatever
+        happens here: a failed checkpoint is logged and tried again later."""
         if self._log_bytes() <= self.checkpoint_bytes:  # a stat: no hop to a thread
             return
         try:
-            await asyncio.to_thread(self._checkpoint_now, past=self.checkpoint_bytes)
+            done = await asyncio.to_thread(self._checkpoint_now, past=self.checkpoint_bytes)
         except (QueryFailed, StoreUnavailable) as error:
             log.warning("the write-ahead log stays unfolded for now: %s", error)
+            return
+        size = self._log_bytes()
+        if done:
+            self._pinned_log = 0
+        elif size >= 2 * max(self._pinned_log, self.checkpoint_bytes):
+            self._pinned_log = size
+            log.warning(
+                "the graph's write-ahead log holds %.0f MiB and cannot be folded in while "
+                "read-only processes have %s open (pids %s): each of their next opens replays it",
+                size / 2**20,
+                self._path,
+                ", ".join(map(str, seated_pids(self._path))) or "unknown",
+            )
 
     async def _checkpoint_after_copy(self) -> None:
-        """A checkpoint after a bulk COPY, waiting as long as a reader is seated: LadybugDB does
-        not log a COPY, so until its checkpoint the rows are in this process alone (a close, a
-        crash would lose them), in the write turn the caller holds. Raises StoreUnavailable,
-        QueryFailed."""
+        """A checkpoint after a bulk COPY, waiting as long as a reader is seated (said once,
+        with their pids): LadybugDB does not log a COPY, so until its checkpoint the rows are
+        in this process alone, and a close or a crash would lose them. Run in the write turn
+        the caller holds; each attempt runs to its end, the waits between them may be
+        cancelled (Ctrl-C of a seed: an unfinished seed is redone by the next). Raises
+        StoreUnavailable, QueryFailed."""
         told = False
-        while not await asyncio.to_thread(self._checkpoint_now, past=None):
+        while not await _to_its_end(asyncio.to_thread(self._checkpoint_now, past=None)):
             if not told:
+                pids = ", ".join(map(str, seated_pids(self._path))) or "unknown"
                 log.warning(
-                    "a read-only process has %s open: the bulk load waits for it to close",
+                    "read-only processes have %s open (pids %s): the bulk load waits for them "
+                    "to close",
                     self._path,
+                    pids,
                 )
                 told = True
             await asyncio.sleep(0.05)
@@ -303,6 +327,9 @@ class LadybugStore(CypherReads):
             self._writer.close()
             self._db.close()
             self._leave_seat()
+            if self._desk is not None:
+                self._desk.close()
+                self._desk = None
 
     async def close(self) -> None:
         self._shut()
@@ -325,6 +352,8 @@ class LadybugStore(CypherReads):
         self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False
     ) -> list[list[Any]]:
         """The one place a query reaches the driver; a `write` waits for the one writer's turn."""
+        if write:
+            self._refuse_if_read_only()
         bound = {k: _to_param(v) for k, v in (params or {}).items()}
         self.calls += 1
         self.writes += write
@@ -342,6 +371,14 @@ class LadybugStore(CypherReads):
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
         return _rows_of(result)
+
+    def _refuse_if_read_only(self) -> None:
+        """Raises ReadOnlyGraph in a reader: LadybugDB's own refusal is an untyped error."""
+        if self.read_only:
+            raise ReadOnlyGraph(
+                f"this server opened the graph at {self._path} read-only "
+                "(CIVIC_GRAPH_READ_ONLY): graph writes go to the server that writes it"
+            )
 
     def _lookup(self, text: str, params: Mapping[str, Any], keys: int) -> list[list[Any]] | None:
         """A lookup of at most LOOKUP_HERE_KEYS keys, on the calling thread (the event loop's),
@@ -367,6 +404,7 @@ class LadybugStore(CypherReads):
         of its own that is closed after. ladybug 0.22 keeps a prepared statement per Arrow
         object a connection binds, and the table with it, for as long as the connection
         lives: through the writer, a seed's batches would all stay in memory."""
+        self._refuse_if_read_only()
         self.calls += 1
         self.writes += 1
 
@@ -380,7 +418,7 @@ class LadybugStore(CypherReads):
         try:
             async with self._writes.hold():
                 await _to_its_end(asyncio.to_thread(run))
-                await _to_its_end(self._checkpoint_after_copy())
+                await self._checkpoint_after_copy()
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
 

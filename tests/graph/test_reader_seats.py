@@ -7,13 +7,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
+from graph.errors import ReadOnlyGraph, StoreUnavailable
 from graph.ladybug_store import LadybugStore
-from graph.reader_seats import ReaderSeat, no_reader_seated
+from graph.reader_seats import ReaderSeat, WriterDesk, seated_pids
 from tests.helpers import resident_id
 
 CITIZENS = 40_000
@@ -99,7 +101,9 @@ async def test_a_bulk_load_waits_for_readers_before_its_checkpoint(
         assert (await reader.count_by_label())["Citizen"] == CITIZENS
         await reader.close()
         await asyncio.wait_for(load, 30)
-    assert sum("waits for it to close" in r.getMessage() for r in caplog.records) == 1
+    told = [r.getMessage() for r in caplog.records if "waits for them to close" in r.getMessage()]
+    assert len(told) == 1
+    assert f"pids {os.getpid()}" in told[0]
     fresh = LadybugStore(path, read_only=True)
     try:
         assert (await fresh.count_by_label())["Citizen"] == CITIZENS + 1_000
@@ -132,16 +136,55 @@ async def test_a_writer_closing_beside_a_reader_leaves_the_log_for_the_next_open
 
 def test_seats_are_shared_and_exclude_the_writer(tmp_path: Path) -> None:
     graph = tmp_path / "graph.lbug"
+    graph.write_bytes(b"")
+    desk = WriterDesk(graph)
     first, second = ReaderSeat(graph), ReaderSeat(graph)
-    with no_reader_seated(graph) as free:
+    assert seated_pids(graph) == [os.getpid()]
+    with desk.no_reader_seated() as free:
         assert not free
     first.release()
     first.release()  # idempotent
-    with no_reader_seated(graph) as free:
+    with desk.no_reader_seated() as free:
         assert not free
     second.release()
-    with no_reader_seated(graph) as free:
+    assert seated_pids(graph) == []
+    with desk.no_reader_seated() as free:
         assert free
-        with pytest.raises(Exception, match="checkpointed by its writer"):
+        with pytest.raises(StoreUnavailable, match="checkpointed by its writer"):
             ReaderSeat(graph, wait_s=0.1)
     ReaderSeat(graph, wait_s=0.1).release()
+    desk.close()
+
+
+async def test_files_beside_the_graph_do_not_hold_the_seats(writer: LadybugStore) -> None:
+    """The seats are on the graph file itself: deleting a stray file beside it (a review
+    deleted an earlier sidecar under a reader, and the writer then checkpointed under it)
+    leaves the reader seated."""
+    path = writer._path
+    reader = LadybugStore(path, read_only=True)
+    try:
+        for stray in path.parent.iterdir():
+            if stray != path and stray.is_file():
+                stray.unlink()
+        before = digest(path)
+        await rebirth(writer, 1900)
+        assert digest(path) == before
+        assert await born_in(reader, 1980) == CITIZENS
+    finally:
+        await reader.close()
+        await writer.close()
+
+
+async def test_a_write_to_a_read_only_graph_is_a_typed_refusal(writer: LadybugStore) -> None:
+    """Answered as the store being unavailable for writes (HTTP 503), not LadybugDB's untyped
+    error (a 500 and a traceback through fileCase on a read-only worker)."""
+    await writer.close()
+    reader = LadybugStore(writer._path, read_only=True)
+    try:
+        with pytest.raises(ReadOnlyGraph, match="read-only"):
+            await reader.update_node("Citizen", resident_id(0), {"birth_year": 1900})
+        with pytest.raises(ReadOnlyGraph):
+            await reader.load_nodes("Citizen", citizens(CITIZENS, 10))
+        assert await born_in(reader, 1980) == CITIZENS
+    finally:
+        await reader.close()

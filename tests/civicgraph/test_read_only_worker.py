@@ -1,0 +1,60 @@
+"""A worker that opened the graph read-only (`CIVIC_GRAPH_READ_ONLY`) answers a graph write
+with its door's 503, not a 500 and a traceback (LadybugDB's own refusal is an untyped error):
+a review filed a case through Open311 and `fileCase` on one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from starlette.applications import Starlette
+
+from civicgraph.app import create_app
+from civicgraph.settings import Settings
+from civicgraph.stores import Stores, open_stores
+from tests.civicgraph.door import client
+
+FILE_CASE = """mutation { fileCase(input: { serviceCode: "noise", description: "Night work",
+  lat: 37.5115, lon: 127.0595 }) { ... on FileCaseSuccess { case { id } }
+  ... on ServicesError { code message } } }"""
+
+
+@pytest.fixture
+async def read_only_app(settings: Settings, stores: Stores) -> AsyncIterator[Starlette]:
+    read_only = settings.model_copy(update={"graph_read_only": True})
+    opened = await open_stores(read_only, read_only=True)
+    app = create_app(read_only, opened)
+    try:
+        async with app.router.lifespan_context(app):
+            yield app
+    finally:
+        await opened.close()
+
+
+async def test_a_graph_write_on_a_read_only_worker_is_a_503(
+    read_only_app: Starlette, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        async with client(read_only_app) as http:
+            filed = await http.post(
+                "/open311/v2/requests.json",
+                data={
+                    "service_code": "noise",
+                    "description": "Night work",
+                    "lat": "37.5115",
+                    "long": "127.0595",
+                },
+            )
+            mutation = await http.post("/graphql", json={"query": FILE_CASE})
+            read = await http.get(
+                "/graphql", params={"query": '{ district(code: "11680") { nameEn } }'}
+            )
+    assert filed.status_code == 503
+    assert filed.json()[0]["code"] == 503
+    body = mutation.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["service_unavailable"]
+    assert read.status_code == 200, read.text
+    assert read.json()["data"]["district"]["nameEn"] == "Gangnam-gu"
+    assert not [r for r in caplog.records if r.exc_info]
