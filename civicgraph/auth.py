@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from graphql import GraphQLError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from civicgraph.client_ip import counted_as
 from civicgraph.rate_limits import AUTH_POLICY, PUBLIC_DASHBOARD_POLICY, RateLimits, Verdict
 from civicgraph.refusals import (
     CLOSE_TRY_AGAIN_LATER,
@@ -154,8 +155,9 @@ class Caller:
 
     @property
     def owner(self) -> str:
-        """The name its quotas and slots are counted under (never the key's secret)."""
-        return f"key:{self.key_prefix}" if self.key_prefix else f"ip:{self.ip}"
+        """The name its quotas and slots are counted under (never the key's secret): the key,
+        or the IP (an IPv6 one by its /64, `counted_as`)."""
+        return f"key:{self.key_prefix}" if self.key_prefix else f"ip:{counted_as(self.ip)}"
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ class TierMiddleware:
             return None
         if secret is None:
             return await self._session_caller(scope, ip)
-        async with self.policy.rate_limits.checking(AUTH_POLICY, ip) as guard:
+        async with self.policy.rate_limits.checking(AUTH_POLICY, counted_as(ip)) as guard:
             if not guard.allowed:
                 await self._refuse_rate(scope, receive, send, guard)
                 return None
@@ -277,7 +279,7 @@ class TierMiddleware:
     async def _refuse_key(
         self, scope: Scope, receive: Receive, send: Send, ip: str, message: str
     ) -> None:
-        guard = await self.policy.rate_limits.hit(AUTH_POLICY, ip)
+        guard = await self.policy.rate_limits.hit(AUTH_POLICY, counted_as(ip))
         if not guard.allowed:
             await self._refuse_rate(scope, receive, send, guard)
         elif scope["type"] == "websocket":

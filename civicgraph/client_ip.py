@@ -4,9 +4,16 @@ Uses uvicorn's ProxyHeadersMiddleware (walks X-Forwarded-For from the right, ski
 proxies), applied in the app rather than by the server so that it holds under any ASGI server
 and in tests. Without `CIVIC_TRUSTED_PROXIES` no header is believed: anyone could write one.
 The RFC 7239 `Forwarded` header is not read; configure proxies to send X-Forwarded-For.
+
+Quotas count an IPv6 client by its /64 (`counted_as`): one subscriber line or host is given a
+/64 (RFC 6177, RIPE-690), and counting each address alone gave whoever holds one 2^64 fresh
+quotas, for requests as for key guesses.
 """
 
 from __future__ import annotations
+
+import functools
+import ipaddress
 
 from starlette.middleware import Middleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -21,3 +28,23 @@ def proxy_middleware(trusted_proxies: str) -> list[Middleware]:
     if not trusted:
         return []
     return [Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)]
+
+
+IPV6_PREFIX = 64
+"""The IPv6 prefix length a client is counted under (one site's or host's allocation)."""
+
+
+@functools.lru_cache(maxsize=65_536)
+def counted_as(ip: str) -> str:
+    """The name quotas count `ip` under: an IPv4 address as it is; an IPv6 address as its
+    /64 network (`2001:db8:1:2::/64`), or as the IPv4 address it maps (`::ffff:192.0.2.1`);
+    anything that is not an address (a test client's name, "unknown") as it is."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+    return ip

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from civicgraph.auth import DoorPolicy, KeyProblem, well_formed_key
+from civicgraph.client_ip import counted_as
 from civicgraph.rate_limits import AUTH_POLICY
 from civicgraph.refusals import header_lang
 from dashboards.i18n import lang_of, t
@@ -111,7 +112,7 @@ class DashboardDoor:
         for name, value in pairs:
             form.setdefault(name, []).append(value)
         lang = _field(form, "lang") or lang
-        ip = request.client.host if request.client else "unknown"
+        ip = counted_as(request.client.host if request.client else "unknown")
         async with self.policy.rate_limits.checking(AUTH_POLICY, ip) as guard:
             if not guard.allowed:
                 page = _page(429, lang, "signin.too_many")

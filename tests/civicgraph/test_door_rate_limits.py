@@ -106,6 +106,32 @@ async def test_other_ips_keep_their_own_public_quota(settings: Settings, stores:
         assert (await second.post("/graphql", json=QUERY)).status_code == 200
 
 
+async def test_an_ipv6_client_is_counted_by_its_64(settings: Settings, stores: Stores) -> None:
+    """Each address of a /64 alone had a quota of its own: 2^64 quotas to whoever holds one,
+    for requests as for key guesses. Another /64, and IPv4, keep theirs."""
+    async with (
+        door_app(
+            settings, stores, rate_limit_public="1/day", rate_limit_auth_failures="1/day"
+        ) as app,
+        client(app, "2001:db8:5:7::1") as first,
+        client(app, "2001:db8:5:7:abcd::9") as same_64,
+        client(app, "2001:db8:5:8::1") as next_64,
+        client(app, "::ffff:198.51.100.9") as mapped,
+        client(app, "198.51.100.9") as ipv4,
+    ):
+        assert (await first.post("/graphql", json=QUERY)).status_code == 200
+        refused = await same_64.post("/graphql", json=QUERY)
+        assert refused.status_code == 429
+        assert (await next_64.post("/graphql", json=QUERY)).status_code == 200
+        assert (await mapped.post("/graphql", json=QUERY)).status_code == 200
+        assert (await ipv4.post("/graphql", json=QUERY)).status_code == 429  # the same client
+        guess = {"authorization": "Bearer cg_live_" + "a" * 40}
+        assert (await first.post("/graphql", json=QUERY, headers=guess)).status_code == 401
+        again = await same_64.post("/graphql", json=QUERY, headers=guess)
+        assert again.status_code == 429  # the /64's one failed check is spent
+        assert (await next_64.post("/graphql", json=QUERY, headers=guess)).status_code == 401
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
