@@ -34,17 +34,44 @@ IPV6_PREFIX = 64
 """The IPv6 prefix length a client is counted under (one site's or host's allocation)."""
 
 
+EMBEDDING_IPV4 = tuple(
+    ipaddress.IPv6Network(network)
+    for network in (
+        "64:ff9b::/96",  # NAT64's well-known prefix (RFC 6052)
+        "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215): the IPv4 address in the last 32 bits
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+        "::/96",  # IPv4-compatible (deprecated, RFC 4291), but for :: and ::1
+    )
+)
+"""IPv6 networks whose addresses carry an IPv4 client in their last 32 bits: counted by /64,
+every IPv4 client behind one gateway would share one quota."""
+
+
 @functools.lru_cache(maxsize=65_536)
 def counted_as(ip: str) -> str:
     """The name quotas count `ip` under: an IPv4 address as it is; an IPv6 address as its
-    /64 network (`2001:db8:1:2::/64`), or as the IPv4 address it maps (`::ffff:192.0.2.1`);
-    anything that is not an address (a test client's name, "unknown") as it is."""
+    /64 network (`2001:db8:1:2::/64`), or as the IPv4 client it carries (IPv4-mapped, NAT64,
+    6to4, Teredo: `192.0.2.1`); anything that is not an address (a test client's name,
+    "unknown") as it is."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return ip
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
-    return ip
+    if isinstance(address, ipaddress.IPv4Address):
+        return ip
+    carried = _carried_ipv4(address)
+    if carried is not None:
+        return str(carried)
+    return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+
+
+def _carried_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # (server, client)
+    if int(address) > 1 and any(address in network for network in EMBEDDING_IPV4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None

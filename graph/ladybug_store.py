@@ -317,8 +317,13 @@ class LadybugStore(CypherReads):
         is seated (else the log stays, for the next open to replay); a reader leaves its seat
         once closed."""
         try:
-            if not self.read_only:
-                self._checkpoint_now()
+            if not self.read_only and not self._checkpoint_now():
+                log.info(
+                    "closing the graph with its write-ahead log unfolded (%d bytes): read-only "
+                    "processes have it open (pids %s); the next open folds it in",
+                    self._log_bytes(),
+                    ", ".join(map(str, seated_pids(self._path))) or "unknown",
+                )
         except (QueryFailed, StoreUnavailable) as error:  # the log stays, for the next open
             log.warning("closing the graph without a checkpoint: %s", error)
         finally:

@@ -16,6 +16,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from civicgraph.client_ip import counted_as
 from civicgraph.rate_limits import AUTH_POLICY, RateLimits
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores
@@ -439,3 +440,26 @@ async def test_failed_keys_are_counted_exactly_in_redis() -> None:
     assert [v.allowed for v in verdicts] == [True] * 6 + [False]
     assert [v.remaining for v in verdicts] == [5, 4, 3, 2, 1, 0, 0]
     assert not (await limits.test(AUTH_POLICY, ip)).allowed
+
+
+@pytest.mark.parametrize(
+    ("ip", "counted"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("2001:db8:5:7:abcd::9", "2001:db8:5:7::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("::1", "::/64"),
+        ("::ffff:198.51.100.9", "198.51.100.9"),  # IPv4-mapped
+        ("::ffff:0:1.2.3.4", "1.2.3.4"),  # IPv4-translated
+        ("::1.2.3.4", "1.2.3.4"),  # IPv4-compatible
+        ("64:ff9b::102:304", "1.2.3.4"),  # NAT64
+        ("64:ff9b:1::102:304", "1.2.3.4"),  # local-use NAT64
+        ("2002:c000:204::1", "192.0.2.4"),  # 6to4
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "192.0.2.45"),  # Teredo's client
+        ("unknown", "unknown"),
+    ],
+)
+def test_ipv6_forms_carrying_an_ipv4_client_are_counted_as_it(ip: str, counted: str) -> None:
+    """A review sent four IPv4 clients as `::a.b.c.d` through a trusted proxy: counted by /64,
+    they shared one quota; behind a NAT64 gateway every IPv4 user would."""
+    assert counted_as(ip) == counted
