@@ -24,8 +24,7 @@ from collections.abc import Callable
 from limits import RateLimitItem
 from limits.util import WindowStats
 
-FORGET_PER_HIT = 4
-"""Idle clients dropped at most per counted request (each adds at most one)."""
+from civicgraph.moving_window import forget_idle
 
 
 class MemorySlidingWindow:
@@ -88,16 +87,8 @@ class MemorySlidingWindow:
         return counts
 
     def _forget_idle(self, window: int) -> None:
-        """Drop up to FORGET_PER_HIT clients at the front last counted two or more windows ago:
-        more than each hit can add, and never a stall of one request behind a crowd (a million
-        idle addresses took 263 ms at once)."""
-        for _ in range(FORGET_PER_HIT):
-            if not self._counts:
-                return
-            key, counts = next(iter(self._counts.items()))
-            if counts[0] >= window - 1:
-                return
-            del self._counts[key]
+        """Drop clients at the front last counted two or more windows ago."""
+        forget_idle(self._counts, lambda counts: counts[0] >= window - 1)
 
 
 def _weighted(counts: list[int], now: float, period: int) -> float:

@@ -249,7 +249,7 @@ class LadybugStore(CypherReads):
                 "read-only processes have %s open (pids %s): each of their next opens replays it",
                 size / 2**20,
                 self._path,
-                ", ".join(map(str, seated_pids(self._path))) or "unknown",
+                self._readers(),
             )
 
     async def _checkpoint_after_copy(self) -> None:
@@ -262,15 +262,18 @@ class LadybugStore(CypherReads):
         told = False
         while not await _to_its_end(asyncio.to_thread(self._checkpoint_now, past=None)):
             if not told:
-                pids = ", ".join(map(str, seated_pids(self._path))) or "unknown"
                 log.warning(
                     "read-only processes have %s open (pids %s): the bulk load waits for them "
                     "to close",
                     self._path,
-                    pids,
+                    self._readers(),
                 )
                 told = True
             await asyncio.sleep(0.05)
+
+    def _readers(self) -> str:
+        """The pids of the read-only processes seated on the graph, for a log line."""
+        return ", ".join(map(str, seated_pids(self._path))) or "unknown"
 
     def _leave_seat(self) -> None:
         if self._seat is not None:
@@ -322,7 +325,7 @@ class LadybugStore(CypherReads):
                     "closing the graph with its write-ahead log unfolded (%d bytes): read-only "
                     "processes have it open (pids %s); the next open folds it in",
                     self._log_bytes(),
-                    ", ".join(map(str, seated_pids(self._path))) or "unknown",
+                    self._readers(),
                 )
         except (QueryFailed, StoreUnavailable) as error:  # the log stays, for the next open
             log.warning("closing the graph without a checkpoint: %s", error)

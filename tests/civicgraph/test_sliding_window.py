@@ -12,7 +12,8 @@ from limits import parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
-from civicgraph.sliding_window import FORGET_PER_HIT, MemorySlidingWindow
+from civicgraph.moving_window import FORGET_PER_HIT
+from civicgraph.sliding_window import MemorySlidingWindow
 
 QUOTA = parse("5/minute")
 
