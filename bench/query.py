@@ -21,11 +21,11 @@ same query as an automatic persisted query (Apollo APQ: GET with only the `persi
 extension's SHA-256, the text stored once beforehand) and gives its ratio against the full-text
 GET of the same run. --snapshot-workers N also serves the same stores from N uvicorn workers
 that each open the graph read-only, and gives their figures as ratios against the one worker:
-each sees the graph as it was when it opened, so this is the ceiling of serving from several
-processes, not a mode to run. --usage measures the cost of usage counting per request: the
-same server with CIVIC_USAGE_COUNTING=0 and =1, alternately, twice each (server CPU µs and req/s per
-request, and their ratio), and the counting alone in process (µs per call to record a call
-that touches one dataset).
+they follow a writer's commits (docs/operations.md), but none runs here, so no read waits for a
+reopen: the ceiling of serving from several processes while the graph is not written. --usage
+measures the cost of usage counting per request: the same server with CIVIC_USAGE_COUNTING=0
+and =1, alternately, twice each (server CPU µs and req/s per request, and their ratio), and the
+counting alone in process (µs per call to record a call that touches one dataset).
 """
 
 from __future__ import annotations
@@ -306,8 +306,8 @@ def main() -> None:
         type=int,
         default=0,
         metavar="N",
-        help="also N uvicorn workers that each open the graph read-only (a snapshot: what "
-        "two processes give when neither reads through the other)",
+        help="also N uvicorn workers that each open the graph read-only (no writer: what "
+        "several processes give while the graph is not written)",
     )
     parser.add_argument("--profile", type=Path, help="profile each side into this folder")
     parser.add_argument("--data-dir", type=Path, help="the seeded city (default CIVIC_DATA_DIR)")
@@ -364,7 +364,7 @@ def main() -> None:
         )
     if snapshot is not None:
         print_figures(f"{args.snapshot_workers} read-only workers", snapshot, merged)
-        print(f"{'':30}(each sees the graph as it was when it opened: a ceiling, not a mode)")
+        print(f"{'':30}(no writer runs: none reopens the graph, a ceiling)")
     for kind, figures in federated.items():
         print_figures(f"{kind} gateway + subgraphs", figures, merged)
     if args.profile is not None:

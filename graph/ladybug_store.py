@@ -2,17 +2,22 @@
 
 LadybugDB needs a schema up front (one table per label, one per relationship type with all its
 endpoint pairs) and loads bulk data through `COPY ... FROM <arrow table>`. One process holds the
-write lock on a file; other processes may open it read-only, which is what `civicgraph stats`
-does while the server runs: the writer then checkpoints only while none is open
-(`graph.reader_seats`). Inside the process, LadybugDB runs one write transaction at a time and
-refuses (rather than waits for) a second: writes queue on a `WriteLock`, reads run beside them.
+write lock on a file; other processes may open it read-only (`civicgraph stats`, read-only
+`serve` workers), and such a store follows the writer: a read first checks whether the writer
+has committed since the store opened the file and, if so, opens it anew (LadybugDB replays its
+log only at open). The writer checkpoints only while no reader is open (`graph.reader_seats`),
+and readers step aside for it once its log is long. Inside the process, LadybugDB runs one
+write transaction at a time and refuses (rather than waits for) a second: writes queue on a
+`WriteLock`, reads run beside them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import logging
+import time
 from collections.abc import Awaitable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +28,12 @@ import pyarrow as pa
 
 from graph import cypher
 from graph.cypher_store import CypherReads
-from graph.errors import QueryFailed, ReadOnlyGraph, StoreUnavailable, UnknownLabel
+from graph.errors import GraphError, QueryFailed, ReadOnlyGraph, StoreUnavailable, UnknownLabel
+from graph.ladybug_open import LadybugOpen, LogStamp, log_stamp
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
 from graph.packed_list import SEPARATOR, pack, unpack
 from graph.query import Link
-from graph.reader_seats import ReaderSeat, WriterDesk, seated_pids
+from graph.reader_seats import WriterDesk, seated_pids
 from graph.store import Node
 from graph.write_lock import WriteLock
 
@@ -57,10 +63,20 @@ def _packed(label: str, properties: Mapping[str, Any]) -> dict[str, Any]:
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-CHECKPOINT_BYTES = 8 * 1024 * 1024
+CHECKPOINT_BYTES = 1024 * 1024
 """The writer checkpoints once its write-ahead log has grown past this (LadybugDB's own default:
-16 MiB), when no reader is seated. A read-only open replays the whole log: 1.2 s for 10 MB on
-0.22, 15 s for 48 MB."""
+16 MiB), when no reader is seated; readers give way for it. A read-only open replays the whole
+log, and a follower opens anew after each commit: on 0.22, 0.05 s for 0.2 MB, 0.18 s for 1.8 MB,
+1.2 s for 10 MB, 15 s for 48 MB. A filed case logs ~0.9 kB: 1 MiB is ~1,100 cases."""
+POLL_S = 0.02
+FOLLOW_S = 1.0
+"""How often an idle follower looks whether its writer wants it to give way."""
+GIVE_WAY_S = 2.0
+"""The longest a follower that gave way waits for the writer's checkpoint before it opens the
+file again anyway (the writer is gone, or another reader is seated)."""
+FOLD_RETRY_S = 3.0
+"""How long the writer tries again, every POLL_S, a checkpoint a seated reader kept from running
+(followers see the long log on their next read, or within FOLLOW_S)."""
 
 LOOKUP_HERE_KEYS = 32
 """Lookups of at most this many keys run on the event loop's thread (`LadybugStore._lookup`)."""
@@ -150,56 +166,32 @@ class LadybugStore(CypherReads):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path, self.read_only, self._concurrency = path, read_only, concurrency
         self.checkpoint_bytes = CHECKPOINT_BYTES
-        self._seat: ReaderSeat | None = None
         self._desk: WriterDesk | None = None
         self._pinned_log = 0
         """The log size a seated reader last kept from being folded in that was warned of."""
         self._lists_packed = read_only
         """Whether `_pack_lists` has run (once per store: `release_memory` reopens often)."""
+        self._reopening = asyncio.Lock()
+        self._gave_way_at = 0
+        """A follower's: the log size at which it last gave way and no checkpoint came."""
+        self._watch: asyncio.Task[None] | None = None
+        self._folding: asyncio.Task[None] | None = None
         self._open()
         self.calls = 0
         self.writes = 0
         self._writes = WriteLock()
-        self._reading = 0
-        """Reads on the pool under way (`release_memory` waits for none)."""
 
     def _open(self) -> None:
-        """Open the database and its connections: read-only in a reader's seat, waiting while
-        the writer checkpoints; read-write with LadybugDB's own checkpoints off (`_checkpoint_now`
-        runs them when no reader is seated). Raises StoreUnavailable."""
-        if self.read_only:
-            self._seat = ReaderSeat(self._path)
-        try:
-            if self.read_only:
-                # a commit being appended while the log is replayed ends the replay at the
-                # last whole commit instead of failing the open
-                self._db = ladybug.Database(
-                    str(self._path), read_only=True, throw_on_wal_replay_failure=False
-                )
-            else:
-                self._db = ladybug.Database(str(self._path), auto_checkpoint=False)
-        except RuntimeError as error:
-            self._leave_seat()
-            hint = (
-                " (another process holds it, such as a running `civicgraph serve`: stop it first)"
-                if "lock" in str(error).lower()
-                else ""
-            )
-            message = f"cannot open the graph at {self._path}: {error}{hint}"
-            raise StoreUnavailable(message) from None
-        # Reads are point lookups and short hops: one thread each, no fan-out across cores
-        # for microseconds of work (25-40 % less CPU a query, bench/README.md). Writes (a seed's
-        # COPY) keep every core, one at a time.
-        self._conn = ladybug.AsyncConnection(
-            self._db, max_concurrent_queries=self._concurrency, max_threads_per_query=1
+        """Open the database and its connections (`LadybugOpen`); the writer's with its
+        descriptor of the file (`WriterDesk`), and a checkpoint of a log left by a close while
+        readers were seated. Raises StoreUnavailable."""
+        self._opened = LadybugOpen(
+            self._path, read_only=self.read_only, concurrency=self._concurrency
         )
-        self._writer = ladybug.AsyncConnection(self._db, max_concurrent_queries=1)
-        self._here = ladybug.Connection(self._db)
-        self._here.set_max_threads_for_exec(1)
         if not self.read_only:
             self._desk = WriterDesk(self._path)
-            self._here.execute("CALL force_checkpoint_on_close=false")
-            self._checkpoint_now()  # a log left by a close with readers seated
+            self._opened.here.execute("CALL force_checkpoint_on_close=false")
+            self._checkpoint_now()
         if not self._lists_packed:
             self._pack_lists()
             self._lists_packed = True
@@ -222,7 +214,7 @@ class LadybugStore(CypherReads):
         with self._desk.no_reader_seated() as free:
             if free:
                 try:
-                    self._here.execute("CHECKPOINT")
+                    self._opened.here.execute("CHECKPOINT")
                 except RuntimeError as error:
                     raise QueryFailed(f"LadybugDB refused a checkpoint: {error}") from None
             return free
@@ -242,7 +234,10 @@ class LadybugStore(CypherReads):
         size = self._log_bytes()
         if done:
             self._pinned_log = 0
-        elif size >= 2 * max(self._pinned_log, self.checkpoint_bytes):
+            return
+        if self._folding is None:
+            self._folding = asyncio.get_running_loop().create_task(self._fold_when_free())
+        if size >= 2 * max(self._pinned_log, self.checkpoint_bytes):
             self._pinned_log = size
             log.warning(
                 "the graph's write-ahead log holds %.0f MiB and cannot be folded in while "
@@ -251,6 +246,25 @@ class LadybugStore(CypherReads):
                 self._path,
                 self._readers(),
             )
+
+    async def _fold_when_free(self) -> None:
+        """The checkpoint a seated reader kept from running, tried again every POLL_S for
+        FOLD_RETRY_S, each try in the write turn: followers leave their seats for it when they
+        see the log this long (`_give_way`), each on its next read or within FOLLOW_S. A failure
+        is logged; the next write past the threshold tries again."""
+        try:
+            deadline = time.monotonic() + FOLD_RETRY_S
+            while time.monotonic() < deadline:
+                await asyncio.sleep(POLL_S)
+                async with self._writes.hold():
+                    past = self.checkpoint_bytes
+                    if await _to_its_end(asyncio.to_thread(self._checkpoint_now, past=past)):
+                        self._pinned_log = 0
+                        return
+        except (QueryFailed, StoreUnavailable) as error:
+            log.warning("the write-ahead log stays unfolded for now: %s", error)
+        finally:
+            self._folding = None
 
     async def _checkpoint_after_copy(self) -> None:
         """A checkpoint after a bulk COPY, waiting as long as a reader is seated (said once,
@@ -275,10 +289,76 @@ class LadybugStore(CypherReads):
         """The pids of the read-only processes seated on the graph, for a log line."""
         return ", ".join(map(str, seated_pids(self._path))) or "unknown"
 
-    def _leave_seat(self) -> None:
-        if self._seat is not None:
-            self._seat.release()
-            self._seat = None
+    def _fresh(self) -> bool:
+        """Whether a read may use the current open as it is: always in the writer; in a
+        follower, while the file shows nothing committed since the open (two `stat`s)."""
+        opened = self._opened
+        return not self.read_only or (not opened.retired and log_stamp(self._path) == opened.stamp)
+
+    async def _current(self) -> LadybugOpen:
+        """The open a read uses. A follower's holds every commit its writer made before the
+        read began: when the file shows one since the open, the file is opened anew in a thread
+        (replaying the log), and reads that arrive meanwhile wait and share the next one, so a
+        stream of commits costs a reopen per reopen's time, not one per read. The open it
+        replaces closes once its reads end. Raises StoreUnavailable when the file cannot be
+        opened again (`ReaderSeat`: up to 60 s while the writer checkpoints)."""
+        if self._fresh():
+            if self.read_only and self._watch is None:
+                self._watch = asyncio.get_running_loop().create_task(self._follow_idle())
+            return self._opened
+        asked = time.monotonic()
+        async with self._reopening:
+            opened = self._opened
+            if not opened.retired and opened.taken_at >= asked:
+                return opened  # opened after this read began: it holds what the read needs
+            # run to its end even when the read is cancelled: a half-done reopen would leave a
+            # seat taken and its database open
+            await _to_its_end(self._reopen())
+        return self._opened
+
+    async def _reopen(self) -> None:
+        """Open the file anew and retire the current open (after giving way, when the writer's
+        log is long). Raises StoreUnavailable."""
+        stamp = log_stamp(self._path)
+        if stamp.log_bytes > self.checkpoint_bytes and stamp.log_bytes >= 2 * self._gave_way_at:
+            await self._give_way(stamp)
+        opened = await asyncio.to_thread(
+            LadybugOpen, self._path, read_only=True, concurrency=self._concurrency
+        )
+        self._opened.retire()
+        self._opened = opened
+
+    async def _give_way(self, stamp: LogStamp) -> None:
+        """Leave the seat so that the writer can fold its log in: a seated reader keeps it from
+        checkpointing, and every follower's next open would replay the whole log. Closes the
+        current open once its reads end, then waits up to GIVE_WAY_S for the log to shrink; if
+        it does not (no writer runs, or a reader that does not follow stays seated), the
+        follower gives way again only once the log has doubled."""
+        self._opened.retire()
+        await self._opened.wait_closed()
+        deadline = time.monotonic() + GIVE_WAY_S
+        while self._log_bytes() > self.checkpoint_bytes:
+            if time.monotonic() > deadline:
+                self._gave_way_at = stamp.log_bytes
+                log.info(
+                    "gave way for a checkpoint of %s that did not come (%.1f MiB of log)",
+                    self._path,
+                    stamp.log_bytes / 2**20,
+                )
+                return
+            await asyncio.sleep(POLL_S)
+        self._gave_way_at = 0
+
+    async def _follow_idle(self) -> None:
+        """A follower's watch, every FOLLOW_S while it is open: a follower without reads would
+        keep its seat, and its writer's log unfolded, for as long as it stays idle."""
+        while True:
+            await asyncio.sleep(FOLLOW_S)
+            if self._log_bytes() > self.checkpoint_bytes and not self._fresh():
+                try:
+                    await self._current()
+                except GraphError as error:
+                    log.warning("a read-only store could not follow its writer: %s", error)
 
     def _pack_lists(self) -> None:
         """Store the list properties of a graph written before 2026-12-02 as packed strings
@@ -288,31 +368,32 @@ class LadybugStore(CypherReads):
         Runs at a read-write open, before any other statement; the tables holding lists are
         small (1,158 sensors and 4,700 datasets at scale 1.0). Raises StoreUnavailable if
         LadybugDB refuses."""
-        tables = {row[1] for row in _rows_of(self._here.execute("CALL show_tables() RETURN *"))}
+        here = self._opened.here
+        tables = {row[1] for row in _rows_of(here.execute("CALL show_tables() RETURN *"))}
         older = []
         for label, names in _LISTS.items():
             if names and label in tables:
-                info = _rows_of(self._here.execute(f"CALL table_info('{label}') RETURN *"))
+                info = _rows_of(here.execute(f"CALL table_info('{label}') RETURN *"))
                 types = {row[1]: row[2] for row in info}
                 older += [(label, name) for name in sorted(names) if types.get(name) == "STRING[]"]
         if not older:
             return
-        self._here.execute("BEGIN TRANSACTION")
+        here.execute("BEGIN TRANSACTION")
         try:
             for label, name in older:
                 packed = f"{name}__packed"
-                self._here.execute(f"ALTER TABLE `{label}` ADD {packed} STRING")
-                self._here.execute(
+                here.execute(f"ALTER TABLE `{label}` ADD {packed} STRING")
+                here.execute(
                     f"MATCH (n:`{label}`) WHERE n.{name} IS NOT NULL SET n.{packed} = "
                     f"CASE size(n.{name}) WHEN 0 THEN '' "
                     f"ELSE $sep + list_to_string($sep, n.{name}) END",
                     {"sep": SEPARATOR},
                 )
-                self._here.execute(f"ALTER TABLE `{label}` DROP {name}")
-                self._here.execute(f"ALTER TABLE `{label}` RENAME {packed} TO {name}")
-            self._here.execute("COMMIT")
+                here.execute(f"ALTER TABLE `{label}` DROP {name}")
+                here.execute(f"ALTER TABLE `{label}` RENAME {packed} TO {name}")
+            here.execute("COMMIT")
         except RuntimeError as error:
-            self._here.execute("ROLLBACK")
+            here.execute("ROLLBACK")
             raise StoreUnavailable(f"cannot store lists as packed strings: {error}") from None
 
     def _shut(self) -> None:
@@ -330,16 +411,18 @@ class LadybugStore(CypherReads):
         except (QueryFailed, StoreUnavailable) as error:  # the log stays, for the next open
             log.warning("closing the graph without a checkpoint: %s", error)
         finally:
-            self._here.close()
-            self._conn.close()
-            self._writer.close()
-            self._db.close()
-            self._leave_seat()
+            self._opened.close()
             if self._desk is not None:
                 self._desk.close()
                 self._desk = None
 
     async def close(self) -> None:
+        for task in (self._watch, self._folding):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._watch = self._folding = None
         self._shut()
 
     async def release_memory(self) -> None:
@@ -350,7 +433,7 @@ class LadybugStore(CypherReads):
         (bench/README.md, "Seeding memory"). Waits for the writer's turn; does nothing while a
         read is under way. Raises StoreUnavailable if the database cannot be opened again."""
         async with self._writes.hold():
-            if self._reading:
+            if self._opened.reading:
                 return
             self._shut()
             _trim_heap()
@@ -360,33 +443,39 @@ class LadybugStore(CypherReads):
         self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False
     ) -> list[list[Any]]:
         """The one place a query reaches the driver; a `write` waits for the one writer's turn."""
-        if write:
-            self._refuse_if_read_only()
+        writer = self._writer() if write else None
         bound = {k: _to_param(v) for k, v in (params or {}).items()}
         self.calls += 1
         self.writes += write
         try:
-            if write:
-                async with self._writes.hold():
-                    result = await _to_its_end(self._writer.execute(text, bound))
-                    await _to_its_end(self._checkpoint_after_write())
-            else:
-                self._reading += 1
-                try:
-                    result = await self._conn.execute(text, bound)
-                finally:
-                    self._reading -= 1
+            if writer is None:
+                return await self._read(text, bound)
+            async with self._writes.hold():
+                result = await _to_its_end(writer.execute(text, bound))
+                await _to_its_end(self._checkpoint_after_write())
+            return _rows_of(result)
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
-        return _rows_of(result)
 
-    def _refuse_if_read_only(self) -> None:
-        """Raises ReadOnlyGraph in a reader: LadybugDB's own refusal is an untyped error."""
-        if self.read_only:
+    async def _read(self, text: str, bound: dict[str, Any]) -> list[list[Any]]:
+        """A read on the current open's pool, its rows taken before that open may close (a
+        follower's replaced open closes once its last read ends). Raises RuntimeError."""
+        opened = await self._current()
+        opened.reading += 1
+        try:
+            return _rows_of(await opened.conn.execute(text, bound))
+        finally:
+            opened.read_ended()
+
+    def _writer(self) -> ladybug.AsyncConnection:
+        """The writer's connection. Raises ReadOnlyGraph in a reader: LadybugDB's own refusal
+        is an untyped error."""
+        if self._opened.writer is None:
             raise ReadOnlyGraph(
                 f"this server opened the graph at {self._path} read-only "
                 "(CIVIC_GRAPH_READ_ONLY): graph writes go to the server that writes it"
             )
+        return self._opened.writer
 
     def _lookup(self, text: str, params: Mapping[str, Any], keys: int) -> list[list[Any]] | None:
         """A lookup of at most LOOKUP_HERE_KEYS keys, on the calling thread (the event loop's),
@@ -398,11 +487,11 @@ class LadybugStore(CypherReads):
         waiting, by the write lock, since LadybugDB holds new transactions back only while a
         write commits (a checkpoint), and every write here holds the lock until LadybugDB has
         ended it (`_to_its_end`, a cancelled caller too). Raises QueryFailed as `_rows` does."""
-        if keys > LOOKUP_HERE_KEYS or self._writes.held:
+        if keys > LOOKUP_HERE_KEYS or self._writes.held or not self._fresh():
             return None
         self.calls += 1
         try:
-            result = self._here.execute(text, {k: _to_param(v) for k, v in params.items()})
+            result = self._opened.here.execute(text, {k: _to_param(v) for k, v in params.items()})
         except RuntimeError as error:
             raise QueryFailed(f"LadybugDB refused {text[:80]!r}: {error}") from error
         return _rows_of(result)
@@ -412,12 +501,12 @@ class LadybugStore(CypherReads):
         of its own that is closed after. ladybug 0.22 keeps a prepared statement per Arrow
         object a connection binds, and the table with it, for as long as the connection
         lives: through the writer, a seed's batches would all stay in memory."""
-        self._refuse_if_read_only()
+        self._writer()
         self.calls += 1
         self.writes += 1
 
         def run() -> None:
-            connection = ladybug.Connection(self._db)
+            connection = ladybug.Connection(self._opened.db)
             try:
                 connection.execute(text, {"rows": table})
             finally:

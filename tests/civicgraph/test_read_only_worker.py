@@ -1,19 +1,21 @@
 """A worker that opened the graph read-only (`CIVIC_GRAPH_READ_ONLY`) answers a graph write
 with its door's 503, not a 500 and a traceback (LadybugDB's own refusal is an untyped error):
-a review filed a case through Open311 and `fileCase` on one."""
+a review filed a case through Open311 and `fileCase` on one. It answers reads with what the
+writer has committed."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from starlette.applications import Starlette
 
 from civicgraph.app import create_app
 from civicgraph.settings import Settings
 from civicgraph.stores import Stores, open_stores
-from tests.civicgraph.door import client
+from tests.civicgraph.door import client as door_client
 
 FILE_CASE = """mutation { fileCase(input: { serviceCode: "noise", description: "Night work",
   lat: 37.5115, lon: 127.0595 }) { ... on FileCaseSuccess { case { id } }
@@ -36,7 +38,7 @@ async def test_a_graph_write_on_a_read_only_worker_is_a_503(
     read_only_app: Starlette, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        async with client(read_only_app) as http:
+        async with door_client(read_only_app) as http:
             filed = await http.post(
                 "/open311/v2/requests.json",
                 data={
@@ -58,3 +60,34 @@ async def test_a_graph_write_on_a_read_only_worker_is_a_503(
     assert read.status_code == 200, read.text
     assert read.json()["data"]["district"]["nameEn"] == "Gangnam-gu"
     assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_read_only_worker_answers_with_what_the_writer_filed(
+    read_only_app: Starlette, client: httpx.AsyncClient
+) -> None:
+    """A read-only worker follows the writer: a case filed through the writer after the
+    worker opened the graph is in the worker's next answer (it answered from the graph as of
+    its start before)."""
+    async with door_client(read_only_app) as follower:
+        assert (await follower.get("/open311/v2/requests/case-none.json")).status_code == 404
+        filed = await client.post(
+            "/open311/v2/requests.json",
+            data={
+                "service_code": "noise",
+                "description": "Night work behind the station",
+                "lat": "37.5115",
+                "long": "127.0595",
+            },
+        )
+        assert filed.status_code == 201, filed.text
+        case = filed.json()[0]["service_request_id"]
+        read = await follower.get(f"/open311/v2/requests/{case}.json")
+        query = await follower.get(
+            "/graphql", params={"query": f'{{ case(id: "{case}") {{ id description }} }}'}
+        )
+    assert read.status_code == 200, read.text
+    assert read.json()[0]["description"] == "Night work behind the station"
+    assert query.json()["data"]["case"] == {
+        "id": case,
+        "description": "Night work behind the station",
+    }

@@ -99,7 +99,7 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
         await store.get_nodes("Citizen", citizens[1:4])
         await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), citizens[2:3])
         await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), citizens[1:4])
-        profile = ladybug.Connection(store._db)
+        profile = ladybug.Connection(store._opened.db)
         for text, params in sent:
             plan = profile.execute(f"PROFILE {text}", params).get_all()[0][0]  # type: ignore[union-attr]
             passed = [int(n) for n in re.findall(r"NumOutputTuples: (\d+)", plan)]
@@ -119,7 +119,7 @@ async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way
     the pool. Both ways give the same nodes."""
     store = LadybugStore(tmp_path / "graph.lbug")
     pooled: list[str] = []
-    execute = store._conn.execute
+    execute = store._opened.conn.execute
 
     async def counting(text: Any, parameters: dict[str, Any] | None = None) -> Any:
         pooled.append(text)
@@ -131,7 +131,7 @@ async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way
         one, two, absent = citizens[1], citizens[2], resident_id(LOOKUP_HERE_KEYS + 1)
         table = [sample(NODE_TYPES["Citizen"], key) for key in citizens]
         await store.load_nodes("Citizen", pa.Table.from_pylist(table))
-        store._conn.execute = counting  # type: ignore[method-assign]
+        store._opened.conn.execute = counting  # type: ignore[method-assign]
 
         few = await store.get_nodes("Citizen", [one, absent, two, "not an id", one])
         assert [n and n["id"] for n in few] == [one, None, two, None, one]
@@ -240,19 +240,19 @@ async def test_releasing_memory_reopens_the_database_unless_a_read_is_under_way(
         residents = [resident_id(n) for n in range(3)]
         rows = [sample(NODE_TYPES["Citizen"], key) for key in residents]
         await store.load_nodes("Citizen", pa.Table.from_pylist(rows))
-        opened = store._db
+        opened = store._opened.db
         await store.release_memory()
-        assert store._db is not opened
+        assert store._opened.db is not opened
         assert [n and n["id"] for n in await store.get_nodes("Citizen", residents)] == residents
         await store.delete_node("Citizen", residents[0])
         assert (await store.count_by_label())["Citizen"] == 2
 
-        store._reading = 1  # as `_rows` counts a read on the pool
-        opened = store._db
+        store._opened.reading = 1  # as `_rows` counts a read on the pool
+        opened = store._opened.db
         await store.release_memory()
-        assert store._db is opened
+        assert store._opened.db is opened
     finally:
-        store._reading = 0
+        store._opened.reading = 0
         await store.close()
 
 
@@ -288,7 +288,9 @@ async def test_a_graph_with_lists_as_string_arrays_is_stored_anew_at_a_writing_o
     await reader.close()
 
     store = LadybugStore(path)
-    types = {row[1]: row[2] for row in store._here.execute("CALL table_info('Sensor') RETURN *")}
+    types = {
+        row[1]: row[2] for row in store._opened.here.execute("CALL table_info('Sensor') RETURN *")
+    }
     assert types["data_types"] == "STRING"
     nodes = await store.get_nodes("Sensor", ["s-old", "s-empty"])
     assert [n["data_types"] if n else None for n in nodes] == [["pm25", "noise"], []]

@@ -1,6 +1,8 @@
 """A LadybugDB writer never checkpoints while a read-only store has the file open
 (graph/reader_seats.py): a checkpoint rewrites main-file pages in place, and a reader reads
-them as it needs them, so one under a reader handed it a later state (LadybugDB 0.22)."""
+them as it needs them, so one under a reader handed it a later state (LadybugDB 0.22). A
+read-only store follows its writer: it opens the file anew once the writer has committed, and
+gives way for the writer's checkpoint once the log is long."""
 
 from __future__ import annotations
 
@@ -9,11 +11,14 @@ import hashlib
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
 
+from graph import ladybug_store
 from graph.errors import ReadOnlyGraph, StoreUnavailable
+from graph.ladybug_open import LadybugOpen
 from graph.ladybug_store import LadybugStore
 from graph.reader_seats import ReaderSeat, WriterDesk, seated_pids
 from tests.helpers import resident_id
@@ -58,19 +63,28 @@ async def writer(tmp_path: Path) -> LadybugStore:
     return store
 
 
-async def test_a_reader_keeps_its_snapshot_while_the_writer_commits(writer: LadybugStore) -> None:
-    """The writer's checkpoints wait for the reader to leave; then the next write folds the log
-    in, and a new reader sees it. Without the seats, the write's checkpoint rewrote the main
-    file under the reader (on larger files that gave readers wrong sums and torn strings)."""
+def follower(path: Path) -> LadybugStore:
+    """A read-only store that never gives way (its log threshold out of reach)."""
+    store = LadybugStore(path, read_only=True)
+    store.checkpoint_bytes = 1 << 40
+    return store
+
+
+async def test_a_seated_reader_keeps_the_main_file_while_it_follows_the_log(
+    writer: LadybugStore,
+) -> None:
+    """The writer's checkpoints wait for the reader to leave, while the reader follows each
+    commit through the log; then the next write folds the log in. Without the seats, the
+    write's checkpoint rewrote the main file under the reader (on larger files that gave
+    readers wrong sums and torn strings)."""
     path = writer._path
-    reader = LadybugStore(path, read_only=True)
+    reader = follower(path)
     try:
         assert (await reader.count_by_label())["Citizen"] == CITIZENS
         before = digest(path)
         await rebirth(writer, 1900)
         assert digest(path) == before  # committed to the log only
-        assert await born_in(reader, 1900) == 0
-        assert await born_in(reader, 1980) == CITIZENS
+        assert await born_in(reader, 1900) == CITIZENS
         assert await born_in(writer, 1900) == CITIZENS
     finally:
         await reader.close()
@@ -116,14 +130,14 @@ async def test_a_writer_closing_beside_a_reader_leaves_the_log_for_the_next_open
     writer: LadybugStore,
 ) -> None:
     path = writer._path
-    reader = LadybugStore(path, read_only=True)
+    reader = follower(path)
     try:
         writer.checkpoint_bytes = 1 << 40  # no checkpoint after the write
         await rebirth(writer, 1900)
         before = digest(path)
         await writer.close()
         assert digest(path) == before
-        assert await born_in(reader, 1980) == CITIZENS
+        assert await born_in(reader, 1900) == CITIZENS
     finally:
         await reader.close()
     again = LadybugStore(path)  # replays the log, then folds it in: no reader now
@@ -161,15 +175,15 @@ async def test_files_beside_the_graph_do_not_hold_the_seats(writer: LadybugStore
     deleted an earlier sidecar under a reader, and the writer then checkpointed under it)
     leaves the reader seated."""
     path = writer._path
-    reader = LadybugStore(path, read_only=True)
+    reader = follower(path)
     try:
+        assert await born_in(reader, 1980) == CITIZENS
         for stray in path.parent.iterdir():
             if stray != path and stray.is_file():
                 stray.unlink()
         before = digest(path)
         await rebirth(writer, 1900)
         assert digest(path) == before
-        assert await born_in(reader, 1980) == CITIZENS
     finally:
         await reader.close()
         await writer.close()
@@ -188,3 +202,99 @@ async def test_a_write_to_a_read_only_graph_is_a_typed_refusal(writer: LadybugSt
         assert await born_in(reader, 1980) == CITIZENS
     finally:
         await reader.close()
+
+
+async def test_each_read_sees_what_was_committed_before_it_began(
+    writer: LadybugStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read-your-writes across processes: a read on a follower that begins after a commit
+    returns it. Reads that arrive while the follower opens the file anew share that one open."""
+    opens = 0
+    opening = ladybug_store.LadybugOpen
+
+    def counted(*args: Any, **kwargs: Any) -> LadybugOpen:
+        nonlocal opens
+        opens += 1
+        return opening(*args, **kwargs)
+
+    reader = follower(writer._path)
+    monkeypatch.setattr(ladybug_store, "LadybugOpen", counted)
+    try:
+        for year in range(1900, 1905):
+            await rebirth(writer, year)
+            assert await born_in(reader, year) == CITIZENS
+        assert opens == 5
+        await rebirth(writer, 1950)
+        counts = await asyncio.gather(*(born_in(reader, 1950) for _ in range(20)))
+        assert counts == [CITIZENS] * 20
+        assert opens <= 7  # one, and one more for reads that came after it began
+        shared = opens
+        nodes = await reader.get_nodes("Citizen", [resident_id(0)])  # a lookup on the loop
+        assert nodes[0] is not None
+        assert nodes[0]["birth_year"] == 1950
+        assert opens == shared
+    finally:
+        await reader.close()
+        await writer.close()
+
+
+async def test_followers_give_way_for_the_writers_checkpoint(writer: LadybugStore) -> None:
+    """Once the writer's log passes its threshold, a follower that reads and one that stays
+    idle both leave their seats for the writer's checkpoint and come back: the log is folded in
+    with both open, and both still answer. Without giving way, they pinned it."""
+    path = writer._path
+    busy, idle = LadybugStore(path, read_only=True), LadybugStore(path, read_only=True)
+    for store in (writer, busy, idle):
+        store.checkpoint_bytes = 64 * 1024
+    try:
+        assert await born_in(busy, 1980) == await born_in(idle, 1980) == CITIZENS
+        before = digest(path)
+        await rebirth(writer, 1900)
+        assert writer._log_bytes() > 64 * 1024
+        assert await born_in(busy, 1900) == CITIZENS
+        for _ in range(300):
+            if writer._log_bytes() <= 64 * 1024:
+                break
+            await asyncio.sleep(0.02)
+        assert writer._log_bytes() <= 64 * 1024
+        assert digest(path) != before
+        assert seated_pids(path) == [os.getpid()]
+        assert await born_in(busy, 1900) == await born_in(idle, 1900) == CITIZENS
+    finally:
+        await busy.close()
+        await idle.close()
+        await writer.close()
+
+
+async def test_a_read_cancelled_while_its_follower_reopens_leaves_no_seat(
+    writer: LadybugStore,
+) -> None:
+    """The reopen runs to its end and takes the place of the old open: a cancelled read
+    (a client gone) leaves no database open and no seat taken once the follower closes."""
+    path = writer._path
+    reader = follower(path)
+    assert await born_in(reader, 1980) == CITIZENS
+    await rebirth(writer, 1900)
+    read = asyncio.create_task(born_in(reader, 1900))
+    await asyncio.sleep(0.01)  # the new open under way in its thread
+    read.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await read
+    assert await born_in(reader, 1900) == CITIZENS
+    await reader.close()
+    assert seated_pids(path) == []
+    await writer.close()
+
+
+def test_a_retired_open_closes_after_its_last_read(tmp_path: Path) -> None:
+    path = tmp_path / "graph.lbug"
+    LadybugOpen(path, read_only=False, concurrency=1).close()
+    opened = LadybugOpen(path, read_only=True, concurrency=1)
+    opened.reading = 2
+    opened.retire()
+    opened.read_ended()
+    assert not opened.closed
+    assert seated_pids(path) == [os.getpid()]
+    opened.read_ended()
+    assert opened.closed
+    assert seated_pids(path) == []
