@@ -118,6 +118,8 @@ def create_app(
             app.state.issuer_keys = await open_issuer_keys(settings, opened.records)
             app.state.rounding = load_rounding(settings.rounding_key_path)
             async with (
+                # a writer that opened its own stores (`serve`) takes read-only workers' writes
+                opened.graph.taking_forwarded_writes() if owned else nullcontext(),
                 running_live(settings, opened, ingest=subgraph in (None, "sensing")) as live,
                 tallying_verifications(opened.records) as checks,
                 purging_key_requests(

@@ -19,6 +19,7 @@ import ctypes
 import logging
 import time
 from collections.abc import Awaitable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +30,7 @@ import pyarrow as pa
 from graph import cypher
 from graph.cypher_store import CypherReads
 from graph.errors import GraphError, QueryFailed, ReadOnlyGraph, StoreUnavailable, UnknownLabel
+from graph.forwarded_writes import forward, taking_forwarded_writes
 from graph.ladybug_open import LadybugOpen, LogStamp, log_stamp
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
 from graph.packed_list import SEPARATOR, pack, unpack
@@ -56,7 +58,7 @@ def _column_type(kind: PropertyType) -> str:
 def _packed(label: str, properties: Mapping[str, Any]) -> dict[str, Any]:
     """Properties to write, their lists packed into strings. Raises UnstorableValue for a list
     item holding a NUL (no door lets one through)."""
-    lists = _LISTS[label]
+    lists = _LISTS.get(label, frozenset())  # an unknown label: UnknownLabel from `cypher`
     return {k: pack(v) if k in lists else v for k, v in properties.items()}
 
 
@@ -327,6 +329,7 @@ class LadybugStore(CypherReads):
         )
         self._opened.retire()
         self._opened = opened
+        self.writes += 1  # the writer's commits: a new version for what was read through this
 
     async def _give_way(self, stamp: LogStamp) -> None:
         """Leave the seat so that the writer can fold its log in: a seated reader keeps it from
@@ -566,6 +569,9 @@ class LadybugStore(CypherReads):
     async def create_node(
         self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
     ) -> bool:
+        if self.read_only:
+            args = {"label": label, "properties": properties, "links": links}
+            return bool(await self._forwarded("create_node", args))
         statement = cypher.create_node(label, _packed(label, properties), links)
         rows = await self._rows(*statement, write=True)
         return bool(rows and rows[0][0])
@@ -578,6 +584,10 @@ class LadybugStore(CypherReads):
         *,
         unless_newer: str | None = None,
     ) -> None:
+        if self.read_only:
+            args = {"label": label, "key": key, "properties": properties}
+            await self._forwarded("update_node", args | {"unless_newer": unless_newer})
+            return
         statement = cypher.update_node(
             label, key, _packed(label, properties), unless_newer=unless_newer
         )
@@ -586,9 +596,30 @@ class LadybugStore(CypherReads):
     async def relink_node(
         self, label: str, key: str, properties: Mapping[str, Any], link: Link
     ) -> bool:
+        if self.read_only:
+            args = {"label": label, "key": key, "properties": properties, "link": link}
+            return bool(await self._forwarded("relink_node", args))
         statement = cypher.relink_node(label, key, _packed(label, properties), link)
         rows = await self._rows(*statement, write=True)
         return bool(rows and rows[0][0])
 
     async def delete_node(self, label: str, key: str) -> None:
+        if self.read_only:
+            await self._forwarded("delete_node", {"label": label, "key": key})
+            return
         await self._rows(*cypher.delete_node(label, key), write=True)
+
+    async def _forwarded(self, op: str, args: Mapping[str, Any]) -> Any:
+        """A follower's graph write `op`, run by the writer (`graph.forwarded_writes`) to its
+        end even when the caller is cancelled, as a write here is. Raises ReadOnlyGraph when no
+        writer takes it, and what the writer's store raised."""
+        self.calls += 1
+        self.writes += 1
+        return await _to_its_end(forward(self._path, op, args))
+
+    def taking_forwarded_writes(self) -> AbstractAsyncContextManager[None]:
+        """The writer's: take the graph writes of read-only stores of this file while the body
+        runs (`graph.forwarded_writes`); a reader's: nothing."""
+        if self.read_only:
+            return contextlib.nullcontext()
+        return taking_forwarded_writes(self, self._path)

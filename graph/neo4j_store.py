@@ -9,7 +9,9 @@ exactly as the LadybugDB adapter returns them. Bulk loads go through `UNWIND` in
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -132,6 +134,10 @@ class Neo4jStore(CypherReads):
 
     async def release_memory(self) -> None:
         """Nothing: Neo4j holds a load's memory in its own process, bounded by its heap."""
+
+    def taking_forwarded_writes(self) -> AbstractAsyncContextManager[None]:
+        """Nothing: every process writes to Neo4j itself."""
+        return contextlib.nullcontext()
 
     def _node(self, kind: NodeType, values: Sequence[Any]) -> Node:
         return _from_columns(kind, values)

@@ -6,6 +6,7 @@ Cypher stays inside the adapters; callers speak in labels, keys, `NodeQuery` and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 import pyarrow as pa
@@ -20,10 +21,16 @@ class GraphStore(Protocol):
     calls: int
     """Queries sent to the driver so far (for /metrics and the N+1 tests)."""
     writes: int
-    """Writing statements sent through this object so far: a version for caches of what was
-    read through it (writes by other processes are not counted)."""
+    """Writing statements sent through this object so far, and a LadybugDB follower's reopens
+    after its writer's commits: a version for caches of what was read through it (other writes
+    by other processes are not counted)."""
 
     async def close(self) -> None: ...
+
+    def taking_forwarded_writes(self) -> AbstractAsyncContextManager[None]:
+        """While the body runs, take the graph writes that read-only processes of the same
+        embedded file forward (`graph.forwarded_writes`); nothing where every process writes
+        (Neo4j) or for a read-only store."""
 
     async def release_memory(self) -> None:
         """Give back memory that bulk loads left held (a seed calls it between its steps);

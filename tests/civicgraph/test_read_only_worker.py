@@ -91,3 +91,32 @@ async def test_a_read_only_worker_answers_with_what_the_writer_filed(
         "id": case,
         "description": "Night work behind the station",
     }
+
+
+async def test_a_read_only_worker_forwards_graph_writes_to_the_writer(
+    read_only_app: Starlette, stores: Stores, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the writer taking forwarded writes (as `serve` does), a filing on a read-only
+    worker is the writer's: 201 and a case that both answer with."""
+    async with stores.graph.taking_forwarded_writes(), door_client(read_only_app) as worker:
+        filed = await worker.post(
+            "/open311/v2/requests.json",
+            data={
+                "service_code": "noise",
+                "description": "Forwarded night work",
+                "lat": "37.5115",
+                "long": "127.0595",
+            },
+        )
+        mutation = await worker.post("/graphql", json={"query": FILE_CASE})
+        assert filed.status_code == 201, filed.text
+        case = filed.json()[0]["service_request_id"]
+        read = await worker.get(f"/open311/v2/requests/{case}.json")
+    assert read.status_code == 200
+    assert read.json()[0]["description"] == "Forwarded night work"
+    (stored,) = await stores.graph.get_nodes("Case", [case])
+    assert stored is not None
+    assert stored["description"] == "Forwarded night work"
+    filed_case = mutation.json()["data"]["fileCase"]["case"]["id"]
+    assert (await stores.graph.get_nodes("Case", [filed_case]))[0] is not None
+    assert not [r for r in caplog.records if r.exc_info]
