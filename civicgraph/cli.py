@@ -306,6 +306,16 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve the merged API from N processes on one port (default: CIVIC_WORKERS, "
+            "else 1; more than one needs a redis:// CIVIC_BUS_URL).",
+            min=1,
+            max=64,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the API: GraphQL and its explorer at /graphql, Open311, /healthz and /metrics.
 
@@ -314,7 +324,12 @@ def serve(
     from civicgraph.serving import serve as serve_settings
     from civicgraph.serving import serve_subgraphs, subgraph_ports
 
-    settings = settings_from(host=host, port=port)
+    settings = settings_from(host=host, port=port, workers=workers)
+    if subgraph and settings.workers > 1:
+        raise typer.BadParameter(
+            "--workers serves the merged API; serve subgraphs from one process each",
+            param_hint="--workers",
+        )
     if not subgraph:
         serve_settings(settings)
     elif len(subgraph) == 1 and ":" not in subgraph[0]:

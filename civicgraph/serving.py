@@ -106,13 +106,21 @@ def serve(settings: Settings, subgraph: str | None = None) -> None:
 
     Raises StartupFailed (exit code 3) for every reason the server cannot start.
     """
+    from civicgraph.workers import check_workers, serve_workers
+
     try:
         if subgraph is not None:
             subgraph_named(subgraph)
+        check_workers(settings, settings.workers)
         asyncio.run(_check_stores(settings))
+    except StartupFailed:
+        raise
     except CivicGraphError as error:
         raise StartupFailed(f"the server could not start: {one_line(str(error))}") from None
     sock = listen(settings.host, settings.port)
+    if subgraph is None and settings.workers > 1:
+        serve_workers(settings, sock, settings.workers)
+        return
     where = f"http://{settings.host}:{settings.port}"
     what = "CivicGraph" if subgraph is None else f"CivicGraph subgraph {subgraph}"
 

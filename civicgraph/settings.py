@@ -90,8 +90,8 @@ class Settings(BaseSettings):
     graph_read_only: bool = Field(
         False,
         description="Open the graph read-only: several `serve` processes can then share one "
-        "LadybugDB file (writes such as fileCase are refused; each answers from the graph as "
-        "it was when it opened).",
+        "LadybugDB file (each follows the writer's commits and hands it its graph writes, such "
+        "as fileCase).",
     )
     graph_user: str = Field("neo4j", description="Neo4j user (with a neo4j:// graph URL).")
     graph_password: SecretStr = Field(
@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `civicgraph serve` binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port `civicgraph serve` binds.")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Processes `civicgraph serve` answers from, on one port (more than one "
+        "needs a redis:// CIVIC_BUS_URL; docs/operations.md).",
+    )
     access_log: bool = Field(
         False,
         description="uvicorn's line per HTTP request. Off: `/metrics` counts requests by route "

@@ -44,10 +44,10 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def serve(data: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def serve(data: Path, *flags: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CIVIC_")}
     return subprocess.run(
-        [str(CIVICGRAPH), "serve", "--port", env.pop("port", str(free_port()))],
+        [str(CIVICGRAPH), "serve", "--port", env.pop("port", str(free_port())), *flags],
         env={**clean, "CIVIC_DATA_DIR": str(data), "CIVIC_SIMULATOR": "0", "COLUMNS": "300", **env},
         capture_output=True,
         text=True,
@@ -77,6 +77,36 @@ def test_a_missing_log_key_at_start_up_is_one_line_and_exit_3(city: Path) -> Non
         key.write_bytes(saved)
     # then
     assert_one_line_exit_3(done, f"no log signing key at {key}, but the log has signed heads")
+
+
+def test_a_workers_start_up_failure_is_serves_one_line_and_exit_3(city: Path) -> None:
+    """Worker 0 cannot open the log (its key is missing): `serve --workers 2` says why in its
+    one line, and never starts the other worker."""
+    key = city / "keys" / "log-ed25519.pem"
+    saved = key.read_bytes()
+    key.unlink()
+    try:
+        done = serve(city, "--workers", "2", CIVIC_BUS_URL="redis://127.0.0.1:9/0")
+    finally:
+        key.write_bytes(saved)
+    assert_one_line_exit_3(
+        done, f"worker 0: the server could not start: no log signing key at {key}"
+    )
+    assert done.stderr.count("Started server process") == 1
+
+
+def test_workers_without_a_shared_bus_are_one_line_and_exit_3(city: Path) -> None:
+    done = serve(city, "--workers", "2")
+    assert_one_line_exit_3(done, "--workers 2 needs CIVIC_BUS_URL=redis://HOST:PORT/DB")
+    done = serve(city, CIVIC_WORKERS="3", CIVIC_BUS_URL="memory://")
+    assert_one_line_exit_3(done, "--workers 3 needs CIVIC_BUS_URL=redis://HOST:PORT/DB")
+
+
+def test_workers_serve_the_merged_api_only(city: Path) -> None:
+    done = serve(city, "--workers", "2", "--subgraph", "city")
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert "--workers serves the merged API" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_a_port_in_use_is_one_line_and_exit_3(city: Path) -> None:
