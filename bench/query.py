@@ -220,14 +220,16 @@ def merged_pid(base: str) -> int:
     raise SystemExit(f"cannot find the server process listening at {base}")
 
 
-def print_figures(label: str, figures: Figures, merged: Figures | None) -> None:
+def print_figures(
+    label: str, figures: Figures, merged: Figures | None, against: str = "merged"
+) -> None:
     run = figures.run
     line = f"{label:<28}: {run.rps:8,.0f} req/s  p50 {run.p50_ms:7.1f} ms  p99 {run.p99_ms:7.1f} ms"
     if merged is not None:
         ratio = merged.run
         line += (
-            f"  | x merged: req/s {run.rps / ratio.rps:.3f}  p50 {run.p50_ms / ratio.p50_ms:.2f}"
-            f"  p99 {run.p99_ms / ratio.p99_ms:.2f}"
+            f"  | x {against}: req/s {run.rps / ratio.rps:.3f}  "
+            f"p50 {run.p50_ms / ratio.p50_ms:.2f}  p99 {run.p99_ms / ratio.p99_ms:.2f}"
         )
     print(line)
     if figures.served:
@@ -237,8 +239,8 @@ def print_figures(label: str, figures: Figures, merged: Figures | None) -> None:
             f"{'':30}time inside the CivicGraph apps {figures.served_ms:.1f} ms, "
             f"store calls {figures.store_calls:.2f}"
         )
-        cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in figures.cpu_ms.items())
-        print(f"{'':30}CPU ms per client request: {cpu}")
+    cpu = ", ".join(f"{name} {ms:.2f}" for name, ms in figures.cpu_ms.items())
+    print(f"{'':30}CPU ms per client request: {cpu}")
 
 
 def record_us(calls: int = 200_000) -> float:
@@ -309,6 +311,21 @@ def main() -> None:
         help="also N uvicorn workers that each open the graph read-only (no writer: what "
         "several processes give while the graph is not written)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also `civicgraph serve --workers N` against --workers 1 (needs a redis:// "
+        "CIVIC_BUS_URL; bench/query_workers.py)",
+    )
+    parser.add_argument(
+        "--filings",
+        type=float,
+        default=0.0,
+        metavar="R",
+        help="with --workers: Open311 filings per second through the same port meanwhile",
+    )
     parser.add_argument("--profile", type=Path, help="profile each side into this folder")
     parser.add_argument("--data-dir", type=Path, help="the seeded city (default CIVIC_DATA_DIR)")
     parser.add_argument(
@@ -340,6 +357,13 @@ def main() -> None:
         merged = measure(base, args.seconds, args.connections, {"merged": base}, pids)
         apq = apq_figures(base, args.seconds, args.connections) if args.apq else None
     snapshot = snapshot_figures(env, args, merged_data) if args.snapshot_workers else None
+    served = None
+    if args.workers:
+        from bench.query_workers import workers_figures
+
+        served = workers_figures(
+            env, args.workers, args.seconds, args.connections, args.filings, merged_data
+        )
     federated = {kind: gateway_figures(kind, merged_data, args) for kind in kinds}
     print(
         f"{started:%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} cores, "
@@ -365,6 +389,14 @@ def main() -> None:
     if snapshot is not None:
         print_figures(f"{args.snapshot_workers} read-only workers", snapshot, merged)
         print(f"{'':30}(no writer runs: none reopens the graph, a ceiling)")
+    if served is not None:
+        one, many, filed = served
+        print_figures("serve --workers 1", one, merged)
+        print_figures(f"serve --workers {args.workers}", many, one, "--workers 1")
+        print(
+            f"{'':30}(each with the Redis bus; "
+            f"{len(filed)} filings meanwhile, {filed.count(201)} answered 201)"
+        )
     for kind, figures in federated.items():
         print_figures(f"{kind} gateway + subgraphs", figures, merged)
     if args.profile is not None:
