@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import ladybug
 
@@ -19,8 +19,7 @@ from graph.errors import StoreUnavailable
 from graph.reader_seats import ReaderSeat
 
 
-@dataclass(frozen=True)
-class LogStamp:
+class LogStamp(NamedTuple):
     """What a LadybugDB file's writer has committed, as two `stat`s show it: the write-ahead
     log grows with each commit, and a checkpoint rewrites the main file and empties the log.
     Equal stamps: nothing committed between them. A missing log counts as empty."""
@@ -36,12 +35,13 @@ class LogStamp:
 
 
 def log_stamp(graph: Path) -> LogStamp:
-    """The stamp of the LadybugDB file `graph` now (two `stat`s, ~2 µs); a missing file's is
-    zeros."""
-    return LogStamp(_stat(Path(f"{graph}.wal")), _stat(graph))
+    """The stamp of the LadybugDB file `graph` now (two `stat`s, ~2 µs: a follower takes one
+    before each read); a missing file's is zeros."""
+    path = os.fspath(graph)
+    return LogStamp(_stat(path + ".wal"), _stat(path))
 
 
-def _stat(path: Path) -> tuple[int, int, int]:
+def _stat(path: str) -> tuple[int, int, int]:
     try:
         found = os.stat(path)
     except FileNotFoundError:
