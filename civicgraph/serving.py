@@ -125,13 +125,25 @@ def serve(settings: Settings, subgraph: str | None = None) -> None:
     what = "CivicGraph" if subgraph is None else f"CivicGraph subgraph {subgraph}"
 
     def started() -> None:
-        tune_collector()
         console.print(f"{what} on {where}  (explorer: {where}/graphql)", highlight=False)
+
+    serve_process(create_app(settings, subgraph=subgraph), sock, settings, started)
+
+
+def serve_process(
+    app: ASGIApp, sock: socket.socket, settings: Settings, on_started: Callable[[], None]
+) -> None:
+    """Serve `app` on `sock` as a `serve` process does until interrupted: the collector tuned
+    once started, then `on_started` called; StartupFailed if its start-up fails."""
+
+    def started() -> None:
+        tune_collector()
+        on_started()
 
     # the app believes X-Forwarded-For from CIVIC_TRUSTED_PROXIES only (civicgraph/client_ip.py);
     # uvicorn's own proxy headers would trust 127.0.0.1 whatever the setting says
     serve_app(
-        create_app(settings, subgraph=subgraph),
+        app,
         sock,
         on_started=started,
         log_level="info",

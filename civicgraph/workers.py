@@ -130,25 +130,16 @@ def _worker(settings: Settings, index: int, sock: socket.socket, ready: Connecti
     os.setpgrp()  # Ctrl-C in a terminal reaches `serve` alone, which stops each worker once
     _die_with_parent()
     from civicgraph.app import create_app
-    from civicgraph.serving import KEEP_ALIVE_S, StartupFailed, serve_app, tune_collector
+    from civicgraph.serving import StartupFailed, serve_process
 
     def started() -> None:
-        tune_collector()
         ready.send(True)
         ready.close()
 
     first = index == 0
     own = settings if first else follower_settings(settings)
     try:
-        serve_app(
-            create_app(own, scoring=first, key_purge=first),
-            sock,
-            on_started=started,
-            log_level="info",
-            proxy_headers=False,
-            access_log=own.access_log,
-            timeout_keep_alive=KEEP_ALIVE_S,
-        )
+        serve_process(create_app(own, scoring=first, key_purge=first), sock, own, started)
     except StartupFailed as error:
         with contextlib.suppress(OSError):
             ready.send(str(error))

@@ -23,14 +23,15 @@ import logging
 import os
 import socket
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from graph import errors
 from graph.errors import GraphError, QueryFailed, ReadOnlyGraph, StoreUnavailable
 from graph.query import Link
+from graph.store import GraphStore
 
 MAX_LINE = 1024 * 1024
 """The longest request or answer, in bytes (a case is ~1 kB)."""
@@ -41,29 +42,6 @@ SOCKET_PATH_MAX = 107
 """The longest path of a Unix socket on Linux (`sun_path` is 108 bytes with its NUL)."""
 
 log = logging.getLogger(__name__)
-
-
-class GraphWrites(Protocol):
-    """The four graph writes a server makes, as `graph.store.GraphStore` declares them."""
-
-    async def create_node(
-        self, label: str, properties: Mapping[str, Any], links: Sequence[Link] = ()
-    ) -> bool: ...
-
-    async def update_node(
-        self,
-        label: str,
-        key: str,
-        properties: Mapping[str, Any],
-        *,
-        unless_newer: str | None = None,
-    ) -> None: ...
-
-    async def relink_node(
-        self, label: str, key: str, properties: Mapping[str, Any], link: Link
-    ) -> bool: ...
-
-    async def delete_node(self, label: str, key: str) -> None: ...
 
 
 def socket_path(graph: Path) -> Path:
@@ -102,7 +80,7 @@ def _same_user(transport: asyncio.BaseTransport) -> bool:
 
 
 # What each request runs on the writer's store, its arguments checked for shape first
-_WRITES: dict[str, Callable[[GraphWrites, dict[str, Any]], Awaitable[Any]]] = {
+_WRITES: dict[str, Callable[[GraphStore, dict[str, Any]], Awaitable[Any]]] = {
     "create_node": lambda store, a: store.create_node(
         _text(a["label"]), _properties(a["properties"]), [_link(x) for x in a["links"]]
     ),
@@ -138,7 +116,7 @@ def _link(value: Any) -> Link:
 
 
 @contextlib.asynccontextmanager
-async def taking_forwarded_writes(store: GraphWrites, graph: Path) -> AsyncIterator[None]:
+async def taking_forwarded_writes(store: GraphStore, graph: Path) -> AsyncIterator[None]:
     """Take writes forwarded by read-only stores of the file `graph` while the body runs, on
     `store`, its writer (this process holds the file's write lock, so a socket file left behind
     is a killed writer's and is replaced). A path too long for a Unix socket is logged, and
@@ -175,7 +153,7 @@ async def taking_forwarded_writes(store: GraphWrites, graph: Path) -> AsyncItera
         path.unlink(missing_ok=True)
 
 
-async def _run(store: GraphWrites, reader: asyncio.StreamReader) -> dict[str, Any]:
+async def _run(store: GraphStore, reader: asyncio.StreamReader) -> dict[str, Any]:
     """One forwarded write run on `store`: `{"ok": result}` or `{"error": class, "message"}`."""
     try:
         request = _decode(await reader.readuntil(b"\n"))
@@ -188,7 +166,7 @@ async def _run(store: GraphWrites, reader: asyncio.StreamReader) -> dict[str, An
 
 
 async def forward(graph: Path, op: str, args: Mapping[str, Any]) -> Any:
-    """Run the graph write `op` (a method of GraphWrites, its arguments by name) on the writer
+    """Run the graph write `op` (a method of GraphStore, its arguments by name) on the writer
     of the LadybugDB file `graph`, and return its result. Raises ReadOnlyGraph when no writer
     takes forwarded writes (none runs, or it runs without), StoreUnavailable when it does not
     answer in ANSWER_S or the connection breaks (the write may have run), and the error the

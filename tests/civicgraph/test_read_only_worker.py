@@ -22,6 +22,12 @@ FILE_CASE = """mutation { fileCase(input: { serviceCode: "noise", description: "
   ... on ServicesError { code message } } }"""
 
 
+async def file_case(http: httpx.AsyncClient, description: str) -> httpx.Response:
+    """An Open311 filing of a noise complaint in Gangnam."""
+    form = {"service_code": "noise", "description": description, "lat": "37.5115"}
+    return await http.post("/open311/v2/requests.json", data=form | {"long": "127.0595"})
+
+
 @pytest.fixture
 async def read_only_app(settings: Settings, stores: Stores) -> AsyncIterator[Starlette]:
     read_only = settings.model_copy(update={"graph_read_only": True})
@@ -39,15 +45,7 @@ async def test_a_graph_write_on_a_read_only_worker_is_a_503(
 ) -> None:
     with caplog.at_level(logging.ERROR):
         async with door_client(read_only_app) as http:
-            filed = await http.post(
-                "/open311/v2/requests.json",
-                data={
-                    "service_code": "noise",
-                    "description": "Night work",
-                    "lat": "37.5115",
-                    "long": "127.0595",
-                },
-            )
+            filed = await file_case(http, "Night work")
             mutation = await http.post("/graphql", json={"query": FILE_CASE})
             read = await http.get(
                 "/graphql", params={"query": '{ district(code: "11680") { nameEn } }'}
@@ -70,15 +68,7 @@ async def test_a_read_only_worker_answers_with_what_the_writer_filed(
     its start before)."""
     async with door_client(read_only_app) as follower:
         assert (await follower.get("/open311/v2/requests/case-none.json")).status_code == 404
-        filed = await client.post(
-            "/open311/v2/requests.json",
-            data={
-                "service_code": "noise",
-                "description": "Night work behind the station",
-                "lat": "37.5115",
-                "long": "127.0595",
-            },
-        )
+        filed = await file_case(client, "Night work behind the station")
         assert filed.status_code == 201, filed.text
         case = filed.json()[0]["service_request_id"]
         read = await follower.get(f"/open311/v2/requests/{case}.json")
@@ -99,15 +89,7 @@ async def test_a_read_only_worker_forwards_graph_writes_to_the_writer(
     """With the writer taking forwarded writes (as `serve` does), a filing on a read-only
     worker is the writer's: 201 and a case that both answer with."""
     async with stores.graph.taking_forwarded_writes(), door_client(read_only_app) as worker:
-        filed = await worker.post(
-            "/open311/v2/requests.json",
-            data={
-                "service_code": "noise",
-                "description": "Forwarded night work",
-                "lat": "37.5115",
-                "long": "127.0595",
-            },
-        )
+        filed = await file_case(worker, "Forwarded night work")
         mutation = await worker.post("/graphql", json={"query": FILE_CASE})
         assert filed.status_code == 201, filed.text
         case = filed.json()[0]["service_request_id"]

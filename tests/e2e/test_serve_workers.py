@@ -21,15 +21,9 @@ import httpx
 import pytest
 
 from bench.ports import free_port
-from civicgraph.settings import Settings
-from civicgraph.stores import open_stores
-from graph.errors import StoreUnavailable
-from graph.records import api_keys
-from graph.records.api_keys import Tier
-from seeds.seed import seed
-from subscriptions.open import open_bus
-from tests.conftest import SEED_UNTIL, UNLIMITED_ENV
+from tests.conftest import UNLIMITED_ENV
 from tests.contract.test_bus import REDIS_URL
+from tests.e2e.test_two_workers import seeded_for_workers
 
 pytestmark = pytest.mark.services
 
@@ -39,17 +33,7 @@ WAIT_S = 90
 @pytest.fixture
 async def city(tmp_path: Path) -> tuple[Path, str]:
     """A seeded city and an operator key for it."""
-    try:
-        await (await open_bus(REDIS_URL)).close()
-    except StoreUnavailable as error:
-        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
-    stores = await open_stores(Settings(data_dir=tmp_path), migrate=True)
-    try:
-        await seed(stores.graph, stores.records, scale=0.001, history_days=1, until=SEED_UNTIL)
-        key = (await api_keys.create_key(stores.records, "workers", Tier.OPERATOR)).secret
-    finally:
-        await stores.close()
-    return tmp_path, key
+    return tmp_path, await seeded_for_workers(tmp_path)
 
 
 class Served:

@@ -72,19 +72,25 @@ async def worker(data: Path, port: int) -> AsyncIterator[str]:
         await process.wait()
 
 
-async def test_a_reading_ingested_by_one_worker_reaches_a_subscriber_of_the_other(
-    tmp_path: Path,
-) -> None:
+async def seeded_for_workers(data: Path) -> str:
+    """A small city seeded into `data` and an operator key for it; the test skipped when Redis
+    (the workers' bus) is not running."""
     try:
         await (await open_bus(REDIS_URL)).close()
     except StoreUnavailable as error:
         pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
-    stores = await open_stores(Settings(data_dir=tmp_path), migrate=True)
+    stores = await open_stores(Settings(data_dir=data), migrate=True)
     try:
         await seed(stores.graph, stores.records, scale=0.001, history_days=1, until=SEED_UNTIL)
-        key = (await api_keys.create_key(stores.records, "gateway", Tier.OPERATOR)).secret
+        return (await api_keys.create_key(stores.records, "workers", Tier.OPERATOR)).secret
     finally:
         await stores.close()
+
+
+async def test_a_reading_ingested_by_one_worker_reaches_a_subscriber_of_the_other(
+    tmp_path: Path,
+) -> None:
+    key = await seeded_for_workers(tmp_path)
 
     async with worker(tmp_path, free_port()) as first, worker(tmp_path, free_port()) as second:
         listening = asyncio.create_task(

@@ -111,6 +111,19 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
         await store.close()
 
 
+def statements_on_the_pool(store: LadybugStore) -> list[str]:
+    """The statements `store` sends through its pool from now on, as they are sent."""
+    pooled: list[str] = []
+    execute = store._opened.conn.execute
+
+    async def counting(text: Any, parameters: dict[str, Any] | None = None) -> Any:
+        pooled.append(text)
+        return await execute(text, parameters)
+
+    store._opened.conn.execute = counting  # type: ignore[method-assign]
+    return pooled
+
+
 async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way(
     tmp_path: Path,
 ) -> None:
@@ -119,20 +132,13 @@ async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way
     holds new transactions back while a write checkpoints: the loop must not wait), go through
     the pool. Both ways give the same nodes."""
     store = LadybugStore(tmp_path / "graph.lbug")
-    pooled: list[str] = []
-    execute = store._opened.conn.execute
-
-    async def counting(text: Any, parameters: dict[str, Any] | None = None) -> Any:
-        pooled.append(text)
-        return await execute(text, parameters)
-
     try:
         await store.create_schema()
         citizens = [resident_id(n) for n in range(LOOKUP_HERE_KEYS + 1)]
         one, two, absent = citizens[1], citizens[2], resident_id(LOOKUP_HERE_KEYS + 1)
         table = [sample(NODE_TYPES["Citizen"], key) for key in citizens]
         await store.load_nodes("Citizen", pa.Table.from_pylist(table))
-        store._opened.conn.execute = counting  # type: ignore[method-assign]
+        pooled = statements_on_the_pool(store)
 
         few = await store.get_nodes("Citizen", [one, absent, two, "not an id", one])
         assert [n and n["id"] for n in few] == [one, None, two, None, one]
@@ -159,13 +165,6 @@ async def test_a_small_hop_skips_the_pool_and_a_large_one_is_read_whole_from_it(
     the pool when its start nodes would give more than that; one that took long on the loop
     (HOP_HERE_S) goes to the pool from then on. The answers are the same."""
     store = LadybugStore(tmp_path / "graph.lbug")
-    pooled: list[str] = []
-    execute = store._opened.conn.execute
-
-    async def counting(text: Any, parameters: dict[str, Any] | None = None) -> Any:
-        pooled.append(text)
-        return await execute(text, parameters)
-
     big, small = [resident_id(n) for n in range(HOP_HERE_ROWS + 1)], [resident_id(100)]
     lives_in = Hop("LIVES_IN", "District", "Citizen", "in")
     try:
@@ -176,7 +175,7 @@ async def test_a_small_hop_skips_the_pool_and_a_large_one_is_read_whole_from_it(
         await store.load_nodes("Citizen", pa.Table.from_pylist(table))
         links = pa.table({"from": big + small, "to": ["11680"] * len(big) + ["11110"]})
         await store.load_rels("LIVES_IN", "Citizen", "District", links)
-        store._opened.conn.execute = counting  # type: ignore[method-assign]
+        pooled = statements_on_the_pool(store)
 
         found = await store.neighbors(lives_in, ["11110"])
         assert [n["id"] for n in found["11110"]] == small
