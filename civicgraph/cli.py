@@ -327,7 +327,8 @@ def serve(
     settings = settings_from(host=host, port=port, workers=workers)
     if subgraph and settings.workers > 1:
         raise typer.BadParameter(
-            "--workers serves the merged API; serve subgraphs from one process each",
+            f"--workers {settings.workers} (or CIVIC_WORKERS) serves the merged API; serve "
+            "subgraphs from one process each",
             param_hint="--workers",
         )
     if not subgraph:

@@ -38,6 +38,11 @@ MAX_LINE = 1024 * 1024
 ANSWER_S = 60.0
 """The longest a forwarded write waits for the writer's answer (its write lock held meanwhile
 by another long write, a checkpoint)."""
+REQUEST_S = 10.0
+"""The longest a connection may take to send its request line."""
+MOST_CONNECTIONS = 256
+"""Connections the writer holds at once; one more is closed unanswered (the follower's write
+then fails as a broken-off one: 503)."""
 SOCKET_PATH_MAX = 107
 """The longest path of a Unix socket on Linux (`sun_path` is 108 bytes with its NUL)."""
 
@@ -119,8 +124,10 @@ def _link(value: Any) -> Link:
 async def taking_forwarded_writes(store: GraphStore, graph: Path) -> AsyncIterator[None]:
     """Take writes forwarded by read-only stores of the file `graph` while the body runs, on
     `store`, its writer (this process holds the file's write lock, so a socket file left behind
-    is a killed writer's and is replaced). A path too long for a Unix socket is logged, and
-    read-only stores then refuse writes as before (ReadOnlyGraph)."""
+    is a killed writer's and is replaced). On the way out it stops taking new ones and waits
+    for those under way (up to ANSWER_S) before the caller closes the store. A path too long
+    for a Unix socket is logged, and read-only stores then refuse writes (ReadOnlyGraph);
+    `serve --workers` refuses to start with one (`civicgraph.workers`)."""
     path = socket_path(graph)
     if len(os.fsencode(path)) > SOCKET_PATH_MAX:
         log.warning(
@@ -132,15 +139,20 @@ async def taking_forwarded_writes(store: GraphStore, graph: Path) -> AsyncIterat
         yield
         return
     path.unlink(missing_ok=True)
+    answering: set[asyncio.Task[Any]] = set()
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
         try:
-            if _same_user(writer.transport):
-                writer.write(_encode(await _run(store, reader)))
-                await writer.drain()
+            if task is not None and len(answering) < MOST_CONNECTIONS:
+                answering.add(task)
+                if _same_user(writer.transport):
+                    writer.write(_encode(await _run(store, reader)))
+                    await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the read-only worker is gone; the write, if it ran, is committed
         finally:
+            answering.discard(task)
             writer.close()
 
     server = await asyncio.start_unix_server(answer, path=str(path), limit=MAX_LINE)
@@ -148,7 +160,9 @@ async def taking_forwarded_writes(store: GraphStore, graph: Path) -> AsyncIterat
     try:
         yield
     finally:
-        server.close()
+        server.close()  # no new connections
+        if answering:
+            await asyncio.wait(set(answering), timeout=ANSWER_S)
         await server.wait_closed()
         path.unlink(missing_ok=True)
 
@@ -156,13 +170,22 @@ async def taking_forwarded_writes(store: GraphStore, graph: Path) -> AsyncIterat
 async def _run(store: GraphStore, reader: asyncio.StreamReader) -> dict[str, Any]:
     """One forwarded write run on `store`: `{"ok": result}` or `{"error": class, "message"}`."""
     try:
-        request = _decode(await reader.readuntil(b"\n"))
+        line = await asyncio.wait_for(reader.readuntil(b"\n"), REQUEST_S)
+        request = _decode(line)
         run = _WRITES[request["op"]]
         return {"ok": await run(store, request["args"])}
     except GraphError as error:
         return {"error": type(error).__name__, "message": str(error)}
-    except (asyncio.LimitOverrunError, ValueError, KeyError, TypeError) as error:
-        return {"error": "QueryFailed", "message": f"a malformed forwarded write: {error}"}
+    except (
+        asyncio.LimitOverrunError,
+        TimeoutError,
+        RecursionError,
+        ValueError,
+        KeyError,
+        TypeError,
+    ) as error:
+        reason = type(error).__name__ if isinstance(error, RecursionError) else error
+        return {"error": "QueryFailed", "message": f"a malformed forwarded write: {reason}"}
 
 
 async def forward(graph: Path, op: str, args: Mapping[str, Any]) -> Any:

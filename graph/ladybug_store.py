@@ -77,6 +77,9 @@ FOLLOW_S = 1.0
 GIVE_WAY_S = 2.0
 """The longest a follower that gave way waits for the writer's checkpoint before it opens the
 file again anyway (the writer is gone, or another reader is seated)."""
+GIVE_WAY_AGAIN_S = 60.0
+"""After giving way in vain, a follower gives way again at the next commit once the log has
+doubled or this long after: a reader that does not follow (`ml score`) may have left."""
 FOLD_RETRY_S = 3.0
 """How long the writer tries again, every POLL_S, a checkpoint a seated reader kept from running
 (followers see the long log on their next read, or within FOLLOW_S)."""
@@ -185,8 +188,9 @@ class LadybugStore(CypherReads):
         that took too long on the loop. Kinds are few: the ontology's hops and filters."""
         self._hops_planned: set[str] = set()
         """The hop statements run on the loop before (two forms a kind: one key, several)."""
-        self._gave_way_at = 0
-        """A follower's: the log size at which it last gave way and no checkpoint came."""
+        self._gave_way_at = (0, 0.0)
+        """A follower's: the log size and the time (monotonic s) at which it last gave way and
+        no checkpoint came."""
         self._watch: asyncio.Task[None] | None = None
         self._folding: asyncio.Task[None] | None = None
         self._open()
@@ -333,7 +337,7 @@ class LadybugStore(CypherReads):
         """Open the file anew and retire the current open (after giving way, when the writer's
         log is long). Raises StoreUnavailable."""
         stamp = log_stamp(self._path)
-        if stamp.log_bytes > self.checkpoint_bytes and stamp.log_bytes >= 2 * self._gave_way_at:
+        if stamp.log_bytes > self.checkpoint_bytes and self._may_give_way(stamp.log_bytes):
             await self._give_way(stamp)
         opened = await asyncio.to_thread(
             LadybugOpen, self._path, read_only=True, concurrency=self._concurrency
@@ -342,18 +346,24 @@ class LadybugStore(CypherReads):
         self._opened = opened
         self.writes += 1  # the writer's commits: a new version for what was read through this
 
+    def _may_give_way(self, log_bytes: int) -> bool:
+        """Whether to give way for a log of `log_bytes` after one that brought no checkpoint:
+        once it has doubled, or GIVE_WAY_AGAIN_S later (the reader that kept it may be gone)."""
+        size, when = self._gave_way_at
+        return log_bytes >= 2 * size or time.monotonic() - when >= GIVE_WAY_AGAIN_S
+
     async def _give_way(self, stamp: LogStamp) -> None:
         """Leave the seat so that the writer can fold its log in: a seated reader keeps it from
         checkpointing, and every follower's next open would replay the whole log. Closes the
         current open once its reads end, then waits up to GIVE_WAY_S for the log to shrink; if
         it does not (no writer runs, or a reader that does not follow stays seated), the
-        follower gives way again only once the log has doubled."""
+        follower gives way again only once the log has doubled or GIVE_WAY_AGAIN_S later."""
         self._opened.retire()
         await self._opened.wait_closed()
         deadline = time.monotonic() + GIVE_WAY_S
         while self._log_bytes() > self.checkpoint_bytes:
             if time.monotonic() > deadline:
-                self._gave_way_at = stamp.log_bytes
+                self._gave_way_at = (stamp.log_bytes, time.monotonic())
                 log.info(
                     "gave way for a checkpoint of %s that did not come (%.1f MiB of log)",
                     self._path,
@@ -361,7 +371,7 @@ class LadybugStore(CypherReads):
                 )
                 return
             await asyncio.sleep(POLL_S)
-        self._gave_way_at = 0
+        self._gave_way_at = (0, 0.0)
 
     async def _follow_idle(self) -> None:
         """A follower's watch, every FOLLOW_S while it is open: a follower without reads would

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from graph.catalogue import service
-from graph.errors import WriteAbandoned
+from graph.errors import ReadOnlyGraph, WriteAbandoned
 from graph.records import write_intents
 from graph.records.case_events import CaseEventRow, delete_event, record_events
 from graph.records.reviews import ReviewRow
@@ -156,8 +156,8 @@ async def file(context: Context, request: NewCase) -> Filed:
         if not await context.store.create_node("Case", properties, links):
             raise RuntimeError(f"case {case_id} was not created: a link target is missing")
         stored = await record_events(context.records, events, then=end_intent)
-    except BaseException:  # also a cancelled request: undo now rather than at the next start
-        await _undo_filing(context, case_id, intent)
+    except BaseException as error:  # also a cancelled request: undo now, not at the next start
+        await _undo_filing(context, case_id, intent, written=not isinstance(error, ReadOnlyGraph))
         raise
     await publish(context, stored)
     return Filed(properties, routed, pending)
@@ -202,10 +202,13 @@ def _route(
     return routed, row
 
 
-async def _undo_filing(context: Context, case_id: str, intent: int) -> None:
-    """Remove a case whose events were not stored; if that fails too, repair will."""
+async def _undo_filing(context: Context, case_id: str, intent: int, *, written: bool) -> None:
+    """Remove a case whose events were not stored; if that fails too, repair will. A case the
+    graph refused (`written=False`: a read-only worker whose writer does not take its writes)
+    was never there: only its intent goes."""
     try:
-        await context.store.delete_node("Case", case_id)
+        if written:
+            await context.store.delete_node("Case", case_id)
         await write_intents.drop(context.records, intent)
     except Exception as error:
         log.warning("case %s left to start-up repair: %s", case_id, error)

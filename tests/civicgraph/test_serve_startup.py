@@ -102,10 +102,21 @@ def test_workers_without_a_shared_bus_are_one_line_and_exit_3(city: Path) -> Non
     assert_one_line_exit_3(done, "--workers 3 needs CIVIC_BUS_URL=redis://HOST:PORT/DB")
 
 
+def test_workers_with_a_data_dir_too_long_for_their_socket_are_one_line_and_exit_3(
+    tmp_path: Path,
+) -> None:
+    """The workers hand their graph writes over a Unix socket in the data dir: with a path
+    too long for one, `serve --workers` refuses to start (a review's followers answered every
+    filing 503 for as long as they ran)."""
+    data = tmp_path / ("d" * (110 - len(str(tmp_path))))
+    done = serve(data, "--workers", "2", CIVIC_BUS_URL="redis://127.0.0.1:9/0")
+    assert_one_line_exit_3(done, "--workers 2 needs a shorter CIVIC_DATA_DIR")
+
+
 def test_workers_serve_the_merged_api_only(city: Path) -> None:
     done = serve(city, "--workers", "2", "--subgraph", "city")
     assert done.returncode == ExitCode.USAGE, done.stderr
-    assert "--workers serves the merged API" in done.stderr
+    assert "(or CIVIC_WORKERS) serves the merged API" in done.stderr
     assert "Traceback" not in done.stderr
 
 

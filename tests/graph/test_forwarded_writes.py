@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -160,5 +161,30 @@ async def test_each_side_talks_only_to_its_own_user(
             with pytest.raises(StoreUnavailable, match="another user"):
                 await follower.create_node("Case", case("case-1"))
         assert await writer.get_nodes("Case", ["case-1"]) == [None]
+    finally:
+        await follower.close()
+
+
+async def test_a_writer_stopping_answers_the_writes_under_way_first(
+    writer: LadybugStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer leaves `taking_forwarded_writes` (and then closes its store) only once the
+    writes under way have been answered: a review's writer stopped under 40 filing clients, and
+    followers answered 500 for writes whose store had closed under them."""
+    follower = LadybugStore(writer._path, read_only=True)
+    create = writer.create_node
+
+    async def slow(*args: Any, **kwargs: Any) -> bool:
+        await asyncio.sleep(0.3)
+        return await create(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "create_node", slow)
+    try:
+        async with writer.taking_forwarded_writes():
+            filing = asyncio.create_task(follower.create_node("Case", case("case-1")))
+            await asyncio.sleep(0.1)  # under way on the writer
+        await writer.close()  # as `serve` does next
+        assert await filing
+        assert (await follower.get_nodes("Case", ["case-1"]))[0] is not None
     finally:
         await follower.close()

@@ -298,3 +298,37 @@ def test_a_retired_open_closes_after_its_last_read(tmp_path: Path) -> None:
     opened.read_ended()
     assert opened.closed
     assert seated_pids(path) == []
+
+
+async def test_once_a_reader_that_does_not_follow_leaves_the_log_is_folded_again(
+    writer: LadybugStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A follower that gave way in vain (a plain read-only open kept the seat: `ml score`)
+    gives way again at a later commit, not only once the log has doubled: a review saw 4 MB
+    left unfolded, each follower read after a write replaying it."""
+    path = writer._path
+    follower = LadybugStore(path, read_only=True)
+    for store in (writer, follower):
+        store.checkpoint_bytes = 64 * 1024
+    monkeypatch.setattr(ladybug_store, "GIVE_WAY_S", 0.2)
+    monkeypatch.setattr(ladybug_store, "GIVE_WAY_AGAIN_S", 0.5)
+    pinning = ReaderSeat(path)
+    try:
+        await rebirth(writer, 1900)
+        assert await born_in(follower, 1900) == CITIZENS  # it gave way; no checkpoint came
+        pinned = writer._log_bytes()
+        assert pinned > 64 * 1024
+        pinning.release()
+        await asyncio.sleep(0.6)
+        await writer.update_node("Citizen", resident_id(0), {"birth_year": 1950})
+        assert writer._log_bytes() < 2 * pinned  # not doubled
+        assert await born_in(follower, 1950) == 1
+        for _ in range(200):
+            if writer._log_bytes() <= 64 * 1024:
+                break
+            await asyncio.sleep(0.02)
+        assert writer._log_bytes() <= 64 * 1024
+    finally:
+        pinning.release()
+        await follower.close()
+        await writer.close()
