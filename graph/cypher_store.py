@@ -50,13 +50,6 @@ class CypherReads(ABC):
         found = {node[kind.key]: node for node in (self._shown(kind, row) for row in rows)}
         return [found.get(k) for k in keys]
 
-    async def _hop_rows(
-        self, hop: Hop, keys: int, text: str, params: Mapping[str, Any]
-    ) -> list[list[Any]]:
-        """The rows of `hop` from `keys` start nodes (`cypher.neighbors`'s statement): through
-        `_rows` here; an adapter may answer small ones on the calling thread."""
-        return await self._rows(text, params)
-
     async def neighbors(self, hop: Hop, keys: Sequence[str]) -> dict[str, list[Node]]:
         result: dict[str, list[Node]] = {k: [] for k in keys}
         if not keys:
@@ -64,7 +57,7 @@ class CypherReads(ABC):
         source, target = cypher.node_type(hop.source), cypher.node_type(hop.target)
         text, params = cypher.neighbors(hop, list(result))
         key = target.property_names.index(target.key)
-        for start, *values in await self._hop_rows(hop, len(result), text, params):
+        for start, *values in await self._rows(text, params):
             if values[key] is not None:  # else a start node without neighbours
                 shown = cypher.shown(source, source.key, start)
                 result[shown].append(self._shown(target, values))

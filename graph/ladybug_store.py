@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import ctypes
 import logging
-import math
 import time
 from collections.abc import Awaitable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -35,7 +34,7 @@ from graph.forwarded_writes import forward, taking_forwarded_writes
 from graph.ladybug_open import LadybugOpen, LogStamp, log_stamp
 from graph.ontology import NODE_TYPES, REL_TYPES, NodeType, PropertyType
 from graph.packed_list import SEPARATOR, pack, unpack
-from graph.query import Hop, Link
+from graph.query import Link
 from graph.reader_seats import WriterDesk, seated_pids
 from graph.store import Node
 from graph.write_lock import WriteLock
@@ -86,11 +85,6 @@ FOLD_RETRY_S = 3.0
 
 LOOKUP_HERE_KEYS = 32
 """Lookups of at most this many keys run on the event loop's thread (`LadybugStore._lookup`)."""
-HOP_HERE_ROWS = 64
-"""Hops of at most this many rows run on the event loop's thread (`LadybugStore._hop_rows`): a
-gu's sensors are 44 at scale 1.0."""
-HOP_HERE_S = 0.002
-"""A kind of hop that took longer than this on the loop runs on the pool from then on."""
 
 
 async def _to_its_end(write: Awaitable[T]) -> T:
@@ -183,11 +177,6 @@ class LadybugStore(CypherReads):
         self._lists_packed = read_only
         """Whether `_pack_lists` has run (once per store: `release_memory` reopens often)."""
         self._reopening = asyncio.Lock()
-        self._hop_degrees: dict[tuple[Any, ...], float] = {}
-        """The most rows a start node gave, by kind of hop (`_hop_rows`); infinite for a kind
-        that took too long on the loop. Kinds are few: the ontology's hops and filters."""
-        self._hops_planned: set[str] = set()
-        """The hop statements run on the loop before (two forms a kind: one key, several)."""
         self._gave_way_at = (0, 0.0)
         """A follower's: the log size and the time (monotonic s) at which it last gave way and
         no checkpoint came."""
@@ -506,51 +495,13 @@ class LadybugStore(CypherReads):
         through a connection of its own, while no write is under way; else None (`_rows`, on
         the pool). A hop to a pool thread and back costs more CPU than the lookup it carries
         (~0.3 ms against 0.13, bench/README.md, "what a read costs by the thread it runs on").
-        Bounded twice, because the loop waits for it: in work, by the number of keys
-        (each one lookup in the primary-key index, a page read from disk if it is not in
-        memory); in waiting, by the write lock, since LadybugDB holds new transactions back
-        only while a write commits (a checkpoint), and every write here holds the lock until
-        LadybugDB has ended it (`_to_its_end`, a cancelled caller too). Raises QueryFailed as
-        `_rows` does."""
-        if keys > LOOKUP_HERE_KEYS:
-            return None
-        return self._quick(text, params)
-
-    async def _hop_rows(
-        self, hop: Hop, keys: int, text: str, params: Mapping[str, Any]
-    ) -> list[list[Any]]:
-        """The rows of a hop: on the calling thread (the event loop's) when it is expected to
-        have at most HOP_HERE_ROWS, else on the pool. The app query's gu → sensors hop cost
-        0.31 ms of CPU through the pool against 0.13 here (bench/README.md, "Small hops on the
-        loop"). Expected from the most rows a start node of this kind of hop gave before (a
-        gu's dong, a case's department); a kind not seen yet is tried here. Tried here, it asks
-        for one row more than that, so the loop never waits for a large one: LadybugDB stops at
-        the limit (a gu's 6,648 cases at scale 0.1: 0.27 ms, 28.7 ms whole). A kind that took
-        longer than HOP_HERE_S there all the same (a filter that matches few of many), after
-        its first time (LadybugDB plans a statement then: 5-15 ms), runs on the pool from then
-        on. (LadybugDB's own query timeout would bound it too, but costs
-        more than the hop: 0.27-0.37 ms against 0.17.) Raises QueryFailed as `_rows` does."""
-        kind = (hop.rel, hop.source, hop.target, hop.direction, tuple(sorted(hop.target_equals)))
-        per_key = self._hop_degrees.get(kind, 0.0)
-        if keys * per_key <= HOP_HERE_ROWS:
-            limited = f"{text} LIMIT {HOP_HERE_ROWS + 1}"
-            began = time.perf_counter()
-            rows = self._quick(limited, params)
-            if rows is not None and len(rows) <= HOP_HERE_ROWS:
-                planned = limited in self._hops_planned  # LadybugDB plans it the first time
-                slow = planned and time.perf_counter() - began > HOP_HERE_S
-                self._hops_planned.add(limited)
-                self._hop_degrees[kind] = math.inf if slow else max(per_key, len(rows) / keys)
-                return rows
-        rows = await self._rows(text, params)
-        self._hop_degrees[kind] = max(self._hop_degrees.get(kind, 0.0), len(rows) / keys)
-        return rows
-
-    def _quick(self, text: str, params: Mapping[str, Any]) -> list[list[Any]] | None:
-        """A read on the calling thread's own connection (`LadybugOpen.here`) while no write is
-        under way and the open is fresh; None when it cannot run here. Raises QueryFailed as
-        `_rows` does."""
-        if self._writes.held or not self._fresh():
+        Bounded twice, because the loop waits for it: in work, by the number of keys (each one
+        lookup in the primary-key index, a page read from disk if it is not in memory); in
+        waiting, by the write lock, since LadybugDB holds new transactions back only while a
+        write commits (a checkpoint), and every write here holds the lock until LadybugDB has
+        ended it (`_to_its_end`, a cancelled caller too). A follower's runs only on an open as
+        fresh as its writer's last commit (`_fresh`). Raises QueryFailed as `_rows` does."""
+        if keys > LOOKUP_HERE_KEYS or self._writes.held or not self._fresh():
             return None
         self.calls += 1
         try:

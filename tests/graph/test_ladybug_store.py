@@ -14,9 +14,8 @@ import ladybug
 import pyarrow as pa
 import pytest
 
-from graph import ladybug_store
 from graph.errors import QueryFailed, StoreUnavailable
-from graph.ladybug_store import HOP_HERE_ROWS, LOOKUP_HERE_KEYS, LadybugStore, _to_its_end
+from graph.ladybug_store import LOOKUP_HERE_KEYS, LadybugStore, _to_its_end
 from graph.ontology import NODE_TYPES, NodeType
 from graph.query import Hop
 from graph.write_lock import WriteLock
@@ -74,15 +73,15 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
     may pass on more rows than the few asked for, where a scan passes on the whole table."""
     store = LadybugStore(tmp_path / "graph.lbug")
     sent: list[tuple[str, dict[str, Any]]] = []
-    rows, quick = store._rows, store._quick
+    rows, lookup = store._rows, store._lookup
 
     async def spy(text: str, params: Mapping[str, Any] | None = None, **kw: Any) -> Any:
         sent.append((text, dict(params or {})))
         return await rows(text, params, **kw)
 
-    def spy_quick(text: str, params: Mapping[str, Any]) -> Any:
+    def spy_lookup(text: str, params: Mapping[str, Any], keys: int) -> Any:
         sent.append((text, dict(params)))
-        return quick(text, params)
+        return lookup(text, params, keys)
 
     try:
         await store.create_schema()
@@ -96,7 +95,7 @@ async def test_reads_by_key_look_the_key_up_instead_of_scanning(tmp_path: Path) 
             "LIVES_IN", "Citizen", "District", pa.table({"from": citizens, "to": gus * 2_500})
         )
         store._rows = spy  # type: ignore[method-assign]
-        store._quick = spy_quick  # type: ignore[method-assign]
+        store._lookup = spy_lookup  # type: ignore[method-assign]
         await store.get_nodes("Citizen", citizens[1:4])
         await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), citizens[2:3])
         await store.neighbors(Hop("LIVES_IN", "Citizen", "District"), citizens[1:4])
@@ -153,48 +152,6 @@ async def test_a_lookup_of_a_few_keys_skips_the_pool_unless_a_write_is_under_way
         async with store._writes.hold():  # as a write does while it runs
             assert [n and n["id"] for n in await store.get_nodes("Citizen", [one])] == [one]
         assert len(pooled) == 2
-    finally:
-        await store.close()
-
-
-async def test_a_small_hop_skips_the_pool_and_a_large_one_is_read_whole_from_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A hop of at most HOP_HERE_ROWS rows is answered on the calling thread; a larger one is
-    cut short there (LIMIT) and read whole through the pool, and that kind of hop then goes to
-    the pool when its start nodes would give more than that; one that took long on the loop
-    (HOP_HERE_S) goes to the pool from then on. The answers are the same."""
-    store = LadybugStore(tmp_path / "graph.lbug")
-    big, small = [resident_id(n) for n in range(HOP_HERE_ROWS + 1)], [resident_id(100)]
-    lives_in = Hop("LIVES_IN", "District", "Citizen", "in")
-    try:
-        await store.create_schema()
-        gus = [sample(NODE_TYPES["District"], gu) for gu in ("11680", "11110")]
-        await store.load_nodes("District", pa.Table.from_pylist(gus))
-        table = [sample(NODE_TYPES["Citizen"], key) for key in big + small]
-        await store.load_nodes("Citizen", pa.Table.from_pylist(table))
-        links = pa.table({"from": big + small, "to": ["11680"] * len(big) + ["11110"]})
-        await store.load_rels("LIVES_IN", "Citizen", "District", links)
-        pooled = statements_on_the_pool(store)
-
-        found = await store.neighbors(lives_in, ["11110"])
-        assert [n["id"] for n in found["11110"]] == small
-        assert pooled == []
-        found = await store.neighbors(lives_in, ["11680"])
-        assert [n["id"] for n in found["11680"]] == sorted(big)  # whole, not cut at the limit
-        assert len(pooled) == 1
-        found = await store.neighbors(lives_in, ["11110"])  # a gu may hold 65: the pool
-        assert [n["id"] for n in found["11110"]] == small
-        assert len(pooled) == 2
-
-        kind = Hop("LIVES_IN", "Citizen", "District")
-        await store.neighbors(kind, small)  # planned by LadybugDB: never judged slow
-        monkeypatch.setattr(ladybug_store, "HOP_HERE_S", 0.0)  # as if it then took long
-        assert [n["code"] for n in (await store.neighbors(kind, small))[small[0]]] == ["11110"]
-        assert len(pooled) == 2
-        monkeypatch.undo()
-        assert [n["code"] for n in (await store.neighbors(kind, small))[small[0]]] == ["11110"]
-        assert len(pooled) == 3  # not tried on the loop again
     finally:
         await store.close()
 

@@ -1,7 +1,7 @@
 """No N+1: a page of 10 and a page of 100 with nested relations cost the same driver calls.
 
-Calls are counted where they reach the drivers: LadybugDB's `Connection.execute` (the pool's
-threads and the event loop's own connection) and the records client's query methods.
+Calls are counted where they reach the drivers: LadybugDB's `AsyncConnection.execute` and the
+records client's query methods.
 """
 
 from __future__ import annotations
@@ -75,14 +75,9 @@ def driver_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[DriverCalls]:
 
         return wrapper
 
-    execute = ladybug.Connection.execute
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.count += 1
-        return execute(*args, **kwargs)
-
-    # every statement, whether the pool's threads run it or the event loop's own connection
-    monkeypatch.setattr(ladybug.Connection, "execute", counted)
+    monkeypatch.setattr(
+        ladybug.AsyncConnection, "execute", counting(ladybug.AsyncConnection.execute)
+    )
     for name in ("execute_query", "execute_query_dict"):
         monkeypatch.setattr(SqliteClient, name, counting(getattr(SqliteClient, name)))
     return calls
