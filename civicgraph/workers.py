@@ -30,13 +30,13 @@ import time
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
-from pathlib import Path
 from types import FrameType
 
 from civicgraph.boundary import CliError, ExitCode
 from civicgraph.console import console
 from civicgraph.settings import Settings
 from graph.forwarded_writes import SOCKET_PATH_MAX, socket_path
+from graph.open import ladybug_path
 from graph.redis_pool import is_redis_url
 
 START_S = 600.0
@@ -50,18 +50,10 @@ class WorkerStopped(CliError):
     """A worker of `serve --workers` stopped on its own; the others were stopped too."""
 
 
-def embedded_graph(settings: Settings) -> Path | None:
-    """The LadybugDB file the settings name; None for a Neo4j graph."""
-    location = settings.graph_location
-    if location.startswith("ladybug://"):
-        return Path(location.removeprefix("ladybug://"))
-    return None if "://" in location else Path(location)
-
-
 def follower_settings(settings: Settings) -> Settings:
     """A worker's settings after worker 0: the embedded graph read-only, and none of the work
     that must run once (the simulator, MQTT)."""
-    embedded = embedded_graph(settings) is not None
+    embedded = ladybug_path(settings.graph_location) is not None
     return settings.model_copy(
         update={
             "graph_read_only": settings.graph_read_only or embedded,
@@ -83,7 +75,7 @@ def check_workers(settings: Settings, workers: int) -> None:
             "bus an event reaches only the subscribers of the worker that took it, and each "
             "worker counts requests alone"
         )
-    graph = embedded_graph(settings)
+    graph = ladybug_path(settings.graph_location)
     if graph is not None and len(os.fsencode(socket_path(graph))) > SOCKET_PATH_MAX:
         raise StartupFailed(
             f"--workers {workers} needs a shorter CIVIC_DATA_DIR: the workers hand their graph "

@@ -203,10 +203,7 @@ class LadybugStore(CypherReads):
             self._lists_packed = True
 
     def _log_bytes(self) -> int:
-        try:
-            return self._path.with_name(self._path.name + ".wal").stat().st_size
-        except FileNotFoundError:
-            return 0
+        return log_stamp(self._path).log_bytes
 
     def _checkpoint_now(self, *, past: int | None = 0) -> bool:
         """Fold what this writer holds into the main file, on this thread, unless a reader is

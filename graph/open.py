@@ -11,6 +11,15 @@ from graph.store import GraphStore
 NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 
 
+def ladybug_path(url: str) -> Path | None:
+    """The LadybugDB file a graph URL names (`ladybug://PATH` or a bare path); None for a URL
+    of another scheme."""
+    if "://" not in url:
+        return Path(url)
+    scheme, rest = url.split("://", 1)
+    return Path(rest) if scheme == "ladybug" else None
+
+
 async def open_graph(
     url: str, *, read_only: bool = False, user: str = "neo4j", password: str = ""
 ) -> GraphStore:
@@ -18,11 +27,10 @@ async def open_graph(
 
     `neo4j://host:port` or `bolt://host:port`: a Neo4j 5 server, checked to answer.
     """
-    if "://" not in url:
-        return LadybugStore(Path(url), read_only=read_only)
-    scheme, rest = url.split("://", 1)
-    if scheme == "ladybug":
-        return LadybugStore(Path(rest), read_only=read_only)
+    path = ladybug_path(url)
+    if path is not None:
+        return LadybugStore(path, read_only=read_only)
+    scheme = url.split("://", 1)[0]
     if scheme in NEO4J_SCHEMES:
         # imported here: the Neo4j driver takes ~0.35 s to import, and most processes
         # (every CLI command) open LadybugDB
