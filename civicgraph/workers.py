@@ -35,7 +35,7 @@ from types import FrameType
 from civicgraph.boundary import CliError, ExitCode
 from civicgraph.console import console
 from civicgraph.settings import Settings
-from graph.forwarded_writes import SOCKET_PATH_MAX, socket_path
+from graph.forwarded_writes import SOCKET_PATH_MAX, socket_path, socket_path_fits
 from graph.open import ladybug_path
 from graph.redis_pool import is_redis_url
 
@@ -76,7 +76,7 @@ def check_workers(settings: Settings, workers: int) -> None:
             "worker counts requests alone"
         )
     graph = ladybug_path(settings.graph_location)
-    if graph is not None and len(os.fsencode(socket_path(graph))) > SOCKET_PATH_MAX:
+    if graph is not None and not socket_path_fits(graph):
         raise StartupFailed(
             f"--workers {workers} needs a shorter CIVIC_DATA_DIR: the workers hand their graph "
             f"writes over the Unix socket {socket_path(graph)}, longer than the "

@@ -54,6 +54,11 @@ def socket_path(graph: Path) -> Path:
     return graph.with_name(graph.name + ".writes")
 
 
+def socket_path_fits(graph: Path) -> bool:
+    """Whether `socket_path(graph)` is short enough for a Unix socket (SOCKET_PATH_MAX)."""
+    return len(os.fsencode(socket_path(graph))) <= SOCKET_PATH_MAX
+
+
 def _encode(value: Any) -> bytes:
     def tagged(item: Any) -> Any:
         if isinstance(item, datetime):
@@ -129,7 +134,7 @@ async def taking_forwarded_writes(store: GraphStore, graph: Path) -> AsyncIterat
     for a Unix socket is logged, and read-only stores then refuse writes (ReadOnlyGraph);
     `serve --workers` refuses to start with one (`civicgraph.workers`)."""
     path = socket_path(graph)
-    if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+    if not socket_path_fits(graph):
         log.warning(
             "read-only workers cannot forward graph writes: %s is longer than a Unix socket "
             "path may be (%d bytes); use a shorter CIVIC_DATA_DIR",
