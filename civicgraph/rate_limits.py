@@ -26,8 +26,9 @@ import math
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
+import redis.asyncio as redis
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
@@ -36,6 +37,7 @@ from limits.storage import storage_from_string
 from limits.util import WindowStats
 
 from civicgraph.moving_window import MemoryMovingWindow
+from civicgraph.redis_sliding_window import RedisSlidingWindow
 from civicgraph.sliding_window import MemorySlidingWindow
 from graph.records.api_keys import Tier
 from graph.redis_pool import DOWN_S, POOL_SIZE, Outage, bounded_pool, is_redis_url
@@ -63,11 +65,20 @@ def parse_quota(text: str) -> RateLimitItem:
     return item
 
 
-def storage_for(bus_url: str | None) -> tuple[Storage, int]:
+class SharedStorage(NamedTuple):
+    """Where every worker's counts are kept: `limits`' storage, how many requests may be at it
+    together (its pool's connections), and a client over the same pool for the tiers' counters
+    (RedisSlidingWindow), or None in memory."""
+
+    storage: Storage
+    at_once: int
+    client: redis.Redis | None
+
+
+def storage_for(bus_url: str | None) -> SharedStorage:
     """Redis (shared by every worker) when the bus is Redis, over a bounded pool where a
     burst of requests waits for a connection (graph/redis_pool.py) instead of failing; else
-    this process's memory. With it, how many requests may be at the storage together (the
-    pool's connections)."""
+    this process's memory."""
     if is_redis_url(bus_url):
         pool = bounded_pool(bus_url)
         shared = storage_from_string(
@@ -78,8 +89,8 @@ def storage_for(bus_url: str | None) -> tuple[Storage, int]:
             connection_pool=pool,  # type: ignore[arg-type]
         )
         assert isinstance(shared, Storage)  # the async+ scheme gives the asyncio storage
-        return shared, pool.max_connections
-    return MemoryStorage(), POOL_SIZE
+        return SharedStorage(shared, pool.max_connections, redis.Redis(connection_pool=pool))
+    return SharedStorage(MemoryStorage(), POOL_SIZE, None)
 
 
 class Limiter(Protocol):
@@ -92,14 +103,17 @@ class Limiter(Protocol):
     async def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats: ...
 
 
-def _limiter(policy: str, storage: Storage) -> Limiter:
+def _limiter(policy: str, storage: Storage, client: redis.Redis | None = None) -> Limiter:
     """The moving window (exact) for the guessing guard, the sliding window counter else; in
     this process's memory, our own O(1) ones rather than `limits`' (whose storage sweeps every
-    client after each counted request)."""
+    client after each counted request); in Redis, the counter that reads its window in the same
+    round trip (RedisSlidingWindow) when given the `client` of that Redis."""
     if isinstance(storage, MemoryStorage):
         return MemoryMovingWindow() if policy == AUTH_POLICY else MemorySlidingWindow()
     if policy == AUTH_POLICY:
         return MovingWindowRateLimiter(storage)
+    if client is not None:
+        return RedisSlidingWindow(client, storage.base_exceptions)
     return SlidingWindowCounterRateLimiter(storage)
 
 
@@ -135,13 +149,18 @@ class RateLimits:
     """
 
     def __init__(
-        self, policies: dict[str, RateLimitItem], storage: Storage, *, at_once: int = POOL_SIZE
+        self,
+        policies: dict[str, RateLimitItem],
+        storage: Storage,
+        *,
+        at_once: int = POOL_SIZE,
+        client: redis.Redis | None = None,
     ) -> None:
         self.policies = policies
         self.storage = storage
         self.outage = Outage(at_once=at_once)
         local = MemoryStorage()
-        self.shared = {name: _limiter(name, storage) for name in policies}
+        self.shared = {name: _limiter(name, storage, client) for name in policies}
         self.local = {name: _limiter(name, local) for name in policies}
         """The counts while the shared storage is down (the same limiters in memory)."""
         self._checks: dict[tuple[str, str], int] = {}
@@ -152,9 +171,9 @@ class RateLimits:
     @classmethod
     def from_quotas(cls, quotas: dict[str, str], bus_url: str | None) -> RateLimits:
         """From quota texts per policy name (see `parse_quota`)."""
-        storage, at_once = storage_for(bus_url)
+        storage, at_once, client = storage_for(bus_url)
         policies = {name: parse_quota(text) for name, text in quotas.items()}
-        return cls(policies, storage, at_once=at_once)
+        return cls(policies, storage, at_once=at_once, client=client)
 
     @staticmethod
     def policy_for(tier: Tier, path: str = "") -> str:
@@ -211,6 +230,11 @@ class RateLimits:
         async with self.outage.turn() as up:
             if up:
                 try:
+                    if isinstance(shared, RedisSlidingWindow):  # one round trip
+                        allowed, stats = await shared.standing(
+                            item, NAMESPACE, policy, client, count=count
+                        )
+                        return _verdict(policy, item, allowed, stats)
                     allowed = await (shared.hit if count else shared.test)(
                         item, NAMESPACE, policy, client
                     )
@@ -218,12 +242,12 @@ class RateLimits:
                     self._failed(error)
                 else:
                     try:
-                        return await self._verdict(shared, policy, item, client, allowed)
+                        return await self._stats(shared, policy, item, client, allowed)
                     except StorageError as error:  # counted there, its standing unknown
                         self._failed(error)
-                        return await self._verdict(local, policy, item, client, allowed)
+                        return await self._stats(local, policy, item, client, allowed)
         allowed = await (local.hit if count else local.test)(item, NAMESPACE, policy, client)
-        return await self._verdict(local, policy, item, client, allowed)
+        return await self._stats(local, policy, item, client, allowed)
 
     def _failed(self, error: StorageError) -> None:
         if self.outage.failed():
@@ -234,7 +258,7 @@ class RateLimits:
             )
 
     @staticmethod
-    async def _verdict(
+    async def _stats(
         limiter: Limiter,
         policy: str,
         item: RateLimitItem,
@@ -242,6 +266,11 @@ class RateLimits:
         allowed: bool,
     ) -> Verdict:
         stats = await limiter.get_window_stats(item, NAMESPACE, policy, client)
-        reset = max(1, math.ceil(stats.reset_time - time.time()))
-        window = int(item.get_expiry())
-        return Verdict(policy, item.amount, window, stats.remaining, min(reset, window), allowed)
+        return _verdict(policy, item, allowed, stats)
+
+
+def _verdict(policy: str, item: RateLimitItem, allowed: bool, stats: WindowStats) -> Verdict:
+    """The verdict of a request under `policy`'s quota `item`, from its window's `stats`."""
+    reset = max(1, math.ceil(stats.reset_time - time.time()))
+    window = int(item.get_expiry())
+    return Verdict(policy, item.amount, window, stats.remaining, min(reset, window), allowed)
