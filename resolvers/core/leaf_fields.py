@@ -9,20 +9,31 @@ resolver, no permission, no field extension) whose type is a scalar or an enum a
 no arguments, `execute_field` here reads and serializes directly; an object whose selected
 fields are all such leaves (a reading's value) is built in one loop by `execute_fields`, without
 a path or a call per field; and a list of such objects (a reading's `values`) in one loop by
-`complete_iterable_value`. Anything out of the ordinary
+`complete_iterable_value`. A plain leaf is read with `operator.attrgetter` when Strawberry's
+default resolver is `getattr` (its default), and a value that is already its type's output (a
+`str` for String and ID, a `bool`, a finite `float`, an `int` within 32 bits) is kept as it is,
+which is what the serializer would return. Anything out of the ordinary
 (a null for a non-null type, a value its type cannot serialize, a schema extension's `resolve`
 hook) takes graphql-core's own path, which then reports it as it always did.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from math import isfinite
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLString,
     Undefined,
     is_leaf_type,
 )
@@ -30,8 +41,9 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-Plan = tuple[Any, GraphQLLeafType, bool]
-"""(a plain leaf field's resolver, its leaf type, whether it may be null)."""
+Plan = tuple[Callable[[Any], Any], GraphQLLeafType, bool, type | None]
+"""(a plain leaf field's read of its source, its leaf type, whether it may be null, the Python
+type whose values are already that leaf type's output, or None)."""
 PLAN = "_civicgraph_plain_leaf"
 """The attribute of a `GraphQLField` holding its Plan, or None when it is not a plain leaf:
 worked out once, kept as long as the field."""
@@ -186,13 +198,32 @@ GRAPHQL_CORE = object()
 """What `_plain_value` answers for a value graphql-core must judge (and report)."""
 
 
+INT_RANGE = range(-(2**31), 2**31)
+"""GraphQL's Int: 32 bits, signed (spec, "Int")."""
+
+EXACT_OUTPUT: tuple[tuple[GraphQLLeafType, type], ...] = (
+    (GraphQLString, str),
+    (GraphQLID, str),
+    (GraphQLBoolean, bool),
+    (GraphQLFloat, float),
+    (GraphQLInt, int),
+)
+"""graphql-core's own scalars, each with the Python type whose values its serializer returns
+unchanged (a float only when finite, an int only within INT_RANGE)."""
+
+
 def _plain_value(plan: Plan, source: Any) -> Any:
     """`source`'s plain leaf, serialized; GRAPHQL_CORE for a null where none may be or a value
-    its type does not serialize. Raises what the resolver or the serializer raises."""
-    resolve, leaf, nullable = plan
-    value = resolve(source)
+    its type does not serialize. Raises what the read or the serializer raises."""
+    read, leaf, nullable, exact = plan
+    value = read(source)
     if value is None:
         return None if nullable else GRAPHQL_CORE
+    kind = type(value)
+    if kind is exact and (
+        kind is str or kind is bool or (isfinite(value) if kind is float else value in INT_RANGE)
+    ):
+        return value
     serialized = leaf.serialize(value)
     return GRAPHQL_CORE if serialized is Undefined or serialized is None else serialized
 
@@ -220,4 +251,24 @@ def _plain_leaf(field: GraphQLField) -> Plan | None:
     leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     if not is_leaf_type(leaf):
         return None
-    return resolve, leaf, nullable
+    return _read(field, resolve), leaf, nullable, _exact_output(leaf)
+
+
+def _read(field: GraphQLField, resolve: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An `attrgetter` of the Strawberry field's attribute when its default resolver is
+    `getattr`, which is all `resolve` would do; else `resolve`."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    name = getattr(definition, "python_name", None)
+    if (
+        getattr(definition, "default_resolver", None) is getattr
+        and getattr(definition, "base_resolver", True) is None
+        and isinstance(name, str)
+    ):
+        return attrgetter(name)
+    return resolve
+
+
+def _exact_output(leaf: GraphQLLeafType) -> type | None:
+    """The Python type whose values `leaf` serializes unchanged: only graphql-core's own
+    scalars, never a scalar of the same name with another serializer."""
+    return next((kind for scalar, kind in EXACT_OUTPUT if leaf is scalar), None)

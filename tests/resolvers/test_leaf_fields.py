@@ -5,6 +5,7 @@ it is taken for attribute fields only, never for a field with a resolver or argu
 from __future__ import annotations
 
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -56,6 +57,21 @@ class Query:
     def holey(self) -> list[Thing] | None:
         return [things()[0], None]  # type: ignore[list-item]
 
+    @strawberry.field
+    def edges(self) -> list[Thing | None]:
+        """Values at the edges of what the built-in scalars output unchanged."""
+        big, tiny, flag, number = 2**31, -(2**31), True, 7
+        return [
+            Thing(name="ok", count=big - 1, kind=Kind.WATER, note="", share=-0.0),
+            Thing(name="ok", count=tiny, kind=Kind.SDOT, note=None, share=1e308),
+            Thing(name="ok", count=big, kind=Kind.SDOT, note=None, share=0.5),
+            Thing(name="ok", count=tiny - 1, kind=Kind.SDOT, note=None, share=0.5),
+            Thing(name="ok", count=1, kind=Kind.SDOT, note=None, share=float("inf")),
+            Thing(name="ok", count=1, kind=Kind.SDOT, note=None, share=float("-inf")),
+            Thing(name="ok", count=flag, kind=Kind.SDOT, note=None, share=number),  # type: ignore[arg-type]
+            Thing(name=number, count=1.0, kind=Kind.SDOT, note=flag, share=flag),  # type: ignore[arg-type]
+        ]
+
 
 QUERY = "{ things { name count kind note share shout(times: 2) } }"
 ONLY_LEAVES = (
@@ -97,6 +113,37 @@ def test_objects_of_leaves_only_answer_as_graphql_core_does() -> None:
     assert len(errors) == 5
 
 
+def test_values_at_the_scalars_edges_answer_as_graphql_core_does() -> None:
+    """32-bit ints at and past their bounds, infinite floats, and values of another type than
+    their scalar's (a bool for an Int, an int for a Float or a String) go through the
+    serializer, which coerces or refuses them; the rest are kept as they are."""
+    query = "{ edges { name count kind note share } }"
+    fast = answer(PlainLeafExecutor, query)
+    assert fast == answer(StrawberryGraphQLCoreExecutionContext, query)
+    data, errors = fast
+    assert data is not None
+    assert data["edges"][0] == {
+        "name": "ok",
+        "count": 2**31 - 1,
+        "kind": "WATER",
+        "note": "",
+        "share": -0.0,
+    }
+    assert data["edges"][1]["count"] == -(2**31)
+    assert data["edges"][6] == {
+        "name": "ok",
+        "count": 1,
+        "kind": "SDOT",
+        "note": None,
+        "share": 7.0,
+    }
+    assert type(data["edges"][6]["share"]) is float
+    assert data["edges"][7] == {"name": "7", "count": 1, "kind": "SDOT", "note": "true", "share": 1}
+    assert [path for _, path in errors] == [
+        ["edges", n, field] for n, field in ((2, "count"), (3, "count"), (4, "share"), (5, "share"))
+    ]
+
+
 def test_only_attribute_leaves_take_the_fast_path() -> None:
     schema = strawberry.Schema(query=Query, execution_context_class=PlainLeafExecutor)
     schema.execute_sync(QUERY)
@@ -114,4 +161,5 @@ def test_only_attribute_leaves_take_the_fast_path() -> None:
         "share",
     }
     assert plans["shout"] == "never asked"
+    assert isinstance(plans["name"][0], attrgetter)  # Strawberry's getattr, without its layers
     assert vars(query.fields["things"]).get(PLAN) is None  # a resolver: not a plain leaf
