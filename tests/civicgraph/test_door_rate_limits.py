@@ -268,7 +268,7 @@ async def test_two_apps_sharing_redis_share_the_count(settings: Settings, stores
     except RedisError as error:
         pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
     limits = {"rate_limit_public": "3/day", "bus_url": REDIS_URL}
-    ip = f"2001:db8::{uuid.uuid4().hex[:4]}"  # the counts outlive the test: a fresh client
+    ip = f"2001:db8:{uuid.uuid4().hex[:4]}::1"  # the counts outlive the test: a fresh client
     async with (
         door_app(settings, stores, **limits) as one,
         door_app(settings, stores, **limits) as two,
@@ -300,7 +300,7 @@ async def test_a_burst_beyond_the_redis_pool_is_counted_every_request(
     except RedisError as error:
         pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
     quota, burst = 1_050, 1_100
-    ip = f"2001:db8::{uuid.uuid4().hex[:4]}"
+    ip = f"2001:db8:{uuid.uuid4().hex[:4]}::1"
     limits = {"rate_limit_public": f"{quota}/day", "bus_url": REDIS_URL}
     async with door_app(settings, stores, **limits) as app, client(app, ip) as http:
         answers = await asyncio.gather(*(http.get("/") for _ in range(burst)))
@@ -435,7 +435,7 @@ async def test_failed_keys_are_counted_exactly_in_redis() -> None:
     except RedisError as error:
         pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
     limits = RateLimits.from_quotas({AUTH_POLICY: "6/minute"}, REDIS_URL)
-    ip = f"2001:db8::{uuid.uuid4().hex[:4]}"  # the counts outlive the test: a fresh client
+    ip = f"2001:db8:{uuid.uuid4().hex[:4]}::1"  # the counts outlive the test: a fresh client
     verdicts = [await limits.hit(AUTH_POLICY, ip) for _ in range(7)]
     assert [v.allowed for v in verdicts] == [True] * 6 + [False]
     assert [v.remaining for v in verdicts] == [5, 4, 3, 2, 1, 0, 0]
