@@ -115,9 +115,10 @@ def schema_extensions(max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Callable[[],
         # Parsing (cached there) and validating the same document again is wasted work;
         # data never cached.
         lambda: OperationGuard(max_tokens),
-        # Selections and list lengths bounded before validating (cached) and coercing.
-        lambda: BoundedValidation(maxsize=1024),
-        # After the validation cache: prices the validated document per request.
+        # Selections and list lengths bounded before validating and coercing; what depends on
+        # the document alone is kept per document (resolvers/core/document_memo.py).
+        BoundedValidation,
+        # After validation: prices the validated document (kept per document and variables).
         QueryCost,
     ]
 

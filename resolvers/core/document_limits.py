@@ -39,10 +39,13 @@ from graphql import (
     is_input_type,
     type_from_ast,
 )
+from graphql.validation import ASTValidationRule
 from graphql.validation.validate import ValidationAbortedError
-from strawberry.extensions import ValidationCache
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from resolvers.core.cost.analysis import select_operation
+from resolvers.core.document_memo import DocumentMemo
 from resolvers.core.request_errors import RequestErrorCode, request_error
 
 MAX_SELECTIONS = 300
@@ -231,6 +234,12 @@ def list_too_long(
 ) -> ListTooLong | None:
     """The first list argument or input field over its limit, in the document's literals or
     in the raw (not yet coerced) `variables` of `operation`; None when every list fits."""
+    return literal_too_long(schema, document) or variable_too_long(schema, operation, variables)
+
+
+def literal_too_long(schema: GraphQLSchema, document: DocumentNode) -> ListTooLong | None:
+    """The first list literal over its limit, in the document's arguments or its variables'
+    defaults; None when every one fits."""
     for parent, node in _fields_with_parents(schema, document):
         field = parent.fields[node.name.value]
         for argument in node.arguments or ():
@@ -247,6 +256,16 @@ def list_too_long(
             found = _literal_too_long(definition.default_value, kind, name)
             if found is not None:
                 return found
+    return None
+
+
+def variable_too_long(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode | None,
+    variables: Mapping[str, Any] | None,
+) -> ListTooLong | None:
+    """The first list over its limit in the raw (not yet coerced) `variables` of
+    `operation`; None when every one fits."""
     if operation is None or not variables:
         return None
     by_type = _limits_by_type(schema)
@@ -281,35 +300,77 @@ def too_complex(error: GraphQLError) -> bool:
     return isinstance(error, ValidationAbortedError)
 
 
-class BoundedValidation(ValidationCache):
-    """Validation (cached by document) behind two cheap bounds: more than `MAX_SELECTIONS`
-    selections is `document_too_large` unvalidated; a list over its maximum, literal or in a
-    variable, is `bad_user_input` before any coercion or pricing. Validation that graphql-core
-    aborts (its budget) is `document_too_large` too."""
+DOCUMENTS_KEPT = 1024
+"""Documents whose bounds and validation are kept for the requests that send them again
+(resolvers/core/document_memo.py)."""
+
+
+@dataclass(frozen=True)
+class TooManySelections:
+    """A document over MAX_SELECTIONS selections."""
+
+    def error(self) -> GraphQLError:
+        """The request's error: `document_too_large`."""
+        message = f"the document selects more than {MAX_SELECTIONS} fields and fragments"
+        return request_error(RequestErrorCode.DOCUMENT_TOO_LARGE, message)
+
+
+def document_refusal(
+    schema: GraphQLSchema, document: DocumentNode
+) -> TooManySelections | ListTooLong | None:
+    """Why `document` is refused before it is validated, whatever its variables: too many
+    selections, or a list literal over its limit; None when neither."""
+    if too_many_selections(document):
+        return TooManySelections()
+    return literal_too_long(schema, document)
+
+
+def validated(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    """Strawberry's validation of `document` (`rules` and its own two), a validation that
+    graphql-core stopped coded `document_too_large`."""
+    errors = validate_document(schema, document, rules)
+    for error in errors:
+        if too_complex(error):
+            error.extensions = {
+                **(error.extensions or {}),
+                "code": RequestErrorCode.DOCUMENT_TOO_LARGE.value,
+            }
+    return errors
+
+
+_REFUSALS: DocumentMemo[TooManySelections | ListTooLong | None] = DocumentMemo(DOCUMENTS_KEPT)
+_VALIDATED: DocumentMemo[list[GraphQLError]] = DocumentMemo(DOCUMENTS_KEPT)
+
+
+class BoundedValidation(SchemaExtension):
+    """Validation behind two cheap bounds: more than `MAX_SELECTIONS` selections is
+    `document_too_large` unvalidated; a list over its maximum, literal or in a variable, is
+    `bad_user_input` before any coercion or pricing. Validation that graphql-core aborts (its
+    budget) is `document_too_large` too. What depends on the document alone (the bounds of its
+    literals, its validation) is worked out once per document and kept (DocumentMemo), as
+    Strawberry's validation cache kept validation; the variables are checked every time."""
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
-        document = ec.graphql_document
-        if document is not None and too_many_selections(document):
-            message = f"the document selects more than {MAX_SELECTIONS} fields and fragments"
-            ec.pre_execution_errors = [request_error(RequestErrorCode.DOCUMENT_TOO_LARGE, message)]
+        document, schema = ec.graphql_document, ec.schema._schema
+        if document is None:  # Strawberry reports it
             yield
             return
-        if document is not None:
+        refusal = _REFUSALS.get(document, id(schema), lambda: document_refusal(schema, document))
+        if refusal is None and ec.variables:
             operation = select_operation(document, ec.operation_name)
-            found = list_too_long(ec.schema._schema, document, operation, ec.variables)
-            if found is not None:
-                ec.pre_execution_errors = [found.error()]
-                yield
-                return
-        errors = self.cached_validate_document(ec.schema._schema, document, ec.validation_rules)
-        for error in errors:
-            if too_complex(error):
-                error.extensions = {
-                    **(error.extensions or {}),
-                    "code": RequestErrorCode.DOCUMENT_TOO_LARGE.value,
-                }
-        ec.pre_execution_errors = errors
+            refusal = variable_too_long(schema, operation, ec.variables)
+        if refusal is not None:
+            ec.pre_execution_errors = [refusal.error()]
+            yield
+            return
+        rules = ec.validation_rules
+        errors = _VALIDATED.get(
+            document, (id(schema), rules), lambda: validated(schema, document, rules)
+        )
+        ec.pre_execution_errors = list(errors)
         yield
 
 

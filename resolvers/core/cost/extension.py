@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from resolvers.core.context import Context
-from resolvers.core.cost.analysis import CostLimits, operation_price
+from resolvers.core.cost.analysis import CostLimits, Price, operation_price
 from resolvers.core.cost.replay import events_at_once
 from resolvers.core.cost.writes import too_many_writes
+from resolvers.core.document_memo import DocumentMemo, variables_key
 from resolvers.core.errors import ApiError, ApiErrorCode
 
 
@@ -61,15 +62,14 @@ class QueryCost(SchemaExtension):
         limits = CostLimits(
             context.list_bounds, context.limits.max_page_size, context.limits.max_window_days
         )
-        price = operation_price(
-            ec.schema._schema, ec.graphql_document, ec.variables, ec.operation_name, limits
-        )
-        if price is None:
-            return
         window = context.live.replay_window_for(context.tier) if context.live else 1
-        cost = price.cost * events_at_once(
-            ec.schema._schema, ec.graphql_document, ec.variables, ec.operation_name, window
+        priced = _priced(
+            ec.schema._schema, ec.graphql_document, ec.variables, ec.operation_name, limits, window
         )
+        if priced is None:
+            return
+        price, events = priced
+        cost = price.cost * events
         budget = context.limits.cost_budgets.for_tier(context.tier)
         self.report = {"requested": cost, "budget": budget, "tier": context.tier.value}
         most_writes = context.limits.write_limits.for_tier(context.tier)
@@ -80,3 +80,34 @@ class QueryCost(SchemaExtension):
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report is not None else {}
+
+
+DOCUMENTS_PRICED = 1024
+"""Prices kept, one per document, operation, variables, limits and replay window."""
+
+_PRICES: DocumentMemo[tuple[Price, int] | None] = DocumentMemo(DOCUMENTS_PRICED)
+
+
+def _priced(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    limits: CostLimits,
+    window: int,
+) -> tuple[Price, int] | None:
+    """The operation's price (`operation_price`) and the events it may be pushed at once
+    (`events_at_once`), or None when it is not charged; kept for the next request of the same
+    document with the same small variables (resolvers/core/document_memo.py)."""
+
+    def work() -> tuple[Price, int] | None:
+        price = operation_price(schema, document, variables, operation_name, limits)
+        if price is None:
+            return None
+        return price, events_at_once(schema, document, variables, operation_name, window)
+
+    variables_seen = variables_key(variables)
+    if variables_seen is None:
+        return work()
+    key = (id(schema), operation_name, variables_seen, limits, window)
+    return _PRICES.get(document, key, work)
