@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from graphql import GraphQLError
-from starlette.types import Message
 from starlette.websockets import WebSocket
 from strawberry.types.execution import PreExecutionError
 
+from civicgraph.graphql_door.direct_frames import OutgoingText, frame_writer
 from civicgraph.graphql_door.eager import start_eagerly
 from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.results import encode_unlimited, too_large_result
@@ -220,7 +220,7 @@ class Group(FeedSource):
                         log.warning("a shared subscription stream was refused: %s", result.errors)
                         return
                     text = await payload_text(result, self.feeds.max_response_bytes)
-                    messages: dict[str, Message] = {}  # one per operation id, shared by its members
+                    messages: dict[str, OutgoingText] = {}  # one per operation id, shared
                     for member in tuple(self.members):
                         member.push(self.current, self.batch, text, messages)
         except asyncio.CancelledError:
@@ -248,6 +248,7 @@ class Member(SharedFeed):
         self.key = key
         self.websocket = websocket
         self.send = frame_send(websocket)
+        self.write_frame = frame_writer(self.send)
         self.context = context
         self.prefix = prefix
         self.outbox: deque[tuple[int | None, str]] = deque()
@@ -356,13 +357,13 @@ class Member(SharedFeed):
         event_id: int | None,
         batch: int,
         text: str,
-        messages: dict[str, Message] | None = None,
+        messages: dict[str, OutgoingText] | None = None,
     ) -> None:
         """Queues one result (of event `event_id`, delivered in `batch`) for this subscriber;
         never blocks. Past the live queue's `BatchAllowance` (as a subscriber on its own stream),
         it is cut off, told to resume after its last event sent. `messages` holds this push's
-        ASGI messages by operation-id prefix, shared by the members of a group whose operations
-        have the same id (the server only reads them)."""
+        texts by operation-id prefix (each with its ASGI message and its frame), shared by the
+        members of a group whose operations have the same id (the server only reads them)."""
         if self.resume_after is not None:
             return
         if event_id is not None and self.skip_through is not None and event_id <= self.skip_through:
@@ -381,19 +382,21 @@ class Member(SharedFeed):
         waiting = self._waiter is not None and not self._waiter.done()
         return waiting and not self.outbox and self._unfinished is None and not self._gone
 
-    def _write_now(self, event_id: int | None, text: str, messages: dict[str, Message]) -> None:
-        """Writes one push in the caller's step; what has to wait for the socket goes on in the
-        writer task, woken for it."""
+    def _write_now(
+        self, event_id: int | None, text: str, messages: dict[str, OutgoingText]
+    ) -> None:
+        """Writes one push in the caller's step: its frame straight to the socket when it can
+        take it (direct_frames.py), else through the server's `send`, what has to wait for the
+        socket going on in the writer task, woken for it."""
         if event_id is not None:  # handed over: written ahead of any close frame
             self.sent = event_id
-        message = messages.get(self.prefix)
-        if message is None:
-            message = messages[self.prefix] = {
-                "type": "websocket.send",
-                "text": self.prefix + text + "}",
-            }
+        outgoing = messages.get(self.prefix)
+        if outgoing is None:
+            outgoing = messages[self.prefix] = OutgoingText(self.prefix + text + "}")
+        if self.write_frame is not None and self.write_frame(outgoing.frame()):
+            return
         try:
-            self._unfinished = start_eagerly(self.send(message))
+            self._unfinished = start_eagerly(self.send(outgoing.message))
         except Exception:  # the client went: the writer ends, and the operation with it
             self._gone = True
         if self._unfinished is not None or self._gone:
