@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from civicgraph.app import create_app
 from civicgraph.settings import Settings
@@ -150,6 +152,22 @@ async def seed_for_tests(stores: Stores) -> None:
         history_days=TEST_HISTORY_DAYS,
         until=SEED_UNTIL,
     )
+
+
+REDIS_URL = os.environ.get("CIVIC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+"""The tests' Redis (`tools/services/services.sh start`)."""
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """REDIS_URL once a Redis answers there; else the test is skipped (under
+    CIVIC_REQUIRE_SERVICES=1 the skip fails the run)."""
+    try:
+        async with Redis.from_url(REDIS_URL) as redis:
+            await redis.ping()
+    except (OSError, RedisError) as error:
+        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,6 @@ import uuid
 
 import httpx
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from civicgraph.client_ip import counted_as
 from civicgraph.rate_limits import AUTH_POLICY, RateLimits
@@ -259,15 +257,10 @@ async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(
 
 
 @pytest.mark.services
-async def test_two_apps_sharing_redis_share_the_count(settings: Settings, stores: Stores) -> None:
-    from tests.contract.test_bus import REDIS_URL
-
-    try:
-        async with Redis.from_url(REDIS_URL) as redis:
-            await redis.ping()
-    except RedisError as error:
-        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
-    limits = {"rate_limit_public": "3/day", "bus_url": REDIS_URL}
+async def test_two_apps_sharing_redis_share_the_count(
+    settings: Settings, stores: Stores, redis_url: str
+) -> None:
+    limits = {"rate_limit_public": "3/day", "bus_url": redis_url}
     ip = f"2001:db8:{uuid.uuid4().hex[:4]}::1"  # the counts outlive the test: a fresh client
     async with (
         door_app(settings, stores, **limits) as one,
@@ -287,21 +280,14 @@ async def test_two_apps_sharing_redis_share_the_count(settings: Settings, stores
 
 @pytest.mark.services
 async def test_a_burst_beyond_the_redis_pool_is_counted_every_request(
-    settings: Settings, stores: Stores
+    settings: Settings, stores: Stores, redis_url: str
 ) -> None:
     """1,100 requests at once, far more than the 100 connections redis-py's own pool held
     (`limits` keeps it for a single Redis): past that the counts were "unavailable" and the
     requests served uncounted."""
-    from tests.contract.test_bus import REDIS_URL
-
-    try:
-        async with Redis.from_url(REDIS_URL) as redis:
-            await redis.ping()
-    except RedisError as error:
-        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
     quota, burst = 1_050, 1_100
     ip = f"2001:db8:{uuid.uuid4().hex[:4]}::1"
-    limits = {"rate_limit_public": f"{quota}/day", "bus_url": REDIS_URL}
+    limits = {"rate_limit_public": f"{quota}/day", "bus_url": redis_url}
     async with door_app(settings, stores, **limits) as app, client(app, ip) as http:
         answers = await asyncio.gather(*(http.get("/") for _ in range(burst)))
         after = await http.get("/")
@@ -426,15 +412,8 @@ async def test_failed_keys_are_counted_exactly_across_a_minute_edge(
 
 
 @pytest.mark.services
-async def test_failed_keys_are_counted_exactly_in_redis() -> None:
-    from tests.contract.test_bus import REDIS_URL
-
-    try:
-        async with Redis.from_url(REDIS_URL) as redis:
-            await redis.ping()
-    except RedisError as error:
-        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
-    limits = RateLimits.from_quotas({AUTH_POLICY: "6/minute"}, REDIS_URL)
+async def test_failed_keys_are_counted_exactly_in_redis(redis_url: str) -> None:
+    limits = RateLimits.from_quotas({AUTH_POLICY: "6/minute"}, redis_url)
     ip = f"2001:db8:{uuid.uuid4().hex[:4]}::1"  # the counts outlive the test: a fresh client
     verdicts = [await limits.hit(AUTH_POLICY, ip) for _ in range(7)]
     assert [v.allowed for v in verdicts] == [True] * 6 + [False]

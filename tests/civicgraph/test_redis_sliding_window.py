@@ -18,18 +18,6 @@ from civicgraph.rate_limits import AUTH_POLICY, RateLimits
 from civicgraph.redis_sliding_window import RedisSlidingWindow
 
 
-@pytest.fixture
-async def redis_url() -> str:
-    from tests.contract.test_bus import REDIS_URL
-
-    try:
-        async with Redis.from_url(REDIS_URL) as redis:
-            await redis.ping()
-    except RedisError as error:
-        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
-    return REDIS_URL
-
-
 def both(url: str) -> tuple[RedisSlidingWindow, SlidingWindowCounterRateLimiter]:
     storage = storage_from_string(f"async+{url}", implementation="redispy", wrap_exceptions=True)
     ours = RedisSlidingWindow(Redis.from_url(url), (RedisError,))

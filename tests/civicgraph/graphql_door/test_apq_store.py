@@ -9,8 +9,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from civicgraph.graphql_door.apq_store import (
     CacheBounds,
@@ -33,18 +31,7 @@ class Clock:
 
 
 @pytest.fixture
-async def redis_running() -> None:
-    """Skips the test when no Redis answers (`tools/services/services.sh start`); under
-    CIVIC_REQUIRE_SERVICES=1 the skip fails the run."""
-    try:
-        async with Redis.from_url(REDIS_URL) as redis:
-            await redis.ping()
-    except (OSError, RedisError) as error:
-        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
-
-
-@pytest.fixture
-async def redis_store(redis_running: None) -> AsyncIterator[RedisDocuments]:
+async def redis_store(redis_url: str) -> AsyncIterator[RedisDocuments]:
     store = RedisDocuments(
         REDIS_URL,
         CacheBounds(max_entries=3, max_bytes=100, ttl_seconds=60),
@@ -123,7 +110,7 @@ async def test_redis_store_stays_within_max_bytes(redis_store: RedisDocuments) -
     assert await redis_store.get("same") == "x" * 40
 
 
-async def test_redis_store_forgets_documents_idle_past_the_ttl(redis_running: None) -> None:
+async def test_redis_store_forgets_documents_idle_past_the_ttl(redis_url: str) -> None:
     clock = Clock()
     store = RedisDocuments(
         REDIS_URL,
