@@ -125,13 +125,16 @@ def _stats(
     current_expires_in: float,
 ) -> WindowStats:
     """`limits`' `SlidingWindowCounterRateLimiter.get_window_stats` from the four numbers it
-    reads (counts, and seconds each counter has left)."""
+    reads (counts, and seconds each counter has left), but for a remainder of 0."""
     period = item.get_expiry()
     weighted = previous * previous_expires_in / period + current
     remaining = max(0, item.amount - floor(weighted))
     now = time()
     if not (previous or current):
         return WindowStats(now, remaining)
-    previous_reset_in = previous_expires_in % (period / previous) if previous else inf
-    current_reset_in = current_expires_in % period if current else inf
+    # `limits` takes a remainder of 0 (a counter set this very ms, its life exactly two
+    # periods) as a reset now: "t=1" on a fresh window's first answer. It is a period away.
+    step = period / previous if previous else inf
+    previous_reset_in = (previous_expires_in % step or step) if previous else inf
+    current_reset_in = (current_expires_in % period or period) if current else inf
     return WindowStats(now + min(previous_reset_in, current_reset_in), remaining)

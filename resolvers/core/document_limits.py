@@ -45,7 +45,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from resolvers.core.cost.analysis import select_operation
-from resolvers.core.document_memo import DocumentMemo
+from resolvers.core.document_memo import PARSED
 from resolvers.core.request_errors import RequestErrorCode, request_error
 
 MAX_SELECTIONS = 300
@@ -300,11 +300,6 @@ def too_complex(error: GraphQLError) -> bool:
     return isinstance(error, ValidationAbortedError)
 
 
-DOCUMENTS_KEPT = 1024
-"""Documents whose bounds and validation are kept for the requests that send them again
-(resolvers/core/document_memo.py)."""
-
-
 @dataclass(frozen=True)
 class TooManySelections:
     """A document over MAX_SELECTIONS selections."""
@@ -340,17 +335,14 @@ def validated(
     return errors
 
 
-_REFUSALS: DocumentMemo[TooManySelections | ListTooLong | None] = DocumentMemo(DOCUMENTS_KEPT)
-_VALIDATED: DocumentMemo[list[GraphQLError]] = DocumentMemo(DOCUMENTS_KEPT)
-
-
 class BoundedValidation(SchemaExtension):
     """Validation behind two cheap bounds: more than `MAX_SELECTIONS` selections is
     `document_too_large` unvalidated; a list over its maximum, literal or in a variable, is
     `bad_user_input` before any coercion or pricing. Validation that graphql-core aborts (its
     budget) is `document_too_large` too. What depends on the document alone (the bounds of its
-    literals, its validation) is worked out once per document and kept (DocumentMemo), as
-    Strawberry's validation cache kept validation; the variables are checked every time."""
+    literals, its validation) is worked out once per document and kept with it in the parse
+    cache (resolvers/core/document_memo.py), as Strawberry's validation cache kept validation;
+    the variables are checked every time."""
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
@@ -358,7 +350,9 @@ class BoundedValidation(SchemaExtension):
         if document is None:  # Strawberry reports it
             yield
             return
-        refusal = _REFUSALS.get(document, id(schema), lambda: document_refusal(schema, document))
+        refusal = PARSED.fact(
+            document, ("refusal", id(schema)), lambda: document_refusal(schema, document)
+        )
         if refusal is None and ec.variables:
             operation = select_operation(document, ec.operation_name)
             refusal = variable_too_long(schema, operation, ec.variables)
@@ -367,8 +361,8 @@ class BoundedValidation(SchemaExtension):
             yield
             return
         rules = ec.validation_rules
-        errors = _VALIDATED.get(
-            document, (id(schema), rules), lambda: validated(schema, document, rules)
+        errors = PARSED.fact(
+            document, ("validated", id(schema), rules), lambda: validated(schema, document, rules)
         )
         ec.pre_execution_errors = list(errors)
         yield

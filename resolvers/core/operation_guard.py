@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import suppress
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -19,12 +18,12 @@ from graphql import (
     TypeInfo,
     ValidationContext,
     is_non_null_type,
-    parse,
 )
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from graph.storable_text import unstorable_in
+from resolvers.core.document_memo import PARSED
 from resolvers.core.moments import name_fields
 from resolvers.core.request_errors import (
     TOO_MANY_TOKENS,
@@ -35,20 +34,14 @@ from resolvers.core.request_errors import (
 
 DEFAULT_MAX_TOKENS = 5000
 MAX_VARIABLE_ERRORS = 20
-PARSE_CACHE_SIZE = 1024
-
-
-@lru_cache(maxsize=PARSE_CACHE_SIZE)
-def _parse_cached(query: str, max_tokens: int) -> DocumentNode:
-    return parse(query, max_tokens=max_tokens)
 
 
 def parse_document(query: str, max_tokens: int = DEFAULT_MAX_TOKENS) -> DocumentNode:
-    """The parsed document (cached by text). Raises a GraphQLError coded DOCUMENT_TOO_LARGE past
-    `max_tokens` tokens, GRAPHQL_PARSE_FAILED on a syntax error (graphql-core's message and
-    location kept)."""
+    """The parsed document (held by text: resolvers/core/document_memo.py). Raises a
+    GraphQLError coded DOCUMENT_TOO_LARGE past `max_tokens` tokens, GRAPHQL_PARSE_FAILED on a
+    syntax error (graphql-core's message and location kept)."""
     try:
-        return _parse_cached(query, max_tokens)
+        return PARSED.parse(query, max_tokens)
     except GraphQLError as error:
         tag([error], _parse_failure_code(error))
         raise

@@ -65,6 +65,15 @@ async def test_the_previous_window_still_weighs(redis_url: str) -> None:
     assert (await theirs.get_window_stats(quota, "t", client)).remaining == 0
 
 
+@pytest.mark.services
+async def test_a_fresh_windows_first_count_resets_a_period_on(redis_url: str) -> None:
+    """Its counter is set for exactly two periods in the same ms it is read: `limits` took the
+    remainder 0 as "resets now" (RateLimit `t=1`, a client retrying into a 429)."""
+    limits = RateLimits.from_quotas({"public": "10/minute"}, redis_url)
+    verdict = await limits.hit("public", uuid.uuid4().hex)
+    assert (verdict.allowed, verdict.remaining, verdict.reset_s) == (True, 9, 60)
+
+
 async def test_a_redis_that_fails_is_a_storage_error() -> None:
     ours = RedisSlidingWindow(Redis(host="127.0.0.1", port=1), (RedisError,))
     with pytest.raises(StorageError):

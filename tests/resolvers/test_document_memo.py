@@ -1,27 +1,51 @@
-"""What requests of the same document share (resolvers/core/document_memo.py): found by the
-parsed node's identity, bounded, and never what depends on the request's variables unless the
-variables are part of the key."""
+"""The parse cache and what requests of the same document share with it
+(resolvers/core/document_memo.py): found by the parsed node's identity, bounded by the documents
+held and per document, and never what depends on the request's variables unless the variables
+are part of the key."""
 
 from __future__ import annotations
 
 import httpx
-from graphql import parse
+import pytest
+from graphql import GraphQLError, parse
 
-from resolvers.core.document_memo import SMALL_VARIABLES, DocumentMemo, variables_key
+from resolvers.core.document_memo import SMALL_VARIABLES, ParsedDocuments, variables_key
 from tests.resolvers.test_cost import post
 
 
-def test_entries_are_found_by_the_documents_identity_and_bounded() -> None:
-    memo: DocumentMemo[str] = DocumentMemo(maxsize=2)
-    one, same_text = parse("{ a }"), parse("{ a }")
-    assert memo.get(one, "k", lambda: "first") == "first"
-    assert memo.get(one, "k", lambda: "again") == "first"  # kept
-    assert memo.get(same_text, "k", lambda: "other node") == "other node"  # equal, not it
-    assert memo.get(one, "k", lambda: "again") == "first"  # used last: same_text's is older
-    assert memo.get(one, "k2", lambda: "other key") == "other key"
-    assert len(memo) == 2  # the least recently used (same_text's) went
-    assert memo.get(one, "k", lambda: "again") == "first"
-    assert memo.get(same_text, "k", lambda: "worked out anew") == "worked out anew"
+def test_the_same_text_is_the_same_node_while_held_and_facts_go_with_it() -> None:
+    parsed = ParsedDocuments(maxsize=2, facts_per_document=2)
+    one = parsed.parse("{ a }", 100)
+    assert parsed.parse("{ a }", 100) is one
+    assert parsed.fact(one, "k", lambda: "first") == "first"
+    assert parsed.fact(one, "k", lambda: "again") == "first"  # kept
+    equal = parse("{ a }")  # the same text parsed elsewhere: not held, nothing kept for it
+    assert parsed.fact(equal, "k", lambda: "worked out") == "worked out"
+    assert parsed.fact(equal, "k", lambda: "again") == "again"
+    # facts per document are bounded: past them, worked out each time
+    assert parsed.fact(one, "k2", lambda: "second") == "second"
+    assert parsed.fact(one, "k3", lambda: "third") == "third"
+    assert parsed.fact(one, "k3", lambda: "again") == "again"
+    # documents are bounded: the least recently used goes, with its facts
+    two = parsed.parse("{ b }", 100)
+    assert parsed.fact(two, "k", lambda: "of b") == "of b"
+    assert parsed.facts_held() == 3
+    parsed.parse("{ a }", 100)  # used last
+    parsed.parse("{ c }", 100)
+    assert len(parsed) == 2
+    assert parsed.facts_held() == 2  # b's went with it
+    assert parsed.parse("{ a }", 100) is one
+    assert parsed.parse("{ b }", 100) is not two  # parsed anew
+    assert parsed.fact(two, "k", lambda: "not held") == "not held"
+
+
+def test_a_text_that_does_not_parse_is_not_held() -> None:
+    parsed = ParsedDocuments(maxsize=2, facts_per_document=2)
+    with pytest.raises(GraphQLError):
+        parsed.parse("{ a ", 100)
+    with pytest.raises(GraphQLError):
+        parsed.parse("{ a b c }", 2)  # past its tokens
+    assert len(parsed) == 0
 
 
 def test_only_small_plain_variables_make_a_key() -> None:

@@ -13,7 +13,7 @@ from resolvers.core.context import Context
 from resolvers.core.cost.analysis import CostLimits, Price, operation_price
 from resolvers.core.cost.replay import events_at_once
 from resolvers.core.cost.writes import too_many_writes
-from resolvers.core.document_memo import DocumentMemo, variables_key
+from resolvers.core.document_memo import PARSED, variables_key
 from resolvers.core.errors import ApiError, ApiErrorCode
 
 
@@ -82,12 +82,6 @@ class QueryCost(SchemaExtension):
         return {"cost": self.report} if self.report is not None else {}
 
 
-DOCUMENTS_PRICED = 1024
-"""Prices kept, one per document, operation, variables, limits and replay window."""
-
-_PRICES: DocumentMemo[tuple[Price, int] | None] = DocumentMemo(DOCUMENTS_PRICED)
-
-
 def _priced(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -97,8 +91,8 @@ def _priced(
     window: int,
 ) -> tuple[Price, int] | None:
     """The operation's price (`operation_price`) and the events it may be pushed at once
-    (`events_at_once`), or None when it is not charged; kept for the next request of the same
-    document with the same small variables (resolvers/core/document_memo.py)."""
+    (`events_at_once`), or None when it is not charged; kept with the document in the parse
+    cache for the next request with the same small variables (resolvers/core/document_memo.py)."""
 
     def work() -> tuple[Price, int] | None:
         price = operation_price(schema, document, variables, operation_name, limits)
@@ -109,5 +103,5 @@ def _priced(
     variables_seen = variables_key(variables)
     if variables_seen is None:
         return work()
-    key = (id(schema), operation_name, variables_seen, limits, window)
-    return _PRICES.get(document, key, work)
+    key = ("price", id(schema), operation_name, variables_seen, limits, window)
+    return PARSED.fact(document, key, work)
