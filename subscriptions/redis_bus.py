@@ -111,11 +111,13 @@ class RedisBus(LocalSubscribers):
         echoes = [f"{self._token}:{next(self._sequence)}" for _ in by_stream]
         waits = [loop.create_future() for _ in echoes]
         self._echoes.update(zip(echoes, waits, strict=True))
+        messages = [
+            (CHANNEL_PREFIX + stream.value, encode(batch, echo))
+            for echo, (stream, batch) in zip(echoes, by_stream.items(), strict=True)
+        ]
         try:
-            async with self._client.pipeline(transaction=False) as pipe:
-                for echo, (stream, batch) in zip(echoes, by_stream.items(), strict=True):
-                    pipe.publish(CHANNEL_PREFIX + stream.value, encode(batch, echo))
-                await pipe.execute()
+            if not await self._sent(messages):
+                return
             if self._ready.is_set():
                 await asyncio.wait_for(asyncio.gather(*waits), ECHO_S)
         except TimeoutError:
@@ -123,3 +125,21 @@ class RedisBus(LocalSubscribers):
         finally:
             for echo in echoes:
                 self._echoes.pop(echo, None)
+
+    async def _sent(self, messages: Sequence[tuple[str, bytes]]) -> bool:
+        """Publishes `messages` (channel, payload) in one round trip; once more on a connection
+        that failed (a pooled one Redis dropped when it restarted: redis-py reconnects on the
+        next try). False when Redis failed twice: the events are stored, and live subscribers
+        resume by id once it is back; the publisher (an ingest, a filing) is not failed for it."""
+        assert self._client is not None
+        for attempt in (1, 2):
+            try:
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for channel, payload in messages:
+                        pipe.publish(channel, payload)
+                    await pipe.execute()
+                return True
+            except (RedisError, OSError) as error:
+                if attempt == 2:
+                    log.warning("bus unavailable (%s); subscribers resume by id", error)
+        return False

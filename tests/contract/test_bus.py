@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from redis.asyncio import Redis
 
 from graph.errors import StoreUnavailable
 from graph.redis_pool import POOL_SIZE
@@ -16,6 +18,7 @@ from subscriptions.events import Event, Stream
 from subscriptions.fanout import SubscriberTooSlow, Subscription
 from subscriptions.ingest.payloads import MAX_BATCH
 from subscriptions.open import open_bus
+from subscriptions.redis_bus import RECONNECT_S
 
 pytestmark = pytest.mark.services
 
@@ -174,6 +177,31 @@ async def test_a_publish_on_one_redis_bus_reaches_another() -> None:
     finally:
         await one.close()
         await two.close()
+
+
+async def test_a_publish_after_redis_dropped_its_connections_is_sent_again() -> None:
+    """A Redis restart leaves the pool's connections dead: the next publish failed with a
+    ConnectionError (an ingest answered 500, a review found). Now it is sent again on a new
+    connection; here Redis drops only this bus's connections (named), not other tests'."""
+    name = f"bus-{uuid.uuid4().hex[:8]}"
+    try:
+        bus = await open_bus(f"{REDIS_URL}?client_name={name}")
+    except StoreUnavailable as error:
+        pytest.skip(f"Redis is not running (tools/services/services.sh): {error}")
+    try:
+        listener = bus.subscribe(Stream.ALERTS)
+        await bus.publish([Event(Stream.ALERTS, 1, {"district_code": "11680"})])
+        assert await receive(listener, 1) == [1]
+        async with Redis.from_url(REDIS_URL) as admin:
+            for client in await admin.client_list():
+                if client["name"] == name:
+                    await admin.client_kill_filter(_id=client["id"])
+        await bus.publish([Event(Stream.ALERTS, 2, {"district_code": "11680"})])  # no raise
+        await asyncio.sleep(RECONNECT_S + 0.5)  # its listener is back
+        await bus.publish([Event(Stream.ALERTS, 3, {"district_code": "11680"})])
+        assert (await receive(listener, 1))[-1] in (2, 3)
+    finally:
+        await bus.close()
 
 
 async def test_an_unknown_bus_url_is_refused() -> None:
