@@ -15,7 +15,6 @@ by one is seen by the other (tests/civicgraph/test_redis_sliding_window.py).
 
 from __future__ import annotations
 
-from math import floor, inf
 from time import time
 from typing import Any
 
@@ -23,6 +22,8 @@ import redis.asyncio as redis
 from limits import RateLimitItem
 from limits.errors import StorageError
 from limits.util import WindowStats
+
+from civicgraph.sliding_window import window_stats
 
 KEY_PREFIX = "LIMITS"
 """`limits`' Redis key prefix (its `RedisStorage.PREFIX`): both count in the same keys."""
@@ -99,7 +100,8 @@ class RedisSlidingWindow:
         except self.failures as error:
             raise StorageError(error) from error
         allowed, previous, previous_ms, current, current_ms = (int(n) for n in reply)
-        return bool(allowed), _stats(item, previous, previous_ms / 1000, current, current_ms / 1000)
+        stats = window_stats(item, time(), previous, previous_ms / 1000, current, current_ms / 1000)
+        return bool(allowed), stats
 
     async def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
         """Count `cost` requests unless the weighted count would pass the quota."""
@@ -115,26 +117,3 @@ class RedisSlidingWindow:
         """The reset time (epoch seconds) and the requests remaining."""
         _, stats = await self.standing(item, *identifiers, count=False)
         return stats
-
-
-def _stats(
-    item: RateLimitItem,
-    previous: int,
-    previous_expires_in: float,
-    current: int,
-    current_expires_in: float,
-) -> WindowStats:
-    """`limits`' `SlidingWindowCounterRateLimiter.get_window_stats` from the four numbers it
-    reads (counts, and seconds each counter has left), but for a remainder of 0."""
-    period = item.get_expiry()
-    weighted = previous * previous_expires_in / period + current
-    remaining = max(0, item.amount - floor(weighted))
-    now = time()
-    if not (previous or current):
-        return WindowStats(now, remaining)
-    # `limits` takes a remainder of 0 (a counter set this very ms, its life exactly two
-    # periods) as a reset now: "t=1" on a fresh window's first answer. It is a period away.
-    step = period / previous if previous else inf
-    previous_reset_in = (previous_expires_in % step or step) if previous else inf
-    current_reset_in = (current_expires_in % period or period) if current else inf
-    return WindowStats(now + min(previous_reset_in, current_reset_in), remaining)

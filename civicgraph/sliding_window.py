@@ -69,13 +69,8 @@ class MemorySlidingWindow:
         left in the quota), as `limits` computes them."""
         now, period = self.clock(), item.get_expiry()
         _, previous, current = self._rolled(item.key_for(*identifiers), int(now // period))
-        remaining = max(0, item.amount - math.floor(_weighted([0, previous, current], now, period)))
-        if not (previous or current):
-            return WindowStats(now, remaining)
-        left_in_window = period - now % period
-        previous_reset = left_in_window % (period / previous) if previous else math.inf
-        current_reset = left_in_window % period if current else math.inf
-        return WindowStats(now + min(previous_reset, current_reset), remaining)
+        left_in_window = period - now % period  # both counters end with the window here
+        return window_stats(item, now, previous, left_in_window, current, left_in_window)
 
     def _rolled(self, key: str, window: int) -> list[int]:
         """`key`'s counts as of `window` (a new list when it has none; stored by `hit`)."""
@@ -89,6 +84,29 @@ class MemorySlidingWindow:
     def _forget_idle(self, window: int) -> None:
         """Drop clients at the front last counted two or more windows ago."""
         forget_idle(self._counts, lambda counts: counts[0] >= window - 1)
+
+
+def window_stats(
+    item: RateLimitItem,
+    now: float,
+    previous: int,
+    previous_left: float,
+    current: int,
+    current_left: float,
+) -> WindowStats:
+    """`limits`' `SlidingWindowCounterRateLimiter.get_window_stats` at `now` (epoch seconds)
+    from the two counts and the seconds each counter has left: (when the weighted count next
+    drops by one, or now when nothing is counted; requests left in the quota). Where `limits`
+    takes a remainder of 0 (a counter with exactly whole steps left, as one set this very ms)
+    as a reset now, a `RateLimit` "t=1" a client retries into a 429, it is one step away."""
+    period = item.get_expiry()
+    remaining = max(0, item.amount - math.floor(previous * previous_left / period + current))
+    if not (previous or current):
+        return WindowStats(now, remaining)
+    step = period / previous if previous else math.inf
+    previous_reset = (previous_left % step or step) if previous else math.inf
+    current_reset = (current_left % period or period) if current else math.inf
+    return WindowStats(now + min(previous_reset, current_reset), remaining)
 
 
 def _weighted(counts: list[int], now: float, period: int) -> float:
