@@ -7,9 +7,21 @@ to 10,000 subscribers, 10,000 times the same bytes (a server's frames are not ma
 `websockets` server's `broadcast`, which serializes once (bench/README.md, "Subscription fan-out:
 a push's frame built once"). So the members of a group sharing an operation id take one frame a
 push (`OutgoingText.frame`), serialized by `websockets` itself, and write it to the transport of
-each socket whose uvicorn protocol is open, writable and has no extension negotiated (no
-per-message compression: then every frame is the same). Anything else, or another server, goes
-through ASGI's `send` as before (`frame_writer` is None or a write answers False).
+each socket (`write_frame`) whose uvicorn protocol completed its handshake without extensions (no
+per-message compression: then every frame is the same; `direct_transport`).
+
+A write looks at the transport alone: at 10,000 sockets, each push reading the uvicorn protocol
+and its flow-control event as well cost more than the write (two more objects a socket, cold in
+the CPU's caches; bench/README.md, "a push touches the transport alone"). What those told is
+told by the transport or the app:
+- the client gone, or uvicorn closing (the client's close, a keepalive timeout, a protocol
+  error, shutdown): uvicorn closes the transport in the same step, `is_closing()`;
+- flow control: uvicorn pauses `send` only while the transport's buffer is over its high-water
+  mark, and a frame is written here only when the buffer is empty;
+- the app closing (uvicorn sends the close frame, and the transport stays open for the client's
+  reply): the app's `websocket.close` passes the CloseWatch (server_send.py), which the member
+  listens to.
+Anything else, or another server, goes through ASGI's `send` as before.
 
 This reads uvicorn 0.54's `WebSocketsSansIOProtocol` attributes (its `send`'s instance): the
 version is pinned, and tests/civicgraph/graphql_door/test_direct_frames.py runs the real server.
@@ -17,14 +29,10 @@ version is pinned, and tests/civicgraph/graphql_door/test_direct_frames.py runs 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
 
 from starlette.types import Message, Send
 from websockets.frames import Frame, Opcode
-from websockets.protocol import State
-
-FrameWriter = Callable[[bytes], bool]
-"""Writes a serialized frame to one socket; False when it must go through ASGI instead."""
 
 
 class OutgoingText:
@@ -47,9 +55,10 @@ class OutgoingText:
         return self._frame
 
 
-def frame_writer(send: Send) -> FrameWriter | None:
-    """A writer of whole frames to the socket `send` belongs to, when `send` is uvicorn's
-    websockets-sansio protocol's own; else None."""
+def direct_transport(send: Send) -> asyncio.Transport | None:
+    """The transport of the socket `send` belongs to, when `send` is uvicorn's websockets-sansio
+    protocol's own and its handshake is done with no extension negotiated (both settled for the
+    connection's life); else None."""
     try:
         from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
     except ImportError:  # another uvicorn
@@ -57,19 +66,16 @@ def frame_writer(send: Send) -> FrameWriter | None:
     protocol = getattr(send, "__self__", None)
     if not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
+    if not protocol.handshake_complete or protocol.conn.extensions or protocol.disconnected:
+        return None
+    return protocol.transport
 
-    def write(frame: bytes) -> bool:
-        if (
-            not protocol.handshake_complete
-            or protocol.close_sent
-            or protocol.disconnected
-            or not protocol.writable.is_set()
-            or protocol.conn.state is not State.OPEN
-            or protocol.conn.extensions
-            or protocol.transport.is_closing()
-        ):
-            return False
-        protocol.transport.write(frame)
-        return True
 
-    return write
+def write_frame(transport: asyncio.Transport, frame: bytes) -> bool:
+    """Writes `frame` (bytes of whole frames) to `transport` when it takes it at once: open, with
+    nothing waiting in its buffer; False when it must go through ASGI's `send` instead. The
+    caller also stops once the app closes the socket (server_send.CloseWatch)."""
+    if transport.is_closing() or transport.get_write_buffer_size():
+        return False
+    transport.write(frame)
+    return True

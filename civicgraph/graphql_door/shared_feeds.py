@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import sys
 from collections import deque
 from collections.abc import Coroutine, Mapping
 from contextlib import aclosing
@@ -37,11 +38,11 @@ from graphql import GraphQLError
 from starlette.websockets import WebSocket
 from strawberry.types.execution import PreExecutionError
 
-from civicgraph.graphql_door.direct_frames import OutgoingText, frame_writer
+from civicgraph.graphql_door.direct_frames import OutgoingText, direct_transport, write_frame
 from civicgraph.graphql_door.eager import start_eagerly
 from civicgraph.graphql_door.encode import encode_json
 from civicgraph.graphql_door.results import encode_unlimited, too_large_result
-from civicgraph.graphql_door.server_send import frame_send
+from civicgraph.graphql_door.server_send import close_watch, frame_send
 from graph.records.api_keys import Tier
 from graph.usage import UsageMark
 from resolvers.core.context import Context
@@ -119,7 +120,8 @@ class SharedFeeds:
         given = dict(request.get("variables") or {})
         given.pop(resume_variable(operation) or "", None)  # a resumed one joins once caught up
         variables = orjson.dumps(given, option=orjson.OPT_SORT_KEYS)
-        prefix = message_start.format(id=orjson.dumps(operation_id).decode())
+        # one string object for every member with this id: a push looks its frame up by it
+        prefix = sys.intern(message_start.format(id=orjson.dumps(operation_id).decode()))
         return Member(self, (query, name, variables, context.tier), websocket, context, prefix)
 
     def group_for(self, member: Member, live: Live) -> Group:
@@ -248,7 +250,10 @@ class Member(SharedFeed):
         self.key = key
         self.websocket = websocket
         self.send = frame_send(websocket)
-        self.write_frame = frame_writer(self.send)
+        self._close_watch = close_watch(websocket)
+        self.transport = direct_transport(self.send) if self._close_watch is not None else None
+        """Where this member's frames are written straight to (direct_frames.py), until the app
+        closes the socket; None: through `send`."""
         self.context = context
         self.prefix = prefix
         self.outbox: deque[tuple[int | None, str]] = deque()
@@ -262,6 +267,9 @@ class Member(SharedFeed):
         self._live: Live | None = None
         self._joined: Group | None = None
         self._waiter: asyncio.Future[None] | None = None
+        self._parked = False
+        """The writer task waits for a push, with nothing queued, being written or refused,
+        not cut off (`_waiter` pending): a push is then written at once, in `push`."""
         self._unfinished: Coroutine[Any, Any, None] | None = None
         """The rest of a write begun in `push` that had to wait for the socket."""
         self._gone = False
@@ -294,6 +302,8 @@ class Member(SharedFeed):
         self.sent = self.skip_through = after
         group.members[self] = None
         live.shared_members += 1
+        if self._close_watch is not None:
+            self._close_watch.add(self._socket_closing)
 
     async def _serve(self, group: Group, live: Live, *, wait_until_live: bool = False) -> None:
         """Writes this member's pushes until it leaves, is cut off or the group ends; then
@@ -311,7 +321,13 @@ class Member(SharedFeed):
         finally:
             if group.members.pop(self, 0) is None:
                 live.shared_members -= 1
+            if self._close_watch is not None:
+                self._close_watch.discard(self._socket_closing)
             self.feeds.left(group)
+
+    def _socket_closing(self) -> None:
+        """The app is closing the socket: no frame is written past `send` from here on."""
+        self.transport = None
 
     async def _deliver(self, group: Group) -> None:
         loop = asyncio.get_running_loop()
@@ -346,11 +362,11 @@ class Member(SharedFeed):
                 return
             if group.ended:
                 return
-            self._waiter = loop.create_future()
+            self._waiter, self._parked = loop.create_future(), True
             try:
                 await self._waiter
             finally:
-                self._waiter = None
+                self._waiter, self._parked = None, False
 
     def push(
         self,
@@ -368,19 +384,15 @@ class Member(SharedFeed):
             return
         if event_id is not None and self.skip_through is not None and event_id <= self.skip_through:
             return  # the group was still behind it when it joined
-        if not self._allowance.admits(batch, len(self.outbox)):
+        parked = self._parked  # then nothing is held: the queue is not looked at
+        if not self._allowance.admits(batch, 0 if parked else len(self.outbox)):
             self.cut_off((event_id or 1) - 1)
             return
-        if self._writer_idle():
+        if parked:
             self._write_now(event_id, text, {} if messages is None else messages)
             return
         self.outbox.append((event_id, text))
         self.wake()
-
-    def _writer_idle(self) -> bool:
-        """The writer task waits for a push, with nothing queued or being written."""
-        waiting = self._waiter is not None and not self._waiter.done()
-        return waiting and not self.outbox and self._unfinished is None and not self._gone
 
     def _write_now(
         self, event_id: int | None, text: str, messages: dict[str, OutgoingText]
@@ -393,7 +405,7 @@ class Member(SharedFeed):
         outgoing = messages.get(self.prefix)
         if outgoing is None:
             outgoing = messages[self.prefix] = OutgoingText(self.prefix + text + "}")
-        if self.write_frame is not None and self.write_frame(outgoing.frame()):
+        if self.transport is not None and write_frame(self.transport, outgoing.frame()):
             return
         try:
             self._unfinished = start_eagerly(self.send(outgoing.message))
@@ -421,5 +433,8 @@ class Member(SharedFeed):
         self.wake()
 
     def wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        if self._parked:
+            assert self._waiter is not None
+            self._parked = False
+            if not self._waiter.done():  # else cancelled: the writer is ending
+                self._waiter.set_result(None)

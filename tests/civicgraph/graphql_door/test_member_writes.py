@@ -14,7 +14,8 @@ from typing import Any, cast
 
 import pytest
 
-from civicgraph.graphql_door.server_send import SERVER_SEND
+from civicgraph.graphql_door.direct_frames import OutgoingText
+from civicgraph.graphql_door.server_send import CLOSE_WATCH, SERVER_SEND, CloseWatch
 from civicgraph.graphql_door.shared_feeds import TRANSPORT_WS_NEXT, Member, SharedFeeds
 from resolvers.core.context import Context
 from subscriptions.live import Live
@@ -49,13 +50,16 @@ async def member_on() -> Any:
         yield made
 
 
-async def _member(prefix: str) -> Any:
+async def _member(prefix: str, watch: CloseWatch | None = None) -> Any:
     socket = Socket()
     group = SimpleNamespace(members={}, ended=False, is_live=lambda: True)
     key = ("subscription { x }", None, b"{}", "public")
     feeds = SimpleNamespace(groups={key: group}, left=lambda group: None)
     live = SimpleNamespace(queue_size=16, shared_members=0, too_slow=0)
-    websocket = SimpleNamespace(scope={SERVER_SEND: socket.send})
+    scope: dict[str, Any] = {SERVER_SEND: socket.send}
+    if watch is not None:
+        scope[CLOSE_WATCH] = watch
+    websocket = SimpleNamespace(scope=scope)
     member = Member(
         cast(SharedFeeds, feeds), cast(Any, key), cast(Any, websocket), cast(Context, None), prefix
     )
@@ -113,6 +117,40 @@ async def test_a_member_ended_while_a_write_waits_closes_that_write(member_on: A
     await asyncio.gather(delivering, return_exceptions=True)
     assert socket.cleaned_up  # the send's own `finally` ran
     assert socket.frames == []
+
+
+class Transport:
+    """A transport that takes every frame at once (direct_frames.write_frame)."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def write(self, data: bytes) -> None:
+        self.frames.append(data)
+
+
+async def test_once_the_app_closes_the_socket_no_frame_goes_past_send() -> None:
+    watch = CloseWatch()
+    made = _member(PREFIX, watch)
+    member, socket, _ = await anext(made)
+    await asyncio.sleep(0.01)  # its writer task waits for a push
+    try:
+        transport = member.transport = Transport()
+        member.push(1, 0, '{"data":1}')
+        assert transport.frames == [OutgoingText(frame(1)).frame()]
+        watch.close()  # the app's websocket.close, as ServerSendMiddleware passes it
+        socket.refuses = True  # as uvicorn's send after the close
+        member.push(2, 0, '{"data":2}')
+        assert len(transport.frames) == 1
+        assert socket.frames == []
+    finally:
+        await made.aclose()
 
 
 async def test_members_with_the_same_operation_id_share_one_message_per_push() -> None:
