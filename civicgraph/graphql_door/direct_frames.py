@@ -16,8 +16,9 @@ the CPU's caches; bench/README.md, "a push touches the transport alone"). What t
 told by the transport or the app:
 - the client gone, or uvicorn closing (the client's close, a keepalive timeout, a protocol
   error, shutdown): uvicorn closes the transport in the same step, `is_closing()`;
-- flow control: uvicorn pauses `send` only while the transport's buffer is over its high-water
-  mark, and a frame is written here only when the buffer is empty;
+- flow control: uvicorn pauses `send` from when the transport's buffer passes its high-water
+  mark until it drains to its low one, so never while the buffer is empty, and a frame is
+  written here only when the buffer is empty;
 - the app closing (uvicorn sends the close frame, and the transport stays open for the client's
   reply): the app's `websocket.close` passes the CloseWatch (server_send.py), which the member
   listens to.

@@ -268,8 +268,10 @@ class Member(SharedFeed):
         self._joined: Group | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._parked = False
-        """The writer task waits for a push, with nothing queued, being written or refused,
-        not cut off (`_waiter` pending): a push is then written at once, in `push`."""
+        """The writer task waits on `_waiter` for a push, with nothing queued, being written or
+        refused, not cut off: a push is then written at once, in `push`. Cancelling the
+        operation (the client's `complete`) cancels `_waiter` at once but clears this flag only
+        a loop turn later, when the writer runs its `finally`; a push meanwhile is dropped."""
         self._unfinished: Coroutine[Any, Any, None] | None = None
         """The rest of a write begun in `push` that had to wait for the socket."""
         self._gone = False
@@ -385,6 +387,8 @@ class Member(SharedFeed):
         if event_id is not None and self.skip_through is not None and event_id <= self.skip_through:
             return  # the group was still behind it when it joined
         parked = self._parked  # then nothing is held: the queue is not looked at
+        if parked and self._waiter is not None and self._waiter.done():
+            return  # the operation ended (a `complete`): its writer's wait is cancelled
         if not self._allowance.admits(batch, 0 if parked else len(self.outbox)):
             self.cut_off((event_id or 1) - 1)
             return

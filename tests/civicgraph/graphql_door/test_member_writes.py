@@ -101,6 +101,18 @@ async def test_a_write_that_waits_goes_on_in_the_members_task_ahead_of_the_queue
     assert socket.frames[-1] == frame(4)
 
 
+async def test_no_push_is_written_once_the_operation_is_cancelled(member_on: Any) -> None:
+    # the client's `complete`: Strawberry cancels the operation's task and does not wait; a
+    # group's push in the same loop turn, before the writer has ended, must write nothing (an
+    # id reused at once would get it under its new subscription)
+    member, socket, delivering = member_on
+    loop = asyncio.get_running_loop()
+    loop.call_soon(delivering.cancel)
+    loop.call_soon(member.push, 5, 1, '{"data":5}')
+    await asyncio.gather(delivering, return_exceptions=True)
+    assert socket.frames == []
+
+
 async def test_a_socket_that_refuses_the_write_ends_the_member(member_on: Any) -> None:
     member, socket, delivering = member_on
     socket.refuses = True
