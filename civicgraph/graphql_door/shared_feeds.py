@@ -267,11 +267,9 @@ class Member(SharedFeed):
         self._live: Live | None = None
         self._joined: Group | None = None
         self._waiter: asyncio.Future[None] | None = None
-        self._parked = False
-        """The writer task waits on `_waiter` for a push, with nothing queued, being written or
-        refused, not cut off: a push is then written at once, in `push`. Cancelling the
-        operation (the client's `complete`) cancels `_waiter` at once but clears this flag only
-        a loop turn later, when the writer runs its `finally`; a push meanwhile is dropped."""
+        """Pending while the writer task waits for a push, with nothing queued, being written or
+        refused, not cut off: a push is then written at once, in `push`. The operation's end (the
+        client's `complete`) cancels it at once, before the writer task has ended."""
         self._unfinished: Coroutine[Any, Any, None] | None = None
         """The rest of a write begun in `push` that had to wait for the socket."""
         self._gone = False
@@ -364,11 +362,11 @@ class Member(SharedFeed):
                 return
             if group.ended:
                 return
-            self._waiter, self._parked = loop.create_future(), True
+            self._waiter = loop.create_future()
             try:
                 await self._waiter
             finally:
-                self._waiter, self._parked = None, False
+                self._waiter = None
 
     def push(
         self,
@@ -386,9 +384,7 @@ class Member(SharedFeed):
             return
         if event_id is not None and self.skip_through is not None and event_id <= self.skip_through:
             return  # the group was still behind it when it joined
-        parked = self._parked  # then nothing is held: the queue is not looked at
-        if parked and self._waiter is not None and self._waiter.done():
-            return  # the operation ended (a `complete`): its writer's wait is cancelled
+        parked = self._parked()  # then nothing is held: the queue is not looked at
         if not self._allowance.admits(batch, 0 if parked else len(self.outbox)):
             self.cut_off((event_id or 1) - 1)
             return
@@ -397,6 +393,10 @@ class Member(SharedFeed):
             return
         self.outbox.append((event_id, text))
         self.wake()
+
+    def _parked(self) -> bool:
+        """The writer task waits for a push (`_waiter`)."""
+        return self._waiter is not None and not self._waiter.done()
 
     def _write_now(
         self, event_id: int | None, text: str, messages: dict[str, OutgoingText]
@@ -437,8 +437,5 @@ class Member(SharedFeed):
         self.wake()
 
     def wake(self) -> None:
-        if self._parked:
-            assert self._waiter is not None
-            self._parked = False
-            if not self._waiter.done():  # else cancelled: the writer is ending
-                self._waiter.set_result(None)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
